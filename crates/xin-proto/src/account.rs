@@ -1,0 +1,71 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::DeviceInfo;
+
+/// A user's public face: what other people see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct UserProfile {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    pub handle: String,
+    pub display_name: String,
+    /// Hue (0–359) of the generated avatar until people can upload pictures.
+    pub avatar_hue: u16,
+}
+
+/// `POST /api/v1/accounts`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct RegisterRequest {
+    /// 3–32 characters: ASCII letters, digits, `_`, starting with a letter.
+    pub handle: String,
+    /// E.164-ish: optional `+`, 6–15 digits.
+    pub phone: String,
+    /// 1–32 characters.
+    pub display_name: String,
+    /// At least 8 characters.
+    pub password: String,
+    pub device: DeviceInfo,
+}
+
+/// `POST /api/v1/sessions`: password sign-in (the phone companion uses it).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct SignInRequest {
+    /// Handle or phone number.
+    pub login: String,
+    pub password: String,
+    pub device: DeviceInfo,
+}
+
+/// `POST /api/v1/sessions/refresh`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A device session. Tokens are opaque; the server stores only their hashes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Session {
+    pub user: UserProfile,
+    #[ts(type = "string")]
+    pub device_id: Uuid,
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub access_expires_in: u32,
+    /// Single use: every refresh returns a new one and retires the old.
+    pub refresh_token: String,
+    /// Present when the device is remembered: lets it ask the phone for a one-tap sign-in later.
+    /// A credential like the refresh token: keep it in the OS keyring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub remember_token: Option<String>,
+}
+
+/// `GET /api/v1/health`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}

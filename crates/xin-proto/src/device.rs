@@ -1,0 +1,68 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    Desktop,
+    Phone,
+}
+
+impl DeviceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Desktop => "desktop",
+            Self::Phone => "phone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "desktop" => Some(Self::Desktop),
+            "phone" => Some(Self::Phone),
+            _ => None,
+        }
+    }
+}
+
+/// What a client says about itself when it signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct DeviceInfo {
+    /// e.g. "Alice's ThinkPad" (1–64 characters).
+    pub name: String,
+    pub kind: DeviceKind,
+    /// e.g. "Linux", "Android 15" (1–64 characters).
+    pub os: String,
+    /// e.g. "0.1.0" (1–32 characters).
+    pub app_version: String,
+}
+
+/// One row of "my devices".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Device {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    pub name: String,
+    pub kind: DeviceKind,
+    pub os: String,
+    pub app_version: String,
+    /// The address it last spoke from.
+    pub ip: String,
+    /// Unix milliseconds.
+    #[ts(type = "number")]
+    pub last_active_at: i64,
+    /// Unix milliseconds.
+    #[ts(type = "number")]
+    pub created_at: i64,
+    /// True for the device asking.
+    pub current: bool,
+    /// True while it holds a live session.
+    pub signed_in: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct DeviceList {
+    pub devices: Vec<Device>,
+}

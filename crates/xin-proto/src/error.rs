@@ -1,0 +1,73 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+
+/// Stable, machine-readable error codes. The string form is part of the public API: never rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request body or parameters were malformed or failed validation.
+    InvalidRequest,
+    /// The request body is larger than the route accepts.
+    PayloadTooLarge,
+    /// The route does not exist.
+    NotFound,
+    /// The HTTP method is not allowed on this route.
+    MethodNotAllowed,
+    /// The handle is already used by another account.
+    HandleTaken,
+    /// The phone number is already used by another account.
+    PhoneTaken,
+    /// Handle/phone and password do not match.
+    InvalidCredentials,
+    /// No or an unknown access token.
+    Unauthorized,
+    /// The access token has expired; refresh it.
+    TokenExpired,
+    /// The session or device was signed out.
+    SessionRevoked,
+    /// Too many attempts; wait and retry.
+    RateLimited,
+    /// The login ticket does not exist.
+    TicketNotFound,
+    /// The login ticket expired before it was confirmed.
+    TicketExpired,
+    /// The login ticket was already confirmed or scanned by someone else.
+    TicketUsed,
+    /// The login ticket was declined on the phone.
+    TicketDeclined,
+    /// The poll secret does not belong to this ticket.
+    WrongPollSecret,
+    /// The code picked on the phone is not the one the computer shows; the ticket is declined.
+    WrongCode,
+    /// The device is not remembered by this account (or was signed out from elsewhere).
+    DeviceNotRemembered,
+    /// The device does not exist or is not yours.
+    DeviceNotFound,
+    /// Something went wrong on the server; details are in its log, never in the answer.
+    Internal,
+}
+
+/// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    /// A sentence a person can read.
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+            },
+        }
+    }
+}

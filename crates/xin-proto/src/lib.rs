@@ -1,0 +1,23 @@
+//! Wire types shared by `xin-server`, `xin-core` and the web UI.
+//!
+//! Everything here is plain data: serde for the wire, `ts-rs` for the UI's TypeScript types and
+//! `utoipa` for the OpenAPI document. No logic lives here.
+
+pub mod account;
+pub mod device;
+pub mod error;
+pub mod login;
+pub mod realtime;
+pub mod typescript;
+
+pub use account::*;
+pub use device::*;
+pub use error::*;
+pub use login::*;
+pub use realtime::*;
+
+/// The version every Xin client reports about itself.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Prefix of every HTTP route.
+pub const API_PREFIX: &str = "/api/v1";

@@ -1,0 +1,23 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+
+use crate::TicketDetails;
+
+/// Pushed over the realtime WebSocket (`GET /api/v1/realtime?token=...`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    /// The link is up for this device.
+    Hello {
+        #[ts(type = "string")]
+        device_id: uuid::Uuid,
+    },
+    /// This device was signed out (from another device, or its session was revoked).
+    /// The server closes the socket right after.
+    SignedOut { reason: String },
+    /// A remembered desktop asks this account to confirm a sign-in.
+    LoginRequest { ticket: TicketDetails },
+    /// The list of devices changed (one signed in or out).
+    DevicesChanged,
+}

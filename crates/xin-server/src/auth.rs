@@ -1,0 +1,116 @@
+//! Tokens, password hashes and the authenticated-device extractor.
+
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Argon2,
+};
+use axum::{extract::FromRequestParts, http::request::Parts};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::RngCore;
+use uuid::Uuid;
+use xin_proto::ErrorCode;
+
+use crate::{
+    error::{ApiError, ApiResult},
+    state::AppState,
+    store::SessionCheck,
+};
+
+/// A fresh opaque secret: 256 random bits, base64url.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Ticket ids: 128 random bits, base64url (22 characters).
+pub fn new_ticket_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Tokens are stored only as this hash. They are random, so a fast hash is enough.
+pub fn hash_token(token: &str) -> String {
+    blake3::hash(token.as_bytes()).to_hex().to_string()
+}
+
+pub async fn hash_password(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("join: {e}")))?
+}
+
+pub async fn verify_password(password: String, hash: String) -> ApiResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed =
+            PasswordHash::new(&hash).map_err(|e| ApiError::Internal(format!("argon2: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("join: {e}")))?
+}
+
+/// The device a request comes from, proven by its access token.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user_id: Uuid,
+    pub device_id: Uuid,
+    pub session_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string)
+            .or_else(|| query_token(parts.uri.query()));
+        let Some(token) = token else {
+            return Err(ApiError::new(
+                ErrorCode::Unauthorized,
+                "Sign in first: this needs an access token.",
+            ));
+        };
+        authenticate(state, &token).await
+    }
+}
+
+/// WebSockets from a browser cannot carry headers, so the realtime route also takes
+/// `?access_token=`.
+fn query_token(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("access_token="))
+        .map(str::to_string)
+}
+
+pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Authed> {
+    match state.store.check_access(&hash_token(token)).await? {
+        SessionCheck::Valid(a) => Ok(a),
+        SessionCheck::Unknown => Err(ApiError::new(
+            ErrorCode::Unauthorized,
+            "This access token is not known. Sign in again.",
+        )),
+        SessionCheck::Expired => Err(ApiError::new(
+            ErrorCode::TokenExpired,
+            "The access token has expired. Refresh it.",
+        )),
+        SessionCheck::Revoked => Err(ApiError::new(
+            ErrorCode::SessionRevoked,
+            "This device was signed out.",
+        )),
+    }
+}

@@ -1,0 +1,93 @@
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::Parser;
+
+/// How the server runs. Every flag has an environment variable too.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "xin-server", version, about = "The Xin server")]
+pub struct Config {
+    /// Address to listen on. Use 0.0.0.0:7420 so phones on the same network can reach it.
+    #[arg(long, env = "XIN_LISTEN", default_value = "127.0.0.1:7420")]
+    pub listen: SocketAddr,
+
+    /// Where the embedded SQLite store lives. Default: the XDG data directory (xin-server).
+    #[arg(long, env = "XIN_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// The base URL phones use to reach this server; it goes into login QR codes.
+    /// Default: the LAN address when listening on all interfaces, else the listen address.
+    #[arg(long, env = "XIN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// The phone companion's built files (served at /m/).
+    #[arg(long, env = "XIN_COMPANION_DIR", default_value = "ui/dist/mobile")]
+    pub companion_dir: PathBuf,
+
+    /// Seconds a fresh login QR stays valid.
+    #[arg(long, env = "XIN_TICKET_PENDING_SECS", default_value_t = 60)]
+    pub ticket_pending_secs: u64,
+
+    /// Seconds a scanned login QR waits for the phone's confirmation.
+    #[arg(long, env = "XIN_TICKET_SCANNED_SECS", default_value_t = 120)]
+    pub ticket_scanned_secs: u64,
+
+    /// Seconds an access token lives.
+    #[arg(long, env = "XIN_ACCESS_TTL_SECS", default_value_t = 900)]
+    pub access_ttl_secs: u64,
+
+    /// Login tickets one IP address may create per minute.
+    #[arg(long, env = "XIN_TICKETS_PER_MINUTE", default_value_t = 30)]
+    pub tickets_per_minute: u32,
+
+    /// Confirmation, scan and password attempts one account or IP may make per minute.
+    #[arg(long, env = "XIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
+    pub attempts_per_minute: u32,
+}
+
+impl Config {
+    /// A configuration for tests: loopback on a free port, data in `dir`.
+    pub fn for_tests(dir: &std::path::Path) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: Some(dir.to_path_buf()),
+            public_url: None,
+            companion_dir: dir.join("companion"),
+            ticket_pending_secs: 60,
+            ticket_scanned_secs: 120,
+            access_ttl_secs: 900,
+            tickets_per_minute: 1000,
+            attempts_per_minute: 1000,
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(|| {
+            dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("xin-server")
+        })
+    }
+
+    pub fn pending_ttl(&self) -> Duration {
+        Duration::from_secs(self.ticket_pending_secs)
+    }
+
+    pub fn scanned_ttl(&self) -> Duration {
+        Duration::from_secs(self.ticket_scanned_secs)
+    }
+
+    /// The base URL for QR codes, given the address actually bound.
+    pub fn public_url_for(&self, bound: SocketAddr) -> String {
+        if let Some(url) = &self.public_url {
+            return url.trim_end_matches('/').to_string();
+        }
+        let host = if bound.ip().is_unspecified() {
+            local_ip_address::local_ip()
+                .map(|ip| ip.to_string())
+                .unwrap_or_else(|_| "127.0.0.1".to_string())
+        } else {
+            bound.ip().to_string()
+        };
+        format!("http://{host}:{}", bound.port())
+    }
+}

@@ -1,0 +1,86 @@
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use xin_proto::{ErrorBody, ErrorCode};
+
+/// Every way a request can fail. Internals are logged, never sent to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{1}")]
+    Client(ErrorCode, String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Client(code, message.into())
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidRequest, message)
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Client(code, _) => *code,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        InvalidRequest | WrongCode => StatusCode::BAD_REQUEST,
+        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        NotFound | TicketNotFound | DeviceNotFound => StatusCode::NOT_FOUND,
+        MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        HandleTaken | PhoneTaken | TicketUsed => StatusCode::CONFLICT,
+        InvalidCredentials | Unauthorized | TokenExpired | SessionRevoked => {
+            StatusCode::UNAUTHORIZED
+        }
+        WrongPollSecret | DeviceNotRemembered => StatusCode::FORBIDDEN,
+        TicketExpired | TicketDeclined => StatusCode::GONE,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (code, message) = match self {
+            Self::Client(code, message) => (code, message),
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                (
+                    ErrorCode::Internal,
+                    "Something went wrong on the server. Please try again.".to_string(),
+                )
+            }
+        };
+        let mut response = (status_of(code), Json(ErrorBody::new(code, message))).into_response();
+        if code == ErrorCode::RateLimited {
+            response
+                .headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("60"));
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(format!("store: {e}"))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for ApiError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Internal(format!("migrate: {e}"))
+    }
+}

@@ -1,0 +1,61 @@
+//! Request extractors whose failures answer in Xin's error shape.
+
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
+    http::{request::Parts, StatusCode},
+};
+use serde::de::DeserializeOwned;
+use xin_proto::ErrorCode;
+
+use crate::error::ApiError;
+
+/// `axum::Json`, but a bad body is `invalid_request` / `payload_too_large`, not plain text.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Json(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "The request body is too large.",
+        );
+    }
+    let message = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            "Send the body as JSON with Content-Type: application/json.".to_string()
+        }
+        JsonRejection::JsonSyntaxError(_) => "The body is not valid JSON.".to_string(),
+        JsonRejection::JsonDataError(e) => format!("The body does not fit this request: {e}"),
+        other => format!("The body could not be read: {other}"),
+    };
+    ApiError::invalid(message)
+}
+
+/// The peer's IP address, as text ("unknown" when not served over a socket, as in `oneshot` tests).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".to_string()),
+        ))
+    }
+}

@@ -1,0 +1,132 @@
+//! `xin-server`: accounts, devices, QR login and realtime fan-out; serves the phone companion.
+
+mod auth;
+pub mod config;
+mod error;
+mod extract;
+mod hub;
+mod rate_limit;
+mod routes;
+mod state;
+pub mod store;
+mod time;
+mod validate;
+
+use std::{future::Future, net::SocketAddr};
+
+use axum::{
+    extract::DefaultBodyLimit,
+    response::{IntoResponse, Redirect},
+    routing::get,
+    Json, Router,
+};
+use tower_http::{
+    services::{ServeDir, ServeFile},
+    trace::TraceLayer,
+};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use xin_proto::ErrorCode;
+
+pub use config::Config;
+pub use error::{ApiError, ApiResult};
+pub use state::AppState;
+pub use store::Store;
+
+/// No API request body is bigger than this (JSON with a few short strings).
+const API_BODY_LIMIT: usize = 16 * 1024;
+
+/// The whole HTTP surface: `/api/v1/...`, its OpenAPI document and the phone companion at `/m/`.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = OpenApiRouter::with_openapi(routes::ApiDoc::openapi())
+        .nest(xin_proto::API_PREFIX, routes::api())
+        .split_for_parts();
+    let doc = std::sync::Arc::new(doc);
+    let companion_dir = state.config.companion_dir.clone();
+    let companion = ServeDir::new(&companion_dir)
+        .fallback(ServeFile::new(companion_dir.join("index.html")));
+
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let doc = doc.clone();
+            async move { Json(doc.as_ref().clone()) }
+        }),
+    )
+    .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+    .nest_service("/m", companion)
+    .route("/", get(|| async { Redirect::temporary("/m/") }))
+    .fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is nothing here.") })
+    .method_not_allowed_fallback(|| async {
+        ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            "This route does not take that method.",
+        )
+        .into_response()
+    })
+    .layer(TraceLayer::new_for_http())
+    .with_state(state)
+}
+
+/// Opens the store, binds, and serves until `shutdown` resolves.
+pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("bind {}: {e}", config.listen))?;
+    let running = start(config, listener).await?;
+    shutdown.await;
+    running.stop().await;
+    Ok(())
+}
+
+/// A server running in the background (used by `serve` and by tests).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Graceful shutdown: stop accepting, close the store.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+        self.state.store.close().await;
+    }
+}
+
+pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<Running, String> {
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let data_dir = config.data_dir();
+    let store = Store::open(&data_dir).await.map_err(|e| e.to_string())?;
+    let public_url = config.public_url_for(addr);
+    tracing::info!(%addr, data_dir = %data_dir.display(), %public_url, "xin-server listening");
+    tracing::info!("phone companion: {public_url}/m/");
+    let state = AppState::new(store, config, public_url);
+    let router = app(state.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let result = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await;
+        if let Err(e) = result {
+            tracing::error!("server: {e}");
+        }
+    });
+    Ok(Running {
+        addr,
+        state,
+        stop,
+        task,
+    })
+}

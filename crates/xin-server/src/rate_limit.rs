@@ -1,0 +1,45 @@
+//! Per-key rate limits (per IP address, per account) with clear errors.
+
+use std::num::NonZeroU32;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use xin_proto::ErrorCode;
+
+use crate::error::{ApiError, ApiResult};
+
+pub struct Limits {
+    tickets: DefaultKeyedRateLimiter<String>,
+    attempts: DefaultKeyedRateLimiter<String>,
+}
+
+fn per_minute(n: u32) -> DefaultKeyedRateLimiter<String> {
+    RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)))
+}
+
+impl Limits {
+    pub fn new(tickets_per_minute: u32, attempts_per_minute: u32) -> Self {
+        Self {
+            tickets: per_minute(tickets_per_minute),
+            attempts: per_minute(attempts_per_minute),
+        }
+    }
+
+    /// Creating login QR codes, per IP address.
+    pub fn ticket(&self, ip: &str) -> ApiResult<()> {
+        check(&self.tickets, format!("ip:{ip}"), "login QR codes")
+    }
+
+    /// Scans, confirmations and password attempts, per key (`ip:..`, `user:..`, `login:..`).
+    pub fn attempt(&self, key: String) -> ApiResult<()> {
+        check(&self.attempts, key, "attempts")
+    }
+}
+
+fn check(limiter: &DefaultKeyedRateLimiter<String>, key: String, what: &str) -> ApiResult<()> {
+    limiter.check_key(&key).map_err(|_| {
+        ApiError::new(
+            ErrorCode::RateLimited,
+            format!("Too many {what} in a short time. Wait a minute and try again."),
+        )
+    })
+}

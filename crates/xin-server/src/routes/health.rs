@@ -1,0 +1,18 @@
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xin_proto::Health;
+
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(health))
+}
+
+/// Is the server up?
+#[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health)))]
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".to_string(),
+        version: xin_proto::APP_VERSION.to_string(),
+    })
+}

@@ -1,0 +1,40 @@
+use std::sync::Arc;
+
+use crate::{config::Config, hub::Hub, rate_limit::Limits, store::Store};
+
+/// Shared by every request: cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub hub: Hub,
+    pub limits: Limits,
+    pub config: Config,
+    /// Base URL phones use (goes into QR codes).
+    pub public_url: String,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config, public_url: String) -> Self {
+        let limits = Limits::new(config.tickets_per_minute, config.attempts_per_minute);
+        Self(Arc::new(Inner {
+            store,
+            hub: Hub::default(),
+            limits,
+            config,
+            public_url,
+        }))
+    }
+
+    pub fn access_ttl_ms(&self) -> i64 {
+        i64::try_from(self.config.access_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
+    }
+}
