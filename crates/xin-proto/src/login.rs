@@ -94,7 +94,9 @@ pub enum TicketState {
         expires_at: i64,
     },
     /// Delivered once, to the poll-secret holder.
-    Confirmed { session: Session },
+    Confirmed {
+        session: Session,
+    },
     Declined,
     Expired,
 }

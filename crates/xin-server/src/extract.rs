@@ -27,10 +27,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            "The request body is too large.",
-        );
+        return ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.");
     }
     let message = match &rejection {
         JsonRejection::MissingJsonContentType(_) => {

@@ -43,8 +43,8 @@ pub fn app(state: AppState) -> Router {
         .split_for_parts();
     let doc = std::sync::Arc::new(doc);
     let companion_dir = state.config.companion_dir.clone();
-    let companion = ServeDir::new(&companion_dir)
-        .fallback(ServeFile::new(companion_dir.join("index.html")));
+    let companion =
+        ServeDir::new(&companion_dir).fallback(ServeFile::new(companion_dir.join("index.html")));
 
     api.route(
         "/api/v1/openapi.json",
@@ -69,7 +69,10 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Opens the store, binds, and serves until `shutdown` resolves.
-pub async fn serve(config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), String> {
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("bind {}: {e}", config.listen))?;

@@ -13,7 +13,9 @@ pub struct Limits {
 }
 
 fn per_minute(n: u32) -> DefaultKeyedRateLimiter<String> {
-    RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)))
+    RateLimiter::keyed(Quota::per_minute(
+        NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN),
+    ))
 }
 
 impl Limits {

@@ -33,7 +33,9 @@ pub fn phone(phone: &str) -> ApiResult<String> {
     if (6..=15).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
         Ok(format!("{plus}{digits}"))
     } else {
-        Err(ApiError::invalid("phone: 6–15 digits, optionally starting with +"))
+        Err(ApiError::invalid(
+            "phone: 6–15 digits, optionally starting with +",
+        ))
     }
 }
 

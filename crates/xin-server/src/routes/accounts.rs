@@ -113,9 +113,14 @@ async fn sign_in(
     }
     let login = req.login.trim();
     state.limits.attempt(format!("ip:{ip}"))?;
-    state.limits.attempt(format!("login:{}", login.to_lowercase()))?;
+    state
+        .limits
+        .attempt(format!("login:{}", login.to_lowercase()))?;
     let phone = validate::phone(login).unwrap_or_default();
-    let user = state.store.user_by_login(&login.to_lowercase(), &phone).await?;
+    let user = state
+        .store
+        .user_by_login(&login.to_lowercase(), &phone)
+        .await?;
     let wrong = || {
         ApiError::new(
             ErrorCode::InvalidCredentials,
@@ -203,7 +208,9 @@ async fn refresh(
     responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn sign_out(State(state): State<AppState>, authed: Authed) -> ApiResult<StatusCode> {
     state.store.revoke_session(authed.session_id).await?;
-    state.hub.sign_out_device(authed.device_id, "You signed out.");
+    state
+        .hub
+        .sign_out_device(authed.device_id, "You signed out.");
     state
         .hub
         .send_to_user(authed.user_id, &xin_proto::ServerEvent::DevicesChanged);

@@ -22,8 +22,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// This account's devices, most recently active first.
 #[utoipa::path(get, path = "/devices", tag = "devices", security(("bearer" = [])),
     responses((status = 200, body = DeviceList), (status = 401, body = ErrorBody)))]
-async fn list_devices(State(state): State<AppState>, authed: Authed) -> ApiResult<Json<DeviceList>> {
-    let devices = state.store.devices(authed.user_id, authed.device_id).await?;
+async fn list_devices(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> ApiResult<Json<DeviceList>> {
+    let devices = state
+        .store
+        .devices(authed.user_id, authed.device_id)
+        .await?;
     Ok(Json(DeviceList { devices }))
 }
 
@@ -47,6 +53,8 @@ async fn remove_device(
         "This device was signed out from another device."
     };
     state.hub.sign_out_device(device_id, reason);
-    state.hub.send_to_user(authed.user_id, &ServerEvent::DevicesChanged);
+    state
+        .hub
+        .send_to_user(authed.user_id, &ServerEvent::DevicesChanged);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -165,10 +165,9 @@ fn refusal(phase: TicketPhase) -> ApiError {
             ErrorCode::TicketExpired,
             "This login code has expired. The computer shows a new one.",
         ),
-        TicketPhase::Declined => ApiError::new(
-            ErrorCode::TicketDeclined,
-            "This login was declined.",
-        ),
+        TicketPhase::Declined => {
+            ApiError::new(ErrorCode::TicketDeclined, "This login was declined.")
+        }
         _ => ApiError::new(ErrorCode::TicketUsed, "This login code was already used."),
     }
 }
@@ -200,8 +199,10 @@ async fn wait_ticket(
         if phase != req.known || phase.is_final() || tokio::time::Instant::now() >= deadline {
             return deliver(&state, ticket, phase, &ip).await.map(Json);
         }
-        let until_expiry = Duration::from_millis(u64::try_from(ticket.expires_at - now).unwrap_or(0));
-        let sleep = tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + until_expiry));
+        let until_expiry =
+            Duration::from_millis(u64::try_from(ticket.expires_at - now).unwrap_or(0));
+        let sleep =
+            tokio::time::sleep_until(deadline.min(tokio::time::Instant::now() + until_expiry));
         tokio::pin!(sleep);
         loop {
             tokio::select! {
@@ -215,7 +216,12 @@ async fn wait_ticket(
     }
 }
 
-async fn deliver(state: &AppState, ticket: TicketRow, phase: TicketPhase, ip: &str) -> ApiResult<TicketState> {
+async fn deliver(
+    state: &AppState,
+    ticket: TicketRow,
+    phase: TicketPhase,
+    ip: &str,
+) -> ApiResult<TicketState> {
     Ok(match phase {
         TicketPhase::Pending => TicketState::Pending {
             expires_at: ticket.expires_at,
@@ -246,7 +252,9 @@ async fn deliver(state: &AppState, ticket: TicketRow, phase: TicketPhase, ip: &s
                     remember: true,
                 })
                 .await?;
-            state.hub.send_to_user(user.id, &ServerEvent::DevicesChanged);
+            state
+                .hub
+                .send_to_user(user.id, &ServerEvent::DevicesChanged);
             TicketState::Confirmed {
                 session: session_of(user, issued, state),
             }
@@ -294,7 +302,9 @@ async fn scan_ticket(
             state.hub.ticket_changed(&id);
             Ok(Json(details(&load(&state, &id).await?)))
         }
-        TicketPhase::Scanned if ticket.user_id == Some(authed.user_id) => Ok(Json(details(&ticket))),
+        TicketPhase::Scanned if ticket.user_id == Some(authed.user_id) => {
+            Ok(Json(details(&ticket)))
+        }
         phase => Err(refusal(phase)),
     }
 }
@@ -377,10 +387,15 @@ async fn decline_ticket(
 /// Remembered computers waiting for this account's one-tap confirmation.
 #[utoipa::path(get, path = "/login-tickets/waiting", tag = "login", security(("bearer" = [])),
     responses((status = 200, body = PendingLogins), (status = 401, body = ErrorBody)))]
-async fn waiting_logins(State(state): State<AppState>, authed: Authed) -> ApiResult<Json<PendingLogins>> {
-    let tickets = state.store.waiting_tickets(authed.user_id, now_ms()).await?;
+async fn waiting_logins(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> ApiResult<Json<PendingLogins>> {
+    let tickets = state
+        .store
+        .waiting_tickets(authed.user_id, now_ms())
+        .await?;
     Ok(Json(PendingLogins {
         tickets: tickets.iter().map(details).collect(),
     }))
 }
-

@@ -158,13 +158,19 @@ impl Store {
     }
 
     /// Rotates a refresh token: the old one is retired, a reused one ends the session.
-    pub async fn refresh(&self, refresh_hash: &str, access_ttl_ms: i64) -> ApiResult<RefreshOutcome> {
+    pub async fn refresh(
+        &self,
+        refresh_hash: &str,
+        access_ttl_ms: i64,
+    ) -> ApiResult<RefreshOutcome> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT id, user_id, device_id, revoked_at FROM sessions WHERE refresh_hash = $1")
-            .bind(refresh_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, user_id, device_id, revoked_at FROM sessions WHERE refresh_hash = $1",
+        )
+        .bind(refresh_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(row) = row else {
             let retired: Option<String> =
                 sqlx::query_scalar("SELECT session_id FROM retired_refresh_tokens WHERE hash = $1")
@@ -173,11 +179,13 @@ impl Store {
                     .await?;
             return Ok(match retired {
                 Some(session_id) => {
-                    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                        .bind(now)
-                        .bind(&session_id)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                    )
+                    .bind(now)
+                    .bind(&session_id)
+                    .execute(&mut *tx)
+                    .await?;
                     tx.commit().await?;
                     RefreshOutcome::Reused
                 }
@@ -245,11 +253,13 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Ok(false);
         }
-        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL")
-            .bind(now)
-            .bind(device_id.to_string())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(device_id.to_string())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -46,7 +46,8 @@ impl TicketRow {
     }
 }
 
-const TICKET_COLUMNS: &str = "id, poll_hash, phase, device_name, device_kind, device_os, device_app_version, ip,
+const TICKET_COLUMNS: &str =
+    "id, poll_hash, phase, device_name, device_kind, device_os, device_app_version, ip,
      created_at, expires_at, user_id, remembered_device_id, code, choices, delivered";
 
 fn ticket_row(row: &sqlx::sqlite::SqliteRow) -> ApiResult<TicketRow> {
@@ -108,10 +109,12 @@ impl Store {
     }
 
     pub async fn ticket(&self, id: &str) -> ApiResult<Option<TicketRow>> {
-        let row = sqlx::query(&format!("SELECT {TICKET_COLUMNS} FROM login_tickets WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {TICKET_COLUMNS} FROM login_tickets WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(ticket_row).transpose()
     }
 

@@ -1,0 +1,80 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The OpenAPI document describes every route, and every described route exists.
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+
+/// Every route the clients use. Adding a route without documenting it fails here.
+const ROUTES: &[(&str, &str)] = &[
+    ("get", "/api/v1/health"),
+    ("post", "/api/v1/accounts"),
+    ("post", "/api/v1/sessions"),
+    ("post", "/api/v1/sessions/refresh"),
+    ("delete", "/api/v1/sessions/current"),
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/devices"),
+    ("delete", "/api/v1/devices/{id}"),
+    ("post", "/api/v1/login-tickets"),
+    ("post", "/api/v1/login-tickets/remembered"),
+    ("post", "/api/v1/login-tickets/{id}/wait"),
+    ("post", "/api/v1/login-tickets/{id}/scan"),
+    ("post", "/api/v1/login-tickets/{id}/confirm"),
+    ("post", "/api/v1/login-tickets/{id}/decline"),
+    ("get", "/api/v1/login-tickets/waiting"),
+    ("get", "/api/v1/realtime"),
+];
+
+#[tokio::test]
+async fn openapi_describes_exactly_the_routes() {
+    let s = TestServer::start().await;
+    let doc: serde_json::Value = s
+        .http
+        .get(format!("{}/api/v1/openapi.json", s.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            documented.push((method.clone(), path.clone()));
+        }
+    }
+    for (method, path) in ROUTES {
+        assert!(
+            documented.contains(&(method.to_string(), path.to_string())),
+            "{method} {path} is not in openapi.json"
+        );
+    }
+    assert_eq!(
+        documented.len(),
+        ROUTES.len(),
+        "documented but not listed here: {documented:?}"
+    );
+
+    // Every documented route is served (a route-level 404/405 would mean it is not).
+    for (method, path) in &documented {
+        let url = format!("{}{}", s.url, path.replace("{id}", "x"));
+        let resp = s
+            .http
+            .request(
+                Method::from_bytes(method.to_uppercase().as_bytes()).unwrap(),
+                url,
+            )
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        assert!(
+            !(status == StatusCode::NOT_FOUND && body["error"]["code"] == "not_found")
+                && status != StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path} is documented but not served: {status} {body}"
+        );
+    }
+}
