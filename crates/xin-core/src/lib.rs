@@ -1,1 +1,21 @@
-pub fn placeholder() {}
+//! `xin-core`: the Xin client engine. No Tauri, no UI: the desktop shell is a thin layer over
+//! [`Engine`], and the same engine runs in integration tests against a real server.
+//!
+//! Data flow: the network feeds the local cache, the cache feeds the UI. Credentials live in the
+//! [`vault`] (the OS keyring), never in the cache or any other file.
+
+pub mod api;
+pub mod cache;
+pub mod engine;
+pub mod error;
+pub mod events;
+mod login;
+pub mod qr;
+mod realtime;
+mod session;
+pub mod typescript;
+pub mod vault;
+
+pub use engine::{Engine, EngineConfig};
+pub use error::{CoreError, CoreResult};
+pub use events::{AppView, CoreEvent, LoginView};

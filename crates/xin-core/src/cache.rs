@@ -1,0 +1,236 @@
+//! The local SQLite caches (rusqlite, WAL, numbered migrations): one app-wide database and one
+//! per account. They hold what the UI shows, never a credential.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite_migration::{Migrations, M};
+use uuid::Uuid;
+use xin_proto::{Device, DeviceKind, UserProfile};
+
+use crate::error::{CoreError, CoreResult};
+
+fn app_migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_app.sql"))])
+}
+
+fn account_migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../migrations/0001_account.sql"))])
+}
+
+fn open(path: &Path, migrations: &Migrations) -> CoreResult<Connection> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::Cache(e.to_string()))?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrations
+        .to_latest(&mut conn)
+        .map_err(|e| CoreError::Cache(e.to_string()))?;
+    Ok(conn)
+}
+
+/// What the app remembers about the account it last signed in with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remembered {
+    pub user: UserProfile,
+    pub device_id: Uuid,
+}
+
+pub struct AppDb(Connection);
+
+impl AppDb {
+    pub fn open(path: &Path) -> CoreResult<Self> {
+        Ok(Self(open(path, &app_migrations())?))
+    }
+
+    pub fn remembered(&self, server: &str) -> CoreResult<Option<Remembered>> {
+        self.0
+            .query_row(
+                "SELECT user_id, handle, display_name, avatar_hue, device_id FROM remembered_accounts WHERE server = ?1",
+                params![server],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(id, handle, display_name, hue, device)| {
+                Ok(Remembered {
+                    user: UserProfile {
+                        id: parse_uuid(&id)?,
+                        handle,
+                        display_name,
+                        avatar_hue: u16::try_from(hue).unwrap_or(0),
+                    },
+                    device_id: parse_uuid(&device)?,
+                })
+            })
+            .transpose()
+    }
+
+    pub fn remember(&self, server: &str, r: &Remembered) -> CoreResult<()> {
+        self.0.execute(
+            "INSERT INTO remembered_accounts (server, user_id, handle, display_name, avatar_hue, device_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (server) DO UPDATE SET user_id = excluded.user_id, handle = excluded.handle,
+               display_name = excluded.display_name, avatar_hue = excluded.avatar_hue, device_id = excluded.device_id",
+            params![
+                server,
+                r.user.id.to_string(),
+                r.user.handle,
+                r.user.display_name,
+                i64::from(r.user.avatar_hue),
+                r.device_id.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn forget(&self, server: &str) -> CoreResult<()> {
+        self.0.execute(
+            "DELETE FROM remembered_accounts WHERE server = ?1",
+            params![server],
+        )?;
+        Ok(())
+    }
+}
+
+/// One account's cache.
+pub struct AccountDb(Connection);
+
+impl AccountDb {
+    pub fn open(path: &Path) -> CoreResult<Self> {
+        Ok(Self(open(path, &account_migrations())?))
+    }
+
+    pub fn save_profile(&self, user: &UserProfile) -> CoreResult<()> {
+        self.0.execute(
+            "INSERT INTO profile (user_id, handle, display_name, avatar_hue) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (user_id) DO UPDATE SET handle = excluded.handle,
+               display_name = excluded.display_name, avatar_hue = excluded.avatar_hue",
+            params![
+                user.id.to_string(),
+                user.handle,
+                user.display_name,
+                i64::from(user.avatar_hue)
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces the cached device list in one transaction.
+    pub fn save_devices(&mut self, devices: &[Device]) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        tx.execute("DELETE FROM devices", [])?;
+        for d in devices {
+            tx.execute(
+                "INSERT INTO devices (id, name, kind, os, app_version, ip, last_active_at, created_at, is_current, signed_in)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    d.id.to_string(),
+                    d.name,
+                    d.kind.as_str(),
+                    d.os,
+                    d.app_version,
+                    d.ip,
+                    d.last_active_at,
+                    d.created_at,
+                    d.current,
+                    d.signed_in
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn devices(&self) -> CoreResult<Vec<Device>> {
+        let mut stmt = self.0.prepare(
+            "SELECT id, name, kind, os, app_version, ip, last_active_at, created_at, is_current, signed_in
+             FROM devices ORDER BY is_current DESC, last_active_at DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, i64>(7)?,
+                r.get::<_, bool>(8)?,
+                r.get::<_, bool>(9)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (
+                id,
+                name,
+                kind,
+                os,
+                app_version,
+                ip,
+                last_active_at,
+                created_at,
+                current,
+                signed_in,
+            ) = row?;
+            Ok(Device {
+                id: parse_uuid(&id)?,
+                name,
+                kind: DeviceKind::parse(&kind).unwrap_or(DeviceKind::Desktop),
+                os,
+                app_version,
+                ip,
+                last_active_at,
+                created_at,
+                current,
+                signed_in,
+            })
+        })
+        .collect()
+    }
+}
+
+fn parse_uuid(s: &str) -> CoreResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| CoreError::Cache(format!("bad id in cache: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(app_migrations().validate().is_ok());
+        assert!(account_migrations().validate().is_ok());
+    }
+
+    #[test]
+    fn remembered_account_round_trips_and_is_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = AppDb::open(&dir.path().join("app.db")).unwrap();
+        let r = Remembered {
+            user: UserProfile {
+                id: Uuid::now_v7(),
+                handle: "alice".into(),
+                display_name: "Alice".into(),
+                avatar_hue: 12,
+            },
+            device_id: Uuid::now_v7(),
+        };
+        db.remember("http://s", &r).unwrap();
+        assert_eq!(db.remembered("http://s").unwrap(), Some(r.clone()));
+        assert_eq!(db.remembered("http://other").unwrap(), None);
+        db.forget("http://s").unwrap();
+        assert_eq!(db.remembered("http://s").unwrap(), None);
+    }
+}

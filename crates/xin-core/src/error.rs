@@ -1,0 +1,76 @@
+use serde::Serialize;
+use ts_rs::TS;
+use xin_proto::ErrorCode;
+
+/// Everything that can go wrong in the engine, in a form the UI can show.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The server answered with one of its stable error codes.
+    #[error("{message}")]
+    Api { code: ErrorCode, message: String },
+    /// The server could not be reached (offline, refused, timed out).
+    #[error("The server cannot be reached: {0}")]
+    Unreachable(String),
+    /// The server answered something that is not Xin's API.
+    #[error("Unexpected answer from the server: {0}")]
+    Protocol(String),
+    #[error("The OS keyring failed: {0}")]
+    Vault(String),
+    #[error("The local cache failed: {0}")]
+    Cache(String),
+    #[error("Not signed in")]
+    SignedOut,
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;
+
+impl CoreError {
+    pub fn api_code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Api { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// Errors that mean "this device's session is over".
+    pub fn is_signed_out(&self) -> bool {
+        matches!(self, Self::SignedOut)
+            || matches!(
+                self.api_code(),
+                Some(ErrorCode::SessionRevoked | ErrorCode::Unauthorized)
+            )
+    }
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Cache(e.to_string())
+    }
+}
+
+/// How an error crosses into the UI: a stable code and a sentence.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UiError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<CoreError> for UiError {
+    fn from(e: CoreError) -> Self {
+        let code = match &e {
+            CoreError::Api { code, .. } => serde_json::to_value(code)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_else(|| "api".to_string()),
+            CoreError::Unreachable(_) => "unreachable".to_string(),
+            CoreError::Protocol(_) => "protocol".to_string(),
+            CoreError::Vault(_) => "vault".to_string(),
+            CoreError::Cache(_) => "cache".to_string(),
+            CoreError::SignedOut => "signed_out".to_string(),
+        };
+        Self {
+            code,
+            message: e.to_string(),
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The realtime link: one WebSocket to the server, reconnecting with backoff.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio_tungstenite::tungstenite::{self, Message};
+use xin_proto::ServerEvent;
+
+use crate::{engine::Engine, events::CoreEvent};
+
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Runs until the session ends (the engine aborts it on sign-out). Boxed: the link can end
+/// the session, which starts a login flow, which can start a new link.
+pub fn run(engine: Engine) -> futures_util::future::BoxFuture<'static, ()> {
+    Box::pin(run_link(engine))
+}
+
+async fn run_link(engine: Engine) {
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let Some(account) = engine.account().await else {
+            return;
+        };
+        let url = account.api.realtime_url(&account.access().await);
+        match tokio_tungstenite::connect_async(url).await {
+            Ok((mut ws, _)) => {
+                backoff = Duration::from_millis(500);
+                engine.emit(CoreEvent::Connection { online: true });
+                // Devices may have changed while we were away.
+                engine.refresh_devices_quietly().await;
+                while let Some(msg) = ws.next().await {
+                    let Ok(Message::Text(text)) = msg else {
+                        if matches!(msg, Ok(Message::Close(_)) | Err(_)) {
+                            break;
+                        }
+                        continue;
+                    };
+                    match serde_json::from_str::<ServerEvent>(&text) {
+                        Ok(ServerEvent::SignedOut { reason }) => {
+                            engine.emit(CoreEvent::Connection { online: false });
+                            end_session(engine, reason);
+                            return;
+                        }
+                        Ok(ServerEvent::DevicesChanged) => engine.refresh_devices_quietly().await,
+                        Ok(ServerEvent::Hello { .. } | ServerEvent::LoginRequest { .. }) => {}
+                        Err(e) => tracing::warn!("unknown realtime message: {e}"),
+                    }
+                }
+                engine.emit(CoreEvent::Connection { online: false });
+            }
+            Err(tungstenite::Error::Http(resp)) if resp.status().as_u16() == 401 => {
+                // Expired access token, or the session is over: refresh tells which.
+                if let Err(e) = account.refresh().await {
+                    if e.is_signed_out() {
+                        end_session(engine, "This device was signed out.".to_string());
+                        return;
+                    }
+                }
+                continue;
+            }
+            Err(e) => {
+                tracing::debug!("realtime connect failed: {e}");
+                engine.emit(CoreEvent::Connection { online: false });
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// Ending the session aborts this very task, so it must run on its own.
+fn end_session(engine: Engine, reason: String) {
+    tokio::spawn(async move { engine.signed_out_remotely(reason).await });
+}

@@ -1,0 +1,93 @@
+//! A signed-in account: its access token, its cache, and calls that refresh the token when needed.
+
+use std::{path::Path, sync::Arc};
+
+use tokio::sync::{Mutex, RwLock};
+use uuid::Uuid;
+use xin_proto::{ErrorCode, UserProfile};
+
+use crate::{
+    api::ApiClient,
+    cache::AccountDb,
+    error::{CoreError, CoreResult},
+    vault::{refresh_key, Vault},
+};
+
+pub struct AccountSession {
+    pub api: ApiClient,
+    pub user: UserProfile,
+    pub device_id: Uuid,
+    access: RwLock<String>,
+    vault: Arc<dyn Vault>,
+    pub db: Mutex<AccountDb>,
+}
+
+impl AccountSession {
+    pub fn open(
+        api: ApiClient,
+        vault: Arc<dyn Vault>,
+        data_dir: &Path,
+        user: UserProfile,
+        device_id: Uuid,
+        access: String,
+    ) -> CoreResult<Self> {
+        let db = AccountDb::open(&data_dir.join("accounts").join(format!("{}.db", user.id)))?;
+        db.save_profile(&user)?;
+        Ok(Self {
+            api,
+            user,
+            device_id,
+            access: RwLock::new(access),
+            vault,
+            db: Mutex::new(db),
+        })
+    }
+
+    pub async fn access(&self) -> String {
+        self.access.read().await.clone()
+    }
+
+    fn refresh_key(&self) -> String {
+        refresh_key(self.api.base(), &self.user.id)
+    }
+
+    /// Trades the keyring's refresh token for new tokens; the new refresh token goes back to
+    /// the keyring before anything else happens, so a crash cannot lose it.
+    pub async fn refresh(&self) -> CoreResult<()> {
+        let key = self.refresh_key();
+        let vault = self.vault.clone();
+        let token = blocking(move || vault.get(&key))
+            .await?
+            .ok_or(CoreError::SignedOut)?;
+        let session = self.api.refresh(&token).await?;
+        let key = self.refresh_key();
+        let vault = self.vault.clone();
+        blocking(move || vault.set(&key, &session.refresh_token)).await?;
+        *self.access.write().await = session.access_token;
+        Ok(())
+    }
+
+    /// Runs an authenticated call, refreshing the access token once if it expired.
+    pub async fn with_access<T, F, Fut>(&self, call: F) -> CoreResult<T>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = CoreResult<T>>,
+    {
+        match call(self.access().await).await {
+            Err(e) if e.api_code() == Some(ErrorCode::TokenExpired) => {
+                self.refresh().await?;
+                call(self.access().await).await
+            }
+            other => other,
+        }
+    }
+}
+
+/// Runs a blocking vault call (D-Bus) off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> CoreResult<T> + Send + 'static,
+) -> CoreResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CoreError::Vault(format!("keyring task: {e}")))?
+}

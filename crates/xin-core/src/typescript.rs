@@ -1,0 +1,30 @@
+//! The UI's TypeScript types: the wire types plus the engine's events and errors.
+
+use ts_rs::TS;
+
+/// The whole `ui/src/bindings.ts`, as `cargo xtask gen-types` writes it.
+pub fn bindings() -> String {
+    let mut decls = xin_proto::typescript::declarations();
+    decls.extend([
+        format!("export {}", crate::events::CoreEvent::decl()),
+        format!("export {}", crate::events::AppView::decl()),
+        format!("export {}", crate::events::LoginView::decl()),
+        format!("export {}", crate::error::UiError::decl()),
+    ]);
+    xin_proto::typescript::module(decls)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Fails when the committed TypeScript types drift from the Rust ones.
+    #[test]
+    fn committed_bindings_match_the_rust_types() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings.ts");
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == super::bindings(),
+            "ui/src/bindings.ts is out of date: run `cargo xtask gen-types` and commit it"
+        );
+    }
+}
