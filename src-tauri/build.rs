@@ -1,1 +1,24 @@
-fn main() {}
+//! tauri-build, told where this layout keeps capabilities and which commands the app has:
+//! each command gets an `allow-…` permission, and the capability grants exactly those.
+
+const COMMANDS: &[&str] = &[
+    "app_view",
+    "server_url",
+    "login_refresh_qr",
+    "login_remembered",
+    "login_switch_account",
+    "sign_out",
+    "devices",
+    "cached_devices",
+    "remove_device",
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attributes) {
+        panic!("tauri-build: {e:#}");
+    }
+}

@@ -1,1 +1,78 @@
+//! The Xin desktop shell: windows, the engine's typed events forwarded to the UI, and thin
+//! commands. Business logic lives in `xin-core`.
 
+mod commands;
+mod launch;
+mod window;
+
+use tauri::{Emitter, Manager};
+use xin_core::{CoreEvent, Engine};
+
+/// The one event name the UI listens to; its payload is a [`CoreEvent`].
+pub const EVENT: &str = "xin://event";
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let launch = launch::Launch::from_env();
+    let engine = match launch.engine() {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("Xin cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    tracing::info!(server = engine.server(), "starting Xin");
+
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            // A second launch shows the running app instead of starting another.
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
+        .manage(engine.clone())
+        .invoke_handler(tauri::generate_handler![
+            commands::app_view,
+            commands::server_url,
+            commands::login_refresh_qr,
+            commands::login_remembered,
+            commands::login_switch_account,
+            commands::sign_out,
+            commands::devices,
+            commands::cached_devices,
+            commands::remove_device,
+        ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            let mut events = engine.subscribe();
+            tauri::async_runtime::spawn(async move {
+                while let Ok(event) = events.recv().await {
+                    if let CoreEvent::View { view } = &event {
+                        window::fit(&handle, view);
+                    }
+                    if let Err(e) = handle.emit(EVENT, &event) {
+                        tracing::warn!("emit: {e}");
+                    }
+                }
+            });
+            let engine = engine.clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = engine.start().await {
+                    tracing::error!("engine start: {e}");
+                }
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("Xin stopped: {e}");
+        std::process::exit(1);
+    }
+}

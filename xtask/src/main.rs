@@ -1,1 +1,39 @@
-fn main() {}
+//! `cargo xtask run | test | gen-types`: set-up, build, run and test Xin with nothing but std,
+//! so it compiles before any system package is installed.
+
+mod process;
+mod run;
+mod setup;
+mod test;
+
+use std::{path::PathBuf, process::ExitCode};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run::run(&args[1..]),
+        Some("test") => test::test(&args[1..]),
+        Some("setup") => setup::setup(),
+        Some("gen-types") => setup::gen_types(),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test                                           set up, build, run every test; ends with `N passed, N failed`\n  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts from the Rust types"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Thin commands: each forwards to the engine and turns its error into a [`UiError`].
+
+use tauri::State;
+use uuid::Uuid;
+use xin_core::{error::UiError, AppView, Engine};
+use xin_proto::Device;
+
+type Result<T> = std::result::Result<T, UiError>;
+
+#[tauri::command]
+pub fn app_view(engine: State<'_, Engine>) -> AppView {
+    engine.view()
+}
+
+#[tauri::command]
+pub fn server_url(engine: State<'_, Engine>) -> String {
+    engine.server().to_string()
+}
+
+#[tauri::command]
+pub async fn login_refresh_qr(engine: State<'_, Engine>) -> Result<()> {
+    engine.start_qr_login(None).await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn login_remembered(engine: State<'_, Engine>) -> Result<()> {
+    Ok(engine.start_remembered_login().await?)
+}
+
+#[tauri::command]
+pub async fn login_switch_account(engine: State<'_, Engine>) -> Result<()> {
+    Ok(engine.switch_account().await?)
+}
+
+#[tauri::command]
+pub async fn sign_out(engine: State<'_, Engine>) -> Result<()> {
+    Ok(engine.sign_out().await?)
+}
+
+/// Fresh from the server when it answers, else what the cache has.
+#[tauri::command]
+pub async fn devices(engine: State<'_, Engine>) -> Result<Vec<Device>> {
+    match engine.devices().await {
+        Ok(d) => Ok(d),
+        Err(e) if !e.is_signed_out() => Ok(engine.cached_devices().await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[tauri::command]
+pub async fn cached_devices(engine: State<'_, Engine>) -> Result<Vec<Device>> {
+    Ok(engine.cached_devices().await?)
+}
+
+#[tauri::command]
+pub async fn remove_device(engine: State<'_, Engine>, id: String) -> Result<()> {
+    let id = Uuid::parse_str(&id).map_err(|_| UiError {
+        code: "invalid_request".into(),
+        message: "That is not a device id.".into(),
+    })?;
+    Ok(engine.remove_device(id).await?)
+}

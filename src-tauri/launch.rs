@@ -1,0 +1,60 @@
+//! Which server and data directory this run uses: `--server URL`, else `XIN_SERVER`, else the
+//! server used last time, else the local default.
+
+use std::{path::PathBuf, sync::Arc};
+
+use xin_core::{engine::this_device, vault::KeyringVault, CoreError, Engine, EngineConfig};
+
+const DEFAULT_SERVER: &str = "http://127.0.0.1:7420";
+
+pub struct Launch {
+    pub server: Option<String>,
+    pub data_dir: PathBuf,
+}
+
+impl Launch {
+    pub fn from_env() -> Self {
+        let mut args = std::env::args().skip(1);
+        let mut server = None;
+        while let Some(arg) = args.next() {
+            if arg == "--server" {
+                server = args.next();
+            } else if let Some(url) = arg.strip_prefix("--server=") {
+                server = Some(url.to_string());
+            }
+        }
+        let server = server.or_else(|| std::env::var("XIN_SERVER").ok());
+        let data_dir = std::env::var_os("XIN_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                dirs::data_dir()
+                    .unwrap_or_else(|| PathBuf::from("."))
+                    .join("xin")
+            });
+        Self { server, data_dir }
+    }
+
+    fn last_server_file(&self) -> PathBuf {
+        self.data_dir.join("last-server")
+    }
+
+    /// Picks the server, remembers it for next time, and builds the engine.
+    pub fn engine(&self) -> Result<Engine, CoreError> {
+        let server = self
+            .server
+            .clone()
+            .or_else(|| std::fs::read_to_string(self.last_server_file()).ok())
+            .map(|s| s.trim().to_string())
+            .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
+            .unwrap_or_else(|| DEFAULT_SERVER.to_string());
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| CoreError::Cache(e.to_string()))?;
+        std::fs::write(self.last_server_file(), &server)
+            .map_err(|e| CoreError::Cache(e.to_string()))?;
+        Engine::new(EngineConfig {
+            data_dir: self.data_dir.clone(),
+            server,
+            device: this_device(),
+            vault: Arc::new(KeyringVault),
+        })
+    }
+}

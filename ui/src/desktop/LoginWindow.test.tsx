@@ -1,0 +1,50 @@
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import type { LoginView, UserProfile } from "../bindings";
+import { LoginWindow } from "./LoginWindow";
+
+const alice: UserProfile = { id: "u1", handle: "alice", display_name: "Alice", avatar_hue: 120 };
+const noop = { refresh: () => {}, logIn: () => {}, switchAccount: () => {} };
+const render = (login: LoginView, notice?: string) => renderToStaticMarkup(<LoginWindow login={login} notice={notice} act={noop} />);
+
+describe("LoginWindow", () => {
+  it("shows the QR with the scan hint", () => {
+    const html = render({ step: "qr", svg: "<svg id='q'></svg>", url: "http://h/m/l/x", expires_at: 0 });
+    expect(html).toContain("<svg id='q'></svg>");
+    expect(html).toContain("Scan with Xin on your phone to log in");
+  });
+
+  it("shows who scanned and the number to tap", () => {
+    const html = render({ step: "scanned", user: alice, code: "07", remembered: false });
+    expect(html).toContain("Alice");
+    expect(html).toContain('data-code="07"');
+    expect(html).toContain("tapping this number");
+  });
+
+  it("asks a remembered device to confirm on the phone without a number", () => {
+    const html = render({ step: "scanned", user: alice, code: "", remembered: true });
+    expect(html).toContain("Confirm the login on your phone");
+    expect(html).not.toContain("login-code");
+  });
+
+  it("offers Log in and Switch account for a remembered account", () => {
+    const html = render({ step: "remembered", user: alice });
+    expect(html).toContain("Log in");
+    expect(html).toContain("Switch account");
+  });
+
+  it("says why the user was signed out", () => {
+    const html = render({ step: "starting" }, "This device was signed out from another device.");
+    expect(html).toContain("signed out from another device");
+  });
+
+  it("says plainly when the server cannot be reached", () => {
+    const html = render({ step: "unreachable", message: "Cannot reach the Xin server at http://x.", retry_in_secs: 4 });
+    expect(html).toContain("Cannot reach the Xin server");
+    expect(html).toContain("Trying again in 4 s.");
+  });
+
+  it("offers a refresh for an expired code", () => {
+    expect(render({ step: "expired" })).toContain("expired");
+  });
+});

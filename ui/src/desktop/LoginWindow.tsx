@@ -1,0 +1,134 @@
+import { useEffect, useState } from "react";
+import type { LoginView } from "../bindings";
+import { Avatar } from "../shared/Avatar";
+import { spacedCode } from "../shared/format";
+import { ipc } from "./ipc";
+
+type Actions = {
+  refresh: () => void;
+  logIn: () => void;
+  switchAccount: () => void;
+};
+
+const actions: Actions = {
+  refresh: () => void ipc.refreshQr(),
+  logIn: () => void ipc.loginRemembered(),
+  switchAccount: () => void ipc.switchAccount(),
+};
+
+/** The small portrait window shown while signed out. */
+export function LoginWindow({ login, notice, act = actions }: { login: LoginView; notice?: string; act?: Actions }) {
+  const [server, setServer] = useState("");
+  useEffect(() => {
+    ipc.serverUrl().then(setServer, () => setServer(""));
+  }, []);
+  return (
+    <main className="login" data-testid="login-window" data-step={login.step}>
+      <header className="login-brand">Xin</header>
+      {notice && (
+        <p className="login-notice" role="status" data-testid="login-notice">
+          {notice}
+        </p>
+      )}
+      <section className="login-body">
+        <LoginStep login={login} act={act} />
+      </section>
+      {server && <footer className="login-server">{server.replace(/^https?:\/\//, "")}</footer>}
+    </main>
+  );
+}
+
+function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
+  switch (login.step) {
+    case "starting":
+      return (
+        <>
+          <div className="qr-box qr-loading" aria-busy="true" />
+          <p className="login-hint">Getting a login code…</p>
+        </>
+      );
+    case "qr":
+      return (
+        <>
+          <div
+            className="qr-box"
+            data-testid="login-qr"
+            data-url={login.url}
+            role="img"
+            aria-label="Login QR code"
+            dangerouslySetInnerHTML={{ __html: login.svg }}
+          />
+          <p className="login-hint">Scan with Xin on your phone to log in</p>
+        </>
+      );
+    case "expired":
+      return (
+        <>
+          <div className="qr-box qr-expired">
+            <button className="round-button" data-testid="login-refresh" onClick={act.refresh}>
+              ⟳
+            </button>
+          </div>
+          <p className="login-hint">The QR code has expired. Click to refresh.</p>
+        </>
+      );
+    case "scanned":
+      return (
+        <div className="scanned" data-testid="login-scanned">
+          <Avatar user={login.user} size={72} />
+          <p className="login-name">{login.user.display_name}</p>
+          {login.remembered ? (
+            <p className="login-hint">Confirm the login on your phone</p>
+          ) : (
+            <>
+              <p className="login-hint">Confirm on your phone by tapping this number:</p>
+              <p className="login-code" data-testid="login-code" data-code={login.code} aria-label={`Number ${spacedCode(login.code)}`}>
+                {login.code}
+              </p>
+            </>
+          )}
+          <button className="link-button" onClick={act.refresh}>
+            Cancel
+          </button>
+        </div>
+      );
+    case "declined":
+      return (
+        <div className="scanned" data-testid="login-declined">
+          <div className="big-icon">✕</div>
+          <p className="login-name">Login declined</p>
+          <p className="login-hint">The login was declined on the phone, or a wrong number was picked.</p>
+          <button className="primary-button" onClick={act.refresh}>
+            Try again
+          </button>
+        </div>
+      );
+    case "unreachable":
+      return (
+        <div className="scanned" data-testid="login-unreachable">
+          <div className="big-icon">⚠</div>
+          <p className="login-hint">{login.message}</p>
+          <p className="login-hint small">
+            {login.retry_in_secs > 0 ? `Trying again in ${login.retry_in_secs} s.` : "Check your network."}
+          </p>
+          <button className="secondary-button" onClick={act.refresh}>
+            Retry now
+          </button>
+        </div>
+      );
+    case "remembered":
+      return (
+        <div className="remembered" data-testid="login-remembered">
+          <Avatar user={login.user} size={88} />
+          <p className="login-name">{login.user.display_name}</p>
+          <button className="primary-button wide" data-testid="login-remembered-button" onClick={act.logIn}>
+            Log in
+          </button>
+          <button className="link-button" onClick={act.switchAccount}>
+            Switch account
+          </button>
+        </div>
+      );
+  }
+}
+

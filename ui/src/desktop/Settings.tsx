@@ -1,0 +1,86 @@
+import { useCallback, useEffect, useState } from "react";
+import type { Device, UserProfile } from "../bindings";
+import { Avatar } from "../shared/Avatar";
+import { relativeTime } from "../shared/format";
+import { errorText, ipc, onCoreEvent } from "./ipc";
+
+/** Settings: the account, and Devices with sign-out. */
+export function Settings({ user }: { user: UserProfile }) {
+  const [devices, setDevices] = useState<Device[]>([]);
+  const [error, setError] = useState("");
+
+  const load = useCallback(() => {
+    // Cache first, so the list shows at once; then whatever the server says.
+    ipc.cachedDevices().then(setDevices, () => {});
+    ipc.devices().then(setDevices, (e) => setError(errorText(e)));
+  }, []);
+
+  useEffect(() => {
+    load();
+    const unlisten = onCoreEvent((e) => {
+      if (e.type === "devices_changed") ipc.cachedDevices().then(setDevices, () => {});
+    });
+    return () => {
+      unlisten.then((f) => f());
+    };
+  }, [load]);
+
+  const remove = async (d: Device) => {
+    setError("");
+    try {
+      await ipc.removeDevice(d.id);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <>
+      <aside className="list-pane">
+        <div className="settings-me">
+          <Avatar user={user} size={48} />
+          <div>
+            <div className="settings-name">{user.display_name}</div>
+            <div className="settings-handle">Xin ID: {user.handle}</div>
+          </div>
+        </div>
+        <button className="list-row active">Devices</button>
+      </aside>
+      <section className="content-pane">
+        <header className="content-header">
+          <h1>Devices</h1>
+        </header>
+        <div className="content-scroll">
+          {error && (
+            <p className="error-line" role="alert">
+              {error}
+            </p>
+          )}
+          <ul className="device-list" data-testid="device-list">
+            {devices.map((d) => (
+              <li key={d.id} className="device-row" data-testid="device-row" data-current={d.current}>
+                <div className="device-kind">{d.kind === "phone" ? "📱" : "💻"}</div>
+                <div className="device-text">
+                  <div className="device-name">
+                    {d.name} {d.current && <span className="tag">This computer</span>}
+                  </div>
+                  <div className="device-meta">
+                    {d.os} · Xin {d.app_version} · {d.ip} · {d.signed_in ? `active ${relativeTime(d.last_active_at)}` : "signed out"}
+                  </div>
+                </div>
+                {!d.current && (
+                  <button className="secondary-button" onClick={() => remove(d)}>
+                    Sign out
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+          <button className="danger-button" data-testid="sign-out" onClick={() => ipc.signOut()}>
+            Log out of this computer
+          </button>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,96 @@
+import { useEffect, useState } from "react";
+import type { TicketDetails } from "../bindings";
+import { api, realtime, stored } from "./api";
+import { Auth } from "./Auth";
+import { ConfirmLogin } from "./ConfirmLogin";
+import { Devices } from "./Devices";
+import { LoginRequests } from "./LoginRequests";
+import { go, usePath } from "./router";
+import { Scan } from "./Scan";
+import { Avatar } from "../shared/Avatar";
+
+const tabs = [
+  { path: "/", label: "Chats", icon: "💬" },
+  { path: "/contacts", label: "Contacts", icon: "👥" },
+  { path: "/scan", label: "Scan", icon: "⌗" },
+  { path: "/wallet", label: "Wallet", icon: "👛" },
+  { path: "/me", label: "Me", icon: "👤" },
+];
+
+export function App() {
+  const path = usePath();
+  const [session, setSession] = useState(stored);
+  const [requests, setRequests] = useState<TicketDetails[]>([]);
+  const signedIn = session !== null;
+
+  useEffect(() => {
+    if (!signedIn) return;
+    const load = () => api.waiting().then((w) => setRequests(w.tickets), () => {});
+    load();
+    return realtime((e) => {
+      if (e.type === "login_request") load();
+      if (e.type === "signed_out") setSession(null);
+    });
+  }, [signedIn]);
+
+  if (!session) return <Auth onSignedIn={() => setSession(stored())} />;
+
+  const ticket = /^\/l\/([A-Za-z0-9_-]+)$/.exec(path)?.[1];
+  if (ticket) return <ConfirmLogin ticket={ticket} />;
+  if (path === "/scan") return <Scan />;
+  if (path === "/me/devices") return <Devices onSignedOut={() => setSession(null)} />;
+
+  const title = tabs.find((t) => t.path === path)?.label ?? "Xin";
+  return (
+    <div className="app">
+      <header className="bar">{title === "Chats" ? "Xin" : title}</header>
+      <main className="page">
+        <LoginRequests requests={requests} onDone={(id) => setRequests((r) => r.filter((t) => t.ticket_id !== id))} />
+        {path === "/me" ? (
+          <Me name={session.user.display_name} handle={session.user.handle} hue={session.user.avatar_hue} onSignedOut={() => setSession(null)} />
+        ) : (
+          <p className="empty">{emptyText[path] ?? "Nothing here yet."}</p>
+        )}
+      </main>
+      <nav className="tabbar">
+        {tabs.map((t) => (
+          <button key={t.path} className={t.path === path ? "tab active" : "tab"} onClick={() => go(t.path)} data-testid={`tab-${t.label.toLowerCase()}`}>
+            <span className="tab-icon" aria-hidden="true">
+              {t.icon}
+            </span>
+            {t.label}
+          </button>
+        ))}
+      </nav>
+    </div>
+  );
+}
+
+const emptyText: Record<string, string> = {
+  "/": "No chats yet. Tap Scan to log in to Xin on your computer.",
+  "/contacts": "No contacts yet.",
+  "/wallet": "Your wallet will show up here.",
+};
+
+function Me({ name, handle, hue, onSignedOut }: { name: string; handle: string; hue: number; onSignedOut: () => void }) {
+  return (
+    <>
+      <section className="card me">
+        <Avatar user={{ display_name: name, avatar_hue: hue }} size={60} />
+        <div>
+          <div className="me-name">{name}</div>
+          <div className="muted">Xin ID: {handle}</div>
+        </div>
+      </section>
+      <section className="card list">
+        <button className="row" onClick={() => go("/me/devices")} data-testid="me-devices">
+          <span>Devices</span>
+          <span className="chev">›</span>
+        </button>
+        <button className="row" onClick={() => api.signOut().then(onSignedOut)}>
+          <span className="danger">Log out</span>
+        </button>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,70 @@
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "./api";
+
+/** Sign in or create an account: the companion needs an account before it can confirm logins. */
+export function Auth({ onSignedIn }: { onSignedIn: () => void }) {
+  const [mode, setMode] = useState<"in" | "up">("in");
+  const [fields, setFields] = useState({ login: "", handle: "", phone: "", name: "", password: "" });
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof fields) => (e: { target: { value: string } }) => setFields({ ...fields, [k]: e.target.value });
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError("");
+    try {
+      if (mode === "in") await api.signIn(fields.login, fields.password);
+      else await api.signUp(fields.handle, fields.phone, fields.name, fields.password);
+      onSignedIn();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="auth">
+      <h1 className="auth-title">{mode === "in" ? "Log in to Xin" : "Create your Xin account"}</h1>
+      <form onSubmit={submit} className="auth-form">
+        {mode === "in" ? (
+          <label>
+            Xin ID or phone
+            <input name="login" autoComplete="username" value={fields.login} onChange={set("login")} required />
+          </label>
+        ) : (
+          <>
+            <label>
+              Name
+              <input name="name" autoComplete="name" value={fields.name} onChange={set("name")} required />
+            </label>
+            <label>
+              Xin ID
+              <input name="handle" autoComplete="username" value={fields.handle} onChange={set("handle")} required placeholder="letters, digits, _" />
+            </label>
+            <label>
+              Phone
+              <input name="phone" type="tel" autoComplete="tel" value={fields.phone} onChange={set("phone")} required />
+            </label>
+          </>
+        )}
+        <label>
+          Password
+          <input name="password" type="password" autoComplete={mode === "in" ? "current-password" : "new-password"} value={fields.password} onChange={set("password")} required minLength={mode === "up" ? 8 : 1} />
+        </label>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy} data-testid="auth-submit">
+          {mode === "in" ? "Log in" : "Sign up"}
+        </button>
+      </form>
+      <button className="link" onClick={() => setMode(mode === "in" ? "up" : "in")} data-testid="auth-switch">
+        {mode === "in" ? "New to Xin? Sign up" : "Have an account? Log in"}
+      </button>
+    </div>
+  );
+}

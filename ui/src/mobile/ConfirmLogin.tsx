@@ -1,0 +1,118 @@
+import { useEffect, useState } from "react";
+import type { TicketDetails } from "../bindings";
+import { api, ApiError } from "./api";
+import { go } from "./router";
+
+type State =
+  | { step: "loading" }
+  | { step: "choose"; details: TicketDetails }
+  | { step: "done"; device: string }
+  | { step: "declined" }
+  | { step: "error"; message: string };
+
+/** Where a scanned login QR lands: who is asking, and the number to match. */
+export function ConfirmLogin({ ticket }: { ticket: string }) {
+  const [state, setState] = useState<State>({ step: "loading" });
+
+  useEffect(() => {
+    api.scan(ticket).then(
+      (details) => setState({ step: "choose", details }),
+      (e) => setState({ step: "error", message: e instanceof ApiError ? e.message : String(e) }),
+    );
+  }, [ticket]);
+
+  const pick = async (details: TicketDetails, code?: string) => {
+    try {
+      await api.confirm(ticket, code);
+      setState({ step: "done", device: details.device.name });
+    } catch (e) {
+      setState({ step: "error", message: e instanceof ApiError ? e.message : String(e) });
+    }
+  };
+
+  const decline = async () => {
+    await api.decline(ticket).catch(() => {});
+    setState({ step: "declined" });
+  };
+
+  return (
+    <div className="app">
+      <header className="bar">
+        <button className="back" onClick={() => go("/")} aria-label="Close">
+          ✕
+        </button>
+        Log in on computer
+      </header>
+      <main className="page confirm" data-testid="confirm-page" data-step={state.step}>
+        {state.step === "loading" && <p className="empty">Checking the code…</p>}
+        {state.step === "choose" && (
+          <>
+            <div className="computer" aria-hidden="true">
+              💻
+            </div>
+            <h2>Log in to Xin on this computer?</h2>
+            <dl className="facts">
+              <dt>Device</dt>
+              <dd data-testid="confirm-device">{state.details.device.name}</dd>
+              <dt>System</dt>
+              <dd>
+                {state.details.device.os} · Xin {state.details.device.app_version}
+              </dd>
+              <dt>IP address</dt>
+              <dd>{state.details.ip}</dd>
+              <dt>Time</dt>
+              <dd>{new Date(state.details.created_at).toLocaleString()}</dd>
+            </dl>
+            {state.details.remembered ? (
+              <button className="primary" data-testid="confirm-one-tap" onClick={() => pick(state.details)}>
+                Log in
+              </button>
+            ) : (
+              <>
+                <p className="muted">Tap the number shown on the computer:</p>
+                <div className="codes">
+                  {state.details.choices.map((c) => (
+                    <button key={c} className="code" data-testid="confirm-code" data-code={c} onClick={() => pick(state.details, c)}>
+                      {c}
+                    </button>
+                  ))}
+                </div>
+                <p className="muted small">If you did not try to log in on a computer just now, someone may have sent you this code. Tap Cancel.</p>
+              </>
+            )}
+            <button className="link" onClick={decline} data-testid="confirm-decline">
+              Cancel login
+            </button>
+          </>
+        )}
+        {state.step === "done" && (
+          <div className="result" data-testid="confirm-done">
+            <div className="ok">✓</div>
+            <h2>Logged in</h2>
+            <p className="muted">Xin is now signed in on {state.device}.</p>
+            <button className="primary" onClick={() => go("/")}>
+              Done
+            </button>
+          </div>
+        )}
+        {state.step === "declined" && (
+          <div className="result">
+            <h2>Login cancelled</h2>
+            <button className="primary" onClick={() => go("/")}>
+              Done
+            </button>
+          </div>
+        )}
+        {state.step === "error" && (
+          <div className="result" data-testid="confirm-error">
+            <h2>Cannot log in</h2>
+            <p className="muted">{state.message}</p>
+            <button className="primary" onClick={() => go("/scan")}>
+              Scan again
+            </button>
+          </div>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { useEffect, useState } from "react";
+import type { Device } from "../bindings";
+import { relativeTime } from "../shared/format";
+import { api, ApiError } from "./api";
+import { go } from "./router";
+
+/** Me → Devices: every device of the account, each can be signed out. */
+export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
+  const [devices, setDevices] = useState<Device[] | null>(null);
+  const [error, setError] = useState("");
+
+  const load = () =>
+    api.devices().then(
+      (d) => setDevices(d.devices),
+      (e) => {
+        if (e instanceof ApiError && (e.code === "session_revoked" || e.code === "unauthorized")) onSignedOut();
+        setError(String(e.message ?? e));
+      },
+    );
+  useEffect(() => {
+    void load();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const remove = async (d: Device) => {
+    if (!confirm(`Sign out "${d.name}"? It will need to log in again.`)) return;
+    try {
+      await api.removeDevice(d.id);
+      if (d.current) onSignedOut();
+      else await load();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+
+  return (
+    <div className="app">
+      <header className="bar">
+        <button className="back" onClick={() => go("/me")} aria-label="Back">
+          ‹
+        </button>
+        Devices
+      </header>
+      <main className="page">
+        {error && <p className="form-error">{error}</p>}
+        {devices === null ? (
+          <p className="empty">Loading…</p>
+        ) : (
+          <section className="card list" data-testid="devices">
+            {devices.map((d) => (
+              <div className="row device" key={d.id} data-testid="device" data-kind={d.kind} data-current={d.current}>
+                <span className="device-icon">{d.kind === "phone" ? "📱" : "💻"}</span>
+                <span className="device-text">
+                  <span className="device-name">
+                    {d.name}
+                    {d.current && <span className="muted"> (this phone)</span>}
+                  </span>
+                  <span className="muted small">
+                    {d.os} · {d.ip} · {d.signed_in ? relativeTime(d.last_active_at) : "signed out"}
+                  </span>
+                </span>
+                <button className="small-button" onClick={() => remove(d)} data-testid="device-sign-out">
+                  Sign out
+                </button>
+              </div>
+            ))}
+          </section>
+        )}
+      </main>
+    </div>
+  );
+}

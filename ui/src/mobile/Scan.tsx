@@ -1,0 +1,92 @@
+import jsQR from "jsqr";
+import { useEffect, useRef, useState } from "react";
+import { ticketFromUrl } from "./api";
+import { go } from "./router";
+
+/** Full-screen camera with a square finder; also takes a pasted link. */
+export function Scan() {
+  const video = useRef<HTMLVideoElement>(null);
+  const [message, setMessage] = useState("Point the camera at a Xin QR code");
+  const [link, setLink] = useState("");
+
+  const handle = (text: string): boolean => {
+    const ticket = ticketFromUrl(text);
+    if (ticket) {
+      try {
+        if (new URL(text.trim()).host !== location.host) {
+          setMessage("This QR code belongs to another Xin server.");
+          return false;
+        }
+      } catch {
+        return false;
+      }
+      go(`/l/${ticket}`);
+      return true;
+    }
+    setMessage("That is not a Xin QR code.");
+    return false;
+  };
+
+  useEffect(() => {
+    let stream: MediaStream | null = null;
+    let timer = 0;
+    let done = false;
+    const canvas = document.createElement("canvas");
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    const tick = () => {
+      const v = video.current;
+      if (!done && v && ctx && v.readyState >= 2 && v.videoWidth > 0) {
+        canvas.width = v.videoWidth;
+        canvas.height = v.videoHeight;
+        ctx.drawImage(v, 0, 0);
+        const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        const code = jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
+        if (code?.data && handle(code.data)) {
+          done = true;
+          return;
+        }
+      }
+      timer = window.setTimeout(tick, 150);
+    };
+    navigator.mediaDevices
+      ?.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+      .then((s) => {
+        stream = s;
+        if (video.current) {
+          video.current.srcObject = s;
+          void video.current.play();
+        }
+        tick();
+      })
+      .catch(() => setMessage("The camera is not available. Paste the link instead."));
+    return () => {
+      done = true;
+      window.clearTimeout(timer);
+      stream?.getTracks().forEach((t) => t.stop());
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  return (
+    <div className="scan" data-testid="scan-page">
+      <video ref={video} className="scan-video" muted playsInline />
+      <div className="scan-finder" aria-hidden="true" />
+      <button className="scan-close" onClick={() => go("/")} aria-label="Close">
+        ✕
+      </button>
+      <p className="scan-message" role="status">
+        {message}
+      </p>
+      <form
+        className="scan-paste"
+        onSubmit={(e) => {
+          e.preventDefault();
+          handle(link);
+        }}
+      >
+        <input value={link} onChange={(e) => setLink(e.target.value)} placeholder="…or paste a link" aria-label="Link" data-testid="scan-link" />
+        <button type="submit">Open</button>
+      </form>
+    </div>
+  );
+}

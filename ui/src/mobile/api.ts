@@ -1,0 +1,133 @@
+import type { DeviceInfo, DeviceList, ErrorBody, PendingLogins, ServerEvent, Session, TicketDetails, UserProfile } from "../bindings";
+
+/** What the companion keeps between visits. The phone browser's storage is its keyring. */
+type Stored = { user: UserProfile; device_id: string; access: string; refresh: string };
+
+const KEY = "xin.session";
+
+export class ApiError extends Error {
+  constructor(
+    public code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function device(): DeviceInfo {
+  const ua = navigator.userAgent;
+  const os = /Android [\d.]+/.exec(ua)?.[0] ?? (/iPhone OS [\d_]+/.exec(ua)?.[0]?.replace(/_/g, ".") ?? (/Linux|Mac OS X|Windows/.exec(ua)?.[0] ?? "Phone"));
+  return { name: "Xin on phone", kind: "phone", os, app_version: "0.1.0" };
+}
+
+export function stored(): Stored | null {
+  try {
+    const raw = localStorage.getItem(KEY);
+    return raw ? (JSON.parse(raw) as Stored) : null;
+  } catch {
+    return null;
+  }
+}
+
+function store(s: Session) {
+  const value: Stored = { user: s.user, device_id: s.device_id, access: s.access_token, refresh: s.refresh_token };
+  localStorage.setItem(KEY, JSON.stringify(value));
+}
+
+export function forget() {
+  localStorage.removeItem(KEY);
+}
+
+async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  let resp: Response;
+  try {
+    resp = await fetch(`/api/v1${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    throw new ApiError("unreachable", "Cannot reach the Xin server. Check your network.");
+  }
+  if (resp.status === 204) return undefined as T;
+  const data: unknown = await resp.json().catch(() => null);
+  if (!resp.ok) {
+    const err = (data as ErrorBody | null)?.error;
+    throw new ApiError(err?.code ?? "http", err?.message ?? `HTTP ${resp.status}`);
+  }
+  return data as T;
+}
+
+/** An authenticated call that refreshes an expired access token once. */
+async function authed<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const s = stored();
+  if (!s) throw new ApiError("unauthorized", "Sign in first.");
+  try {
+    return await request<T>(method, path, body, s.access);
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "token_expired") {
+      const next = await request<Session>("POST", "/sessions/refresh", { refresh_token: s.refresh });
+      store(next);
+      return request<T>(method, path, body, next.access_token);
+    }
+    if (e instanceof ApiError && (e.code === "session_revoked" || e.code === "unauthorized")) forget();
+    throw e;
+  }
+}
+
+export const api = {
+  async signIn(login: string, password: string) {
+    store(await request<Session>("POST", "/sessions", { login, password, device: device() }));
+  },
+  async signUp(handle: string, phone: string, display_name: string, password: string) {
+    store(await request<Session>("POST", "/accounts", { handle, phone, display_name, password, device: device() }));
+  },
+  async signOut() {
+    await authed<void>("DELETE", "/sessions/current").catch(() => {});
+    forget();
+  },
+  devices: () => authed<DeviceList>("GET", "/devices"),
+  removeDevice: (id: string) => authed<void>("DELETE", `/devices/${encodeURIComponent(id)}`),
+  scan: (ticket: string) => authed<TicketDetails>("POST", `/login-tickets/${encodeURIComponent(ticket)}/scan`),
+  confirm: (ticket: string, code?: string) => authed<void>("POST", `/login-tickets/${encodeURIComponent(ticket)}/confirm`, { code }),
+  decline: (ticket: string) => authed<void>("POST", `/login-tickets/${encodeURIComponent(ticket)}/decline`),
+  waiting: () => authed<PendingLogins>("GET", "/login-tickets/waiting"),
+};
+
+/** Opens the realtime link; reconnects until `stop` is called. */
+export function realtime(onEvent: (e: ServerEvent) => void): () => void {
+  let ws: WebSocket | null = null;
+  let stopped = false;
+  let delay = 1000;
+  const open = () => {
+    const s = stored();
+    if (!s || stopped) return;
+    const proto = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${proto}://${location.host}/api/v1/realtime?access_token=${encodeURIComponent(s.access)}`);
+    ws.onopen = () => (delay = 1000);
+    ws.onmessage = (m) => {
+      try {
+        onEvent(JSON.parse(String(m.data)) as ServerEvent);
+      } catch {
+        /* not ours */
+      }
+    };
+    ws.onclose = () => {
+      if (!stopped) setTimeout(open, (delay = Math.min(delay * 2, 30_000)));
+    };
+  };
+  open();
+  return () => {
+    stopped = true;
+    ws?.close();
+  };
+}
+
+/** The ticket id inside a login QR's URL (`…/m/l/<ticket>`), or null for anything else. */
+export function ticketFromUrl(text: string): string | null {
+  const m = /\/m\/l\/([A-Za-z0-9_-]{16,64})\/?$/.exec(text.trim());
+  return m?.[1] ?? null;
+}

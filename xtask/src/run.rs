@@ -1,0 +1,126 @@
+//! `cargo xtask run`: the server on its embedded SQLite store and the desktop app connected to it.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    process::{Command, ExitCode},
+};
+
+use crate::{
+    process::{wait_for_port, Background, Result},
+    root, setup,
+};
+
+struct Options {
+    server: Option<String>,
+    listen: String,
+    demo: bool,
+}
+
+fn parse(args: &[String]) -> Result<Options> {
+    let mut o = Options {
+        server: None,
+        listen: "0.0.0.0:7420".to_string(),
+        demo: false,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--server" => o.server = Some(it.next().ok_or("--server needs a URL")?.clone()),
+            "--listen" => o.listen = it.next().ok_or("--listen needs an address")?.clone(),
+            "--demo" => o.demo = true,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(o)
+}
+
+pub fn run(args: &[String]) -> Result<ExitCode> {
+    let o = parse(args)?;
+    setup::prepare(false)?;
+    let root = root();
+    let bin = root.join("target/debug");
+
+    let mut _server = None;
+    let server_url = match &o.server {
+        Some(url) => url.clone(),
+        None => {
+            let port = o.listen.rsplit(':').next().unwrap_or("7420").to_string();
+            let server = Background::spawn_foreground(
+                "xin-server",
+                Command::new(bin.join("xin-server"))
+                    .args(["--listen", &o.listen])
+                    .arg("--companion-dir")
+                    .arg(root.join("ui/dist/mobile")),
+            )?;
+            wait_for_port(&format!("127.0.0.1:{port}"), 30)?;
+            let lan = lan_address().unwrap_or_else(|| "127.0.0.1".to_string());
+            println!("\n  Xin server:       http://127.0.0.1:{port}");
+            println!("  Phone companion:  http://{lan}:{port}/m/   (open it on a phone on the same network)\n");
+            _server = Some(server);
+            format!("http://127.0.0.1:{port}")
+        }
+    };
+    if o.demo {
+        seed_demo(&server_url)?;
+    }
+    let mut desktop = Background::spawn_foreground(
+        "xin",
+        Command::new(bin.join("xin")).args(["--server", &server_url]),
+    )?;
+    // Stops the server when the window closes; Ctrl-C reaches both through the drop guards.
+    let status = desktop.wait()?;
+    println!("xtask: the desktop app exited ({status}); stopping.");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lan_address() -> Option<String> {
+    let out = Command::new("hostname").arg("-I").output().ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .find(|a| !a.contains(':'))
+        .map(str::to_string)
+}
+
+/// Demo accounts, so a newcomer can sign in on the phone companion at once.
+fn seed_demo(server: &str) -> Result<()> {
+    let addr = server
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let people = [
+        ("alice", "+8613800000001", "Alice"),
+        ("bob", "+8613800000002", "Bob"),
+        ("carol", "+8613800000003", "Carol"),
+    ];
+    for (handle, phone, name) in people {
+        let body = format!(
+            r#"{{"handle":"{handle}","phone":"{phone}","display_name":"{name}","password":"xin-demo-pass","device":{{"name":"Demo seed","kind":"phone","os":"xtask","app_version":"0.1.0"}}}}"#
+        );
+        let status = post(&addr, "/api/v1/accounts", &body)?;
+        match status {
+            201 => println!("xtask: demo account {handle} / xin-demo-pass"),
+            409 => println!("xtask: demo account {handle} already exists"),
+            other => return Err(format!("seeding {handle}: HTTP {other}")),
+        }
+    }
+    Ok(())
+}
+
+/// A minimal HTTP/1.1 POST (xtask stays dependency-free so it builds before any set-up).
+fn post(addr: &str, path: &str, body: &str) -> Result<u16> {
+    let mut s = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .map_err(|e| e.to_string())?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).map_err(|e| e.to_string())?;
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| "bad HTTP answer".to_string())
+}

@@ -1,0 +1,146 @@
+//! Installs what is missing on Debian/Ubuntu and builds the UI and the Rust workspace.
+
+use std::{path::Path, process::Command};
+
+use crate::{
+    process::{cargo, has, npm, run, Result},
+    root,
+};
+
+/// What building the desktop app and the server needs.
+const BUILD_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "curl",
+    "file",
+    "libssl-dev",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libsecret-1-dev",
+    "libdbus-1-dev",
+];
+
+/// What the test suites need on top: a headless display, WebDriver for WebKitGTK, Chromium,
+/// and a real Secret Service.
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "webkit2gtk-driver",
+    "chromium",
+    "dbus",
+    "dbus-x11",
+    "gnome-keyring",
+    "libsecret-tools",
+    "fonts-noto-cjk",
+];
+
+fn missing(packages: &[&str]) -> Vec<String> {
+    packages
+        .iter()
+        .filter(|p| {
+            let out = Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output();
+            !out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .map(|p| p.to_string())
+        .collect()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+pub fn install_packages(for_tests: bool) -> Result<()> {
+    let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
+    if for_tests {
+        wanted.extend(TEST_PACKAGES);
+    }
+    if !has("npm") {
+        wanted.extend(["nodejs", "npm"]);
+    }
+    let missing = missing(&wanted);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !has("apt-get") {
+        return Err(format!(
+            "these packages are missing and this is not a Debian/Ubuntu system: {}",
+            missing.join(" ")
+        ));
+    }
+    if !is_root() {
+        return Err(format!(
+            "some system packages are missing. Install them with:\n\n  sudo apt-get update && sudo apt-get install -y {}\n",
+            missing.join(" ")
+        ));
+    }
+    println!("xtask: installing {}", missing.join(" "));
+    run(Command::new("apt-get").args(["update", "-q"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// `npm ci` when node_modules is missing or older than the lockfile.
+fn npm_ci(dir: &Path) -> Result<()> {
+    let lock = dir.join("package-lock.json");
+    let marker = dir.join("node_modules/.package-lock.json");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let fresh = matches!((modified(&lock), modified(&marker)), (Some(l), Some(m)) if m >= l);
+    if fresh {
+        return Ok(());
+    }
+    run(npm(dir).args(["ci", "--no-audit", "--no-fund"]))
+}
+
+pub fn tauri_driver() -> Result<()> {
+    if has("tauri-driver") {
+        return Ok(());
+    }
+    let home_bin = std::env::var("HOME").map(|h| format!("{h}/.cargo/bin/tauri-driver"));
+    if home_bin.as_deref().is_ok_and(|p| Path::new(p).exists()) {
+        return Ok(());
+    }
+    run(cargo().args(["install", "tauri-driver", "--locked"]))
+}
+
+/// Everything `run` needs: packages, npm modules, the UI and the Rust binaries.
+pub fn prepare(for_tests: bool) -> Result<()> {
+    install_packages(for_tests)?;
+    let root = root();
+    npm_ci(&root.join("ui"))?;
+    run(npm(&root.join("ui")).args(["run", "build"]))?;
+    if for_tests {
+        npm_ci(&root.join("tests/e2e"))?;
+        tauri_driver()?;
+    }
+    run(cargo()
+        .current_dir(&root)
+        .args(["build", "-p", "xin-server", "-p", "xin"]))
+}
+
+pub fn setup() -> Result<std::process::ExitCode> {
+    prepare(true)?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+pub fn gen_types() -> Result<std::process::ExitCode> {
+    let root = root();
+    let out = cargo()
+        .current_dir(&root)
+        .args(["run", "-q", "-p", "xin-core", "--example", "gen_types"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).to_string());
+    }
+    std::fs::write(root.join("ui/src/bindings.ts"), out.stdout).map_err(|e| e.to_string())?;
+    println!("xtask: wrote ui/src/bindings.ts");
+    Ok(std::process::ExitCode::SUCCESS)
+}

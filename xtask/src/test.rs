@@ -1,0 +1,254 @@
+//! `cargo xtask test`: every suite with the real parts, then one line `N passed, N failed`.
+//!
+//! The suites run inside a private D-Bus session with gnome-keyring (a real Secret Service)
+//! and on a private Xvfb display; both go away when the run ends, whatever happened.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, ExitCode},
+};
+
+use crate::{
+    process::{cargo, npm, run_capture, Background, Result},
+    root, setup,
+};
+
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    fn add(&mut self, name: &str, passed: u64, failed: u64) {
+        println!("xtask: {name}: {passed} passed, {failed} failed");
+        self.passed += passed;
+        self.failed += failed;
+    }
+}
+
+pub fn test(args: &[String]) -> Result<ExitCode> {
+    if args.first().map(String::as_str) == Some("--inside") {
+        return inside(&args[1..]);
+    }
+    setup::prepare(true)?;
+    let display = free_display();
+    let _xvfb = Background::spawn(
+        "Xvfb",
+        Command::new("Xvfb").args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1280x1024x24",
+            "-nolisten",
+            "tcp",
+        ]),
+    )?;
+    wait_for_display(&display)?;
+    // Re-enter this program inside a D-Bus session with an unlocked keyring.
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let script = format!(
+        "printf '' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec '{}' test --inside \"$@\"",
+        me.display()
+    );
+    let status = Command::new("dbus-run-session")
+        .args(["--", "sh", "-c", &script, "xtask"])
+        .args(args)
+        .env("DISPLAY", &display)
+        .env("NO_AT_BRIDGE", "1")
+        .status()
+        .map_err(|e| format!("dbus-run-session: {e}"))?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn free_display() -> String {
+    (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .map(|n| format!(":{n}"))
+        .unwrap_or_else(|| ":99".to_string())
+}
+
+fn wait_for_display(display: &str) -> Result<()> {
+    let socket = format!("/tmp/.X11-unix/X{}", display.trim_start_matches(':'));
+    for _ in 0..100 {
+        if Path::new(&socket).exists() {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Err(format!("Xvfb did not start on {display}"))
+}
+
+/// The suites, inside the D-Bus session.
+fn inside(_args: &[String]) -> Result<ExitCode> {
+    let root = root();
+    let mut tally = Tally::default();
+
+    // Rust: every crate, including the keyring tests that need the Secret Service.
+    let (ok, out) = run_capture(cargo().current_dir(&root).args([
+        "test",
+        "--workspace",
+        "--no-fail-fast",
+        "--",
+        "--include-ignored",
+    ]))?;
+    let (p, f) = cargo_counts(&out);
+    tally.add("rust", p, f + u64::from(!ok && f == 0));
+
+    // Lints are part of the bar: fmt and clippy with warnings as errors.
+    let (ok, _) = run_capture(cargo().current_dir(&root).args(["fmt", "--all", "--check"]))?;
+    tally.add("cargo fmt --check", u64::from(ok), u64::from(!ok));
+    let (ok, _) = run_capture(cargo().current_dir(&root).args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    tally.add("cargo clippy", u64::from(ok), u64::from(!ok));
+
+    // UI unit tests.
+    let (ok, out) = run_capture(npm(&root.join("ui")).args(["exec", "--", "vitest", "run"]))?;
+    let (p, f) = vitest_counts(&out);
+    tally.add("ui (vitest)", p, f + u64::from(!ok && f == 0));
+
+    // End to end: the real desktop app (tauri-driver) and the phone companion (Chromium).
+    let e2e_out = root.join("target/e2e");
+    let _ = std::fs::create_dir_all(&e2e_out);
+    let bin = root.join("target/debug");
+    let (ok, out) = run_capture(
+        Command::new("node")
+            .current_dir(root.join("tests/e2e"))
+            .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
+            .args(e2e_files(&root.join("tests/e2e")))
+            .env("XIN_SERVER_BIN", bin.join("xin-server"))
+            .env("XIN_DESKTOP_BIN", bin.join("xin"))
+            .env("XIN_COMPANION_DIR", root.join("ui/dist/mobile"))
+            .env("XIN_E2E_OUT", &e2e_out)
+            .env("TAURI_DRIVER", tauri_driver_path()),
+    )?;
+    let (p, f) = tap_counts(&out);
+    tally.add("end-to-end", p, f + u64::from(!ok && f == 0));
+
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    Ok(if tally.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn e2e_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn tauri_driver_path() -> String {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let local = format!("{home}/.cargo/bin/tauri-driver");
+    if Path::new(&local).exists() {
+        local
+    } else {
+        "tauri-driver".to_string()
+    }
+}
+
+/// Sums cargo's `test result: ok. 5 passed; 1 failed; ...` lines.
+fn cargo_counts(out: &str) -> (u64, u64) {
+    let mut total = (0, 0);
+    for line in out.lines().filter(|l| l.starts_with("test result:")) {
+        total.0 += number_before(line, " passed");
+        total.1 += number_before(line, " failed");
+    }
+    total
+}
+
+/// Vitest's summary: `Tests  1 failed | 14 passed (15)`.
+fn vitest_counts(out: &str) -> (u64, u64) {
+    out.lines()
+        .map(strip_ansi)
+        .find(|l| l.trim_start().starts_with("Tests "))
+        .map(|l| (number_before(&l, " passed"), number_before(&l, " failed")))
+        .unwrap_or((0, 0))
+}
+
+/// node's TAP reporter: `# pass 3` / `# fail 0`.
+fn tap_counts(out: &str) -> (u64, u64) {
+    let find = |key: &str| {
+        out.lines()
+            .rev()
+            .find_map(|l| l.strip_prefix(key).and_then(|n| n.trim().parse().ok()))
+            .unwrap_or(0)
+    };
+    (find("# pass "), find("# fail "))
+}
+
+fn number_before(line: &str, word: &str) -> u64 {
+    line.find(word)
+        .and_then(|i| line[..i].rsplit(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_cargo_results() {
+        let out = "test result: ok. 5 passed; 0 failed; 1 ignored\nnoise\ntest result: FAILED. 3 passed; 2 failed; 0 ignored\n";
+        assert_eq!(cargo_counts(out), (8, 2));
+    }
+
+    #[test]
+    fn counts_vitest_results() {
+        assert_eq!(
+            vitest_counts("      Tests  1 failed | 14 passed (15)\n"),
+            (14, 1)
+        );
+        assert_eq!(
+            vitest_counts("\u{1b}[2m      Tests \u{1b}[22m 15 passed (15)\n"),
+            (15, 0)
+        );
+    }
+
+    #[test]
+    fn counts_tap_results() {
+        assert_eq!(
+            tap_counts("ok 1 - a\n# tests 3\n# pass 2\n# fail 1\n"),
+            (2, 1)
+        );
+    }
+}
