@@ -6,7 +6,7 @@ mod launch;
 mod window;
 
 use tauri::{Emitter, Manager};
-use xin_core::{CoreEvent, Engine};
+use xin_core::CoreEvent;
 
 /// The one event name the UI listens to; its payload is a [`CoreEvent`].
 pub const EVENT: &str = "xin://event";

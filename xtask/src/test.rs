@@ -45,10 +45,15 @@ pub fn test(args: &[String]) -> Result<ExitCode> {
         ]),
     )?;
     wait_for_display(&display)?;
-    // Re-enter this program inside a D-Bus session with an unlocked keyring.
+    // Re-enter this program inside a D-Bus session with a fresh, unlocked keyring of its own
+    // (gnome-keyring creates the login collection only for a non-empty password).
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let keyrings = root().join("target/e2e/keyring-home");
+    let _ = std::fs::remove_dir_all(&keyrings);
+    std::fs::create_dir_all(&keyrings).map_err(|e| e.to_string())?;
     let script = format!(
-        "printf '' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec '{}' test --inside \"$@\"",
+        "printf 'xin-test' | XDG_DATA_HOME='{}' gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec '{}' test --inside \"$@\"",
+        keyrings.display(),
         me.display()
     );
     let status = Command::new("dbus-run-session")

@@ -46,8 +46,11 @@ struct Inner {
 
 /// This computer, as the server and the phone will see it.
 pub fn this_device() -> DeviceInfo {
+    // The pretty name when the system has one ("Alice's ThinkPad"), else the host name.
     let name = whoami::fallible::devicename()
         .ok()
+        .filter(|n| !n.trim().is_empty())
+        .or_else(|| whoami::fallible::hostname().ok())
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "Computer".to_string());
     DeviceInfo {

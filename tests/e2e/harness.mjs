@@ -1,0 +1,203 @@
+// The real parts for end-to-end tests: xin-server on a free loopback port, the desktop app
+// through tauri-driver + WebKitWebDriver, the phone companion in Debian's Chromium.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readdirSync, readFileSync, statSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
+import { chromium } from "playwright-core";
+import { Builder, By, Capabilities, until } from "selenium-webdriver";
+
+const env = (k) => {
+  const v = process.env[k];
+  if (!v) throw new Error(`${k} is not set: run the end-to-end tests through \`cargo xtask test\``);
+  return v;
+};
+export const OUT = process.env.XIN_E2E_OUT ?? join(process.cwd(), "out");
+mkdirSync(OUT, { recursive: true });
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what, check, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
+}
+
+function stopProcess(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+      resolve();
+    }, 5000);
+    child.once("exit", () => { clearTimeout(t); resolve(); });
+    try { process.kill(-child.pid, "SIGTERM"); } catch { resolve(); }
+  });
+}
+
+/** A real xin-server with its own SQLite store. */
+export async function startServer(extraArgs = []) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "xin-server-"));
+  const child = spawn(env("XIN_SERVER_BIN"), [
+    "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--companion-dir", env("XIN_COMPANION_DIR"), ...extraArgs,
+  ], { detached: true, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor("xin-server", async () => (await fetch(`${url}/api/v1/health`)).ok);
+  return { url, stop: () => stopProcess(child) };
+}
+
+/** The real desktop binary in a real WebView, driven through tauri-driver. */
+export async function startDesktop(serverUrl) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "xin-desktop-"));
+  const driverProc = spawn(env("TAURI_DRIVER"), ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
+    detached: true,
+    stdio: ["ignore", "ignore", "ignore"],
+    env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, RUST_LOG: "warn" },
+  });
+  await waitFor("tauri-driver", () => new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(true));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
+  }));
+  const caps = new Capabilities();
+  caps.set("tauri:options", { application: env("XIN_DESKTOP_BIN") });
+  caps.setBrowserName("wry");
+  const driver = await new Builder().withCapabilities(caps).usingServer(`http://127.0.0.1:${port}/`).build();
+  return {
+    driver,
+    dataDir,
+    async find(testId, ms = 20_000) {
+      return driver.wait(until.elementLocated(By.css(`[data-testid="${testId}"]`)), ms, `desktop: ${testId} did not appear`);
+    },
+    async attr(testId, name) {
+      return (await this.find(testId)).getAttribute(name);
+    },
+    async screenshot(name) {
+      const png = Buffer.from(await driver.takeScreenshot(), "base64");
+      writeFileSync(join(OUT, `${name}.png`), png);
+      return png;
+    },
+    async stop() {
+      try { await driver.quit(); } catch { /* already gone */ }
+      await stopProcess(driverProc);
+    },
+  };
+}
+
+/** Decodes the one QR code in a PNG (a screenshot of the real window). */
+export function decodeQr(png) {
+  const img = PNG.sync.read(png);
+  const code = jsQR(new Uint8ClampedArray(img.data), img.width, img.height);
+  if (!code) throw new Error("no QR code found in the screenshot");
+  return code.data;
+}
+
+/**
+ * A Y4M video (what Chromium's fake camera plays) showing `png` centred on white, as a phone
+ * camera pointed at the screen would see it.
+ */
+export function writeY4m(png, path) {
+  const W = 640, H = 480;
+  const img = PNG.sync.read(png);
+  const y = Buffer.alloc(W * H, 235);
+  const ox = Math.max(0, Math.floor((W - img.width) / 2));
+  const oy = Math.max(0, Math.floor((H - img.height) / 2));
+  for (let row = 0; row < Math.min(img.height, H); row++) {
+    for (let col = 0; col < Math.min(img.width, W); col++) {
+      const i = (row * img.width + col) * 4;
+      const lum = 0.299 * img.data[i] + 0.587 * img.data[i + 1] + 0.114 * img.data[i + 2];
+      y[(oy + row) * W + ox + col] = Math.round(16 + (lum * 219) / 255);
+    }
+  }
+  const chroma = Buffer.alloc((W / 2) * (H / 2), 128);
+  const frame = Buffer.concat([Buffer.from("FRAME\n"), y, chroma, chroma]);
+  writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame, frame]));
+}
+
+/** Debian's Chromium, phone-sized, optionally with a fake camera playing `video`. */
+export async function startPhone(video) {
+  const args = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-default-apps",
+  ];
+  if (video) args.push("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${video}`);
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  page.on("dialog", (d) => d.accept());
+  return {
+    page,
+    async screenshot(name) {
+      await page.screenshot({ path: join(OUT, `${name}.png`) });
+    },
+    stop: () => browser.close(),
+  };
+}
+
+/** Signs up on the companion and lands on the Chats tab. */
+export async function phoneSignUp(page, serverUrl, handle, phone) {
+  await page.goto(`${serverUrl}/m/`);
+  await page.getByTestId("auth-switch").click();
+  await page.locator('input[name="name"]').fill(handle[0].toUpperCase() + handle.slice(1));
+  await page.locator('input[name="handle"]').fill(handle);
+  await page.locator('input[name="phone"]').fill(phone);
+  await page.locator('input[name="password"]').fill("correct horse");
+  await page.getByTestId("auth-submit").click();
+  await page.getByTestId("tab-scan").waitFor();
+}
+
+/** Secrets the desktop filed in the Secret Service, by keyring user name. */
+export function keyringSecrets() {
+  // secret-tool prints attributes on stderr and the rest on stdout: merge them in order.
+  let out = "";
+  try {
+    out = execFileSync("sh", ["-c", "secret-tool search --all --unlock service xin 2>&1"], { encoding: "utf8" });
+  } catch (e) {
+    out = String(e.stdout ?? "");
+  }
+  const secrets = {};
+  for (const block of out.split(/\n(?=\[)/)) {
+    const user = /attribute\.username = (.*)/.exec(block)?.[1];
+    const secret = /secret = (.*)/.exec(block)?.[1];
+    if (user && secret) secrets[user.trim()] = secret.trim();
+  }
+  return secrets;
+}
+
+/** Every file under `dir`, with its bytes. */
+export function filesUnder(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push([p, readFileSync(p)]);
+  }
+  return out;
+}
+
+export { waitFor, sleep, By, until };
