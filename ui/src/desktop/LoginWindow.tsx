@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { LoginView } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { spacedCode } from "../shared/format";
+import { Icon } from "../shared/icons";
 import { ipc } from "./ipc";
 
 type Actions = {
@@ -65,8 +66,8 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
       return (
         <>
           <div className="qr-box qr-expired">
-            <button className="round-button" data-testid="login-refresh" onClick={act.refresh}>
-              ⟳
+            <button className="round-button" data-testid="login-refresh" onClick={act.refresh} aria-label="Refresh the QR code">
+              <Icon name="refresh" size={28} stroke={2.2} />
             </button>
           </div>
           <p className="login-hint">The QR code has expired. Click to refresh.</p>
@@ -95,7 +96,9 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
     case "declined":
       return (
         <div className="scanned" data-testid="login-declined">
-          <div className="big-icon">✕</div>
+          <div className="big-icon">
+            <Icon name="close" size={44} />
+          </div>
           <p className="login-name">Login declined</p>
           <p className="login-hint">The login was declined on the phone, or a wrong number was picked.</p>
           <button className="primary-button" onClick={act.refresh}>
@@ -106,7 +109,9 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
     case "unreachable":
       return (
         <div className="scanned" data-testid="login-unreachable">
-          <div className="big-icon">⚠</div>
+          <div className="big-icon">
+            <Icon name="warning" size={44} />
+          </div>
           <p className="login-hint">{login.message}</p>
           <p className="login-hint small">
             {login.retry_in_secs > 0 ? `Trying again in ${login.retry_in_secs} s.` : "Check your network."}

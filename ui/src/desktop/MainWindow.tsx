@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
-import { Icon } from "./icons";
+import { Icon } from "../shared/icons";
 import { Settings } from "./Settings";
 
 type Tab = "chats" | "contacts" | "moments" | "wallet" | "files" | "settings";

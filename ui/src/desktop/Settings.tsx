@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { Device, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
+import { Icon } from "../shared/icons";
 import { errorText, ipc, onCoreEvent } from "./ipc";
 
 /** Settings: the account, and Devices with sign-out. */
@@ -59,7 +60,9 @@ export function Settings({ user }: { user: UserProfile }) {
           <ul className="device-list" data-testid="device-list">
             {devices.map((d) => (
               <li key={d.id} className="device-row" data-testid="device-row" data-current={d.current}>
-                <div className="device-kind">{d.kind === "phone" ? "📱" : "💻"}</div>
+                <div className="device-kind">
+                  <Icon name={d.kind === "phone" ? "phone" : "laptop"} size={26} />
+                </div>
                 <div className="device-text">
                   <div className="device-name">
                     {d.name} {d.current && <span className="tag">This computer</span>}

@@ -8,13 +8,14 @@ import { LoginRequests } from "./LoginRequests";
 import { go, usePath } from "./router";
 import { Scan } from "./Scan";
 import { Avatar } from "../shared/Avatar";
+import { Icon, type IconName } from "../shared/icons";
 
-const tabs = [
-  { path: "/", label: "Chats", icon: "💬" },
-  { path: "/contacts", label: "Contacts", icon: "👥" },
-  { path: "/scan", label: "Scan", icon: "⌗" },
-  { path: "/wallet", label: "Wallet", icon: "👛" },
-  { path: "/me", label: "Me", icon: "👤" },
+const tabs: { path: string; label: string; icon: IconName }[] = [
+  { path: "/", label: "Chats", icon: "chats" },
+  { path: "/contacts", label: "Contacts", icon: "contacts" },
+  { path: "/scan", label: "Scan", icon: "scan" },
+  { path: "/wallet", label: "Wallet", icon: "wallet" },
+  { path: "/me", label: "Me", icon: "me" },
 ];
 
 export function App() {
@@ -55,9 +56,7 @@ export function App() {
       <nav className="tabbar">
         {tabs.map((t) => (
           <button key={t.path} className={t.path === path ? "tab active" : "tab"} onClick={() => go(t.path)} data-testid={`tab-${t.label.toLowerCase()}`}>
-            <span className="tab-icon" aria-hidden="true">
-              {t.icon}
-            </span>
+            <Icon name={t.icon} size={24} />
             {t.label}
           </button>
         ))}

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { TicketDetails } from "../bindings";
 import { api, ApiError } from "./api";
 import { go } from "./router";
+import { Icon } from "../shared/icons";
 
 type State =
   | { step: "loading" }
@@ -39,7 +40,7 @@ export function ConfirmLogin({ ticket }: { ticket: string }) {
     <div className="app">
       <header className="bar">
         <button className="back" onClick={() => go("/")} aria-label="Close">
-          ✕
+          <Icon name="close" size={22} />
         </button>
         Log in on computer
       </header>
@@ -47,8 +48,8 @@ export function ConfirmLogin({ ticket }: { ticket: string }) {
         {state.step === "loading" && <p className="empty">Checking the code…</p>}
         {state.step === "choose" && (
           <>
-            <div className="computer" aria-hidden="true">
-              💻
+            <div className="computer">
+              <Icon name="laptop" size={72} stroke={1.2} />
             </div>
             <h2>Log in to Xin on this computer?</h2>
             <dl className="facts">
@@ -87,7 +88,9 @@ export function ConfirmLogin({ ticket }: { ticket: string }) {
         )}
         {state.step === "done" && (
           <div className="result" data-testid="confirm-done">
-            <div className="ok">✓</div>
+            <div className="ok">
+              <Icon name="check" size={40} stroke={2.4} />
+            </div>
             <h2>Logged in</h2>
             <p className="muted">Xin is now signed in on {state.device}.</p>
             <button className="primary" onClick={() => go("/")}>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import type { Device } from "../bindings";
 import { relativeTime } from "../shared/format";
+import { Icon } from "../shared/icons";
 import { api, ApiError } from "./api";
 import { go } from "./router";
 
@@ -37,7 +38,7 @@ export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
     <div className="app">
       <header className="bar">
         <button className="back" onClick={() => go("/me")} aria-label="Back">
-          ‹
+          <Icon name="back" />
         </button>
         Devices
       </header>
@@ -49,7 +50,9 @@ export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
           <section className="card list" data-testid="devices">
             {devices.map((d) => (
               <div className="row device" key={d.id} data-testid="device" data-kind={d.kind} data-current={d.current}>
-                <span className="device-icon">{d.kind === "phone" ? "📱" : "💻"}</span>
+                <span className="device-icon">
+                  <Icon name={d.kind === "phone" ? "phone" : "laptop"} size={26} />
+                </span>
                 <span className="device-text">
                   <span className="device-name">
                     {d.name}

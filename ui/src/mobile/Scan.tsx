@@ -2,6 +2,7 @@ import jsQR from "jsqr";
 import { useEffect, useRef, useState } from "react";
 import { ticketFromUrl } from "./api";
 import { go } from "./router";
+import { Icon } from "../shared/icons";
 
 /** Full-screen camera with a square finder; also takes a pasted link. */
 export function Scan() {
@@ -72,7 +73,7 @@ export function Scan() {
       <video ref={video} className="scan-video" muted playsInline />
       <div className="scan-finder" aria-hidden="true" />
       <button className="scan-close" onClick={() => go("/")} aria-label="Close">
-        ✕
+        <Icon name="close" size={20} />
       </button>
       <p className="scan-message" role="status">
         {message}

@@ -16,8 +16,9 @@ export class ApiError extends Error {
 
 export function device(): DeviceInfo {
   const ua = navigator.userAgent;
-  const os = /Android [\d.]+/.exec(ua)?.[0] ?? (/iPhone OS [\d_]+/.exec(ua)?.[0]?.replace(/_/g, ".") ?? (/Linux|Mac OS X|Windows/.exec(ua)?.[0] ?? "Phone"));
-  return { name: "Xin on phone", kind: "phone", os, app_version: "0.1.0" };
+  const os = /Android [\d.]+/.exec(ua)?.[0] ?? /iPhone OS [\d_]+/.exec(ua)?.[0]?.replace(/_/g, ".").replace("iPhone OS", "iOS") ?? /Linux|Mac OS X|Windows/.exec(ua)?.[0] ?? "Phone";
+  const browser = /EdgA?\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
+  return { name: `Xin on ${os.split(" ")[0]} (${browser})`, kind: "phone", os, app_version: "0.1.0" };
 }
 
 export function stored(): Stored | null {

@@ -1,0 +1,28 @@
+/** Line icons on a 24-unit grid, drawn here so they render the same everywhere (no emoji font). */
+const paths = {
+  chats: "M4 5h16v11H9l-5 4z",
+  contacts: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8c0-3.5 3-6 7-6s7 2.5 7 6",
+  moments: "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zm0 4l2 5-2 5-2-5z",
+  wallet: "M3 7h18v12H3zM3 7l3-3h12l3 3M16 13h2",
+  files: "M4 4h10l6 6v10H4zM14 4v6h6",
+  settings: "M4 7h16M4 12h16M4 17h16",
+  scan: "M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5M4 12h16",
+  me: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-8 9c0-4 3.6-7 8-7s8 3 8 7",
+  phone: "M7 2h10v20H7zM11 18h2",
+  laptop: "M5 5h14v10H5zM2 19h20",
+  check: "M5 12l5 5 9-10",
+  close: "M6 6l12 12M18 6L6 18",
+  back: "M15 5l-7 7 7 7",
+  refresh: "M20 12a8 8 0 1 1-2.3-5.7M20 4v5h-5",
+  warning: "M12 3l10 18H2zM12 10v5M12 18v.5",
+} as const;
+
+export type IconName = keyof typeof paths;
+
+export function Icon({ name, size = 24, stroke = 1.7 }: { name: IconName; size?: number; stroke?: number }) {
+  return (
+    <svg width={size} height={size} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={stroke} strokeLinejoin="round" strokeLinecap="round" aria-hidden="true">
+      <path d={paths[name]} />
+    </svg>
+  );
+}
