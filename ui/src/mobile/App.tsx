@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import type { TicketDetails } from "../bindings";
 import { api, realtime, stored } from "./api";
 import { Auth } from "./Auth";
@@ -6,9 +6,11 @@ import { ConfirmLogin } from "./ConfirmLogin";
 import { Devices } from "./Devices";
 import { LoginRequests } from "./LoginRequests";
 import { go, usePath } from "./router";
-import { Scan } from "./Scan";
 import { Avatar } from "../shared/Avatar";
 import { Icon, type IconName } from "../shared/icons";
+
+// The QR decoder is most of the companion's weight: load it only when scanning.
+const Scan = lazy(() => import("./Scan").then((m) => ({ default: m.Scan })));
 
 const tabs: { path: string; label: string; icon: IconName }[] = [
   { path: "/", label: "Chats", icon: "chats" },
@@ -38,7 +40,12 @@ export function App() {
 
   const ticket = /^\/l\/([A-Za-z0-9_-]+)$/.exec(path)?.[1];
   if (ticket) return <ConfirmLogin ticket={ticket} />;
-  if (path === "/scan") return <Scan />;
+  if (path === "/scan")
+    return (
+      <Suspense fallback={<div className="scan" />}>
+        <Scan />
+      </Suspense>
+    );
   if (path === "/me/devices") return <Devices onSignedOut={() => setSession(null)} />;
 
   const title = tabs.find((t) => t.path === path)?.label ?? "Xin";

@@ -1,4 +1,4 @@
-import jsQR from "jsqr";
+import { BinaryBitmap, HTMLCanvasElementLuminanceSource, HybridBinarizer, QRCodeReader } from "@zxing/library";
 import { useEffect, useRef, useState } from "react";
 import { ticketFromUrl } from "./api";
 import { go } from "./router";
@@ -34,15 +34,23 @@ export function Scan() {
     let done = false;
     const canvas = document.createElement("canvas");
     const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    const reader = new QRCodeReader();
+    const decode = (): string | null => {
+      try {
+        const bitmap = new BinaryBitmap(new HybridBinarizer(new HTMLCanvasElementLuminanceSource(canvas)));
+        return reader.decode(bitmap).getText();
+      } catch {
+        return null; // no QR code in this frame
+      }
+    };
     const tick = () => {
       const v = video.current;
       if (!done && v && ctx && v.readyState >= 2 && v.videoWidth > 0) {
         canvas.width = v.videoWidth;
         canvas.height = v.videoHeight;
         ctx.drawImage(v, 0, 0);
-        const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
-        const code = jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
-        if (code?.data && handle(code.data)) {
+        const text = decode();
+        if (text && handle(text)) {
           done = true;
           return;
         }
