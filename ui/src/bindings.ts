@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -163,7 +163,117 @@ code?: string, };
 
 export type PendingLogins = { tickets: Array<TicketDetails>, };
 
-export type ServerEvent = { "type": "hello", device_id: string, } | { "type": "signed_out", reason: string, } | { "type": "login_request", ticket: TicketDetails, } | { "type": "devices_changed" };
+export type ServerEvent = { "type": "hello", device_id: string, } | { "type": "signed_out", reason: string, } | { "type": "login_request", ticket: TicketDetails, } | { "type": "devices_changed" } | { "type": "event", event: Event, };
+
+export type UserSearch = { users: Array<UserProfile>, };
+
+export type SendFriendRequest = { to: string, 
+/**
+ * Up to 100 characters ("Hi, I'm Alice from the climbing club").
+ */
+greeting: string, };
+
+export type FriendRequestState = "pending" | "accepted" | "declined";
+
+export type FriendRequest = { id: string, from: UserProfile, to: UserProfile, greeting: string, state: FriendRequestState, created_at: number, };
+
+export type AnswerFriendRequest = { accept: boolean, };
+
+export type Contact = { user: UserProfile, 
+/**
+ * The alias this user gave them; shown instead of their name everywhere.
+ */
+remark: string | null, since: number, };
+
+export type SetRemark = { 
+/**
+ * Empty clears it.
+ */
+remark: string, };
+
+export type ContactList = { contacts: Array<Contact>, requests: Array<FriendRequest>, };
+
+export type ConversationKind = "direct" | "group" | "self_note";
+
+export type Role = "owner" | "admin" | "member";
+
+export type Member = { user: UserProfile, role: Role, };
+
+export type Conversation = { id: string, kind: ConversationKind, 
+/**
+ * Group name; for a direct chat, the other person's name.
+ */
+title: string, announcement: string, members: Array<Member>, 
+/**
+ * Conversation seq of the newest message.
+ */
+last_seq: number, 
+/**
+ * This member's read marker (a max-register).
+ */
+read_seq: number, 
+/**
+ * Computed by the server: messages after the read marker.
+ */
+unread: number, pinned: boolean, muted: boolean, 
+/**
+ * False once this user left or was removed: history stays, nothing new arrives.
+ */
+active: boolean, };
+
+export type Content = { "type": "text", text: string, 
+/**
+ * Users @-mentioned in the text.
+ */
+mentions: string[], 
+/**
+ * "@all" (owner and admins only).
+ */
+mention_all: boolean, } | { "type": "system", text: string, };
+
+export type Message = { id: string, conversation_id: string, 
+/**
+ * Position in the conversation: gap-free, the order everyone sees.
+ */
+seq: number, sender_id: string, 
+/**
+ * The sender's own id for it (UUIDv7); retries with the same id never make a second message.
+ */
+client_id: string, content: Content, reply_to: string | null, recalled: boolean, created_at: number, };
+
+export type SendMessage = { client_id: string, content: Content, reply_to: string | null, };
+
+export type CreateGroup = { title: string, members: string[], };
+
+export type OpenDirect = { with: string, };
+
+export type UpdateConversation = { title?: string, announcement?: string, };
+
+export type MemberSettings = { pinned: boolean, muted: boolean, };
+
+export type AddMembers = { users: string[], };
+
+export type SetRole = { role: Role, };
+
+export type MarkRead = { seq: number, };
+
+export type MessagePage = { messages: Array<Message>, };
+
+export type ConversationList = { conversations: Array<Conversation>, };
+
+export type Event = { seq: number, at: number, body: EventBody, };
+
+export type EventBody = { "type": "message_new", message: Message, 
+/**
+ * The receiving user's unread count in that conversation after it.
+ */
+unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, };
+
+export type EventPage = { events: Array<Event>, 
+/**
+ * The newest seq in this user's log (the client is current when it reaches it).
+ */
+head: number, };
 
 export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, };
 

@@ -43,7 +43,11 @@ async fn run_link(engine: Engine) {
                             return;
                         }
                         Ok(ServerEvent::DevicesChanged) => engine.refresh_devices_quietly().await,
-                        Ok(ServerEvent::Hello { .. } | ServerEvent::LoginRequest { .. }) => {}
+                        Ok(
+                            ServerEvent::Hello { .. }
+                            | ServerEvent::LoginRequest { .. }
+                            | ServerEvent::Event { .. },
+                        ) => {}
                         Err(e) => tracing::warn!("unknown realtime message: {e}"),
                     }
                 }

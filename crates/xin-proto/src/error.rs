@@ -44,6 +44,24 @@ pub enum ErrorCode {
     DeviceNotRemembered,
     /// The device does not exist or is not yours.
     DeviceNotFound,
+    /// The user does not exist.
+    UserNotFound,
+    /// You are already friends.
+    AlreadyFriends,
+    /// The friend request does not exist or is not addressed to you.
+    RequestNotFound,
+    /// The other person blocked you, or you blocked them.
+    Blocked,
+    /// You can only message friends.
+    NotFriends,
+    /// The conversation does not exist or you are not (or no longer) a member.
+    ConversationNotFound,
+    /// Only the owner or an admin may do this.
+    NotAllowed,
+    /// The message does not exist in this conversation.
+    MessageNotFound,
+    /// Messages can be recalled only within 2 minutes.
+    RecallWindowPassed,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

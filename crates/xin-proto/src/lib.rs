@@ -4,15 +4,21 @@
 //! `utoipa` for the OpenAPI document. No logic lives here.
 
 pub mod account;
+pub mod chat;
+pub mod contact;
 pub mod device;
 pub mod error;
+pub mod event;
 pub mod login;
 pub mod realtime;
 pub mod typescript;
 
 pub use account::*;
+pub use chat::*;
+pub use contact::*;
 pub use device::*;
 pub use error::*;
+pub use event::*;
 pub use login::*;
 pub use realtime::*;
 

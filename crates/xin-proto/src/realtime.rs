@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use utoipa::ToSchema;
 
-use crate::TicketDetails;
+use crate::{Event, TicketDetails};
 
 /// Pushed over the realtime WebSocket (`GET /api/v1/realtime?token=...`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
@@ -20,4 +20,6 @@ pub enum ServerEvent {
     LoginRequest { ticket: TicketDetails },
     /// The list of devices changed (one signed in or out).
     DevicesChanged,
+    /// A new entry in this user's event log.
+    Event { event: Event },
 }

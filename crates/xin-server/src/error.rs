@@ -37,6 +37,12 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         InvalidRequest | WrongCode => StatusCode::BAD_REQUEST,
+        UserNotFound | RequestNotFound | ConversationNotFound | MessageNotFound => {
+            StatusCode::NOT_FOUND
+        }
+        AlreadyFriends => StatusCode::CONFLICT,
+        Blocked | NotFriends | NotAllowed => StatusCode::FORBIDDEN,
+        RecallWindowPassed => StatusCode::GONE,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         NotFound | TicketNotFound | DeviceNotFound => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

@@ -34,6 +34,14 @@ impl AppState {
         }))
     }
 
+    /// Pushes committed events to their users' open sockets.
+    pub fn push(&self, out: crate::store::Outbox) {
+        for (user, event) in out.0 {
+            self.hub
+                .send_to_user(user, &xin_proto::ServerEvent::Event { event });
+        }
+    }
+
     pub fn access_ttl_ms(&self) -> i64 {
         i64::try_from(self.config.access_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
     }

@@ -23,6 +23,32 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/login-tickets/{id}/decline"),
     ("get", "/api/v1/login-tickets/waiting"),
     ("get", "/api/v1/realtime"),
+    ("get", "/api/v1/users/search"),
+    ("get", "/api/v1/contacts"),
+    ("post", "/api/v1/friend-requests"),
+    ("post", "/api/v1/friend-requests/{id}/answer"),
+    ("put", "/api/v1/contacts/{id}/remark"),
+    ("delete", "/api/v1/contacts/{id}"),
+    ("put", "/api/v1/blocks/{id}"),
+    ("delete", "/api/v1/blocks/{id}"),
+    ("get", "/api/v1/conversations"),
+    ("post", "/api/v1/conversations"),
+    ("post", "/api/v1/conversations/direct"),
+    ("post", "/api/v1/conversations/self"),
+    ("patch", "/api/v1/conversations/{id}"),
+    ("put", "/api/v1/conversations/{id}/settings"),
+    ("post", "/api/v1/conversations/{id}/members"),
+    ("delete", "/api/v1/conversations/{id}/members/{user}"),
+    ("put", "/api/v1/conversations/{id}/members/{user}/role"),
+    ("post", "/api/v1/conversations/{id}/messages"),
+    ("get", "/api/v1/conversations/{id}/messages"),
+    (
+        "post",
+        "/api/v1/conversations/{id}/messages/{message}/recall",
+    ),
+    ("post", "/api/v1/conversations/{id}/messages/{message}/hide"),
+    ("post", "/api/v1/conversations/{id}/read"),
+    ("get", "/api/v1/events"),
 ];
 
 #[tokio::test]
@@ -59,7 +85,13 @@ async fn openapi_describes_exactly_the_routes() {
 
     // Every documented route is served (a route-level 404/405 would mean it is not).
     for (method, path) in &documented {
-        let url = format!("{}{}", s.url, path.replace("{id}", "x"));
+        let url = format!(
+            "{}{}",
+            s.url,
+            path.replace("{id}", "x")
+                .replace("{user}", "x")
+                .replace("{message}", "x")
+        );
         let resp = s
             .http
             .request(

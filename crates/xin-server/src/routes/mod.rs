@@ -1,7 +1,10 @@
 //! One router per domain, assembled with their OpenAPI descriptions.
 
 mod accounts;
+mod contacts;
+mod conversations;
 mod devices;
+mod events;
 mod health;
 mod login_tickets;
 mod realtime;
@@ -43,4 +46,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(devices::router())
         .merge(login_tickets::router())
         .merge(realtime::router())
+        .merge(contacts::router())
+        .merge(conversations::router())
+        .merge(events::router())
 }

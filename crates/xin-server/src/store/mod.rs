@@ -2,6 +2,9 @@
 //! written so PostgreSQL accepts it too (`$n` parameters, no SQLite-only functions).
 
 mod accounts;
+mod chats;
+mod contacts;
+mod log;
 mod sessions;
 mod tickets;
 
@@ -15,6 +18,7 @@ use sqlx::{
 use uuid::Uuid;
 
 pub use accounts::{CreateUserError, NewUser, UserRow};
+pub use log::Outbox;
 pub use sessions::{IssuedSession, NewSession, RefreshOutcome, SessionCheck};
 pub use tickets::{NewTicket, TicketRow};
 

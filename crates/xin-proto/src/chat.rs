@@ -1,0 +1,169 @@
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::UserProfile;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    /// Two friends.
+    Direct,
+    Group,
+    /// "File Transfer": between one user's own devices.
+    SelfNote,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    Member,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Member {
+    pub user: UserProfile,
+    pub role: Role,
+}
+
+/// A conversation as one member sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Conversation {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    pub kind: ConversationKind,
+    /// Group name; for a direct chat, the other person's name.
+    pub title: String,
+    pub announcement: String,
+    pub members: Vec<Member>,
+    /// Conversation seq of the newest message.
+    #[ts(type = "number")]
+    pub last_seq: i64,
+    /// This member's read marker (a max-register).
+    #[ts(type = "number")]
+    pub read_seq: i64,
+    /// Computed by the server: messages after the read marker.
+    #[ts(type = "number")]
+    pub unread: i64,
+    pub pinned: bool,
+    pub muted: bool,
+    /// False once this user left or was removed: history stays, nothing new arrives.
+    pub active: bool,
+}
+
+/// What a message holds. New kinds (image, file, voice, card) are added as variants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Content {
+    Text {
+        text: String,
+        /// Users @-mentioned in the text.
+        #[serde(default)]
+        #[ts(type = "string[]")]
+        mentions: Vec<Uuid>,
+        /// "@all" (owner and admins only).
+        #[serde(default)]
+        mention_all: bool,
+    },
+    /// A grey line in the middle ("Alice added Bob").
+    System { text: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Message {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    #[ts(type = "string")]
+    pub conversation_id: Uuid,
+    /// Position in the conversation: gap-free, the order everyone sees.
+    #[ts(type = "number")]
+    pub seq: i64,
+    #[ts(type = "string")]
+    pub sender_id: Uuid,
+    /// The sender's own id for it (UUIDv7); retries with the same id never make a second message.
+    #[ts(type = "string")]
+    pub client_id: Uuid,
+    pub content: Content,
+    #[ts(type = "string | null")]
+    pub reply_to: Option<Uuid>,
+    pub recalled: bool,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `POST /api/v1/conversations/{id}/messages`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct SendMessage {
+    #[ts(type = "string")]
+    pub client_id: Uuid,
+    pub content: Content,
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub reply_to: Option<Uuid>,
+}
+
+/// `POST /api/v1/conversations` (a group) or `POST /api/v1/conversations/direct`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct CreateGroup {
+    pub title: String,
+    #[ts(type = "string[]")]
+    pub members: Vec<Uuid>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct OpenDirect {
+    #[ts(type = "string")]
+    pub with: Uuid,
+}
+
+/// `PATCH /api/v1/conversations/{id}`: any field left out is unchanged.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, ToSchema)]
+pub struct UpdateConversation {
+    #[serde(default)]
+    #[ts(optional)]
+    pub title: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub announcement: Option<String>,
+}
+
+/// `PUT /api/v1/conversations/{id}/settings`: this user's own pin and mute.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct MemberSettings {
+    pub pinned: bool,
+    pub muted: bool,
+}
+
+/// `POST /api/v1/conversations/{id}/members`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct AddMembers {
+    #[ts(type = "string[]")]
+    pub users: Vec<Uuid>,
+}
+
+/// `PUT /api/v1/conversations/{id}/members/{user}/role`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct SetRole {
+    pub role: Role,
+}
+
+/// `POST /api/v1/conversations/{id}/read`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct MarkRead {
+    #[ts(type = "number")]
+    pub seq: i64,
+}
+
+/// `GET /api/v1/conversations/{id}/messages?before=SEQ&limit=N`: newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct MessagePage {
+    pub messages: Vec<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct ConversationList {
+    pub conversations: Vec<Conversation>,
+}
