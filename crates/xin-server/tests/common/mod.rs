@@ -119,3 +119,131 @@ pub fn assert_error(result: &(StatusCode, Value), status: StatusCode, code: &str
         .as_str()
         .is_some_and(|m| !m.is_empty()));
 }
+
+/// One person with a signed-in device, for tests that read like the feature.
+pub struct Party<'a> {
+    pub s: &'a TestServer,
+    pub user: User,
+    pub handle: String,
+}
+
+impl<'a> Party<'a> {
+    pub async fn join(s: &'a TestServer, handle: &str, phone: &str) -> Party<'a> {
+        let user = s.register(handle, phone).await;
+        Party {
+            s,
+            user,
+            handle: handle.to_string(),
+        }
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.s
+            .call(method, path, Some(&self.user.access), body)
+            .await
+    }
+
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (status, v) = self.call(method.clone(), path, body).await;
+        assert!(status.is_success(), "{method} {path}: {status} {v}");
+        v
+    }
+
+    /// Friend request and acceptance, both ways done.
+    pub async fn befriend(&self, other: &Party<'_>) {
+        let req = self
+            .ok(
+                Method::POST,
+                "/friend-requests",
+                Some(json!({"to": other.user.id, "greeting": "hi"})),
+            )
+            .await;
+        let id = req["id"].as_str().unwrap();
+        other
+            .ok(
+                Method::POST,
+                &format!("/friend-requests/{id}/answer"),
+                Some(json!({"accept": true})),
+            )
+            .await;
+    }
+
+    pub async fn direct(&self, other: &Party<'_>) -> String {
+        let c = self
+            .ok(
+                Method::POST,
+                "/conversations/direct",
+                Some(json!({"with": other.user.id})),
+            )
+            .await;
+        c["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn send(&self, conv: &str, text: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            &format!("/conversations/{conv}/messages"),
+            Some(json!({"client_id": uuid_v7(), "content": {"type": "text", "text": text}})),
+        )
+        .await
+    }
+
+    pub async fn say(&self, conv: &str, text: &str) -> Value {
+        let (status, m) = self.send(conv, text).await;
+        assert_eq!(status, StatusCode::OK, "{m}");
+        m
+    }
+
+    /// Texts of the conversation's history as this person sees it, oldest first.
+    pub async fn texts(&self, conv: &str) -> Vec<String> {
+        let page = self
+            .ok(
+                Method::GET,
+                &format!("/conversations/{conv}/messages?limit=500"),
+                None,
+            )
+            .await;
+        let mut texts: Vec<String> = page["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                if m["recalled"] == true {
+                    "<recalled>".to_string()
+                } else {
+                    m["content"]["text"].as_str().unwrap_or("").to_string()
+                }
+            })
+            .collect();
+        texts.reverse();
+        texts
+    }
+
+    /// Every event in this person's log.
+    pub async fn events(&self) -> Vec<Value> {
+        self.ok(Method::GET, "/events?after=0", None).await["events"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    pub async fn conversation(&self, conv: &str) -> Value {
+        let list = self.ok(Method::GET, "/conversations", None).await;
+        list["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == conv)
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+}
+
+pub fn uuid_v7() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
