@@ -275,7 +275,7 @@ export type EventPage = { events: Array<Event>,
  */
 head: number, };
 
-export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, };
+export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" };
 
 export type AppView = { "state": "signed_out", login: LoginView, 
 /**
@@ -286,3 +286,23 @@ notice?: string, } | { "state": "signed_in", user: UserProfile, };
 export type LoginView = { "step": "starting" } | { "step": "qr", svg: string, url: string, expires_at: number, } | { "step": "scanned", user: UserProfile, code: string, remembered: boolean, } | { "step": "expired" } | { "step": "declined" } | { "step": "unreachable", message: string, retry_in_secs: number, } | { "step": "remembered", user: UserProfile, };
 
 export type UiError = { code: string, message: string, };
+
+export type ChatSummary = { conversation: Conversation, 
+/**
+ * The last message as one line ("Bob: see you at 9").
+ */
+preview: string, last_activity: number, 
+/**
+ * Text typed but not sent, kept across restarts.
+ */
+draft: string, };
+
+export type SendState = "sent" | "pending" | "failed";
+
+export type ChatMessage = { message: Message, state: SendState, };
+
+export type ContactsView = { contacts: Array<Contact>, 
+/**
+ * Newest first.
+ */
+requests: Array<FriendRequest>, };

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+pub use reqwest::Method;
+use reqwest::StatusCode;
 use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
 use xin_proto::*;
@@ -98,6 +99,30 @@ impl ApiClient {
         self.call(method, path, token, body)
             .await?
             .ok_or_else(|| CoreError::Protocol("empty answer".into()))
+    }
+
+    /// An authenticated call answering JSON.
+    pub async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        access: &str,
+        body: Option<&B>,
+    ) -> CoreResult<T> {
+        self.json(method, path, Some(access), body).await
+    }
+
+    /// An authenticated call answering 204.
+    pub async fn send_empty<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        access: &str,
+        body: Option<&B>,
+    ) -> CoreResult<()> {
+        self.call::<B, serde_json::Value>(method, path, Some(access), body)
+            .await
+            .map(|_| ())
     }
 
     pub async fn health(&self) -> CoreResult<Health> {

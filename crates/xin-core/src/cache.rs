@@ -15,7 +15,10 @@ fn app_migrations() -> Migrations<'static> {
 }
 
 fn account_migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_account.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_account.sql")),
+        M::up(include_str!("../migrations/0002_messaging.sql")),
+    ])
 }
 
 fn open(path: &Path, migrations: &Migrations) -> CoreResult<Connection> {
@@ -103,7 +106,7 @@ impl AppDb {
 }
 
 /// One account's cache.
-pub struct AccountDb(Connection);
+pub struct AccountDb(pub(crate) Connection);
 
 impl AccountDb {
     pub fn open(path: &Path) -> CoreResult<Self> {

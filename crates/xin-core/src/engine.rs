@@ -15,7 +15,7 @@ use crate::{
     cache::{AppDb, Remembered},
     error::{CoreError, CoreResult},
     events::{AppView, CoreEvent, LoginView},
-    login, realtime,
+    login, outbox, realtime,
     session::{blocking, AccountSession},
     vault::{refresh_key, remember_key, Vault},
 };
@@ -33,6 +33,9 @@ pub struct EngineConfig {
 #[derive(Clone)]
 pub struct Engine(Arc<Inner>);
 
+/// The signed-in account and the tasks that live as long as it does.
+type SignedIn = (Arc<AccountSession>, Vec<JoinHandle<()>>);
+
 struct Inner {
     config: EngineConfig,
     api: ApiClient,
@@ -40,7 +43,8 @@ struct Inner {
     view: std::sync::Mutex<AppView>,
     events: broadcast::Sender<CoreEvent>,
     login_task: Mutex<Option<JoinHandle<()>>>,
-    account: Mutex<Option<(Arc<AccountSession>, JoinHandle<()>)>>,
+    /// The signed-in account and its background tasks (realtime link, outbox).
+    account: Mutex<Option<SignedIn>>,
     online: std::sync::atomic::AtomicBool,
 }
 
@@ -243,9 +247,12 @@ impl Engine {
         )?);
         // Spawned while holding the lock, so the link finds the account once it runs.
         let mut slot = self.0.account.lock().await;
-        let link = tokio::spawn(realtime::run(self.clone()));
-        if let Some((_, old)) = slot.replace((account, link)) {
-            old.abort();
+        let tasks = vec![
+            tokio::spawn(realtime::run(self.clone())),
+            tokio::spawn(outbox::run(self.clone(), account.clone())),
+        ];
+        if let Some((_, old)) = slot.replace((account, tasks)) {
+            old.iter().for_each(JoinHandle::abort);
         }
         drop(slot);
         self.set_view(AppView::SignedIn { user: session.user });
@@ -256,14 +263,18 @@ impl Engine {
         self.0.account.lock().await.as_ref().map(|(a, _)| a.clone())
     }
 
+    pub(crate) async fn signed_in(&self) -> CoreResult<Arc<AccountSession>> {
+        self.require_account().await
+    }
+
     async fn require_account(&self) -> CoreResult<Arc<AccountSession>> {
         self.account().await.ok_or(CoreError::SignedOut)
     }
 
     /// Ends the local account: stops its realtime link, drops its refresh token.
     async fn close_account(&self) -> Option<Arc<AccountSession>> {
-        let (account, link) = self.0.account.lock().await.take()?;
-        link.abort();
+        let (account, tasks) = self.0.account.lock().await.take()?;
+        tasks.iter().for_each(JoinHandle::abort);
         let _ = self
             .vault_delete(refresh_key(self.server(), &account.user.id))
             .await;

@@ -14,6 +14,15 @@ pub enum CoreEvent {
     DevicesChanged,
     /// The realtime link to the server went up or down.
     Connection { online: bool },
+    /// The chat list changed (order, previews, unread counts, titles).
+    ChatsChanged,
+    /// Messages of one conversation changed; read them again from the cache.
+    MessagesChanged {
+        #[ts(type = "string")]
+        conversation_id: uuid::Uuid,
+    },
+    /// Contacts or friend requests changed.
+    ContactsChanged,
 }
 
 /// Which window the app shows.

@@ -6,15 +6,21 @@
 
 pub mod api;
 pub mod cache;
+pub mod chat_cache;
+pub mod chats;
 pub mod engine;
 pub mod error;
 pub mod events;
 mod login;
+mod outbox;
 pub mod qr;
 mod realtime;
 mod session;
+mod sync;
+mod time;
 pub mod typescript;
 pub mod vault;
+pub mod views;
 
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult};

@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::{self, Message};
 use xin_proto::ServerEvent;
 
-use crate::{engine::Engine, events::CoreEvent};
+use crate::{engine::Engine, events::CoreEvent, sync};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
@@ -27,8 +27,12 @@ async fn run_link(engine: Engine) {
             Ok((mut ws, _)) => {
                 backoff = Duration::from_millis(500);
                 engine.emit(CoreEvent::Connection { online: true });
-                // Devices may have changed while we were away.
+                // Whatever happened while we were away: devices, missed events, unsent messages.
                 engine.refresh_devices_quietly().await;
+                if let Err(e) = sync::catch_up(&engine, &account).await {
+                    tracing::warn!("catch-up failed: {e}");
+                }
+                account.outbox_wake.notify_one();
                 while let Some(msg) = ws.next().await {
                     let Ok(Message::Text(text)) = msg else {
                         if matches!(msg, Ok(Message::Close(_)) | Err(_)) {
@@ -43,11 +47,12 @@ async fn run_link(engine: Engine) {
                             return;
                         }
                         Ok(ServerEvent::DevicesChanged) => engine.refresh_devices_quietly().await,
-                        Ok(
-                            ServerEvent::Hello { .. }
-                            | ServerEvent::LoginRequest { .. }
-                            | ServerEvent::Event { .. },
-                        ) => {}
+                        Ok(ServerEvent::Event { event }) => {
+                            if let Err(e) = sync::on_event(&engine, &account, event).await {
+                                tracing::warn!("applying an event failed: {e}");
+                            }
+                        }
+                        Ok(ServerEvent::Hello { .. } | ServerEvent::LoginRequest { .. }) => {}
                         Err(e) => tracing::warn!("unknown realtime message: {e}"),
                     }
                 }

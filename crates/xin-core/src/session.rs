@@ -20,6 +20,8 @@ pub struct AccountSession {
     access: RwLock<String>,
     vault: Arc<dyn Vault>,
     pub db: Mutex<AccountDb>,
+    /// Wakes the outbox worker: a new send, or the link came back.
+    pub outbox_wake: tokio::sync::Notify,
 }
 
 impl AccountSession {
@@ -40,6 +42,7 @@ impl AccountSession {
             access: RwLock::new(access),
             vault,
             db: Mutex::new(db),
+            outbox_wake: tokio::sync::Notify::new(),
         })
     }
 

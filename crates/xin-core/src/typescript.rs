@@ -10,6 +10,10 @@ pub fn bindings() -> String {
         format!("export {}", crate::events::AppView::decl()),
         format!("export {}", crate::events::LoginView::decl()),
         format!("export {}", crate::error::UiError::decl()),
+        format!("export {}", crate::views::ChatSummary::decl()),
+        format!("export {}", crate::views::SendState::decl()),
+        format!("export {}", crate::views::ChatMessage::decl()),
+        format!("export {}", crate::views::ContactsView::decl()),
     ]);
     xin_proto::typescript::module(decls)
 }

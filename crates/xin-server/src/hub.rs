@@ -15,7 +15,7 @@ use xin_proto::ServerEvent;
 /// What the hub asks one socket to do.
 #[derive(Debug, Clone)]
 pub enum Outbound {
-    Event(ServerEvent),
+    Event(Box<ServerEvent>),
     /// Close the socket (after any events queued before it).
     Close,
 }
@@ -95,7 +95,7 @@ impl Hub {
     pub fn send_to_user(&self, user_id: Uuid, event: &ServerEvent) {
         self.each(|c| {
             if c.user_id == user_id {
-                let _ = c.tx.send(Outbound::Event(event.clone()));
+                let _ = c.tx.send(Outbound::Event(Box::new(event.clone())));
             }
         });
     }
@@ -104,11 +104,18 @@ impl Hub {
     pub fn sign_out_device(&self, device_id: Uuid, reason: &str) {
         self.each(|c| {
             if c.device_id == device_id {
-                let _ = c.tx.send(Outbound::Event(ServerEvent::SignedOut {
+                let _ = c.tx.send(Outbound::Event(Box::new(ServerEvent::SignedOut {
                     reason: reason.to_string(),
-                }));
+                })));
                 let _ = c.tx.send(Outbound::Close);
             }
+        });
+    }
+
+    /// Closes every socket (server shutdown): clients reconnect, to this node or another.
+    pub fn close_all(&self) {
+        self.each(|c| {
+            let _ = c.tx.send(Outbound::Close);
         });
     }
 

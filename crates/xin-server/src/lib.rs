@@ -97,6 +97,7 @@ impl Running {
 
     /// Graceful shutdown: stop accepting, close the store.
     pub async fn stop(self) {
+        self.state.hub.close_all();
         let _ = self.stop.send(());
         let _ = self.task.await;
         self.state.store.close().await;

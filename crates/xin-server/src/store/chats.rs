@@ -323,19 +323,20 @@ async fn names(tx: &mut Tx<'_>, users: &[Uuid]) -> ApiResult<String> {
     Ok(names.join(", "))
 }
 
-fn message_row(
-    row: (
-        String,
-        String,
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        i64,
-        i64,
-    ),
-) -> ApiResult<Message> {
+/// A `messages` row in `MESSAGE_COLUMNS` order.
+type MessageRow = (
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+);
+
+fn message_row(row: MessageRow) -> ApiResult<Message> {
     let (id, conv, seq, sender, client_id, content, reply_to, recalled, created_at) = row;
     Ok(Message {
         id: parse_uuid(&id)?,
@@ -589,11 +590,7 @@ impl Store {
                 "Only the group owner or an admin can remove members.",
             ));
         }
-        sqlx::query("UPDATE members SET active = 0 WHERE conversation_id = $1 AND user_id = $2")
-            .bind(conv.to_string())
-            .bind(target.to_string())
-            .execute(&mut *tx)
-            .await?;
+        // The line goes out while they are still in, so the one leaving sees it too.
         let text = if leaving {
             format!("{} left the group", names(&mut tx, &[user]).await?)
         } else {
@@ -604,6 +601,11 @@ impl Store {
             )
         };
         system(&mut tx, &mut out, conv, user, text).await?;
+        sqlx::query("UPDATE members SET active = 0 WHERE conversation_id = $1 AND user_id = $2")
+            .bind(conv.to_string())
+            .bind(target.to_string())
+            .execute(&mut *tx)
+            .await?;
         // Everyone still in, and the one who left (who now sees it inactive).
         announce(&mut tx, &mut out, conv, &members).await?;
         tx.commit().await?;
@@ -689,17 +691,7 @@ impl Store {
     ) -> ApiResult<(Message, Outbox)> {
         let mut tx = self.begin().await?;
         let mut out = Outbox::default();
-        let existing: Option<(
-            String,
-            String,
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            i64,
-            i64,
-        )> = sqlx::query_as(&format!(
+        let existing: Option<MessageRow> = sqlx::query_as(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender_device = $1 AND client_id = $2"
         ))
         .bind(device.to_string())
@@ -926,7 +918,7 @@ impl Store {
     ) -> ApiResult<Vec<Message>> {
         let mut tx = self.begin().await?;
         active_role(&mut tx, conv, user).await?;
-        let rows: Vec<(String, String, i64, String, String, String, Option<String>, i64, i64)> = sqlx::query_as(&format!(
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m
              WHERE conversation_id = $1 AND seq < $2
                AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $3 AND h.message_id = m.id)

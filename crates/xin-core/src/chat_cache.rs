@@ -1,0 +1,522 @@
+//! The messaging part of an account's cache: conversations, messages, outbox, contacts.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use uuid::Uuid;
+use xin_proto::{
+    Contact, Content, Conversation, Event, EventBody, FriendRequest, Message, SendMessage,
+};
+
+use crate::{
+    cache::AccountDb,
+    error::{CoreError, CoreResult},
+    views::{ChatMessage, ChatSummary, ContactsView, SendState},
+};
+
+fn to_json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
+    serde_json::to_string(v).map_err(|e| CoreError::Cache(e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
+    serde_json::from_str(s).map_err(|e| CoreError::Cache(e.to_string()))
+}
+
+/// One line for the chat list.
+pub fn preview(m: &Message, sender_name: Option<&str>) -> String {
+    let body = match (&m.content, m.recalled) {
+        (_, true) => "[Recalled]".to_string(),
+        (Content::Text { text, .. }, _) => text.lines().next().unwrap_or("").to_string(),
+        (Content::System { text }, _) => text.clone(),
+    };
+    match sender_name {
+        Some(name) if !matches!(m.content, Content::System { .. }) => format!("{name}: {body}"),
+        _ => body,
+    }
+}
+
+/// What applying events changed, so the shell tells the UI only that.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Changes {
+    pub chats: bool,
+    pub contacts: bool,
+    pub conversations: Vec<Uuid>,
+}
+
+impl Changes {
+    fn conversation(&mut self, id: Uuid) {
+        self.chats = true;
+        if !self.conversations.contains(&id) {
+            self.conversations.push(id);
+        }
+    }
+}
+
+fn upsert_conversation(tx: &Transaction<'_>, c: &Conversation) -> CoreResult<()> {
+    tx.execute(
+        "INSERT INTO conversations (id, body, pinned, last_activity) VALUES (?1, ?2, ?3, 0)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body, pinned = excluded.pinned",
+        params![c.id.to_string(), to_json(c)?, c.pinned],
+    )?;
+    Ok(())
+}
+
+fn conversation(tx: &Transaction<'_>, id: Uuid) -> CoreResult<Option<Conversation>> {
+    tx.query_row(
+        "SELECT body FROM conversations WHERE id = ?1",
+        params![id.to_string()],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()?
+    .map(|b| from_json(&b))
+    .transpose()
+}
+
+/// Stores a sent message, replacing its pending copy (same client id) if there is one.
+fn put_message(tx: &Transaction<'_>, m: &Message) -> CoreResult<()> {
+    tx.execute(
+        "DELETE FROM messages WHERE client_id = ?1 AND id <> ?2",
+        params![m.client_id.to_string(), m.id.to_string()],
+    )?;
+    tx.execute(
+        "INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, body, state, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'sent', ?7)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+        params![
+            m.id.to_string(),
+            m.conversation_id.to_string(),
+            m.seq,
+            m.client_id.to_string(),
+            m.sender_id.to_string(),
+            to_json(m)?,
+            m.created_at
+        ],
+    )?;
+    tx.execute(
+        "DELETE FROM outbox WHERE client_id = ?1",
+        params![m.client_id.to_string()],
+    )?;
+    Ok(())
+}
+
+fn touch(tx: &Transaction<'_>, m: &Message, unread: Option<i64>) -> CoreResult<()> {
+    let Some(mut c) = conversation(tx, m.conversation_id)? else {
+        return Ok(());
+    };
+    let name = c
+        .members
+        .iter()
+        .find(|x| x.user.id == m.sender_id)
+        .map(|x| x.user.display_name.clone());
+    let name = if c.kind == xin_proto::ConversationKind::Group {
+        name
+    } else {
+        None
+    };
+    if m.seq >= c.last_seq {
+        c.last_seq = m.seq;
+        if let Some(u) = unread {
+            c.unread = u;
+        }
+        tx.execute(
+            "UPDATE conversations SET body = ?1, last_activity = MAX(last_activity, ?2), preview = ?3 WHERE id = ?4",
+            params![to_json(&c)?, m.created_at, preview(m, name.as_deref()), c.id.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
+impl AccountDb {
+    pub fn last_seq(&self) -> CoreResult<i64> {
+        Ok(self
+            .0
+            .query_row("SELECT last_seq FROM sync_state WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Applies events in seq order, all in one transaction. Stops at a gap and returns
+    /// whether it found one (the caller then fetches the missing range).
+    pub fn apply(&mut self, events: &[Event]) -> CoreResult<(Changes, bool)> {
+        let tx = self.0.transaction()?;
+        let mut last: i64 =
+            tx.query_row("SELECT last_seq FROM sync_state WHERE id = 1", [], |r| {
+                r.get(0)
+            })?;
+        let mut changes = Changes::default();
+        let mut gap = false;
+        for e in events {
+            if e.seq <= last {
+                continue; // already applied: applying twice is harmless, skipping is cheaper
+            }
+            if e.seq != last + 1 {
+                gap = true;
+                break;
+            }
+            apply_one(&tx, &e.body, &mut changes)?;
+            last = e.seq;
+        }
+        tx.execute(
+            "UPDATE sync_state SET last_seq = ?1 WHERE id = 1",
+            params![last],
+        )?;
+        tx.commit()?;
+        Ok((changes, gap))
+    }
+
+    pub fn chats(&self) -> CoreResult<Vec<ChatSummary>> {
+        let mut stmt = self.0.prepare(
+            "SELECT body, preview, last_activity, draft FROM conversations ORDER BY pinned DESC, last_activity DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        rows.map(|row| {
+            let (body, preview, last_activity, draft) = row?;
+            Ok(ChatSummary {
+                conversation: from_json(&body)?,
+                preview,
+                last_activity,
+                draft,
+            })
+        })
+        .collect()
+    }
+
+    pub fn conversation(&mut self, id: Uuid) -> CoreResult<Option<Conversation>> {
+        let tx = self.0.transaction()?;
+        let c = conversation(&tx, id)?;
+        tx.commit()?;
+        Ok(c)
+    }
+
+    pub fn save_conversation(&mut self, c: &Conversation) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        upsert_conversation(&tx, c)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Messages before `before_seq` (newest page when None), oldest first, then anything
+    /// still in the outbox for this chat.
+    pub fn messages(
+        &self,
+        conv: Uuid,
+        before_seq: Option<i64>,
+        limit: u32,
+    ) -> CoreResult<Vec<ChatMessage>> {
+        let mut stmt = self.0.prepare(
+            "SELECT body, state FROM messages WHERE conversation_id = ?1 AND seq IS NOT NULL AND seq < ?2
+             ORDER BY seq DESC LIMIT ?3",
+        )?;
+        let mut out: Vec<ChatMessage> = stmt
+            .query_map(
+                params![conv.to_string(), before_seq.unwrap_or(i64::MAX), limit],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )?
+            .map(|row| {
+                let (body, state) = row?;
+                Ok(ChatMessage {
+                    message: from_json(&body)?,
+                    state: parse_state(&state),
+                })
+            })
+            .collect::<CoreResult<_>>()?;
+        out.reverse();
+        if before_seq.is_none() {
+            let mut stmt = self.0.prepare(
+                "SELECT body, state FROM messages WHERE conversation_id = ?1 AND seq IS NULL ORDER BY created_at, client_id",
+            )?;
+            let pending = stmt
+                .query_map(params![conv.to_string()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?
+                .map(|row| {
+                    let (body, state) = row?;
+                    Ok(ChatMessage {
+                        message: from_json(&body)?,
+                        state: parse_state(&state),
+                    })
+                })
+                .collect::<CoreResult<Vec<_>>>()?;
+            out.extend(pending);
+        }
+        Ok(out)
+    }
+
+    /// Older history fetched from the server.
+    pub fn store_history(&mut self, messages: &[Message]) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        for m in messages {
+            put_message(&tx, m)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Puts a send in the outbox and shows it as pending, atomically.
+    pub fn enqueue(&mut self, conv: Uuid, me: Uuid, req: &SendMessage) -> CoreResult<ChatMessage> {
+        let now = crate::time::now_ms();
+        let message = Message {
+            id: req.client_id,
+            conversation_id: conv,
+            seq: 0,
+            sender_id: me,
+            client_id: req.client_id,
+            content: req.content.clone(),
+            reply_to: req.reply_to,
+            recalled: false,
+            created_at: now,
+        };
+        let tx = self.0.transaction()?;
+        tx.execute(
+            "INSERT INTO outbox (client_id, conversation_id, request, state, created_at) VALUES (?1, ?2, ?3, 'pending', ?4)",
+            params![req.client_id.to_string(), conv.to_string(), to_json(req)?, now],
+        )?;
+        tx.execute(
+            "INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, body, state, created_at)
+             VALUES (?1, ?2, NULL, ?3, ?4, ?5, 'pending', ?6)",
+            params![message.id.to_string(), conv.to_string(), req.client_id.to_string(), me.to_string(), to_json(&message)?, now],
+        )?;
+        tx.execute("UPDATE conversations SET draft = '', last_activity = MAX(last_activity, ?1) WHERE id = ?2", params![now, conv.to_string()])?;
+        tx.commit()?;
+        Ok(ChatMessage {
+            message,
+            state: SendState::Pending,
+        })
+    }
+
+    /// The oldest send still waiting, if any.
+    pub fn next_outgoing(&self) -> CoreResult<Option<(Uuid, SendMessage)>> {
+        self.0
+            .query_row(
+                "SELECT conversation_id, request FROM outbox WHERE state = 'pending' ORDER BY created_at, client_id LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+            .map(|(c, r)| Ok((parse_uuid(&c)?, from_json(&r)?)))
+            .transpose()
+    }
+
+    /// The server acknowledged a send.
+    pub fn sent(&mut self, m: &Message) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        put_message(&tx, m)?;
+        touch(&tx, m, None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The server refused a send: keep it, marked failed, for the user to retry or delete.
+    pub fn failed(&mut self, client_id: Uuid, error: &str) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        tx.execute(
+            "UPDATE outbox SET state = 'failed', error = ?1 WHERE client_id = ?2",
+            params![error, client_id.to_string()],
+        )?;
+        tx.execute(
+            "UPDATE messages SET state = 'failed' WHERE client_id = ?1 AND seq IS NULL",
+            params![client_id.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn retry(&mut self, client_id: Uuid) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        tx.execute(
+            "UPDATE outbox SET state = 'pending', error = NULL WHERE client_id = ?1",
+            params![client_id.to_string()],
+        )?;
+        tx.execute(
+            "UPDATE messages SET state = 'pending' WHERE client_id = ?1 AND seq IS NULL",
+            params![client_id.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn set_draft(&self, conv: Uuid, draft: &str) -> CoreResult<()> {
+        self.0.execute(
+            "UPDATE conversations SET draft = ?1 WHERE id = ?2",
+            params![draft, conv.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub fn contacts(&self) -> CoreResult<ContactsView> {
+        let mut stmt = self.0.prepare("SELECT body FROM contacts")?;
+        let contacts = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|b| from_json::<Contact>(&b?))
+            .collect::<CoreResult<Vec<_>>>()?;
+        let mut stmt = self
+            .0
+            .prepare("SELECT body FROM friend_requests ORDER BY created_at DESC")?;
+        let requests = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|b| from_json::<FriendRequest>(&b?))
+            .collect::<CoreResult<Vec<_>>>()?;
+        Ok(ContactsView { contacts, requests })
+    }
+
+    /// Replaces contacts and requests with the server's list (first sync of an account).
+    pub fn save_contacts(
+        &mut self,
+        contacts: &[Contact],
+        requests: &[FriendRequest],
+    ) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        tx.execute("DELETE FROM contacts", [])?;
+        for c in contacts {
+            tx.execute(
+                "INSERT INTO contacts (user_id, body) VALUES (?1, ?2)",
+                params![c.user.id.to_string(), to_json(c)?],
+            )?;
+        }
+        for r in requests {
+            put_request(&tx, r)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn put_request(tx: &Transaction<'_>, r: &FriendRequest) -> CoreResult<()> {
+    tx.execute(
+        "INSERT INTO friend_requests (id, body, created_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET body = excluded.body",
+        params![r.id.to_string(), to_json(r)?, r.created_at],
+    )?;
+    Ok(())
+}
+
+fn apply_one(tx: &Transaction<'_>, body: &EventBody, changes: &mut Changes) -> CoreResult<()> {
+    match body {
+        EventBody::MessageNew { message, unread } => {
+            put_message(tx, message)?;
+            touch(tx, message, Some(*unread))?;
+            changes.conversation(message.conversation_id);
+        }
+        EventBody::MessageRecalled {
+            conversation_id,
+            message_id,
+        } => {
+            let body: Option<String> = tx
+                .query_row(
+                    "SELECT body FROM messages WHERE id = ?1",
+                    params![message_id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(body) = body {
+                let mut m: Message = from_json(&body)?;
+                m.recalled = true;
+                m.content = Content::Text {
+                    text: String::new(),
+                    mentions: vec![],
+                    mention_all: false,
+                };
+                tx.execute(
+                    "UPDATE messages SET body = ?1 WHERE id = ?2",
+                    params![to_json(&m)?, message_id.to_string()],
+                )?;
+                touch(tx, &m, None)?;
+            }
+            changes.conversation(*conversation_id);
+        }
+        EventBody::MessageHidden {
+            conversation_id,
+            message_id,
+        } => {
+            tx.execute(
+                "DELETE FROM messages WHERE id = ?1",
+                params![message_id.to_string()],
+            )?;
+            changes.conversation(*conversation_id);
+        }
+        EventBody::ConversationUpdated { conversation: c } => {
+            // Keep the newest last_seq/unread the cache already learned from messages.
+            let mut c = c.clone();
+            if let Some(old) = conversation(tx, c.id)? {
+                if old.last_seq > c.last_seq {
+                    c.last_seq = old.last_seq;
+                    c.unread = old.unread;
+                }
+            }
+            upsert_conversation(tx, &c)?;
+            changes.conversation(c.id);
+        }
+        EventBody::ReadMarker {
+            conversation_id,
+            read_seq,
+            unread,
+        } => {
+            if let Some(mut c) = conversation(tx, *conversation_id)? {
+                if *read_seq >= c.read_seq {
+                    c.read_seq = *read_seq;
+                    c.unread = *unread;
+                    upsert_conversation(tx, &c)?;
+                }
+            }
+            changes.conversation(*conversation_id);
+        }
+        EventBody::FriendRequest { request } => {
+            put_request(tx, request)?;
+            changes.contacts = true;
+        }
+        EventBody::ContactUpdated { contact } => {
+            tx.execute(
+                "INSERT INTO contacts (user_id, body) VALUES (?1, ?2) ON CONFLICT (user_id) DO UPDATE SET body = excluded.body",
+                params![contact.user.id.to_string(), to_json(contact)?],
+            )?;
+            changes.contacts = true;
+        }
+        EventBody::ContactRemoved { user_id } => {
+            tx.execute(
+                "DELETE FROM contacts WHERE user_id = ?1",
+                params![user_id.to_string()],
+            )?;
+            changes.contacts = true;
+        }
+    }
+    Ok(())
+}
+
+fn parse_state(s: &str) -> SendState {
+    match s {
+        "pending" => SendState::Pending,
+        "failed" => SendState::Failed,
+        _ => SendState::Sent,
+    }
+}
+
+fn parse_uuid(s: &str) -> CoreResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| CoreError::Cache(format!("bad id in cache: {e}")))
+}
+
+impl AccountDb {
+    pub fn set_last_seq(&self, seq: i64) -> CoreResult<()> {
+        self.0.execute(
+            "UPDATE sync_state SET last_seq = ?1 WHERE id = 1",
+            params![seq],
+        )?;
+        Ok(())
+    }
+
+    /// Sets the chat-list preview and time from the newest cached message (after a snapshot).
+    pub fn refresh_preview(&mut self, conv: Uuid) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        let body: Option<String> = tx
+            .query_row(
+                "SELECT body FROM messages WHERE conversation_id = ?1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                params![conv.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(body) = body {
+            touch(&tx, &from_json(&body)?, None)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! Keeping the cache current: apply pushed events in seq order; on a gap, a reconnect or a
+//! first sign-in, fetch what is missing in large pages, each applied in one transaction.
+
+use std::sync::Arc;
+
+use xin_proto::{ContactList, ConversationList, Event, EventPage};
+
+use crate::{
+    api::Method, chat_cache::Changes, engine::Engine, error::CoreResult, events::CoreEvent,
+    session::AccountSession,
+};
+
+/// Events per catch-up request.
+const PAGE: i64 = 5000;
+
+pub fn emit_changes(engine: &Engine, changes: Changes) {
+    if changes.chats {
+        engine.emit(CoreEvent::ChatsChanged);
+    }
+    for conversation_id in changes.conversations {
+        engine.emit(CoreEvent::MessagesChanged { conversation_id });
+    }
+    if changes.contacts {
+        engine.emit(CoreEvent::ContactsChanged);
+    }
+}
+
+/// Applies one pushed event; a gap triggers a catch-up.
+pub async fn on_event(
+    engine: &Engine,
+    account: &Arc<AccountSession>,
+    event: Event,
+) -> CoreResult<()> {
+    let (changes, gap) = account
+        .db
+        .lock()
+        .await
+        .apply(std::slice::from_ref(&event))?;
+    emit_changes(engine, changes);
+    if gap {
+        catch_up(engine, account).await?;
+    }
+    Ok(())
+}
+
+/// Brings the cache up to the head of the user's event log.
+pub async fn catch_up(engine: &Engine, account: &Arc<AccountSession>) -> CoreResult<()> {
+    if account.db.lock().await.last_seq()? == 0 {
+        snapshot(engine, account).await?;
+    }
+    loop {
+        let after = account.db.lock().await.last_seq()?;
+        let api = account.api.clone();
+        let page: EventPage = account
+            .with_access(|access| {
+                let api = api.clone();
+                let path = format!("/events?after={after}&limit={PAGE}");
+                async move {
+                    api.send_json::<(), _>(Method::GET, &path, &access, None)
+                        .await
+                }
+            })
+            .await?;
+        let (changes, _) = account.db.lock().await.apply(&page.events)?;
+        emit_changes(engine, changes);
+        let now = account.db.lock().await.last_seq()?;
+        if page.events.is_empty() || now >= page.head || now == after {
+            return Ok(());
+        }
+    }
+}
+
+/// A new device starts from the current state instead of replaying the whole log: read the
+/// log's head first, then the state; events after the head are applied on top (idempotently).
+async fn snapshot(engine: &Engine, account: &Arc<AccountSession>) -> CoreResult<()> {
+    let api = account.api.clone();
+    let head: EventPage = account
+        .with_access(|access| {
+            let api = api.clone();
+            async move {
+                api.send_json::<(), _>(Method::GET, "/events?after=0&limit=1", &access, None)
+                    .await
+            }
+        })
+        .await?;
+    let conversations: ConversationList = account
+        .with_access(|access| {
+            let api = api.clone();
+            async move {
+                api.send_json::<(), _>(Method::GET, "/conversations", &access, None)
+                    .await
+            }
+        })
+        .await?;
+    let contacts: ContactList = account
+        .with_access(|access| {
+            let api = api.clone();
+            async move {
+                api.send_json::<(), _>(Method::GET, "/contacts", &access, None)
+                    .await
+            }
+        })
+        .await?;
+    {
+        let mut db = account.db.lock().await;
+        for c in &conversations.conversations {
+            db.save_conversation(c)?;
+        }
+        db.save_contacts(&contacts.contacts, &contacts.requests)?;
+        db.set_last_seq(head.head)?;
+    }
+    // Each conversation's newest page, so opening a chat shows history at once.
+    for c in &conversations.conversations {
+        if c.active {
+            crate::chats::fetch_older(account, c.id, None).await?;
+        }
+    }
+    engine.emit(CoreEvent::ChatsChanged);
+    engine.emit(CoreEvent::ContactsChanged);
+    Ok(())
+}

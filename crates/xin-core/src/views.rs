@@ -1,0 +1,41 @@
+//! What the UI renders for chats and contacts, read from the cache.
+
+use serde::Serialize;
+use ts_rs::TS;
+use xin_proto::{Contact, Conversation, FriendRequest, Message};
+
+/// One row of the chat list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ChatSummary {
+    pub conversation: Conversation,
+    /// The last message as one line ("Bob: see you at 9").
+    pub preview: String,
+    #[ts(type = "number")]
+    pub last_activity: i64,
+    /// Text typed but not sent, kept across restarts.
+    pub draft: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SendState {
+    Sent,
+    /// In the outbox, going out as soon as the server is reachable.
+    Pending,
+    /// Refused by the server; the user may retry.
+    Failed,
+}
+
+/// A message with how far it got.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ChatMessage {
+    pub message: Message,
+    pub state: SendState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ContactsView {
+    pub contacts: Vec<Contact>,
+    /// Newest first.
+    pub requests: Vec<FriendRequest>,
+}

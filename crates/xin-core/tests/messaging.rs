@@ -1,0 +1,202 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Messaging through real engines, real caches and a real server.
+mod common;
+
+use common::*;
+use xin_core::views::SendState;
+
+#[tokio::test]
+async fn alice_and_bob_chat_and_read_markers_follow_bob_to_his_other_computer() {
+    let server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let chat = alice.chat_with(&bob).await;
+
+    alice.say(chat, "Hi Bob!").await;
+    alice.say(chat, "Climbing on Saturday?").await;
+    bob.expect(chat, &["Hi Bob!", "Climbing on Saturday?"])
+        .await;
+    bob.expect_unread(chat, 2).await;
+    alice.expect_unread(chat, 0).await;
+
+    let bob2 = bob.second_device(&server).await;
+    bob2.expect(chat, &["Hi Bob!", "Climbing on Saturday?"])
+        .await;
+    bob2.expect_unread(chat, 2).await;
+
+    bob.engine.mark_read(chat).await.unwrap();
+    bob.expect_unread(chat, 0).await;
+    bob2.expect_unread(chat, 0).await;
+
+    bob2.say(chat, "Yes! 9:00?").await;
+    alice
+        .expect(chat, &["Hi Bob!", "Climbing on Saturday?", "Yes! 9:00?"])
+        .await;
+    bob.expect(chat, &["Hi Bob!", "Climbing on Saturday?", "Yes! 9:00?"])
+        .await;
+    alice.expect_unread(chat, 1).await;
+}
+
+#[tokio::test]
+async fn a_send_shows_pending_at_once_and_then_sent() {
+    let server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let chat = alice.chat_with(&bob).await;
+    let shown = alice
+        .engine
+        .send_text(chat, "on my way".into(), None, vec![], false)
+        .await
+        .unwrap();
+    assert_eq!(shown.state, SendState::Pending);
+    alice.expect(chat, &["on my way"]).await;
+    let page = alice.engine.messages(chat, None).await.unwrap();
+    assert_eq!(
+        page.len(),
+        1,
+        "the pending copy was replaced, not duplicated"
+    );
+    assert_eq!(page[0].message.client_id, shown.message.client_id);
+}
+
+#[tokio::test]
+async fn messages_typed_while_the_server_is_down_go_out_in_order_once_it_is_back() {
+    let mut server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let chat = alice.chat_with(&bob).await;
+    alice.say(chat, "before").await;
+    bob.expect(chat, &["before"]).await;
+
+    server.stop().await;
+    for text in ["one", "two", "three"] {
+        alice.say(chat, text).await;
+    }
+    let pending = alice.engine.messages(chat, None).await.unwrap();
+    assert_eq!(
+        pending
+            .iter()
+            .filter(|m| m.state == SendState::Pending)
+            .count(),
+        3
+    );
+
+    server.restart().await;
+    bob.expect(chat, &["before", "one", "two", "three"]).await;
+    alice.expect(chat, &["before", "one", "two", "three"]).await;
+    assert!(alice
+        .engine
+        .messages(chat, None)
+        .await
+        .unwrap()
+        .iter()
+        .all(|m| m.state == SendState::Sent));
+}
+
+#[tokio::test]
+async fn a_refused_send_is_marked_failed_and_can_be_retried() {
+    let server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let chat = alice.chat_with(&bob).await;
+    bob.engine.set_blocked(alice.id, true).await.unwrap();
+    let shown = alice
+        .engine
+        .send_text(chat, "hello?".into(), None, vec![], false)
+        .await
+        .unwrap();
+    until!(
+        alice,
+        "failed",
+        alice
+            .engine
+            .messages(chat, None)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.state == SendState::Failed)
+    );
+    // A later message is not held up by the failed one... once unblocked, retry sends it.
+    bob.engine.set_blocked(alice.id, false).await.unwrap();
+    alice
+        .engine
+        .retry_send(chat, shown.message.client_id)
+        .await
+        .unwrap();
+    bob.expect(chat, &["hello?"]).await;
+}
+
+#[tokio::test]
+async fn recall_shows_everywhere_and_delete_is_for_me() {
+    let server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let chat = alice.chat_with(&bob).await;
+    alice.say(chat, "oops").await;
+    alice.say(chat, "real one").await;
+    bob.expect(chat, &["oops", "real one"]).await;
+    let oops = alice.engine.messages(chat, None).await.unwrap()[0]
+        .message
+        .id;
+    alice.engine.recall(chat, oops).await.unwrap();
+    bob.expect(chat, &["<recalled>", "real one"]).await;
+    let real = bob.engine.messages(chat, None).await.unwrap()[1].message.id;
+    bob.engine.delete_for_me(chat, real).await.unwrap();
+    bob.expect(chat, &["<recalled>"]).await;
+    alice.expect(chat, &["<recalled>", "real one"]).await;
+}
+
+#[tokio::test]
+async fn a_group_of_three_with_a_removed_member() {
+    let server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let carol = Person::join(&server, "carol", "13800000003").await;
+    alice.befriend(&carol).await;
+    let group = alice
+        .engine
+        .create_group("Climbing".into(), vec![bob.id, carol.id])
+        .await
+        .unwrap()
+        .id;
+    let created = "[Alice created the group with Bob, Carol]";
+    carol.expect(group, &[created]).await;
+    bob.say(group, "hi all").await;
+    carol.expect(group, &[created, "hi all"]).await;
+
+    alice.engine.remove_member(group, carol.id).await.unwrap();
+    alice.say(group, "carol is gone").await;
+    bob.expect(
+        group,
+        &[created, "hi all", "[Alice removed Carol]", "carol is gone"],
+    )
+    .await;
+    carol
+        .expect(group, &[created, "hi all", "[Alice removed Carol]"])
+        .await;
+    let chats = carol.engine.chats().await.unwrap();
+    assert!(
+        !chats
+            .iter()
+            .find(|c| c.conversation.id == group)
+            .unwrap()
+            .conversation
+            .active
+    );
+}
+
+#[tokio::test]
+async fn drafts_and_the_chat_list_survive_a_restart_before_the_network_answers() {
+    let mut server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let chat = alice.chat_with(&bob).await;
+    bob.say(chat, "see you").await;
+    alice.expect(chat, &["see you"]).await;
+    alice
+        .engine
+        .set_draft(chat, "half-typed".into())
+        .await
+        .unwrap();
+    server.stop().await;
+    // Reopen the same cache with the server down: everything is still there.
+    let chats = alice.engine.chats().await.unwrap();
+    let row = chats.iter().find(|c| c.conversation.id == chat).unwrap();
+    assert_eq!(row.draft, "half-typed");
+    assert_eq!(row.preview, "see you");
+    assert_eq!(alice.texts(chat).await, ["see you"]);
+    server.restart().await;
+}
