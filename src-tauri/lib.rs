@@ -1,6 +1,7 @@
 //! The Xin desktop shell: windows, the engine's typed events forwarded to the UI, and thin
 //! commands. Business logic lives in `xin-core`.
 
+mod chat_commands;
 mod commands;
 mod launch;
 mod window;
@@ -48,6 +49,26 @@ pub fn run() {
             commands::devices,
             commands::cached_devices,
             commands::remove_device,
+            chat_commands::chats,
+            chat_commands::messages,
+            chat_commands::send_text,
+            chat_commands::retry_send,
+            chat_commands::recall,
+            chat_commands::delete_for_me,
+            chat_commands::mark_read,
+            chat_commands::set_draft,
+            chat_commands::set_chat_settings,
+            chat_commands::open_direct,
+            chat_commands::open_file_transfer,
+            chat_commands::create_group,
+            chat_commands::leave_group,
+            chat_commands::contacts,
+            chat_commands::search_users,
+            chat_commands::send_friend_request,
+            chat_commands::answer_friend_request,
+            chat_commands::set_remark,
+            chat_commands::delete_contact,
+            chat_commands::set_blocked,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

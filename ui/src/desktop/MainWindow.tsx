@@ -2,7 +2,13 @@ import { useState } from "react";
 import type { UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
+import { ChatList } from "./ChatList";
+import { Contacts } from "./Contacts";
+import { Conversation } from "./Conversation";
+import { ipc } from "./ipc";
+import { PlusDialog } from "./NewGroup";
 import { Settings } from "./Settings";
+import { useCached } from "./useCore";
 
 type Tab = "chats" | "contacts" | "moments" | "wallet" | "files" | "settings";
 
@@ -17,6 +23,26 @@ const tabs: { id: Tab; label: string }[] = [
 /** Rail, list pane, content pane — the frame every signed-in screen lives in. */
 export function MainWindow({ user, online }: { user: UserProfile; online: boolean }) {
   const [tab, setTab] = useState<Tab>("chats");
+  const [open, setOpen] = useState<string | null>(null);
+  const [plus, setPlus] = useState(false);
+  const chats = useCached(ipc.chats, (e) => e.type === "chats_changed", []) ?? [];
+  const contacts = useCached(ipc.contacts, (e) => e.type === "contacts_changed", []) ?? { contacts: [], requests: [] };
+  const unread = chats.filter((c) => !c.conversation.muted).reduce((n, c) => n + c.conversation.unread, 0);
+  const pendingRequests = contacts.requests.filter((r) => r.state === "pending" && r.to.id === user.id).length;
+  const current = chats.find((c) => c.conversation.id === open);
+
+  const openChat = (id: string) => {
+    setOpen(id);
+    setTab("chats");
+  };
+  const choose = (t: Tab) => {
+    if (t === "files") {
+      ipc.openFileTransfer().then((c) => openChat(c.id), () => setTab("files"));
+      return;
+    }
+    setTab(t);
+  };
+
   return (
     <div className="main" data-testid="main-window">
       <nav className="rail" aria-label="Sections">
@@ -25,53 +51,42 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
           <span className={online ? "dot online" : "dot"} aria-label={online ? "Connected" : "Connecting"} />
         </div>
         {tabs.map((t) => (
-          <button
-            key={t.id}
-            className={tab === t.id ? "rail-item active" : "rail-item"}
-            aria-label={t.label}
-            aria-current={tab === t.id}
-            title={t.label}
-            data-testid={`rail-${t.id}`}
-            onClick={() => setTab(t.id)}
-          >
+          <button key={t.id} className={tab === t.id ? "rail-item active" : "rail-item"} aria-label={t.label} aria-current={tab === t.id} title={t.label} data-testid={`rail-${t.id}`} onClick={() => choose(t.id)}>
             <Icon name={t.id} />
+            {t.id === "chats" && unread > 0 && <span className="badge rail-badge" data-testid="unread-total">{unread > 99 ? "99+" : unread}</span>}
+            {t.id === "contacts" && pendingRequests > 0 && <span className="badge rail-badge">{pendingRequests}</span>}
           </button>
         ))}
         <div className="rail-spacer" />
-        <button
-          className={tab === "settings" ? "rail-item active" : "rail-item"}
-          aria-label="Settings"
-          title="Settings"
-          data-testid="rail-settings"
-          onClick={() => setTab("settings")}
-        >
+        <button className={tab === "settings" ? "rail-item active" : "rail-item"} aria-label="Settings" title="Settings" data-testid="rail-settings" onClick={() => setTab("settings")}>
           <Icon name="settings" />
         </button>
       </nav>
-      {tab === "settings" ? <Settings user={user} /> : <Placeholder tab={tab} />}
+      {tab === "chats" && (
+        <>
+          <ChatList chats={chats} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} />
+          {current ? <Conversation key={current.conversation.id} conv={current.conversation} me={user} draft={current.draft} /> : <section className="content-pane empty-content" />}
+        </>
+      )}
+      {tab === "contacts" && <Contacts view={contacts} me={user} onMessage={openChat} />}
+      {tab === "settings" && <Settings user={user} />}
+      {(tab === "moments" || tab === "wallet" || tab === "files") && <Placeholder tab={tab} />}
+      {plus && <PlusDialog contacts={contacts.contacts} onClose={() => setPlus(false)} onOpen={openChat} />}
     </div>
   );
 }
 
-const empty: Record<Exclude<Tab, "settings">, [string, string]> = {
-  chats: ["No chats yet", "Chats with your friends will show up here."],
-  contacts: ["No contacts yet", "Friends you add will show up here."],
+const empty: Record<"moments" | "wallet" | "files", [string, string]> = {
   moments: ["Moments", "Your friends' posts will show up here."],
   wallet: ["Wallet", "Your balance and transfers will show up here."],
   files: ["File Transfer", "Send files between your phone and this computer."],
 };
 
-function Placeholder({ tab }: { tab: Exclude<Tab, "settings"> }) {
+function Placeholder({ tab }: { tab: "moments" | "wallet" | "files" }) {
   const [title, body] = empty[tab];
   return (
     <>
       <aside className="list-pane">
-        <div className="list-search">
-          <input placeholder="Search" aria-label="Search" />
-          <button className="plus" aria-label="Add">
-            +
-          </button>
-        </div>
         <p className="list-empty">{title}</p>
       </aside>
       <section className="content-pane empty-content">

@@ -1,6 +1,6 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AppView, CoreEvent, Device, UiError } from "../bindings";
+import type { AppView, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -13,6 +13,27 @@ export const ipc = {
   devices: () => invoke<Device[]>("devices"),
   cachedDevices: () => invoke<Device[]>("cached_devices"),
   removeDevice: (id: string) => invoke<void>("remove_device", { id }),
+  chats: () => invoke<ChatSummary[]>("chats"),
+  messages: (conversation: string, beforeSeq?: number) => invoke<ChatMessage[]>("messages", { conversation, beforeSeq: beforeSeq ?? null }),
+  sendText: (conversation: string, text: string, replyTo: string | null, mentions: string[] = [], mentionAll = false) =>
+    invoke<ChatMessage>("send_text", { conversation, text, replyTo, mentions, mentionAll }),
+  retrySend: (conversation: string, clientId: string) => invoke<void>("retry_send", { conversation, clientId }),
+  recall: (conversation: string, message: string) => invoke<void>("recall", { conversation, message }),
+  deleteForMe: (conversation: string, message: string) => invoke<void>("delete_for_me", { conversation, message }),
+  markRead: (conversation: string) => invoke<void>("mark_read", { conversation }),
+  setDraft: (conversation: string, draft: string) => invoke<void>("set_draft", { conversation, draft }),
+  setChatSettings: (conversation: string, pinned: boolean, muted: boolean) => invoke<void>("set_chat_settings", { conversation, pinned, muted }),
+  openDirect: (user: string) => invoke<Conversation>("open_direct", { user }),
+  openFileTransfer: () => invoke<Conversation>("open_file_transfer"),
+  createGroup: (title: string, members: string[]) => invoke<Conversation>("create_group", { title, members }),
+  leaveGroup: (conversation: string) => invoke<void>("leave_group", { conversation }),
+  contacts: () => invoke<ContactsView>("contacts"),
+  searchUsers: (query: string) => invoke<UserProfile[]>("search_users", { query }),
+  sendFriendRequest: (to: string, greeting: string) => invoke<FriendRequest>("send_friend_request", { to, greeting }),
+  answerFriendRequest: (request: string, accept: boolean) => invoke<FriendRequest>("answer_friend_request", { request, accept }),
+  setRemark: (friend: string, remark: string) => invoke<void>("set_remark", { friend, remark }),
+  deleteContact: (friend: string) => invoke<void>("delete_contact", { friend }),
+  setBlocked: (user: string, blocked: boolean) => invoke<void>("set_blocked", { user, blocked }),
 };
 
 export function onCoreEvent(handler: (e: CoreEvent) => void): Promise<UnlistenFn> {

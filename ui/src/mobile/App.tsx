@@ -2,7 +2,9 @@ import { lazy, Suspense, useEffect, useState } from "react";
 import type { TicketDetails } from "../bindings";
 import { api, realtime, stored } from "./api";
 import { Auth } from "./Auth";
+import { ChatsList, ChatView } from "./Chats";
 import { ConfirmLogin } from "./ConfirmLogin";
+import { ContactsPage } from "./Contacts";
 import { Devices } from "./Devices";
 import { LoginRequests } from "./LoginRequests";
 import { go, usePath } from "./router";
@@ -24,6 +26,8 @@ export function App() {
   const path = usePath();
   const [session, setSession] = useState(stored);
   const [requests, setRequests] = useState<TicketDetails[]>([]);
+  // Bumped by every event from the realtime link: pages reload what they show.
+  const [tick, setTick] = useState(0);
   const signedIn = session !== null;
 
   useEffect(() => {
@@ -33,6 +37,7 @@ export function App() {
     return realtime((e) => {
       if (e.type === "login_request") load();
       if (e.type === "signed_out") setSession(null);
+      if (e.type === "event") setTick((t) => t + 1);
     });
   }, [signedIn]);
 
@@ -47,6 +52,8 @@ export function App() {
       </Suspense>
     );
   if (path === "/me/devices") return <Devices onSignedOut={() => setSession(null)} />;
+  const chat = /^\/c\/([0-9a-f-]{36})$/.exec(path)?.[1];
+  if (chat) return <ChatView id={chat} tick={tick} />;
 
   const title = tabs.find((t) => t.path === path)?.label ?? "Xin";
   return (
@@ -56,6 +63,10 @@ export function App() {
         <LoginRequests requests={requests} onDone={(id) => setRequests((r) => r.filter((t) => t.ticket_id !== id))} />
         {path === "/me" ? (
           <Me name={session.user.display_name} handle={session.user.handle} hue={session.user.avatar_hue} onSignedOut={() => setSession(null)} />
+        ) : path === "/" ? (
+          <ChatsList tick={tick} />
+        ) : path === "/contacts" ? (
+          <ContactsPage tick={tick} />
         ) : (
           <p className="empty">{emptyText[path] ?? "Nothing here yet."}</p>
         )}
@@ -73,8 +84,6 @@ export function App() {
 }
 
 const emptyText: Record<string, string> = {
-  "/": "No chats yet. Tap Scan to log in to Xin on your computer.",
-  "/contacts": "No contacts yet.",
   "/wallet": "Your wallet will show up here.",
 };
 

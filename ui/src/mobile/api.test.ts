@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ticketFromUrl } from "./api";
+import { ticketFromUrl, uuidv7 } from "./api";
 
 describe("ticketFromUrl", () => {
   it("finds the ticket in a login QR's URL", () => {
@@ -10,5 +10,15 @@ describe("ticketFromUrl", () => {
     expect(ticketFromUrl("https://evil.example/login")).toBeNull();
     expect(ticketFromUrl("http://x/m/l/short")).toBeNull();
     expect(ticketFromUrl("http://x/m/l/AbCdEfGhIjKlMnOpQrStUv/../../etc")).toBeNull();
+  });
+});
+
+describe("uuidv7", () => {
+  it("is a version-7 UUID that sorts by time", async () => {
+    const a = uuidv7();
+    await new Promise((r) => setTimeout(r, 2));
+    const b = uuidv7();
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a < b).toBe(true);
   });
 });

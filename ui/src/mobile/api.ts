@@ -1,4 +1,4 @@
-import type { DeviceInfo, DeviceList, ErrorBody, PendingLogins, ServerEvent, Session, TicketDetails, UserProfile } from "../bindings";
+import type { ContactList, Conversation, ConversationList, DeviceInfo, DeviceList, ErrorBody, FriendRequest, Message, MessagePage, PendingLogins, ServerEvent, Session, TicketDetails, UserProfile, UserSearch } from "../bindings";
 
 /** What the companion keeps between visits. The phone browser's storage is its keyring. */
 type Stored = { user: UserProfile; device_id: string; access: string; refresh: string };
@@ -96,7 +96,29 @@ export const api = {
   confirm: (ticket: string, code?: string) => authed<void>("POST", `/login-tickets/${encodeURIComponent(ticket)}/confirm`, { code }),
   decline: (ticket: string) => authed<void>("POST", `/login-tickets/${encodeURIComponent(ticket)}/decline`),
   waiting: () => authed<PendingLogins>("GET", "/login-tickets/waiting"),
+  conversations: () => authed<ConversationList>("GET", "/conversations"),
+  history: (conv: string) => authed<MessagePage>("GET", `/conversations/${encodeURIComponent(conv)}/messages?limit=100`),
+  send: (conv: string, text: string) =>
+    authed<Message>("POST", `/conversations/${encodeURIComponent(conv)}/messages`, { client_id: uuidv7(), content: { type: "text", text, mentions: [], mention_all: false } }),
+  markRead: (conv: string, seq: number) => authed<void>("POST", `/conversations/${encodeURIComponent(conv)}/read`, { seq }),
+  contacts: () => authed<ContactList>("GET", "/contacts"),
+  search: (q: string) => authed<UserSearch>("GET", `/users/search?q=${encodeURIComponent(q)}`),
+  addFriend: (to: string, greeting: string) => authed<FriendRequest>("POST", "/friend-requests", { to, greeting }),
+  answer: (id: string, accept: boolean) => authed<FriendRequest>("POST", `/friend-requests/${encodeURIComponent(id)}/answer`, { accept }),
+  openDirect: (user: string) => authed<Conversation>("POST", "/conversations/direct", { with: user }),
 };
+
+/** A UUIDv7 (time-ordered) client id for a send: retries reuse it, so nothing is sent twice. */
+export function uuidv7(): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  const ms = Date.now();
+  for (let i = 0; i < 6; i++) b[i] = Math.floor(ms / 2 ** (8 * (5 - i))) % 256;
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
 /** Opens the realtime link; reconnects until `stop` is called. */
 export function realtime(onEvent: (e: ServerEvent) => void): () => void {

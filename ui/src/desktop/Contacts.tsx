@@ -1,0 +1,196 @@
+import { useState } from "react";
+import type { Contact, ContactsView, UserProfile } from "../bindings";
+import { Avatar } from "../shared/Avatar";
+import { groupByLetter } from "../shared/names";
+import { errorText, ipc } from "./ipc";
+
+type Selection = { kind: "new" } | { kind: "contact"; id: string } | null;
+
+/** Contacts: "New friends" with pending requests, an A–Z list, and a profile pane. */
+export function Contacts({ view, me, onMessage }: { view: ContactsView; me: UserProfile; onMessage: (conversation: string) => void }) {
+  const [sel, setSel] = useState<Selection>(null);
+  const pending = view.requests.filter((r) => r.state === "pending" && r.to.id === me.id);
+  const groups = groupByLetter(view.contacts);
+  const selected = sel?.kind === "contact" ? view.contacts.find((c) => c.user.id === sel.id) : undefined;
+  return (
+    <>
+      <aside className="list-pane">
+        <div className="list-search">
+          <input placeholder="Search" aria-label="Search contacts" />
+        </div>
+        <div className="list-scroll" data-testid="contact-list">
+          <button className={sel?.kind === "new" ? "chat-row selected" : "chat-row"} onClick={() => setSel({ kind: "new" })} data-testid="new-friends">
+            <span className="chat-avatar new-friends-icon">＋</span>
+            <span className="chat-text">
+              <span className="chat-title">New friends</span>
+            </span>
+            {pending.length > 0 && <span className="badge inline">{pending.length}</span>}
+          </button>
+          {groups.map(([letter, contacts]) => (
+            <div key={letter}>
+              <div className="letter" id={`letter-${letter}`}>
+                {letter}
+              </div>
+              {contacts.map((c) => (
+                <button key={c.user.id} className={selected?.user.id === c.user.id ? "chat-row slim selected" : "chat-row slim"} onClick={() => setSel({ kind: "contact", id: c.user.id })} data-testid="contact-row">
+                  <Avatar user={c.user} size={36} />
+                  <span className="chat-title">{c.remark ?? c.user.display_name}</span>
+                </button>
+              ))}
+            </div>
+          ))}
+        </div>
+        <nav className="az-index" aria-label="A–Z">
+          {groups.map(([l]) => (
+            <a key={l} href={`#letter-${l}`}>
+              {l}
+            </a>
+          ))}
+        </nav>
+      </aside>
+      <section className="content-pane">
+        {sel?.kind === "new" && <NewFriends view={view} me={me} />}
+        {selected && <Profile contact={selected} onMessage={onMessage} />}
+        {!sel && <div className="empty-content">Select a contact</div>}
+      </section>
+    </>
+  );
+}
+
+function NewFriends({ view, me }: { view: ContactsView; me: UserProfile }) {
+  const [error, setError] = useState("");
+  return (
+    <>
+      <header className="content-header">
+        <h1>New friends</h1>
+      </header>
+      <div className="content-scroll">
+        <AddFriend />
+        {error && <p className="error-line">{error}</p>}
+        <ul className="device-list">
+          {view.requests.length === 0 && <li className="device-row muted-label">No friend requests</li>}
+          {view.requests.map((r) => {
+            const incoming = r.to.id === me.id;
+            const who = incoming ? r.from : r.to;
+            return (
+              <li className="device-row" key={r.id} data-testid="friend-request">
+                <Avatar user={who} size={40} />
+                <div className="device-text">
+                  <div className="device-name">{who.display_name}</div>
+                  <div className="device-meta">{r.greeting || (incoming ? "wants to be your friend" : "request sent")}</div>
+                </div>
+                {incoming && r.state === "pending" ? (
+                  <>
+                    <button className="secondary-button" onClick={() => ipc.answerFriendRequest(r.id, false).catch((e) => setError(errorText(e)))}>
+                      Decline
+                    </button>
+                    <button className="primary-button small" onClick={() => ipc.answerFriendRequest(r.id, true).catch((e) => setError(errorText(e)))} data-testid="accept-request">
+                      Accept
+                    </button>
+                  </>
+                ) : (
+                  <span className="muted-label">{r.state === "accepted" ? "Added" : r.state === "declined" ? "Declined" : "Waiting"}</span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </div>
+    </>
+  );
+}
+
+/** Find people by Xin ID or phone number and send a request with a greeting. */
+export function AddFriend() {
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<UserProfile[] | null>(null);
+  const [greeting, setGreeting] = useState("");
+  const [note, setNote] = useState("");
+  const search = async () => {
+    setNote("");
+    try {
+      const users = await ipc.searchUsers(query);
+      setFound(users);
+      if (users.length === 0) setNote("No one has that Xin ID or phone number.");
+    } catch (e) {
+      setNote(errorText(e));
+    }
+  };
+  return (
+    <div className="add-friend">
+      <form
+        className="add-friend-search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          search();
+        }}
+      >
+        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Xin ID or phone number" aria-label="Xin ID or phone number" data-testid="add-friend-query" />
+        <button className="secondary-button" type="submit">
+          Search
+        </button>
+      </form>
+      {found?.map((u) => (
+        <div className="device-row" key={u.id}>
+          <Avatar user={u} size={40} />
+          <div className="device-text">
+            <div className="device-name">{u.display_name}</div>
+            <input className="greeting" value={greeting} onChange={(e) => setGreeting(e.target.value)} placeholder="Say hello (optional)" maxLength={100} aria-label="Greeting" />
+          </div>
+          <button
+            className="primary-button small"
+            data-testid="add-friend-send"
+            onClick={() =>
+              ipc.sendFriendRequest(u.id, greeting).then(
+                () => setNote("Request sent."),
+                (e) => setNote(errorText(e)),
+              )
+            }
+          >
+            Add
+          </button>
+        </div>
+      ))}
+      {note && (
+        <p className="muted-label" role="status">
+          {note}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Profile({ contact, onMessage }: { contact: Contact; onMessage: (conversation: string) => void }) {
+  const [remark, setRemark] = useState(contact.remark ?? "");
+  const [error, setError] = useState("");
+  return (
+    <div className="profile" data-testid="profile">
+      <div className="profile-head">
+        <Avatar user={contact.user} size={64} />
+        <div>
+          <div className="profile-name">{contact.remark ?? contact.user.display_name}</div>
+          <div className="muted-label">Name: {contact.user.display_name}</div>
+          <div className="muted-label">Xin ID: {contact.user.handle}</div>
+        </div>
+      </div>
+      <label className="profile-field">
+        Remark
+        <input value={remark} onChange={(e) => setRemark(e.target.value)} onBlur={() => remark !== (contact.remark ?? "") && ipc.setRemark(contact.user.id, remark).catch((e) => setError(errorText(e)))} maxLength={32} />
+      </label>
+      {error && <p className="error-line">{error}</p>}
+      <div className="profile-actions">
+        <button className="primary-button" data-testid="profile-message" onClick={() => ipc.openDirect(contact.user.id).then((c) => onMessage(c.id), (e) => setError(errorText(e)))}>
+          Message
+        </button>
+        <button className="secondary-button" onClick={() => ipc.deleteContact(contact.user.id).catch((e) => setError(errorText(e)))}>
+          Delete
+        </button>
+        <button className="secondary-button" onClick={() => ipc.setBlocked(contact.user.id, true).catch((e) => setError(errorText(e)))}>
+          Block
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export type { Selection };

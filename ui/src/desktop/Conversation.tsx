@@ -1,0 +1,305 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { ChatMessage, Conversation as Conv, UserProfile } from "../bindings";
+import { Avatar } from "../shared/Avatar";
+import { canRecall, memberCount, needsTimeLine } from "../shared/names";
+import { errorText, ipc, onCoreEvent } from "./ipc";
+
+type Menu = { x: number; y: number; m: ChatMessage };
+
+/** One conversation: header, virtualised history, composer. */
+export function Conversation({ conv, me, draft }: { conv: Conv; me: UserProfile; draft: string }) {
+  const [items, setItems] = useState<ChatMessage[]>([]);
+  const [atBottom, setAtBottom] = useState(true);
+  const [newCount, setNewCount] = useState(0);
+  const [menu, setMenu] = useState<Menu | null>(null);
+  const [quote, setQuote] = useState<ChatMessage | null>(null);
+  const [drawer, setDrawer] = useState(false);
+  const [error, setError] = useState("");
+  const scroller = useRef<HTMLDivElement>(null);
+  const loadingOlder = useRef(false);
+  const allLoaded = useRef(false);
+
+  const virtual = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => 64, overscan: 12 });
+
+  const reload = useCallback(async () => {
+    const latest = await ipc.messages(conv.id);
+    setItems((old) => {
+      // Keep older pages already loaded, replace the newest page.
+      const firstSeq = latest.find((m) => m.state === "sent")?.message.seq;
+      const keep = firstSeq ? old.filter((m) => m.state === "sent" && m.message.seq < firstSeq) : [];
+      const next = [...keep, ...latest];
+      const added = next.length - old.length;
+      if (added > 0 && !atBottomRef.current) setNewCount((n) => n + added);
+      return next;
+    });
+  }, [conv.id]);
+
+  const atBottomRef = useRef(true);
+  atBottomRef.current = atBottom;
+
+  useEffect(() => {
+    setItems([]);
+    setNewCount(0);
+    allLoaded.current = false;
+    reload();
+    ipc.markRead(conv.id).catch(() => {});
+    const unlisten = onCoreEvent((e) => {
+      if (e.type === "messages_changed" && e.conversation_id === conv.id) {
+        reload();
+        if (atBottomRef.current) ipc.markRead(conv.id).catch(() => {});
+      }
+    });
+    return () => {
+      unlisten.then((f) => f());
+    };
+  }, [conv.id, reload]);
+
+  // Land at the bottom, and stay there while new messages arrive.
+  useLayoutEffect(() => {
+    if (atBottomRef.current && items.length > 0) virtual.scrollToIndex(items.length - 1, { align: "end" });
+  }, [items.length, virtual]);
+
+  const onScroll = async () => {
+    const el = scroller.current;
+    if (!el) return;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    setAtBottom(bottom);
+    if (bottom) {
+      setNewCount(0);
+      ipc.markRead(conv.id).catch(() => {});
+    }
+    if (el.scrollTop < 200 && !loadingOlder.current && !allLoaded.current) {
+      const oldest = items.find((m) => m.state === "sent");
+      if (!oldest || oldest.message.seq <= 1) return;
+      loadingOlder.current = true;
+      const older = await ipc.messages(conv.id, oldest.message.seq).catch(() => []);
+      if (older.length === 0) allLoaded.current = true;
+      const before = el.scrollHeight;
+      setItems((cur) => [...older.filter((o) => !cur.some((c) => c.message.id === o.message.id)), ...cur]);
+      // Keep the reader's place: no jump when older messages arrive above.
+      requestAnimationFrame(() => {
+        el.scrollTop += el.scrollHeight - before;
+        loadingOlder.current = false;
+      });
+    }
+  };
+
+  const nameOf = (id: string) => conv.members.find((m) => m.user.id === id)?.user ?? { display_name: "?", avatar_hue: 0 };
+  const isGroup = conv.kind === "group";
+
+  return (
+    <section className="content-pane conversation" data-testid="conversation" data-id={conv.id}>
+      <header className="content-header">
+        <h1 data-testid="conversation-title">
+          {conv.title}
+          {memberCount(conv)}
+        </h1>
+        <button className="icon-button" aria-label="Chat info" title="Chat info" onClick={() => setDrawer(!drawer)}>
+          ···
+        </button>
+      </header>
+      <div className="messages" ref={scroller} onScroll={onScroll} data-testid="messages" onClick={() => setMenu(null)}>
+        <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
+          {virtual.getVirtualItems().map((row) => {
+            const item = items[row.index];
+            if (!item) return null;
+            const m = item.message;
+            const mine = m.sender_id === me.id;
+            const prev = items[row.index - 1]?.message;
+            return (
+              <div key={m.client_id} data-index={row.index} ref={virtual.measureElement} className="message-row" style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${row.start}px)` }}>
+                {needsTimeLine(prev, m) && <div className="time-line">{new Date(m.created_at).toLocaleString([], { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" })}</div>}
+                {m.content.type === "system" ? (
+                  <div className="system-line">{m.content.text}</div>
+                ) : m.recalled ? (
+                  <div className="system-line">{mine ? "You" : nameOf(m.sender_id).display_name} recalled a message</div>
+                ) : (
+                  <div className={mine ? "bubble-row mine" : "bubble-row"} data-testid="message" data-state={item.state} data-text={m.content.text}>
+                    <Avatar user={mine ? me : nameOf(m.sender_id)} size={36} />
+                    <div className="bubble-col">
+                      {isGroup && !mine && <div className="sender">{nameOf(m.sender_id).display_name}</div>}
+                      <div
+                        className="bubble"
+                        onContextMenu={(e) => {
+                          e.preventDefault();
+                          setMenu({ x: e.clientX, y: e.clientY, m: item });
+                        }}
+                      >
+                        {m.reply_to && <Quote items={items} id={m.reply_to} />}
+                        {m.content.text}
+                      </div>
+                    </div>
+                    {item.state === "pending" && <span className="spinner" aria-label="Sending" />}
+                    {item.state === "failed" && (
+                      <button className="failed" aria-label="Not sent. Click to retry." title="Not sent. Click to retry." onClick={() => ipc.retrySend(conv.id, m.client_id)}>
+                        !
+                      </button>
+                    )}
+                  </div>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {newCount > 0 && !atBottom && (
+        <button className="new-pill" onClick={() => virtual.scrollToIndex(items.length - 1, { align: "end" })}>
+          ↓ {newCount} new
+        </button>
+      )}
+      {menu && (
+        <ContextMenu
+          menu={menu}
+          me={me.id}
+          onClose={() => setMenu(null)}
+          onQuote={() => setQuote(menu.m)}
+          onRecall={() => ipc.recall(conv.id, menu.m.message.id).catch((e) => setError(errorText(e)))}
+          onDelete={() => ipc.deleteForMe(conv.id, menu.m.message.id).catch((e) => setError(errorText(e)))}
+        />
+      )}
+      {error && (
+        <p className="error-line composer-error" role="alert" onClick={() => setError("")}>
+          {error}
+        </p>
+      )}
+      <Composer key={conv.id} conv={conv} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} disabled={!conv.active} />
+      {drawer && <InfoDrawer conv={conv} onClose={() => setDrawer(false)} />}
+    </section>
+  );
+}
+
+function Quote({ items, id }: { items: ChatMessage[]; id: string }) {
+  const q = items.find((i) => i.message.id === id)?.message;
+  const text = q?.content.type === "text" ? q.content.text : "…";
+  return <div className="quote">{q?.recalled ? "Recalled message" : text}</div>;
+}
+
+function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete }: { menu: Menu; me: string; onClose: () => void; onQuote: () => void; onRecall: () => void; onDelete: () => void }) {
+  const m = menu.m.message;
+  const text = m.content.type === "text" ? m.content.text : "";
+  const act = (f: () => void) => () => {
+    f();
+    onClose();
+  };
+  return (
+    <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu">
+      <button role="menuitem" onClick={act(() => navigator.clipboard?.writeText(text))}>
+        Copy
+      </button>
+      <button role="menuitem" onClick={act(onQuote)}>
+        Quote
+      </button>
+      {canRecall(m, me) && menu.m.state === "sent" && (
+        <button role="menuitem" onClick={act(onRecall)} data-testid="menu-recall">
+          Recall
+        </button>
+      )}
+      {menu.m.state === "sent" && (
+        <button role="menuitem" onClick={act(onDelete)}>
+          Delete
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** Enter sends, Shift/Ctrl+Enter adds a line; the draft is kept per chat, across restarts. */
+function Composer({ conv, draft, quote, clearQuote, onSent, disabled }: { conv: Conv; draft: string; quote: ChatMessage | null; clearQuote: () => void; onSent: () => void; disabled: boolean }) {
+  const [text, setText] = useState(draft);
+  const saveTimer = useRef(0);
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => input.current?.focus(), [conv.id, quote]);
+
+  const change = (v: string) => {
+    setText(v);
+    window.clearTimeout(saveTimer.current);
+    saveTimer.current = window.setTimeout(() => ipc.setDraft(conv.id, v).catch(() => {}), 400);
+  };
+
+  const send = async () => {
+    const t = text.trim();
+    if (!t) return;
+    window.clearTimeout(saveTimer.current);
+    setText("");
+    const mentions = conv.members.filter((m) => t.includes(`@${m.user.display_name}`)).map((m) => m.user.id);
+    await ipc.sendText(conv.id, t, quote?.message.id ?? null, mentions, /(^|\s)@all\b/.test(t));
+    clearQuote();
+    onSent();
+  };
+
+  if (disabled) return <footer className="composer disabled">You are no longer in this group.</footer>;
+  return (
+    <footer className="composer">
+      {quote && (
+        <div className="composer-quote">
+          <span>{quote.message.content.type === "text" ? quote.message.content.text : ""}</span>
+          <button aria-label="Remove quote" onClick={clearQuote}>
+            ×
+          </button>
+        </div>
+      )}
+      <textarea
+        ref={input}
+        value={text}
+        aria-label="Message"
+        data-testid="composer"
+        placeholder=""
+        onChange={(e) => change(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && !e.shiftKey && !e.ctrlKey && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            send();
+          } else if (e.key === "Enter" && e.ctrlKey) {
+            e.preventDefault();
+            change(text + "\n");
+          }
+        }}
+      />
+      <div className="composer-actions">
+        <button className="send-button" onClick={send} disabled={!text.trim()} data-testid="send">
+          Send
+        </button>
+      </div>
+    </footer>
+  );
+}
+
+function InfoDrawer({ conv, onClose }: { conv: Conv; onClose: () => void }) {
+  useEffect(() => {
+    const esc = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    window.addEventListener("keydown", esc);
+    return () => window.removeEventListener("keydown", esc);
+  }, [onClose]);
+  return (
+    <aside className="drawer" aria-label="Chat info">
+      <div className="drawer-members">
+        {conv.members.map((m) => (
+          <div className="drawer-member" key={m.user.id}>
+            <Avatar user={m.user} size={40} />
+            <span>{m.user.display_name}</span>
+            {m.role !== "member" && <span className="role">{m.role}</span>}
+          </div>
+        ))}
+      </div>
+      {conv.kind === "group" && conv.announcement && (
+        <div className="drawer-section">
+          <div className="muted-label">Announcement</div>
+          <p>{conv.announcement}</p>
+        </div>
+      )}
+      <label className="drawer-toggle">
+        <input type="checkbox" checked={conv.pinned} onChange={(e) => ipc.setChatSettings(conv.id, e.target.checked, conv.muted)} /> Pin to top
+      </label>
+      <label className="drawer-toggle">
+        <input type="checkbox" checked={conv.muted} onChange={(e) => ipc.setChatSettings(conv.id, conv.pinned, e.target.checked)} /> Mute notifications
+      </label>
+      {conv.kind === "group" && conv.active && (
+        <button className="danger-button" onClick={() => ipc.leaveGroup(conv.id).then(onClose)}>
+          Leave group
+        </button>
+      )}
+    </aside>
+  );
+}

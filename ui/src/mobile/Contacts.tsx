@@ -1,0 +1,73 @@
+import { useEffect, useState } from "react";
+import type { ContactList, UserProfile } from "../bindings";
+import { Avatar } from "../shared/Avatar";
+import { api, ApiError, stored } from "./api";
+import { go } from "./router";
+
+/** Friends, requests to answer, and adding someone by Xin ID or phone. */
+export function ContactsPage({ tick }: { tick: number }) {
+  const me = stored()?.user.id;
+  const [list, setList] = useState<ContactList | null>(null);
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<UserProfile[]>([]);
+  const [note, setNote] = useState("");
+  const load = () => api.contacts().then(setList, () => {});
+  useEffect(() => {
+    void load();
+  }, [tick]);
+  const fail = (e: unknown) => setNote(e instanceof ApiError ? e.message : String(e));
+  const pending = list?.requests.filter((r) => r.state === "pending" && r.to.id === me) ?? [];
+  return (
+    <>
+      <form
+        className="card search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          api.search(query).then((r) => {
+            setFound(r.users);
+            setNote(r.users.length ? "" : "No one has that Xin ID or phone number.");
+          }, fail);
+        }}
+      >
+        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Add friend: Xin ID or phone" aria-label="Xin ID or phone" data-testid="phone-add-query" />
+      </form>
+      {found.map((u) => (
+        <section className="card list" key={u.id}>
+          <div className="row">
+            <Avatar user={u} size={40} />
+            <span className="device-text">{u.display_name}</span>
+            <button className="small-button primary" onClick={() => api.addFriend(u.id, "").then(() => setNote("Request sent."), fail)} data-testid="phone-add-send">
+              Add
+            </button>
+          </div>
+        </section>
+      ))}
+      {note && <p className="muted small center">{note}</p>}
+      {pending.length > 0 && (
+        <section className="card list" data-testid="phone-requests">
+          {pending.map((r) => (
+            <div className="row" key={r.id}>
+              <Avatar user={r.from} size={40} />
+              <span className="device-text">
+                <span className="device-name">{r.from.display_name}</span>
+                <span className="muted small">{r.greeting || "wants to be your friend"}</span>
+              </span>
+              <button className="small-button primary" onClick={() => api.answer(r.id, true).then(load, fail)} data-testid="phone-accept">
+                Accept
+              </button>
+            </div>
+          ))}
+        </section>
+      )}
+      <section className="card list" data-testid="phone-contacts">
+        {list?.contacts.length === 0 && <p className="empty">No contacts yet.</p>}
+        {list?.contacts.map((c) => (
+          <button className="row" key={c.user.id} onClick={() => api.openDirect(c.user.id).then((conv) => go(`/c/${conv.id}`), fail)}>
+            <Avatar user={c.user} size={40} />
+            <span className="device-text">{c.remark ?? c.user.display_name}</span>
+          </button>
+        ))}
+      </section>
+    </>
+  );
+}
