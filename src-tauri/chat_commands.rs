@@ -28,7 +28,11 @@ pub async fn chats(engine: State<'_, Engine>) -> Result<Vec<ChatSummary>> {
 }
 
 #[tauri::command]
-pub async fn messages(engine: State<'_, Engine>, conversation: String, before_seq: Option<i64>) -> Result<Vec<ChatMessage>> {
+pub async fn messages(
+    engine: State<'_, Engine>,
+    conversation: String,
+    before_seq: Option<i64>,
+) -> Result<Vec<ChatMessage>> {
     Ok(engine.messages(id(&conversation)?, before_seq).await?)
 }
 
@@ -42,22 +46,46 @@ pub async fn send_text(
     mention_all: bool,
 ) -> Result<ChatMessage> {
     let reply_to = reply_to.as_deref().map(id).transpose()?;
-    Ok(engine.send_text(id(&conversation)?, text, reply_to, ids(&mentions)?, mention_all).await?)
+    Ok(engine
+        .send_text(
+            id(&conversation)?,
+            text,
+            reply_to,
+            ids(&mentions)?,
+            mention_all,
+        )
+        .await?)
 }
 
 #[tauri::command]
-pub async fn retry_send(engine: State<'_, Engine>, conversation: String, client_id: String) -> Result<()> {
-    Ok(engine.retry_send(id(&conversation)?, id(&client_id)?).await?)
+pub async fn retry_send(
+    engine: State<'_, Engine>,
+    conversation: String,
+    client_id: String,
+) -> Result<()> {
+    Ok(engine
+        .retry_send(id(&conversation)?, id(&client_id)?)
+        .await?)
 }
 
 #[tauri::command]
-pub async fn recall(engine: State<'_, Engine>, conversation: String, message: String) -> Result<()> {
+pub async fn recall(
+    engine: State<'_, Engine>,
+    conversation: String,
+    message: String,
+) -> Result<()> {
     Ok(engine.recall(id(&conversation)?, id(&message)?).await?)
 }
 
 #[tauri::command]
-pub async fn delete_for_me(engine: State<'_, Engine>, conversation: String, message: String) -> Result<()> {
-    Ok(engine.delete_for_me(id(&conversation)?, id(&message)?).await?)
+pub async fn delete_for_me(
+    engine: State<'_, Engine>,
+    conversation: String,
+    message: String,
+) -> Result<()> {
+    Ok(engine
+        .delete_for_me(id(&conversation)?, id(&message)?)
+        .await?)
 }
 
 #[tauri::command]
@@ -66,13 +94,24 @@ pub async fn mark_read(engine: State<'_, Engine>, conversation: String) -> Resul
 }
 
 #[tauri::command]
-pub async fn set_draft(engine: State<'_, Engine>, conversation: String, draft: String) -> Result<()> {
+pub async fn set_draft(
+    engine: State<'_, Engine>,
+    conversation: String,
+    draft: String,
+) -> Result<()> {
     Ok(engine.set_draft(id(&conversation)?, draft).await?)
 }
 
 #[tauri::command]
-pub async fn set_chat_settings(engine: State<'_, Engine>, conversation: String, pinned: bool, muted: bool) -> Result<()> {
-    Ok(engine.set_chat_settings(id(&conversation)?, pinned, muted).await?)
+pub async fn set_chat_settings(
+    engine: State<'_, Engine>,
+    conversation: String,
+    pinned: bool,
+    muted: bool,
+) -> Result<()> {
+    Ok(engine
+        .set_chat_settings(id(&conversation)?, pinned, muted)
+        .await?)
 }
 
 #[tauri::command]
@@ -86,7 +125,11 @@ pub async fn open_file_transfer(engine: State<'_, Engine>) -> Result<Conversatio
 }
 
 #[tauri::command]
-pub async fn create_group(engine: State<'_, Engine>, title: String, members: Vec<String>) -> Result<Conversation> {
+pub async fn create_group(
+    engine: State<'_, Engine>,
+    title: String,
+    members: Vec<String>,
+) -> Result<Conversation> {
     Ok(engine.create_group(title, ids(&members)?).await?)
 }
 
@@ -107,12 +150,20 @@ pub async fn search_users(engine: State<'_, Engine>, query: String) -> Result<Ve
 }
 
 #[tauri::command]
-pub async fn send_friend_request(engine: State<'_, Engine>, to: String, greeting: String) -> Result<FriendRequest> {
+pub async fn send_friend_request(
+    engine: State<'_, Engine>,
+    to: String,
+    greeting: String,
+) -> Result<FriendRequest> {
     Ok(engine.send_friend_request(id(&to)?, greeting).await?)
 }
 
 #[tauri::command]
-pub async fn answer_friend_request(engine: State<'_, Engine>, request: String, accept: bool) -> Result<FriendRequest> {
+pub async fn answer_friend_request(
+    engine: State<'_, Engine>,
+    request: String,
+    accept: bool,
+) -> Result<FriendRequest> {
     Ok(engine.answer_friend_request(id(&request)?, accept).await?)
 }
 

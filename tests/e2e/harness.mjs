@@ -150,6 +150,7 @@ export async function startPhone(video) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   page.on("dialog", (d) => d.accept());
+  page.on("pageerror", (e) => console.error(`phone page error: ${e.stack}`));
   return {
     page,
     async screenshot(name) {

@@ -33,6 +33,7 @@ const TEST_PACKAGES: &[&str] = &[
     "gnome-keyring",
     "libsecret-tools",
     "fonts-noto-cjk",
+    "fonts-noto-color-emoji",
 ];
 
 fn missing(packages: &[&str]) -> Vec<String> {

@@ -22,7 +22,7 @@ export function ChatList({ chats, selected, onSelect, onPlus }: { chats: ChatSum
           const conv = c.conversation;
           const cls = ["chat-row", conv.pinned ? "pinned" : "", selected === conv.id ? "selected" : ""].join(" ");
           return (
-            <button key={conv.id} className={cls} role="listitem" onClick={() => onSelect(conv.id)} data-testid="chat-row" data-title={conv.title} data-unread={conv.unread}>
+            <button key={conv.id} className={cls} role="listitem" onClick={() => onSelect(conv.id)} data-testid="chat-row" data-title={conv.title} data-unread={conv.unread} data-preview={c.preview}>
               <span className="chat-avatar">
                 <Avatar user={{ display_name: conv.title, avatar_hue: hueOf(conv.id) }} size={40} />
                 {conv.unread > 0 && <span className={conv.muted ? "badge muted" : "badge"}>{conv.muted ? "" : conv.unread > 99 ? "99+" : conv.unread}</span>}

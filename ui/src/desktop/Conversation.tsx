@@ -210,7 +210,9 @@ function Composer({ conv, draft, quote, clearQuote, onSent, disabled }: { conv: 
   const saveTimer = useRef(0);
   const input = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => input.current?.focus(), [conv.id, quote]);
+  useEffect(() => {
+    input.current?.focus();
+  }, [conv.id, quote]);
 
   const change = (v: string) => {
     setText(v);

@@ -57,7 +57,9 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
       (e) => setError(e instanceof ApiError ? e.message : String(e)),
     );
   }, [id, tick]);
-  useEffect(() => end.current?.scrollIntoView(), [messages.length]);
+  useEffect(() => {
+    end.current?.scrollIntoView();
+  }, [messages.length]);
 
   const send = async () => {
     const t = text.trim();

@@ -1,0 +1,83 @@
+// Chatting in real time between the real desktop app and the phone companion in Chromium:
+// the desktop signs in by QR, adds a friend, and both sides see each other's messages live.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { Key } from "selenium-webdriver";
+import { By, phoneSignUp, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
+
+describe("chatting between the desktop and a phone", () => {
+  let server, desktop, alicePhone, bobPhone;
+
+  before(async () => {
+    server = await startServer();
+    desktop = await startDesktop(server.url);
+    alicePhone = await startPhone();
+    bobPhone = await startPhone();
+  });
+
+  after(async () => {
+    await bobPhone?.stop();
+    await alicePhone?.stop();
+    await desktop?.stop();
+    await server?.stop();
+  });
+
+  test("Alice's desktop adds Bob and they chat in real time", async () => {
+    await phoneSignUp(alicePhone.page, server.url, "alice", "13800000011");
+    await phoneSignUp(bobPhone.page, server.url, "bob", "13800000012");
+
+    // Sign the desktop in: open the QR's link on Alice's phone and tap the matching number.
+    const url = await desktop.attr("login-qr", "data-url");
+    await alicePhone.page.goto(url);
+    await alicePhone.page.getByTestId("confirm-code").first().waitFor();
+    const code = await desktop.attr("login-code", "data-code");
+    await alicePhone.page.locator(`[data-testid="confirm-code"][data-code="${code}"]`).click();
+    await desktop.find("main-window");
+
+    // Contacts → New friends → find Bob by his Xin ID → Add.
+    await (await desktop.find("rail-contacts")).click();
+    await (await desktop.find("new-friends")).click();
+    const query = await desktop.find("add-friend-query");
+    await query.sendKeys("bob", Key.ENTER);
+    await (await desktop.find("add-friend-send")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[role="status"]'))).length > 0, 10_000);
+
+    // Bob accepts on his phone.
+    await bobPhone.page.getByTestId("tab-contacts").click();
+    await bobPhone.page.getByTestId("phone-accept").click({ timeout: 15_000 });
+
+    // Alice opens the chat from Bob's profile and writes.
+    await (await desktop.find("contact-row")).click();
+    await desktop.screenshot("20-desktop-contacts");
+    await (await desktop.find("profile-message")).click();
+    await desktop.find("conversation");
+    await (await desktop.find("composer")).sendKeys("Hello Bob, climbing on Saturday?", Key.ENTER);
+    await desktop.driver.wait(
+      async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"][data-text="Hello Bob, climbing on Saturday?"]'))).length === 1,
+      15_000,
+      "the message is sent",
+    );
+
+    // Bob sees it live and answers.
+    await bobPhone.page.getByTestId("tab-chats").click();
+    await bobPhone.page.getByTestId("phone-chat-row").first().click({ timeout: 15_000 });
+    await bobPhone.page.locator('[data-testid="phone-message"][data-text="Hello Bob, climbing on Saturday?"]').waitFor({ timeout: 15_000 });
+    await bobPhone.page.getByTestId("phone-composer").fill("Yes! 9:00 at the gym 🧗");
+    await bobPhone.page.getByTestId("phone-send").click();
+    await bobPhone.screenshot("21-phone-chat");
+
+    await desktop.driver.wait(
+      async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-text="Yes! 9:00 at the gym 🧗"]'))).length === 1,
+      15_000,
+      "Bob's answer arrives on the desktop",
+    );
+    const texts = await Promise.all((await desktop.driver.findElements(By.css('[data-testid="message"]'))).map((e) => e.getAttribute("data-text")));
+    assert.deepEqual(texts, ["Hello Bob, climbing on Saturday?", "Yes! 9:00 at the gym 🧗"], "each message once, in order");
+    await desktop.screenshot("22-desktop-conversation");
+
+    // The chat list shows the conversation with its last message.
+    assert.equal(await desktop.attr("chat-row", "data-title"), "Bob");
+    await waitFor("the chat list preview", async () => (await desktop.attr("chat-row", "data-preview")) === "Yes! 9:00 at the gym 🧗");
+    await desktop.screenshot("23-desktop-chat-list");
+  });
+});
