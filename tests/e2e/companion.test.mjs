@@ -59,7 +59,7 @@ describe("phone companion", () => {
     await phone.page.goto(`${server.url}/m/scan`);
     await phone.page.getByTestId("scan-link").fill("https://example.com/not-xin");
     await phone.page.getByTestId("scan-link").press("Enter");
-    assert.match(await phone.page.getByRole("status").textContent(), /not a Xin QR code/);
+    assert.match(await phone.page.getByRole("alert").textContent(), /not a Xin QR code/);
   });
 
   test("an unknown login code says it cannot log in", async () => {

@@ -75,7 +75,7 @@ describe("desktop login from the phone", () => {
   test("after logging out, the remembered computer logs in again with one tap on the phone", async () => {
     await (await desktop.find("sign-out")).click();
     await desktop.find("login-remembered");
-    assert.ok(!Object.keys(keyringSecrets()).some((k) => k.startsWith("refresh:")), "the refresh token left the keyring");
+    await waitFor("the refresh token to leave the keyring", () => !Object.keys(keyringSecrets()).some((k) => k.startsWith("refresh:")), 5000);
     await desktop.screenshot("06-desktop-remembered");
 
     await (await desktop.find("login-remembered-button")).click();

@@ -495,6 +495,13 @@ fn parse_uuid(s: &str) -> CoreResult<Uuid> {
 }
 
 impl AccountDb {
+    /// Sends not yet acknowledged by the server (failed ones included).
+    pub fn outbox_len(&self) -> CoreResult<i64> {
+        Ok(self
+            .0
+            .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?)
+    }
+
     pub fn set_last_seq(&self, seq: i64) -> CoreResult<()> {
         self.0.execute(
             "UPDATE sync_state SET last_seq = ?1 WHERE id = 1",

@@ -149,6 +149,11 @@ impl Engine {
         Ok(shown)
     }
 
+    /// How many sends are still in the outbox.
+    pub async fn outbox_len(&self) -> CoreResult<i64> {
+        self.signed_in().await?.db.lock().await.outbox_len()
+    }
+
     /// Sends a failed message again.
     pub async fn retry_send(&self, conv: Uuid, client_id: Uuid) -> CoreResult<()> {
         let account = self.signed_in().await?;

@@ -275,9 +275,12 @@ impl Engine {
     async fn close_account(&self) -> Option<Arc<AccountSession>> {
         let (account, tasks) = self.0.account.lock().await.take()?;
         tasks.iter().for_each(JoinHandle::abort);
-        let _ = self
+        if let Err(e) = self
             .vault_delete(refresh_key(self.server(), &account.user.id))
-            .await;
+            .await
+        {
+            tracing::error!("could not remove the refresh token from the keyring: {e}");
+        }
         Some(account)
     }
 

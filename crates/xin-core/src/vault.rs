@@ -42,6 +42,11 @@ impl Vault for KeyringVault {
     fn delete(&self, key: &str) -> CoreResult<()> {
         match Self::entry(key)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            // Several matching items (another client wrote one too): remove every one of them.
+            Err(keyring::Error::Ambiguous(all)) => all.iter().try_for_each(|c| {
+                c.delete_credential()
+                    .map_err(|e| CoreError::Vault(e.to_string()))
+            }),
             Err(e) => Err(CoreError::Vault(e.to_string())),
         }
     }

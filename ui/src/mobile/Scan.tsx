@@ -9,13 +9,14 @@ export function Scan() {
   const video = useRef<HTMLVideoElement>(null);
   const [message, setMessage] = useState("Point the camera at a Xin QR code");
   const [link, setLink] = useState("");
+  const [linkError, setLinkError] = useState("");
 
-  const handle = (text: string): boolean => {
+  const handle = (text: string, report: (m: string) => void = setMessage): boolean => {
     const ticket = ticketFromUrl(text);
     if (ticket) {
       try {
         if (new URL(text.trim()).host !== location.host) {
-          setMessage("This QR code belongs to another Xin server.");
+          report("This QR code belongs to another Xin server.");
           return false;
         }
       } catch {
@@ -24,7 +25,7 @@ export function Scan() {
       go(`/l/${ticket}`);
       return true;
     }
-    setMessage("That is not a Xin QR code.");
+    report("That is not a Xin QR code.");
     return false;
   };
 
@@ -90,12 +91,18 @@ export function Scan() {
         className="scan-paste"
         onSubmit={(e) => {
           e.preventDefault();
-          handle(link);
+          setLinkError("");
+          handle(link, setLinkError);
         }}
       >
         <input value={link} onChange={(e) => setLink(e.target.value)} placeholder="…or paste a link" aria-label="Link" data-testid="scan-link" />
         <button type="submit">Open</button>
       </form>
+      {linkError && (
+        <p className="scan-link-error" role="alert">
+          {linkError}
+        </p>
+      )}
     </div>
   );
 }

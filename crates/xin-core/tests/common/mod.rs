@@ -114,8 +114,13 @@ async fn wait_view(engine: &Engine, pred: impl Fn(&AppView) -> bool) -> AppView 
 impl Person {
     /// Registers on the phone companion and signs a desktop engine in by QR.
     pub async fn join(server: &Server, handle: &str, phone: &str) -> Self {
+        Self::join_at(&server.url, handle, phone).await
+    }
+
+    /// The same, against any base URL (a proxy in front of the server, say).
+    pub async fn join_at(url: &str, handle: &str, phone: &str) -> Self {
         let http = reqwest::Client::new();
-        let api = format!("{}/api/v1", server.url);
+        let api = format!("{url}/api/v1");
         let s: Value = http
             .post(format!("{api}/accounts"))
             .json(&json!({"handle": handle, "phone": phone, "display_name": capitalise(handle), "password": "correct horse",
@@ -123,7 +128,7 @@ impl Person {
             .send().await.unwrap().json().await.unwrap();
         let phone_access = s["access_token"].as_str().unwrap().to_string();
         let id = Uuid::parse_str(s["user"]["id"].as_str().unwrap()).unwrap();
-        let mut person = Self::device(server, &http, &api, id, handle, phone_access).await;
+        let mut person = Self::device(url, &http, &api, id, handle, phone_access).await;
         person.http = http;
         person
     }
@@ -131,7 +136,7 @@ impl Person {
     /// Another desktop of the same account.
     pub async fn second_device(&self, server: &Server) -> Self {
         Self::device(
-            server,
+            &server.url,
             &self.http,
             &self.api,
             self.id,
@@ -142,7 +147,7 @@ impl Person {
     }
 
     async fn device(
-        server: &Server,
+        base: &str,
         http: &reqwest::Client,
         api: &str,
         id: Uuid,
@@ -152,7 +157,7 @@ impl Person {
         let data = tempfile::tempdir().unwrap();
         let engine = Engine::new(EngineConfig {
             data_dir: data.path().to_path_buf(),
-            server: server.url.clone(),
+            server: base.to_string(),
             device: this_device(),
             vault: Arc::new(MemoryVault::default()),
         })
