@@ -22,9 +22,10 @@ fn main() -> ExitCode {
         Some("test") => test::test(&args[1..]),
         Some("setup") => setup::setup(),
         Some("gen-types") => setup::gen_types(),
+        Some("bench") => bench(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test                                           set up, build, run every test; ends with `N passed, N failed`\n  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts from the Rust types"
+                "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test                                           set up, build, run every test; ends with `N passed, N failed`\n  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts from the Rust types\n  bench                                          run the benchmarks (release build) and print their figures"
             );
             return ExitCode::from(2);
         }
@@ -36,4 +37,16 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Benchmarks run optimised; their figures go into docs/benchmarks.md.
+fn bench() -> process::Result<ExitCode> {
+    process::run(process::cargo().current_dir(root()).args([
+        "bench",
+        "-p",
+        "xin-core",
+        "--bench",
+        "messaging",
+    ]))?;
+    Ok(ExitCode::SUCCESS)
 }
