@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "devices",
     "cached_devices",
     "remove_device",
+    "settings",
+    "set_settings",
     "chats",
     "messages",
     "send_text",

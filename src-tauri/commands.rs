@@ -2,7 +2,7 @@
 
 use tauri::State;
 use uuid::Uuid;
-use xin_core::{error::UiError, AppView, Engine};
+use xin_core::{error::UiError, events::AppSettings, AppView, Engine};
 use xin_proto::Device;
 
 type Result<T> = std::result::Result<T, UiError>;
@@ -60,4 +60,14 @@ pub async fn remove_device(engine: State<'_, Engine>, id: String) -> Result<()> 
         message: "That is not a device id.".into(),
     })?;
     Ok(engine.remove_device(id).await?)
+}
+
+#[tauri::command]
+pub fn settings(engine: State<'_, Engine>) -> Result<AppSettings> {
+    Ok(engine.settings()?)
+}
+
+#[tauri::command]
+pub fn set_settings(engine: State<'_, Engine>, settings: AppSettings) -> Result<()> {
+    Ok(engine.set_settings(&settings)?)
 }

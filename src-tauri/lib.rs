@@ -1,12 +1,13 @@
 //! The Xin desktop shell: windows, the engine's typed events forwarded to the UI, and thin
 //! commands. Business logic lives in `xin-core`.
 
+mod alerts;
 mod chat_commands;
 mod commands;
 mod launch;
 mod window;
 
-use tauri::{Emitter, Manager};
+use tauri::Emitter;
 use xin_core::CoreEvent;
 
 /// The one event name the UI listens to; its payload is a [`CoreEvent`].
@@ -32,12 +33,9 @@ pub fn run() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             // A second launch shows the running app instead of starting another.
-            if let Some(w) = app.get_webview_window("main") {
-                let _ = w.unminimize();
-                let _ = w.show();
-                let _ = w.set_focus();
-            }
+            alerts::show_main(app);
         }))
+        .plugin(tauri_plugin_notification::init())
         .manage(engine.clone())
         .invoke_handler(tauri::generate_handler![
             commands::app_view,
@@ -49,6 +47,8 @@ pub fn run() {
             commands::devices,
             commands::cached_devices,
             commands::remove_device,
+            commands::settings,
+            commands::set_settings,
             chat_commands::chats,
             chat_commands::messages,
             chat_commands::send_text,
@@ -72,11 +72,20 @@ pub fn run() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
+            alerts::setup_tray(&handle);
             let mut events = engine.subscribe();
+            let engine_for_events = engine.clone();
             tauri::async_runtime::spawn(async move {
                 while let Ok(event) = events.recv().await {
-                    if let CoreEvent::View { view } = &event {
-                        window::fit(&handle, view);
+                    match &event {
+                        CoreEvent::View { view } => window::fit(&handle, view),
+                        CoreEvent::ChatsChanged => {
+                            alerts::update_unread(&handle, &engine_for_events).await
+                        }
+                        CoreEvent::Incoming { message } => {
+                            alerts::notify(&handle, &engine_for_events, message)
+                        }
+                        _ => {}
                     }
                     if let Err(e) = handle.emit(EVENT, &event) {
                         tracing::warn!("emit: {e}");

@@ -275,7 +275,7 @@ export type EventPage = { events: Array<Event>,
  */
 head: number, };
 
-export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" };
+export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "incoming", message: Incoming, };
 
 export type AppView = { "state": "signed_out", login: LoginView, 
 /**
@@ -306,3 +306,19 @@ export type ContactsView = { contacts: Array<Contact>,
  * Newest first.
  */
 requests: Array<FriendRequest>, };
+
+export type Incoming = { conversation_id: string, 
+/**
+ * The chat's title (group name or the friend's name/remark).
+ */
+title: string, sender: string, text: string, muted: boolean, group: boolean, 
+/**
+ * Mentions this user (or @all): notifies even when the group is muted.
+ */
+mentions_me: boolean, };
+
+export type AppSettings = { 
+/**
+ * Show the sender and text in desktop notifications.
+ */
+notification_previews: boolean, };

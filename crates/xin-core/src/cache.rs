@@ -11,7 +11,10 @@ use xin_proto::{Device, DeviceKind, UserProfile};
 use crate::error::{CoreError, CoreResult};
 
 fn app_migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/0001_app.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_app.sql")),
+        M::up(include_str!("../migrations/0002_settings.sql")),
+    ])
 }
 
 fn account_migrations() -> Migrations<'static> {
@@ -92,6 +95,25 @@ impl AppDb {
                 i64::from(r.user.avatar_hue),
                 r.device_id.to_string()
             ],
+        )?;
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> CoreResult<Option<String>> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> CoreResult<()> {
+        self.0.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
         )?;
         Ok(())
     }

@@ -39,6 +39,8 @@ pub struct Changes {
     pub chats: bool,
     pub contacts: bool,
     pub conversations: Vec<Uuid>,
+    /// New messages applied, for notifications.
+    pub new_messages: Vec<Message>,
 }
 
 impl Changes {
@@ -393,6 +395,7 @@ fn put_request(tx: &Transaction<'_>, r: &FriendRequest) -> CoreResult<()> {
 fn apply_one(tx: &Transaction<'_>, body: &EventBody, changes: &mut Changes) -> CoreResult<()> {
     match body {
         EventBody::MessageNew { message, unread } => {
+            changes.new_messages.push(message.clone());
             put_message(tx, message)?;
             touch(tx, message, Some(*unread))?;
             changes.conversation(message.conversation_id);

@@ -314,6 +314,22 @@ impl Engine {
         self.start_qr_login(Some(reason)).await;
     }
 
+    pub fn settings(&self) -> CoreResult<crate::events::AppSettings> {
+        let previews = self.app_db(|db| db.setting("notification_previews"))?;
+        Ok(crate::events::AppSettings {
+            notification_previews: previews.as_deref() != Some("false"),
+        })
+    }
+
+    pub fn set_settings(&self, settings: &crate::events::AppSettings) -> CoreResult<()> {
+        let previews = if settings.notification_previews {
+            "true"
+        } else {
+            "false"
+        };
+        self.app_db(|db| db.set_setting("notification_previews", previews))
+    }
+
     /// Devices from the cache (fast, works offline).
     pub async fn cached_devices(&self) -> CoreResult<Vec<Device>> {
         let account = self.require_account().await?;

@@ -23,6 +23,15 @@ pub enum CoreEvent {
     },
     /// Contacts or friend requests changed.
     ContactsChanged,
+    /// A message from someone else arrived live (the shell may notify).
+    Incoming { message: crate::notify::Incoming },
+}
+
+/// App-wide preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct AppSettings {
+    /// Show the sender and text in desktop notifications.
+    pub notification_previews: bool,
 }
 
 /// Which window the app shows.

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 mod login;
+pub mod notify;
 mod outbox;
 pub mod qr;
 mod realtime;

@@ -13,6 +13,47 @@ use crate::{
 /// Events per catch-up request.
 const PAGE: i64 = 5000;
 
+/// Live messages from others become `Incoming` events (the shell decides about notifying).
+async fn announce_incoming(
+    engine: &Engine,
+    account: &Arc<AccountSession>,
+    messages: &[xin_proto::Message],
+) {
+    for m in messages {
+        let xin_proto::Content::Text {
+            text,
+            mentions,
+            mention_all,
+        } = &m.content
+        else {
+            continue;
+        };
+        if m.sender_id == account.user.id || m.recalled {
+            continue;
+        }
+        let Ok(Some(c)) = account.db.lock().await.conversation(m.conversation_id) else {
+            continue;
+        };
+        let sender = c
+            .members
+            .iter()
+            .find(|x| x.user.id == m.sender_id)
+            .map(|x| x.user.display_name.clone())
+            .unwrap_or_default();
+        engine.emit(CoreEvent::Incoming {
+            message: crate::notify::Incoming {
+                conversation_id: c.id,
+                title: c.title.clone(),
+                sender,
+                text: text.clone(),
+                muted: c.muted,
+                group: c.kind == xin_proto::ConversationKind::Group,
+                mentions_me: *mention_all || mentions.contains(&account.user.id),
+            },
+        });
+    }
+}
+
 pub fn emit_changes(engine: &Engine, changes: Changes) {
     if changes.chats {
         engine.emit(CoreEvent::ChatsChanged);
@@ -31,12 +72,14 @@ pub async fn on_event(
     account: &Arc<AccountSession>,
     event: Event,
 ) -> CoreResult<()> {
-    let (changes, gap) = account
+    let (mut changes, gap) = account
         .db
         .lock()
         .await
         .apply(std::slice::from_ref(&event))?;
+    let new = std::mem::take(&mut changes.new_messages);
     emit_changes(engine, changes);
+    announce_incoming(engine, account, &new).await;
     if gap {
         catch_up(engine, account).await?;
     }

@@ -200,3 +200,64 @@ async fn drafts_and_the_chat_list_survive_a_restart_before_the_network_answers()
     assert_eq!(alice.texts(chat).await, ["see you"]);
     server.restart().await;
 }
+
+#[tokio::test]
+async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag() {
+    let server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let chat = alice.chat_with(&bob).await;
+    let mut events = bob.engine.subscribe();
+    bob.say(chat, "my own words").await;
+    alice.say(chat, "hello Bob").await;
+    let incoming = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            if let Ok(xin_core::CoreEvent::Incoming { message }) = events.recv().await {
+                return message;
+            }
+        }
+    })
+    .await
+    .expect("an Incoming event");
+    assert_eq!(
+        (
+            incoming.text.as_str(),
+            incoming.sender.as_str(),
+            incoming.muted
+        ),
+        ("hello Bob", "Alice", false)
+    );
+    assert_eq!(incoming.title, "Alice");
+
+    bob.engine
+        .set_chat_settings(chat, false, true)
+        .await
+        .unwrap();
+    until!(
+        bob,
+        "muted",
+        bob.engine
+            .chats()
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.conversation.muted)
+    );
+    alice.say(chat, "quietly").await;
+    let muted = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            if let Ok(xin_core::CoreEvent::Incoming { message }) = events.recv().await {
+                if message.text == "quietly" {
+                    return message;
+                }
+            }
+        }
+    })
+    .await
+    .expect("an Incoming event");
+    assert!(muted.muted);
+    assert_eq!(
+        xin_core::notify::notification(&muted, true),
+        None,
+        "muted chats do not notify"
+    );
+}

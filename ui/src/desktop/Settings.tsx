@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import type { Device, UserProfile } from "../bindings";
+import type { AppSettings, Device, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { Icon } from "../shared/icons";
@@ -9,6 +9,14 @@ import { errorText, ipc, onCoreEvent } from "./ipc";
 export function Settings({ user }: { user: UserProfile }) {
   const [devices, setDevices] = useState<Device[]>([]);
   const [error, setError] = useState("");
+  const [prefs, setPrefs] = useState<AppSettings | null>(null);
+  useEffect(() => {
+    ipc.settings().then(setPrefs, () => {});
+  }, []);
+  const savePrefs = (next: AppSettings) => {
+    setPrefs(next);
+    ipc.setSettings(next).catch((e) => setError(errorText(e)));
+  };
 
   const load = useCallback(() => {
     // Cache first, so the list shows at once; then whatever the server says.
@@ -79,6 +87,13 @@ export function Settings({ user }: { user: UserProfile }) {
               </li>
             ))}
           </ul>
+          <h2 className="section-title">Notifications</h2>
+          {prefs && (
+            <label className="setting-row">
+              <input type="checkbox" checked={prefs.notification_previews} onChange={(e) => savePrefs({ ...prefs, notification_previews: e.target.checked })} data-testid="setting-previews" />
+              Show the sender and message text in notifications
+            </label>
+          )}
           <button className="danger-button" data-testid="sign-out" onClick={() => ipc.signOut()}>
             Log out of this computer
           </button>
