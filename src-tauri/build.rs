@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "settings",
     "set_settings",
     "chats",
+    "my_card",
+    "save_my_card",
     "messages",
     "send_text",
     "retry_send",

@@ -4,7 +4,7 @@ use tauri::State;
 use uuid::Uuid;
 use xin_core::{
     error::UiError,
-    views::{ChatMessage, ChatSummary, ContactsView},
+    views::{ChatMessage, ChatSummary, ContactsView, FriendCard},
     Engine,
 };
 use xin_proto::{Conversation, FriendRequest, UserProfile};
@@ -180,4 +180,21 @@ pub async fn delete_contact(engine: State<'_, Engine>, friend: String) -> Result
 #[tauri::command]
 pub async fn set_blocked(engine: State<'_, Engine>, user: String, blocked: bool) -> Result<()> {
     Ok(engine.set_blocked(id(&user)?, blocked).await?)
+}
+
+#[tauri::command]
+pub async fn my_card(engine: State<'_, Engine>) -> Result<FriendCard> {
+    Ok(engine.my_card().await?)
+}
+
+/// Saves the card to the Downloads folder and returns where.
+#[tauri::command]
+pub async fn save_my_card(engine: State<'_, Engine>) -> Result<String> {
+    let me = engine.me().await?;
+    let dir = dirs::download_dir()
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(std::env::temp_dir);
+    let path = dir.join(format!("xin-{}-qr.png", me.handle));
+    engine.save_card_png(&path).await?;
+    Ok(path.display().to_string())
 }

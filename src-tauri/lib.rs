@@ -50,6 +50,8 @@ pub fn run() {
             commands::settings,
             commands::set_settings,
             chat_commands::chats,
+            chat_commands::my_card,
+            chat_commands::save_my_card,
             chat_commands::messages,
             chat_commands::send_text,
             chat_commands::retry_send,

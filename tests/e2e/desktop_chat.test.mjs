@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Key } from "selenium-webdriver";
-import { By, phoneSignUp, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
+import { By, decodeQr, phoneSignUp, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
 
 describe("chatting between the desktop and a phone", () => {
   let server, desktop, alicePhone, bobPhone;
@@ -79,5 +79,34 @@ describe("chatting between the desktop and a phone", () => {
     assert.equal(await desktop.attr("chat-row", "data-title"), "Bob");
     await waitFor("the chat list preview", async () => (await desktop.attr("chat-row", "data-preview")) === "Yes! 9:00 at the gym 🧗");
     await desktop.screenshot("23-desktop-chat-list");
+  });
+
+  test("Carol adds Alice by scanning the QR code on Alice's desktop", async () => {
+    await (await desktop.find("rail-settings")).click();
+    await (await desktop.find("show-my-card")).click();
+    const card = await desktop.find("my-card");
+    const shot = await desktop.screenshot("24-desktop-my-card");
+    const url = decodeQr(shot);
+    assert.equal(url, await (await card.findElement(By.css(".card-qr"))).getAttribute("data-url"));
+    assert.match(url, /\/m\/u\/alice$/);
+
+    // Any phone camera opens the card's link; Carol's companion offers "Add friend".
+    const carol = await startPhone();
+    try {
+      await phoneSignUp(carol.page, server.url, "carol2", "13800000014");
+      await carol.page.goto(url);
+      await carol.page.getByTestId("card-add").click();
+      await carol.page.getByRole("status").filter({ hasText: "Friend request sent." }).waitFor();
+      await carol.screenshot("25-phone-add-by-card");
+    } finally {
+      await carol.stop();
+    }
+    await (await desktop.find("rail-contacts")).click();
+    await (await desktop.find("new-friends")).click();
+    await desktop.driver.wait(
+      async () => (await desktop.driver.findElements(By.css('[data-testid="accept-request"]'))).length === 1,
+      15_000,
+      "Carol's request reaches the desktop",
+    );
   });
 });

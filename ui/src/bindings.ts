@@ -57,7 +57,11 @@ refresh_token: string,
  */
 remember_token?: string, };
 
-export type Health = { status: string, version: string, };
+export type Health = { status: string, version: string, 
+/**
+ * The base URL phones reach this server at (for QR codes).
+ */
+public_url: string, };
 
 export type DeviceKind = "desktop" | "phone";
 
@@ -306,6 +310,8 @@ export type ContactsView = { contacts: Array<Contact>,
  * Newest first.
  */
 requests: Array<FriendRequest>, };
+
+export type FriendCard = { user: UserProfile, url: string, svg: string, };
 
 export type Incoming = { conversation_id: string, 
 /**

@@ -60,7 +60,7 @@ impl Bench {
         let v: Value = self
             .http
             .post(format!("{}/api/v1/accounts", self.url))
-            .json(&json!({"handle": format!("u{n}"), "phone": format!("1390000{n:04}"), "display_name": format!("User {n}"),
+            .json(&json!({"handle": format!("user{n}"), "phone": format!("1390000{n:04}"), "display_name": format!("User {n}"),
                 "password": "bench password", "device": {"name": "bench", "kind": "phone", "os": "bench", "app_version": "0"}}))
             .send().await.unwrap().json().await.unwrap();
         User {

@@ -304,6 +304,30 @@ impl Engine {
         .await
     }
 
+    /// "My QR code": a friend card any phone can scan to add this user.
+    pub async fn my_card(&self) -> CoreResult<crate::views::FriendCard> {
+        let me = self.signed_in().await?.user.clone();
+        let health = self.api().health().await?;
+        let url = format!(
+            "{}/m/u/{}",
+            health.public_url.trim_end_matches('/'),
+            me.handle
+        );
+        Ok(crate::views::FriendCard {
+            svg: crate::qr::svg(&url)?,
+            url,
+            user: me,
+        })
+    }
+
+    /// Saves the friend card's QR as a PNG at `path`.
+    pub async fn save_card_png(&self, path: &std::path::Path) -> CoreResult<()> {
+        let card = self.my_card().await?;
+        let png = crate::qr::png(&card.url, 12)?;
+        std::fs::write(path, png)
+            .map_err(|e| CoreError::Cache(format!("save {}: {e}", path.display())))
+    }
+
     pub async fn contacts(&self) -> CoreResult<ContactsView> {
         self.signed_in().await?.db.lock().await.contacts()
     }

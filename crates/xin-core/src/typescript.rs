@@ -14,6 +14,7 @@ pub fn bindings() -> String {
         format!("export {}", crate::views::SendState::decl()),
         format!("export {}", crate::views::ChatMessage::decl()),
         format!("export {}", crate::views::ContactsView::decl()),
+        format!("export {}", crate::views::FriendCard::decl()),
         format!("export {}", crate::notify::Incoming::decl()),
         format!("export {}", crate::events::AppSettings::decl()),
     ]);

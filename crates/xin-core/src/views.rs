@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use ts_rs::TS;
-use xin_proto::{Contact, Conversation, FriendRequest, Message};
+use xin_proto::{Contact, Conversation, FriendRequest, Message, UserProfile};
 
 /// One row of the chat list.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -38,4 +38,12 @@ pub struct ContactsView {
     pub contacts: Vec<Contact>,
     /// Newest first.
     pub requests: Vec<FriendRequest>,
+}
+
+/// "My QR code": scanning it on a phone opens the companion's add-friend page.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FriendCard {
+    pub user: UserProfile,
+    pub url: String,
+    pub svg: String,
 }

@@ -68,4 +68,6 @@ pub struct Session {
 pub struct Health {
     pub status: String,
     pub version: String,
+    /// The base URL phones reach this server at (for QR codes).
+    pub public_url: String,
 }

@@ -652,3 +652,53 @@ async fn bad_messaging_input_is_refused_cleanly() {
     // Nothing half-written: the chat holds no message.
     assert_eq!(bob.texts(&chat).await, Vec::<String>::new());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_senders_all_succeed_with_gap_free_order() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    let bob = Party::join(&s, "bob", "13800000002").await;
+    let carol = Party::join(&s, "carol", "13800000003").await;
+    alice.befriend(&bob).await;
+    alice.befriend(&carol).await;
+    let g = alice
+        .ok(
+            Method::POST,
+            "/conversations",
+            Some(json!({"title": "Busy", "members": [bob.user.id, carol.user.id]})),
+        )
+        .await;
+    let g = g["id"].as_str().unwrap().to_string();
+    let mut tasks = Vec::new();
+    for (p, tag) in [(&alice, "a"), (&bob, "b"), (&carol, "c")] {
+        for k in 0..3 {
+            let (url, token, g) = (s.url.clone(), p.user.access.clone(), g.clone());
+            let tag = format!("{tag}{k}");
+            tasks.push(tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for i in 0..30 {
+                    let r = http
+                        .post(format!("{url}/api/v1/conversations/{g}/messages"))
+                        .bearer_auth(&token)
+                        .json(&json!({"client_id": uuid_v7(), "content": {"type": "text", "text": format!("{tag}-{i}")}}))
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+                }
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let texts = bob.texts(&g).await;
+    assert_eq!(texts.len(), 1 + 9 * 30);
+    let events = carol.events().await;
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "carol's log is gap-free"
+    );
+}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import type { AppSettings, Device, UserProfile } from "../bindings";
+import type { AppSettings, Device, FriendCard, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { Icon } from "../shared/icons";
@@ -10,6 +10,8 @@ export function Settings({ user }: { user: UserProfile }) {
   const [devices, setDevices] = useState<Device[]>([]);
   const [error, setError] = useState("");
   const [prefs, setPrefs] = useState<AppSettings | null>(null);
+  const [card, setCard] = useState<FriendCard | null>(null);
+  const [saved, setSaved] = useState("");
   useEffect(() => {
     ipc.settings().then(setPrefs, () => {});
   }, []);
@@ -53,11 +55,11 @@ export function Settings({ user }: { user: UserProfile }) {
             <div className="settings-handle">Xin ID: {user.handle}</div>
           </div>
         </div>
-        <button className="list-row active">Devices</button>
+        <button className="list-row active">Devices, QR code, notifications</button>
       </aside>
       <section className="content-pane">
         <header className="content-header">
-          <h1>Devices</h1>
+          <h1>Settings</h1>
         </header>
         <div className="content-scroll">
           {error && (
@@ -87,6 +89,28 @@ export function Settings({ user }: { user: UserProfile }) {
               </li>
             ))}
           </ul>
+          <h2 className="section-title">My QR code</h2>
+          {card ? (
+            <div className="card-box" data-testid="my-card">
+              <div className="card-head">
+                <Avatar user={card.user} size={44} />
+                <div>
+                  <div className="device-name">{card.user.display_name}</div>
+                  <div className="device-meta">Xin ID: {card.user.handle}</div>
+                </div>
+              </div>
+              <div className="card-qr" role="img" aria-label="My add-friend QR code" data-url={card.url} dangerouslySetInnerHTML={{ __html: card.svg }} />
+              <p className="device-meta">Scan with Xin on a phone to add me as a friend</p>
+              <button className="secondary-button" onClick={() => ipc.saveMyCard().then((p) => setSaved(`Saved to ${p}`), (e) => setError(errorText(e)))}>
+                Save as image
+              </button>
+              {saved && <p className="device-meta">{saved}</p>}
+            </div>
+          ) : (
+            <button className="secondary-button" onClick={() => ipc.myCard().then(setCard, (e) => setError(errorText(e)))} data-testid="show-my-card">
+              Show my QR code
+            </button>
+          )}
           <h2 className="section-title">Notifications</h2>
           {prefs && (
             <label className="setting-row">

@@ -1,6 +1,6 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AppSettings, AppView, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { AppSettings, AppView, FriendCard, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -13,6 +13,8 @@ export const ipc = {
   devices: () => invoke<Device[]>("devices"),
   cachedDevices: () => invoke<Device[]>("cached_devices"),
   removeDevice: (id: string) => invoke<void>("remove_device", { id }),
+  myCard: () => invoke<FriendCard>("my_card"),
+  saveMyCard: () => invoke<string>("save_my_card"),
   settings: () => invoke<AppSettings>("settings"),
   setSettings: (settings: AppSettings) => invoke<void>("set_settings", { settings }),
   chats: () => invoke<ChatSummary[]>("chats"),

@@ -4,7 +4,7 @@ import { api, realtime, stored } from "./api";
 import { Auth } from "./Auth";
 import { ChatsList, ChatView } from "./Chats";
 import { ConfirmLogin } from "./ConfirmLogin";
-import { ContactsPage } from "./Contacts";
+import { AddByCard, ContactsPage } from "./Contacts";
 import { Devices } from "./Devices";
 import { LoginRequests } from "./LoginRequests";
 import { go, usePath } from "./router";
@@ -52,6 +52,8 @@ export function App() {
       </Suspense>
     );
   if (path === "/me/devices") return <Devices onSignedOut={() => setSession(null)} />;
+  const card = /^\/u\/([A-Za-z][A-Za-z0-9_]{2,31})$/.exec(path)?.[1];
+  if (card) return <AddByCard handle={card} />;
   const chat = /^\/c\/([0-9a-f-]{36})$/.exec(path)?.[1];
   if (chat) return <ChatView id={chat} tick={tick} />;
 

@@ -3,6 +3,7 @@ import type { ContactList, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { api, ApiError, stored } from "./api";
 import { go } from "./router";
+import { Icon } from "../shared/icons";
 
 /** Friends, requests to answer, and adding someone by Xin ID or phone. */
 export function ContactsPage({ tick }: { tick: number }) {
@@ -69,5 +70,57 @@ export function ContactsPage({ tick }: { tick: number }) {
         ))}
       </section>
     </>
+  );
+}
+
+/** Where a scanned friend card lands: who it is, and "Add friend" with a greeting. */
+export function AddByCard({ handle }: { handle: string }) {
+  const [user, setUser] = useState<UserProfile | null | undefined>(undefined);
+  const [greeting, setGreeting] = useState("");
+  const [note, setNote] = useState("");
+  useEffect(() => {
+    api.search(handle).then((r) => setUser(r.users[0] ?? null), () => setUser(null));
+  }, [handle]);
+  return (
+    <div className="app">
+      <header className="bar">
+        <button className="back" onClick={() => go("/contacts")} aria-label="Back">
+          <Icon name="back" />
+        </button>
+        Add friend
+      </header>
+      <main className="page confirm" data-testid="add-by-card">
+        {user === undefined && <p className="empty">Looking up {handle}…</p>}
+        {user === null && <p className="empty">No one has the Xin ID {handle}.</p>}
+        {user && (
+          <>
+            <Avatar user={user} size={72} />
+            <h2>{user.display_name}</h2>
+            <p className="muted">Xin ID: {user.handle}</p>
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                api.addFriend(user.id, greeting.trim()).then(
+                  () => setNote("Friend request sent."),
+                  (err) => setNote(err instanceof ApiError ? err.message : String(err)),
+                );
+              }}
+            >
+              <div className="search">
+                <input value={greeting} onChange={(e) => setGreeting(e.target.value)} placeholder="Say hello (optional)" maxLength={100} aria-label="Greeting" />
+              </div>
+              <button className="primary" type="submit" data-testid="card-add">
+                Add friend
+              </button>
+            </form>
+            {note && (
+              <p className="muted" role="status">
+                {note}
+              </p>
+            )}
+          </>
+        )}
+      </main>
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 import { BinaryBitmap, HTMLCanvasElementLuminanceSource, HybridBinarizer, QRCodeReader } from "@zxing/library";
 import { useEffect, useRef, useState } from "react";
-import { ticketFromUrl } from "./api";
+import { handleFromUrl, ticketFromUrl } from "./api";
 import { go } from "./router";
 import { Icon } from "../shared/icons";
 
@@ -13,7 +13,8 @@ export function Scan() {
 
   const handle = (text: string, report: (m: string) => void = setMessage): boolean => {
     const ticket = ticketFromUrl(text);
-    if (ticket) {
+    const friend = handleFromUrl(text);
+    if (ticket || friend) {
       try {
         if (new URL(text.trim()).host !== location.host) {
           report("This QR code belongs to another Xin server.");
@@ -22,7 +23,7 @@ export function Scan() {
       } catch {
         return false;
       }
-      go(`/l/${ticket}`);
+      go(ticket ? `/l/${ticket}` : `/u/${friend}`);
       return true;
     }
     report("That is not a Xin QR code.");

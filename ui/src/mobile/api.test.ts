@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ticketFromUrl, uuidv7 } from "./api";
+import { handleFromUrl, ticketFromUrl, uuidv7 } from "./api";
 
 describe("ticketFromUrl", () => {
   it("finds the ticket in a login QR's URL", () => {
@@ -20,5 +20,13 @@ describe("uuidv7", () => {
     const b = uuidv7();
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a < b).toBe(true);
+  });
+});
+
+describe("handleFromUrl", () => {
+  it("finds the Xin ID in a friend card", () => {
+    expect(handleFromUrl("http://192.168.1.5:7420/m/u/alice_w")).toBe("alice_w");
+    expect(handleFromUrl("http://x/m/u/1abc")).toBeNull();
+    expect(handleFromUrl("http://x/m/l/AbCdEfGhIjKlMnOpQrStUv")).toBeNull();
   });
 });

@@ -149,6 +149,12 @@ export function realtime(onEvent: (e: ServerEvent) => void): () => void {
   };
 }
 
+/** The Xin ID inside a friend card's URL (`…/m/u/<handle>`), or null. */
+export function handleFromUrl(text: string): string | null {
+  const m = /\/m\/u\/([A-Za-z][A-Za-z0-9_]{2,31})\/?$/.exec(text.trim());
+  return m?.[1] ?? null;
+}
+
 /** The ticket id inside a login QR's URL (`…/m/l/<ticket>`), or null for anything else. */
 export function ticketFromUrl(text: string): string | null {
   const m = /\/m\/l\/([A-Za-z0-9_-]{16,64})\/?$/.exec(text.trim());

@@ -1,4 +1,4 @@
-use axum::Json;
+use axum::{extract::State, Json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xin_proto::Health;
 
@@ -10,9 +10,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Is the server up?
 #[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = Health)))]
-async fn health() -> Json<Health> {
+async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok".to_string(),
         version: xin_proto::APP_VERSION.to_string(),
+        public_url: state.public_url.clone(),
     })
 }

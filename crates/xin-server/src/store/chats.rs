@@ -916,7 +916,7 @@ impl Store {
         before: i64,
         limit: i64,
     ) -> ApiResult<Vec<Message>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         active_role(&mut tx, conv, user).await?;
         let rows: Vec<MessageRow> = sqlx::query_as(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m
@@ -935,7 +935,7 @@ impl Store {
     }
 
     pub async fn conversations(&self, user: Uuid) -> ApiResult<Vec<Conversation>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         let ids: Vec<(String,)> =
             sqlx::query_as("SELECT conversation_id FROM members WHERE user_id = $1")
                 .bind(user.to_string())

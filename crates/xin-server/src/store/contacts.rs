@@ -295,7 +295,7 @@ impl Store {
     }
 
     pub async fn contacts(&self, user: Uuid) -> ApiResult<ContactList> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.read().await?;
         let friends: Vec<(String,)> =
             sqlx::query_as("SELECT friend_id FROM contacts WHERE user_id = $1")
                 .bind(user.to_string())

@@ -43,7 +43,15 @@ impl Outbox {
 }
 
 impl Store {
+    /// A write transaction. SQLite's deferred BEGIN would fail with SQLITE_BUSY when two
+    /// writers both upgrade from reading; IMMEDIATE takes the write lock up front and waits
+    /// (busy_timeout) instead. A PostgreSQL store uses a plain BEGIN.
     pub(crate) async fn begin(&self) -> ApiResult<Tx<'static>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A read-only transaction: a consistent snapshot without taking the write lock.
+    pub(crate) async fn read(&self) -> ApiResult<Tx<'static>> {
         Ok(self.pool.begin().await?)
     }
 

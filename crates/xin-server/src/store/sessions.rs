@@ -58,7 +58,7 @@ impl Store {
         let refresh_token = new_token();
         let remember_token = new.remember.then(new_token);
         let session_id = Uuid::now_v7();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let device_id = match new.device_id {
             Some(id) => {
                 sqlx::query(
@@ -164,7 +164,7 @@ impl Store {
         access_ttl_ms: i64,
     ) -> ApiResult<RefreshOutcome> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(
             "SELECT id, user_id, device_id, revoked_at FROM sessions WHERE refresh_hash = $1",
         )
@@ -240,7 +240,7 @@ impl Store {
     /// Returns false when the device is not the user's (or already removed).
     pub async fn remove_device(&self, user_id: Uuid, device_id: Uuid) -> ApiResult<bool> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let updated = sqlx::query(
             "UPDATE devices SET removed_at = $1, remember_hash = NULL
              WHERE id = $2 AND user_id = $3 AND removed_at IS NULL",
