@@ -7,7 +7,7 @@ use xin_core::{
     views::{ChatMessage, ChatSummary, ContactsView, FriendCard},
     Engine,
 };
-use xin_proto::{Conversation, FriendRequest, UserProfile};
+use xin_proto::{Conversation, FriendRequest, Role, UserProfile};
 
 type Result<T> = std::result::Result<T, UiError>;
 
@@ -197,4 +197,46 @@ pub async fn save_my_card(engine: State<'_, Engine>) -> Result<String> {
     let path = dir.join(format!("xin-{}-qr.png", me.handle));
     engine.save_card_png(&path).await?;
     Ok(path.display().to_string())
+}
+
+#[tauri::command]
+pub async fn update_group(
+    engine: State<'_, Engine>,
+    conversation: String,
+    title: Option<String>,
+    announcement: Option<String>,
+) -> Result<()> {
+    Ok(engine
+        .update_group(id(&conversation)?, title, announcement)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn add_members(
+    engine: State<'_, Engine>,
+    conversation: String,
+    users: Vec<String>,
+) -> Result<()> {
+    Ok(engine.add_members(id(&conversation)?, ids(&users)?).await?)
+}
+
+#[tauri::command]
+pub async fn remove_member(
+    engine: State<'_, Engine>,
+    conversation: String,
+    user: String,
+) -> Result<()> {
+    Ok(engine.remove_member(id(&conversation)?, id(&user)?).await?)
+}
+
+#[tauri::command]
+pub async fn set_role(
+    engine: State<'_, Engine>,
+    conversation: String,
+    user: String,
+    role: Role,
+) -> Result<()> {
+    Ok(engine
+        .set_role(id(&conversation)?, id(&user)?, role)
+        .await?)
 }

@@ -71,13 +71,27 @@ describe("chatting between the desktop and a phone", () => {
       15_000,
       "Bob's answer arrives on the desktop",
     );
+    // An emoji from the picker, then Enter.
+    await (await desktop.find("emoji-button")).click();
+    await (await desktop.find("emoji-picker")).findElement(By.css('[aria-label="👍"]')).then((b) => b.click());
+    await (await desktop.find("composer")).sendKeys(" see you", Key.ENTER);
+    await desktop.driver.wait(
+      async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"][data-text="👍 see you"]'))).length === 1,
+      15_000,
+      "the emoji message is sent",
+    );
+    await bobPhone.page.locator('[data-testid="phone-message"][data-text="👍 see you"]').waitFor({ timeout: 15_000 });
     const texts = await Promise.all((await desktop.driver.findElements(By.css('[data-testid="message"]'))).map((e) => e.getAttribute("data-text")));
-    assert.deepEqual(texts, ["Hello Bob, climbing on Saturday?", "Yes! 9:00 at the gym 🧗"], "each message once, in order");
+    assert.deepEqual(texts, ["Hello Bob, climbing on Saturday?", "Yes! 9:00 at the gym 🧗", "👍 see you"], "each message once, in order");
     await desktop.screenshot("22-desktop-conversation");
+    await (await desktop.driver.findElement(By.css('[aria-label="Chat info"]'))).click();
+    await desktop.find("info-drawer");
+    await desktop.screenshot("22b-desktop-chat-info");
+    await (await desktop.driver.findElement(By.css('[aria-label="Chat info"]'))).click();
 
     // The chat list shows the conversation with its last message.
     assert.equal(await desktop.attr("chat-row", "data-title"), "Bob");
-    await waitFor("the chat list preview", async () => (await desktop.attr("chat-row", "data-preview")) === "Yes! 9:00 at the gym 🧗");
+    await waitFor("the chat list preview", async () => (await desktop.attr("chat-row", "data-preview")) === "👍 see you");
     await desktop.screenshot("23-desktop-chat-list");
   });
 

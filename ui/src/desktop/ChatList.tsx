@@ -4,7 +4,7 @@ import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 
 /** The chat list: pinned first, then by last activity; unread badges grey when muted. */
-export function ChatList({ chats, selected, onSelect, onPlus }: { chats: ChatSummary[]; selected: string | null; onSelect: (id: string) => void; onPlus: () => void }) {
+export function ChatList({ chats, me, selected, onSelect, onPlus }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void }) {
   const [query, setQuery] = useState("");
   const q = query.trim().toLowerCase();
   const shown = q ? chats.filter((c) => c.conversation.title.toLowerCase().includes(q)) : chats;
@@ -24,7 +24,7 @@ export function ChatList({ chats, selected, onSelect, onPlus }: { chats: ChatSum
           return (
             <button key={conv.id} className={cls} role="listitem" onClick={() => onSelect(conv.id)} data-testid="chat-row" data-title={conv.title} data-unread={conv.unread} data-preview={c.preview}>
               <span className="chat-avatar">
-                <Avatar user={{ display_name: conv.title, avatar_hue: hueOf(conv.id) }} size={40} />
+                <Avatar user={conv.kind === "direct" ? { display_name: conv.title, avatar_hue: conv.members.find((m) => m.user.id !== me)?.user.avatar_hue ?? hueOf(conv.id) } : { display_name: conv.title, avatar_hue: hueOf(conv.id) }} size={40} />
                 {conv.unread > 0 && <span className={conv.muted ? "badge muted" : "badge"}>{conv.muted ? "" : conv.unread > 99 ? "99+" : conv.unread}</span>}
               </span>
               <span className="chat-text">

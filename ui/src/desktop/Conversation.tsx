@@ -2,8 +2,11 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { ChatMessage, Conversation as Conv, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
+import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions";
 import { canRecall, memberCount, needsTimeLine } from "../shared/names";
+import { EmojiPicker } from "./EmojiPicker";
 import { errorText, ipc, onCoreEvent } from "./ipc";
+import { useCached } from "./useCore";
 
 type Menu = { x: number; y: number; m: ChatMessage };
 
@@ -163,8 +166,8 @@ export function Conversation({ conv, me, draft }: { conv: Conv; me: UserProfile;
           {error}
         </p>
       )}
-      <Composer key={conv.id} conv={conv} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} disabled={!conv.active} />
-      {drawer && <InfoDrawer conv={conv} onClose={() => setDrawer(false)} />}
+      <Composer key={conv.id} conv={conv} me={me} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} disabled={!conv.active} />
+      {drawer && <InfoDrawer conv={conv} me={me} onClose={() => setDrawer(false)} />}
     </section>
   );
 }
@@ -204,9 +207,13 @@ function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete }: { menu:
   );
 }
 
-/** Enter sends, Shift/Ctrl+Enter adds a line; the draft is kept per chat, across restarts. */
-function Composer({ conv, draft, quote, clearQuote, onSent, disabled }: { conv: Conv; draft: string; quote: ChatMessage | null; clearQuote: () => void; onSent: () => void; disabled: boolean }) {
+/** Enter sends, Shift/Ctrl+Enter adds a line; the draft is kept per chat, across restarts;
+ * "@" offers the group's members; the emoji button inserts at the caret. */
+function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { conv: Conv; me: UserProfile; draft: string; quote: ChatMessage | null; clearQuote: () => void; onSent: () => void; disabled: boolean }) {
   const [text, setText] = useState(draft);
+  const [caret, setCaret] = useState(draft.length);
+  const [emoji, setEmoji] = useState(false);
+  const [pick, setPick] = useState(0);
   const saveTimer = useRef(0);
   const input = useRef<HTMLTextAreaElement>(null);
 
@@ -214,10 +221,35 @@ function Composer({ conv, draft, quote, clearQuote, onSent, disabled }: { conv: 
     input.current?.focus();
   }, [conv.id, quote]);
 
-  const change = (v: string) => {
+  const myRole = conv.members.find((m) => m.user.id === me.id)?.role ?? "member";
+  const mention = conv.kind === "group" ? mentionQuery(text, caret) : null;
+  const choices = mention ? mentionChoices(conv.members, me.id, mention.query, myRole !== "member").slice(0, 8) : [];
+
+  const change = (v: string, at: number) => {
     setText(v);
+    setCaret(at);
+    setPick(0);
     window.clearTimeout(saveTimer.current);
     saveTimer.current = window.setTimeout(() => ipc.setDraft(conv.id, v).catch(() => {}), 400);
+  };
+
+  const place = (at: number) =>
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(at, at);
+    });
+
+  const choose = (name: string) => {
+    if (!mention) return;
+    const next = insertMention(text, mention.start, caret, name);
+    change(next.text, next.caret);
+    place(next.caret);
+  };
+
+  const addEmoji = (e: string) => {
+    const next = text.slice(0, caret) + e + text.slice(caret);
+    change(next, caret + e.length);
+    place(caret + e.length);
   };
 
   const send = async () => {
@@ -225,8 +257,10 @@ function Composer({ conv, draft, quote, clearQuote, onSent, disabled }: { conv: 
     if (!t) return;
     window.clearTimeout(saveTimer.current);
     setText("");
-    const mentions = conv.members.filter((m) => t.includes(`@${m.user.display_name}`)).map((m) => m.user.id);
-    await ipc.sendText(conv.id, t, quote?.message.id ?? null, mentions, /(^|\s)@all\b/.test(t));
+    setCaret(0);
+    const mentions = conv.members.filter((m) => m.user.id !== me.id && t.includes(`@${m.user.display_name}`)).map((m) => m.user.id);
+    const all = myRole !== "member" && /(^|\s)@all\b/.test(t);
+    await ipc.sendText(conv.id, t, quote?.message.id ?? null, mentions, all);
     clearQuote();
     onSent();
   };
@@ -234,6 +268,29 @@ function Composer({ conv, draft, quote, clearQuote, onSent, disabled }: { conv: 
   if (disabled) return <footer className="composer disabled">You are no longer in this group.</footer>;
   return (
     <footer className="composer">
+      <div className="composer-toolbar">
+        <button className="tool" aria-label="Emoji" title="Emoji" onClick={() => setEmoji(!emoji)} data-testid="emoji-button">
+          ☺
+        </button>
+      </div>
+      {emoji && (
+        <EmojiPicker
+          onPick={(e) => {
+            addEmoji(e);
+            setEmoji(false);
+          }}
+          onClose={() => setEmoji(false)}
+        />
+      )}
+      {choices.length > 0 && (
+        <ul className="mention-list" role="listbox" aria-label="Mention someone" data-testid="mention-list">
+          {choices.map((c, i) => (
+            <li key={c.id} role="option" aria-selected={i === pick} className={i === pick ? "active" : ""} onMouseDown={(e) => (e.preventDefault(), choose(c.name))}>
+              @{c.name}
+            </li>
+          ))}
+        </ul>
+      )}
       {quote && (
         <div className="composer-quote">
           <span>{quote.message.content.type === "text" ? quote.message.content.text : ""}</span>
@@ -247,15 +304,23 @@ function Composer({ conv, draft, quote, clearQuote, onSent, disabled }: { conv: 
         value={text}
         aria-label="Message"
         data-testid="composer"
-        placeholder=""
-        onChange={(e) => change(e.target.value)}
+        onChange={(e) => change(e.target.value, e.target.selectionStart)}
+        onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
         onKeyDown={(e) => {
-          if (e.key === "Enter" && !e.shiftKey && !e.ctrlKey && !e.nativeEvent.isComposing) {
+          if (choices.length > 0 && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
+            e.preventDefault();
+            setPick((p) => (p + (e.key === "ArrowDown" ? 1 : choices.length - 1)) % choices.length);
+          } else if (choices.length > 0 && (e.key === "Enter" || e.key === "Tab")) {
+            e.preventDefault();
+            choose(choices[pick]!.name);
+          } else if (e.key === "Enter" && !e.shiftKey && !e.ctrlKey && !e.nativeEvent.isComposing) {
             e.preventDefault();
             send();
           } else if (e.key === "Enter" && e.ctrlKey) {
             e.preventDefault();
-            change(text + "\n");
+            const next = text.slice(0, caret) + "\n" + text.slice(caret);
+            change(next, caret + 1);
+            place(caret + 1);
           }
         }}
       />
@@ -268,37 +333,80 @@ function Composer({ conv, draft, quote, clearQuote, onSent, disabled }: { conv: 
   );
 }
 
-function InfoDrawer({ conv, onClose }: { conv: Conv; onClose: () => void }) {
+function InfoDrawer({ conv, me, onClose }: { conv: Conv; me: UserProfile; onClose: () => void }) {
+  const [error, setError] = useState("");
+  const [title, setTitle] = useState(conv.title);
+  const [announcement, setAnnouncement] = useState(conv.announcement);
+  const [adding, setAdding] = useState(false);
+  const contacts = useCached(ipc.contacts, (e) => e.type === "contacts_changed", []);
   useEffect(() => {
     const esc = (e: KeyboardEvent) => e.key === "Escape" && onClose();
     window.addEventListener("keydown", esc);
     return () => window.removeEventListener("keydown", esc);
   }, [onClose]);
+  const myRole = conv.members.find((m) => m.user.id === me.id)?.role ?? "member";
+  const manage = conv.kind === "group" && conv.active && myRole !== "member";
+  const fail = (e: unknown) => setError(errorText(e));
+  const outsiders = (contacts?.contacts ?? []).filter((c) => !conv.members.some((m) => m.user.id === c.user.id));
   return (
-    <aside className="drawer" aria-label="Chat info">
+    <aside className="drawer" aria-label="Chat info" data-testid="info-drawer">
       <div className="drawer-members">
         {conv.members.map((m) => (
           <div className="drawer-member" key={m.user.id}>
             <Avatar user={m.user} size={40} />
             <span>{m.user.display_name}</span>
             {m.role !== "member" && <span className="role">{m.role}</span>}
+            {manage && m.user.id !== me.id && (myRole === "owner" || m.role === "member") && (
+              <span className="member-actions">
+                <button title={`Remove ${m.user.display_name}`} aria-label={`Remove ${m.user.display_name}`} onClick={() => ipc.removeMember(conv.id, m.user.id).catch(fail)}>
+                  ×
+                </button>
+                {myRole === "owner" && (
+                  <button title={`Make ${m.user.display_name} the owner`} aria-label={`Make ${m.user.display_name} the owner`} onClick={() => ipc.setRole(conv.id, m.user.id, "owner").catch(fail)}>
+                    ♛
+                  </button>
+                )}
+              </span>
+            )}
           </div>
         ))}
+        {manage && (
+          <button className="drawer-add" aria-label="Add members" onClick={() => setAdding(!adding)}>
+            +
+          </button>
+        )}
       </div>
-      {conv.kind === "group" && conv.announcement && (
+      {adding && (
         <div className="drawer-section">
+          {outsiders.length === 0 && <p className="muted-label">Every friend is already here.</p>}
+          {outsiders.map((c) => (
+            <button key={c.user.id} className="pick-row link-like" onClick={() => ipc.addMembers(conv.id, [c.user.id]).catch(fail)}>
+              <Avatar user={c.user} size={28} /> Add {c.remark ?? c.user.display_name}
+            </button>
+          ))}
+        </div>
+      )}
+      {conv.kind === "group" && (
+        <div className="drawer-section">
+          <div className="muted-label">Group name</div>
+          {manage ? <input className="modal-input" value={title} maxLength={40} onChange={(e) => setTitle(e.target.value)} onBlur={() => title.trim() && title !== conv.title && ipc.updateGroup(conv.id, title.trim(), null).catch(fail)} /> : <p>{conv.title}</p>}
           <div className="muted-label">Announcement</div>
-          <p>{conv.announcement}</p>
+          {manage ? (
+            <textarea className="modal-input" rows={3} value={announcement} maxLength={2000} onChange={(e) => setAnnouncement(e.target.value)} onBlur={() => announcement !== conv.announcement && ipc.updateGroup(conv.id, null, announcement).catch(fail)} />
+          ) : (
+            <p>{conv.announcement || "None"}</p>
+          )}
         </div>
       )}
       <label className="drawer-toggle">
-        <input type="checkbox" checked={conv.pinned} onChange={(e) => ipc.setChatSettings(conv.id, e.target.checked, conv.muted)} /> Pin to top
+        <input type="checkbox" checked={conv.pinned} onChange={(e) => ipc.setChatSettings(conv.id, e.target.checked, conv.muted).catch(fail)} /> Pin to top
       </label>
       <label className="drawer-toggle">
-        <input type="checkbox" checked={conv.muted} onChange={(e) => ipc.setChatSettings(conv.id, conv.pinned, e.target.checked)} /> Mute notifications
+        <input type="checkbox" checked={conv.muted} onChange={(e) => ipc.setChatSettings(conv.id, conv.pinned, e.target.checked).catch(fail)} /> Mute notifications
       </label>
+      {error && <p className="error-line">{error}</p>}
       {conv.kind === "group" && conv.active && (
-        <button className="danger-button" onClick={() => ipc.leaveGroup(conv.id).then(onClose)}>
+        <button className="danger-button" onClick={() => ipc.leaveGroup(conv.id).then(onClose, fail)}>
           Leave group
         </button>
       )}

@@ -64,7 +64,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       </nav>
       {tab === "chats" && (
         <>
-          <ChatList chats={chats} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} />
+          <ChatList chats={chats} me={user.id} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} />
           {current ? <Conversation key={current.conversation.id} conv={current.conversation} me={user} draft={current.draft} /> : <section className="content-pane empty-content" />}
         </>
       )}

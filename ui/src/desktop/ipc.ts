@@ -1,6 +1,6 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AppSettings, AppView, FriendCard, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -31,6 +31,10 @@ export const ipc = {
   openFileTransfer: () => invoke<Conversation>("open_file_transfer"),
   createGroup: (title: string, members: string[]) => invoke<Conversation>("create_group", { title, members }),
   leaveGroup: (conversation: string) => invoke<void>("leave_group", { conversation }),
+  updateGroup: (conversation: string, title: string | null, announcement: string | null) => invoke<void>("update_group", { conversation, title, announcement }),
+  addMembers: (conversation: string, users: string[]) => invoke<void>("add_members", { conversation, users }),
+  removeMember: (conversation: string, user: string) => invoke<void>("remove_member", { conversation, user }),
+  setRole: (conversation: string, user: string, role: Role) => invoke<void>("set_role", { conversation, user, role }),
   contacts: () => invoke<ContactsView>("contacts"),
   searchUsers: (query: string) => invoke<UserProfile[]>("search_users", { query }),
   sendFriendRequest: (to: string, greeting: string) => invoke<FriendRequest>("send_friend_request", { to, greeting }),
