@@ -261,3 +261,62 @@ async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag() {
         "muted chats do not notify"
     );
 }
+
+#[tokio::test]
+async fn my_remark_for_a_friend_shows_in_the_chat_list() {
+    let server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let carol = Person::join(&server, "carol", "13800000003").await;
+    alice.befriend(&carol).await;
+    alice
+        .engine
+        .set_remark(bob.id, "Bobby (climbing)".into())
+        .await
+        .unwrap();
+    until!(
+        alice,
+        "the remark",
+        alice
+            .engine
+            .contacts()
+            .await
+            .unwrap()
+            .contacts
+            .iter()
+            .any(|c| c.remark.as_deref() == Some("Bobby (climbing)"))
+    );
+    let group = alice
+        .engine
+        .create_group("Crew".into(), vec![bob.id, carol.id])
+        .await
+        .unwrap()
+        .id;
+    bob.say(group, "hi all").await;
+    alice
+        .expect(
+            group,
+            &["[Alice created the group with Bob, Carol]", "hi all"],
+        )
+        .await;
+    let row = alice
+        .engine
+        .chats()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.conversation.id == group)
+        .unwrap();
+    assert_eq!(row.preview, "Bobby (climbing): hi all");
+    let direct = alice.chat_with(&bob).await;
+    until!(
+        alice,
+        "the direct chat titled by remark",
+        alice
+            .engine
+            .chats()
+            .await
+            .unwrap()
+            .iter()
+            .any(|c| c.conversation.id == direct && c.conversation.title == "Bobby (climbing)")
+    );
+}

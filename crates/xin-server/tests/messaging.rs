@@ -702,3 +702,35 @@ async fn concurrent_senders_all_succeed_with_gap_free_order() {
         "carol's log is gap-free"
     );
 }
+
+#[tokio::test]
+async fn nobody_reads_another_users_events() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    let bob = Party::join(&s, "bob", "13800000002").await;
+    let carol = Party::join(&s, "carol", "13800000003").await;
+    alice.befriend(&carol).await;
+    let chat = alice.direct(&carol).await;
+    alice.say(&chat, "just between us").await;
+    // Bob's log holds nothing of Alice and Carol's: the log is chosen by the token alone.
+    let bobs = bob.events().await;
+    assert!(bobs.is_empty(), "{bobs:?}");
+    let page = bob
+        .ok(
+            Method::GET,
+            &format!("/events?after=0&user={}", alice.user.id),
+            None,
+        )
+        .await;
+    assert_eq!(page["events"], json!([]));
+    assert_error(
+        &bob.call(
+            Method::GET,
+            &format!("/conversations/{chat}/messages"),
+            None,
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "conversation_not_found",
+    );
+}

@@ -44,6 +44,8 @@ export function Conversation({ conv, me, draft }: { conv: Conv; me: UserProfile;
   useEffect(() => {
     setItems([]);
     setNewCount(0);
+    landed.current = false;
+    unreadAtOpen.current = conv.unread;
     allLoaded.current = false;
     reload();
     ipc.markRead(conv.id).catch(() => {});
@@ -58,9 +60,22 @@ export function Conversation({ conv, me, draft }: { conv: Conv; me: UserProfile;
     };
   }, [conv.id, reload]);
 
-  // Land at the bottom, and stay there while new messages arrive.
+  // Open at the first unread message when there are more unread than fit, else at the bottom;
+  // then stay at the bottom while new messages arrive.
+  const unreadAtOpen = useRef(conv.unread);
+  const landed = useRef(false);
   useLayoutEffect(() => {
-    if (atBottomRef.current && items.length > 0) virtual.scrollToIndex(items.length - 1, { align: "end" });
+    if (items.length === 0) return;
+    if (!landed.current) {
+      landed.current = true;
+      const first = items.length - unreadAtOpen.current;
+      if (unreadAtOpen.current > 8 && first > 0) {
+        virtual.scrollToIndex(first, { align: "start" });
+        setAtBottom(false);
+        return;
+      }
+    }
+    if (atBottomRef.current) virtual.scrollToIndex(items.length - 1, { align: "end" });
   }, [items.length, virtual]);
 
   const onScroll = async () => {
@@ -88,7 +103,13 @@ export function Conversation({ conv, me, draft }: { conv: Conv; me: UserProfile;
     }
   };
 
-  const nameOf = (id: string) => conv.members.find((m) => m.user.id === id)?.user ?? { display_name: "?", avatar_hue: 0 };
+  const contacts = useCached(ipc.contacts, (e) => e.type === "contacts_changed", []);
+  // My remark for someone wins over their own name, here as everywhere.
+  const nameOf = (id: string) => {
+    const user = conv.members.find((m) => m.user.id === id)?.user ?? { display_name: "?", avatar_hue: 0 };
+    const remark = contacts?.contacts.find((c) => c.user.id === id)?.remark;
+    return remark ? { ...user, display_name: remark } : user;
+  };
   const isGroup = conv.kind === "group";
 
   return (
