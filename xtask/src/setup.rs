@@ -88,8 +88,13 @@ pub fn install_packages(for_tests: bool) -> Result<()> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// `npm ci` when node_modules is missing or older than the lockfile.
-fn npm_ci(dir: &Path) -> Result<()> {
+/// Installs the locked npm packages when node_modules is missing or older than the lockfile.
+///
+/// `npm install` rather than `npm ci`: the registry this project is built against serves only
+/// the current platform's optional binaries (esbuild, rollup, the Tauri CLI), so the lockfile
+/// lists just those and `npm ci` refuses it as "out of sync". `npm install` installs exactly
+/// the locked versions all the same.
+fn npm_install(dir: &Path) -> Result<()> {
     let lock = dir.join("package-lock.json");
     let marker = dir.join("node_modules/.package-lock.json");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
@@ -97,7 +102,7 @@ fn npm_ci(dir: &Path) -> Result<()> {
     if fresh {
         return Ok(());
     }
-    run(npm(dir).args(["ci", "--no-audit", "--no-fund"]))
+    run(npm(dir).args(["install", "--no-audit", "--no-fund"]))
 }
 
 pub fn tauri_driver() -> Result<()> {
@@ -115,10 +120,10 @@ pub fn tauri_driver() -> Result<()> {
 pub fn prepare(for_tests: bool) -> Result<()> {
     install_packages(for_tests)?;
     let root = root();
-    npm_ci(&root.join("ui"))?;
+    npm_install(&root.join("ui"))?;
     run(npm(&root.join("ui")).args(["run", "build"]))?;
     if for_tests {
-        npm_ci(&root.join("tests/e2e"))?;
+        npm_install(&root.join("tests/e2e"))?;
         tauri_driver()?;
     }
     run(cargo()
