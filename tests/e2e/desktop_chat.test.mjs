@@ -71,18 +71,20 @@ describe("chatting between the desktop and a phone", () => {
       15_000,
       "Bob's answer arrives on the desktop",
     );
-    // An emoji from the picker, then Enter.
+    // Some text, an emoji from the picker at the caret, then Enter.
+    await (await desktop.find("composer")).sendKeys("see you ");
     await (await desktop.find("emoji-button")).click();
     await (await desktop.find("emoji-picker")).findElement(By.css('[aria-label="👍"]')).then((b) => b.click());
-    await (await desktop.find("composer")).sendKeys(" see you", Key.ENTER);
+    await desktop.driver.wait(async () => (await (await desktop.find("composer")).getAttribute("value")) === "see you 👍", 5000, "the emoji lands at the caret");
+    await (await desktop.find("composer")).sendKeys(Key.ENTER);
     await desktop.driver.wait(
-      async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"][data-text="👍 see you"]'))).length === 1,
+      async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"][data-text="see you 👍"]'))).length === 1,
       15_000,
       "the emoji message is sent",
     );
-    await bobPhone.page.locator('[data-testid="phone-message"][data-text="👍 see you"]').waitFor({ timeout: 15_000 });
+    await bobPhone.page.locator('[data-testid="phone-message"][data-text="see you 👍"]').waitFor({ timeout: 15_000 });
     const texts = await Promise.all((await desktop.driver.findElements(By.css('[data-testid="message"]'))).map((e) => e.getAttribute("data-text")));
-    assert.deepEqual(texts, ["Hello Bob, climbing on Saturday?", "Yes! 9:00 at the gym 🧗", "👍 see you"], "each message once, in order");
+    assert.deepEqual(texts, ["Hello Bob, climbing on Saturday?", "Yes! 9:00 at the gym 🧗", "see you 👍"], "each message once, in order");
     await desktop.screenshot("22-desktop-conversation");
     await (await desktop.driver.findElement(By.css('[aria-label="Chat info"]'))).click();
     await desktop.find("info-drawer");
@@ -91,7 +93,7 @@ describe("chatting between the desktop and a phone", () => {
 
     // The chat list shows the conversation with its last message.
     assert.equal(await desktop.attr("chat-row", "data-title"), "Bob");
-    await waitFor("the chat list preview", async () => (await desktop.attr("chat-row", "data-preview")) === "👍 see you");
+    await waitFor("the chat list preview", async () => (await desktop.attr("chat-row", "data-preview")) === "see you 👍");
     await desktop.screenshot("23-desktop-chat-list");
   });
 
@@ -99,8 +101,9 @@ describe("chatting between the desktop and a phone", () => {
     await (await desktop.find("rail-settings")).click();
     await (await desktop.find("show-my-card")).click();
     const card = await desktop.find("my-card");
-    const shot = await desktop.screenshot("24-desktop-my-card");
-    const url = decodeQr(shot);
+    await desktop.driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", card);
+    // Decode what is on screen, as a phone camera would (retrying while it renders).
+    const url = await waitFor("a readable QR code on the screen", async () => decodeQr(await desktop.screenshot("24-desktop-my-card")), 10_000);
     assert.equal(url, await (await card.findElement(By.css(".card-qr"))).getAttribute("data-url"));
     assert.match(url, /\/m\/u\/alice$/);
 
