@@ -11,7 +11,8 @@ use xin_proto::{Conversation, FriendRequest, Role, UserProfile};
 
 type Result<T> = std::result::Result<T, UiError>;
 
-fn id(raw: &str) -> Result<Uuid> {
+/// Parses an id the UI passed in.
+pub(crate) fn id(raw: &str) -> Result<Uuid> {
     Uuid::parse_str(raw).map_err(|_| UiError {
         code: "invalid_request".into(),
         message: "That is not a valid id.".into(),

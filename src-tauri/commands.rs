@@ -1,7 +1,6 @@
 //! Thin commands: each forwards to the engine and turns its error into a [`UiError`].
 
 use tauri::State;
-use uuid::Uuid;
 use xin_core::{error::UiError, events::AppSettings, AppView, Engine};
 use xin_proto::Device;
 
@@ -55,11 +54,7 @@ pub async fn cached_devices(engine: State<'_, Engine>) -> Result<Vec<Device>> {
 
 #[tauri::command]
 pub async fn remove_device(engine: State<'_, Engine>, id: String) -> Result<()> {
-    let id = Uuid::parse_str(&id).map_err(|_| UiError {
-        code: "invalid_request".into(),
-        message: "That is not a device id.".into(),
-    })?;
-    Ok(engine.remove_device(id).await?)
+    Ok(engine.remove_device(crate::chat_commands::id(&id)?).await?)
 }
 
 #[tauri::command]

@@ -46,6 +46,7 @@ describe("phone companion", () => {
     await p.locator('input[name="password"]').fill("long enough");
     await p.getByTestId("auth-submit").click();
     assert.match(await p.getByRole("alert").textContent(), /already taken/);
+    await p.screenshot({ path: `${process.env.XIN_E2E_OUT ?? "."}/12-phone-signup-error.png` });
 
     await p.getByTestId("auth-switch").click();
     await p.locator('input[name="login"]').fill("bob");
@@ -60,6 +61,7 @@ describe("phone companion", () => {
     await phone.page.getByTestId("scan-link").fill("https://example.com/not-xin");
     await phone.page.getByTestId("scan-link").press("Enter");
     assert.match(await phone.page.getByRole("alert").textContent(), /not a Xin QR code/);
+    await phone.screenshot("13-phone-scan");
   });
 
   test("an unknown login code says it cannot log in", async () => {

@@ -41,10 +41,13 @@ describe("chatting between the desktop and a phone", () => {
     await query.sendKeys("bob", Key.ENTER);
     await (await desktop.find("add-friend-send")).click();
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[role="status"]'))).length > 0, 10_000);
+    await desktop.screenshot("19-desktop-new-friends");
 
     // Bob accepts on his phone.
     await bobPhone.page.getByTestId("tab-contacts").click();
-    await bobPhone.page.getByTestId("phone-accept").click({ timeout: 15_000 });
+    await bobPhone.page.getByTestId("phone-accept").waitFor({ timeout: 15_000 });
+    await bobPhone.screenshot("19b-phone-contacts");
+    await bobPhone.page.getByTestId("phone-accept").click();
 
     // Alice opens the chat from Bob's profile and writes.
     await (await desktop.find("contact-row")).click();
@@ -74,6 +77,7 @@ describe("chatting between the desktop and a phone", () => {
     // Some text, an emoji from the picker at the caret, then Enter.
     await (await desktop.find("composer")).sendKeys("see you ");
     await (await desktop.find("emoji-button")).click();
+    await desktop.screenshot("22c-desktop-emoji-picker");
     await (await desktop.find("emoji-picker")).findElement(By.css('[aria-label="👍"]')).then((b) => b.click());
     await desktop.driver.wait(async () => (await (await desktop.find("composer")).getAttribute("value")) === "see you 👍", 5000, "the emoji lands at the caret");
     await (await desktop.find("composer")).sendKeys(Key.ENTER);
@@ -95,11 +99,19 @@ describe("chatting between the desktop and a phone", () => {
     assert.equal(await desktop.attr("chat-row", "data-title"), "Bob");
     await waitFor("the chat list preview", async () => (await desktop.attr("chat-row", "data-preview")) === "see you 👍");
     await desktop.screenshot("23-desktop-chat-list");
+    await (await desktop.find("chats-plus")).click();
+    await desktop.screenshot("23b-desktop-new-group");
+    await (await desktop.driver.findElement(By.css(".modal-actions .secondary-button"))).click();
   });
 
   test("Carol adds Alice by scanning the QR code on Alice's desktop", async () => {
     await (await desktop.find("rail-settings")).click();
-    await (await desktop.find("show-my-card")).click();
+    // The devices list above may still be settling; click again if the first click missed.
+    await waitFor("my QR code card", async () => {
+      if ((await desktop.driver.findElements(By.css('[data-testid="my-card"]'))).length > 0) return true;
+      for (const b of await desktop.driver.findElements(By.css('[data-testid="show-my-card"]'))) await b.click();
+      return false;
+    });
     const card = await desktop.find("my-card");
     await desktop.driver.executeScript("arguments[0].scrollIntoView({ block: 'center' })", card);
     // Decode what is on screen, as a phone camera would (retrying while it renders).

@@ -92,7 +92,13 @@ export async function startDesktop(serverUrl) {
     driver,
     dataDir,
     async find(testId, ms = 20_000) {
-      return driver.wait(until.elementLocated(By.css(`[data-testid="${testId}"]`)), ms, `desktop: ${testId} did not appear`);
+      try {
+        return await driver.wait(until.elementLocated(By.css(`[data-testid="${testId}"]`)), ms, `desktop: ${testId} did not appear`);
+      } catch (e) {
+        // Keep what the window showed, for whoever reads the failure.
+        await this.screenshot(`failed-${testId}`).catch(() => {});
+        throw e;
+      }
     },
     async attr(testId, name) {
       return (await this.find(testId)).getAttribute(name);

@@ -112,17 +112,15 @@ impl ApiClient {
         self.json(method, path, Some(access), body).await
     }
 
-    /// An authenticated call answering 204.
-    pub async fn send_empty<B: Serialize>(
+    /// An authenticated call whose answer may be empty (204 gives `None`).
+    pub async fn send<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
         access: &str,
         body: Option<&B>,
-    ) -> CoreResult<()> {
-        self.call::<B, serde_json::Value>(method, path, Some(access), body)
-            .await
-            .map(|_| ())
+    ) -> CoreResult<Option<T>> {
+        self.call(method, path, Some(access), body).await
     }
 
     pub async fn health(&self) -> CoreResult<Health> {

@@ -103,24 +103,23 @@ fn touch(tx: &Transaction<'_>, m: &Message, unread: Option<i64>) -> CoreResult<(
     let Some(mut c) = conversation(tx, m.conversation_id)? else {
         return Ok(());
     };
-    // My remark for the sender, when I gave one: remarks show everywhere.
-    let remark = tx
-        .query_row(
-            "SELECT body FROM contacts WHERE user_id = ?1",
-            params![m.sender_id.to_string()],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
-        .and_then(|b| from_json::<Contact>(&b).ok())
-        .and_then(|c| c.remark);
-    let name = remark.or_else(|| {
-        c.members
-            .iter()
-            .find(|x| x.user.id == m.sender_id)
-            .map(|x| x.user.display_name.clone())
-    });
+    // Only group previews name the sender: my remark for them if I gave one, else their name.
     let name = if c.kind == xin_proto::ConversationKind::Group {
-        name
+        let remark = tx
+            .query_row(
+                "SELECT body FROM contacts WHERE user_id = ?1",
+                params![m.sender_id.to_string()],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|b| from_json::<Contact>(&b).ok())
+            .and_then(|c| c.remark);
+        remark.or_else(|| {
+            c.members
+                .iter()
+                .find(|x| x.user.id == m.sender_id)
+                .map(|x| x.user.display_name.clone())
+        })
     } else {
         None
     };

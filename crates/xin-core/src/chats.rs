@@ -48,21 +48,33 @@ pub(crate) async fn fetch_older(
 }
 
 impl Engine {
-    async fn call<T: serde::de::DeserializeOwned>(
+    /// An authenticated call through the signed-in account (refreshing its token if needed).
+    async fn request<T: serde::de::DeserializeOwned>(
         &self,
         method: Method,
         path: String,
         body: Option<serde_json::Value>,
-    ) -> CoreResult<T> {
+    ) -> CoreResult<Option<T>> {
         let account = self.signed_in().await?;
         let api = account.api.clone();
         account
             .with_access(|access| {
                 let (api, path, body, method) =
                     (api.clone(), path.clone(), body.clone(), method.clone());
-                async move { api.send_json(method, &path, &access, body.as_ref()).await }
+                async move { api.send(method, &path, &access, body.as_ref()).await }
             })
             .await
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<serde_json::Value>,
+    ) -> CoreResult<T> {
+        self.request(method, path, body)
+            .await?
+            .ok_or_else(|| CoreError::Protocol("empty answer".into()))
     }
 
     async fn call_empty(
@@ -71,15 +83,9 @@ impl Engine {
         path: String,
         body: Option<serde_json::Value>,
     ) -> CoreResult<()> {
-        let account = self.signed_in().await?;
-        let api = account.api.clone();
-        account
-            .with_access(|access| {
-                let (api, path, body, method) =
-                    (api.clone(), path.clone(), body.clone(), method.clone());
-                async move { api.send_empty(method, &path, &access, body.as_ref()).await }
-            })
+        self.request::<serde_json::Value>(method, path, body)
             .await
+            .map(|_| ())
     }
 
     /// The chat list, pinned first, then by last activity.

@@ -183,11 +183,7 @@ async fn follow(
 }
 
 fn ticket_past(ticket: &TicketCreated) -> bool {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
-    now > ticket.expires_at
+    crate::time::now_ms() > ticket.expires_at
 }
 
 async fn unreachable_wait(

@@ -119,12 +119,6 @@ impl Hub {
         });
     }
 
-    pub fn is_online(&self, device_id: Uuid) -> bool {
-        let mut online = false;
-        self.each(|c| online |= c.device_id == device_id);
-        online
-    }
-
     pub fn ticket_changed(&self, ticket_id: &str) {
         let _ = self.tickets.send(ticket_id.to_string());
     }

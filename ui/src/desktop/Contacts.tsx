@@ -193,4 +193,3 @@ function Profile({ contact, onMessage }: { contact: Contact; onMessage: (convers
   );
 }
 
-export type { Selection };

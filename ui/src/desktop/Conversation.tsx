@@ -1,17 +1,16 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { ChatMessage, Conversation as Conv, UserProfile } from "../bindings";
+import type { ChatMessage, Contact, Conversation as Conv, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions";
 import { canRecall, memberCount, needsTimeLine } from "../shared/names";
 import { EmojiPicker } from "./EmojiPicker";
 import { errorText, ipc, onCoreEvent } from "./ipc";
-import { useCached } from "./useCore";
 
 type Menu = { x: number; y: number; m: ChatMessage };
 
 /** One conversation: header, virtualised history, composer. */
-export function Conversation({ conv, me, draft }: { conv: Conv; me: UserProfile; draft: string }) {
+export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: UserProfile; draft: string; contacts: Contact[] }) {
   const [items, setItems] = useState<ChatMessage[]>([]);
   const [atBottom, setAtBottom] = useState(true);
   const [newCount, setNewCount] = useState(0);
@@ -103,11 +102,10 @@ export function Conversation({ conv, me, draft }: { conv: Conv; me: UserProfile;
     }
   };
 
-  const contacts = useCached(ipc.contacts, (e) => e.type === "contacts_changed", []);
   // My remark for someone wins over their own name, here as everywhere.
   const nameOf = (id: string) => {
     const user = conv.members.find((m) => m.user.id === id)?.user ?? { display_name: "?", avatar_hue: 0 };
-    const remark = contacts?.contacts.find((c) => c.user.id === id)?.remark;
+    const remark = contacts.find((c) => c.user.id === id)?.remark;
     return remark ? { ...user, display_name: remark } : user;
   };
   const isGroup = conv.kind === "group";
@@ -188,7 +186,7 @@ export function Conversation({ conv, me, draft }: { conv: Conv; me: UserProfile;
         </p>
       )}
       <Composer key={conv.id} conv={conv} me={me} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} disabled={!conv.active} />
-      {drawer && <InfoDrawer conv={conv} me={me} onClose={() => setDrawer(false)} />}
+      {drawer && <InfoDrawer conv={conv} me={me} contacts={contacts} onClose={() => setDrawer(false)} />}
     </section>
   );
 }
@@ -354,12 +352,11 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
   );
 }
 
-function InfoDrawer({ conv, me, onClose }: { conv: Conv; me: UserProfile; onClose: () => void }) {
+function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfile; contacts: Contact[]; onClose: () => void }) {
   const [error, setError] = useState("");
   const [title, setTitle] = useState(conv.title);
   const [announcement, setAnnouncement] = useState(conv.announcement);
   const [adding, setAdding] = useState(false);
-  const contacts = useCached(ipc.contacts, (e) => e.type === "contacts_changed", []);
   useEffect(() => {
     const esc = (e: KeyboardEvent) => e.key === "Escape" && onClose();
     window.addEventListener("keydown", esc);
@@ -368,7 +365,7 @@ function InfoDrawer({ conv, me, onClose }: { conv: Conv; me: UserProfile; onClos
   const myRole = conv.members.find((m) => m.user.id === me.id)?.role ?? "member";
   const manage = conv.kind === "group" && conv.active && myRole !== "member";
   const fail = (e: unknown) => setError(errorText(e));
-  const outsiders = (contacts?.contacts ?? []).filter((c) => !conv.members.some((m) => m.user.id === c.user.id));
+  const outsiders = contacts.filter((c) => !conv.members.some((m) => m.user.id === c.user.id));
   return (
     <aside className="drawer" aria-label="Chat info" data-testid="info-drawer">
       <div className="drawer-members">

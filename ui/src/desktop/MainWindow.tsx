@@ -65,7 +65,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       {tab === "chats" && (
         <>
           <ChatList chats={chats} me={user.id} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} />
-          {current ? <Conversation key={current.conversation.id} conv={current.conversation} me={user} draft={current.draft} /> : <section className="content-pane empty-content" />}
+          {current ? <Conversation key={current.conversation.id} conv={current.conversation} me={user} draft={current.draft} contacts={contacts.contacts} /> : <section className="content-pane empty-content" />}
         </>
       )}
       {tab === "contacts" && <Contacts view={contacts} me={user} onMessage={openChat} />}

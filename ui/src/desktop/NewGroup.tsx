@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { Contact } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { errorText, ipc } from "./ipc";
@@ -10,6 +10,11 @@ export function PlusDialog({ contacts, onClose, onOpen }: { contacts: Contact[];
   const [picked, setPicked] = useState<string[]>([]);
   const [title, setTitle] = useState("");
   const [error, setError] = useState("");
+  useEffect(() => {
+    const esc = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    window.addEventListener("keydown", esc);
+    return () => window.removeEventListener("keydown", esc);
+  }, [onClose]);
   const create = async () => {
     try {
       const names = contacts.filter((c) => picked.includes(c.user.id)).map((c) => c.remark ?? c.user.display_name);

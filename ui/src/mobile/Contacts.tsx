@@ -106,7 +106,7 @@ export function AddByCard({ handle }: { handle: string }) {
                 );
               }}
             >
-              <div className="search">
+              <div className="card search">
                 <input value={greeting} onChange={(e) => setGreeting(e.target.value)} placeholder="Say hello (optional)" maxLength={100} aria-label="Greeting" />
               </div>
               <button className="primary" type="submit" data-testid="card-add">

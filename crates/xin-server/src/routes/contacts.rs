@@ -153,17 +153,8 @@ async fn delete_contact(
 #[utoipa::path(put, path = "/blocks/{id}", tag = "contacts", security(("bearer" = [])),
     params(("id" = String, Path, description = "User id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn block(
-    State(state): State<AppState>,
-    authed: Authed,
-    Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    let target = path_id(&id, ErrorCode::UserNotFound)?;
-    state
-        .store
-        .set_blocked(authed.user_id, target, true)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+async fn block(state: State<AppState>, authed: Authed, id: Path<String>) -> ApiResult<StatusCode> {
+    set_blocked(state, authed, id, true).await
 }
 
 /// Unblock someone.
@@ -171,14 +162,23 @@ async fn block(
     params(("id" = String, Path, description = "User id")),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 async fn unblock(
+    state: State<AppState>,
+    authed: Authed,
+    id: Path<String>,
+) -> ApiResult<StatusCode> {
+    set_blocked(state, authed, id, false).await
+}
+
+async fn set_blocked(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<String>,
+    blocked: bool,
 ) -> ApiResult<StatusCode> {
     let target = path_id(&id, ErrorCode::UserNotFound)?;
     state
         .store
-        .set_blocked(authed.user_id, target, false)
+        .set_blocked(authed.user_id, target, blocked)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

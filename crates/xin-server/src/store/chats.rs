@@ -3,7 +3,7 @@
 use uuid::Uuid;
 use xin_proto::{
     Content, Conversation, ConversationKind, ErrorCode, EventBody, Member, Message, Role,
-    SendMessage,
+    SendMessage, UserProfile,
 };
 
 use super::{
@@ -87,8 +87,16 @@ async fn active_members(tx: &mut Tx<'_>, conv: Uuid) -> ApiResult<Vec<Uuid>> {
     rows.iter().map(|(u,)| parse_uuid(u)).collect()
 }
 
-/// The conversation as `user` sees it.
-pub(crate) async fn view(tx: &mut Tx<'_>, conv: Uuid, user: Uuid) -> ApiResult<Conversation> {
+/// What every member sees alike: one read however many members a change is announced to.
+struct Shared {
+    kind: ConversationKind,
+    title: String,
+    announcement: String,
+    last_seq: i64,
+    members: Vec<Member>,
+}
+
+async fn shared(tx: &mut Tx<'_>, conv: Uuid) -> ApiResult<Shared> {
     let (kind, title, announcement, last_seq): (String, String, String, i64) = sqlx::query_as(
         "SELECT kind, title, announcement, last_seq FROM conversations WHERE id = $1",
     )
@@ -96,6 +104,39 @@ pub(crate) async fn view(tx: &mut Tx<'_>, conv: Uuid, user: Uuid) -> ApiResult<C
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(not_found)?;
+    let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
+        "SELECT u.id, u.handle, u.display_name, u.avatar_hue, m.role
+         FROM members m JOIN users u ON u.id = m.user_id
+         WHERE m.conversation_id = $1 AND m.active = 1 ORDER BY m.joined_at, m.user_id",
+    )
+    .bind(conv.to_string())
+    .fetch_all(&mut **tx)
+    .await?;
+    let members = rows
+        .into_iter()
+        .map(|(id, handle, display_name, hue, role)| {
+            Ok(Member {
+                user: UserProfile {
+                    id: parse_uuid(&id)?,
+                    handle,
+                    display_name,
+                    avatar_hue: u16::try_from(hue).unwrap_or(0),
+                },
+                role: parse_role(&role),
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(Shared {
+        kind: parse_kind(&kind),
+        title,
+        announcement,
+        last_seq,
+        members,
+    })
+}
+
+/// The shared part plus what is `user`'s own: read marker, pin, mute, and a direct chat's title.
+async fn for_user(tx: &mut Tx<'_>, conv: Uuid, s: &Shared, user: Uuid) -> ApiResult<Conversation> {
     let (read_seq, pinned, muted, active): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT read_seq, pinned, muted, active FROM members WHERE conversation_id = $1 AND user_id = $2",
     )
@@ -104,66 +145,66 @@ pub(crate) async fn view(tx: &mut Tx<'_>, conv: Uuid, user: Uuid) -> ApiResult<C
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(not_found)?;
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT user_id, role FROM members WHERE conversation_id = $1 AND active = 1 ORDER BY joined_at, user_id",
-    )
-    .bind(conv.to_string())
-    .fetch_all(&mut **tx)
-    .await?;
-    let mut members = Vec::with_capacity(rows.len());
-    for (u, r) in rows {
-        members.push(Member {
-            user: profile(tx, parse_uuid(&u)?).await?,
-            role: parse_role(&r),
-        });
-    }
-    let kind = parse_kind(&kind);
-    let title = match kind {
-        ConversationKind::Direct => {
-            let other = members
-                .iter()
-                .find(|m| m.user.id != user)
-                .map(|m| m.user.clone());
-            match other {
-                Some(o) => {
-                    let remark: Option<Option<String>> = sqlx::query_scalar(
-                        "SELECT remark FROM contacts WHERE user_id = $1 AND friend_id = $2",
-                    )
-                    .bind(user.to_string())
-                    .bind(o.id.to_string())
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                    remark.flatten().unwrap_or(o.display_name)
-                }
-                None => title,
+    let title = match s.kind {
+        ConversationKind::Direct => match s.members.iter().find(|m| m.user.id != user) {
+            Some(other) => {
+                let remark: Option<Option<String>> = sqlx::query_scalar(
+                    "SELECT remark FROM contacts WHERE user_id = $1 AND friend_id = $2",
+                )
+                .bind(user.to_string())
+                .bind(other.user.id.to_string())
+                .fetch_optional(&mut **tx)
+                .await?;
+                remark
+                    .flatten()
+                    .unwrap_or_else(|| other.user.display_name.clone())
             }
-        }
+            None => s.title.clone(),
+        },
         ConversationKind::SelfNote => "File Transfer".to_string(),
-        ConversationKind::Group => title,
+        ConversationKind::Group => s.title.clone(),
     };
     Ok(Conversation {
         id: conv,
-        kind,
+        kind: s.kind,
         title,
-        announcement,
-        members,
-        last_seq,
+        announcement: s.announcement.clone(),
+        members: s.members.clone(),
+        last_seq: s.last_seq,
         read_seq,
-        unread: (last_seq - read_seq).max(0),
+        unread: (s.last_seq - read_seq).max(0),
         pinned: pinned != 0,
         muted: muted != 0,
         active: active != 0,
     })
 }
 
+/// The conversation as `user` sees it.
+pub(crate) async fn view(tx: &mut Tx<'_>, conv: Uuid, user: Uuid) -> ApiResult<Conversation> {
+    let s = shared(tx, conv).await?;
+    for_user(tx, conv, &s, user).await
+}
+
 /// Tells each of `users` how the conversation now looks to them.
 async fn announce(tx: &mut Tx<'_>, out: &mut Outbox, conv: Uuid, users: &[Uuid]) -> ApiResult<()> {
+    let s = shared(tx, conv).await?;
     for &u in users {
-        let conversation = view(tx, conv, u).await?;
+        let conversation = for_user(tx, conv, &s, u).await?;
         out.append(tx, u, EventBody::ConversationUpdated { conversation })
             .await?;
     }
     Ok(())
+}
+
+/// Whether `message` is in `conv`.
+async fn message_in(tx: &mut Tx<'_>, conv: Uuid, message: Uuid) -> ApiResult<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE id = $1 AND conversation_id = $2")
+            .bind(message.to_string())
+            .bind(conv.to_string())
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(n > 0)
 }
 
 /// After a remark change, the direct chat's title changes for `user`.
@@ -751,14 +792,7 @@ impl Store {
             _ => {}
         }
         if let Some(r) = req.reply_to {
-            let n: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM messages WHERE id = $1 AND conversation_id = $2",
-            )
-            .bind(r.to_string())
-            .bind(conv.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-            if n == 0 {
+            if !message_in(&mut tx, conv, r).await? {
                 return Err(ApiError::new(
                     ErrorCode::MessageNotFound,
                     "The quoted message is not in this conversation.",
@@ -841,14 +875,7 @@ impl Store {
         membership(&mut tx, conv, user)
             .await?
             .ok_or_else(not_found)?;
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM messages WHERE id = $1 AND conversation_id = $2",
-        )
-        .bind(message.to_string())
-        .bind(conv.to_string())
-        .fetch_one(&mut *tx)
-        .await?;
-        if n == 0 {
+        if !message_in(&mut tx, conv, message).await? {
             return Err(ApiError::new(
                 ErrorCode::MessageNotFound,
                 "No such message.",

@@ -127,7 +127,8 @@ impl Store {
 
     pub async fn check_access(&self, access_hash: &str) -> ApiResult<SessionCheck> {
         let row = sqlx::query(
-            "SELECT id, user_id, device_id, access_expires_at, revoked_at FROM sessions WHERE access_hash = $1",
+            "SELECT s.id, s.user_id, s.device_id, s.access_expires_at, s.revoked_at, d.last_active_at
+             FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.access_hash = $1",
         )
         .bind(access_hash)
         .fetch_optional(&self.pool)
@@ -147,13 +148,15 @@ impl Store {
             user_id: parse_uuid(&row.try_get::<String, _>("user_id")?)?,
             device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
         };
-        // "Last active" needs minute precision, not a write per request.
-        sqlx::query("UPDATE devices SET last_active_at = $1 WHERE id = $2 AND last_active_at < $3")
-            .bind(now)
-            .bind(authed.device_id.to_string())
-            .bind(now - 60_000)
-            .execute(&self.pool)
-            .await?;
+        // "Last active" needs minute precision: write it at most once a minute, so ordinary
+        // requests never take SQLite's write lock.
+        if row.try_get::<i64, _>("last_active_at")? < now - 60_000 {
+            sqlx::query("UPDATE devices SET last_active_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(authed.device_id.to_string())
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(SessionCheck::Valid(authed))
     }
 
