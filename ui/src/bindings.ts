@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -271,7 +271,7 @@ export type EventBody = { "type": "message_new", message: Message,
 /**
  * The receiving user's unread count in that conversation after it.
  */
-unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, };
+unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "unknown" };
 
 export type EventPage = { events: Array<Event>, 
 /**

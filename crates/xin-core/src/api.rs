@@ -35,7 +35,7 @@ impl ApiClient {
         &self.base
     }
 
-    /// `ws://.../api/v1/realtime?access_token=...`
+    /// `ws://.../api/v1/realtime?access_token=...&v=WIRE_VERSION`
     pub fn realtime_url(&self, access_token: &str) -> String {
         let ws = if let Some(rest) = self.base.strip_prefix("https://") {
             format!("wss://{rest}")
@@ -44,7 +44,10 @@ impl ApiClient {
         } else {
             self.base.clone()
         };
-        format!("{ws}{API_PREFIX}/realtime?access_token={access_token}")
+        format!(
+            "{ws}{API_PREFIX}/realtime?access_token={access_token}&v={}",
+            xin_proto::WIRE_VERSION
+        )
     }
 
     async fn call<B: Serialize, T: DeserializeOwned>(

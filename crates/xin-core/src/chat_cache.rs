@@ -459,6 +459,54 @@ fn apply_one(tx: &Transaction<'_>, body: &EventBody, changes: &mut Changes) -> C
             upsert_conversation(tx, &c)?;
             changes.conversation(c.id);
         }
+        EventBody::ConversationChanged {
+            conversation_id,
+            title,
+            announcement,
+        } => {
+            change_conversation(tx, *conversation_id, changes, |c| {
+                if let Some(t) = title {
+                    c.title = t.clone();
+                }
+                if let Some(a) = announcement {
+                    c.announcement = a.clone();
+                }
+            })?;
+        }
+        EventBody::MembersAdded {
+            conversation_id,
+            members,
+        } => {
+            change_conversation(tx, *conversation_id, changes, |c| {
+                for m in members {
+                    match c.members.iter_mut().find(|x| x.user.id == m.user.id) {
+                        Some(x) => *x = m.clone(),
+                        None => c.members.push(m.clone()),
+                    }
+                }
+            })?;
+        }
+        EventBody::MemberRemoved {
+            conversation_id,
+            user_id,
+        } => {
+            change_conversation(tx, *conversation_id, changes, |c| {
+                c.members.retain(|m| m.user.id != *user_id);
+            })?;
+        }
+        EventBody::MemberRoleChanged {
+            conversation_id,
+            user_id,
+            role,
+        } => {
+            change_conversation(tx, *conversation_id, changes, |c| {
+                if let Some(m) = c.members.iter_mut().find(|m| m.user.id == *user_id) {
+                    m.role = *role;
+                }
+            })?;
+        }
+        // From a newer server: nothing this build can show; the seq still advances.
+        EventBody::Unknown => {}
         EventBody::ReadMarker {
             conversation_id,
             read_seq,
@@ -492,6 +540,22 @@ fn apply_one(tx: &Transaction<'_>, body: &EventBody, changes: &mut Changes) -> C
             changes.contacts = true;
         }
     }
+    Ok(())
+}
+
+/// Applies a group change to the cached conversation (one this device has not seen yet is
+/// skipped: its snapshot, which comes with catch-up, already holds the change).
+fn change_conversation(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    changes: &mut Changes,
+    f: impl FnOnce(&mut Conversation),
+) -> CoreResult<()> {
+    if let Some(mut c) = conversation(tx, id)? {
+        f(&mut c);
+        upsert_conversation(tx, &c)?;
+    }
+    changes.conversation(id);
     Ok(())
 }
 

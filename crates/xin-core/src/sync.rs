@@ -97,7 +97,10 @@ pub async fn catch_up(engine: &Engine, account: &Arc<AccountSession>) -> CoreRes
         let page: EventPage = account
             .with_access(|access| {
                 let api = api.clone();
-                let path = format!("/events?after={after}&limit={PAGE}");
+                let path = format!(
+                    "/events?after={after}&limit={PAGE}&v={}",
+                    xin_proto::WIRE_VERSION
+                );
                 async move {
                     api.send_json::<(), _>(Method::GET, &path, &access, None)
                         .await

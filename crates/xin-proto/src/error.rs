@@ -62,6 +62,8 @@ pub enum ErrorCode {
     MessageNotFound,
     /// Messages can be recalled only within 2 minutes.
     RecallWindowPassed,
+    /// A group holds at most 500 members.
+    GroupFull,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

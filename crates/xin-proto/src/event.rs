@@ -3,7 +3,7 @@ use ts_rs::TS;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{Contact, Conversation, FriendRequest, Message};
+use crate::{Contact, Conversation, FriendRequest, Member, Message, Role};
 
 /// One entry of a user's event log. `seq` is gap-free per user: a client that has applied
 /// `seq = n` applies `n + 1` next, and fetches what is missing when it sees a gap.
@@ -40,9 +40,43 @@ pub enum EventBody {
         #[ts(type = "string")]
         message_id: Uuid,
     },
-    /// The conversation as this user now sees it: created, renamed, members, pin, mute, left.
+    /// The whole conversation as this user now sees it: when it appears for them (created,
+    /// joined), when they leave it, and for their own pin, mute and a direct chat's title.
+    /// Changes everyone sees alike travel as the small events below, never as this snapshot.
     ConversationUpdated {
         conversation: Conversation,
+    },
+    /// A group's name or announcement changed (a field left out is unchanged).
+    ConversationChanged {
+        #[ts(type = "string")]
+        conversation_id: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        title: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        announcement: Option<String>,
+    },
+    /// People joined a group this user is in.
+    MembersAdded {
+        #[ts(type = "string")]
+        conversation_id: Uuid,
+        members: Vec<Member>,
+    },
+    /// Someone left or was removed from a group this user is still in.
+    MemberRemoved {
+        #[ts(type = "string")]
+        conversation_id: Uuid,
+        #[ts(type = "string")]
+        user_id: Uuid,
+    },
+    /// A member's role changed (an ownership hand-over is two of these).
+    MemberRoleChanged {
+        #[ts(type = "string")]
+        conversation_id: Uuid,
+        #[ts(type = "string")]
+        user_id: Uuid,
+        role: Role,
     },
     /// This user's read marker moved (on any of their devices).
     ReadMarker {
@@ -63,9 +97,18 @@ pub enum EventBody {
         #[ts(type = "string")]
         user_id: Uuid,
     },
+    /// A kind this build does not know (from a newer server): skipped, never a failed sync.
+    #[serde(other)]
+    Unknown,
 }
 
-/// `GET /api/v1/events?after=SEQ&limit=N`
+/// The event shapes a client understands, sent as `?v=` on `/events` and `/realtime`.
+/// 1 (the default, engines before group deltas): every group change arrives as a whole
+/// `ConversationUpdated`. 2: group changes arrive as `ConversationChanged`, `MembersAdded`,
+/// `MemberRemoved` and `MemberRoleChanged`.
+pub const WIRE_VERSION: u32 = 2;
+
+/// `GET /api/v1/events?after=SEQ&limit=N&v=WIRE_VERSION`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct EventPage {
     pub events: Vec<Event>,

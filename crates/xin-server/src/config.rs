@@ -42,6 +42,11 @@ pub struct Config {
     /// Confirmation, scan and password attempts one account or IP may make per minute.
     #[arg(long, env = "XIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     pub attempts_per_minute: u32,
+
+    /// Events one realtime socket may have waiting to be written. A client that falls this
+    /// far behind is disconnected (it catches up from its log), so it never slows anyone else.
+    #[arg(long, env = "XIN_SOCKET_QUEUE", default_value_t = 1024)]
+    pub socket_queue: usize,
 }
 
 impl Config {
@@ -57,6 +62,7 @@ impl Config {
             access_ttl_secs: 900,
             tickets_per_minute: 1000,
             attempts_per_minute: 1000,
+            socket_queue: 1024,
         }
     }
 

@@ -40,7 +40,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         UserNotFound | RequestNotFound | ConversationNotFound | MessageNotFound => {
             StatusCode::NOT_FOUND
         }
-        AlreadyFriends => StatusCode::CONFLICT,
+        AlreadyFriends | GroupFull => StatusCode::CONFLICT,
         Blocked | NotFriends | NotAllowed => StatusCode::FORBIDDEN,
         RecallWindowPassed => StatusCode::GONE,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

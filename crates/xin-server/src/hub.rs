@@ -1,129 +1,192 @@
 //! Realtime fan-out inside one server node: open device sockets and login-ticket watchers.
 //!
-//! With several nodes, a broker (NATS or Postgres LISTEN/NOTIFY) feeds the same two entry
-//! points, `send_to_user` and `ticket_changed`, on every node.
+//! Each socket has a bounded queue. Pushing never waits: a socket whose queue is full has
+//! fallen behind and is disconnected (it catches up from its event log when it reconnects), so
+//! a slow or stuck receiver never slows the writer or anyone else.
+//!
+//! With several nodes, a broker (NATS or Postgres LISTEN/NOTIFY) feeds the same entry points,
+//! `publish` and `ticket_changed`, on every node.
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
 };
 
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, Notify};
 use uuid::Uuid;
-use xin_proto::ServerEvent;
+use xin_proto::{Event, ServerEvent};
 
 /// What the hub asks one socket to do.
 #[derive(Debug, Clone)]
 pub enum Outbound {
-    Event(Box<ServerEvent>),
+    Event(Arc<ServerEvent>),
     /// Close the socket (after any events queued before it).
     Close,
 }
 
 struct Conn {
-    user_id: Uuid,
+    id: u64,
     device_id: Uuid,
-    tx: mpsc::UnboundedSender<Outbound>,
+    tx: mpsc::Sender<Outbound>,
+    /// Set when the socket fell behind: it is closed at once.
+    overflow: Arc<Notify>,
+}
+
+impl Conn {
+    fn push(&self, out: Outbound) {
+        if self.tx.try_send(out).is_err() {
+            self.overflow.notify_one();
+        }
+    }
+}
+
+struct Inner {
+    /// Open sockets by user, so a push touches only that user's sockets.
+    users: Mutex<HashMap<Uuid, Vec<Conn>>>,
+    next_id: AtomicU64,
+    tickets: broadcast::Sender<String>,
+    queue: usize,
 }
 
 #[derive(Clone)]
-pub struct Hub {
-    conns: Arc<Mutex<HashMap<u64, Conn>>>,
-    next_id: Arc<std::sync::atomic::AtomicU64>,
-    tickets: broadcast::Sender<String>,
-}
+pub struct Hub(Arc<Inner>);
 
 impl Default for Hub {
     fn default() -> Self {
-        Self {
-            conns: Arc::default(),
-            next_id: Arc::default(),
-            tickets: broadcast::channel(1024).0,
-        }
+        Self::new(1024)
     }
 }
 
 /// Unregisters its socket when dropped, whichever way the socket task ends.
 pub struct Registration {
     hub: Hub,
+    user_id: Uuid,
     id: u64,
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        if let Ok(mut conns) = self.hub.conns.lock() {
-            conns.remove(&self.id);
+        if let Ok(mut users) = self.hub.0.users.lock() {
+            if let Some(conns) = users.get_mut(&self.user_id) {
+                conns.retain(|c| c.id != self.id);
+                if conns.is_empty() {
+                    users.remove(&self.user_id);
+                }
+            }
         }
     }
 }
 
+/// A registered socket's side: its queue and the signal that it fell behind.
+pub struct Socket {
+    pub registration: Registration,
+    pub outbound: mpsc::Receiver<Outbound>,
+    pub overflow: Arc<Notify>,
+}
+
 impl Hub {
-    pub fn register(
-        &self,
-        user_id: Uuid,
-        device_id: Uuid,
-    ) -> (Registration, mpsc::UnboundedReceiver<Outbound>) {
-        let id = self
-            .next_id
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let (tx, rx) = mpsc::unbounded_channel();
-        if let Ok(mut conns) = self.conns.lock() {
-            conns.insert(
+    /// A hub whose sockets each hold at most `queue` unsent events.
+    pub fn new(queue: usize) -> Self {
+        Self(Arc::new(Inner {
+            users: Mutex::default(),
+            next_id: AtomicU64::new(0),
+            tickets: broadcast::channel(1024).0,
+            queue: queue.max(1),
+        }))
+    }
+
+    pub fn register(&self, user_id: Uuid, device_id: Uuid) -> Socket {
+        let id = self.0.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, outbound) = mpsc::channel(self.0.queue);
+        let overflow = Arc::new(Notify::new());
+        if let Ok(mut users) = self.0.users.lock() {
+            users.entry(user_id).or_default().push(Conn {
                 id,
-                Conn {
-                    user_id,
-                    device_id,
-                    tx,
-                },
-            );
+                device_id,
+                tx,
+                overflow: overflow.clone(),
+            });
         }
-        (
-            Registration {
+        Socket {
+            registration: Registration {
                 hub: self.clone(),
+                user_id,
                 id,
             },
-            rx,
-        )
+            outbound,
+            overflow,
+        }
+    }
+
+    /// Pushes committed events, in order, to their users' open sockets.
+    pub fn publish(&self, events: Vec<(Uuid, Event)>) {
+        let Ok(users) = self.0.users.lock() else {
+            return;
+        };
+        for (user, event) in events {
+            if let Some(conns) = users.get(&user) {
+                let event = Arc::new(ServerEvent::Event { event });
+                for c in conns {
+                    c.push(Outbound::Event(event.clone()));
+                }
+            }
+        }
+    }
+
+    /// A notice outside the event log (devices changed, a login request) to a user's sockets.
+    pub fn send_to_user(&self, user: Uuid, event: &ServerEvent) {
+        let Ok(users) = self.0.users.lock() else {
+            return;
+        };
+        if let Some(conns) = users.get(&user) {
+            let event = Arc::new(event.clone());
+            for c in conns {
+                c.push(Outbound::Event(event.clone()));
+            }
+        }
     }
 
     fn each(&self, mut f: impl FnMut(&Conn)) {
-        if let Ok(conns) = self.conns.lock() {
-            conns.values().for_each(&mut f);
+        if let Ok(users) = self.0.users.lock() {
+            users.values().flatten().for_each(&mut f);
         }
     }
 
-    pub fn send_to_user(&self, user_id: Uuid, event: &ServerEvent) {
-        self.each(|c| {
-            if c.user_id == user_id {
-                let _ = c.tx.send(Outbound::Event(Box::new(event.clone())));
-            }
-        });
+    /// Open sockets on this node.
+    pub fn sockets(&self) -> usize {
+        self.0
+            .users
+            .lock()
+            .map(|u| u.values().map(Vec::len).sum())
+            .unwrap_or(0)
     }
 
     /// Tells every socket of the device it was signed out, then closes them.
     pub fn sign_out_device(&self, device_id: Uuid, reason: &str) {
+        let event = Arc::new(ServerEvent::SignedOut {
+            reason: reason.to_string(),
+        });
         self.each(|c| {
             if c.device_id == device_id {
-                let _ = c.tx.send(Outbound::Event(Box::new(ServerEvent::SignedOut {
-                    reason: reason.to_string(),
-                })));
-                let _ = c.tx.send(Outbound::Close);
+                c.push(Outbound::Event(event.clone()));
+                c.push(Outbound::Close);
             }
         });
     }
 
     /// Closes every socket (server shutdown): clients reconnect, to this node or another.
     pub fn close_all(&self) {
-        self.each(|c| {
-            let _ = c.tx.send(Outbound::Close);
-        });
+        self.each(|c| c.push(Outbound::Close));
     }
 
     pub fn ticket_changed(&self, ticket_id: &str) {
-        let _ = self.tickets.send(ticket_id.to_string());
+        let _ = self.0.tickets.send(ticket_id.to_string());
     }
 
     pub fn watch_tickets(&self) -> broadcast::Receiver<String> {
-        self.tickets.subscribe()
+        self.0.tickets.subscribe()
     }
 }

@@ -4,7 +4,7 @@ mod auth;
 pub mod config;
 mod error;
 mod extract;
-mod hub;
+pub mod hub;
 mod rate_limit;
 mod routes;
 mod state;
@@ -107,11 +107,14 @@ impl Running {
 pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let data_dir = config.data_dir();
-    let store = Store::open(&data_dir).await.map_err(|e| e.to_string())?;
+    let hub = hub::Hub::new(config.socket_queue);
+    let store = Store::open(&data_dir, hub.clone())
+        .await
+        .map_err(|e| e.to_string())?;
     let public_url = config.public_url_for(addr);
     tracing::info!(%addr, data_dir = %data_dir.display(), %public_url, "xin-server listening");
     tracing::info!("phone companion: {public_url}/m/");
-    let state = AppState::new(store, config, public_url);
+    let state = AppState::new(store, hub, config, public_url);
     let router = app(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {

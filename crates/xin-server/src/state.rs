@@ -23,23 +23,16 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: Config, public_url: String) -> Self {
+    /// `hub` is the one the store's writer pushes committed events to.
+    pub fn new(store: Store, hub: Hub, config: Config, public_url: String) -> Self {
         let limits = Limits::new(config.tickets_per_minute, config.attempts_per_minute);
         Self(Arc::new(Inner {
             store,
-            hub: Hub::default(),
+            hub,
             limits,
             config,
             public_url,
         }))
-    }
-
-    /// Pushes committed events to their users' open sockets.
-    pub fn push(&self, out: crate::store::Outbox) {
-        for (user, event) in out.0 {
-            self.hub
-                .send_to_user(user, &xin_proto::ServerEvent::Event { event });
-        }
     }
 
     pub fn access_ttl_ms(&self) -> i64 {

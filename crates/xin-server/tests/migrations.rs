@@ -39,8 +39,12 @@ async fn every_migration_upgrades_the_previous_version() {
 #[tokio::test]
 async fn reopening_a_store_keeps_its_data() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let store = Store::open(dir.path(), xin_server::hub::Hub::default())
+        .await
+        .unwrap();
     store.close().await;
-    let store = Store::open(dir.path()).await.unwrap();
+    let store = Store::open(dir.path(), xin_server::hub::Hub::default())
+        .await
+        .unwrap();
     store.close().await;
 }

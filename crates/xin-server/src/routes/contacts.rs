@@ -81,11 +81,10 @@ async fn send_request(
         ));
     }
     state.limits.attempt(format!("user:{}", authed.user_id))?;
-    let (request, out) = state
+    let request = state
         .store
-        .send_friend_request(authed.user_id, req.to, req.greeting.trim())
+        .send_friend_request(authed.user_id, req.to, req.greeting.trim().to_string())
         .await?;
-    state.push(out);
     Ok(Json(request))
 }
 
@@ -100,11 +99,10 @@ async fn answer_request(
     extract::Json(req): extract::Json<AnswerFriendRequest>,
 ) -> ApiResult<Json<FriendRequest>> {
     let id = path_id(&id, ErrorCode::RequestNotFound)?;
-    let (request, out) = state
+    let request = state
         .store
         .answer_friend_request(authed.user_id, id, req.accept)
         .await?;
-    state.push(out);
     Ok(Json(request))
 }
 
@@ -124,13 +122,12 @@ async fn set_remark(
         None
     } else {
         validate::text("remark", remark, 32)?;
-        Some(remark)
+        Some(remark.to_string())
     };
-    let (_, out) = state
+    state
         .store
         .set_remark(authed.user_id, friend, remark)
         .await?;
-    state.push(out);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -144,8 +141,7 @@ async fn delete_contact(
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let friend = path_id(&id, ErrorCode::NotFriends)?;
-    let out = state.store.delete_contact(authed.user_id, friend).await?;
-    state.push(out);
+    state.store.delete_contact(authed.user_id, friend).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -65,11 +65,10 @@ async fn create_group(
     if req.members.is_empty() || req.members.len() > 499 {
         return Err(ApiError::invalid("members: 1–499 friends"));
     }
-    let (c, out) = state
+    let c = state
         .store
-        .create_group(authed.user_id, req.title.trim(), &req.members)
+        .create_group(authed.user_id, req.title.trim().to_string(), req.members)
         .await?;
-    state.push(out);
     Ok(Json(c))
 }
 
@@ -81,8 +80,7 @@ async fn open_direct(
     authed: Authed,
     extract::Json(req): extract::Json<OpenDirect>,
 ) -> ApiResult<Json<Conversation>> {
-    let (c, out) = state.store.open_direct(authed.user_id, req.with).await?;
-    state.push(out);
+    let c = state.store.open_direct(authed.user_id, req.with).await?;
     Ok(Json(c))
 }
 
@@ -93,8 +91,7 @@ async fn open_self_note(
     State(state): State<AppState>,
     authed: Authed,
 ) -> ApiResult<Json<Conversation>> {
-    let (c, out) = state.store.self_note(authed.user_id).await?;
-    state.push(out);
+    let c = state.store.self_note(authed.user_id).await?;
     Ok(Json(c))
 }
 
@@ -119,16 +116,15 @@ async fn update(
     {
         return Err(ApiError::invalid("announcement: at most 2000 characters"));
     }
-    let out = state
+    state
         .store
         .update_conversation(
             authed.user_id,
             id,
-            req.title.as_deref().map(str::trim),
-            req.announcement.as_deref(),
+            req.title.map(|t| t.trim().to_string()),
+            req.announcement,
         )
         .await?;
-    state.push(out);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -142,11 +138,10 @@ async fn settings(
     Path(id): Path<String>,
     extract::Json(req): extract::Json<MemberSettings>,
 ) -> ApiResult<StatusCode> {
-    let out = state
+    state
         .store
         .member_settings(authed.user_id, conv_id(&id)?, req.pinned, req.muted)
         .await?;
-    state.push(out);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -163,11 +158,10 @@ async fn add_members(
     if req.users.is_empty() || req.users.len() > 499 {
         return Err(ApiError::invalid("users: 1–499"));
     }
-    let out = state
+    state
         .store
-        .add_members(authed.user_id, conv_id(&id)?, &req.users)
+        .add_members(authed.user_id, conv_id(&id)?, req.users)
         .await?;
-    state.push(out);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -181,11 +175,10 @@ async fn remove_member(
     Path((id, user)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let target = path_id(&user, ErrorCode::UserNotFound)?;
-    let out = state
+    state
         .store
         .remove_member(authed.user_id, conv_id(&id)?, target)
         .await?;
-    state.push(out);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -200,11 +193,10 @@ async fn set_role(
     extract::Json(req): extract::Json<SetRole>,
 ) -> ApiResult<StatusCode> {
     let target = path_id(&user, ErrorCode::UserNotFound)?;
-    let out = state
+    state
         .store
         .set_role(authed.user_id, conv_id(&id)?, target, req.role)
         .await?;
-    state.push(out);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -227,11 +219,10 @@ async fn send(
             return Err(ApiError::invalid("mentions: at most 500"));
         }
     }
-    let (message, out) = state
+    let message = state
         .store
-        .send_message(authed.user_id, authed.device_id, conv_id(&id)?, &req)
+        .send_message(authed.user_id, authed.device_id, conv_id(&id)?, req)
         .await?;
-    state.push(out);
     Ok(Json(message))
 }
 
@@ -279,11 +270,10 @@ async fn recall(
     Path((id, message)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let message = path_id(&message, ErrorCode::MessageNotFound)?;
-    let out = state
+    state
         .store
         .recall(authed.user_id, conv_id(&id)?, message)
         .await?;
-    state.push(out);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -297,11 +287,10 @@ async fn hide(
     Path((id, message)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let message = path_id(&message, ErrorCode::MessageNotFound)?;
-    let out = state
+    state
         .store
         .hide_message(authed.user_id, conv_id(&id)?, message)
         .await?;
-    state.push(out);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -315,10 +304,9 @@ async fn mark_read(
     Path(id): Path<String>,
     extract::Json(req): extract::Json<MarkRead>,
 ) -> ApiResult<StatusCode> {
-    let out = state
+    state
         .store
         .mark_read(authed.user_id, conv_id(&id)?, req.seq)
         .await?;
-    state.push(out);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -21,6 +21,8 @@ struct EventsQuery {
     after: i64,
     /// At most this many (1–10000, default 5000): catch-up pages are large on purpose.
     limit: Option<i64>,
+    /// The event shapes the client understands (`xin_proto::WIRE_VERSION`; default 1).
+    v: Option<u32>,
 }
 
 /// My event log after `after`, oldest first: catch-up after a gap or a reconnect.
@@ -36,6 +38,9 @@ async fn events(
         return Err(ApiError::invalid("after: ≥ 0; limit: 1–10000"));
     }
     Ok(Json(
-        state.store.events(authed.user_id, q.after, limit).await?,
+        state
+            .store
+            .events(authed.user_id, q.after, limit, q.v.unwrap_or(1))
+            .await?,
     ))
 }

@@ -4,34 +4,88 @@ use std::time::Duration;
 
 use axum::{
     extract::{
-        ws::{Message, WebSocket},
+        ws::{CloseFrame, Message, WebSocket},
         State, WebSocketUpgrade,
     },
     response::Response,
 };
 use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xin_proto::{ErrorBody, ServerEvent};
 
-use crate::{auth::Authed, hub::Outbound, state::AppState};
+use crate::{
+    auth::Authed,
+    extract::Query,
+    hub::{Outbound, Socket},
+    state::AppState,
+};
 
 const PING_EVERY: Duration = Duration::from_secs(20);
+/// Close code for a client that fell too far behind: it reconnects and catches up.
+const CLOSE_TOO_SLOW: u16 = 4008;
+/// Small socket buffers keep an idle connection cheap; frames grow them as needed.
+const READ_BUFFER: usize = 4 * 1024;
+const WRITE_BUFFER: usize = 0;
+/// Clients send only pings and closes.
+const MAX_INCOMING: usize = 64 * 1024;
+
+#[derive(Deserialize, IntoParams)]
+struct RealtimeQuery {
+    /// Access token (browsers cannot send headers on a WebSocket).
+    #[allow(dead_code)]
+    access_token: Option<String>,
+    /// The event shapes the client understands (`xin_proto::WIRE_VERSION`; default 1).
+    v: Option<u32>,
+}
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(realtime))
 }
 
 /// Opens the realtime WebSocket (`?access_token=` since browsers cannot send headers on it).
-/// Messages are JSON `ServerEvent`s.
-#[utoipa::path(get, path = "/realtime", tag = "realtime",
-    params(("access_token" = String, Query, description = "Access token")),
+/// Messages are JSON `ServerEvent`s. A client that falls too far behind is closed with code
+/// 4008 and catches up from `/events`.
+#[utoipa::path(get, path = "/realtime", tag = "realtime", params(RealtimeQuery),
     responses((status = 101, description = "Switching to WebSocket; messages are ServerEvent"), (status = 401, body = ErrorBody)))]
-async fn realtime(State(state): State<AppState>, authed: Authed, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| run(state, authed, socket))
+async fn realtime(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(q): Query<RealtimeQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let wire = q.v.unwrap_or(1);
+    ws.read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_message_size(MAX_INCOMING)
+        .on_upgrade(move |socket| run(state, authed, wire, socket))
 }
 
-async fn run(state: AppState, authed: Authed, socket: WebSocket) {
-    let (registration, mut outbound) = state.hub.register(authed.user_id, authed.device_id);
+/// The event as this socket's wire version shows it.
+async fn shaped(state: &AppState, authed: &Authed, wire: u32, event: &ServerEvent) -> ServerEvent {
+    match event {
+        ServerEvent::Event { event } if wire < 2 => {
+            match state.store.for_wire_v1(authed.user_id, event.clone()).await {
+                Ok(event) => ServerEvent::Event { event },
+                Err(e) => {
+                    tracing::warn!("shape event for a v1 socket: {e}");
+                    ServerEvent::Event {
+                        event: event.clone(),
+                    }
+                }
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+async fn run(state: AppState, authed: Authed, wire: u32, socket: WebSocket) {
+    let Socket {
+        registration,
+        mut outbound,
+        overflow,
+    } = state.hub.register(authed.user_id, authed.device_id);
     let (mut tx, mut rx) = socket.split();
     let send = |event: &ServerEvent| match serde_json::to_string(event) {
         Ok(text) => Some(Message::Text(text.into())),
@@ -52,7 +106,8 @@ async fn run(state: AppState, authed: Authed, socket: WebSocket) {
         tokio::select! {
             out = outbound.recv() => match out {
                 Some(Outbound::Event(event)) => {
-                    if let Some(msg) = send(&event) {
+                    let text = if wire < 2 { send(&shaped(&state, &authed, wire, &event).await) } else { send(&event) };
+                    if let Some(msg) = text {
                         if tx.send(msg).await.is_err() { break; }
                     }
                 }
@@ -61,6 +116,12 @@ async fn run(state: AppState, authed: Authed, socket: WebSocket) {
                     break;
                 }
             },
+            () = overflow.notified() => {
+                tracing::info!(user = %authed.user_id, "closing a realtime socket that fell behind");
+                let frame = CloseFrame { code: CLOSE_TOO_SLOW, reason: "too slow: catch up from /events".into() };
+                let _ = tokio::time::timeout(Duration::from_secs(1), tx.send(Message::Close(Some(frame)))).await;
+                break;
+            }
             incoming = rx.next() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}

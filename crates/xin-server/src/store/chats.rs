@@ -1,5 +1,8 @@
-//! Conversations, members and messages. Every change appends events for the members it concerns.
+//! Conversations, members and messages. Every change appends events for the members it
+//! concerns: a message once for all of them (each log entry a reference), a group change as the
+//! change itself (O(members) small rows), a whole snapshot only to whom it is new or personal.
 
+use sqlx::Row;
 use uuid::Uuid;
 use xin_proto::{
     Content, Conversation, ConversationKind, ErrorCode, EventBody, Member, Message, Role,
@@ -7,9 +10,11 @@ use xin_proto::{
 };
 
 use super::{
-    contacts::{blocked_between, has_contact, profile},
-    log::{Outbox, Tx},
-    parse_uuid, Store,
+    contacts::{has_contact, profile},
+    parse_uuid,
+    views::DirectState,
+    writer::{Conn, WriteCx},
+    Store,
 };
 use crate::{
     error::{ApiError, ApiResult},
@@ -19,10 +24,20 @@ use crate::{
 /// Recall is allowed this long after sending.
 pub const RECALL_WINDOW_MS: i64 = 120_000;
 
+/// A group holds at most this many members, owner included (WeChat's limit).
+pub const MAX_GROUP_MEMBERS: usize = 500;
+
 fn not_found() -> ApiError {
     ApiError::new(
         ErrorCode::ConversationNotFound,
         "No such conversation, or you are not in it.",
+    )
+}
+
+fn group_full() -> ApiError {
+    ApiError::new(
+        ErrorCode::GroupFull,
+        format!("A group holds at most {MAX_GROUP_MEMBERS} members."),
     )
 }
 
@@ -34,7 +49,7 @@ fn kind_str(k: ConversationKind) -> &'static str {
     }
 }
 
-fn parse_kind(s: &str) -> ConversationKind {
+pub(crate) fn parse_kind(s: &str) -> ConversationKind {
     match s {
         "group" => ConversationKind::Group,
         "self_note" => ConversationKind::SelfNote,
@@ -50,7 +65,7 @@ fn role_str(r: Role) -> &'static str {
     }
 }
 
-fn parse_role(s: &str) -> Role {
+pub(crate) fn parse_role(s: &str) -> Role {
     match s {
         "owner" => Role::Owner,
         "admin" => Role::Admin,
@@ -59,36 +74,42 @@ fn parse_role(s: &str) -> Role {
 }
 
 /// (role, active) of `user` in `conv`, if they ever were a member.
-async fn membership(tx: &mut Tx<'_>, conv: Uuid, user: Uuid) -> ApiResult<Option<(Role, bool)>> {
+async fn membership(c: &mut Conn, conv: Uuid, user: Uuid) -> ApiResult<Option<(Role, bool)>> {
     let row: Option<(String, i64)> = sqlx::query_as(
         "SELECT role, active FROM members WHERE conversation_id = $1 AND user_id = $2",
     )
     .bind(conv.to_string())
     .bind(user.to_string())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *c)
     .await?;
     Ok(row.map(|(r, a)| (parse_role(&r), a != 0)))
 }
 
-/// The caller's role, refusing anyone who is not an active member.
-async fn active_role(tx: &mut Tx<'_>, conv: Uuid, user: Uuid) -> ApiResult<Role> {
-    match membership(tx, conv, user).await? {
-        Some((role, true)) => Ok(role),
-        _ => Err(not_found()),
-    }
-}
-
-async fn active_members(tx: &mut Tx<'_>, conv: Uuid) -> ApiResult<Vec<Uuid>> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT user_id FROM members WHERE conversation_id = $1 AND active = 1 ORDER BY joined_at, user_id")
-            .bind(conv.to_string())
-            .fetch_all(&mut **tx)
-            .await?;
+async fn active_members(c: &mut Conn, conv: Uuid) -> ApiResult<Vec<Uuid>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT user_id FROM members WHERE conversation_id = $1 AND active = 1 ORDER BY joined_at, user_id",
+    )
+    .bind(conv.to_string())
+    .fetch_all(&mut *c)
+    .await?;
     rows.iter().map(|(u,)| parse_uuid(u)).collect()
 }
 
+/// The caller's role in a group, refusing anyone not in it and any other kind of chat.
+async fn group_role(cx: &mut WriteCx, conv: Uuid, user: Uuid, what: &str) -> ApiResult<Role> {
+    let v = cx.views.get(&mut cx.conn, conv).await?;
+    let role = v.role_of(user)?;
+    if v.kind != ConversationKind::Group {
+        return Err(ApiError::new(
+            ErrorCode::NotAllowed,
+            format!("Only groups have {what}."),
+        ));
+    }
+    Ok(role)
+}
+
 /// What every member sees alike: one read however many members a change is announced to.
-struct Shared {
+pub(crate) struct Shared {
     kind: ConversationKind,
     title: String,
     announcement: String,
@@ -96,12 +117,12 @@ struct Shared {
     members: Vec<Member>,
 }
 
-async fn shared(tx: &mut Tx<'_>, conv: Uuid) -> ApiResult<Shared> {
+pub(crate) async fn shared(c: &mut Conn, conv: Uuid) -> ApiResult<Shared> {
     let (kind, title, announcement, last_seq): (String, String, String, i64) = sqlx::query_as(
         "SELECT kind, title, announcement, last_seq FROM conversations WHERE id = $1",
     )
     .bind(conv.to_string())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *c)
     .await?
     .ok_or_else(not_found)?;
     let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
@@ -110,7 +131,7 @@ async fn shared(tx: &mut Tx<'_>, conv: Uuid) -> ApiResult<Shared> {
          WHERE m.conversation_id = $1 AND m.active = 1 ORDER BY m.joined_at, m.user_id",
     )
     .bind(conv.to_string())
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *c)
     .await?;
     let members = rows
         .into_iter()
@@ -136,13 +157,18 @@ async fn shared(tx: &mut Tx<'_>, conv: Uuid) -> ApiResult<Shared> {
 }
 
 /// The shared part plus what is `user`'s own: read marker, pin, mute, and a direct chat's title.
-async fn for_user(tx: &mut Tx<'_>, conv: Uuid, s: &Shared, user: Uuid) -> ApiResult<Conversation> {
+pub(crate) async fn for_user(
+    c: &mut Conn,
+    conv: Uuid,
+    s: &Shared,
+    user: Uuid,
+) -> ApiResult<Conversation> {
     let (read_seq, pinned, muted, active): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT read_seq, pinned, muted, active FROM members WHERE conversation_id = $1 AND user_id = $2",
     )
     .bind(conv.to_string())
     .bind(user.to_string())
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *c)
     .await?
     .ok_or_else(not_found)?;
     let title = match s.kind {
@@ -153,7 +179,7 @@ async fn for_user(tx: &mut Tx<'_>, conv: Uuid, s: &Shared, user: Uuid) -> ApiRes
                 )
                 .bind(user.to_string())
                 .bind(other.user.id.to_string())
-                .fetch_optional(&mut **tx)
+                .fetch_optional(&mut *c)
                 .await?;
                 remark
                     .flatten()
@@ -180,46 +206,32 @@ async fn for_user(tx: &mut Tx<'_>, conv: Uuid, s: &Shared, user: Uuid) -> ApiRes
 }
 
 /// The conversation as `user` sees it.
-pub(crate) async fn view(tx: &mut Tx<'_>, conv: Uuid, user: Uuid) -> ApiResult<Conversation> {
-    let s = shared(tx, conv).await?;
-    for_user(tx, conv, &s, user).await
-}
-
-/// Tells each of `users` how the conversation now looks to them.
-async fn announce(tx: &mut Tx<'_>, out: &mut Outbox, conv: Uuid, users: &[Uuid]) -> ApiResult<()> {
-    let s = shared(tx, conv).await?;
-    for &u in users {
-        let conversation = for_user(tx, conv, &s, u).await?;
-        out.append(tx, u, EventBody::ConversationUpdated { conversation })
-            .await?;
-    }
-    Ok(())
+pub(crate) async fn view(c: &mut Conn, conv: Uuid, user: Uuid) -> ApiResult<Conversation> {
+    let s = shared(c, conv).await?;
+    for_user(c, conv, &s, user).await
 }
 
 /// Whether `message` is in `conv`.
-async fn message_in(tx: &mut Tx<'_>, conv: Uuid, message: Uuid) -> ApiResult<bool> {
+async fn message_in(c: &mut Conn, conv: Uuid, message: Uuid) -> ApiResult<bool> {
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE id = $1 AND conversation_id = $2")
             .bind(message.to_string())
             .bind(conv.to_string())
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *c)
             .await?;
     Ok(n > 0)
 }
 
 /// After a remark change, the direct chat's title changes for `user`.
-pub(crate) async fn refresh_direct(
-    tx: &mut Tx<'_>,
-    out: &mut Outbox,
-    user: Uuid,
-    friend: Uuid,
-) -> ApiResult<()> {
+pub(crate) async fn refresh_direct(cx: &mut WriteCx, user: Uuid, friend: Uuid) -> ApiResult<()> {
     let id: Option<String> = sqlx::query_scalar("SELECT id FROM conversations WHERE pair_key = $1")
         .bind(pair_key(user, friend))
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut cx.conn)
         .await?;
     if let Some(id) = id {
-        announce(tx, out, parse_uuid(&id)?, &[user]).await?;
+        cx.out
+            .conversation(&mut cx.conn, parse_uuid(&id)?, &[user])
+            .await?;
     }
     Ok(())
 }
@@ -230,7 +242,7 @@ fn pair_key(a: Uuid, b: Uuid) -> String {
 }
 
 async fn insert_conversation(
-    tx: &mut Tx<'_>,
+    c: &mut Conn,
     kind: ConversationKind,
     title: &str,
     pair: Option<&str>,
@@ -242,12 +254,12 @@ async fn insert_conversation(
         .bind(title)
         .bind(pair)
         .bind(now_ms())
-        .execute(&mut **tx)
+        .execute(&mut *c)
         .await?;
     Ok(id)
 }
 
-async fn add_member(tx: &mut Tx<'_>, conv: Uuid, user: Uuid, role: Role) -> ApiResult<()> {
+async fn add_member(c: &mut Conn, conv: Uuid, user: Uuid, role: Role) -> ApiResult<()> {
     sqlx::query(
         "INSERT INTO members (conversation_id, user_id, role, active, joined_at) VALUES ($1, $2, $3, 1, $4)
          ON CONFLICT (conversation_id, user_id) DO UPDATE SET active = 1, role = excluded.role",
@@ -256,9 +268,19 @@ async fn add_member(tx: &mut Tx<'_>, conv: Uuid, user: Uuid, role: Role) -> ApiR
     .bind(user.to_string())
     .bind(role_str(role))
     .bind(now_ms())
-    .execute(&mut **tx)
+    .execute(&mut *c)
     .await?;
     Ok(())
+}
+
+/// The existing chat with this pair key, or a new one made by `create`.
+async fn find_pair(c: &mut Conn, key: &str) -> ApiResult<Option<Uuid>> {
+    let existing: Option<String> =
+        sqlx::query_scalar("SELECT id FROM conversations WHERE pair_key = $1")
+            .bind(key)
+            .fetch_optional(&mut *c)
+            .await?;
+    existing.as_deref().map(parse_uuid).transpose()
 }
 
 struct NewMessage<'a> {
@@ -270,13 +292,15 @@ struct NewMessage<'a> {
     reply_to: Option<Uuid>,
 }
 
-/// Writes a message with the next conversation seq and logs it for every active member.
-async fn post(tx: &mut Tx<'_>, out: &mut Outbox, m: NewMessage<'_>) -> ApiResult<Message> {
+/// Writes a message once, with the next conversation seq, and logs a reference to it for every
+/// active member.
+async fn post(cx: &mut WriteCx, m: NewMessage<'_>) -> ApiResult<Message> {
+    let c = &mut cx.conn;
     let seq: i64 = sqlx::query_scalar(
         "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
     )
     .bind(m.conv.to_string())
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *c)
     .await?;
     let message = Message {
         id: Uuid::now_v7(),
@@ -304,45 +328,22 @@ async fn post(tx: &mut Tx<'_>, out: &mut Outbox, m: NewMessage<'_>) -> ApiResult
     .bind(content)
     .bind(m.reply_to.map(|r| r.to_string()))
     .bind(message.created_at)
-    .execute(&mut **tx)
+    .execute(&mut *c)
     .await?;
     // Sending reads the conversation up to one's own message.
     sqlx::query("UPDATE members SET read_seq = $1 WHERE conversation_id = $2 AND user_id = $3 AND read_seq < $1")
         .bind(seq)
         .bind(m.conv.to_string())
         .bind(m.sender.to_string())
-        .execute(&mut **tx)
+        .execute(&mut *c)
         .await?;
-    let readers: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT user_id, read_seq FROM members WHERE conversation_id = $1 AND active = 1",
-    )
-    .bind(m.conv.to_string())
-    .fetch_all(&mut **tx)
-    .await?;
-    for (u, read_seq) in readers {
-        out.append(
-            tx,
-            parse_uuid(&u)?,
-            EventBody::MessageNew {
-                message: message.clone(),
-                unread: (seq - read_seq).max(0),
-            },
-        )
-        .await?;
-    }
+    cx.out.message(&mut cx.conn, &message).await?;
     Ok(message)
 }
 
-async fn system(
-    tx: &mut Tx<'_>,
-    out: &mut Outbox,
-    conv: Uuid,
-    actor: Uuid,
-    text: String,
-) -> ApiResult<()> {
+async fn system(cx: &mut WriteCx, conv: Uuid, actor: Uuid, text: String) -> ApiResult<()> {
     post(
-        tx,
-        out,
+        cx,
         NewMessage {
             conv,
             sender: actor,
@@ -356,346 +357,386 @@ async fn system(
     .map(|_| ())
 }
 
-async fn names(tx: &mut Tx<'_>, users: &[Uuid]) -> ApiResult<String> {
+async fn names(c: &mut Conn, users: &[Uuid]) -> ApiResult<String> {
     let mut names = Vec::new();
     for &u in users {
-        names.push(profile(tx, u).await?.display_name);
+        names.push(profile(c, u).await?.display_name);
     }
     Ok(names.join(", "))
 }
 
-/// A `messages` row in `MESSAGE_COLUMNS` order.
-type MessageRow = (
-    String,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    i64,
-);
+/// The columns `message_from_row` reads, in a `messages` row.
+pub(crate) const MESSAGE_COLUMNS: &str =
+    "id, conversation_id, seq, sender_id, client_id, content, reply_to, recalled, created_at";
 
-fn message_row(row: MessageRow) -> ApiResult<Message> {
-    let (id, conv, seq, sender, client_id, content, reply_to, recalled, created_at) = row;
+pub(crate) fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> ApiResult<Message> {
+    let reply_to: Option<String> = row.try_get("reply_to")?;
+    let content: String = row.try_get("content")?;
     Ok(Message {
-        id: parse_uuid(&id)?,
-        conversation_id: parse_uuid(&conv)?,
-        seq,
-        sender_id: parse_uuid(&sender)?,
-        client_id: parse_uuid(&client_id)?,
+        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
+        conversation_id: parse_uuid(&row.try_get::<String, _>("conversation_id")?)?,
+        seq: row.try_get("seq")?,
+        sender_id: parse_uuid(&row.try_get::<String, _>("sender_id")?)?,
+        client_id: parse_uuid(&row.try_get::<String, _>("client_id")?)?,
         content: serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?,
         reply_to: reply_to.as_deref().map(parse_uuid).transpose()?,
-        recalled: recalled != 0,
-        created_at,
+        recalled: row.try_get::<i64, _>("recalled")? != 0,
+        created_at: row.try_get("created_at")?,
     })
 }
 
-const MESSAGE_COLUMNS: &str =
-    "id, conversation_id, seq, sender_id, client_id, content, reply_to, recalled, created_at";
+/// Refuses what a sender may not put in this conversation.
+fn check_content(
+    content: &Content,
+    role: Role,
+    kind: ConversationKind,
+    is_member: impl Fn(Uuid) -> bool,
+) -> ApiResult<()> {
+    match content {
+        Content::Text {
+            mention_all: true, ..
+        } if role == Role::Member || kind != ConversationKind::Group => Err(ApiError::new(
+            ErrorCode::NotAllowed,
+            "Only the group owner or an admin can mention everyone.",
+        )),
+        Content::Text { mentions, .. } if mentions.iter().any(|m| !is_member(*m)) => Err(
+            ApiError::invalid("mentions: everyone mentioned must be in the conversation"),
+        ),
+        Content::System { .. } => Err(ApiError::invalid(
+            "content: system lines are written by the server",
+        )),
+        _ => Ok(()),
+    }
+}
 
 impl Store {
     /// The direct chat with a friend, created on first use.
-    pub async fn open_direct(&self, user: Uuid, other: Uuid) -> ApiResult<(Conversation, Outbox)> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
+    pub async fn open_direct(&self, user: Uuid, other: Uuid) -> ApiResult<Conversation> {
         if user == other {
             return self.self_note(user).await;
         }
-        if !(has_contact(&mut tx, user, other).await? && has_contact(&mut tx, other, user).await?) {
-            return Err(ApiError::new(
-                ErrorCode::NotFriends,
-                "You can only chat with friends.",
-            ));
-        }
-        let key = pair_key(user, other);
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT id FROM conversations WHERE pair_key = $1")
-                .bind(&key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let conv = match existing {
-            Some(id) => parse_uuid(&id)?,
-            None => {
-                let id =
-                    insert_conversation(&mut tx, ConversationKind::Direct, "", Some(&key)).await?;
-                add_member(&mut tx, id, user, Role::Member).await?;
-                add_member(&mut tx, id, other, Role::Member).await?;
-                announce(&mut tx, &mut out, id, &[user, other]).await?;
-                id
-            }
-        };
-        let view = view(&mut tx, conv, user).await?;
-        tx.commit().await?;
-        Ok((view, out))
+        self.write(move |cx| {
+            Box::pin(async move {
+                let c = &mut cx.conn;
+                if !(has_contact(c, user, other).await? && has_contact(c, other, user).await?) {
+                    return Err(ApiError::new(
+                        ErrorCode::NotFriends,
+                        "You can only chat with friends.",
+                    ));
+                }
+                let key = pair_key(user, other);
+                let conv = match find_pair(c, &key).await? {
+                    Some(id) => id,
+                    None => {
+                        let id = insert_conversation(c, ConversationKind::Direct, "", Some(&key))
+                            .await?;
+                        add_member(c, id, user, Role::Member).await?;
+                        add_member(c, id, other, Role::Member).await?;
+                        cx.out
+                            .conversation(&mut cx.conn, id, &[user, other])
+                            .await?;
+                        id
+                    }
+                };
+                view(&mut cx.conn, conv, user).await
+            })
+        })
+        .await
     }
 
     /// "File Transfer": the user's chat with their own devices.
-    pub async fn self_note(&self, user: Uuid) -> ApiResult<(Conversation, Outbox)> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        let key = user.to_string();
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT id FROM conversations WHERE pair_key = $1")
-                .bind(&key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let conv = match existing {
-            Some(id) => parse_uuid(&id)?,
-            None => {
-                let id = insert_conversation(
-                    &mut tx,
-                    ConversationKind::SelfNote,
-                    "File Transfer",
-                    Some(&key),
-                )
-                .await?;
-                add_member(&mut tx, id, user, Role::Owner).await?;
-                announce(&mut tx, &mut out, id, &[user]).await?;
-                id
-            }
-        };
-        let view = view(&mut tx, conv, user).await?;
-        tx.commit().await?;
-        Ok((view, out))
+    pub async fn self_note(&self, user: Uuid) -> ApiResult<Conversation> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                let c = &mut cx.conn;
+                let key = user.to_string();
+                let conv = match find_pair(c, &key).await? {
+                    Some(id) => id,
+                    None => {
+                        let id = insert_conversation(
+                            c,
+                            ConversationKind::SelfNote,
+                            "File Transfer",
+                            Some(&key),
+                        )
+                        .await?;
+                        add_member(c, id, user, Role::Owner).await?;
+                        cx.out.conversation(&mut cx.conn, id, &[user]).await?;
+                        id
+                    }
+                };
+                view(&mut cx.conn, conv, user).await
+            })
+        })
+        .await
     }
 
     pub async fn create_group(
         &self,
         owner: Uuid,
-        title: &str,
-        members: &[Uuid],
-    ) -> ApiResult<(Conversation, Outbox)> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        let mut others: Vec<Uuid> = members.iter().copied().filter(|m| *m != owner).collect();
+        title: String,
+        members: Vec<Uuid>,
+    ) -> ApiResult<Conversation> {
+        let mut others: Vec<Uuid> = members.into_iter().filter(|m| *m != owner).collect();
         others.sort();
         others.dedup();
-        for &m in &others {
-            if !has_contact(&mut tx, owner, m).await? {
-                return Err(ApiError::new(
-                    ErrorCode::NotFriends,
-                    "You can only add friends to a group.",
-                ));
-            }
+        if others.len() + 1 > MAX_GROUP_MEMBERS {
+            return Err(group_full());
         }
-        let conv = insert_conversation(&mut tx, ConversationKind::Group, title, None).await?;
-        add_member(&mut tx, conv, owner, Role::Owner).await?;
-        for &m in &others {
-            add_member(&mut tx, conv, m, Role::Member).await?;
-        }
-        let mut everyone = vec![owner];
-        everyone.extend(&others);
-        announce(&mut tx, &mut out, conv, &everyone).await?;
-        let text = format!(
-            "{} created the group with {}",
-            names(&mut tx, &[owner]).await?,
-            names(&mut tx, &others).await?
-        );
-        system(&mut tx, &mut out, conv, owner, text).await?;
-        let view = view(&mut tx, conv, owner).await?;
-        tx.commit().await?;
-        Ok((view, out))
+        self.write(move |cx| {
+            Box::pin(async move {
+                let c = &mut cx.conn;
+                for &m in &others {
+                    if !has_contact(c, owner, m).await? {
+                        return Err(ApiError::new(
+                            ErrorCode::NotFriends,
+                            "You can only add friends to a group.",
+                        ));
+                    }
+                }
+                let conv = insert_conversation(c, ConversationKind::Group, &title, None).await?;
+                add_member(c, conv, owner, Role::Owner).await?;
+                for &m in &others {
+                    add_member(c, conv, m, Role::Member).await?;
+                }
+                let mut everyone = vec![owner];
+                everyone.extend(&others);
+                cx.out.conversation(&mut cx.conn, conv, &everyone).await?;
+                let text = format!(
+                    "{} created the group with {}",
+                    names(&mut cx.conn, &[owner]).await?,
+                    names(&mut cx.conn, &others).await?
+                );
+                system(cx, conv, owner, text).await?;
+                view(&mut cx.conn, conv, owner).await
+            })
+        })
+        .await
     }
 
     pub async fn update_conversation(
         &self,
         user: Uuid,
         conv: Uuid,
-        title: Option<&str>,
-        announcement: Option<&str>,
-    ) -> ApiResult<Outbox> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        let role = active_role(&mut tx, conv, user).await?;
-        if role == Role::Member || view(&mut tx, conv, user).await?.kind != ConversationKind::Group
-        {
-            return Err(ApiError::new(
-                ErrorCode::NotAllowed,
-                "Only the group owner or an admin can change this.",
-            ));
-        }
-        let who = names(&mut tx, &[user]).await?;
-        if let Some(t) = title {
-            sqlx::query("UPDATE conversations SET title = $1 WHERE id = $2")
-                .bind(t)
-                .bind(conv.to_string())
-                .execute(&mut *tx)
-                .await?;
-            system(
-                &mut tx,
-                &mut out,
-                conv,
-                user,
-                format!("{who} renamed the group to \"{t}\""),
-            )
-            .await?;
-        }
-        if let Some(a) = announcement {
-            sqlx::query("UPDATE conversations SET announcement = $1 WHERE id = $2")
-                .bind(a)
-                .bind(conv.to_string())
-                .execute(&mut *tx)
-                .await?;
-            system(
-                &mut tx,
-                &mut out,
-                conv,
-                user,
-                format!("{who} updated the announcement"),
-            )
-            .await?;
-        }
-        let members = active_members(&mut tx, conv).await?;
-        announce(&mut tx, &mut out, conv, &members).await?;
-        tx.commit().await?;
-        Ok(out)
+        title: Option<String>,
+        announcement: Option<String>,
+    ) -> ApiResult<()> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                if group_role(cx, conv, user, "a name").await? == Role::Member {
+                    return Err(ApiError::new(
+                        ErrorCode::NotAllowed,
+                        "Only the group owner or an admin can change this.",
+                    ));
+                }
+                let who = names(&mut cx.conn, &[user]).await?;
+                if let Some(t) = &title {
+                    sqlx::query("UPDATE conversations SET title = $1 WHERE id = $2")
+                        .bind(t)
+                        .bind(conv.to_string())
+                        .execute(&mut cx.conn)
+                        .await?;
+                    system(
+                        cx,
+                        conv,
+                        user,
+                        format!("{who} renamed the group to \"{t}\""),
+                    )
+                    .await?;
+                }
+                if let Some(a) = &announcement {
+                    sqlx::query("UPDATE conversations SET announcement = $1 WHERE id = $2")
+                        .bind(a)
+                        .bind(conv.to_string())
+                        .execute(&mut cx.conn)
+                        .await?;
+                    system(cx, conv, user, format!("{who} updated the announcement")).await?;
+                }
+                let members = active_members(&mut cx.conn, conv).await?;
+                let change = EventBody::ConversationChanged {
+                    conversation_id: conv,
+                    title,
+                    announcement,
+                };
+                cx.out.append_all(&mut cx.conn, &members, change).await
+            })
+        })
+        .await
     }
 
-    pub async fn add_members(&self, user: Uuid, conv: Uuid, users: &[Uuid]) -> ApiResult<Outbox> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        let role = active_role(&mut tx, conv, user).await?;
-        if role == Role::Member || view(&mut tx, conv, user).await?.kind != ConversationKind::Group
-        {
-            return Err(ApiError::new(
-                ErrorCode::NotAllowed,
-                "Only the group owner or an admin can add members.",
-            ));
-        }
-        let mut added = Vec::new();
-        for &u in users {
-            if matches!(membership(&mut tx, conv, u).await?, Some((_, true))) {
-                continue;
-            }
-            if !has_contact(&mut tx, user, u).await? {
-                return Err(ApiError::new(
-                    ErrorCode::NotFriends,
-                    "You can only add friends to a group.",
-                ));
-            }
-            add_member(&mut tx, conv, u, Role::Member).await?;
-            added.push(u);
-        }
-        if !added.is_empty() {
-            let text = format!(
-                "{} added {}",
-                names(&mut tx, &[user]).await?,
-                names(&mut tx, &added).await?
-            );
-            system(&mut tx, &mut out, conv, user, text).await?;
-            let members = active_members(&mut tx, conv).await?;
-            announce(&mut tx, &mut out, conv, &members).await?;
-        }
-        tx.commit().await?;
-        Ok(out)
+    pub async fn add_members(&self, user: Uuid, conv: Uuid, users: Vec<Uuid>) -> ApiResult<()> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                if group_role(cx, conv, user, "members to add").await? == Role::Member {
+                    return Err(ApiError::new(
+                        ErrorCode::NotAllowed,
+                        "Only the group owner or an admin can add members.",
+                    ));
+                }
+                let before = active_members(&mut cx.conn, conv).await?;
+                let mut added: Vec<Uuid> = Vec::new();
+                for &u in &users {
+                    if before.contains(&u) || added.contains(&u) {
+                        continue;
+                    }
+                    if !has_contact(&mut cx.conn, user, u).await? {
+                        return Err(ApiError::new(
+                            ErrorCode::NotFriends,
+                            "You can only add friends to a group.",
+                        ));
+                    }
+                    added.push(u);
+                }
+                if added.is_empty() {
+                    return Ok(());
+                }
+                if before.len() + added.len() > MAX_GROUP_MEMBERS {
+                    return Err(group_full());
+                }
+                let mut profiles = Vec::with_capacity(added.len());
+                for &u in &added {
+                    add_member(&mut cx.conn, conv, u, Role::Member).await?;
+                    profiles.push(Member {
+                        user: profile(&mut cx.conn, u).await?,
+                        role: Role::Member,
+                    });
+                }
+                cx.views.forget(conv);
+                let text = format!(
+                    "{} added {}",
+                    names(&mut cx.conn, &[user]).await?,
+                    names(&mut cx.conn, &added).await?
+                );
+                // Those already in learn who joined; the newcomers get the whole group once.
+                let change = EventBody::MembersAdded {
+                    conversation_id: conv,
+                    members: profiles,
+                };
+                cx.out.append_all(&mut cx.conn, &before, change).await?;
+                cx.out.conversation(&mut cx.conn, conv, &added).await?;
+                system(cx, conv, user, text).await
+            })
+        })
+        .await
     }
 
     /// Removes `target` (or leaves, when `target == user`).
-    pub async fn remove_member(&self, user: Uuid, conv: Uuid, target: Uuid) -> ApiResult<Outbox> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        let role = active_role(&mut tx, conv, user).await?;
-        if view(&mut tx, conv, user).await?.kind != ConversationKind::Group {
-            return Err(ApiError::new(
-                ErrorCode::NotAllowed,
-                "Only groups have members to remove.",
-            ));
-        }
-        let leaving = user == target;
-        let target_role = match membership(&mut tx, conv, target).await? {
-            Some((r, true)) => r,
-            _ => {
-                return Err(ApiError::new(
-                    ErrorCode::UserNotFound,
-                    "That person is not in this group.",
-                ))
-            }
-        };
-        let members = active_members(&mut tx, conv).await?;
-        if leaving && role == Role::Owner && members.len() > 1 {
-            return Err(ApiError::new(
-                ErrorCode::NotAllowed,
-                "Hand the group over to someone else before leaving.",
-            ));
-        }
-        let allowed = leaving
-            || matches!(
-                (role, target_role),
-                (Role::Owner, _) | (Role::Admin, Role::Member)
-            );
-        if !allowed {
-            return Err(ApiError::new(
-                ErrorCode::NotAllowed,
-                "Only the group owner or an admin can remove members.",
-            ));
-        }
-        // The line goes out while they are still in, so the one leaving sees it too.
-        let text = if leaving {
-            format!("{} left the group", names(&mut tx, &[user]).await?)
-        } else {
-            format!(
-                "{} removed {}",
-                names(&mut tx, &[user]).await?,
-                names(&mut tx, &[target]).await?
-            )
-        };
-        system(&mut tx, &mut out, conv, user, text).await?;
-        sqlx::query("UPDATE members SET active = 0 WHERE conversation_id = $1 AND user_id = $2")
-            .bind(conv.to_string())
-            .bind(target.to_string())
-            .execute(&mut *tx)
-            .await?;
-        // Everyone still in, and the one who left (who now sees it inactive).
-        announce(&mut tx, &mut out, conv, &members).await?;
-        tx.commit().await?;
-        Ok(out)
+    pub async fn remove_member(&self, user: Uuid, conv: Uuid, target: Uuid) -> ApiResult<()> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                let role = group_role(cx, conv, user, "members to remove").await?;
+                let leaving = user == target;
+                let target_role = match membership(&mut cx.conn, conv, target).await? {
+                    Some((r, true)) => r,
+                    _ => {
+                        return Err(ApiError::new(
+                            ErrorCode::UserNotFound,
+                            "That person is not in this group.",
+                        ))
+                    }
+                };
+                let members = active_members(&mut cx.conn, conv).await?;
+                if leaving && role == Role::Owner && members.len() > 1 {
+                    return Err(ApiError::new(
+                        ErrorCode::NotAllowed,
+                        "Hand the group over to someone else before leaving.",
+                    ));
+                }
+                let allowed = leaving
+                    || matches!(
+                        (role, target_role),
+                        (Role::Owner, _) | (Role::Admin, Role::Member)
+                    );
+                if !allowed {
+                    return Err(ApiError::new(
+                        ErrorCode::NotAllowed,
+                        "Only the group owner or an admin can remove members.",
+                    ));
+                }
+                // The line goes out while they are still in, so the one leaving sees it too.
+                let text = if leaving {
+                    format!("{} left the group", names(&mut cx.conn, &[user]).await?)
+                } else {
+                    format!(
+                        "{} removed {}",
+                        names(&mut cx.conn, &[user]).await?,
+                        names(&mut cx.conn, &[target]).await?
+                    )
+                };
+                system(cx, conv, user, text).await?;
+                sqlx::query(
+                    "UPDATE members SET active = 0 WHERE conversation_id = $1 AND user_id = $2",
+                )
+                .bind(conv.to_string())
+                .bind(target.to_string())
+                .execute(&mut cx.conn)
+                .await?;
+                cx.views.forget(conv);
+                let staying: Vec<Uuid> = members.into_iter().filter(|m| *m != target).collect();
+                let change = EventBody::MemberRemoved {
+                    conversation_id: conv,
+                    user_id: target,
+                };
+                cx.out.append_all(&mut cx.conn, &staying, change).await?;
+                // The one who left now sees it inactive.
+                cx.out.conversation(&mut cx.conn, conv, &[target]).await
+            })
+        })
+        .await
     }
 
     /// Owner hands over ownership (becoming an admin) or sets someone's admin role.
-    pub async fn set_role(
-        &self,
-        user: Uuid,
-        conv: Uuid,
-        target: Uuid,
-        new: Role,
-    ) -> ApiResult<Outbox> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        if active_role(&mut tx, conv, user).await? != Role::Owner {
-            return Err(ApiError::new(
-                ErrorCode::NotAllowed,
-                "Only the group owner can change roles.",
-            ));
-        }
-        if !matches!(membership(&mut tx, conv, target).await?, Some((_, true))) || target == user {
-            return Err(ApiError::new(
-                ErrorCode::UserNotFound,
-                "That person is not in this group.",
-            ));
-        }
-        let set = |u: Uuid, r: Role| {
-            sqlx::query("UPDATE members SET role = $1 WHERE conversation_id = $2 AND user_id = $3")
-                .bind(role_str(r))
-                .bind(conv.to_string())
-                .bind(u.to_string())
-        };
-        set(target, new).execute(&mut *tx).await?;
-        let who = names(&mut tx, &[target]).await?;
-        let text = match new {
-            Role::Owner => {
-                set(user, Role::Admin).execute(&mut *tx).await?;
-                format!("{who} is now the group owner")
-            }
-            Role::Admin => format!("{who} is now an admin"),
-            Role::Member => format!("{who} is no longer an admin"),
-        };
-        system(&mut tx, &mut out, conv, user, text).await?;
-        let members = active_members(&mut tx, conv).await?;
-        announce(&mut tx, &mut out, conv, &members).await?;
-        tx.commit().await?;
-        Ok(out)
+    pub async fn set_role(&self, user: Uuid, conv: Uuid, target: Uuid, new: Role) -> ApiResult<()> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                let v = cx.views.get(&mut cx.conn, conv).await?;
+                if v.role_of(user)? != Role::Owner {
+                    return Err(ApiError::new(
+                        ErrorCode::NotAllowed,
+                        "Only the group owner can change roles.",
+                    ));
+                }
+                if !v.members.contains_key(&target) || target == user {
+                    return Err(ApiError::new(
+                        ErrorCode::UserNotFound,
+                        "That person is not in this group.",
+                    ));
+                }
+                let mut changes = vec![(target, new)];
+                if new == Role::Owner {
+                    changes.push((user, Role::Admin));
+                }
+                for &(u, r) in &changes {
+                    sqlx::query(
+                        "UPDATE members SET role = $1 WHERE conversation_id = $2 AND user_id = $3",
+                    )
+                    .bind(role_str(r))
+                    .bind(conv.to_string())
+                    .bind(u.to_string())
+                    .execute(&mut cx.conn)
+                    .await?;
+                }
+                cx.views.forget(conv);
+                let who = names(&mut cx.conn, &[target]).await?;
+                let text = match new {
+                    Role::Owner => format!("{who} is now the group owner"),
+                    Role::Admin => format!("{who} is now an admin"),
+                    Role::Member => format!("{who} is no longer an admin"),
+                };
+                system(cx, conv, user, text).await?;
+                let members = active_members(&mut cx.conn, conv).await?;
+                for (u, role) in changes {
+                    let change = EventBody::MemberRoleChanged {
+                        conversation_id: conv,
+                        user_id: u,
+                        role,
+                    };
+                    cx.out.append_all(&mut cx.conn, &members, change).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
     }
 
     pub async fn member_settings(
@@ -704,22 +745,23 @@ impl Store {
         conv: Uuid,
         pinned: bool,
         muted: bool,
-    ) -> ApiResult<Outbox> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        membership(&mut tx, conv, user)
-            .await?
-            .ok_or_else(not_found)?;
-        sqlx::query("UPDATE members SET pinned = $1, muted = $2 WHERE conversation_id = $3 AND user_id = $4")
-            .bind(i64::from(pinned))
-            .bind(i64::from(muted))
-            .bind(conv.to_string())
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await?;
-        announce(&mut tx, &mut out, conv, &[user]).await?;
-        tx.commit().await?;
-        Ok(out)
+    ) -> ApiResult<()> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                membership(&mut cx.conn, conv, user)
+                    .await?
+                    .ok_or_else(not_found)?;
+                sqlx::query("UPDATE members SET pinned = $1, muted = $2 WHERE conversation_id = $3 AND user_id = $4")
+                    .bind(i64::from(pinned))
+                    .bind(i64::from(muted))
+                    .bind(conv.to_string())
+                    .bind(user.to_string())
+                    .execute(&mut cx.conn)
+                    .await?;
+                cx.out.conversation(&mut cx.conn, conv, &[user]).await
+            })
+        })
+        .await
     }
 
     /// Sends once per (device, client id): a retry answers with the first result.
@@ -728,211 +770,173 @@ impl Store {
         user: Uuid,
         device: Uuid,
         conv: Uuid,
-        req: &SendMessage,
-    ) -> ApiResult<(Message, Outbox)> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        let existing: Option<MessageRow> = sqlx::query_as(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender_device = $1 AND client_id = $2"
-        ))
-        .bind(device.to_string())
-        .bind(req.client_id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(row) = existing {
-            return Ok((message_row(row)?, out));
-        }
-        let role = active_role(&mut tx, conv, user).await?;
-        let view = view(&mut tx, conv, user).await?;
-        if view.kind == ConversationKind::Direct {
-            let other = view
-                .members
-                .iter()
-                .map(|m| m.user.id)
-                .find(|id| *id != user)
-                .ok_or_else(not_found)?;
-            if blocked_between(&mut tx, user, other).await? {
-                return Err(ApiError::new(
-                    ErrorCode::Blocked,
-                    "This person does not accept your messages.",
-                ));
-            }
-            if !(has_contact(&mut tx, user, other).await?
-                && has_contact(&mut tx, other, user).await?)
-            {
-                return Err(ApiError::new(
-                    ErrorCode::NotFriends,
-                    "You are no longer friends: send a friend request first.",
-                ));
-            }
-        }
-        match &req.content {
-            Content::Text {
-                mention_all: true, ..
-            } if role == Role::Member || view.kind != ConversationKind::Group => {
-                return Err(ApiError::new(
-                    ErrorCode::NotAllowed,
-                    "Only the group owner or an admin can mention everyone.",
-                ));
-            }
-            Content::Text { mentions, .. }
-                if mentions
-                    .iter()
-                    .any(|m| !view.members.iter().any(|x| x.user.id == *m)) =>
-            {
-                return Err(ApiError::invalid(
-                    "mentions: everyone mentioned must be in the conversation",
-                ));
-            }
-            Content::System { .. } => {
-                return Err(ApiError::invalid(
-                    "content: system lines are written by the server",
+        req: SendMessage,
+    ) -> ApiResult<Message> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                let device = device.to_string();
+                let existing = sqlx::query(&format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender_device = $1 AND client_id = $2"
                 ))
-            }
-            _ => {}
-        }
-        if let Some(r) = req.reply_to {
-            if !message_in(&mut tx, conv, r).await? {
-                return Err(ApiError::new(
-                    ErrorCode::MessageNotFound,
-                    "The quoted message is not in this conversation.",
-                ));
-            }
-        }
-        let message = post(
-            &mut tx,
-            &mut out,
-            NewMessage {
-                conv,
-                sender: user,
-                device: &device.to_string(),
-                client_id: req.client_id,
-                content: &req.content,
-                reply_to: req.reply_to,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok((message, out))
+                .bind(&device)
+                .bind(req.client_id.to_string())
+                .fetch_optional(&mut cx.conn)
+                .await?;
+                if let Some(row) = existing {
+                    return message_from_row(&row);
+                }
+                let v = cx.views.get(&mut cx.conn, conv).await?;
+                let role = v.role_of(user)?;
+                match v.direct {
+                    Some(DirectState::Blocked) => {
+                        return Err(ApiError::new(
+                            ErrorCode::Blocked,
+                            "This person does not accept your messages.",
+                        ))
+                    }
+                    Some(DirectState::NotFriends) => {
+                        return Err(ApiError::new(
+                            ErrorCode::NotFriends,
+                            "You are no longer friends: send a friend request first.",
+                        ))
+                    }
+                    _ => {}
+                }
+                check_content(&req.content, role, v.kind, |m| v.members.contains_key(&m))?;
+                if let Some(r) = req.reply_to {
+                    if !message_in(&mut cx.conn, conv, r).await? {
+                        return Err(ApiError::new(
+                            ErrorCode::MessageNotFound,
+                            "The quoted message is not in this conversation.",
+                        ));
+                    }
+                }
+                post(
+                    cx,
+                    NewMessage {
+                        conv,
+                        sender: user,
+                        device: &device,
+                        client_id: req.client_id,
+                        content: &req.content,
+                        reply_to: req.reply_to,
+                    },
+                )
+                .await
+            })
+        })
+        .await
     }
 
-    pub async fn recall(&self, user: Uuid, conv: Uuid, message: Uuid) -> ApiResult<Outbox> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        active_role(&mut tx, conv, user).await?;
-        let row: Option<(String, i64, i64)> = sqlx::query_as(
-            "SELECT sender_id, created_at, recalled FROM messages WHERE id = $1 AND conversation_id = $2",
-        )
-        .bind(message.to_string())
-        .bind(conv.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((sender, created_at, recalled)) = row else {
-            return Err(ApiError::new(
-                ErrorCode::MessageNotFound,
-                "No such message.",
-            ));
-        };
-        if parse_uuid(&sender)? != user {
-            return Err(ApiError::new(
-                ErrorCode::NotAllowed,
-                "You can only recall your own messages.",
-            ));
-        }
-        if recalled != 0 {
-            return Ok(out);
-        }
-        if now_ms() - created_at > RECALL_WINDOW_MS {
-            return Err(ApiError::new(
-                ErrorCode::RecallWindowPassed,
-                "Messages can be recalled only within 2 minutes.",
-            ));
-        }
-        // The text is gone from the server too, not just hidden.
-        sqlx::query("UPDATE messages SET recalled = 1, content = $1 WHERE id = $2")
-            .bind(r#"{"type":"text","text":"","mentions":[],"mention_all":false}"#)
-            .bind(message.to_string())
-            .execute(&mut *tx)
-            .await?;
-        for u in active_members(&mut tx, conv).await? {
-            out.append(
-                &mut tx,
-                u,
-                EventBody::MessageRecalled {
+    pub async fn recall(&self, user: Uuid, conv: Uuid, message: Uuid) -> ApiResult<()> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                cx.views.get(&mut cx.conn, conv).await?.role_of(user)?;
+                let row: Option<(String, i64, i64)> = sqlx::query_as(
+                    "SELECT sender_id, created_at, recalled FROM messages WHERE id = $1 AND conversation_id = $2",
+                )
+                .bind(message.to_string())
+                .bind(conv.to_string())
+                .fetch_optional(&mut cx.conn)
+                .await?;
+                let Some((sender, created_at, recalled)) = row else {
+                    return Err(ApiError::new(
+                        ErrorCode::MessageNotFound,
+                        "No such message.",
+                    ));
+                };
+                if parse_uuid(&sender)? != user {
+                    return Err(ApiError::new(
+                        ErrorCode::NotAllowed,
+                        "You can only recall your own messages.",
+                    ));
+                }
+                if recalled != 0 {
+                    return Ok(());
+                }
+                if now_ms() - created_at > RECALL_WINDOW_MS {
+                    return Err(ApiError::new(
+                        ErrorCode::RecallWindowPassed,
+                        "Messages can be recalled only within 2 minutes.",
+                    ));
+                }
+                // The text is gone from the server too, not just hidden.
+                sqlx::query("UPDATE messages SET recalled = 1, content = $1 WHERE id = $2")
+                    .bind(r#"{"type":"text","text":"","mentions":[],"mention_all":false}"#)
+                    .bind(message.to_string())
+                    .execute(&mut cx.conn)
+                    .await?;
+                let members = active_members(&mut cx.conn, conv).await?;
+                let change = EventBody::MessageRecalled {
                     conversation_id: conv,
                     message_id: message,
-                },
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(out)
+                };
+                cx.out.append_all(&mut cx.conn, &members, change).await
+            })
+        })
+        .await
     }
 
-    pub async fn hide_message(&self, user: Uuid, conv: Uuid, message: Uuid) -> ApiResult<Outbox> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        membership(&mut tx, conv, user)
-            .await?
-            .ok_or_else(not_found)?;
-        if !message_in(&mut tx, conv, message).await? {
-            return Err(ApiError::new(
-                ErrorCode::MessageNotFound,
-                "No such message.",
-            ));
-        }
-        sqlx::query("INSERT INTO hidden_messages (user_id, message_id) VALUES ($1, $2) ON CONFLICT (user_id, message_id) DO NOTHING")
-            .bind(user.to_string())
-            .bind(message.to_string())
-            .execute(&mut *tx)
-            .await?;
-        out.append(
-            &mut tx,
-            user,
-            EventBody::MessageHidden {
-                conversation_id: conv,
-                message_id: message,
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
+    pub async fn hide_message(&self, user: Uuid, conv: Uuid, message: Uuid) -> ApiResult<()> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                membership(&mut cx.conn, conv, user)
+                    .await?
+                    .ok_or_else(not_found)?;
+                if !message_in(&mut cx.conn, conv, message).await? {
+                    return Err(ApiError::new(
+                        ErrorCode::MessageNotFound,
+                        "No such message.",
+                    ));
+                }
+                sqlx::query("INSERT INTO hidden_messages (user_id, message_id) VALUES ($1, $2) ON CONFLICT (user_id, message_id) DO NOTHING")
+                    .bind(user.to_string())
+                    .bind(message.to_string())
+                    .execute(&mut cx.conn)
+                    .await?;
+                let change = EventBody::MessageHidden {
+                    conversation_id: conv,
+                    message_id: message,
+                };
+                cx.out.append(&mut cx.conn, user, change).await
+            })
+        })
+        .await
     }
 
     /// Moves the read marker forward (never back).
-    pub async fn mark_read(&self, user: Uuid, conv: Uuid, seq: i64) -> ApiResult<Outbox> {
-        let mut tx = self.begin().await?;
-        let mut out = Outbox::default();
-        membership(&mut tx, conv, user)
-            .await?
-            .ok_or_else(not_found)?;
-        let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM conversations WHERE id = $1")
-            .bind(conv.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
-        let moved = sqlx::query(
-            "UPDATE members SET read_seq = $1 WHERE conversation_id = $2 AND user_id = $3 AND read_seq < $1",
-        )
-        .bind(seq.min(last_seq))
-        .bind(conv.to_string())
-        .bind(user.to_string())
-        .execute(&mut *tx)
-        .await?;
-        if moved.rows_affected() == 1 {
-            let v = view(&mut tx, conv, user).await?;
-            out.append(
-                &mut tx,
-                user,
-                EventBody::ReadMarker {
-                    conversation_id: conv,
-                    read_seq: v.read_seq,
-                    unread: v.unread,
-                },
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(out)
+    pub async fn mark_read(&self, user: Uuid, conv: Uuid, seq: i64) -> ApiResult<()> {
+        self.write(move |cx| {
+            Box::pin(async move {
+                membership(&mut cx.conn, conv, user)
+                    .await?
+                    .ok_or_else(not_found)?;
+                let last_seq: i64 =
+                    sqlx::query_scalar("SELECT last_seq FROM conversations WHERE id = $1")
+                        .bind(conv.to_string())
+                        .fetch_one(&mut cx.conn)
+                        .await?;
+                let read_seq = seq.min(last_seq);
+                let moved = sqlx::query(
+                    "UPDATE members SET read_seq = $1 WHERE conversation_id = $2 AND user_id = $3 AND read_seq < $1",
+                )
+                .bind(read_seq)
+                .bind(conv.to_string())
+                .bind(user.to_string())
+                .execute(&mut cx.conn)
+                .await?;
+                if moved.rows_affected() == 1 {
+                    let change = EventBody::ReadMarker {
+                        conversation_id: conv,
+                        read_seq,
+                        unread: (last_seq - read_seq).max(0),
+                    };
+                    cx.out.append(&mut cx.conn, user, change).await?;
+                }
+                Ok(())
+            })
+        })
+        .await
     }
 
     /// Newest first, before `before`, skipping what this user deleted.
@@ -944,8 +948,10 @@ impl Store {
         limit: i64,
     ) -> ApiResult<Vec<Message>> {
         let mut tx = self.read().await?;
-        active_role(&mut tx, conv, user).await?;
-        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+        if !matches!(membership(&mut tx, conv, user).await?, Some((_, true))) {
+            return Err(not_found());
+        }
+        let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages m
              WHERE conversation_id = $1 AND seq < $2
                AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $3 AND h.message_id = m.id)
@@ -958,7 +964,7 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
-        rows.into_iter().map(message_row).collect()
+        rows.iter().map(message_from_row).collect()
     }
 
     pub async fn conversations(&self, user: Uuid) -> ApiResult<Vec<Conversation>> {

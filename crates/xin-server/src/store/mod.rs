@@ -7,56 +7,115 @@ mod contacts;
 mod log;
 mod sessions;
 mod tickets;
+mod views;
+mod writer;
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
+use futures_util::future::BoxFuture;
 use sqlx::{
     migrate::Migrator,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool,
+    ConnectOptions, Sqlite, SqlitePool, Transaction,
 };
+use tokio::sync::Mutex;
 use uuid::Uuid;
 
 pub use accounts::{CreateUserError, NewUser, UserRow};
 pub use log::Outbox;
 pub use sessions::{IssuedSession, NewSession, RefreshOutcome, SessionCheck};
 pub use tickets::{NewTicket, TicketRow};
+pub use writer::WriteCx;
 
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    error::{ApiError, ApiResult},
+    hub::Hub,
+};
 
 /// Numbered `.sql` migrations, each applied in its own transaction.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
+/// A read-only transaction on the read pool.
+pub(crate) type Tx<'a> = Transaction<'a, Sqlite>;
+
 #[derive(Clone)]
 pub struct Store {
+    /// Reads, and the few writes outside the messaging path (accounts, sessions, tickets).
     pool: SqlitePool,
+    /// Messaging writes: batched, durably committed, events pushed in commit order.
+    writer: writer::Writer,
+    writer_task: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 impl Store {
-    /// Opens (creating if needed) `xin.db` in `dir` and brings its schema up to date.
-    pub async fn open(dir: &Path) -> ApiResult<Self> {
+    /// Opens (creating if needed) `xin.db` in `dir`, brings its schema up to date and starts
+    /// the writer, which pushes committed events to `hub`.
+    pub async fn open(dir: &Path, hub: Hub) -> ApiResult<Self> {
         std::fs::create_dir_all(dir)
             .map_err(|e| ApiError::Internal(format!("create {}: {e}", dir.display())))?;
-        let pool = Self::connect(&dir.join("xin.db")).await?;
+        let path = dir.join("xin.db");
+        let pool = Self::connect(&path).await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        let conn = Self::options(&path)?.connect().await?;
+        let (writer, task) = writer::Writer::start(conn, hub);
+        Ok(Self {
+            pool,
+            writer,
+            writer_task: Arc::new(Mutex::new(Some(task))),
+        })
+    }
+
+    /// Every connection commits with `synchronous=FULL`: in WAL mode that syncs the log on
+    /// each commit, so an acknowledged write survives power loss. The writer's group commit
+    /// shares that sync among every write of a batch.
+    fn options(path: &Path) -> ApiResult<SqliteConnectOptions> {
+        Ok(
+            SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                .statement_cache_capacity(256),
+        )
     }
 
     /// A pool on the database file without running migrations (for migration tests).
     pub async fn connect(path: &Path) -> ApiResult<SqlitePool> {
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
         Ok(SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .connect_with(Self::options(path)?)
             .await?)
     }
 
+    /// Runs `f` through the writer (see `writer`): answered once durably committed.
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut WriteCx) -> BoxFuture<'c, ApiResult<T>> + Send + 'static,
+    {
+        self.writer.write(f).await
+    }
+
+    /// A write transaction outside the writer. SQLite's deferred BEGIN would fail with
+    /// SQLITE_BUSY when two writers both upgrade from reading; IMMEDIATE takes the write lock
+    /// up front and waits (busy_timeout) instead. A PostgreSQL store uses a plain BEGIN.
+    pub(crate) async fn begin(&self) -> ApiResult<Tx<'static>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A read-only transaction: a consistent snapshot without taking the write lock.
+    pub(crate) async fn read(&self) -> ApiResult<Tx<'static>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Stops the writer after the writes already queued, then closes the pool.
     pub async fn close(&self) {
+        let task = self.writer_task.lock().await.take();
+        self.writer.stop();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
         self.pool.close().await;
     }
 }

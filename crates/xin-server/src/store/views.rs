@@ -1,0 +1,114 @@
+//! What a send needs to know about a conversation — its kind, who is in it with which role,
+//! and for a direct chat whether the two may message — kept by the writer so a send does not
+//! join every member's profile. Writes that change any of it forget the entry (group changes)
+//! or every entry (contacts and blocks); the next send reloads it.
+
+use std::{collections::HashMap, sync::Arc};
+
+use uuid::Uuid;
+use xin_proto::{ConversationKind, ErrorCode, Role};
+
+use super::{
+    chats::{parse_kind, parse_role},
+    contacts::{blocked_between, has_contact},
+    parse_uuid,
+    writer::Conn,
+};
+use crate::error::{ApiError, ApiResult};
+
+/// Entries kept at most; past it the cache starts over (it only saves reads).
+const CAPACITY: usize = 100_000;
+
+/// Whether the two people in a direct chat may message each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DirectState {
+    Open,
+    Blocked,
+    NotFriends,
+}
+
+#[derive(Debug)]
+pub(crate) struct ConvView {
+    pub kind: ConversationKind,
+    /// Active members and their roles.
+    pub members: HashMap<Uuid, Role>,
+    /// Direct chats only.
+    pub direct: Option<DirectState>,
+}
+
+impl ConvView {
+    pub fn role_of(&self, user: Uuid) -> ApiResult<Role> {
+        self.members.get(&user).copied().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ConversationNotFound,
+                "No such conversation, or you are not in it.",
+            )
+        })
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Views(HashMap<Uuid, Arc<ConvView>>);
+
+impl Views {
+    pub async fn get(&mut self, c: &mut Conn, conv: Uuid) -> ApiResult<Arc<ConvView>> {
+        if let Some(v) = self.0.get(&conv) {
+            return Ok(v.clone());
+        }
+        let view = Arc::new(load(c, conv).await?);
+        if self.0.len() >= CAPACITY {
+            self.0.clear();
+        }
+        self.0.insert(conv, view.clone());
+        Ok(view)
+    }
+
+    pub fn forget(&mut self, conv: Uuid) {
+        self.0.remove(&conv);
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+async fn load(c: &mut Conn, conv: Uuid) -> ApiResult<ConvView> {
+    let kind: String = sqlx::query_scalar("SELECT kind FROM conversations WHERE id = $1")
+        .bind(conv.to_string())
+        .fetch_optional(&mut *c)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ConversationNotFound,
+                "No such conversation, or you are not in it.",
+            )
+        })?;
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT user_id, role FROM members WHERE conversation_id = $1 AND active = 1",
+    )
+    .bind(conv.to_string())
+    .fetch_all(&mut *c)
+    .await?;
+    let members = rows
+        .iter()
+        .map(|(u, r)| Ok((parse_uuid(u)?, parse_role(r))))
+        .collect::<ApiResult<HashMap<_, _>>>()?;
+    let kind = parse_kind(&kind);
+    let direct = if kind == ConversationKind::Direct {
+        let ids: Vec<Uuid> = members.keys().copied().collect();
+        Some(match ids.as_slice() {
+            [a, b] if blocked_between(c, *a, *b).await? => DirectState::Blocked,
+            [a, b] if has_contact(c, *a, *b).await? && has_contact(c, *b, *a).await? => {
+                DirectState::Open
+            }
+            _ => DirectState::NotFriends,
+        })
+    } else {
+        None
+    };
+    Ok(ConvView {
+        kind,
+        members,
+        direct,
+    })
+}
