@@ -1,6 +1,7 @@
 //! `cargo xtask run | test | gen-types`: set-up, build, run and test Xin with nothing but std,
 //! so it compiles before any system package is installed.
 
+mod bench;
 mod process;
 mod run;
 mod setup;
@@ -22,10 +23,10 @@ fn main() -> ExitCode {
         Some("test") => test::test(&args[1..]),
         Some("setup") => setup::setup(),
         Some("gen-types") => setup::gen_types(),
-        Some("bench") => bench(),
+        Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test                                           set up, build, run every test; ends with `N passed, N failed`\n  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts from the Rust types\n  bench                                          run the benchmarks (release build) and print their figures"
+                "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test                                           set up, build, run every test; ends with `N passed, N failed`\n  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts from the Rust types\n  bench [--quick]                                run the benchmarks (release build) and print their figures"
             );
             return ExitCode::from(2);
         }
@@ -37,16 +38,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Benchmarks run optimised; their figures go into docs/benchmarks.md.
-fn bench() -> process::Result<ExitCode> {
-    process::run(process::cargo().current_dir(root()).args([
-        "bench",
-        "-p",
-        "xin-core",
-        "--bench",
-        "messaging",
-    ]))?;
-    Ok(ExitCode::SUCCESS)
 }

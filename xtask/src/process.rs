@@ -88,6 +88,10 @@ impl Background {
         })
     }
 
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Waits for the process to exit by itself.
     pub fn wait(&mut self) -> Result<std::process::ExitStatus> {
         self.child.wait().map_err(|e| format!("{}: {e}", self.name))

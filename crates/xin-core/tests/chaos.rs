@@ -409,3 +409,128 @@ async fn nothing_is_lost_or_doubled_through_cuts_restarts_and_kill_9() {
         }
     }
 }
+
+/// Sends in the burst, and the senders they are spread over.
+const BURST: usize = 3000;
+const BURST_SENDERS: usize = 12;
+
+/// Signs in a checker device over plain HTTP (the burst and the record come from it).
+async fn token(url: &str, handle: &str) -> String {
+    let s: Value = reqwest::Client::new()
+        .post(format!("{url}/api/v1/sessions"))
+        .json(
+            &serde_json::json!({"login": handle, "password": "correct horse",
+            "device": {"name": "Burst", "kind": "desktop", "os": "test", "app_version": "0"}}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    s["access_token"].as_str().unwrap().to_string()
+}
+
+/// Group commit acknowledges a send only after the batch holding it is durable: `kill -9` in
+/// the middle of a burst loses no acknowledged message, a retry of one whose answer was lost
+/// is not doubled, and every client's cache ends equal to the server's record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_sends_survive_kill_9_during_a_burst() {
+    let mut server = ServerProcess::start();
+    let alice = Person::join_at(&server.url(), "alice", "13800000001").await;
+    let bob = Person::join_at(&server.url(), "bob", "13800000002").await;
+    alice.befriend(&bob).await;
+    let conv = alice.chat_with(&bob).await;
+    let url = server.url();
+    let sender_token = token(&url, "alice").await;
+
+    // Each sender retries a send until it is acknowledged, with the same client id, like an
+    // outbox; the acknowledged message ids are what must survive.
+    let acked = Arc::new(std::sync::Mutex::new(HashMap::<String, Uuid>::new()));
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..BURST_SENDERS)
+        .map(|s| {
+            let (url, token, acked, count) = (
+                url.clone(),
+                sender_token.clone(),
+                acked.clone(),
+                count.clone(),
+            );
+            tokio::spawn(async move {
+                let http = reqwest::Client::new();
+                for i in (s..BURST).step_by(BURST_SENDERS) {
+                    let text = format!("burst-{i}");
+                    let client_id = Uuid::now_v7();
+                    let id = loop {
+                        let r = http
+                            .post(format!("{url}/api/v1/conversations/{conv}/messages"))
+                            .bearer_auth(&token)
+                            .json(&serde_json::json!({"client_id": client_id,
+                                "content": {"type": "text", "text": text}}))
+                            .send()
+                            .await;
+                        if let Ok(r) = r {
+                            if r.status().is_success() {
+                                let m: xin_proto::Message = r.json().await.unwrap();
+                                break m.id;
+                            }
+                        }
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    };
+                    acked.lock().unwrap().insert(text, id);
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    while count.load(std::sync::atomic::Ordering::Relaxed) < BURST / 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let before_kill = acked.lock().unwrap().clone();
+    server.kill9_and_restart();
+    for t in tasks {
+        t.await.unwrap();
+    }
+
+    let record = truth(&url, &token(&url, "bob").await, conv).await;
+    let ids: HashMap<Uuid, &String> = record.iter().map(|(_, id, t)| (*id, t)).collect();
+    for (text, id) in &before_kill {
+        assert_eq!(
+            ids.get(id).map(|t| t.as_str()),
+            Some(text.as_str()),
+            "{text}, acknowledged before the kill, is on the server after it"
+        );
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert_eq!(acked.len(), BURST);
+    assert!(acked.values().all(|id| ids.contains_key(id)));
+    let mut texts: Vec<&String> = record.iter().map(|(_, _, t)| t).collect();
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), BURST, "every send exactly once, none doubled");
+    assert_eq!(record.len(), BURST);
+    assert!(
+        record
+            .iter()
+            .enumerate()
+            .all(|(i, (seq, _, _))| *seq == i as i64 + 1),
+        "seq is gap-free"
+    );
+    for p in [&alice, &bob] {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+        loop {
+            let mine = cached(p, conv).await;
+            if mine == record {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{}'s cache never matched: {} vs {} messages",
+                p.handle,
+                mine.len(),
+                record.len()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}

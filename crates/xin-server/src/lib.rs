@@ -33,8 +33,9 @@ pub use error::{ApiError, ApiResult};
 pub use state::AppState;
 pub use store::Store;
 
-/// No API request body is bigger than this (JSON with a few short strings).
-const API_BODY_LIMIT: usize = 16 * 1024;
+/// No API request body is bigger than this: a 5 000-character message, or a 500-member
+/// group's member list (500 ids of 36 characters).
+const API_BODY_LIMIT: usize = 32 * 1024;
 
 /// The whole HTTP surface: `/api/v1/...`, its OpenAPI document and the phone companion at `/m/`.
 pub fn app(state: AppState) -> Router {

@@ -10,6 +10,10 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let config = Config::parse();
+    // Every realtime socket is a descriptor: allow as many as the system lets this user have.
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!("could not raise the open-file limit: {e}");
+    }
     match xin_server::serve(config, shutdown_signal()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -565,6 +565,9 @@ impl Store {
     }
 
     pub async fn add_members(&self, user: Uuid, conv: Uuid, users: Vec<Uuid>) -> ApiResult<()> {
+        if users.len() >= MAX_GROUP_MEMBERS {
+            return Err(group_full());
+        }
         self.write(move |cx| {
             Box::pin(async move {
                 if group_role(cx, conv, user, "members to add").await? == Role::Member {

@@ -31,6 +31,11 @@ impl TestServer {
         }
     }
 
+    /// The store's database file, for tests that look at what is on disk.
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("xin.db")
+    }
+
     pub async fn call(
         &self,
         method: Method,

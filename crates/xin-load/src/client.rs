@@ -1,0 +1,153 @@
+//! The Xin API as a load client uses it: sign up, make friends, open chats, send.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub type Result<T> = std::result::Result<T, String>;
+
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    http: reqwest::Client,
+}
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: String,
+    pub token: String,
+}
+
+#[derive(Deserialize)]
+struct Session {
+    user: Profile,
+    access_token: String,
+}
+
+#[derive(Deserialize)]
+struct Profile {
+    id: String,
+}
+
+impl Api {
+    pub fn new(base: &str) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(4096)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_string(),
+            http,
+        })
+    }
+
+    pub async fn post(&self, token: Option<&str>, path: &str, body: Value) -> Result<Value> {
+        let mut req = self
+            .http
+            .post(format!("{}/api/v1{path}", self.base))
+            .json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.map_err(|e| format!("{path}: {e}"))?;
+        let status = r.status();
+        let text = r.text().await.map_err(|e| format!("{path}: {e}"))?;
+        if !status.is_success() {
+            return Err(format!("{path}: {status} {text}"));
+        }
+        if text.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
+    }
+
+    /// A new account named `l<run>_<n>`; `run` is 4 digits, so runs never collide.
+    pub async fn sign_up(&self, run: &str, n: usize) -> Result<User> {
+        let v = self
+            .post(
+                None,
+                "/accounts",
+                json!({
+                    "handle": format!("l{run}_{n}"),
+                    "phone": format!("1{run}{n:06}"),
+                    "display_name": format!("Load {n}"),
+                    "password": "load generator password",
+                    "device": {"name": "xin-load", "kind": "desktop", "os": "linux", "app_version": "load"}
+                }),
+            )
+            .await?;
+        let s: Session = serde_json::from_value(v).map_err(|e| e.to_string())?;
+        Ok(User {
+            id: s.user.id,
+            token: s.access_token,
+        })
+    }
+
+    pub async fn befriend(&self, a: &User, b: &User) -> Result<()> {
+        let r = self
+            .post(
+                Some(&a.token),
+                "/friend-requests",
+                json!({"to": a_id(b), "greeting": ""}),
+            )
+            .await?;
+        let id = r["id"].as_str().ok_or("friend request without id")?;
+        self.post(
+            Some(&b.token),
+            &format!("/friend-requests/{id}/answer"),
+            json!({"accept": true}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn open_direct(&self, a: &User, b: &User) -> Result<String> {
+        let v = self
+            .post(
+                Some(&a.token),
+                "/conversations/direct",
+                json!({"with": b.id}),
+            )
+            .await?;
+        Ok(v["id"]
+            .as_str()
+            .ok_or("conversation without id")?
+            .to_string())
+    }
+
+    pub async fn create_group(&self, owner: &User, members: &[User]) -> Result<String> {
+        let ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
+        let v = self
+            .post(
+                Some(&owner.token),
+                "/conversations",
+                json!({"title": "Load group", "members": ids}),
+            )
+            .await?;
+        Ok(v["id"]
+            .as_str()
+            .ok_or("conversation without id")?
+            .to_string())
+    }
+
+    /// Sends a text; returns when the server acknowledged it (after its durable commit).
+    pub async fn send(&self, from: &User, conv: &str, text: String) -> Result<()> {
+        self.post(
+            Some(&from.token),
+            &format!("/conversations/{conv}/messages"),
+            json!({"client_id": Uuid::now_v7(), "content": {"type": "text", "text": text}}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub fn realtime_url(&self, token: &str) -> String {
+        let ws = self.base.replacen("http", "ws", 1);
+        format!("{ws}/api/v1/realtime?access_token={token}&v=2")
+    }
+}
+
+fn a_id(u: &User) -> &str {
+    &u.id
+}

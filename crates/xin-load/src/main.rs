@@ -1,0 +1,75 @@
+//! `xin-load`: drives a running xin-server the way real clients do — real HTTP sends and real
+//! WebSocket receivers, from its own process — and prints one table of throughput, latency
+//! percentiles (HdrHistogram) and the server's CPU and memory.
+
+mod client;
+mod receiver;
+mod scenarios;
+mod server_stats;
+
+use std::{process::ExitCode, time::Duration};
+
+use clap::Parser;
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "xin-load", about = "Load generator for xin-server")]
+pub struct Args {
+    /// The server's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:7420")]
+    pub server: String,
+    /// The server's process id, to report its CPU and memory.
+    #[arg(long)]
+    pub server_pid: Option<u32>,
+    /// Concurrent senders to sweep (each waits for its answer before the next send).
+    #[arg(long, value_delimiter = ',', default_value = "8,64,256,1024")]
+    pub senders: Vec<usize>,
+    /// Direct-chat pairs the senders are spread over.
+    #[arg(long, default_value_t = 64)]
+    pub pairs: usize,
+    /// Members of the group scenario (0 skips it).
+    #[arg(long, default_value_t = 500)]
+    pub group_size: usize,
+    /// Concurrent senders in the group scenario.
+    #[arg(long, value_delimiter = ',', default_value = "8,64")]
+    pub group_senders: Vec<usize>,
+    /// Idle WebSocket connections to open for the memory figure (0 skips it).
+    #[arg(long, default_value_t = 10_000)]
+    pub idle: usize,
+    /// Seconds each measured step runs.
+    #[arg(long, default_value_t = 5)]
+    pub duration: u64,
+    /// Write the summary table (Markdown) here too.
+    #[arg(long)]
+    pub markdown: Option<std::path::PathBuf>,
+}
+
+impl Args {
+    pub fn step(&self) -> Duration {
+        Duration::from_secs(self.duration.max(1))
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    // Ten thousand sockets need ten thousand descriptors.
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        eprintln!("xin-load: could not raise the open-file limit: {e}");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("xin-load: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(scenarios::run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xin-load: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

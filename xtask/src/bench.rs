@@ -1,0 +1,77 @@
+//! `cargo xtask bench`: the server under load from `xin-load` in its own process (real HTTP and
+//! WebSockets on loopback), then the engine benchmarks. Figures go into docs/benchmarks.md.
+
+use std::{path::PathBuf, process::Command, process::ExitCode};
+
+use crate::{
+    process::{self, cargo, Background, Result},
+    root,
+};
+
+fn free_port() -> Result<u16> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("find a free port: {e}"))
+}
+
+/// `--quick` runs shorter steps and smaller loads (a smoke run, not figures to publish).
+pub fn bench(args: &[String]) -> Result<ExitCode> {
+    let root = root();
+    let quick = args.iter().any(|a| a == "--quick");
+    process::run(cargo().current_dir(&root).args([
+        "build",
+        "--release",
+        "-p",
+        "xin-server",
+        "-p",
+        "xin-load",
+    ]))?;
+    let bin = root.join("target/release");
+    let data = std::env::temp_dir().join(format!("xin-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let port = free_port()?;
+    let addr = format!("127.0.0.1:{port}");
+    let server = Background::spawn(
+        "xin-server",
+        Command::new(bin.join("xin-server"))
+            .args(["--listen", &addr, "--data-dir"])
+            .arg(&data)
+            .args(["--attempts-per-minute", "1000000"])
+            .env("RUST_LOG", "warn"),
+    )?;
+    process::wait_for_port(&addr, 30)?;
+    let summary: PathBuf = root.join("target/bench-server.md");
+    let mut load = Command::new(bin.join("xin-load"));
+    load.args(["--server", &format!("http://{addr}")])
+        .args(["--server-pid", &server.id().to_string()])
+        .arg("--markdown")
+        .arg(&summary);
+    if quick {
+        load.args([
+            "--senders",
+            "8,64",
+            "--duration",
+            "2",
+            "--group-size",
+            "50",
+            "--group-senders",
+            "8",
+            "--idle",
+            "500",
+        ]);
+    }
+    let result = process::run(&mut load);
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+    result?;
+    println!("xtask: server summary also in {}", summary.display());
+    process::run(cargo().current_dir(&root).args([
+        "bench",
+        "-p",
+        "xin-core",
+        "--bench",
+        "messaging",
+    ]))?;
+    Ok(ExitCode::SUCCESS)
+}
