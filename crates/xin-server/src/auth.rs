@@ -35,8 +35,26 @@ pub fn hash_token(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()
 }
 
+/// Argon2id takes 19 MiB and tens of milliseconds per hash: at most one hash per core at a
+/// time, so a burst of sign-ups queues instead of taking the server's memory.
+static HASHING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
+async fn hashing<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(format!("hashing: {e}")))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("join: {e}")))?
+}
+
 pub async fn hash_password(password: String) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
@@ -44,11 +62,10 @@ pub async fn hash_password(password: String) -> ApiResult<String> {
             .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("join: {e}")))?
 }
 
 pub async fn verify_password(password: String, hash: String) -> ApiResult<bool> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let parsed =
             PasswordHash::new(&hash).map_err(|e| ApiError::Internal(format!("argon2: {e}")))?;
         Ok(Argon2::default()
@@ -56,7 +73,6 @@ pub async fn verify_password(password: String, hash: String) -> ApiResult<bool> 
             .is_ok())
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("join: {e}")))?
 }
 
 /// The device a request comes from, proven by its access token.

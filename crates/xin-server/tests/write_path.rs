@@ -338,31 +338,36 @@ async fn a_stuck_receiver_is_disconnected_without_holding_up_a_fast_one() {
         .unwrap();
     assert_eq!(seqs, (1..=sent as i64).collect::<Vec<_>>());
 
-    // The stuck one was cut off: it finds some messages, then the close that says why.
+    // The stuck one was cut off: it finds some messages, then the end of the stream (with the
+    // close frame that says why, when the server could still get it into the full socket).
     let mut got = 0;
     let mut last_seq = 0;
     let mut close_code = None;
-    while let Some(Ok(msg)) = stuck.next().await {
-        match msg {
-            WsMessage::Text(t) => {
-                let v: Value = serde_json::from_str(t.as_str()).unwrap();
-                if v["event"]["body"]["type"] == "message_new" {
-                    got += 1;
-                    last_seq = v["event"]["seq"].as_i64().unwrap();
+    let reading = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(Ok(msg)) = stuck.next().await {
+            match msg {
+                WsMessage::Text(t) => {
+                    let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                    if v["event"]["body"]["type"] == "message_new" {
+                        got += 1;
+                        last_seq = v["event"]["seq"].as_i64().unwrap();
+                    }
                 }
+                WsMessage::Close(frame) => {
+                    close_code = frame.map(|f| u16::from(f.code));
+                    break;
+                }
+                _ => {}
             }
-            WsMessage::Close(frame) => {
-                close_code = frame.map(|f| u16::from(f.code));
-                break;
-            }
-            _ => {}
         }
-    }
+    })
+    .await;
+    assert!(reading.is_ok(), "the server ended the stuck socket");
     assert!(
         got < sent,
         "the stuck socket was closed before it had everything"
     );
-    assert_eq!(close_code, Some(4008));
+    assert!(matches!(close_code, None | Some(4008)), "{close_code:?}");
     // It catches up from its log.
     let (status, page) = server
         .call(

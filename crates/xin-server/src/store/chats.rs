@@ -2,7 +2,6 @@
 //! concerns: a message once for all of them (each log entry a reference), a group change as the
 //! change itself (O(members) small rows), a whole snapshot only to whom it is new or personal.
 
-use sqlx::Row;
 use uuid::Uuid;
 use xin_proto::{
     Content, Conversation, ConversationKind, ErrorCode, EventBody, Member, Message, Role,
@@ -12,8 +11,9 @@ use xin_proto::{
 use super::{
     contacts::{has_contact, profile},
     parse_uuid,
+    sql::{self, Conn},
     views::DirectState,
-    writer::{Conn, WriteCx},
+    writer::WriteCx,
     Store,
 };
 use crate::{
@@ -74,30 +74,33 @@ pub(crate) fn parse_role(s: &str) -> Role {
 }
 
 /// (role, active) of `user` in `conv`, if they ever were a member.
-async fn membership(c: &mut Conn, conv: Uuid, user: Uuid) -> ApiResult<Option<(Role, bool)>> {
-    let row: Option<(String, i64)> = sqlx::query_as(
+fn membership(c: &Conn, conv: Uuid, user: Uuid) -> ApiResult<Option<(Role, bool)>> {
+    sql::one(
+        c,
         "SELECT role, active FROM members WHERE conversation_id = $1 AND user_id = $2",
+        &[&conv.to_string(), &user.to_string()],
+        |r| {
+            Ok((
+                parse_role(&r.get::<_, String>(0)?),
+                r.get::<_, i64>(1)? != 0,
+            ))
+        },
     )
-    .bind(conv.to_string())
-    .bind(user.to_string())
-    .fetch_optional(&mut *c)
-    .await?;
-    Ok(row.map(|(r, a)| (parse_role(&r), a != 0)))
 }
 
-async fn active_members(c: &mut Conn, conv: Uuid) -> ApiResult<Vec<Uuid>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
+fn active_members(c: &Conn, conv: Uuid) -> ApiResult<Vec<Uuid>> {
+    let rows: Vec<String> = sql::all(
+        c,
         "SELECT user_id FROM members WHERE conversation_id = $1 AND active = 1 ORDER BY joined_at, user_id",
-    )
-    .bind(conv.to_string())
-    .fetch_all(&mut *c)
-    .await?;
-    rows.iter().map(|(u,)| parse_uuid(u)).collect()
+        &[&conv.to_string()],
+        |r| r.get(0),
+    )?;
+    rows.iter().map(|u| parse_uuid(u)).collect()
 }
 
 /// The caller's role in a group, refusing anyone not in it and any other kind of chat.
-async fn group_role(cx: &mut WriteCx, conv: Uuid, user: Uuid, what: &str) -> ApiResult<Role> {
-    let v = cx.views.get(&mut cx.conn, conv).await?;
+fn group_role(cx: &mut WriteCx, conv: Uuid, user: Uuid, what: &str) -> ApiResult<Role> {
+    let v = cx.views.get(&cx.conn, conv)?;
     let role = v.role_of(user)?;
     if v.kind != ConversationKind::Group {
         return Err(ApiError::new(
@@ -117,36 +120,44 @@ pub(crate) struct Shared {
     members: Vec<Member>,
 }
 
-pub(crate) async fn shared(c: &mut Conn, conv: Uuid) -> ApiResult<Shared> {
-    let (kind, title, announcement, last_seq): (String, String, String, i64) = sqlx::query_as(
+pub(crate) fn shared(c: &Conn, conv: Uuid) -> ApiResult<Shared> {
+    let id = conv.to_string();
+    let (kind, title, announcement, last_seq): (String, String, String, i64) = sql::one(
+        c,
         "SELECT kind, title, announcement, last_seq FROM conversations WHERE id = $1",
-    )
-    .bind(conv.to_string())
-    .fetch_optional(&mut *c)
-    .await?
+        &[&id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?
     .ok_or_else(not_found)?;
-    let rows: Vec<(String, String, String, i64, String)> = sqlx::query_as(
+    let members = sql::all(
+        c,
         "SELECT u.id, u.handle, u.display_name, u.avatar_hue, m.role
          FROM members m JOIN users u ON u.id = m.user_id
          WHERE m.conversation_id = $1 AND m.active = 1 ORDER BY m.joined_at, m.user_id",
-    )
-    .bind(conv.to_string())
-    .fetch_all(&mut *c)
-    .await?;
-    let members = rows
-        .into_iter()
-        .map(|(id, handle, display_name, hue, role)| {
-            Ok(Member {
-                user: UserProfile {
-                    id: parse_uuid(&id)?,
-                    handle,
-                    display_name,
-                    avatar_hue: u16::try_from(hue).unwrap_or(0),
-                },
-                role: parse_role(&role),
-            })
+        &[&id],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        },
+    )?
+    .into_iter()
+    .map(|(id, handle, display_name, hue, role)| {
+        Ok(Member {
+            user: UserProfile {
+                id: parse_uuid(&id)?,
+                handle,
+                display_name,
+                avatar_hue: u16::try_from(hue).unwrap_or(0),
+            },
+            role: parse_role(&role),
         })
-        .collect::<ApiResult<Vec<_>>>()?;
+    })
+    .collect::<ApiResult<Vec<_>>>()?;
     Ok(Shared {
         kind: parse_kind(&kind),
         title,
@@ -157,33 +168,25 @@ pub(crate) async fn shared(c: &mut Conn, conv: Uuid) -> ApiResult<Shared> {
 }
 
 /// The shared part plus what is `user`'s own: read marker, pin, mute, and a direct chat's title.
-pub(crate) async fn for_user(
-    c: &mut Conn,
-    conv: Uuid,
-    s: &Shared,
-    user: Uuid,
-) -> ApiResult<Conversation> {
-    let (read_seq, pinned, muted, active): (i64, i64, i64, i64) = sqlx::query_as(
+pub(crate) fn for_user(c: &Conn, conv: Uuid, s: &Shared, user: Uuid) -> ApiResult<Conversation> {
+    let (read_seq, pinned, muted, active): (i64, i64, i64, i64) = sql::one(
+        c,
         "SELECT read_seq, pinned, muted, active FROM members WHERE conversation_id = $1 AND user_id = $2",
-    )
-    .bind(conv.to_string())
-    .bind(user.to_string())
-    .fetch_optional(&mut *c)
-    .await?
+        &[&conv.to_string(), &user.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?
     .ok_or_else(not_found)?;
     let title = match s.kind {
         ConversationKind::Direct => match s.members.iter().find(|m| m.user.id != user) {
             Some(other) => {
-                let remark: Option<Option<String>> = sqlx::query_scalar(
+                let remark: Option<String> = sql::one(
+                    c,
                     "SELECT remark FROM contacts WHERE user_id = $1 AND friend_id = $2",
-                )
-                .bind(user.to_string())
-                .bind(other.user.id.to_string())
-                .fetch_optional(&mut *c)
-                .await?;
-                remark
-                    .flatten()
-                    .unwrap_or_else(|| other.user.display_name.clone())
+                    &[&user.to_string(), &other.user.id.to_string()],
+                    |r| r.get(0),
+                )?
+                .flatten();
+                remark.unwrap_or_else(|| other.user.display_name.clone())
             }
             None => s.title.clone(),
         },
@@ -206,32 +209,26 @@ pub(crate) async fn for_user(
 }
 
 /// The conversation as `user` sees it.
-pub(crate) async fn view(c: &mut Conn, conv: Uuid, user: Uuid) -> ApiResult<Conversation> {
-    let s = shared(c, conv).await?;
-    for_user(c, conv, &s, user).await
+pub(crate) fn view(c: &Conn, conv: Uuid, user: Uuid) -> ApiResult<Conversation> {
+    let s = shared(c, conv)?;
+    for_user(c, conv, &s, user)
 }
 
 /// Whether `message` is in `conv`.
-async fn message_in(c: &mut Conn, conv: Uuid, message: Uuid) -> ApiResult<bool> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE id = $1 AND conversation_id = $2")
-            .bind(message.to_string())
-            .bind(conv.to_string())
-            .fetch_one(&mut *c)
-            .await?;
-    Ok(n > 0)
+fn message_in(c: &Conn, conv: Uuid, message: Uuid) -> ApiResult<bool> {
+    Ok(sql::one(
+        c,
+        "SELECT 1 FROM messages WHERE id = $1 AND conversation_id = $2",
+        &[&message.to_string(), &conv.to_string()],
+        |_| Ok(()),
+    )?
+    .is_some())
 }
 
 /// After a remark change, the direct chat's title changes for `user`.
-pub(crate) async fn refresh_direct(cx: &mut WriteCx, user: Uuid, friend: Uuid) -> ApiResult<()> {
-    let id: Option<String> = sqlx::query_scalar("SELECT id FROM conversations WHERE pair_key = $1")
-        .bind(pair_key(user, friend))
-        .fetch_optional(&mut cx.conn)
-        .await?;
-    if let Some(id) = id {
-        cx.out
-            .conversation(&mut cx.conn, parse_uuid(&id)?, &[user])
-            .await?;
+pub(crate) fn refresh_direct(cx: &mut WriteCx, user: Uuid, friend: Uuid) -> ApiResult<()> {
+    if let Some(id) = find_pair(&cx.conn, &pair_key(user, friend))? {
+        cx.out.conversation(&cx.conn, id, &[user])?;
     }
     Ok(())
 }
@@ -241,46 +238,40 @@ fn pair_key(a: Uuid, b: Uuid) -> String {
     format!("{x}:{y}")
 }
 
-async fn insert_conversation(
-    c: &mut Conn,
+fn insert_conversation(
+    c: &Conn,
     kind: ConversationKind,
     title: &str,
     pair: Option<&str>,
 ) -> ApiResult<Uuid> {
     let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO conversations (id, kind, title, pair_key, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id.to_string())
-        .bind(kind_str(kind))
-        .bind(title)
-        .bind(pair)
-        .bind(now_ms())
-        .execute(&mut *c)
-        .await?;
+    sql::exec(
+        c,
+        "INSERT INTO conversations (id, kind, title, pair_key, created_at) VALUES ($1, $2, $3, $4, $5)",
+        &[&id.to_string(), &kind_str(kind), &title, &pair, &now_ms()],
+    )?;
     Ok(id)
 }
 
-async fn add_member(c: &mut Conn, conv: Uuid, user: Uuid, role: Role) -> ApiResult<()> {
-    sqlx::query(
+fn add_member(c: &Conn, conv: Uuid, user: Uuid, role: Role) -> ApiResult<()> {
+    sql::exec(
+        c,
         "INSERT INTO members (conversation_id, user_id, role, active, joined_at) VALUES ($1, $2, $3, 1, $4)
          ON CONFLICT (conversation_id, user_id) DO UPDATE SET active = 1, role = excluded.role",
-    )
-    .bind(conv.to_string())
-    .bind(user.to_string())
-    .bind(role_str(role))
-    .bind(now_ms())
-    .execute(&mut *c)
-    .await?;
+        &[&conv.to_string(), &user.to_string(), &role_str(role), &now_ms()],
+    )?;
     Ok(())
 }
 
-/// The existing chat with this pair key, or a new one made by `create`.
-async fn find_pair(c: &mut Conn, key: &str) -> ApiResult<Option<Uuid>> {
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT id FROM conversations WHERE pair_key = $1")
-            .bind(key)
-            .fetch_optional(&mut *c)
-            .await?;
-    existing.as_deref().map(parse_uuid).transpose()
+/// The direct or File Transfer chat with this pair key, if it exists.
+fn find_pair(c: &Conn, key: &str) -> ApiResult<Option<Uuid>> {
+    let id: Option<String> = sql::one(
+        c,
+        "SELECT id FROM conversations WHERE pair_key = $1",
+        &[&key],
+        |r| r.get(0),
+    )?;
+    id.as_deref().map(parse_uuid).transpose()
 }
 
 struct NewMessage<'a> {
@@ -294,14 +285,16 @@ struct NewMessage<'a> {
 
 /// Writes a message once, with the next conversation seq, and logs a reference to it for every
 /// active member.
-async fn post(cx: &mut WriteCx, m: NewMessage<'_>) -> ApiResult<Message> {
-    let c = &mut cx.conn;
-    let seq: i64 = sqlx::query_scalar(
+fn post(cx: &mut WriteCx, m: NewMessage<'_>) -> ApiResult<Message> {
+    let c = &cx.conn;
+    let conv = m.conv.to_string();
+    let seq: i64 = sql::one(
+        c,
         "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
-    )
-    .bind(m.conv.to_string())
-    .fetch_one(&mut *c)
-    .await?;
+        &[&conv],
+        |r| r.get(0),
+    )?
+    .ok_or_else(not_found)?;
     let message = Message {
         id: Uuid::now_v7(),
         conversation_id: m.conv,
@@ -315,33 +308,34 @@ async fn post(cx: &mut WriteCx, m: NewMessage<'_>) -> ApiResult<Message> {
     };
     let content =
         serde_json::to_string(&message.content).map_err(|e| ApiError::Internal(e.to_string()))?;
-    sqlx::query(
+    let sender = m.sender.to_string();
+    sql::exec(
+        c,
         "INSERT INTO messages (id, conversation_id, seq, sender_id, sender_device, client_id, content, reply_to, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(message.id.to_string())
-    .bind(m.conv.to_string())
-    .bind(seq)
-    .bind(m.sender.to_string())
-    .bind(m.device)
-    .bind(m.client_id.to_string())
-    .bind(content)
-    .bind(m.reply_to.map(|r| r.to_string()))
-    .bind(message.created_at)
-    .execute(&mut *c)
-    .await?;
+        &[
+            &message.id.to_string(),
+            &conv,
+            &seq,
+            &sender,
+            &m.device,
+            &m.client_id.to_string(),
+            &content,
+            &m.reply_to.map(|r| r.to_string()),
+            &message.created_at,
+        ],
+    )?;
     // Sending reads the conversation up to one's own message.
-    sqlx::query("UPDATE members SET read_seq = $1 WHERE conversation_id = $2 AND user_id = $3 AND read_seq < $1")
-        .bind(seq)
-        .bind(m.conv.to_string())
-        .bind(m.sender.to_string())
-        .execute(&mut *c)
-        .await?;
-    cx.out.message(&mut cx.conn, &message).await?;
+    sql::exec(
+        c,
+        "UPDATE members SET read_seq = $1 WHERE conversation_id = $2 AND user_id = $3 AND read_seq < $1",
+        &[&seq, &conv, &sender],
+    )?;
+    cx.out.message(&cx.conn, &message)?;
     Ok(message)
 }
 
-async fn system(cx: &mut WriteCx, conv: Uuid, actor: Uuid, text: String) -> ApiResult<()> {
+fn system(cx: &mut WriteCx, conv: Uuid, actor: Uuid, text: String) -> ApiResult<()> {
     post(
         cx,
         NewMessage {
@@ -353,14 +347,13 @@ async fn system(cx: &mut WriteCx, conv: Uuid, actor: Uuid, text: String) -> ApiR
             reply_to: None,
         },
     )
-    .await
     .map(|_| ())
 }
 
-async fn names(c: &mut Conn, users: &[Uuid]) -> ApiResult<String> {
+fn names(c: &Conn, users: &[Uuid]) -> ApiResult<String> {
     let mut names = Vec::new();
     for &u in users {
-        names.push(profile(c, u).await?.display_name);
+        names.push(profile(c, u)?.display_name);
     }
     Ok(names.join(", "))
 }
@@ -369,19 +362,19 @@ async fn names(c: &mut Conn, users: &[Uuid]) -> ApiResult<String> {
 pub(crate) const MESSAGE_COLUMNS: &str =
     "id, conversation_id, seq, sender_id, client_id, content, reply_to, recalled, created_at";
 
-pub(crate) fn message_from_row(row: &sqlx::sqlite::SqliteRow) -> ApiResult<Message> {
-    let reply_to: Option<String> = row.try_get("reply_to")?;
-    let content: String = row.try_get("content")?;
+pub(crate) fn message_from_row(row: &rusqlite::Row) -> ApiResult<Message> {
+    let reply_to: Option<String> = row.get("reply_to")?;
+    let content: String = row.get("content")?;
     Ok(Message {
-        id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-        conversation_id: parse_uuid(&row.try_get::<String, _>("conversation_id")?)?,
-        seq: row.try_get("seq")?,
-        sender_id: parse_uuid(&row.try_get::<String, _>("sender_id")?)?,
-        client_id: parse_uuid(&row.try_get::<String, _>("client_id")?)?,
+        id: parse_uuid(&row.get::<_, String>("id")?)?,
+        conversation_id: parse_uuid(&row.get::<_, String>("conversation_id")?)?,
+        seq: row.get("seq")?,
+        sender_id: parse_uuid(&row.get::<_, String>("sender_id")?)?,
+        client_id: parse_uuid(&row.get::<_, String>("client_id")?)?,
         content: serde_json::from_str(&content).map_err(|e| ApiError::Internal(e.to_string()))?,
         reply_to: reply_to.as_deref().map(parse_uuid).transpose()?,
-        recalled: row.try_get::<i64, _>("recalled")? != 0,
-        created_at: row.try_get("created_at")?,
+        recalled: row.get::<_, i64>("recalled")? != 0,
+        created_at: row.get("created_at")?,
     })
 }
 
@@ -416,30 +409,25 @@ impl Store {
             return self.self_note(user).await;
         }
         self.write(move |cx| {
-            Box::pin(async move {
-                let c = &mut cx.conn;
-                if !(has_contact(c, user, other).await? && has_contact(c, other, user).await?) {
-                    return Err(ApiError::new(
-                        ErrorCode::NotFriends,
-                        "You can only chat with friends.",
-                    ));
+            let c = &cx.conn;
+            if !(has_contact(c, user, other)? && has_contact(c, other, user)?) {
+                return Err(ApiError::new(
+                    ErrorCode::NotFriends,
+                    "You can only chat with friends.",
+                ));
+            }
+            let key = pair_key(user, other);
+            let conv = match find_pair(c, &key)? {
+                Some(id) => id,
+                None => {
+                    let id = insert_conversation(c, ConversationKind::Direct, "", Some(&key))?;
+                    add_member(c, id, user, Role::Member)?;
+                    add_member(c, id, other, Role::Member)?;
+                    cx.out.conversation(&cx.conn, id, &[user, other])?;
+                    id
                 }
-                let key = pair_key(user, other);
-                let conv = match find_pair(c, &key).await? {
-                    Some(id) => id,
-                    None => {
-                        let id = insert_conversation(c, ConversationKind::Direct, "", Some(&key))
-                            .await?;
-                        add_member(c, id, user, Role::Member).await?;
-                        add_member(c, id, other, Role::Member).await?;
-                        cx.out
-                            .conversation(&mut cx.conn, id, &[user, other])
-                            .await?;
-                        id
-                    }
-                };
-                view(&mut cx.conn, conv, user).await
-            })
+            };
+            view(&cx.conn, conv, user)
         })
         .await
     }
@@ -447,26 +435,23 @@ impl Store {
     /// "File Transfer": the user's chat with their own devices.
     pub async fn self_note(&self, user: Uuid) -> ApiResult<Conversation> {
         self.write(move |cx| {
-            Box::pin(async move {
-                let c = &mut cx.conn;
-                let key = user.to_string();
-                let conv = match find_pair(c, &key).await? {
-                    Some(id) => id,
-                    None => {
-                        let id = insert_conversation(
-                            c,
-                            ConversationKind::SelfNote,
-                            "File Transfer",
-                            Some(&key),
-                        )
-                        .await?;
-                        add_member(c, id, user, Role::Owner).await?;
-                        cx.out.conversation(&mut cx.conn, id, &[user]).await?;
-                        id
-                    }
-                };
-                view(&mut cx.conn, conv, user).await
-            })
+            let c = &cx.conn;
+            let key = user.to_string();
+            let conv = match find_pair(c, &key)? {
+                Some(id) => id,
+                None => {
+                    let id = insert_conversation(
+                        c,
+                        ConversationKind::SelfNote,
+                        "File Transfer",
+                        Some(&key),
+                    )?;
+                    add_member(c, id, user, Role::Owner)?;
+                    cx.out.conversation(&cx.conn, id, &[user])?;
+                    id
+                }
+            };
+            view(&cx.conn, conv, user)
         })
         .await
     }
@@ -484,32 +469,30 @@ impl Store {
             return Err(group_full());
         }
         self.write(move |cx| {
-            Box::pin(async move {
-                let c = &mut cx.conn;
-                for &m in &others {
-                    if !has_contact(c, owner, m).await? {
-                        return Err(ApiError::new(
-                            ErrorCode::NotFriends,
-                            "You can only add friends to a group.",
-                        ));
-                    }
+            let c = &cx.conn;
+            for &m in &others {
+                if !has_contact(c, owner, m)? {
+                    return Err(ApiError::new(
+                        ErrorCode::NotFriends,
+                        "You can only add friends to a group.",
+                    ));
                 }
-                let conv = insert_conversation(c, ConversationKind::Group, &title, None).await?;
-                add_member(c, conv, owner, Role::Owner).await?;
-                for &m in &others {
-                    add_member(c, conv, m, Role::Member).await?;
-                }
-                let mut everyone = vec![owner];
-                everyone.extend(&others);
-                cx.out.conversation(&mut cx.conn, conv, &everyone).await?;
-                let text = format!(
-                    "{} created the group with {}",
-                    names(&mut cx.conn, &[owner]).await?,
-                    names(&mut cx.conn, &others).await?
-                );
-                system(cx, conv, owner, text).await?;
-                view(&mut cx.conn, conv, owner).await
-            })
+            }
+            let conv = insert_conversation(c, ConversationKind::Group, &title, None)?;
+            add_member(c, conv, owner, Role::Owner)?;
+            for &m in &others {
+                add_member(c, conv, m, Role::Member)?;
+            }
+            let mut everyone = vec![owner];
+            everyone.extend(&others);
+            cx.out.conversation(&cx.conn, conv, &everyone)?;
+            let text = format!(
+                "{} created the group with {}",
+                names(&cx.conn, &[owner])?,
+                names(&cx.conn, &others)?
+            );
+            system(cx, conv, owner, text)?;
+            view(&cx.conn, conv, owner)
         })
         .await
     }
@@ -522,44 +505,42 @@ impl Store {
         announcement: Option<String>,
     ) -> ApiResult<()> {
         self.write(move |cx| {
-            Box::pin(async move {
-                if group_role(cx, conv, user, "a name").await? == Role::Member {
-                    return Err(ApiError::new(
-                        ErrorCode::NotAllowed,
-                        "Only the group owner or an admin can change this.",
-                    ));
-                }
-                let who = names(&mut cx.conn, &[user]).await?;
-                if let Some(t) = &title {
-                    sqlx::query("UPDATE conversations SET title = $1 WHERE id = $2")
-                        .bind(t)
-                        .bind(conv.to_string())
-                        .execute(&mut cx.conn)
-                        .await?;
-                    system(
-                        cx,
-                        conv,
-                        user,
-                        format!("{who} renamed the group to \"{t}\""),
-                    )
-                    .await?;
-                }
-                if let Some(a) = &announcement {
-                    sqlx::query("UPDATE conversations SET announcement = $1 WHERE id = $2")
-                        .bind(a)
-                        .bind(conv.to_string())
-                        .execute(&mut cx.conn)
-                        .await?;
-                    system(cx, conv, user, format!("{who} updated the announcement")).await?;
-                }
-                let members = active_members(&mut cx.conn, conv).await?;
-                let change = EventBody::ConversationChanged {
-                    conversation_id: conv,
-                    title,
-                    announcement,
-                };
-                cx.out.append_all(&mut cx.conn, &members, change).await
-            })
+            if group_role(cx, conv, user, "a name")? == Role::Member {
+                return Err(ApiError::new(
+                    ErrorCode::NotAllowed,
+                    "Only the group owner or an admin can change this.",
+                ));
+            }
+            let who = names(&cx.conn, &[user])?;
+            let id = conv.to_string();
+            if let Some(t) = &title {
+                sql::exec(
+                    &cx.conn,
+                    "UPDATE conversations SET title = $1 WHERE id = $2",
+                    &[t, &id],
+                )?;
+                system(
+                    cx,
+                    conv,
+                    user,
+                    format!("{who} renamed the group to \"{t}\""),
+                )?;
+            }
+            if let Some(a) = &announcement {
+                sql::exec(
+                    &cx.conn,
+                    "UPDATE conversations SET announcement = $1 WHERE id = $2",
+                    &[a, &id],
+                )?;
+                system(cx, conv, user, format!("{who} updated the announcement"))?;
+            }
+            let members = active_members(&cx.conn, conv)?;
+            let change = EventBody::ConversationChanged {
+                conversation_id: conv,
+                title,
+                announcement,
+            };
+            cx.out.append_all(&cx.conn, &members, change)
         })
         .await
     }
@@ -569,56 +550,54 @@ impl Store {
             return Err(group_full());
         }
         self.write(move |cx| {
-            Box::pin(async move {
-                if group_role(cx, conv, user, "members to add").await? == Role::Member {
+            if group_role(cx, conv, user, "members to add")? == Role::Member {
+                return Err(ApiError::new(
+                    ErrorCode::NotAllowed,
+                    "Only the group owner or an admin can add members.",
+                ));
+            }
+            let before = active_members(&cx.conn, conv)?;
+            let mut added: Vec<Uuid> = Vec::new();
+            for &u in &users {
+                if before.contains(&u) || added.contains(&u) {
+                    continue;
+                }
+                if !has_contact(&cx.conn, user, u)? {
                     return Err(ApiError::new(
-                        ErrorCode::NotAllowed,
-                        "Only the group owner or an admin can add members.",
+                        ErrorCode::NotFriends,
+                        "You can only add friends to a group.",
                     ));
                 }
-                let before = active_members(&mut cx.conn, conv).await?;
-                let mut added: Vec<Uuid> = Vec::new();
-                for &u in &users {
-                    if before.contains(&u) || added.contains(&u) {
-                        continue;
-                    }
-                    if !has_contact(&mut cx.conn, user, u).await? {
-                        return Err(ApiError::new(
-                            ErrorCode::NotFriends,
-                            "You can only add friends to a group.",
-                        ));
-                    }
-                    added.push(u);
-                }
-                if added.is_empty() {
-                    return Ok(());
-                }
-                if before.len() + added.len() > MAX_GROUP_MEMBERS {
-                    return Err(group_full());
-                }
-                let mut profiles = Vec::with_capacity(added.len());
-                for &u in &added {
-                    add_member(&mut cx.conn, conv, u, Role::Member).await?;
-                    profiles.push(Member {
-                        user: profile(&mut cx.conn, u).await?,
-                        role: Role::Member,
-                    });
-                }
-                cx.views.forget(conv);
-                let text = format!(
-                    "{} added {}",
-                    names(&mut cx.conn, &[user]).await?,
-                    names(&mut cx.conn, &added).await?
-                );
-                // Those already in learn who joined; the newcomers get the whole group once.
-                let change = EventBody::MembersAdded {
-                    conversation_id: conv,
-                    members: profiles,
-                };
-                cx.out.append_all(&mut cx.conn, &before, change).await?;
-                cx.out.conversation(&mut cx.conn, conv, &added).await?;
-                system(cx, conv, user, text).await
-            })
+                added.push(u);
+            }
+            if added.is_empty() {
+                return Ok(());
+            }
+            if before.len() + added.len() > MAX_GROUP_MEMBERS {
+                return Err(group_full());
+            }
+            let mut profiles = Vec::with_capacity(added.len());
+            for &u in &added {
+                add_member(&cx.conn, conv, u, Role::Member)?;
+                profiles.push(Member {
+                    user: profile(&cx.conn, u)?,
+                    role: Role::Member,
+                });
+            }
+            cx.views.forget(conv);
+            let text = format!(
+                "{} added {}",
+                names(&cx.conn, &[user])?,
+                names(&cx.conn, &added)?
+            );
+            // Those already in learn who joined; the newcomers get the whole group once.
+            let change = EventBody::MembersAdded {
+                conversation_id: conv,
+                members: profiles,
+            };
+            cx.out.append_all(&cx.conn, &before, change)?;
+            cx.out.conversation(&cx.conn, conv, &added)?;
+            system(cx, conv, user, text)
         })
         .await
     }
@@ -626,64 +605,60 @@ impl Store {
     /// Removes `target` (or leaves, when `target == user`).
     pub async fn remove_member(&self, user: Uuid, conv: Uuid, target: Uuid) -> ApiResult<()> {
         self.write(move |cx| {
-            Box::pin(async move {
-                let role = group_role(cx, conv, user, "members to remove").await?;
-                let leaving = user == target;
-                let target_role = match membership(&mut cx.conn, conv, target).await? {
-                    Some((r, true)) => r,
-                    _ => {
-                        return Err(ApiError::new(
-                            ErrorCode::UserNotFound,
-                            "That person is not in this group.",
-                        ))
-                    }
-                };
-                let members = active_members(&mut cx.conn, conv).await?;
-                if leaving && role == Role::Owner && members.len() > 1 {
+            let role = group_role(cx, conv, user, "members to remove")?;
+            let leaving = user == target;
+            let target_role = match membership(&cx.conn, conv, target)? {
+                Some((r, true)) => r,
+                _ => {
                     return Err(ApiError::new(
-                        ErrorCode::NotAllowed,
-                        "Hand the group over to someone else before leaving.",
-                    ));
+                        ErrorCode::UserNotFound,
+                        "That person is not in this group.",
+                    ))
                 }
-                let allowed = leaving
-                    || matches!(
-                        (role, target_role),
-                        (Role::Owner, _) | (Role::Admin, Role::Member)
-                    );
-                if !allowed {
-                    return Err(ApiError::new(
-                        ErrorCode::NotAllowed,
-                        "Only the group owner or an admin can remove members.",
-                    ));
-                }
-                // The line goes out while they are still in, so the one leaving sees it too.
-                let text = if leaving {
-                    format!("{} left the group", names(&mut cx.conn, &[user]).await?)
-                } else {
-                    format!(
-                        "{} removed {}",
-                        names(&mut cx.conn, &[user]).await?,
-                        names(&mut cx.conn, &[target]).await?
-                    )
-                };
-                system(cx, conv, user, text).await?;
-                sqlx::query(
-                    "UPDATE members SET active = 0 WHERE conversation_id = $1 AND user_id = $2",
+            };
+            let members = active_members(&cx.conn, conv)?;
+            if leaving && role == Role::Owner && members.len() > 1 {
+                return Err(ApiError::new(
+                    ErrorCode::NotAllowed,
+                    "Hand the group over to someone else before leaving.",
+                ));
+            }
+            let allowed = leaving
+                || matches!(
+                    (role, target_role),
+                    (Role::Owner, _) | (Role::Admin, Role::Member)
+                );
+            if !allowed {
+                return Err(ApiError::new(
+                    ErrorCode::NotAllowed,
+                    "Only the group owner or an admin can remove members.",
+                ));
+            }
+            // The line goes out while they are still in, so the one leaving sees it too.
+            let text = if leaving {
+                format!("{} left the group", names(&cx.conn, &[user])?)
+            } else {
+                format!(
+                    "{} removed {}",
+                    names(&cx.conn, &[user])?,
+                    names(&cx.conn, &[target])?
                 )
-                .bind(conv.to_string())
-                .bind(target.to_string())
-                .execute(&mut cx.conn)
-                .await?;
-                cx.views.forget(conv);
-                let staying: Vec<Uuid> = members.into_iter().filter(|m| *m != target).collect();
-                let change = EventBody::MemberRemoved {
-                    conversation_id: conv,
-                    user_id: target,
-                };
-                cx.out.append_all(&mut cx.conn, &staying, change).await?;
-                // The one who left now sees it inactive.
-                cx.out.conversation(&mut cx.conn, conv, &[target]).await
-            })
+            };
+            system(cx, conv, user, text)?;
+            sql::exec(
+                &cx.conn,
+                "UPDATE members SET active = 0 WHERE conversation_id = $1 AND user_id = $2",
+                &[&conv.to_string(), &target.to_string()],
+            )?;
+            cx.views.forget(conv);
+            let staying: Vec<Uuid> = members.into_iter().filter(|m| *m != target).collect();
+            let change = EventBody::MemberRemoved {
+                conversation_id: conv,
+                user_id: target,
+            };
+            cx.out.append_all(&cx.conn, &staying, change)?;
+            // The one who left now sees it inactive.
+            cx.out.conversation(&cx.conn, conv, &[target])
         })
         .await
     }
@@ -691,53 +666,48 @@ impl Store {
     /// Owner hands over ownership (becoming an admin) or sets someone's admin role.
     pub async fn set_role(&self, user: Uuid, conv: Uuid, target: Uuid, new: Role) -> ApiResult<()> {
         self.write(move |cx| {
-            Box::pin(async move {
-                let v = cx.views.get(&mut cx.conn, conv).await?;
-                if v.role_of(user)? != Role::Owner {
-                    return Err(ApiError::new(
-                        ErrorCode::NotAllowed,
-                        "Only the group owner can change roles.",
-                    ));
-                }
-                if !v.members.contains_key(&target) || target == user {
-                    return Err(ApiError::new(
-                        ErrorCode::UserNotFound,
-                        "That person is not in this group.",
-                    ));
-                }
-                let mut changes = vec![(target, new)];
-                if new == Role::Owner {
-                    changes.push((user, Role::Admin));
-                }
-                for &(u, r) in &changes {
-                    sqlx::query(
-                        "UPDATE members SET role = $1 WHERE conversation_id = $2 AND user_id = $3",
-                    )
-                    .bind(role_str(r))
-                    .bind(conv.to_string())
-                    .bind(u.to_string())
-                    .execute(&mut cx.conn)
-                    .await?;
-                }
-                cx.views.forget(conv);
-                let who = names(&mut cx.conn, &[target]).await?;
-                let text = match new {
-                    Role::Owner => format!("{who} is now the group owner"),
-                    Role::Admin => format!("{who} is now an admin"),
-                    Role::Member => format!("{who} is no longer an admin"),
+            let v = cx.views.get(&cx.conn, conv)?;
+            if v.role_of(user)? != Role::Owner {
+                return Err(ApiError::new(
+                    ErrorCode::NotAllowed,
+                    "Only the group owner can change roles.",
+                ));
+            }
+            if !v.members.contains_key(&target) || target == user {
+                return Err(ApiError::new(
+                    ErrorCode::UserNotFound,
+                    "That person is not in this group.",
+                ));
+            }
+            let mut changes = vec![(target, new)];
+            if new == Role::Owner {
+                changes.push((user, Role::Admin));
+            }
+            for &(u, r) in &changes {
+                sql::exec(
+                    &cx.conn,
+                    "UPDATE members SET role = $1 WHERE conversation_id = $2 AND user_id = $3",
+                    &[&role_str(r), &conv.to_string(), &u.to_string()],
+                )?;
+            }
+            cx.views.forget(conv);
+            let who = names(&cx.conn, &[target])?;
+            let text = match new {
+                Role::Owner => format!("{who} is now the group owner"),
+                Role::Admin => format!("{who} is now an admin"),
+                Role::Member => format!("{who} is no longer an admin"),
+            };
+            system(cx, conv, user, text)?;
+            let members = active_members(&cx.conn, conv)?;
+            for (u, role) in changes {
+                let change = EventBody::MemberRoleChanged {
+                    conversation_id: conv,
+                    user_id: u,
+                    role,
                 };
-                system(cx, conv, user, text).await?;
-                let members = active_members(&mut cx.conn, conv).await?;
-                for (u, role) in changes {
-                    let change = EventBody::MemberRoleChanged {
-                        conversation_id: conv,
-                        user_id: u,
-                        role,
-                    };
-                    cx.out.append_all(&mut cx.conn, &members, change).await?;
-                }
-                Ok(())
-            })
+                cx.out.append_all(&cx.conn, &members, change)?;
+            }
+            Ok(())
         })
         .await
     }
@@ -750,19 +720,13 @@ impl Store {
         muted: bool,
     ) -> ApiResult<()> {
         self.write(move |cx| {
-            Box::pin(async move {
-                membership(&mut cx.conn, conv, user)
-                    .await?
-                    .ok_or_else(not_found)?;
-                sqlx::query("UPDATE members SET pinned = $1, muted = $2 WHERE conversation_id = $3 AND user_id = $4")
-                    .bind(i64::from(pinned))
-                    .bind(i64::from(muted))
-                    .bind(conv.to_string())
-                    .bind(user.to_string())
-                    .execute(&mut cx.conn)
-                    .await?;
-                cx.out.conversation(&mut cx.conn, conv, &[user]).await
-            })
+            membership(&cx.conn, conv, user)?.ok_or_else(not_found)?;
+            sql::exec(
+                &cx.conn,
+                "UPDATE members SET pinned = $1, muted = $2 WHERE conversation_id = $3 AND user_id = $4",
+                &[&i64::from(pinned), &i64::from(muted), &conv.to_string(), &user.to_string()],
+            )?;
+            cx.out.conversation(&cx.conn, conv, &[user])
         })
         .await
     }
@@ -776,133 +740,127 @@ impl Store {
         req: SendMessage,
     ) -> ApiResult<Message> {
         self.write(move |cx| {
-            Box::pin(async move {
-                let device = device.to_string();
-                let existing = sqlx::query(&format!(
+            let device = device.to_string();
+            let existing = sql::one(
+                &cx.conn,
+                &format!(
                     "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender_device = $1 AND client_id = $2"
-                ))
-                .bind(&device)
-                .bind(req.client_id.to_string())
-                .fetch_optional(&mut cx.conn)
-                .await?;
-                if let Some(row) = existing {
-                    return message_from_row(&row);
+                ),
+                &[&device, &req.client_id.to_string()],
+                |r| Ok(message_from_row(r)),
+            )?;
+            if let Some(m) = existing {
+                return m;
+            }
+            let v = cx.views.get(&cx.conn, conv)?;
+            let role = v.role_of(user)?;
+            match v.direct {
+                Some(DirectState::Blocked) => {
+                    return Err(ApiError::new(
+                        ErrorCode::Blocked,
+                        "This person does not accept your messages.",
+                    ))
                 }
-                let v = cx.views.get(&mut cx.conn, conv).await?;
-                let role = v.role_of(user)?;
-                match v.direct {
-                    Some(DirectState::Blocked) => {
-                        return Err(ApiError::new(
-                            ErrorCode::Blocked,
-                            "This person does not accept your messages.",
-                        ))
-                    }
-                    Some(DirectState::NotFriends) => {
-                        return Err(ApiError::new(
-                            ErrorCode::NotFriends,
-                            "You are no longer friends: send a friend request first.",
-                        ))
-                    }
-                    _ => {}
+                Some(DirectState::NotFriends) => {
+                    return Err(ApiError::new(
+                        ErrorCode::NotFriends,
+                        "You are no longer friends: send a friend request first.",
+                    ))
                 }
-                check_content(&req.content, role, v.kind, |m| v.members.contains_key(&m))?;
-                if let Some(r) = req.reply_to {
-                    if !message_in(&mut cx.conn, conv, r).await? {
-                        return Err(ApiError::new(
-                            ErrorCode::MessageNotFound,
-                            "The quoted message is not in this conversation.",
-                        ));
-                    }
+                _ => {}
+            }
+            check_content(&req.content, role, v.kind, |m| v.members.contains_key(&m))?;
+            if let Some(r) = req.reply_to {
+                if !message_in(&cx.conn, conv, r)? {
+                    return Err(ApiError::new(
+                        ErrorCode::MessageNotFound,
+                        "The quoted message is not in this conversation.",
+                    ));
                 }
-                post(
-                    cx,
-                    NewMessage {
-                        conv,
-                        sender: user,
-                        device: &device,
-                        client_id: req.client_id,
-                        content: &req.content,
-                        reply_to: req.reply_to,
-                    },
-                )
-                .await
-            })
+            }
+            post(
+                cx,
+                NewMessage {
+                    conv,
+                    sender: user,
+                    device: &device,
+                    client_id: req.client_id,
+                    content: &req.content,
+                    reply_to: req.reply_to,
+                },
+            )
         })
         .await
     }
 
     pub async fn recall(&self, user: Uuid, conv: Uuid, message: Uuid) -> ApiResult<()> {
         self.write(move |cx| {
-            Box::pin(async move {
-                cx.views.get(&mut cx.conn, conv).await?.role_of(user)?;
-                let row: Option<(String, i64, i64)> = sqlx::query_as(
-                    "SELECT sender_id, created_at, recalled FROM messages WHERE id = $1 AND conversation_id = $2",
-                )
-                .bind(message.to_string())
-                .bind(conv.to_string())
-                .fetch_optional(&mut cx.conn)
-                .await?;
-                let Some((sender, created_at, recalled)) = row else {
-                    return Err(ApiError::new(
-                        ErrorCode::MessageNotFound,
-                        "No such message.",
-                    ));
-                };
-                if parse_uuid(&sender)? != user {
-                    return Err(ApiError::new(
-                        ErrorCode::NotAllowed,
-                        "You can only recall your own messages.",
-                    ));
-                }
-                if recalled != 0 {
-                    return Ok(());
-                }
-                if now_ms() - created_at > RECALL_WINDOW_MS {
-                    return Err(ApiError::new(
-                        ErrorCode::RecallWindowPassed,
-                        "Messages can be recalled only within 2 minutes.",
-                    ));
-                }
-                // The text is gone from the server too, not just hidden.
-                sqlx::query("UPDATE messages SET recalled = 1, content = $1 WHERE id = $2")
-                    .bind(r#"{"type":"text","text":"","mentions":[],"mention_all":false}"#)
-                    .bind(message.to_string())
-                    .execute(&mut cx.conn)
-                    .await?;
-                let members = active_members(&mut cx.conn, conv).await?;
-                let change = EventBody::MessageRecalled {
-                    conversation_id: conv,
-                    message_id: message,
-                };
-                cx.out.append_all(&mut cx.conn, &members, change).await
-            })
+            cx.views.get(&cx.conn, conv)?.role_of(user)?;
+            let row: Option<(String, i64, i64)> = sql::one(
+                &cx.conn,
+                "SELECT sender_id, created_at, recalled FROM messages WHERE id = $1 AND conversation_id = $2",
+                &[&message.to_string(), &conv.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let Some((sender, created_at, recalled)) = row else {
+                return Err(ApiError::new(
+                    ErrorCode::MessageNotFound,
+                    "No such message.",
+                ));
+            };
+            if parse_uuid(&sender)? != user {
+                return Err(ApiError::new(
+                    ErrorCode::NotAllowed,
+                    "You can only recall your own messages.",
+                ));
+            }
+            if recalled != 0 {
+                return Ok(());
+            }
+            if now_ms() - created_at > RECALL_WINDOW_MS {
+                return Err(ApiError::new(
+                    ErrorCode::RecallWindowPassed,
+                    "Messages can be recalled only within 2 minutes.",
+                ));
+            }
+            // The text is gone from the server too, not just hidden.
+            sql::exec(
+                &cx.conn,
+                "UPDATE messages SET recalled = 1, content = $1 WHERE id = $2",
+                &[
+                    &r#"{"type":"text","text":"","mentions":[],"mention_all":false}"#,
+                    &message.to_string(),
+                ],
+            )?;
+            let members = active_members(&cx.conn, conv)?;
+            let change = EventBody::MessageRecalled {
+                conversation_id: conv,
+                message_id: message,
+            };
+            cx.out.append_all(&cx.conn, &members, change)
         })
         .await
     }
 
     pub async fn hide_message(&self, user: Uuid, conv: Uuid, message: Uuid) -> ApiResult<()> {
         self.write(move |cx| {
-            Box::pin(async move {
-                membership(&mut cx.conn, conv, user)
-                    .await?
-                    .ok_or_else(not_found)?;
-                if !message_in(&mut cx.conn, conv, message).await? {
-                    return Err(ApiError::new(
-                        ErrorCode::MessageNotFound,
-                        "No such message.",
-                    ));
-                }
-                sqlx::query("INSERT INTO hidden_messages (user_id, message_id) VALUES ($1, $2) ON CONFLICT (user_id, message_id) DO NOTHING")
-                    .bind(user.to_string())
-                    .bind(message.to_string())
-                    .execute(&mut cx.conn)
-                    .await?;
-                let change = EventBody::MessageHidden {
-                    conversation_id: conv,
-                    message_id: message,
-                };
-                cx.out.append(&mut cx.conn, user, change).await
-            })
+            membership(&cx.conn, conv, user)?.ok_or_else(not_found)?;
+            if !message_in(&cx.conn, conv, message)? {
+                return Err(ApiError::new(
+                    ErrorCode::MessageNotFound,
+                    "No such message.",
+                ));
+            }
+            sql::exec(
+                &cx.conn,
+                "INSERT INTO hidden_messages (user_id, message_id) VALUES ($1, $2) ON CONFLICT (user_id, message_id) DO NOTHING",
+                &[&user.to_string(), &message.to_string()],
+            )?;
+            let change = EventBody::MessageHidden {
+                conversation_id: conv,
+                message_id: message,
+            };
+            cx.out.append(&cx.conn, user, change)
         })
         .await
     }
@@ -910,34 +868,30 @@ impl Store {
     /// Moves the read marker forward (never back).
     pub async fn mark_read(&self, user: Uuid, conv: Uuid, seq: i64) -> ApiResult<()> {
         self.write(move |cx| {
-            Box::pin(async move {
-                membership(&mut cx.conn, conv, user)
-                    .await?
-                    .ok_or_else(not_found)?;
-                let last_seq: i64 =
-                    sqlx::query_scalar("SELECT last_seq FROM conversations WHERE id = $1")
-                        .bind(conv.to_string())
-                        .fetch_one(&mut cx.conn)
-                        .await?;
-                let read_seq = seq.min(last_seq);
-                let moved = sqlx::query(
-                    "UPDATE members SET read_seq = $1 WHERE conversation_id = $2 AND user_id = $3 AND read_seq < $1",
-                )
-                .bind(read_seq)
-                .bind(conv.to_string())
-                .bind(user.to_string())
-                .execute(&mut cx.conn)
-                .await?;
-                if moved.rows_affected() == 1 {
-                    let change = EventBody::ReadMarker {
-                        conversation_id: conv,
-                        read_seq,
-                        unread: (last_seq - read_seq).max(0),
-                    };
-                    cx.out.append(&mut cx.conn, user, change).await?;
-                }
-                Ok(())
-            })
+            membership(&cx.conn, conv, user)?.ok_or_else(not_found)?;
+            let id = conv.to_string();
+            let last_seq: i64 = sql::one(
+                &cx.conn,
+                "SELECT last_seq FROM conversations WHERE id = $1",
+                &[&id],
+                |r| r.get(0),
+            )?
+            .ok_or_else(not_found)?;
+            let read_seq = seq.min(last_seq);
+            let moved = sql::exec(
+                &cx.conn,
+                "UPDATE members SET read_seq = $1 WHERE conversation_id = $2 AND user_id = $3 AND read_seq < $1",
+                &[&read_seq, &id, &user.to_string()],
+            )?;
+            if moved == 1 {
+                let change = EventBody::ReadMarker {
+                    conversation_id: conv,
+                    read_seq,
+                    unread: (last_seq - read_seq).max(0),
+                };
+                cx.out.append(&cx.conn, user, change)?;
+            }
+            Ok(())
         })
         .await
     }
@@ -950,38 +904,41 @@ impl Store {
         before: i64,
         limit: i64,
     ) -> ApiResult<Vec<Message>> {
-        let mut tx = self.read().await?;
-        if !matches!(membership(&mut tx, conv, user).await?, Some((_, true))) {
-            return Err(not_found());
-        }
-        let rows = sqlx::query(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m
-             WHERE conversation_id = $1 AND seq < $2
-               AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $3 AND h.message_id = m.id)
-             ORDER BY seq DESC LIMIT $4"
-        ))
-        .bind(conv.to_string())
-        .bind(before)
-        .bind(user.to_string())
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        rows.iter().map(message_from_row).collect()
+        self.reads
+            .run(move |c| {
+                if !matches!(membership(c, conv, user)?, Some((_, true))) {
+                    return Err(not_found());
+                }
+                sql::all(
+                    c,
+                    &format!(
+                        "SELECT {MESSAGE_COLUMNS} FROM messages m
+                         WHERE conversation_id = $1 AND seq < $2
+                           AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $3 AND h.message_id = m.id)
+                         ORDER BY seq DESC LIMIT $4"
+                    ),
+                    &[&conv.to_string(), &before, &user.to_string(), &limit],
+                    |r| Ok(message_from_row(r)),
+                )?
+                .into_iter()
+                .collect()
+            })
+            .await
     }
 
     pub async fn conversations(&self, user: Uuid) -> ApiResult<Vec<Conversation>> {
-        let mut tx = self.read().await?;
-        let ids: Vec<(String,)> =
-            sqlx::query_as("SELECT conversation_id FROM members WHERE user_id = $1")
-                .bind(user.to_string())
-                .fetch_all(&mut *tx)
-                .await?;
-        let mut list = Vec::with_capacity(ids.len());
-        for (id,) in ids {
-            list.push(view(&mut tx, parse_uuid(&id)?, user).await?);
-        }
-        tx.commit().await?;
-        Ok(list)
+        self.reads
+            .run(move |c| {
+                let ids: Vec<String> = sql::all(
+                    c,
+                    "SELECT conversation_id FROM members WHERE user_id = $1",
+                    &[&user.to_string()],
+                    |r| r.get(0),
+                )?;
+                ids.iter()
+                    .map(|id| view(c, parse_uuid(id)?, user))
+                    .collect()
+            })
+            .await
     }
 }

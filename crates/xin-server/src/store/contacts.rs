@@ -7,7 +7,8 @@ use xin_proto::{
 
 use super::{
     parse_uuid,
-    writer::{Conn, WriteCx},
+    sql::{self, Conn},
+    writer::WriteCx,
     Store,
 };
 use crate::{
@@ -15,12 +16,13 @@ use crate::{
     time::now_ms,
 };
 
-pub(crate) async fn profile(c: &mut Conn, id: Uuid) -> ApiResult<UserProfile> {
-    let row: Option<(String, String, i64)> =
-        sqlx::query_as("SELECT handle, display_name, avatar_hue FROM users WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&mut *c)
-            .await?;
+pub(crate) fn profile(c: &Conn, id: Uuid) -> ApiResult<UserProfile> {
+    let row: Option<(String, String, i64)> = sql::one(
+        c,
+        "SELECT handle, display_name, avatar_hue FROM users WHERE id = $1",
+        &[&id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let (handle, display_name, hue) =
         row.ok_or_else(|| ApiError::new(ErrorCode::UserNotFound, "No such user."))?;
     Ok(UserProfile {
@@ -32,56 +34,61 @@ pub(crate) async fn profile(c: &mut Conn, id: Uuid) -> ApiResult<UserProfile> {
 }
 
 /// True when `a` has `b` in their contacts.
-pub(crate) async fn has_contact(c: &mut Conn, a: Uuid, b: Uuid) -> ApiResult<bool> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM contacts WHERE user_id = $1 AND friend_id = $2")
-            .bind(a.to_string())
-            .bind(b.to_string())
-            .fetch_one(&mut *c)
-            .await?;
-    Ok(n > 0)
+pub(crate) fn has_contact(c: &Conn, a: Uuid, b: Uuid) -> ApiResult<bool> {
+    Ok(sql::one(
+        c,
+        "SELECT 1 FROM contacts WHERE user_id = $1 AND friend_id = $2",
+        &[&a.to_string(), &b.to_string()],
+        |_| Ok(()),
+    )?
+    .is_some())
 }
 
 /// True when either blocked the other.
-pub(crate) async fn blocked_between(c: &mut Conn, a: Uuid, b: Uuid) -> ApiResult<bool> {
-    let n: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM blocks WHERE (user_id = $1 AND blocked_id = $2) OR (user_id = $2 AND blocked_id = $1)",
-    )
-    .bind(a.to_string())
-    .bind(b.to_string())
-    .fetch_one(&mut *c)
-    .await?;
-    Ok(n > 0)
+pub(crate) fn blocked_between(c: &Conn, a: Uuid, b: Uuid) -> ApiResult<bool> {
+    Ok(sql::one(
+        c,
+        "SELECT 1 FROM blocks WHERE (user_id = $1 AND blocked_id = $2) OR (user_id = $2 AND blocked_id = $1)",
+        &[&a.to_string(), &b.to_string()],
+        |_| Ok(()),
+    )?
+    .is_some())
 }
 
-async fn contact(c: &mut Conn, user: Uuid, friend: Uuid) -> ApiResult<Contact> {
-    let (remark, since): (Option<String>, i64) =
-        sqlx::query_as("SELECT remark, since FROM contacts WHERE user_id = $1 AND friend_id = $2")
-            .bind(user.to_string())
-            .bind(friend.to_string())
-            .fetch_one(&mut *c)
-            .await?;
+fn contact(c: &Conn, user: Uuid, friend: Uuid) -> ApiResult<Contact> {
+    let (remark, since): (Option<String>, i64) = sql::one(
+        c,
+        "SELECT remark, since FROM contacts WHERE user_id = $1 AND friend_id = $2",
+        &[&user.to_string(), &friend.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?
+    .ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotFriends,
+            "This person is not in your contacts.",
+        )
+    })?;
     Ok(Contact {
-        user: profile(c, friend).await?,
+        user: profile(c, friend)?,
         remark,
         since,
     })
 }
 
-async fn request(c: &mut Conn, id: Uuid) -> ApiResult<Option<FriendRequest>> {
-    let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
+fn request(c: &Conn, id: Uuid) -> ApiResult<Option<FriendRequest>> {
+    let row: Option<(String, String, String, String, i64)> = sql::one(
+        c,
         "SELECT from_user, to_user, greeting, state, created_at FROM friend_requests WHERE id = $1",
-    )
-    .bind(id.to_string())
-    .fetch_optional(&mut *c)
-    .await?;
+        &[&id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    )?;
     let Some((from, to, greeting, state, created_at)) = row else {
         return Ok(None);
     };
     Ok(Some(FriendRequest {
         id,
-        from: profile(c, parse_uuid(&from)?).await?,
-        to: profile(c, parse_uuid(&to)?).await?,
+        from: profile(c, parse_uuid(&from)?)?,
+        to: profile(c, parse_uuid(&to)?)?,
         greeting,
         state: match state.as_str() {
             "accepted" => FriendRequestState::Accepted,
@@ -129,41 +136,32 @@ impl Store {
             return Err(ApiError::invalid("You cannot add yourself."));
         }
         self.write(move |cx| {
-            Box::pin(async move {
-                let c = &mut cx.conn;
-                profile(c, to).await?;
-                if blocked_between(c, from, to).await? {
-                    return Err(ApiError::new(
-                        ErrorCode::Blocked,
-                        "You cannot add this person.",
-                    ));
-                }
-                if has_contact(c, from, to).await? && has_contact(c, to, from).await? {
-                    return Err(ApiError::new(
-                        ErrorCode::AlreadyFriends,
-                        "You are already friends.",
-                    ));
-                }
-                let id = Uuid::now_v7();
-                sqlx::query(
-                    "INSERT INTO friend_requests (id, from_user, to_user, greeting, state, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
-                )
-                .bind(id.to_string())
-                .bind(from.to_string())
-                .bind(to.to_string())
-                .bind(&greeting)
-                .bind(now_ms())
-                .execute(&mut *c)
-                .await?;
-                let req = request(c, id)
-                    .await?
-                    .ok_or_else(|| ApiError::Internal("request vanished".into()))?;
-                let event = EventBody::FriendRequest {
-                    request: req.clone(),
-                };
-                cx.out.append_all(&mut cx.conn, &[to, from], event).await?;
-                Ok(req)
-            })
+            let c = &cx.conn;
+            profile(c, to)?;
+            if blocked_between(c, from, to)? {
+                return Err(ApiError::new(
+                    ErrorCode::Blocked,
+                    "You cannot add this person.",
+                ));
+            }
+            if has_contact(c, from, to)? && has_contact(c, to, from)? {
+                return Err(ApiError::new(
+                    ErrorCode::AlreadyFriends,
+                    "You are already friends.",
+                ));
+            }
+            let id = Uuid::now_v7();
+            sql::exec(
+                c,
+                "INSERT INTO friend_requests (id, from_user, to_user, greeting, state, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
+                &[&id.to_string(), &from.to_string(), &to.to_string(), &greeting, &now_ms()],
+            )?;
+            let req = request(c, id)?.ok_or_else(|| ApiError::Internal("request vanished".into()))?;
+            let event = EventBody::FriendRequest {
+                request: req.clone(),
+            };
+            cx.out.append_all(&cx.conn, &[to, from], event)?;
+            Ok(req)
         })
         .await
     }
@@ -175,58 +173,47 @@ impl Store {
         accept: bool,
     ) -> ApiResult<FriendRequest> {
         self.write(move |cx| {
-            Box::pin(async move {
-                let not_found =
-                    || ApiError::new(ErrorCode::RequestNotFound, "No such friend request.");
-                let req = request(&mut cx.conn, id).await?.ok_or_else(not_found)?;
-                if req.to.id != user {
-                    return Err(not_found());
+            let not_found = || ApiError::new(ErrorCode::RequestNotFound, "No such friend request.");
+            let req = request(&cx.conn, id)?.ok_or_else(not_found)?;
+            if req.to.id != user {
+                return Err(not_found());
+            }
+            if req.state != FriendRequestState::Pending {
+                return Err(ApiError::new(
+                    ErrorCode::RequestNotFound,
+                    "This request was already answered.",
+                ));
+            }
+            let state = if accept { "accepted" } else { "declined" };
+            sql::exec(
+                &cx.conn,
+                "UPDATE friend_requests SET state = $1 WHERE id = $2 AND state = 'pending'",
+                &[&state, &id.to_string()],
+            )?;
+            if accept {
+                contacts_changed(cx);
+                let now = now_ms();
+                let pairs = [(req.from.id, req.to.id), (req.to.id, req.from.id)];
+                for (a, b) in pairs {
+                    sql::exec(
+                        &cx.conn,
+                        "INSERT INTO contacts (user_id, friend_id, remark, since) VALUES ($1, $2, NULL, $3)
+                         ON CONFLICT (user_id, friend_id) DO NOTHING",
+                        &[&a.to_string(), &b.to_string(), &now],
+                    )?;
                 }
-                if req.state != FriendRequestState::Pending {
-                    return Err(ApiError::new(
-                        ErrorCode::RequestNotFound,
-                        "This request was already answered.",
-                    ));
+                for (a, b) in pairs {
+                    let contact = contact(&cx.conn, a, b)?;
+                    cx.out
+                        .append(&cx.conn, a, EventBody::ContactUpdated { contact })?;
                 }
-                let state = if accept { "accepted" } else { "declined" };
-                sqlx::query(
-                    "UPDATE friend_requests SET state = $1 WHERE id = $2 AND state = 'pending'",
-                )
-                .bind(state)
-                .bind(id.to_string())
-                .execute(&mut cx.conn)
-                .await?;
-                if accept {
-                    contacts_changed(cx);
-                    let now = now_ms();
-                    let pairs = [(req.from.id, req.to.id), (req.to.id, req.from.id)];
-                    for (a, b) in pairs {
-                        sqlx::query(
-                            "INSERT INTO contacts (user_id, friend_id, remark, since) VALUES ($1, $2, NULL, $3)
-                             ON CONFLICT (user_id, friend_id) DO NOTHING",
-                        )
-                        .bind(a.to_string())
-                        .bind(b.to_string())
-                        .bind(now)
-                        .execute(&mut cx.conn)
-                        .await?;
-                    }
-                    for (a, b) in pairs {
-                        let contact = contact(&mut cx.conn, a, b).await?;
-                        cx.out
-                            .append(&mut cx.conn, a, EventBody::ContactUpdated { contact })
-                            .await?;
-                    }
-                }
-                let req = request(&mut cx.conn, id).await?.ok_or_else(not_found)?;
-                let event = EventBody::FriendRequest {
-                    request: req.clone(),
-                };
-                cx.out
-                    .append_all(&mut cx.conn, &[req.from.id, req.to.id], event)
-                    .await?;
-                Ok(req)
-            })
+            }
+            let req = request(&cx.conn, id)?.ok_or_else(not_found)?;
+            let event = EventBody::FriendRequest {
+                request: req.clone(),
+            };
+            cx.out.append_all(&cx.conn, &[req.from.id, req.to.id], event)?;
+            Ok(req)
         })
         .await
     }
@@ -238,27 +225,22 @@ impl Store {
         remark: Option<String>,
     ) -> ApiResult<Contact> {
         self.write(move |cx| {
-            Box::pin(async move {
-                if !has_contact(&mut cx.conn, user, friend).await? {
-                    return Err(ApiError::new(
-                        ErrorCode::NotFriends,
-                        "This person is not in your contacts.",
-                    ));
-                }
-                sqlx::query(
-                    "UPDATE contacts SET remark = $1 WHERE user_id = $2 AND friend_id = $3",
-                )
-                .bind(&remark)
-                .bind(user.to_string())
-                .bind(friend.to_string())
-                .execute(&mut cx.conn)
-                .await?;
-                let c = contact(&mut cx.conn, user, friend).await?;
-                let event = EventBody::ContactUpdated { contact: c.clone() };
-                cx.out.append(&mut cx.conn, user, event).await?;
-                super::chats::refresh_direct(cx, user, friend).await?;
-                Ok(c)
-            })
+            if !has_contact(&cx.conn, user, friend)? {
+                return Err(ApiError::new(
+                    ErrorCode::NotFriends,
+                    "This person is not in your contacts.",
+                ));
+            }
+            sql::exec(
+                &cx.conn,
+                "UPDATE contacts SET remark = $1 WHERE user_id = $2 AND friend_id = $3",
+                &[&remark, &user.to_string(), &friend.to_string()],
+            )?;
+            let c = contact(&cx.conn, user, friend)?;
+            let event = EventBody::ContactUpdated { contact: c.clone() };
+            cx.out.append(&cx.conn, user, event)?;
+            super::chats::refresh_direct(cx, user, friend)?;
+            Ok(c)
         })
         .await
     }
@@ -266,72 +248,67 @@ impl Store {
     /// Removes `friend` from `user`'s contacts (WeChat-style: one side; messaging needs both).
     pub async fn delete_contact(&self, user: Uuid, friend: Uuid) -> ApiResult<()> {
         self.write(move |cx| {
-            Box::pin(async move {
-                let deleted =
-                    sqlx::query("DELETE FROM contacts WHERE user_id = $1 AND friend_id = $2")
-                        .bind(user.to_string())
-                        .bind(friend.to_string())
-                        .execute(&mut cx.conn)
-                        .await?;
-                if deleted.rows_affected() == 0 {
-                    return Err(ApiError::new(
-                        ErrorCode::NotFriends,
-                        "This person is not in your contacts.",
-                    ));
-                }
-                contacts_changed(cx);
-                let event = EventBody::ContactRemoved { user_id: friend };
-                cx.out.append(&mut cx.conn, user, event).await
-            })
+            let deleted = sql::exec(
+                &cx.conn,
+                "DELETE FROM contacts WHERE user_id = $1 AND friend_id = $2",
+                &[&user.to_string(), &friend.to_string()],
+            )?;
+            if deleted == 0 {
+                return Err(ApiError::new(
+                    ErrorCode::NotFriends,
+                    "This person is not in your contacts.",
+                ));
+            }
+            contacts_changed(cx);
+            let event = EventBody::ContactRemoved { user_id: friend };
+            cx.out.append(&cx.conn, user, event)
         })
         .await
     }
 
     pub async fn set_blocked(&self, user: Uuid, target: Uuid, blocked: bool) -> ApiResult<()> {
         self.write(move |cx| {
-            Box::pin(async move {
-                profile(&mut cx.conn, target).await?;
-                let sql = if blocked {
-                    "INSERT INTO blocks (user_id, blocked_id) VALUES ($1, $2) ON CONFLICT (user_id, blocked_id) DO NOTHING"
-                } else {
-                    "DELETE FROM blocks WHERE user_id = $1 AND blocked_id = $2"
-                };
-                sqlx::query(sql)
-                    .bind(user.to_string())
-                    .bind(target.to_string())
-                    .execute(&mut cx.conn)
-                    .await?;
-                contacts_changed(cx);
-                Ok(())
-            })
+            profile(&cx.conn, target)?;
+            let query = if blocked {
+                "INSERT INTO blocks (user_id, blocked_id) VALUES ($1, $2) ON CONFLICT (user_id, blocked_id) DO NOTHING"
+            } else {
+                "DELETE FROM blocks WHERE user_id = $1 AND blocked_id = $2"
+            };
+            sql::exec(&cx.conn, query, &[&user.to_string(), &target.to_string()])?;
+            contacts_changed(cx);
+            Ok(())
         })
         .await
     }
 
     pub async fn contacts(&self, user: Uuid) -> ApiResult<ContactList> {
-        let mut tx = self.read().await?;
-        let friends: Vec<(String,)> =
-            sqlx::query_as("SELECT friend_id FROM contacts WHERE user_id = $1")
-                .bind(user.to_string())
-                .fetch_all(&mut *tx)
-                .await?;
-        let mut contacts = Vec::with_capacity(friends.len());
-        for (f,) in friends {
-            contacts.push(contact(&mut tx, user, parse_uuid(&f)?).await?);
-        }
-        let ids: Vec<(String,)> = sqlx::query_as(
-            "SELECT id FROM friend_requests WHERE (to_user = $1 OR from_user = $1) ORDER BY created_at DESC LIMIT 100",
-        )
-        .bind(user.to_string())
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut requests = Vec::with_capacity(ids.len());
-        for (id,) in ids {
-            if let Some(r) = request(&mut tx, parse_uuid(&id)?).await? {
-                requests.push(r);
-            }
-        }
-        tx.commit().await?;
-        Ok(ContactList { contacts, requests })
+        self.reads
+            .run(move |c| {
+                let id = user.to_string();
+                let friends: Vec<String> = sql::all(
+                    c,
+                    "SELECT friend_id FROM contacts WHERE user_id = $1",
+                    &[&id],
+                    |r| r.get(0),
+                )?;
+                let contacts = friends
+                    .iter()
+                    .map(|f| contact(c, user, parse_uuid(f)?))
+                    .collect::<ApiResult<Vec<_>>>()?;
+                let ids: Vec<String> = sql::all(
+                    c,
+                    "SELECT id FROM friend_requests WHERE (to_user = $1 OR from_user = $1) ORDER BY created_at DESC LIMIT 100",
+                    &[&id],
+                    |r| r.get(0),
+                )?;
+                let mut requests = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(r) = request(c, parse_uuid(&id)?)? {
+                        requests.push(r);
+                    }
+                }
+                Ok(ContactList { contacts, requests })
+            })
+            .await
     }
 }

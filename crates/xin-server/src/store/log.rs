@@ -2,14 +2,14 @@
 //! small: a message or a conversation snapshot is a reference (`kind` m / c) resolved when the
 //! log is read; only small changes are stored inline (`kind` j).
 
-use sqlx::Row;
+use rusqlite::ToSql;
 use uuid::Uuid;
 use xin_proto::{Event, EventBody, EventPage, Message};
 
 use super::{
     chats::{self, message_from_row, MESSAGE_COLUMNS},
     parse_uuid,
-    writer::Conn,
+    sql::{self, Conn},
     Store,
 };
 use crate::{
@@ -36,30 +36,30 @@ struct Entry<'a> {
 
 /// Bumps each user's log head in one UPSERT and returns the new seqs. Row-locked on
 /// PostgreSQL too, so the seq stays gap-free with several writers.
-async fn next_seqs(c: &mut Conn, users: &[Uuid]) -> ApiResult<Vec<(Uuid, i64)>> {
+fn next_seqs(c: &Conn, users: &[Uuid]) -> ApiResult<Vec<(Uuid, i64)>> {
     let mut seqs = Vec::with_capacity(users.len());
     for chunk in users.chunks(CHUNK) {
         let values = (1..=chunk.len())
             .map(|i| format!("(${i}, 1)"))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
+        let query = format!(
             "INSERT INTO user_log (user_id, last_seq) VALUES {values}
              ON CONFLICT (user_id) DO UPDATE SET last_seq = user_log.last_seq + 1
              RETURNING user_id, last_seq"
         );
-        let mut q = sqlx::query_as::<_, (String, i64)>(&sql);
-        for u in chunk {
-            q = q.bind(u.to_string());
-        }
-        for (u, seq) in q.fetch_all(&mut *c).await? {
+        let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
+        let params: Vec<&dyn ToSql> = ids.iter().map(|s| s as &dyn ToSql).collect();
+        for (u, seq) in sql::all(c, &query, &params, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })? {
             seqs.push((parse_uuid(&u)?, seq));
         }
     }
     Ok(seqs)
 }
 
-async fn insert(c: &mut Conn, entries: &[Entry<'_>], at: i64) -> ApiResult<()> {
+fn insert(c: &Conn, entries: &[Entry<'_>], at: i64) -> ApiResult<()> {
     for chunk in entries.chunks(CHUNK) {
         let values = (0..chunk.len())
             .map(|i| {
@@ -77,38 +77,35 @@ async fn insert(c: &mut Conn, entries: &[Entry<'_>], at: i64) -> ApiResult<()> {
             })
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
+        let query = format!(
             "INSERT INTO user_events (user_id, seq, kind, ref_id, unread, body, created_at) VALUES {values}"
         );
-        let mut q = sqlx::query(&sql);
-        for e in chunk {
-            q = q
-                .bind(e.user.to_string())
-                .bind(e.seq)
-                .bind(e.kind)
-                .bind(e.ref_id.clone())
-                .bind(e.unread)
-                .bind(e.body)
-                .bind(at);
+        let users: Vec<String> = chunk.iter().map(|e| e.user.to_string()).collect();
+        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(chunk.len() * 7);
+        for (e, user) in chunk.iter().zip(&users) {
+            params.extend([
+                user as &dyn ToSql,
+                &e.seq,
+                &e.kind,
+                &e.ref_id,
+                &e.unread,
+                &e.body,
+                &at,
+            ]);
         }
-        q.execute(&mut *c).await?;
+        sql::exec(c, &query, &params)?;
     }
     Ok(())
 }
 
 impl Outbox {
     /// Appends the same small change to each of `users`' logs: O(users) small rows.
-    pub async fn append_all(
-        &mut self,
-        c: &mut Conn,
-        users: &[Uuid],
-        body: EventBody,
-    ) -> ApiResult<()> {
+    pub fn append_all(&mut self, c: &Conn, users: &[Uuid], body: EventBody) -> ApiResult<()> {
         if users.is_empty() {
             return Ok(());
         }
         let json = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let seqs = next_seqs(c, users).await?;
+        let seqs = next_seqs(c, users)?;
         let at = now_ms();
         let entries: Vec<Entry> = seqs
             .iter()
@@ -121,7 +118,7 @@ impl Outbox {
                 body: Some(&json),
             })
             .collect();
-        insert(c, &entries, at).await?;
+        insert(c, &entries, at)?;
         for (user, seq) in seqs {
             self.0.push((
                 user,
@@ -135,36 +132,37 @@ impl Outbox {
         Ok(())
     }
 
-    pub async fn append(&mut self, c: &mut Conn, user: Uuid, body: EventBody) -> ApiResult<()> {
-        self.append_all(c, &[user], body).await
+    pub fn append(&mut self, c: &Conn, user: Uuid, body: EventBody) -> ApiResult<()> {
+        self.append_all(c, &[user], body)
     }
 
     /// A new message for every active member: two statements whatever the group's size, each
     /// entry a reference to the one stored message with that member's unread count.
-    pub async fn message(&mut self, c: &mut Conn, message: &Message) -> ApiResult<()> {
+    pub fn message(&mut self, c: &Conn, message: &Message) -> ApiResult<()> {
         let conv = message.conversation_id.to_string();
-        sqlx::query(
+        sql::exec(
+            c,
             "INSERT INTO user_log (user_id, last_seq)
              SELECT user_id, 1 FROM members WHERE conversation_id = $1 AND active = 1
              ON CONFLICT (user_id) DO UPDATE SET last_seq = user_log.last_seq + 1",
-        )
-        .bind(&conv)
-        .execute(&mut *c)
-        .await?;
-        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            &[&conv],
+        )?;
+        let rows: Vec<(String, i64, i64)> = sql::all(
+            c,
             "INSERT INTO user_events (user_id, seq, kind, ref_id, unread, body, created_at)
              SELECT m.user_id, l.last_seq, 'm', $2,
                     CASE WHEN m.read_seq < $3 THEN $3 - m.read_seq ELSE 0 END, NULL, $4
              FROM members m JOIN user_log l ON l.user_id = m.user_id
              WHERE m.conversation_id = $1 AND m.active = 1
              RETURNING user_id, seq, unread",
-        )
-        .bind(&conv)
-        .bind(message.id.to_string())
-        .bind(message.seq)
-        .bind(message.created_at)
-        .fetch_all(&mut *c)
-        .await?;
+            &[
+                &conv,
+                &message.id.to_string(),
+                &message.seq,
+                &message.created_at,
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         for (user, seq, unread) in rows {
             self.0.push((
                 parse_uuid(&user)?,
@@ -183,16 +181,11 @@ impl Outbox {
 
     /// Tells each of `users` how the conversation now looks to them. Stored as a reference
     /// (rebuilt when read); the live push carries the snapshot built here.
-    pub async fn conversation(
-        &mut self,
-        c: &mut Conn,
-        conv: Uuid,
-        users: &[Uuid],
-    ) -> ApiResult<()> {
+    pub fn conversation(&mut self, c: &Conn, conv: Uuid, users: &[Uuid]) -> ApiResult<()> {
         if users.is_empty() {
             return Ok(());
         }
-        let seqs = next_seqs(c, users).await?;
+        let seqs = next_seqs(c, users)?;
         let at = now_ms();
         let entries: Vec<Entry> = seqs
             .iter()
@@ -205,10 +198,10 @@ impl Outbox {
                 body: None,
             })
             .collect();
-        insert(c, &entries, at).await?;
-        let shared = chats::shared(c, conv).await?;
+        insert(c, &entries, at)?;
+        let shared = chats::shared(c, conv)?;
         for (user, seq) in seqs {
-            let conversation = chats::for_user(c, conv, &shared, user).await?;
+            let conversation = chats::for_user(c, conv, &shared, user)?;
             self.0.push((
                 user,
                 Event {
@@ -241,6 +234,44 @@ fn delta_conversation(body: &EventBody) -> Option<Uuid> {
     }
 }
 
+/// One stored log entry as the wire shows it.
+fn entry(c: &Conn, user: Uuid, r: &rusqlite::Row) -> ApiResult<Event> {
+    let seq: i64 = r.get("e_seq")?;
+    let at: i64 = r.get("e_at")?;
+    let kind: String = r.get("e_kind")?;
+    let body = match kind.as_str() {
+        "m" => EventBody::MessageNew {
+            message: message_from_row(r)?,
+            unread: r.get::<_, Option<i64>>("e_unread")?.unwrap_or(0),
+        },
+        "c" => {
+            let conv = parse_uuid(&r.get::<_, String>("e_ref")?)?;
+            EventBody::ConversationUpdated {
+                conversation: chats::view(c, conv, user)?,
+            }
+        }
+        _ => {
+            let json: String = r.get("e_body")?;
+            serde_json::from_str(&json)
+                .map_err(|e| ApiError::Internal(format!("event {seq}: {e}")))?
+        }
+    };
+    Ok(Event { seq, at, body })
+}
+
+/// A v1 client's shape of an event: group deltas become the conversation as `user` sees it.
+fn for_v1(c: &Conn, user: Uuid, event: Event) -> ApiResult<Event> {
+    match delta_conversation(&event.body) {
+        Some(conv) => Ok(Event {
+            body: EventBody::ConversationUpdated {
+                conversation: chats::view(c, conv, user)?,
+            },
+            ..event
+        }),
+        None => Ok(event),
+    }
+}
+
 impl Store {
     /// Events after `after`, oldest first, at most `limit`, in the shapes of wire version
     /// `wire` (see `xin_proto::WIRE_VERSION`).
@@ -251,80 +282,51 @@ impl Store {
         limit: i64,
         wire: u32,
     ) -> ApiResult<EventPage> {
-        let mut tx = self.read().await?;
-        let rows = sqlx::query(&format!(
-            "SELECT e.seq AS e_seq, e.kind AS e_kind, e.ref_id AS e_ref, e.unread AS e_unread,
-                    e.body AS e_body, e.created_at AS e_at, {}
-             FROM user_events e LEFT JOIN messages m ON e.kind = 'm' AND m.id = e.ref_id
-             WHERE e.user_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3",
-            MESSAGE_COLUMNS
-                .split(", ")
-                .map(|col| format!("m.{col}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .bind(user.to_string())
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut events = Vec::with_capacity(rows.len());
-        for row in rows {
-            let seq: i64 = row.try_get("e_seq")?;
-            let at: i64 = row.try_get("e_at")?;
-            let kind: String = row.try_get("e_kind")?;
-            let body = match kind.as_str() {
-                "m" => EventBody::MessageNew {
-                    message: message_from_row(&row)?,
-                    unread: row.try_get::<Option<i64>, _>("e_unread")?.unwrap_or(0),
-                },
-                "c" => {
-                    let conv = parse_uuid(&row.try_get::<String, _>("e_ref")?)?;
-                    EventBody::ConversationUpdated {
-                        conversation: chats::view(&mut tx, conv, user).await?,
-                    }
+        self.reads
+            .run(move |c| {
+                let columns = MESSAGE_COLUMNS
+                    .split(", ")
+                    .map(|col| format!("m.{col}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let query = format!(
+                    "SELECT e.seq AS e_seq, e.kind AS e_kind, e.ref_id AS e_ref,
+                            e.unread AS e_unread, e.body AS e_body, e.created_at AS e_at, {columns}
+                     FROM user_events e LEFT JOIN messages m ON e.kind = 'm' AND m.id = e.ref_id
+                     WHERE e.user_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3"
+                );
+                let id = user.to_string();
+                let mut stmt = c.prepare_cached(&query)?;
+                let mut rows =
+                    stmt.query(rusqlite::named_params! {"$1": id, "$2": after, "$3": limit})?;
+                let mut events = Vec::new();
+                while let Some(r) = rows.next()? {
+                    let event = entry(c, user, r)?;
+                    events.push(if wire < 2 {
+                        for_v1(c, user, event)?
+                    } else {
+                        event
+                    });
                 }
-                _ => {
-                    let json: String = row.try_get("e_body")?;
-                    serde_json::from_str(&json)
-                        .map_err(|e| ApiError::Internal(format!("event {seq}: {e}")))?
-                }
-            };
-            events.push(Event { seq, at, body });
-        }
-        let head: Option<i64> =
-            sqlx::query_scalar("SELECT last_seq FROM user_log WHERE user_id = $1")
-                .bind(user.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-        if wire < 2 {
-            for e in &mut events {
-                if let Some(conv) = delta_conversation(&e.body) {
-                    e.body = EventBody::ConversationUpdated {
-                        conversation: chats::view(&mut tx, conv, user).await?,
-                    };
-                }
-            }
-        }
-        tx.commit().await?;
-        Ok(EventPage {
-            events,
-            head: head.unwrap_or(0),
-        })
+                let head: Option<i64> = sql::one(
+                    c,
+                    "SELECT last_seq FROM user_log WHERE user_id = $1",
+                    &[&id],
+                    |r| r.get(0),
+                )?;
+                Ok(EventPage {
+                    events,
+                    head: head.unwrap_or(0),
+                })
+            })
+            .await
     }
 
-    /// A live event in the shape a v1 socket understands: group deltas become the whole
-    /// conversation as `user` sees it now.
+    /// A live event in the shape a v1 socket understands.
     pub async fn for_wire_v1(&self, user: Uuid, event: Event) -> ApiResult<Event> {
-        let Some(conv) = delta_conversation(&event.body) else {
+        if delta_conversation(&event.body).is_none() {
             return Ok(event);
-        };
-        let mut tx = self.read().await?;
-        let conversation = chats::view(&mut tx, conv, user).await?;
-        tx.commit().await?;
-        Ok(Event {
-            body: EventBody::ConversationUpdated { conversation },
-            ..event
-        })
+        }
+        self.reads.run(move |c| for_v1(c, user, event)).await
     }
 }

@@ -6,17 +6,17 @@ mod chats;
 mod contacts;
 mod log;
 mod sessions;
+mod sql;
 mod tickets;
 mod views;
 mod writer;
 
 use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
-use futures_util::future::BoxFuture;
 use sqlx::{
     migrate::Migrator,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    ConnectOptions, Sqlite, SqlitePool, Transaction,
+    Sqlite, SqlitePool, Transaction,
 };
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -35,7 +35,7 @@ use crate::{
 /// Numbered `.sql` migrations, each applied in its own transaction.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// A read-only transaction on the read pool.
+/// A transaction on the sqlx pool (accounts, sessions, tickets).
 pub(crate) type Tx<'a> = Transaction<'a, Sqlite>;
 
 #[derive(Clone)]
@@ -44,7 +44,9 @@ pub struct Store {
     pool: SqlitePool,
     /// Messaging writes: batched, durably committed, events pushed in commit order.
     writer: writer::Writer,
-    writer_task: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    writer_thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+    /// Messaging reads (see `sql` for why these two are not sqlx).
+    reads: Arc<sql::Reads>,
 }
 
 impl Store {
@@ -56,12 +58,12 @@ impl Store {
         let path = dir.join("xin.db");
         let pool = Self::connect(&path).await?;
         MIGRATOR.run(&pool).await?;
-        let conn = Self::options(&path)?.connect().await?;
-        let (writer, task) = writer::Writer::start(conn, hub);
+        let (writer, thread) = writer::Writer::start(sql::open(&path)?, hub)?;
         Ok(Self {
             pool,
             writer,
-            writer_task: Arc::new(Mutex::new(Some(task))),
+            writer_thread: Arc::new(Mutex::new(Some(thread))),
+            reads: Arc::new(sql::Reads::new(&path)),
         })
     }
 
@@ -92,7 +94,7 @@ impl Store {
     pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut WriteCx) -> BoxFuture<'c, ApiResult<T>> + Send + 'static,
+        F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
     {
         self.writer.write(f).await
     }
@@ -104,17 +106,12 @@ impl Store {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// A read-only transaction: a consistent snapshot without taking the write lock.
-    pub(crate) async fn read(&self) -> ApiResult<Tx<'static>> {
-        Ok(self.pool.begin().await?)
-    }
-
     /// Stops the writer after the writes already queued, then closes the pool.
     pub async fn close(&self) {
-        let task = self.writer_task.lock().await.take();
-        self.writer.stop();
-        if let Some(task) = task {
-            let _ = task.await;
+        let thread = self.writer_thread.lock().await.take();
+        self.writer.stop().await;
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
         self.pool.close().await;
     }

@@ -12,7 +12,7 @@ use super::{
     chats::{parse_kind, parse_role},
     contacts::{blocked_between, has_contact},
     parse_uuid,
-    writer::Conn,
+    sql::{self, Conn},
 };
 use crate::error::{ApiError, ApiResult};
 
@@ -51,11 +51,11 @@ impl ConvView {
 pub(crate) struct Views(HashMap<Uuid, Arc<ConvView>>);
 
 impl Views {
-    pub async fn get(&mut self, c: &mut Conn, conv: Uuid) -> ApiResult<Arc<ConvView>> {
+    pub fn get(&mut self, c: &Conn, conv: Uuid) -> ApiResult<Arc<ConvView>> {
         if let Some(v) = self.0.get(&conv) {
             return Ok(v.clone());
         }
-        let view = Arc::new(load(c, conv).await?);
+        let view = Arc::new(load(c, conv)?);
         if self.0.len() >= CAPACITY {
             self.0.clear();
         }
@@ -72,23 +72,26 @@ impl Views {
     }
 }
 
-async fn load(c: &mut Conn, conv: Uuid) -> ApiResult<ConvView> {
-    let kind: String = sqlx::query_scalar("SELECT kind FROM conversations WHERE id = $1")
-        .bind(conv.to_string())
-        .fetch_optional(&mut *c)
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::ConversationNotFound,
-                "No such conversation, or you are not in it.",
-            )
-        })?;
-    let rows: Vec<(String, String)> = sqlx::query_as(
+fn load(c: &Conn, conv: Uuid) -> ApiResult<ConvView> {
+    let id = conv.to_string();
+    let kind: String = sql::one(
+        c,
+        "SELECT kind FROM conversations WHERE id = $1",
+        &[&id],
+        |r| r.get(0),
+    )?
+    .ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::ConversationNotFound,
+            "No such conversation, or you are not in it.",
+        )
+    })?;
+    let rows: Vec<(String, String)> = sql::all(
+        c,
         "SELECT user_id, role FROM members WHERE conversation_id = $1 AND active = 1",
-    )
-    .bind(conv.to_string())
-    .fetch_all(&mut *c)
-    .await?;
+        &[&id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let members = rows
         .iter()
         .map(|(u, r)| Ok((parse_uuid(u)?, parse_role(r))))
@@ -97,10 +100,8 @@ async fn load(c: &mut Conn, conv: Uuid) -> ApiResult<ConvView> {
     let direct = if kind == ConversationKind::Direct {
         let ids: Vec<Uuid> = members.keys().copied().collect();
         Some(match ids.as_slice() {
-            [a, b] if blocked_between(c, *a, *b).await? => DirectState::Blocked,
-            [a, b] if has_contact(c, *a, *b).await? && has_contact(c, *b, *a).await? => {
-                DirectState::Open
-            }
+            [a, b] if blocked_between(c, *a, *b)? => DirectState::Blocked,
+            [a, b] if has_contact(c, *a, *b)? && has_contact(c, *b, *a)? => DirectState::Open,
             _ => DirectState::NotFriends,
         })
     } else {

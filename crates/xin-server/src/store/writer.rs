@@ -1,28 +1,27 @@
-//! Group commit: one task owns the store's write connection, takes every queued write and
+//! Group commit: one thread owns the store's write connection, takes every queued write and
 //! commits them together in one transaction, so concurrent writers share one fsync
 //! (`synchronous=FULL`: a commit survives power loss). Each write runs in its own savepoint,
 //! so one that fails rolls back alone. Answers and events go out only after the commit that
 //! holds them is durable, events in commit order, so a user's sockets see their seqs in order.
 
-use std::{panic::AssertUnwindSafe, sync::Arc};
+use std::panic::AssertUnwindSafe;
 
-use futures_util::{future::BoxFuture, FutureExt};
-use sqlx::{Connection, SqliteConnection};
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, oneshot};
 
-use super::{log::Outbox, views::Views};
+use super::{
+    log::Outbox,
+    sql::{exec, Conn},
+    views::Views,
+};
 use crate::{
     error::{ApiError, ApiResult},
     hub::Hub,
 };
 
-/// The store's connection type, kept to this module tree.
-pub(crate) type Conn = SqliteConnection;
-
 /// Writes waiting for the writer; beyond this, callers wait (backpressure).
 const QUEUE: usize = 16_384;
 /// Writes per transaction at most.
-const MAX_BATCH: usize = 2_048;
+const MAX_BATCH: usize = 4_096;
 
 /// What one write sees: the connection inside the batch's transaction, the conversation views
 /// the writer keeps, and the events this write produces.
@@ -35,7 +34,7 @@ pub struct WriteCx {
 /// A write, type-erased so writes of any result type share one queue.
 trait Job: Send {
     /// Runs the write; false when it failed (its savepoint is rolled back).
-    fn run<'c>(&'c mut self, cx: &'c mut WriteCx) -> BoxFuture<'c, bool>;
+    fn run(&mut self, cx: &mut WriteCx) -> bool;
     /// Answers the caller once the batch's fate is known.
     fn finish(self: Box<Self>, committed: Result<(), String>);
 }
@@ -49,22 +48,18 @@ struct Typed<T, F> {
 impl<T, F> Job for Typed<T, F>
 where
     T: Send + 'static,
-    F: for<'c> FnOnce(&'c mut WriteCx) -> BoxFuture<'c, ApiResult<T>> + Send + 'static,
+    F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
 {
-    fn run<'c>(&'c mut self, cx: &'c mut WriteCx) -> BoxFuture<'c, bool> {
-        Box::pin(async move {
-            let Some(f) = self.f.take() else {
-                return false;
-            };
-            // A panicking write must not take the writer (and every later write) down with it.
-            let result = AssertUnwindSafe(f(cx))
-                .catch_unwind()
-                .await
-                .unwrap_or_else(|_| Err(ApiError::Internal("a store write panicked".into())));
-            let ok = result.is_ok();
-            self.result = Some(result);
-            ok
-        })
+    fn run(&mut self, cx: &mut WriteCx) -> bool {
+        let Some(f) = self.f.take() else {
+            return false;
+        };
+        // A panicking write must not take the writer (and every later write) down with it.
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| f(cx)))
+            .unwrap_or_else(|_| Err(ApiError::Internal("a store write panicked".into())));
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
     }
 
     fn finish(self: Box<Self>, committed: Result<(), String>) {
@@ -78,32 +73,34 @@ where
     }
 }
 
+enum Msg {
+    Write(Box<dyn Job>),
+    /// Refuse new writes; finish those already queued.
+    Stop,
+}
+
 /// The handle writes are queued on.
 #[derive(Clone)]
 pub struct Writer {
-    queue: mpsc::Sender<Box<dyn Job>>,
-    stop: Arc<Notify>,
+    queue: mpsc::Sender<Msg>,
 }
 
 impl Writer {
-    /// Starts the writer task on `conn`; it ends when every handle is dropped.
-    pub fn start(conn: Conn, hub: Hub) -> (Self, tokio::task::JoinHandle<()>) {
+    /// Starts the writer thread on `conn`.
+    pub fn start(conn: Conn, hub: Hub) -> ApiResult<(Self, std::thread::JoinHandle<()>)> {
         let (queue, rx) = mpsc::channel(QUEUE);
-        let stop = Arc::new(Notify::new());
-        let task = tokio::spawn(run(conn, rx, hub, stop.clone()));
-        (Self { queue, stop }, task)
-    }
-
-    /// Refuses new writes; the task ends after committing those already queued.
-    pub fn stop(&self) {
-        self.stop.notify_one();
+        let thread = std::thread::Builder::new()
+            .name("xin-store-writer".into())
+            .spawn(move || run(conn, rx, hub))
+            .map_err(|e| ApiError::Internal(format!("start the store writer: {e}")))?;
+        Ok((Self { queue }, thread))
     }
 
     /// Runs `f` in the next batch; answers after the batch is durably committed.
     pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut WriteCx) -> BoxFuture<'c, ApiResult<T>> + Send + 'static,
+        F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job = Box::new(Typed {
@@ -112,48 +109,49 @@ impl Writer {
             reply,
         });
         self.queue
-            .send(job)
+            .send(Msg::Write(job))
             .await
             .map_err(|_| ApiError::Internal("the store writer has stopped".into()))?;
         answer
             .await
             .map_err(|_| ApiError::Internal("the store writer dropped a write".into()))?
     }
+
+    /// The thread ends after committing the writes already queued.
+    pub async fn stop(&self) {
+        let _ = self.queue.send(Msg::Stop).await;
+    }
 }
 
-async fn exec(conn: &mut Conn, sql: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(sql).execute(conn).await.map(|_| ())
-}
-
-async fn run(conn: Conn, mut rx: mpsc::Receiver<Box<dyn Job>>, hub: Hub, stop: Arc<Notify>) {
+fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, hub: Hub) {
     let mut cx = WriteCx {
         conn,
         views: Views::default(),
         out: Outbox::default(),
     };
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
-    loop {
-        let first = tokio::select! {
-            job = rx.recv() => job,
-            () = stop.notified() => {
-                rx.close();
-                continue;
-            }
-        };
-        let Some(first) = first else { break };
+    while let Some(first) = rx.blocking_recv() {
         // Whatever queued up while the last commit was syncing goes into this one.
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(msg) = next.take() {
+            match msg {
+                Msg::Write(job) => batch.push(job),
+                Msg::Stop => rx.close(),
+            }
+            if batch.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
             }
         }
+        if batch.is_empty() {
+            continue;
+        }
         let mut events = Outbox::default();
-        let committed = commit_batch(&mut cx, &mut batch, &mut events).await;
+        let started = std::time::Instant::now();
+        let committed = commit_batch(&mut cx, &mut batch, &mut events);
+        tracing::debug!(writes = batch.len(), took = ?started.elapsed(), "store batch committed");
         if let Err(e) = &committed {
             tracing::error!("store batch of {} writes failed: {e}", batch.len());
-            let _ = exec(&mut cx.conn, "ROLLBACK").await;
+            let _ = exec(&cx.conn, "ROLLBACK", &[]);
             cx.views.clear();
         } else {
             hub.publish(events.0);
@@ -163,27 +161,26 @@ async fn run(conn: Conn, mut rx: mpsc::Receiver<Box<dyn Job>>, hub: Hub, stop: A
             job.finish(committed.clone());
         }
     }
-    let _ = cx.conn.close_hard().await;
 }
 
-async fn commit_batch(
+fn commit_batch(
     cx: &mut WriteCx,
     batch: &mut [Box<dyn Job>],
     events: &mut Outbox,
-) -> Result<(), sqlx::Error> {
-    exec(&mut cx.conn, "BEGIN IMMEDIATE").await?;
+) -> ApiResult<()> {
+    exec(&cx.conn, "BEGIN IMMEDIATE", &[])?;
     for job in batch.iter_mut() {
-        exec(&mut cx.conn, "SAVEPOINT write").await?;
-        if job.run(cx).await {
-            exec(&mut cx.conn, "RELEASE write").await?;
+        exec(&cx.conn, "SAVEPOINT write", &[])?;
+        if job.run(cx) {
+            exec(&cx.conn, "RELEASE write", &[])?;
             events.0.append(&mut cx.out.0);
         } else {
-            exec(&mut cx.conn, "ROLLBACK TO write").await?;
-            exec(&mut cx.conn, "RELEASE write").await?;
+            exec(&cx.conn, "ROLLBACK TO write", &[])?;
+            exec(&cx.conn, "RELEASE write", &[])?;
             cx.out.0.clear();
             // A failed write may have loaded views from rows it then rolled back.
             cx.views.clear();
         }
     }
-    exec(&mut cx.conn, "COMMIT").await
+    exec(&cx.conn, "COMMIT", &[]).map(|_| ())
 }

@@ -1,0 +1,138 @@
+//! How the messaging store talks to SQLite: rusqlite with cached prepared statements, on the
+//! writer's own thread or on a small pool of read connections used from blocking tasks.
+//!
+//! Why not sqlx here: sqlx's SQLite driver runs each statement on a worker thread and hands
+//! every statement and row across a channel. A profile of the write path under load showed
+//! most of the server's time in those thread wake-ups (futex, flume), not in SQLite. The SQL
+//! itself stays PostgreSQL-compatible: `$n` parameters, bound by name here.
+
+use std::{path::Path, sync::Mutex, time::Duration};
+
+use rusqlite::{CachedStatement, Connection, OpenFlags, Row, ToSql};
+
+use crate::error::{ApiError, ApiResult};
+
+pub(crate) type Conn = Connection;
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Internal(format!("store: {e}"))
+    }
+}
+
+/// Opens a connection with the store's settings (see `Store::options` for why FULL).
+pub(crate) fn open(path: &Path) -> ApiResult<Conn> {
+    let c = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    c.busy_timeout(Duration::from_secs(5))?;
+    c.pragma_update(None, "journal_mode", "WAL")?;
+    c.pragma_update(None, "synchronous", "FULL")?;
+    c.pragma_update(None, "foreign_keys", "ON")?;
+    // Hot pages stay in memory and are read without a system call each.
+    c.pragma_update(None, "cache_size", -32_768)?;
+    c.pragma_update(None, "mmap_size", 1_i64 << 30)?;
+    c.pragma_update(None, "temp_store", "MEMORY")?;
+    c.set_prepared_statement_cache_capacity(256);
+    Ok(c)
+}
+
+/// A cached statement with `params[i]` bound to `$i+1`, wherever and however often it appears.
+fn prepare<'c>(c: &'c Conn, sql: &str, params: &[&dyn ToSql]) -> ApiResult<CachedStatement<'c>> {
+    let mut stmt = c.prepare_cached(sql)?;
+    for (i, p) in params.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        let index = stmt
+            .parameter_index(&name)?
+            .ok_or_else(|| ApiError::Internal(format!("no {name} in: {sql}")))?;
+        stmt.raw_bind_parameter(index, p)?;
+    }
+    Ok(stmt)
+}
+
+/// Runs a statement; returns the rows it changed.
+pub(crate) fn exec(c: &Conn, sql: &str, params: &[&dyn ToSql]) -> ApiResult<usize> {
+    Ok(prepare(c, sql, params)?.raw_execute()?)
+}
+
+/// The first row, if any.
+pub(crate) fn one<T>(
+    c: &Conn,
+    sql: &str,
+    params: &[&dyn ToSql],
+    mut f: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> ApiResult<Option<T>> {
+    let mut stmt = prepare(c, sql, params)?;
+    let mut rows = stmt.raw_query();
+    Ok(match rows.next()? {
+        Some(r) => Some(f(r)?),
+        None => None,
+    })
+}
+
+/// Every row.
+pub(crate) fn all<T>(
+    c: &Conn,
+    sql: &str,
+    params: &[&dyn ToSql],
+    mut f: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> ApiResult<Vec<T>> {
+    let mut stmt = prepare(c, sql, params)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(f(r)?);
+    }
+    Ok(out)
+}
+
+/// Read connections, each used by one blocking task at a time.
+pub(crate) struct Reads {
+    path: std::path::PathBuf,
+    idle: Mutex<Vec<Conn>>,
+}
+
+/// Idle read connections kept open.
+const IDLE_READERS: usize = 8;
+
+impl Reads {
+    pub fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            idle: Mutex::default(),
+        }
+    }
+
+    /// Runs `f` in a read transaction (a consistent snapshot) on a blocking thread.
+    pub async fn run<T, F>(self: &std::sync::Arc<Self>, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Conn) -> ApiResult<T> + Send + 'static,
+    {
+        let reads = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = match reads.idle.lock().ok().and_then(|mut v| v.pop()) {
+                Some(c) => c,
+                None => open(&reads.path)?,
+            };
+            exec(&conn, "BEGIN", &[])?;
+            let result = f(&conn);
+            let ended = exec(&conn, "COMMIT", &[]);
+            if ended.is_ok() {
+                if let Ok(mut idle) = reads.idle.lock() {
+                    if idle.len() < IDLE_READERS {
+                        idle.push(conn);
+                    }
+                }
+            }
+            let value = result?;
+            ended?;
+            Ok(value)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("read task: {e}")))?
+    }
+}
