@@ -320,3 +320,92 @@ async fn my_remark_for_a_friend_shows_in_the_chat_list() {
             .any(|c| c.conversation.id == direct && c.conversation.title == "Bobby (climbing)")
     );
 }
+
+/// Group changes travel as small deltas (wire v2); each member's cache applies them to the
+/// conversation it holds, and a newcomer gets the whole group once.
+#[tokio::test]
+async fn group_changes_reach_every_cache_as_deltas() {
+    let server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    let carol = Person::join(&server, "carol", "13800000003").await;
+    alice.befriend(&carol).await;
+    let group = alice
+        .engine
+        .create_group("Climbing".into(), vec![bob.id])
+        .await
+        .unwrap()
+        .id;
+    bob.expect(group, &["[Alice created the group with Bob]"])
+        .await;
+    alice
+        .engine
+        .update_group(group, Some("Bouldering".into()), Some("Fridays 7pm".into()))
+        .await
+        .unwrap();
+    alice
+        .engine
+        .add_members(group, vec![carol.id])
+        .await
+        .unwrap();
+    alice
+        .engine
+        .set_role(group, bob.id, xin_proto::Role::Admin)
+        .await
+        .unwrap();
+    alice.say(group, "all set").await;
+    let conversation_of = |p: &Person| {
+        let engine = p.engine.clone();
+        async move {
+            engine
+                .chats()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|c| c.conversation.id == group)
+                .map(|c| c.conversation)
+        }
+    };
+    for p in [&bob, &carol] {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let c = conversation_of(p).await;
+            let ok = c.as_ref().is_some_and(|c| {
+                c.title == "Bouldering"
+                    && c.announcement == "Fridays 7pm"
+                    && c.members.len() == 3
+                    && c.members
+                        .iter()
+                        .any(|m| m.user.id == bob.id && m.role == xin_proto::Role::Admin)
+            });
+            if ok {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{}'s cache never caught up: {c:?}",
+                p.handle
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    alice.engine.remove_member(group, carol.id).await.unwrap();
+    alice.say(group, "bye carol").await;
+    bob.expect(
+        group,
+        &[
+            "[Alice created the group with Bob]",
+            "[Alice renamed the group to \"Bouldering\"]",
+            "[Alice updated the announcement]",
+            "[Alice added Carol]",
+            "[Bob is now an admin]",
+            "all set",
+            "[Alice removed Carol]",
+            "bye carol",
+        ],
+    )
+    .await;
+    let members = conversation_of(&bob).await.unwrap().members;
+    assert_eq!(members.len(), 2);
+    assert!(!members.iter().any(|m| m.user.id == carol.id));
+    assert!(!conversation_of(&carol).await.unwrap().active);
+}

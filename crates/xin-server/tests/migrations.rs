@@ -10,7 +10,13 @@ async fn every_migration_upgrades_the_previous_version() {
     assert!(all.len() >= 2);
     for upto in 1..all.len() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = Store::connect(&dir.path().join("xin.db")).await.unwrap();
+        let pool = sqlx::SqlitePool::connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(dir.path().join("xin.db"))
+                .create_if_missing(true),
+        )
+        .await
+        .unwrap();
         let previous = Migrator {
             migrations: std::borrow::Cow::Owned(all[..upto].to_vec()),
             ..Migrator::DEFAULT

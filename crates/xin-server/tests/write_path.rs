@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use sqlx::SqlitePool;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use uuid::Uuid;
-use xin_server::store::{NewUser, Store};
+use xin_server::store::NewUser;
 
 /// A log entry may take at most this many bytes on disk, whatever the group's size.
 const MAX_ENTRY_BYTES: f64 = 128.0;
@@ -48,7 +48,9 @@ async fn friends_of(server: &TestServer, owner: &User, n: usize) -> Vec<Uuid> {
 }
 
 async fn pool(server: &TestServer) -> SqlitePool {
-    Store::connect(&server.db_path()).await.unwrap()
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", server.db_path().display()))
+        .await
+        .unwrap()
 }
 
 /// Bytes a table takes in the database pages (SQLite's dbstat).

@@ -79,7 +79,7 @@ async fn register(
                 ErrorCode::PhoneTaken,
                 "That phone number already has an account.",
             ),
-            CreateUserError::Store(e) => e.into(),
+            CreateUserError::Store(e) => e,
         })?;
     let issued = state
         .store

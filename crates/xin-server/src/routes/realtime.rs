@@ -25,9 +25,11 @@ use crate::{
 const PING_EVERY: Duration = Duration::from_secs(20);
 /// Close code for a client that fell too far behind: it reconnects and catches up.
 const CLOSE_TOO_SLOW: u16 = 4008;
-/// Small socket buffers keep an idle connection cheap; frames grow them as needed.
+/// Small socket buffers keep an idle connection cheap; they grow only while writing.
 const READ_BUFFER: usize = 4 * 1024;
-const WRITE_BUFFER: usize = 0;
+const WRITE_BUFFER: usize = 32 * 1024;
+/// Events written to a socket with one flush at most.
+const WRITE_BATCH: usize = 64;
 /// Clients send only pings and closes.
 const MAX_INCOMING: usize = 64 * 1024;
 
@@ -106,9 +108,25 @@ async fn run(state: AppState, authed: Authed, wire: u32, socket: WebSocket) {
         tokio::select! {
             out = outbound.recv() => match out {
                 Some(Outbound::Event(event)) => {
-                    let text = if wire < 2 { send(&shaped(&state, &authed, wire, &event).await) } else { send(&event) };
-                    if let Some(msg) = text {
-                        if tx.send(msg).await.is_err() { break; }
+                    // Whatever else is already queued goes out in the same write.
+                    let (mut next, mut written, mut closing, mut failed) = (Some(event), 0, false, false);
+                    while let Some(event) = next.take() {
+                        let text = if wire < 2 { send(&shaped(&state, &authed, wire, &event).await) } else { send(&event) };
+                        if let Some(msg) = text {
+                            failed = tx.feed(msg).await.is_err();
+                        }
+                        written += 1;
+                        if failed || written == WRITE_BATCH { break; }
+                        match outbound.try_recv() {
+                            Ok(Outbound::Event(e)) => next = Some(e),
+                            Ok(Outbound::Close) => closing = true,
+                            Err(_) => {}
+                        }
+                    }
+                    if failed || tx.flush().await.is_err() { break; }
+                    if closing {
+                        let _ = tx.send(Message::Close(None)).await;
+                        break;
                     }
                 }
                 Some(Outbound::Close) | None => {

@@ -3,7 +3,7 @@ use uuid::Uuid;
 use xin_proto::UserProfile;
 
 use super::{parse_uuid, Store};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 pub struct NewUser {
     pub id: Uuid,
@@ -18,7 +18,7 @@ pub struct NewUser {
 pub enum CreateUserError {
     HandleTaken,
     PhoneTaken,
-    Store(sqlx::Error),
+    Store(ApiError),
 }
 
 pub struct UserRow {
@@ -66,7 +66,7 @@ impl Store {
                     Err(CreateUserError::HandleTaken)
                 }
             }
-            Err(e) => Err(CreateUserError::Store(e)),
+            Err(e) => Err(CreateUserError::Store(e.into())),
         }
     }
 

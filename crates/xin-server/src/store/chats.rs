@@ -731,7 +731,8 @@ impl Store {
         .await
     }
 
-    /// Sends once per (device, client id): a retry answers with the first result.
+    /// Sends once per (device, client id): a retry answers with the first result. Every check
+    /// comes before the first change, so it skips the per-write savepoint.
     pub async fn send_message(
         &self,
         user: Uuid,
@@ -739,7 +740,7 @@ impl Store {
         conv: Uuid,
         req: SendMessage,
     ) -> ApiResult<Message> {
-        self.write(move |cx| {
+        self.write_checked(move |cx| {
             let device = device.to_string();
             let existing = sql::one(
                 &cx.conn,

@@ -25,7 +25,7 @@ pub use accounts::{CreateUserError, NewUser, UserRow};
 pub use log::Outbox;
 pub use sessions::{IssuedSession, NewSession, RefreshOutcome, SessionCheck};
 pub use tickets::{NewTicket, TicketRow};
-pub use writer::WriteCx;
+use writer::WriteCx;
 
 use crate::{
     error::{ApiError, ApiResult},
@@ -82,8 +82,7 @@ impl Store {
         )
     }
 
-    /// A pool on the database file without running migrations (for migration tests).
-    pub async fn connect(path: &Path) -> ApiResult<SqlitePool> {
+    async fn connect(path: &Path) -> ApiResult<SqlitePool> {
         Ok(SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(Self::options(path)?)
@@ -91,12 +90,21 @@ impl Store {
     }
 
     /// Runs `f` through the writer (see `writer`): answered once durably committed.
-    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    pub(crate) async fn write<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
     {
         self.writer.write(f).await
+    }
+
+    /// The hot path's write (see `Writer::write_checked`).
+    pub(crate) async fn write_checked<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
+    {
+        self.writer.write_checked(f).await
     }
 
     /// A write transaction outside the writer. SQLite's deferred BEGIN would fail with
