@@ -102,7 +102,7 @@ pub async fn spawn(url: String, tally: Arc<Tally>) -> Result<tokio::task::JoinHa
             }
             tally.delivered.fetch_add(1, Ordering::Relaxed);
             seen += 1;
-            if !tally.measuring.load(Ordering::Relaxed) || seen % LATENCY_SAMPLE != 0 {
+            if !tally.measuring.load(Ordering::Relaxed) || !seen.is_multiple_of(LATENCY_SAMPLE) {
                 continue;
             }
             let Ok(frame) = serde_json::from_str::<Frame>(text.as_str()) else {
