@@ -131,15 +131,28 @@ impl Api {
             .to_string())
     }
 
-    /// Sends a text; returns when the server acknowledged it (after its durable commit).
+    /// Sends a text; returns when the server acknowledged it (after its durable commit). The
+    /// answer is read whole but not parsed: the generator shares the server's cores.
     pub async fn send(&self, from: &User, conv: &str, text: String) -> Result<()> {
-        self.post(
-            Some(&from.token),
-            &format!("/conversations/{conv}/messages"),
-            json!({"client_id": Uuid::now_v7(), "content": {"type": "text", "text": text}}),
-        )
-        .await
-        .map(|_| ())
+        let path = format!("/conversations/{conv}/messages");
+        let r = self
+            .http
+            .post(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(&from.token)
+            .json(&json!({"client_id": Uuid::now_v7(), "content": {"type": "text", "text": text}}))
+            .send()
+            .await
+            .map_err(|e| format!("{path}: {e}"))?;
+        let status = r.status();
+        let body = r.bytes().await.map_err(|e| format!("{path}: {e}"))?;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{path}: {status} {}",
+                String::from_utf8_lossy(&body)
+            ))
+        }
     }
 
     pub fn realtime_url(&self, token: &str) -> String {

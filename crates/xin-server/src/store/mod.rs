@@ -1,6 +1,7 @@
 //! The server's persistent state. Every SQL statement of the server lives under this module,
 //! written so PostgreSQL accepts it too (`$n` parameters, no SQLite-only functions).
 
+mod access_cache;
 mod accounts;
 mod chats;
 mod contacts;
@@ -47,6 +48,7 @@ pub struct Store {
     writer_thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
     /// Messaging reads (see `sql` for why these two are not sqlx).
     reads: Arc<sql::Reads>,
+    access: Arc<access_cache::AccessCache>,
 }
 
 impl Store {
@@ -64,6 +66,7 @@ impl Store {
             writer,
             writer_thread: Arc::new(Mutex::new(Some(thread))),
             reads: Arc::new(sql::Reads::new(&path)),
+            access: Arc::default(),
         })
     }
 

@@ -116,6 +116,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.access.forget_all();
         Ok(IssuedSession {
             device_id,
             session_id,
@@ -126,6 +127,11 @@ impl Store {
     }
 
     pub async fn check_access(&self, access_hash: &str) -> ApiResult<SessionCheck> {
+        let now = now_ms();
+        if let Some(authed) = self.access.get(access_hash, now) {
+            return Ok(SessionCheck::Valid(authed));
+        }
+        let generation = self.access.generation();
         let row = sqlx::query(
             "SELECT s.id, s.user_id, s.device_id, s.access_expires_at, s.revoked_at, d.last_active_at
              FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.access_hash = $1",
@@ -139,8 +145,8 @@ impl Store {
         if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
             return Ok(SessionCheck::Revoked);
         }
-        let now = now_ms();
-        if row.try_get::<i64, _>("access_expires_at")? <= now {
+        let expires_at: i64 = row.try_get("access_expires_at")?;
+        if expires_at <= now {
             return Ok(SessionCheck::Expired);
         }
         let authed = Authed {
@@ -157,6 +163,8 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
+        self.access
+            .put(generation, access_hash, authed.clone(), expires_at, now);
         Ok(SessionCheck::Valid(authed))
     }
 
@@ -190,6 +198,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     tx.commit().await?;
+                    self.access.forget_all();
                     RefreshOutcome::Reused
                 }
                 None => RefreshOutcome::Unknown,
@@ -222,6 +231,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.access.forget_all();
         Ok(RefreshOutcome::Rotated {
             user_id: parse_uuid(&row.try_get::<String, _>("user_id")?)?,
             device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
@@ -236,6 +246,7 @@ impl Store {
             .bind(session_id.to_string())
             .execute(&self.pool)
             .await?;
+        self.access.forget_all();
         Ok(())
     }
 
@@ -264,6 +275,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.access.forget_all();
         Ok(true)
     }
 
