@@ -276,10 +276,14 @@ async fn idle(api: &Api, users: &[User], n: usize, server: &Server) -> Result<Ro
 
 fn table(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| step | senders | acknowledged sends/s | deliveries/s | p50 ms | p99 ms | server CPU (cores) | server RSS MiB |\n|---|---|---|---|---|---|---|---|\n",
+        "| step | senders | acknowledged sends/s | deliveries/s | p50 ms | p99 ms | server CPU (cores) | server CPU µs per send | server RSS MiB |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in rows {
         let cores = r.cores.map_or("-".into(), |c| format!("{c:.2}"));
+        let per_send = match r.cores {
+            Some(c) if r.sent > 0.0 => format!("{:.0}", c * 1e6 / r.sent),
+            _ => "-".into(),
+        };
         let rss = r.rss_mib.map_or("-".into(), |m| format!("{m:.0}"));
         let lat = |v: f64| {
             if v > 0.0 {
@@ -289,7 +293,7 @@ fn table(rows: &[Row]) -> String {
             }
         };
         out.push_str(&format!(
-            "| {} | {} | {:.0} | {:.0} | {} | {} | {cores} | {rss} |\n",
+            "| {} | {} | {:.0} | {:.0} | {} | {} | {cores} | {per_send} | {rss} |\n",
             r.step,
             r.senders,
             r.sent,

@@ -388,3 +388,76 @@ async fn a_stuck_receiver_is_disconnected_without_holding_up_a_fast_one() {
         .count();
     assert_eq!(got + rest, sent);
 }
+
+/// The next `type: event` frame on a socket, skipping pings and the hello.
+async fn next_event<S>(ws: &mut S) -> Value
+where
+    S: futures_util::Stream<Item = Result<WsMessage, tokio_tungstenite::tungstenite::Error>>
+        + Unpin,
+{
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("an event within 5 s")
+            .unwrap()
+            .unwrap();
+        if let WsMessage::Text(t) = msg {
+            let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            if v["type"] == "event" {
+                return v["event"].clone();
+            }
+        }
+    }
+}
+
+/// A socket of an engine from before group deltas (no `v`, so wire 1) still gets the whole
+/// conversation on a group change; a v2 socket gets only the change.
+#[tokio::test]
+async fn live_group_changes_come_in_the_shape_the_socket_asked_for() {
+    let server = TestServer::start().await;
+    let owner = server.register("owner", "13800000001").await;
+    let members = friends_of(&server, &owner, 2).await;
+    let conv = group_of(&server, &owner, &members).await;
+    let ws = server.url.replacen("http", "ws", 1);
+    let old_device = server.sign_in("owner", common::desktop_device()).await;
+    let (mut v1, _) = tokio_tungstenite::connect_async(format!(
+        "{ws}/api/v1/realtime?access_token={}",
+        old_device.access
+    ))
+    .await
+    .unwrap();
+    let (mut v2, _) = tokio_tungstenite::connect_async(format!(
+        "{ws}/api/v1/realtime?access_token={}&v=2",
+        owner.access
+    ))
+    .await
+    .unwrap();
+    let (status, _) = server
+        .call(
+            Method::PATCH,
+            &format!("/conversations/{conv}"),
+            Some(&owner.access),
+            Some(json!({"title": "Renamed"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // The system line first, then the change itself.
+    for ws in [&mut v1, &mut v2] {
+        assert_eq!(next_event(ws).await["body"]["type"], "message_new");
+    }
+    let old = next_event(&mut v1).await;
+    assert_eq!(old["body"]["type"], "conversation_updated");
+    assert_eq!(old["body"]["conversation"]["title"], "Renamed");
+    assert_eq!(
+        old["body"]["conversation"]["members"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let new = next_event(&mut v2).await;
+    assert_eq!(new["body"]["type"], "conversation_changed");
+    assert_eq!(new["body"]["title"], "Renamed");
+    assert!(new["body"].get("conversation").is_none());
+    assert_eq!(old["seq"], new["seq"], "the same log entry, two shapes");
+}
