@@ -174,6 +174,25 @@ async fn cached(p: &Person, conv: Uuid) -> Vec<(i64, Uuid, String)> {
     all
 }
 
+/// Waits until `p`'s cache of `conv` equals the server's record.
+async fn converges(p: &Person, conv: Uuid, record: &[(i64, Uuid, String)], within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let mine = cached(p, conv).await;
+        if mine == record {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{}'s cache of {conv} never matched: {} vs {} messages",
+            p.handle,
+            mine.len(),
+            record.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// The server's own record of a conversation, paging through its history.
 async fn truth(url: &str, token: &str, conv: Uuid) -> Vec<(i64, Uuid, String)> {
     let http = reqwest::Client::new();
@@ -372,21 +391,7 @@ async fn nothing_is_lost_or_doubled_through_cuts_restarts_and_kill_9() {
         assert_eq!(got, expected);
         for &i in idx {
             let p = &people[i];
-            let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-            loop {
-                let mine = cached(p, *conv).await;
-                if mine == record {
-                    break;
-                }
-                assert!(
-                    tokio::time::Instant::now() < deadline,
-                    "{}'s cache of {conv} never matched: {} vs {} messages",
-                    p.handle,
-                    mine.len(),
-                    record.len()
-                );
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
+            converges(p, *conv, &record, Duration::from_secs(60)).await;
             // Unread counts agree with the server's.
             let server_view: Value = reqwest::Client::new()
                 .get(format!("{}/api/v1/conversations", server.url()))
@@ -517,20 +522,6 @@ async fn acknowledged_sends_survive_kill_9_during_a_burst() {
         "seq is gap-free"
     );
     for p in [&alice, &bob] {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
-        loop {
-            let mine = cached(p, conv).await;
-            if mine == record {
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{}'s cache never matched: {} vs {} messages",
-                p.handle,
-                mine.len(),
-                record.len()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        converges(p, conv, &record, Duration::from_secs(90)).await;
     }
 }

@@ -84,6 +84,18 @@ async fn group_of(server: &TestServer, owner: &User, members: &[Uuid]) -> String
     body["id"].as_str().unwrap().to_string()
 }
 
+async fn rename(server: &TestServer, owner: &User, conv: &str, title: &str) {
+    let (status, body) = server
+        .call(
+            Method::PATCH,
+            &format!("/conversations/{conv}"),
+            Some(&owner.access),
+            Some(json!({ "title": title })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
 async fn say(server: &TestServer, who: &User, conv: &str, text: &str) -> Value {
     let (status, body) = server
         .call(
@@ -139,15 +151,7 @@ async fn a_500_member_group_stores_a_message_once_and_changes_as_small_rows() {
     // A rename: one small row per member, none carrying the member list.
     let rows_before = count(&db, "SELECT COUNT(*) FROM user_events").await;
     let log_before = table_bytes(&db, "user_events").await;
-    let (status, _) = server
-        .call(
-            Method::PATCH,
-            &format!("/conversations/{conv}"),
-            Some(&owner.access),
-            Some(json!({"title": "Renamed"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    rename(&server, &owner, &conv, "Renamed").await;
     let rows = count(&db, "SELECT COUNT(*) FROM user_events").await - rows_before;
     assert_eq!(
         rows,
@@ -432,15 +436,7 @@ async fn live_group_changes_come_in_the_shape_the_socket_asked_for() {
     ))
     .await
     .unwrap();
-    let (status, _) = server
-        .call(
-            Method::PATCH,
-            &format!("/conversations/{conv}"),
-            Some(&owner.access),
-            Some(json!({"title": "Renamed"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    rename(&server, &owner, &conv, "Renamed").await;
     // The system line first, then the change itself.
     for ws in [&mut v1, &mut v2] {
         assert_eq!(next_event(ws).await["body"]["type"], "message_new");

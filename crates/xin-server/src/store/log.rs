@@ -98,27 +98,39 @@ fn insert(c: &Conn, entries: &[Entry<'_>], at: i64) -> ApiResult<()> {
     Ok(())
 }
 
+/// One entry of the same kind in each of `users`' logs; returns their seqs and the time.
+fn log_each(
+    c: &Conn,
+    users: &[Uuid],
+    kind: &'static str,
+    ref_id: Option<String>,
+    body: Option<&str>,
+) -> ApiResult<(Vec<(Uuid, i64)>, i64)> {
+    let at = now_ms();
+    if users.is_empty() {
+        return Ok((Vec::new(), at));
+    }
+    let seqs = next_seqs(c, users)?;
+    let entries: Vec<Entry> = seqs
+        .iter()
+        .map(|&(user, seq)| Entry {
+            user,
+            seq,
+            kind,
+            ref_id: ref_id.clone(),
+            unread: None,
+            body,
+        })
+        .collect();
+    insert(c, &entries, at)?;
+    Ok((seqs, at))
+}
+
 impl Outbox {
     /// Appends the same small change to each of `users`' logs: O(users) small rows.
     pub fn append_all(&mut self, c: &Conn, users: &[Uuid], body: EventBody) -> ApiResult<()> {
-        if users.is_empty() {
-            return Ok(());
-        }
         let json = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let seqs = next_seqs(c, users)?;
-        let at = now_ms();
-        let entries: Vec<Entry> = seqs
-            .iter()
-            .map(|&(user, seq)| Entry {
-                user,
-                seq,
-                kind: "j",
-                ref_id: None,
-                unread: None,
-                body: Some(&json),
-            })
-            .collect();
-        insert(c, &entries, at)?;
+        let (seqs, at) = log_each(c, users, "j", None, Some(&json))?;
         for (user, seq) in seqs {
             self.0.push((
                 user,
@@ -182,23 +194,10 @@ impl Outbox {
     /// Tells each of `users` how the conversation now looks to them. Stored as a reference
     /// (rebuilt when read); the live push carries the snapshot built here.
     pub fn conversation(&mut self, c: &Conn, conv: Uuid, users: &[Uuid]) -> ApiResult<()> {
-        if users.is_empty() {
+        let (seqs, at) = log_each(c, users, "c", Some(conv.to_string()), None)?;
+        if seqs.is_empty() {
             return Ok(());
         }
-        let seqs = next_seqs(c, users)?;
-        let at = now_ms();
-        let entries: Vec<Entry> = seqs
-            .iter()
-            .map(|&(user, seq)| Entry {
-                user,
-                seq,
-                kind: "c",
-                ref_id: Some(conv.to_string()),
-                unread: None,
-                body: None,
-            })
-            .collect();
-        insert(c, &entries, at)?;
         let shared = chats::shared(c, conv)?;
         for (user, seq) in seqs {
             let conversation = chats::for_user(c, conv, &shared, user)?;
