@@ -40,7 +40,7 @@ describe("desktop login from the phone", () => {
     await phoneSignUp(phone.page, server.url, "alice", "13800000001");
     await phone.page.getByTestId("tab-scan").click();
     // The camera finds the QR by itself and opens the confirm page.
-    await phone.page.getByTestId("confirm-code").first().waitFor({ timeout: 20_000 });
+    await phone.page.getByTestId("confirm-code").first().waitFor({ timeout: 45_000 });
     assert.equal(await phone.page.getByTestId("confirm-device").textContent(), await deviceName(desktop));
     const choices = await phone.page.getByTestId("confirm-code").evaluateAll((els) => els.map((e) => e.dataset.code));
     assert.equal(choices.length, 3);
