@@ -54,3 +54,80 @@ async fn reopening_a_store_keeps_its_data() {
         .unwrap();
     store.close().await;
 }
+
+/// A log written before entries became references (0003: every event a JSON copy) is still
+/// served after 0004, event for event.
+#[tokio::test]
+async fn a_log_from_before_references_is_still_served() {
+    let all: Vec<_> = MIGRATOR.iter().cloned().collect();
+    let upto = all
+        .iter()
+        .position(|m| m.description.contains("log references"))
+        .expect("the 0004 migration");
+    let dir = tempfile::tempdir().unwrap();
+    let pool = sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.path().join("xin.db"))
+            .create_if_missing(true),
+    )
+    .await
+    .unwrap();
+    Migrator {
+        migrations: std::borrow::Cow::Owned(all[..upto].to_vec()),
+        ..Migrator::DEFAULT
+    }
+    .run(&pool)
+    .await
+    .unwrap();
+    let user = uuid::Uuid::now_v7();
+    sqlx::query("INSERT INTO users (id, handle, handle_key, phone, display_name, password_hash, avatar_hue, created_at)
+                 VALUES ($1, 'alice', 'alice', '13800000001', 'Alice', 'h', 5, 1)")
+        .bind(user.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO user_log (user_id, last_seq) VALUES ($1, 2)")
+        .bind(user.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+    for (seq, body) in [
+        (
+            1,
+            r#"{"type":"contact_removed","user_id":"0190f3a0-0000-7000-8000-000000000001"}"#,
+        ),
+        (
+            2,
+            r#"{"type":"message_hidden","conversation_id":"0190f3a0-0000-7000-8000-000000000002","message_id":"0190f3a0-0000-7000-8000-000000000003"}"#,
+        ),
+    ] {
+        sqlx::query("INSERT INTO events (user_id, seq, body, created_at) VALUES ($1, $2, $3, 7)")
+            .bind(user.to_string())
+            .bind(seq)
+            .bind(body)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+
+    let store = Store::open(dir.path(), xin_server::hub::Hub::default())
+        .await
+        .unwrap();
+    let page = store.events(user, 0, 100, 2).await.unwrap();
+    assert_eq!(page.head, 2);
+    let kinds: Vec<String> = page
+        .events
+        .iter()
+        .map(|e| {
+            serde_json::to_value(&e.body).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(kinds, ["contact_removed", "message_hidden"]);
+    assert_eq!(page.events[0].seq, 1);
+    assert_eq!(page.events[1].at, 7);
+    store.close().await;
+}
