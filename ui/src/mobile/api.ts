@@ -129,7 +129,10 @@ export function realtime(onEvent: (e: ServerEvent) => void): () => void {
     const s = stored();
     if (!s || stopped) return;
     const proto = location.protocol === "https:" ? "wss" : "ws";
-    ws = new WebSocket(`${proto}://${location.host}/api/v1/realtime?access_token=${encodeURIComponent(s.access)}`);
+    // v=2 (xin_proto::WIRE_VERSION): group changes arrive as the change, not the whole group.
+    ws = new WebSocket(
+      `${proto}://${location.host}/api/v1/realtime?access_token=${encodeURIComponent(s.access)}&v=2`,
+    );
     ws.onopen = () => (delay = 1000);
     ws.onmessage = (m) => {
       try {
