@@ -54,6 +54,16 @@ struct Inner {
 #[derive(Clone)]
 pub struct Hub(Arc<Inner>);
 
+/// Queues `event` on every open socket of `user` (one shared copy).
+fn push_to(users: &HashMap<Uuid, Vec<Conn>>, user: Uuid, event: ServerEvent) {
+    if let Some(conns) = users.get(&user) {
+        let event = Arc::new(event);
+        for c in conns {
+            c.push(Outbound::Event(event.clone()));
+        }
+    }
+}
+
 impl Default for Hub {
     fn default() -> Self {
         Self::new(1024)
@@ -127,25 +137,14 @@ impl Hub {
             return;
         };
         for (user, event) in events {
-            if let Some(conns) = users.get(&user) {
-                let event = Arc::new(ServerEvent::Event { event });
-                for c in conns {
-                    c.push(Outbound::Event(event.clone()));
-                }
-            }
+            push_to(&users, user, ServerEvent::Event { event });
         }
     }
 
     /// A notice outside the event log (devices changed, a login request) to a user's sockets.
     pub fn send_to_user(&self, user: Uuid, event: &ServerEvent) {
-        let Ok(users) = self.0.users.lock() else {
-            return;
-        };
-        if let Some(conns) = users.get(&user) {
-            let event = Arc::new(event.clone());
-            for c in conns {
-                c.push(Outbound::Event(event.clone()));
-            }
+        if let Ok(users) = self.0.users.lock() {
+            push_to(&users, user, event.clone());
         }
     }
 

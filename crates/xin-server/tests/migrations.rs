@@ -4,19 +4,24 @@
 use sqlx::{migrate::Migrator, Row};
 use xin_server::store::{Store, MIGRATOR};
 
+/// A pool on `dir`'s database file, migrations not run.
+async fn pool_in(dir: &std::path::Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect_with(
+        sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(dir.join("xin.db"))
+            .create_if_missing(true),
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn every_migration_upgrades_the_previous_version() {
     let all: Vec<_> = MIGRATOR.iter().cloned().collect();
     assert!(all.len() >= 2);
     for upto in 1..all.len() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = sqlx::SqlitePool::connect_with(
-            sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(dir.path().join("xin.db"))
-                .create_if_missing(true),
-        )
-        .await
-        .unwrap();
+        let pool = pool_in(dir.path()).await;
         let previous = Migrator {
             migrations: std::borrow::Cow::Owned(all[..upto].to_vec()),
             ..Migrator::DEFAULT
@@ -65,13 +70,7 @@ async fn a_log_from_before_references_is_still_served() {
         .position(|m| m.description.contains("log references"))
         .expect("the 0004 migration");
     let dir = tempfile::tempdir().unwrap();
-    let pool = sqlx::SqlitePool::connect_with(
-        sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(dir.path().join("xin.db"))
-            .create_if_missing(true),
-    )
-    .await
-    .unwrap();
+    let pool = pool_in(dir.path()).await;
     Migrator {
         migrations: std::borrow::Cow::Owned(all[..upto].to_vec()),
         ..Migrator::DEFAULT

@@ -96,6 +96,18 @@ async fn rename(server: &TestServer, owner: &User, conv: &str, title: &str) {
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
 }
 
+async fn remove(server: &TestServer, owner: &User, conv: &str, member: Uuid) {
+    let (status, body) = server
+        .call(
+            Method::DELETE,
+            &format!("/conversations/{conv}/members/{member}"),
+            Some(&owner.access),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
 async fn say(server: &TestServer, who: &User, conv: &str, text: &str) -> Value {
     let (status, body) = server
         .call(
@@ -171,15 +183,7 @@ async fn a_500_member_group_stores_a_message_once_and_changes_as_small_rows() {
     assert!(longest < 200, "a rename event is {longest} bytes");
 
     // A member removed: the others learn only who left.
-    let (status, _) = server
-        .call(
-            Method::DELETE,
-            &format!("/conversations/{conv}/members/{}", members[0]),
-            Some(&owner.access),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    remove(&server, &owner, &conv, members[0]).await;
     let longest = count(
         &db,
         "SELECT COALESCE(MAX(LENGTH(body)), 0) FROM user_events WHERE body LIKE '%member_removed%'",
@@ -253,15 +257,7 @@ async fn groups_hold_at_most_500_members() {
         rows_before
     );
     // Room again after someone leaves.
-    let (status, _) = server
-        .call(
-            Method::DELETE,
-            &format!("/conversations/{conv}/members/{}", friends[0]),
-            Some(&owner.access),
-            None,
-        )
-        .await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
+    remove(&server, &owner, &conv, friends[0]).await;
     let (status, body) = server
         .call(
             Method::POST,

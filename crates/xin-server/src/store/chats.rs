@@ -27,7 +27,7 @@ pub const RECALL_WINDOW_MS: i64 = 120_000;
 /// A group holds at most this many members, owner included (WeChat's limit).
 pub const MAX_GROUP_MEMBERS: usize = 500;
 
-fn not_found() -> ApiError {
+pub(crate) fn not_found() -> ApiError {
     ApiError::new(
         ErrorCode::ConversationNotFound,
         "No such conversation, or you are not in it.",
@@ -359,8 +359,19 @@ fn names(c: &Conn, users: &[Uuid]) -> ApiResult<String> {
 }
 
 /// The columns `message_from_row` reads, in a `messages` row.
-pub(crate) const MESSAGE_COLUMNS: &str =
-    "id, conversation_id, seq, sender_id, client_id, content, reply_to, recalled, created_at";
+macro_rules! message_columns {
+    () => {
+        "id, conversation_id, seq, sender_id, client_id, content, reply_to, recalled, created_at"
+    };
+}
+const MESSAGE_COLUMNS: &str = message_columns!();
+/// A send's first result for (device, client id), if it was already sent: the hot path, so
+/// the text is built once, at compile time.
+const SENT_BEFORE: &str = concat!(
+    "SELECT ",
+    message_columns!(),
+    " FROM messages WHERE sender_device = $1 AND client_id = $2"
+);
 
 pub(crate) fn message_from_row(row: &rusqlite::Row) -> ApiResult<Message> {
     let reply_to: Option<String> = row.get("reply_to")?;
@@ -744,9 +755,7 @@ impl Store {
             let device = device.to_string();
             let existing = sql::one(
                 &cx.conn,
-                &format!(
-                    "SELECT {MESSAGE_COLUMNS} FROM messages WHERE sender_device = $1 AND client_id = $2"
-                ),
+                SENT_BEFORE,
                 &[&device, &req.client_id.to_string()],
                 |r| Ok(message_from_row(r)),
             )?;

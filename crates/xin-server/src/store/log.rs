@@ -7,7 +7,7 @@ use uuid::Uuid;
 use xin_proto::{Event, EventBody, EventPage, Message};
 
 use super::{
-    chats::{self, message_from_row, MESSAGE_COLUMNS},
+    chats::{self, message_from_row},
     parse_uuid,
     sql::{self, Conn},
     Store,
@@ -233,6 +233,15 @@ fn delta_conversation(body: &EventBody) -> Option<Uuid> {
     }
 }
 
+/// A page of a user's log, each message reference joined to its one stored row (the
+/// message columns are those `message_from_row` reads).
+const LOG_PAGE: &str = "SELECT e.seq AS e_seq, e.kind AS e_kind, e.ref_id AS e_ref,
+        e.unread AS e_unread, e.body AS e_body, e.created_at AS e_at,
+        m.id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.content, m.reply_to,
+        m.recalled, m.created_at
+     FROM user_events e LEFT JOIN messages m ON e.kind = 'm' AND m.id = e.ref_id
+     WHERE e.user_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3";
+
 /// One stored log entry as the wire shows it.
 fn entry(c: &Conn, user: Uuid, r: &rusqlite::Row) -> ApiResult<Event> {
     let seq: i64 = r.get("e_seq")?;
@@ -283,19 +292,8 @@ impl Store {
     ) -> ApiResult<EventPage> {
         self.reads
             .run(move |c| {
-                let columns = MESSAGE_COLUMNS
-                    .split(", ")
-                    .map(|col| format!("m.{col}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let query = format!(
-                    "SELECT e.seq AS e_seq, e.kind AS e_kind, e.ref_id AS e_ref,
-                            e.unread AS e_unread, e.body AS e_body, e.created_at AS e_at, {columns}
-                     FROM user_events e LEFT JOIN messages m ON e.kind = 'm' AND m.id = e.ref_id
-                     WHERE e.user_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3"
-                );
                 let id = user.to_string();
-                let mut stmt = c.prepare_cached(&query)?;
+                let mut stmt = c.prepare_cached(LOG_PAGE)?;
                 let mut rows =
                     stmt.query(rusqlite::named_params! {"$1": id, "$2": after, "$3": limit})?;
                 let mut events = Vec::new();

@@ -6,15 +6,15 @@
 use std::{collections::HashMap, sync::Arc};
 
 use uuid::Uuid;
-use xin_proto::{ConversationKind, ErrorCode, Role};
+use xin_proto::{ConversationKind, Role};
 
 use super::{
-    chats::{parse_kind, parse_role},
+    chats::{not_found, parse_kind, parse_role},
     contacts::{blocked_between, has_contact},
     parse_uuid,
     sql::{self, Conn},
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// Entries kept at most; past it the cache starts over (it only saves reads).
 const CAPACITY: usize = 100_000;
@@ -38,12 +38,7 @@ pub(crate) struct ConvView {
 
 impl ConvView {
     pub fn role_of(&self, user: Uuid) -> ApiResult<Role> {
-        self.members.get(&user).copied().ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::ConversationNotFound,
-                "No such conversation, or you are not in it.",
-            )
-        })
+        self.members.get(&user).copied().ok_or_else(not_found)
     }
 }
 
@@ -80,12 +75,7 @@ fn load(c: &Conn, conv: Uuid) -> ApiResult<ConvView> {
         &[&id],
         |r| r.get(0),
     )?
-    .ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::ConversationNotFound,
-            "No such conversation, or you are not in it.",
-        )
-    })?;
+    .ok_or_else(not_found)?;
     let rows: Vec<(String, String)> = sql::all(
         c,
         "SELECT user_id, role FROM members WHERE conversation_id = $1 AND active = 1",
