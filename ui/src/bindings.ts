@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -233,7 +233,44 @@ mentions: string[],
 /**
  * "@all" (owner and admins only).
  */
-mention_all: boolean, } | { "type": "system", text: string, };
+mention_all: boolean, } | { "type": "system", text: string, } | { "type": "image", blob: BlobRef, width: number, height: number, 
+/**
+ * A small JPEG/PNG shown until (or instead of) the full image.
+ */
+thumbnail?: BlobRef, 
+/**
+ * ThumbHash (base64): a blurred preview drawn before any byte is downloaded.
+ */
+placeholder: string, } | { "type": "file", blob: BlobRef, 
+/**
+ * Sanitised (see [`crate::file_name`]): no separators, no `..`, no control characters.
+ */
+name: string, media_type: string, } | { "type": "voice", blob: BlobRef, duration_ms: number, 
+/**
+ * Loudness, 0–255 per bar, for the bubble's waveform.
+ */
+waveform: Array<number>, } | { "type": "video", blob: BlobRef, thumbnail?: BlobRef, duration_ms: number, width: number, height: number, } | { "type": "unsupported" };
+
+export type BlobRef = { 
+/**
+ * BLAKE3 of the whole file, 64 lowercase hex digits.
+ */
+hash: string, size: number, };
+
+export type UploadCreated = { 
+/**
+ * Where to send chunks: `/api/v1/uploads/{id}`. `None` when nothing needs sending.
+ */
+location: string | null, 
+/**
+ * Bytes the server already holds and has verified.
+ */
+offset: number, 
+/**
+ * Set when the upload is already complete: this user has these bytes already
+ * ("instant upload"), so nothing needs sending.
+ */
+complete: boolean, };
 
 export type Message = { id: string, conversation_id: string, 
 /**

@@ -22,14 +22,27 @@ fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
 
 /// One line for the chat list.
 pub fn preview(m: &Message, sender_name: Option<&str>) -> String {
-    let body = match (&m.content, m.recalled) {
-        (_, true) => "[Recalled]".to_string(),
-        (Content::Text { text, .. }, _) => text.lines().next().unwrap_or("").to_string(),
-        (Content::System { text }, _) => text.clone(),
+    let body = if m.recalled {
+        "[Recalled]".to_string()
+    } else {
+        preview_of(&m.content)
     };
     match sender_name {
         Some(name) if !matches!(m.content, Content::System { .. }) => format!("{name}: {body}"),
         _ => body,
+    }
+}
+
+/// What a message holds, in one line.
+pub fn preview_of(content: &Content) -> String {
+    match content {
+        Content::Text { text, .. } => text.lines().next().unwrap_or("").to_string(),
+        Content::System { text } => text.clone(),
+        Content::Image { .. } => "[Photo]".to_string(),
+        Content::File { name, .. } => format!("[File] {name}"),
+        Content::Voice { duration_ms, .. } => format!("[Voice] {}\"", duration_ms.div_ceil(1000)),
+        Content::Video { .. } => "[Video]".to_string(),
+        Content::Unsupported => "[Unsupported message]".to_string(),
     }
 }
 

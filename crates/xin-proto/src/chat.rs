@@ -54,7 +54,7 @@ pub struct Conversation {
     pub active: bool,
 }
 
-/// What a message holds. New kinds (image, file, voice, card) are added as variants.
+/// What a message holds. New kinds are added as variants; older apps see `Unsupported`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
@@ -70,6 +70,69 @@ pub enum Content {
     },
     /// A grey line in the middle ("Alice added Bob").
     System { text: String },
+    /// A photo: EXIF orientation applied and location stripped before upload; GIFs stay animated.
+    Image {
+        blob: BlobRef,
+        width: u32,
+        height: u32,
+        /// A small JPEG/PNG shown until (or instead of) the full image.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thumbnail: Option<BlobRef>,
+        /// ThumbHash (base64): a blurred preview drawn before any byte is downloaded.
+        #[serde(default)]
+        placeholder: String,
+    },
+    File {
+        blob: BlobRef,
+        /// Sanitised (see [`crate::file_name`]): no separators, no `..`, no control characters.
+        name: String,
+        media_type: String,
+    },
+    Voice {
+        blob: BlobRef,
+        duration_ms: u32,
+        /// Loudness, 0–255 per bar, for the bubble's waveform.
+        #[serde(default)]
+        waveform: Vec<u8>,
+    },
+    Video {
+        blob: BlobRef,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thumbnail: Option<BlobRef>,
+        duration_ms: u32,
+        width: u32,
+        height: u32,
+    },
+    /// A kind this build does not know (sent by a newer app): shown as "unsupported message".
+    #[serde(other)]
+    Unsupported,
+}
+
+/// A stored file a message points at: content-addressed by BLAKE3.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS, ToSchema)]
+pub struct BlobRef {
+    /// BLAKE3 of the whole file, 64 lowercase hex digits.
+    pub hash: String,
+    #[ts(type = "number")]
+    pub size: u64,
+}
+
+impl Content {
+    /// Every blob the message points at (downloading them needs to be allowed for its members).
+    pub fn blobs(&self) -> Vec<&BlobRef> {
+        match self {
+            Content::Image {
+                blob, thumbnail, ..
+            }
+            | Content::Video {
+                blob, thumbnail, ..
+            } => std::iter::once(blob).chain(thumbnail).collect(),
+            Content::File { blob, .. } | Content::Voice { blob, .. } => vec![blob],
+            Content::Text { .. } | Content::System { .. } | Content::Unsupported => Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]

@@ -64,6 +64,20 @@ pub enum ErrorCode {
     RecallWindowPassed,
     /// A group holds at most 500 members.
     GroupFull,
+    /// The upload does not exist, is not yours, or was finished or abandoned.
+    UploadNotFound,
+    /// The chunk's `Upload-Offset` is not the verified offset: ask for it (HEAD) and resume there.
+    OffsetMismatch,
+    /// The chunk's BLAKE3 does not match its bytes; nothing of it was kept, send it again.
+    ChecksumMismatch,
+    /// The whole file's BLAKE3 is not the one announced; the upload was discarded.
+    HashMismatch,
+    /// The file is larger than the server accepts.
+    FileTooLarge,
+    /// This account's storage is full.
+    QuotaExceeded,
+    /// The file does not exist or you may not download it.
+    BlobNotFound,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

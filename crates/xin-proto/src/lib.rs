@@ -1,7 +1,8 @@
 //! Wire types shared by `xin-server`, `xin-core` and the web UI.
 //!
 //! Everything here is plain data: serde for the wire, `ts-rs` for the UI's TypeScript types and
-//! `utoipa` for the OpenAPI document. No logic lives here.
+//! `utoipa` for the OpenAPI document. The only logic here is rules both sides must apply the
+//! same way (file names).
 
 pub mod account;
 pub mod chat;
@@ -9,9 +10,11 @@ pub mod contact;
 pub mod device;
 pub mod error;
 pub mod event;
+pub mod file_name;
 pub mod login;
 pub mod realtime;
 pub mod typescript;
+pub mod upload;
 
 pub use account::*;
 pub use chat::*;
@@ -21,6 +24,7 @@ pub use error::*;
 pub use event::*;
 pub use login::*;
 pub use realtime::*;
+pub use upload::*;
 
 /// The version every Xin client reports about itself.
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

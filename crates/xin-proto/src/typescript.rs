@@ -51,6 +51,8 @@ pub fn declarations() -> Vec<String> {
         Member,
         Conversation,
         Content,
+        BlobRef,
+        UploadCreated,
         Message,
         SendMessage,
         CreateGroup,

@@ -47,6 +47,22 @@ pub struct Config {
     /// far behind is disconnected (it catches up from its log), so it never slows anyone else.
     #[arg(long, env = "XIN_SOCKET_QUEUE", default_value_t = 1024)]
     pub socket_queue: usize,
+
+    /// Largest file one upload may carry, in bytes (default 4 GiB).
+    #[arg(long, env = "XIN_MAX_FILE_BYTES", default_value_t = 4 << 30)]
+    pub max_file_bytes: u64,
+
+    /// Storage each account may use, in bytes (default 20 GiB).
+    #[arg(long, env = "XIN_QUOTA_BYTES", default_value_t = 20 << 30)]
+    pub quota_bytes: u64,
+
+    /// Seconds an unfinished upload or a file no message points at is kept.
+    #[arg(long, env = "XIN_GC_GRACE_SECS", default_value_t = 24 * 3600)]
+    pub gc_grace_secs: u64,
+
+    /// Seconds between garbage collections.
+    #[arg(long, env = "XIN_GC_INTERVAL_SECS", default_value_t = 3600)]
+    pub gc_interval_secs: u64,
 }
 
 impl Config {
@@ -63,6 +79,10 @@ impl Config {
             tickets_per_minute: 1000,
             attempts_per_minute: 1000,
             socket_queue: 1024,
+            max_file_bytes: 4 << 30,
+            quota_bytes: 20 << 30,
+            gc_grace_secs: 24 * 3600,
+            gc_interval_secs: 3600,
         }
     }
 

@@ -37,10 +37,14 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     use ErrorCode::*;
     match code {
         InvalidRequest | WrongCode => StatusCode::BAD_REQUEST,
-        UserNotFound | RequestNotFound | ConversationNotFound | MessageNotFound => {
-            StatusCode::NOT_FOUND
-        }
-        AlreadyFriends | GroupFull => StatusCode::CONFLICT,
+        UserNotFound | RequestNotFound | ConversationNotFound | MessageNotFound
+        | UploadNotFound | BlobNotFound => StatusCode::NOT_FOUND,
+        AlreadyFriends | GroupFull | OffsetMismatch => StatusCode::CONFLICT,
+        ChecksumMismatch => StatusCode::from_u16(xin_proto::CHECKSUM_MISMATCH_STATUS)
+            .unwrap_or(StatusCode::BAD_REQUEST),
+        HashMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+        FileTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        QuotaExceeded => StatusCode::INSUFFICIENT_STORAGE,
         Blocked | NotFriends | NotAllowed => StatusCode::FORBIDDEN,
         RecallWindowPassed => StatusCode::GONE,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

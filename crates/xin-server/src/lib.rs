@@ -4,6 +4,7 @@ mod auth;
 pub mod config;
 mod error;
 mod extract;
+pub mod files;
 pub mod hub;
 mod rate_limit;
 mod routes;
@@ -112,10 +113,16 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     let store = Store::open(&data_dir, hub.clone())
         .await
         .map_err(|e| e.to_string())?;
+    let storage = files::storage::LocalStorage::open(&data_dir.join("files"))
+        .map_err(|e| format!("open file storage in {}: {e}", data_dir.display()))?;
+    let uploads = files::Uploads::new(std::sync::Arc::new(storage));
     let public_url = config.public_url_for(addr);
     tracing::info!(%addr, data_dir = %data_dir.display(), %public_url, "xin-server listening");
     tracing::info!("phone companion: {public_url}/m/");
-    let state = AppState::new(store, hub, config, public_url);
+    let gc_every = std::time::Duration::from_secs(config.gc_interval_secs.max(1));
+    let gc_grace = std::time::Duration::from_secs(config.gc_grace_secs);
+    let state = AppState::new(store, hub, uploads, config, public_url);
+    let collector = tokio::spawn(files::run_collector(state.clone(), gc_every, gc_grace));
     let router = app(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -130,6 +137,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
         if let Err(e) = result {
             tracing::error!("server: {e}");
         }
+        collector.abort();
     });
     Ok(Running {
         addr,

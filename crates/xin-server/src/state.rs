@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use crate::{config::Config, hub::Hub, rate_limit::Limits, store::Store};
+use crate::{config::Config, files::Uploads, hub::Hub, rate_limit::Limits, store::Store};
 
 /// Shared by every request: cheap to clone.
 #[derive(Clone)]
@@ -10,6 +10,7 @@ pub struct Inner {
     pub store: Store,
     pub hub: Hub,
     pub limits: Limits,
+    pub uploads: Uploads,
     pub config: Config,
     /// Base URL phones use (goes into QR codes).
     pub public_url: String,
@@ -24,12 +25,19 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// `hub` is the one the store's writer pushes committed events to.
-    pub fn new(store: Store, hub: Hub, config: Config, public_url: String) -> Self {
+    pub fn new(
+        store: Store,
+        hub: Hub,
+        uploads: Uploads,
+        config: Config,
+        public_url: String,
+    ) -> Self {
         let limits = Limits::new(config.tickets_per_minute, config.attempts_per_minute);
         Self(Arc::new(Inner {
             store,
             hub,
             limits,
+            uploads,
             config,
             public_url,
         }))

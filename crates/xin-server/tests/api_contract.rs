@@ -49,6 +49,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/conversations/{id}/messages/{message}/hide"),
     ("post", "/api/v1/conversations/{id}/read"),
     ("get", "/api/v1/events"),
+    ("options", "/api/v1/uploads"),
+    ("post", "/api/v1/uploads"),
+    ("head", "/api/v1/uploads/{id}"),
+    ("patch", "/api/v1/uploads/{id}"),
+    ("delete", "/api/v1/uploads/{id}"),
+    ("get", "/api/v1/blobs/{hash}"),
 ];
 
 #[tokio::test]
@@ -91,6 +97,7 @@ async fn openapi_describes_exactly_the_routes() {
             path.replace("{id}", "x")
                 .replace("{user}", "x")
                 .replace("{message}", "x")
+                .replace("{hash}", "x")
         );
         let resp = s
             .http

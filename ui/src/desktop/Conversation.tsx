@@ -137,7 +137,7 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
                 ) : m.recalled ? (
                   <div className="system-line">{mine ? "You" : nameOf(m.sender_id).display_name} recalled a message</div>
                 ) : (
-                  <div className={mine ? "bubble-row mine" : "bubble-row"} data-testid="message" data-state={item.state} data-text={m.content.text}>
+                  <div className={mine ? "bubble-row mine" : "bubble-row"} data-testid="message" data-state={item.state} data-text={m.content.type === "text" ? m.content.text : ""}>
                     <Avatar user={mine ? me : nameOf(m.sender_id)} size={36} />
                     <div className="bubble-col">
                       {isGroup && !mine && <div className="sender">{nameOf(m.sender_id).display_name}</div>}
@@ -149,7 +149,7 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
                         }}
                       >
                         {m.reply_to && <Quote items={items} id={m.reply_to} />}
-                        {m.content.text}
+                        {m.content.type === "text" && m.content.text}
                       </div>
                     </div>
                     {item.state === "pending" && <span className="spinner" aria-label="Sending" />}

@@ -90,9 +90,9 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
               {m.recalled ? `${name(m.sender_id).display_name} recalled a message` : m.content.type === "system" ? m.content.text : ""}
             </div>
           ) : (
-            <div key={m.id} className={m.sender_id === me ? "bubble-row mine" : "bubble-row"} data-testid="phone-message" data-text={m.content.text}>
+            <div key={m.id} className={m.sender_id === me ? "bubble-row mine" : "bubble-row"} data-testid="phone-message" data-text={m.content.type === "text" ? m.content.text : ""}>
               <Avatar user={name(m.sender_id)} size={36} />
-              <div className="bubble">{m.content.text}</div>
+              <div className="bubble">{m.content.type === "text" && m.content.text}</div>
             </div>
           ),
         )}

@@ -1,6 +1,7 @@
 //! One router per domain, assembled with their OpenAPI descriptions.
 
 mod accounts;
+mod blobs;
 mod contacts;
 mod conversations;
 mod devices;
@@ -8,6 +9,7 @@ mod events;
 mod health;
 mod login_tickets;
 mod realtime;
+mod uploads;
 
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -49,4 +51,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(contacts::router())
         .merge(conversations::router())
         .merge(events::router())
+        .merge(uploads::router())
+        .merge(blobs::router())
 }

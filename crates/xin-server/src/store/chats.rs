@@ -9,6 +9,7 @@ use xin_proto::{
 };
 
 use super::{
+    blobs,
     contacts::{has_contact, profile},
     parse_uuid,
     sql::{self, Conn},
@@ -409,6 +410,51 @@ fn check_content(
         Content::System { .. } => Err(ApiError::invalid(
             "content: system lines are written by the server",
         )),
+        Content::Unsupported => Err(ApiError::invalid(
+            "content: this server does not know that kind of message",
+        )),
+        media => check_media(media),
+    }
+}
+
+/// Longest voice message: WeChat's 60 s, with a little slack for the recorder's rounding.
+const MAX_VOICE_MS: u32 = 61_000;
+
+fn check_media(content: &Content) -> ApiResult<()> {
+    for b in content.blobs() {
+        if !xin_proto::is_blob_hash(&b.hash) {
+            return Err(ApiError::invalid(
+                "content: a blob hash is 64 lowercase hex digits (BLAKE3)",
+            ));
+        }
+    }
+    let dims_ok = |w: &u32, h: &u32| (1..=65_535).contains(w) && (1..=65_535).contains(h);
+    match content {
+        Content::Image {
+            width,
+            height,
+            placeholder,
+            ..
+        } if !dims_ok(width, height) || placeholder.len() > 128 => Err(ApiError::invalid(
+            "content: an image needs a width and height of 1–65535 and a short placeholder",
+        )),
+        Content::File {
+            name, media_type, ..
+        } if *name != xin_proto::file_name::sanitize(name) || media_type.len() > 127 => {
+            Err(ApiError::invalid(
+                "content: the file name must be a plain name (no folders, no control characters, at most 255 bytes)",
+            ))
+        }
+        Content::Voice {
+            duration_ms,
+            waveform,
+            ..
+        } if *duration_ms == 0 || *duration_ms > MAX_VOICE_MS || waveform.len() > 128 => Err(
+            ApiError::invalid("content: a voice message lasts up to 60 seconds"),
+        ),
+        Content::Video { width, height, .. } if !dims_ok(width, height) => Err(
+            ApiError::invalid("content: a video needs a width and height of 1–65535"),
+        ),
         _ => Ok(()),
     }
 }
@@ -788,7 +834,9 @@ impl Store {
                     ));
                 }
             }
-            post(
+            let blobs = req.content.blobs();
+            blobs::check_attachable(&cx.conn, user, &blobs)?;
+            let message = post(
                 cx,
                 NewMessage {
                     conv,
@@ -798,7 +846,9 @@ impl Store {
                     content: &req.content,
                     reply_to: req.reply_to,
                 },
-            )
+            )?;
+            blobs::link_blobs(&cx.conn, conv, message.id, &blobs)?;
+            Ok(message)
         })
         .await
     }

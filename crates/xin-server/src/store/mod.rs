@@ -3,6 +3,7 @@
 
 mod access_cache;
 mod accounts;
+mod blobs;
 mod chats;
 mod contacts;
 mod log;
@@ -23,6 +24,7 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 pub use accounts::{CreateUserError, NewUser, UserRow};
+pub use blobs::{BlobInfo, Collected, UploadRow};
 pub use log::Outbox;
 pub use sessions::{IssuedSession, NewSession, RefreshOutcome, SessionCheck};
 pub use tickets::{NewTicket, TicketRow};

@@ -1,0 +1,37 @@
+//! Resumable uploads: tus 1.0 (core, creation, checksum, termination) with BLAKE3.
+//!
+//! `POST /uploads` (Upload-Length, Upload-Metadata: `filename`, `filetype`, `blake3`) creates
+//! one; `HEAD /uploads/{id}` answers the verified offset; `PATCH /uploads/{id}` appends one chunk
+//! (`Upload-Offset`, `Upload-Checksum: blake3 <base64>`); the last chunk completes it, once the
+//! whole file's BLAKE3 matches. `GET /blobs/{hash}` downloads, with Range.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::ToSchema;
+
+pub const TUS_VERSION: &str = "1.0.0";
+pub const TUS_EXTENSIONS: &str = "creation,checksum,termination";
+/// The content type tus requires on a PATCH body.
+pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
+/// The one checksum algorithm Xin takes.
+pub const CHECKSUM_ALGORITHM: &str = "blake3";
+/// tus's status for a chunk whose checksum does not match ("460 Checksum Mismatch").
+pub const CHECKSUM_MISMATCH_STATUS: u16 = 460;
+
+/// What `POST /uploads` answers (besides the tus headers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct UploadCreated {
+    /// Where to send chunks: `/api/v1/uploads/{id}`. `None` when nothing needs sending.
+    pub location: Option<String>,
+    /// Bytes the server already holds and has verified.
+    #[ts(type = "number")]
+    pub offset: u64,
+    /// Set when the upload is already complete: this user has these bytes already
+    /// ("instant upload"), so nothing needs sending.
+    pub complete: bool,
+}
+
+/// True for 64 lowercase hex digits: the only form a blob hash takes on the wire.
+pub fn is_blob_hash(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}

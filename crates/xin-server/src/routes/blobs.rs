@@ -1,0 +1,91 @@
+//! Downloads: streamed from disk with HTTP Range, to the uploader and to members of a
+//! conversation whose message points at the file, nobody else.
+
+use axum::{
+    extract::{Path, Request, State},
+    http::{header, HeaderValue},
+    response::{IntoResponse, Response},
+};
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xin_proto::{is_blob_hash, ErrorBody, ErrorCode};
+
+use crate::{
+    auth::Authed,
+    error::{ApiError, ApiResult},
+    state::AppState,
+};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(download))
+}
+
+/// Media a browser may show inline. Anything else is served as an attachment of an opaque
+/// type, so a file can never run as a page on the server's origin.
+const INLINE: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "audio/ogg",
+    "audio/webm",
+    "audio/mpeg",
+    "audio/x-wav",
+    "audio/mp4",
+    "video/mp4",
+    "video/webm",
+];
+
+/// Download a file (Range supported). Strangers and former members get `blob_not_found`, the
+/// same as for a hash that does not exist.
+#[utoipa::path(get, path = "/blobs/{hash}", tag = "files", security(("bearer" = [])),
+    params(("hash" = String, Path, description = "BLAKE3 of the file")),
+    responses((status = 200, description = "The file"), (status = 206, description = "Part of the file"),
+      (status = 404, body = ErrorBody), (status = 416, description = "Range outside the file")))]
+async fn download(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(hash): Path<String>,
+    request: Request,
+) -> ApiResult<Response> {
+    if !is_blob_hash(&hash) {
+        return Err(ApiError::new(ErrorCode::BlobNotFound, "No such file."));
+    }
+    let blob = state.store.readable_blob(authed.user_id, &hash).await?;
+    let path = state.uploads.storage().blob(&hash);
+    let mut response = ServeFile::new(path)
+        .oneshot(request)
+        .await
+        .map_err(|e| ApiError::Internal(format!("serve blob: {e}")))?
+        .into_response();
+    let inline = INLINE.contains(&blob.media_type.as_str());
+    let h = response.headers_mut();
+    let media_type = if inline {
+        blob.media_type.as_str()
+    } else {
+        "application/octet-stream"
+    };
+    if let Ok(v) = HeaderValue::from_str(media_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(if inline { "inline" } else { "attachment" }),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    // The bytes behind a hash never change; only who may read them does, so private.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    h.insert("xin-blob-size", HeaderValue::from(blob.size));
+    Ok(response)
+}

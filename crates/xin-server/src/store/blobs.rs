@@ -1,0 +1,289 @@
+//! Blob metadata: uploads in progress, who holds which blob, who may download it, and what the
+//! garbage collector may take. The bytes themselves live in `files::storage`.
+
+use sqlx::Row;
+use uuid::Uuid;
+use xin_proto::{BlobRef, ErrorCode};
+
+use super::{parse_uuid, sql, Store};
+use crate::{
+    error::{ApiError, ApiResult},
+    time::now_ms,
+};
+
+#[derive(Debug, Clone)]
+pub struct UploadRow {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub size: u64,
+    pub hash: String,
+    pub name: String,
+    pub received: u64,
+}
+
+/// What a download needs to answer.
+#[derive(Debug, Clone)]
+pub struct BlobInfo {
+    pub size: u64,
+    pub media_type: String,
+}
+
+/// What one garbage collection removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Collected {
+    /// Abandoned uploads, whose staged bytes are to be deleted.
+    pub uploads: Vec<Uuid>,
+    /// Blobs nothing references any more, whose bytes are to be deleted.
+    pub blobs: Vec<String>,
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn upload_not_found() -> ApiError {
+    ApiError::new(
+        ErrorCode::UploadNotFound,
+        "No such upload: it was finished, cancelled or abandoned. Start a new one.",
+    )
+}
+
+/// Whether `user` may read `hash`: they uploaded it, or they are an active member of a
+/// conversation where a message that is not recalled points at it. Shared by downloads and by
+/// sends (one may only attach what one may read, so knowing a hash is never enough).
+const MAY_READ: &str = "SELECT 1 FROM blob_owners WHERE user_id = $1 AND hash = $2
+     UNION ALL
+     SELECT 1 FROM message_blobs mb
+       JOIN members m ON m.conversation_id = mb.conversation_id AND m.user_id = $1 AND m.active = 1
+       JOIN messages msg ON msg.id = mb.message_id AND msg.recalled = 0
+      WHERE mb.hash = $2
+     LIMIT 1";
+
+impl Store {
+    /// Bytes `user` holds or has promised by starting uploads: what the quota counts.
+    pub async fn storage_used(&self, user: Uuid) -> ApiResult<u64> {
+        let row = sqlx::query(
+            "SELECT
+               COALESCE((SELECT SUM(b.size) FROM blob_owners o JOIN blobs b ON b.hash = o.hash
+                          WHERE o.user_id = $1), 0)
+             + COALESCE((SELECT SUM(size) FROM uploads WHERE user_id = $1), 0) AS used",
+        )
+        .bind(user.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(to_u64(row.try_get("used")?))
+    }
+
+    /// Whether `user` already holds `hash` (an "instant upload"); touching it restarts its grace.
+    pub async fn touch_own_blob(&self, user: Uuid, hash: &str) -> ApiResult<bool> {
+        let done =
+            sqlx::query("UPDATE blob_owners SET touched_at = $3 WHERE user_id = $1 AND hash = $2")
+                .bind(user.to_string())
+                .bind(hash)
+                .bind(now_ms())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn create_upload(&self, u: &UploadRow) -> ApiResult<()> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO uploads (id, user_id, size, hash, name, received, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
+        )
+        .bind(u.id.to_string())
+        .bind(u.user_id.to_string())
+        .bind(to_i64(u.size))
+        .bind(&u.hash)
+        .bind(&u.name)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// `user`'s upload `id` (someone else's is "not found" too).
+    pub async fn upload(&self, user: Uuid, id: Uuid) -> ApiResult<UploadRow> {
+        let row = sqlx::query(
+            "SELECT id, user_id, size, hash, name, received FROM uploads WHERE id = $1 AND user_id = $2",
+        )
+        .bind(id.to_string())
+        .bind(user.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(upload_not_found)?;
+        Ok(UploadRow {
+            id: parse_uuid(row.try_get("id")?)?,
+            user_id: parse_uuid(row.try_get("user_id")?)?,
+            size: to_u64(row.try_get("size")?),
+            hash: row.try_get("hash")?,
+            name: row.try_get("name")?,
+            received: to_u64(row.try_get("received")?),
+        })
+    }
+
+    /// Records a chunk as verified and durable.
+    pub async fn upload_received(&self, id: Uuid, received: u64) -> ApiResult<()> {
+        sqlx::query("UPDATE uploads SET received = $2, updated_at = $3 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(to_i64(received))
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_upload(&self, id: Uuid) -> ApiResult<()> {
+        sqlx::query("DELETE FROM uploads WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A verified upload becomes a blob `user` holds, in one transaction.
+    pub async fn finish_upload(&self, upload: &UploadRow, media_type: &str) -> ApiResult<()> {
+        let now = now_ms();
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO blobs (hash, size, media_type, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(&upload.hash)
+        .bind(to_i64(upload.size))
+        .bind(media_type)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO blob_owners (user_id, hash, touched_at) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, hash) DO UPDATE SET touched_at = excluded.touched_at",
+        )
+        .bind(upload.user_id.to_string())
+        .bind(&upload.hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM uploads WHERE id = $1")
+            .bind(upload.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The blob, if `user` may download it. Anyone else gets the same "not found" as for a
+    /// hash that does not exist, so a download reveals nothing about other people's files.
+    pub async fn readable_blob(&self, user: Uuid, hash: &str) -> ApiResult<BlobInfo> {
+        let not_found = || ApiError::new(ErrorCode::BlobNotFound, "No such file.");
+        let (user, hash) = (user.to_string(), hash.to_string());
+        let row = self
+            .reads
+            .run(move |c| {
+                if sql::one(c, MAY_READ, &[&user, &hash], |_| Ok(()))?.is_none() {
+                    return Ok(None);
+                }
+                sql::one(
+                    c,
+                    "SELECT size, media_type FROM blobs WHERE hash = $1",
+                    &[&hash],
+                    |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+                )
+            })
+            .await?
+            .ok_or_else(not_found)?;
+        Ok(BlobInfo {
+            size: to_u64(row.0),
+            media_type: row.1,
+        })
+    }
+
+    /// Removes uploads untouched since `cutoff_ms` and blobs no message points at whose owners
+    /// have not touched them since then. Returns what to delete from storage (after commit).
+    pub async fn collect_garbage(&self, cutoff_ms: i64) -> ApiResult<Collected> {
+        let mut tx = self.begin().await?;
+        let uploads: Vec<String> =
+            sqlx::query_scalar("DELETE FROM uploads WHERE updated_at < $1 RETURNING id")
+                .bind(cutoff_ms)
+                .fetch_all(&mut *tx)
+                .await?;
+        sqlx::query(
+            "DELETE FROM blob_owners WHERE touched_at < $1
+               AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blob_owners.hash)",
+        )
+        .bind(cutoff_ms)
+        .execute(&mut *tx)
+        .await?;
+        let blobs: Vec<String> = sqlx::query_scalar(
+            "DELETE FROM blobs
+              WHERE NOT EXISTS (SELECT 1 FROM blob_owners o WHERE o.hash = blobs.hash)
+                AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blobs.hash)
+              RETURNING hash",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Collected {
+            uploads: uploads
+                .iter()
+                .map(|s| parse_uuid(s))
+                .collect::<ApiResult<_>>()?,
+            blobs,
+        })
+    }
+}
+
+/// In the writer, before a message is stored: every blob it points at exists with that size
+/// and the sender may read it.
+pub(crate) fn check_attachable(c: &sql::Conn, sender: Uuid, blobs: &[&BlobRef]) -> ApiResult<()> {
+    let sender = sender.to_string();
+    for b in blobs {
+        let size: Option<i64> = sql::one(
+            c,
+            "SELECT size FROM blobs WHERE hash = $1",
+            &[&b.hash],
+            |r| r.get(0),
+        )?;
+        let readable = sql::one(c, MAY_READ, &[&sender, &b.hash], |_| Ok(()))?.is_some();
+        match size {
+            Some(s) if readable && to_u64(s) == b.size => {}
+            Some(_) if readable => {
+                return Err(ApiError::invalid(format!(
+                    "content: the size given for {} is not the file's size",
+                    b.hash
+                )))
+            }
+            _ => {
+                return Err(ApiError::new(
+                    ErrorCode::BlobNotFound,
+                    "Upload the file before sending it.",
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// In the writer, once the message has its id: its members may now read its blobs.
+pub(crate) fn link_blobs(
+    c: &sql::Conn,
+    conv: Uuid,
+    message: Uuid,
+    blobs: &[&BlobRef],
+) -> ApiResult<()> {
+    let (conv, message) = (conv.to_string(), message.to_string());
+    for b in blobs {
+        sql::exec(
+            c,
+            "INSERT INTO message_blobs (hash, conversation_id, message_id) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&b.hash, &conv, &message],
+        )?;
+    }
+    Ok(())
+}
