@@ -55,6 +55,9 @@ impl Launch {
             server,
             device: this_device(),
             vault: Arc::new(KeyringVault),
+            downloads: dirs::download_dir()
+                .or_else(|| dirs::home_dir().map(|h| h.join("Downloads")))
+                .unwrap_or_else(|| self.data_dir.join("Downloads")),
         })
     }
 }

@@ -316,7 +316,7 @@ export type EventPage = { events: Array<Event>,
  */
 head: number, };
 
-export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "incoming", message: Incoming, };
+export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "incoming", message: Incoming, };
 
 export type AppView = { "state": "signed_out", login: LoginView, 
 /**
@@ -340,7 +340,11 @@ draft: string, };
 
 export type SendState = "sent" | "pending" | "failed";
 
-export type ChatMessage = { message: Message, state: SendState, };
+export type ChatMessage = { message: Message, state: SendState, 
+/**
+ * Its file's upload or download, when there is one.
+ */
+transfer: Transfer | null, };
 
 export type ContactsView = { contacts: Array<Contact>, 
 /**
@@ -365,3 +369,21 @@ export type AppSettings = {
  * Show the sender and text in desktop notifications.
  */
 notification_previews: boolean, };
+
+export type Transfer = { id: string, direction: Direction, conversation_id: string, name: string, 
+/**
+ * Up: the file picked. Down: where it is (or will be) saved.
+ */
+path: string, size: number, 
+/**
+ * Bytes verified by the other side.
+ */
+done: number, state: TransferState, error: string | null, 
+/**
+ * Bytes per second right now (0 when not running).
+ */
+speed: number, created_at: number, };
+
+export type Direction = "up" | "down";
+
+export type TransferState = "preparing" | "queued" | "running" | "paused" | "failed" | "done" | "cancelled";

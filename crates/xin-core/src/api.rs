@@ -13,7 +13,10 @@ use crate::error::{CoreError, CoreResult};
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
-    base: String,
+    /// For file transfers: no limit on a whole request (a big download takes as long as it
+    /// takes), only on silence.
+    pub(crate) transfer_http: reqwest::Client,
+    pub(crate) base: String,
 }
 
 impl ApiClient {
@@ -25,8 +28,15 @@ impl ApiClient {
             .user_agent(format!("xin-desktop/{APP_VERSION}"))
             .build()
             .map_err(|e| CoreError::Protocol(e.to_string()))?;
+        let transfer_http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .read_timeout(Duration::from_secs(30))
+            .user_agent(format!("xin-desktop/{APP_VERSION}"))
+            .build()
+            .map_err(|e| CoreError::Protocol(e.to_string()))?;
         Ok(Self {
             http,
+            transfer_http,
             base: base.trim_end_matches('/').to_string(),
         })
     }
@@ -208,7 +218,7 @@ impl ApiClient {
 
 /// reqwest puts the URL in its messages; ours carry tokens in query strings only for the
 /// WebSocket, but keep every URL out of what the UI shows anyway.
-fn without_url(e: reqwest::Error) -> String {
+pub(crate) fn without_url(e: reqwest::Error) -> String {
     let kind = if e.is_connect() {
         "connection refused or no network"
     } else if e.is_timeout() {

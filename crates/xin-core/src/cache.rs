@@ -21,6 +21,7 @@ fn account_migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/0001_account.sql")),
         M::up(include_str!("../migrations/0002_messaging.sql")),
+        M::up(include_str!("../migrations/0003_transfers.sql")),
     ])
 }
 

@@ -242,6 +242,7 @@ impl AccountDb {
                 Ok(ChatMessage {
                     message: from_json(&body)?,
                     state: parse_state(&state),
+                    transfer: None,
                 })
             })
             .collect::<CoreResult<_>>()?;
@@ -259,10 +260,19 @@ impl AccountDb {
                     Ok(ChatMessage {
                         message: from_json(&body)?,
                         state: parse_state(&state),
+                        transfer: None,
                     })
                 })
                 .collect::<CoreResult<Vec<_>>>()?;
             out.extend(pending);
+        }
+        let mut transfers = self.conversation_transfers(conv)?;
+        if !transfers.is_empty() {
+            for m in &mut out {
+                m.transfer = transfers
+                    .remove(&m.message.client_id)
+                    .or_else(|| transfers.remove(&m.message.id));
+            }
         }
         Ok(out)
     }
@@ -306,6 +316,7 @@ impl AccountDb {
         Ok(ChatMessage {
             message,
             state: SendState::Pending,
+            transfer: None,
         })
     }
 

@@ -13,10 +13,12 @@ use xin_proto::{Device, DeviceInfo, DeviceKind, Session, UserProfile};
 use crate::{
     api::ApiClient,
     cache::{AppDb, Remembered},
+    download,
     error::{CoreError, CoreResult},
     events::{AppView, CoreEvent, LoginView},
     login, outbox, realtime,
     session::{blocking, AccountSession},
+    upload,
     vault::{refresh_key, remember_key, Vault},
 };
 
@@ -27,17 +29,19 @@ pub struct EngineConfig {
     pub server: String,
     pub device: DeviceInfo,
     pub vault: Arc<dyn Vault>,
+    /// Where received files are saved (the XDG download folder).
+    pub downloads: PathBuf,
 }
 
 /// Cheap to clone; every clone is the same engine.
 #[derive(Clone)]
-pub struct Engine(Arc<Inner>);
+pub struct Engine(pub(crate) Arc<Inner>);
 
 /// The signed-in account and the tasks that live as long as it does.
 type SignedIn = (Arc<AccountSession>, Vec<JoinHandle<()>>);
 
-struct Inner {
-    config: EngineConfig,
+pub(crate) struct Inner {
+    pub(crate) config: EngineConfig,
     api: ApiClient,
     app_db: std::sync::Mutex<AppDb>,
     view: std::sync::Mutex<AppView>,
@@ -82,6 +86,18 @@ impl Engine {
             online: std::sync::atomic::AtomicBool::new(false),
             config,
         })))
+    }
+
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        &self.0.config.data_dir
+    }
+
+    /// The app is quitting: stop the account's workers without signing out. Transfers and
+    /// sends not finished continue at the next launch.
+    pub async fn shut_down(&self) {
+        if let Some((_, tasks)) = self.0.account.lock().await.take() {
+            tasks.iter().for_each(JoinHandle::abort);
+        }
     }
 
     pub fn server(&self) -> &str {
@@ -250,6 +266,8 @@ impl Engine {
         let tasks = vec![
             tokio::spawn(realtime::run(self.clone())),
             tokio::spawn(outbox::run(self.clone(), account.clone())),
+            tokio::spawn(upload::run(self.clone(), account.clone())),
+            tokio::spawn(download::run(self.clone(), account.clone())),
         ];
         if let Some((_, old)) = slot.replace((account, tasks)) {
             old.iter().for_each(JoinHandle::abort);

@@ -18,6 +18,9 @@ pub enum CoreError {
     Vault(String),
     #[error("The local cache failed: {0}")]
     Cache(String),
+    /// A local file could not be read or written.
+    #[error("{0}")]
+    File(String),
     #[error("Not signed in")]
     SignedOut,
 }
@@ -66,6 +69,7 @@ impl From<CoreError> for UiError {
             CoreError::Protocol(_) => "protocol".to_string(),
             CoreError::Vault(_) => "vault".to_string(),
             CoreError::Cache(_) => "cache".to_string(),
+            CoreError::File(_) => "file".to_string(),
             CoreError::SignedOut => "signed_out".to_string(),
         };
         Self {

@@ -23,6 +23,10 @@ pub enum CoreEvent {
     },
     /// Contacts or friend requests changed.
     ContactsChanged,
+    /// A file transfer moved on (progress, speed) or changed state.
+    Transfer {
+        transfer: crate::transfer_cache::Transfer,
+    },
     /// A message from someone else arrived live (the shell may notify).
     Incoming { message: crate::notify::Incoming },
 }

@@ -33,6 +33,8 @@ async fn run_link(engine: Engine) {
                     tracing::warn!("catch-up failed: {e}");
                 }
                 account.outbox_wake.notify_one();
+                account.uploads_wake.notify_one();
+                account.downloads_wake.notify_one();
                 while let Some(msg) = ws.next().await {
                     let Ok(Message::Text(text)) = msg else {
                         if matches!(msg, Ok(Message::Close(_)) | Err(_)) {

@@ -22,6 +22,11 @@ pub struct AccountSession {
     pub db: Mutex<AccountDb>,
     /// Wakes the outbox worker: a new send, or the link came back.
     pub outbox_wake: tokio::sync::Notify,
+    /// Wake the upload and the download worker: something new to do, or the link came back.
+    pub uploads_wake: tokio::sync::Notify,
+    pub downloads_wake: tokio::sync::Notify,
+    /// A transfer was paused or cancelled: the worker on it checks whether it is its own.
+    pub transfer_stop: tokio::sync::Notify,
 }
 
 impl AccountSession {
@@ -43,7 +48,28 @@ impl AccountSession {
             vault,
             db: Mutex::new(db),
             outbox_wake: tokio::sync::Notify::new(),
+            uploads_wake: tokio::sync::Notify::new(),
+            downloads_wake: tokio::sync::Notify::new(),
+            transfer_stop: tokio::sync::Notify::new(),
         })
+    }
+
+    /// Resolves once transfer `id` is no longer to be worked on (paused or cancelled).
+    pub async fn stopped(&self, id: Uuid) {
+        loop {
+            self.transfer_stop.notified().await;
+            let open = self
+                .db
+                .lock()
+                .await
+                .transfer(id)
+                .ok()
+                .flatten()
+                .is_some_and(|t| t.state.is_open());
+            if !open {
+                return;
+            }
+        }
     }
 
     pub async fn access(&self) -> String {

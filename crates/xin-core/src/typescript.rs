@@ -17,6 +17,9 @@ pub fn bindings() -> String {
         format!("export {}", crate::views::FriendCard::decl()),
         format!("export {}", crate::notify::Incoming::decl()),
         format!("export {}", crate::events::AppSettings::decl()),
+        format!("export {}", crate::transfer_cache::Transfer::decl()),
+        format!("export {}", crate::transfer_cache::Direction::decl()),
+        format!("export {}", crate::transfer_cache::TransferState::decl()),
     ]);
     xin_proto::typescript::module(decls)
 }

@@ -31,6 +31,8 @@ pub enum SendState {
 pub struct ChatMessage {
     pub message: Message,
     pub state: SendState,
+    /// Its file's upload or download, when there is one.
+    pub transfer: Option<crate::transfer_cache::Transfer>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

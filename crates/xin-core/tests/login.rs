@@ -88,6 +88,7 @@ async fn rig() -> Rig {
     let vault = Arc::new(MemoryVault::default());
     let engine = Engine::new(EngineConfig {
         data_dir: data.path().to_path_buf(),
+        downloads: data.path().join("Downloads"),
         server: server.url(),
         device: this_device(),
         vault: vault.clone(),
@@ -266,6 +267,7 @@ async fn sign_out_then_one_tap_login_from_the_phone() {
     // A restart lands on the remembered account too.
     let again = Engine::new(EngineConfig {
         data_dir: rig.data.path().to_path_buf(),
+        downloads: rig.data.path().join("Downloads"),
         server: rig.server.url(),
         device: this_device(),
         vault: rig.vault.clone(),
@@ -397,6 +399,7 @@ async fn an_unreachable_server_is_said_plainly() {
         .port();
     let engine = Engine::new(EngineConfig {
         data_dir: data.path().to_path_buf(),
+        downloads: data.path().join("Downloads"),
         server: format!("http://127.0.0.1:{port}"),
         device: this_device(),
         vault: Arc::new(MemoryVault::default()),

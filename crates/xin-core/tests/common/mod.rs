@@ -83,7 +83,9 @@ pub struct Person {
     pub handle: String,
     phone_access: String,
     api: String,
+    base: String,
     http: reqwest::Client,
+    vault: Arc<MemoryVault>,
     _data: tempfile::TempDir,
 }
 
@@ -155,11 +157,13 @@ impl Person {
         phone_access: String,
     ) -> Self {
         let data = tempfile::tempdir().unwrap();
+        let vault = Arc::new(MemoryVault::default());
         let engine = Engine::new(EngineConfig {
             data_dir: data.path().to_path_buf(),
+            downloads: data.path().join("Downloads"),
             server: base.to_string(),
             device: this_device(),
-            vault: Arc::new(MemoryVault::default()),
+            vault: vault.clone(),
         })
         .unwrap();
         engine.start().await.unwrap();
@@ -193,11 +197,52 @@ impl Person {
             handle: handle.to_string(),
             phone_access,
             api: api.to_string(),
+            base: base.to_string(),
             http: http.clone(),
+            vault,
             _data: data,
         };
         until!(p, "online", p.engine.is_online());
         p
+    }
+
+    /// Quits the app and starts it again on the same data ("Log in", confirmed on the phone).
+    pub async fn relaunch(&mut self) {
+        self.engine.shut_down().await;
+        self.engine = Engine::new(EngineConfig {
+            data_dir: self.data_dir(),
+            downloads: self.data_dir().join("Downloads"),
+            server: self.base.clone(),
+            device: this_device(),
+            vault: self.vault.clone(),
+        })
+        .unwrap();
+        self.engine.start().await.unwrap();
+        self.engine.start_remembered_login().await.unwrap();
+        let ticket = loop {
+            let w: Value = self
+                .http
+                .get(format!("{}/login-tickets/waiting", self.api))
+                .bearer_auth(&self.phone_access)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(t) = w["tickets"][0]["ticket_id"].as_str() {
+                break t.to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        self.http
+            .post(format!("{}/login-tickets/{ticket}/confirm", self.api))
+            .bearer_auth(&self.phone_access)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        wait_view(&self.engine, |v| matches!(v, AppView::SignedIn { .. })).await;
     }
 
     pub fn data_dir(&self) -> PathBuf {

@@ -1,0 +1,211 @@
+//! Downloads: files a user asked for go to their download folder through a resumable,
+//! verified transfer; photos, thumbnails and voice go to the media cache on demand.
+//!
+//! Bytes stream to disk as they arrive (never whole in memory), into a hidden `.part` file
+//! next to the target. After a cut the download continues from the part's length with a Range
+//! request; at the end the BLAKE3 must match the blob's or nothing is kept.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use futures_util::StreamExt;
+use tokio::io::AsyncWriteExt;
+use xin_proto::file_name;
+
+use crate::{
+    engine::Engine,
+    error::{CoreError, CoreResult},
+    events::CoreEvent,
+    media::hash_file,
+    progress::Progress,
+    session::AccountSession,
+    transfer_cache::{DownloadJob, TransferState},
+    upload::is_transient,
+};
+
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+fn file_error(path: &Path, e: impl std::fmt::Display) -> CoreError {
+    CoreError::File(format!("Could not write {}: {e}", path.display()))
+}
+
+/// A free name for `name` in `dir`: "a.txt", else "a (1).txt", "a (2).txt", ...
+pub fn free_name(dir: &Path, name: &str) -> PathBuf {
+    let name = file_name::sanitize(name);
+    (0..10_000)
+        .map(|n| dir.join(file_name::numbered(&name, n)))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dir.join(format!("{}-{name}", uuid::Uuid::now_v7())))
+}
+
+/// Appends the blob to `part` from its current length on; answers the bytes now in it.
+async fn fetch_into(
+    account: &AccountSession,
+    hash: &str,
+    part: &Path,
+    mut on_progress: impl FnMut(u64),
+) -> CoreResult<u64> {
+    let from = tokio::fs::metadata(part)
+        .await
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let resp = account
+        .with_access(|a| {
+            let (api, hash) = (account.api.clone(), hash.to_string());
+            async move { api.download(&a, &hash, from).await }
+        })
+        .await?;
+    // A server that ignores Range answers the whole file: start over.
+    let resume = resp.status() == reqwest::StatusCode::PARTIAL_CONTENT;
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(resume)
+        .write(true)
+        .truncate(!resume)
+        .open(part)
+        .await
+        .map_err(|e| file_error(part, e))?;
+    let mut done = if resume { from } else { 0 };
+    let mut body = resp.bytes_stream();
+    while let Some(bytes) = body.next().await {
+        let bytes = bytes.map_err(|e| CoreError::Unreachable(crate::api::without_url(e)))?;
+        file.write_all(&bytes)
+            .await
+            .map_err(|e| file_error(part, e))?;
+        done += bytes.len() as u64;
+        on_progress(done);
+    }
+    file.flush().await.map_err(|e| file_error(part, e))?;
+    Ok(done)
+}
+
+/// Checks the finished part against its hash and moves it to `target`.
+async fn verify_and_place(part: &Path, hash: &str, target: &Path) -> CoreResult<()> {
+    let p = part.to_path_buf();
+    let got = tokio::task::spawn_blocking(move || hash_file(&p))
+        .await
+        .map_err(|e| CoreError::File(e.to_string()))??;
+    if got != hash {
+        let _ = tokio::fs::remove_file(part).await;
+        return Err(CoreError::Protocol(
+            "the downloaded file did not match its hash; downloading it again".into(),
+        ));
+    }
+    tokio::fs::rename(part, target)
+        .await
+        .map_err(|e| file_error(target, e))
+}
+
+/// The media cache's copy of `hash`, downloaded and verified first if needed.
+pub async fn media_file(account: &AccountSession, dir: &Path, hash: &str) -> CoreResult<PathBuf> {
+    if !xin_proto::is_blob_hash(hash) {
+        return Err(CoreError::File("not a file of this app".into()));
+    }
+    let target = dir.join(hash);
+    if tokio::fs::try_exists(&target).await.unwrap_or(false) {
+        return Ok(target);
+    }
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| file_error(dir, e))?;
+    // A unique part per request: two views asking for the same photo do not collide.
+    let part = dir.join(format!(".{hash}.{}.part", uuid::Uuid::now_v7()));
+    let result = async {
+        fetch_into(account, hash, &part, |_| {}).await?;
+        verify_and_place(&part, hash, &target).await
+    }
+    .await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(&part).await;
+    }
+    result.map(|_| target)
+}
+
+fn part_of(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.xin-part"))
+}
+
+/// The download worker: one file at a time, oldest first; woken by new downloads.
+pub fn run(
+    engine: Engine,
+    account: Arc<AccountSession>,
+) -> futures_util::future::BoxFuture<'static, ()> {
+    Box::pin(async move {
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            let job = match account.db.lock().await.next_download() {
+                Ok(job) => job,
+                Err(e) => {
+                    tracing::error!("downloads: {e}");
+                    return;
+                }
+            };
+            let Some(job) = job else {
+                account.downloads_wake.notified().await;
+                continue;
+            };
+            let id = job.transfer.id;
+            let result = tokio::select! {
+                r = download(&engine, &account, job) => Some(r),
+                _ = account.stopped(id) => None,
+            };
+            match result {
+                None | Some(Ok(())) => {
+                    backoff = Duration::from_millis(250);
+                    engine.transfer_changed(&account, id).await;
+                }
+                Some(Err(e)) if is_transient(&e) => {
+                    tokio::select! {
+                        _ = account.downloads_wake.notified() => {}
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+                Some(Err(e)) if e.is_signed_out() => return,
+                Some(Err(e)) => {
+                    let db = account.db.lock().await;
+                    let _ = db.set_transfer_state(id, TransferState::Failed, Some(&e.to_string()));
+                    drop(db);
+                    engine.transfer_changed(&account, id).await;
+                }
+            }
+        }
+    })
+}
+
+async fn download(engine: &Engine, account: &AccountSession, job: DownloadJob) -> CoreResult<()> {
+    let id = job.transfer.id;
+    let planned = PathBuf::from(&job.transfer.path);
+    let part = part_of(&planned);
+    account
+        .db
+        .lock()
+        .await
+        .set_transfer_state(id, TransferState::Running, None)?;
+    let mut progress = Progress::new(job.transfer.clone());
+    progress.transfer.state = TransferState::Running;
+    fetch_into(account, &job.hash, &part, |done| {
+        if let Some(t) = progress.advance(done) {
+            engine.emit(CoreEvent::Transfer { transfer: t });
+        }
+    })
+    .await?;
+    // The name is settled only now: a file that appeared meanwhile is not overwritten.
+    let dir = planned.parent().map(Path::to_path_buf).unwrap_or_default();
+    let target = if planned.exists() {
+        free_name(&dir, &job.transfer.name)
+    } else {
+        planned
+    };
+    verify_and_place(&part, &job.hash, &target).await?;
+    let db = account.db.lock().await;
+    db.set_download_progress(id, job.transfer.size, Some(&target.display().to_string()))?;
+    db.set_transfer_state(id, TransferState::Done, None)
+}

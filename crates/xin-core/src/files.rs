@@ -1,0 +1,224 @@
+//! Sending and receiving files: what the UI calls. The work happens in the `upload` and
+//! `download` workers; this queues it, pauses, resumes and cancels it.
+
+use std::path::{Path, PathBuf};
+
+use uuid::Uuid;
+use xin_proto::{file_name, BlobRef, Content, ErrorCode, Message};
+
+use crate::{
+    download,
+    engine::Engine,
+    error::{CoreError, CoreResult},
+    events::CoreEvent,
+    media,
+    session::AccountSession,
+    time::now_ms,
+    transfer_cache::{Direction, Transfer, TransferState},
+};
+
+fn invalid(message: impl Into<String>) -> CoreError {
+    CoreError::Api {
+        code: ErrorCode::InvalidRequest,
+        message: message.into(),
+    }
+}
+
+/// What the bubble shows while the file is being prepared: its kind, name and size.
+fn provisional(path: &Path, name: &str, size: u64) -> Content {
+    let blob = BlobRef {
+        hash: String::new(),
+        size,
+    };
+    if media::photo_format(path).is_some() {
+        Content::Image {
+            blob,
+            width: 0,
+            height: 0,
+            thumbnail: None,
+            placeholder: String::new(),
+        }
+    } else {
+        Content::File {
+            blob,
+            name: file_name::sanitize(name),
+            media_type: mime_guess::from_path(name)
+                .first_or_octet_stream()
+                .essence_str()
+                .to_string(),
+        }
+    }
+}
+
+impl Engine {
+    pub(crate) fn media_dir(&self, account: &AccountSession) -> PathBuf {
+        self.data_dir()
+            .join("media")
+            .join(account.user.id.to_string())
+    }
+
+    /// Reports a transfer's new state to the UI, and its message's.
+    pub(crate) async fn transfer_changed(&self, account: &AccountSession, id: Uuid) {
+        let transfer = account.db.lock().await.transfer(id);
+        if let Ok(Some(transfer)) = transfer {
+            self.emit(CoreEvent::MessagesChanged {
+                conversation_id: transfer.conversation_id,
+            });
+            self.emit(CoreEvent::Transfer { transfer });
+        }
+        self.emit(CoreEvent::ChatsChanged);
+    }
+
+    /// Sends each file to the conversation, in order: photos as photos, the rest as files.
+    /// Each shows at once as a pending message with its progress.
+    pub async fn send_files(&self, conv: Uuid, paths: Vec<PathBuf>) -> CoreResult<Vec<Transfer>> {
+        let account = self.signed_in().await?;
+        let mut queued = Vec::new();
+        for path in paths {
+            let meta = tokio::fs::metadata(&path)
+                .await
+                .map_err(|e| CoreError::File(format!("Could not read {}: {e}", path.display())))?;
+            if !meta.is_file() {
+                return Err(invalid(format!("{} is not a file.", path.display())));
+            }
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let (p, n, size) = (path.clone(), name.clone(), meta.len());
+            let content = tokio::task::spawn_blocking(move || provisional(&p, &n, size))
+                .await
+                .map_err(|e| CoreError::File(e.to_string()))?;
+            let id = Uuid::now_v7();
+            let transfer = Transfer {
+                id,
+                direction: Direction::Up,
+                conversation_id: conv,
+                name: file_name::sanitize(&name),
+                path: path.display().to_string(),
+                size,
+                done: 0,
+                state: TransferState::Preparing,
+                error: None,
+                speed: 0,
+                created_at: now_ms(),
+            };
+            let shown = Message {
+                id,
+                conversation_id: conv,
+                seq: 0,
+                sender_id: account.user.id,
+                client_id: id,
+                content,
+                reply_to: None,
+                recalled: false,
+                created_at: transfer.created_at,
+            };
+            account.db.lock().await.add_upload(&transfer, &shown)?;
+            queued.push(transfer);
+        }
+        account.uploads_wake.notify_one();
+        self.emit(CoreEvent::MessagesChanged {
+            conversation_id: conv,
+        });
+        self.emit(CoreEvent::ChatsChanged);
+        Ok(queued)
+    }
+
+    /// Saves a received file to the download folder (a clash gets " (1)"), resumably.
+    pub async fn download_file(&self, message: &Message) -> CoreResult<Transfer> {
+        let account = self.signed_in().await?;
+        let Content::File { blob, name, .. } = &message.content else {
+            return Err(invalid("Only files are saved to the download folder."));
+        };
+        let dir = self.0.config.downloads.clone();
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))?;
+        let transfer = Transfer {
+            id: message.id,
+            direction: Direction::Down,
+            conversation_id: message.conversation_id,
+            name: file_name::sanitize(name),
+            path: download::free_name(&dir, name).display().to_string(),
+            size: blob.size,
+            done: 0,
+            state: TransferState::Queued,
+            error: None,
+            speed: 0,
+            created_at: now_ms(),
+        };
+        account
+            .db
+            .lock()
+            .await
+            .add_download(&transfer, &blob.hash)?;
+        account.downloads_wake.notify_one();
+        self.transfer_changed(&account, transfer.id).await;
+        Ok(transfer)
+    }
+
+    /// The cached copy of a photo, thumbnail or voice message (downloaded first if needed).
+    pub async fn media_file(&self, hash: &str) -> CoreResult<PathBuf> {
+        let account = self.signed_in().await?;
+        download::media_file(&account, &self.media_dir(&account), hash).await
+    }
+
+    /// Every transfer, newest first (the Transfers view).
+    pub async fn transfers(&self) -> CoreResult<Vec<Transfer>> {
+        self.signed_in().await?.db.lock().await.transfers()
+    }
+
+    async fn set_state(&self, id: Uuid, state: TransferState) -> CoreResult<Transfer> {
+        let account = self.signed_in().await?;
+        let db = account.db.lock().await;
+        let t = db
+            .transfer(id)?
+            .ok_or_else(|| invalid("No such transfer."))?;
+        db.set_transfer_state(id, state, None)?;
+        drop(db);
+        account.transfer_stop.notify_waiters();
+        account.uploads_wake.notify_one();
+        account.downloads_wake.notify_one();
+        self.transfer_changed(&account, id).await;
+        Ok(t)
+    }
+
+    pub async fn pause_transfer(&self, id: Uuid) -> CoreResult<()> {
+        self.set_state(id, TransferState::Paused).await.map(|_| ())
+    }
+
+    pub async fn resume_transfer(&self, id: Uuid) -> CoreResult<()> {
+        self.set_state(id, TransferState::Queued).await.map(|_| ())
+    }
+
+    /// Stops a transfer for good. An upload's message goes too, and the server drops what it
+    /// received; a download's partial file is deleted.
+    pub async fn cancel_transfer(&self, id: Uuid) -> CoreResult<()> {
+        let t = self.set_state(id, TransferState::Cancelled).await?;
+        let account = self.signed_in().await?;
+        match t.direction {
+            Direction::Up => {
+                account.db.lock().await.drop_upload_message(id)?;
+                let locations = account.db.lock().await.upload_locations(id)?;
+                for location in locations {
+                    let access = account.access().await;
+                    if let Err(e) = account.api.cancel_upload(&access, &location).await {
+                        tracing::info!("cancel upload: {e} (the server collects it later)");
+                    }
+                }
+            }
+            Direction::Down => {
+                let target = PathBuf::from(&t.path);
+                let name = target
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let _ = tokio::fs::remove_file(target.with_file_name(format!(".{name}.xin-part")))
+                    .await;
+            }
+        }
+        self.transfer_changed(&account, id).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,367 @@
+//! Transfers in the account cache: what the bubbles and the Transfers view show, and what the
+//! upload and download workers resume from.
+
+use rusqlite::{params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+use xin_proto::{Message, SendMessage};
+
+use crate::{
+    cache::AccountDb,
+    error::{CoreError, CoreResult},
+    time::now_ms,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferState {
+    /// Hashing, and for photos: orienting, stripping location and making the thumbnail.
+    Preparing,
+    Queued,
+    Running,
+    Paused,
+    Failed,
+    Done,
+    Cancelled,
+}
+
+impl TransferState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Preparing => "preparing",
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Paused => "paused",
+            Self::Failed => "failed",
+            Self::Done => "done",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "preparing" => Self::Preparing,
+            "queued" => Self::Queued,
+            "running" => Self::Running,
+            "paused" => Self::Paused,
+            "done" => Self::Done,
+            "cancelled" => Self::Cancelled,
+            _ => Self::Failed,
+        }
+    }
+
+    /// Still to be worked on by a worker.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Preparing | Self::Queued | Self::Running)
+    }
+}
+
+/// One file going up or down, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Transfer {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    pub direction: Direction,
+    #[ts(type = "string")]
+    pub conversation_id: Uuid,
+    pub name: String,
+    /// Up: the file picked. Down: where it is (or will be) saved.
+    pub path: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// Bytes verified by the other side.
+    #[ts(type = "number")]
+    pub done: u64,
+    pub state: TransferState,
+    pub error: Option<String>,
+    /// Bytes per second right now (0 when not running).
+    #[ts(type = "number")]
+    pub speed: u64,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// One blob of an upload: a photo has two (the picture and its thumbnail).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    pub path: String,
+    pub hash: String,
+    pub size: u64,
+    /// The tus upload, once created.
+    pub location: Option<String>,
+    pub uploaded: bool,
+}
+
+/// What a worker needs to carry on with an upload.
+#[derive(Debug, Clone)]
+pub struct UploadJob {
+    pub transfer: Transfer,
+    pub parts: Vec<Part>,
+    pub request: Option<SendMessage>,
+}
+
+/// What a worker needs to carry on with a download.
+#[derive(Debug, Clone)]
+pub struct DownloadJob {
+    pub transfer: Transfer,
+    pub hash: String,
+}
+
+fn json<T: Serialize>(v: &T) -> CoreResult<String> {
+    serde_json::to_string(v).map_err(|e| CoreError::Cache(e.to_string()))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
+    serde_json::from_str(s).map_err(|e| CoreError::Cache(e.to_string()))
+}
+
+const COLUMNS: &str =
+    "id, direction, conversation_id, name, path, size, done, state, error, created_at, parts, request, hash";
+
+fn transfer_row(r: &Row) -> rusqlite::Result<(Transfer, String, String, String)> {
+    let id: String = r.get(0)?;
+    let direction: String = r.get(1)?;
+    let conv: String = r.get(2)?;
+    let state: String = r.get(7)?;
+    Ok((
+        Transfer {
+            id: Uuid::parse_str(&id).unwrap_or_default(),
+            direction: if direction == "down" {
+                Direction::Down
+            } else {
+                Direction::Up
+            },
+            conversation_id: Uuid::parse_str(&conv).unwrap_or_default(),
+            name: r.get(3)?,
+            path: r.get(4)?,
+            size: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+            done: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
+            state: TransferState::parse(&state),
+            error: r.get(8)?,
+            speed: 0,
+            created_at: r.get(9)?,
+        },
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+    ))
+}
+
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+impl AccountDb {
+    /// A new upload, shown at once as a pending message whose content is filled in once the
+    /// file is prepared.
+    pub fn add_upload(&mut self, t: &Transfer, shown: &Message) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        tx.execute(
+            "INSERT INTO transfers (id, direction, conversation_id, name, path, size, state, created_at)
+             VALUES (?1, 'up', ?2, ?3, ?4, ?5, 'preparing', ?6)",
+            params![t.id.to_string(), t.conversation_id.to_string(), t.name, t.path, to_i64(t.size), t.created_at],
+        )?;
+        tx.execute(
+            "INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, body, state, created_at)
+             VALUES (?1, ?2, NULL, ?1, ?3, ?4, 'pending', ?5)",
+            params![t.id.to_string(), t.conversation_id.to_string(), shown.sender_id.to_string(), json(shown)?, t.created_at],
+        )?;
+        tx.execute(
+            "UPDATE conversations SET last_activity = MAX(last_activity, ?1) WHERE id = ?2",
+            params![t.created_at, t.conversation_id.to_string()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The upload is prepared: its blobs are known, and the pending message shows them.
+    pub fn prepared(&mut self, id: Uuid, parts: &[Part], req: &SendMessage) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        tx.execute(
+            "UPDATE transfers SET parts = ?2, request = ?3, size = ?4, state = 'running' WHERE id = ?1",
+            params![id.to_string(), json(&parts)?, json(req)?, to_i64(parts.iter().map(|p| p.size).sum())],
+        )?;
+        let body: Option<String> = tx
+            .query_row(
+                "SELECT body FROM messages WHERE client_id = ?1 AND seq IS NULL",
+                params![id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(body) = body {
+            let mut m: Message = parse_json(&body)?;
+            m.content = req.content.clone();
+            tx.execute(
+                "UPDATE messages SET body = ?2 WHERE client_id = ?1 AND seq IS NULL",
+                params![id.to_string(), json(&m)?],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn save_parts(&self, id: Uuid, parts: &[Part], done: u64) -> CoreResult<()> {
+        self.0.execute(
+            "UPDATE transfers SET parts = ?2, done = ?3 WHERE id = ?1",
+            params![id.to_string(), json(&parts)?, to_i64(done)],
+        )?;
+        Ok(())
+    }
+
+    /// Every blob is up: the message joins the outbox, in the same transaction.
+    pub fn uploaded(&mut self, id: Uuid, conv: Uuid, req: &SendMessage) -> CoreResult<()> {
+        let tx = self.0.transaction()?;
+        tx.execute(
+            "UPDATE transfers SET state = 'done', done = size, error = NULL WHERE id = ?1",
+            params![id.to_string()],
+        )?;
+        tx.execute(
+            "INSERT INTO outbox (client_id, conversation_id, request, state, created_at) VALUES (?1, ?2, ?3, 'pending', ?4)
+             ON CONFLICT (client_id) DO NOTHING",
+            params![id.to_string(), conv.to_string(), json(req)?, now_ms()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn add_download(&self, t: &Transfer, hash: &str) -> CoreResult<()> {
+        self.0.execute(
+            "INSERT INTO transfers (id, direction, conversation_id, name, path, size, state, hash, created_at)
+             VALUES (?1, 'down', ?2, ?3, ?4, ?5, 'queued', ?6, ?7)
+             ON CONFLICT (id) DO UPDATE SET state = 'queued', error = NULL, path = excluded.path, done = 0",
+            params![t.id.to_string(), t.conversation_id.to_string(), t.name, t.path, to_i64(t.size), hash, t.created_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_transfer_state(
+        &self,
+        id: Uuid,
+        state: TransferState,
+        error: Option<&str>,
+    ) -> CoreResult<()> {
+        self.0.execute(
+            "UPDATE transfers SET state = ?2, error = ?3 WHERE id = ?1",
+            params![id.to_string(), state.as_str(), error],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_download_progress(&self, id: Uuid, done: u64, path: Option<&str>) -> CoreResult<()> {
+        self.0.execute(
+            "UPDATE transfers SET done = ?2, path = COALESCE(?3, path) WHERE id = ?1",
+            params![id.to_string(), to_i64(done), path],
+        )?;
+        Ok(())
+    }
+
+    /// A cancelled upload takes its pending message with it.
+    pub fn drop_upload_message(&self, id: Uuid) -> CoreResult<()> {
+        self.0.execute(
+            "DELETE FROM messages WHERE client_id = ?1 AND seq IS NULL",
+            params![id.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The tus uploads an upload created and did not finish.
+    pub fn upload_locations(&self, id: Uuid) -> CoreResult<Vec<String>> {
+        let parts: Option<String> = self
+            .0
+            .query_row(
+                "SELECT parts FROM transfers WHERE id = ?1",
+                params![id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let parts: Vec<Part> = parse_json(parts.as_deref().unwrap_or("[]"))?;
+        Ok(parts
+            .into_iter()
+            .filter(|p| !p.uploaded)
+            .filter_map(|p| p.location)
+            .collect())
+    }
+
+    /// Transfers of one conversation, by id (a message's client id or id).
+    pub fn conversation_transfers(
+        &self,
+        conv: Uuid,
+    ) -> CoreResult<std::collections::HashMap<Uuid, Transfer>> {
+        let mut stmt = self.0.prepare(&format!(
+            "SELECT {COLUMNS} FROM transfers WHERE conversation_id = ?1 AND state != 'cancelled'"
+        ))?;
+        let rows = stmt
+            .query_map(params![conv.to_string()], transfer_row)?
+            .map(|r| r.map(|(t, ..)| (t.id, t)).map_err(CoreError::from))
+            .collect();
+        rows
+    }
+
+    pub fn transfer(&self, id: Uuid) -> CoreResult<Option<Transfer>> {
+        Ok(self
+            .0
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM transfers WHERE id = ?1"),
+                params![id.to_string()],
+                transfer_row,
+            )
+            .optional()?
+            .map(|(t, ..)| t))
+    }
+
+    /// Newest first, for the Transfers view.
+    pub fn transfers(&self) -> CoreResult<Vec<Transfer>> {
+        let mut stmt = self.0.prepare(&format!(
+            "SELECT {COLUMNS} FROM transfers WHERE state != 'cancelled' ORDER BY created_at DESC LIMIT 200"
+        ))?;
+        let rows = stmt
+            .query_map([], transfer_row)?
+            .map(|r| r.map(|(t, ..)| t).map_err(CoreError::from))
+            .collect();
+        rows
+    }
+
+    /// The oldest upload still to do. A `running` one was cut off by a restart: it goes on.
+    pub fn next_upload(&self) -> CoreResult<Option<UploadJob>> {
+        let row = self
+            .0
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM transfers WHERE direction = 'up' AND state IN ('preparing', 'queued', 'running')
+                          ORDER BY created_at LIMIT 1"),
+                [],
+                transfer_row,
+            )
+            .optional()?;
+        row.map(|(transfer, parts, request, _)| {
+            Ok(UploadJob {
+                transfer,
+                parts: parse_json(&parts)?,
+                request: (!request.is_empty())
+                    .then(|| parse_json(&request))
+                    .transpose()?,
+            })
+        })
+        .transpose()
+    }
+
+    pub fn next_download(&self) -> CoreResult<Option<DownloadJob>> {
+        let row = self
+            .0
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM transfers WHERE direction = 'down' AND state IN ('queued', 'running')
+                          ORDER BY created_at LIMIT 1"),
+                [],
+                transfer_row,
+            )
+            .optional()?;
+        Ok(row.map(|(transfer, _, _, hash)| DownloadJob { transfer, hash }))
+    }
+}

@@ -1,0 +1,236 @@
+//! The upload worker: one file at a time, oldest first, chunk by chunk over tus. It resumes from
+//! the server's verified offset after a cut, a pause or a restart, so at most the chunk in
+//! flight is sent twice; once every blob is up, the message joins the outbox.
+
+use std::{sync::Arc, time::Duration};
+
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use uuid::Uuid;
+use xin_proto::{ErrorCode, SendMessage};
+
+use crate::{
+    engine::Engine,
+    error::{CoreError, CoreResult},
+    events::CoreEvent,
+    media,
+    progress::Progress,
+    session::AccountSession,
+    transfer_cache::{Part, TransferState, UploadJob},
+};
+
+/// Bytes per PATCH. Big enough that per-request costs vanish on a LAN, small enough that a cut
+/// costs little: the most a cut makes us send twice.
+pub const CHUNK: u64 = 8 << 20;
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Runs for the life of the account; woken by new uploads, resumes and reconnects.
+pub fn run(
+    engine: Engine,
+    account: Arc<AccountSession>,
+) -> futures_util::future::BoxFuture<'static, ()> {
+    Box::pin(async move {
+        let mut backoff = Duration::from_millis(250);
+        loop {
+            let job = match account.db.lock().await.next_upload() {
+                Ok(job) => job,
+                Err(e) => {
+                    tracing::error!("uploads: {e}");
+                    return;
+                }
+            };
+            let Some(job) = job else {
+                account.uploads_wake.notified().await;
+                continue;
+            };
+            let id = job.transfer.id;
+            let result = tokio::select! {
+                r = upload(&engine, &account, job) => Some(r),
+                _ = account.stopped(id) => None,
+            };
+            match result {
+                None => backoff = Duration::from_millis(250),
+                Some(Ok(())) => {
+                    backoff = Duration::from_millis(250);
+                    account.outbox_wake.notify_one();
+                    engine.transfer_changed(&account, id).await;
+                }
+                Some(Err(e)) if is_transient(&e) => {
+                    tokio::select! {
+                        _ = account.uploads_wake.notified() => {}
+                        _ = tokio::time::sleep(backoff) => {}
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+                Some(Err(e)) if e.is_signed_out() => return,
+                Some(Err(e)) => {
+                    let db = account.db.lock().await;
+                    let _ = db.set_transfer_state(id, TransferState::Failed, Some(&e.to_string()));
+                    drop(db);
+                    engine.transfer_changed(&account, id).await;
+                }
+            }
+        }
+    })
+}
+
+pub(crate) fn is_transient(e: &CoreError) -> bool {
+    matches!(e, CoreError::Unreachable(_) | CoreError::Protocol(_))
+        || matches!(
+            e.api_code(),
+            Some(ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::OffsetMismatch)
+        )
+}
+
+async fn upload(engine: &Engine, account: &AccountSession, job: UploadJob) -> CoreResult<()> {
+    let id = job.transfer.id;
+    let conv = job.transfer.conversation_id;
+    let (mut parts, req) = match job.request {
+        Some(req) if !job.parts.is_empty() => (job.parts, req),
+        _ => {
+            let prepared = prepare(engine, account, &job.transfer.path, &job.transfer.name).await?;
+            let req = SendMessage {
+                client_id: id,
+                content: prepared.content,
+                reply_to: None,
+            };
+            account
+                .db
+                .lock()
+                .await
+                .prepared(id, &prepared.parts, &req)?;
+            engine.emit(CoreEvent::MessagesChanged {
+                conversation_id: conv,
+            });
+            (prepared.parts, req)
+        }
+    };
+    let mut progress = Progress::new(job.transfer.clone());
+    progress.transfer.state = TransferState::Running;
+    let mut base = 0;
+    for i in 0..parts.len() {
+        if !parts[i].uploaded {
+            send_part(engine, account, id, &mut parts, i, base, &mut progress).await?;
+        }
+        base += parts[i].size;
+    }
+    account.db.lock().await.uploaded(id, conv, &req)?;
+    Ok(())
+}
+
+async fn prepare(
+    engine: &Engine,
+    account: &AccountSession,
+    path: &str,
+    name: &str,
+) -> CoreResult<media::Prepared> {
+    let (path, name, dir) = (
+        std::path::PathBuf::from(path),
+        name.to_string(),
+        engine.media_dir(account),
+    );
+    tokio::task::spawn_blocking(move || media::prepare(&path, &name, &dir))
+        .await
+        .map_err(|e| CoreError::File(e.to_string()))?
+}
+
+/// Sends one blob from the verified offset on.
+async fn send_part(
+    engine: &Engine,
+    account: &AccountSession,
+    id: Uuid,
+    parts: &mut [Part],
+    index: usize,
+    base: u64,
+    progress: &mut Progress,
+) -> CoreResult<()> {
+    let part = parts[index].clone();
+    let location = match &part.location {
+        Some(l) => l.clone(),
+        None => {
+            let name = std::path::Path::new(&part.path)
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let created = account
+                .with_access(|a| {
+                    let (api, hash, name) = (account.api.clone(), part.hash.clone(), name.clone());
+                    async move { api.create_upload(&a, part.size, &hash, &name).await }
+                })
+                .await?;
+            match created.location {
+                Some(l) if !created.complete => {
+                    parts[index].location = Some(l.clone());
+                    account.db.lock().await.save_parts(id, parts, base)?;
+                    l
+                }
+                _ => return finish_part(account, id, parts, index, base + part.size).await,
+            }
+        }
+    };
+    let offset = account
+        .with_access(|a| {
+            let (api, location) = (account.api.clone(), location.clone());
+            async move { api.upload_offset(&a, &location).await }
+        })
+        .await;
+    let mut offset = match offset {
+        Ok(o) => o,
+        Err(e) if e.api_code() == Some(ErrorCode::UploadNotFound) => {
+            // Abandoned and collected by the server: start this blob again.
+            parts[index].location = None;
+            account.db.lock().await.save_parts(id, parts, base)?;
+            return Err(CoreError::Protocol(
+                "the upload expired; starting again".into(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let mut file = tokio::fs::File::open(&part.path)
+        .await
+        .map_err(|e| CoreError::File(format!("Could not read {}: {e}", part.path)))?;
+    while offset < part.size {
+        let len = CHUNK.min(part.size - offset);
+        let mut chunk = vec![0u8; usize::try_from(len).unwrap_or(0)];
+        file.seek(std::io::SeekFrom::Start(offset))
+            .await
+            .and(file.read_exact(&mut chunk).await.map(|_| ()))
+            .map_err(|e| CoreError::File(format!("Could not read {}: {e}", part.path)))?;
+        let chunk = bytes::Bytes::from(chunk);
+        let sent = account
+            .with_access(|a| {
+                let (api, location, chunk) = (account.api.clone(), location.clone(), chunk.clone());
+                async move { api.upload_chunk(&a, &location, offset, chunk).await }
+            })
+            .await;
+        offset = match sent {
+            Ok(o) => o,
+            Err(e) if e.api_code() == Some(ErrorCode::ChecksumMismatch) => continue,
+            Err(e) if e.api_code() == Some(ErrorCode::HashMismatch) => {
+                return Err(CoreError::File(
+                    "The file changed while it was being sent. Send it again.".into(),
+                ))
+            }
+            Err(e) => return Err(e),
+        };
+        account
+            .db
+            .lock()
+            .await
+            .save_parts(id, parts, base + offset)?;
+        if let Some(t) = progress.advance(base + offset) {
+            engine.emit(CoreEvent::Transfer { transfer: t });
+        }
+    }
+    finish_part(account, id, parts, index, base + part.size).await
+}
+
+async fn finish_part(
+    account: &AccountSession,
+    id: Uuid,
+    parts: &mut [Part],
+    index: usize,
+    done: u64,
+) -> CoreResult<()> {
+    parts[index].uploaded = true;
+    account.db.lock().await.save_parts(id, parts, done)
+}
