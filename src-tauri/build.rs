@@ -39,6 +39,17 @@ const COMMANDS: &[&str] = &[
     "set_remark",
     "delete_contact",
     "set_blocked",
+    "send_files",
+    "pick_and_send",
+    "send_pasted",
+    "transfers",
+    "pause_transfer",
+    "resume_transfer",
+    "cancel_transfer",
+    "download_file",
+    "open_transfer",
+    "show_transfer",
+    "save_media",
 ];
 
 fn main() {

@@ -4,7 +4,9 @@
 mod alerts;
 mod chat_commands;
 mod commands;
+mod file_commands;
 mod launch;
+mod media_protocol;
 mod window;
 
 use tauri::Emitter;
@@ -36,6 +38,9 @@ pub fn run() {
             alerts::show_main(app);
         }))
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .register_asynchronous_uri_scheme_protocol(media_protocol::SCHEME, media_protocol::handle)
         .manage(engine.clone())
         .invoke_handler(tauri::generate_handler![
             commands::app_view,
@@ -75,6 +80,17 @@ pub fn run() {
             chat_commands::set_remark,
             chat_commands::delete_contact,
             chat_commands::set_blocked,
+            file_commands::send_files,
+            file_commands::pick_and_send,
+            file_commands::send_pasted,
+            file_commands::transfers,
+            file_commands::pause_transfer,
+            file_commands::resume_transfer,
+            file_commands::cancel_transfer,
+            file_commands::download_file,
+            file_commands::open_transfer,
+            file_commands::show_transfer,
+            file_commands::save_media,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -158,6 +158,67 @@ impl Engine {
         Ok(transfer)
     }
 
+    /// [`Engine::download_file`] for a message in the cache.
+    pub async fn download(&self, message: Uuid) -> CoreResult<Transfer> {
+        let account = self.signed_in().await?;
+        let m = account.db.lock().await.cached_message(message)?;
+        let m = m.ok_or_else(|| invalid("That message is not here any more."))?;
+        self.download_file(&m).await
+    }
+
+    /// The local file of a finished transfer: what "Open" and "Show in folder" act on. Only
+    /// files Xin itself sent or saved, never a path the UI makes up.
+    pub async fn transfer_file(&self, id: Uuid) -> CoreResult<PathBuf> {
+        let account = self.signed_in().await?;
+        let t = account.db.lock().await.transfer(id)?;
+        match t {
+            Some(t) if t.direction == Direction::Up || t.state == TransferState::Done => {
+                let path = PathBuf::from(t.path);
+                if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+                    Ok(path)
+                } else {
+                    Err(CoreError::File(format!(
+                        "{} was moved or deleted.",
+                        path.display()
+                    )))
+                }
+            }
+            _ => Err(invalid("That file has not been downloaded yet.")),
+        }
+    }
+
+    /// Saves a copy of a cached photo to the download folder (the viewer's "Save").
+    pub async fn save_media(&self, hash: &str, name: &str) -> CoreResult<PathBuf> {
+        let source = self.media_file(hash).await?;
+        let dir = self.0.config.downloads.clone();
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))?;
+        let target = download::free_name(&dir, name);
+        tokio::fs::copy(&source, &target)
+            .await
+            .map_err(|e| CoreError::File(format!("Could not save {}: {e}", target.display())))?;
+        Ok(target)
+    }
+
+    /// Keeps pasted bytes (a screenshot, say) as a file and sends it.
+    pub async fn send_bytes(
+        &self,
+        conv: Uuid,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> CoreResult<Vec<Transfer>> {
+        let dir = self.data_dir().join("outgoing");
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))?;
+        let path = download::free_name(&dir, name);
+        tokio::fs::write(&path, bytes)
+            .await
+            .map_err(|e| CoreError::File(format!("Could not write {}: {e}", path.display())))?;
+        self.send_files(conv, vec![path]).await
+    }
+
     /// The cached copy of a photo, thumbnail or voice message (downloaded first if needed).
     pub async fn media_file(&self, hash: &str) -> CoreResult<PathBuf> {
         let account = self.signed_in().await?;

@@ -305,6 +305,19 @@ impl AccountDb {
         rows
     }
 
+    /// A message from the cache by its id.
+    pub fn cached_message(&self, id: Uuid) -> CoreResult<Option<Message>> {
+        let body: Option<String> = self
+            .0
+            .query_row(
+                "SELECT body FROM messages WHERE id = ?1",
+                params![id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        body.map(|b| parse_json(&b)).transpose()
+    }
+
     pub fn transfer(&self, id: Uuid) -> CoreResult<Option<Transfer>> {
         Ok(self
             .0

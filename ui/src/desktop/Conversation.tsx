@@ -1,11 +1,35 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { ChatMessage, Contact, Conversation as Conv, UserProfile } from "../bindings";
+import type { ChatMessage, Contact, Conversation as Conv, Message, Transfer, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
+import { Icon } from "../shared/icons";
 import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions";
 import { canRecall, memberCount, needsTimeLine } from "../shared/names";
 import { EmojiPicker } from "./EmojiPicker";
+import { ImageViewer } from "./ImageViewer";
 import { errorText, ipc, onCoreEvent } from "./ipc";
+import { MediaBubble } from "./MediaBubble";
+
+/** One line for a quote or a menu: the text, or what kind of thing it is. */
+function summary(m: Message): string {
+  const c = m.content;
+  switch (c.type) {
+    case "text":
+    case "system":
+      return c.text;
+    case "image":
+      return "[Photo]";
+    case "file":
+      return `[File] ${c.name}`;
+    case "voice":
+      return "[Voice]";
+    case "video":
+      return "[Video]";
+    default:
+      return "[Unsupported message]";
+  }
+}
 
 type Menu = { x: number; y: number; m: ChatMessage };
 
@@ -18,6 +42,9 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
   const [quote, setQuote] = useState<ChatMessage | null>(null);
   const [drawer, setDrawer] = useState(false);
   const [error, setError] = useState("");
+  const [live, setLive] = useState<Record<string, Transfer>>({});
+  const [viewer, setViewer] = useState<number | null>(null);
+  const [dropping, setDropping] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const loadingOlder = useRef(false);
   const allLoaded = useRef(false);
@@ -53,11 +80,24 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
         reload();
         if (atBottomRef.current) ipc.markRead(conv.id).catch(() => {});
       }
+      if (e.type === "transfer" && e.transfer.conversation_id === conv.id) setLive((l) => ({ ...l, [e.transfer.id]: e.transfer }));
+    });
+    // Files dragged from the file manager onto this chat are sent to it.
+    const unlistenDrop = getCurrentWebview().onDragDropEvent((e) => {
+      if (e.payload.type === "over" || e.payload.type === "enter") setDropping(true);
+      else if (e.payload.type === "leave") setDropping(false);
+      else if (e.payload.type === "drop") {
+        setDropping(false);
+        if (e.payload.paths.length > 0) ipc.sendFiles(conv.id, e.payload.paths).catch((err) => setError(errorText(err)));
+      }
     });
     return () => {
       unlisten.then((f) => f());
+      unlistenDrop.then((f) => f());
     };
   }, [conv.id, reload]);
+
+  const photos = items.filter((i) => i.message.content.type === "image" && i.state === "sent" && !i.message.recalled).map((i) => i.message);
 
   // Open at the first unread message when there are more unread than fit, else at the bottom;
   // then stay at the bottom while new messages arrive.
@@ -142,14 +182,18 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
                     <div className="bubble-col">
                       {isGroup && !mine && <div className="sender">{nameOf(m.sender_id).display_name}</div>}
                       <div
-                        className="bubble"
+                        className={m.content.type === "text" ? "bubble" : "bubble media"}
                         onContextMenu={(e) => {
                           e.preventDefault();
                           setMenu({ x: e.clientX, y: e.clientY, m: item });
                         }}
                       >
                         {m.reply_to && <Quote items={items} id={m.reply_to} />}
-                        {m.content.type === "text" && m.content.text}
+                        {m.content.type === "text" ? (
+                          m.content.text
+                        ) : (
+                          <MediaBubble item={item} live={live[m.client_id] ?? live[m.id]} onOpenImage={() => setViewer(photos.findIndex((p) => p.id === m.id))} onError={setError} />
+                        )}
                       </div>
                     </div>
                     {item.state === "pending" && <span className="spinner" aria-label="Sending" />}
@@ -187,13 +231,19 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
       )}
       <Composer key={conv.id} conv={conv} me={me} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} disabled={!conv.active} />
       {drawer && <InfoDrawer conv={conv} me={me} contacts={contacts} onClose={() => setDrawer(false)} />}
+      {viewer !== null && viewer >= 0 && <ImageViewer photos={photos} start={viewer} onClose={() => setViewer(null)} />}
+      {dropping && conv.active && (
+        <div className="drop-zone" data-testid="drop-zone">
+          Send to {conv.title}
+        </div>
+      )}
     </section>
   );
 }
 
 function Quote({ items, id }: { items: ChatMessage[]; id: string }) {
   const q = items.find((i) => i.message.id === id)?.message;
-  const text = q?.content.type === "text" ? q.content.text : "…";
+  const text = q ? summary(q) : "…";
   return <div className="quote">{q?.recalled ? "Recalled message" : text}</div>;
 }
 
@@ -206,9 +256,11 @@ function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete }: { menu:
   };
   return (
     <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu">
-      <button role="menuitem" onClick={act(() => navigator.clipboard?.writeText(text))}>
-        Copy
-      </button>
+      {m.content.type === "text" && (
+        <button role="menuitem" onClick={act(() => navigator.clipboard?.writeText(text))}>
+          Copy
+        </button>
+      )}
       <button role="menuitem" onClick={act(onQuote)}>
         Quote
       </button>
@@ -291,6 +343,12 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
         <button className="tool" aria-label="Emoji" title="Emoji" onClick={() => setEmoji(!emoji)} data-testid="emoji-button">
           ☺
         </button>
+        <button className="tool" aria-label="Send photos" title="Send photos" onClick={() => ipc.pickAndSend(conv.id, true).catch(() => {})} data-testid="attach-photo">
+          <Icon name="photo" size={20} />
+        </button>
+        <button className="tool" aria-label="Send files" title="Send files" onClick={() => ipc.pickAndSend(conv.id, false).catch(() => {})} data-testid="attach-file">
+          <Icon name="folder" size={20} />
+        </button>
       </div>
       {emoji && (
         <EmojiPicker
@@ -312,7 +370,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
       )}
       {quote && (
         <div className="composer-quote">
-          <span>{quote.message.content.type === "text" ? quote.message.content.text : ""}</span>
+          <span>{summary(quote.message)}</span>
           <button aria-label="Remove quote" onClick={clearQuote}>
             ×
           </button>
@@ -325,6 +383,13 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
         data-testid="composer"
         onChange={(e) => change(e.target.value, e.target.selectionStart)}
         onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+        onPaste={(e) => {
+          // A pasted screenshot or copied image is sent as a photo; pasted text stays text.
+          const images = [...e.clipboardData.files].filter((f) => f.type.startsWith("image/"));
+          if (images.length === 0) return;
+          e.preventDefault();
+          for (const f of images) f.arrayBuffer().then((b) => ipc.sendPasted(conv.id, f.name || "Pasted image.png", new Uint8Array(b)));
+        }}
         onKeyDown={(e) => {
           if (choices.length > 0 && (e.key === "ArrowDown" || e.key === "ArrowUp")) {
             e.preventDefault();

@@ -8,9 +8,10 @@ import { Conversation } from "./Conversation";
 import { ipc } from "./ipc";
 import { PlusDialog } from "./NewGroup";
 import { Settings } from "./Settings";
+import { Transfers } from "./Transfers";
 import { useCached } from "./useCore";
 
-type Tab = "chats" | "contacts" | "moments" | "wallet" | "files" | "settings";
+type Tab = "chats" | "contacts" | "moments" | "wallet" | "files" | "transfers" | "settings";
 
 const tabs: { id: Tab; label: string }[] = [
   { id: "chats", label: "Chats" },
@@ -18,6 +19,7 @@ const tabs: { id: Tab; label: string }[] = [
   { id: "moments", label: "Moments" },
   { id: "wallet", label: "Wallet" },
   { id: "files", label: "File Transfer" },
+  { id: "transfers", label: "Transfers" },
 ];
 
 /** Rail, list pane, content pane — the frame every signed-in screen lives in. */
@@ -70,6 +72,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       )}
       {tab === "contacts" && <Contacts view={contacts} me={user} onMessage={openChat} />}
       {tab === "settings" && <Settings user={user} />}
+      {tab === "transfers" && <Transfers />}
       {(tab === "moments" || tab === "wallet" || tab === "files") && <Placeholder tab={tab} />}
       {plus && <PlusDialog contacts={contacts.contacts} onClose={() => setPlus(false)} onOpen={openChat} />}
     </div>

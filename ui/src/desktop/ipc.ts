@@ -1,6 +1,6 @@
-import { invoke } from "@tauri-apps/api/core";
+import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { Transfer, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -42,7 +42,23 @@ export const ipc = {
   setRemark: (friend: string, remark: string) => invoke<void>("set_remark", { friend, remark }),
   deleteContact: (friend: string) => invoke<void>("delete_contact", { friend }),
   setBlocked: (user: string, blocked: boolean) => invoke<void>("set_blocked", { user, blocked }),
+  sendFiles: (conversation: string, paths: string[]) => invoke<Transfer[]>("send_files", { conversation, paths }),
+  pickAndSend: (conversation: string, photos: boolean) => invoke<Transfer[]>("pick_and_send", { conversation, photos }),
+  sendPasted: (conversation: string, name: string, bytes: Uint8Array) => invoke<Transfer[]>("send_pasted", bytes, { headers: { conversation, name } }),
+  transfers: () => invoke<Transfer[]>("transfers"),
+  pauseTransfer: (transfer: string) => invoke<void>("pause_transfer", { transfer }),
+  resumeTransfer: (transfer: string) => invoke<void>("resume_transfer", { transfer }),
+  cancelTransfer: (transfer: string) => invoke<void>("cancel_transfer", { transfer }),
+  downloadFile: (message: string) => invoke<Transfer>("download_file", { message }),
+  openTransfer: (transfer: string) => invoke<void>("open_transfer", { transfer }),
+  showTransfer: (transfer: string) => invoke<void>("show_transfer", { transfer }),
+  saveMedia: (hash: string, name: string) => invoke<string>("save_media", { hash, name }),
 };
+
+/** Where the UI loads a cached photo, thumbnail or voice message from (the app's own scheme). */
+export function mediaUrl(hash: string): string {
+  return convertFileSrc(hash, "xin-media");
+}
 
 export function onCoreEvent(handler: (e: CoreEvent) => void): Promise<UnlistenFn> {
   return listen<CoreEvent>("xin://event", (e) => handler(e.payload));

@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useState } from "react";
 import type { TicketDetails } from "../bindings";
 import { api, realtime, stored } from "./api";
 import { Auth } from "./Auth";
-import { ChatsList, ChatView } from "./Chats";
+import { ChatsList, ChatView, openFileTransfer } from "./Chats";
 import { ConfirmLogin } from "./ConfirmLogin";
 import { AddByCard, ContactsPage } from "./Contacts";
 import { Devices } from "./Devices";
@@ -100,6 +100,10 @@ function Me({ name, handle, hue, onSignedOut }: { name: string; handle: string; 
         </div>
       </section>
       <section className="card list">
+        <button className="row" onClick={openFileTransfer} data-testid="me-send-to-computer">
+          <span>Send to computer</span>
+          <span className="chev">›</span>
+        </button>
         <button className="row" onClick={() => go("/me/devices")} data-testid="me-devices">
           <span>Devices</span>
           <span className="chev">›</span>

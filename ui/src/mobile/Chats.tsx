@@ -2,8 +2,15 @@ import { useEffect, useRef, useState } from "react";
 import type { Conversation, Message } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
-import { api, ApiError, stored } from "./api";
+import { formatBytes, voiceLength } from "../shared/format";
+import { api, ApiError, blobUrl, stored, uuidv7 } from "./api";
 import { go } from "./router";
+import { prepareAndUpload } from "./upload";
+
+/** Opens "File Transfer", the chat with one's own computer. */
+export function openFileTransfer() {
+  api.fileTransfer().then((c) => go(`/c/${c.id}`), () => {});
+}
 
 /** Chats, newest first, refreshed by the realtime link (`tick`). */
 export function ChatsList({ tick }: { tick: number }) {
@@ -14,8 +21,17 @@ export function ChatsList({ tick }: { tick: number }) {
   if (chats === null) return <p className="empty">Loading…</p>;
   return (
     <section className="card list" data-testid="phone-chats">
+      <button className="row chat" onClick={openFileTransfer} data-testid="phone-file-transfer">
+        <span className="chat-avatar file-transfer-avatar">
+          <Icon name="files" size={26} />
+        </span>
+        <span className="device-text">
+          <span className="device-name">File Transfer</span>
+          <span className="muted">Send to computer</span>
+        </span>
+      </button>
       {chats.length === 0 && <p className="empty">No chats yet. Tap Scan to log in to Xin on your computer.</p>}
-      {chats.map((c) => (
+      {chats.filter((c) => c.kind !== "self_note").map((c) => (
         <button key={c.id} className="row chat" onClick={() => go(`/c/${c.id}`)} data-testid="phone-chat-row" data-title={c.title}>
           <span className="chat-avatar">
             <Avatar user={{ display_name: c.title, avatar_hue: hue(c.id) }} size={44} />
@@ -43,6 +59,9 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
   const [messages, setMessages] = useState<Message[]>([]);
   const [text, setText] = useState("");
   const [error, setError] = useState("");
+  const [sending, setSending] = useState<{ id: string; name: string; progress: number }[]>([]);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const end = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -74,6 +93,23 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
     }
   };
 
+  const sendFiles = async (files: File[]) => {
+    for (const file of files) {
+      const id = uuidv7();
+      setSending((s) => [...s, { id, name: file.name, progress: 0 }]);
+      try {
+        const content = await prepareAndUpload(file, (p) => setSending((s) => s.map((x) => (x.id === id ? { ...x, progress: p } : x))));
+        const m = await api.sendContent(conversationId, id, content);
+        setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]));
+      } catch (e) {
+        setError(e instanceof ApiError ? e.message : String(e));
+      } finally {
+        setSending((s) => s.filter((x) => x.id !== id));
+      }
+    }
+  };
+  const conversationId = id;
+
   const name = (uid: string) => conv?.members.find((m) => m.user.id === uid)?.user ?? { display_name: "?", avatar_hue: 0 };
   return (
     <div className="app">
@@ -92,10 +128,20 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
           ) : (
             <div key={m.id} className={m.sender_id === me ? "bubble-row mine" : "bubble-row"} data-testid="phone-message" data-text={m.content.type === "text" ? m.content.text : ""}>
               <Avatar user={name(m.sender_id)} size={36} />
-              <div className="bubble">{m.content.type === "text" && m.content.text}</div>
+              {m.content.type === "text" ? <div className="bubble">{m.content.text}</div> : <PhoneMedia m={m} onView={setViewing} />}
             </div>
           ),
         )}
+        {sending.map((s) => (
+          <div key={s.id} className="bubble-row mine" data-testid="phone-sending">
+            <div className="bubble sending">
+              {s.name} · {Math.round(s.progress * 100)}%
+              <div className="progress">
+                <div style={{ width: `${s.progress * 100}%` }} />
+              </div>
+            </div>
+          </div>
+        ))}
         <div ref={end} />
         {error && <p className="form-error">{error}</p>}
       </main>
@@ -106,11 +152,57 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
           send();
         }}
       >
+        <button type="button" className="attach" aria-label="Send photos or files" onClick={() => picker.current?.click()} data-testid="phone-attach">
+          +
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="phone-file-input"
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = "";
+            sendFiles(files);
+          }}
+        />
         <input value={text} onChange={(e) => setText(e.target.value)} aria-label="Message" data-testid="phone-composer" enterKeyHint="send" />
         <button type="submit" disabled={!text.trim()} data-testid="phone-send">
           Send
         </button>
       </form>
+      {viewing && (
+        <div className="phone-viewer" onClick={() => setViewing(null)} data-testid="phone-viewer">
+          <img src={blobUrl(viewing)} alt="Photo" />
+        </div>
+      )}
     </div>
   );
+}
+
+/** A photo, file or voice message on the phone. */
+function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void }) {
+  const c = m.content;
+  if (c.type === "image") {
+    const scale = Math.min(1, 200 / Math.max(c.width, c.height));
+    return (
+      <img className="phone-photo" src={blobUrl(c.thumbnail?.hash ?? c.blob.hash)} width={Math.round(c.width * scale)} height={Math.round(c.height * scale)} alt="Photo" onClick={() => onView(c.blob.hash)} data-testid="phone-photo" />
+    );
+  }
+  if (c.type === "file")
+    return (
+      <a className="bubble phone-file" href={blobUrl(c.blob.hash)} download={c.name} data-testid="phone-file" data-name={c.name}>
+        <span className="phone-file-name">{c.name}</span>
+        <span className="muted">{formatBytes(c.blob.size)} · Download</span>
+      </a>
+    );
+  if (c.type === "voice")
+    return (
+      <button className="bubble phone-voice" onClick={(e) => (e.currentTarget.querySelector("audio") as HTMLAudioElement).play()} data-testid="phone-voice">
+        ))) {voiceLength(c.duration_ms)}
+        <audio src={blobUrl(c.blob.hash)} preload="none" />
+      </button>
+    );
+  return <div className="bubble muted">This message needs a newer Xin.</div>;
 }

@@ -1,4 +1,4 @@
-import type { ContactList, Conversation, ConversationList, DeviceInfo, DeviceList, ErrorBody, FriendRequest, Message, MessagePage, PendingLogins, ServerEvent, Session, TicketDetails, UserProfile, UserSearch } from "../bindings";
+import type { Content, ContactList, Conversation, ConversationList, DeviceInfo, DeviceList, ErrorBody, FriendRequest, Message, MessagePage, PendingLogins, ServerEvent, Session, TicketDetails, UserProfile, UserSearch } from "../bindings";
 
 /** What the companion keeps between visits. The phone browser's storage is its keyring. */
 type Stored = { user: UserProfile; device_id: string; access: string; refresh: string };
@@ -79,6 +79,36 @@ async function authed<T>(method: string, path: string, body?: unknown): Promise<
   }
 }
 
+/** A raw authenticated request (uploads speak tus, not JSON), refreshing the token once. */
+export async function authedFetch(path: string, init: RequestInit): Promise<Response> {
+  const attempt = async (token: string) => {
+    let resp: Response;
+    try {
+      resp = await fetch(`/api/v1${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
+    } catch {
+      throw new ApiError("unreachable", "Cannot reach the Xin server. Check your network.");
+    }
+    if (resp.ok) return resp;
+    const err = ((await resp.json().catch(() => null)) as ErrorBody | null)?.error;
+    throw new ApiError(err?.code ?? "http", err?.message ?? `HTTP ${resp.status}`);
+  };
+  const s = stored();
+  if (!s) throw new ApiError("unauthorized", "Sign in first.");
+  try {
+    return await attempt(s.access);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== "token_expired") throw e;
+    const next = await request<Session>("POST", "/sessions/refresh", { refresh_token: s.refresh });
+    store(next);
+    return attempt(next.access_token);
+  }
+}
+
+/** A URL the browser can load a file from directly (an <img>, an <audio>, a download link). */
+export function blobUrl(hash: string): string {
+  return `/api/v1/blobs/${hash}?access_token=${encodeURIComponent(stored()?.access ?? "")}`;
+}
+
 export const api = {
   async signIn(login: string, password: string) {
     store(await request<Session>("POST", "/sessions", { login, password, device: device() }));
@@ -100,6 +130,8 @@ export const api = {
   history: (conv: string) => authed<MessagePage>("GET", `/conversations/${encodeURIComponent(conv)}/messages?limit=100`),
   send: (conv: string, text: string) =>
     authed<Message>("POST", `/conversations/${encodeURIComponent(conv)}/messages`, { client_id: uuidv7(), content: { type: "text", text, mentions: [], mention_all: false } }),
+  sendContent: (conv: string, client_id: string, content: Content) => authed<Message>("POST", `/conversations/${encodeURIComponent(conv)}/messages`, { client_id, content }),
+  fileTransfer: () => authed<Conversation>("POST", "/conversations/self"),
   markRead: (conv: string, seq: number) => authed<void>("POST", `/conversations/${encodeURIComponent(conv)}/read`, { seq }),
   contacts: () => authed<ContactList>("GET", "/contacts"),
   search: (q: string) => authed<UserSearch>("GET", `/users/search?q=${encodeURIComponent(q)}`),

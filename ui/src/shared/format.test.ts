@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { relativeTime, spacedCode } from "./format";
+import { formatBytes, relativeTime, spacedCode, timeLeft, voiceLength } from "./format";
 
 describe("relativeTime", () => {
   const now = new Date(2026, 10, 21, 15, 30).getTime();
@@ -24,4 +24,22 @@ describe("spacedCode", () => {
   it("spaces the digits", () => {
     expect(spacedCode("07")).toBe("0 7");
   });
+});
+
+describe("formatBytes", () => {
+  it("keeps small sizes in bytes", () => expect(formatBytes(812)).toBe("812 B"));
+  it("shows one decimal under ten", () => expect(formatBytes(1.4 * 1024 * 1024)).toBe("1.4 MB"));
+  it("rounds bigger numbers", () => expect(formatBytes(200 * 1024 * 1024)).toBe("200 MB"));
+  it("reaches gigabytes", () => expect(formatBytes(4 * 1024 ** 3)).toBe("4.0 GB"));
+});
+
+describe("timeLeft", () => {
+  it("is empty while the speed is unknown", () => expect(timeLeft(1000, 0)).toBe(""));
+  it("counts seconds", () => expect(timeLeft(3_000_000, 1_000_000)).toBe("3 s left"));
+  it("counts minutes", () => expect(timeLeft(240_000_000, 1_000_000)).toBe("4 min left"));
+});
+
+describe("voiceLength", () => {
+  it("uses seconds under a minute", () => expect(voiceLength(6_600)).toBe('7"'));
+  it("uses minutes and seconds above", () => expect(voiceLength(65_000)).toBe("1'05\""));
 });

@@ -16,3 +16,30 @@ export function relativeTime(ms: number, now: number = Date.now()): string {
 export function spacedCode(code: string): string {
   return [...code].join(" ");
 }
+
+/** "812 B", "1.4 MB", "2.1 GB": sizes as file managers show them (1 MB = 1024 KB). */
+export function formatBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}
+
+/** "3 s left", "4 min left", "" when the speed is unknown. */
+export function timeLeft(remaining: number, bytesPerSecond: number): string {
+  if (bytesPerSecond <= 0 || remaining <= 0) return "";
+  const s = Math.ceil(remaining / bytesPerSecond);
+  if (s < 60) return `${s} s left`;
+  if (s < 3600) return `${Math.ceil(s / 60)} min left`;
+  return `${Math.floor(s / 3600)} h ${Math.ceil((s % 3600) / 60)} min left`;
+}
+
+/** A voice message's length: 7", 1'05". */
+export function voiceLength(ms: number): string {
+  const s = Math.max(1, Math.round(ms / 1000));
+  return s < 60 ? `${s}"` : `${Math.floor(s / 60)}'${String(s % 60).padStart(2, "0")}"`;
+}

@@ -15,6 +15,9 @@ const paths = {
   back: "M15 5l-7 7 7 7",
   refresh: "M20 12a8 8 0 1 1-2.3-5.7M20 4v5h-5",
   warning: "M12 3l10 18H2zM12 10v5M12 18v.5",
+  photo: "M3 5h18v14H3zM3 16l5-5 4 4 3-3 6 6M15.5 8.5v.5",
+  folder: "M3 6h6l2 2h10v11H3z",
+  transfers: "M8 4v14M4 8l4-4 4 4M16 20V6M12 16l4 4 4-4",
 } as const;
 
 export type IconName = keyof typeof paths;

@@ -1,0 +1,137 @@
+//! Commands for files: send (picked, dropped or pasted), pause, resume, cancel, download, open.
+
+use tauri::{ipc::Request, AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+use xin_core::{error::UiError, transfer_cache::Transfer, Engine};
+
+use crate::chat_commands::id;
+
+type Result<T> = std::result::Result<T, UiError>;
+
+fn ui_error(code: &str, message: impl Into<String>) -> UiError {
+    UiError {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// Files dropped on a chat (or picked by a test): their paths come from the OS.
+#[tauri::command]
+pub async fn send_files(
+    engine: State<'_, Engine>,
+    conversation: String,
+    paths: Vec<String>,
+) -> Result<Vec<Transfer>> {
+    let paths = paths.into_iter().map(Into::into).collect();
+    Ok(engine.send_files(id(&conversation)?, paths).await?)
+}
+
+/// The attach buttons: the system's file picker, then send what was picked.
+#[tauri::command]
+pub async fn pick_and_send(
+    app: AppHandle,
+    engine: State<'_, Engine>,
+    conversation: String,
+    photos: bool,
+) -> Result<Vec<Transfer>> {
+    let conv = id(&conversation)?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog =
+        app.dialog()
+            .file()
+            .set_title(if photos { "Send photos" } else { "Send files" });
+    if photos {
+        dialog = dialog.add_filter("Photos", &["jpg", "jpeg", "png", "gif", "webp"]);
+    }
+    dialog.pick_files(move |picked| {
+        let _ = tx.send(picked);
+    });
+    let picked = rx.await.ok().flatten().unwrap_or_default();
+    let paths = picked
+        .into_iter()
+        .filter_map(|p| p.into_path().ok())
+        .collect::<Vec<_>>();
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(engine.send_files(conv, paths).await?)
+}
+
+/// A pasted image: raw bytes in the body, the chat and a name in headers.
+#[tauri::command]
+pub async fn send_pasted(engine: State<'_, Engine>, request: Request<'_>) -> Result<Vec<Transfer>> {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let conv = id(&header("conversation").unwrap_or_default())?;
+    let name = header("name").unwrap_or_else(|| "Pasted image.png".into());
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ui_error(
+            "invalid_request",
+            "Paste sends the image's bytes.",
+        ));
+    };
+    Ok(engine.send_bytes(conv, &name, bytes.clone()).await?)
+}
+
+#[tauri::command]
+pub async fn transfers(engine: State<'_, Engine>) -> Result<Vec<Transfer>> {
+    Ok(engine.transfers().await?)
+}
+
+#[tauri::command]
+pub async fn pause_transfer(engine: State<'_, Engine>, transfer: String) -> Result<()> {
+    Ok(engine.pause_transfer(id(&transfer)?).await?)
+}
+
+#[tauri::command]
+pub async fn resume_transfer(engine: State<'_, Engine>, transfer: String) -> Result<()> {
+    Ok(engine.resume_transfer(id(&transfer)?).await?)
+}
+
+#[tauri::command]
+pub async fn cancel_transfer(engine: State<'_, Engine>, transfer: String) -> Result<()> {
+    Ok(engine.cancel_transfer(id(&transfer)?).await?)
+}
+
+#[tauri::command]
+pub async fn download_file(engine: State<'_, Engine>, message: String) -> Result<Transfer> {
+    Ok(engine.download(id(&message)?).await?)
+}
+
+/// Opens a sent or downloaded file with the system's app for it.
+#[tauri::command]
+pub async fn open_transfer(
+    app: AppHandle,
+    engine: State<'_, Engine>,
+    transfer: String,
+) -> Result<()> {
+    let path = engine.transfer_file(id(&transfer)?).await?;
+    app.opener()
+        .open_path(path.display().to_string(), None::<&str>)
+        .map_err(|e| ui_error("file", format!("Could not open the file: {e}")))
+}
+
+/// Shows a sent or downloaded file in the file manager.
+#[tauri::command]
+pub async fn show_transfer(
+    app: AppHandle,
+    engine: State<'_, Engine>,
+    transfer: String,
+) -> Result<()> {
+    let path = engine.transfer_file(id(&transfer)?).await?;
+    app.opener()
+        .reveal_item_in_dir(path)
+        .map_err(|e| ui_error("file", format!("Could not show the file: {e}")))
+}
+
+/// The image viewer's "Save": a copy in the download folder; answers where.
+#[tauri::command]
+pub async fn save_media(engine: State<'_, Engine>, hash: String, name: String) -> Result<String> {
+    Ok(engine.save_media(&hash, &name).await?.display().to_string())
+}

@@ -1,0 +1,62 @@
+import { useEffect, useState } from "react";
+import type { Message } from "../bindings";
+import { errorText, ipc, mediaUrl } from "./ipc";
+
+/** Full-size photos of one chat: zoom (wheel, +/−), previous/next (arrows), Esc closes, Save. */
+export function ImageViewer({ photos, start, onClose }: { photos: Message[]; start: number; onClose: () => void }) {
+  const [index, setIndex] = useState(start);
+  const [zoom, setZoom] = useState(1);
+  const [note, setNote] = useState("");
+  const photo = photos[index];
+  const go = (d: number) => {
+    setIndex((i) => Math.min(photos.length - 1, Math.max(0, i + d)));
+    setZoom(1);
+    setNote("");
+  };
+  useEffect(() => {
+    const key = (e: KeyboardEvent) => {
+      if (e.key === "Escape") onClose();
+      else if (e.key === "ArrowLeft") go(-1);
+      else if (e.key === "ArrowRight") go(1);
+      else if (e.key === "+" || e.key === "=") setZoom((z) => Math.min(8, z * 1.25));
+      else if (e.key === "-") setZoom((z) => Math.max(0.25, z / 1.25));
+    };
+    window.addEventListener("keydown", key);
+    return () => window.removeEventListener("keydown", key);
+  });
+  if (!photo || photo.content.type !== "image") return null;
+  const c = photo.content;
+  const save = () =>
+    ipc.saveMedia(c.blob.hash, `Xin ${new Date(photo.created_at).toISOString().slice(0, 19).replace(/:/g, "-")}.${c.blob.hash.slice(0, 6)}.jpg`).then(
+      (path) => setNote(`Saved to ${path}`),
+      (e) => setNote(errorText(e)),
+    );
+  return (
+    <div className="viewer" role="dialog" aria-label="Photo" data-testid="image-viewer" onClick={onClose} onWheel={(e) => setZoom((z) => Math.min(8, Math.max(0.25, z * (e.deltaY < 0 ? 1.1 : 1 / 1.1))))}>
+      <img src={mediaUrl(c.blob.hash)} alt="Photo" style={{ transform: `scale(${zoom})` }} onClick={(e) => e.stopPropagation()} draggable={false} />
+      <div className="viewer-bar" onClick={(e) => e.stopPropagation()}>
+        <button aria-label="Previous photo" disabled={index === 0} onClick={() => go(-1)}>
+          ‹
+        </button>
+        <span>
+          {index + 1} / {photos.length}
+        </span>
+        <button aria-label="Next photo" disabled={index === photos.length - 1} onClick={() => go(1)}>
+          ›
+        </button>
+        <button aria-label="Zoom out" onClick={() => setZoom((z) => Math.max(0.25, z / 1.25))}>
+          −
+        </button>
+        <span>{Math.round(zoom * 100)}%</span>
+        <button aria-label="Zoom in" onClick={() => setZoom((z) => Math.min(8, z * 1.25))}>
+          +
+        </button>
+        <button onClick={save}>Save</button>
+        <button aria-label="Close" onClick={onClose}>
+          ✕
+        </button>
+      </div>
+      {note && <div className="viewer-note">{note}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import { thumbHashToDataURL } from "thumbhash";
+import type { ChatMessage, Transfer } from "../bindings";
+import { formatBytes, timeLeft, voiceLength } from "../shared/format";
+import { errorText, ipc, mediaUrl } from "./ipc";
+
+/** Longest side of a photo in the chat, in CSS pixels. */
+const PHOTO_SIDE = 240;
+
+function placeholderUrl(b64: string): string | undefined {
+  if (!b64) return undefined;
+  try {
+    return thumbHashToDataURL(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A photo, file, voice or video message's body (text bubbles are drawn by the conversation). */
+export function MediaBubble({ item, live, onOpenImage, onError }: { item: ChatMessage; live?: Transfer; onOpenImage: () => void; onError: (e: string) => void }) {
+  const c = item.message.content;
+  const transfer = live ?? item.transfer ?? undefined;
+  switch (c.type) {
+    case "image": {
+      const scale = Math.min(1, PHOTO_SIDE / Math.max(c.width || PHOTO_SIDE, c.height || PHOTO_SIDE));
+      const w = Math.max(60, Math.round((c.width || PHOTO_SIDE) * scale));
+      const h = Math.max(60, Math.round((c.height || PHOTO_SIDE) * scale));
+      const src = c.thumbnail?.hash ? mediaUrl(c.thumbnail.hash) : undefined;
+      return (
+        <div className="photo" style={{ width: w, height: h, backgroundImage: placeholderUrl(c.placeholder) ? `url(${placeholderUrl(c.placeholder)})` : undefined }} data-testid="photo">
+          {src && <img src={src} alt="Photo" width={w} height={h} onClick={onOpenImage} draggable={false} />}
+          {transfer && transfer.state !== "done" && <TransferBar t={transfer} compact onError={onError} />}
+        </div>
+      );
+    }
+    case "file":
+      return <FileCard item={item} name={c.name} size={c.blob.size} transfer={transfer} onError={onError} />;
+    case "voice":
+      return <Voice hash={c.blob.hash} duration={c.duration_ms} />;
+    case "video":
+      return <FileCard item={item} name="Video" size={c.blob.size} transfer={transfer} onError={onError} />;
+    default:
+      return <span className="unsupported">This message needs a newer Xin.</span>;
+  }
+}
+
+const extensionColours: Record<string, string> = { pdf: "#e5533d", doc: "#3b7be8", docx: "#3b7be8", xls: "#2f9e5b", xlsx: "#2f9e5b", ppt: "#e8873b", pptx: "#e8873b", zip: "#8d6fd1", rar: "#8d6fd1" };
+
+function FileCard({ item, name, size, transfer, onError }: { item: ChatMessage; name: string; size: number; transfer?: Transfer; onError: (e: string) => void }) {
+  const ext = name.includes(".") ? name.split(".").pop()!.toLowerCase() : "";
+  const fail = (e: unknown) => onError(errorText(e));
+  const running = transfer && transfer.state !== "done" && transfer.state !== "cancelled";
+  const downloaded = transfer?.direction === "down" && transfer.state === "done";
+  const mine = transfer?.direction === "up";
+  return (
+    <div className="file-card" data-testid="file-card" data-name={name}>
+      <div className="file-top">
+        <div className="file-text">
+          <div className="file-name" title={name}>
+            {name}
+          </div>
+          <div className="file-size">{formatBytes(size)}</div>
+        </div>
+        <div className="file-icon" style={{ background: extensionColours[ext] ?? "#8a8f99" }}>
+          {(ext || "file").slice(0, 4).toUpperCase()}
+        </div>
+      </div>
+      {running ? (
+        <TransferBar t={transfer} onError={onError} />
+      ) : (
+        <div className="file-actions">
+          {!mine && !downloaded && item.state === "sent" && (
+            <button onClick={() => ipc.downloadFile(item.message.id).catch(fail)} data-testid="file-download">
+              Download
+            </button>
+          )}
+          {(downloaded || mine) && (
+            <>
+              <button onClick={() => ipc.openTransfer(transfer!.id).catch(fail)}>Open</button>
+              <button onClick={() => ipc.showTransfer(transfer!.id).catch(fail)}>Show in folder</button>
+            </>
+          )}
+          {downloaded && <span className="file-saved">Saved</span>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Progress, speed and time left, with pause/resume and cancel. */
+export function TransferBar({ t, compact, onError }: { t: Transfer; compact?: boolean; onError: (e: string) => void }) {
+  const pct = t.size > 0 ? Math.min(100, (t.done / t.size) * 100) : 0;
+  const fail = (e: unknown) => onError(errorText(e));
+  const paused = t.state === "paused" || t.state === "failed";
+  const status =
+    t.state === "preparing" ? "Preparing…" : t.state === "paused" ? "Paused" : t.state === "failed" ? t.error ?? "Failed" : t.state === "queued" ? "Waiting…" : `${formatBytes(t.speed)}/s · ${timeLeft(t.size - t.done, t.speed) || "…"}`;
+  return (
+    <div className={compact ? "transfer-bar compact" : "transfer-bar"} data-testid="transfer-bar" data-state={t.state}>
+      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
+        <div style={{ width: `${pct}%` }} />
+      </div>
+      <div className="transfer-line">
+        <span className="transfer-status">{compact ? `${Math.round(pct)}%` : `${formatBytes(t.done)} / ${formatBytes(t.size)} · ${status}`}</span>
+        <span className="transfer-buttons">
+          {paused ? (
+            <button aria-label="Resume" title="Resume" onClick={() => ipc.resumeTransfer(t.id).catch(fail)}>
+              ▶
+            </button>
+          ) : (
+            <button aria-label="Pause" title="Pause" onClick={() => ipc.pauseTransfer(t.id).catch(fail)}>
+              ❚❚
+            </button>
+          )}
+          <button aria-label="Cancel" title="Cancel" onClick={() => ipc.cancelTransfer(t.id).catch(fail)}>
+            ✕
+          </button>
+        </span>
+      </div>
+    </div>
+  );
+}
+
+/** A voice message: tap to play, a dot until played once. */
+function Voice({ hash, duration }: { hash: string; duration: number }) {
+  const audio = useRef<HTMLAudioElement>(null);
+  const [playing, setPlaying] = useState(false);
+  const key = `xin.played.${hash}`;
+  const [played, setPlayed] = useState(() => localStorage.getItem(key) === "1");
+  const width = useMemo(() => Math.min(220, 70 + (duration / 60000) * 150), [duration]);
+  useEffect(() => {
+    const a = audio.current;
+    if (!a) return;
+    const end = () => setPlaying(false);
+    a.addEventListener("ended", end);
+    return () => a.removeEventListener("ended", end);
+  }, []);
+  const toggle = () => {
+    const a = audio.current;
+    if (!a) return;
+    if (playing) {
+      a.pause();
+      setPlaying(false);
+      return;
+    }
+    a.currentTime = 0;
+    a.play().then(() => setPlaying(true), () => setPlaying(false));
+    localStorage.setItem(key, "1");
+    setPlayed(true);
+  };
+  return (
+    <button className={playing ? "voice playing" : "voice"} style={{ width }} onClick={toggle} data-testid="voice" data-playing={playing}>
+      <span className="voice-waves">)))</span>
+      <span>{voiceLength(duration)}</span>
+      {!played && <span className="unplayed" aria-label="Not played" />}
+      <audio ref={audio} src={mediaUrl(hash)} preload="none" />
+    </button>
+  );
+}

@@ -1,0 +1,59 @@
+import { useEffect, useState } from "react";
+import type { Transfer } from "../bindings";
+import { formatBytes } from "../shared/format";
+import { errorText, ipc, onCoreEvent } from "./ipc";
+import { TransferBar } from "./MediaBubble";
+
+/** Every upload and download, newest first, live. */
+export function Transfers() {
+  const [list, setList] = useState<Transfer[]>([]);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    const load = () => ipc.transfers().then(setList, (e) => setError(errorText(e)));
+    load();
+    const unlisten = onCoreEvent((e) => {
+      if (e.type !== "transfer") return;
+      setList((cur) => (cur.some((t) => t.id === e.transfer.id) ? cur.map((t) => (t.id === e.transfer.id ? e.transfer : t)) : [e.transfer, ...cur]));
+    });
+    return () => {
+      unlisten.then((f) => f());
+    };
+  }, []);
+  return (
+    <>
+      <aside className="list-pane">
+        <div className="list-title">Transfers</div>
+        <p className="list-note">Files going between this computer and your chats. They carry on after a restart.</p>
+      </aside>
+      <section className="content-pane transfers" data-testid="transfers">
+        <header className="content-header">
+          <h1>Transfers</h1>
+        </header>
+        {error && <p className="error-line">{error}</p>}
+        {list.length === 0 && <p className="list-empty">Nothing sent or downloaded yet.</p>}
+        <ul className="transfer-list">
+          {list.map((t) => (
+            <li key={t.id} className="transfer-row" data-testid="transfer-row">
+              <span className={t.direction === "up" ? "direction up" : "direction down"} aria-label={t.direction === "up" ? "Upload" : "Download"}>
+                {t.direction === "up" ? "↑" : "↓"}
+              </span>
+              <div className="transfer-main">
+                <div className="file-name">{t.name}</div>
+                {t.state === "done" ? (
+                  <div className="file-size">
+                    {formatBytes(t.size)} · {t.direction === "up" ? "Sent" : "Saved"}
+                    <button className="link-like" onClick={() => ipc.showTransfer(t.id).catch((e) => setError(errorText(e)))}>
+                      Show in folder
+                    </button>
+                  </div>
+                ) : (
+                  <TransferBar t={t} onError={setError} />
+                )}
+              </div>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}
