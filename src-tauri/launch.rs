@@ -1,5 +1,6 @@
 //! Which server and data directory this run uses: `--server URL`, else `XIN_SERVER`, else the
-//! server used last time, else the local default.
+//! server used last time, else the local default. Received files go to the XDG download folder
+//! (`XIN_DOWNLOAD_DIR` overrides it).
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -10,6 +11,7 @@ const DEFAULT_SERVER: &str = "http://127.0.0.1:7420";
 pub struct Launch {
     pub server: Option<String>,
     pub data_dir: PathBuf,
+    pub downloads: PathBuf,
 }
 
 impl Launch {
@@ -31,7 +33,16 @@ impl Launch {
                     .unwrap_or_else(|| PathBuf::from("."))
                     .join("xin")
             });
-        Self { server, data_dir }
+        let downloads = std::env::var_os("XIN_DOWNLOAD_DIR")
+            .map(PathBuf::from)
+            .or_else(dirs::download_dir)
+            .or_else(|| dirs::home_dir().map(|h| h.join("Downloads")))
+            .unwrap_or_else(|| data_dir.join("Downloads"));
+        Self {
+            server,
+            data_dir,
+            downloads,
+        }
     }
 
     fn last_server_file(&self) -> PathBuf {
@@ -55,9 +66,7 @@ impl Launch {
             server,
             device: this_device(),
             vault: Arc::new(KeyringVault),
-            downloads: dirs::download_dir()
-                .or_else(|| dirs::home_dir().map(|h| h.join("Downloads")))
-                .unwrap_or_else(|| self.data_dir.join("Downloads")),
+            downloads: self.downloads.clone(),
         })
     }
 }

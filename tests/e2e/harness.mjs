@@ -77,7 +77,7 @@ export async function startDesktop(serverUrl) {
   const driverProc = spawn(env("TAURI_DRIVER"), ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore"],
-    env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, RUST_LOG: "warn" },
+    env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, XIN_DOWNLOAD_DIR: join(dataDir, "Downloads"), RUST_LOG: "warn" },
   });
   await waitFor("tauri-driver", () => new Promise((resolve) => {
     const s = createServer();
@@ -99,6 +99,17 @@ export async function startDesktop(serverUrl) {
         await this.screenshot(`failed-${testId}`).catch(() => {});
         throw e;
       }
+    },
+    /** Calls one of the app's commands, as its UI would. */
+    async invoke(command, args) {
+      const result = await driver.executeAsyncScript(
+        "const done = arguments[arguments.length - 1];" +
+          "window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then((v) => done({ ok: v }), (e) => done({ err: e }));",
+        command,
+        args,
+      );
+      if (result.err) throw new Error(`${command}: ${JSON.stringify(result.err)}`);
+      return result.ok;
     },
     async attr(testId, name) {
       return (await this.find(testId)).getAttribute(name);

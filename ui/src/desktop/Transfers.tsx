@@ -40,8 +40,10 @@ export function Transfers() {
               <div className="transfer-main">
                 <div className="file-name">{t.name}</div>
                 {t.state === "done" ? (
-                  <div className="file-size">
-                    {formatBytes(t.size)} · {t.direction === "up" ? "Sent" : "Saved"}
+                  <div className="transfer-meta">
+                    <span>
+                      {formatBytes(t.size)} · {t.direction === "up" ? "Sent" : "Saved"}
+                    </span>
                     <button className="link-like" onClick={() => ipc.showTransfer(t.id).catch((e) => setError(errorText(e)))}>
                       Show in folder
                     </button>

@@ -1,0 +1,119 @@
+// Files between the phone and the computer through "File Transfer", and in a chat: the real
+// desktop app, the phone companion in Chromium, a real server storing real blobs.
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { PNG } from "pngjs";
+import { By, phoneSignUp, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
+
+const sha256 = (b) => createHash("sha256").update(b).digest("hex");
+
+/** A photo worth looking at: a sunset gradient with a sun. */
+function photoPng(w, h) {
+  const png = new PNG({ width: w, height: h });
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      const sun = (x - w * 0.65) ** 2 + (y - h * 0.55) ** 2 < (h * 0.18) ** 2;
+      const t = y / h;
+      png.data[i] = sun ? 255 : Math.round(255 - 60 * t);
+      png.data[i + 1] = sun ? 220 : Math.round(140 - 80 * t);
+      png.data[i + 2] = sun ? 120 : Math.round(90 + 120 * t);
+      png.data[i + 3] = 255;
+    }
+  return PNG.sync.write(png);
+}
+
+describe("files between the phone and the computer", () => {
+  let server, desktop, phone;
+  const dir = mkdtempSync(join(tmpdir(), "xin-e2e-files-"));
+
+  before(async () => {
+    server = await startServer();
+    desktop = await startDesktop(server.url);
+    phone = await startPhone();
+    await phoneSignUp(phone.page, server.url, "alice", "13800000031");
+    const url = await desktop.attr("login-qr", "data-url");
+    await phone.page.goto(url);
+    await phone.page.getByTestId("confirm-code").first().waitFor();
+    const code = await desktop.attr("login-code", "data-code");
+    await phone.page.locator(`[data-testid="confirm-code"][data-code="${code}"]`).click();
+    await desktop.find("main-window");
+  });
+
+  after(async () => {
+    await phone?.stop();
+    await desktop?.stop();
+    await server?.stop();
+  });
+
+  test("a photo sent from the phone to File Transfer shows on the desktop", async () => {
+    const photo = join(dir, "sunset.png");
+    writeFileSync(photo, photoPng(1200, 800));
+    await phone.page.goto(`${server.url}/m/`);
+    await phone.page.getByTestId("phone-file-transfer").click();
+    await phone.page.getByTestId("phone-file-input").setInputFiles(photo);
+    await phone.page.getByTestId("phone-photo").waitFor({ timeout: 20_000 });
+    await phone.screenshot("30-phone-file-transfer");
+
+    await (await desktop.find("rail-files")).click();
+    await desktop.find("conversation");
+    const img = await desktop.find("photo").then((p) => p.findElement(By.css("img")));
+    await desktop.driver.wait(async () => (await desktop.driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth", img)) > 0, 20_000, "the thumbnail loads through xin-media://");
+    const natural = await desktop.driver.executeScript("return [arguments[0].naturalWidth, arguments[0].naturalHeight]", img);
+    assert.equal(natural[0], 360, "a 360 px thumbnail, not the whole photo");
+    assert.equal(natural[1], 240);
+    await desktop.screenshot("31-desktop-file-transfer-photo");
+
+    // Click opens the viewer with the full photo; Esc closes it.
+    await img.click();
+    const full = await desktop.find("image-viewer").then((v) => v.findElement(By.css("img")));
+    await desktop.driver.wait(async () => (await desktop.driver.executeScript("return arguments[0].naturalWidth", full)) === 1200, 20_000, "the full photo loads");
+    await desktop.screenshot("32-desktop-image-viewer");
+    await desktop.driver.actions().sendKeys("\uE00C").perform();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="image-viewer"]'))).length === 0, 5000, "Esc closes the viewer");
+  });
+
+  test("a file sent from the desktop downloads byte-equal on the phone, and back", async () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
+    const file = join(dir, "Quarterly report.pdf");
+    writeFileSync(file, bytes);
+    const conv = await desktop.attr("conversation", "data-id");
+    // What dropping the file on the chat does.
+    await desktop.invoke("send_files", { conversation: conv, paths: [file] });
+    await desktop.driver.wait(
+      async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"] [data-testid="file-card"][data-name="Quarterly report.pdf"]'))).length === 1,
+      30_000,
+      "the file is sent",
+    );
+    await desktop.screenshot("33-desktop-file-sent");
+
+    const link = phone.page.locator('[data-testid="phone-file"][data-name="Quarterly report.pdf"]');
+    await link.waitFor({ timeout: 20_000 });
+    await phone.screenshot("34-phone-file-received");
+    const [download] = await Promise.all([phone.page.waitForEvent("download"), link.click()]);
+    assert.equal(download.suggestedFilename(), "Quarterly report.pdf");
+    assert.equal(sha256(readFileSync(await download.path())), sha256(bytes), "byte-equal on the phone");
+
+    // The phone sends a file; the desktop saves it to the download folder.
+    const notes = join(dir, "notes.txt");
+    writeFileSync(notes, "Pick up the film at 5.\n".repeat(1000));
+    await phone.page.getByTestId("phone-file-input").setInputFiles(notes);
+    const card = '[data-testid="file-card"][data-name="notes.txt"]';
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${card} [data-testid="file-download"]`))).length === 1, 20_000, "the phone's file arrives");
+    await (await desktop.driver.findElement(By.css(`${card} [data-testid="file-download"]`))).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${card} .file-saved`))).length === 1, 20_000, "saved");
+    const downloads = join(desktop.dataDir, "Downloads");
+    assert.deepEqual(readdirSync(downloads), ["notes.txt"]);
+    assert.equal(sha256(readFileSync(join(downloads, "notes.txt"))), sha256(readFileSync(notes)));
+    await desktop.screenshot("35-desktop-file-saved");
+
+    await (await desktop.find("rail-transfers")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="transfer-row"]'))).length >= 2, 10_000, "both transfers listed");
+    await desktop.screenshot("36-desktop-transfers");
+  });
+});
