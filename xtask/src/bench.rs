@@ -61,11 +61,27 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
             "500",
         ]);
     }
-    let result = process::run(&mut load);
+    let result = process::run(&mut load).and_then(|()| {
+        // Files: the engine against the same server, next to curl against a bare HTTP server.
+        let mut files = cargo();
+        files
+            .current_dir(&root)
+            .args(["bench", "-p", "xin-core", "--bench", "files"])
+            .env("XIN_BENCH_SERVER", format!("http://{addr}"))
+            .env("XIN_BENCH_SERVER_PID", server.id().to_string());
+        if quick {
+            files.env("XIN_BENCH_FILE_MIB", "128");
+        }
+        process::run(&mut files)
+    });
     drop(server);
     let _ = std::fs::remove_dir_all(&data);
     result?;
     println!("xtask: server summary also in {}", summary.display());
+    println!(
+        "xtask: file transfer figures also in {}",
+        root.join("target/bench-files.md").display()
+    );
     process::run(cargo().current_dir(&root).args([
         "bench",
         "-p",

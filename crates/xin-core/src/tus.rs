@@ -104,8 +104,8 @@ impl ApiClient {
         location: &str,
         offset: u64,
         chunk: bytes::Bytes,
+        checksum: [u8; 32],
     ) -> CoreResult<u64> {
-        let sum = blake3::hash(&chunk);
         let req = self
             .tus(
                 self.transfer_http.patch(format!("{}{location}", self.base)),
@@ -115,7 +115,7 @@ impl ApiClient {
             .header("upload-offset", offset.to_string())
             .header(
                 "upload-checksum",
-                format!("{CHECKSUM_ALGORITHM} {}", b64(sum.as_bytes())),
+                format!("{CHECKSUM_ALGORITHM} {}", b64(&checksum)),
             )
             .body(chunk);
         offset_of(&checked(req.send().await).await?)

@@ -4,7 +4,6 @@
 
 use std::{sync::Arc, time::Duration};
 
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use uuid::Uuid;
 use xin_proto::{ErrorCode, SendMessage};
 
@@ -185,26 +184,30 @@ async fn send_part(
         }
         Err(e) => return Err(e),
     };
-    let mut file = tokio::fs::File::open(&part.path)
-        .await
-        .map_err(|e| CoreError::File(format!("Could not read {}: {e}", part.path)))?;
+    // The next chunk is read and hashed while the current one is on the wire.
+    let mut next = Some(read_chunk(&part, offset));
     while offset < part.size {
-        let len = CHUNK.min(part.size - offset);
-        let mut chunk = vec![0u8; usize::try_from(len).unwrap_or(0)];
-        file.seek(std::io::SeekFrom::Start(offset))
-            .await
-            .and(file.read_exact(&mut chunk).await.map(|_| ()))
-            .map_err(|e| CoreError::File(format!("Could not read {}: {e}", part.path)))?;
-        let chunk = bytes::Bytes::from(chunk);
+        let chunk = match next.take() {
+            Some(pending) => pending.await,
+            None => read_chunk(&part, offset).await,
+        }?;
+        let following = offset + chunk.bytes.len() as u64;
+        if following < part.size {
+            next = Some(read_chunk(&part, following));
+        }
         let sent = account
             .with_access(|a| {
-                let (api, location, chunk) = (account.api.clone(), location.clone(), chunk.clone());
-                async move { api.upload_chunk(&a, &location, offset, chunk).await }
+                let (api, location, bytes) =
+                    (account.api.clone(), location.clone(), chunk.bytes.clone());
+                async move {
+                    api.upload_chunk(&a, &location, offset, bytes, chunk.checksum)
+                        .await
+                }
             })
             .await;
         offset = match sent {
             Ok(o) => o,
-            Err(e) if e.api_code() == Some(ErrorCode::ChecksumMismatch) => continue,
+            Err(e) if e.api_code() == Some(ErrorCode::ChecksumMismatch) => offset,
             Err(e) if e.api_code() == Some(ErrorCode::HashMismatch) => {
                 return Err(CoreError::File(
                     "The file changed while it was being sent. Send it again.".into(),
@@ -212,16 +215,52 @@ async fn send_part(
             }
             Err(e) => return Err(e),
         };
-        account
-            .db
-            .lock()
-            .await
-            .save_parts(id, parts, base + offset)?;
+        if offset != following {
+            next = None;
+        }
         if let Some(t) = progress.advance(base + offset) {
+            // Progress on disk only as often as it is shown: a restart asks the server anyway.
+            account
+                .db
+                .lock()
+                .await
+                .save_parts(id, parts, base + offset)?;
             engine.emit(CoreEvent::Transfer { transfer: t });
         }
     }
     finish_part(account, id, parts, index, base + part.size).await
+}
+
+struct Chunk {
+    bytes: bytes::Bytes,
+    checksum: [u8; 32],
+}
+
+/// Reads and hashes the chunk at `offset` on a blocking thread (one read, no copies after).
+fn read_chunk(
+    part: &Part,
+    offset: u64,
+) -> impl std::future::Future<Output = CoreResult<Chunk>> + use<> {
+    let path = part.path.clone();
+    let len = CHUNK.min(part.size.saturating_sub(offset));
+    let task = tokio::task::spawn_blocking(move || -> std::io::Result<Chunk> {
+        use std::io::{Read, Seek};
+        let mut file = std::fs::File::open(&path)?;
+        file.seek(std::io::SeekFrom::Start(offset))?;
+        let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
+        file.read_exact(&mut buf)?;
+        let checksum = *blake3::hash(&buf).as_bytes();
+        Ok(Chunk {
+            bytes: buf.into(),
+            checksum,
+        })
+    });
+    let shown = part.path.clone();
+    async move {
+        task.await
+            .map_err(|e| CoreError::File(e.to_string()))?
+            .map_err(|e| CoreError::File(format!("Could not read {shown}: {e}")))
+    }
 }
 
 async fn finish_part(

@@ -3,8 +3,10 @@
 //!
 //! A chunk is kept only whole and verified: it is hashed as it streams to disk, and if its
 //! checksum does not match, or the connection drops half-way, the file is cut back to the last
-//! verified offset. The offset in the database is only moved after the bytes are synced, so
-//! after a crash the file always holds at least what the database promises.
+//! verified offset. The verified offset lives in memory and is checkpointed to the database
+//! every [`CHECKPOINT`] bytes, each time after the bytes are synced to disk, so after a crash the
+//! file always holds at least what the database promises (the client resumes from there). A
+//! sync per chunk instead would keep the disk and the network taking turns.
 
 use std::{
     collections::HashMap,
@@ -14,7 +16,6 @@ use std::{
 
 use axum::body::Body;
 use futures_util::StreamExt;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use uuid::Uuid;
 use xin_proto::ErrorCode;
 
@@ -26,6 +27,10 @@ use crate::{
 
 /// Bytes gathered before one write to the staged file.
 const WRITE_BUFFER: usize = 1 << 20;
+/// Frames queued between receiving and the thread that hashes and writes them.
+const FRAMES_IN_FLIGHT: usize = 64;
+/// Verified bytes between two durable checkpoints of an upload's offset.
+const CHECKPOINT: u64 = 64 << 20;
 /// How long a chunk waits for an earlier one on the same upload (a client that reconnects
 /// while its old request is still being torn down).
 const LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -34,8 +39,15 @@ const LOCK_WAIT: Duration = Duration::from_secs(30);
 /// missing (after a restart), so it never needs to be stored.
 struct Live {
     received: u64,
+    /// What the database holds (synced to disk first).
+    persisted: u64,
     hasher: blake3::Hasher,
+    /// The thread writing the chunk being received, while there is one.
+    writer: Option<Writer>,
 }
+
+type Written = std::io::Result<(blake3::Hash, blake3::Hasher, std::fs::File)>;
+type Writer = tokio::task::JoinHandle<Written>;
 
 pub struct Uploads {
     storage: Arc<LocalStorage>,
@@ -89,6 +101,20 @@ impl Uploads {
         live.entry(id).or_default().clone()
     }
 
+    /// The verified offset of an upload this server is receiving (the database may be behind).
+    /// A chunk still arriving (or being torn down after a cut) is waited for, so the answer is
+    /// where the next chunk must start.
+    pub async fn live_offset(&self, id: Uuid) -> Option<u64> {
+        let slot = self
+            .live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()?;
+        let guard = tokio::time::timeout(LOCK_WAIT, slot.lock()).await.ok()?;
+        guard.as_ref().map(|l| l.received)
+    }
+
     fn forget(&self, id: Uuid) {
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
         live.remove(&id);
@@ -122,35 +148,68 @@ impl Uploads {
                 )
             })?;
         let path = self.storage.staged(upload.id);
-        let live = match guard.take() {
-            Some(l) if l.received == upload.received => l,
-            _ => rebuild(&path, upload.received).await?,
+        // While the server runs, memory holds the truth; after a restart, the database. Live
+        // stays in the slot throughout, so a request dropped half-way (the client vanished)
+        // leaves the last verified state behind, not nothing.
+        let live = match guard.as_mut() {
+            Some(l) => l,
+            None => guard.insert(rebuild(&path, upload.received).await?),
         };
+        // A writer left running by such a dropped request finishes before anything else
+        // touches the file.
+        if let Some(mut writer) = live.writer.take() {
+            let _ = (&mut writer).await;
+        }
         if offset != live.received {
-            let received = live.received;
-            *guard = Some(live);
             return Err(ApiError::new(
                 ErrorCode::OffsetMismatch,
                 format!(
-                    "The server has {received} verified bytes of this upload: resume from there."
+                    "The server has {} verified bytes of this upload: resume from there.",
+                    live.received
                 ),
             ));
         }
         let mut whole = live.hasher.clone();
-        let written = receive(&path, &upload, offset, checksum, body, &mut whole).await;
-        let received = match written {
-            Ok(n) => offset + n,
+        let written = receive(
+            &path,
+            &upload,
+            offset,
+            checksum,
+            body,
+            &mut whole,
+            &mut live.writer,
+        )
+        .await;
+        let (received, file) = match written {
+            Ok((n, file)) => (offset + n, file),
             Err(e) => {
                 truncate(&path, offset).await?;
-                *guard = Some(live);
                 return Err(e);
             }
         };
-        store.upload_received(upload.id, received).await?;
-        *guard = Some(Live {
-            received,
-            hasher: whole.clone(),
-        });
+        if received == upload.size {
+            // The blob must be on disk before any message can point at it.
+            sync(file).await?;
+            store.upload_received(upload.id, received).await?;
+            live.persisted = received;
+        } else if received - live.persisted >= CHECKPOINT {
+            // In the background: the next chunk need not wait for the disk. The database's
+            // offset only ever moves forward, and only past synced bytes.
+            let (store, id) = (store.clone(), upload.id);
+            tokio::spawn(async move {
+                if let Err(e) = async {
+                    sync(file).await?;
+                    store.upload_received(id, received).await
+                }
+                .await
+                {
+                    tracing::warn!(%id, "upload checkpoint: {e}");
+                }
+            });
+            live.persisted = received;
+        }
+        live.received = received;
+        live.hasher = whole.clone();
         if received == upload.size {
             drop(guard);
             self.forget(upload.id);
@@ -195,7 +254,9 @@ impl Uploads {
 }
 
 /// Streams `body` onto the staged file at `offset`, hashing it twice: alone (the chunk's
-/// checksum) and into `whole`. Answers the chunk's length once it is verified and synced.
+/// checksum) and into `whole`. Answers the chunk's length, and the file to sync, once the chunk
+/// is verified and written. Hashing and writing run on a blocking thread fed frame by frame, so
+/// they overlap with receiving the next bytes.
 async fn receive(
     path: &std::path::Path,
     upload: &UploadRow,
@@ -203,56 +264,75 @@ async fn receive(
     checksum: Checksum,
     body: Body,
     whole: &mut blake3::Hasher,
-) -> ApiResult<u64> {
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .await
-        .map_err(|e| io_error("open staged upload", e))?;
-    file.seek(std::io::SeekFrom::Start(offset))
-        .await
-        .map_err(|e| io_error("seek staged upload", e))?;
+    writer_slot: &mut Option<Writer>,
+) -> ApiResult<(u64, std::fs::File)> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(FRAMES_IN_FLIGHT);
+    let (path_owned, mut running) = (path.to_path_buf(), whole.clone());
+    let writer = writer_slot.insert(tokio::task::spawn_blocking(move || -> Written {
+        use std::io::{Seek, Write};
+        let mut file = std::fs::OpenOptions::new().write(true).open(&path_owned)?;
+        file.seek(std::io::SeekFrom::Start(offset))?;
+        let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+        let mut chunk = blake3::Hasher::new();
+        while let Some(frame) = rx.blocking_recv() {
+            chunk.update(&frame);
+            running.update(&frame);
+            out.write_all(&frame)?;
+        }
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        Ok((chunk.finalize(), running, file))
+    }));
     let room = upload.size - offset;
-    let mut chunk = blake3::Hasher::new();
     let mut len: u64 = 0;
-    let mut buffer: Vec<u8> = Vec::with_capacity(WRITE_BUFFER);
     let mut stream = body.into_data_stream();
+    let mut failure = None;
     while let Some(frame) = stream.next().await {
-        let frame = frame.map_err(|e| {
-            ApiError::invalid(format!(
-                "The chunk was cut off before its end ({e}); resume from the verified offset."
-            ))
-        })?;
+        let frame = match frame {
+            Ok(f) => f,
+            Err(e) => {
+                failure = Some(ApiError::invalid(format!(
+                    "The chunk was cut off before its end ({e}); resume from the verified offset."
+                )));
+                break;
+            }
+        };
         len += frame.len() as u64;
         if len > room {
-            return Err(ApiError::invalid(format!(
+            failure = Some(ApiError::invalid(format!(
                 "The chunk goes past the upload's length ({} bytes).",
                 upload.size
             )));
+            break;
         }
-        chunk.update(&frame);
-        whole.update(&frame);
-        buffer.extend_from_slice(&frame);
-        if buffer.len() >= WRITE_BUFFER {
-            file.write_all(&buffer)
-                .await
-                .map_err(|e| io_error("write staged upload", e))?;
-            buffer.clear();
+        if tx.send(frame).await.is_err() {
+            break;
         }
     }
-    if chunk.finalize().as_bytes() != &checksum.0 {
+    drop(tx);
+    let written = writer.await;
+    *writer_slot = None;
+    let written = written
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| io_error("write staged upload", e))?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let (sum, running, file) = written;
+    if sum.as_bytes() != &checksum.0 {
         return Err(ApiError::new(
             ErrorCode::ChecksumMismatch,
             "The chunk's BLAKE3 does not match its bytes; nothing of it was kept. Send it again.",
         ));
     }
-    file.write_all(&buffer)
+    *whole = running;
+    Ok((len, file))
+}
+
+async fn sync(file: std::fs::File) -> ApiResult<()> {
+    tokio::task::spawn_blocking(move || file.sync_data())
         .await
-        .map_err(|e| io_error("write staged upload", e))?;
-    file.sync_data()
-        .await
-        .map_err(|e| io_error("sync staged upload", e))?;
-    Ok(len)
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| io_error("sync staged upload", e))
 }
 
 async fn truncate(path: &std::path::Path, len: u64) -> ApiResult<()> {
@@ -276,7 +356,12 @@ async fn rebuild(path: &std::path::Path, received: u64) -> ApiResult<Live> {
         hasher
             .update_reader(std::fs::File::open(&path)?)
             .map(|_| ())?;
-        Ok::<_, std::io::Error>(Live { received, hasher })
+        Ok::<_, std::io::Error>(Live {
+            received,
+            persisted: received,
+            hasher,
+            writer: None,
+        })
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?

@@ -180,8 +180,13 @@ async fn offset(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let upload = state.store.upload(authed.user_id, upload_id(&id)?).await?;
+    let received = state
+        .uploads
+        .live_offset(upload.id)
+        .await
+        .unwrap_or(upload.received);
     let headers = tus_headers(&[
-        ("upload-offset", upload.received.to_string()),
+        ("upload-offset", received.to_string()),
         ("upload-length", upload.size.to_string()),
     ]);
     Ok((StatusCode::OK, headers).into_response())

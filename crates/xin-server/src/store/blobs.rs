@@ -127,14 +127,16 @@ impl Store {
         })
     }
 
-    /// Records a chunk as verified and durable.
+    /// Records verified bytes as durable. Checkpoints may land out of order: only forward.
     pub async fn upload_received(&self, id: Uuid, received: u64) -> ApiResult<()> {
-        sqlx::query("UPDATE uploads SET received = $2, updated_at = $3 WHERE id = $1")
-            .bind(id.to_string())
-            .bind(to_i64(received))
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE uploads SET received = $2, updated_at = $3 WHERE id = $1 AND received < $2",
+        )
+        .bind(id.to_string())
+        .bind(to_i64(received))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
