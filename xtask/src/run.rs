@@ -1,10 +1,6 @@
 //! `cargo xtask run`: the server on its embedded SQLite store and the desktop app connected to it.
 
-use std::{
-    io::{Read, Write},
-    net::TcpStream,
-    process::{Command, ExitCode},
-};
+use std::process::{Command, ExitCode};
 
 use crate::{
     process::{wait_for_port, Background, Result},
@@ -62,7 +58,7 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         }
     };
     if o.demo {
-        seed_demo(&server_url)?;
+        seed_demo(&bin, &server_url)?;
     }
     let mut desktop = Background::spawn_foreground(
         "xin",
@@ -82,45 +78,15 @@ fn lan_address() -> Option<String> {
         .map(str::to_string)
 }
 
-/// Demo accounts, so a newcomer can sign in on the phone companion at once.
-fn seed_demo(server: &str) -> Result<()> {
-    let addr = server
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let people = [
-        ("alice", "+8613800000001", "Alice"),
-        ("bob", "+8613800000002", "Bob"),
-        ("carol", "+8613800000003", "Carol"),
-    ];
-    for (handle, phone, name) in people {
-        let body = format!(
-            r#"{{"handle":"{handle}","phone":"{phone}","display_name":"{name}","password":"xin-demo-pass","device":{{"name":"Demo seed","kind":"phone","os":"xtask","app_version":"0.1.0"}}}}"#
-        );
-        let status = post(&addr, "/api/v1/accounts", &body)?;
-        match status {
-            201 => println!("xtask: demo account {handle} / xin-demo-pass"),
-            409 => println!("xtask: demo account {handle} already exists"),
-            other => return Err(format!("seeding {handle}: HTTP {other}")),
-        }
+/// A lived-in world for a newcomer: people, chats, photos and files (see `crates/xin-demo`).
+fn seed_demo(bin: &std::path::Path, server: &str) -> Result<()> {
+    let status = Command::new(bin.join("xin-demo"))
+        .args(["--server", server])
+        .status()
+        .map_err(|e| format!("xin-demo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("xin-demo failed ({status})"))
     }
-    Ok(())
-}
-
-/// A minimal HTTP/1.1 POST (xtask stays dependency-free so it builds before any set-up).
-fn post(addr: &str, path: &str, body: &str) -> Result<u16> {
-    let mut s = TcpStream::connect(addr).map_err(|e| format!("{addr}: {e}"))?;
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .map_err(|e| e.to_string())?;
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).map_err(|e| e.to_string())?;
-    answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| "bad HTTP answer".to_string())
 }

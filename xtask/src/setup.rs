@@ -126,9 +126,15 @@ pub fn prepare(for_tests: bool) -> Result<()> {
         npm_install(&root.join("tests/e2e"))?;
         tauri_driver()?;
     }
-    run(cargo()
-        .current_dir(&root)
-        .args(["build", "-p", "xin-server", "-p", "xin"]))
+    run(cargo().current_dir(&root).args([
+        "build",
+        "-p",
+        "xin-server",
+        "-p",
+        "xin",
+        "-p",
+        "xin-demo",
+    ]))
 }
 
 pub fn setup() -> Result<std::process::ExitCode> {

@@ -136,6 +136,7 @@ fn inside(_args: &[String]) -> Result<ExitCode> {
             .args(e2e_files(&root.join("tests/e2e")))
             .env("XIN_SERVER_BIN", bin.join("xin-server"))
             .env("XIN_DESKTOP_BIN", bin.join("xin"))
+            .env("XIN_DEMO_BIN", bin.join("xin-demo"))
             .env("XIN_COMPANION_DIR", root.join("ui/dist/mobile"))
             .env("XIN_E2E_OUT", &e2e_out)
             .env("TAURI_DRIVER", tauri_driver_path()),

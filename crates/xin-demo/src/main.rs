@@ -1,0 +1,331 @@
+//! `xin-demo --server URL`: fills a fresh server with a small lived-in world — Alice, Bob and
+//! Carol, friends, a direct chat and a group with photos and a file, and Alice's File Transfer —
+//! through the public API, as the apps would. Does nothing when the demo people already exist.
+
+mod pictures;
+
+use base64::Engine as _;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use xin_proto::{BlobRef, Content};
+
+type Result<T> = std::result::Result<T, String>;
+
+const PASSWORD: &str = "xin-demo-pass";
+
+struct Person {
+    id: String,
+    access: String,
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+impl Api {
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    async fn call(
+        &self,
+        who: &Person,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> Result<Value> {
+        let resp = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&who.access)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = resp.status();
+        let text = resp.text().await.map_err(|e| e.to_string())?;
+        if !status.is_success() {
+            return Err(format!("{path}: HTTP {status}: {text}"));
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, who: &Person, path: &str, body: Value) -> Result<Value> {
+        self.call(who, reqwest::Method::POST, path, body).await
+    }
+
+    /// A new account, or `None` when it exists already (the world was seeded before).
+    async fn register(&self, handle: &str, phone: &str, name: &str) -> Result<Option<Person>> {
+        let resp = self
+            .http
+            .post(self.url("/accounts"))
+            .json(&json!({"handle": handle, "phone": phone, "display_name": name, "password": PASSWORD,
+                "device": {"name": "Demo seed", "kind": "phone", "os": "xin-demo", "app_version": xin_proto::APP_VERSION}}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if resp.status() == StatusCode::CONFLICT {
+            return Ok(None);
+        }
+        let v: Value = resp.json().await.map_err(|e| e.to_string())?;
+        let field = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
+        match (field("/user/id"), field("/access_token")) {
+            (Some(id), Some(access)) => Ok(Some(Person { id, access })),
+            _ => Err(format!("register {handle}: {v}")),
+        }
+    }
+
+    async fn befriend(&self, a: &Person, b: &Person, greeting: &str) -> Result<()> {
+        let req = self
+            .post(
+                a,
+                "/friend-requests",
+                json!({"to": b.id, "greeting": greeting}),
+            )
+            .await?;
+        let id = req["id"].as_str().ok_or("friend request without id")?;
+        self.post(
+            b,
+            &format!("/friend-requests/{id}/answer"),
+            json!({"accept": true}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn send(&self, who: &Person, conv: &str, content: Content) -> Result<()> {
+        let content = serde_json::to_value(content).map_err(|e| e.to_string())?;
+        self.post(
+            who,
+            &format!("/conversations/{conv}/messages"),
+            json!({"client_id": uuid::Uuid::now_v7(), "content": content}),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    async fn say(&self, who: &Person, conv: &str, text: &str) -> Result<()> {
+        self.send(
+            who,
+            conv,
+            Content::Text {
+                text: text.into(),
+                mentions: vec![],
+                mention_all: false,
+            },
+        )
+        .await
+    }
+
+    /// One tus upload, in 4 MiB chunks each with its BLAKE3.
+    async fn upload(&self, who: &Person, bytes: &[u8], name: &str) -> Result<BlobRef> {
+        let hash = blake3::hash(bytes).to_hex().to_string();
+        let created = self
+            .http
+            .post(self.url("/uploads"))
+            .bearer_auth(&who.access)
+            .header("tus-resumable", "1.0.0")
+            .header("upload-length", bytes.len().to_string())
+            .header(
+                "upload-metadata",
+                format!(
+                    "filename {},blake3 {}",
+                    b64(name.as_bytes()),
+                    b64(hash.as_bytes())
+                ),
+            )
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let created: Value = created.json().await.map_err(|e| e.to_string())?;
+        if let Some(location) = created["location"].as_str() {
+            let mut offset = 0;
+            for chunk in bytes.chunks(4 << 20) {
+                let resp = self
+                    .http
+                    .patch(format!("{}{location}", self.base))
+                    .bearer_auth(&who.access)
+                    .header("tus-resumable", "1.0.0")
+                    .header("content-type", xin_proto::OFFSET_OCTET_STREAM)
+                    .header("upload-offset", offset.to_string())
+                    .header(
+                        "upload-checksum",
+                        format!("blake3 {}", b64(blake3::hash(chunk).as_bytes())),
+                    )
+                    .body(chunk.to_vec())
+                    .send()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if !resp.status().is_success() {
+                    return Err(format!("upload {name}: HTTP {}", resp.status()));
+                }
+                offset += chunk.len();
+            }
+        }
+        Ok(BlobRef {
+            hash,
+            size: bytes.len() as u64,
+        })
+    }
+
+    async fn photo(
+        &self,
+        who: &Person,
+        conv: &str,
+        img: image::RgbImage,
+        name: &str,
+    ) -> Result<()> {
+        let picture = pictures::Prepared::of(img)?;
+        let thumbnail = self
+            .upload(who, &picture.thumbnail, "thumbnail.jpg")
+            .await?;
+        let blob = self.upload(who, &picture.jpeg, name).await?;
+        self.send(
+            who,
+            conv,
+            Content::Image {
+                blob,
+                width: picture.width,
+                height: picture.height,
+                thumbnail: Some(thumbnail),
+                placeholder: picture.placeholder,
+            },
+        )
+        .await
+    }
+
+    async fn file(
+        &self,
+        who: &Person,
+        conv: &str,
+        name: &str,
+        bytes: &[u8],
+        media_type: &str,
+    ) -> Result<()> {
+        let blob = self.upload(who, bytes, name).await?;
+        self.send(
+            who,
+            conv,
+            Content::File {
+                blob,
+                name: name.into(),
+                media_type: media_type.into(),
+            },
+        )
+        .await
+    }
+}
+
+async fn seed(api: &Api) -> Result<()> {
+    let Some(alice) = api.register("alice", "+8613800000001", "Alice").await? else {
+        println!("xin-demo: the demo world is already there (alice / {PASSWORD})");
+        return Ok(());
+    };
+    let bob = api
+        .register("bob", "+8613800000002", "Bob")
+        .await?
+        .ok_or("bob exists but alice did not")?;
+    let carol = api
+        .register("carol", "+8613800000003", "Carol")
+        .await?
+        .ok_or("carol exists but alice did not")?;
+    api.befriend(&bob, &alice, "Hi Alice, it's Bob from the climbing gym")
+        .await?;
+    api.befriend(&carol, &alice, "Carol here 👋").await?;
+    api.befriend(&carol, &bob, "Hey Bob!").await?;
+
+    let direct = api
+        .post(&alice, "/conversations/direct", json!({"with": bob.id}))
+        .await?;
+    let direct = direct["id"].as_str().ok_or("no direct chat")?.to_string();
+    api.say(&bob, &direct, "Morning! Photos from Saturday's climb 🧗")
+        .await?;
+    api.photo(
+        &bob,
+        &direct,
+        pictures::mountains(1600, 1067),
+        "IMG_2041.jpg",
+    )
+    .await?;
+    api.photo(&bob, &direct, pictures::sunset(1200, 1600), "IMG_2057.jpg")
+        .await?;
+    api.say(&alice, &direct, "Wow, that light on the ridge!")
+        .await?;
+    api.file(
+        &alice,
+        &direct,
+        "Climbing trip plan.pdf",
+        pictures::PLAN_PDF.as_bytes(),
+        "application/pdf",
+    )
+    .await?;
+    api.say(
+        &bob,
+        &direct,
+        "Thanks, printed it. See you at 9 on Saturday",
+    )
+    .await?;
+
+    let group = api
+        .post(
+            &carol,
+            "/conversations",
+            json!({"title": "Weekend climbers", "members": [alice.id, bob.id]}),
+        )
+        .await?;
+    let group = group["id"].as_str().ok_or("no group")?.to_string();
+    api.say(&carol, &group, "Who's in for Sunday?").await?;
+    api.say(&bob, &group, "Me! Bringing the new rope").await?;
+    api.photo(&carol, &group, pictures::sunset(1400, 933), "crag.jpg")
+        .await?;
+    api.say(&alice, &group, "Count me in 🙌").await?;
+
+    let notes = api.post(&alice, "/conversations/self", json!({})).await?;
+    let notes = notes["id"].as_str().ok_or("no File Transfer")?.to_string();
+    api.file(
+        &alice,
+        &notes,
+        "Packing list.txt",
+        pictures::PACKING_LIST.as_bytes(),
+        "text/plain",
+    )
+    .await?;
+    api.photo(
+        &alice,
+        &notes,
+        pictures::mountains(1200, 900),
+        "Screenshot 2026-11-21.png",
+    )
+    .await?;
+    println!(
+        "xin-demo: seeded Alice, Bob and Carol (password {PASSWORD}) with chats, photos and files"
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let mut args = std::env::args().skip(1);
+    let mut base = "http://127.0.0.1:7420".to_string();
+    while let Some(a) = args.next() {
+        if a == "--server" {
+            base = args.next().unwrap_or(base);
+        }
+    }
+    let api = Api {
+        http: reqwest::Client::new(),
+        base: base.trim_end_matches('/').to_string(),
+    };
+    match seed(&api).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xin-demo: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

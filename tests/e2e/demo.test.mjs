@@ -1,0 +1,58 @@
+// `cargo xtask run --demo`'s world, as a newcomer sees it: Alice signs the desktop in and finds
+// chats with photos and files waiting.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { after, before, describe, test } from "node:test";
+import { By, startDesktop, startServer, waitFor } from "./harness.mjs";
+
+describe("the demo world", () => {
+  let server, desktop;
+
+  before(async () => {
+    server = await startServer();
+    execFileSync(process.env.XIN_DEMO_BIN, ["--server", server.url], { stdio: "inherit" });
+    desktop = await startDesktop(server.url);
+  });
+
+  after(async () => {
+    await desktop?.stop();
+    await server?.stop();
+  });
+
+  test("Alice's desktop opens on chats with photos and a file", async () => {
+    // Alice's phone: signed in with the demo password, it scans the QR and confirms.
+    const api = `${server.url}/api/v1`;
+    const post = async (path, body, token) => {
+      const r = await fetch(`${api}${path}`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body ?? {}) });
+      assert.ok(r.ok, `${path}: ${r.status}`);
+      return r.status === 204 ? null : r.json();
+    };
+    const phone = await post("/sessions", { login: "alice", password: "xin-demo-pass", device: { name: "Alice's phone", kind: "phone", os: "Android", app_version: "0.1.0" } });
+    const ticket = (await desktop.attr("login-qr", "data-url")).split("/").pop();
+    await post(`/login-tickets/${ticket}/scan`, {}, phone.access_token);
+    const code = await desktop.attr("login-code", "data-code");
+    await post(`/login-tickets/${ticket}/confirm`, { code }, phone.access_token);
+    await desktop.find("main-window");
+
+    const titles = async () => Promise.all((await desktop.driver.findElements(By.css('[data-testid="chat-row"]'))).map((r) => r.getAttribute("data-title")));
+    await waitFor("the seeded chats", async () => (await titles()).length === 3);
+    assert.deepEqual([...(await titles())].sort(), ["Bob", "File Transfer", "Weekend climbers"]);
+
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Bob"]'))).click();
+    await desktop.find("conversation");
+    await desktop.driver.wait(
+      async () => {
+        const loaded = await desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=photo] img')].filter((i) => i.complete && i.naturalWidth > 0).length");
+        return loaded === 2;
+      },
+      20_000,
+      "both of Bob's photos load",
+    );
+    await desktop.find("file-card");
+    assert.equal(await desktop.attr("file-card", "data-name"), "Climbing trip plan.pdf");
+    await desktop.screenshot("40-demo-chat-with-bob");
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Weekend climbers"]'))).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="photo"] img'))).length === 1, 20_000, "Carol's photo");
+    await desktop.screenshot("41-demo-group");
+  });
+});
