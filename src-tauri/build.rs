@@ -50,6 +50,7 @@ const COMMANDS: &[&str] = &[
     "open_transfer",
     "show_transfer",
     "save_media",
+    "media_bytes",
 ];
 
 fn main() {

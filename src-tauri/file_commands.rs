@@ -130,6 +130,17 @@ pub async fn show_transfer(
         .map_err(|e| ui_error("file", format!("Could not show the file: {e}")))
 }
 
+/// A cached voice message's bytes. WebKitGTK's media elements cannot read an app's custom URI
+/// scheme (WebKit bug 146351), so the UI plays voice from a blob URL made of these.
+#[tauri::command]
+pub async fn media_bytes(engine: State<'_, Engine>, hash: String) -> Result<tauri::ipc::Response> {
+    let path = engine.media_file(&hash).await?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| ui_error("file", format!("Could not read the voice message: {e}")))?;
+    Ok(tauri::ipc::Response::new(bytes))
+}
+
 /// The image viewer's "Save": a copy in the download folder; answers where.
 #[tauri::command]
 pub async fn save_media(engine: State<'_, Engine>, hash: String, name: String) -> Result<String> {

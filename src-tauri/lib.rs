@@ -91,6 +91,7 @@ pub fn run() {
             file_commands::open_transfer,
             file_commands::show_transfer,
             file_commands::save_media,
+            file_commands::media_bytes,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

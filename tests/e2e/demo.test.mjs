@@ -51,6 +51,16 @@ describe("the demo world", () => {
     await desktop.find("file-card");
     assert.equal(await desktop.attr("file-card", "data-name"), "Climbing trip plan.pdf");
     await desktop.screenshot("40-demo-chat-with-bob");
+    // Bob's voice message: a red dot until played; it plays in the WebView.
+    const voice = await desktop.find("voice");
+    assert.equal((await voice.findElements(By.css(".unplayed"))).length, 1, "unplayed dot");
+    await voice.click();
+    await desktop.driver.wait(
+      async () => desktop.driver.executeScript("const a = document.querySelector('[data-testid=voice] audio'); return a && a.currentTime > 0.3 && !a.error"),
+      20_000,
+      "Bob's voice message plays",
+    );
+    assert.equal((await voice.findElements(By.css(".unplayed"))).length, 0, "played: the dot is gone");
     await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Weekend climbers"]'))).click();
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="photo"] img'))).length === 1, 20_000, "Carol's photo");
     await desktop.screenshot("41-demo-group");

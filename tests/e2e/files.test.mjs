@@ -27,6 +27,32 @@ function photoPng(w, h) {
   return PNG.sync.write(png);
 }
 
+/** A WAV of a rising two-tone chirp, standing in for a voice at the phone's microphone. */
+function voiceWav(seconds) {
+  const rate = 48_000;
+  const n = rate * seconds;
+  const data = Buffer.alloc(n * 2);
+  for (let i = 0; i < n; i++) {
+    const t = i / rate;
+    const v = 0.4 * Math.sin(2 * Math.PI * (220 + 80 * t) * t) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t));
+    data.writeInt16LE(Math.round(v * 32767), i * 2);
+  }
+  const head = Buffer.alloc(44);
+  head.write("RIFF", 0);
+  head.writeUInt32LE(36 + data.length, 4);
+  head.write("WAVEfmt ", 8);
+  head.writeUInt32LE(16, 16);
+  head.writeUInt16LE(1, 20);
+  head.writeUInt16LE(1, 22);
+  head.writeUInt32LE(rate, 24);
+  head.writeUInt32LE(rate * 2, 28);
+  head.writeUInt16LE(2, 32);
+  head.writeUInt16LE(16, 34);
+  head.write("data", 36);
+  head.writeUInt32LE(data.length, 40);
+  return Buffer.concat([head, data]);
+}
+
 describe("files between the phone and the computer", () => {
   let server, desktop, phone;
   const dir = mkdtempSync(join(tmpdir(), "xin-e2e-files-"));
@@ -34,7 +60,9 @@ describe("files between the phone and the computer", () => {
   before(async () => {
     server = await startServer();
     desktop = await startDesktop(server.url);
-    phone = await startPhone();
+    const wav = join(dir, "voice.wav");
+    writeFileSync(wav, voiceWav(4));
+    phone = await startPhone(undefined, wav);
     await phoneSignUp(phone.page, server.url, "alice", "13800000031");
     const url = await desktop.attr("login-qr", "data-url");
     await phone.page.goto(url);
@@ -115,5 +143,30 @@ describe("files between the phone and the computer", () => {
     await (await desktop.find("rail-transfers")).click();
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="transfer-row"]'))).length >= 2, 10_000, "both transfers listed");
     await desktop.screenshot("36-desktop-transfers");
+  });
+
+  test("a voice message held to record on the phone plays on the desktop", async () => {
+    await phone.page.getByTestId("phone-voice-mode").click();
+    const hold = phone.page.getByTestId("phone-hold-to-talk");
+    await hold.hover();
+    await phone.page.mouse.down();
+    await phone.page.getByText("Release to send").waitFor();
+    await phone.page.waitForTimeout(2500);
+    await phone.page.mouse.up();
+    await phone.page.getByTestId("phone-voice").waitFor({ timeout: 20_000 });
+    await phone.screenshot("37-phone-voice-sent");
+
+    await (await desktop.find("rail-files")).click();
+    const voice = await desktop.find("voice");
+    const length = await voice.getText();
+    assert.match(length, /[23]"/, `a 2–3 second voice message, shown as ${length}`);
+    assert.equal((await voice.findElements(By.css(".unplayed"))).length, 0, "one's own voice message has no unplayed dot");
+    await desktop.screenshot("38-desktop-voice-received");
+    await voice.click();
+    await desktop.driver.wait(
+      async () => desktop.driver.executeScript("const a = document.querySelector('[data-testid=voice] audio'); return a && a.currentTime > 0.3 && !a.error"),
+      20_000,
+      "the voice message plays in the desktop's WebView",
+    );
   });
 });

@@ -156,13 +156,18 @@ export function writeY4m(png, path) {
   writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame, frame]));
 }
 
-/** Debian's Chromium, phone-sized, optionally with a fake camera playing `video`. */
-export async function startPhone(video) {
+/**
+ * Debian's Chromium, phone-sized, optionally with a fake camera playing `video` and a fake
+ * microphone playing `audio` (a WAV file).
+ */
+export async function startPhone(video, audio) {
   const args = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-default-apps",
   ];
-  if (video) args.push("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", `--use-file-for-fake-video-capture=${video}`);
+  if (video || audio) args.push("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream");
+  if (video) args.push(`--use-file-for-fake-video-capture=${video}`);
+  if (audio) args.push(`--use-file-for-fake-audio-capture=${audio}`);
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args });
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const page = await context.newPage();

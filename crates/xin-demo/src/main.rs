@@ -1,5 +1,5 @@
 //! `xin-demo --server URL`: fills a fresh server with a small lived-in world — Alice, Bob and
-//! Carol, friends, a direct chat and a group with photos and a file, and Alice's File Transfer —
+//! Carol, friends, a direct chat (photos, a PDF, a voice message), a group, and Alice's File Transfer —
 //! through the public API, as the apps would. Does nothing when the demo people already exist.
 
 mod pictures;
@@ -12,6 +12,9 @@ use xin_proto::{BlobRef, Content};
 type Result<T> = std::result::Result<T, String>;
 
 const PASSWORD: &str = "xin-demo-pass";
+
+/// Bob's voice message (see `assets/README.md` for how it was recorded).
+const VOICE: &[u8] = include_bytes!("../assets/voice.webm");
 
 struct Person {
     id: String,
@@ -268,6 +271,17 @@ async fn seed(api: &Api) -> Result<()> {
         &bob,
         &direct,
         "Thanks, printed it. See you at 9 on Saturday",
+    )
+    .await?;
+    let voice = api.upload(&bob, VOICE, "voice.webm").await?;
+    api.send(
+        &bob,
+        &direct,
+        Content::Voice {
+            blob: voice,
+            duration_ms: 3000,
+            waveform: (0..32u32).map(|i| (60 + (i * 37 % 190)) as u8).collect(),
+        },
     )
     .await?;
 

@@ -192,7 +192,7 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
                         {m.content.type === "text" ? (
                           m.content.text
                         ) : (
-                          <MediaBubble item={item} live={live[m.client_id] ?? live[m.id]} onOpenImage={() => setViewer(photos.findIndex((p) => p.id === m.id))} onError={setError} />
+                          <MediaBubble item={item} me={me.id} live={live[m.client_id] ?? live[m.id]} onOpenImage={() => setViewer(photos.findIndex((p) => p.id === m.id))} onError={setError} />
                         )}
                       </div>
                     </div>

@@ -17,7 +17,7 @@ function placeholderUrl(b64: string): string | undefined {
 }
 
 /** A photo, file, voice or video message's body (text bubbles are drawn by the conversation). */
-export function MediaBubble({ item, live, onOpenImage, onError }: { item: ChatMessage; live?: Transfer; onOpenImage: () => void; onError: (e: string) => void }) {
+export function MediaBubble({ item, me, live, onOpenImage, onError }: { item: ChatMessage; me: string; live?: Transfer; onOpenImage: () => void; onError: (e: string) => void }) {
   const c = item.message.content;
   const transfer = live ?? item.transfer ?? undefined;
   switch (c.type) {
@@ -36,7 +36,7 @@ export function MediaBubble({ item, live, onOpenImage, onError }: { item: ChatMe
     case "file":
       return <FileCard item={item} name={c.name} size={c.blob.size} transfer={transfer} onError={onError} />;
     case "voice":
-      return <Voice hash={c.blob.hash} duration={c.duration_ms} />;
+      return <Voice hash={c.blob.hash} duration={c.duration_ms} mine={item.message.sender_id === me} />;
     case "video":
       return <FileCard item={item} name="Video" size={c.blob.size} transfer={transfer} onError={onError} />;
     default:
@@ -120,12 +120,12 @@ export function TransferBar({ t, compact, onError }: { t: Transfer; compact?: bo
   );
 }
 
-/** A voice message: tap to play, a dot until played once. */
-function Voice({ hash, duration }: { hash: string; duration: number }) {
+/** A voice message: tap to play; someone else's has a red dot until played once. */
+function Voice({ hash, duration, mine }: { hash: string; duration: number; mine: boolean }) {
   const audio = useRef<HTMLAudioElement>(null);
   const [playing, setPlaying] = useState(false);
   const key = `xin.played.${hash}`;
-  const [played, setPlayed] = useState(() => localStorage.getItem(key) === "1");
+  const [played, setPlayed] = useState(() => mine || localStorage.getItem(key) === "1");
   const width = useMemo(() => Math.min(220, 70 + (duration / 60000) * 150), [duration]);
   useEffect(() => {
     const a = audio.current;
@@ -134,13 +134,20 @@ function Voice({ hash, duration }: { hash: string; duration: number }) {
     a.addEventListener("ended", end);
     return () => a.removeEventListener("ended", end);
   }, []);
-  const toggle = () => {
+  const toggle = async () => {
     const a = audio.current;
     if (!a) return;
     if (playing) {
       a.pause();
       setPlaying(false);
       return;
+    }
+    // WebKitGTK cannot stream media from the app's own scheme: play from a blob URL instead
+    // (a voice message is at most a few hundred KB).
+    if (!a.src) {
+      const bytes = await ipc.mediaBytes(hash).catch(() => null);
+      if (!bytes) return;
+      a.src = URL.createObjectURL(new Blob([bytes]));
     }
     a.currentTime = 0;
     a.play().then(() => setPlaying(true), () => setPlaying(false));
@@ -152,7 +159,7 @@ function Voice({ hash, duration }: { hash: string; duration: number }) {
       <span className="voice-waves">)))</span>
       <span>{voiceLength(duration)}</span>
       {!played && <span className="unplayed" aria-label="Not played" />}
-      <audio ref={audio} src={mediaUrl(hash)} preload="none" />
+      <audio ref={audio} preload="none" />
     </button>
   );
 }

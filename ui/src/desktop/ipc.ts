@@ -52,6 +52,7 @@ export const ipc = {
   downloadFile: (message: string) => invoke<Transfer>("download_file", { message }),
   openTransfer: (transfer: string) => invoke<void>("open_transfer", { transfer }),
   showTransfer: (transfer: string) => invoke<void>("show_transfer", { transfer }),
+  mediaBytes: (hash: string) => invoke<ArrayBuffer>("media_bytes", { hash }),
   saveMedia: (hash: string, name: string) => invoke<string>("save_media", { hash, name }),
 };
 

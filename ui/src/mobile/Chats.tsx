@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from "react";
-import type { Conversation, Message } from "../bindings";
+import type { Content, Conversation, Message } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { formatBytes, voiceLength } from "../shared/format";
 import { api, ApiError, blobUrl, stored, uuidv7 } from "./api";
 import { go } from "./router";
 import { prepareAndUpload } from "./upload";
+import { VoiceRecorder, voiceContent } from "./voice";
 
 /** Opens "File Transfer", the chat with one's own computer. */
 export function openFileTransfer() {
@@ -61,6 +62,8 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
   const [error, setError] = useState("");
   const [sending, setSending] = useState<{ id: string; name: string; progress: number }[]>([]);
   const [viewing, setViewing] = useState<string | null>(null);
+  const [voiceMode, setVoiceMode] = useState(false);
+  const [recording, setRecording] = useState<VoiceRecorder | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const end = useRef<HTMLDivElement>(null);
 
@@ -94,21 +97,49 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
   };
 
   const sendFiles = async (files: File[]) => {
-    for (const file of files) {
-      const id = uuidv7();
-      setSending((s) => [...s, { id, name: file.name, progress: 0 }]);
-      try {
-        const content = await prepareAndUpload(file, (p) => setSending((s) => s.map((x) => (x.id === id ? { ...x, progress: p } : x))));
-        const m = await api.sendContent(conversationId, id, content);
-        setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]));
-      } catch (e) {
-        setError(e instanceof ApiError ? e.message : String(e));
-      } finally {
-        setSending((s) => s.filter((x) => x.id !== id));
-      }
-    }
+    for (const file of files) await deliver(file.name, (progress) => prepareAndUpload(file, progress));
   };
   const conversationId = id;
+
+  const deliver = async (label: string, make: (progress: (p: number) => void) => Promise<Content>) => {
+    const client = uuidv7();
+    setSending((s) => [...s, { id: client, name: label, progress: 0 }]);
+    try {
+      const content = await make((p) => setSending((s) => s.map((x) => (x.id === client ? { ...x, progress: p } : x))));
+      const m = await api.sendContent(conversationId, client, content);
+      setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setSending((s) => s.filter((x) => x.id !== client));
+    }
+  };
+
+  // Hold to talk: recording starts on press, is sent on release (if longer than a blink).
+  const pressed = useRef(false);
+  const startVoice = async () => {
+    pressed.current = true;
+    try {
+      const r = await VoiceRecorder.start(() => stopVoice(r));
+      // Released while the microphone was still opening: nothing to send.
+      if (!pressed.current) return r.cancel();
+      setRecording(r);
+    } catch {
+      setError("Xin needs the microphone for voice messages.");
+    }
+  };
+  const stopVoice = async (r: VoiceRecorder | null = recording) => {
+    pressed.current = false;
+    if (!r) return;
+    setRecording(null);
+    if (r.elapsed() < 600) {
+      r.cancel();
+      setError("Hold a little longer to record.");
+      return;
+    }
+    const { audio, ms } = await r.stop();
+    deliver("Voice", (progress) => voiceContent(audio, ms, progress));
+  };
 
   const name = (uid: string) => conv?.members.find((m) => m.user.id === uid)?.user ?? { display_name: "?", avatar_hue: 0 };
   return (
@@ -167,10 +198,35 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
             sendFiles(files);
           }}
         />
-        <input value={text} onChange={(e) => setText(e.target.value)} aria-label="Message" data-testid="phone-composer" enterKeyHint="send" />
-        <button type="submit" disabled={!text.trim()} data-testid="phone-send">
-          Send
+        <button type="button" className="attach" aria-label={voiceMode ? "Keyboard" : "Voice message"} onClick={() => setVoiceMode(!voiceMode)} data-testid="phone-voice-mode">
+          {voiceMode ? "⌨" : "🎙"}
         </button>
+        {voiceMode ? (
+          <button
+            type="button"
+            className={recording ? "hold-to-talk recording" : "hold-to-talk"}
+            onPointerDown={(e) => {
+              e.currentTarget.setPointerCapture(e.pointerId);
+              startVoice();
+            }}
+            onPointerUp={() => stopVoice()}
+            onPointerCancel={() => {
+              pressed.current = false;
+              recording?.cancel();
+              setRecording(null);
+            }}
+            data-testid="phone-hold-to-talk"
+          >
+            {recording ? "Release to send" : "Hold to talk"}
+          </button>
+        ) : (
+          <>
+            <input value={text} onChange={(e) => setText(e.target.value)} aria-label="Message" data-testid="phone-composer" enterKeyHint="send" />
+            <button type="submit" disabled={!text.trim()} data-testid="phone-send">
+              Send
+            </button>
+          </>
+        )}
       </form>
       {viewing && (
         <div className="phone-viewer" onClick={() => setViewing(null)} data-testid="phone-viewer">
@@ -199,7 +255,7 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
     );
   if (c.type === "voice")
     return (
-      <button className="bubble phone-voice" onClick={(e) => (e.currentTarget.querySelector("audio") as HTMLAudioElement).play()} data-testid="phone-voice">
+      <button className="bubble phone-voice" style={{ width: Math.min(220, 80 + (c.duration_ms / 60000) * 140) }} onClick={(e) => (e.currentTarget.querySelector("audio") as HTMLAudioElement).play()} data-testid="phone-voice">
         ))) {voiceLength(c.duration_ms)}
         <audio src={blobUrl(c.blob.hash)} preload="none" />
       </button>

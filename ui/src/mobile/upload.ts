@@ -28,7 +28,7 @@ async function chunkChecksum(bytes: Uint8Array): Promise<string> {
 }
 
 /** Uploads one blob with tus, resuming from the server's offset after a failed chunk. */
-async function upload(blob: Blob, name: string, onBytes: (n: number) => void): Promise<BlobRef> {
+export async function uploadBlob(blob: Blob, name: string, onBytes: (n: number) => void): Promise<BlobRef> {
   const hash = await hashBlob(blob);
   const meta = `filename ${toBase64(new TextEncoder().encode(name))},blake3 ${btoa(hash)}`;
   const created = await authedFetch("/uploads", { method: "POST", headers: { "tus-resumable": "1.0.0", "upload-length": String(blob.size), "upload-metadata": meta } });
@@ -80,7 +80,7 @@ const jpeg = (c: HTMLCanvasElement, q: number) => new Promise<Blob>((res, rej) =
 export async function prepareAndUpload(file: File, onProgress: (p: number) => void): Promise<Content> {
   const isPhoto = /^image\/(jpeg|png|webp|gif)$/.test(file.type);
   if (!isPhoto) {
-    const blob = await upload(file, file.name, (n) => onProgress(n / Math.max(1, file.size)));
+    const blob = await uploadBlob(file, file.name, (n) => onProgress(n / Math.max(1, file.size)));
     return { type: "file", blob, name: safeName(file.name), media_type: file.type || "application/octet-stream" };
   }
   const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
@@ -91,8 +91,8 @@ export async function prepareAndUpload(file: File, onProgress: (p: number) => vo
   const rgba = small.getContext("2d")!.getImageData(0, 0, small.width, small.height).data;
   const placeholder = toBase64(rgbaToThumbHash(small.width, small.height, rgba));
   const total = main.size + thumb.size;
-  const thumbnail = await upload(thumb, "thumbnail.jpg", (n) => onProgress(n / total));
-  const blob = await upload(main, file.name, (n) => onProgress((thumb.size + n) / total));
+  const thumbnail = await uploadBlob(thumb, "thumbnail.jpg", (n) => onProgress(n / total));
+  const blob = await uploadBlob(main, file.name, (n) => onProgress((thumb.size + n) / total));
   return { type: "image", blob, width: bitmap.width, height: bitmap.height, thumbnail, placeholder };
 }
 
