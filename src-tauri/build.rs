@@ -51,6 +51,7 @@ const COMMANDS: &[&str] = &[
     "show_transfer",
     "save_media",
     "media_bytes",
+    "send_voice",
 ];
 
 fn main() {

@@ -79,6 +79,35 @@ pub async fn send_pasted(engine: State<'_, Engine>, request: Request<'_>) -> Res
     Ok(engine.send_bytes(conv, &name, bytes.clone()).await?)
 }
 
+/// A voice message recorded in the WebView: Opus bytes in the body; the chat, its length and
+/// its waveform (base64) in headers.
+#[tauri::command]
+pub async fn send_voice(engine: State<'_, Engine>, request: Request<'_>) -> Result<Transfer> {
+    use base64::Engine as _;
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let conv = id(&header("conversation"))?;
+    let duration = header("duration-ms").parse::<u32>().unwrap_or(0);
+    let waveform = base64::engine::general_purpose::STANDARD
+        .decode(header("waveform"))
+        .unwrap_or_default();
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ui_error(
+            "invalid_request",
+            "A voice message sends its bytes.",
+        ));
+    };
+    Ok(engine
+        .send_voice(conv, bytes.clone(), duration, waveform)
+        .await?)
+}
+
 #[tauri::command]
 pub async fn transfers(engine: State<'_, Engine>) -> Result<Vec<Transfer>> {
     Ok(engine.transfers().await?)

@@ -7,6 +7,7 @@ mod commands;
 mod file_commands;
 mod launch;
 mod media_protocol;
+mod microphone;
 mod window;
 
 use tauri::Emitter;
@@ -92,10 +93,12 @@ pub fn run() {
             file_commands::show_transfer,
             file_commands::save_media,
             file_commands::media_bytes,
+            file_commands::send_voice,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
             alerts::setup_tray(&handle);
+            microphone::allow(&handle);
             let mut events = engine.subscribe();
             let engine_for_events = engine.clone();
             tauri::async_runtime::spawn(async move {

@@ -169,4 +169,31 @@ describe("files between the phone and the computer", () => {
       "the voice message plays in the desktop's WebView",
     );
   });
+
+  test("a voice message recorded on the desktop plays on the phone", async () => {
+    await (await desktop.find("record-voice")).click();
+    await desktop.find("recording");
+    await new Promise((r) => setTimeout(r, 2500));
+    await desktop.screenshot("39a-desktop-recording");
+    await (await desktop.find("record-voice")).click();
+    await desktop.driver.wait(
+      async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"] [data-testid="voice"]'))).length === 2,
+      20_000,
+      "the recording is sent",
+    );
+    const voices = phone.page.getByTestId("phone-voice");
+    await waitFor("the desktop's voice message on the phone", async () => (await voices.count()) === 2);
+    await voices.nth(1).click();
+    await waitFor("it plays on the phone", async () => phone.page.evaluate(() => {
+      const a = document.querySelectorAll("[data-testid=phone-voice] audio")[1];
+      return a && a.currentTime > 0.3 && !a.error;
+    }));
+    const opus = await phone.page.evaluate(async () => {
+      const a = document.querySelectorAll("[data-testid=phone-voice] audio")[1];
+      const text = new TextDecoder("latin1").decode(new Uint8Array(await (await fetch(a.src)).arrayBuffer()));
+      return ["dOps", "OpusHead", "A_OPUS"].some((m) => text.includes(m));
+    });
+    assert.ok(opus, "the desktop records Opus");
+    await phone.screenshot("39b-phone-voice-from-desktop");
+  });
 });

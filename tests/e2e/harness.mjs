@@ -77,7 +77,7 @@ export async function startDesktop(serverUrl) {
   const driverProc = spawn(env("TAURI_DRIVER"), ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore"],
-    env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, XIN_DOWNLOAD_DIR: join(dataDir, "Downloads"), RUST_LOG: "warn" },
+    env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, XIN_DOWNLOAD_DIR: join(dataDir, "Downloads"), XIN_MOCK_MICROPHONE: "1", RUST_LOG: "warn" },
   });
   await waitFor("tauri-driver", () => new Promise((resolve) => {
     const s = createServer();

@@ -20,6 +20,9 @@ const BUILD_PACKAGES: &[&str] = &[
     "librsvg2-dev",
     "libsecret-1-dev",
     "libdbus-1-dev",
+    // Voice messages: WebKitGTK plays and records them through GStreamer (Opus, WebM, MP4).
+    "gstreamer1.0-plugins-base",
+    "gstreamer1.0-plugins-good",
 ];
 
 /// What the test suites need on top: a headless display, WebDriver for WebKitGTK, Chromium,

@@ -72,7 +72,6 @@ impl Engine {
     /// Sends each file to the conversation, in order: photos as photos, the rest as files.
     /// Each shows at once as a pending message with its progress.
     pub async fn send_files(&self, conv: Uuid, paths: Vec<PathBuf>) -> CoreResult<Vec<Transfer>> {
-        let account = self.signed_in().await?;
         let mut queued = Vec::new();
         for path in paths {
             let meta = tokio::fs::metadata(&path)
@@ -89,40 +88,54 @@ impl Engine {
             let content = tokio::task::spawn_blocking(move || provisional(&p, &n, size))
                 .await
                 .map_err(|e| CoreError::File(e.to_string()))?;
-            let id = Uuid::now_v7();
-            let transfer = Transfer {
-                id,
-                direction: Direction::Up,
-                conversation_id: conv,
-                name: file_name::sanitize(&name),
-                path: path.display().to_string(),
-                size,
-                done: 0,
-                state: TransferState::Preparing,
-                error: None,
-                speed: 0,
-                created_at: now_ms(),
-            };
-            let shown = Message {
-                id,
-                conversation_id: conv,
-                seq: 0,
-                sender_id: account.user.id,
-                client_id: id,
-                content,
-                reply_to: None,
-                recalled: false,
-                created_at: transfer.created_at,
-            };
-            account.db.lock().await.add_upload(&transfer, &shown)?;
-            queued.push(transfer);
+            queued.push(self.queue_upload(conv, path, name, size, content).await?);
         }
+        Ok(queued)
+    }
+
+    /// Shows the message at once as pending, with `content` as it will look, and queues its
+    /// upload.
+    async fn queue_upload(
+        &self,
+        conv: Uuid,
+        path: PathBuf,
+        name: String,
+        size: u64,
+        content: Content,
+    ) -> CoreResult<Transfer> {
+        let account = self.signed_in().await?;
+        let id = Uuid::now_v7();
+        let transfer = Transfer {
+            id,
+            direction: Direction::Up,
+            conversation_id: conv,
+            name: file_name::sanitize(&name),
+            path: path.display().to_string(),
+            size,
+            done: 0,
+            state: TransferState::Preparing,
+            error: None,
+            speed: 0,
+            created_at: now_ms(),
+        };
+        let shown = Message {
+            id,
+            conversation_id: conv,
+            seq: 0,
+            sender_id: account.user.id,
+            client_id: id,
+            content,
+            reply_to: None,
+            recalled: false,
+            created_at: transfer.created_at,
+        };
+        account.db.lock().await.add_upload(&transfer, &shown)?;
         account.uploads_wake.notify_one();
         self.emit(CoreEvent::MessagesChanged {
             conversation_id: conv,
         });
         self.emit(CoreEvent::ChatsChanged);
-        Ok(queued)
+        Ok(transfer)
     }
 
     /// Saves a received file to the download folder (a clash gets " (1)"), resumably.
@@ -199,6 +212,46 @@ impl Engine {
             .await
             .map_err(|e| CoreError::File(format!("Could not save {}: {e}", target.display())))?;
         Ok(target)
+    }
+
+    /// Sends a recorded voice message (Opus), through the same durable upload as any file.
+    pub async fn send_voice(
+        &self,
+        conv: Uuid,
+        audio: Vec<u8>,
+        duration_ms: u32,
+        waveform: Vec<u8>,
+    ) -> CoreResult<Transfer> {
+        if audio.is_empty() || duration_ms == 0 || duration_ms > 61_000 {
+            return Err(invalid("A voice message lasts up to 60 seconds."));
+        }
+        let path = self.keep_bytes("Voice message.webm", audio).await?;
+        let size = tokio::fs::metadata(&path)
+            .await
+            .map_err(|e| CoreError::File(e.to_string()))?
+            .len();
+        let voice = Content::Voice {
+            blob: BlobRef {
+                hash: String::new(),
+                size,
+            },
+            duration_ms,
+            waveform: waveform.into_iter().take(128).collect(),
+        };
+        self.queue_upload(conv, path, "Voice message.webm".into(), size, voice)
+            .await
+    }
+
+    async fn keep_bytes(&self, name: &str, bytes: Vec<u8>) -> CoreResult<PathBuf> {
+        let dir = self.data_dir().join("outgoing");
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))?;
+        let path = download::free_name(&dir, name);
+        tokio::fs::write(&path, bytes)
+            .await
+            .map_err(|e| CoreError::File(format!("Could not write {}: {e}", path.display())))?;
+        Ok(path)
     }
 
     /// Keeps pasted bytes (a screenshot, say) as a file and sends it.

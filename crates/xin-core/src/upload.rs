@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use uuid::Uuid;
-use xin_proto::{ErrorCode, SendMessage};
+use xin_proto::{Content, ErrorCode, SendMessage};
 
 use crate::{
     engine::Engine,
@@ -86,7 +86,16 @@ async fn upload(engine: &Engine, account: &AccountSession, job: UploadJob) -> Co
     let (mut parts, req) = match job.request {
         Some(req) if !job.parts.is_empty() => (job.parts, req),
         _ => {
-            let prepared = prepare(engine, account, &job.transfer.path, &job.transfer.name).await?;
+            let shown = account.db.lock().await.cached_message(id)?;
+            let prepared = match shown.map(|m| m.content) {
+                // A recording stays a voice message: only its hash is needed.
+                Some(Content::Voice {
+                    duration_ms,
+                    waveform,
+                    ..
+                }) => voice(&job.transfer.path, duration_ms, waveform).await?,
+                _ => prepare(engine, account, &job.transfer.path, &job.transfer.name).await?,
+            };
             let req = SendMessage {
                 client_id: id,
                 content: prepared.content,
@@ -114,6 +123,37 @@ async fn upload(engine: &Engine, account: &AccountSession, job: UploadJob) -> Co
     }
     account.db.lock().await.uploaded(id, conv, &req)?;
     Ok(())
+}
+
+async fn voice(path: &str, duration_ms: u32, waveform: Vec<u8>) -> CoreResult<media::Prepared> {
+    let file = std::path::PathBuf::from(path);
+    let hash = {
+        let file = file.clone();
+        tokio::task::spawn_blocking(move || media::hash_file(&file))
+            .await
+            .map_err(|e| CoreError::File(e.to_string()))??
+    };
+    let size = tokio::fs::metadata(&file)
+        .await
+        .map_err(|e| CoreError::File(format!("Could not read {path}: {e}")))?
+        .len();
+    Ok(media::Prepared {
+        content: Content::Voice {
+            blob: xin_proto::BlobRef {
+                hash: hash.clone(),
+                size,
+            },
+            duration_ms,
+            waveform,
+        },
+        parts: vec![Part {
+            path: path.to_string(),
+            hash,
+            size,
+            location: None,
+            uploaded: false,
+        }],
+    })
 }
 
 async fn prepare(

@@ -10,6 +10,8 @@ import { EmojiPicker } from "./EmojiPicker";
 import { ImageViewer } from "./ImageViewer";
 import { errorText, ipc, onCoreEvent } from "./ipc";
 import { MediaBubble } from "./MediaBubble";
+import { VoiceRecorder, waveform } from "../shared/voice";
+import { voiceLength } from "../shared/format";
 
 /** One line for a quote or a menu: the text, or what kind of thing it is. */
 function summary(m: Message): string {
@@ -285,6 +287,8 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
   const [caret, setCaret] = useState(draft.length);
   const [emoji, setEmoji] = useState(false);
   const [pick, setPick] = useState(0);
+  const [recorder, setRecorder] = useState<VoiceRecorder | null>(null);
+  const [recordError, setRecordError] = useState("");
   const saveTimer = useRef(0);
   const input = useRef<HTMLTextAreaElement>(null);
 
@@ -336,6 +340,35 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
     onSent();
   };
 
+  // Click the mic to record, click again (or wait for 60 s) to send; Esc cancels.
+  const finishVoice = async (r: VoiceRecorder) => {
+    setRecorder(null);
+    const { audio, ms } = await r.stop();
+    const bytes = new Uint8Array(await audio.arrayBuffer());
+    await ipc.sendVoice(conv.id, bytes, ms, await waveform(audio)).catch((e) => setRecordError(errorText(e)));
+    onSent();
+  };
+  const toggleVoice = async () => {
+    if (recorder) return finishVoice(recorder);
+    setRecordError("");
+    try {
+      const r = await VoiceRecorder.start(() => finishVoice(r));
+      setRecorder(r);
+    } catch {
+      setRecordError("No microphone is available for voice messages.");
+    }
+  };
+  useEffect(() => {
+    if (!recorder) return;
+    const esc = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      recorder.cancel();
+      setRecorder(null);
+    };
+    window.addEventListener("keydown", esc);
+    return () => window.removeEventListener("keydown", esc);
+  }, [recorder]);
+
   if (disabled) return <footer className="composer disabled">You are no longer in this group.</footer>;
   return (
     <footer className="composer">
@@ -349,6 +382,11 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
         <button className="tool" aria-label="Send files" title="Send files" onClick={() => ipc.pickAndSend(conv.id, false).catch(() => {})} data-testid="attach-file">
           <Icon name="folder" size={20} />
         </button>
+        <button className={recorder ? "tool recording" : "tool"} aria-label={recorder ? "Send voice message" : "Record a voice message"} title={recorder ? "Click to send, Esc to cancel" : "Voice message"} onClick={toggleVoice} data-testid="record-voice">
+          <Icon name="mic" size={20} />
+        </button>
+        {recorder && <RecordingTimer recorder={recorder} />}
+        {recordError && <span className="record-error">{recordError}</span>}
       </div>
       {emoji && (
         <EmojiPicker
@@ -414,6 +452,19 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
         </button>
       </div>
     </footer>
+  );
+}
+
+function RecordingTimer({ recorder }: { recorder: VoiceRecorder }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const t = window.setInterval(() => tick((n) => n + 1), 250);
+    return () => window.clearInterval(t);
+  }, []);
+  return (
+    <span className="recording-timer" data-testid="recording">
+      ● Recording {voiceLength(recorder.elapsed())} — click the mic to send, Esc to cancel
+    </span>
   );
 }
 

@@ -52,6 +52,8 @@ export const ipc = {
   downloadFile: (message: string) => invoke<Transfer>("download_file", { message }),
   openTransfer: (transfer: string) => invoke<void>("open_transfer", { transfer }),
   showTransfer: (transfer: string) => invoke<void>("show_transfer", { transfer }),
+  sendVoice: (conversation: string, audio: Uint8Array, durationMs: number, waveform: number[]) =>
+    invoke<Transfer>("send_voice", audio, { headers: { conversation, "duration-ms": String(durationMs), waveform: btoa(String.fromCharCode(...waveform)) } }),
   mediaBytes: (hash: string) => invoke<ArrayBuffer>("media_bytes", { hash }),
   saveMedia: (hash: string, name: string) => invoke<string>("save_media", { hash, name }),
 };

@@ -6,7 +6,8 @@ import { formatBytes, voiceLength } from "../shared/format";
 import { api, ApiError, blobUrl, stored, uuidv7 } from "./api";
 import { go } from "./router";
 import { prepareAndUpload } from "./upload";
-import { VoiceRecorder, voiceContent } from "./voice";
+import { VoiceRecorder } from "../shared/voice";
+import { voiceContent } from "./voice";
 
 /** Opens "File Transfer", the chat with one's own computer. */
 export function openFileTransfer() {
