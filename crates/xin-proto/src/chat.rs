@@ -230,3 +230,22 @@ pub struct MessagePage {
 pub struct ConversationList {
     pub conversations: Vec<Conversation>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An app that meets a kind of message from a newer one shows "unsupported", and its sync
+    /// goes on.
+    #[test]
+    fn an_unknown_kind_of_message_is_unsupported_not_an_error() {
+        let m: Message = serde_json::from_str(
+            r#"{"id":"0192c5a0-0000-7000-8000-000000000001","conversation_id":"0192c5a0-0000-7000-8000-000000000002",
+                "seq":7,"sender_id":"0192c5a0-0000-7000-8000-000000000003","client_id":"0192c5a0-0000-7000-8000-000000000004",
+                "content":{"type":"sticker","pack":"cats","id":12},"reply_to":null,"recalled":false,"created_at":1}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.content, Content::Unsupported);
+        assert_eq!(m.seq, 7);
+    }
+}
