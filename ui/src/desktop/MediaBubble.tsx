@@ -36,7 +36,7 @@ export function MediaBubble({ item, me, live, onOpenImage, onError }: { item: Ch
     case "file":
       return <FileCard item={item} name={c.name} size={c.blob.size} transfer={transfer} onError={onError} />;
     case "voice":
-      return <Voice hash={c.blob.hash} duration={c.duration_ms} mine={item.message.sender_id === me} />;
+      return <Voice message={item.message.id} hash={c.blob.hash} duration={c.duration_ms} mine={item.message.sender_id === me} />;
     case "video":
       return <FileCard item={item} name="Video" size={c.blob.size} transfer={transfer} onError={onError} />;
     default:
@@ -121,10 +121,11 @@ export function TransferBar({ t, compact, onError }: { t: Transfer; compact?: bo
 }
 
 /** A voice message: tap to play; someone else's has a red dot until played once. */
-function Voice({ hash, duration, mine }: { hash: string; duration: number; mine: boolean }) {
+function Voice({ message, hash, duration, mine }: { message: string; hash: string; duration: number; mine: boolean }) {
   const audio = useRef<HTMLAudioElement>(null);
   const [playing, setPlaying] = useState(false);
-  const key = `xin.played.${hash}`;
+  // Per message: the same recording forwarded elsewhere is unplayed there.
+  const key = `xin.played.${message}`;
   const [played, setPlayed] = useState(() => mine || localStorage.getItem(key) === "1");
   const width = useMemo(() => Math.min(220, 70 + (duration / 60000) * 150), [duration]);
   useEffect(() => {
