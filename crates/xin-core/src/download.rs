@@ -8,7 +8,6 @@
 use std::{
     path::{Path, PathBuf},
     sync::Arc,
-    time::Duration,
 };
 
 use futures_util::StreamExt;
@@ -16,6 +15,7 @@ use tokio::io::AsyncWriteExt;
 use xin_proto::file_name;
 
 use crate::{
+    cache::AccountDb,
     engine::Engine,
     error::{CoreError, CoreResult},
     events::CoreEvent,
@@ -23,10 +23,8 @@ use crate::{
     progress::Progress,
     session::AccountSession,
     transfer_cache::{DownloadJob, TransferState},
-    upload::is_transient,
+    transfer_worker,
 };
-
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 fn file_error(path: &Path, e: impl std::fmt::Display) -> CoreError {
     CoreError::File(format!("Could not write {}: {e}", path.display()))
@@ -137,47 +135,13 @@ pub fn run(
     engine: Engine,
     account: Arc<AccountSession>,
 ) -> futures_util::future::BoxFuture<'static, ()> {
-    Box::pin(async move {
-        let mut backoff = Duration::from_millis(250);
-        loop {
-            let job = match account.db.lock().await.next_download() {
-                Ok(job) => job,
-                Err(e) => {
-                    tracing::error!("downloads: {e}");
-                    return;
-                }
-            };
-            let Some(job) = job else {
-                account.downloads_wake.notified().await;
-                continue;
-            };
-            let id = job.transfer.id;
-            let result = tokio::select! {
-                r = download(&engine, &account, job) => Some(r),
-                _ = account.stopped(id) => None,
-            };
-            match result {
-                None | Some(Ok(())) => {
-                    backoff = Duration::from_millis(250);
-                    engine.transfer_changed(&account, id).await;
-                }
-                Some(Err(e)) if is_transient(&e) => {
-                    tokio::select! {
-                        _ = account.downloads_wake.notified() => {}
-                        _ = tokio::time::sleep(backoff) => {}
-                    }
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
-                Some(Err(e)) if e.is_signed_out() => return,
-                Some(Err(e)) => {
-                    let db = account.db.lock().await;
-                    let _ = db.set_transfer_state(id, TransferState::Failed, Some(&e.to_string()));
-                    drop(db);
-                    engine.transfer_changed(&account, id).await;
-                }
-            }
-        }
-    })
+    Box::pin(transfer_worker::run(
+        engine,
+        account,
+        |a| &a.downloads_wake,
+        AccountDb::next_download,
+        |engine, account, job| async move { download(&engine, &account, job).await },
+    ))
 }
 
 async fn download(engine: &Engine, account: &AccountSession, job: DownloadJob) -> CoreResult<()> {

@@ -17,6 +17,12 @@ use crate::{
     transfer_cache::{Direction, Transfer, TransferState},
 };
 
+async fn ensure_dir(dir: &Path) -> CoreResult<()> {
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))
+}
+
 fn invalid(message: impl Into<String>) -> CoreError {
     CoreError::Api {
         code: ErrorCode::InvalidRequest,
@@ -145,9 +151,7 @@ impl Engine {
             return Err(invalid("Only files are saved to the download folder."));
         };
         let dir = self.0.config.downloads.clone();
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))?;
+        ensure_dir(&dir).await?;
         let transfer = Transfer {
             id: message.id,
             direction: Direction::Down,
@@ -204,9 +208,7 @@ impl Engine {
     pub async fn save_media(&self, hash: &str, name: &str) -> CoreResult<PathBuf> {
         let source = self.media_file(hash).await?;
         let dir = self.0.config.downloads.clone();
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))?;
+        ensure_dir(&dir).await?;
         let target = download::free_name(&dir, name);
         tokio::fs::copy(&source, &target)
             .await
@@ -244,9 +246,7 @@ impl Engine {
 
     async fn keep_bytes(&self, name: &str, bytes: Vec<u8>) -> CoreResult<PathBuf> {
         let dir = self.data_dir().join("outgoing");
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))?;
+        ensure_dir(&dir).await?;
         let path = download::free_name(&dir, name);
         tokio::fs::write(&path, bytes)
             .await
@@ -262,9 +262,7 @@ impl Engine {
         bytes: Vec<u8>,
     ) -> CoreResult<Vec<Transfer>> {
         let dir = self.data_dir().join("outgoing");
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))?;
+        ensure_dir(&dir).await?;
         let path = download::free_name(&dir, name);
         tokio::fs::write(&path, bytes)
             .await

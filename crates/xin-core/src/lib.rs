@@ -24,6 +24,7 @@ mod session;
 mod sync;
 mod time;
 pub mod transfer_cache;
+mod transfer_worker;
 mod tus;
 pub mod typescript;
 mod upload;

@@ -108,6 +108,18 @@ pub struct UploadJob {
     pub request: Option<SendMessage>,
 }
 
+impl AsRef<Transfer> for UploadJob {
+    fn as_ref(&self) -> &Transfer {
+        &self.transfer
+    }
+}
+
+impl AsRef<Transfer> for DownloadJob {
+    fn as_ref(&self) -> &Transfer {
+        &self.transfer
+    }
+}
+
 /// What a worker needs to carry on with a download.
 #[derive(Debug, Clone)]
 pub struct DownloadJob {

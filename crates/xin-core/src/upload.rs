@@ -2,12 +2,13 @@
 //! the server's verified offset after a cut, a pause or a restart, so at most the chunk in
 //! flight is sent twice; once every blob is up, the message joins the outbox.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use uuid::Uuid;
 use xin_proto::{Content, ErrorCode, SendMessage};
 
 use crate::{
+    cache::AccountDb,
     engine::Engine,
     error::{CoreError, CoreResult},
     events::CoreEvent,
@@ -15,69 +16,25 @@ use crate::{
     progress::Progress,
     session::AccountSession,
     transfer_cache::{Part, TransferState, UploadJob},
+    transfer_worker,
 };
 
 /// Bytes per PATCH. Big enough that per-request costs vanish on a LAN, small enough that a cut
 /// costs little: the most a cut makes us send twice.
 pub const CHUNK: u64 = 8 << 20;
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Runs for the life of the account; woken by new uploads, resumes and reconnects.
 pub fn run(
     engine: Engine,
     account: Arc<AccountSession>,
 ) -> futures_util::future::BoxFuture<'static, ()> {
-    Box::pin(async move {
-        let mut backoff = Duration::from_millis(250);
-        loop {
-            let job = match account.db.lock().await.next_upload() {
-                Ok(job) => job,
-                Err(e) => {
-                    tracing::error!("uploads: {e}");
-                    return;
-                }
-            };
-            let Some(job) = job else {
-                account.uploads_wake.notified().await;
-                continue;
-            };
-            let id = job.transfer.id;
-            let result = tokio::select! {
-                r = upload(&engine, &account, job) => Some(r),
-                _ = account.stopped(id) => None,
-            };
-            match result {
-                None => backoff = Duration::from_millis(250),
-                Some(Ok(())) => {
-                    backoff = Duration::from_millis(250);
-                    account.outbox_wake.notify_one();
-                    engine.transfer_changed(&account, id).await;
-                }
-                Some(Err(e)) if is_transient(&e) => {
-                    tokio::select! {
-                        _ = account.uploads_wake.notified() => {}
-                        _ = tokio::time::sleep(backoff) => {}
-                    }
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                }
-                Some(Err(e)) if e.is_signed_out() => return,
-                Some(Err(e)) => {
-                    let db = account.db.lock().await;
-                    let _ = db.set_transfer_state(id, TransferState::Failed, Some(&e.to_string()));
-                    drop(db);
-                    engine.transfer_changed(&account, id).await;
-                }
-            }
-        }
-    })
-}
-
-pub(crate) fn is_transient(e: &CoreError) -> bool {
-    matches!(e, CoreError::Unreachable(_) | CoreError::Protocol(_))
-        || matches!(
-            e.api_code(),
-            Some(ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::OffsetMismatch)
-        )
+    Box::pin(transfer_worker::run(
+        engine,
+        account,
+        |a| &a.uploads_wake,
+        AccountDb::next_upload,
+        |engine, account, job| async move { upload(&engine, &account, job).await },
+    ))
 }
 
 async fn upload(engine: &Engine, account: &AccountSession, job: UploadJob) -> CoreResult<()> {
@@ -122,6 +79,7 @@ async fn upload(engine: &Engine, account: &AccountSession, job: UploadJob) -> Co
         base += parts[i].size;
     }
     account.db.lock().await.uploaded(id, conv, &req)?;
+    account.outbox_wake.notify_one();
     Ok(())
 }
 

@@ -9,11 +9,7 @@ use std::{
 };
 
 use common::*;
-use uuid::Uuid;
-use xin_core::{
-    transfer_cache::TransferState,
-    views::{ChatMessage, SendState},
-};
+use xin_core::transfer_cache::TransferState;
 use xin_proto::Content;
 
 /// A JPEG of `w`×`h` whose EXIF says "rotate 90° clockwise" and carries a GPS position.
@@ -53,32 +49,6 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
-}
-
-async fn wait_for<T>(what: &str, within: Duration, mut f: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn sent_media(p: &Person, conv: Uuid) -> Vec<ChatMessage> {
-    p.engine
-        .messages(conv, None)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|m| {
-            m.state == SendState::Sent && !matches!(m.message.content, Content::Text { .. })
-        })
-        .collect()
 }
 
 #[tokio::test]

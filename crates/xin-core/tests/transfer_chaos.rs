@@ -22,37 +22,8 @@ use tokio::{
     task::JoinHandle,
 };
 use uuid::Uuid;
-use xin_core::{
-    transfer_cache::{Transfer, TransferState},
-    views::{ChatMessage, SendState},
-};
+use xin_core::transfer_cache::{Transfer, TransferState};
 use xin_proto::Content;
-
-async fn wait_for<T>(what: &str, within: Duration, mut f: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn sent_media(p: &Person, conv: Uuid) -> Vec<ChatMessage> {
-    p.engine
-        .messages(conv, None)
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|m| {
-            m.state == SendState::Sent && !matches!(m.message.content, Content::Text { .. })
-        })
-        .collect()
-}
 
 /// Counts the bytes read through it.
 struct Counting<R> {

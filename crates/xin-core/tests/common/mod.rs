@@ -388,3 +388,32 @@ pub async fn pair(server: &Server) -> (Person, Person) {
 pub fn is_event(e: &CoreEvent) -> bool {
     matches!(e, CoreEvent::MessagesChanged { .. })
 }
+
+/// Polls `f` until it answers something, for up to `within`.
+pub async fn wait_for<T>(what: &str, within: Duration, mut f: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The photos, files and voice messages of a chat that the server has.
+pub async fn sent_media(p: &Person, conv: Uuid) -> Vec<xin_core::views::ChatMessage> {
+    p.engine
+        .messages(conv, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| {
+            m.state == xin_core::views::SendState::Sent
+                && !matches!(m.message.content, xin_proto::Content::Text { .. })
+        })
+        .collect()
+}
