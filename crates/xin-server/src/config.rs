@@ -56,6 +56,12 @@ pub struct Config {
     #[arg(long, env = "XIN_QUOTA_BYTES", default_value_t = 20 << 30)]
     pub quota_bytes: u64,
 
+    /// Bytes of an upload received between two durable records of its offset. After a crash an
+    /// upload resumes from the last record: a smaller value costs more syncs, a larger one more
+    /// bytes sent again.
+    #[arg(long, env = "XIN_UPLOAD_CHECKPOINT_BYTES", default_value_t = 64 << 20)]
+    pub upload_checkpoint_bytes: u64,
+
     /// Seconds an unfinished upload or a file no message points at is kept.
     #[arg(long, env = "XIN_GC_GRACE_SECS", default_value_t = 24 * 3600)]
     pub gc_grace_secs: u64,
@@ -81,6 +87,7 @@ impl Config {
             socket_queue: 1024,
             max_file_bytes: 4 << 30,
             quota_bytes: 20 << 30,
+            upload_checkpoint_bytes: 64 << 20,
             gc_grace_secs: 24 * 3600,
             gc_interval_secs: 3600,
         }

@@ -115,7 +115,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
         .map_err(|e| e.to_string())?;
     let storage = files::storage::LocalStorage::open(&data_dir.join("files"))
         .map_err(|e| format!("open file storage in {}: {e}", data_dir.display()))?;
-    let uploads = files::Uploads::new(std::sync::Arc::new(storage));
+    let uploads = files::Uploads::new(std::sync::Arc::new(storage), config.upload_checkpoint_bytes);
     let public_url = config.public_url_for(addr);
     tracing::info!(%addr, data_dir = %data_dir.display(), %public_url, "xin-server listening");
     tracing::info!("phone companion: {public_url}/m/");

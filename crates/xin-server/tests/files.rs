@@ -545,3 +545,65 @@ async fn abandoned_uploads_and_unreferenced_files_are_collected() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn after_a_restart_an_upload_resumes_from_its_last_durable_checkpoint() {
+    let mut s = TestServer::with(|c| c.upload_checkpoint_bytes = 2 * MIB as u64).await;
+    let alice = Party::join(&s, "alice", "+15550000001").await;
+    let file = bytes(5 * MIB, 12);
+    let location = Tus { p: &alice }.start(&file).await;
+    for i in 0..3 {
+        let r = Tus { p: &alice }
+            .patch(&location, i * MIB, file[i * MIB..(i + 1) * MIB].to_vec())
+            .await;
+        assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
+    }
+    // The checkpoint at 2 MiB is written in the background; wait until it is on disk.
+    let id = location.rsplit('/').next().unwrap();
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    for _ in 0..100 {
+        let received: i64 = db
+            .query_row("SELECT received FROM uploads WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        if received == 2 * MIB as i64 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // A chunk half-written when the process died leaves bytes past the verified offset.
+    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&staged)
+            .unwrap();
+        f.write_all(&[0xAB; 1000]).unwrap();
+    }
+    let user = alice.user;
+    s.restart().await;
+    let alice = Party {
+        s: &s,
+        user,
+        handle: "alice".into(),
+    };
+
+    // 3 MiB were verified, 2 MiB of them recorded durably: that is where it resumes.
+    let tus = Tus { p: &alice };
+    assert_eq!(tus.offset(&location).await, Some(2 * MIB as u64));
+    for start in (2 * MIB..file.len()).step_by(MIB) {
+        let r = tus
+            .patch(&location, start, file[start..start + MIB].to_vec())
+            .await;
+        assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
+    }
+    let got = tus.download(&hash(&file), None).await;
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(
+        got.bytes().await.unwrap().as_ref(),
+        &file[..],
+        "the stray bytes are gone"
+    );
+}

@@ -4,7 +4,7 @@
 //! A chunk is kept only whole and verified: it is hashed as it streams to disk, and if its
 //! checksum does not match, or the connection drops half-way, the file is cut back to the last
 //! verified offset. The verified offset lives in memory and is checkpointed to the database
-//! every [`CHECKPOINT`] bytes, each time after the bytes are synced to disk, so after a crash the
+//! every `--upload-checkpoint-bytes` (64 MiB), each time after the bytes are synced to disk, so after a crash the
 //! file always holds at least what the database promises (the client resumes from there). A
 //! sync per chunk instead would keep the disk and the network taking turns.
 
@@ -29,8 +29,6 @@ use crate::{
 const WRITE_BUFFER: usize = 1 << 20;
 /// Frames queued between receiving and the thread that hashes and writes them.
 const FRAMES_IN_FLIGHT: usize = 64;
-/// Verified bytes between two durable checkpoints of an upload's offset.
-const CHECKPOINT: u64 = 64 << 20;
 /// How long a chunk waits for an earlier one on the same upload (a client that reconnects
 /// while its old request is still being torn down).
 const LOCK_WAIT: Duration = Duration::from_secs(30);
@@ -51,6 +49,8 @@ type Writer = tokio::task::JoinHandle<Written>;
 
 pub struct Uploads {
     storage: Arc<LocalStorage>,
+    /// Verified bytes between two durable checkpoints of an upload's offset.
+    checkpoint: u64,
     live: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<Option<Live>>>>>,
     /// Held while a blob is committed and while garbage is collected, so a collection can never
     /// delete the bytes of a blob committed at the same moment.
@@ -84,9 +84,10 @@ impl Checksum {
 }
 
 impl Uploads {
-    pub fn new(storage: Arc<LocalStorage>) -> Self {
+    pub fn new(storage: Arc<LocalStorage>, checkpoint: u64) -> Self {
         Self {
             storage,
+            checkpoint: checkpoint.max(1),
             live: Mutex::default(),
             commit_lock: tokio::sync::Mutex::new(()),
         }
@@ -192,7 +193,7 @@ impl Uploads {
             sync(file).await?;
             store.upload_received(upload.id, received).await?;
             live.persisted = received;
-        } else if received - live.persisted >= CHECKPOINT {
+        } else if received - live.persisted >= self.checkpoint {
             // In the background: the next chunk need not wait for the disk. The database's
             // offset only ever moves forward, and only past synced bytes.
             let (store, id) = (store.clone(), upload.id);

@@ -9,6 +9,7 @@ pub struct TestServer {
     pub running: Option<Running>,
     pub url: String,
     pub http: reqwest::Client,
+    config: Config,
     _dir: tempfile::TempDir,
 }
 
@@ -22,13 +23,34 @@ impl TestServer {
         let mut config = Config::for_tests(dir.path());
         tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let running = xin_server::start(config, listener).await.unwrap();
+        let running = xin_server::start(config.clone(), listener).await.unwrap();
         Self {
             url: running.url(),
             running: Some(running),
             http: reqwest::Client::new(),
+            config,
             _dir: dir,
         }
+    }
+
+    /// Stops and starts again on the same port and data, as after a crash of the process (what
+    /// is in memory is gone; what is on disk stays).
+    pub async fn restart(&mut self) {
+        let addr = self.running.as_ref().unwrap().addr;
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        let listener = loop {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => break l,
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        };
+        self.running = Some(
+            xin_server::start(self.config.clone(), listener)
+                .await
+                .unwrap(),
+        );
     }
 
     /// The store's database file, for tests that look at what is on disk.
