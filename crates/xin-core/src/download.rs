@@ -40,11 +40,18 @@ pub fn free_name(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// Appends the blob to `part` from its current length on; answers the bytes now in it.
+/// Where a download reports its progress: the UI and the cache (so a restart, or a reload of
+/// the chat, shows how far it got).
+struct Report<'a> {
+    engine: &'a Engine,
+    progress: &'a mut Progress,
+}
+
 async fn fetch_into(
     account: &AccountSession,
     hash: &str,
     part: &Path,
-    mut on_progress: impl FnMut(u64),
+    mut report: Option<Report<'_>>,
 ) -> CoreResult<u64> {
     let from = tokio::fs::metadata(part)
         .await
@@ -74,7 +81,16 @@ async fn fetch_into(
             .await
             .map_err(|e| file_error(part, e))?;
         done += bytes.len() as u64;
-        on_progress(done);
+        if let Some(r) = report.as_mut() {
+            if let Some(t) = r.progress.advance(done) {
+                account
+                    .db
+                    .lock()
+                    .await
+                    .set_download_progress(t.id, done, None)?;
+                r.engine.emit(CoreEvent::Transfer { transfer: t });
+            }
+        }
     }
     file.flush().await.map_err(|e| file_error(part, e))?;
     Ok(done)
@@ -112,7 +128,7 @@ pub async fn media_file(account: &AccountSession, dir: &Path, hash: &str) -> Cor
     // A unique part per request: two views asking for the same photo do not collide.
     let part = dir.join(format!(".{hash}.{}.part", uuid::Uuid::now_v7()));
     let result = async {
-        fetch_into(account, hash, &part, |_| {}).await?;
+        fetch_into(account, hash, &part, None).await?;
         verify_and_place(&part, hash, &target).await
     }
     .await;
@@ -155,12 +171,18 @@ async fn download(engine: &Engine, account: &AccountSession, job: DownloadJob) -
         .set_transfer_state(id, TransferState::Running, None)?;
     let mut progress = Progress::new(job.transfer.clone());
     progress.transfer.state = TransferState::Running;
-    fetch_into(account, &job.hash, &part, |done| {
-        if let Some(t) = progress.advance(done) {
-            engine.emit(CoreEvent::Transfer { transfer: t });
-        }
-    })
-    .await?;
+    let on_disk = tokio::fs::metadata(&part)
+        .await
+        .map(|m| m.len())
+        .unwrap_or(0);
+    // All there already (the app stopped between the last byte and the check): just check it.
+    if on_disk < job.transfer.size {
+        let report = Report {
+            engine,
+            progress: &mut progress,
+        };
+        fetch_into(account, &job.hash, &part, Some(report)).await?;
+    }
     // The name is settled only now: a file that appeared meanwhile is not overwritten.
     let dir = planned.parent().map(Path::to_path_buf).unwrap_or_default();
     let target = if planned.exists() {
