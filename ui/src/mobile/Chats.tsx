@@ -200,7 +200,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
           }}
         />
         <button type="button" className="attach" aria-label={voiceMode ? "Keyboard" : "Voice message"} onClick={() => setVoiceMode(!voiceMode)} data-testid="phone-voice-mode">
-          {voiceMode ? "⌨" : "🎙"}
+          <Icon name={voiceMode ? "keyboard" : "mic"} size={20} />
         </button>
         {voiceMode ? (
           <button

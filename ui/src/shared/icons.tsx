@@ -18,6 +18,7 @@ const paths = {
   photo: "M3 5h18v14H3zM3 16l5-5 4 4 3-3 6 6M15.5 8.5v.5",
   folder: "M3 6h6l2 2h10v11H3z",
   transfers: "M8 4v14M4 8l4-4 4 4M16 20V6M12 16l4 4 4-4",
+  keyboard: "M3 7h18v10H3zM7 11h.01M11 11h.01M15 11h.01M8 14h8",
   mic: "M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3",
 } as const;
 
