@@ -72,7 +72,10 @@ export async function startServer(extraArgs = []) {
 /** The real desktop binary in a real WebView, driven through tauri-driver. */
 export async function startDesktop(serverUrl) {
   const port = await freePort();
-  const nativePort = await freePort();
+  // Two quick asks for a free port can be handed the same one; the driver and WebKitWebDriver
+  // then fight over it and the driver never comes up.
+  let nativePort = await freePort();
+  while (nativePort === port) nativePort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "xin-desktop-"));
   const driverProc = spawn(env("TAURI_DRIVER"), ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     detached: true,
