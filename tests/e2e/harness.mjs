@@ -2,7 +2,7 @@
 // through tauri-driver + WebKitWebDriver, the phone companion in Debian's Chromium.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readdirSync, readFileSync, statSync, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -72,8 +72,7 @@ export async function startServer(extraArgs = []) {
 /** The real desktop binary in a real WebView, driven through tauri-driver. */
 export async function startDesktop(serverUrl) {
   const port = await freePort();
-  // Two quick asks for a free port can be handed the same one; the driver and WebKitWebDriver
-  // then fight over it and the driver never comes up.
+  // Two quick asks for a free port can be handed the same one.
   let nativePort = await freePort();
   while (nativePort === port) nativePort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "xin-desktop-"));
@@ -82,10 +81,12 @@ export async function startDesktop(serverUrl) {
     stdio: ["ignore", "ignore", "ignore"],
     env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, XIN_DOWNLOAD_DIR: join(dataDir, "Downloads"), XIN_MOCK_MICROPHONE: "1", RUST_LOG: "warn" },
   });
+  // Probe by connecting: probing by binding the port could take it from under the driver just
+  // as it starts, and then it never comes up.
   await waitFor("tauri-driver", () => new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => resolve(true));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(false)));
+    const c = connect(port, "127.0.0.1");
+    c.once("connect", () => (c.destroy(), resolve(true)));
+    c.once("error", () => resolve(false));
   }));
   const caps = new Capabilities();
   caps.set("tauri:options", { application: env("XIN_DESKTOP_BIN") });
