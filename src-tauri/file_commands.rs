@@ -172,6 +172,6 @@ pub async fn media_bytes(engine: State<'_, Engine>, hash: String) -> Result<taur
 
 /// The image viewer's "Save": a copy in the download folder; answers where.
 #[tauri::command]
-pub async fn save_media(engine: State<'_, Engine>, hash: String, name: String) -> Result<String> {
-    Ok(engine.save_media(&hash, &name).await?.display().to_string())
+pub async fn save_media(engine: State<'_, Engine>, hash: String, stem: String) -> Result<String> {
+    Ok(engine.save_media(&hash, &stem).await?.display().to_string())
 }

@@ -101,6 +101,14 @@ describe("files between the phone and the computer", () => {
     const full = await desktop.find("image-viewer").then((v) => v.findElement(By.css("img")));
     await desktop.driver.wait(async () => (await desktop.driver.executeScript("return arguments[0].naturalWidth", full)) === 1200, 20_000, "the full photo loads");
     await desktop.screenshot("32-desktop-image-viewer");
+    // Zoom in with the button, and Save puts a copy in the download folder.
+    const viewer = await desktop.find("image-viewer");
+    await (await viewer.findElement(By.css('[aria-label="Zoom in"]'))).click();
+    await desktop.driver.wait(async () => (await viewer.getText()).includes("125%"), 5000, "zoomed to 125 %");
+    await (await viewer.findElement(By.xpath(".//button[text()='Save']"))).click();
+    await desktop.driver.wait(async () => (await viewer.getText()).includes("Saved to"), 10_000, "saved");
+    const saved = readdirSync(join(desktop.dataDir, "Downloads")).filter((n) => n.endsWith(".jpg"));
+    assert.equal(saved.length, 1, "one copy of the photo saved");
     await desktop.driver.actions().sendKeys("\uE00C").perform();
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="image-viewer"]'))).length === 0, 5000, "Esc closes the viewer");
   });
@@ -110,6 +118,13 @@ describe("files between the phone and the computer", () => {
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
     const file = join(dir, "Quarterly report.pdf");
     writeFileSync(file, bytes);
+    // Me → Send to computer opens File Transfer on the phone too.
+    await phone.page.goto(`${server.url}/m/`);
+    await phone.page.getByTestId("tab-me").click();
+    await phone.page.getByTestId("me-send-to-computer").click();
+    await phone.page.getByTestId("phone-photo").waitFor({ timeout: 10_000 });
+    assert.match(await phone.page.locator("header.bar").innerText(), /File Transfer/);
+
     const conv = await desktop.attr("conversation", "data-id");
     // What dropping the file on the chat does.
     await desktop.invoke("send_files", { conversation: conv, paths: [file] });
@@ -136,7 +151,7 @@ describe("files between the phone and the computer", () => {
     await (await desktop.driver.findElement(By.css(`${card} [data-testid="file-download"]`))).click();
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${card} .file-saved`))).length === 1, 20_000, "saved");
     const downloads = join(desktop.dataDir, "Downloads");
-    assert.deepEqual(readdirSync(downloads), ["notes.txt"]);
+    assert.deepEqual(readdirSync(downloads).filter((n) => !n.endsWith(".jpg")), ["notes.txt"]);
     assert.equal(sha256(readFileSync(join(downloads, "notes.txt"))), sha256(readFileSync(notes)));
     await desktop.screenshot("35-desktop-file-saved");
 

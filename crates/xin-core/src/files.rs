@@ -205,11 +205,19 @@ impl Engine {
     }
 
     /// Saves a copy of a cached photo to the download folder (the viewer's "Save").
-    pub async fn save_media(&self, hash: &str, name: &str) -> CoreResult<PathBuf> {
+    /// `stem` gets the extension of what the bytes are (a photo may be a JPEG, PNG or GIF).
+    pub async fn save_media(&self, hash: &str, stem: &str) -> CoreResult<PathBuf> {
         let source = self.media_file(hash).await?;
         let dir = self.0.config.downloads.clone();
         ensure_dir(&dir).await?;
-        let target = download::free_name(&dir, name);
+        let p = source.clone();
+        let format = tokio::task::spawn_blocking(move || media::photo_format(&p))
+            .await
+            .map_err(|e| CoreError::File(e.to_string()))?;
+        let ext = format
+            .and_then(|f| f.extensions_str().first().copied())
+            .unwrap_or("bin");
+        let target = download::free_name(&dir, &format!("{stem}.{ext}"));
         tokio::fs::copy(&source, &target)
             .await
             .map_err(|e| CoreError::File(format!("Could not save {}: {e}", target.display())))?;

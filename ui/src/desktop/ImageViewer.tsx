@@ -27,7 +27,7 @@ export function ImageViewer({ photos, start, onClose }: { photos: Message[]; sta
   if (!photo || photo.content.type !== "image") return null;
   const c = photo.content;
   const save = () =>
-    ipc.saveMedia(c.blob.hash, `Xin ${new Date(photo.created_at).toISOString().slice(0, 19).replace(/:/g, "-")}.${c.blob.hash.slice(0, 6)}.jpg`).then(
+    ipc.saveMedia(c.blob.hash, `Xin ${new Date(photo.created_at).toISOString().slice(0, 19).replace(/:/g, "-")}`).then(
       (path) => setNote(`Saved to ${path}`),
       (e) => setNote(errorText(e)),
     );

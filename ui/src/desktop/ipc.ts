@@ -55,7 +55,7 @@ export const ipc = {
   sendVoice: (conversation: string, audio: Uint8Array, durationMs: number, waveform: number[]) =>
     invoke<Transfer>("send_voice", audio, { headers: { conversation, "duration-ms": String(durationMs), waveform: btoa(String.fromCharCode(...waveform)) } }),
   mediaBytes: (hash: string) => invoke<ArrayBuffer>("media_bytes", { hash }),
-  saveMedia: (hash: string, name: string) => invoke<string>("save_media", { hash, name }),
+  saveMedia: (hash: string, stem: string) => invoke<string>("save_media", { hash, stem }),
 };
 
 /** Where the UI loads a cached photo, thumbnail or voice message from (the app's own scheme). */
