@@ -57,7 +57,10 @@ impl AccountSession {
     /// Resolves once transfer `id` is no longer to be worked on (paused or cancelled).
     pub async fn stopped(&self, id: Uuid) {
         loop {
-            self.transfer_stop.notified().await;
+            // Listen first, then look: a pause between the two is not missed.
+            let notified = self.transfer_stop.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
             let open = self
                 .db
                 .lock()
@@ -69,6 +72,7 @@ impl AccountSession {
             if !open {
                 return;
             }
+            notified.await;
         }
     }
 

@@ -228,13 +228,18 @@ impl AccountDb {
         Ok(())
     }
 
-    /// Every blob is up: the message joins the outbox, in the same transaction.
+    /// Every blob is up: the message joins the outbox, in the same transaction — unless the
+    /// user paused or cancelled it meanwhile (a paused one goes out when resumed).
     pub fn uploaded(&mut self, id: Uuid, conv: Uuid, req: &SendMessage) -> CoreResult<()> {
         let tx = self.0.transaction()?;
-        tx.execute(
-            "UPDATE transfers SET state = 'done', done = size, error = NULL WHERE id = ?1",
+        let still_wanted = tx.execute(
+            "UPDATE transfers SET state = 'done', done = size, error = NULL
+              WHERE id = ?1 AND state IN ('preparing', 'queued', 'running')",
             params![id.to_string()],
         )?;
+        if still_wanted == 0 {
+            return Ok(());
+        }
         tx.execute(
             "INSERT INTO outbox (client_id, conversation_id, request, state, created_at) VALUES (?1, ?2, ?3, 'pending', ?4)
              ON CONFLICT (client_id) DO NOTHING",
