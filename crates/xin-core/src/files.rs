@@ -232,14 +232,11 @@ impl Engine {
         duration_ms: u32,
         waveform: Vec<u8>,
     ) -> CoreResult<Transfer> {
-        if audio.is_empty() || duration_ms == 0 || duration_ms > 61_000 {
+        if audio.is_empty() || duration_ms == 0 || duration_ms > xin_proto::MAX_VOICE_MS {
             return Err(invalid("A voice message lasts up to 60 seconds."));
         }
+        let size = audio.len() as u64;
         let path = self.keep_bytes("Voice message.webm", audio).await?;
-        let size = tokio::fs::metadata(&path)
-            .await
-            .map_err(|e| CoreError::File(e.to_string()))?
-            .len();
         let voice = Content::Voice {
             blob: BlobRef {
                 hash: String::new(),
@@ -269,12 +266,7 @@ impl Engine {
         name: &str,
         bytes: Vec<u8>,
     ) -> CoreResult<Vec<Transfer>> {
-        let dir = self.data_dir().join("outgoing");
-        ensure_dir(&dir).await?;
-        let path = download::free_name(&dir, name);
-        tokio::fs::write(&path, bytes)
-            .await
-            .map_err(|e| CoreError::File(format!("Could not write {}: {e}", path.display())))?;
+        let path = self.keep_bytes(name, bytes).await?;
         self.send_files(conv, vec![path]).await
     }
 

@@ -132,6 +132,22 @@ pub fn prepare(path: &Path, name: &str, media: &Path) -> CoreResult<Prepared> {
     }
 }
 
+/// A recorded voice message: only its hash is needed; the recorder knows its length and shape.
+pub fn prepare_voice(path: &Path, duration_ms: u32, waveform: Vec<u8>) -> CoreResult<Prepared> {
+    let p = part(path, hash_file(path)?)?;
+    Ok(Prepared {
+        content: Content::Voice {
+            blob: BlobRef {
+                hash: p.hash.clone(),
+                size: p.size,
+            },
+            duration_ms,
+            waveform,
+        },
+        parts: vec![p],
+    })
+}
+
 fn prepare_photo(path: &Path, format: ImageFormat, media: &Path) -> CoreResult<Prepared> {
     let mut reader = ImageReader::open(path)
         .map_err(|e| file_error("Could not read", path, e))?

@@ -50,8 +50,15 @@ async fn upload(engine: &Engine, account: &AccountSession, job: UploadJob) -> Co
                     duration_ms,
                     waveform,
                     ..
-                }) => voice(&job.transfer.path, duration_ms, waveform).await?,
-                _ => prepare(engine, account, &job.transfer.path, &job.transfer.name).await?,
+                }) => {
+                    let path = std::path::PathBuf::from(&job.transfer.path);
+                    blocking(move || media::prepare_voice(&path, duration_ms, waveform)).await?
+                }
+                _ => {
+                    let path = std::path::PathBuf::from(&job.transfer.path);
+                    let (name, dir) = (job.transfer.name.clone(), engine.media_dir(account));
+                    blocking(move || media::prepare(&path, &name, &dir)).await?
+                }
             };
             let req = SendMessage {
                 client_id: id,
@@ -83,49 +90,11 @@ async fn upload(engine: &Engine, account: &AccountSession, job: UploadJob) -> Co
     Ok(())
 }
 
-async fn voice(path: &str, duration_ms: u32, waveform: Vec<u8>) -> CoreResult<media::Prepared> {
-    let file = std::path::PathBuf::from(path);
-    let hash = {
-        let file = file.clone();
-        tokio::task::spawn_blocking(move || media::hash_file(&file))
-            .await
-            .map_err(|e| CoreError::File(e.to_string()))??
-    };
-    let size = tokio::fs::metadata(&file)
-        .await
-        .map_err(|e| CoreError::File(format!("Could not read {path}: {e}")))?
-        .len();
-    Ok(media::Prepared {
-        content: Content::Voice {
-            blob: xin_proto::BlobRef {
-                hash: hash.clone(),
-                size,
-            },
-            duration_ms,
-            waveform,
-        },
-        parts: vec![Part {
-            path: path.to_string(),
-            hash,
-            size,
-            location: None,
-            uploaded: false,
-        }],
-    })
-}
-
-async fn prepare(
-    engine: &Engine,
-    account: &AccountSession,
-    path: &str,
-    name: &str,
-) -> CoreResult<media::Prepared> {
-    let (path, name, dir) = (
-        std::path::PathBuf::from(path),
-        name.to_string(),
-        engine.media_dir(account),
-    );
-    tokio::task::spawn_blocking(move || media::prepare(&path, &name, &dir))
+/// Hashing and decoding read whole files: off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> CoreResult<T> + Send + 'static,
+) -> CoreResult<T> {
+    tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| CoreError::File(e.to_string()))?
 }

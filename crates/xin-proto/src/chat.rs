@@ -110,6 +110,9 @@ pub enum Content {
     Unsupported,
 }
 
+/// Longest voice message: WeChat's 60 s, with a little slack for a recorder's rounding.
+pub const MAX_VOICE_MS: u32 = 61_000;
+
 /// A stored file a message points at: content-addressed by BLAKE3.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS, ToSchema)]
 pub struct BlobRef {

@@ -417,9 +417,6 @@ fn check_content(
     }
 }
 
-/// Longest voice message: WeChat's 60 s, with a little slack for the recorder's rounding.
-const MAX_VOICE_MS: u32 = 61_000;
-
 fn check_media(content: &Content) -> ApiResult<()> {
     for b in content.blobs() {
         if !xin_proto::is_blob_hash(&b.hash) {
@@ -449,7 +446,7 @@ fn check_media(content: &Content) -> ApiResult<()> {
             duration_ms,
             waveform,
             ..
-        } if *duration_ms == 0 || *duration_ms > MAX_VOICE_MS || waveform.len() > 128 => Err(
+        } if *duration_ms == 0 || *duration_ms > xin_proto::MAX_VOICE_MS || waveform.len() > 128 => Err(
             ApiError::invalid("content: a voice message lasts up to 60 seconds"),
         ),
         Content::Video { width, height, .. } if !dims_ok(width, height) => Err(
