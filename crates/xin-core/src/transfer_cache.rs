@@ -198,8 +198,14 @@ impl AccountDb {
     pub fn prepared(&mut self, id: Uuid, parts: &[Part], req: &SendMessage) -> CoreResult<()> {
         let tx = self.0.transaction()?;
         tx.execute(
-            "UPDATE transfers SET parts = ?2, request = ?3, size = ?4, state = 'running' WHERE id = ?1",
-            params![id.to_string(), json(&parts)?, json(req)?, to_i64(parts.iter().map(|p| p.size).sum())],
+            "UPDATE transfers SET parts = ?2, request = ?3, size = ?4,
+                 state = CASE state WHEN 'preparing' THEN 'running' ELSE state END WHERE id = ?1",
+            params![
+                id.to_string(),
+                json(&parts)?,
+                json(req)?,
+                to_i64(parts.iter().map(|p| p.size).sum())
+            ],
         )?;
         let body: Option<String> = tx
             .query_row(
