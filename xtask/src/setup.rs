@@ -20,9 +20,14 @@ const BUILD_PACKAGES: &[&str] = &[
     "librsvg2-dev",
     "libsecret-1-dev",
     "libdbus-1-dev",
-    // Voice messages: WebKitGTK plays and records them through GStreamer (Opus, WebM, MP4).
+    // Voice and video messages: WebKitGTK plays and records them through GStreamer (Opus,
+    // VP8/VP9, WebM, MP4; H.264 through libav), and the engine reads a video's length and first
+    // frame with the same decoders.
     "gstreamer1.0-plugins-base",
     "gstreamer1.0-plugins-good",
+    "gstreamer1.0-libav",
+    "libgstreamer1.0-dev",
+    "libgstreamer-plugins-base1.0-dev",
 ];
 
 /// What the test suites need on top: a headless display, WebDriver for WebKitGTK, Chromium,

@@ -29,6 +29,7 @@ mod tus;
 pub mod typescript;
 mod upload;
 pub mod vault;
+pub mod video;
 pub mod views;
 
 pub use engine::{Engine, EngineConfig};

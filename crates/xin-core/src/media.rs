@@ -1,7 +1,8 @@
 //! Getting a file ready to send. Photos are decoded within limits (a decompression bomb is
 //! refused, not allocated), turned upright by their EXIF orientation and re-encoded, which
 //! drops every metadata block and so the location; a thumbnail and a ThumbHash placeholder are
-//! made. GIFs are sent as they are, so they stay animated. Anything else is sent as a file.
+//! made. GIFs are sent as they are, so they stay animated. A video the system can play gets its
+//! first frame as thumbnail (see [`crate::video`]). Anything else is sent as a file.
 
 use std::{
     io::Cursor,
@@ -108,28 +109,56 @@ pub fn photo_format(path: &Path) -> Option<ImageFormat> {
 /// Prepares `path` to be sent as `name`; derived files go to the media cache `media`.
 pub fn prepare(path: &Path, name: &str, media: &Path) -> CoreResult<Prepared> {
     std::fs::create_dir_all(media).map_err(|e| file_error("Could not create", media, e))?;
-    match photo_format(path) {
-        Some(format) => prepare_photo(path, format, media),
-        None => {
-            let hash = hash_file(path)?;
-            let p = part(path, hash)?;
-            let media_type = mime_guess::from_path(name)
-                .first_or_octet_stream()
-                .essence_str()
-                .to_string();
-            Ok(Prepared {
-                content: Content::File {
-                    blob: BlobRef {
-                        hash: p.hash.clone(),
-                        size: p.size,
-                    },
-                    name: file_name::sanitize(name),
-                    media_type,
-                },
-                parts: vec![p],
-            })
+    if let Some(format) = photo_format(path) {
+        return prepare_photo(path, format, media);
+    }
+    if crate::video::is_video(path) {
+        match crate::video::probe(path) {
+            Ok(probed) => return prepare_video(path, probed, media),
+            Err(e) => tracing::info!(path = %path.display(), "sent as a file: {e}"),
         }
     }
+    let p = part(path, hash_file(path)?)?;
+    let media_type = mime_guess::from_path(name)
+        .first_or_octet_stream()
+        .essence_str()
+        .to_string();
+    Ok(Prepared {
+        content: Content::File {
+            blob: BlobRef {
+                hash: p.hash.clone(),
+                size: p.size,
+            },
+            name: file_name::sanitize(name),
+            media_type,
+        },
+        parts: vec![p],
+    })
+}
+
+/// A video: its first frame becomes the thumbnail, uploaded first (it is what the other side
+/// shows until the video is fetched).
+fn prepare_video(path: &Path, probed: crate::video::Probed, media: &Path) -> CoreResult<Prepared> {
+    let frame = DynamicImage::ImageRgb8(probed.first_frame).thumbnail(THUMB_SIDE, THUMB_SIDE);
+    let (thumb_path, thumb_hash) = cache_bytes(media, &encode(&frame, ImageFormat::Jpeg, 80)?)?;
+    let thumb = part(&thumb_path, thumb_hash)?;
+    let main = part(path, hash_file(path)?)?;
+    Ok(Prepared {
+        content: Content::Video {
+            blob: BlobRef {
+                hash: main.hash.clone(),
+                size: main.size,
+            },
+            thumbnail: Some(BlobRef {
+                hash: thumb.hash.clone(),
+                size: thumb.size,
+            }),
+            duration_ms: probed.duration_ms,
+            width: probed.width,
+            height: probed.height,
+        },
+        parts: vec![thumb, main],
+    })
 }
 
 /// A recorded voice message: only its hash is needed; the recorder knows its length and shape.

@@ -98,3 +98,54 @@ fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// The demo's video: 4 s of VP8 at 480 × 270 (see `crates/xin-demo/assets/README.md`).
+const VIDEO: &[u8] = include_bytes!("../../xin-demo/assets/video.webm");
+
+#[test]
+fn a_video_gets_its_length_size_and_first_frame_as_thumbnail() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clip.webm");
+    std::fs::write(&path, VIDEO).unwrap();
+    let media_dir = dir.path().join("media");
+    let prepared = media::prepare(&path, "clip.webm", &media_dir).unwrap();
+    let Content::Video {
+        blob,
+        thumbnail,
+        duration_ms,
+        width,
+        height,
+    } = prepared.content
+    else {
+        panic!("a playable video is a video message: {:?}", prepared.content)
+    };
+    assert_eq!(blob.hash, blake3::hash(VIDEO).to_hex().as_str());
+    assert_eq!((width, height), (480, 270));
+    assert!((3900..=4100).contains(&duration_ms), "{duration_ms} ms");
+    // The thumbnail is a real picture of the first frame, uploaded before the video.
+    let thumb = thumbnail.expect("a thumbnail");
+    let picture = image::load_from_memory(&std::fs::read(media_dir.join(&thumb.hash)).unwrap())
+        .unwrap()
+        .to_rgb8();
+    assert_eq!((picture.width(), picture.height()), (360, 203));
+    let lit = picture.pixels().filter(|p| p.0.iter().any(|&c| c > 40)).count();
+    assert!(lit > picture.pixels().len() / 4, "not a black frame");
+    assert_eq!(prepared.parts[0].hash, thumb.hash);
+    assert_eq!(prepared.parts[1].hash, blob.hash);
+}
+
+#[test]
+fn a_file_that_only_looks_like_a_video_is_sent_as_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // WebM's magic bytes, then nothing a decoder can read.
+    let path = dir.path().join("broken.webm");
+    let mut bytes = VIDEO[..64].to_vec();
+    bytes.extend(std::iter::repeat_n(0u8, 4096));
+    std::fs::write(&path, &bytes).unwrap();
+    let prepared = media::prepare(&path, "broken.webm", &dir.path().join("media")).unwrap();
+    assert!(
+        matches!(prepared.content, Content::File { ref name, .. } if name == "broken.webm"),
+        "{:?}",
+        prepared.content
+    );
+}

@@ -25,7 +25,7 @@ use crate::{
     store::{Store, UploadRow},
 };
 
-/// Bytes gathered before one write to the staged file.
+/// Bytes of frames gathered into one write to the staged file.
 const WRITE_BUFFER: usize = 1 << 20;
 /// Frames queued between receiving and the thread that hashes and writes them.
 const FRAMES_IN_FLIGHT: usize = 64;
@@ -39,13 +39,35 @@ struct Live {
     received: u64,
     /// What the database holds (synced to disk first).
     persisted: u64,
-    hasher: blake3::Hasher,
+    whole: Whole,
     /// The thread writing the chunk being received, while there is one.
     writer: Option<Writer>,
 }
 
-type Written = std::io::Result<(blake3::Hash, blake3::Hasher, std::fs::File)>;
+type Written = std::io::Result<std::fs::File>;
 type Writer = tokio::task::JoinHandle<Written>;
+
+/// The whole file's running hash. It trails the verified chunks on its own thread, so a
+/// chunk is answered once its own checksum is checked and its bytes written — the next chunk
+/// does not wait for the second hash pass.
+enum Whole {
+    Ready(blake3::Hasher),
+    Trailing(tokio::task::JoinHandle<blake3::Hasher>),
+}
+
+impl Live {
+    /// The running hash of everything verified so far, once it has caught up.
+    async fn hasher(&mut self) -> ApiResult<blake3::Hasher> {
+        if let Whole::Trailing(task) = &mut self.whole {
+            let hasher = task.await.map_err(|e| ApiError::Internal(e.to_string()))?;
+            self.whole = Whole::Ready(hasher);
+        }
+        match &self.whole {
+            Whole::Ready(h) => Ok(h.clone()),
+            Whole::Trailing(_) => Err(ApiError::Internal("upload hash not ready".into())),
+        }
+    }
+}
 
 pub struct Uploads {
     storage: Arc<LocalStorage>,
@@ -170,19 +192,19 @@ impl Uploads {
                 ),
             ));
         }
-        let mut whole = live.hasher.clone();
+        let before = live.hasher().await?;
         let written = receive(
             &path,
             &upload,
             offset,
             checksum,
             body,
-            &mut whole,
+            before,
             &mut live.writer,
         )
         .await;
-        let (received, file) = match written {
-            Ok((n, file)) => (offset + n, file),
+        let (received, whole, file) = match written {
+            Ok((n, whole, file)) => (offset + n, whole, file),
             Err(e) => {
                 truncate(&path, offset).await?;
                 return Err(e);
@@ -210,11 +232,12 @@ impl Uploads {
             live.persisted = received;
         }
         live.received = received;
-        live.hasher = whole.clone();
+        live.whole = Whole::Trailing(whole);
         if received == upload.size {
+            let hash = live.hasher().await?.finalize();
             drop(guard);
             self.forget(upload.id);
-            self.complete(store, &upload, whole.finalize()).await?;
+            self.complete(store, &upload, hash).await?;
         }
         Ok(received)
     }
@@ -254,34 +277,42 @@ impl Uploads {
     }
 }
 
-/// Streams `body` onto the staged file at `offset`, hashing it twice: alone (the chunk's
-/// checksum) and into `whole`. Answers the chunk's length, and the file to sync, once the chunk
-/// is verified and written. Hashing and writing run on a blocking thread fed frame by frame, so
-/// they overlap with receiving the next bytes.
+/// Streams `body` onto the staged file at `offset`. Answers the chunk's length, the whole
+/// file's running hash continued over it (still trailing), and the file to sync, once the chunk
+/// is verified and written. Three blocking threads are fed frame by frame — one writes, one
+/// hashes the chunk alone (its checksum), one continues `whole` — so they overlap with
+/// receiving the next bytes and with each other.
 async fn receive(
     path: &std::path::Path,
     upload: &UploadRow,
     offset: u64,
     checksum: Checksum,
     body: Body,
-    whole: &mut blake3::Hasher,
+    whole: blake3::Hasher,
     writer_slot: &mut Option<Writer>,
-) -> ApiResult<(u64, std::fs::File)> {
+) -> ApiResult<(u64, tokio::task::JoinHandle<blake3::Hasher>, std::fs::File)> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(FRAMES_IN_FLIGHT);
-    let (path_owned, mut running) = (path.to_path_buf(), whole.clone());
+    let (sum_tx, sum_rx) = tokio::sync::mpsc::unbounded_channel::<bytes::Bytes>();
+    let (whole_tx, whole_rx) = tokio::sync::mpsc::unbounded_channel::<bytes::Bytes>();
+    let running = hash_frames(whole, whole_rx);
+    let summing = hash_frames(blake3::Hasher::new(), sum_rx);
+    let path_owned = path.to_path_buf();
     let writer = writer_slot.insert(tokio::task::spawn_blocking(move || -> Written {
-        use std::io::{Seek, Write};
+        use std::io::Seek;
         let mut file = std::fs::OpenOptions::new().write(true).open(&path_owned)?;
         file.seek(std::io::SeekFrom::Start(offset))?;
-        let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
-        let mut chunk = blake3::Hasher::new();
+        let mut batch = Vec::new();
         while let Some(frame) = rx.blocking_recv() {
-            chunk.update(&frame);
-            running.update(&frame);
-            out.write_all(&frame)?;
+            let mut queued = frame.len();
+            batch.push(frame);
+            while queued < WRITE_BUFFER {
+                let Ok(f) = rx.try_recv() else { break };
+                queued += f.len();
+                batch.push(f);
+            }
+            write_batch(&mut file, &mut batch)?;
         }
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        Ok((chunk.finalize(), running, file))
+        Ok(file)
     }));
     let room = upload.size - offset;
     let mut len: u64 = 0;
@@ -305,11 +336,14 @@ async fn receive(
             )));
             break;
         }
+        // The trailing hash gets every frame; if the chunk fails it is dropped unfinished.
+        let _ = whole_tx.send(frame.clone());
+        let _ = sum_tx.send(frame.clone());
         if tx.send(frame).await.is_err() {
             break;
         }
     }
-    drop(tx);
+    drop((tx, sum_tx, whole_tx));
     let written = writer.await;
     *writer_slot = None;
     let written = written
@@ -318,15 +352,53 @@ async fn receive(
     if let Some(e) = failure {
         return Err(e);
     }
-    let (sum, running, file) = written;
+    let file = written;
+    let sum = summing
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .finalize();
     if sum.as_bytes() != &checksum.0 {
         return Err(ApiError::new(
             ErrorCode::ChecksumMismatch,
             "The chunk's BLAKE3 does not match its bytes; nothing of it was kept. Send it again.",
         ));
     }
-    *whole = running;
-    Ok((len, file))
+    Ok((len, running, file))
+}
+
+/// Continues `hasher` over every frame sent to it, on a blocking thread.
+fn hash_frames(
+    mut hasher: blake3::Hasher,
+    mut frames: tokio::sync::mpsc::UnboundedReceiver<bytes::Bytes>,
+) -> tokio::task::JoinHandle<blake3::Hasher> {
+    tokio::task::spawn_blocking(move || {
+        while let Some(frame) = frames.blocking_recv() {
+            hasher.update(&frame);
+        }
+        hasher
+    })
+}
+
+/// Writes the frames as they came (no copy into a buffer), several per system call.
+fn write_batch(file: &mut std::fs::File, batch: &mut Vec<bytes::Bytes>) -> std::io::Result<()> {
+    use std::io::{IoSlice, Write};
+    let (mut done, mut skip) = (0, 0);
+    while done < batch.len() {
+        let slices: Vec<IoSlice> = std::iter::once(IoSlice::new(&batch[done][skip..]))
+            .chain(batch[done + 1..].iter().map(|b| IoSlice::new(b)))
+            .collect();
+        let mut n = file.write_vectored(&slices)?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        while done < batch.len() && n >= batch[done].len() - skip {
+            n -= batch[done].len() - skip;
+            (done, skip) = (done + 1, 0);
+        }
+        skip += n;
+    }
+    batch.clear();
+    Ok(())
 }
 
 async fn sync(file: std::fs::File) -> ApiResult<()> {
@@ -360,7 +432,7 @@ async fn rebuild(path: &std::path::Path, received: u64) -> ApiResult<Live> {
         Ok::<_, std::io::Error>(Live {
             received,
             persisted: received,
-            hasher,
+            whole: Whole::Ready(hasher),
             writer: None,
         })
     })
