@@ -52,6 +52,7 @@ const COMMANDS: &[&str] = &[
     "save_media",
     "media_bytes",
     "send_voice",
+    "video_url",
 ];
 
 fn main() {

@@ -42,7 +42,10 @@ pub async fn pick_and_send(
             .file()
             .set_title(if photos { "Send photos" } else { "Send files" });
     if photos {
-        dialog = dialog.add_filter("Photos", &["jpg", "jpeg", "png", "gif", "webp"]);
+        dialog = dialog.add_filter(
+            "Photos and videos",
+            &["jpg", "jpeg", "png", "gif", "webp", "mp4", "webm", "mov", "m4v", "mkv"],
+        );
     }
     dialog.pick_files(move |picked| {
         let _ = tx.send(picked);
@@ -131,6 +134,18 @@ pub async fn cancel_transfer(engine: State<'_, Engine>, transfer: String) -> Res
 #[tauri::command]
 pub async fn download_file(engine: State<'_, Engine>, message: String) -> Result<Transfer> {
     Ok(engine.download(id(&message)?).await?)
+}
+
+/// Where the player streams a sent or downloaded video from (see `video_server`).
+#[tauri::command]
+pub async fn video_url(
+    engine: State<'_, Engine>,
+    videos: State<'_, crate::video_server::VideoServer>,
+    transfer: String,
+) -> Result<String> {
+    let id = id(&transfer)?;
+    engine.transfer_file(id).await?;
+    Ok(videos.url(id))
 }
 
 /// Opens a sent or downloaded file with the system's app for it.

@@ -8,9 +8,10 @@ mod file_commands;
 mod launch;
 mod media_protocol;
 mod microphone;
+mod video_server;
 mod window;
 
-use tauri::Emitter;
+use tauri::{Emitter, Manager};
 use xin_core::CoreEvent;
 
 /// The one event name the UI listens to; its payload is a [`CoreEvent`].
@@ -94,11 +95,13 @@ pub fn run() {
             file_commands::save_media,
             file_commands::media_bytes,
             file_commands::send_voice,
+            file_commands::video_url,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
             alerts::setup_tray(&handle);
             microphone::allow(&handle);
+            app.manage(video_server::start(engine.clone())?);
             let mut events = engine.subscribe();
             let engine_for_events = engine.clone();
             tauri::async_runtime::spawn(async move {

@@ -211,4 +211,97 @@ describe("files between the phone and the computer", () => {
     assert.ok(opus, "the desktop records Opus");
     await phone.screenshot("39b-phone-voice-from-desktop");
   });
+
+  test("a pasted picture is sent as a photo, and the viewer steps between the chat's photos", async () => {
+    await (await desktop.find("rail-files")).click();
+    await desktop.find("conversation");
+    const pasted = photoPng(640, 480).toString("base64");
+    // What Ctrl+V of a screenshot does: a paste event carrying an image file.
+    await desktop.driver.executeScript(
+      `const bytes = Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0));
+       const dt = new DataTransfer();
+       dt.items.add(new File([bytes], "Screenshot.png", { type: "image/png" }));
+       const box = document.querySelector('[data-testid="composer"]');
+       box.focus();
+       box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: dt, bubbles: true, cancelable: true }));`,
+      pasted,
+    );
+    const sentPhotos = '[data-testid="message"][data-state="sent"] [data-testid="photo"] img';
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(sentPhotos))).length === 2, 30_000, "the pasted picture is sent as a second photo");
+    assert.equal(await desktop.driver.executeScript("return document.querySelector('[data-testid=composer]').value"), "", "nothing pasted into the text box");
+
+    const photos = await desktop.driver.findElements(By.css(sentPhotos));
+    await photos[1].click();
+    const full = async () => desktop.driver.executeScript("const i = document.querySelector('[data-testid=image-viewer] img'); return i && i.complete ? i.naturalWidth : 0");
+    await desktop.driver.wait(async () => (await full()) === 640, 20_000, "the viewer opens on the pasted 640 px picture");
+    await desktop.driver.actions().sendKeys("\uE012").perform(); // ←
+    await desktop.driver.wait(async () => (await full()) === 1200, 20_000, "← shows the photo before it");
+    const prev = await desktop.driver.findElement(By.css('[aria-label="Previous photo"]'));
+    assert.equal(await prev.getAttribute("disabled"), "true", "the first photo has no previous");
+    await (await desktop.driver.findElement(By.css('[aria-label="Next photo"]'))).click();
+    await desktop.driver.wait(async () => (await full()) === 640, 20_000, "› goes back to the next one");
+    await desktop.driver.actions().sendKeys("\uE00C").perform();
+  });
+
+  test("a video sent from the desktop plays in its player and on the phone", async () => {
+    const video = join(dir, "Ridge at dawn.webm");
+    writeFileSync(video, readFileSync(new URL("../../crates/xin-demo/assets/video.webm", import.meta.url)));
+    const conv = await desktop.attr("conversation", "data-id");
+    await desktop.invoke("send_files", { conversation: conv, paths: [video] });
+    const sent = '[data-testid="message"][data-state="sent"] [data-testid="video"]';
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(sent))).length === 1, 30_000, "the video is sent");
+    const bubble = await desktop.driver.findElement(By.css(sent));
+    const thumb = await bubble.findElement(By.css("img"));
+    await desktop.driver.wait(async () => (await desktop.driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth", thumb)) === 360, 20_000, "its first frame as a 360 px thumbnail");
+    assert.match(await bubble.getText(), /0:04/, "its length on the picture");
+    await desktop.screenshot("40-desktop-video-sent");
+
+    await bubble.click();
+    await desktop.find("video-player");
+    await desktop.driver.wait(
+      async () => desktop.driver.executeScript("const v = document.querySelector('[data-testid=video-element]'); return v && v.currentTime > 0.5 && !v.error && v.videoWidth === 480"),
+      20_000,
+      "the video plays in the desktop's WebView",
+    );
+    await desktop.screenshot("41-desktop-video-playing");
+    await desktop.driver.actions().sendKeys("\uE00C").perform();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="video-player"]'))).length === 0, 5000, "Esc closes the player");
+
+    const onPhone = phone.page.getByTestId("phone-video");
+    await onPhone.first().waitFor({ timeout: 20_000 });
+    await waitFor("it plays on the phone", async () =>
+      phone.page.evaluate(() => {
+        const v = document.querySelector("[data-testid=phone-video]");
+        v.muted = true;
+        if (v.paused) v.play().catch(() => {});
+        return v.currentTime > 0.5 && !v.error && v.videoWidth === 480;
+      }),
+    );
+    await phone.screenshot("42-phone-video-playing");
+  });
+
+  test("a video sent from the phone shows its first frame on the desktop and plays once downloaded", async () => {
+    const clip = join(dir, "clip.webm");
+    writeFileSync(clip, readFileSync(new URL("../../crates/xin-demo/assets/video.webm", import.meta.url)));
+    await phone.page.evaluate(() => document.querySelector("[data-testid=phone-video]")?.pause());
+    await phone.page.getByTestId("phone-file-input").setInputFiles(clip);
+    await waitFor("the phone sends it as a video", async () => (await phone.page.getByTestId("phone-video").count()) === 2);
+
+    const videos = '[data-testid="message"] [data-testid="video"]';
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(videos))).length === 2, 20_000, "the phone's video arrives");
+    const bubble = (await desktop.driver.findElements(By.css(videos)))[1];
+    const thumb = await bubble.findElement(By.css("img"));
+    await desktop.driver.wait(async () => (await desktop.driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth", thumb)) > 0, 20_000, "the phone's thumbnail shows");
+    await bubble.click();
+    await desktop.driver.wait(
+      async () => desktop.driver.executeScript("const v = document.querySelector('[data-testid=video-element]'); return v && v.currentTime > 0.5 && !v.error"),
+      30_000,
+      "downloaded, then played",
+    );
+    const downloads = join(desktop.dataDir, "Downloads");
+    assert.ok(readdirSync(downloads).includes("clip.webm"), "saved under its name");
+    assert.equal(sha256(readFileSync(join(downloads, "clip.webm"))), sha256(readFileSync(clip)));
+    await desktop.screenshot("43-desktop-video-from-phone");
+    await desktop.driver.actions().sendKeys("\uE00C").perform();
+  });
 });

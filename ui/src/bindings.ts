@@ -249,7 +249,11 @@ name: string, media_type: string, } | { "type": "voice", blob: BlobRef, duration
 /**
  * Loudness, 0–255 per bar, for the bubble's waveform.
  */
-waveform: Array<number>, } | { "type": "video", blob: BlobRef, thumbnail?: BlobRef, duration_ms: number, width: number, height: number, } | { "type": "unsupported" };
+waveform: Array<number>, } | { "type": "video", blob: BlobRef, thumbnail?: BlobRef, duration_ms: number, width: number, height: number, 
+/**
+ * The sender's file name (sanitised), for saving it.
+ */
+name: string, } | { "type": "unsupported" };
 
 export type BlobRef = { 
 /**

@@ -114,7 +114,7 @@ pub fn prepare(path: &Path, name: &str, media: &Path) -> CoreResult<Prepared> {
     }
     if crate::video::is_video(path) {
         match crate::video::probe(path) {
-            Ok(probed) => return prepare_video(path, probed, media),
+            Ok(probed) => return prepare_video(path, name, probed, media),
             Err(e) => tracing::info!(path = %path.display(), "sent as a file: {e}"),
         }
     }
@@ -138,7 +138,12 @@ pub fn prepare(path: &Path, name: &str, media: &Path) -> CoreResult<Prepared> {
 
 /// A video: its first frame becomes the thumbnail, uploaded first (it is what the other side
 /// shows until the video is fetched).
-fn prepare_video(path: &Path, probed: crate::video::Probed, media: &Path) -> CoreResult<Prepared> {
+fn prepare_video(
+    path: &Path,
+    name: &str,
+    probed: crate::video::Probed,
+    media: &Path,
+) -> CoreResult<Prepared> {
     let frame = DynamicImage::ImageRgb8(probed.first_frame).thumbnail(THUMB_SIDE, THUMB_SIDE);
     let (thumb_path, thumb_hash) = cache_bytes(media, &encode(&frame, ImageFormat::Jpeg, 80)?)?;
     let thumb = part(&thumb_path, thumb_hash)?;
@@ -156,6 +161,7 @@ fn prepare_video(path: &Path, probed: crate::video::Probed, media: &Path) -> Cor
             duration_ms: probed.duration_ms,
             width: probed.width,
             height: probed.height,
+            name: file_name::sanitize(name),
         },
         parts: vec![thumb, main],
     })

@@ -115,12 +115,14 @@ fn a_video_gets_its_length_size_and_first_frame_as_thumbnail() {
         duration_ms,
         width,
         height,
+        name,
     } = prepared.content
     else {
         panic!("a playable video is a video message: {:?}", prepared.content)
     };
     assert_eq!(blob.hash, blake3::hash(VIDEO).to_hex().as_str());
     assert_eq!((width, height), (480, 270));
+    assert_eq!(name, "clip.webm");
     assert!((3900..=4100).contains(&duration_ms), "{duration_ms} ms");
     // The thumbnail is a real picture of the first frame, uploaded before the video.
     let thumb = thumbnail.expect("a thumbnail");

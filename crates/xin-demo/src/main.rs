@@ -1,5 +1,5 @@
 //! `xin-demo --server URL`: fills a fresh server with a small lived-in world — Alice, Bob and
-//! Carol, friends, a direct chat (photos, a PDF, a voice message), a group, and Alice's File Transfer —
+//! Carol, friends, a direct chat (photos, a PDF, a voice message), a group (with a video), and Alice's File Transfer —
 //! through the public API, as the apps would. Does nothing when the demo people already exist.
 
 mod pictures;
@@ -15,6 +15,9 @@ const PASSWORD: &str = "xin-demo-pass";
 
 /// Bob's voice message (see `assets/README.md` for how it was recorded).
 const VOICE: &[u8] = include_bytes!("../assets/voice.webm");
+/// Carol's video and its first frame (see `assets/README.md`).
+const VIDEO: &[u8] = include_bytes!("../assets/video.webm");
+const VIDEO_THUMB: &[u8] = include_bytes!("../assets/video-thumb.jpg");
 
 struct Person {
     id: String,
@@ -298,6 +301,23 @@ async fn seed(api: &Api) -> Result<()> {
     api.photo(&carol, &group, pictures::sunset(1400, 933), "crag.jpg")
         .await?;
     api.say(&alice, &group, "Count me in 🙌").await?;
+    let thumbnail = api.upload(&carol, VIDEO_THUMB, "video-thumb.jpg").await?;
+    let video = api.upload(&carol, VIDEO, "Last weekend.webm").await?;
+    api.send(
+        &carol,
+        &group,
+        Content::Video {
+            blob: video,
+            thumbnail: Some(thumbnail),
+            duration_ms: 4000,
+            width: 480,
+            height: 270,
+            name: "Last weekend.webm".into(),
+        },
+    )
+    .await?;
+    api.say(&carol, &group, "Last weekend's lead, in fractals 😄")
+        .await?;
 
     let notes = api.post(&alice, "/conversations/self", json!({})).await?;
     let notes = notes["id"].as_str().ok_or("no File Transfer")?.to_string();

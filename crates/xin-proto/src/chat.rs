@@ -104,6 +104,9 @@ pub enum Content {
         duration_ms: u32,
         width: u32,
         height: u32,
+        /// The sender's file name (sanitised), for saving it.
+        #[serde(default)]
+        name: String,
     },
     /// A kind this build does not know (sent by a newer app): shown as "unsupported message".
     #[serde(other)]

@@ -3,6 +3,7 @@ import { thumbHashToDataURL } from "thumbhash";
 import type { ChatMessage, Transfer } from "../bindings";
 import { formatBytes, timeLeft, voiceLength } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
+import { VideoBubble } from "./VideoMessage";
 
 /** Longest side of a photo in the chat, in CSS pixels. */
 const PHOTO_SIDE = 240;
@@ -38,7 +39,7 @@ export function MediaBubble({ item, me, live, onOpenImage, onError }: { item: Ch
     case "voice":
       return <Voice message={item.message.id} hash={c.blob.hash} duration={c.duration_ms} mine={item.message.sender_id === me} />;
     case "video":
-      return <FileCard item={item} name="Video" size={c.blob.size} transfer={transfer} onError={onError} />;
+      return <VideoBubble item={item} transfer={transfer} onError={onError} />;
     default:
       return <span className="unsupported">This message needs a newer Xin.</span>;
   }

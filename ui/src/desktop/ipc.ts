@@ -56,6 +56,7 @@ export const ipc = {
     invoke<Transfer>("send_voice", audio, { headers: { conversation, "duration-ms": String(durationMs), waveform: btoa(String.fromCharCode(...waveform)) } }),
   mediaBytes: (hash: string) => invoke<ArrayBuffer>("media_bytes", { hash }),
   saveMedia: (hash: string, stem: string) => invoke<string>("save_media", { hash, stem }),
+  videoUrl: (transfer: string) => invoke<string>("video_url", { transfer }),
 };
 
 /** Where the UI loads a cached photo, thumbnail or voice message from (the app's own scheme). */

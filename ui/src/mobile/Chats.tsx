@@ -254,6 +254,22 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
         <span className="muted">{formatBytes(c.blob.size)} · Download</span>
       </a>
     );
+  if (c.type === "video") {
+    const scale = Math.min(1, 220 / Math.max(c.width, c.height));
+    return (
+      <video
+        className="phone-video"
+        controls
+        playsInline
+        preload="none"
+        poster={c.thumbnail ? blobUrl(c.thumbnail.hash) : undefined}
+        src={blobUrl(c.blob.hash)}
+        width={Math.round(c.width * scale)}
+        height={Math.round(c.height * scale)}
+        data-testid="phone-video"
+      />
+    );
+  }
   if (c.type === "voice")
     return (
       <button className="bubble phone-voice" style={{ width: Math.min(220, 80 + (c.duration_ms / 60000) * 140) }} onClick={(e) => (e.currentTarget.querySelector("audio") as HTMLAudioElement).play()} data-testid="phone-voice">

@@ -43,3 +43,11 @@ export function voiceLength(ms: number): string {
   const s = Math.max(1, Math.round(ms / 1000));
   return s < 60 ? `${s}"` : `${Math.floor(s / 60)}'${String(s % 60).padStart(2, "0")}"`;
 }
+
+/** A video's length as players show it: 0:07, 1:05, 1:02:03. */
+export function clockLength(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const two = (n: number) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}

@@ -449,9 +449,16 @@ fn check_media(content: &Content) -> ApiResult<()> {
         } if *duration_ms == 0 || *duration_ms > xin_proto::MAX_VOICE_MS || waveform.len() > 128 => Err(
             ApiError::invalid("content: a voice message lasts up to 60 seconds"),
         ),
-        Content::Video { width, height, .. } if !dims_ok(width, height) => Err(
-            ApiError::invalid("content: a video needs a width and height of 1–65535"),
-        ),
+        Content::Video {
+            width,
+            height,
+            name,
+            ..
+        } if !dims_ok(width, height) || *name != xin_proto::file_name::sanitize(name) => {
+            Err(ApiError::invalid(
+                "content: a video needs a width and height of 1–65535 and a plain file name",
+            ))
+        }
         _ => Ok(()),
     }
 }
