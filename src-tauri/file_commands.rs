@@ -44,7 +44,9 @@ pub async fn pick_and_send(
     if photos {
         dialog = dialog.add_filter(
             "Photos and videos",
-            &["jpg", "jpeg", "png", "gif", "webp", "mp4", "webm", "mov", "m4v", "mkv"],
+            &[
+                "jpg", "jpeg", "png", "gif", "webp", "mp4", "webm", "mov", "m4v", "mkv",
+            ],
         );
     }
     dialog.pick_files(move |picked| {

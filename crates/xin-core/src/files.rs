@@ -147,7 +147,8 @@ impl Engine {
     /// Saves a received file to the download folder (a clash gets " (1)"), resumably.
     pub async fn download_file(&self, message: &Message) -> CoreResult<Transfer> {
         let account = self.signed_in().await?;
-        let (Content::File { blob, name, .. } | Content::Video { blob, name, .. }) = &message.content
+        let (Content::File { blob, name, .. } | Content::Video { blob, name, .. }) =
+            &message.content
         else {
             return Err(invalid(
                 "Only files and videos are saved to the download folder.",

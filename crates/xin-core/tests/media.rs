@@ -118,7 +118,10 @@ fn a_video_gets_its_length_size_and_first_frame_as_thumbnail() {
         name,
     } = prepared.content
     else {
-        panic!("a playable video is a video message: {:?}", prepared.content)
+        panic!(
+            "a playable video is a video message: {:?}",
+            prepared.content
+        )
     };
     assert_eq!(blob.hash, blake3::hash(VIDEO).to_hex().as_str());
     assert_eq!((width, height), (480, 270));
@@ -130,7 +133,10 @@ fn a_video_gets_its_length_size_and_first_frame_as_thumbnail() {
         .unwrap()
         .to_rgb8();
     assert_eq!((picture.width(), picture.height()), (360, 203));
-    let lit = picture.pixels().filter(|p| p.0.iter().any(|&c| c > 40)).count();
+    let lit = picture
+        .pixels()
+        .filter(|p| p.0.iter().any(|&c| c > 40))
+        .count();
     assert!(lit > picture.pixels().len() / 4, "not a black frame");
     assert_eq!(prepared.parts[0].hash, thumb.hash);
     assert_eq!(prepared.parts[1].hash, blob.hash);

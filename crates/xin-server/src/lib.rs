@@ -113,9 +113,18 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     let store = Store::open(&data_dir, hub.clone())
         .await
         .map_err(|e| e.to_string())?;
-    let storage = files::storage::LocalStorage::open(&data_dir.join("files"))
-        .map_err(|e| format!("open file storage in {}: {e}", data_dir.display()))?;
-    let uploads = files::Uploads::new(std::sync::Arc::new(storage), config.upload_checkpoint_bytes);
+    let files_dir = data_dir.join("files");
+    let storage_error =
+        |e: std::io::Error| format!("open file storage in {}: {e}", files_dir.display());
+    let staging =
+        files::storage::Staging::open(&files_dir.join("uploads")).map_err(storage_error)?;
+    let blobs =
+        files::storage::LocalBlobs::open(&files_dir.join("blobs")).map_err(storage_error)?;
+    let uploads = files::Uploads::new(
+        staging,
+        std::sync::Arc::new(blobs),
+        config.upload_checkpoint_bytes,
+    );
     let public_url = config.public_url_for(addr);
     tracing::info!(%addr, data_dir = %data_dir.display(), %public_url, "xin-server listening");
     tracing::info!("phone companion: {public_url}/m/");

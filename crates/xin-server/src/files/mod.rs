@@ -16,12 +16,12 @@ pub async fn collect_garbage(state: &AppState, cutoff_ms: i64) -> crate::ApiResu
     let _commit = uploads.commit_lock.lock().await;
     let collected = state.store.collect_garbage(cutoff_ms).await?;
     for id in &collected.uploads {
-        if let Err(e) = uploads.storage().discard(*id) {
+        if let Err(e) = uploads.staging().discard(*id) {
             tracing::warn!(%id, "gc: staged upload: {e}");
         }
     }
     for hash in &collected.blobs {
-        if let Err(e) = uploads.storage().delete_blob(hash) {
+        if let Err(e) = uploads.blobs().delete(hash) {
             tracing::warn!(%hash, "gc: blob: {e}");
         }
     }

@@ -1,9 +1,11 @@
-//! Where file bytes live: verified blobs under their BLAKE3, and uploads being staged.
+//! Where file bytes live. Uploads are staged on the server's own disk — chunks are appended and
+//! verified there, whatever keeps the blobs — and a verified file is handed to a [`BlobStore`],
+//! which keeps it under its BLAKE3.
 //!
-//! Local files under the data directory now. The seam for an S3-compatible store (through the
-//! `object_store` crate) is this type: a staged upload becomes a multipart upload whose parts
-//! are tus chunks (Xin's 8 MiB chunks fit S3's 5 MiB minimum), `commit` completes it, and a
-//! download redirects to a presigned URL instead of streaming from here.
+//! [`LocalBlobs`] keeps blobs under the data directory. An S3-compatible store (through the
+//! `object_store` crate) implements the same trait: `put` streams the staged file up as a
+//! multipart upload, `delete` removes the object, and `locate` answers a short-lived presigned
+//! URL, so downloads go to the object store directly instead of through this server.
 
 use std::{
     io,
@@ -12,35 +14,69 @@ use std::{
 
 use uuid::Uuid;
 
-pub struct LocalStorage {
+/// Where a download of a blob is served from.
+pub enum BlobLocation {
+    /// A file this server streams itself (with Range).
+    File(PathBuf),
+    /// Somewhere the client is redirected to (a presigned object-store URL).
+    Redirect(String),
+}
+
+/// Keeps verified blobs, content-addressed. Calls may block: callers run them off the async
+/// threads. `hash` is always 64 lowercase hex digits, checked before it gets here.
+pub trait BlobStore: Send + Sync {
+    /// Takes the verified file at `staged` as the blob `hash`; the staged file is gone after.
+    /// When the blob exists already (someone else uploaded the same bytes), the staged copy is
+    /// simply dropped: the hash proved them equal.
+    fn put(&self, staged: &Path, hash: &str) -> io::Result<()>;
+    /// Removes a blob; a missing one is not an error.
+    fn delete(&self, hash: &str) -> io::Result<()>;
+    fn locate(&self, hash: &str) -> BlobLocation;
+}
+
+/// Uploads in progress, one file each, on local disk.
+pub struct Staging {
     root: PathBuf,
 }
 
-impl LocalStorage {
+impl Staging {
     pub fn open(root: &Path) -> io::Result<Self> {
-        std::fs::create_dir_all(root.join("blobs"))?;
-        std::fs::create_dir_all(root.join("uploads"))?;
+        std::fs::create_dir_all(root)?;
         Ok(Self {
             root: root.to_path_buf(),
         })
     }
 
-    /// The staged bytes of an upload in progress.
     pub fn staged(&self, upload: Uuid) -> PathBuf {
-        self.root.join("uploads").join(upload.to_string())
+        self.root.join(upload.to_string())
     }
 
-    /// A verified blob (`hash` is checked to be 64 hex digits before it gets here), fanned out
-    /// over 256 folders so no folder grows huge.
-    pub fn blob(&self, hash: &str) -> PathBuf {
-        self.root.join("blobs").join(&hash[..2]).join(hash)
+    pub fn discard(&self, upload: Uuid) -> io::Result<()> {
+        ignore_missing(std::fs::remove_file(self.staged(upload)))
+    }
+}
+
+/// Blobs as files under the data directory, fanned out over 256 folders so no folder grows huge.
+pub struct LocalBlobs {
+    root: PathBuf,
+}
+
+impl LocalBlobs {
+    pub fn open(root: &Path) -> io::Result<Self> {
+        std::fs::create_dir_all(root)?;
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
     }
 
-    /// Makes a verified upload the blob `hash`. When the blob exists already (someone else
-    /// uploaded the same bytes), the staged copy is simply dropped: the hash proved them equal.
-    pub fn commit(&self, upload: Uuid, hash: &str) -> io::Result<()> {
-        let target = self.blob(hash);
-        let staged = self.staged(upload);
+    fn path(&self, hash: &str) -> PathBuf {
+        self.root.join(&hash[..2]).join(hash)
+    }
+}
+
+impl BlobStore for LocalBlobs {
+    fn put(&self, staged: &Path, hash: &str) -> io::Result<()> {
+        let target = self.path(hash);
         if target.exists() {
             return std::fs::remove_file(staged);
         }
@@ -50,12 +86,12 @@ impl LocalStorage {
         std::fs::rename(staged, target)
     }
 
-    pub fn discard(&self, upload: Uuid) -> io::Result<()> {
-        ignore_missing(std::fs::remove_file(self.staged(upload)))
+    fn delete(&self, hash: &str) -> io::Result<()> {
+        ignore_missing(std::fs::remove_file(self.path(hash)))
     }
 
-    pub fn delete_blob(&self, hash: &str) -> io::Result<()> {
-        ignore_missing(std::fs::remove_file(self.blob(hash)))
+    fn locate(&self, hash: &str) -> BlobLocation {
+        BlobLocation::File(self.path(hash))
     }
 }
 

@@ -19,7 +19,7 @@ use futures_util::StreamExt;
 use uuid::Uuid;
 use xin_proto::ErrorCode;
 
-use super::storage::LocalStorage;
+use super::storage::{BlobStore, Staging};
 use crate::{
     error::{ApiError, ApiResult},
     store::{Store, UploadRow},
@@ -70,7 +70,8 @@ impl Live {
 }
 
 pub struct Uploads {
-    storage: Arc<LocalStorage>,
+    staging: Staging,
+    blobs: Arc<dyn BlobStore>,
     /// Verified bytes between two durable checkpoints of an upload's offset.
     checkpoint: u64,
     live: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<Option<Live>>>>>,
@@ -106,17 +107,22 @@ impl Checksum {
 }
 
 impl Uploads {
-    pub fn new(storage: Arc<LocalStorage>, checkpoint: u64) -> Self {
+    pub fn new(staging: Staging, blobs: Arc<dyn BlobStore>, checkpoint: u64) -> Self {
         Self {
-            storage,
+            staging,
+            blobs,
             checkpoint: checkpoint.max(1),
             live: Mutex::default(),
             commit_lock: tokio::sync::Mutex::new(()),
         }
     }
 
-    pub fn storage(&self) -> &LocalStorage {
-        &self.storage
+    pub fn staging(&self) -> &Staging {
+        &self.staging
+    }
+
+    pub fn blobs(&self) -> &dyn BlobStore {
+        self.blobs.as_ref()
     }
 
     fn slot(&self, id: Uuid) -> Arc<tokio::sync::Mutex<Option<Live>>> {
@@ -145,7 +151,7 @@ impl Uploads {
 
     /// Creates the empty staged file of a new upload.
     pub async fn stage(&self, id: Uuid) -> ApiResult<()> {
-        tokio::fs::File::create(self.storage.staged(id))
+        tokio::fs::File::create(self.staging.staged(id))
             .await
             .map_err(|e| io_error("stage upload", e))?;
         Ok(())
@@ -170,7 +176,7 @@ impl Uploads {
                     "Another chunk of this upload is still being received; ask for the offset and retry.",
                 )
             })?;
-        let path = self.storage.staged(upload.id);
+        let path = self.staging.staged(upload.id);
         // While the server runs, memory holds the truth; after a restart, the database. Live
         // stays in the slot throughout, so a request dropped half-way (the client vanished)
         // leaves the last verified state behind, not nothing.
@@ -256,11 +262,14 @@ impl Uploads {
                 "The file's BLAKE3 is not the one announced; the upload was discarded. Start again.",
             ));
         }
-        let media_type = sniff(&self.storage.staged(upload.id)).await;
+        let media_type = sniff(&self.staging.staged(upload.id)).await;
         let _commit = self.commit_lock.lock().await;
-        let storage = self.storage.clone();
-        let (id, h) = (upload.id, upload.hash.clone());
-        tokio::task::spawn_blocking(move || storage.commit(id, &h))
+        let (blobs, staged, hash) = (
+            self.blobs.clone(),
+            self.staging.staged(upload.id),
+            upload.hash.clone(),
+        );
+        tokio::task::spawn_blocking(move || blobs.put(&staged, &hash))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
             .map_err(|e| io_error("commit blob", e))?;
@@ -271,7 +280,7 @@ impl Uploads {
     pub async fn abandon(&self, store: &Store, id: Uuid) -> ApiResult<()> {
         self.forget(id);
         store.delete_upload(id).await?;
-        self.storage
+        self.staging
             .discard(id)
             .map_err(|e| io_error("discard upload", e))
     }

@@ -14,6 +14,7 @@ use xin_proto::{is_blob_hash, ErrorBody, ErrorCode};
 use crate::{
     auth::Authed,
     error::{ApiError, ApiResult},
+    files::storage::BlobLocation,
     state::AppState,
 };
 
@@ -53,7 +54,12 @@ async fn download(
         return Err(ApiError::new(ErrorCode::BlobNotFound, "No such file."));
     }
     let blob = state.store.readable_blob(authed.user_id, &hash).await?;
-    let path = state.uploads.storage().blob(&hash);
+    let path = match state.uploads.blobs().locate(&hash) {
+        BlobLocation::File(path) => path,
+        BlobLocation::Redirect(url) => {
+            return Ok(axum::response::Redirect::temporary(&url).into_response())
+        }
+    };
     let mut response = ServeFile::new(path)
         .oneshot(request)
         .await
