@@ -51,7 +51,7 @@ type Writer = tokio::task::JoinHandle<Written>;
 /// chunk is answered once its own checksum is checked and its bytes written — the next chunk
 /// does not wait for the second hash pass.
 enum Whole {
-    Ready(blake3::Hasher),
+    Ready(Box<blake3::Hasher>),
     Trailing(tokio::task::JoinHandle<blake3::Hasher>),
 }
 
@@ -60,10 +60,10 @@ impl Live {
     async fn hasher(&mut self) -> ApiResult<blake3::Hasher> {
         if let Whole::Trailing(task) = &mut self.whole {
             let hasher = task.await.map_err(|e| ApiError::Internal(e.to_string()))?;
-            self.whole = Whole::Ready(hasher);
+            self.whole = Whole::Ready(Box::new(hasher));
         }
         match &self.whole {
-            Whole::Ready(h) => Ok(h.clone()),
+            Whole::Ready(h) => Ok(h.as_ref().clone()),
             Whole::Trailing(_) => Err(ApiError::Internal("upload hash not ready".into())),
         }
     }
@@ -441,7 +441,7 @@ async fn rebuild(path: &std::path::Path, received: u64) -> ApiResult<Live> {
         Ok::<_, std::io::Error>(Live {
             received,
             persisted: received,
-            whole: Whole::Ready(hasher),
+            whole: Whole::Ready(Box::new(hasher)),
             writer: None,
         })
     })
