@@ -42,6 +42,7 @@ pub fn preview_of(content: &Content) -> String {
         Content::File { name, .. } => format!("[File] {name}"),
         Content::Voice { duration_ms, .. } => format!("[Voice] {}\"", duration_ms.div_ceil(1000)),
         Content::Video { .. } => "[Video]".to_string(),
+        Content::Transfer { .. } => "[Transfer]".to_string(),
         Content::Unsupported => "[Unsupported message]".to_string(),
     }
 }
@@ -530,7 +531,10 @@ fn apply_one(tx: &Transaction<'_>, body: &EventBody, changes: &mut Changes) -> C
             })?;
         }
         // From a newer server: nothing this build can show; the seq still advances.
-        EventBody::Unknown => {}
+        // The wallet is not cached yet: the wallet page reads it from the server.
+        EventBody::WalletChanged { .. }
+        | EventBody::TransferChanged { .. }
+        | EventBody::Unknown => {}
         EventBody::ReadMarker {
             conversation_id,
             read_seq,

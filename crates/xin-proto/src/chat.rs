@@ -108,6 +108,15 @@ pub enum Content {
         #[serde(default)]
         name: String,
     },
+    /// A transfer card; its state is the transfer's (`GET /wallet/transfers/{id}`, and
+    /// `transfer_changed` events). Only the server writes these.
+    Transfer {
+        #[ts(type = "string")]
+        transfer_id: Uuid,
+        #[ts(type = "number")]
+        amount_fen: i64,
+        note: String,
+    },
     /// A kind this build does not know (sent by a newer app): shown as "unsupported message".
     #[serde(other)]
     Unsupported,
@@ -136,7 +145,10 @@ impl Content {
                 blob, thumbnail, ..
             } => std::iter::once(blob).chain(thumbnail).collect(),
             Content::File { blob, .. } | Content::Voice { blob, .. } => vec![blob],
-            Content::Text { .. } | Content::System { .. } | Content::Unsupported => Vec::new(),
+            Content::Text { .. }
+            | Content::System { .. }
+            | Content::Transfer { .. }
+            | Content::Unsupported => Vec::new(),
         }
     }
 }

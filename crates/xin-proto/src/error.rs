@@ -78,6 +78,21 @@ pub enum ErrorCode {
     QuotaExceeded,
     /// The file does not exist or you may not download it.
     BlobNotFound,
+    /// Not enough money in the wallet.
+    InsufficientFunds,
+    /// An idempotency key already used for a different request.
+    IdempotencyConflict,
+    /// The wallet's payment PIN is not set yet.
+    PinNotSet,
+    WrongPin,
+    /// Too many wrong PINs: wait before the next try (the message says how long).
+    PinLocked,
+    CardNotFound,
+    /// The bank refused the card.
+    CardDeclined,
+    TransferNotFound,
+    /// The transfer was accepted, declined or refunded already.
+    TransferSettled,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

@@ -97,6 +97,15 @@ pub enum EventBody {
         #[ts(type = "string")]
         user_id: Uuid,
     },
+    /// My wallet's balance moved (a top-up, a withdrawal, a transfer in or out).
+    WalletChanged {
+        #[ts(type = "number")]
+        balance_fen: i64,
+    },
+    /// A transfer I sent or received was made, accepted, declined or refunded.
+    TransferChanged {
+        transfer: crate::Transfer,
+    },
     /// A kind this build does not know (from a newer server): skipped, never a failed sync.
     #[serde(other)]
     Unknown,

@@ -15,6 +15,7 @@ pub mod login;
 pub mod realtime;
 pub mod typescript;
 pub mod upload;
+pub mod wallet;
 
 pub use account::*;
 pub use chat::*;
@@ -25,6 +26,7 @@ pub use event::*;
 pub use login::*;
 pub use realtime::*;
 pub use upload::*;
+pub use wallet::*;
 
 /// The version every Xin client reports about itself.
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -69,6 +69,32 @@ pub struct Config {
     /// Seconds between garbage collections.
     #[arg(long, env = "XIN_GC_INTERVAL_SECS", default_value_t = 3600)]
     pub gc_interval_secs: u64,
+
+    /// Seconds before a transfer nobody accepted goes back to its sender (WeChat: a day).
+    #[arg(long, env = "XIN_TRANSFER_TTL_SECS", default_value_t = 24 * 3600)]
+    pub transfer_ttl_secs: u64,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do instead of serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// The wallet ledger.
+    Ledger {
+        #[command(subcommand)]
+        action: LedgerAction,
+    },
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum LedgerAction {
+    /// Verifies every ledger invariant in the data directory's store: each transaction's
+    /// postings sum to zero, each balance is the sum of its postings, no wallet or escrow is
+    /// below zero, wallets and escrows hold exactly money in − money out, and the transfer escrow
+    /// holds exactly the pending transfers. Exits 1 when anything is wrong.
+    Check,
 }
 
 impl Config {
@@ -90,6 +116,8 @@ impl Config {
             upload_checkpoint_bytes: 64 << 20,
             gc_grace_secs: 24 * 3600,
             gc_interval_secs: 3600,
+            transfer_ttl_secs: 24 * 3600,
+            command: None,
         }
     }
 

@@ -57,6 +57,11 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         WrongPollSecret | DeviceNotRemembered => StatusCode::FORBIDDEN,
         TicketExpired | TicketDeclined => StatusCode::GONE,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        CardNotFound | TransferNotFound => StatusCode::NOT_FOUND,
+        IdempotencyConflict | TransferSettled => StatusCode::CONFLICT,
+        InsufficientFunds | PinNotSet | CardDeclined => StatusCode::UNPROCESSABLE_ENTITY,
+        WrongPin => StatusCode::FORBIDDEN,
+        PinLocked => StatusCode::TOO_MANY_REQUESTS,
         Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

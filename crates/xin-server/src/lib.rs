@@ -12,6 +12,7 @@ mod state;
 pub mod store;
 mod time;
 mod validate;
+pub mod wallet;
 
 use std::{future::Future, net::SocketAddr};
 
@@ -106,6 +107,18 @@ impl Running {
     }
 }
 
+/// `xin-server ledger check`: every ledger invariant over the data directory's store, which may
+/// be in use by a running server. Answers the problems found (none when the ledger is sound).
+pub async fn check_ledger(config: &Config) -> Result<Vec<String>, String> {
+    let hub = hub::Hub::new(1);
+    let store = Store::open(&config.data_dir(), hub)
+        .await
+        .map_err(|e| e.to_string())?;
+    let problems = store.ledger_check().await.map_err(|e| e.to_string());
+    store.close().await;
+    problems
+}
+
 pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let data_dir = config.data_dir();
@@ -132,6 +145,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     let gc_grace = std::time::Duration::from_secs(config.gc_grace_secs);
     let state = AppState::new(store, hub, uploads, config, public_url);
     let collector = tokio::spawn(files::run_collector(state.clone(), gc_every, gc_grace));
+    let refunds = tokio::spawn(wallet::run_refunds(state.clone()));
     let router = app(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -147,6 +161,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
             tracing::error!("server: {e}");
         }
         collector.abort();
+        refunds.abort();
     });
     Ok(Running {
         addr,

@@ -10,6 +10,26 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let config = Config::parse();
+    if let Some(xin_server::config::Command::Ledger { action }) = &config.command {
+        let xin_server::config::LedgerAction::Check = action;
+        return match xin_server::check_ledger(&config).await {
+            Ok(problems) if problems.is_empty() => {
+                println!("ledger check: every invariant holds");
+                std::process::ExitCode::SUCCESS
+            }
+            Ok(problems) => {
+                for p in &problems {
+                    println!("ledger check: {p}");
+                }
+                println!("ledger check: {} problems", problems.len());
+                std::process::ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("ledger check: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     // Every realtime socket is a descriptor: allow as many as the system lets this user have.
     if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
         tracing::warn!("could not raise the open-file limit: {e}");

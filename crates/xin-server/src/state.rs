@@ -11,6 +11,8 @@ pub struct Inner {
     pub hub: Hub,
     pub limits: Limits,
     pub uploads: Uploads,
+    /// Where wallet money comes from and goes to (the sandbox bank in this build).
+    pub bank: Box<dyn crate::wallet::bank::BankProvider>,
     pub config: Config,
     /// Base URL phones use (goes into QR codes).
     pub public_url: String,
@@ -38,9 +40,14 @@ impl AppState {
             hub,
             limits,
             uploads,
+            bank: Box::new(crate::wallet::bank::SandboxBank),
             config,
             public_url,
         }))
+    }
+
+    pub fn transfer_ttl_ms(&self) -> i64 {
+        i64::try_from(self.config.transfer_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
     }
 
     pub fn access_ttl_ms(&self) -> i64 {

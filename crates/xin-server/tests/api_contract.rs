@@ -55,6 +55,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/uploads/{id}"),
     ("delete", "/api/v1/uploads/{id}"),
     ("get", "/api/v1/blobs/{hash}"),
+    ("get", "/api/v1/wallet"),
+    ("post", "/api/v1/wallet/cards"),
+    ("put", "/api/v1/wallet/pin"),
+    ("post", "/api/v1/wallet/top-up"),
+    ("post", "/api/v1/wallet/withdraw"),
+    ("get", "/api/v1/wallet/bills"),
+    ("get", "/api/v1/wallet/bills/{id}"),
+    ("post", "/api/v1/wallet/transfers"),
+    ("get", "/api/v1/wallet/transfers/{id}"),
+    ("post", "/api/v1/wallet/transfers/{id}/accept"),
+    ("post", "/api/v1/wallet/transfers/{id}/decline"),
 ];
 
 #[tokio::test]

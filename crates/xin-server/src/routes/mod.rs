@@ -10,6 +10,7 @@ mod health;
 mod login_tickets;
 mod realtime;
 mod uploads;
+mod wallet;
 
 use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -53,4 +54,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(uploads::router())
         .merge(blobs::router())
+        .merge(wallet::router())
 }

@@ -275,18 +275,18 @@ fn find_pair(c: &Conn, key: &str) -> ApiResult<Option<Uuid>> {
     id.as_deref().map(parse_uuid).transpose()
 }
 
-struct NewMessage<'a> {
-    conv: Uuid,
-    sender: Uuid,
-    device: &'a str,
-    client_id: Uuid,
-    content: &'a Content,
-    reply_to: Option<Uuid>,
+pub(crate) struct NewMessage<'a> {
+    pub conv: Uuid,
+    pub sender: Uuid,
+    pub device: &'a str,
+    pub client_id: Uuid,
+    pub content: &'a Content,
+    pub reply_to: Option<Uuid>,
 }
 
 /// Writes a message once, with the next conversation seq, and logs a reference to it for every
 /// active member.
-fn post(cx: &mut WriteCx, m: NewMessage<'_>) -> ApiResult<Message> {
+pub(crate) fn post(cx: &mut WriteCx, m: NewMessage<'_>) -> ApiResult<Message> {
     let c = &cx.conn;
     let conv = m.conv.to_string();
     let seq: i64 = sql::one(
@@ -409,6 +409,9 @@ fn check_content(
         ),
         Content::System { .. } => Err(ApiError::invalid(
             "content: system lines are written by the server",
+        )),
+        Content::Transfer { .. } => Err(ApiError::invalid(
+            "content: a transfer card is made by sending a transfer (POST /wallet/transfers)",
         )),
         Content::Unsupported => Err(ApiError::invalid(
             "content: this server does not know that kind of message",

@@ -6,11 +6,14 @@ mod accounts;
 mod blobs;
 mod chats;
 mod contacts;
+pub(crate) mod ledger;
 mod log;
 mod sessions;
 mod sql;
 mod tickets;
 mod views;
+mod wallet;
+pub use wallet::{BankRequest, NewTransfer, PinRecord};
 mod writer;
 
 use std::{path::Path, str::FromStr, sync::Arc, time::Duration};

@@ -53,6 +53,11 @@ impl TestServer {
         );
     }
 
+    /// The server's data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     /// The store's database file, for tests that look at what is on disk.
     pub fn db_path(&self) -> std::path::PathBuf {
         self._dir.path().join("xin.db")

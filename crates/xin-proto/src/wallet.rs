@@ -1,0 +1,157 @@
+//! The wallet: balances, bills, top-up and withdrawal through a bank, transfers between friends
+//! and the payment PIN. Money is always `i64` fen (1 yuan = 100 fen), never a float.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Largest single amount anyone may move at once: ¥50 000.
+pub const MAX_AMOUNT_FEN: i64 = 5_000_000;
+
+/// `GET /api/v1/wallet`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Wallet {
+    #[ts(type = "number")]
+    pub balance_fen: i64,
+    pub has_pin: bool,
+    pub cards: Vec<BankCard>,
+}
+
+/// A card of the bank provider. In this build the provider is Xin's **sandbox bank**: no real
+/// money moves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct BankCard {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    pub bank: String,
+    /// The card number's last four digits.
+    pub last4: String,
+    pub sandbox: bool,
+}
+
+/// `POST /api/v1/wallet/cards`: add a sandbox card (a 16–19 digit number passing the Luhn check).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct AddCard {
+    pub number: String,
+}
+
+/// `PUT /api/v1/wallet/pin`: set the 6-digit payment PIN; changing it needs the old one.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct SetPin {
+    pub pin: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub old_pin: Option<String>,
+}
+
+/// `POST /api/v1/wallet/top-up` (no PIN: money comes in) and `POST /api/v1/wallet/withdraw`
+/// (PIN required).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct BankMove {
+    /// Chosen by the client, once per intended movement: a retry with the same key returns the
+    /// first result and moves nothing again.
+    pub idempotency_key: String,
+    #[ts(type = "string")]
+    pub card_id: Uuid,
+    #[ts(type = "number")]
+    pub amount_fen: i64,
+    #[serde(default)]
+    #[ts(optional)]
+    pub pin: Option<String>,
+}
+
+/// `POST /api/v1/wallet/transfers`: money to a friend in a direct chat, held until they accept.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct SendTransfer {
+    pub idempotency_key: String,
+    #[ts(type = "string")]
+    pub conversation_id: Uuid,
+    #[ts(type = "number")]
+    pub amount_fen: i64,
+    #[serde(default)]
+    pub note: String,
+    pub pin: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferState {
+    Pending,
+    Accepted,
+    Declined,
+    /// Not accepted within 24 hours: back with the sender.
+    Refunded,
+}
+
+/// A transfer as both sides see it (the chat card reads its state from here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Transfer {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    #[ts(type = "string")]
+    pub conversation_id: Uuid,
+    #[ts(type = "string")]
+    pub sender_id: Uuid,
+    #[ts(type = "string")]
+    pub recipient_id: Uuid,
+    #[ts(type = "number")]
+    pub amount_fen: i64,
+    pub note: String,
+    pub state: TransferState,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+    #[ts(type = "number | null")]
+    pub resolved_at: Option<i64>,
+}
+
+/// What a bill line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BillKind {
+    TopUp,
+    Withdrawal,
+    TransferOut,
+    TransferIn,
+    TransferRefund,
+}
+
+/// One line of my bills: a ledger transaction as it touched my wallet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Bill {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    pub kind: BillKind,
+    /// Positive: money in; negative: money out.
+    #[ts(type = "number")]
+    pub amount_fen: i64,
+    /// My balance right after it.
+    #[ts(type = "number")]
+    pub balance_after_fen: i64,
+    /// Who was on the other side (a transfer's other person), if a person.
+    #[ts(type = "string | null")]
+    pub counterparty: Option<Uuid>,
+    pub memo: String,
+    #[ts(type = "string | null")]
+    pub transfer_id: Option<Uuid>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `GET /api/v1/wallet/bills`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct Bills {
+    pub bills: Vec<Bill>,
+}
+
+/// Filters for `GET /api/v1/wallet/bills`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+pub struct BillQuery {
+    /// `YYYY-MM` (UTC); every month when left out.
+    pub month: Option<String>,
+    /// `in` or `out`.
+    pub direction: Option<String>,
+    pub kind: Option<BillKind>,
+}

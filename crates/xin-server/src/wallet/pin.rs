@@ -1,0 +1,90 @@
+//! The payment PIN: six digits, stored as argon2id. Wrong PINs slow the next try down step by
+//! step instead of locking the wallet, so someone guessing cannot lock the owner out for good:
+//! two free mistakes, then 5 s, 20 s, 80 s, … up to an hour between tries.
+
+use uuid::Uuid;
+use xin_proto::ErrorCode;
+
+use crate::{
+    auth,
+    error::{ApiError, ApiResult},
+    state::AppState,
+    time::now_ms,
+};
+
+const FREE_MISTAKES: i64 = 2;
+const MAX_DELAY_MS: i64 = 3_600_000;
+
+/// How long after `failures` wrong PINs in a row the next try must wait.
+pub fn delay_ms(failures: i64) -> i64 {
+    if failures <= FREE_MISTAKES {
+        return 0;
+    }
+    let steps = u32::try_from(failures - FREE_MISTAKES - 1)
+        .unwrap_or(u32::MAX)
+        .min(10);
+    (5_000_i64 * 4_i64.pow(steps)).min(MAX_DELAY_MS)
+}
+
+pub fn check_format(pin: &str) -> ApiResult<()> {
+    if pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid("pin: exactly 6 digits"))
+    }
+}
+
+fn wait_text(ms: i64) -> String {
+    let s = (ms + 999) / 1000;
+    if s < 120 {
+        format!("{s} seconds")
+    } else {
+        format!("{} minutes", (s + 59) / 60)
+    }
+}
+
+/// Checks `pin` against the user's; every money movement out of a wallet calls this first.
+pub async fn verify(state: &AppState, user: Uuid, pin: &str) -> ApiResult<()> {
+    let Some(record) = state.store.pin(user).await? else {
+        return Err(ApiError::new(
+            ErrorCode::PinNotSet,
+            "Set a payment PIN in Wallet first.",
+        ));
+    };
+    let wait = record.next_try_at - now_ms();
+    if wait > 0 {
+        return Err(ApiError::new(
+            ErrorCode::PinLocked,
+            format!("Too many wrong PINs. Try again in {}.", wait_text(wait)),
+        ));
+    }
+    if check_format(pin).is_ok() && auth::verify_password(pin.to_string(), record.hash).await? {
+        if record.failures > 0 {
+            state.store.pin_tried(user, true, delay_ms).await?;
+        }
+        return Ok(());
+    }
+    let failures = state.store.pin_tried(user, false, delay_ms).await?;
+    let next = delay_ms(failures);
+    Err(ApiError::new(
+        ErrorCode::WrongPin,
+        if next > 0 {
+            format!("Wrong PIN. Try again in {}.", wait_text(next))
+        } else {
+            "Wrong PIN.".to_string()
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::delay_ms;
+
+    #[test]
+    fn each_wrong_pin_after_two_waits_longer_up_to_an_hour() {
+        let delays: Vec<i64> = (0..=10).map(delay_ms).collect();
+        assert_eq!(&delays[..6], &[0, 0, 0, 5_000, 20_000, 80_000]);
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(delay_ms(50), 3_600_000);
+    }
+}
