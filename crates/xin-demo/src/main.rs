@@ -13,6 +13,8 @@ type Result<T> = std::result::Result<T, String>;
 
 const PASSWORD: &str = "xin-demo-pass";
 
+/// The demo people's payment PIN.
+const PAYMENT_PIN: &str = "123456";
 /// Bob's voice message (see `assets/README.md` for how it was recorded).
 const VOICE: &[u8] = include_bytes!("../assets/voice.webm");
 /// Carol's video and its first frame (see `assets/README.md`).
@@ -59,6 +61,43 @@ impl Api {
             return Err(format!("{path}: HTTP {status}: {text}"));
         }
         Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// A sandbox card, the demo PIN and `fen` topped up.
+    async fn fund(&self, who: &Person, fen: i64) -> Result<()> {
+        let card = self
+            .post(who, "/wallet/cards", json!({"number": "6222020000000007"}))
+            .await?;
+        self.call(
+            who,
+            reqwest::Method::PUT,
+            "/wallet/pin",
+            json!({"pin": PAYMENT_PIN}),
+        )
+        .await?;
+        self.post(
+            who,
+            "/wallet/top-up",
+            json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "card_id": card["id"], "amount_fen": fen}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// A transfer in a direct chat; answers its id.
+    async fn transfer(&self, who: &Person, conv: &str, fen: i64, note: &str) -> Result<String> {
+        let t = self
+            .post(
+                who,
+                "/wallet/transfers",
+                json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "conversation_id": conv,
+                       "amount_fen": fen, "note": note, "pin": PAYMENT_PIN}),
+            )
+            .await?;
+        t["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("transfer: {t}"))
     }
 
     async fn post(&self, who: &Person, path: &str, body: Value) -> Result<Value> {
@@ -319,6 +358,19 @@ async fn seed(api: &Api) -> Result<()> {
     api.say(&carol, &group, "Last weekend's lead, in fractals 😄")
         .await?;
 
+    // Money: everyone has a (sandbox) balance; Alice paid Bob back for the rope and Bob took
+    // it; Bob's share of the hut waits for Alice to accept.
+    api.fund(&alice, 128_800).await?;
+    api.fund(&bob, 52_000).await?;
+    api.fund(&carol, 30_000).await?;
+    let paid = api
+        .transfer(&alice, &direct, 4_500, "Half the new rope 🧗")
+        .await?;
+    api.post(&bob, &format!("/wallet/transfers/{paid}/accept"), json!({}))
+        .await?;
+    api.say(&bob, &direct, "Got it, thanks!").await?;
+    api.transfer(&bob, &direct, 8_888, "Hut on Saturday").await?;
+
     let notes = api.post(&alice, "/conversations/self", json!({})).await?;
     let notes = notes["id"].as_str().ok_or("no File Transfer")?.to_string();
     api.file(
@@ -337,7 +389,7 @@ async fn seed(api: &Api) -> Result<()> {
     )
     .await?;
     println!(
-        "xin-demo: seeded Alice, Bob and Carol (password {PASSWORD}) with chats, photos and files"
+        "xin-demo: seeded Alice, Bob and Carol (password {PASSWORD}, payment PIN {PAYMENT_PIN}) with chats, photos, files and money"
     );
     Ok(())
 }
