@@ -53,6 +53,14 @@ const COMMANDS: &[&str] = &[
     "media_bytes",
     "send_voice",
     "video_url",
+    "wallet",
+    "bills",
+    "add_card",
+    "set_pin",
+    "bank_move",
+    "send_transfer",
+    "transfer",
+    "answer_transfer",
 ];
 
 fn main() {

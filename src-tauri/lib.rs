@@ -9,6 +9,7 @@ mod launch;
 mod media_protocol;
 mod microphone;
 mod video_server;
+mod wallet_commands;
 mod window;
 
 use tauri::{Emitter, Manager};
@@ -96,6 +97,14 @@ pub fn run() {
             file_commands::media_bytes,
             file_commands::send_voice,
             file_commands::video_url,
+            wallet_commands::wallet,
+            wallet_commands::bills,
+            wallet_commands::add_card,
+            wallet_commands::set_pin,
+            wallet_commands::bank_move,
+            wallet_commands::send_transfer,
+            wallet_commands::transfer,
+            wallet_commands::answer_transfer,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -312,7 +312,7 @@ export type EventBody = { "type": "message_new", message: Message,
 /**
  * The receiving user's unread count in that conversation after it.
  */
-unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: Transfer, } | { "type": "unknown" };
+unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "unknown" };
 
 export type EventPage = { events: Array<Event>, 
 /**
@@ -320,7 +320,50 @@ export type EventPage = { events: Array<Event>,
  */
 head: number, };
 
-export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "incoming", message: Incoming, };
+export type Wallet = { balance_fen: number, has_pin: boolean, cards: Array<BankCard>, };
+
+export type BankCard = { id: string, bank: string, 
+/**
+ * The card number's last four digits.
+ */
+last4: string, sandbox: boolean, };
+
+export type AddCard = { number: string, };
+
+export type SetPin = { pin: string, old_pin?: string, };
+
+export type BankMove = { 
+/**
+ * Chosen by the client, once per intended movement: a retry with the same key returns the
+ * first result and moves nothing again.
+ */
+idempotency_key: string, card_id: string, amount_fen: number, pin?: string, };
+
+export type SendTransfer = { idempotency_key: string, conversation_id: string, amount_fen: number, note: string, pin: string, };
+
+export type MoneyTransferState = "pending" | "accepted" | "declined" | "refunded";
+
+export type MoneyTransfer = { id: string, conversation_id: string, sender_id: string, recipient_id: string, amount_fen: number, note: string, state: MoneyTransferState, created_at: number, expires_at: number, resolved_at: number | null, };
+
+export type BillKind = "top_up" | "withdrawal" | "transfer_out" | "transfer_in" | "transfer_refund";
+
+export type Bill = { id: string, kind: BillKind, 
+/**
+ * Positive: money in; negative: money out.
+ */
+amount_fen: number, 
+/**
+ * My balance right after it.
+ */
+balance_after_fen: number, 
+/**
+ * Who was on the other side (a transfer's other person), if a person.
+ */
+counterparty: string | null, memo: string, transfer_id: string | null, created_at: number, };
+
+export type Bills = { bills: Array<Bill>, };
+
+export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "incoming", message: Incoming, };
 
 export type AppView = { "state": "signed_out", login: LoginView, 
 /**

@@ -52,6 +52,8 @@ pub fn preview_of(content: &Content) -> String {
 pub struct Changes {
     pub chats: bool,
     pub contacts: bool,
+    /// The wallet's balance or a transfer changed.
+    pub wallet: bool,
     pub conversations: Vec<Uuid>,
     /// New messages applied, for notifications.
     pub new_messages: Vec<Message>,

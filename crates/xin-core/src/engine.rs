@@ -285,7 +285,7 @@ impl Engine {
         self.require_account().await
     }
 
-    async fn require_account(&self) -> CoreResult<Arc<AccountSession>> {
+    pub(crate) async fn require_account(&self) -> CoreResult<Arc<AccountSession>> {
         self.account().await.ok_or(CoreError::SignedOut)
     }
 

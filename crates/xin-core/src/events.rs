@@ -27,6 +27,8 @@ pub enum CoreEvent {
     Transfer {
         transfer: crate::transfer_cache::Transfer,
     },
+    /// The wallet's balance or one of my transfers changed; read them again.
+    WalletChanged,
     /// A message from someone else arrived live (the shell may notify).
     Incoming { message: crate::notify::Incoming },
 }

@@ -31,6 +31,7 @@ mod upload;
 pub mod vault;
 pub mod video;
 pub mod views;
+mod wallet;
 
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult};

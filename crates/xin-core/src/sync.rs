@@ -64,6 +64,9 @@ pub fn emit_changes(engine: &Engine, changes: Changes) {
     if changes.contacts {
         engine.emit(CoreEvent::ContactsChanged);
     }
+    if changes.wallet {
+        engine.emit(CoreEvent::WalletChanged);
+    }
 }
 
 /// Applies one pushed event; a gap triggers a catch-up.

@@ -369,7 +369,8 @@ async fn seed(api: &Api) -> Result<()> {
     api.post(&bob, &format!("/wallet/transfers/{paid}/accept"), json!({}))
         .await?;
     api.say(&bob, &direct, "Got it, thanks!").await?;
-    api.transfer(&bob, &direct, 8_888, "Hut on Saturday").await?;
+    api.transfer(&bob, &direct, 8_888, "Hut on Saturday")
+        .await?;
 
     let notes = api.post(&alice, "/conversations/self", json!({})).await?;
     let notes = notes["id"].as_str().ok_or("no File Transfer")?.to_string();

@@ -104,7 +104,7 @@ pub enum EventBody {
     },
     /// A transfer I sent or received was made, accepted, declined or refunded.
     TransferChanged {
-        transfer: crate::Transfer,
+        transfer: crate::MoneyTransfer,
     },
     /// A kind this build does not know (from a newer server): skipped, never a failed sync.
     #[serde(other)]

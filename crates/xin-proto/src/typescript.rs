@@ -67,6 +67,17 @@ pub fn declarations() -> Vec<String> {
         Event,
         EventBody,
         EventPage,
+        Wallet,
+        BankCard,
+        AddCard,
+        SetPin,
+        BankMove,
+        SendTransfer,
+        MoneyTransferState,
+        MoneyTransfer,
+        BillKind,
+        Bill,
+        Bills,
     ]
 }
 

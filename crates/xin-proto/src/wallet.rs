@@ -76,7 +76,7 @@ pub struct SendTransfer {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum TransferState {
+pub enum MoneyTransferState {
     Pending,
     Accepted,
     Declined,
@@ -86,7 +86,7 @@ pub enum TransferState {
 
 /// A transfer as both sides see it (the chat card reads its state from here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
-pub struct Transfer {
+pub struct MoneyTransfer {
     #[ts(type = "string")]
     pub id: Uuid,
     #[ts(type = "string")]
@@ -98,7 +98,7 @@ pub struct Transfer {
     #[ts(type = "number")]
     pub amount_fen: i64,
     pub note: String,
-    pub state: TransferState,
+    pub state: MoneyTransferState,
     #[ts(type = "number")]
     pub created_at: i64,
     #[ts(type = "number")]

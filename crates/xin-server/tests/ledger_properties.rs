@@ -15,11 +15,24 @@ const PIN: &str = "135790";
 
 #[derive(Debug, Clone)]
 enum Op {
-    TopUp { who: usize, fen: i64 },
-    Withdraw { who: usize, fen: i64 },
-    Send { from: usize, to: usize, fen: i64 },
+    TopUp {
+        who: usize,
+        fen: i64,
+    },
+    Withdraw {
+        who: usize,
+        fen: i64,
+    },
+    Send {
+        from: usize,
+        to: usize,
+        fen: i64,
+    },
     /// The recipient answers the `nth` transfer still pending (if any).
-    Answer { nth: usize, accept: bool },
+    Answer {
+        nth: usize,
+        accept: bool,
+    },
     /// Every pending transfer's deadline passes.
     Expire,
 }
@@ -58,13 +71,18 @@ async fn run(ops: Vec<Op>) {
     let mut cards = Vec::new();
     for p in &people {
         cards.push(
-            p.ok(Method::POST, "/wallet/cards", Some(json!({"number": "4242424242424242"})))
-                .await["id"]
+            p.ok(
+                Method::POST,
+                "/wallet/cards",
+                Some(json!({"number": "4242424242424242"})),
+            )
+            .await["id"]
                 .as_str()
                 .unwrap()
                 .to_string(),
         );
-        p.ok(Method::PUT, "/wallet/pin", Some(json!({"pin": PIN}))).await;
+        p.ok(Method::PUT, "/wallet/pin", Some(json!({"pin": PIN})))
+            .await;
     }
     let mut model = [0i64; 3];
     let mut pending: Vec<Pending> = Vec::new();
@@ -101,8 +119,10 @@ async fn run(ops: Vec<Op>) {
                     .call(
                         Method::POST,
                         "/wallet/transfers",
-                        Some(json!({"idempotency_key": uuid_v7(), "conversation_id": conv,
-                                    "amount_fen": fen, "note": "", "pin": PIN})),
+                        Some(
+                            json!({"idempotency_key": uuid_v7(), "conversation_id": conv,
+                                    "amount_fen": fen, "note": "", "pin": PIN}),
+                        ),
                     )
                     .await;
                 if fen <= model[from] {
@@ -125,13 +145,21 @@ async fn run(ops: Vec<Op>) {
                 let t = pending.remove(nth % pending.len());
                 let verb = if accept { "accept" } else { "decline" };
                 people[t.to]
-                    .ok(Method::POST, &format!("/wallet/transfers/{}/{verb}", t.id), None)
+                    .ok(
+                        Method::POST,
+                        &format!("/wallet/transfers/{}/{verb}", t.id),
+                        None,
+                    )
                     .await;
                 model[if accept { t.to } else { t.from }] += t.fen;
                 // Answering twice moves nothing.
                 assert_error(
                     &people[t.to]
-                        .call(Method::POST, &format!("/wallet/transfers/{}/accept", t.id), None)
+                        .call(
+                            Method::POST,
+                            &format!("/wallet/transfers/{}/accept", t.id),
+                            None,
+                        )
                         .await,
                     StatusCode::CONFLICT,
                     "transfer_settled",
@@ -148,7 +176,11 @@ async fn run(ops: Vec<Op>) {
         }
         for (i, p) in people.iter().enumerate() {
             let w = p.ok(Method::GET, "/wallet", None).await;
-            assert_eq!(w["balance_fen"], model[i], "{}'s wallet after {op:?}", p.handle);
+            assert_eq!(
+                w["balance_fen"], model[i],
+                "{}'s wallet after {op:?}",
+                p.handle
+            );
         }
     }
     let problems = s

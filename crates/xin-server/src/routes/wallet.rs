@@ -10,8 +10,8 @@ use axum::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 use xin_proto::{
-    AddCard, BankCard, BankMove, Bill, BillQuery, Bills, ErrorBody, ErrorCode, SendTransfer,
-    SetPin, Transfer, Wallet,
+    AddCard, BankCard, BankMove, Bill, BillQuery, Bills, ErrorBody, ErrorCode, MoneyTransfer,
+    SendTransfer, SetPin, Wallet,
 };
 
 use super::contacts::path_id;
@@ -258,13 +258,13 @@ async fn get_bill(
 /// Send money to the friend of a direct chat: held until they accept, back to me if they
 /// decline or do not accept within a day. Needs the PIN.
 #[utoipa::path(post, path = "/wallet/transfers", tag = "wallet", security(("bearer" = [])), request_body = SendTransfer,
-    responses((status = 200, body = Transfer), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+    responses((status = 200, body = MoneyTransfer), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
       (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn send_transfer(
     State(state): State<AppState>,
     authed: Authed,
     extract::Json(req): extract::Json<SendTransfer>,
-) -> ApiResult<Json<Transfer>> {
+) -> ApiResult<Json<MoneyTransfer>> {
     let (key, amount) = (key(&req.idempotency_key)?, wallet::amount(req.amount_fen)?);
     let note = req.note.trim().to_string();
     if note.chars().count() > 50 || note.chars().any(char::is_control) {
@@ -291,12 +291,12 @@ async fn send_transfer(
 
 /// A transfer I sent or received.
 #[utoipa::path(get, path = "/wallet/transfers/{id}", tag = "wallet", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Transfer), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path)), responses((status = 200, body = MoneyTransfer), (status = 404, body = ErrorBody)))]
 async fn get_transfer(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<String>,
-) -> ApiResult<Json<Transfer>> {
+) -> ApiResult<Json<MoneyTransfer>> {
     let id = path_id(&id, ErrorCode::TransferNotFound)?;
     Ok(Json(state.store.transfer(authed.user_id, id).await?))
 }
@@ -306,7 +306,7 @@ async fn answer(
     authed: Authed,
     id: &str,
     accept: bool,
-) -> ApiResult<Json<Transfer>> {
+) -> ApiResult<Json<MoneyTransfer>> {
     let id: Uuid = path_id(id, ErrorCode::TransferNotFound)?;
     Ok(Json(
         state
@@ -318,24 +318,24 @@ async fn answer(
 
 /// Accept a transfer sent to me: the money is mine.
 #[utoipa::path(post, path = "/wallet/transfers/{id}/accept", tag = "wallet", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Transfer), (status = 403, body = ErrorBody),
+    params(("id" = String, Path)), responses((status = 200, body = MoneyTransfer), (status = 403, body = ErrorBody),
       (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn accept_transfer(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<String>,
-) -> ApiResult<Json<Transfer>> {
+) -> ApiResult<Json<MoneyTransfer>> {
     answer(state, authed, &id, true).await
 }
 
 /// Decline a transfer sent to me: the money goes back.
 #[utoipa::path(post, path = "/wallet/transfers/{id}/decline", tag = "wallet", security(("bearer" = [])),
-    params(("id" = String, Path)), responses((status = 200, body = Transfer), (status = 403, body = ErrorBody),
+    params(("id" = String, Path)), responses((status = 200, body = MoneyTransfer), (status = 403, body = ErrorBody),
       (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn decline_transfer(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<String>,
-) -> ApiResult<Json<Transfer>> {
+) -> ApiResult<Json<MoneyTransfer>> {
     answer(state, authed, &id, false).await
 }

@@ -5,8 +5,8 @@
 use serde::Serialize;
 use uuid::Uuid;
 use xin_proto::{
-    BankCard, Bill, BillKind, BillQuery, Content, ConversationKind, ErrorCode, EventBody, Transfer,
-    TransferState, Wallet,
+    BankCard, Bill, BillKind, BillQuery, Content, ConversationKind, ErrorCode, EventBody,
+    MoneyTransfer, MoneyTransferState, Wallet,
 };
 
 use super::{
@@ -87,25 +87,25 @@ fn cards(c: &Conn, user: Uuid) -> ApiResult<Vec<BankCard>> {
     .collect()
 }
 
-fn state_str(s: TransferState) -> &'static str {
+fn state_str(s: MoneyTransferState) -> &'static str {
     match s {
-        TransferState::Pending => "pending",
-        TransferState::Accepted => "accepted",
-        TransferState::Declined => "declined",
-        TransferState::Refunded => "refunded",
+        MoneyTransferState::Pending => "pending",
+        MoneyTransferState::Accepted => "accepted",
+        MoneyTransferState::Declined => "declined",
+        MoneyTransferState::Refunded => "refunded",
     }
 }
 
-fn parse_state(s: &str) -> TransferState {
+fn parse_state(s: &str) -> MoneyTransferState {
     match s {
-        "pending" => TransferState::Pending,
-        "accepted" => TransferState::Accepted,
-        "declined" => TransferState::Declined,
-        _ => TransferState::Refunded,
+        "pending" => MoneyTransferState::Pending,
+        "accepted" => MoneyTransferState::Accepted,
+        "declined" => MoneyTransferState::Declined,
+        _ => MoneyTransferState::Refunded,
     }
 }
 
-fn transfer_row(c: &Conn, id: Uuid) -> ApiResult<Option<Transfer>> {
+fn transfer_row(c: &Conn, id: Uuid) -> ApiResult<Option<MoneyTransfer>> {
     let row = sql::one(
         c,
         "SELECT conversation_id, sender_id, recipient_id, amount, note, state, created_at,
@@ -130,7 +130,7 @@ fn transfer_row(c: &Conn, id: Uuid) -> ApiResult<Option<Transfer>> {
     else {
         return Ok(None);
     };
-    Ok(Some(Transfer {
+    Ok(Some(MoneyTransfer {
         id,
         conversation_id: super::parse_uuid(&conv)?,
         sender_id: super::parse_uuid(&sender)?,
@@ -145,7 +145,7 @@ fn transfer_row(c: &Conn, id: Uuid) -> ApiResult<Option<Transfer>> {
 }
 
 /// Tells both sides' devices that a transfer and their balances changed.
-fn announce(cx: &mut WriteCx, t: &Transfer) -> ApiResult<()> {
+fn announce(cx: &mut WriteCx, t: &MoneyTransfer) -> ApiResult<()> {
     for user in [t.sender_id, t.recipient_id] {
         let balance = ledger::balance(&cx.conn, &ledger::wallet_account(user))?;
         cx.out.append(
@@ -167,7 +167,7 @@ fn announce(cx: &mut WriteCx, t: &Transfer) -> ApiResult<()> {
 
 /// Moves a pending transfer's money out of escrow (to the recipient, or back to the sender) and
 /// settles it. Answers None when it was not pending any more.
-fn settle(cx: &mut WriteCx, id: Uuid, to: TransferState) -> ApiResult<Option<Transfer>> {
+fn settle(cx: &mut WriteCx, id: Uuid, to: MoneyTransferState) -> ApiResult<Option<MoneyTransfer>> {
     let now = now_ms();
     let changed = sql::exec(
         &cx.conn,
@@ -179,7 +179,7 @@ fn settle(cx: &mut WriteCx, id: Uuid, to: TransferState) -> ApiResult<Option<Tra
     }
     let t = transfer_row(&cx.conn, id)?.ok_or_else(transfer_not_found)?;
     let (account, bill, counterparty, kind, memo) = match to {
-        TransferState::Accepted => (
+        MoneyTransferState::Accepted => (
             ledger::wallet_account(t.recipient_id),
             BillKind::TransferIn,
             t.sender_id,
@@ -191,7 +191,7 @@ fn settle(cx: &mut WriteCx, id: Uuid, to: TransferState) -> ApiResult<Option<Tra
             BillKind::TransferRefund,
             t.recipient_id,
             "transfer_refund",
-            if to == TransferState::Declined {
+            if to == MoneyTransferState::Declined {
                 "Transfer declined: returned"
             } else {
                 "Transfer not accepted in 24 hours: returned"
@@ -469,7 +469,7 @@ impl Store {
 
     /// Sends money to the other person of a direct chat: out of my wallet into escrow, with a
     /// transfer card in the chat.
-    pub async fn send_transfer(&self, t: NewTransfer) -> ApiResult<Transfer> {
+    pub async fn send_transfer(&self, t: NewTransfer) -> ApiResult<MoneyTransfer> {
         let NewTransfer {
             user,
             device,
@@ -585,7 +585,12 @@ impl Store {
     }
 
     /// The recipient accepts (the money is theirs) or declines (it goes back).
-    pub async fn answer_transfer(&self, user: Uuid, id: Uuid, accept: bool) -> ApiResult<Transfer> {
+    pub async fn answer_transfer(
+        &self,
+        user: Uuid,
+        id: Uuid,
+        accept: bool,
+    ) -> ApiResult<MoneyTransfer> {
         self.write(move |cx| {
             let t = transfer_row(&cx.conn, id)?
                 .filter(|t| t.sender_id == user || t.recipient_id == user)
@@ -597,15 +602,15 @@ impl Store {
                 ));
             }
             let to = if !accept {
-                TransferState::Declined
+                MoneyTransferState::Declined
             } else if now_ms() >= t.expires_at {
                 // Past its 24 hours: it goes back, whether or not the sweep got to it yet.
-                TransferState::Refunded
+                MoneyTransferState::Refunded
             } else {
-                TransferState::Accepted
+                MoneyTransferState::Accepted
             };
             match settle(cx, id, to)? {
-                Some(_) if to == TransferState::Refunded => Err(ApiError::new(
+                Some(_) if to == MoneyTransferState::Refunded => Err(ApiError::new(
                     ErrorCode::TransferSettled,
                     "This transfer was not accepted within 24 hours and went back to the sender.",
                 )),
@@ -619,7 +624,7 @@ impl Store {
         .await
     }
 
-    pub async fn transfer(&self, user: Uuid, id: Uuid) -> ApiResult<Transfer> {
+    pub async fn transfer(&self, user: Uuid, id: Uuid) -> ApiResult<MoneyTransfer> {
         self.reads
             .run(move |c| {
                 transfer_row(c, id)?
@@ -640,7 +645,7 @@ impl Store {
             )?;
             let mut n = 0;
             for id in due {
-                if settle(cx, super::parse_uuid(&id)?, TransferState::Refunded)?.is_some() {
+                if settle(cx, super::parse_uuid(&id)?, MoneyTransferState::Refunded)?.is_some() {
                     n += 1;
                 }
             }

@@ -1,0 +1,99 @@
+//! The wallet, as the desktop uses it: read from the server (money is never cached as truth),
+//! every movement carrying an idempotency key made once per user action, so a retry after a
+//! network error cannot pay twice.
+
+use reqwest::Method;
+use serde::{de::DeserializeOwned, Serialize};
+use uuid::Uuid;
+use xin_proto::{
+    AddCard, BankCard, BankMove, Bill, Bills, MoneyTransfer, SendTransfer, SetPin, Wallet,
+};
+
+use crate::{engine::Engine, error::CoreResult};
+
+impl Engine {
+    async fn wallet_call<B: Serialize + Sync, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<B>,
+    ) -> CoreResult<Option<T>> {
+        let account = self.require_account().await?;
+        let api = account.api.clone();
+        account
+            .with_access(|access| {
+                let (api, method, path) = (api.clone(), method.clone(), path.clone());
+                let body = body.as_ref();
+                async move { api.send(method, &path, &access, body).await }
+            })
+            .await
+    }
+
+    async fn wallet_json<B: Serialize + Sync, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<B>,
+    ) -> CoreResult<T> {
+        self.wallet_call(method, path, body)
+            .await?
+            .ok_or_else(|| crate::error::CoreError::Protocol("empty answer".into()))
+    }
+
+    pub async fn wallet(&self) -> CoreResult<Wallet> {
+        self.wallet_json::<(), _>(Method::GET, "/wallet".into(), None)
+            .await
+    }
+
+    pub async fn bills(&self) -> CoreResult<Vec<Bill>> {
+        let bills: Bills = self
+            .wallet_json::<(), _>(Method::GET, "/wallet/bills".into(), None)
+            .await?;
+        Ok(bills.bills)
+    }
+
+    pub async fn add_card(&self, number: String) -> CoreResult<BankCard> {
+        self.wallet_json(
+            Method::POST,
+            "/wallet/cards".into(),
+            Some(AddCard { number }),
+        )
+        .await
+    }
+
+    pub async fn set_pin(&self, pin: String, old_pin: Option<String>) -> CoreResult<()> {
+        self.wallet_call::<_, serde_json::Value>(
+            Method::PUT,
+            "/wallet/pin".into(),
+            Some(SetPin { pin, old_pin }),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// A top-up (`withdraw` false) or a withdrawal; `key` is made by the UI once per action.
+    pub async fn bank_move(&self, withdraw: bool, req: BankMove) -> CoreResult<Bill> {
+        let path = if withdraw {
+            "/wallet/withdraw"
+        } else {
+            "/wallet/top-up"
+        };
+        self.wallet_json(Method::POST, path.into(), Some(req)).await
+    }
+
+    pub async fn send_transfer(&self, req: SendTransfer) -> CoreResult<MoneyTransfer> {
+        self.wallet_json(Method::POST, "/wallet/transfers".into(), Some(req))
+            .await
+    }
+
+    pub async fn transfer(&self, id: Uuid) -> CoreResult<MoneyTransfer> {
+        self.wallet_json::<(), _>(Method::GET, format!("/wallet/transfers/{id}"), None)
+            .await
+    }
+
+    pub async fn answer_transfer(&self, id: Uuid, accept: bool) -> CoreResult<MoneyTransfer> {
+        let verb = if accept { "accept" } else { "decline" };
+        self.wallet_json::<(), _>(Method::POST, format!("/wallet/transfers/{id}/{verb}"), None)
+            .await
+    }
+}

@@ -1,0 +1,65 @@
+//! Commands for the wallet: thin calls into the engine, which talks to the server.
+
+use tauri::State;
+use xin_core::{error::UiError, Engine};
+use xin_proto::{BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet};
+
+use crate::chat_commands::id;
+
+type Result<T> = std::result::Result<T, UiError>;
+
+#[tauri::command]
+pub async fn wallet(engine: State<'_, Engine>) -> Result<Wallet> {
+    Ok(engine.wallet().await?)
+}
+
+#[tauri::command]
+pub async fn bills(engine: State<'_, Engine>) -> Result<Vec<Bill>> {
+    Ok(engine.bills().await?)
+}
+
+#[tauri::command]
+pub async fn add_card(engine: State<'_, Engine>, number: String) -> Result<BankCard> {
+    Ok(engine.add_card(number).await?)
+}
+
+#[tauri::command]
+pub async fn set_pin(
+    engine: State<'_, Engine>,
+    pin: String,
+    old_pin: Option<String>,
+) -> Result<()> {
+    Ok(engine.set_pin(pin, old_pin).await?)
+}
+
+/// A top-up or a withdrawal (`withdraw`), with the UI's idempotency key for this action.
+#[tauri::command]
+pub async fn bank_move(
+    engine: State<'_, Engine>,
+    withdraw: bool,
+    request: BankMove,
+) -> Result<Bill> {
+    Ok(engine.bank_move(withdraw, request).await?)
+}
+
+#[tauri::command]
+pub async fn send_transfer(
+    engine: State<'_, Engine>,
+    request: SendTransfer,
+) -> Result<MoneyTransfer> {
+    Ok(engine.send_transfer(request).await?)
+}
+
+#[tauri::command]
+pub async fn transfer(engine: State<'_, Engine>, transfer: String) -> Result<MoneyTransfer> {
+    Ok(engine.transfer(id(&transfer)?).await?)
+}
+
+#[tauri::command]
+pub async fn answer_transfer(
+    engine: State<'_, Engine>,
+    transfer: String,
+    accept: bool,
+) -> Result<MoneyTransfer> {
+    Ok(engine.answer_transfer(id(&transfer)?, accept).await?)
+}
