@@ -65,4 +65,42 @@ describe("the demo world", () => {
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="photo"] img'))).length === 1, 20_000, "Carol's photo");
     await desktop.screenshot("41-demo-group");
   });
+
+  test("Alice accepts Bob's transfer in the chat, sees it in her wallet, and sends one back", async () => {
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Bob"]'))).click();
+    const cards = '[data-testid="transfer-card"]';
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${cards}[data-state]`))).length === 2, 20_000, "the two seeded transfers");
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="transfer-accept"]'))).length === 1, 20_000, "Bob's is waiting for Alice");
+    await desktop.screenshot("44-demo-transfer-waiting");
+    await (await desktop.driver.findElement(By.css('[data-testid="transfer-accept"]'))).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${cards}[data-state="accepted"]`))).length === 2, 20_000, "accepted: the card changes");
+    await desktop.screenshot("45-demo-transfer-accepted");
+
+    await (await desktop.find("rail-wallet")).click();
+    // ¥1 288 topped up, ¥45 sent to Bob, ¥88.88 from Bob.
+    await desktop.driver.wait(async () => (await desktop.attr("wallet-balance", "data-fen")) === String(128_800 - 4_500 + 8_888), 20_000, "the balance");
+    assert.match(await (await desktop.find("wallet-balance")).getText(), /¥1,331\.88/);
+    const kinds = async () => Promise.all((await desktop.driver.findElements(By.css('[data-testid="bill"]'))).map((b) => b.getAttribute("data-kind")));
+    await waitFor("three bills", async () => (await kinds()).length === 3);
+    assert.deepEqual(await kinds(), ["transfer_in", "transfer_out", "top_up"]);
+    await (await desktop.driver.findElement(By.css('[data-testid="bill"]'))).click();
+    assert.match(await (await desktop.find("bill-detail")).getText(), /\+¥88\.88[\s\S]*Transfer received/);
+    await desktop.screenshot("46-demo-wallet");
+
+    // Back in the chat: ¥5.20 to Bob, with the PIN.
+    await (await desktop.find("rail-chats")).click();
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Bob"]'))).click();
+    await (await desktop.find("send-money")).click();
+    await (await desktop.find("amount-input")).sendKeys("5.20");
+    await (await desktop.find("pin-input")).sendKeys("000000");
+    await (await desktop.find("modal-submit")).click();
+    await desktop.driver.wait(async () => /Wrong PIN/.test(await (await desktop.find("modal-error")).getText()), 10_000, "a wrong PIN is refused");
+    const pin = await desktop.find("pin-input");
+    await pin.clear();
+    await pin.sendKeys("123456");
+    await (await desktop.find("modal-submit")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${cards}[data-state="pending"]`))).length === 1, 20_000, "Alice's transfer card, waiting for Bob");
+    assert.match(await (await desktop.driver.findElement(By.css(`${cards}[data-state="pending"]`))).getText(), /¥5\.20[\s\S]*Waiting for them to accept/);
+    await desktop.screenshot("47-demo-transfer-sent");
+  });
 });

@@ -8,6 +8,7 @@ import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions"
 import { canRecall, memberCount, needsTimeLine } from "../shared/names";
 import { EmojiPicker } from "./EmojiPicker";
 import { ImageViewer } from "./ImageViewer";
+import { SendMoneyDialog } from "./Wallet";
 import { errorText, ipc, onCoreEvent } from "./ipc";
 import { MediaBubble } from "./MediaBubble";
 import { VoiceRecorder, waveform } from "../shared/voice";
@@ -283,6 +284,7 @@ function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete }: { menu:
 /** Enter sends, Shift/Ctrl+Enter adds a line; the draft is kept per chat, across restarts;
  * "@" offers the group's members; the emoji button inserts at the caret. */
 function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { conv: Conv; me: UserProfile; draft: string; quote: ChatMessage | null; clearQuote: () => void; onSent: () => void; disabled: boolean }) {
+  const [paying, setPaying] = useState(false);
   const [text, setText] = useState(draft);
   const [caret, setCaret] = useState(draft.length);
   const [emoji, setEmoji] = useState(false);
@@ -385,9 +387,15 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
         <button className={recorder ? "tool recording" : "tool"} aria-label={recorder ? "Send voice message" : "Record a voice message"} title={recorder ? "Click to send, Esc to cancel" : "Voice message"} onClick={toggleVoice} data-testid="record-voice">
           <Icon name="mic" size={20} />
         </button>
+        {conv.kind === "direct" && (
+          <button className="tool money-tool" aria-label="Transfer" title="Transfer" onClick={() => setPaying(true)} data-testid="send-money">
+            ¥
+          </button>
+        )}
         {recorder && <RecordingTimer recorder={recorder} />}
         {recordError && <span className="record-error">{recordError}</span>}
       </div>
+      {paying && <SendMoneyDialog conversation={conv.id} onClose={() => setPaying(false)} />}
       {emoji && (
         <EmojiPicker
           onPick={(e) => {

@@ -8,6 +8,7 @@ import { Conversation } from "./Conversation";
 import { ipc } from "./ipc";
 import { PlusDialog } from "./NewGroup";
 import { Settings } from "./Settings";
+import { Wallet } from "./Wallet";
 import { Transfers } from "./Transfers";
 import { useCached } from "./useCore";
 
@@ -73,19 +74,19 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       {tab === "contacts" && <Contacts view={contacts} me={user} onMessage={openChat} />}
       {tab === "settings" && <Settings user={user} />}
       {tab === "transfers" && <Transfers />}
-      {(tab === "moments" || tab === "wallet" || tab === "files") && <Placeholder tab={tab} />}
+      {tab === "wallet" && <Wallet />}
+      {(tab === "moments" || tab === "files") && <Placeholder tab={tab} />}
       {plus && <PlusDialog contacts={contacts.contacts} onClose={() => setPlus(false)} onOpen={openChat} />}
     </div>
   );
 }
 
-const empty: Record<"moments" | "wallet" | "files", [string, string]> = {
+const empty: Record<"moments" | "files", [string, string]> = {
   moments: ["Moments", "Your friends' posts will show up here."],
-  wallet: ["Wallet", "Your balance and transfers will show up here."],
   files: ["File Transfer", "Send files between your phone and this computer."],
 };
 
-function Placeholder({ tab }: { tab: "moments" | "wallet" | "files" }) {
+function Placeholder({ tab }: { tab: "moments" | "files" }) {
   const [title, body] = empty[tab];
   return (
     <>

@@ -3,6 +3,7 @@ import { thumbHashToDataURL } from "thumbhash";
 import type { ChatMessage, Transfer } from "../bindings";
 import { formatBytes, timeLeft, voiceLength } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
+import { TransferCard } from "./TransferCard";
 import { VideoBubble } from "./VideoMessage";
 
 /** Longest side of a photo in the chat, in CSS pixels. */
@@ -40,6 +41,8 @@ export function MediaBubble({ item, me, live, onOpenImage, onError }: { item: Ch
       return <Voice message={item.message.id} hash={c.blob.hash} duration={c.duration_ms} mine={item.message.sender_id === me} />;
     case "video":
       return <VideoBubble item={item} transfer={transfer} onError={onError} />;
+    case "transfer":
+      return <TransferCard item={item} me={me} onError={onError} />;
     default:
       return <span className="unsupported">This message needs a newer Xin.</span>;
   }

@@ -1,6 +1,6 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Transfer, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { Transfer, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -57,6 +57,14 @@ export const ipc = {
   mediaBytes: (hash: string) => invoke<ArrayBuffer>("media_bytes", { hash }),
   saveMedia: (hash: string, stem: string) => invoke<string>("save_media", { hash, stem }),
   videoUrl: (transfer: string) => invoke<string>("video_url", { transfer }),
+  wallet: () => invoke<Wallet>("wallet"),
+  bills: () => invoke<Bill[]>("bills"),
+  addCard: (number: string) => invoke<BankCard>("add_card", { number }),
+  setPin: (pin: string, oldPin: string | null) => invoke<void>("set_pin", { pin, oldPin }),
+  bankMove: (withdraw: boolean, request: BankMove) => invoke<Bill>("bank_move", { withdraw, request }),
+  sendTransfer: (request: SendTransfer) => invoke<MoneyTransfer>("send_transfer", { request }),
+  moneyTransfer: (transfer: string) => invoke<MoneyTransfer>("transfer", { transfer }),
+  answerTransfer: (transfer: string, accept: boolean) => invoke<MoneyTransfer>("answer_transfer", { transfer, accept }),
 };
 
 /** Where the UI loads a cached photo, thumbnail or voice message from (the app's own scheme). */

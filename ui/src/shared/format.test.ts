@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, relativeTime, spacedCode, timeLeft, voiceLength } from "./format";
+import { formatBytes, parseYuan, relativeTime, spacedCode, timeLeft, voiceLength, yuan } from "./format";
 
 describe("relativeTime", () => {
   const now = new Date(2026, 10, 21, 15, 30).getTime();
@@ -42,4 +42,18 @@ describe("timeLeft", () => {
 describe("voiceLength", () => {
   it("uses seconds under a minute", () => expect(voiceLength(6_600)).toBe('7"'));
   it("uses minutes and seconds above", () => expect(voiceLength(65_000)).toBe("1'05\""));
+});
+
+describe("money", () => {
+  it("shows fen as yuan with two decimals", () => {
+    expect(yuan(1230)).toBe("¥12.30");
+    expect(yuan(5)).toBe("¥0.05");
+    expect(yuan(-128800)).toBe("-¥1,288.00");
+  });
+  it("reads what people type, and refuses what is not an amount", () => {
+    expect(parseYuan("12")).toBe(1200);
+    expect(parseYuan("12.3")).toBe(1230);
+    expect(parseYuan(" 0.05 ")).toBe(5);
+    for (const bad of ["", "0", "0.00", "1.234", "-1", "1e3", "abc", "12,5", "99999999"]) expect(parseYuan(bad)).toBeNull();
+  });
 });

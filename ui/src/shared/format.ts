@@ -51,3 +51,18 @@ export function clockLength(ms: number): string {
   const two = (n: number) => String(n).padStart(2, "0");
   return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
 }
+
+/** Money as people read it: fen → "¥12.30". */
+export function yuan(fen: number): string {
+  const sign = fen < 0 ? "-" : "";
+  const abs = Math.abs(fen);
+  return `${sign}¥${Math.floor(abs / 100).toLocaleString("en-US")}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/** What someone typed as an amount in yuan ("12", "12.3", "0.05") → fen; null if it is not one. */
+export function parseYuan(text: string): number | null {
+  const m = /^\s*(\d{1,7})(?:\.(\d{1,2}))?\s*$/.exec(text);
+  if (!m) return null;
+  const fen = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  return fen > 0 ? fen : null;
+}

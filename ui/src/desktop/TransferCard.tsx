@@ -1,0 +1,59 @@
+import { useEffect, useState } from "react";
+import type { ChatMessage, MoneyTransfer } from "../bindings";
+import { yuan } from "../shared/format";
+import { errorText, ipc, onCoreEvent } from "./ipc";
+
+const stateText: Record<MoneyTransfer["state"], string> = {
+  pending: "",
+  accepted: "Accepted",
+  declined: "Declined",
+  refunded: "Returned",
+};
+
+/** The orange transfer card in a chat. Its state is the transfer's, read from the server and
+ *  again whenever the wallet changes; the recipient accepts or declines it here. */
+export function TransferCard({ item, me, onError }: { item: ChatMessage; me: string; onError: (e: string) => void }) {
+  const c = item.message.content;
+  const id = c.type === "transfer" ? c.transfer_id : "";
+  const [t, setT] = useState<MoneyTransfer | null>(null);
+  useEffect(() => {
+    const load = () => ipc.moneyTransfer(id).then(setT, () => {});
+    load();
+    const unlisten = onCoreEvent((e) => e.type === "wallet_changed" && load());
+    return () => {
+      unlisten.then((f) => f());
+    };
+  }, [id]);
+  if (c.type !== "transfer") return null;
+  const mine = item.message.sender_id === me;
+  const state = t?.state ?? "pending";
+  const settled = state !== "pending";
+  const answer = (accept: boolean) => ipc.answerTransfer(id, accept).then(setT, (e) => onError(errorText(e)));
+  const caption = settled ? stateText[state] : mine ? "Waiting for them to accept" : "Transfer to you";
+  return (
+    <div className={settled ? "money-card settled" : "money-card"} data-testid="transfer-card" data-state={state}>
+      <div className="money-top">
+        <span className="money-icon" aria-hidden>
+          ⇄
+        </span>
+        <div>
+          <div className="money-amount">{yuan(c.amount_fen)}</div>
+          <div className="money-note">{c.note || caption}</div>
+        </div>
+      </div>
+      <div className="money-foot">
+        <span>{c.note ? caption : "Xin Transfer"}</span>
+        {!mine && !settled && t && (
+          <span className="money-actions">
+            <button onClick={() => answer(false)} data-testid="transfer-decline">
+              Decline
+            </button>
+            <button className="accept" onClick={() => answer(true)} data-testid="transfer-accept">
+              Accept
+            </button>
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}

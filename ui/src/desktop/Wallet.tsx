@@ -1,0 +1,242 @@
+import { useCallback, useEffect, useState } from "react";
+import type { Bill, Wallet as WalletView } from "../bindings";
+import { parseYuan, relativeTime, yuan } from "../shared/format";
+import { errorText, ipc, onCoreEvent } from "./ipc";
+
+const billTitle: Record<Bill["kind"], string> = {
+  top_up: "Top-up",
+  withdrawal: "Withdrawal",
+  transfer_out: "Transfer sent",
+  transfer_in: "Transfer received",
+  transfer_refund: "Transfer returned",
+};
+
+type Dialog = null | "top_up" | "withdraw" | "card" | "pin";
+
+/** Wallet: balance, bank cards (the sandbox bank), the payment PIN, and bills by month. */
+export function Wallet() {
+  const [wallet, setWallet] = useState<WalletView | null>(null);
+  const [bills, setBills] = useState<Bill[]>([]);
+  const [picked, setPicked] = useState<Bill | null>(null);
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [error, setError] = useState("");
+  const load = useCallback(() => {
+    ipc.wallet().then(setWallet, (e) => setError(errorText(e)));
+    ipc.bills().then(setBills, () => {});
+  }, []);
+  useEffect(() => {
+    load();
+    const unlisten = onCoreEvent((e) => e.type === "wallet_changed" && load());
+    return () => {
+      unlisten.then((f) => f());
+    };
+  }, [load]);
+  const months = new Map<string, Bill[]>();
+  for (const b of bills) {
+    const m = new Date(b.created_at).toLocaleDateString("en-US", { year: "numeric", month: "long" });
+    months.set(m, [...(months.get(m) ?? []), b]);
+  }
+  const done = () => {
+    setDialog(null);
+    load();
+  };
+  return (
+    <>
+      <aside className="list-pane wallet-side">
+        <div className="wallet-balance" data-testid="wallet-balance" data-fen={wallet?.balance_fen ?? ""}>
+          <div className="wallet-label">
+            Balance <span className="sandbox-tag">Sandbox</span>
+          </div>
+          <div className="wallet-amount">{wallet ? yuan(wallet.balance_fen) : "…"}</div>
+          <div className="wallet-buttons">
+            <button onClick={() => setDialog("top_up")} disabled={!wallet?.cards.length} data-testid="wallet-top-up">
+              Top up
+            </button>
+            <button onClick={() => setDialog("withdraw")} disabled={!wallet?.cards.length || !wallet.has_pin}>
+              Withdraw
+            </button>
+          </div>
+        </div>
+        <div className="wallet-section">Bank cards</div>
+        {wallet?.cards.map((c) => (
+          <div key={c.id} className="wallet-card">
+            {c.bank} ···· {c.last4}
+          </div>
+        ))}
+        <button className="list-row" onClick={() => setDialog("card")}>
+          + Add a sandbox card
+        </button>
+        <div className="wallet-section">Security</div>
+        <button className="list-row" onClick={() => setDialog("pin")}>
+          {wallet?.has_pin ? "Change payment PIN" : "Set a payment PIN"}
+        </button>
+        <p className="wallet-fine">The sandbox bank moves no real money. Test card 4242 4242 4242 4242 always works; one ending in 0002 is always declined.</p>
+        {error && <p className="error-text">{error}</p>}
+      </aside>
+      <section className="content-pane bills" data-testid="bills">
+        <h2 className="pane-title">Bills</h2>
+        {bills.length === 0 && <p className="list-empty">No bills yet.</p>}
+        {[...months].map(([month, list]) => (
+          <div key={month}>
+            <div className="bill-month">{month}</div>
+            {list.map((b) => (
+              <button key={b.id} className={picked?.id === b.id ? "bill active" : "bill"} onClick={() => setPicked(b)} data-testid="bill" data-kind={b.kind}>
+                <span>
+                  <span className="bill-title">{billTitle[b.kind]}</span>
+                  <span className="bill-time">{relativeTime(b.created_at, Date.now())}</span>
+                </span>
+                <span className={b.amount_fen > 0 ? "bill-amount in" : "bill-amount"}>{(b.amount_fen > 0 ? "+" : "") + yuan(b.amount_fen)}</span>
+              </button>
+            ))}
+          </div>
+        ))}
+        {picked && <BillDetail bill={picked} onClose={() => setPicked(null)} />}
+      </section>
+      {(dialog === "top_up" || dialog === "withdraw") && wallet && <BankDialog withdraw={dialog === "withdraw"} wallet={wallet} onDone={done} onClose={() => setDialog(null)} />}
+      {dialog === "card" && <CardDialog onDone={done} onClose={() => setDialog(null)} />}
+      {dialog === "pin" && <PinDialog change={!!wallet?.has_pin} onDone={done} onClose={() => setDialog(null)} />}
+    </>
+  );
+}
+
+function BillDetail({ bill, onClose }: { bill: Bill; onClose: () => void }) {
+  return (
+    <div className="bill-detail" data-testid="bill-detail">
+      <div className="bill-detail-amount">{(bill.amount_fen > 0 ? "+" : "") + yuan(bill.amount_fen)}</div>
+      <dl>
+        <dt>Type</dt>
+        <dd>{billTitle[bill.kind]}</dd>
+        {bill.memo !== billTitle[bill.kind] && (
+          <>
+            <dt>Note</dt>
+            <dd>{bill.memo}</dd>
+          </>
+        )}
+        <dt>Time</dt>
+        <dd>{new Date(bill.created_at).toLocaleString()}</dd>
+        <dt>Balance after</dt>
+        <dd>{yuan(bill.balance_after_fen)}</dd>
+        <dt>Transaction</dt>
+        <dd className="mono">{bill.id}</dd>
+      </dl>
+      <button onClick={onClose}>Close</button>
+    </div>
+  );
+}
+
+/** A small form in a modal; `submit` does the work, its error shows in place. */
+function Modal({ title, children, submit, onClose, ready }: { title: string; children: React.ReactNode; submit: () => Promise<unknown>; onClose: () => void; ready: boolean }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const go = () => {
+    setBusy(true);
+    setError("");
+    submit().then(
+      () => setBusy(false),
+      (e) => {
+        setBusy(false);
+        setError(errorText(e));
+      },
+    );
+  };
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <form
+        className="modal"
+        role="dialog"
+        aria-label={title}
+        onClick={(e) => e.stopPropagation()}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (ready && !busy) go();
+        }}
+      >
+        <h3>{title}</h3>
+        {children}
+        {error && (
+          <p className="error-text" data-testid="modal-error">
+            {error}
+          </p>
+        )}
+        <div className="modal-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary-button small" disabled={!ready || busy} data-testid="modal-submit">
+            {title}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function BankDialog({ withdraw, wallet, onDone, onClose }: { withdraw: boolean; wallet: WalletView; onDone: () => void; onClose: () => void }) {
+  const [amount, setAmount] = useState("");
+  const [card, setCard] = useState(wallet.cards[0]?.id ?? "");
+  const [pin, setPin] = useState("");
+  // One key per dialog: pressing again after a network error cannot move the money twice.
+  const [key] = useState(() => crypto.randomUUID());
+  const fen = parseYuan(amount);
+  return (
+    <Modal
+      title={withdraw ? "Withdraw" : "Top up"}
+      ready={fen !== null && !!card && (!withdraw || pin.length === 6)}
+      onClose={onClose}
+      submit={() => ipc.bankMove(withdraw, { idempotency_key: key, card_id: card, amount_fen: fen ?? 0, pin: withdraw ? pin : undefined }).then(onDone)}
+    >
+      <input className="modal-input" autoFocus inputMode="decimal" placeholder="Amount (¥)" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
+      <select className="modal-input" value={card} onChange={(e) => setCard(e.target.value)}>
+        {wallet.cards.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.bank} ···· {c.last4}
+          </option>
+        ))}
+      </select>
+      {withdraw && <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Payment PIN" value={pin} onChange={(e) => setPin(e.target.value)} />}
+    </Modal>
+  );
+}
+
+function CardDialog({ onDone, onClose }: { onDone: () => void; onClose: () => void }) {
+  const [number, setNumber] = useState("");
+  const digits = number.replace(/\s/g, "");
+  return (
+    <Modal title="Add card" ready={digits.length >= 16} onClose={onClose} submit={() => ipc.addCard(digits).then(onDone)}>
+      <input className="modal-input" autoFocus inputMode="numeric" placeholder="Card number" value={number} onChange={(e) => setNumber(e.target.value)} data-testid="card-input" />
+    </Modal>
+  );
+}
+
+function PinDialog({ change, onDone, onClose }: { change: boolean; onDone: () => void; onClose: () => void }) {
+  const [old, setOld] = useState("");
+  const [pin, setPin] = useState("");
+  const six = (s: string) => /^\d{6}$/.test(s);
+  return (
+    <Modal title={change ? "Change PIN" : "Set PIN"} ready={six(pin) && (!change || six(old))} onClose={onClose} submit={() => ipc.setPin(pin, change ? old : null).then(onDone)}>
+      {change && <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Current PIN" value={old} onChange={(e) => setOld(e.target.value)} />}
+      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="New 6-digit PIN" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
+    </Modal>
+  );
+}
+
+/** "Transfer" from a direct chat: amount, a note, the PIN. */
+export function SendMoneyDialog({ conversation, onClose }: { conversation: string; onClose: () => void }) {
+  const [amount, setAmount] = useState("");
+  const [note, setNote] = useState("");
+  const [pin, setPin] = useState("");
+  const [key] = useState(() => crypto.randomUUID());
+  const fen = parseYuan(amount);
+  return (
+    <Modal
+      title="Transfer"
+      ready={fen !== null && pin.length === 6}
+      onClose={onClose}
+      submit={() => ipc.sendTransfer({ idempotency_key: key, conversation_id: conversation, amount_fen: fen ?? 0, note, pin }).then(onClose)}
+    >
+      <input className="modal-input" autoFocus inputMode="decimal" placeholder="Amount (¥)" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
+      <input className="modal-input" maxLength={50} placeholder="Add a note (optional)" value={note} onChange={(e) => setNote(e.target.value)} />
+      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Payment PIN" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
+    </Modal>
+  );
+}
