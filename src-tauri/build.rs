@@ -61,6 +61,8 @@ const COMMANDS: &[&str] = &[
     "send_transfer",
     "transfer",
     "answer_transfer",
+    "envelope",
+    "grab_envelope",
 ];
 
 fn main() {

@@ -105,6 +105,8 @@ pub fn run() {
             wallet_commands::send_transfer,
             wallet_commands::transfer,
             wallet_commands::answer_transfer,
+            wallet_commands::envelope,
+            wallet_commands::grab_envelope,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -2,7 +2,7 @@
 
 use tauri::State;
 use xin_core::{error::UiError, Engine};
-use xin_proto::{BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet};
+use xin_proto::{BankCard, BankMove, Bill, Envelope, MoneyTransfer, SendTransfer, Wallet};
 
 use crate::chat_commands::id;
 
@@ -62,4 +62,20 @@ pub async fn answer_transfer(
     accept: bool,
 ) -> Result<MoneyTransfer> {
     Ok(engine.answer_transfer(id(&transfer)?, accept).await?)
+}
+
+/// An envelope's details, and whether its revealed seed proves the split (null while secret).
+#[tauri::command]
+pub async fn envelope(
+    engine: State<'_, Engine>,
+    envelope: String,
+) -> Result<(Envelope, Option<bool>)> {
+    let e = engine.envelope(id(&envelope)?).await?;
+    let verified = Engine::verify_envelope(&e);
+    Ok((e, verified))
+}
+
+#[tauri::command]
+pub async fn grab_envelope(engine: State<'_, Engine>, envelope: String) -> Result<Envelope> {
+    Ok(engine.grab_envelope(id(&envelope)?).await?)
 }

@@ -103,4 +103,21 @@ describe("the demo world", () => {
     assert.match(await (await desktop.driver.findElement(By.css(`${cards}[data-state="pending"]`))).getText(), /¥5\.20[\s\S]*Waiting for them to accept/);
     await desktop.screenshot("47-demo-transfer-sent");
   });
+
+  test("Alice opens the last share of Carol's red envelope, and its split is verified", async () => {
+    await (await desktop.find("rail-chats")).click();
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Weekend climbers"]'))).click();
+    const card = await desktop.find("red-envelope");
+    await desktop.driver.wait(async () => (await card.getAttribute("data-state")) === "open", 20_000, "the envelope is still open");
+    await card.click();
+    const details = await desktop.find("envelope-details");
+    await desktop.driver.wait(async () => (await desktop.attr("red-envelope", "data-state")) === "finished", 20_000, "Alice took the last share");
+    const got = Number(await desktop.attr("red-envelope", "data-mine"));
+    assert.ok(got >= 1 && got <= 2_000 - 1, `a share of the ¥20: ${got} fen`);
+    await desktop.driver.wait(async () => /Verified/.test(await (await desktop.find("envelope-verify")).getText()), 20_000, "the revealed seed proves the split");
+    const text = await details.getText();
+    assert.match(text, /2\/2 opened/);
+    assert.match(text, /Best luck/);
+    await desktop.screenshot("48-demo-red-envelope");
+  });
 });

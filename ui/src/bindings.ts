@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -253,7 +253,7 @@ waveform: Array<number>, } | { "type": "video", blob: BlobRef, thumbnail?: BlobR
 /**
  * The sender's file name (sanitised), for saving it.
  */
-name: string, } | { "type": "transfer", transfer_id: string, amount_fen: number, note: string, } | { "type": "unsupported" };
+name: string, } | { "type": "transfer", transfer_id: string, amount_fen: number, note: string, } | { "type": "red_envelope", envelope_id: string, kind: EnvelopeKind, note: string, } | { "type": "unsupported" };
 
 export type BlobRef = { 
 /**
@@ -312,7 +312,7 @@ export type EventBody = { "type": "message_new", message: Message,
 /**
  * The receiving user's unread count in that conversation after it.
  */
-unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "unknown" };
+unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "unknown" };
 
 export type EventPage = { events: Array<Event>, 
 /**
@@ -345,7 +345,7 @@ export type MoneyTransferState = "pending" | "accepted" | "declined" | "refunded
 
 export type MoneyTransfer = { id: string, conversation_id: string, sender_id: string, recipient_id: string, amount_fen: number, note: string, state: MoneyTransferState, created_at: number, expires_at: number, resolved_at: number | null, };
 
-export type BillKind = "top_up" | "withdrawal" | "transfer_out" | "transfer_in" | "transfer_refund";
+export type BillKind = "top_up" | "withdrawal" | "transfer_out" | "transfer_in" | "transfer_refund" | "envelope_sent" | "envelope_grabbed" | "envelope_returned";
 
 export type Bill = { id: string, kind: BillKind, 
 /**
@@ -362,6 +362,36 @@ balance_after_fen: number,
 counterparty: string | null, memo: string, transfer_id: string | null, created_at: number, };
 
 export type Bills = { bills: Array<Bill>, };
+
+export type EnvelopeKind = "normal" | "lucky";
+
+export type SendEnvelope = { idempotency_key: string, conversation_id: string, kind: EnvelopeKind, 
+/**
+ * The whole envelope (for a normal one: shares × the amount each gets).
+ */
+amount_fen: number, shares: number, note: string, pin: string, };
+
+export type EnvelopeState = "open" | "finished" | "returned";
+
+export type Grab = { user_id: string, amount_fen: number, at: number, };
+
+export type Envelope = { id: string, conversation_id: string, sender_id: string, kind: EnvelopeKind, amount_fen: number, shares: number, note: string, state: EnvelopeState, 
+/**
+ * Grabs in order.
+ */
+grabs: Array<Grab>, 
+/**
+ * BLAKE3 of the seed, hex: published when the envelope is sent.
+ */
+commitment: string, 
+/**
+ * The seed, hex: revealed once finished or returned.
+ */
+seed?: string, 
+/**
+ * Who got the most, once finished.
+ */
+best_luck: string | null, expires_at: number, };
 
 export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "incoming", message: Incoming, };
 

@@ -43,6 +43,7 @@ pub fn preview_of(content: &Content) -> String {
         Content::Voice { duration_ms, .. } => format!("[Voice] {}\"", duration_ms.div_ceil(1000)),
         Content::Video { .. } => "[Video]".to_string(),
         Content::Transfer { .. } => "[Transfer]".to_string(),
+        Content::RedEnvelope { note, .. } => format!("[Red Envelope] {note}"),
         Content::Unsupported => "[Unsupported message]".to_string(),
     }
 }
@@ -532,11 +533,13 @@ fn apply_one(tx: &Transaction<'_>, body: &EventBody, changes: &mut Changes) -> C
                 }
             })?;
         }
-        // From a newer server: nothing this build can show; the seq still advances.
-        // The wallet is not cached yet: the wallet page reads it from the server.
+        // The wallet is not cached: the wallet page and the money cards read it from the server
+        // when told it changed.
         EventBody::WalletChanged { .. }
         | EventBody::TransferChanged { .. }
-        | EventBody::Unknown => {}
+        | EventBody::EnvelopeChanged { .. } => changes.wallet = true,
+        // From a newer server: nothing this build can show; the seq still advances.
+        EventBody::Unknown => {}
         EventBody::ReadMarker {
             conversation_id,
             read_seq,

@@ -371,6 +371,22 @@ async fn seed(api: &Api) -> Result<()> {
     api.say(&bob, &direct, "Got it, thanks!").await?;
     api.transfer(&bob, &direct, 8_888, "Hut on Saturday")
         .await?;
+    // A lucky red envelope in the group: Bob was quick, one share is left for Alice.
+    let envelope = api
+        .post(
+            &carol,
+            "/wallet/envelopes",
+            json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "conversation_id": group,
+                   "kind": "lucky", "amount_fen": 2_000, "shares": 2, "note": "Sunday's coffee ☕", "pin": PAYMENT_PIN}),
+        )
+        .await?;
+    let envelope = envelope["id"].as_str().ok_or("no envelope")?.to_string();
+    api.post(
+        &bob,
+        &format!("/wallet/envelopes/{envelope}/grab"),
+        json!({}),
+    )
+    .await?;
 
     let notes = api.post(&alice, "/conversations/self", json!({})).await?;
     let notes = notes["id"].as_str().ok_or("no File Transfer")?.to_string();

@@ -117,6 +117,13 @@ pub enum Content {
         amount_fen: i64,
         note: String,
     },
+    /// A red envelope; its details are `GET /wallet/envelopes/{id}`. Only the server writes these.
+    RedEnvelope {
+        #[ts(type = "string")]
+        envelope_id: Uuid,
+        kind: crate::EnvelopeKind,
+        note: String,
+    },
     /// A kind this build does not know (sent by a newer app): shown as "unsupported message".
     #[serde(other)]
     Unsupported,
@@ -148,6 +155,7 @@ impl Content {
             Content::Text { .. }
             | Content::System { .. }
             | Content::Transfer { .. }
+            | Content::RedEnvelope { .. }
             | Content::Unsupported => Vec::new(),
         }
     }

@@ -93,6 +93,11 @@ pub enum ErrorCode {
     TransferNotFound,
     /// The transfer was accepted, declined or refunded already.
     TransferSettled,
+    EnvelopeNotFound,
+    /// Every share is gone, or the envelope's time is up.
+    EnvelopeEmpty,
+    /// One grab per person.
+    AlreadyGrabbed,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

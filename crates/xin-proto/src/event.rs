@@ -106,6 +106,13 @@ pub enum EventBody {
     TransferChanged {
         transfer: crate::MoneyTransfer,
     },
+    /// Someone grabbed from a red envelope in a chat of mine, or it finished or was returned.
+    EnvelopeChanged {
+        #[ts(type = "string")]
+        envelope_id: Uuid,
+        #[ts(type = "string")]
+        conversation_id: Uuid,
+    },
     /// A kind this build does not know (from a newer server): skipped, never a failed sync.
     #[serde(other)]
     Unknown,

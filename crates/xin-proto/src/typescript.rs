@@ -78,6 +78,11 @@ pub fn declarations() -> Vec<String> {
         BillKind,
         Bill,
         Bills,
+        EnvelopeKind,
+        SendEnvelope,
+        EnvelopeState,
+        Grab,
+        Envelope,
     ]
 }
 

@@ -116,6 +116,9 @@ pub enum BillKind {
     TransferOut,
     TransferIn,
     TransferRefund,
+    EnvelopeSent,
+    EnvelopeGrabbed,
+    EnvelopeReturned,
 }
 
 /// One line of my bills: a ledger transaction as it touched my wallet.

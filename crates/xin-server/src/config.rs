@@ -70,7 +70,8 @@ pub struct Config {
     #[arg(long, env = "XIN_GC_INTERVAL_SECS", default_value_t = 3600)]
     pub gc_interval_secs: u64,
 
-    /// Seconds before a transfer nobody accepted goes back to its sender (WeChat: a day).
+    /// Seconds before a transfer nobody accepted, or what is left of a red envelope, goes back to
+    /// its sender (WeChat: a day).
     #[arg(long, env = "XIN_TRANSFER_TTL_SECS", default_value_t = 24 * 3600)]
     pub transfer_ttl_secs: u64,
 

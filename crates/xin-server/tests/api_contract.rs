@@ -66,6 +66,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/wallet/transfers/{id}"),
     ("post", "/api/v1/wallet/transfers/{id}/accept"),
     ("post", "/api/v1/wallet/transfers/{id}/decline"),
+    ("post", "/api/v1/wallet/envelopes"),
+    ("get", "/api/v1/wallet/envelopes/{id}"),
+    ("post", "/api/v1/wallet/envelopes/{id}/grab"),
 ];
 
 #[tokio::test]

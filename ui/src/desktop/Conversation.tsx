@@ -146,6 +146,7 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
   };
 
   // My remark for someone wins over their own name, here as everywhere.
+  const names = new Map(conv.members.map((m) => [m.user.id, m.user.display_name]));
   const nameOf = (id: string) => {
     const user = conv.members.find((m) => m.user.id === id)?.user ?? { display_name: "?", avatar_hue: 0 };
     const remark = contacts.find((c) => c.user.id === id)?.remark;
@@ -195,7 +196,7 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
                         {m.content.type === "text" ? (
                           m.content.text
                         ) : (
-                          <MediaBubble item={item} me={me.id} live={live[m.client_id] ?? live[m.id]} onOpenImage={() => setViewer(photos.findIndex((p) => p.id === m.id))} onError={setError} />
+                          <MediaBubble item={item} me={me.id} names={names} live={live[m.client_id] ?? live[m.id]} onOpenImage={() => setViewer(photos.findIndex((p) => p.id === m.id))} onError={setError} />
                         )}
                       </div>
                     </div>

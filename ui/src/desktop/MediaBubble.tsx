@@ -3,6 +3,7 @@ import { thumbHashToDataURL } from "thumbhash";
 import type { ChatMessage, Transfer } from "../bindings";
 import { formatBytes, timeLeft, voiceLength } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
+import { RedEnvelopeCard } from "./RedEnvelopeCard";
 import { TransferCard } from "./TransferCard";
 import { VideoBubble } from "./VideoMessage";
 
@@ -19,7 +20,7 @@ function placeholderUrl(b64: string): string | undefined {
 }
 
 /** A photo, file, voice or video message's body (text bubbles are drawn by the conversation). */
-export function MediaBubble({ item, me, live, onOpenImage, onError }: { item: ChatMessage; me: string; live?: Transfer; onOpenImage: () => void; onError: (e: string) => void }) {
+export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { item: ChatMessage; me: string; names: Map<string, string>; live?: Transfer; onOpenImage: () => void; onError: (e: string) => void }) {
   const c = item.message.content;
   const transfer = live ?? item.transfer ?? undefined;
   switch (c.type) {
@@ -43,6 +44,8 @@ export function MediaBubble({ item, me, live, onOpenImage, onError }: { item: Ch
       return <VideoBubble item={item} transfer={transfer} onError={onError} />;
     case "transfer":
       return <TransferCard item={item} me={me} onError={onError} />;
+    case "red_envelope":
+      return <RedEnvelopeCard item={item} me={me} names={names} onError={onError} />;
     default:
       return <span className="unsupported">This message needs a newer Xin.</span>;
   }

@@ -9,6 +9,9 @@ const billTitle: Record<Bill["kind"], string> = {
   transfer_out: "Transfer sent",
   transfer_in: "Transfer received",
   transfer_refund: "Transfer returned",
+  envelope_sent: "Red envelope sent",
+  envelope_grabbed: "Red envelope",
+  envelope_returned: "Red envelope returned",
 };
 
 type Dialog = null | "top_up" | "withdraw" | "card" | "pin";

@@ -1,6 +1,6 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Transfer, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { Transfer, Envelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -65,6 +65,8 @@ export const ipc = {
   sendTransfer: (request: SendTransfer) => invoke<MoneyTransfer>("send_transfer", { request }),
   moneyTransfer: (transfer: string) => invoke<MoneyTransfer>("transfer", { transfer }),
   answerTransfer: (transfer: string, accept: boolean) => invoke<MoneyTransfer>("answer_transfer", { transfer, accept }),
+  envelope: (envelope: string) => invoke<[Envelope, boolean | null]>("envelope", { envelope }),
+  grabEnvelope: (envelope: string) => invoke<Envelope>("grab_envelope", { envelope }),
 };
 
 /** Where the UI loads a cached photo, thumbnail or voice message from (the app's own scheme). */

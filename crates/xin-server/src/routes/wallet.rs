@@ -10,8 +10,8 @@ use axum::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 use xin_proto::{
-    AddCard, BankCard, BankMove, Bill, BillQuery, Bills, ErrorBody, ErrorCode, MoneyTransfer,
-    SendTransfer, SetPin, Wallet,
+    envelope, AddCard, BankCard, BankMove, Bill, BillQuery, Bills, Envelope, ErrorBody, ErrorCode,
+    MoneyTransfer, SendEnvelope, SendTransfer, SetPin, Wallet,
 };
 
 use super::contacts::path_id;
@@ -20,7 +20,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{self, Query},
     state::AppState,
-    store::{BankRequest, NewTransfer},
+    store::{BankRequest, NewEnvelope, NewTransfer},
     wallet::{self, bank::BankRefusal, pin},
 };
 
@@ -37,6 +37,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_transfer))
         .routes(routes!(accept_transfer))
         .routes(routes!(decline_transfer))
+        .routes(routes!(send_envelope))
+        .routes(routes!(get_envelope))
+        .routes(routes!(grab_envelope))
 }
 
 fn key(raw: &str) -> ApiResult<String> {
@@ -338,4 +341,73 @@ async fn decline_transfer(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MoneyTransfer>> {
     answer(state, authed, &id, false).await
+}
+
+/// Send a red envelope into a direct chat (one share) or a group: normal (equal shares) or
+/// lucky (random shares). At most ¥200 and 100 shares. Needs the PIN.
+#[utoipa::path(post, path = "/wallet/envelopes", tag = "wallet", security(("bearer" = [])), request_body = SendEnvelope,
+    responses((status = 200, body = Envelope), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+      (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn send_envelope(
+    State(state): State<AppState>,
+    authed: Authed,
+    extract::Json(req): extract::Json<SendEnvelope>,
+) -> ApiResult<Json<Envelope>> {
+    let key = key(&req.idempotency_key)?;
+    if !envelope::splittable(req.kind, req.amount_fen, req.shares) {
+        return Err(ApiError::invalid(format!(
+            "amount_fen, shares: up to ¥{} in 1–{} shares of at least ¥0.01; a normal envelope's shares are equal",
+            envelope::MAX_ENVELOPE_FEN / 100,
+            envelope::MAX_SHARES
+        )));
+    }
+    let note = req.note.trim().to_string();
+    if note.chars().count() > 30 || note.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "note: at most 30 characters, no control characters",
+        ));
+    }
+    pin::verify(&state, authed.user_id, &req.pin).await?;
+    Ok(Json(
+        state
+            .store
+            .send_envelope(NewEnvelope {
+                user: authed.user_id,
+                device: authed.device_id,
+                key,
+                conv: req.conversation_id,
+                kind: req.kind,
+                amount_fen: req.amount_fen,
+                shares: req.shares,
+                note,
+                ttl_ms: state.transfer_ttl_ms(),
+            })
+            .await?,
+    ))
+}
+
+/// A red envelope's details: who got how much, best luck, and (once finished) the seed that
+/// reproduces the split. Members of its chat only.
+#[utoipa::path(get, path = "/wallet/envelopes/{id}", tag = "wallet", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Envelope), (status = 404, body = ErrorBody)))]
+async fn get_envelope(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Envelope>> {
+    let id = path_id(&id, ErrorCode::EnvelopeNotFound)?;
+    Ok(Json(state.store.envelope(authed.user_id, id).await?))
+}
+
+/// Open a red envelope: the next share is mine. Once per person.
+#[utoipa::path(post, path = "/wallet/envelopes/{id}/grab", tag = "wallet", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Envelope), (status = 403, body = ErrorBody),
+      (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
+async fn grab_envelope(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Envelope>> {
+    let id = path_id(&id, ErrorCode::EnvelopeNotFound)?;
+    Ok(Json(state.store.grab_envelope(authed.user_id, id).await?))
 }

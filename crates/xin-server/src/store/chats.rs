@@ -413,6 +413,9 @@ fn check_content(
         Content::Transfer { .. } => Err(ApiError::invalid(
             "content: a transfer card is made by sending a transfer (POST /wallet/transfers)",
         )),
+        Content::RedEnvelope { .. } => Err(ApiError::invalid(
+            "content: a red envelope is made by sending one (POST /wallet/envelopes)",
+        )),
         Content::Unsupported => Err(ApiError::invalid(
             "content: this server does not know that kind of message",
         )),

@@ -19,6 +19,7 @@ use crate::{
 
 pub(crate) const BANK: &str = "bank:sandbox";
 pub(crate) const TRANSFER_ESCROW: &str = "escrow:transfer";
+pub(crate) const ENVELOPE_ESCROW: &str = "escrow:envelope";
 
 pub(crate) fn wallet_account(user: Uuid) -> String {
     format!("wallet:{user}")
@@ -47,6 +48,9 @@ pub(crate) fn bill_str(k: BillKind) -> &'static str {
         BillKind::TransferOut => "transfer_out",
         BillKind::TransferIn => "transfer_in",
         BillKind::TransferRefund => "transfer_refund",
+        BillKind::EnvelopeSent => "envelope_sent",
+        BillKind::EnvelopeGrabbed => "envelope_grabbed",
+        BillKind::EnvelopeReturned => "envelope_returned",
     }
 }
 
@@ -56,6 +60,9 @@ pub(crate) fn parse_bill(s: &str) -> BillKind {
         "withdrawal" => BillKind::Withdrawal,
         "transfer_out" => BillKind::TransferOut,
         "transfer_in" => BillKind::TransferIn,
+        "envelope_sent" => BillKind::EnvelopeSent,
+        "envelope_grabbed" => BillKind::EnvelopeGrabbed,
+        "envelope_returned" => BillKind::EnvelopeReturned,
         _ => BillKind::TransferRefund,
     }
 }
@@ -261,6 +268,21 @@ pub(crate) fn check(c: &Conn) -> ApiResult<Vec<String>> {
     if pending != escrow {
         problems.push(format!(
             "transfer escrow holds {escrow}, pending transfers add up to {pending}"
+        ));
+    }
+    let unclaimed: i64 = sql::one(
+        c,
+        "SELECT COALESCE(SUM(e.amount - COALESCE((SELECT SUM(g.amount) FROM red_envelope_grabs g
+                                                  WHERE g.envelope_id = e.id), 0)), 0)
+         FROM red_envelopes e WHERE e.state = 'open'",
+        &[],
+        |r| r.get(0),
+    )?
+    .unwrap_or(0);
+    let held = balance(c, ENVELOPE_ESCROW)?;
+    if unclaimed != held {
+        problems.push(format!(
+            "red-envelope escrow holds {held}, open envelopes have {unclaimed} left"
         ));
     }
     Ok(problems)

@@ -6,6 +6,7 @@ mod accounts;
 mod blobs;
 mod chats;
 mod contacts;
+mod envelopes;
 pub(crate) mod ledger;
 mod log;
 mod sessions;
@@ -13,6 +14,7 @@ mod sql;
 mod tickets;
 mod views;
 mod wallet;
+pub use envelopes::NewEnvelope;
 pub use wallet::{BankRequest, NewTransfer, PinRecord};
 mod writer;
 

@@ -20,16 +20,22 @@ pub fn amount(fen: i64) -> ApiResult<i64> {
     }
 }
 
-/// Returns transfers nobody accepted in time to their senders, for the life of the server. The
+/// Returns transfers nobody accepted, and what is left of red envelopes, in time to their senders, for the life of the server. The
 /// deadlines are in the store, so a restart loses none: the first sweep runs at once.
 pub async fn run_refunds(state: crate::state::AppState) {
     // Often enough that a refund is never much later than its deadline.
     let every = std::time::Duration::from_secs((state.config.transfer_ttl_secs / 4).clamp(1, 60));
     loop {
-        match state.store.refund_expired(crate::time::now_ms()).await {
+        let now = crate::time::now_ms();
+        match state.store.refund_expired(now).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(transfers = n, "returned transfers nobody accepted"),
             Err(e) => tracing::warn!("transfer refunds: {e}"),
+        }
+        match state.store.return_expired_envelopes(now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(envelopes = n, "returned what was left of red envelopes"),
+            Err(e) => tracing::warn!("red envelope returns: {e}"),
         }
         tokio::time::sleep(every).await;
     }

@@ -1,0 +1,97 @@
+import { useEffect, useState } from "react";
+import { createPortal } from "react-dom";
+import type { ChatMessage, Envelope } from "../bindings";
+import { yuan } from "../shared/format";
+import { errorText, ipc, onCoreEvent } from "./ipc";
+
+/** A red envelope in a chat: open it to grab a share; the details show who got what, best
+ *  luck, and — once finished — whether the revealed seed proves the split was fixed in advance. */
+export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessage; me: string; names: Map<string, string>; onError: (e: string) => void }) {
+  const c = item.message.content;
+  const id = c.type === "red_envelope" ? c.envelope_id : "";
+  const [e, setE] = useState<Envelope | null>(null);
+  const [verified, setVerified] = useState<boolean | null>(null);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    const load = () =>
+      ipc.envelope(id).then(([env, ok]) => {
+        setE(env);
+        setVerified(ok);
+      }, () => {});
+    load();
+    const unlisten = onCoreEvent((ev) => ev.type === "wallet_changed" && load());
+    return () => {
+      unlisten.then((f) => f());
+    };
+  }, [id]);
+  if (c.type !== "red_envelope") return null;
+  const mine = e?.grabs.find((g) => g.user_id === me);
+  const opened = !!mine || (e !== null && e.state !== "open");
+  const click = () => {
+    if (e && !mine && e.state === "open" && !(item.message.sender_id === me && e.shares === 1))
+      ipc.grabEnvelope(id).then(
+        (env) => {
+          setE(env);
+          setOpen(true);
+        },
+        (err) => {
+          onError(errorText(err));
+          setOpen(true);
+        },
+      );
+    else setOpen(true);
+  };
+  const name = (u: string) => (u === me ? "Me" : names.get(u) ?? "Someone");
+  return (
+    <>
+      <button className={opened ? "red-card opened" : "red-card"} onClick={click} data-testid="red-envelope" data-state={e?.state ?? ""} data-mine={mine ? String(mine.amount_fen) : ""}>
+        <span className="red-top">
+          <span className="red-icon" aria-hidden>
+            福
+          </span>
+          <span>
+            <span className="red-note">{c.note || "Best wishes"}</span>
+            <span className="red-status">{mine ? `Opened · ${yuan(mine.amount_fen)}` : e?.state === "finished" ? "All grabbed" : e?.state === "returned" ? "Expired" : ""}</span>
+          </span>
+        </span>
+        <span className="red-foot">Red Envelope{c.kind === "lucky" ? " · Lucky" : ""}</span>
+      </button>
+      {open &&
+        e &&
+        createPortal(
+          <div className="modal-backdrop" onClick={() => setOpen(false)}>
+            <div className="modal red-details" role="dialog" aria-label="Red envelope" onClick={(ev) => ev.stopPropagation()} data-testid="envelope-details">
+              <h3>{name(e.sender_id)}'s red envelope</h3>
+              <p className="muted">{c.note}</p>
+              {mine && <div className="red-got">{yuan(mine.amount_fen)}</div>}
+              <p className="muted">
+                {e.grabs.length}/{e.shares} opened · {yuan(e.grabs.reduce((s, g) => s + g.amount_fen, 0))} of {yuan(e.amount_fen)}
+              </p>
+              <ul className="red-grabs">
+                {e.grabs.map((g) => (
+                  <li key={g.user_id}>
+                    <span>
+                      {name(g.user_id)}
+                      {e.best_luck === g.user_id && <span className="best-luck"> · Best luck</span>}
+                    </span>
+                    <span>{yuan(g.amount_fen)}</span>
+                  </li>
+                ))}
+              </ul>
+              <p className="red-verify" data-testid="envelope-verify">
+                {verified === null
+                  ? `The split was fixed when it was sent: seed hash ${e.commitment.slice(0, 16)}…, revealed when it is finished.`
+                  : verified
+                    ? "✓ Verified: the revealed seed matches its hash and reproduces every share."
+                    : "✗ The revealed seed does not reproduce this split."}
+              </p>
+              <div className="modal-actions">
+                <button onClick={() => setOpen(false)}>Close</button>
+              </div>
+            </div>
+          </div>,
+          document.body,
+        )}
+    </>
+  );
+}
