@@ -71,7 +71,7 @@ pub async fn envelope(
     envelope: String,
 ) -> Result<(Envelope, Option<bool>)> {
     let e = engine.envelope(id(&envelope)?).await?;
-    let verified = Engine::verify_envelope(&e);
+    let verified = xin_proto::envelope::verify(&e);
     Ok((e, verified))
 }
 

@@ -101,26 +101,6 @@ impl Engine {
             .await
     }
 
-    /// Whether a finished envelope's revealed seed matches its commitment and reproduces every
-    /// share that was grabbed: the "verify" link. None while the seed is still secret.
-    pub fn verify_envelope(e: &Envelope) -> Option<bool> {
-        let seed = e.seed.as_deref()?;
-        let bytes: Option<Vec<u8>> = (0..seed.len())
-            .step_by(2)
-            .map(|i| {
-                seed.get(i..i + 2)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-            })
-            .collect();
-        let seed: [u8; 32] = bytes?.try_into().ok()?;
-        let split = xin_proto::envelope::split(&seed, e.kind, e.amount_fen, e.shares);
-        let grabbed: Vec<i64> = e.grabs.iter().map(|g| g.amount_fen).collect();
-        Some(
-            xin_proto::envelope::commitment(&seed) == e.commitment
-                && split.get(..grabbed.len()) == Some(grabbed.as_slice()),
-        )
-    }
-
     pub async fn answer_transfer(&self, id: Uuid, accept: bool) -> CoreResult<MoneyTransfer> {
         let verb = if accept { "accept" } else { "decline" };
         self.wallet_json::<(), _>(Method::POST, format!("/wallet/transfers/{id}/{verb}"), None)

@@ -91,6 +91,35 @@ pub struct Envelope {
     pub expires_at: i64,
 }
 
+/// A seed as the envelope shows it once revealed: 64 hex digits.
+pub fn seed_hex(seed: &[u8; 32]) -> String {
+    seed.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The seed back from its 64 hex digits.
+pub fn parse_seed(hex: &str) -> Option<[u8; 32]> {
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect();
+    bytes?.try_into().ok()
+}
+
+/// The "verify" check anyone can run on a finished envelope: its revealed seed matches the
+/// published hash and reproduces every share grabbed, in order. None while the seed is secret.
+pub fn verify(e: &Envelope) -> Option<bool> {
+    let seed = parse_seed(e.seed.as_deref()?)?;
+    let grabbed: Vec<i64> = e.grabs.iter().map(|g| g.amount_fen).collect();
+    let shares = split(&seed, e.kind, e.amount_fen, e.shares);
+    Some(
+        commitment(&seed) == e.commitment
+            && shares.get(..grabbed.len()) == Some(grabbed.as_slice()),
+    )
+}
+
 /// BLAKE3 of the seed, hex: the envelope's public commitment.
 pub fn commitment(seed: &[u8; 32]) -> String {
     blake3::hash(seed).to_hex().to_string()
@@ -187,5 +216,50 @@ mod tests {
         );
         assert!(!splittable(EnvelopeKind::Lucky, 5, 6), "under 1 fen each");
         assert!(!splittable(EnvelopeKind::Lucky, 100, 0));
+    }
+
+    #[test]
+    fn verify_accepts_the_true_split_and_catches_a_changed_share_or_seed() {
+        let seed = [42u8; 32];
+        let shares = split(&seed, EnvelopeKind::Lucky, 1_000, 3);
+        let mut e = Envelope {
+            id: Uuid::nil(),
+            conversation_id: Uuid::nil(),
+            sender_id: Uuid::nil(),
+            kind: EnvelopeKind::Lucky,
+            amount_fen: 1_000,
+            shares: 3,
+            note: String::new(),
+            state: EnvelopeState::Finished,
+            grabs: shares
+                .iter()
+                .map(|&amount_fen| Grab {
+                    user_id: Uuid::nil(),
+                    amount_fen,
+                    at: 0,
+                })
+                .collect(),
+            commitment: commitment(&seed),
+            seed: None,
+            best_luck: None,
+            expires_at: 0,
+        };
+        assert_eq!(
+            verify(&e),
+            None,
+            "nothing to check while the seed is secret"
+        );
+        e.seed = Some(seed_hex(&seed));
+        assert_eq!(parse_seed(&seed_hex(&seed)), Some(seed));
+        assert_eq!(verify(&e), Some(true));
+        e.grabs[0].amount_fen += 1;
+        assert_eq!(verify(&e), Some(false), "a share that is not the seed's");
+        e.grabs[0].amount_fen -= 1;
+        e.seed = Some(seed_hex(&[7; 32]));
+        assert_eq!(
+            verify(&e),
+            Some(false),
+            "a seed that is not the committed one"
+        );
     }
 }

@@ -42,29 +42,6 @@ async fn send(p: &Party<'_>, conv: &str, kind: &str, fen: i64, shares: u32) -> (
     .await
 }
 
-async fn balance(p: &Party<'_>) -> i64 {
-    p.ok(Method::GET, "/wallet", None).await["balance_fen"]
-        .as_i64()
-        .unwrap()
-}
-
-fn ledger_is_sound(s: &TestServer) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
-        .args([
-            "--data-dir",
-            s.data_dir().to_str().unwrap(),
-            "ledger",
-            "check",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
-
 #[tokio::test]
 async fn a_lucky_envelope_is_grabbed_once_each_and_its_seed_proves_the_split() {
     let s = TestServer::start().await;
@@ -94,7 +71,7 @@ async fn a_lucky_envelope_is_grabbed_once_each_and_its_seed_proves_the_split() {
     let (st, e) = send(&alice, &group, "lucky", 10_000, 3).await;
     assert_eq!(st, StatusCode::OK, "{e}");
     assert_eq!(
-        balance(&alice).await,
+        alice.balance().await,
         40_000,
         "the whole amount leaves at once"
     );
@@ -134,7 +111,7 @@ async fn a_lucky_envelope_is_grabbed_once_each_and_its_seed_proves_the_split() {
                 .as_i64()
                 .unwrap(),
         );
-        assert_eq!(balance(o).await, *got.last().unwrap());
+        assert_eq!(o.balance().await, *got.last().unwrap());
         assert_error(
             &o.call(Method::POST, &grab, None).await,
             StatusCode::CONFLICT,
@@ -166,17 +143,13 @@ async fn a_lucky_envelope_is_grabbed_once_each_and_its_seed_proves_the_split() {
     assert_eq!(done["best_luck"], best);
     // Anyone can check it: the seed matches the commitment and reproduces every share.
     let seed_hex = done["seed"].as_str().expect("revealed once finished");
-    let seed: [u8; 32] = (0..32)
-        .map(|i| u8::from_str_radix(&seed_hex[2 * i..2 * i + 2], 16).unwrap())
-        .collect::<Vec<_>>()
-        .try_into()
-        .unwrap();
+    let seed = xin_proto::envelope::parse_seed(seed_hex).unwrap();
     assert_eq!(xin_proto::envelope::commitment(&seed), commitment);
     assert_eq!(
         xin_proto::envelope::split(&seed, EnvelopeKind::Lucky, 10_000, 3),
         got
     );
-    ledger_is_sound(&s);
+    s.ledger_is_sound();
 }
 
 #[tokio::test]
@@ -237,7 +210,7 @@ async fn limits_and_bad_input_are_refused_and_the_rest_returns_after_its_time() 
         )
         .await;
     assert_error(&forged, StatusCode::BAD_REQUEST, "invalid_request");
-    assert_eq!(balance(&alice).await, 50_000, "nothing moved");
+    assert_eq!(alice.balance().await, 50_000, "nothing moved");
 
     // In a direct chat: one share, for the other person only.
     let (_, d) = send(&alice, &direct, "normal", 666, 1).await;
@@ -251,7 +224,7 @@ async fn limits_and_bad_input_are_refused_and_the_rest_returns_after_its_time() 
     );
     bob.ok(Method::POST, &format!("/wallet/envelopes/{did}/grab"), None)
         .await;
-    assert_eq!(balance(&bob).await, 666);
+    assert_eq!(bob.balance().await, 666);
 
     // A normal envelope of 4 × ¥2.50 in the group; only Bob grabs; the rest comes back.
     let (_, e) = send(&alice, &group, "normal", 1_000, 4).await;
@@ -272,7 +245,7 @@ async fn limits_and_bad_input_are_refused_and_the_rest_returns_after_its_time() 
         assert!(std::time::Instant::now() < deadline, "never returned");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    assert_eq!(balance(&alice).await, 50_000 - 666 - 250);
+    assert_eq!(alice.balance().await, 50_000 - 666 - 250);
     assert_error(
         &carol
             .call(Method::POST, &format!("/wallet/envelopes/{id}/grab"), None)
@@ -290,5 +263,5 @@ async fn limits_and_bad_input_are_refused_and_the_rest_returns_after_its_time() 
         kinds[..3],
         ["envelope_returned", "envelope_sent", "envelope_sent"]
     );
-    ledger_is_sound(&s);
+    s.ledger_is_sound();
 }

@@ -13,32 +13,6 @@ const CARD: &str = "4242424242424242";
 /// The sandbox bank declines this (valid) test number.
 const DECLINED_CARD: &str = "4000000000000002";
 
-/// `xin-server ledger check` over the test server's store, as an operator runs it.
-fn ledger_is_sound(s: &TestServer) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
-        .args([
-            "--data-dir",
-            s.data_dir().to_str().unwrap(),
-            "ledger",
-            "check",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(text.contains("every invariant holds"), "{text}");
-}
-
-async fn balance(p: &Party<'_>) -> i64 {
-    p.ok(Method::GET, "/wallet", None).await["balance_fen"]
-        .as_i64()
-        .unwrap()
-}
-
 /// A card, a PIN and `fen` topped up.
 async fn funded(p: &Party<'_>, fen: i64) -> String {
     let card = p
@@ -95,7 +69,7 @@ async fn top_up_and_withdraw_show_in_bills_with_filters_and_details() {
     assert_eq!(out["kind"], "withdrawal");
     assert_eq!(out["amount_fen"], -2_500);
     assert_eq!(out["balance_after_fen"], 7_500);
-    assert_eq!(balance(&alice).await, 7_500);
+    assert_eq!(alice.balance().await, 7_500);
 
     let bills = alice.ok(Method::GET, "/wallet/bills", None).await["bills"].clone();
     let kinds: Vec<&str> = bills
@@ -162,7 +136,7 @@ async fn top_up_and_withdraw_show_in_bills_with_filters_and_details() {
         StatusCode::NOT_FOUND,
         "not_found",
     );
-    ledger_is_sound(&s);
+    s.ledger_is_sound();
 }
 
 #[tokio::test]
@@ -182,7 +156,7 @@ async fn a_replayed_request_returns_the_first_result_and_a_reused_key_is_refused
         .ok(Method::POST, "/wallet/top-up", Some(top_up(5_000)))
         .await;
     assert_eq!(first, again, "the same answer");
-    assert_eq!(balance(&alice).await, 5_000, "money moved once");
+    assert_eq!(alice.balance().await, 5_000, "money moved once");
     assert_error(
         &alice
             .call(Method::POST, "/wallet/top-up", Some(top_up(6_000)))
@@ -190,7 +164,7 @@ async fn a_replayed_request_returns_the_first_result_and_a_reused_key_is_refused
         StatusCode::CONFLICT,
         "idempotency_conflict",
     );
-    assert_eq!(balance(&alice).await, 5_000);
+    assert_eq!(alice.balance().await, 5_000);
 
     let (st, t1) = transfer(&alice, &conv, json!(1_200), "t-1").await;
     assert_eq!(st, StatusCode::OK, "{t1}");
@@ -201,7 +175,7 @@ async fn a_replayed_request_returns_the_first_result_and_a_reused_key_is_refused
         StatusCode::CONFLICT,
         "idempotency_conflict",
     );
-    assert_eq!(balance(&alice).await, 3_800);
+    assert_eq!(alice.balance().await, 3_800);
     let cards = bob
         .ok(
             Method::GET,
@@ -223,8 +197,8 @@ async fn a_replayed_request_returns_the_first_result_and_a_reused_key_is_refused
         Some(json!({"idempotency_key": "top-1", "card_id": bob_card, "amount_fen": 700})),
     )
     .await;
-    assert_eq!(balance(&bob).await, 700);
-    ledger_is_sound(&s);
+    assert_eq!(bob.balance().await, 700);
+    s.ledger_is_sound();
 }
 
 #[tokio::test]
@@ -236,7 +210,7 @@ async fn bad_amounts_cards_pins_and_strangers_get_clear_errors_and_move_nothing(
     alice.befriend(&bob).await;
     let conv = alice.direct(&bob).await;
     let card = funded(&alice, 10_000).await;
-    let before = balance(&alice).await;
+    let before = alice.balance().await;
 
     for amount in [json!(0), json!(-100), json!(5_000_001), json!(i64::MAX)] {
         assert_error(
@@ -412,8 +386,8 @@ async fn bad_amounts_cards_pins_and_strangers_get_clear_errors_and_move_nothing(
         "insufficient_funds",
     );
 
-    assert_eq!(balance(&alice).await, before, "nothing moved");
-    assert_eq!(balance(&carol).await, 0);
+    assert_eq!(alice.balance().await, before, "nothing moved");
+    assert_eq!(carol.balance().await, 0);
     let bills = alice.ok(Method::GET, "/wallet/bills", None).await["bills"].clone();
     let kinds: Vec<&str> = bills
         .as_array()
@@ -426,7 +400,7 @@ async fn bad_amounts_cards_pins_and_strangers_get_clear_errors_and_move_nothing(
         ["withdrawal", "withdrawal", "top_up"],
         "the refused withdrawal and its return, and the top-up"
     );
-    ledger_is_sound(&s);
+    s.ledger_is_sound();
 }
 
 #[tokio::test]
@@ -464,12 +438,12 @@ async fn wrong_pins_slow_the_next_try_and_changing_the_pin_needs_the_old_one() {
         StatusCode::TOO_MANY_REQUESTS,
         "pin_locked",
     );
-    assert_eq!(balance(&alice).await, 1_000);
+    assert_eq!(alice.balance().await, 1_000);
     tokio::time::sleep(std::time::Duration::from_millis(5_200)).await;
     alice
         .ok(Method::POST, "/wallet/withdraw", Some(withdraw(PIN)))
         .await;
-    assert_eq!(balance(&alice).await, 900);
+    assert_eq!(alice.balance().await, 900);
 
     // Changing the PIN: not without the old one, not with a wrong one, not to a bad format.
     assert_error(
@@ -513,8 +487,8 @@ async fn wrong_pins_slow_the_next_try_and_changing_the_pin_needs_the_old_one() {
     alice
         .ok(Method::POST, "/wallet/withdraw", Some(withdraw("246810")))
         .await;
-    assert_eq!(balance(&alice).await, 800);
-    ledger_is_sound(&s);
+    assert_eq!(alice.balance().await, 800);
+    s.ledger_is_sound();
 }
 
 #[tokio::test]
@@ -531,8 +505,8 @@ async fn a_transfer_card_is_accepted_or_declined_by_the_recipient_only() {
     assert_eq!(st, StatusCode::OK, "{t}");
     assert_eq!(t["state"], "pending");
     assert_eq!(t["recipient_id"], bob.user.id.as_str());
-    assert_eq!(balance(&alice).await, 8_000, "held from the sender at once");
-    assert_eq!(balance(&bob).await, 0, "not the recipient's until accepted");
+    assert_eq!(alice.balance().await, 8_000, "held from the sender at once");
+    assert_eq!(bob.balance().await, 0, "not the recipient's until accepted");
     let page = bob
         .ok(
             Method::GET,
@@ -586,7 +560,7 @@ async fn a_transfer_card_is_accepted_or_declined_by_the_recipient_only() {
         )
         .await;
     assert_eq!(accepted["state"], "accepted");
-    assert_eq!(balance(&bob).await, 2_000);
+    assert_eq!(bob.balance().await, 2_000);
     assert_error(
         &bob.call(
             Method::POST,
@@ -618,7 +592,7 @@ async fn a_transfer_card_is_accepted_or_declined_by_the_recipient_only() {
         .await;
     assert_eq!(declined["state"], "declined");
     assert_eq!(
-        balance(&alice).await,
+        alice.balance().await,
         8_000,
         "a declined transfer comes back"
     );
@@ -663,7 +637,7 @@ async fn a_transfer_card_is_accepted_or_declined_by_the_recipient_only() {
         StatusCode::FORBIDDEN,
         "not_friends",
     );
-    ledger_is_sound(&s);
+    s.ledger_is_sound();
 }
 
 #[tokio::test]
@@ -708,7 +682,7 @@ async fn an_unaccepted_transfer_goes_back_by_itself_even_across_a_restart() {
         .await;
     assert_eq!(bills["bills"][0]["kind"], "transfer_refund");
     let _ = conv;
-    ledger_is_sound(&s);
+    s.ledger_is_sound();
 }
 
 #[tokio::test]
@@ -757,8 +731,8 @@ async fn concurrent_payments_from_one_wallet_never_overdraw_it() {
         }
     }
     assert_eq!(ok, 33, "exactly as many ¥3 payments as ¥100 covers");
-    assert_eq!(balance(&alice).await, 100);
-    ledger_is_sound(&s);
+    assert_eq!(alice.balance().await, 100);
+    s.ledger_is_sound();
 }
 
 #[tokio::test]
@@ -766,7 +740,7 @@ async fn the_ledger_checker_finds_a_tampered_balance_and_an_unbalanced_posting()
     let s = TestServer::start().await;
     let alice = Party::join(&s, "alice", "13800000001").await;
     funded(&alice, 4_000).await;
-    ledger_is_sound(&s);
+    s.ledger_is_sound();
     let db = rusqlite::Connection::open(s.db_path()).unwrap();
     // Someone edits a balance by hand: it no longer equals its postings.
     db.execute(

@@ -85,7 +85,8 @@ fn row(c: &Conn, id: Uuid) -> ApiResult<Option<Row>> {
     else {
         return Ok(None);
     };
-    let seed = decode_seed(&seed)?;
+    let seed = envelope::parse_seed(&seed)
+        .ok_or_else(|| ApiError::Internal("a stored envelope seed is not 32 bytes".into()))?;
     let grabs = sql::all(
         c,
         "SELECT user_id, amount, created_at FROM red_envelope_grabs
@@ -134,26 +135,12 @@ fn row(c: &Conn, id: Uuid) -> ApiResult<Option<Row>> {
             grabs,
             commitment,
             // The seed only once nothing more can be grabbed: before, it would tell the split.
-            seed: settled.then(|| hex(&seed)),
+            seed: settled.then(|| envelope::seed_hex(&seed)),
             best_luck,
             expires_at: expires,
         },
         seed,
     }))
-}
-
-fn hex(b: &[u8; 32]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn decode_seed(s: &str) -> ApiResult<[u8; 32]> {
-    let bytes: Option<Vec<u8>> = (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect();
-    bytes
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| ApiError::Internal("a stored envelope seed is not 32 bytes".into()))
 }
 
 fn announce(cx: &mut WriteCx, e: &Envelope) -> ApiResult<()> {
@@ -277,7 +264,7 @@ impl Store {
                     &n.amount_fen,
                     &n.shares,
                     &n.note,
-                    &hex(&seed),
+                    &envelope::seed_hex(&seed),
                     &envelope::commitment(&seed),
                     &now,
                     &(now + n.ttl_ms),

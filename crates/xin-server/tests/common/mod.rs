@@ -58,6 +58,26 @@ impl TestServer {
         self._dir.path()
     }
 
+    /// Runs `xin-server ledger check` over this server's store, as an operator would, and
+    /// asserts every invariant holds.
+    pub fn ledger_is_sound(&self) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
+            .args([
+                "--data-dir",
+                self.data_dir().to_str().unwrap(),
+                "ledger",
+                "check",
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("every invariant holds"),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// The store's database file, for tests that look at what is on disk.
     pub fn db_path(&self) -> std::path::PathBuf {
         self._dir.path().join("xin.db")
@@ -254,6 +274,13 @@ impl<'a> Party<'a> {
             .collect();
         texts.reverse();
         texts
+    }
+
+    /// This person's wallet balance, in fen.
+    pub async fn balance(&self) -> i64 {
+        self.ok(Method::GET, "/wallet", None).await["balance_fen"]
+            .as_i64()
+            .unwrap()
     }
 
     /// Every event in this person's log.
