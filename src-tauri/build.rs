@@ -63,6 +63,7 @@ const COMMANDS: &[&str] = &[
     "answer_transfer",
     "envelope",
     "grab_envelope",
+    "send_envelope",
 ];
 
 fn main() {

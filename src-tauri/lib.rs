@@ -107,6 +107,7 @@ pub fn run() {
             wallet_commands::answer_transfer,
             wallet_commands::envelope,
             wallet_commands::grab_envelope,
+            wallet_commands::send_envelope,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -2,7 +2,9 @@
 
 use tauri::State;
 use xin_core::{error::UiError, Engine};
-use xin_proto::{BankCard, BankMove, Bill, Envelope, MoneyTransfer, SendTransfer, Wallet};
+use xin_proto::{
+    BankCard, BankMove, Bill, Envelope, MoneyTransfer, SendEnvelope, SendTransfer, Wallet,
+};
 
 use crate::chat_commands::id;
 
@@ -78,4 +80,9 @@ pub async fn envelope(
 #[tauri::command]
 pub async fn grab_envelope(engine: State<'_, Engine>, envelope: String) -> Result<Envelope> {
     Ok(engine.grab_envelope(id(&envelope)?).await?)
+}
+
+#[tauri::command]
+pub async fn send_envelope(engine: State<'_, Engine>, request: SendEnvelope) -> Result<Envelope> {
+    Ok(engine.send_envelope(request).await?)
 }

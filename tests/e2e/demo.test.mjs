@@ -119,5 +119,22 @@ describe("the demo world", () => {
     assert.match(text, /2\/2 opened/);
     assert.match(text, /Best luck/);
     await desktop.screenshot("48-demo-red-envelope");
+    await desktop.driver.actions().sendKeys("\uE00C").perform();
+    await (await desktop.driver.findElement(By.xpath("//div[@data-testid='envelope-details']//button[text()='Close']"))).click();
+
+    // Alice sends one back: lucky, ¥6.66 in 2 shares.
+    await (await desktop.find("send-red-envelope")).click();
+    const shares = await desktop.find("shares-input");
+    await shares.clear();
+    await shares.sendKeys("2");
+    await (await desktop.find("amount-input")).sendKeys("6.66");
+    await (await desktop.find("pin-input")).sendKeys("123456");
+    await desktop.screenshot("49-demo-red-envelope-dialog");
+    await (await desktop.find("modal-submit")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="red-envelope"][data-state="open"]'))).length === 1, 20_000, "Alice's envelope in the group");
+    const mine = await desktop.driver.findElement(By.css('[data-testid="red-envelope"][data-state="open"]'));
+    await mine.click();
+    await desktop.driver.wait(async () => Number(await mine.getAttribute("data-mine")) > 0, 20_000, "in a group, the sender may open one too");
+    await desktop.screenshot("50-demo-red-envelope-sent");
   });
 });

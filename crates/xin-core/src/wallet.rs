@@ -6,7 +6,8 @@ use reqwest::Method;
 use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
 use xin_proto::{
-    AddCard, BankCard, BankMove, Bill, Bills, Envelope, MoneyTransfer, SendTransfer, SetPin, Wallet,
+    AddCard, BankCard, BankMove, Bill, Bills, Envelope, MoneyTransfer, SendEnvelope, SendTransfer,
+    SetPin, Wallet,
 };
 
 use crate::{engine::Engine, error::CoreResult};
@@ -93,6 +94,11 @@ impl Engine {
 
     pub async fn envelope(&self, id: Uuid) -> CoreResult<Envelope> {
         self.wallet_json::<(), _>(Method::GET, format!("/wallet/envelopes/{id}"), None)
+            .await
+    }
+
+    pub async fn send_envelope(&self, req: SendEnvelope) -> CoreResult<Envelope> {
+        self.wallet_json(Method::POST, "/wallet/envelopes".into(), Some(req))
             .await
     }
 

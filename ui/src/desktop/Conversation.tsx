@@ -8,7 +8,7 @@ import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions"
 import { canRecall, memberCount, needsTimeLine } from "../shared/names";
 import { EmojiPicker } from "./EmojiPicker";
 import { ImageViewer } from "./ImageViewer";
-import { SendMoneyDialog } from "./Wallet";
+import { RedEnvelopeDialog, SendMoneyDialog } from "./Wallet";
 import { errorText, ipc, onCoreEvent } from "./ipc";
 import { MediaBubble } from "./MediaBubble";
 import { VoiceRecorder, waveform } from "../shared/voice";
@@ -286,6 +286,7 @@ function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete }: { menu:
  * "@" offers the group's members; the emoji button inserts at the caret. */
 function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { conv: Conv; me: UserProfile; draft: string; quote: ChatMessage | null; clearQuote: () => void; onSent: () => void; disabled: boolean }) {
   const [paying, setPaying] = useState(false);
+  const [gifting, setGifting] = useState(false);
   const [text, setText] = useState(draft);
   const [caret, setCaret] = useState(draft.length);
   const [emoji, setEmoji] = useState(false);
@@ -388,6 +389,11 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
         <button className={recorder ? "tool recording" : "tool"} aria-label={recorder ? "Send voice message" : "Record a voice message"} title={recorder ? "Click to send, Esc to cancel" : "Voice message"} onClick={toggleVoice} data-testid="record-voice">
           <Icon name="mic" size={20} />
         </button>
+        {conv.kind !== "self_note" && (
+          <button className="tool red-tool" aria-label="Red envelope" title="Red envelope" onClick={() => setGifting(true)} data-testid="send-red-envelope">
+            红
+          </button>
+        )}
         {conv.kind === "direct" && (
           <button className="tool money-tool" aria-label="Transfer" title="Transfer" onClick={() => setPaying(true)} data-testid="send-money">
             ¥
@@ -397,6 +403,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
         {recordError && <span className="record-error">{recordError}</span>}
       </div>
       {paying && <SendMoneyDialog conversation={conv.id} onClose={() => setPaying(false)} />}
+      {gifting && <RedEnvelopeDialog conversation={conv.id} group={conv.kind === "group"} onClose={() => setGifting(false)} />}
       {emoji && (
         <EmojiPicker
           onPick={(e) => {

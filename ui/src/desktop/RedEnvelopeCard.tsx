@@ -61,7 +61,7 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
         createPortal(
           <div className="modal-backdrop" onClick={() => setOpen(false)}>
             <div className="modal red-details" role="dialog" aria-label="Red envelope" onClick={(ev) => ev.stopPropagation()} data-testid="envelope-details">
-              <h3>{name(e.sender_id)}'s red envelope</h3>
+              <h3>{e.sender_id === me ? "My red envelope" : `${name(e.sender_id)}'s red envelope`}</h3>
               <p className="muted">{c.note}</p>
               {mine && <div className="red-got">{yuan(mine.amount_fen)}</div>}
               <p className="muted">

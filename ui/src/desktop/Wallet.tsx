@@ -243,3 +243,44 @@ export function SendMoneyDialog({ conversation, onClose }: { conversation: strin
     </Modal>
   );
 }
+
+/** A red envelope from a chat: one share in a direct chat; in a group, lucky (random shares of a
+ *  total) or normal (the same amount each). At most ¥200 and 100 shares (the server checks). */
+export function RedEnvelopeDialog({ conversation, group, onClose }: { conversation: string; group: boolean; onClose: () => void }) {
+  const [lucky, setLucky] = useState(group);
+  const [shares, setShares] = useState(group ? "3" : "1");
+  const [amount, setAmount] = useState("");
+  const [note, setNote] = useState("");
+  const [pin, setPin] = useState("");
+  const [key] = useState(() => crypto.randomUUID());
+  const fen = parseYuan(amount);
+  const n = Number(shares);
+  const count = Number.isInteger(n) && n >= 1 && n <= 100 ? n : null;
+  const total = fen !== null && count !== null ? (lucky ? fen : fen * count) : null;
+  return (
+    <Modal
+      title="Send red envelope"
+      ready={total !== null && pin.length === 6}
+      onClose={onClose}
+      submit={() =>
+        ipc.sendEnvelope({ idempotency_key: key, conversation_id: conversation, kind: lucky ? "lucky" : "normal", amount_fen: total ?? 0, shares: count ?? 1, note: note.trim() || "Best wishes", pin }).then(onClose)
+      }
+    >
+      {group && (
+        <div className="modal-tabs">
+          <button type="button" className={lucky ? "active" : ""} onClick={() => setLucky(true)}>
+            Lucky
+          </button>
+          <button type="button" className={lucky ? "" : "active"} onClick={() => setLucky(false)}>
+            Normal
+          </button>
+        </div>
+      )}
+      {group && <input className="modal-input" inputMode="numeric" placeholder="Number of shares" aria-label="Number of shares" title="Number of shares" value={shares} onChange={(e) => setShares(e.target.value)} data-testid="shares-input" />}
+      <input className="modal-input" autoFocus inputMode="decimal" placeholder={lucky && group ? "Total (¥)" : "Amount each (¥)"} value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
+      <input className="modal-input" maxLength={30} placeholder="Best wishes" value={note} onChange={(e) => setNote(e.target.value)} />
+      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Payment PIN" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
+      {total !== null && <p className="muted">{yuan(total)} in all</p>}
+    </Modal>
+  );
+}

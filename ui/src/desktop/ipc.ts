@@ -1,6 +1,6 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Transfer, Envelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { Transfer, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -67,6 +67,7 @@ export const ipc = {
   answerTransfer: (transfer: string, accept: boolean) => invoke<MoneyTransfer>("answer_transfer", { transfer, accept }),
   envelope: (envelope: string) => invoke<[Envelope, boolean | null]>("envelope", { envelope }),
   grabEnvelope: (envelope: string) => invoke<Envelope>("grab_envelope", { envelope }),
+  sendEnvelope: (request: SendEnvelope) => invoke<Envelope>("send_envelope", { request }),
 };
 
 /** Where the UI loads a cached photo, thumbnail or voice message from (the app's own scheme). */
