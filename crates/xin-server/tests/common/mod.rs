@@ -33,6 +33,17 @@ impl TestServer {
         }
     }
 
+    /// A client of a server running elsewhere (its own process) on `url`, keeping its data in `dir`.
+    pub fn attach(url: String, dir: tempfile::TempDir) -> Self {
+        Self {
+            url,
+            running: None,
+            http: reqwest::Client::new(),
+            config: Config::for_tests(dir.path()),
+            _dir: dir,
+        }
+    }
+
     /// Stops and starts again on the same port and data, as after a crash of the process (what
     /// is in memory is gone; what is on disk stays).
     pub async fn restart(&mut self) {

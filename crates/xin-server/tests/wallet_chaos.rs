@@ -1,0 +1,205 @@
+//! Chaos for money: many payers at once, several on one hot account, while the real server
+//! process is killed with SIGKILL and started again. Afterwards every acknowledged payment is
+//! there, a retry of any payment (acknowledged or not) with its key applies it at most once, and
+//! `ledger check` passes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::{
+    collections::HashMap,
+    process::{Child, Command},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const PIN: &str = "135790";
+
+fn spawn(port: u16, dir: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_xin-server"))
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--attempts-per-minute",
+            "100000",
+        ])
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap()
+}
+
+async fn healthy(url: &str) {
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if let Ok(r) = http.get(format!("{url}/api/v1/health")).send().await {
+            if r.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not come up");
+}
+
+/// One payment a payer meant to make: its key and body, and the id if it was acknowledged.
+struct Attempt {
+    token: String,
+    body: Value,
+    acknowledged: Option<String>,
+}
+
+#[tokio::test]
+async fn payments_survive_a_kill_9_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut server = spawn(port, &data);
+    healthy(&url).await;
+    let s = TestServer::attach(url.clone(), tempfile::tempdir().unwrap());
+    let people = [
+        Party::join(&s, "alice", "13800000001").await,
+        Party::join(&s, "bob", "13800000002").await,
+        Party::join(&s, "carol", "13800000003").await,
+    ];
+    people[0].befriend(&people[1]).await;
+    people[0].befriend(&people[2]).await;
+    people[1].befriend(&people[2]).await;
+    for p in &people {
+        let card = p
+            .ok(
+                Method::POST,
+                "/wallet/cards",
+                Some(json!({"number": "4242424242424242"})),
+            )
+            .await["id"]
+            .clone();
+        p.ok(Method::PUT, "/wallet/pin", Some(json!({"pin": PIN})))
+            .await;
+        p.ok(
+            Method::POST,
+            "/wallet/top-up",
+            Some(json!({"idempotency_key": uuid_v7(), "card_id": card, "amount_fen": 1_000_000})),
+        )
+        .await;
+    }
+    // Every payer pays Alice (the hot account) or a neighbour, as fast as it can.
+    let mut routes = Vec::new();
+    for (from, to) in [(1, 0), (2, 0), (0, 1), (0, 2), (1, 2), (2, 1)] {
+        let conv = people[from].direct(&people[to]).await;
+        routes.push((people[from].user.access.clone(), conv));
+    }
+    let attempts: Arc<Mutex<Vec<Attempt>>> = Arc::default();
+    let mut payers = Vec::new();
+    for p in 0..12 {
+        let (token, conv) = routes[p % routes.len()].clone();
+        let (attempts, url) = (attempts.clone(), url.clone());
+        payers.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            for i in 0.. {
+                let body = json!({"idempotency_key": format!("p{p}-{i}"), "conversation_id": conv,
+                                  "amount_fen": 100 + i, "note": "", "pin": PIN});
+                let sent = http
+                    .post(format!("{url}/api/v1/wallet/transfers"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .timeout(Duration::from_secs(10))
+                    .send()
+                    .await;
+                let acknowledged = match sent {
+                    Ok(r) if r.status() == StatusCode::OK => r
+                        .json::<Value>()
+                        .await
+                        .ok()
+                        .map(|v| v["id"].as_str().unwrap().to_string()),
+                    _ => None,
+                };
+                let stop = acknowledged.is_none();
+                attempts.lock().unwrap().push(Attempt {
+                    token: token.clone(),
+                    body,
+                    acknowledged,
+                });
+                if stop {
+                    break;
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    server.kill().unwrap(); // SIGKILL: no shutdown, no flush
+    server.wait().unwrap();
+    for p in payers {
+        p.await.unwrap();
+    }
+    let mut server = spawn(port, &data);
+    healthy(&url).await;
+
+    let attempts = std::mem::take(&mut *attempts.lock().unwrap());
+    let acknowledged = attempts.iter().filter(|a| a.acknowledged.is_some()).count();
+    assert!(
+        acknowledged >= 10,
+        "the payers got going ({acknowledged} paid)"
+    );
+    let http = reqwest::Client::new();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    for a in &attempts {
+        // Every payment is retried with its key, as a client does after an error: an
+        // acknowledged one answers its first result, an unacknowledged one happens now or was
+        // already done — never twice.
+        let r = http
+            .post(format!("{url}/api/v1/wallet/transfers"))
+            .bearer_auth(&a.token)
+            .json(&a.body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let id = r.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if let Some(first) = &a.acknowledged {
+            assert_eq!(
+                &id, first,
+                "an acknowledged payment is still there, the same one"
+            );
+        }
+        ids.insert(a.body["idempotency_key"].as_str().unwrap().to_string(), id);
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let db = rusqlite::Connection::open(data.join("xin.db")).unwrap();
+    let stored: i64 = db
+        .query_row("SELECT COUNT(*) FROM wallet_transfers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        stored as usize,
+        ids.len(),
+        "one transfer per key, none twice"
+    );
+    println!(
+        "{} payments attempted, {acknowledged} acknowledged before the kill, {stored} stored after retries",
+        attempts.len()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_xin-server"))
+        .args(["--data-dir", data.to_str().unwrap(), "ledger", "check"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
