@@ -69,4 +69,36 @@ describe("phone companion", () => {
     await phone.page.getByTestId("confirm-error").waitFor();
     assert.match(await phone.page.getByTestId("confirm-error").textContent(), /not known/);
   });
+
+  test("money from a friend: the phone opens a red envelope and accepts a transfer", async () => {
+    const api = async (method, path, body, token) => {
+      const r = await fetch(`${server.url}/api/v1${path}`, { method, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const v = r.status === 204 ? null : await r.json();
+      assert.ok(r.ok, `${path}: ${r.status} ${JSON.stringify(v)}`);
+      return v;
+    };
+    const device = { name: "test", kind: "desktop", os: "Linux", app_version: "0.1.0" };
+    const alice = await api("POST", "/accounts", { handle: "alice", phone: "13900000001", display_name: "Alice", password: "correct horse", device });
+    const bob = await api("POST", "/sessions", { login: "bob", password: "correct horse", device });
+    const a = alice.access_token;
+    const req = await api("POST", "/friend-requests", { to: bob.user.id, greeting: "hi" }, a);
+    await api("POST", `/friend-requests/${req.id}/answer`, { accept: true }, bob.access_token);
+    const conv = (await api("POST", "/conversations/direct", { with: bob.user.id }, a)).id;
+    const card = await api("POST", "/wallet/cards", { number: "4242424242424242" }, a);
+    await api("PUT", "/wallet/pin", { pin: "135790" }, a);
+    await api("POST", "/wallet/top-up", { idempotency_key: "t1", card_id: card.id, amount_fen: 10_000 }, a);
+    await api("POST", "/wallet/envelopes", { idempotency_key: "e1", conversation_id: conv, kind: "normal", amount_fen: 888, shares: 1, note: "Happy birthday", pin: "135790" }, a);
+    await api("POST", "/wallet/transfers", { idempotency_key: "x1", conversation_id: conv, amount_fen: 2_000, note: "Tickets", pin: "135790" }, a);
+
+    await phone.page.goto(`${server.url}/m/`);
+    await phone.page.locator('[data-testid="phone-chat-row"][data-title="Alice"]').click();
+    const envelope = phone.page.getByTestId("phone-red-envelope");
+    await envelope.click();
+    await phone.page.locator('[data-testid="phone-red-envelope"][data-mine="888"]').waitFor();
+    await phone.page.getByTestId("phone-transfer-accept").click();
+    await phone.page.locator('[data-testid="phone-transfer"][data-state="accepted"]').waitFor();
+    await phone.screenshot("14-phone-money");
+    const wallet = await api("GET", "/wallet", undefined, bob.access_token);
+    assert.equal(wallet.balance_fen, 888 + 2_000, "Bob has both");
+  });
 });

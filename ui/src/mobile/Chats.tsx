@@ -4,6 +4,7 @@ import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { formatBytes, voiceLength } from "../shared/format";
 import { api, ApiError, blobUrl, stored, uuidv7 } from "./api";
+import { PhoneRedEnvelope, PhoneTransfer } from "./Money";
 import { go } from "./router";
 import { prepareAndUpload } from "./upload";
 import { VoiceRecorder } from "../shared/voice";
@@ -254,6 +255,8 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
         <span className="muted">{formatBytes(c.blob.size)} · Download</span>
       </a>
     );
+  if (c.type === "transfer") return <PhoneTransfer m={m} />;
+  if (c.type === "red_envelope") return <PhoneRedEnvelope m={m} />;
   if (c.type === "video") {
     const scale = Math.min(1, 220 / Math.max(c.width, c.height));
     return (

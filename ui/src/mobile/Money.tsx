@@ -1,0 +1,63 @@
+import { useEffect, useState } from "react";
+import type { Envelope, Message, MoneyTransfer } from "../bindings";
+import { yuan } from "../shared/format";
+import { authedFetch, stored } from "./api";
+
+async function call<T>(method: string, path: string): Promise<T> {
+  const r = await authedFetch(path, { method });
+  const body = await r.json();
+  if (!r.ok) throw new Error(body?.error?.message ?? "Something went wrong.");
+  return body as T;
+}
+
+/** A transfer card on the phone: the recipient accepts it here. */
+export function PhoneTransfer({ m }: { m: Message }) {
+  const c = m.content;
+  const id = c.type === "transfer" ? c.transfer_id : "";
+  const [t, setT] = useState<MoneyTransfer | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    call<MoneyTransfer>("GET", `/wallet/transfers/${id}`).then(setT, () => {});
+  }, [id]);
+  if (c.type !== "transfer") return null;
+  const me = stored()?.user.id;
+  const state = t?.state ?? "pending";
+  const accept = () => call<MoneyTransfer>("POST", `/wallet/transfers/${id}/accept`).then(setT, (e) => setError(String(e.message ?? e)));
+  return (
+    <div className={state === "pending" ? "phone-money" : "phone-money settled"} data-testid="phone-transfer" data-state={state}>
+      <div className="phone-money-amount">{yuan(c.amount_fen)}</div>
+      <div className="phone-money-note">{c.note || "Transfer"}</div>
+      {state === "pending" && t && t.recipient_id === me ? (
+        <button onClick={accept} data-testid="phone-transfer-accept">
+          Accept
+        </button>
+      ) : (
+        <div className="phone-money-state">{state === "pending" ? "Waiting" : state === "refunded" ? "Returned" : state[0]!.toUpperCase() + state.slice(1)}</div>
+      )}
+      {error && <div className="phone-money-state">{error}</div>}
+    </div>
+  );
+}
+
+/** A red envelope on the phone: tap to open a share. */
+export function PhoneRedEnvelope({ m }: { m: Message }) {
+  const c = m.content;
+  const id = c.type === "red_envelope" ? c.envelope_id : "";
+  const [e, setE] = useState<Envelope | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    call<Envelope>("GET", `/wallet/envelopes/${id}`).then(setE, () => {});
+  }, [id]);
+  if (c.type !== "red_envelope") return null;
+  const me = stored()?.user.id;
+  const mine = e?.grabs.find((g) => g.user_id === me);
+  const open = () => {
+    if (!mine) call<Envelope>("POST", `/wallet/envelopes/${id}/grab`).then(setE, (err) => setError(String(err.message ?? err)));
+  };
+  return (
+    <button className={mine ? "phone-red opened" : "phone-red"} onClick={open} data-testid="phone-red-envelope" data-mine={mine ? String(mine.amount_fen) : ""}>
+      <span className="phone-red-note">{c.note || "Best wishes"}</span>
+      <span className="phone-money-state">{mine ? `Opened · ${yuan(mine.amount_fen)}` : error || "Red Envelope · tap to open"}</span>
+    </button>
+  );
+}
