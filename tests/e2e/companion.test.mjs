@@ -100,5 +100,12 @@ describe("phone companion", () => {
     await phone.screenshot("14-phone-money");
     const wallet = await api("GET", "/wallet", undefined, bob.access_token);
     assert.equal(wallet.balance_fen, 888 + 2_000, "Bob has both");
+    // The Wallet tab shows it: the balance and both bills.
+    await phone.page.goto(`${server.url}/m/wallet`);
+    await phone.page.locator('[data-testid="phone-balance"][data-fen="2888"]').waitFor();
+    assert.match(await phone.page.getByTestId("phone-balance").innerText(), /¥28\.88/);
+    const kinds = await phone.page.getByTestId("phone-bill").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")));
+    assert.deepEqual(kinds, ["transfer_in", "envelope_grabbed"]);
+    await phone.screenshot("15-phone-wallet");
   });
 });

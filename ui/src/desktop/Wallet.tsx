@@ -1,18 +1,9 @@
 import { useCallback, useEffect, useState } from "react";
 import type { Bill, Wallet as WalletView } from "../bindings";
+import { billTitle } from "../shared/bills";
 import { parseYuan, relativeTime, yuan } from "../shared/format";
 import { errorText, ipc, onCoreEvent } from "./ipc";
 
-const billTitle: Record<Bill["kind"], string> = {
-  top_up: "Top-up",
-  withdrawal: "Withdrawal",
-  transfer_out: "Transfer sent",
-  transfer_in: "Transfer received",
-  transfer_refund: "Transfer returned",
-  envelope_sent: "Red envelope sent",
-  envelope_grabbed: "Red envelope",
-  envelope_returned: "Red envelope returned",
-};
 
 type Dialog = null | "top_up" | "withdraw" | "card" | "pin";
 

@@ -7,6 +7,7 @@ import { ConfirmLogin } from "./ConfirmLogin";
 import { AddByCard, ContactsPage } from "./Contacts";
 import { Devices } from "./Devices";
 import { LoginRequests } from "./LoginRequests";
+import { PhoneWallet } from "./Money";
 import { go, usePath } from "./router";
 import { Avatar } from "../shared/Avatar";
 import { Icon, type IconName } from "../shared/icons";
@@ -69,6 +70,8 @@ export function App() {
           <ChatsList tick={tick} />
         ) : path === "/contacts" ? (
           <ContactsPage tick={tick} />
+        ) : path === "/wallet" ? (
+          <PhoneWallet tick={tick} />
         ) : (
           <p className="empty">{emptyText[path] ?? "Nothing here yet."}</p>
         )}
@@ -85,9 +88,7 @@ export function App() {
   );
 }
 
-const emptyText: Record<string, string> = {
-  "/wallet": "Your wallet will show up here.",
-};
+const emptyText: Record<string, string> = {};
 
 function Me({ name, handle, hue, onSignedOut }: { name: string; handle: string; hue: number; onSignedOut: () => void }) {
   return (

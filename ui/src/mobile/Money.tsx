@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import type { Envelope, Message, MoneyTransfer } from "../bindings";
+import type { Bill, Bills, Envelope, Message, MoneyTransfer, Wallet } from "../bindings";
+import { billTitle } from "../shared/bills";
 import { yuan } from "../shared/format";
 import { authedFetch, stored } from "./api";
 
@@ -59,5 +60,37 @@ export function PhoneRedEnvelope({ m }: { m: Message }) {
       <span className="phone-red-note">{c.note || "Best wishes"}</span>
       <span className="phone-money-state">{mine ? `Opened · ${yuan(mine.amount_fen)}` : error || "Red Envelope · tap to open"}</span>
     </button>
+  );
+}
+
+
+/** The Wallet tab: the (sandbox) balance and recent bills. */
+export function PhoneWallet({ tick }: { tick: number }) {
+  const [wallet, setWallet] = useState<Wallet | null>(null);
+  const [bills, setBills] = useState<Bill[]>([]);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    call<Wallet>("GET", "/wallet").then(setWallet, (e) => setError(String(e.message ?? e)));
+    call<Bills>("GET", "/wallet/bills").then((b) => setBills(b.bills), () => {});
+  }, [tick]);
+  return (
+    <>
+      <section className="card phone-balance" data-testid="phone-balance" data-fen={wallet?.balance_fen ?? ""}>
+        <div className="muted">
+          Balance <span className="sandbox-tag">SANDBOX</span>
+        </div>
+        <div className="phone-balance-amount">{wallet ? yuan(wallet.balance_fen) : "…"}</div>
+      </section>
+      {error && <p role="alert">{error}</p>}
+      <section className="card list" data-testid="phone-bills">
+        {bills.length === 0 && <p className="empty">No bills yet.</p>}
+        {bills.map((b) => (
+          <div key={b.id} className="row" data-testid="phone-bill" data-kind={b.kind}>
+            <span>{billTitle[b.kind]}</span>
+            <span className={b.amount_fen > 0 ? "phone-bill-in" : ""}>{(b.amount_fen > 0 ? "+" : "") + yuan(b.amount_fen)}</span>
+          </div>
+        ))}
+      </section>
+    </>
   );
 }
