@@ -359,7 +359,7 @@ balance_after_fen: number,
 /**
  * Who was on the other side (a transfer's other person), if a person.
  */
-counterparty: string | null, memo: string, transfer_id: string | null, created_at: number, };
+counterparty: string | null, memo: string, transfer_id: string | null, envelope_id: string | null, created_at: number, };
 
 export type Bills = { bills: Array<Bill>, };
 

@@ -139,6 +139,8 @@ pub struct Bill {
     pub memo: String,
     #[ts(type = "string | null")]
     pub transfer_id: Option<Uuid>,
+    #[ts(type = "string | null")]
+    pub envelope_id: Option<Uuid>,
     #[ts(type = "number")]
     pub created_at: i64,
 }

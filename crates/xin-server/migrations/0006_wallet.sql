@@ -20,7 +20,7 @@ CREATE TABLE ledger_transactions (
     id          TEXT    NOT NULL PRIMARY KEY,  -- UUIDv7: ordered by time
     kind        TEXT    NOT NULL,              -- top_up | withdrawal | transfer | transfer_accept | transfer_refund
     memo        TEXT    NOT NULL,
-    transfer_id TEXT,
+    reference_id TEXT,             -- the transfer or red envelope it belongs to
     created_at  INTEGER NOT NULL
 ) STRICT;
 

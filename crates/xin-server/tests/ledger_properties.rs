@@ -11,8 +11,6 @@ use proptest::prelude::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-const PIN: &str = "135790";
-
 #[derive(Debug, Clone)]
 enum Op {
     TopUp {
@@ -70,19 +68,7 @@ async fn run(ops: Vec<Op>) {
     people[1].befriend(&people[2]).await;
     let mut cards = Vec::new();
     for p in &people {
-        cards.push(
-            p.ok(
-                Method::POST,
-                "/wallet/cards",
-                Some(json!({"number": "4242424242424242"})),
-            )
-            .await["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
-        p.ok(Method::PUT, "/wallet/pin", Some(json!({"pin": PIN})))
-            .await;
+        cards.push(p.fund(0).await);
     }
     let mut model = [0i64; 3];
     let mut pending: Vec<Pending> = Vec::new();

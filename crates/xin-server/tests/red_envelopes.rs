@@ -9,27 +9,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use xin_proto::EnvelopeKind;
 
-const PIN: &str = "135790";
-
-async fn funded(p: &Party<'_>, fen: i64) {
-    let card = p
-        .ok(
-            Method::POST,
-            "/wallet/cards",
-            Some(json!({"number": "4242424242424242"})),
-        )
-        .await["id"]
-        .clone();
-    p.ok(Method::PUT, "/wallet/pin", Some(json!({"pin": PIN})))
-        .await;
-    p.ok(
-        Method::POST,
-        "/wallet/top-up",
-        Some(json!({"idempotency_key": uuid_v7(), "card_id": card, "amount_fen": fen})),
-    )
-    .await;
-}
-
 async fn send(p: &Party<'_>, conv: &str, kind: &str, fen: i64, shares: u32) -> (StatusCode, Value) {
     p.call(
         Method::POST,
@@ -66,7 +45,7 @@ async fn a_lucky_envelope_is_grabbed_once_each_and_its_seed_proves_the_split() {
         .as_str()
         .unwrap()
         .to_string();
-    funded(&alice, 50_000).await;
+    alice.fund(50_000).await;
 
     let (st, e) = send(&alice, &group, "lucky", 10_000, 3).await;
     assert_eq!(st, StatusCode::OK, "{e}");
@@ -171,7 +150,7 @@ async fn limits_and_bad_input_are_refused_and_the_rest_returns_after_its_time() 
         .as_str()
         .unwrap()
         .to_string();
-    funded(&alice, 50_000).await;
+    alice.fund(50_000).await;
     for (kind, fen, shares) in [
         ("lucky", 20_001, 2),
         ("lucky", 1_000, 101),

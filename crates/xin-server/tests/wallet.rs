@@ -8,31 +8,8 @@ use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-const PIN: &str = "135790";
-const CARD: &str = "4242424242424242";
 /// The sandbox bank declines this (valid) test number.
 const DECLINED_CARD: &str = "4000000000000002";
-
-/// A card, a PIN and `fen` topped up.
-async fn funded(p: &Party<'_>, fen: i64) -> String {
-    let card = p
-        .ok(Method::POST, "/wallet/cards", Some(json!({"number": CARD})))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    p.ok(Method::PUT, "/wallet/pin", Some(json!({"pin": PIN})))
-        .await;
-    if fen > 0 {
-        p.ok(
-            Method::POST,
-            "/wallet/top-up",
-            Some(json!({"idempotency_key": uuid_v7(), "card_id": card, "amount_fen": fen})),
-        )
-        .await;
-    }
-    card
-}
 
 async fn transfer(p: &Party<'_>, conv: &str, fen: Value, key: &str) -> (StatusCode, Value) {
     p.call(
@@ -50,7 +27,7 @@ async fn transfer(p: &Party<'_>, conv: &str, fen: Value, key: &str) -> (StatusCo
 async fn top_up_and_withdraw_show_in_bills_with_filters_and_details() {
     let s = TestServer::start().await;
     let alice = Party::join(&s, "alice", "13800000001").await;
-    let card = funded(&alice, 10_000).await;
+    let card = alice.fund(10_000).await;
     let w = alice.ok(Method::GET, "/wallet", None).await;
     assert_eq!(w["balance_fen"], 10_000);
     assert_eq!(w["has_pin"], true);
@@ -146,7 +123,7 @@ async fn a_replayed_request_returns_the_first_result_and_a_reused_key_is_refused
     let bob = Party::join(&s, "bob", "13800000002").await;
     alice.befriend(&bob).await;
     let conv = alice.direct(&bob).await;
-    let card = funded(&alice, 0).await;
+    let card = alice.fund(0).await;
     let top_up =
         |amount: i64| json!({"idempotency_key": "top-1", "card_id": card, "amount_fen": amount});
     let first = alice
@@ -190,7 +167,7 @@ async fn a_replayed_request_returns_the_first_result_and_a_reused_key_is_refused
         .count();
     assert_eq!(cards, 1, "one card in the chat");
     // Keys are per person: Bob's "top-1" is his own.
-    let bob_card = funded(&bob, 0).await;
+    let bob_card = bob.fund(0).await;
     bob.ok(
         Method::POST,
         "/wallet/top-up",
@@ -209,7 +186,7 @@ async fn bad_amounts_cards_pins_and_strangers_get_clear_errors_and_move_nothing(
     let carol = Party::join(&s, "carol", "13800000003").await;
     alice.befriend(&bob).await;
     let conv = alice.direct(&bob).await;
-    let card = funded(&alice, 10_000).await;
+    let card = alice.fund(10_000).await;
     let before = alice.balance().await;
 
     for amount in [json!(0), json!(-100), json!(5_000_001), json!(i64::MAX)] {
@@ -330,7 +307,7 @@ async fn bad_amounts_cards_pins_and_strangers_get_clear_errors_and_move_nothing(
         StatusCode::UNPROCESSABLE_ENTITY,
         "card_declined",
     );
-    let carol_card = funded(&carol, 0).await;
+    let carol_card = carol.fund(0).await;
     assert_error(
         &alice
             .call(
@@ -407,7 +384,7 @@ async fn bad_amounts_cards_pins_and_strangers_get_clear_errors_and_move_nothing(
 async fn wrong_pins_slow_the_next_try_and_changing_the_pin_needs_the_old_one() {
     let s = TestServer::start().await;
     let alice = Party::join(&s, "alice", "13800000001").await;
-    let card = funded(&alice, 1_000).await;
+    let card = alice.fund(1_000).await;
     let withdraw = |pin: &str| json!({"idempotency_key": uuid_v7(), "card_id": card, "amount_fen": 100, "pin": pin});
     for _ in 0..2 {
         assert_error(
@@ -499,7 +476,7 @@ async fn a_transfer_card_is_accepted_or_declined_by_the_recipient_only() {
     let eve = Party::join(&s, "eve", "13800000009").await;
     alice.befriend(&bob).await;
     let conv = alice.direct(&bob).await;
-    funded(&alice, 10_000).await;
+    alice.fund(10_000).await;
 
     let (st, t) = transfer(&alice, &conv, json!(2_000), &uuid_v7()).await;
     assert_eq!(st, StatusCode::OK, "{t}");
@@ -648,7 +625,7 @@ async fn an_unaccepted_transfer_goes_back_by_itself_even_across_a_restart() {
         let bob = Party::join(&s, "bob", "13800000002").await;
         alice.befriend(&bob).await;
         let conv = alice.direct(&bob).await;
-        funded(&alice, 3_000).await;
+        alice.fund(3_000).await;
         let (_, t) = transfer(&alice, &conv, json!(1_000), &uuid_v7()).await;
         (alice.user, conv, t["id"].as_str().unwrap().to_string())
     };
@@ -692,7 +669,7 @@ async fn concurrent_payments_from_one_wallet_never_overdraw_it() {
     let bob = Party::join(&s, "bob", "13800000002").await;
     alice.befriend(&bob).await;
     let conv = alice.direct(&bob).await;
-    let card = funded(&alice, 10_000).await;
+    let card = alice.fund(10_000).await;
     // 40 transfers of ¥3 and 20 withdrawals of ¥3 at once: ¥180 asked of a ¥100 wallet.
     let mut tasks = Vec::new();
     for i in 0..60 {
@@ -739,7 +716,7 @@ async fn concurrent_payments_from_one_wallet_never_overdraw_it() {
 async fn the_ledger_checker_finds_a_tampered_balance_and_an_unbalanced_posting() {
     let s = TestServer::start().await;
     let alice = Party::join(&s, "alice", "13800000001").await;
-    funded(&alice, 4_000).await;
+    alice.fund(4_000).await;
     s.ledger_is_sound();
     let db = rusqlite::Connection::open(s.db_path()).unwrap();
     // Someone edits a balance by hand: it no longer equals its postings.

@@ -14,10 +14,8 @@ use std::{
 };
 
 use common::*;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-const PIN: &str = "135790";
 
 fn spawn(port: u16, dir: &std::path::Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_xin-server"))
@@ -76,22 +74,7 @@ async fn payments_survive_a_kill_9_exactly_once() {
     people[0].befriend(&people[2]).await;
     people[1].befriend(&people[2]).await;
     for p in &people {
-        let card = p
-            .ok(
-                Method::POST,
-                "/wallet/cards",
-                Some(json!({"number": "4242424242424242"})),
-            )
-            .await["id"]
-            .clone();
-        p.ok(Method::PUT, "/wallet/pin", Some(json!({"pin": PIN})))
-            .await;
-        p.ok(
-            Method::POST,
-            "/wallet/top-up",
-            Some(json!({"idempotency_key": uuid_v7(), "card_id": card, "amount_fen": 1_000_000})),
-        )
-        .await;
+        p.fund(1_000_000).await;
     }
     // Every payer pays Alice (the hot account) or a neighbour, as fast as it can.
     let mut routes = Vec::new();

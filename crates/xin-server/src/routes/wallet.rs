@@ -52,6 +52,17 @@ fn key(raw: &str) -> ApiResult<String> {
     }
 }
 
+/// A note on a transfer or red envelope: trimmed, at most `max` characters, no control characters.
+fn note(raw: &str, max: usize) -> ApiResult<String> {
+    let note = raw.trim();
+    if note.chars().count() > max || note.chars().any(char::is_control) {
+        return Err(ApiError::invalid(format!(
+            "note: at most {max} characters, no control characters"
+        )));
+    }
+    Ok(note.to_string())
+}
+
 fn refused(r: BankRefusal) -> ApiError {
     match r {
         BankRefusal::InvalidNumber => {
@@ -269,12 +280,7 @@ async fn send_transfer(
     extract::Json(req): extract::Json<SendTransfer>,
 ) -> ApiResult<Json<MoneyTransfer>> {
     let (key, amount) = (key(&req.idempotency_key)?, wallet::amount(req.amount_fen)?);
-    let note = req.note.trim().to_string();
-    if note.chars().count() > 50 || note.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            "note: at most 50 characters, no control characters",
-        ));
-    }
+    let note = note(&req.note, 50)?;
     pin::verify(&state, authed.user_id, &req.pin).await?;
     Ok(Json(
         state
@@ -361,12 +367,7 @@ async fn send_envelope(
             envelope::MAX_SHARES
         )));
     }
-    let note = req.note.trim().to_string();
-    if note.chars().count() > 30 || note.chars().any(char::is_control) {
-        return Err(ApiError::invalid(
-            "note: at most 30 characters, no control characters",
-        ));
-    }
+    let note = note(&req.note, 30)?;
     pin::verify(&state, authed.user_id, &req.pin).await?;
     Ok(Json(
         state

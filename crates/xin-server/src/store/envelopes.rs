@@ -192,7 +192,7 @@ fn return_rest(cx: &mut WriteCx, id: Uuid) -> ApiResult<bool> {
             Entry {
                 kind: "envelope_return",
                 memo: "Red envelope not all grabbed in 24 hours: the rest returned",
-                transfer: Some(id),
+                reference: Some(id),
             },
             &[
                 Posting {
@@ -276,7 +276,7 @@ impl Store {
                 Entry {
                     kind: "envelope_send",
                     memo: "Red envelope sent",
-                    transfer: Some(id),
+                    reference: Some(id),
                 },
                 &[
                     Posting {
@@ -361,7 +361,7 @@ impl Store {
                 Entry {
                     kind: "envelope_grab",
                     memo: "Red envelope",
-                    transfer: Some(id),
+                    reference: Some(id),
                 },
                 &[
                     Posting {
@@ -412,19 +412,12 @@ impl Store {
     /// Returns the rest of every envelope whose time is up. Answers how many.
     pub async fn return_expired_envelopes(&self, now: i64) -> ApiResult<usize> {
         self.write(move |cx| {
-            let due: Vec<String> = sql::all(
-                &cx.conn,
+            ledger::settle_due(
+                cx,
                 "SELECT id FROM red_envelopes WHERE state = 'open' AND expires_at <= $1 LIMIT 500",
-                &[&now],
-                |r| r.get(0),
-            )?;
-            let mut n = 0;
-            for id in due {
-                if return_rest(cx, super::parse_uuid(&id)?)? {
-                    n += 1;
-                }
-            }
-            Ok(n)
+                now,
+                return_rest,
+            )
         })
         .await
     }

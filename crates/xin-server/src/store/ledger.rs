@@ -11,7 +11,10 @@ use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
 use xin_proto::{BillKind, ErrorCode};
 
-use super::sql::{self, Conn};
+use super::{
+    sql::{self, Conn},
+    writer::WriteCx,
+};
 use crate::{
     error::{ApiError, ApiResult},
     time::now_ms,
@@ -38,7 +41,8 @@ pub(crate) struct Posting {
 pub(crate) struct Entry<'a> {
     pub kind: &'a str,
     pub memo: &'a str,
-    pub transfer: Option<Uuid>,
+    /// The transfer or red envelope the movement belongs to.
+    pub reference: Option<Uuid>,
 }
 
 pub(crate) fn bill_str(k: BillKind) -> &'static str {
@@ -98,13 +102,13 @@ pub(crate) fn post(c: &Conn, entry: Entry<'_>, postings: &[Posting]) -> ApiResul
     let id = Uuid::now_v7();
     sql::exec(
         c,
-        "INSERT INTO ledger_transactions (id, kind, memo, transfer_id, created_at)
+        "INSERT INTO ledger_transactions (id, kind, memo, reference_id, created_at)
          VALUES ($1, $2, $3, $4, $5)",
         &[
             &id.to_string(),
             &entry.kind,
             &entry.memo,
-            &entry.transfer.map(|t| t.to_string()),
+            &entry.reference.map(|t| t.to_string()),
             &now_ms(),
         ],
     )?;
@@ -202,6 +206,23 @@ impl<'a> Idempotent<'a> {
         )?;
         Ok(())
     }
+}
+
+/// Runs `settle` on every id `due_sql` ($1 = now) lists; answers how many it settled.
+pub(crate) fn settle_due(
+    cx: &mut WriteCx,
+    due_sql: &str,
+    now: i64,
+    mut settle: impl FnMut(&mut WriteCx, Uuid) -> ApiResult<bool>,
+) -> ApiResult<usize> {
+    let due: Vec<String> = sql::all(&cx.conn, due_sql, &[&now], |r| r.get(0))?;
+    let mut settled = 0;
+    for id in due {
+        if settle(cx, super::parse_uuid(&id)?)? {
+            settled += 1;
+        }
+    }
+    Ok(settled)
 }
 
 /// Every invariant of the ledger; answers what is wrong (nothing, when it is sound).

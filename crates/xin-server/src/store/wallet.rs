@@ -203,7 +203,7 @@ fn settle(cx: &mut WriteCx, id: Uuid, to: MoneyTransferState) -> ApiResult<Optio
         Entry {
             kind,
             memo,
-            transfer: Some(id),
+            reference: Some(id),
         },
         &[
             Posting {
@@ -393,7 +393,7 @@ impl Store {
                 Entry {
                     kind: req.kind,
                     memo,
-                    transfer: None,
+                    reference: None,
                 },
                 &[
                     Posting {
@@ -542,7 +542,7 @@ impl Store {
                 Entry {
                     kind: "transfer",
                     memo: "Transfer sent",
-                    transfer: Some(id),
+                    reference: Some(id),
                 },
                 &[
                     Posting {
@@ -637,19 +637,12 @@ impl Store {
     /// Returns every pending transfer whose 24 hours are up to its sender. Answers how many.
     pub async fn refund_expired(&self, now: i64) -> ApiResult<usize> {
         self.write(move |cx| {
-            let due: Vec<String> = sql::all(
-                &cx.conn,
+            ledger::settle_due(
+                cx,
                 "SELECT id FROM wallet_transfers WHERE state = 'pending' AND expires_at <= $1 LIMIT 500",
-                &[&now],
-                |r| r.get(0),
-            )?;
-            let mut n = 0;
-            for id in due {
-                if settle(cx, super::parse_uuid(&id)?, MoneyTransferState::Refunded)?.is_some() {
-                    n += 1;
-                }
-            }
-            Ok(n)
+                now,
+                |cx, id| Ok(settle(cx, id, MoneyTransferState::Refunded)?.is_some()),
+            )
         })
         .await
     }
@@ -664,7 +657,7 @@ impl Store {
 fn bill_of(c: &Conn, account: &str, tx: Uuid) -> ApiResult<Option<Bill>> {
     let row = sql::one(
         c,
-        "SELECT p.amount, p.balance_after, p.bill_kind, p.counterparty, t.memo, t.transfer_id, t.created_at
+        "SELECT p.amount, p.balance_after, p.bill_kind, p.counterparty, t.memo, t.reference_id, t.created_at
          FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id
          WHERE p.transaction_id = $1 AND p.account_id = $2",
         &[&tx.to_string(), &account],
@@ -680,17 +673,24 @@ fn bill_of(c: &Conn, account: &str, tx: Uuid) -> ApiResult<Option<Bill>> {
             ))
         },
     )?;
-    let Some((amount, after, kind, counterparty, memo, transfer, created)) = row else {
+    let Some((amount, after, kind, counterparty, memo, reference, created)) = row else {
         return Ok(None);
     };
+    let kind = ledger::parse_bill(&kind);
+    let reference = reference.map(|u| super::parse_uuid(&u)).transpose()?;
+    let envelope = matches!(
+        kind,
+        BillKind::EnvelopeSent | BillKind::EnvelopeGrabbed | BillKind::EnvelopeReturned
+    );
     Ok(Some(Bill {
         id: tx,
-        kind: ledger::parse_bill(&kind),
+        kind,
         amount_fen: amount,
         balance_after_fen: after,
         counterparty: counterparty.map(|u| super::parse_uuid(&u)).transpose()?,
         memo,
-        transfer_id: transfer.map(|u| super::parse_uuid(&u)).transpose()?,
+        transfer_id: reference.filter(|_| !envelope),
+        envelope_id: reference.filter(|_| envelope),
         created_at: created,
     }))
 }

@@ -287,6 +287,32 @@ impl<'a> Party<'a> {
         texts
     }
 
+    /// A sandbox card, the payment PIN [`PIN`] and `fen` topped up (none when 0); answers the
+    /// card's id.
+    pub async fn fund(&self, fen: i64) -> String {
+        let card = self
+            .ok(
+                Method::POST,
+                "/wallet/cards",
+                Some(json!({"number": "4242424242424242"})),
+            )
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        self.ok(Method::PUT, "/wallet/pin", Some(json!({"pin": PIN})))
+            .await;
+        if fen > 0 {
+            self.ok(
+                Method::POST,
+                "/wallet/top-up",
+                Some(json!({"idempotency_key": uuid_v7(), "card_id": card, "amount_fen": fen})),
+            )
+            .await;
+        }
+        card
+    }
+
     /// This person's wallet balance, in fen.
     pub async fn balance(&self) -> i64 {
         self.ok(Method::GET, "/wallet", None).await["balance_fen"]
@@ -313,6 +339,9 @@ impl<'a> Party<'a> {
             .unwrap_or(Value::Null)
     }
 }
+
+/// The payment PIN [`Party::fund`] sets.
+pub const PIN: &str = "135790";
 
 pub fn uuid_v7() -> String {
     uuid::Uuid::now_v7().to_string()
