@@ -9,7 +9,7 @@ use crate::chat_commands::id;
 
 type Result<T> = std::result::Result<T, UiError>;
 
-fn ui_error(code: &str, message: impl Into<String>) -> UiError {
+pub(crate) fn ui_error(code: &str, message: impl Into<String>) -> UiError {
     UiError {
         code: code.into(),
         message: message.into(),

@@ -8,6 +8,7 @@ mod file_commands;
 mod launch;
 mod media_protocol;
 mod microphone;
+mod moments_commands;
 mod video_server;
 mod wallet_commands;
 mod window;
@@ -107,6 +108,28 @@ pub fn run() {
             wallet_commands::answer_transfer,
             wallet_commands::envelope,
             wallet_commands::grab_envelope,
+            wallet_commands::receive_code,
+            moments_commands::moments,
+            moments_commands::like_post,
+            moments_commands::comment_post,
+            moments_commands::delete_post,
+            moments_commands::create_post,
+            moments_commands::pick_post_images,
+            moments_commands::add_post_images,
+            moments_commands::person_moments,
+            moments_commands::set_person_moments,
+            moments_commands::moments_settings,
+            moments_commands::set_moments_settings,
+            moments_commands::cached_moments,
+            moments_commands::album,
+            moments_commands::delete_comment,
+            moments_commands::moment_notices,
+            moments_commands::mark_moment_notices_read,
+            moments_commands::mark_moments_seen,
+            moments_commands::moments_badge,
+            moments_commands::link_preview,
+            moments_commands::set_contact_tags,
+            moments_commands::open_link,
             wallet_commands::send_envelope,
         ])
         .setup(move |app| {

@@ -86,3 +86,13 @@ pub async fn grab_envelope(engine: State<'_, Engine>, envelope: String) -> Resul
 pub async fn send_envelope(engine: State<'_, Engine>, request: SendEnvelope) -> Result<Envelope> {
     Ok(engine.send_envelope(request).await?)
 }
+
+/// My receive code, optionally for an amount (fen) with a note.
+#[tauri::command]
+pub async fn receive_code(
+    engine: State<'_, Engine>,
+    amount_fen: Option<i64>,
+    note: String,
+) -> Result<xin_core::views::ReceiveCode> {
+    Ok(engine.receive_code(amount_fen, note).await?)
+}

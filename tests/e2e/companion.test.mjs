@@ -2,7 +2,7 @@
 // the scanner's link box, and a confirm page for a code that does not exist.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { phoneSignUp, startPhone, startServer } from "./harness.mjs";
+import { phoneSignUp, startPhone, startServer, waitFor } from "./harness.mjs";
 
 describe("phone companion", () => {
   let server, phone;
@@ -107,5 +107,130 @@ describe("phone companion", () => {
     const kinds = await phone.page.getByTestId("phone-bill").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")));
     assert.deepEqual(kinds, ["transfer_in", "envelope_grabbed"]);
     await phone.screenshot("15-phone-wallet");
+  });
+  test("the phone's PIN, its payment code charged by a shop, and the merchant till", async () => {
+    const api = async (method, path, body, token) => {
+      const r = await fetch(`${server.url}/api/v1${path}`, { method, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const v = r.status === 204 ? null : await r.json();
+      assert.ok(r.ok, `${path}: ${r.status} ${JSON.stringify(v)}`);
+      return v;
+    };
+    const device = { name: "till", kind: "desktop", os: "Linux", app_version: "0.1.0" };
+    const alice = (await api("POST", "/sessions", { login: "alice", password: "correct horse", device })).access_token;
+    const page = phone.page;
+
+    // Bob sets his first PIN, then forgets it and resets it here with his password.
+    await page.goto(`${server.url}/m/wallet`);
+    await page.getByTestId("wallet-pin").click();
+    await page.getByTestId("pin-new").fill("246802");
+    await page.getByTestId("pin-save").click();
+    await page.getByTestId("pin-result").waitFor();
+    await page.getByTestId("pin-forgot").click();
+    await page.getByTestId("pin-password").fill("wrong horse");
+    await page.getByTestId("pin-new").fill("975310");
+    await page.getByTestId("pin-save").click();
+    await page.getByRole("alert").filter({ hasText: "password" }).waitFor();
+    assert.equal(await page.getByTestId("pin-result").count(), 0, "nothing changed");
+    await page.getByTestId("pin-password").fill("correct horse");
+    await page.getByTestId("pin-save").click();
+    await page.getByTestId("pin-result").waitFor();
+
+    // Pay: the PIN opens a one-time code; a shop (Alice's till, through the API) charges it and
+    // the phone shows the payment at once.
+    await page.goto(`${server.url}/m/wallet`);
+    await page.getByTestId("wallet-pay").click();
+    await page.getByTestId("pay-pin").fill("246802");
+    await page.getByTestId("payment-code-show").click();
+    await page.getByRole("alert").filter({ hasText: "Wrong PIN" }).waitFor();
+    await page.getByTestId("pay-pin").fill("975310");
+    await page.getByTestId("payment-code-show").click();
+    const code = await page.getByTestId("payment-code").getAttribute("data-code");
+    assert.match(code, /^13\d{16}$/);
+    await phone.screenshot("16-phone-payment-code");
+    const paid = await api("POST", "/wallet/collect", { idempotency_key: "till-1", code, amount_fen: 350, note: "Bubble tea" }, alice);
+    assert.equal(paid.payer_name, "Bob");
+    await page.locator('[data-testid="pay-done"][data-fen="350"]').waitFor();
+    assert.match(await page.getByTestId("pay-done").innerText(), /Paid Alice[\s\S]*¥3\.50/);
+    await phone.screenshot("17-phone-paid-by-code");
+
+    // The till: Bob charges Alice's payment code by typing it; the same code twice is refused.
+    const alicesCode = (await api("POST", "/wallet/payment-codes", { pin: "135790" }, alice)).code;
+    await page.goto(`${server.url}/m/wallet/merchant`);
+    await page.getByTestId("merchant-amount").fill("1.20");
+    await page.getByTestId("merchant-code").fill(alicesCode);
+    await page.getByTestId("merchant-charge").click();
+    await page.locator('[data-testid="pay-done"][data-fen="120"]').waitFor();
+    assert.match(await page.getByTestId("pay-done").innerText(), /Received from Alice/);
+    await phone.screenshot("18-phone-merchant-till");
+    await page.getByRole("button", { name: "Next customer" }).click();
+    await page.getByTestId("merchant-amount").fill("1.20");
+    await page.getByTestId("merchant-code").fill(alicesCode);
+    await page.getByTestId("merchant-charge").click();
+    await page.getByRole("alert").filter({ hasText: "expired or was already used" }).waitFor();
+    const bob = (await page.evaluate(() => JSON.parse(localStorage.getItem("xin.session")))).access;
+    assert.equal((await api("GET", "/wallet", undefined, bob)).balance_fen, 2_888 - 350 + 120);
+  });
+  test("Moments: the phone posts a photo, a friend likes and comments, the phone is told", async () => {
+    const api = async (method, path, body, token) => {
+      const r = await fetch(`${server.url}/api/v1${path}`, { method, headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      const v = r.status === 204 ? null : await r.json();
+      assert.ok(r.ok, `${path}: ${r.status} ${JSON.stringify(v)}`);
+      return v;
+    };
+    const device = { name: "laptop", kind: "desktop", os: "Linux", app_version: "0.1.0" };
+    const alice = (await api("POST", "/sessions", { login: "alice", password: "correct horse", device })).access_token;
+    const page = phone.page;
+    await page.goto(`${server.url}/m/`);
+    await page.getByTestId("tab-moments").click();
+    await page.getByTestId("moments-compose").click();
+    await page.getByTestId("new-post-text").fill("First light on the ridge");
+    await page.getByTestId("new-post-file").setInputFiles(new URL("../../crates/xin-demo/assets/video-thumb.jpg", import.meta.url).pathname);
+    await page.getByTestId("new-post-submit").click();
+    const mine = page.locator('[data-testid="post"][data-text="First light on the ridge"]');
+    await mine.waitFor();
+    await waitFor("the photo shows", () => mine.locator("img").evaluate((img) => img.complete && img.naturalWidth > 0));
+
+    // Alice sees it, picture included, likes it and comments.
+    const feed = await api("GET", "/moments", undefined, alice);
+    const post = feed.posts.find((p) => p.text === "First light on the ridge");
+    assert.ok(post, "Bob's post is on Alice's timeline");
+    const picture = await fetch(`${server.url}/api/v1/blobs/${post.images[0]}`, { headers: { authorization: `Bearer ${alice}` } });
+    assert.equal(picture.status, 200, "Alice may load Bob's picture");
+    await page.getByTestId("tab-chats").click();
+    await api("PUT", `/moments/${post.id}/like`, undefined, alice);
+    await api("POST", `/moments/${post.id}/comments`, { text: "Gorgeous! Where is this?" }, alice);
+    await waitFor("the Moments badge", async () => (await page.getByTestId("moments-badge").textContent()) === "2");
+    await phone.screenshot("21-phone-moments-badge");
+    await page.getByTestId("tab-moments").click();
+    await waitFor("Alice's like", async () => /Alice/.test((await mine.getByTestId("post-likes").textContent()) ?? ""));
+    assert.match(await mine.getByTestId("post-comment-line").first().innerText(), /Alice: Gorgeous! Where is this\?/);
+    assert.equal(await page.getByTestId("moments-badge").count(), 0, "opening Moments clears the badge");
+    // Bob answers Alice from the phone: tapping her comment replies to her.
+    await mine.getByTestId("post-comment-line").first().click();
+    assert.equal(await mine.getByTestId("post-comment-input").getAttribute("placeholder"), "Reply to Alice");
+    await mine.getByTestId("post-comment-input").fill("Ridge above the hut 🏔");
+    await mine.getByTestId("post-comment-input").press("Enter");
+    await waitFor("Bob's comment", async () => (await mine.getByTestId("post-comment-line").count()) === 2);
+    await phone.screenshot("22-phone-moments");
+    const seen = await api("GET", `/moments/${post.id}`, undefined, alice);
+    assert.deepEqual(seen.comments.map((c) => c.text), ["Gorgeous! Where is this?", "Ridge above the hut 🏔"]);
+    assert.equal(seen.comments[1].reply_to?.display_name, "Alice", "a reply to Alice");
+    assert.match(await mine.getByTestId("post-comment-line").nth(1).innerText(), /Bob replied to Alice: Ridge above the hut/);
+
+    // A post hidden from Alice, choosing her in the phone's audience list.
+    await page.getByTestId("moments-compose").click();
+    await page.getByTestId("new-post-text").fill("Planning Alice's birthday 🎈");
+    await page.getByTestId("new-post-visibility").selectOption("except");
+    await page.locator('[data-testid="new-post-friend"][data-name="Alice"] input').check();
+    await phone.screenshot("24-phone-moments-audience");
+    await page.getByTestId("new-post-submit").click();
+    await page.locator('[data-testid="post"][data-text^="Planning Alice"]').waitFor();
+    const hers = await api("GET", "/moments", undefined, alice);
+    assert.ok(!hers.posts.some((p) => p.text.startsWith("Planning Alice")), "hidden from Alice");
+    // Bob deletes it from the phone.
+    await page.locator('[data-testid="post"][data-text^="Planning Alice"]').getByTestId("post-delete").click();
+    await waitFor("the post is gone", async () => (await page.locator('[data-testid="post"][data-text^="Planning Alice"]').count()) === 0);
+    const bobs = (await page.evaluate(() => JSON.parse(localStorage.getItem("xin.session")))).access;
+    assert.ok(!(await api("GET", "/moments", undefined, bobs)).posts.some((p) => p.text.startsWith("Planning Alice")));
   });
 });

@@ -3,10 +3,11 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
-import { By, startDesktop, startServer, waitFor } from "./harness.mjs";
+import { join } from "node:path";
+import { By, OUT, decodeQr, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
 
 describe("the demo world", () => {
-  let server, desktop;
+  let server, desktop, phone;
 
   before(async () => {
     server = await startServer();
@@ -15,6 +16,7 @@ describe("the demo world", () => {
   });
 
   after(async () => {
+    await phone?.stop();
     await desktop?.stop();
     await server?.stop();
   });
@@ -77,13 +79,16 @@ describe("the demo world", () => {
     await desktop.screenshot("45-demo-transfer-accepted");
 
     await (await desktop.find("rail-wallet")).click();
-    // ¥1 288 topped up, ¥45 sent to Bob, ¥88.88 from Bob.
-    await desktop.driver.wait(async () => (await desktop.attr("wallet-balance", "data-fen")) === String(128_800 - 4_500 + 8_888), 20_000, "the balance");
-    assert.match(await (await desktop.find("wallet-balance")).getText(), /¥1,331\.88/);
+    // ¥1 288 topped up, ¥45 sent to Bob, ¥18 paid to the café, ¥25 from Carol, ¥88.88 from Bob.
+    await desktop.driver.wait(async () => (await desktop.attr("wallet-balance", "data-fen")) === String(128_800 - 4_500 - 1_800 + 2_500 + 8_888), 20_000, "the balance");
+    assert.match(await (await desktop.find("wallet-balance")).getText(), /¥1,338\.88/);
     const kinds = async () => Promise.all((await desktop.driver.findElements(By.css('[data-testid="bill"]'))).map((b) => b.getAttribute("data-kind")));
-    await waitFor("three bills", async () => (await kinds()).length === 3);
-    assert.deepEqual(await kinds(), ["transfer_in", "transfer_out", "top_up"]);
-    await (await desktop.driver.findElement(By.css('[data-testid="bill"]'))).click();
+    await waitFor("five bills", async () => (await kinds()).length === 5);
+    assert.deepEqual(await kinds(), ["transfer_in", "payment_in", "payment_out", "transfer_out", "top_up"]);
+    const bills = await desktop.driver.findElements(By.css('[data-testid="bill"]'));
+    assert.match(await bills[2].getText(), /Paid Summit Coffee[\s\S]*-¥18\.00/);
+    assert.match(await bills[1].getText(), /From Carol[\s\S]*\+¥25\.00/);
+    await bills[0].click();
     assert.match(await (await desktop.find("bill-detail")).getText(), /\+¥88\.88[\s\S]*Transfer received/);
     await desktop.screenshot("46-demo-wallet");
 
@@ -136,5 +141,196 @@ describe("the demo world", () => {
     await mine.click();
     await desktop.driver.wait(async () => Number(await mine.getAttribute("data-mine")) > 0, 20_000, "in a group, the sender may open one too");
     await desktop.screenshot("50-demo-red-envelope-sent");
+  });
+  test("Bob's phone scans Alice's receive code and pays; her desktop shows it at once; he opens her red envelope", async () => {
+    // Close the envelope details the last test left open.
+    for (const close of await desktop.driver.findElements(By.xpath("//div[@data-testid='envelope-details']//button[text()='Close']"))) await close.click();
+    await (await desktop.find("rail-wallet")).click();
+    await (await desktop.find("wallet-receive")).click();
+    await (await desktop.find("receive-set-amount")).click();
+    await (await desktop.find("receive-amount-input")).sendKeys("12.34");
+    await (await desktop.find("receive-amount-ok")).click();
+    await desktop.driver.wait(async () => /fen=1234/.test((await desktop.attr("receive-qr", "data-url")) ?? ""), 10_000, "the code asks for ¥12.34");
+    const shown = await desktop.attr("receive-qr", "data-url");
+    assert.match(shown, new RegExp(`^${server.url}/m/pay/alice\\?fen=1234$`));
+    // The window paints a moment after the DOM changes: shoot until the new code is on screen.
+    const shot = await waitFor("the receive code on screen", async () => {
+      const png = await desktop.screenshot("51-demo-receive-code");
+      try {
+        return decodeQr(png) === shown ? png : null;
+      } catch {
+        return null;
+      }
+    });
+
+    // Bob's phone: signed in, its camera pointed at Alice's screen.
+    const video = join(OUT, "receive-camera.y4m");
+    writeY4m(shot, video);
+    phone = await startPhone(video);
+    const page = phone.page;
+    await page.goto(`${server.url}/m/`);
+    await page.locator('input[name="login"]').fill("bob");
+    await page.locator('input[name="password"]').fill("xin-demo-pass");
+    await page.getByTestId("auth-submit").click();
+    await page.getByTestId("tab-wallet").waitFor();
+    // As in the login test: a fake camera that starts badly under load gets another chance, as
+    // a person would reopen Scan.
+    for (let attempt = 1; ; attempt++) {
+      await page.goto(`${server.url}/m/wallet`);
+      await page.getByTestId("wallet-scan").click();
+      try {
+        await page.getByTestId("pay-page").waitFor({ timeout: 20_000 });
+        break;
+      } catch (e) {
+        await phone.screenshot(`failed-pay-scan-${attempt}`);
+        if (attempt === 3) throw e;
+      }
+    }
+    assert.equal(await page.getByTestId("pay-payee").innerText(), "Alice");
+    assert.match(await page.getByTestId("pay-fixed-amount").innerText(), /¥12\.34/);
+    await page.getByTestId("pay-pin").fill("123456");
+    await phone.screenshot("19-demo-phone-pays-receive-code");
+    await page.getByTestId("pay-submit").click();
+    await page.locator('[data-testid="pay-done"][data-fen="1234"]').waitFor();
+
+    // Alice's desktop says so while the code is still on screen, and her balance moved.
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="receive-paid"][data-fen="1234"]'))).length === 1, 20_000, "received live");
+    assert.match(await (await desktop.find("receive-paid")).getText(), /Received ¥12\.34 from Bob/);
+    await desktop.screenshot("52-demo-received-live");
+    await desktop.driver.actions().sendKeys("\uE00C").perform();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="bill"][data-kind="payment_in"]'))).length === 2, 20_000, "the bill, next to Carol's");
+    assert.match(await (await desktop.find("bill")).getText(), /From Bob[\s\S]*\+¥12\.34/);
+
+    // The lucky envelope Alice sent from the desktop: Bob opens the last share on his phone.
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByTestId("tab-chats").click();
+    await page.locator('[data-testid="phone-chat-row"][data-title="Weekend climbers"]').click();
+    const open = page.locator('[data-testid="phone-red-envelope"][data-mine=""]');
+    await open.last().click();
+    await waitFor("Bob's share", async () => Number(await page.getByTestId("phone-red-envelope").last().getAttribute("data-mine")) > 0);
+    await phone.screenshot("20-demo-phone-red-envelope");
+  });
+  test("Moments: Bob's phone posts a photo; Alice's desktop sees it, likes and comments; Bob's phone is told", async () => {
+    // The rail's Moments badge: two messages wait (Bob liked Alice's photo, then Carol commented
+    // on her climbers-only post), with the newest sender's avatar.
+    const badge = await desktop.find("moments-badge");
+    assert.equal(await badge.getAttribute("data-count"), "2");
+    assert.equal(await (await badge.findElement(By.css('[role="img"]'))).getAttribute("aria-label"), "Carol");
+    await desktop.screenshot("57-demo-moments-badge");
+    await (await desktop.find("rail-moments")).click();
+    // The "2 new messages" bar opens the messages list, newest first; reading it clears the badge.
+    await (await desktop.find("moments-new-notices")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="moment-notice"]'))).length === 2, 20_000, "two notices");
+    const notices = await desktop.driver.findElements(By.css('[data-testid="moment-notice"]'));
+    assert.match(await notices[0].getText(), /Carol[\s\S]*Mine is yours/);
+    assert.equal(await notices[1].getAttribute("data-kind"), "like");
+    await desktop.screenshot("58-demo-moments-notices");
+    await (await desktop.driver.findElement(By.css('[data-testid="moment-notices"] [aria-label="Close"]'))).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="moments-badge"]'))).length === 0, 20_000, "the badge clears");
+    // Bob's shared guide shows as a link card.
+    const guide = await desktop.find("moment-link");
+    assert.match(await desktop.driver.executeScript("return arguments[0].textContent", guide), /Yangshuo: limestone towers/);
+    // The demo's posts: Carol's sunset (liked by Alice, comments from Bob and Alice) and Alice's.
+    const carols = By.css('[data-testid="moment"][data-text^="Sunset at the crag"]');
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(carols)).length === 1, 20_000, "Carol's post");
+    const carol = await desktop.driver.findElement(carols);
+    assert.match(await carol.getText(), /♥ Alice[\s\S]*Bob: That light! Same time next week\?[\s\S]*Alice: I'm in/);
+    await desktop.driver.wait(async () => desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=moment-image]')].every((i) => i.complete && i.naturalWidth > 0)"), 20_000, "the pictures load");
+    // Carol's picture opens in the viewer.
+    await (await carol.findElement(By.css('[data-testid="moment-image"]'))).click();
+    const viewer = await desktop.find("image-viewer");
+    assert.match(await viewer.getText(), /1 \/ 1/);
+    await desktop.screenshot("59-demo-moments-viewer");
+    await (await viewer.findElement(By.css('[aria-label="Close"]'))).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="image-viewer"]'))).length === 0, 10_000, "the viewer closes");
+
+    // Bob posts from his phone.
+    const page = phone.page;
+    await page.goto(`${server.url}/m/moments`);
+    await page.getByTestId("moments-compose").click();
+    await page.getByTestId("new-post-text").fill("New rope, first lead 🧗");
+    await page.getByTestId("new-post-file").setInputFiles(new URL("../../crates/xin-demo/assets/video-thumb.jpg", import.meta.url).pathname);
+    await page.getByTestId("new-post-submit").click();
+    await page.locator('[data-testid="post"][data-text="New rope, first lead 🧗"]').waitFor();
+    await page.getByTestId("tab-chats").click();
+
+    // Alice's desktop shows it by itself; she likes it and comments.
+    const bobs = By.css('[data-testid="moment"][data-text="New rope, first lead 🧗"]');
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(bobs)).length === 1, 20_000, "Bob's post arrives");
+    const bob = await desktop.driver.findElement(bobs);
+    await bob.findElement(By.css('[data-testid="moment-like"]')).click();
+    await bob.findElement(By.css('[data-testid="moment-comment"]')).click();
+    await (await bob.findElement(By.css('[data-testid="moment-comment-input"]'))).sendKeys("Looking strong! 💪\uE007");
+    await desktop.driver.wait(async () => /♥ Alice[\s\S]*Alice: Looking strong!/.test(await (await desktop.driver.findElement(bobs)).getText()), 20_000, "liked and commented");
+    await desktop.driver.wait(async () => desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=moment-image]')].every((i) => i.complete && i.naturalWidth > 0)"), 20_000, "Bob's picture loads");
+    await desktop.screenshot("53-demo-moments");
+
+    // Bob's phone: the badge, then the like and the comment.
+    await waitFor("Bob's Moments badge", async () => (await page.getByTestId("moments-badge").textContent()) === "2");
+    await page.getByTestId("tab-moments").click();
+    const mine = page.locator('[data-testid="post"][data-text="New rope, first lead 🧗"]');
+    await waitFor("the like and comment on the phone", async () => /Alice: Looking strong!/.test(await mine.innerText()));
+    await phone.screenshot("23-demo-phone-moments");
+
+    // Alice posts from the desktop's composer; Bob sees it.
+    await (await desktop.find("moments-compose")).click();
+    await (await desktop.find("composer-text")).sendKeys("Who's up for Sunday?");
+    await desktop.screenshot("55-demo-moments-composer");
+    await (await desktop.find("composer-post")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="moment"][data-text="Who\'s up for Sunday?"]'))).length === 1, 20_000, "Alice's post");
+    // And one hidden from Bob, choosing him in the composer's audience.
+    await (await desktop.find("moments-compose")).click();
+    await (await desktop.find("composer-text")).sendKeys("Surprise cake for Bob on Sunday 🎂");
+    await (await (await desktop.find("composer-visibility")).findElement(By.css('option[value="except"]'))).click();
+    await (await desktop.driver.findElement(By.css('[data-testid="audience-friend"][data-name="Bob"] input'))).click();
+    await desktop.screenshot("60-demo-moments-audience");
+    await (await desktop.find("composer-post")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="moment"][data-text^="Surprise cake"]'))).length === 1, 20_000, "the surprise post");
+    await page.reload();
+    await page.locator('[data-testid="post"][data-text="Who\'s up for Sunday?"]').waitFor();
+    assert.equal(await page.locator('[data-testid="post"][data-text^="Surprise cake"]').count(), 0, "hidden from Bob");
+
+    // On Carol's post, Alice answers Bob's comment: clicking it replies to him.
+    const crag = await desktop.driver.findElement(carols);
+    await (await crag.findElement(By.xpath(".//div[@data-testid='moment-comment-line'][contains(., 'That light!')]"))).click();
+    const input = await crag.findElement(By.css('[data-testid="moment-comment-input"]'));
+    assert.equal(await input.getAttribute("placeholder"), "Reply to Bob");
+    await input.sendKeys("Yes! Bring the new rope\uE007");
+    await desktop.driver.wait(async () => /Alice replied to Bob: Yes! Bring the new rope/.test(await (await desktop.driver.findElement(carols)).getText()), 20_000, "the reply");
+
+    // Bob's profile: "Hide their Moments" takes his posts out of Alice's feed (and only that).
+    await (await desktop.find("rail-contacts")).click();
+    await (await desktop.driver.findElement(By.xpath("//button[@data-testid='contact-row'][contains(., 'Bob')]"))).click();
+    // His tags (the demo's "Climbing"), and his album with the guide he shared.
+    const tags = await desktop.find("profile-tags");
+    assert.match(await tags.getText(), /Climbing/);
+    await (await desktop.find("profile-tags-edit")).click();
+    const line = await desktop.find("profile-tags-input");
+    // Type over it from the end (clearing would blur, and blurring saves).
+    await line.sendKeys("\uE010" + "\uE003".repeat(12) + "Climbing, Family\uE007");
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="profile-tag"]'))).length === 2, 20_000, "two tags");
+    const bobContact = (await desktop.invoke("contacts")).contacts.find((c) => c.user.display_name === "Bob");
+    assert.deepEqual(bobContact.tags, ["Climbing", "Family"]);
+    await (await desktop.find("profile-album")).click();
+    const album = await desktop.find("album");
+    await desktop.driver.wait(async () => /New rope, first lead[\s\S]*The route guide for next weekend/.test(await album.getText()), 20_000, "Bob's album");
+    await desktop.screenshot("61-demo-album");
+    await (await album.findElement(By.css('[aria-label="Close"]'))).click();
+    const hide = await desktop.find("profile-hide-theirs");
+    assert.equal(await hide.isSelected(), false);
+    await hide.click();
+    await desktop.screenshot("54-demo-profile-moments");
+    await (await desktop.find("rail-moments")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="moment"]'))).length > 0, 20_000, "the feed");
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(bobs)).length === 0, 20_000, "Bob's post is hidden");
+    assert.equal((await desktop.driver.findElements(carols)).length, 1, "Carol's stays");
+
+    // Settings: how far back friends may look in Alice's Moments.
+    await (await desktop.find("rail-settings")).click();
+    const window = await desktop.find("setting-moments-window");
+    assert.equal(await window.getAttribute("value"), "all");
+    await (await window.findElement(By.css('option[value="six_months"]'))).click();
+    await desktop.screenshot("56-demo-settings-moments");
+    await desktop.driver.wait(async () => (await desktop.invoke("moments_settings")).window === "six_months", 10_000, "saved");
   });
 });

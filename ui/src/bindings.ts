@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -187,7 +187,11 @@ export type Contact = { user: UserProfile,
 /**
  * The alias this user gave them; shown instead of their name everywhere.
  */
-remark: string | null, since: number, };
+remark: string | null, since: number, 
+/**
+ * The tags (labels) this user gave them, sorted.
+ */
+tags: Array<string>, };
 
 export type SetRemark = { 
 /**
@@ -312,7 +316,7 @@ export type EventBody = { "type": "message_new", message: Message,
 /**
  * The receiving user's unread count in that conversation after it.
  */
-unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "unknown" };
+unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "payment", payment: Payment, } | { "type": "moment_posted", post_id: string, author: MomentUser, } | { "type": "moment_notice", notice: MomentNotice, } | { "type": "moment_deleted", post_id: string, } | { "type": "unknown" };
 
 export type EventPage = { events: Array<Event>, 
 /**
@@ -345,7 +349,7 @@ export type MoneyTransferState = "pending" | "accepted" | "declined" | "refunded
 
 export type MoneyTransfer = { id: string, conversation_id: string, sender_id: string, recipient_id: string, amount_fen: number, note: string, state: MoneyTransferState, created_at: number, expires_at: number, resolved_at: number | null, };
 
-export type BillKind = "top_up" | "withdrawal" | "transfer_out" | "transfer_in" | "transfer_refund" | "envelope_sent" | "envelope_grabbed" | "envelope_returned";
+export type BillKind = "top_up" | "withdrawal" | "transfer_out" | "transfer_in" | "transfer_refund" | "envelope_sent" | "envelope_grabbed" | "envelope_returned" | "payment_out" | "payment_in";
 
 export type Bill = { id: string, kind: BillKind, 
 /**
@@ -359,7 +363,11 @@ balance_after_fen: number,
 /**
  * Who was on the other side (a transfer's other person), if a person.
  */
-counterparty: string | null, memo: string, transfer_id: string | null, envelope_id: string | null, created_at: number, };
+counterparty: string | null, 
+/**
+ * Their display name, for people who are not in my contacts (a shop I paid).
+ */
+counterparty_name: string | null, memo: string, transfer_id: string | null, envelope_id: string | null, created_at: number, };
 
 export type Bills = { bills: Array<Bill>, };
 
@@ -393,7 +401,103 @@ seed?: string,
  */
 best_luck: string | null, expires_at: number, };
 
-export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "incoming", message: Incoming, };
+export type Pay = { idempotency_key: string, payee_id: string, amount_fen: number, note: string, pin: string, };
+
+export type PaymentVia = "receive_code" | "payment_code";
+
+export type Payment = { id: string, payer_id: string, payer_name: string, payee_id: string, payee_name: string, amount_fen: number, note: string, via: PaymentVia, created_at: number, };
+
+export type Payee = { user_id: string, handle: string, display_name: string, avatar_hue: number, };
+
+export type NewPaymentCode = { pin?: string, renew?: string, };
+
+export type PaymentCode = { code: string, expires_at: number, };
+
+export type Collect = { idempotency_key: string, code: string, amount_fen: number, note: string, };
+
+export type ResetPin = { password: string, pin: string, };
+
+export type Visibility = "all" | "private" | "only" | "except";
+
+export type LinkCard = { 
+/**
+ * An http or https address.
+ */
+url: string, title: string, description: string, 
+/**
+ * The page's picture, uploaded as a blob by the sharer.
+ */
+image: string | null, };
+
+export type NewPost = { text: string, 
+/**
+ * Blob hashes of images I uploaded (or may read), in order.
+ */
+images: Array<string>, 
+/**
+ * A shared web page (a post has images or a link, not both).
+ */
+link: LinkCard | null, visibility: Visibility, 
+/**
+ * For `only` / `except`: chosen friends.
+ */
+users: string[], 
+/**
+ * For `only` / `except`: my contact tags (resolved to their friends when posting).
+ */
+tags: Array<string>, };
+
+export type MomentUser = { id: string, display_name: string, avatar_hue: number, };
+
+export type MomentComment = { id: string, author: MomentUser, 
+/**
+ * The person replied to, if a reply.
+ */
+reply_to: MomentUser | null, text: string, created_at: number, };
+
+export type Post = { id: string, author: MomentUser, text: string, images: Array<string>, link: LinkCard | null, 
+/**
+ * Shown to the author only.
+ */
+visibility: Visibility | null, created_at: number, likes: Array<MomentUser>, comments: Array<MomentComment>, };
+
+export type PostPage = { posts: Array<Post>, 
+/**
+ * Pass as `before` for the next page; null at the end.
+ */
+next: string | null, };
+
+export type NewComment = { text: string, 
+/**
+ * The comment replied to, if a reply.
+ */
+reply_to?: string, };
+
+export type AlbumWindow = "all" | "six_months" | "three_days";
+
+export type MomentsSettings = { window: AlbumWindow, };
+
+export type PersonMoments = { 
+/**
+ * Don't let them see my Moments.
+ */
+hide_mine: boolean, 
+/**
+ * Hide their Moments from my timeline.
+ */
+hide_theirs: boolean, };
+
+export type ContactTags = { tags: Array<string>, };
+
+export type MomentNoticeKind = "like" | "comment" | "reply";
+
+export type MomentNotice = { post_id: string, kind: MomentNoticeKind, from: MomentUser, 
+/**
+ * The comment's text, for comments and replies.
+ */
+text: string, at: number, };
+
+export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "incoming", message: Incoming, };
 
 export type AppView = { "state": "signed_out", login: LoginView, 
 /**
@@ -431,6 +535,8 @@ requests: Array<FriendRequest>, };
 
 export type FriendCard = { user: UserProfile, url: string, svg: string, };
 
+export type ReceiveCode = { url: string, svg: string, amount_fen: number | null, note: string, };
+
 export type Incoming = { conversation_id: string, 
 /**
  * The chat's title (group name or the friend's name/remark).
@@ -464,3 +570,27 @@ speed: number, created_at: number, };
 export type Direction = "up" | "down";
 
 export type TransferState = "preparing" | "queued" | "running" | "paused" | "failed" | "done" | "cancelled";
+
+export type MomentNoticeView = { seq: number, notice: MomentNotice, 
+/**
+ * The post's first picture, if it has one and is cached.
+ */
+post_image: string | null, 
+/**
+ * The post's text, when it has no picture.
+ */
+post_text: string, unread: boolean, };
+
+export type MomentsBadge = { 
+/**
+ * Likes, comments and replies I have not read.
+ */
+unread: number, 
+/**
+ * Who sent the newest of them (its avatar sits on the icon).
+ */
+newest: MomentUser | null, 
+/**
+ * A friend who posted since I last opened Moments (a dot when nothing is unread).
+ */
+new_post_by: MomentUser | null, };

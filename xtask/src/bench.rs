@@ -59,6 +59,14 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
             "8",
             "--idle",
             "500",
+            "--payers",
+            "32",
+            "--wallet-senders",
+            "32",
+            "--moments-friends",
+            "50",
+            "--moments-fan-out",
+            "200",
         ]);
     }
     let result = process::run(&mut load).and_then(|()| {

@@ -26,6 +26,9 @@ const BUILD_PACKAGES: &[&str] = &[
     "gstreamer1.0-plugins-base",
     "gstreamer1.0-plugins-good",
     "gstreamer1.0-libav",
+    // WebKitGTK 2.50's MediaRecorder (voice messages) records through elements from -bad;
+    // without them it reports "unsupported on this platform".
+    "gstreamer1.0-plugins-bad",
     "libgstreamer1.0-dev",
     "libgstreamer-plugins-base1.0-dev",
 ];

@@ -22,6 +22,7 @@ fn account_migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0001_account.sql")),
         M::up(include_str!("../migrations/0002_messaging.sql")),
         M::up(include_str!("../migrations/0003_transfers.sql")),
+        M::up(include_str!("../migrations/0004_moments.sql")),
     ])
 }
 

@@ -12,11 +12,11 @@ use crate::{
     views::{ChatMessage, ChatSummary, ContactsView, SendState},
 };
 
-fn to_json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
+pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
     serde_json::to_string(v).map_err(|e| CoreError::Cache(e.to_string()))
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
     serde_json::from_str(s).map_err(|e| CoreError::Cache(e.to_string()))
 }
 
@@ -55,6 +55,8 @@ pub struct Changes {
     pub contacts: bool,
     /// The wallet's balance or a transfer changed.
     pub wallet: bool,
+    /// A friend posted, someone liked or commented, or a post was deleted.
+    pub moments: bool,
     pub conversations: Vec<Uuid>,
     /// New messages applied, for notifications.
     pub new_messages: Vec<Message>,
@@ -180,7 +182,7 @@ impl AccountDb {
                 gap = true;
                 break;
             }
-            apply_one(&tx, &e.body, &mut changes)?;
+            apply_one(&tx, e.seq, &e.body, &mut changes)?;
             last = e.seq;
         }
         tx.execute(
@@ -430,7 +432,12 @@ fn put_request(tx: &Transaction<'_>, r: &FriendRequest) -> CoreResult<()> {
     Ok(())
 }
 
-fn apply_one(tx: &Transaction<'_>, body: &EventBody, changes: &mut Changes) -> CoreResult<()> {
+fn apply_one(
+    tx: &Transaction<'_>,
+    seq: i64,
+    body: &EventBody,
+    changes: &mut Changes,
+) -> CoreResult<()> {
     match body {
         EventBody::MessageNew { message, unread } => {
             changes.new_messages.push(message.clone());
@@ -537,7 +544,11 @@ fn apply_one(tx: &Transaction<'_>, body: &EventBody, changes: &mut Changes) -> C
         // when told it changed.
         EventBody::WalletChanged { .. }
         | EventBody::TransferChanged { .. }
-        | EventBody::EnvelopeChanged { .. } => changes.wallet = true,
+        | EventBody::EnvelopeChanged { .. }
+        | EventBody::Payment { .. } => changes.wallet = true,
+        EventBody::MomentPosted { .. }
+        | EventBody::MomentNotice { .. }
+        | EventBody::MomentDeleted { .. } => crate::moments_cache::apply(tx, seq, body, changes)?,
         // From a newer server: nothing this build can show; the seq still advances.
         EventBody::Unknown => {}
         EventBody::ReadMarker {

@@ -29,6 +29,10 @@ pub enum CoreEvent {
     },
     /// The wallet's balance or one of my transfers changed; read them again.
     WalletChanged,
+    /// Moments changed (a friend's post, a like or comment, a deletion); read the feed again.
+    MomentsChanged,
+    /// Someone paid me, live (the receive-code window shows "received ¥X from Y").
+    PaymentReceived { payment: xin_proto::Payment },
     /// A message from someone else arrived live (the shell may notify).
     Incoming { message: crate::notify::Incoming },
 }

@@ -67,6 +67,9 @@ pub fn emit_changes(engine: &Engine, changes: Changes) {
     if changes.wallet {
         engine.emit(CoreEvent::WalletChanged);
     }
+    if changes.moments {
+        engine.emit(CoreEvent::MomentsChanged);
+    }
 }
 
 /// Applies one pushed event; a gap triggers a catch-up.
@@ -83,6 +86,13 @@ pub async fn on_event(
     let new = std::mem::take(&mut changes.new_messages);
     emit_changes(engine, changes);
     announce_incoming(engine, account, &new).await;
+    if let xin_proto::EventBody::Payment { payment, .. } = &event.body {
+        if payment.payee_id == account.user.id {
+            engine.emit(CoreEvent::PaymentReceived {
+                payment: payment.clone(),
+            });
+        }
+    }
     if gap {
         catch_up(engine, account).await?;
     }
@@ -158,6 +168,22 @@ async fn snapshot(engine: &Engine, account: &Arc<AccountSession>) -> CoreResult<
         db.save_contacts(&contacts.contacts, &contacts.requests)?;
         db.set_last_seq(head.head)?;
     }
+    let from = (head.head - crate::moments_cache::NOTICES_LOOKBACK).max(0);
+    let recent: EventPage = account
+        .with_access(|access| {
+            let api = api.clone();
+            let path = format!(
+                "/events?after={from}&limit={}&v={}",
+                crate::moments_cache::NOTICES_LOOKBACK,
+                xin_proto::WIRE_VERSION
+            );
+            async move {
+                api.send_json::<(), _>(Method::GET, &path, &access, None)
+                    .await
+            }
+        })
+        .await?;
+    account.db.lock().await.keep_notices(&recent.events)?;
     // Each conversation's newest page, so opening a chat shows history at once.
     for c in &conversations.conversations {
         if c.active {
@@ -166,5 +192,6 @@ async fn snapshot(engine: &Engine, account: &Arc<AccountSession>) -> CoreResult<
     }
     engine.emit(CoreEvent::ChatsChanged);
     engine.emit(CoreEvent::ContactsChanged);
+    engine.emit(CoreEvent::MomentsChanged);
     Ok(())
 }

@@ -15,11 +15,14 @@ pub fn bindings() -> String {
         format!("export {}", crate::views::ChatMessage::decl()),
         format!("export {}", crate::views::ContactsView::decl()),
         format!("export {}", crate::views::FriendCard::decl()),
+        format!("export {}", crate::views::ReceiveCode::decl()),
         format!("export {}", crate::notify::Incoming::decl()),
         format!("export {}", crate::events::AppSettings::decl()),
         format!("export {}", crate::transfer_cache::Transfer::decl()),
         format!("export {}", crate::transfer_cache::Direction::decl()),
         format!("export {}", crate::transfer_cache::TransferState::decl()),
+        format!("export {}", crate::moments_cache::MomentNoticeView::decl()),
+        format!("export {}", crate::moments_cache::MomentsBadge::decl()),
     ]);
     xin_proto::typescript::module(decls)
 }

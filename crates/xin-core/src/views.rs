@@ -42,6 +42,17 @@ pub struct ContactsView {
     pub requests: Vec<FriendRequest>,
 }
 
+/// "Receive money": scanning it on a phone opens the companion's pay page for me, with the
+/// amount and note filled in when I set them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ReceiveCode {
+    pub url: String,
+    pub svg: String,
+    #[ts(type = "number | null")]
+    pub amount_fen: Option<i64>,
+    pub note: String,
+}
+
 /// "My QR code": scanning it on a phone opens the companion's add-friend page.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FriendCard {

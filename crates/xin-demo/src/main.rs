@@ -100,6 +100,18 @@ impl Api {
             .ok_or_else(|| format!("transfer: {t}"))
     }
 
+    /// A payment as after scanning `to`'s receive code.
+    async fn pay(&self, who: &Person, to: &Person, fen: i64, note: &str) -> Result<()> {
+        self.post(
+            who,
+            "/wallet/payments",
+            json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "payee_id": to.id,
+                   "amount_fen": fen, "note": note, "pin": PAYMENT_PIN}),
+        )
+        .await
+        .map(|_| ())
+    }
+
     async fn post(&self, who: &Person, path: &str, body: Value) -> Result<Value> {
         self.call(who, reqwest::Method::POST, path, body).await
     }
@@ -385,6 +397,111 @@ async fn seed(api: &Api) -> Result<()> {
         &bob,
         &format!("/wallet/envelopes/{envelope}/grab"),
         json!({}),
+    )
+    .await?;
+
+    // QR payments: Alice paid the café at the crag by scanning its receive code; Carol paid
+    // Alice back for chalk by scanning hers.
+    let cafe = api
+        .register("summit_coffee", "+8613800000009", "Summit Coffee")
+        .await?
+        .ok_or("summit_coffee exists but alice did not")?;
+    api.pay(&alice, &cafe, 1_800, "Flat white").await?;
+    api.pay(&carol, &alice, 2_500, "Chalk 🧗").await?;
+
+    // Moments: Carol's evening at the crag (Alice liked it, Bob and Alice commented) and
+    // Alice's packing photo (Bob liked it).
+    let crag = pictures::Prepared::of(pictures::sunset(1200, 800))?;
+    let crag = api.upload(&carol, &crag.jpeg, "crag.jpg").await?;
+    let post = api
+        .post(
+            &carol,
+            "/moments",
+            json!({"text": "Sunset at the crag after the last route 🧗‍♀️", "images": [crag.hash], "visibility": "all"}),
+        )
+        .await?;
+    let post = post["id"].as_str().ok_or("no post")?.to_string();
+    api.call(
+        &alice,
+        reqwest::Method::PUT,
+        &format!("/moments/{post}/like"),
+        json!({}),
+    )
+    .await?;
+    api.post(
+        &bob,
+        &format!("/moments/{post}/comments"),
+        json!({"text": "That light! Same time next week?"}),
+    )
+    .await?;
+    api.post(
+        &alice,
+        &format!("/moments/{post}/comments"),
+        json!({"text": "I'm in 🙌"}),
+    )
+    .await?;
+    let peaks = pictures::Prepared::of(pictures::mountains(1200, 900))?;
+    let peaks = api.upload(&alice, &peaks.jpeg, "peaks.jpg").await?;
+    let post = api
+        .post(
+            &alice,
+            "/moments",
+            json!({"text": "Packing list done. Weekend, here we come ⛰️", "images": [peaks.hash], "visibility": "all"}),
+        )
+        .await?;
+    let post = post["id"].as_str().ok_or("no post")?.to_string();
+    api.call(
+        &bob,
+        reqwest::Method::PUT,
+        &format!("/moments/{post}/like"),
+        json!({}),
+    )
+    .await?;
+
+    // Bob shares a route guide (a link card); Carol likes it. Alice tags her climbing friends
+    // and posts only for them; Carol comments, so Alice has messages waiting in Moments.
+    let guide = pictures::Prepared::of(pictures::mountains(600, 400))?;
+    let guide = api.upload(&bob, &guide.jpeg, "guide.jpg").await?;
+    let post = api
+        .post(
+            &bob,
+            "/moments",
+            json!({"text": "The route guide for next weekend 📖", "visibility": "all", "link": {
+                "url": "https://en.wikipedia.org/wiki/Yangshuo_County",
+                "title": "Yangshuo: limestone towers and 900 sport routes",
+                "description": "Where to climb, when to go, and how to get there.",
+                "image": guide.hash}}),
+        )
+        .await?;
+    let post = post["id"].as_str().ok_or("no post")?.to_string();
+    api.call(
+        &carol,
+        reqwest::Method::PUT,
+        &format!("/moments/{post}/like"),
+        json!({}),
+    )
+    .await?;
+    for friend in [&bob, &carol] {
+        api.call(
+            &alice,
+            reqwest::Method::PUT,
+            &format!("/contacts/{}/tags", friend.id),
+            json!({"tags": ["Climbing"]}),
+        )
+        .await?;
+    }
+    let post = api
+        .post(
+            &alice,
+            "/moments",
+            json!({"text": "Climbers only: who has a spare 70 m rope?", "visibility": "only", "tags": ["Climbing"]}),
+        )
+        .await?;
+    let post = post["id"].as_str().ok_or("no post")?.to_string();
+    api.post(
+        &carol,
+        &format!("/moments/{post}/comments"),
+        json!({"text": "Mine is yours 🙂"}),
     )
     .await?;
 

@@ -3,9 +3,11 @@
 //! percentiles (HdrHistogram) and the server's CPU and memory.
 
 mod client;
+mod moments;
 mod receiver;
 mod scenarios;
 mod server_stats;
+mod wallet;
 
 use std::{process::ExitCode, time::Duration};
 
@@ -32,6 +34,20 @@ pub struct Args {
     /// Concurrent senders in the group scenario.
     #[arg(long, value_delimiter = ',', default_value = "8,64")]
     pub group_senders: Vec<usize>,
+    /// Wallets paying each other in the payment steps (0 skips them).
+    #[arg(long, default_value_t = 256)]
+    pub payers: usize,
+    /// Concurrent payers to sweep (closed loop), spread and onto one hot account.
+    #[arg(long, value_delimiter = ',', default_value = "64,256,1024")]
+    pub wallet_senders: Vec<usize>,
+    /// Friends of the Moments reader, each posting `--moments-posts` times (0 skips the step).
+    #[arg(long, default_value_t = 1000)]
+    pub moments_friends: usize,
+    #[arg(long, default_value_t = 20)]
+    pub moments_posts: usize,
+    /// Friends of the author whose posts are fanned out (0 skips the step).
+    #[arg(long, default_value_t = 5000)]
+    pub moments_fan_out: usize,
     /// Idle WebSocket connections to open for the memory figure (0 skips it).
     #[arg(long, default_value_t = 10_000)]
     pub idle: usize,

@@ -9,13 +9,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures_util::{stream, StreamExt, TryStreamExt};
+use futures_util::{future::BoxFuture, stream, StreamExt, TryStreamExt};
 use hdrhistogram::Histogram;
 
 use crate::{
     client::{Api, Result, User},
     receiver::{self, Tally},
     server_stats::Server,
+    wallet::pay_op,
     Args,
 };
 
@@ -56,10 +57,26 @@ fn taken(tally: &Tally) -> Histogram<u64> {
         .unwrap_or_else(|p| p.into_inner().clone())
 }
 
-/// Senders that each send, wait for the acknowledgement, and send again.
+/// One request of a closed-loop step, by sender number; resolves when acknowledged.
+pub type Op = Arc<dyn Fn(usize) -> BoxFuture<'static, Result<()>> + Send + Sync>;
+
+/// 1:1 sends: sender `i` sends into its target chat, with the send time in the text so the
+/// receiver can time the delivery.
+fn send_op(api: &Api, targets: &Arc<Vec<Target>>, tally: &Arc<Tally>) -> Op {
+    let (api, targets, tally) = (api.clone(), targets.clone(), tally.clone());
+    Arc::new(move |i| {
+        let (api, tally) = (api.clone(), tally.clone());
+        let (user, conv) = targets[i % targets.len()].clone();
+        Box::pin(async move {
+            let text = format!("{} load", tally.now_us());
+            api.send(&user, &conv, text).await
+        })
+    })
+}
+
+/// Senders that each make a request, wait for the acknowledgement, and make the next.
 async fn closed_loop(
-    api: &Api,
-    targets: &Arc<Vec<Target>>,
+    op: Op,
     senders: usize,
     tally: &Arc<Tally>,
     server: &Server,
@@ -71,19 +88,17 @@ async fn closed_loop(
     let errors = Arc::new(AtomicU64::new(0));
     let tasks: Vec<_> = (0..senders)
         .map(|i| {
-            let (api, targets, tally) = (api.clone(), targets.clone(), tally.clone());
+            let op = op.clone();
             let (stop, sent, errors) = (stop.clone(), sent.clone(), errors.clone());
             tokio::spawn(async move {
-                let (user, conv) = &targets[i % targets.len()];
                 while !stop.load(Ordering::Relaxed) {
-                    let text = format!("{} load", tally.now_us());
-                    match api.send(user, conv, text).await {
+                    match op(i).await {
                         Ok(()) => {
                             sent.fetch_add(1, Ordering::Relaxed);
                         }
                         Err(e) => {
                             if errors.fetch_add(1, Ordering::Relaxed) < 3 {
-                                eprintln!("xin-load: send: {e}");
+                                eprintln!("xin-load: {e}");
                             }
                             tokio::time::sleep(Duration::from_millis(10)).await;
                         }
@@ -120,7 +135,7 @@ async fn closed_loop(
     tokio::time::sleep(Duration::from_secs(1)).await;
     let errors = errors.load(Ordering::Relaxed);
     if errors > 0 {
-        eprintln!("xin-load: {name} × {senders}: {errors} failed sends");
+        eprintln!("xin-load: {name} × {senders}: {errors} failed requests");
     }
     Ok(Row {
         step: name.to_string(),
@@ -292,12 +307,16 @@ fn table(rows: &[Row]) -> String {
                 "-".into()
             }
         };
+        let delivered = if r.delivered > 0.0 {
+            format!("{:.0}", r.delivered)
+        } else {
+            "-".into()
+        };
         out.push_str(&format!(
-            "| {} | {} | {:.0} | {:.0} | {} | {} | {cores} | {per_send} | {rss} |\n",
+            "| {} | {} | {:.0} | {delivered} | {} | {} | {cores} | {per_send} | {rss} |\n",
             r.step,
             r.senders,
             r.sent,
-            r.delivered,
             lat(r.p50_ms),
             lat(r.p99_ms)
         ));
@@ -318,16 +337,8 @@ pub async fn run(args: Args) -> Result<()> {
     listen(&api, &receivers, &direct).await?;
     for &senders in &args.senders {
         eprintln!("xin-load: 1:1 with {senders} senders…");
-        let row = closed_loop(
-            &api,
-            &targets,
-            senders,
-            &direct,
-            &server,
-            args.step(),
-            "1:1",
-        )
-        .await?;
+        let op = send_op(&api, &targets, &direct);
+        let row = closed_loop(op, senders, &direct, &server, args.step(), "1:1").await?;
         rows.push(row);
     }
     let peak = rows.iter().map(|r| r.delivered).fold(0.0, f64::max);
@@ -346,7 +357,79 @@ pub async fn run(args: Args) -> Result<()> {
         for &n in &args.group_senders {
             eprintln!("xin-load: group with {n} senders…");
             let name = format!("{}-member group", args.group_size);
-            rows.push(closed_loop(&api, &senders, n, &tally, &server, args.step(), &name).await?);
+            let op = send_op(&api, &senders, &tally);
+            rows.push(closed_loop(op, n, &tally, &server, args.step(), &name).await?);
+        }
+    }
+
+    if args.payers >= 2 {
+        eprintln!("xin-load: {} funded wallets…", args.payers);
+        let payers = Arc::new(sign_up_many(&api, &run, 200_000, args.payers).await?);
+        let shop = sign_up_many(&api, &run, 300_000, 1).await?.remove(0);
+        crate::wallet::fund(&api, &payers).await?;
+        let tally = Tally::new()?;
+        for &n in &args.wallet_senders {
+            let (spread, hot) = (payers.clone(), shop.clone());
+            let steps: [(&str, Op); 2] = [
+                (
+                    "payments, wallet to wallet",
+                    pay_op(
+                        &api,
+                        &payers,
+                        move |i| spread[(i + 1) % spread.len()].clone(),
+                        &tally,
+                    ),
+                ),
+                (
+                    "payments, all into one hot account",
+                    pay_op(&api, &payers, move |_| hot.clone(), &tally),
+                ),
+            ];
+            for (name, op) in steps {
+                eprintln!("xin-load: {name} with {n} payers…");
+                rows.push(closed_loop(op, n, &tally, &server, args.step(), name).await?);
+            }
+        }
+    }
+
+    if args.moments_friends > 0 {
+        eprintln!(
+            "xin-load: {} friends × {} Moments posts…",
+            args.moments_friends, args.moments_posts
+        );
+        let (hub, people) =
+            crate::moments::world(&api, &run, args.moments_friends, args.moments_posts).await?;
+        let tally = Tally::new()?;
+        let name = format!(
+            "Moments: first timeline page ({} friends × {} posts)",
+            args.moments_friends, args.moments_posts
+        );
+        for n in [1, 8] {
+            let op = crate::moments::first_page_op(&api, &hub, &tally);
+            rows.push(closed_loop(op, n, &tally, &server, args.step(), &name).await?);
+        }
+        if args.moments_fan_out > 0 {
+            eprintln!(
+                "xin-load: one author with {} friends…",
+                args.moments_fan_out
+            );
+            let author =
+                crate::moments::celebrity(&api, &run, people, args.moments_fan_out).await?;
+            let tally = Tally::new()?;
+            let name = format!(
+                "Moments: one post fanned out to {} friends",
+                args.moments_fan_out
+            );
+            let op = crate::moments::fan_out_op(&api, &author, &tally);
+            let row = closed_loop(op, 1, &tally, &server, args.step(), &name).await?;
+            // Those posts are a stranger's to the reader above: the read-time merge skips them.
+            let skipped = row.sent * args.step().as_secs_f64();
+            rows.push(row);
+            let tally = Tally::new()?;
+            let name =
+                format!("Moments: first page again, past {skipped:.0} newer posts by a stranger");
+            let op = crate::moments::first_page_op(&api, &hub, &tally);
+            rows.push(closed_loop(op, 1, &tally, &server, args.step(), &name).await?);
         }
     }
 

@@ -55,6 +55,9 @@ pub struct Contact {
     pub remark: Option<String>,
     #[ts(type = "number")]
     pub since: i64,
+    /// The tags (labels) this user gave them, sorted.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// `PUT /api/v1/contacts/{id}/remark`

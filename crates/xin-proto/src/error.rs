@@ -98,6 +98,16 @@ pub enum ErrorCode {
     EnvelopeEmpty,
     /// One grab per person.
     AlreadyGrabbed,
+    /// A payment code that is unknown, used, expired, or whose device signed out.
+    PaymentCodeInvalid,
+    /// Paying oneself.
+    SelfPayment,
+    /// This can only be done on the phone.
+    PhoneOnly,
+    /// No such post, or not one I may see.
+    PostNotFound,
+    /// No such comment, or not one I may see.
+    CommentNotFound,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

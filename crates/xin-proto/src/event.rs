@@ -113,6 +113,25 @@ pub enum EventBody {
         #[ts(type = "string")]
         conversation_id: Uuid,
     },
+    /// A payment from or to me went through.
+    Payment {
+        payment: crate::Payment,
+    },
+    /// A friend posted in Moments (the Moments icon's badge).
+    MomentPosted {
+        #[ts(type = "string")]
+        post_id: Uuid,
+        author: crate::MomentUser,
+    },
+    /// Someone liked or commented on my post, or replied to me.
+    MomentNotice {
+        notice: crate::MomentNotice,
+    },
+    /// A post I could see was deleted.
+    MomentDeleted {
+        #[ts(type = "string")]
+        post_id: Uuid,
+    },
     /// A kind this build does not know (from a newer server): skipped, never a failed sync.
     #[serde(other)]
     Unknown,

@@ -119,6 +119,10 @@ pub enum BillKind {
     EnvelopeSent,
     EnvelopeGrabbed,
     EnvelopeReturned,
+    /// I paid someone by scanning their receive code, or a merchant scanned my payment code.
+    PaymentOut,
+    /// Someone paid me (my receive code, or my payment code scanner as a merchant).
+    PaymentIn,
 }
 
 /// One line of my bills: a ledger transaction as it touched my wallet.
@@ -136,6 +140,8 @@ pub struct Bill {
     /// Who was on the other side (a transfer's other person), if a person.
     #[ts(type = "string | null")]
     pub counterparty: Option<Uuid>,
+    /// Their display name, for people who are not in my contacts (a shop I paid).
+    pub counterparty_name: Option<String>,
     pub memo: String,
     #[ts(type = "string | null")]
     pub transfer_id: Option<Uuid>,
@@ -159,4 +165,97 @@ pub struct BillQuery {
     /// `in` or `out`.
     pub direction: Option<String>,
     pub kind: Option<BillKind>,
+}
+
+/// `POST /api/v1/wallet/payments`: pay someone directly, e.g. after scanning their receive code.
+/// The money is theirs at once (no accepting, unlike a transfer in a chat). Needs the PIN.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct Pay {
+    pub idempotency_key: String,
+    #[ts(type = "string")]
+    pub payee_id: Uuid,
+    #[ts(type = "number")]
+    pub amount_fen: i64,
+    #[serde(default)]
+    pub note: String,
+    pub pin: String,
+}
+
+/// How a payment was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentVia {
+    /// The payer scanned the payee's receive code.
+    ReceiveCode,
+    /// The payee (a merchant) scanned the payer's one-time payment code.
+    PaymentCode,
+}
+
+/// A payment as payer and payee see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Payment {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    #[ts(type = "string")]
+    pub payer_id: Uuid,
+    pub payer_name: String,
+    #[ts(type = "string")]
+    pub payee_id: Uuid,
+    pub payee_name: String,
+    #[ts(type = "number")]
+    pub amount_fen: i64,
+    pub note: String,
+    pub via: PaymentVia,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `GET /api/v1/wallet/payees/{handle}`: who a receive code pays, before paying.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Payee {
+    #[ts(type = "string")]
+    pub user_id: Uuid,
+    pub handle: String,
+    pub display_name: String,
+    pub avatar_hue: u16,
+}
+
+/// `POST /api/v1/wallet/payment-codes`: a fresh one-time payment code for this device. The
+/// first needs the PIN; while one is still valid, the device renews it with that code instead.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct NewPaymentCode {
+    #[serde(default)]
+    #[ts(optional)]
+    pub pin: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub renew: Option<String>,
+}
+
+/// A one-time payment code: 18 digits a merchant scans (or types) to charge my wallet once,
+/// valid for a minute, only while the device it was made for is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct PaymentCode {
+    pub code: String,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+/// `POST /api/v1/wallet/collect`: a merchant charges a customer's payment code.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct Collect {
+    pub idempotency_key: String,
+    pub code: String,
+    #[ts(type = "number")]
+    pub amount_fen: i64,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST /api/v1/wallet/pin/reset`: a forgotten PIN, replaced from the phone with the account's
+/// password instead of the old PIN.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct ResetPin {
+    pub password: String,
+    pub pin: String,
 }

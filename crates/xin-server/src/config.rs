@@ -75,6 +75,10 @@ pub struct Config {
     #[arg(long, env = "XIN_TRANSFER_TTL_SECS", default_value_t = 24 * 3600)]
     pub transfer_ttl_secs: u64,
 
+    /// Seconds a one-time payment code can be charged after it is shown.
+    #[arg(long, env = "XIN_PAYMENT_CODE_TTL_SECS", default_value_t = 60)]
+    pub payment_code_ttl_secs: u64,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -118,6 +122,7 @@ impl Config {
             gc_grace_secs: 24 * 3600,
             gc_interval_secs: 3600,
             transfer_ttl_secs: 24 * 3600,
+            payment_code_ttl_secs: 60,
             command: None,
         }
     }

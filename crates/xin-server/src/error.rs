@@ -57,9 +57,13 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         WrongPollSecret | DeviceNotRemembered => StatusCode::FORBIDDEN,
         TicketExpired | TicketDeclined => StatusCode::GONE,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        CardNotFound | TransferNotFound | EnvelopeNotFound => StatusCode::NOT_FOUND,
+        CardNotFound | TransferNotFound | EnvelopeNotFound | PostNotFound | CommentNotFound => {
+            StatusCode::NOT_FOUND
+        }
         IdempotencyConflict | TransferSettled | AlreadyGrabbed => StatusCode::CONFLICT,
-        EnvelopeEmpty => StatusCode::GONE,
+        EnvelopeEmpty | PaymentCodeInvalid => StatusCode::GONE,
+        SelfPayment => StatusCode::UNPROCESSABLE_ENTITY,
+        PhoneOnly => StatusCode::FORBIDDEN,
         InsufficientFunds | PinNotSet | CardDeclined => StatusCode::UNPROCESSABLE_ENTITY,
         WrongPin => StatusCode::FORBIDDEN,
         PinLocked => StatusCode::TOO_MANY_REQUESTS,

@@ -10,7 +10,12 @@ use crate::error::{ApiError, ApiResult};
 pub struct Limits {
     tickets: DefaultKeyedRateLimiter<String>,
     attempts: DefaultKeyedRateLimiter<String>,
+    collects: DefaultKeyedRateLimiter<String>,
 }
+
+/// Charges of payment codes one merchant may make a minute: far more than a till serves, far
+/// too few to find a live code among 10^16 by guessing.
+const COLLECTS_PER_MINUTE: u32 = 600;
 
 fn per_minute(n: u32) -> DefaultKeyedRateLimiter<String> {
     RateLimiter::keyed(Quota::per_minute(
@@ -23,12 +28,22 @@ impl Limits {
         Self {
             tickets: per_minute(tickets_per_minute),
             attempts: per_minute(attempts_per_minute),
+            collects: per_minute(COLLECTS_PER_MINUTE),
         }
     }
 
     /// Creating login QR codes, per IP address.
     pub fn ticket(&self, ip: &str) -> ApiResult<()> {
         check(&self.tickets, format!("ip:{ip}"), "login QR codes")
+    }
+
+    /// Charging payment codes, per merchant account.
+    pub fn collect(&self, merchant: &str) -> ApiResult<()> {
+        check(
+            &self.collects,
+            format!("user:{merchant}"),
+            "payment code charges",
+        )
     }
 
     /// Scans, confirmations and password attempts, per key (`ip:..`, `user:..`, `login:..`).

@@ -13,6 +13,8 @@ pub struct Inner {
     pub uploads: Uploads,
     /// Where wallet money comes from and goes to (the sandbox bank in this build).
     pub bank: Box<dyn crate::wallet::bank::BankProvider>,
+    /// Payment PINs already checked with argon2 (see `VerifiedPins`).
+    pub pins: crate::wallet::pin::VerifiedPins,
     pub config: Config,
     /// Base URL phones use (goes into QR codes).
     pub public_url: String,
@@ -41,6 +43,7 @@ impl AppState {
             limits,
             uploads,
             bank: Box::new(crate::wallet::bank::SandboxBank),
+            pins: Default::default(),
             config,
             public_url,
         }))
@@ -48,6 +51,10 @@ impl AppState {
 
     pub fn transfer_ttl_ms(&self) -> i64 {
         i64::try_from(self.config.transfer_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
+    }
+
+    pub fn payment_code_ttl_ms(&self) -> i64 {
+        i64::try_from(self.config.payment_code_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
     }
 
     pub fn access_ttl_ms(&self) -> i64 {

@@ -1,8 +1,9 @@
-import { useState } from "react";
-import type { Contact, ContactsView, UserProfile } from "../bindings";
+import { useEffect, useState } from "react";
+import type { Contact, ContactsView, PersonMoments, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { groupByLetter } from "../shared/names";
-import { errorText, ipc } from "./ipc";
+import { errorText, ipc, mediaUrl } from "./ipc";
+import { Album } from "./Moments";
 
 type Selection = { kind: "new" } | { kind: "contact"; id: string } | null;
 
@@ -50,7 +51,7 @@ export function Contacts({ view, me, onMessage }: { view: ContactsView; me: User
       </aside>
       <section className="content-pane">
         {sel?.kind === "new" && <NewFriends view={view} me={me} />}
-        {selected && <Profile contact={selected} onMessage={onMessage} />}
+        {selected && <Profile key={selected.user.id} contact={selected} me={me} allTags={[...new Set(view.contacts.flatMap((c) => c.tags))].sort()} onMessage={onMessage} />}
         {!sel && <div className="empty-content">Select a contact</div>}
       </section>
     </>
@@ -160,9 +161,10 @@ export function AddFriend() {
   );
 }
 
-function Profile({ contact, onMessage }: { contact: Contact; onMessage: (conversation: string) => void }) {
+function Profile({ contact, me, allTags, onMessage }: { contact: Contact; me: UserProfile; allTags: string[]; onMessage: (conversation: string) => void }) {
   const [remark, setRemark] = useState(contact.remark ?? "");
   const [error, setError] = useState("");
+  const [album, setAlbum] = useState(false);
   return (
     <div className="profile" data-testid="profile">
       <div className="profile-head">
@@ -177,6 +179,9 @@ function Profile({ contact, onMessage }: { contact: Contact; onMessage: (convers
         Remark
         <input value={remark} onChange={(e) => setRemark(e.target.value)} onBlur={() => remark !== (contact.remark ?? "") && ipc.setRemark(contact.user.id, remark).catch((e) => setError(errorText(e)))} maxLength={32} />
       </label>
+      <ContactTags contact={contact} allTags={allTags} onError={setError} />
+      <AlbumRow user={contact.user.id} onOpen={() => setAlbum(true)} />
+      <PersonMomentsRules user={contact.user.id} onError={setError} />
       {error && <p className="error-line">{error}</p>}
       <div className="profile-actions">
         <button className="primary-button" data-testid="profile-message" onClick={() => ipc.openDirect(contact.user.id).then((c) => onMessage(c.id), (e) => setError(errorText(e)))}>
@@ -189,7 +194,101 @@ function Profile({ contact, onMessage }: { contact: Contact; onMessage: (convers
           Block
         </button>
       </div>
+      {album && <Album user={contact.user} me={me} onClose={() => setAlbum(false)} />}
     </div>
   );
 }
 
+/** The tags I give a contact: chips, edited as a comma-separated line (known tags suggested). */
+function ContactTags({ contact, allTags, onError }: { contact: Contact; allTags: string[]; onError: (e: string) => void }) {
+  const [editing, setEditing] = useState(false);
+  const [line, setLine] = useState(contact.tags.join(", "));
+  const save = () => {
+    setEditing(false);
+    const tags = [...new Set(line.split(/[,，]/).map((t) => t.trim()).filter(Boolean))];
+    if (tags.join(",") !== contact.tags.join(",")) ipc.setContactTags(contact.user.id, tags).catch((e) => onError(errorText(e)));
+  };
+  return (
+    <div className="profile-tags" data-testid="profile-tags">
+      <span className="muted-label">Tags</span>
+      {editing ? (
+        <>
+          <input
+            className="modal-input"
+            autoFocus
+            list="known-tags"
+            value={line}
+            placeholder="Family, Climbing"
+            onChange={(e) => setLine(e.target.value)}
+            onBlur={save}
+            onKeyDown={(e) => e.key === "Enter" && save()}
+            aria-label="Tags, separated by commas"
+            data-testid="profile-tags-input"
+          />
+          <datalist id="known-tags">
+            {allTags.map((t) => (
+              <option key={t} value={t} />
+            ))}
+          </datalist>
+        </>
+      ) : (
+        <>
+          {contact.tags.map((t) => (
+            <span key={t} className="tag-chip" data-testid="profile-tag">
+              {t}
+            </span>
+          ))}
+          <button className="link-button" onClick={() => setEditing(true)} data-testid="profile-tags-edit">
+            {contact.tags.length ? "Edit" : "Add tags"}
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
+
+/** "Moments" with their newest pictures; opens their album. */
+function AlbumRow({ user, onOpen }: { user: string; onOpen: () => void }) {
+  const [pictures, setPictures] = useState<string[]>([]);
+  useEffect(() => {
+    ipc.album(user, null).then((p) => setPictures(p.posts.flatMap((x) => x.images).slice(0, 4)), () => setPictures([]));
+  }, [user]);
+  return (
+    <button className="profile-album" onClick={onOpen} data-testid="profile-album">
+      <span className="album-label">Moments</span>
+      {pictures.map((h) => (
+        <img key={h} src={mediaUrl(h)} alt="" />
+      ))}
+      <span className="muted-label">›</span>
+    </button>
+  );
+}
+
+
+/** "Don't let them see my Moments" and "Hide their Moments", as in WeChat's profile settings. */
+function PersonMomentsRules({ user, onError }: { user: string; onError: (e: string) => void }) {
+  const [rules, setRules] = useState<PersonMoments | null>(null);
+  useEffect(() => {
+    ipc.personMoments(user).then(setRules, () => setRules(null));
+  }, [user]);
+  if (!rules) return null;
+  const save = (next: PersonMoments) => {
+    setRules(next);
+    ipc.setPersonMoments(user, next).catch((e) => {
+      setRules(rules);
+      onError(errorText(e));
+    });
+  };
+  return (
+    <div className="profile-moments">
+      <label className="setting-row">
+        <input type="checkbox" checked={rules.hide_mine} onChange={(e) => save({ ...rules, hide_mine: e.target.checked })} data-testid="profile-hide-mine" />
+        Don't let them see my Moments
+      </label>
+      <label className="setting-row">
+        <input type="checkbox" checked={rules.hide_theirs} onChange={(e) => save({ ...rules, hide_theirs: e.target.checked })} data-testid="profile-hide-theirs" />
+        Hide their Moments
+      </label>
+    </div>
+  );
+}

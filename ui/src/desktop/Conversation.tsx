@@ -7,7 +7,7 @@ import { Icon } from "../shared/icons";
 import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions";
 import { canRecall, memberCount, needsTimeLine } from "../shared/names";
 import { EmojiPicker } from "./EmojiPicker";
-import { ImageViewer } from "./ImageViewer";
+import { ImageViewer, messagePhotos } from "./ImageViewer";
 import { RedEnvelopeDialog, SendMoneyDialog } from "./Wallet";
 import { errorText, ipc, onCoreEvent } from "./ipc";
 import { MediaBubble } from "./MediaBubble";
@@ -235,7 +235,7 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
       )}
       <Composer key={conv.id} conv={conv} me={me} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} disabled={!conv.active} />
       {drawer && <InfoDrawer conv={conv} me={me} contacts={contacts} onClose={() => setDrawer(false)} />}
-      {viewer !== null && viewer >= 0 && <ImageViewer photos={photos} start={viewer} onClose={() => setViewer(null)} />}
+      {viewer !== null && viewer >= 0 && <ImageViewer photos={messagePhotos(photos)} start={viewer} onClose={() => setViewer(null)} />}
       {dropping && conv.active && (
         <div className="drop-zone" data-testid="drop-zone">
           Send to {conv.title}

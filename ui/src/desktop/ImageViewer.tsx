@@ -2,8 +2,17 @@ import { useEffect, useState } from "react";
 import type { Message } from "../bindings";
 import { errorText, ipc, mediaUrl } from "./ipc";
 
-/** Full-size photos of one chat: zoom (wheel, +/−), previous/next (arrows), Esc closes, Save. */
-export function ImageViewer({ photos, start, onClose }: { photos: Message[]; start: number; onClose: () => void }) {
+/** A photo the viewer shows: its blob and when it was taken (names the saved file). */
+export type ViewerPhoto = { hash: string; at: number };
+
+/** The photos of a chat's messages, for the viewer. */
+export function messagePhotos(messages: Message[]): ViewerPhoto[] {
+  return messages.flatMap((m) => (m.content.type === "image" ? [{ hash: m.content.blob.hash, at: m.created_at }] : []));
+}
+
+/** Full-size photos (a chat's, or a post's): zoom (wheel, +/−), previous/next (arrows), Esc
+ *  closes, Save. */
+export function ImageViewer({ photos, start, onClose }: { photos: ViewerPhoto[]; start: number; onClose: () => void }) {
   const [index, setIndex] = useState(start);
   const [zoom, setZoom] = useState(1);
   const [note, setNote] = useState("");
@@ -24,16 +33,15 @@ export function ImageViewer({ photos, start, onClose }: { photos: Message[]; sta
     window.addEventListener("keydown", key);
     return () => window.removeEventListener("keydown", key);
   });
-  if (!photo || photo.content.type !== "image") return null;
-  const c = photo.content;
+  if (!photo) return null;
   const save = () =>
-    ipc.saveMedia(c.blob.hash, `Xin ${new Date(photo.created_at).toISOString().slice(0, 19).replace(/:/g, "-")}`).then(
+    ipc.saveMedia(photo.hash, `Xin ${new Date(photo.at).toISOString().slice(0, 19).replace(/:/g, "-")}`).then(
       (path) => setNote(`Saved to ${path}`),
       (e) => setNote(errorText(e)),
     );
   return (
     <div className="viewer" role="dialog" aria-label="Photo" data-testid="image-viewer" onClick={onClose} onWheel={(e) => setZoom((z) => Math.min(8, Math.max(0.25, z * (e.deltaY < 0 ? 1.1 : 1 / 1.1))))}>
-      <img src={mediaUrl(c.blob.hash)} alt="Photo" style={{ transform: `scale(${zoom})` }} onClick={(e) => e.stopPropagation()} draggable={false} />
+      <img src={mediaUrl(photo.hash)} alt="Photo" style={{ transform: `scale(${zoom})` }} onClick={(e) => e.stopPropagation()} draggable={false} />
       <div className="viewer-bar" onClick={(e) => e.stopPropagation()}>
         <button aria-label="Previous photo" disabled={index === 0} onClick={() => go(-1)}>
           ‹

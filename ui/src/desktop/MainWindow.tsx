@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { UserProfile } from "../bindings";
+import type { MomentsBadge, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { ChatList } from "./ChatList";
@@ -9,6 +9,7 @@ import { ipc } from "./ipc";
 import { PlusDialog } from "./NewGroup";
 import { Settings } from "./Settings";
 import { Wallet } from "./Wallet";
+import { Moments, useMomentsBadge } from "./Moments";
 import { Transfers } from "./Transfers";
 import { useCached } from "./useCore";
 
@@ -33,6 +34,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
   const unread = chats.filter((c) => !c.conversation.muted).reduce((n, c) => n + c.conversation.unread, 0);
   const pendingRequests = contacts.requests.filter((r) => r.state === "pending" && r.to.id === user.id).length;
   const current = chats.find((c) => c.conversation.id === open);
+  const moments = useMomentsBadge();
 
   const openChat = (id: string) => {
     setOpen(id);
@@ -58,6 +60,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
             <Icon name={t.id} />
             {t.id === "chats" && unread > 0 && <span className="badge rail-badge" data-testid="unread-total">{unread > 99 ? "99+" : unread}</span>}
             {t.id === "contacts" && pendingRequests > 0 && <span className="badge rail-badge">{pendingRequests}</span>}
+            {t.id === "moments" && moments && <MomentsRailBadge badge={moments} />}
           </button>
         ))}
         <div className="rail-spacer" />
@@ -75,18 +78,18 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       {tab === "settings" && <Settings user={user} />}
       {tab === "transfers" && <Transfers />}
       {tab === "wallet" && <Wallet />}
-      {(tab === "moments" || tab === "files") && <Placeholder tab={tab} />}
+      {tab === "moments" && <Moments me={user} contacts={contacts.contacts} />}
+      {tab === "files" && <Placeholder tab={tab} />}
       {plus && <PlusDialog contacts={contacts.contacts} onClose={() => setPlus(false)} onOpen={openChat} />}
     </div>
   );
 }
 
-const empty: Record<"moments" | "files", [string, string]> = {
-  moments: ["Moments", "Your friends' posts will show up here."],
+const empty: Record<"files", [string, string]> = {
   files: ["File Transfer", "Send files between your phone and this computer."],
 };
 
-function Placeholder({ tab }: { tab: "moments" | "files" }) {
+function Placeholder({ tab }: { tab: "files" }) {
   const [title, body] = empty[tab];
   return (
     <>
@@ -98,4 +101,18 @@ function Placeholder({ tab }: { tab: "moments" | "files" }) {
       </section>
     </>
   );
+}
+
+/** WeChat's Moments badge: the newest liker's or commenter's avatar with the count, or a dot
+ *  when friends posted since I last looked. */
+function MomentsRailBadge({ badge }: { badge: MomentsBadge }) {
+  if (badge.unread > 0 && badge.newest) {
+    return (
+      <span className="rail-moments-badge" data-testid="moments-badge" data-count={badge.unread} title={`${badge.unread} new: ${badge.newest.display_name}`}>
+        <Avatar user={badge.newest} size={18} />
+        <span className="badge">{badge.unread > 99 ? "99+" : badge.unread}</span>
+      </span>
+    );
+  }
+  return badge.new_post_by ? <span className="rail-dot" data-testid="moments-dot" title={`${badge.new_post_by.display_name} posted`} /> : null;
 }

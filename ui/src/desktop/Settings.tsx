@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import type { AppSettings, Device, FriendCard, UserProfile } from "../bindings";
+import type { AlbumWindow, AppSettings, Device, FriendCard, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { Icon } from "../shared/icons";
@@ -118,11 +118,45 @@ export function Settings({ user }: { user: UserProfile }) {
               Show the sender and message text in notifications
             </label>
           )}
+          <MomentsWindow />
           <button className="danger-button" data-testid="sign-out" onClick={() => ipc.signOut()}>
             Log out of this computer
           </button>
         </div>
       </section>
+    </>
+  );
+}
+
+/** How far back friends may look in my Moments. */
+function MomentsWindow() {
+  const [window, setWindow] = useState<AlbumWindow | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    ipc.momentsSettings().then((s) => setWindow(s.window), (e) => setError(errorText(e)));
+  }, []);
+  return (
+    <>
+      <h2 className="section-title">Moments</h2>
+      {window && (
+        <label className="setting-row">
+          Friends can see
+          <select
+            value={window}
+            onChange={(e) => {
+              const next = e.target.value as AlbumWindow;
+              setWindow(next);
+              ipc.setMomentsSettings({ window: next }).catch((err) => setError(errorText(err)));
+            }}
+            data-testid="setting-moments-window"
+          >
+            <option value="all">All my posts</option>
+            <option value="six_months">The last six months</option>
+            <option value="three_days">The last three days</option>
+          </select>
+        </label>
+      )}
+      {error && <p className="error-line">{error}</p>}
     </>
   );
 }

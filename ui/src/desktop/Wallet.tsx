@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useState } from "react";
-import type { Bill, Wallet as WalletView } from "../bindings";
-import { billTitle } from "../shared/bills";
+import type { Bill, Payment, ReceiveCode, Wallet as WalletView } from "../bindings";
+import { billLabel, billTitle } from "../shared/bills";
 import { parseYuan, relativeTime, yuan } from "../shared/format";
 import { errorText, ipc, onCoreEvent } from "./ipc";
 
 
-type Dialog = null | "top_up" | "withdraw" | "card" | "pin";
+type Dialog = null | "top_up" | "withdraw" | "card" | "pin" | "receive";
 
 /** Wallet: balance, bank cards (the sandbox bank), the payment PIN, and bills by month. */
 export function Wallet() {
@@ -50,6 +50,9 @@ export function Wallet() {
               Withdraw
             </button>
           </div>
+          <button className="wallet-receive" onClick={() => setDialog("receive")} data-testid="wallet-receive">
+            Receive money
+          </button>
         </div>
         <div className="wallet-section">Bank cards</div>
         {wallet?.cards.map((c) => (
@@ -76,7 +79,7 @@ export function Wallet() {
             {list.map((b) => (
               <button key={b.id} className={picked?.id === b.id ? "bill active" : "bill"} onClick={() => setPicked(b)} data-testid="bill" data-kind={b.kind}>
                 <span>
-                  <span className="bill-title">{billTitle[b.kind]}</span>
+                  <span className="bill-title">{billLabel(b)}</span>
                   <span className="bill-time">{relativeTime(b.created_at, Date.now())}</span>
                 </span>
                 <span className={b.amount_fen > 0 ? "bill-amount in" : "bill-amount"}>{(b.amount_fen > 0 ? "+" : "") + yuan(b.amount_fen)}</span>
@@ -89,6 +92,7 @@ export function Wallet() {
       {(dialog === "top_up" || dialog === "withdraw") && wallet && <BankDialog withdraw={dialog === "withdraw"} wallet={wallet} onDone={done} onClose={() => setDialog(null)} />}
       {dialog === "card" && <CardDialog onDone={done} onClose={() => setDialog(null)} />}
       {dialog === "pin" && <PinDialog change={!!wallet?.has_pin} onDone={done} onClose={() => setDialog(null)} />}
+      {dialog === "receive" && <ReceiveDialog onClose={() => setDialog(null)} />}
     </>
   );
 }
@@ -100,6 +104,12 @@ function BillDetail({ bill, onClose }: { bill: Bill; onClose: () => void }) {
       <dl>
         <dt>Type</dt>
         <dd>{billTitle[bill.kind]}</dd>
+        {bill.counterparty_name && (
+          <>
+            <dt>{bill.amount_fen > 0 ? "From" : "To"}</dt>
+            <dd>{bill.counterparty_name}</dd>
+          </>
+        )}
         {bill.memo !== billTitle[bill.kind] && (
           <>
             <dt>Note</dt>
@@ -202,6 +212,92 @@ function CardDialog({ onDone, onClose }: { onDone: () => void; onClose: () => vo
   );
 }
 
+/** "Receive money": my receive code for a phone to scan, optionally for a set amount, and the
+ *  payments as they arrive ("received ¥X from Y"), live. */
+function ReceiveDialog({ onClose }: { onClose: () => void }) {
+  const [code, setCode] = useState<ReceiveCode | null>(null);
+  const [setting, setSetting] = useState(false);
+  const [amount, setAmount] = useState("");
+  const [note, setNote] = useState("");
+  const [received, setReceived] = useState<Payment[]>([]);
+  const [error, setError] = useState("");
+  const show = (fen: number | null, text: string) =>
+    ipc.receiveCode(fen, text).then(
+      (c) => {
+        setCode(c);
+        setSetting(false);
+        setError("");
+      },
+      (e) => setError(errorText(e)),
+    );
+  useEffect(() => {
+    void show(null, "");
+    const unlisten = onCoreEvent((e) => e.type === "payment_received" && setReceived((r) => [e.payment, ...r]));
+    const esc = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    window.addEventListener("keydown", esc);
+    return () => {
+      unlisten.then((f) => f());
+      window.removeEventListener("keydown", esc);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const fen = parseYuan(amount);
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <div className="modal receive" role="dialog" aria-label="Receive money" onClick={(e) => e.stopPropagation()} data-testid="receive-dialog">
+        <div className="receive-head">Receive money</div>
+        <div className="receive-body">
+          {code && (
+            <>
+              {code.amount_fen !== null && <div className="receive-amount">{yuan(code.amount_fen)}</div>}
+              {code.note && <div className="muted">{code.note}</div>}
+              <div className="receive-qr" role="img" aria-label="My receive code" data-url={code.url} data-testid="receive-qr" dangerouslySetInnerHTML={{ __html: code.svg }} />
+              <p className="muted">Scan with Xin on your phone to pay me</p>
+            </>
+          )}
+          {setting ? (
+            <form
+              className="receive-set"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (fen !== null) void show(fen, note);
+              }}
+            >
+              <input className="modal-input" autoFocus inputMode="decimal" placeholder="Amount (¥)" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="receive-amount-input" />
+              <input className="modal-input" maxLength={50} placeholder="Note (optional)" value={note} onChange={(e) => setNote(e.target.value)} />
+              <button className="primary-button small" disabled={fen === null} data-testid="receive-amount-ok">
+                OK
+              </button>
+            </form>
+          ) : (
+            <div className="receive-links">
+              <button className="link-button" onClick={() => setSetting(true)} data-testid="receive-set-amount">
+                Set amount
+              </button>
+              {code?.amount_fen !== null && code !== null && (
+                <button className="link-button" onClick={() => void show(null, "")}>
+                  Clear amount
+                </button>
+              )}
+            </div>
+          )}
+          {error && <p className="error-text">{error}</p>}
+        </div>
+        {received.length > 0 && (
+          <div className="receive-feed" data-testid="receive-feed">
+            {received.map((p) => (
+              <div key={p.id} className="receive-paid" data-testid="receive-paid" data-fen={p.amount_fen}>
+                <span>Received {yuan(p.amount_fen)} from {p.payer_name}</span>
+                {p.note && <span className="muted">{p.note}</span>}
+              </div>
+            ))}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
 function PinDialog({ change, onDone, onClose }: { change: boolean; onDone: () => void; onClose: () => void }) {
   const [old, setOld] = useState("");
   const [pin, setPin] = useState("");
@@ -210,6 +306,7 @@ function PinDialog({ change, onDone, onClose }: { change: boolean; onDone: () =>
     <Modal title={change ? "Change PIN" : "Set PIN"} ready={six(pin) && (!change || six(old))} onClose={onClose} submit={() => ipc.setPin(pin, change ? old : null).then(onDone)}>
       {change && <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Current PIN" value={old} onChange={(e) => setOld(e.target.value)} />}
       <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="New 6-digit PIN" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
+      {change && <p className="muted">Forgot it? Reset it on your phone: Wallet › Payment PIN.</p>}
     </Modal>
   );
 }

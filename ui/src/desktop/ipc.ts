@@ -1,6 +1,6 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Transfer, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -68,6 +68,27 @@ export const ipc = {
   envelope: (envelope: string) => invoke<[Envelope, boolean | null]>("envelope", { envelope }),
   grabEnvelope: (envelope: string) => invoke<Envelope>("grab_envelope", { envelope }),
   sendEnvelope: (request: SendEnvelope) => invoke<Envelope>("send_envelope", { request }),
+  receiveCode: (amountFen: number | null, note: string) => invoke<ReceiveCode>("receive_code", { amountFen, note }),
+  moments: (before: string | null) => invoke<PostPage>("moments", { before }),
+  likePost: (post: string, like: boolean) => invoke<Post>("like_post", { post, like }),
+  commentPost: (post: string, text: string, replyTo: string | null) => invoke<Post>("comment_post", { post, text, replyTo }),
+  deletePost: (post: string) => invoke<void>("delete_post", { post }),
+  createPost: (post: NewPost) => invoke<Post>("create_post", { post }),
+  cachedMoments: (before: string | null) => invoke<PostPage>("cached_moments", { before }),
+  album: (user: string, before: string | null) => invoke<PostPage>("album", { user, before }),
+  deleteComment: (post: string, comment: string) => invoke<void>("delete_comment", { post, comment }),
+  momentNotices: () => invoke<MomentNoticeView[]>("moment_notices"),
+  markMomentNoticesRead: () => invoke<void>("mark_moment_notices_read"),
+  markMomentsSeen: () => invoke<void>("mark_moments_seen"),
+  momentsBadge: () => invoke<MomentsBadge>("moments_badge"),
+  linkPreview: (url: string) => invoke<LinkCard>("link_preview", { url }),
+  setContactTags: (user: string, tags: string[]) => invoke<void>("set_contact_tags", { user, tags }),
+  openLink: (url: string) => invoke<void>("open_link", { url }),
+  pickPostImages: () => invoke<string[]>("pick_post_images"),
+  personMoments: (user: string) => invoke<PersonMoments>("person_moments", { user }),
+  setPersonMoments: (user: string, rules: PersonMoments) => invoke<void>("set_person_moments", { user, rules }),
+  momentsSettings: () => invoke<MomentsSettings>("moments_settings"),
+  setMomentsSettings: (settings: MomentsSettings) => invoke<void>("set_moments_settings", { settings }),
 };
 
 /** Where the UI loads a cached photo, thumbnail or voice message from (the app's own scheme). */

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from "react";
-import type { TicketDetails } from "../bindings";
+import type { Payment, TicketDetails } from "../bindings";
 import { api, realtime, stored } from "./api";
 import { Auth } from "./Auth";
 import { ChatsList, ChatView, openFileTransfer } from "./Chats";
@@ -8,16 +8,22 @@ import { AddByCard, ContactsPage } from "./Contacts";
 import { Devices } from "./Devices";
 import { LoginRequests } from "./LoginRequests";
 import { PhoneWallet } from "./Money";
+import { MomentsPage, NewPostPage } from "./Moments";
 import { go, usePath } from "./router";
 import { Avatar } from "../shared/Avatar";
 import { Icon, type IconName } from "../shared/icons";
 
 // The QR decoder is most of the companion's weight: load it only when scanning.
 const Scan = lazy(() => import("./Scan").then((m) => ({ default: m.Scan })));
+const PayPage = lazy(() => import("./Pay").then((m) => ({ default: m.PayPage })));
+const PaymentCodePage = lazy(() => import("./Pay").then((m) => ({ default: m.PaymentCodePage })));
+const MerchantPage = lazy(() => import("./Pay").then((m) => ({ default: m.MerchantPage })));
+const PinPage = lazy(() => import("./Pay").then((m) => ({ default: m.PinPage })));
 
 const tabs: { path: string; label: string; icon: IconName }[] = [
   { path: "/", label: "Chats", icon: "chats" },
   { path: "/contacts", label: "Contacts", icon: "contacts" },
+  { path: "/moments", label: "Moments", icon: "moments" },
   { path: "/scan", label: "Scan", icon: "scan" },
   { path: "/wallet", label: "Wallet", icon: "wallet" },
   { path: "/me", label: "Me", icon: "me" },
@@ -29,6 +35,10 @@ export function App() {
   const [requests, setRequests] = useState<TicketDetails[]>([]);
   // Bumped by every event from the realtime link: pages reload what they show.
   const [tick, setTick] = useState(0);
+  // The latest payment from or to me, live: the payment code page shows the shop's charge.
+  const [payment, setPayment] = useState<Payment | null>(null);
+  // Moments news since the tab was last open: a friend's post, a like, a comment.
+  const [momentNews, setMomentNews] = useState(0);
   const signedIn = session !== null;
 
   useEffect(() => {
@@ -39,6 +49,8 @@ export function App() {
       if (e.type === "login_request") load();
       if (e.type === "signed_out") setSession(null);
       if (e.type === "event") setTick((t) => t + 1);
+      if (e.type === "event" && e.event.body.type === "payment") setPayment(e.event.body.payment);
+      if (e.type === "event" && (e.event.body.type === "moment_notice" || e.event.body.type === "moment_posted")) setMomentNews((n) => n + 1);
     });
   }, [signedIn]);
 
@@ -52,6 +64,12 @@ export function App() {
         <Scan />
       </Suspense>
     );
+  const me = session.user.id;
+  const payee = /^\/pay\/([A-Za-z][A-Za-z0-9_]{2,31})$/.exec(path)?.[1];
+  const money =
+    payee !== undefined ? <PayPage handle={payee} me={me} /> : path === "/wallet/code" ? <PaymentCodePage me={me} payment={payment} /> : path === "/wallet/merchant" ? <MerchantPage me={me} /> : path === "/wallet/pin" ? <PinPage /> : null;
+  if (money) return <Suspense fallback={<div className="app" />}>{money}</Suspense>;
+  if (path === "/moments/new") return <NewPostPage />;
   if (path === "/me/devices") return <Devices onSignedOut={() => setSession(null)} />;
   const card = /^\/u\/([A-Za-z][A-Za-z0-9_]{2,31})$/.exec(path)?.[1];
   if (card) return <AddByCard handle={card} />;
@@ -70,6 +88,8 @@ export function App() {
           <ChatsList tick={tick} />
         ) : path === "/contacts" ? (
           <ContactsPage tick={tick} />
+        ) : path === "/moments" ? (
+          <MomentsPage tick={tick} />
         ) : path === "/wallet" ? (
           <PhoneWallet tick={tick} />
         ) : (
@@ -78,8 +98,21 @@ export function App() {
       </main>
       <nav className="tabbar">
         {tabs.map((t) => (
-          <button key={t.path} className={t.path === path ? "tab active" : "tab"} onClick={() => go(t.path)} data-testid={`tab-${t.label.toLowerCase()}`}>
+          <button
+            key={t.path}
+            className={t.path === path ? "tab active" : "tab"}
+            onClick={() => {
+              if (t.path === "/moments") setMomentNews(0);
+              go(t.path);
+            }}
+            data-testid={`tab-${t.label.toLowerCase()}`}
+          >
             <Icon name={t.icon} size={24} />
+            {t.path === "/moments" && momentNews > 0 && path !== "/moments" && (
+              <span className="tab-badge" data-testid="moments-badge">
+                {momentNews}
+              </span>
+            )}
             {t.label}
           </button>
         ))}

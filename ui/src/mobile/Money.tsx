@@ -1,15 +1,10 @@
 import { useEffect, useState } from "react";
 import type { Bill, Bills, Envelope, Message, MoneyTransfer, Wallet } from "../bindings";
-import { billTitle } from "../shared/bills";
+import { billLabel } from "../shared/bills";
+import { Icon } from "../shared/icons";
+import { go } from "./router";
 import { yuan } from "../shared/format";
-import { authedFetch, stored } from "./api";
-
-async function call<T>(method: string, path: string): Promise<T> {
-  const r = await authedFetch(path, { method });
-  const body = await r.json();
-  if (!r.ok) throw new Error(body?.error?.message ?? "Something went wrong.");
-  return body as T;
-}
+import { authed as call, errorMessage, stored } from "./api";
 
 /** A transfer card on the phone: the recipient accepts it here. */
 export function PhoneTransfer({ m }: { m: Message }) {
@@ -23,7 +18,7 @@ export function PhoneTransfer({ m }: { m: Message }) {
   if (c.type !== "transfer") return null;
   const me = stored()?.user.id;
   const state = t?.state ?? "pending";
-  const accept = () => call<MoneyTransfer>("POST", `/wallet/transfers/${id}/accept`).then(setT, (e) => setError(String(e.message ?? e)));
+  const accept = () => call<MoneyTransfer>("POST", `/wallet/transfers/${id}/accept`).then(setT, (e) => setError(errorMessage(e)));
   return (
     <div className={state === "pending" ? "phone-money" : "phone-money settled"} data-testid="phone-transfer" data-state={state}>
       <div className="phone-money-amount">{yuan(c.amount_fen)}</div>
@@ -53,7 +48,7 @@ export function PhoneRedEnvelope({ m }: { m: Message }) {
   const me = stored()?.user.id;
   const mine = e?.grabs.find((g) => g.user_id === me);
   const open = () => {
-    if (!mine) call<Envelope>("POST", `/wallet/envelopes/${id}/grab`).then(setE, (err) => setError(String(err.message ?? err)));
+    if (!mine) call<Envelope>("POST", `/wallet/envelopes/${id}/grab`).then(setE, (err) => setError(errorMessage(err)));
   };
   return (
     <button className={mine ? "phone-red opened" : "phone-red"} onClick={open} data-testid="phone-red-envelope" data-mine={mine ? String(mine.amount_fen) : ""}>
@@ -63,18 +58,27 @@ export function PhoneRedEnvelope({ m }: { m: Message }) {
   );
 }
 
-
 /** The Wallet tab: the (sandbox) balance and recent bills. */
 export function PhoneWallet({ tick }: { tick: number }) {
   const [wallet, setWallet] = useState<Wallet | null>(null);
   const [bills, setBills] = useState<Bill[]>([]);
   const [error, setError] = useState("");
   useEffect(() => {
-    call<Wallet>("GET", "/wallet").then(setWallet, (e) => setError(String(e.message ?? e)));
+    call<Wallet>("GET", "/wallet").then(setWallet, (e) => setError(errorMessage(e)));
     call<Bills>("GET", "/wallet/bills").then((b) => setBills(b.bills), () => {});
   }, [tick]);
   return (
     <>
+      <section className="phone-money-actions">
+        <button onClick={() => go("/scan")} data-testid="wallet-scan">
+          <Icon name="scan" size={28} />
+          Scan
+        </button>
+        <button onClick={() => go("/wallet/code")} disabled={wallet !== null && !wallet.has_pin} data-testid="wallet-pay">
+          <Icon name="wallet" size={28} />
+          Pay
+        </button>
+      </section>
       <section className="card phone-balance" data-testid="phone-balance" data-fen={wallet?.balance_fen ?? ""}>
         <div className="muted">
           Balance <span className="sandbox-tag">SANDBOX</span>
@@ -86,10 +90,20 @@ export function PhoneWallet({ tick }: { tick: number }) {
         {bills.length === 0 && <p className="empty">No bills yet.</p>}
         {bills.map((b) => (
           <div key={b.id} className="row" data-testid="phone-bill" data-kind={b.kind}>
-            <span>{billTitle[b.kind]}</span>
+            <span>{billLabel(b)}</span>
             <span className={b.amount_fen > 0 ? "phone-bill-in" : ""}>{(b.amount_fen > 0 ? "+" : "") + yuan(b.amount_fen)}</span>
           </div>
         ))}
+      </section>
+      <section className="card list">
+        <button className="row" onClick={() => go("/wallet/pin")} data-testid="wallet-pin">
+          <span>Payment PIN</span>
+          <span className="chev">›</span>
+        </button>
+        <button className="row" onClick={() => go("/wallet/merchant")} data-testid="wallet-merchant">
+          <span>Merchant till (test)</span>
+          <span className="chev">›</span>
+        </button>
       </section>
     </>
   );

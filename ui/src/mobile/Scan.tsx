@@ -1,6 +1,6 @@
 import { BinaryBitmap, HTMLCanvasElementLuminanceSource, HybridBinarizer, QRCodeReader } from "@zxing/library";
 import { useEffect, useRef, useState } from "react";
-import { handleFromUrl, ticketFromUrl } from "./api";
+import { handleFromUrl, payFromUrl, ticketFromUrl } from "./api";
 import { go } from "./router";
 import { Icon } from "../shared/icons";
 
@@ -14,7 +14,8 @@ export function Scan() {
   const handle = (text: string, report: (m: string) => void = setMessage): boolean => {
     const ticket = ticketFromUrl(text);
     const friend = handleFromUrl(text);
-    if (ticket || friend) {
+    const pay = payFromUrl(text);
+    if (ticket || friend || pay) {
       try {
         if (new URL(text.trim()).host !== location.host) {
           report("This QR code belongs to another Xin server.");
@@ -23,60 +24,14 @@ export function Scan() {
       } catch {
         return false;
       }
-      go(ticket ? `/l/${ticket}` : `/u/${friend}`);
+      go(ticket ? `/l/${ticket}` : friend ? `/u/${friend}` : pay!);
       return true;
     }
     report("That is not a Xin QR code.");
     return false;
   };
 
-  useEffect(() => {
-    let stream: MediaStream | null = null;
-    let timer = 0;
-    let done = false;
-    const canvas = document.createElement("canvas");
-    const ctx = canvas.getContext("2d", { willReadFrequently: true });
-    const reader = new QRCodeReader();
-    const decode = (): string | null => {
-      try {
-        const bitmap = new BinaryBitmap(new HybridBinarizer(new HTMLCanvasElementLuminanceSource(canvas)));
-        return reader.decode(bitmap).getText();
-      } catch {
-        return null; // no QR code in this frame
-      }
-    };
-    const tick = () => {
-      const v = video.current;
-      if (!done && v && ctx && v.readyState >= 2 && v.videoWidth > 0) {
-        canvas.width = v.videoWidth;
-        canvas.height = v.videoHeight;
-        ctx.drawImage(v, 0, 0);
-        const text = decode();
-        if (text && handle(text)) {
-          done = true;
-          return;
-        }
-      }
-      timer = window.setTimeout(tick, 150);
-    };
-    navigator.mediaDevices
-      ?.getUserMedia({ video: { facingMode: "environment" }, audio: false })
-      .then((s) => {
-        stream = s;
-        if (video.current) {
-          video.current.srcObject = s;
-          void video.current.play();
-        }
-        tick();
-      })
-      .catch(() => setMessage("The camera is not available. Paste the link instead."));
-    return () => {
-      done = true;
-      window.clearTimeout(timer);
-      stream?.getTracks().forEach((t) => t.stop());
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  useQrCamera(video, handle, setMessage);
 
   return (
     <div className="scan" data-testid="scan-page">
@@ -106,4 +61,55 @@ export function Scan() {
       )}
     </div>
   );
+}
+
+/** Reads QR codes from the phone's camera into `video` until `onText` accepts one. */
+export function useQrCamera(video: React.RefObject<HTMLVideoElement | null>, onText: (text: string) => boolean, onNoCamera: (m: string) => void) {
+  useEffect(() => {
+    let stream: MediaStream | null = null;
+    let timer = 0;
+    let done = false;
+    const canvas = document.createElement("canvas");
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    const reader = new QRCodeReader();
+    const decode = (): string | null => {
+      try {
+        const bitmap = new BinaryBitmap(new HybridBinarizer(new HTMLCanvasElementLuminanceSource(canvas)));
+        return reader.decode(bitmap).getText();
+      } catch {
+        return null; // no QR code in this frame
+      }
+    };
+    const tick = () => {
+      const v = video.current;
+      if (!done && v && ctx && v.readyState >= 2 && v.videoWidth > 0) {
+        canvas.width = v.videoWidth;
+        canvas.height = v.videoHeight;
+        ctx.drawImage(v, 0, 0);
+        const text = decode();
+        if (text && onText(text)) {
+          done = true;
+          return;
+        }
+      }
+      timer = window.setTimeout(tick, 150);
+    };
+    navigator.mediaDevices
+      ?.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+      .then((s) => {
+        stream = s;
+        if (video.current) {
+          video.current.srcObject = s;
+          void video.current.play();
+        }
+        tick();
+      })
+      .catch(() => onNoCamera("The camera is not available. Paste the link instead."));
+    return () => {
+      done = true;
+      window.clearTimeout(timer);
+      stream?.getTracks().forEach((t) => t.stop());
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 }

@@ -5,6 +5,11 @@ type Stored = { user: UserProfile; device_id: string; access: string; refresh: s
 
 const KEY = "xin.session";
 
+/** What to tell the person about a failed call. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 export class ApiError extends Error {
   constructor(
     public code: string,
@@ -62,8 +67,8 @@ async function request<T>(method: string, path: string, body?: unknown, token?: 
   return data as T;
 }
 
-/** An authenticated call that refreshes an expired access token once. */
-async function authed<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** An authenticated JSON call that refreshes an expired access token once. */
+export async function authed<T>(method: string, path: string, body?: unknown): Promise<T> {
   const s = stored();
   if (!s) throw new ApiError("unauthorized", "Sign in first.");
   try {
@@ -194,4 +199,15 @@ export function handleFromUrl(text: string): string | null {
 export function ticketFromUrl(text: string): string | null {
   const m = /\/m\/l\/([A-Za-z0-9_-]{16,64})\/?$/.exec(text.trim());
   return m?.[1] ?? null;
+}
+
+/** A receive code's page inside the companion (`/pay/<handle>?fen=…&note=…`), or null. */
+export function payFromUrl(text: string): string | null {
+  try {
+    const url = new URL(text.trim());
+    const m = /^\/m\/pay\/([A-Za-z][A-Za-z0-9_]{2,31})\/?$/.exec(url.pathname);
+    return m ? `/pay/${m[1]}${url.search}` : null;
+  } catch {
+    return null;
+  }
 }

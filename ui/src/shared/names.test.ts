@@ -6,6 +6,7 @@ const contact = (id: string, name: string, remark: string | null = null): Contac
   user: { id, handle: id, display_name: name, avatar_hue: 1 },
   remark,
   since: 0,
+  tags: [],
 });
 const msg = (created_at: number, sender_id = "a"): Message => ({
   id: String(created_at), conversation_id: "c", seq: 1, sender_id, client_id: "x",

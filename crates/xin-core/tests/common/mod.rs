@@ -294,6 +294,20 @@ impl Person {
         }
     }
 
+    /// A call as this person's phone (the companion), answering the JSON.
+    pub async fn phone_post(&self, path: &str, body: Value) -> Value {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.api))
+            .bearer_auth(&self.phone_access)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.json().await.unwrap()
+    }
+
     pub async fn chat_with(&self, other: &Person) -> Uuid {
         self.engine.open_direct(other.id).await.unwrap().id
     }

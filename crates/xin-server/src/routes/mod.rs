@@ -8,6 +8,8 @@ mod devices;
 mod events;
 mod health;
 mod login_tickets;
+mod moments;
+mod payments;
 mod realtime;
 mod uploads;
 mod wallet;
@@ -55,4 +57,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(uploads::router())
         .merge(blobs::router())
         .merge(wallet::router())
+        .merge(payments::router())
+        .merge(moments::router())
 }

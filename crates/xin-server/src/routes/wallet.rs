@@ -42,7 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(grab_envelope))
 }
 
-fn key(raw: &str) -> ApiResult<String> {
+pub(super) fn key(raw: &str) -> ApiResult<String> {
     if (1..=64).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic()) {
         Ok(raw.to_string())
     } else {
@@ -53,7 +53,7 @@ fn key(raw: &str) -> ApiResult<String> {
 }
 
 /// A note on a transfer or red envelope: trimmed, at most `max` characters, no control characters.
-fn note(raw: &str, max: usize) -> ApiResult<String> {
+pub(super) fn note(raw: &str, max: usize) -> ApiResult<String> {
     let note = raw.trim();
     if note.chars().count() > max || note.chars().any(char::is_control) {
         return Err(ApiError::invalid(format!(

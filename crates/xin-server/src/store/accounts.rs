@@ -82,6 +82,15 @@ impl Store {
         row.as_ref().map(user_row).transpose()
     }
 
+    /// A user's row, password hash included.
+    pub async fn user_row(&self, id: Uuid) -> ApiResult<Option<UserRow>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_row).transpose()
+    }
+
     pub async fn user(&self, id: Uuid) -> ApiResult<Option<UserProfile>> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(id.to_string())

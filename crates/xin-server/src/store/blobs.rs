@@ -63,6 +63,17 @@ const MAY_READ: &str = "SELECT 1 FROM blob_owners WHERE user_id = $1 AND hash = 
       WHERE mb.hash = $2
      LIMIT 1";
 
+/// [`MAY_READ`], or the image of a Moments post `user` may see.
+pub(crate) fn may_read(c: &sql::Conn, user: &str, hash: &str) -> ApiResult<bool> {
+    Ok(
+        sql::one(c, MAY_READ, &[&user, &hash], |_| Ok(()))?.is_some()
+            || sql::one(c, &super::moments::IMAGE_VISIBLE, &[&user, &hash], |_| {
+                Ok(())
+            })?
+            .is_some(),
+    )
+}
+
 impl Store {
     /// Bytes `user` holds or has promised by starting uploads: what the quota counts.
     pub async fn storage_used(&self, user: Uuid) -> ApiResult<u64> {
@@ -187,7 +198,7 @@ impl Store {
         let row = self
             .reads
             .run(move |c| {
-                if sql::one(c, MAY_READ, &[&user, &hash], |_| Ok(()))?.is_none() {
+                if !may_read(c, &user, &hash)? {
                     return Ok(None);
                 }
                 sql::one(
@@ -225,6 +236,7 @@ impl Store {
             "DELETE FROM blobs
               WHERE NOT EXISTS (SELECT 1 FROM blob_owners o WHERE o.hash = blobs.hash)
                 AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blobs.hash)
+                AND NOT EXISTS (SELECT 1 FROM moment_blobs pb WHERE pb.hash = blobs.hash)
               RETURNING hash",
         )
         .fetch_all(&mut *tx)
@@ -251,7 +263,7 @@ pub(crate) fn check_attachable(c: &sql::Conn, sender: Uuid, blobs: &[&BlobRef]) 
             &[&b.hash],
             |r| r.get(0),
         )?;
-        let readable = sql::one(c, MAY_READ, &[&sender, &b.hash], |_| Ok(()))?.is_some();
+        let readable = may_read(c, &sender, &b.hash)?;
         match size {
             Some(s) if readable && to_u64(s) == b.size => {}
             Some(_) if readable => {

@@ -55,7 +55,7 @@ pub(crate) fn blocked_between(c: &Conn, a: Uuid, b: Uuid) -> ApiResult<bool> {
     .is_some())
 }
 
-fn contact(c: &Conn, user: Uuid, friend: Uuid) -> ApiResult<Contact> {
+pub(crate) fn contact(c: &Conn, user: Uuid, friend: Uuid) -> ApiResult<Contact> {
     let (remark, since): (Option<String>, i64) = sql::one(
         c,
         "SELECT remark, since FROM contacts WHERE user_id = $1 AND friend_id = $2",
@@ -68,10 +68,17 @@ fn contact(c: &Conn, user: Uuid, friend: Uuid) -> ApiResult<Contact> {
             "This person is not in your contacts.",
         )
     })?;
+    let tags = sql::all(
+        c,
+        "SELECT tag FROM contact_tags WHERE user_id = $1 AND friend_id = $2 ORDER BY tag",
+        &[&user.to_string(), &friend.to_string()],
+        |r| r.get(0),
+    )?;
     Ok(Contact {
         user: profile(c, friend)?,
         remark,
         since,
+        tags,
     })
 }
 

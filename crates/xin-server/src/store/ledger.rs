@@ -55,6 +55,8 @@ pub(crate) fn bill_str(k: BillKind) -> &'static str {
         BillKind::EnvelopeSent => "envelope_sent",
         BillKind::EnvelopeGrabbed => "envelope_grabbed",
         BillKind::EnvelopeReturned => "envelope_returned",
+        BillKind::PaymentOut => "payment_out",
+        BillKind::PaymentIn => "payment_in",
     }
 }
 
@@ -67,6 +69,8 @@ pub(crate) fn parse_bill(s: &str) -> BillKind {
         "envelope_sent" => BillKind::EnvelopeSent,
         "envelope_grabbed" => BillKind::EnvelopeGrabbed,
         "envelope_returned" => BillKind::EnvelopeReturned,
+        "payment_out" => BillKind::PaymentOut,
+        "payment_in" => BillKind::PaymentIn,
         _ => BillKind::TransferRefund,
     }
 }

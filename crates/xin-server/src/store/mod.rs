@@ -9,12 +9,16 @@ mod contacts;
 mod envelopes;
 pub(crate) mod ledger;
 mod log;
+mod moments;
+mod payments;
 mod sessions;
 mod sql;
 mod tickets;
 mod views;
 mod wallet;
 pub use envelopes::NewEnvelope;
+pub use moments::PostDraft;
+pub use payments::{NewPayment, Payer, PinCheck};
 pub use wallet::{BankRequest, NewTransfer, PinRecord};
 mod writer;
 

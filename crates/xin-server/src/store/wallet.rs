@@ -657,8 +657,10 @@ impl Store {
 fn bill_of(c: &Conn, account: &str, tx: Uuid) -> ApiResult<Option<Bill>> {
     let row = sql::one(
         c,
-        "SELECT p.amount, p.balance_after, p.bill_kind, p.counterparty, t.memo, t.reference_id, t.created_at
+        "SELECT p.amount, p.balance_after, p.bill_kind, p.counterparty, t.memo, t.reference_id,
+                t.created_at, u.display_name
          FROM ledger_postings p JOIN ledger_transactions t ON t.id = p.transaction_id
+         LEFT JOIN users u ON u.id = p.counterparty
          WHERE p.transaction_id = $1 AND p.account_id = $2",
         &[&tx.to_string(), &account],
         |r| {
@@ -670,10 +672,11 @@ fn bill_of(c: &Conn, account: &str, tx: Uuid) -> ApiResult<Option<Bill>> {
                 r.get::<_, String>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, i64>(6)?,
+                r.get::<_, Option<String>>(7)?,
             ))
         },
     )?;
-    let Some((amount, after, kind, counterparty, memo, reference, created)) = row else {
+    let Some((amount, after, kind, counterparty, memo, reference, created, name)) = row else {
         return Ok(None);
     };
     let kind = ledger::parse_bill(&kind);
@@ -688,6 +691,7 @@ fn bill_of(c: &Conn, account: &str, tx: Uuid) -> ApiResult<Option<Bill>> {
         amount_fen: amount,
         balance_after_fen: after,
         counterparty: counterparty.map(|u| super::parse_uuid(&u)).transpose()?,
+        counterparty_name: name,
         memo,
         transfer_id: reference.filter(|_| !envelope),
         envelope_id: reference.filter(|_| envelope),

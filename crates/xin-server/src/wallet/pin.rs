@@ -2,6 +2,8 @@
 //! step instead of locking the wallet, so someone guessing cannot lock the owner out for good:
 //! two free mistakes, then 5 s, 20 s, 80 s, … up to an hour between tries.
 
+use std::{collections::HashMap, sync::Mutex};
+
 use uuid::Uuid;
 use xin_proto::ErrorCode;
 
@@ -43,6 +45,53 @@ fn wait_text(ms: i64) -> String {
     }
 }
 
+/// PINs this server process has already verified with argon2, kept as a keyed BLAKE3 of
+/// (user, stored hash, PIN) under a key that never leaves memory. A payment with the right PIN
+/// then costs a hash, not an argon2 run (tens of milliseconds and 19 MiB), which is what lets
+/// the wallet take thousands of payments a second. A wrong PIN never matches, so it still goes
+/// through argon2 and the escalating delay; a changed PIN changes the stored hash, so the old
+/// entry stops matching at once.
+pub struct VerifiedPins {
+    key: [u8; 32],
+    known: Mutex<HashMap<Uuid, blake3::Hash>>,
+}
+
+impl Default for VerifiedPins {
+    fn default() -> Self {
+        Self {
+            key: rand::random(),
+            known: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl VerifiedPins {
+    fn digest(&self, user: Uuid, hash: &str, pin: &str) -> blake3::Hash {
+        let mut h = blake3::Hasher::new_keyed(&self.key);
+        h.update(user.as_bytes());
+        h.update(&(hash.len() as u64).to_le_bytes());
+        h.update(hash.as_bytes());
+        h.update(pin.as_bytes());
+        h.finalize()
+    }
+
+    /// blake3::Hash compares in constant time.
+    pub fn knows(&self, user: Uuid, hash: &str, pin: &str) -> bool {
+        let digest = self.digest(user, hash, pin);
+        self.known
+            .lock()
+            .map(|k| k.get(&user) == Some(&digest))
+            .unwrap_or(false)
+    }
+
+    fn learn(&self, user: Uuid, hash: &str, pin: &str) {
+        let digest = self.digest(user, hash, pin);
+        if let Ok(mut k) = self.known.lock() {
+            k.insert(user, digest);
+        }
+    }
+}
+
 /// Checks `pin` against the user's; every money movement out of a wallet calls this first.
 pub async fn verify(state: &AppState, user: Uuid, pin: &str) -> ApiResult<()> {
     let Some(record) = state.store.pin(user).await? else {
@@ -58,7 +107,11 @@ pub async fn verify(state: &AppState, user: Uuid, pin: &str) -> ApiResult<()> {
             format!("Too many wrong PINs. Try again in {}.", wait_text(wait)),
         ));
     }
-    if check_format(pin).is_ok() && auth::verify_password(pin.to_string(), record.hash).await? {
+    let right = check_format(pin).is_ok()
+        && (state.pins.knows(user, &record.hash, pin)
+            || auth::verify_password(pin.to_string(), record.hash.clone()).await?);
+    if right {
+        state.pins.learn(user, &record.hash, pin);
         if record.failures > 0 {
             state.store.pin_tried(user, true, delay_ms).await?;
         }
