@@ -85,6 +85,11 @@ const COMMANDS: &[&str] = &[
     "link_preview",
     "set_contact_tags",
     "open_link",
+    "subscriptions",
+    "article",
+    "react_article",
+    "official_accounts",
+    "follow_official",
     "send_envelope",
 ];
 

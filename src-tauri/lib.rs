@@ -9,6 +9,7 @@ mod launch;
 mod media_protocol;
 mod microphone;
 mod moments_commands;
+mod official_commands;
 mod video_server;
 mod wallet_commands;
 mod window;
@@ -130,6 +131,11 @@ pub fn run() {
             moments_commands::link_preview,
             moments_commands::set_contact_tags,
             moments_commands::open_link,
+            official_commands::subscriptions,
+            official_commands::article,
+            official_commands::react_article,
+            official_commands::official_accounts,
+            official_commands::follow_official,
             wallet_commands::send_envelope,
         ])
         .setup(move |app| {

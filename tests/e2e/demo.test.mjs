@@ -210,6 +210,27 @@ describe("the demo world", () => {
     await waitFor("Bob's share", async () => Number(await page.getByTestId("phone-red-envelope").last().getAttribute("data-mine")) > 0);
     await phone.screenshot("20-demo-phone-red-envelope");
   });
+  test("Subscriptions: the accounts Alice follows arrive as one row; an article opens in the reader, sanitised", async () => {
+    await (await desktop.find("rail-chats")).click();
+    const row = await desktop.find("subscriptions-row");
+    assert.match(await desktop.driver.executeScript("return arguments[0].textContent", row), /Subscriptions.*Crag Daily: Five sunset crags/);
+    await desktop.screenshot("62-demo-chats-subscriptions");
+    await row.click();
+    const cards = await desktop.driver.findElements(By.css('[data-testid="article-card"]'));
+    assert.deepEqual(await Promise.all(cards.map((c) => c.getAttribute("data-title"))), ["Five sunset crags within an hour of town", "Rope care: when to retire a rope", "Climbers' breakfast: 20% off before 9"]);
+    await desktop.driver.wait(async () => desktop.driver.executeScript("return [...document.querySelectorAll('.article-card img')].every((i) => i.complete && i.naturalWidth > 0)"), 20_000, "the covers load");
+    await desktop.screenshot("63-demo-subscriptions");
+    await cards[0].click();
+    const body = await desktop.find("reader-body");
+    await desktop.driver.wait(async () => desktop.driver.executeScript("return [...document.querySelectorAll('.reader-body img')].length === 1 && [...document.querySelectorAll('.reader-body img')].every((i) => i.complete && i.naturalWidth > 0)"), 20_000, "the article's picture loads through Xin's media path");
+    assert.match(await body.getText(), /The list[\s\S]*Moon Hill/);
+    assert.equal(await desktop.driver.executeScript("return document.querySelectorAll('.reader-body script, .reader-body [onerror], .reader-body [style]').length"), 0);
+    await (await desktop.find("reader-like")).click();
+    await desktop.driver.wait(async () => /👍 1/.test(await (await desktop.find("reader-like")).getText()), 10_000, "liked");
+    assert.match(await (await desktop.find("reader-reads")).getText(), /Reads 1/);
+    await desktop.screenshot("64-demo-reader");
+    await (await desktop.find("reader-back")).click();
+  });
   test("Moments: Bob's phone posts a photo; Alice's desktop sees it, likes and comments; Bob's phone is told", async () => {
     // The rail's Moments badge: two messages wait (Bob liked Alice's photo, then Carol commented
     // on her climbers-only post), with the newest sender's avatar.

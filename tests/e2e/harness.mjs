@@ -139,18 +139,26 @@ export function decodeQr(png) {
 }
 
 /**
- * A Y4M video (what Chromium's fake camera plays) showing `png` centred on white, as a phone
- * camera pointed at the screen would see it.
+ * A Y4M video (what Chromium's fake camera plays) showing `png` on white, as a phone camera
+ * pointed at the screen would see it: centred on the QR code when the picture is larger than
+ * the camera's frame (a person aims at the code, not at the window's corner).
  */
 export function writeY4m(png, path) {
   const W = 640, H = 480;
   const img = PNG.sync.read(png);
-  const y = Buffer.alloc(W * H, 235);
+  const qr = jsQR(new Uint8ClampedArray(img.data), img.width, img.height);
+  const centre = qr
+    ? [(qr.location.topLeftCorner.x + qr.location.bottomRightCorner.x) / 2, (qr.location.topLeftCorner.y + qr.location.bottomRightCorner.y) / 2]
+    : [img.width / 2, img.height / 2];
+  // The part of the picture in frame (sx, sy) and where it lands (ox, oy).
+  const sx = Math.max(0, Math.min(img.width - W, Math.round(centre[0] - W / 2)));
+  const sy = Math.max(0, Math.min(img.height - H, Math.round(centre[1] - H / 2)));
   const ox = Math.max(0, Math.floor((W - img.width) / 2));
   const oy = Math.max(0, Math.floor((H - img.height) / 2));
+  const y = Buffer.alloc(W * H, 235);
   for (let row = 0; row < Math.min(img.height, H); row++) {
     for (let col = 0; col < Math.min(img.width, W); col++) {
-      const i = (row * img.width + col) * 4;
+      const i = ((sy + row) * img.width + sx + col) * 4;
       const lum = 0.299 * img.data[i] + 0.587 * img.data[i + 1] + 0.114 * img.data[i + 2];
       y[(oy + row) * W + ox + col] = Math.round(16 + (lum * 219) / 255);
     }

@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -316,7 +316,7 @@ export type EventBody = { "type": "message_new", message: Message,
 /**
  * The receiving user's unread count in that conversation after it.
  */
-unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "payment", payment: Payment, } | { "type": "moment_posted", post_id: string, author: MomentUser, } | { "type": "moment_notice", notice: MomentNotice, } | { "type": "moment_deleted", post_id: string, } | { "type": "unknown" };
+unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "payment", payment: Payment, } | { "type": "moment_posted", post_id: string, author: MomentUser, } | { "type": "moment_notice", notice: MomentNotice, } | { "type": "moment_deleted", post_id: string, } | { "type": "official_broadcast", broadcast: Broadcast, } | { "type": "unknown" };
 
 export type EventPage = { events: Array<Event>, 
 /**
@@ -497,7 +497,73 @@ export type MomentNotice = { post_id: string, kind: MomentNoticeKind, from: Mome
  */
 text: string, at: number, };
 
-export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "incoming", message: Incoming, };
+export type OfficialKind = "subscription" | "service";
+
+export type NewOfficialAccount = { 
+/**
+ * Its Xin ID: 3–32 letters, digits and `_`, starting with a letter.
+ */
+handle: string, name: string, intro: string, kind: OfficialKind, };
+
+export type OfficialAccount = { id: string, handle: string, name: string, intro: string, kind: OfficialKind, avatar_hue: number, followers: number, 
+/**
+ * Whether the asking user follows it.
+ */
+following: boolean, 
+/**
+ * Whether the asking user owns it (may publish).
+ */
+mine: boolean, };
+
+export type OfficialAccountList = { accounts: Array<OfficialAccount>, };
+
+export type Follow = { 
+/**
+ * The scene value of the QR code followed through, reported to the account.
+ */
+scene?: string, };
+
+export type NewArticle = { title: string, 
+/**
+ * Blob hash of the cover picture.
+ */
+cover?: string, digest: string, author: string, body_html: string, 
+/**
+ * "Read original": an http(s) address.
+ */
+source_url?: string, };
+
+export type Article = { id: string, account_id: string, account_name: string, title: string, cover: string | null, digest: string, author: string, 
+/**
+ * Sanitised HTML: no scripts, styles, event handlers or remote content.
+ */
+body_html: string, source_url: string | null, created_at: number, reads: number, likes: number, wows: number, liked: boolean, wowed: boolean, };
+
+export type ArticleCard = { id: string, title: string, cover: string | null, digest: string, };
+
+export type Reaction = { liked: boolean, wowed: boolean, };
+
+export type NewBroadcast = { 
+/**
+ * 1–8 of the account's articles, in order.
+ */
+articles: string[], 
+/**
+ * Only followers the account gave this tag.
+ */
+tag?: string, };
+
+export type Broadcast = { id: string, account_id: string, account_name: string, account_kind: OfficialKind, account_hue: number, articles: Array<ArticleCard>, sent_at: number, 
+/**
+ * Followers it reached.
+ */
+delivered: number, };
+
+export type BroadcastList = { broadcasts: Array<Broadcast>, };
+
+export type FollowerTags = { tags: Array<string>, };
+
+export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "subscriptions_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "incoming", message: Incoming, };
 
 export type AppView = { "state": "signed_out", login: LoginView, 
 /**

@@ -57,6 +57,8 @@ pub struct Changes {
     pub wallet: bool,
     /// A friend posted, someone liked or commented, or a post was deleted.
     pub moments: bool,
+    /// An official account sent me a broadcast.
+    pub subscriptions: bool,
     pub conversations: Vec<Uuid>,
     /// New messages applied, for notifications.
     pub new_messages: Vec<Message>,
@@ -549,6 +551,8 @@ fn apply_one(
         EventBody::MomentPosted { .. }
         | EventBody::MomentNotice { .. }
         | EventBody::MomentDeleted { .. } => crate::moments_cache::apply(tx, seq, body, changes)?,
+        // Broadcasts are read from the server when told one arrived.
+        EventBody::OfficialBroadcast { .. } => changes.subscriptions = true,
         // From a newer server: nothing this build can show; the seq still advances.
         EventBody::Unknown => {}
         EventBody::ReadMarker {

@@ -31,6 +31,8 @@ pub enum CoreEvent {
     WalletChanged,
     /// Moments changed (a friend's post, a like or comment, a deletion); read the feed again.
     MomentsChanged,
+    /// An official account I follow sent a broadcast; read the subscriptions again.
+    SubscriptionsChanged,
     /// Someone paid me, live (the receive-code window shows "received ¥X from Y").
     PaymentReceived { payment: xin_proto::Payment },
     /// A message from someone else arrived live (the shell may notify).

@@ -19,6 +19,7 @@ pub mod media;
 mod moments;
 pub mod moments_cache;
 pub mod notify;
+mod official;
 mod outbox;
 mod progress;
 pub mod qr;

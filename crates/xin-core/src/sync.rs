@@ -70,6 +70,9 @@ pub fn emit_changes(engine: &Engine, changes: Changes) {
     if changes.moments {
         engine.emit(CoreEvent::MomentsChanged);
     }
+    if changes.subscriptions {
+        engine.emit(CoreEvent::SubscriptionsChanged);
+    }
 }
 
 /// Applies one pushed event; a gap triggers a catch-up.

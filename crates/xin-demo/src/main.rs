@@ -505,6 +505,76 @@ async fn seed(api: &Api) -> Result<()> {
     )
     .await?;
 
+    // Official accounts: Carol runs "Crag Daily" (a subscription account) and the café a
+    // service account; Alice and Bob follow both, and each has sent a broadcast.
+    let daily = api
+        .post(
+            &carol,
+            "/official-accounts",
+            json!({"handle": "crag_daily", "name": "Crag Daily", "intro": "Routes, gear and weather for climbers.", "kind": "subscription"}),
+        )
+        .await?;
+    let daily = daily["id"].as_str().ok_or("no account")?.to_string();
+    let cover = pictures::Prepared::of(pictures::sunset(900, 500))?;
+    let cover = api.upload(&carol, &cover.jpeg, "cover.jpg").await?;
+    let topo = pictures::Prepared::of(pictures::mountains(800, 500))?;
+    let topo = api.upload(&carol, &topo.jpeg, "topo.jpg").await?;
+    let mut articles = Vec::new();
+    for (title, digest, body) in [
+        ("Five sunset crags within an hour of town", "Warm rock, short approaches, and where to eat after.",
+         format!("<h2>Why sunset?</h2><p>In spring the west faces stay warm until dark. These five crags are all <strong>under an hour</strong> away.</p><img src=\"xin-blob:{}\" alt=\"Topo\"><h2>The list</h2><ol><li>Moon Hill — 6a to 7b</li><li>White Mountain — long 6s</li><li>Butterfly Spring — steep and short</li></ol><p>Bring a headlamp for the walk out.</p>", topo.hash)),
+        ("Rope care: when to retire a rope", "Falls, core shots and age: a simple checklist.",
+         "<p>Check the sheath after every trip. Retire a rope after a <em>core shot</em>, a hard fall onto an edge, or ten years, whichever comes first.</p>".to_string()),
+    ] {
+        let a = api
+            .post(
+                &carol,
+                &format!("/official-accounts/{daily}/articles"),
+                json!({"title": title, "digest": digest, "author": "Carol", "body_html": body, "cover": cover.hash}),
+            )
+            .await?;
+        articles.push(a["id"].as_str().ok_or("no article")?.to_string());
+    }
+    let cafe_desk = api
+        .post(
+            &carol,
+            "/official-accounts",
+            json!({"handle": "summit_cafe", "name": "Summit Coffee", "intro": "Coffee at the foot of the crag.", "kind": "service"}),
+        )
+        .await?;
+    let cafe_desk = cafe_desk["id"].as_str().ok_or("no account")?.to_string();
+    let offer = api
+        .post(
+            &carol,
+            &format!("/official-accounts/{cafe_desk}/articles"),
+            json!({"title": "Climbers' breakfast: 20% off before 9", "digest": "Show your chalk bag.", "body_html": "<p>Every weekend before 9 am: <strong>20% off</strong> breakfast for climbers.</p>"}),
+        )
+        .await?;
+    let offer = offer["id"].as_str().ok_or("no article")?.to_string();
+    for who in [&alice, &bob] {
+        for account in [&daily, &cafe_desk] {
+            api.call(
+                who,
+                reqwest::Method::PUT,
+                &format!("/official-accounts/{account}/follow"),
+                json!({}),
+            )
+            .await?;
+        }
+    }
+    api.post(
+        &carol,
+        &format!("/official-accounts/{cafe_desk}/broadcasts"),
+        json!({"articles": [offer]}),
+    )
+    .await?;
+    api.post(
+        &carol,
+        &format!("/official-accounts/{daily}/broadcasts"),
+        json!({"articles": articles}),
+    )
+    .await?;
+
     let notes = api.post(&alice, "/conversations/self", json!({})).await?;
     let notes = notes["id"].as_str().ok_or("no File Transfer")?.to_string();
     api.file(

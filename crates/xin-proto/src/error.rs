@@ -108,6 +108,12 @@ pub enum ErrorCode {
     PostNotFound,
     /// No such comment, or not one I may see.
     CommentNotFound,
+    /// No such official account.
+    OfficialAccountNotFound,
+    /// No such article, or not one of this account's.
+    ArticleNotFound,
+    /// The account's broadcast allowance is used up (one a day, or four a month per follower).
+    BroadcastLimit,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

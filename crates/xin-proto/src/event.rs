@@ -132,6 +132,10 @@ pub enum EventBody {
         #[ts(type = "string")]
         post_id: Uuid,
     },
+    /// An official account I follow sent me a broadcast.
+    OfficialBroadcast {
+        broadcast: crate::Broadcast,
+    },
     /// A kind this build does not know (from a newer server): skipped, never a failed sync.
     #[serde(other)]
     Unknown,

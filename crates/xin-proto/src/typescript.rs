@@ -105,6 +105,19 @@ pub fn declarations() -> Vec<String> {
         ContactTags,
         MomentNoticeKind,
         MomentNotice,
+        OfficialKind,
+        NewOfficialAccount,
+        OfficialAccount,
+        OfficialAccountList,
+        Follow,
+        NewArticle,
+        Article,
+        ArticleCard,
+        Reaction,
+        NewBroadcast,
+        Broadcast,
+        BroadcastList,
+        FollowerTags,
     ]
 }
 

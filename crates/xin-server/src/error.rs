@@ -57,9 +57,14 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         WrongPollSecret | DeviceNotRemembered => StatusCode::FORBIDDEN,
         TicketExpired | TicketDeclined => StatusCode::GONE,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        CardNotFound | TransferNotFound | EnvelopeNotFound | PostNotFound | CommentNotFound => {
-            StatusCode::NOT_FOUND
-        }
+        CardNotFound
+        | TransferNotFound
+        | EnvelopeNotFound
+        | PostNotFound
+        | CommentNotFound
+        | OfficialAccountNotFound
+        | ArticleNotFound => StatusCode::NOT_FOUND,
+        BroadcastLimit => StatusCode::TOO_MANY_REQUESTS,
         IdempotencyConflict | TransferSettled | AlreadyGrabbed => StatusCode::CONFLICT,
         EnvelopeEmpty | PaymentCodeInvalid => StatusCode::GONE,
         SelfPayment => StatusCode::UNPROCESSABLE_ENTITY,

@@ -2,7 +2,8 @@ import { useState } from "react";
 import type { MomentsBadge, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
-import { ChatList } from "./ChatList";
+import { ChatList, SUBSCRIPTIONS } from "./ChatList";
+import { Subscriptions } from "./Subscriptions";
 import { Contacts } from "./Contacts";
 import { Conversation } from "./Conversation";
 import { ipc } from "./ipc";
@@ -35,6 +36,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
   const pendingRequests = contacts.requests.filter((r) => r.state === "pending" && r.to.id === user.id).length;
   const current = chats.find((c) => c.conversation.id === open);
   const moments = useMomentsBadge();
+  const subscriptions = useCached(ipc.subscriptions, (e) => e.type === "subscriptions_changed", [])?.broadcasts ?? [];
 
   const openChat = (id: string) => {
     setOpen(id);
@@ -70,8 +72,8 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       </nav>
       {tab === "chats" && (
         <>
-          <ChatList chats={chats} me={user.id} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} />
-          {current ? <Conversation key={current.conversation.id} conv={current.conversation} me={user} draft={current.draft} contacts={contacts.contacts} /> : <section className="content-pane empty-content" />}
+          <ChatList chats={chats} me={user.id} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} latest={subscriptions[0] ?? null} />
+          {open === SUBSCRIPTIONS ? <Subscriptions broadcasts={subscriptions} /> : current ? <Conversation key={current.conversation.id} conv={current.conversation} me={user} draft={current.draft} contacts={contacts.contacts} /> : <section className="content-pane empty-content" />}
         </>
       )}
       {tab === "contacts" && <Contacts view={contacts} me={user} onMessage={openChat} />}

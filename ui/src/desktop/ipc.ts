@@ -1,6 +1,6 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { Article, BroadcastList, OfficialAccount, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -84,6 +84,11 @@ export const ipc = {
   linkPreview: (url: string) => invoke<LinkCard>("link_preview", { url }),
   setContactTags: (user: string, tags: string[]) => invoke<void>("set_contact_tags", { user, tags }),
   openLink: (url: string) => invoke<void>("open_link", { url }),
+  subscriptions: () => invoke<BroadcastList>("subscriptions"),
+  article: (article: string) => invoke<Article>("article", { article }),
+  reactArticle: (article: string, reaction: Reaction) => invoke<Article>("react_article", { article, reaction }),
+  officialAccounts: (q: string | null) => invoke<OfficialAccount[]>("official_accounts", { q }),
+  followOfficial: (account: string, follow: boolean) => invoke<OfficialAccount>("follow_official", { account, follow }),
   pickPostImages: () => invoke<string[]>("pick_post_images"),
   personMoments: (user: string) => invoke<PersonMoments>("person_moments", { user }),
   setPersonMoments: (user: string, rules: PersonMoments) => invoke<void>("set_person_moments", { user, rules }),

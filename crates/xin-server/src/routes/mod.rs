@@ -9,6 +9,7 @@ mod events;
 mod health;
 mod login_tickets;
 mod moments;
+mod official;
 mod payments;
 mod realtime;
 mod uploads;
@@ -59,4 +60,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(wallet::router())
         .merge(payments::router())
         .merge(moments::router())
+        .merge(official::router())
 }

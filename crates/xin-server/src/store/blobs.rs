@@ -70,6 +70,14 @@ pub(crate) fn may_read(c: &sql::Conn, user: &str, hash: &str) -> ApiResult<bool>
             || sql::one(c, &super::moments::IMAGE_VISIBLE, &[&user, &hash], |_| {
                 Ok(())
             })?
+            .is_some()
+            // Pictures of official accounts' articles are public to anyone signed in.
+            || sql::one(
+                c,
+                "SELECT 1 FROM official_article_blobs WHERE hash = $1 LIMIT 1",
+                &[&hash],
+                |_| Ok(()),
+            )?
             .is_some(),
     )
 }

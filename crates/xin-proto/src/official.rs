@@ -1,0 +1,180 @@
+//! Official accounts: businesses that people follow; subscription accounts push articles into
+//! the "Subscriptions" entry, service accounts push fewer and talk to each follower.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Articles in one broadcast, at most.
+pub const MAX_BROADCAST_ARTICLES: usize = 8;
+/// Broadcasts a service account may send each follower in a calendar month (UTC).
+pub const SERVICE_BROADCASTS_PER_MONTH: usize = 4;
+pub const MAX_ARTICLE_TITLE: usize = 64;
+pub const MAX_ARTICLE_DIGEST: usize = 120;
+/// Longest article body, in bytes of HTML as written.
+pub const MAX_ARTICLE_BODY: usize = 200_000;
+pub const MAX_ACCOUNT_NAME: usize = 30;
+pub const MAX_ACCOUNT_INTRO: usize = 120;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfficialKind {
+    /// At most one broadcast a day, shown inside "Subscriptions".
+    Subscription,
+    /// At most four broadcasts a month per follower, shown as its own chat.
+    Service,
+}
+
+/// `POST /api/v1/official-accounts`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct NewOfficialAccount {
+    /// Its Xin ID: 3–32 letters, digits and `_`, starting with a letter.
+    pub handle: String,
+    pub name: String,
+    #[serde(default)]
+    pub intro: String,
+    pub kind: OfficialKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct OfficialAccount {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    pub handle: String,
+    pub name: String,
+    pub intro: String,
+    pub kind: OfficialKind,
+    pub avatar_hue: u16,
+    #[ts(type = "number")]
+    pub followers: i64,
+    /// Whether the asking user follows it.
+    pub following: bool,
+    /// Whether the asking user owns it (may publish).
+    pub mine: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct OfficialAccountList {
+    pub accounts: Vec<OfficialAccount>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+pub struct OfficialSearch {
+    /// Part of a name or handle.
+    pub q: Option<String>,
+}
+
+/// `PUT /api/v1/official-accounts/{id}/follow`
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS, ToSchema)]
+pub struct Follow {
+    /// The scene value of the QR code followed through, reported to the account.
+    #[serde(default)]
+    #[ts(optional)]
+    pub scene: Option<String>,
+}
+
+/// `POST /api/v1/official-accounts/{id}/articles`: written in the console; the body is rich
+/// HTML, sanitised on the server (pictures only as `xin-blob:<hash>` of the owner's uploads).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct NewArticle {
+    pub title: String,
+    /// Blob hash of the cover picture.
+    #[serde(default)]
+    #[ts(optional)]
+    pub cover: Option<String>,
+    #[serde(default)]
+    pub digest: String,
+    #[serde(default)]
+    pub author: String,
+    pub body_html: String,
+    /// "Read original": an http(s) address.
+    #[serde(default)]
+    #[ts(optional)]
+    pub source_url: Option<String>,
+}
+
+/// An article as a reader sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Article {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    #[ts(type = "string")]
+    pub account_id: Uuid,
+    pub account_name: String,
+    pub title: String,
+    pub cover: Option<String>,
+    pub digest: String,
+    pub author: String,
+    /// Sanitised HTML: no scripts, styles, event handlers or remote content.
+    pub body_html: String,
+    pub source_url: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub reads: i64,
+    #[ts(type = "number")]
+    pub likes: i64,
+    #[ts(type = "number")]
+    pub wows: i64,
+    pub liked: bool,
+    pub wowed: bool,
+}
+
+/// An article in a list or a broadcast: enough for its card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct ArticleCard {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    pub title: String,
+    pub cover: Option<String>,
+    pub digest: String,
+}
+
+/// `PUT /api/v1/articles/{id}/reaction`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct Reaction {
+    pub liked: bool,
+    pub wowed: bool,
+}
+
+/// `POST /api/v1/official-accounts/{id}/broadcasts`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct NewBroadcast {
+    /// 1–8 of the account's articles, in order.
+    #[ts(type = "string[]")]
+    pub articles: Vec<Uuid>,
+    /// Only followers the account gave this tag.
+    #[serde(default)]
+    #[ts(optional)]
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Broadcast {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    #[ts(type = "string")]
+    pub account_id: Uuid,
+    pub account_name: String,
+    pub account_kind: OfficialKind,
+    pub account_hue: u16,
+    pub articles: Vec<ArticleCard>,
+    #[ts(type = "number")]
+    pub sent_at: i64,
+    /// Followers it reached.
+    #[ts(type = "number")]
+    pub delivered: i64,
+}
+
+/// `GET /api/v1/subscriptions` and an account's history: broadcasts, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct BroadcastList {
+    pub broadcasts: Vec<Broadcast>,
+}
+
+/// `PUT /api/v1/official-accounts/{id}/followers/{user}/tags`
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct FollowerTags {
+    pub tags: Vec<String>,
+}

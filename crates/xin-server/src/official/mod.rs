@@ -1,0 +1,3 @@
+//! Official accounts' pieces that are not storage or routes.
+
+pub mod sanitize;

@@ -1,0 +1,45 @@
+//! Commands for official accounts: thin calls into the engine.
+
+use tauri::State;
+use xin_core::{error::UiError, Engine};
+use xin_proto::{Article, BroadcastList, OfficialAccount, Reaction};
+
+use crate::chat_commands::id;
+
+type Result<T> = std::result::Result<T, UiError>;
+
+#[tauri::command]
+pub async fn subscriptions(engine: State<'_, Engine>) -> Result<BroadcastList> {
+    Ok(engine.subscriptions().await?)
+}
+
+#[tauri::command]
+pub async fn article(engine: State<'_, Engine>, article: String) -> Result<Article> {
+    Ok(engine.article(id(&article)?).await?)
+}
+
+#[tauri::command]
+pub async fn react_article(
+    engine: State<'_, Engine>,
+    article: String,
+    reaction: Reaction,
+) -> Result<Article> {
+    Ok(engine.react_article(id(&article)?, reaction).await?)
+}
+
+#[tauri::command]
+pub async fn official_accounts(
+    engine: State<'_, Engine>,
+    q: Option<String>,
+) -> Result<Vec<OfficialAccount>> {
+    Ok(engine.official_accounts(q).await?)
+}
+
+#[tauri::command]
+pub async fn follow_official(
+    engine: State<'_, Engine>,
+    account: String,
+    follow: bool,
+) -> Result<OfficialAccount> {
+    Ok(engine.follow_official(id(&account)?, follow).await?)
+}

@@ -1,0 +1,91 @@
+import { useEffect, useState } from "react";
+import type { Article, Broadcast } from "../bindings";
+import { Avatar } from "../shared/Avatar";
+import { relativeTime } from "../shared/format";
+import { errorText, ipc, mediaUrl } from "./ipc";
+
+/** The server sanitised the body; its pictures name Xin blobs, shown through the media path. */
+export function readerHtml(body: string): string {
+  return body.replace(/src="xin-blob:([0-9a-f]{64})"/g, (_, hash: string) => `src="${mediaUrl(hash)}"`);
+}
+
+/** "Subscriptions": broadcasts from the accounts I follow, newest first, and the reader. */
+export function Subscriptions({ broadcasts }: { broadcasts: Broadcast[] }) {
+  const [open, setOpen] = useState<string | null>(null);
+  if (open) return <Reader id={open} onBack={() => setOpen(null)} />;
+  return (
+    <section className="content-pane subscriptions" data-testid="subscriptions">
+      <header className="content-header">Subscriptions</header>
+      <div className="subscriptions-scroll">
+        {broadcasts.length === 0 && <p className="list-empty">Articles from accounts you follow show here.</p>}
+        {broadcasts.map((b) => (
+          <article key={b.id} className="broadcast" data-testid="broadcast">
+            <div className="broadcast-head">
+              <Avatar user={{ display_name: b.account_name, avatar_hue: b.account_hue }} size={28} />
+              <b>{b.account_name}</b>
+              <span className="muted-label">{relativeTime(b.sent_at)}</span>
+            </div>
+            {b.articles.map((a, i) => (
+              <button key={a.id} className={i === 0 ? "article-card lead" : "article-card"} onClick={() => setOpen(a.id)} data-testid="article-card" data-title={a.title}>
+                {a.cover && <img src={mediaUrl(a.cover)} alt="" />}
+                <span className="article-card-text">
+                  <b>{a.title}</b>
+                  {i === 0 && a.digest && <small>{a.digest}</small>}
+                </span>
+              </button>
+            ))}
+          </article>
+        ))}
+      </div>
+    </section>
+  );
+}
+
+function Reader({ id, onBack }: { id: string; onBack: () => void }) {
+  const [article, setArticle] = useState<Article | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    ipc.article(id).then(setArticle, (e) => setError(errorText(e)));
+  }, [id]);
+  const react = (liked: boolean, wowed: boolean) => ipc.reactArticle(id, { liked, wowed }).then(setArticle, (e) => setError(errorText(e)));
+  return (
+    <section className="content-pane reader" data-testid="reader">
+      <header className="content-header">
+        <button className="link-button" onClick={onBack} data-testid="reader-back">
+          ‹ Subscriptions
+        </button>
+      </header>
+      <div className="reader-scroll">
+        {error && <p className="error-text">{error}</p>}
+        {article && (
+          <div className="reader-page">
+            <h1 data-testid="reader-title">{article.title}</h1>
+            <div className="reader-byline">
+              {article.author && <span>{article.author}</span>}
+              <b>{article.account_name}</b>
+              <span>{new Date(article.created_at).toLocaleDateString()}</span>
+            </div>
+            {article.cover && <img className="reader-cover" src={mediaUrl(article.cover)} alt="" />}
+            <div className="reader-body" data-testid="reader-body" dangerouslySetInnerHTML={{ __html: readerHtml(article.body_html) }} />
+            <div className="reader-foot">
+              {article.source_url && (
+                <button className="link-button" onClick={() => ipc.openLink(article.source_url!).catch((e) => setError(errorText(e)))}>
+                  Read original
+                </button>
+              )}
+              <span className="muted-label" data-testid="reader-reads">
+                Reads {article.reads}
+              </span>
+              <button className={article.liked ? "reader-react on" : "reader-react"} onClick={() => react(!article.liked, article.wowed)} data-testid="reader-like">
+                👍 {article.likes}
+              </button>
+              <button className={article.wowed ? "reader-react on" : "reader-react"} onClick={() => react(article.liked, !article.wowed)} data-testid="reader-wow">
+                ✨ Wow {article.wows}
+              </button>
+            </div>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
