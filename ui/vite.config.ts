@@ -1,20 +1,21 @@
 import { defineConfig } from "vite";
 
-// Two apps from one source tree: `--mode desktop` (inside Tauri) and `--mode mobile`
-// (the phone companion, served by xin-server at /m/).
+// Three apps from one source tree: `--mode desktop` (inside Tauri), `--mode mobile` (the phone
+// companion, served by xin-server at /m/) and `--mode console` (the official accounts' console,
+// served at /console/).
 export default defineConfig(({ mode }) => {
-  const mobile = mode === "mobile";
+  const web = mode === "mobile" ? { root: "mobile", base: "/m/" } : mode === "console" ? { root: "console", base: "/console/" } : null;
   return {
-    root: mobile ? "mobile" : "desktop",
-    base: mobile ? "/m/" : "./",
+    root: web?.root ?? "desktop",
+    base: web?.base ?? "./",
     publicDir: false,
     esbuild: { jsx: "automatic" },
     build: {
-      outDir: mobile ? "../dist/mobile" : "../dist/desktop",
+      outDir: `../dist/${web?.root ?? "desktop"}`,
       emptyOutDir: true,
       target: "es2021",
     },
-    server: mobile ? { proxy: { "/api": { target: "http://127.0.0.1:7420", ws: true } } } : {},
+    server: web ? { proxy: { "/api": { target: "http://127.0.0.1:7420", ws: true } } } : {},
     test: {
       root: ".",
       include: ["src/**/*.test.ts", "src/**/*.test.tsx"],

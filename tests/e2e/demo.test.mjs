@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
-import { By, OUT, decodeQr, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
+import { By, OUT, decodeQr, startBrowser, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
 
 describe("the demo world", () => {
   let server, desktop, phone;
@@ -353,5 +353,79 @@ describe("the demo world", () => {
     await (await window.findElement(By.css('option[value="six_months"]'))).click();
     await desktop.screenshot("56-demo-settings-moments");
     await desktop.driver.wait(async () => (await desktop.invoke("moments_settings")).window === "six_months", 10_000, "saved");
+  });
+  test("Console: Bob signs in with his phone and publishes; Alice follows on the desktop and reads it", async () => {
+    const browser = await startBrowser();
+    try {
+      const c = browser.page;
+      await c.goto(`${server.url}/console/`);
+      const qr = c.getByTestId("console-qr");
+      await qr.waitFor();
+      const url = await qr.getAttribute("data-url");
+      assert.match(url, new RegExp(`^${server.url}/m/l/`));
+      await browser.screenshot("30-console-signin");
+      // Bob's phone opens the code (its scanner is tested with the desktop's QR) and picks the
+      // number the console shows.
+      const page = phone.page;
+      await page.goto(url);
+      const code = await c.getByTestId("console-code").getAttribute("data-code");
+      await page.locator(`[data-testid="confirm-code"][data-code="${code}"]`).click();
+      await page.getByTestId("confirm-done").waitFor();
+
+      // Bob owns no account yet: the console asks for one.
+      await c.getByTestId("account-name").fill("Alpine Weekly");
+      await c.getByTestId("account-handle").fill("alpine_weekly");
+      await c.getByTestId("account-intro").fill("Mountain news every week.");
+      await c.getByTestId("account-create").click();
+      await c.getByTestId("tab-write").click();
+      await c.getByTestId("writer-title").fill("Ice season opens");
+      await c.getByTestId("writer-digest").fill("The north faces are in.");
+      await c.getByTestId("writer-body").click();
+      await c.keyboard.type("The north faces are ");
+      await c.keyboard.press("Control+B");
+      await c.keyboard.type("in condition");
+      await c.keyboard.press("Control+B");
+      await c.keyboard.type(". Bring screws.");
+      await c.getByTestId("writer-picture").setInputFiles(new URL("../../crates/xin-demo/assets/video-thumb.jpg", import.meta.url).pathname);
+      await waitFor("the picture in the editor", async () => (await c.locator('[data-testid="writer-body"] img[data-blob]').count()) === 1);
+      await c.getByTestId("writer-preview").click();
+      await c.getByTestId("writer-preview-pane").waitFor();
+      await browser.screenshot("31-console-preview");
+      await c.getByTestId("writer-save").click();
+      await c.locator('[data-testid="console-article"][data-title="Ice season opens"]').waitFor();
+
+      // Alice finds Alpine Weekly on her desktop and follows it.
+      await (await desktop.find("rail-contacts")).click();
+      await (await desktop.find("official-accounts")).click();
+      await (await desktop.find("official-search")).sendKeys("alpine\uE007");
+      const row = By.css('[data-testid="official-account"][data-name="Alpine Weekly"] [data-testid="official-follow"]');
+      await desktop.driver.wait(async () => (await desktop.driver.findElements(row)).length === 1, 20_000, "found");
+      await (await desktop.driver.findElement(row)).click();
+      await desktop.driver.wait(async () => /Unfollow/.test(await (await desktop.driver.findElement(row)).getText()), 20_000, "following");
+      await desktop.screenshot("65-demo-official-accounts");
+
+      // Bob broadcasts it; the console says it reached one follower.
+      await c.locator('[data-testid="console-article"][data-title="Ice season opens"] input').check();
+      await c.getByTestId("console-broadcast").click();
+      await c.getByTestId("console-sent").filter({ hasText: "Sent to 1 follower." }).waitFor();
+      await browser.screenshot("32-console-sent");
+
+      // Alice's desktop: it arrives in Subscriptions and renders in the reader, picture and all.
+      await (await desktop.find("rail-chats")).click();
+      await desktop.driver.wait(async () => /Alpine Weekly: Ice season opens/.test(await desktop.driver.executeScript("return document.querySelector('[data-testid=subscriptions-row]')?.textContent ?? ''")), 20_000, "the broadcast arrives");
+      await (await desktop.find("subscriptions-row")).click();
+      const newest = await desktop.find("article-card");
+      assert.equal(await newest.getAttribute("data-title"), "Ice season opens");
+      await newest.click();
+      await desktop.driver.wait(async () => desktop.driver.executeScript("return [...document.querySelectorAll('.reader-body img')].length === 1 && [...document.querySelectorAll('.reader-body img')].every((i) => i.complete && i.naturalWidth > 0)"), 20_000, "the article's picture loads");
+      assert.match(await desktop.driver.executeScript("return document.querySelector('[data-testid=reader-body]').textContent"), /The north faces are in condition\. Bring screws\./);
+      assert.equal(await desktop.driver.executeScript("return document.querySelector('.reader-body b, .reader-body strong')?.textContent"), "in condition");
+      await desktop.screenshot("66-demo-console-article");
+      // The console counts Alice's read.
+      await c.reload();
+      await waitFor("Alice's read", async () => /^1 reads$/.test((await c.locator('[data-testid="console-article"][data-title="Ice season opens"] [data-testid="article-reads"]').innerText()).trim()));
+    } finally {
+      await browser.stop();
+    }
   });
 });

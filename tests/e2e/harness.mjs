@@ -168,23 +168,16 @@ export function writeY4m(png, path) {
   writeFileSync(path, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), frame, frame, frame]));
 }
 
-/**
- * Debian's Chromium, phone-sized, optionally with a fake camera playing `video` and a fake
- * microphone playing `audio` (a WAV file).
- */
-export async function startPhone(video, audio) {
-  const args = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-default-apps",
-  ];
-  if (video || audio) args.push("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream");
-  if (video) args.push(`--use-file-for-fake-video-capture=${video}`);
-  if (audio) args.push(`--use-file-for-fake-audio-capture=${audio}`);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args });
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-  const page = await context.newPage();
+/** Debian's Chromium with `args`, one page in a context with `options`. */
+async function chromiumPage(args, options, label) {
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps", ...args],
+  });
+  const page = await (await browser.newContext(options)).newPage();
   page.on("dialog", (d) => d.accept());
-  page.on("pageerror", (e) => console.error(`phone page error: ${e.stack}`));
+  page.on("pageerror", (e) => console.error(`${label} page error: ${e.stack}`));
   return {
     page,
     async screenshot(name) {
@@ -192,6 +185,23 @@ export async function startPhone(video, audio) {
     },
     stop: () => browser.close(),
   };
+}
+
+/**
+ * Debian's Chromium, phone-sized, optionally with a fake camera playing `video` and a fake
+ * microphone playing `audio` (a WAV file).
+ */
+export async function startPhone(video, audio) {
+  const args = [];
+  if (video || audio) args.push("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream");
+  if (video) args.push(`--use-file-for-fake-video-capture=${video}`);
+  if (audio) args.push(`--use-file-for-fake-audio-capture=${audio}`);
+  return chromiumPage(args, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }, "phone");
+}
+
+/** Debian's Chromium at a desktop's size: a publisher's browser for the console. */
+export function startBrowser() {
+  return chromiumPage([], { viewport: { width: 1280, height: 860 } }, "browser");
 }
 
 /** Signs up on the companion and lands on the Chats tab. */

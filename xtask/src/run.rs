@@ -52,7 +52,8 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             wait_for_port(&format!("127.0.0.1:{port}"), 30)?;
             let lan = lan_address().unwrap_or_else(|| "127.0.0.1".to_string());
             println!("\n  Xin server:       http://127.0.0.1:{port}");
-            println!("  Phone companion:  http://{lan}:{port}/m/   (open it on a phone on the same network)\n");
+            println!("  Phone companion:  http://{lan}:{port}/m/   (open it on a phone on the same network)");
+            println!("  Publishers' console: http://127.0.0.1:{port}/console/\n");
             _server = Some(server);
             format!("http://127.0.0.1:{port}")
         }

@@ -173,6 +173,13 @@ pub struct BroadcastList {
     pub broadcasts: Vec<Broadcast>,
 }
 
+/// `GET /api/v1/official-accounts/{id}/articles` (owner): every article, newest first, with its
+/// reads, likes and Wows.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct ArticleList {
+    pub articles: Vec<Article>,
+}
+
 /// `PUT /api/v1/official-accounts/{id}/followers/{user}/tags`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct FollowerTags {

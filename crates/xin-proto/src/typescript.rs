@@ -118,6 +118,7 @@ pub fn declarations() -> Vec<String> {
         Broadcast,
         BroadcastList,
         FollowerTags,
+        ArticleList,
     ]
 }
 

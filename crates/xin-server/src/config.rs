@@ -23,6 +23,11 @@ pub struct Config {
     #[arg(long, env = "XIN_COMPANION_DIR", default_value = "ui/dist/mobile")]
     pub companion_dir: PathBuf,
 
+    /// The official accounts' console's built files (served at /console/); by default next to
+    /// the companion's (`ui/dist/console`).
+    #[arg(long, env = "XIN_CONSOLE_DIR")]
+    pub console_dir: Option<PathBuf>,
+
     /// Seconds a fresh login QR stays valid.
     #[arg(long, env = "XIN_TICKET_PENDING_SECS", default_value_t = 60)]
     pub ticket_pending_secs: u64,
@@ -103,6 +108,12 @@ pub enum LedgerAction {
 }
 
 impl Config {
+    pub fn console_dir(&self) -> PathBuf {
+        self.console_dir
+            .clone()
+            .unwrap_or_else(|| self.companion_dir.with_file_name("console"))
+    }
+
     /// A configuration for tests: loopback on a free port, data in `dir`.
     pub fn for_tests(dir: &std::path::Path) -> Self {
         Self {
@@ -110,6 +121,7 @@ impl Config {
             data_dir: Some(dir.to_path_buf()),
             public_url: None,
             companion_dir: dir.join("companion"),
+            console_dir: None,
             ticket_pending_secs: 60,
             ticket_scanned_secs: 120,
             access_ttl_secs: 900,

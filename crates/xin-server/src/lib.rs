@@ -40,7 +40,8 @@ pub use store::Store;
 /// group's member list (500 ids of 36 characters).
 const API_BODY_LIMIT: usize = 32 * 1024;
 
-/// The whole HTTP surface: `/api/v1/...`, its OpenAPI document and the phone companion at `/m/`.
+/// The whole HTTP surface: `/api/v1/...`, its OpenAPI document, the phone companion at `/m/`
+/// and the official accounts' console at `/console/`.
 pub fn app(state: AppState) -> Router {
     let (api, doc) = OpenApiRouter::with_openapi(routes::ApiDoc::openapi())
         .nest(xin_proto::API_PREFIX, routes::api())
@@ -49,6 +50,9 @@ pub fn app(state: AppState) -> Router {
     let companion_dir = state.config.companion_dir.clone();
     let companion =
         ServeDir::new(&companion_dir).fallback(ServeFile::new(companion_dir.join("index.html")));
+    let console_dir = state.config.console_dir();
+    let console =
+        ServeDir::new(&console_dir).fallback(ServeFile::new(console_dir.join("index.html")));
 
     api.route(
         "/api/v1/openapi.json",
@@ -59,6 +63,7 @@ pub fn app(state: AppState) -> Router {
     )
     .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
     .nest_service("/m", companion)
+    .nest_service("/console", console)
     .route("/", get(|| async { Redirect::temporary("/m/") }))
     .fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is nothing here.") })
     .method_not_allowed_fallback(|| async {

@@ -92,6 +92,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/official-accounts/{id}/broadcasts"),
     ("post", "/api/v1/official-accounts/{id}/broadcasts"),
     ("post", "/api/v1/official-accounts/{id}/articles"),
+    ("get", "/api/v1/official-accounts/{id}/articles"),
     ("get", "/api/v1/articles/{id}"),
     ("put", "/api/v1/articles/{id}/reaction"),
     ("get", "/api/v1/subscriptions"),

@@ -4,8 +4,9 @@ import { Avatar } from "../shared/Avatar";
 import { groupByLetter } from "../shared/names";
 import { errorText, ipc, mediaUrl } from "./ipc";
 import { Album } from "./Moments";
+import { OfficialAccounts } from "./OfficialAccounts";
 
-type Selection = { kind: "new" } | { kind: "contact"; id: string } | null;
+type Selection = { kind: "new" } | { kind: "official" } | { kind: "contact"; id: string } | null;
 
 /** Contacts: "New friends" with pending requests, an A–Z list, and a profile pane. */
 export function Contacts({ view, me, onMessage }: { view: ContactsView; me: UserProfile; onMessage: (conversation: string) => void }) {
@@ -26,6 +27,12 @@ export function Contacts({ view, me, onMessage }: { view: ContactsView; me: User
               <span className="chat-title">New friends</span>
             </span>
             {pending.length > 0 && <span className="badge inline">{pending.length}</span>}
+          </button>
+          <button className={sel?.kind === "official" ? "chat-row selected" : "chat-row"} onClick={() => setSel({ kind: "official" })} data-testid="official-accounts">
+            <span className="chat-avatar new-friends-icon official-icon">📰</span>
+            <span className="chat-text">
+              <span className="chat-title">Official accounts</span>
+            </span>
           </button>
           {groups.map(([letter, contacts]) => (
             <div key={letter}>
@@ -51,6 +58,7 @@ export function Contacts({ view, me, onMessage }: { view: ContactsView; me: User
       </aside>
       <section className="content-pane">
         {sel?.kind === "new" && <NewFriends view={view} me={me} />}
+        {sel?.kind === "official" && <OfficialAccounts />}
         {selected && <Profile key={selected.user.id} contact={selected} me={me} allTags={[...new Set(view.contacts.flatMap((c) => c.tags))].sort()} onMessage={onMessage} />}
         {!sel && <div className="empty-content">Select a contact</div>}
       </section>

@@ -1,4 +1,4 @@
-import { BarcodeFormat, EncodeHintType, QRCodeWriter } from "@zxing/library";
+import QRCode from "qrcode";
 import { useEffect, useRef, useState } from "react";
 import type { Payee, Payment, PaymentCode, Wallet } from "../bindings";
 import { Avatar } from "../shared/Avatar";
@@ -142,13 +142,12 @@ export function PayPage({ handle, me }: { handle: string; me: string }) {
   );
 }
 
-/** A QR code drawn as SVG (the companion already ships zxing for reading them). */
+/** A QR code drawn as SVG, with a one-module margin. */
 function QrSvg({ text, size = 220 }: { text: string; size?: number }) {
-  const hints = new Map([[EncodeHintType.MARGIN, 1]]);
-  const m = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0, hints);
-  const n = m.getWidth();
+  const modules = QRCode.create(text, { errorCorrectionLevel: "M" }).modules;
+  const n = modules.size + 2;
   let d = "";
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) if (m.get(x, y)) d += `M${x},${y}h1v1h-1z`;
+  for (let y = 0; y < modules.size; y++) for (let x = 0; x < modules.size; x++) if (modules.get(y, x)) d += `M${x + 1},${y + 1}h1v1h-1z`;
   return (
     <svg className="pay-qr" width={size} height={size} viewBox={`0 0 ${n} ${n}`} shapeRendering="crispEdges" role="img" aria-label="Payment code">
       <rect width={n} height={n} fill="#fff" />

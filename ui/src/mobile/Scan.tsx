@@ -1,4 +1,4 @@
-import { BinaryBitmap, HTMLCanvasElementLuminanceSource, HybridBinarizer, QRCodeReader } from "@zxing/library";
+import jsQR from "jsqr";
 import { useEffect, useRef, useState } from "react";
 import { handleFromUrl, payFromUrl, ticketFromUrl } from "./api";
 import { go } from "./router";
@@ -71,14 +71,12 @@ export function useQrCamera(video: React.RefObject<HTMLVideoElement | null>, onT
     let done = false;
     const canvas = document.createElement("canvas");
     const ctx = canvas.getContext("2d", { willReadFrequently: true });
-    const reader = new QRCodeReader();
+    // jsQR: it reads screens and prints wherever the code sits in the frame (zxing's reader
+    // missed codes that were off-centre in our camera tests).
     const decode = (): string | null => {
-      try {
-        const bitmap = new BinaryBitmap(new HybridBinarizer(new HTMLCanvasElementLuminanceSource(canvas)));
-        return reader.decode(bitmap).getText();
-      } catch {
-        return null; // no QR code in this frame
-      }
+      if (!ctx) return null;
+      const frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      return jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "dontInvert" })?.data ?? null;
     };
     const tick = () => {
       const v = video.current;

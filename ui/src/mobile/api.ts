@@ -3,7 +3,8 @@ import type { Content, ContactList, Conversation, ConversationList, DeviceInfo, 
 /** What the companion keeps between visits. The phone browser's storage is its keyring. */
 type Stored = { user: UserProfile; device_id: string; access: string; refresh: string };
 
-const KEY = "xin.session";
+/** The console (`/console/`) is another device of its own on the same origin: its own session. */
+const KEY = typeof location !== "undefined" && location.pathname.startsWith("/console") ? "xin.console.session" : "xin.session";
 
 /** What to tell the person about a failed call. */
 export function errorMessage(e: unknown): string {
@@ -35,7 +36,7 @@ export function stored(): Stored | null {
   }
 }
 
-function store(s: Session) {
+export function store(s: Session) {
   const value: Stored = { user: s.user, device_id: s.device_id, access: s.access_token, refresh: s.refresh_token };
   localStorage.setItem(KEY, JSON.stringify(value));
 }
@@ -44,7 +45,7 @@ export function forget() {
   localStorage.removeItem(KEY);
 }
 
-async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
   let resp: Response;
   try {
     resp = await fetch(`/api/v1${path}`, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, parseYuan, relativeTime, spacedCode, timeLeft, voiceLength, yuan } from "./format";
+import { followers, formatBytes, parseYuan, relativeTime, spacedCode, timeLeft, voiceLength, yuan } from "./format";
 
 describe("relativeTime", () => {
   const now = new Date(2026, 10, 21, 15, 30).getTime();
@@ -55,5 +55,13 @@ describe("money", () => {
     expect(parseYuan("12.3")).toBe(1230);
     expect(parseYuan(" 0.05 ")).toBe(5);
     for (const bad of ["", "0", "0.00", "1.234", "-1", "1e3", "abc", "12,5", "99999999"]) expect(parseYuan(bad)).toBeNull();
+  });
+});
+
+describe("followers", () => {
+  it("counts in English", () => {
+    expect(followers(0)).toBe("0 followers");
+    expect(followers(1)).toBe("1 follower");
+    expect(followers(2)).toBe("2 followers");
   });
 });

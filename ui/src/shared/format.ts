@@ -66,3 +66,8 @@ export function parseYuan(text: string): number | null {
   const fen = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
   return fen > 0 ? fen : null;
 }
+
+/** "1 follower", "2 followers". */
+export function followers(n: number): string {
+  return n === 1 ? "1 follower" : `${n} followers`;
+}

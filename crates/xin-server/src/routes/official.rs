@@ -8,10 +8,10 @@ use axum::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 use xin_proto::{
-    is_blob_hash, Article, Broadcast, BroadcastList, ErrorBody, ErrorCode, Follow, FollowerTags,
-    NewArticle, NewBroadcast, NewOfficialAccount, OfficialAccount, OfficialAccountList,
-    OfficialSearch, Reaction, MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME, MAX_ARTICLE_BODY,
-    MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE, MAX_BROADCAST_ARTICLES,
+    is_blob_hash, Article, ArticleList, Broadcast, BroadcastList, ErrorBody, ErrorCode, Follow,
+    FollowerTags, NewArticle, NewBroadcast, NewOfficialAccount, OfficialAccount,
+    OfficialAccountList, OfficialSearch, Reaction, MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME,
+    MAX_ARTICLE_BODY, MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE, MAX_BROADCAST_ARTICLES,
 };
 
 use super::contacts::path_id;
@@ -31,7 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_account))
         .routes(routes!(follow, unfollow))
         .routes(routes!(history))
-        .routes(routes!(create_article))
+        .routes(routes!(create_article, list_articles))
         .routes(routes!(get_article))
         .routes(routes!(react))
         .routes(routes!(send_broadcast))
@@ -215,6 +215,21 @@ async fn create_article(
             })
             .await?,
     ))
+}
+
+/// Every article of an account I own, newest first, with reads, likes and Wows (the console).
+#[utoipa::path(get, path = "/official-accounts/{id}/articles", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = ArticleList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_articles(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ArticleList>> {
+    let articles = state
+        .store
+        .articles(authed.user_id, account_id(&id)?)
+        .await?;
+    Ok(Json(ArticleList { articles }))
 }
 
 /// Read an article (counts a read).

@@ -435,6 +435,24 @@ impl Store {
         .await
     }
 
+    /// Every article of an account I own, newest first.
+    pub async fn articles(&self, owner: Uuid, id: Uuid) -> ApiResult<Vec<Article>> {
+        self.reads
+            .run(move |c| {
+                owned(c, owner, id)?;
+                let ids: Vec<String> = sql::all(
+                    c,
+                    "SELECT id FROM official_articles WHERE account_id = $1 ORDER BY id DESC LIMIT 200",
+                    &[&id.to_string()],
+                    |r| r.get(0),
+                )?;
+                ids.iter()
+                    .map(|a| article(c, owner, super::parse_uuid(a)?))
+                    .collect()
+            })
+            .await
+    }
+
     /// An article, counted as read by `viewer`.
     pub async fn read_article(&self, viewer: Uuid, id: Uuid) -> ApiResult<Article> {
         self.write(move |cx| {

@@ -1,0 +1,399 @@
+import QRCode from "qrcode";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { Article, ArticleList, Broadcast, DeviceInfo, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
+import { Avatar } from "../shared/Avatar";
+import { followers } from "../shared/format";
+import { api, authed, blobUrl, errorMessage, request, store, stored } from "../mobile/api";
+import { uploadBlob } from "../mobile/upload";
+import { editorHtml } from "./editorHtml";
+
+function consoleDevice(): DeviceInfo {
+  const browser = /Firefox\//.test(navigator.userAgent) ? "Firefox" : /Chrome\//.test(navigator.userAgent) ? "Chrome" : "Browser";
+  return { name: `Xin Console (${browser})`, kind: "desktop", os: "Web", app_version: "0.1.0" };
+}
+
+/** The official accounts' console: sign in by scanning a QR with Xin on the phone, then
+ *  create accounts, write and preview articles, broadcast them, and watch followers and reads. */
+export function Console() {
+  const [signedIn, setSignedIn] = useState(() => stored() !== null);
+  if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
+  return (
+    <Dashboard
+      onSignOut={() => {
+        void api.signOut().then(() => setSignedIn(false));
+      }}
+    />
+  );
+}
+
+/** A login QR like the desktop's: the phone scans it and picks the number shown here. */
+function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const [qr, setQr] = useState("");
+  const [url, setUrl] = useState("");
+  const [state, setState] = useState<TicketState | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    let alive = true;
+    (async () => {
+      while (alive) {
+        const t = await request<TicketCreated>("POST", "/login-tickets", { device: consoleDevice() });
+        setUrl(t.qr_url);
+        setQr(await QRCode.toDataURL(t.qr_url, { margin: 2, width: 240 }));
+        setState(null);
+        let known: TicketPhase = "pending";
+        for (;;) {
+          const s: TicketState = await request<TicketState>("POST", `/login-tickets/${encodeURIComponent(t.ticket_id)}/wait`, { poll_secret: t.poll_secret, known });
+          if (!alive) return;
+          setState(s);
+          known = s.phase;
+          if (s.phase === "confirmed") {
+            store(s.session);
+            onSignedIn();
+            return;
+          }
+          if (s.phase === "declined" || s.phase === "expired") break;
+        }
+      }
+    })().catch((e) => alive && setError(errorMessage(e)));
+    return () => {
+      alive = false;
+    };
+  }, [onSignedIn]);
+  return (
+    <div className="console-signin" data-testid="console-signin">
+      <h1>Xin Console</h1>
+      <p>Publish articles to the people who follow your official accounts.</p>
+      {state?.phase === "scanned" ? (
+        <div className="signin-scanned" data-testid="console-scanned">
+          <Avatar user={state.user} size={56} />
+          <p>
+            {state.user.display_name}, tap <b data-testid="console-code" data-code={state.code}>{state.code}</b> on your phone.
+          </p>
+        </div>
+      ) : (
+        qr && <img className="signin-qr" src={qr} alt="Sign-in QR code" data-testid="console-qr" data-url={url} />
+      )}
+      <p className="muted">Scan with Xin on your phone: Scan → this code.</p>
+      {error && <p className="error">{error}</p>}
+    </div>
+  );
+}
+
+function Dashboard({ onSignOut }: { onSignOut: () => void }) {
+  const me = stored()?.user;
+  const [accounts, setAccounts] = useState<OfficialAccount[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const load = useCallback(
+    () =>
+      authed<OfficialAccountList>("GET", "/official-accounts").then((l) => {
+        const mine = l.accounts.filter((a) => a.mine);
+        setAccounts(mine);
+        setSelected((s) => s ?? mine[0]?.id ?? null);
+        if (mine.length === 0) setCreating(true);
+      }),
+    [],
+  );
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const account = accounts.find((a) => a.id === selected);
+  return (
+    <div className="console">
+      <header className="console-bar">
+        <b>Xin Console</b>
+        <span className="spacer" />
+        {me && <span data-testid="console-me">{me.display_name}</span>}
+        <button onClick={onSignOut}>Sign out</button>
+      </header>
+      <div className="console-main">
+        <nav className="console-accounts">
+          <h3>Your accounts</h3>
+          {accounts.map((a) => (
+            <button key={a.id} className={a.id === selected ? "account-row on" : "account-row"} onClick={() => { setSelected(a.id); setCreating(false); }} data-testid="console-account" data-name={a.name}>
+              <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} size={32} />
+              <span>
+                {a.name}
+                <small>{a.kind === "subscription" ? "Subscription" : "Service"} · {followers(a.followers)}</small>
+              </span>
+            </button>
+          ))}
+          <button className="new-account" onClick={() => setCreating(true)} data-testid="console-new-account">
+            + New account
+          </button>
+        </nav>
+        <main className="console-pane">
+          {creating ? (
+            <NewAccount
+              onCreated={(a) => {
+                setCreating(false);
+                setSelected(a.id);
+                void load();
+              }}
+            />
+          ) : account ? (
+            <AccountDesk key={account.id} account={account} onChanged={() => void load()} />
+          ) : null}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function NewAccount({ onCreated }: { onCreated: (a: OfficialAccount) => void }) {
+  const [handle, setHandle] = useState("");
+  const [name, setName] = useState("");
+  const [intro, setIntro] = useState("");
+  const [kind, setKind] = useState<OfficialKind>("subscription");
+  const [error, setError] = useState("");
+  return (
+    <form
+      className="console-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        authed<OfficialAccount>("POST", "/official-accounts", { handle, name, intro, kind }).then(onCreated, (err) => setError(errorMessage(err)));
+      }}
+      data-testid="console-create"
+    >
+      <h2>New official account</h2>
+      <label>
+        Name
+        <input value={name} onChange={(e) => setName(e.target.value)} maxLength={30} data-testid="account-name" />
+      </label>
+      <label>
+        Xin ID
+        <input value={handle} onChange={(e) => setHandle(e.target.value)} placeholder="letters, digits, _" data-testid="account-handle" />
+      </label>
+      <label>
+        Introduction
+        <input value={intro} onChange={(e) => setIntro(e.target.value)} maxLength={120} data-testid="account-intro" />
+      </label>
+      <label>
+        Type
+        <select value={kind} onChange={(e) => setKind(e.target.value as OfficialKind)} data-testid="account-kind">
+          <option value="subscription">Subscription: one broadcast a day, in Subscriptions</option>
+          <option value="service">Service: four a month per follower, its own chat</option>
+        </select>
+      </label>
+      {error && <p className="error" role="alert">{error}</p>}
+      <button className="primary" disabled={!name.trim() || !handle.trim()} data-testid="account-create">
+        Create
+      </button>
+    </form>
+  );
+}
+
+type Tab = "write" | "articles";
+
+function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChanged: () => void }) {
+  const [tab, setTab] = useState<Tab>("articles");
+  const [articles, setArticles] = useState<Article[]>([]);
+  const load = useCallback(() => authed<ArticleList>("GET", `/official-accounts/${account.id}/articles`).then((l) => setArticles(l.articles)), [account.id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <div className="desk">
+      <div className="desk-head">
+        <Avatar user={{ display_name: account.name, avatar_hue: account.avatar_hue }} size={48} />
+        <div>
+          <h2>{account.name}</h2>
+          <small>
+            @{account.handle} · {account.kind === "subscription" ? "Subscription account" : "Service account"} · <span data-testid="desk-followers">{followers(account.followers)}</span>
+          </small>
+        </div>
+      </div>
+      <div className="tabs">
+        <button className={tab === "articles" ? "on" : ""} onClick={() => setTab("articles")} data-testid="tab-articles">
+          Articles
+        </button>
+        <button className={tab === "write" ? "on" : ""} onClick={() => setTab("write")} data-testid="tab-write">
+          Write
+        </button>
+      </div>
+      {tab === "write" ? (
+        <Writer
+          account={account}
+          onSaved={() => {
+            setTab("articles");
+            void load();
+          }}
+        />
+      ) : (
+        <Articles
+          account={account}
+          articles={articles}
+          onSent={() => {
+            void load();
+            onChanged();
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/** The editor: a rich text area (bold, heading, list, link, picture) and its preview. */
+function Writer({ account, onSaved }: { account: OfficialAccount; onSaved: () => void }) {
+  const [title, setTitle] = useState("");
+  const [author, setAuthor] = useState(stored()?.user.display_name ?? "");
+  const [digest, setDigest] = useState("");
+  const [cover, setCover] = useState<{ hash: string; url: string } | null>(null);
+  const [preview, setPreview] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const body = useRef<HTMLDivElement>(null);
+  const picture = useRef<HTMLInputElement>(null);
+  const upload = async (f: File) => ({ hash: (await uploadBlob(f, f.name, () => {})).hash, url: URL.createObjectURL(f) });
+  const command = (name: string, value?: string) => {
+    body.current?.focus();
+    document.execCommand(name, false, value);
+  };
+  const save = () => {
+    setBusy(true);
+    setError("");
+    authed<Article>("POST", `/official-accounts/${account.id}/articles`, { title, author, digest, cover: cover?.hash, body_html: editorHtml(body.current?.innerHTML ?? "") }).then(onSaved, (e) => {
+      setBusy(false);
+      setError(errorMessage(e));
+    });
+  };
+  return (
+    <div className="writer" data-testid="writer">
+      <input className="writer-title" placeholder="Title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={64} data-testid="writer-title" />
+      <div className="writer-meta">
+        <input placeholder="Author" value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={30} />
+        <input placeholder="Digest (shown on the card)" value={digest} onChange={(e) => setDigest(e.target.value)} maxLength={120} data-testid="writer-digest" />
+        <label className="file-button">
+          {cover ? <img src={cover.url} alt="Cover" /> : "Cover picture"}
+          <input type="file" accept="image/*" hidden onChange={(e) => e.target.files?.[0] && upload(e.target.files[0]).then(setCover, (err) => setError(errorMessage(err)))} data-testid="writer-cover" />
+        </label>
+      </div>
+      <div className="writer-tools">
+        <button onClick={() => command("bold")} aria-label="Bold">
+          <b>B</b>
+        </button>
+        <button onClick={() => command("italic")} aria-label="Italic">
+          <i>I</i>
+        </button>
+        <button onClick={() => command("formatBlock", "h2")} aria-label="Heading">
+          H
+        </button>
+        <button onClick={() => command("insertUnorderedList")} aria-label="List">
+          •
+        </button>
+        <button
+          onClick={() => {
+            const url = window.prompt("Link to (https://…)");
+            if (url) command("createLink", url);
+          }}
+          aria-label="Link"
+        >
+          🔗
+        </button>
+        <button onClick={() => picture.current?.click()} aria-label="Picture" data-testid="writer-picture-button">
+          🖼
+        </button>
+        <input
+          ref={picture}
+          type="file"
+          accept="image/*"
+          hidden
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (!f) return;
+            upload(f).then(
+              (p) => command("insertHTML", `<img src="${p.url}" data-blob="${p.hash}" alt="">`),
+              (err) => setError(errorMessage(err)),
+            );
+          }}
+          data-testid="writer-picture"
+        />
+        <span className="spacer" />
+        <button onClick={() => setPreview(preview === null ? (body.current?.innerHTML ?? "") : null)} data-testid="writer-preview">
+          {preview === null ? "Preview" : "Edit"}
+        </button>
+      </div>
+      <div className="writer-body" ref={body} contentEditable suppressContentEditableWarning hidden={preview !== null} data-testid="writer-body" />
+      {preview !== null && (
+        <article className="article-preview" data-testid="writer-preview-pane">
+          <h1>{title}</h1>
+          <small>
+            {author} · {account.name}
+          </small>
+          {cover && <img className="cover" src={cover.url} alt="" />}
+          <div dangerouslySetInnerHTML={{ __html: preview }} />
+        </article>
+      )}
+      {error && <p className="error" role="alert">{error}</p>}
+      <button className="primary" disabled={busy || !title.trim()} onClick={save} data-testid="writer-save">
+        Save article
+      </button>
+    </div>
+  );
+}
+
+/** Every article with its reads, likes and Wows; tick up to eight and broadcast them. */
+function Articles({ account, articles, onSent }: { account: OfficialAccount; articles: Article[]; onSent: () => void }) {
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [tag, setTag] = useState("");
+  const [note, setNote] = useState("");
+  const [error, setError] = useState("");
+  const [open, setOpen] = useState<Article | null>(null);
+  const send = () => {
+    setError("");
+    setNote("");
+    authed<Broadcast>("POST", `/official-accounts/${account.id}/broadcasts`, { articles: chosen, tag: tag.trim() || undefined }).then(
+      (b) => {
+        setNote(`Sent to ${followers(b.delivered)}.`);
+        setChosen([]);
+        onSent();
+      },
+      (e) => setError(errorMessage(e)),
+    );
+  };
+  return (
+    <div className="articles">
+      {articles.length === 0 && <p className="muted">No articles yet: write one.</p>}
+      <table>
+        <tbody>
+          {articles.map((a) => (
+            <tr key={a.id} data-testid="console-article" data-title={a.title}>
+              <td>
+                <input type="checkbox" checked={chosen.includes(a.id)} disabled={!chosen.includes(a.id) && chosen.length >= 8} onChange={() => setChosen(chosen.includes(a.id) ? chosen.filter((x) => x !== a.id) : [...chosen, a.id])} aria-label={`Choose ${a.title}`} />
+              </td>
+              <td>
+                <button className="link" onClick={() => setOpen(a)}>
+                  {a.title}
+                </button>
+              </td>
+              <td className="num" data-testid="article-reads">{a.reads} reads</td>
+              <td className="num">{a.likes} 👍</td>
+              <td className="num">{a.wows} ✨</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {articles.length > 0 && (
+        <div className="broadcast-bar">
+          <input placeholder="Only followers tagged… (optional)" value={tag} onChange={(e) => setTag(e.target.value)} maxLength={20} />
+          <button className="primary" disabled={chosen.length === 0} onClick={send} data-testid="console-broadcast">
+            Send {chosen.length || ""} to followers
+          </button>
+        </div>
+      )}
+      {note && <p className="note" role="status" data-testid="console-sent">{note}</p>}
+      {error && <p className="error" role="alert" data-testid="console-error">{error}</p>}
+      {open && (
+        <div className="backdrop" onClick={() => setOpen(null)}>
+          <article className="article-preview" onClick={(e) => e.stopPropagation()} data-testid="console-article-view">
+            <h1>{open.title}</h1>
+            <small>
+              {open.author} · {open.account_name}
+            </small>
+            <div dangerouslySetInnerHTML={{ __html: open.body_html.replace(/src="xin-blob:([0-9a-f]{64})"/g, (_, h: string) => `src="${blobUrl(h)}"`) }} />
+          </article>
+        </div>
+      )}
+    </div>
+  );
+}
