@@ -90,6 +90,8 @@ const COMMANDS: &[&str] = &[
     "react_article",
     "official_accounts",
     "follow_official",
+    "official_chat",
+    "message_official",
     "send_envelope",
 ];
 

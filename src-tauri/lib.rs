@@ -136,6 +136,8 @@ pub fn run() {
             official_commands::react_article,
             official_commands::official_accounts,
             official_commands::follow_official,
+            official_commands::official_chat,
+            official_commands::message_official,
             wallet_commands::send_envelope,
         ])
         .setup(move |app| {

@@ -2,7 +2,7 @@
 
 use tauri::State;
 use xin_core::{error::UiError, Engine};
-use xin_proto::{Article, BroadcastList, OfficialAccount, Reaction};
+use xin_proto::{Article, BroadcastList, OfficialAccount, OfficialChat, OfficialMessage, Reaction};
 
 use crate::chat_commands::id;
 
@@ -42,4 +42,21 @@ pub async fn follow_official(
     follow: bool,
 ) -> Result<OfficialAccount> {
     Ok(engine.follow_official(id(&account)?, follow).await?)
+}
+
+#[tauri::command]
+pub async fn official_chat(engine: State<'_, Engine>, account: String) -> Result<OfficialChat> {
+    Ok(engine.official_chat(id(&account)?).await?)
+}
+
+#[tauri::command]
+pub async fn message_official(
+    engine: State<'_, Engine>,
+    account: String,
+    text: String,
+    from_menu: bool,
+) -> Result<Vec<OfficialMessage>> {
+    Ok(engine
+        .message_official(id(&account)?, text, from_menu)
+        .await?)
 }

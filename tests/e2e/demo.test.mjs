@@ -217,7 +217,7 @@ describe("the demo world", () => {
     await desktop.screenshot("62-demo-chats-subscriptions");
     await row.click();
     const cards = await desktop.driver.findElements(By.css('[data-testid="article-card"]'));
-    assert.deepEqual(await Promise.all(cards.map((c) => c.getAttribute("data-title"))), ["Five sunset crags within an hour of town", "Rope care: when to retire a rope", "Climbers' breakfast: 20% off before 9"]);
+    assert.deepEqual(await Promise.all(cards.map((c) => c.getAttribute("data-title"))), ["Five sunset crags within an hour of town", "Rope care: when to retire a rope"], "subscription accounts only: the café is a service account, its own chat");
     await desktop.driver.wait(async () => desktop.driver.executeScript("return [...document.querySelectorAll('.article-card img')].every((i) => i.complete && i.naturalWidth > 0)"), 20_000, "the covers load");
     await desktop.screenshot("63-demo-subscriptions");
     await cards[0].click();
@@ -230,6 +230,20 @@ describe("the demo world", () => {
     assert.match(await (await desktop.find("reader-reads")).getText(), /Reads 1/);
     await desktop.screenshot("64-demo-reader");
     await (await desktop.find("reader-back")).click();
+
+    // Summit Coffee, a service account, is its own chat: its welcome and broadcast, its menu
+    // (a keyword answered by the account), and a message answered by its default reply.
+    await (await desktop.driver.findElement(By.css('[data-testid="service-row"][data-title="Summit Coffee"]'))).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="official-message"]'))).length === 1, 20_000, "the welcome");
+    assert.match(await desktop.driver.executeScript("return document.querySelector('[data-testid=official-chat]').textContent"), /Welcome to Summit Coffee[\s\S]*Climbers' breakfast/);
+    await (await desktop.driver.findElement(By.xpath("//button[@data-testid='official-menu-button'][contains(., 'Visit')]"))).click();
+    await (await desktop.driver.findElement(By.xpath("//button[@data-testid='official-menu-item'][contains(., 'Opening hours')]"))).click();
+    await desktop.driver.wait(async () => /Open 7 am/.test(await desktop.driver.executeScript("return document.querySelector('[data-testid=official-chat]').textContent")), 20_000, "the hours");
+    await (await desktop.find("official-input")).sendKeys("Do you have oat milk?\uE007");
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="official-message"]'))).length === 4, 20_000, "the question and the default reply");
+    const said = await desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=official-message]')].map((m) => (m.dataset.mine === undefined ? '< ' : '> ') + m.lastElementChild.textContent)");
+    assert.deepEqual(said, ["< Welcome to Summit Coffee ☕ Tap Visit for our hours.", "< Open 7 am – 7 pm every day, 6 am on weekends for early climbers.", "> Do you have oat milk?", "< Thanks for your message! A barista will answer soon."]);
+    await desktop.screenshot("67-demo-service-account-chat");
   });
   test("Moments: Bob's phone posts a photo; Alice's desktop sees it, likes and comments; Bob's phone is told", async () => {
     // The rail's Moments badge: two messages wait (Bob liked Alice's photo, then Carol commented

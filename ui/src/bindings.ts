@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -316,7 +316,7 @@ export type EventBody = { "type": "message_new", message: Message,
 /**
  * The receiving user's unread count in that conversation after it.
  */
-unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "payment", payment: Payment, } | { "type": "moment_posted", post_id: string, author: MomentUser, } | { "type": "moment_notice", notice: MomentNotice, } | { "type": "moment_deleted", post_id: string, } | { "type": "official_broadcast", broadcast: Broadcast, } | { "type": "unknown" };
+unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "payment", payment: Payment, } | { "type": "moment_posted", post_id: string, author: MomentUser, } | { "type": "moment_notice", notice: MomentNotice, } | { "type": "moment_deleted", post_id: string, } | { "type": "official_broadcast", broadcast: Broadcast, } | { "type": "official_message", message: OfficialMessage, } | { "type": "unknown" };
 
 export type EventPage = { events: Array<Event>, 
 /**
@@ -513,7 +513,11 @@ following: boolean,
 /**
  * Whether the asking user owns it (may publish).
  */
-mine: boolean, };
+mine: boolean, 
+/**
+ * The newest message in the asking user's chat with it.
+ */
+last_message: OfficialMessage | null, };
 
 export type OfficialAccountList = { accounts: Array<OfficialAccount>, };
 
@@ -564,6 +568,58 @@ export type BroadcastList = { broadcasts: Array<Broadcast>, };
 export type FollowerTags = { tags: Array<string>, };
 
 export type ArticleList = { articles: Array<Article>, };
+
+export type MenuAction = { "type": "keyword", keyword: string, } | { "type": "article", article_id: string, } | { "type": "link", url: string, };
+
+export type MenuItem = { name: string, action: MenuAction, };
+
+export type Menu = { name: string, items: Array<MenuItem>, };
+
+export type OfficialMenu = { menus: Array<Menu>, };
+
+export type KeywordReply = { 
+/**
+ * Matched against the whole message, ignoring case and surrounding spaces.
+ */
+keyword: string, reply: string, };
+
+export type AutoReplies = { 
+/**
+ * Sent to each new follower.
+ */
+on_follow: string | null, keywords: Array<KeywordReply>, 
+/**
+ * Sent when no keyword matches.
+ */
+default: string | null, };
+
+export type OfficialMessage = { id: string, account_id: string, 
+/**
+ * The follower.
+ */
+user_id: string, 
+/**
+ * Written by the account (an auto-reply or its staff), not the follower.
+ */
+from_account: boolean, text: string, created_at: number, };
+
+export type OfficialChat = { messages: Array<OfficialMessage>, menu: OfficialMenu, };
+
+export type SendOfficialMessage = { text: string, 
+/**
+ * A menu's keyword item was tapped: only the answer shows.
+ */
+from_menu: boolean, };
+
+export type StaffMessage = { text: string, };
+
+export type InboxEntry = { user: UserProfile, last: OfficialMessage, 
+/**
+ * The follower wrote within the last 48 hours: staff may answer.
+ */
+can_reply: boolean, };
+
+export type Inbox = { chats: Array<InboxEntry>, };
 
 export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "subscriptions_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "incoming", message: Incoming, };
 

@@ -57,7 +57,7 @@ pub struct Changes {
     pub wallet: bool,
     /// A friend posted, someone liked or commented, or a post was deleted.
     pub moments: bool,
-    /// An official account sent me a broadcast.
+    /// An official account sent me a broadcast or a message.
     pub subscriptions: bool,
     pub conversations: Vec<Uuid>,
     /// New messages applied, for notifications.
@@ -552,7 +552,9 @@ fn apply_one(
         | EventBody::MomentNotice { .. }
         | EventBody::MomentDeleted { .. } => crate::moments_cache::apply(tx, seq, body, changes)?,
         // Broadcasts are read from the server when told one arrived.
-        EventBody::OfficialBroadcast { .. } => changes.subscriptions = true,
+        EventBody::OfficialBroadcast { .. } | EventBody::OfficialMessage { .. } => {
+            changes.subscriptions = true
+        }
         // From a newer server: nothing this build can show; the seq still advances.
         EventBody::Unknown => {}
         EventBody::ReadMarker {

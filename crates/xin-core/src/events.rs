@@ -31,7 +31,7 @@ pub enum CoreEvent {
     WalletChanged,
     /// Moments changed (a friend's post, a like or comment, a deletion); read the feed again.
     MomentsChanged,
-    /// An official account I follow sent a broadcast; read the subscriptions again.
+    /// An official account I follow sent a broadcast or a message; read them again.
     SubscriptionsChanged,
     /// Someone paid me, live (the receive-code window shows "received ¥X from Y").
     PaymentReceived { payment: xin_proto::Payment },

@@ -3,7 +3,10 @@
 
 use reqwest::Method;
 use uuid::Uuid;
-use xin_proto::{Article, BroadcastList, Follow, OfficialAccount, OfficialAccountList, Reaction};
+use xin_proto::{
+    Article, BroadcastList, Follow, OfficialAccount, OfficialAccountList, OfficialChat,
+    OfficialMessage, Reaction, SendOfficialMessage,
+};
 
 use crate::{engine::Engine, error::CoreResult};
 
@@ -52,5 +55,30 @@ impl Engine {
         } else {
             self.authed_json::<(), _>(Method::DELETE, path, None).await
         }
+    }
+
+    /// My chat with an account, oldest first, with its menu.
+    pub async fn official_chat(&self, id: Uuid) -> CoreResult<OfficialChat> {
+        self.authed_json::<(), _>(
+            Method::GET,
+            format!("/official-accounts/{id}/messages"),
+            None,
+        )
+        .await
+    }
+
+    /// Writes to an account (or taps a menu keyword); answers what was added to the chat.
+    pub async fn message_official(
+        &self,
+        id: Uuid,
+        text: String,
+        from_menu: bool,
+    ) -> CoreResult<Vec<OfficialMessage>> {
+        self.authed_json(
+            Method::POST,
+            format!("/official-accounts/{id}/messages"),
+            Some(SendOfficialMessage { text, from_menu }),
+        )
+        .await
     }
 }

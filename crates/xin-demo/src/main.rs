@@ -551,6 +551,29 @@ async fn seed(api: &Api) -> Result<()> {
         )
         .await?;
     let offer = offer["id"].as_str().ok_or("no article")?.to_string();
+    // The café answers by itself: a welcome, opening hours on a keyword (and its menu), and a
+    // default reply; its menu also opens its offer and its map.
+    api.call(
+        &carol,
+        reqwest::Method::PUT,
+        &format!("/official-accounts/{cafe_desk}/auto-replies"),
+        json!({"on_follow": "Welcome to Summit Coffee ☕ Tap Visit for our hours.",
+               "keywords": [{"keyword": "hours", "reply": "Open 7 am – 7 pm every day, 6 am on weekends for early climbers."}],
+               "default": "Thanks for your message! A barista will answer soon."}),
+    )
+    .await?;
+    api.call(
+        &carol,
+        reqwest::Method::PUT,
+        &format!("/official-accounts/{cafe_desk}/menu"),
+        json!({"menus": [
+            {"name": "Visit", "items": [
+                {"name": "Opening hours", "action": {"type": "keyword", "keyword": "hours"}},
+                {"name": "Map", "action": {"type": "link", "url": "https://www.openstreetmap.org/search?query=Yangshuo"}}]},
+            {"name": "Offers", "items": [
+                {"name": "Breakfast offer", "action": {"type": "article", "article_id": offer}}]}]}),
+    )
+    .await?;
     for who in [&alice, &bob] {
         for account in [&daily, &cafe_desk] {
             api.call(

@@ -114,6 +114,10 @@ pub enum ErrorCode {
     ArticleNotFound,
     /// The account's broadcast allowance is used up (one a day, or four a month per follower).
     BroadcastLimit,
+    /// Staff may write to a follower only within 48 hours of the follower's last message.
+    ReplyWindowClosed,
+    /// Only followers can chat with an account.
+    NotFollowing,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

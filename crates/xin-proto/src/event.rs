@@ -136,6 +136,10 @@ pub enum EventBody {
     OfficialBroadcast {
         broadcast: crate::Broadcast,
     },
+    /// A message in my chat with an official account (its auto-reply or its staff's answer).
+    OfficialMessage {
+        message: crate::OfficialMessage,
+    },
     /// A kind this build does not know (from a newer server): skipped, never a failed sync.
     #[serde(other)]
     Unknown,

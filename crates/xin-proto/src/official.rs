@@ -52,6 +52,8 @@ pub struct OfficialAccount {
     pub following: bool,
     /// Whether the asking user owns it (may publish).
     pub mine: bool,
+    /// The newest message in the asking user's chat with it.
+    pub last_message: Option<OfficialMessage>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
@@ -184,4 +186,125 @@ pub struct ArticleList {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct FollowerTags {
     pub tags: Vec<String>,
+}
+
+/// Menus at the bottom of an account's chat, at most.
+pub const MAX_MENUS: usize = 3;
+/// Items in one menu, at most.
+pub const MAX_MENU_ITEMS: usize = 5;
+/// Hours after a follower's last message during which the account's staff may write to them.
+pub const SERVICE_WINDOW_HOURS: i64 = 48;
+
+/// What a menu item does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MenuAction {
+    /// Answers as if the follower had sent this keyword.
+    Keyword { keyword: String },
+    /// Opens one of the account's articles.
+    Article {
+        #[ts(type = "string")]
+        article_id: Uuid,
+    },
+    /// Opens a web page.
+    Link { url: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct MenuItem {
+    pub name: String,
+    pub action: MenuAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Menu {
+    pub name: String,
+    pub items: Vec<MenuItem>,
+}
+
+/// `GET`/`PUT /api/v1/official-accounts/{id}/menu`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct OfficialMenu {
+    pub menus: Vec<Menu>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct KeywordReply {
+    /// Matched against the whole message, ignoring case and surrounding spaces.
+    pub keyword: String,
+    pub reply: String,
+}
+
+/// `GET`/`PUT /api/v1/official-accounts/{id}/auto-replies` (owner)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct AutoReplies {
+    /// Sent to each new follower.
+    #[serde(default)]
+    pub on_follow: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<KeywordReply>,
+    /// Sent when no keyword matches.
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
+/// One message between a follower and an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct OfficialMessage {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    #[ts(type = "string")]
+    pub account_id: Uuid,
+    /// The follower.
+    #[ts(type = "string")]
+    pub user_id: Uuid,
+    /// Written by the account (an auto-reply or its staff), not the follower.
+    pub from_account: bool,
+    pub text: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+}
+
+/// `GET /api/v1/official-accounts/{id}/messages`: a follower's chat with the account (for
+/// the owner: `?user=` names the follower), oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct OfficialChat {
+    pub messages: Vec<OfficialMessage>,
+    pub menu: OfficialMenu,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+pub struct OfficialChatQuery {
+    /// For the owner: whose chat.
+    pub user: Option<Uuid>,
+}
+
+/// `POST /api/v1/official-accounts/{id}/messages` (a follower writes, or taps a menu keyword).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct SendOfficialMessage {
+    pub text: String,
+    /// A menu's keyword item was tapped: only the answer shows.
+    #[serde(default)]
+    pub from_menu: bool,
+}
+
+/// `POST /api/v1/official-accounts/{id}/followers/{user}/messages` (the account's staff).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct StaffMessage {
+    pub text: String,
+}
+
+/// A follower's chat in the account's inbox.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct InboxEntry {
+    pub user: crate::UserProfile,
+    pub last: OfficialMessage,
+    /// The follower wrote within the last 48 hours: staff may answer.
+    pub can_reply: bool,
+}
+
+/// `GET /api/v1/official-accounts/{id}/inbox` (owner), newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct Inbox {
+    pub chats: Vec<InboxEntry>,
 }

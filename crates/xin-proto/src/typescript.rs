@@ -119,6 +119,18 @@ pub fn declarations() -> Vec<String> {
         BroadcastList,
         FollowerTags,
         ArticleList,
+        MenuAction,
+        MenuItem,
+        Menu,
+        OfficialMenu,
+        KeywordReply,
+        AutoReplies,
+        OfficialMessage,
+        OfficialChat,
+        SendOfficialMessage,
+        StaffMessage,
+        InboxEntry,
+        Inbox,
     ]
 }
 

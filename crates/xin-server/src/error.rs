@@ -65,6 +65,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | OfficialAccountNotFound
         | ArticleNotFound => StatusCode::NOT_FOUND,
         BroadcastLimit => StatusCode::TOO_MANY_REQUESTS,
+        ReplyWindowClosed | NotFollowing => StatusCode::FORBIDDEN,
         IdempotencyConflict | TransferSettled | AlreadyGrabbed => StatusCode::CONFLICT,
         EnvelopeEmpty | PaymentCodeInvalid => StatusCode::GONE,
         SelfPayment => StatusCode::UNPROCESSABLE_ENTITY,

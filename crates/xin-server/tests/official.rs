@@ -309,3 +309,217 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
         json!([])
     );
 }
+
+fn texts(chat: &Value) -> Vec<(bool, String)> {
+    chat["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["from_account"].as_bool().unwrap(),
+                m["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn chatting_with_an_account_menus_auto_replies_and_the_48_hour_window() {
+    let s = TestServer::start().await;
+    let editor = Party::join(&s, "editor", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    let ben = Party::join(&s, "ben", "13800000003").await;
+    let desk = account(&editor, "cragdesk", "service").await;
+    let guide = article(&editor, &desk, "Guide").await;
+    let base = format!("/official-accounts/{desk}");
+
+    // Menus: at most 3 × 5, each item a keyword, one of the account's articles, or a web page.
+    let item = |n: usize| json!({"name": format!("Item {n}"), "action": {"type": "keyword", "keyword": "hours"}});
+    for bad in [
+        json!({"menus": (0..4).map(|m| json!({"name": format!("M{m}"), "items": [item(0)]})).collect::<Vec<_>>()}),
+        json!({"menus": [{"name": "Too many", "items": (0..6).map(item).collect::<Vec<_>>()}]}),
+        json!({"menus": [{"name": "Empty", "items": []}]}),
+        json!({"menus": [{"name": "Bad link", "items": [{"name": "x", "action": {"type": "link", "url": "javascript:x"}}]}]}),
+        json!({"menus": [{"name": "A name far too long for a menu", "items": [item(0)]}]}),
+    ] {
+        let r = editor
+            .call(Method::PUT, &format!("{base}/menu"), Some(bad.clone()))
+            .await;
+        assert_eq!(r.0, StatusCode::BAD_REQUEST, "{bad}: {}", r.1);
+    }
+    let r = editor
+        .call(Method::PUT, &format!("{base}/menu"), Some(json!({"menus": [{"name": "More", "items": [
+            {"name": "Nope", "action": {"type": "article", "article_id": "00000000-0000-7000-8000-000000000000"}}]}]})))
+        .await;
+    assert_eq!(r.1["error"]["code"], "article_not_found");
+    let menu = json!({"menus": [
+        {"name": "Visit", "items": [{"name": "Opening hours", "action": {"type": "keyword", "keyword": "hours"}},
+                                   {"name": "Map", "action": {"type": "link", "url": "https://example.org/map"}}]},
+        {"name": "Read", "items": [{"name": "Guide", "action": {"type": "article", "article_id": guide}}]}]});
+    let r = editor
+        .call(Method::PUT, &format!("{base}/menu"), Some(menu.clone()))
+        .await;
+    assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
+    let r = ann
+        .call(Method::PUT, &format!("{base}/menu"), Some(menu.clone()))
+        .await;
+    assert_eq!(r.1["error"]["code"], "not_allowed");
+    let r = editor
+        .call(
+            Method::PUT,
+            &format!("{base}/auto-replies"),
+            Some(json!({
+            "on_follow": "Welcome to the café!",
+            "keywords": [{"keyword": "hours", "reply": "7 am to 7 pm, every day."}],
+            "default": "Thanks! We answer within a day."})),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
+
+    // Not following: no chat.
+    let r = ann
+        .call(
+            Method::POST,
+            &format!("{base}/messages"),
+            Some(json!({"text": "hi"})),
+        )
+        .await;
+    assert_eq!(
+        (r.0, r.1["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_following"))
+    );
+    follow(&ann, &desk).await;
+    let chat = ann.ok(Method::GET, &format!("{base}/messages"), None).await;
+    assert_eq!(
+        texts(&chat),
+        [(true, "Welcome to the café!".to_string())],
+        "the welcome"
+    );
+    assert_eq!(chat["menu"], menu);
+    assert!(
+        ann.events()
+            .await
+            .iter()
+            .any(|e| e["body"]["type"] == "official_message"),
+        "through the event log"
+    );
+    // A keyword (any case), a menu tap (only the answer shows), anything else.
+    ann.ok(
+        Method::POST,
+        &format!("{base}/messages"),
+        Some(json!({"text": " HOURS "})),
+    )
+    .await;
+    ann.ok(
+        Method::POST,
+        &format!("{base}/messages"),
+        Some(json!({"text": "hours", "from_menu": true})),
+    )
+    .await;
+    ann.ok(
+        Method::POST,
+        &format!("{base}/messages"),
+        Some(json!({"text": "Do you have oat milk?"})),
+    )
+    .await;
+    let chat = ann.ok(Method::GET, &format!("{base}/messages"), None).await;
+    let said: Vec<(bool, String)> = texts(&chat);
+    assert_eq!(
+        said.iter()
+            .map(|(a, t)| format!("{}{t}", if *a { "< " } else { "> " }))
+            .collect::<Vec<_>>(),
+        [
+            "< Welcome to the café!",
+            "> HOURS",
+            "< 7 am to 7 pm, every day.",
+            "< 7 am to 7 pm, every day.",
+            "> Do you have oat milk?",
+            "< Thanks! We answer within a day."
+        ]
+    );
+
+    // The staff answer within 48 hours of the follower's last message; Ben never wrote.
+    follow(&ben, &desk).await;
+    let inbox = editor.ok(Method::GET, &format!("{base}/inbox"), None).await;
+    let rows: Vec<_> = inbox["chats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["user"]["handle"].as_str().unwrap().to_string(),
+                c["can_reply"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("ben".to_string(), false), ("ann".to_string(), true)]
+    );
+    let to = |p: &Party<'_>| format!("{base}/followers/{}/messages", p.user.id);
+    let r = editor
+        .call(
+            Method::POST,
+            &to(&ann),
+            Some(json!({"text": "Yes, oat and soy."})),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    let r = editor
+        .call(Method::POST, &to(&ben), Some(json!({"text": "Hello?"})))
+        .await;
+    assert_eq!(
+        (r.0, r.1["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("reply_window_closed"))
+    );
+    // Two days later, Ann's window has closed too.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    db.execute(
+        "UPDATE official_messages SET created_at = created_at - 49 * 3600000",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let r = editor
+        .call(
+            Method::POST,
+            &to(&ann),
+            Some(json!({"text": "Still there?"})),
+        )
+        .await;
+    assert_eq!(r.1["error"]["code"], "reply_window_closed");
+    assert!(r.1["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("48 hours"));
+    let chat = editor
+        .ok(
+            Method::GET,
+            &format!("{base}/messages?user={}", ann.user.id),
+            None,
+        )
+        .await;
+    assert_eq!(
+        texts(&chat).last().unwrap().1,
+        "Yes, oat and soy.",
+        "nothing after the window"
+    );
+    let r = ben
+        .call(
+            Method::GET,
+            &format!("{base}/messages?user={}", ann.user.id),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.1["error"]["code"], "not_allowed",
+        "only the owner reads others' chats"
+    );
+    for bad in [json!({"text": ""}), json!({"text": "x".repeat(2_001)})] {
+        let r = ann
+            .call(Method::POST, &format!("{base}/messages"), Some(bad))
+            .await;
+        assert_eq!(r.0, StatusCode::BAD_REQUEST);
+    }
+}

@@ -1,13 +1,26 @@
 import { Fragment, useState } from "react";
-import type { Broadcast, ChatSummary } from "../bindings";
+import type { Broadcast, ChatSummary, OfficialAccount } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 
 /** The chat list: pinned first, then by last activity; unread badges grey when muted. */
-export function ChatList({ chats, me, selected, onSelect, onPlus, latest }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void; latest?: Broadcast | null }) {
+export function ChatList({ chats, me, selected, onSelect, onPlus, latest, services = [] }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void; latest?: Broadcast | null; services?: ServiceRow[] }) {
   const [query, setQuery] = useState("");
   const q = query.trim().toLowerCase();
   const shown = q ? chats.filter((c) => c.conversation.title.toLowerCase().includes(q)) : chats;
+  // Official accounts sit among the chats by time: "Subscriptions" (one row for every
+  // subscription account) and each service account I follow.
+  const extras: { id: string; time: number; row: React.ReactNode }[] = q
+    ? []
+    : [
+        ...(latest ? [{ id: SUBSCRIPTIONS, time: latest.sent_at, row: <SubscriptionsRow latest={latest} selected={selected === SUBSCRIPTIONS} onSelect={() => onSelect(SUBSCRIPTIONS)} /> }] : []),
+        ...services.map((s) => ({ id: s.account.id, time: s.time, row: <ServiceAccountRow service={s} selected={selected === officialChatId(s.account.id)} onSelect={() => onSelect(officialChatId(s.account.id))} /> })),
+      ];
+  const pinned = shown.filter((c) => c.conversation.pinned);
+  const rest: ({ chat: ChatSummary } | { extra: (typeof extras)[number] })[] = [
+    ...shown.filter((c) => !c.conversation.pinned).map((chat) => ({ chat, time: chat.last_activity })),
+    ...extras.map((extra) => ({ extra, time: extra.time })),
+  ].sort((a, b) => b.time - a.time);
   return (
     <aside className="list-pane">
       <div className="list-search">
@@ -17,43 +30,67 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, latest }: { ch
         </button>
       </div>
       <div className="list-scroll" role="list" data-testid="chat-list">
-        {shown.length === 0 && <p className="list-empty">{q ? "No matching chats" : "No chats yet"}</p>}
-        {shown.map((c, i) => {
-          const conv = c.conversation;
-          const cls = ["chat-row", conv.pinned ? "pinned" : "", selected === conv.id ? "selected" : ""].join(" ");
-          // "Subscriptions" sits among the chats by the time of its newest broadcast.
-          const subscriptionsHere = latest && !q && !conv.pinned && (c.last_activity ?? 0) < latest.sent_at && shown.slice(0, i).every((x) => x.conversation.pinned || (x.last_activity ?? 0) >= latest.sent_at);
-          return (
-            <Fragment key={conv.id}>
-            {subscriptionsHere && <SubscriptionsRow latest={latest} selected={selected === SUBSCRIPTIONS} onSelect={() => onSelect(SUBSCRIPTIONS)} />}
-            <button className={cls} role="listitem" onClick={() => onSelect(conv.id)} data-testid="chat-row" data-title={conv.title} data-unread={conv.unread} data-preview={c.preview}>
-              <span className="chat-avatar">
-                <Avatar user={conv.kind === "direct" ? { display_name: conv.title, avatar_hue: conv.members.find((m) => m.user.id !== me)?.user.avatar_hue ?? hueOf(conv.id) } : { display_name: conv.title, avatar_hue: hueOf(conv.id) }} size={40} />
-                {conv.unread > 0 && <span className={conv.muted ? "badge muted" : "badge"}>{conv.muted ? "" : conv.unread > 99 ? "99+" : conv.unread}</span>}
-              </span>
-              <span className="chat-text">
-                <span className="chat-top">
-                  <span className="chat-title">{conv.title}</span>
-                  <span className="chat-time">{c.last_activity ? relativeTime(c.last_activity) : ""}</span>
-                </span>
-                <span className="chat-preview">
-                  {c.draft ? (
-                    <>
-                      <span className="draft">[Draft]</span> {c.draft}
-                    </>
-                  ) : (
-                    c.preview
-                  )}
-                  {conv.muted && <span className="muted-icon" aria-label="Muted"> 🔕</span>}
-                </span>
-              </span>
-            </button>
-            </Fragment>
-          );
-        })}
-        {latest && !q && !shown.some((c) => !c.conversation.pinned && (c.last_activity ?? 0) < latest.sent_at) && <SubscriptionsRow latest={latest} selected={selected === SUBSCRIPTIONS} onSelect={() => onSelect(SUBSCRIPTIONS)} />}
+        {shown.length === 0 && extras.length === 0 && <p className="list-empty">{q ? "No matching chats" : "No chats yet"}</p>}
+        {[...pinned.map((chat) => ({ chat })), ...rest].map((e) =>
+          "chat" in e ? <ChatRow key={e.chat.conversation.id} c={e.chat} me={me} selected={selected === e.chat.conversation.id} onSelect={onSelect} /> : <Fragment key={e.extra.id}>{e.extra.row}</Fragment>,
+        )}
       </div>
     </aside>
+  );
+}
+
+function ChatRow({ c, me, selected, onSelect }: { c: ChatSummary; me: string; selected: boolean; onSelect: (id: string) => void }) {
+  const conv = c.conversation;
+  const cls = ["chat-row", conv.pinned ? "pinned" : "", selected ? "selected" : ""].join(" ");
+  return (
+    <button className={cls} role="listitem" onClick={() => onSelect(conv.id)} data-testid="chat-row" data-title={conv.title} data-unread={conv.unread} data-preview={c.preview}>
+      <span className="chat-avatar">
+        <Avatar user={conv.kind === "direct" ? { display_name: conv.title, avatar_hue: conv.members.find((m) => m.user.id !== me)?.user.avatar_hue ?? hueOf(conv.id) } : { display_name: conv.title, avatar_hue: hueOf(conv.id) }} size={40} />
+        {conv.unread > 0 && <span className={conv.muted ? "badge muted" : "badge"}>{conv.muted ? "" : conv.unread > 99 ? "99+" : conv.unread}</span>}
+      </span>
+      <span className="chat-text">
+        <span className="chat-top">
+          <span className="chat-title">{conv.title}</span>
+          <span className="chat-time">{c.last_activity ? relativeTime(c.last_activity) : ""}</span>
+        </span>
+        <span className="chat-preview">
+          {c.draft ? (
+            <>
+              <span className="draft">[Draft]</span> {c.draft}
+            </>
+          ) : (
+            c.preview
+          )}
+          {conv.muted && <span className="muted-icon" aria-label="Muted"> 🔕</span>}
+        </span>
+      </span>
+    </button>
+  );
+}
+
+/** A service account I follow, as a chat: its newest message or broadcast. */
+export type ServiceRow = { account: OfficialAccount; time: number; preview: string };
+
+/** The chat list's id for an official account's chat. */
+export function officialChatId(account: string): string {
+  return `official:${account}`;
+}
+
+function ServiceAccountRow({ service, selected, onSelect }: { service: ServiceRow; selected: boolean; onSelect: () => void }) {
+  const a = service.account;
+  return (
+    <button className={selected ? "chat-row selected" : "chat-row"} role="listitem" onClick={onSelect} data-testid="service-row" data-title={a.name}>
+      <span className="chat-avatar">
+        <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} size={40} />
+      </span>
+      <span className="chat-text">
+        <span className="chat-top">
+          <span className="chat-title">{a.name}</span>
+          <span className="chat-time">{service.time ? relativeTime(service.time) : ""}</span>
+        </span>
+        <span className="chat-preview">{service.preview}</span>
+      </span>
+    </button>
   );
 }
 

@@ -5,6 +5,7 @@ import { groupByLetter } from "../shared/names";
 import { errorText, ipc, mediaUrl } from "./ipc";
 import { Album } from "./Moments";
 import { OfficialAccounts } from "./OfficialAccounts";
+import { officialChatId } from "./ChatList";
 
 type Selection = { kind: "new" } | { kind: "official" } | { kind: "contact"; id: string } | null;
 
@@ -58,7 +59,7 @@ export function Contacts({ view, me, onMessage }: { view: ContactsView; me: User
       </aside>
       <section className="content-pane">
         {sel?.kind === "new" && <NewFriends view={view} me={me} />}
-        {sel?.kind === "official" && <OfficialAccounts />}
+        {sel?.kind === "official" && <OfficialAccounts onMessage={(account) => onMessage(officialChatId(account))} />}
         {selected && <Profile key={selected.user.id} contact={selected} me={me} allTags={[...new Set(view.contacts.flatMap((c) => c.tags))].sort()} onMessage={onMessage} />}
         {!sel && <div className="empty-content">Select a contact</div>}
       </section>

@@ -2,7 +2,8 @@ import { useState } from "react";
 import type { MomentsBadge, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
-import { ChatList, SUBSCRIPTIONS } from "./ChatList";
+import { ChatList, officialChatId, SUBSCRIPTIONS } from "./ChatList";
+import { OfficialChat } from "./OfficialChat";
 import { Subscriptions } from "./Subscriptions";
 import { Contacts } from "./Contacts";
 import { Conversation } from "./Conversation";
@@ -36,7 +37,18 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
   const pendingRequests = contacts.requests.filter((r) => r.state === "pending" && r.to.id === user.id).length;
   const current = chats.find((c) => c.conversation.id === open);
   const moments = useMomentsBadge();
-  const subscriptions = useCached(ipc.subscriptions, (e) => e.type === "subscriptions_changed", [])?.broadcasts ?? [];
+  const broadcasts = useCached(ipc.subscriptions, (e) => e.type === "subscriptions_changed", [])?.broadcasts ?? [];
+  // Accounts I follow; read again on every official event and whenever the tab changes (the
+  // Official accounts pane follows and unfollows).
+  const officials = useCached(() => ipc.officialAccounts(null), (e) => e.type === "subscriptions_changed", [tab]) ?? [];
+  const services = officials.filter((a) => a.following && a.kind === "service");
+  const subscriptions = broadcasts.filter((b) => b.account_kind === "subscription");
+  const serviceRows = services.map((account) => {
+    const b = broadcasts.find((x) => x.account_id === account.id);
+    const m = account.last_message;
+    return m && (!b || m.created_at > b.sent_at) ? { account, time: m.created_at, preview: m.text } : { account, time: b?.sent_at ?? 0, preview: b?.articles[0]?.title ?? "Service account" };
+  });
+  const openAccount = officials.find((a) => a.following && officialChatId(a.id) === open);
 
   const openChat = (id: string) => {
     setOpen(id);
@@ -72,8 +84,12 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       </nav>
       {tab === "chats" && (
         <>
-          <ChatList chats={chats} me={user.id} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} latest={subscriptions[0] ?? null} />
-          {open === SUBSCRIPTIONS ? <Subscriptions broadcasts={subscriptions} /> : current ? <Conversation key={current.conversation.id} conv={current.conversation} me={user} draft={current.draft} contacts={contacts.contacts} /> : <section className="content-pane empty-content" />}
+          <ChatList chats={chats} me={user.id} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} latest={subscriptions[0] ?? null} services={serviceRows} />
+          {open === SUBSCRIPTIONS ? (
+            <Subscriptions broadcasts={subscriptions} />
+          ) : openAccount ? (
+            <OfficialChat key={openAccount.id} account={openAccount} broadcasts={broadcasts.filter((b) => b.account_id === openAccount.id)} />
+          ) : current ? <Conversation key={current.conversation.id} conv={current.conversation} me={user} draft={current.draft} contacts={contacts.contacts} /> : <section className="content-pane empty-content" />}
         </>
       )}
       {tab === "contacts" && <Contacts view={contacts} me={user} onMessage={openChat} />}

@@ -5,7 +5,7 @@ import { followers } from "../shared/format";
 import { errorText, ipc } from "./ipc";
 
 /** The accounts I follow, and finding new ones by name or Xin ID; follow and unfollow. */
-export function OfficialAccounts() {
+export function OfficialAccounts({ onMessage }: { onMessage: (account: string) => void }) {
   const [query, setQuery] = useState("");
   const [accounts, setAccounts] = useState<OfficialAccount[] | null>(null);
   const [error, setError] = useState("");
@@ -43,6 +43,11 @@ export function OfficialAccounts() {
             </small>
             {a.intro && <span>{a.intro}</span>}
           </div>
+          {a.following && (
+            <button className="primary-button small" onClick={() => onMessage(a.id)} data-testid="official-message">
+              Message
+            </button>
+          )}
           <button className={a.following ? "secondary-button" : "primary-button small"} onClick={() => void toggle(a)} data-testid="official-follow">
             {a.following ? "Unfollow" : "Follow"}
           </button>

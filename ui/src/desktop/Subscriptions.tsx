@@ -41,7 +41,7 @@ export function Subscriptions({ broadcasts }: { broadcasts: Broadcast[] }) {
   );
 }
 
-function Reader({ id, onBack }: { id: string; onBack: () => void }) {
+export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string; onBack: () => void; backLabel?: string }) {
   const [article, setArticle] = useState<Article | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -52,7 +52,7 @@ function Reader({ id, onBack }: { id: string; onBack: () => void }) {
     <section className="content-pane reader" data-testid="reader">
       <header className="content-header">
         <button className="link-button" onClick={onBack} data-testid="reader-back">
-          ‹ Subscriptions
+          ‹ {backLabel}
         </button>
       </header>
       <div className="reader-scroll">

@@ -1,6 +1,6 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Article, BroadcastList, OfficialAccount, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { Article, BroadcastList, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -89,6 +89,8 @@ export const ipc = {
   reactArticle: (article: string, reaction: Reaction) => invoke<Article>("react_article", { article, reaction }),
   officialAccounts: (q: string | null) => invoke<OfficialAccount[]>("official_accounts", { q }),
   followOfficial: (account: string, follow: boolean) => invoke<OfficialAccount>("follow_official", { account, follow }),
+  officialChat: (account: string) => invoke<OfficialChat>("official_chat", { account }),
+  messageOfficial: (account: string, text: string, fromMenu: boolean) => invoke<OfficialMessage[]>("message_official", { account, text, fromMenu }),
   pickPostImages: () => invoke<string[]>("pick_post_images"),
   personMoments: (user: string) => invoke<PersonMoments>("person_moments", { user }),
   setPersonMoments: (user: string, rules: PersonMoments) => invoke<void>("set_person_moments", { user, rules }),

@@ -8,10 +8,12 @@ use axum::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 use xin_proto::{
-    is_blob_hash, Article, ArticleList, Broadcast, BroadcastList, ErrorBody, ErrorCode, Follow,
-    FollowerTags, NewArticle, NewBroadcast, NewOfficialAccount, OfficialAccount,
-    OfficialAccountList, OfficialSearch, Reaction, MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME,
-    MAX_ARTICLE_BODY, MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE, MAX_BROADCAST_ARTICLES,
+    is_blob_hash, Article, ArticleList, AutoReplies, Broadcast, BroadcastList, ErrorBody,
+    ErrorCode, Follow, FollowerTags, Inbox, MenuAction, NewArticle, NewBroadcast,
+    NewOfficialAccount, OfficialAccount, OfficialAccountList, OfficialChat, OfficialChatQuery,
+    OfficialMenu, OfficialMessage, OfficialSearch, Reaction, SendOfficialMessage, StaffMessage,
+    MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME, MAX_ARTICLE_BODY, MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE,
+    MAX_BROADCAST_ARTICLES, MAX_MENUS, MAX_MENU_ITEMS,
 };
 
 use super::contacts::path_id;
@@ -37,6 +39,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(send_broadcast))
         .routes(routes!(subscriptions))
         .routes(routes!(tag_follower))
+        .routes(routes!(get_menu, set_menu))
+        .routes(routes!(get_auto_replies, set_auto_replies))
+        .routes(routes!(chat, message_account))
+        .routes(routes!(staff_message))
+        .routes(routes!(inbox))
 }
 
 fn account_id(raw: &str) -> ApiResult<Uuid> {
@@ -325,4 +332,196 @@ async fn tag_follower(
         .set_follower_tags(authed.user_id, account_id(&id)?, user, tags)
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// A chat message or reply: 1–2 000 characters.
+fn message_text(raw: &str, field: &str) -> ApiResult<String> {
+    let t = raw.trim();
+    let n = t.chars().count();
+    if n == 0 || n > 2_000 || t.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::invalid(format!(
+            "{field}: 1–2000 characters, no control characters but line breaks"
+        )));
+    }
+    Ok(t.to_string())
+}
+
+fn check_menu(mut m: OfficialMenu) -> ApiResult<OfficialMenu> {
+    if m.menus.len() > MAX_MENUS {
+        return Err(ApiError::invalid(format!("menus: at most {MAX_MENUS}")));
+    }
+    for menu in &mut m.menus {
+        menu.name = line(&menu.name, 16, "menus.name", true)?;
+        if menu.items.is_empty() || menu.items.len() > MAX_MENU_ITEMS {
+            return Err(ApiError::invalid(format!(
+                "menus.items: 1–{MAX_MENU_ITEMS} in each menu"
+            )));
+        }
+        for item in &mut menu.items {
+            item.name = line(&item.name, 16, "menus.items.name", true)?;
+            match &mut item.action {
+                MenuAction::Keyword { keyword } => *keyword = line(keyword, 30, "keyword", true)?,
+                MenuAction::Link { url } => *url = web_url(url, "url")?,
+                MenuAction::Article { .. } => {}
+            }
+        }
+    }
+    Ok(m)
+}
+
+/// The menu under the account's chat.
+#[utoipa::path(get, path = "/official-accounts/{id}/menu", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = OfficialMenu), (status = 404, body = ErrorBody)))]
+async fn get_menu(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OfficialMenu>> {
+    Ok(Json(
+        state
+            .store
+            .official_menu(authed.user_id, account_id(&id)?)
+            .await?,
+    ))
+}
+
+/// Set the menu (owner): up to 3 menus of up to 5 items; an item answers a keyword, opens one
+/// of the account's articles, or opens a web page.
+#[utoipa::path(put, path = "/official-accounts/{id}/menu", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = OfficialMenu,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn set_menu(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    extract::Json(menu): extract::Json<OfficialMenu>,
+) -> ApiResult<axum::http::StatusCode> {
+    let menu = check_menu(menu)?;
+    state
+        .store
+        .set_official_menu(authed.user_id, account_id(&id)?, menu)
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/official-accounts/{id}/auto-replies", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = AutoReplies), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_auto_replies(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AutoReplies>> {
+    Ok(Json(
+        state
+            .store
+            .auto_replies(authed.user_id, account_id(&id)?)
+            .await?,
+    ))
+}
+
+/// Set the automatic answers (owner): to new followers, to keywords, and by default.
+#[utoipa::path(put, path = "/official-accounts/{id}/auto-replies", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AutoReplies,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn set_auto_replies(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    extract::Json(mut r): extract::Json<AutoReplies>,
+) -> ApiResult<axum::http::StatusCode> {
+    if r.keywords.len() > 50 {
+        return Err(ApiError::invalid("keywords: at most 50"));
+    }
+    r.on_follow = r
+        .on_follow
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| message_text(&t, "on_follow"))
+        .transpose()?;
+    r.default = r
+        .default
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| message_text(&t, "default"))
+        .transpose()?;
+    for k in &mut r.keywords {
+        k.keyword = line(&k.keyword, 30, "keywords.keyword", true)?;
+        k.reply = message_text(&k.reply, "keywords.reply")?;
+    }
+    state
+        .store
+        .set_auto_replies(authed.user_id, account_id(&id)?, r)
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// My chat with the account (the owner passes `user` for a follower's), oldest first, with the
+/// menu.
+#[utoipa::path(get, path = "/official-accounts/{id}/messages", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path), OfficialChatQuery),
+    responses((status = 200, body = OfficialChat), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn chat(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    Query(q): Query<OfficialChatQuery>,
+) -> ApiResult<Json<OfficialChat>> {
+    Ok(Json(
+        state
+            .store
+            .official_chat(authed.user_id, account_id(&id)?, q.user)
+            .await?,
+    ))
+}
+
+/// Write to the account (followers only), or tap a menu keyword; answers with what was added
+/// to the chat (the message, and the automatic answer if any).
+#[utoipa::path(post, path = "/official-accounts/{id}/messages", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = SendOfficialMessage,
+    responses((status = 200, body = Vec<OfficialMessage>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn message_account(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    extract::Json(mut m): extract::Json<SendOfficialMessage>,
+) -> ApiResult<Json<Vec<OfficialMessage>>> {
+    m.text = message_text(&m.text, "text")?;
+    Ok(Json(
+        state
+            .store
+            .message_account(authed.user_id, account_id(&id)?, m)
+            .await?,
+    ))
+}
+
+/// The account's staff answer a follower (owner), within 48 hours of the follower's last
+/// message.
+#[utoipa::path(post, path = "/official-accounts/{id}/followers/{user}/messages", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path), ("user" = String, Path)), request_body = StaffMessage,
+    responses((status = 200, body = OfficialMessage), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn staff_message(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, user)): Path<(String, String)>,
+    extract::Json(m): extract::Json<StaffMessage>,
+) -> ApiResult<Json<OfficialMessage>> {
+    let text = message_text(&m.text, "text")?;
+    let user = path_id(&user, ErrorCode::UserNotFound)?;
+    Ok(Json(
+        state
+            .store
+            .staff_message(authed.user_id, account_id(&id)?, user, text)
+            .await?,
+    ))
+}
+
+/// Followers' chats with the account, newest first (owner).
+#[utoipa::path(get, path = "/official-accounts/{id}/inbox", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Inbox), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn inbox(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Inbox>> {
+    Ok(Json(
+        state.store.inbox(authed.user_id, account_id(&id)?).await?,
+    ))
 }

@@ -11,6 +11,7 @@ pub(crate) mod ledger;
 mod log;
 mod moments;
 mod official;
+mod official_chat;
 mod payments;
 mod sessions;
 mod sql;

@@ -62,12 +62,13 @@ fn account_row(r: &rusqlite::Row, viewer: &str) -> rusqlite::Result<(OfficialAcc
             followers: r.get(7)?,
             following: r.get(8)?,
             mine: owner == viewer,
+            last_message: None,
         },
         owner,
     ))
 }
 
-fn account(c: &Conn, viewer: Uuid, id: Uuid) -> ApiResult<OfficialAccount> {
+pub(super) fn account(c: &Conn, viewer: Uuid, id: Uuid) -> ApiResult<OfficialAccount> {
     let v = viewer.to_string();
     sql::one(
         c,
@@ -77,10 +78,11 @@ fn account(c: &Conn, viewer: Uuid, id: Uuid) -> ApiResult<OfficialAccount> {
     )?
     .map(|(a, _)| a)
     .ok_or_else(account_not_found)
+    .and_then(|a| super::official_chat::with_last_message(c, viewer, a))
 }
 
 /// The account, if `owner` owns it.
-fn owned(c: &Conn, owner: Uuid, id: Uuid) -> ApiResult<OfficialAccount> {
+pub(super) fn owned(c: &Conn, owner: Uuid, id: Uuid) -> ApiResult<OfficialAccount> {
     let a = account(c, owner, id)?;
     if a.mine {
         Ok(a)
@@ -308,7 +310,9 @@ impl Store {
                         |r| account_row(r, &v),
                     )?,
                 };
-                Ok(rows.into_iter().map(|(a, _)| a).collect())
+                rows.into_iter()
+                    .map(|(a, _)| super::official_chat::with_last_message(c, viewer, a))
+                    .collect()
             })
             .await
     }
@@ -324,12 +328,15 @@ impl Store {
             account(&cx.conn, user, id)?;
             let (a, u) = (id.to_string(), user.to_string());
             if follow {
-                sql::exec(
+                let new = sql::exec(
                     &cx.conn,
                     "INSERT INTO official_follows (account_id, user_id, scene, since) VALUES ($1, $2, $3, $4)
                      ON CONFLICT DO NOTHING",
                     &[&a, &u, &scene, &now_ms()],
                 )?;
+                if new > 0 {
+                    super::official_chat::welcome(cx, id, user)?;
+                }
             } else {
                 sql::exec(
                     &cx.conn,
