@@ -438,6 +438,25 @@ describe("the demo world", () => {
       // The console counts Alice's read.
       await c.reload();
       await waitFor("Alice's read", async () => /^1 reads$/.test((await c.locator('[data-testid="console-article"][data-title="Ice season opens"] [data-testid="article-reads"]').innerText()).trim()));
+
+      // Alice writes to the account; Bob answers from the console's Messages, within the
+      // 48-hour window, and Alice's desktop shows the answer.
+      await (await desktop.find("rail-contacts")).click();
+      await (await desktop.find("official-accounts")).click();
+      const message = By.css('[data-testid="official-account"][data-name="Alpine Weekly"] [data-testid="official-message"]');
+      await desktop.driver.wait(async () => (await desktop.driver.findElements(message)).length === 1, 20_000, "Alpine Weekly among the followed");
+      await (await desktop.driver.findElement(message)).click();
+      await (await desktop.find("official-input")).sendKeys("Great article! Which crag?\uE007");
+      await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="official-message"]'))).length === 1, 20_000, "Alice's message");
+      await c.getByTestId("tab-messages").click();
+      await c.locator('[data-testid="inbox-row"][data-name="Alice"]').click();
+      await c.getByTestId("inbox-thread").filter({ hasText: "Great article! Which crag?" }).waitFor();
+      await c.getByTestId("inbox-reply").fill("The Eiger's north face. Thanks, Alice!");
+      await c.getByTestId("inbox-reply").press("Enter");
+      await c.getByTestId("inbox-thread").filter({ hasText: "Thanks, Alice!" }).waitFor();
+      await browser.screenshot("33-console-messages");
+      await desktop.driver.wait(async () => /Thanks, Alice!/.test(await desktop.driver.executeScript("return document.querySelector('[data-testid=official-chat]').textContent")), 20_000, "the answer on Alice's desktop");
+      await desktop.screenshot("68-demo-official-answer");
     } finally {
       await browser.stop();
     }
