@@ -2,8 +2,8 @@ import { useCallback, useEffect, useState } from "react";
 import type { Broadcast, Menu, MenuItem, OfficialAccount, OfficialChat as Chat } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
-import { errorText, ipc, mediaUrl, onCoreEvent } from "./ipc";
-import { Reader } from "./Subscriptions";
+import { errorText, ipc, onCoreEvent } from "./ipc";
+import { ArticleCards, Reader } from "./Subscriptions";
 
 /** A chat with an official account: its broadcasts and messages in time order, a box to write
  *  to it, and its menu bar at the bottom (keywords answered by the account, articles, links). */
@@ -97,15 +97,7 @@ function BroadcastCard({ b, onOpen }: { b: Broadcast; onOpen: (id: string) => vo
   return (
     <div className="broadcast in-chat">
       <div className="muted-label">{relativeTime(b.sent_at)}</div>
-      {b.articles.map((a, i) => (
-        <button key={a.id} className={i === 0 ? "article-card lead" : "article-card"} onClick={() => onOpen(a.id)} data-testid="article-card" data-title={a.title}>
-          {a.cover && <img src={mediaUrl(a.cover)} alt="" />}
-          <span className="article-card-text">
-            <b>{a.title}</b>
-            {i === 0 && a.digest && <small>{a.digest}</small>}
-          </span>
-        </button>
-      ))}
+      <ArticleCards articles={b.articles} onOpen={onOpen} />
     </div>
   );
 }

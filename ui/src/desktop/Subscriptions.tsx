@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { Article, Broadcast } from "../bindings";
+import type { Article, ArticleCard, Broadcast } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
@@ -7,6 +7,23 @@ import { errorText, ipc, mediaUrl } from "./ipc";
 /** The server sanitised the body; its pictures name Xin blobs, shown through the media path. */
 export function readerHtml(body: string): string {
   return body.replace(/src="xin-blob:([0-9a-f]{64})"/g, (_, hash: string) => `src="${mediaUrl(hash)}"`);
+}
+
+/** A broadcast's articles: the first as a large card with its digest, the rest as rows. */
+export function ArticleCards({ articles, onOpen }: { articles: ArticleCard[]; onOpen: (id: string) => void }) {
+  return (
+    <>
+      {articles.map((a, i) => (
+        <button key={a.id} className={i === 0 ? "article-card lead" : "article-card"} onClick={() => onOpen(a.id)} data-testid="article-card" data-title={a.title}>
+          {a.cover && <img src={mediaUrl(a.cover)} alt="" />}
+          <span className="article-card-text">
+            <b>{a.title}</b>
+            {i === 0 && a.digest && <small>{a.digest}</small>}
+          </span>
+        </button>
+      ))}
+    </>
+  );
 }
 
 /** "Subscriptions": broadcasts from the accounts I follow, newest first, and the reader. */
@@ -25,15 +42,7 @@ export function Subscriptions({ broadcasts }: { broadcasts: Broadcast[] }) {
               <b>{b.account_name}</b>
               <span className="muted-label">{relativeTime(b.sent_at)}</span>
             </div>
-            {b.articles.map((a, i) => (
-              <button key={a.id} className={i === 0 ? "article-card lead" : "article-card"} onClick={() => setOpen(a.id)} data-testid="article-card" data-title={a.title}>
-                {a.cover && <img src={mediaUrl(a.cover)} alt="" />}
-                <span className="article-card-text">
-                  <b>{a.title}</b>
-                  {i === 0 && a.digest && <small>{a.digest}</small>}
-                </span>
-              </button>
-            ))}
+            <ArticleCards articles={b.articles} onOpen={setOpen} />
           </article>
         ))}
       </div>
