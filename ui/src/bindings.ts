@@ -621,6 +621,44 @@ can_reply: boolean, };
 
 export type Inbox = { chats: Array<InboxEntry>, };
 
+export type SetDeveloper = { 
+/**
+ * An http(s) address; null turns developer mode off.
+ */
+webhook_url: string | null, };
+
+export type Developer = { webhook_url: string | null, 
+/**
+ * Signs deliveries and exchanges for access tokens. Keep it on your server.
+ */
+secret: string, };
+
+export type WebhookEvent = { 
+/**
+ * The delivery id: the same on every retry, so receivers deduplicate by it.
+ */
+id: string, account_id: string, user_id: string, kind: WebhookKind, 
+/**
+ * The follower's message, or the tapped menu keyword.
+ */
+text: string | null, 
+/**
+ * For follows through a QR code: its scene value.
+ */
+scene: string | null, at: number, };
+
+export type WebhookKind = "follow" | "unfollow" | "message" | "menu_keyword";
+
+export type OfficialTokenRequest = { account_id: string, secret: string, };
+
+export type OfficialToken = { access_token: string, 
+/**
+ * Seconds: 7 200.
+ */
+expires_in: number, };
+
+export type ApiReply = { user_id: string, text: string, };
+
 export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "subscriptions_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "incoming", message: Incoming, };
 
 export type AppView = { "state": "signed_out", login: LoginView, 

@@ -308,3 +308,85 @@ pub struct InboxEntry {
 pub struct Inbox {
     pub chats: Vec<InboxEntry>,
 }
+
+/// Lifetime of an account's API access token, in seconds.
+pub const OFFICIAL_TOKEN_SECS: i64 = 7_200;
+/// Seconds a webhook delivery may take.
+pub const WEBHOOK_TIMEOUT_SECS: u64 = 5;
+/// Retries after a failed delivery (each with the same delivery id).
+pub const WEBHOOK_RETRIES: i64 = 3;
+
+/// `PUT /api/v1/official-accounts/{id}/developer` (owner): where followers' messages and
+/// events are posted. Each delivery is JSON (`WebhookEvent`) with the headers
+/// `x-xin-delivery` (its id, the same on retries), `x-xin-timestamp` (Unix seconds),
+/// `x-xin-nonce`, and `x-xin-signature`: hex HMAC-SHA256 keyed with the account's secret over
+/// `timestamp + "\n" + nonce + "\n" + body`. A delivery that does not answer 2xx within 5 s is
+/// retried 3 times (after 1, 2 and 4 s).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct SetDeveloper {
+    /// An http(s) address; null turns developer mode off.
+    pub webhook_url: Option<String>,
+}
+
+/// The account's developer settings, as its owner sees them.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct Developer {
+    pub webhook_url: Option<String>,
+    /// Signs deliveries and exchanges for access tokens. Keep it on your server.
+    pub secret: String,
+}
+
+/// What a webhook receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct WebhookEvent {
+    /// The delivery id: the same on every retry, so receivers deduplicate by it.
+    #[ts(type = "string")]
+    pub id: Uuid,
+    #[ts(type = "string")]
+    pub account_id: Uuid,
+    #[ts(type = "string")]
+    pub user_id: Uuid,
+    pub kind: WebhookKind,
+    /// The follower's message, or the tapped menu keyword.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// For follows through a QR code: its scene value.
+    #[serde(default)]
+    pub scene: Option<String>,
+    #[ts(type = "number")]
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookKind {
+    Follow,
+    Unfollow,
+    Message,
+    MenuKeyword,
+}
+
+/// `POST /api/v1/official-tokens`: the account's server trades its secret for an access token.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct OfficialTokenRequest {
+    #[ts(type = "string")]
+    pub account_id: Uuid,
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct OfficialToken {
+    pub access_token: String,
+    /// Seconds: 7 200.
+    #[ts(type = "number")]
+    pub expires_in: i64,
+}
+
+/// `POST /api/v1/official-api/messages` (bearer: an account access token): a reply to a
+/// follower, within 48 hours of their last message.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct ApiReply {
+    #[ts(type = "string")]
+    pub user_id: Uuid,
+    pub text: String,
+}

@@ -131,6 +131,13 @@ pub fn declarations() -> Vec<String> {
         StaffMessage,
         InboxEntry,
         Inbox,
+        SetDeveloper,
+        Developer,
+        WebhookEvent,
+        WebhookKind,
+        OfficialTokenRequest,
+        OfficialToken,
+        ApiReply,
     ]
 }
 

@@ -71,6 +71,19 @@ pub struct Config {
     #[arg(long, env = "XIN_GC_GRACE_SECS", default_value_t = 24 * 3600)]
     pub gc_grace_secs: u64,
 
+    /// Official accounts' webhooks may post to loopback and private addresses (tests and
+    /// closed networks; off by default, so a webhook cannot reach the server's own network).
+    #[arg(long, env = "XIN_WEBHOOK_PRIVATE_HOSTS")]
+    pub webhook_private_hosts: bool,
+
+    /// Milliseconds before the first webhook retry; each later one waits twice as long.
+    #[arg(long, env = "XIN_WEBHOOK_RETRY_MS", default_value_t = 1000)]
+    pub webhook_retry_ms: u64,
+
+    /// Milliseconds a webhook delivery may take (5 s, as the API documents).
+    #[arg(long, env = "XIN_WEBHOOK_TIMEOUT_MS", default_value_t = 5000)]
+    pub webhook_timeout_ms: u64,
+
     /// Seconds between garbage collections.
     #[arg(long, env = "XIN_GC_INTERVAL_SECS", default_value_t = 3600)]
     pub gc_interval_secs: u64,
@@ -132,6 +145,9 @@ impl Config {
             quota_bytes: 20 << 30,
             upload_checkpoint_bytes: 64 << 20,
             gc_grace_secs: 24 * 3600,
+            webhook_private_hosts: true,
+            webhook_retry_ms: 1000,
+            webhook_timeout_ms: 5000,
             gc_interval_secs: 3600,
             transfer_ttl_secs: 24 * 3600,
             payment_code_ttl_secs: 60,

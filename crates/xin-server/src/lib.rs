@@ -152,6 +152,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     let state = AppState::new(store, hub, uploads, config, public_url);
     let collector = tokio::spawn(files::run_collector(state.clone(), gc_every, gc_grace));
     let refunds = tokio::spawn(wallet::run_refunds(state.clone()));
+    let webhooks = tokio::spawn(official::webhook::run_deliveries(state.clone()));
     let router = app(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -168,6 +169,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
         }
         collector.abort();
         refunds.abort();
+        webhooks.abort();
     });
     Ok(Running {
         addr,

@@ -107,6 +107,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/official-accounts/{id}/messages"),
     ("post", "/api/v1/official-accounts/{id}/messages"),
     ("get", "/api/v1/official-accounts/{id}/inbox"),
+    ("get", "/api/v1/official-accounts/{id}/developer"),
+    ("put", "/api/v1/official-accounts/{id}/developer"),
+    ("post", "/api/v1/official-tokens"),
+    ("post", "/api/v1/official-api/messages"),
     (
         "post",
         "/api/v1/official-accounts/{id}/followers/{user}/messages",

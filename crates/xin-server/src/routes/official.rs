@@ -8,12 +8,13 @@ use axum::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 use xin_proto::{
-    is_blob_hash, Article, ArticleList, AutoReplies, Broadcast, BroadcastList, ErrorBody,
-    ErrorCode, Follow, FollowerTags, Inbox, MenuAction, NewArticle, NewBroadcast,
+    is_blob_hash, ApiReply, Article, ArticleList, AutoReplies, Broadcast, BroadcastList, Developer,
+    ErrorBody, ErrorCode, Follow, FollowerTags, Inbox, MenuAction, NewArticle, NewBroadcast,
     NewOfficialAccount, OfficialAccount, OfficialAccountList, OfficialChat, OfficialChatQuery,
-    OfficialMenu, OfficialMessage, OfficialSearch, Reaction, SendOfficialMessage, StaffMessage,
-    MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME, MAX_ARTICLE_BODY, MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE,
-    MAX_BROADCAST_ARTICLES, MAX_MENUS, MAX_MENU_ITEMS,
+    OfficialMenu, OfficialMessage, OfficialSearch, OfficialToken, OfficialTokenRequest, Reaction,
+    SendOfficialMessage, SetDeveloper, StaffMessage, MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME,
+    MAX_ARTICLE_BODY, MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE, MAX_BROADCAST_ARTICLES, MAX_MENUS,
+    MAX_MENU_ITEMS, OFFICIAL_TOKEN_SECS,
 };
 
 use super::contacts::path_id;
@@ -44,6 +45,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(chat, message_account))
         .routes(routes!(staff_message))
         .routes(routes!(inbox))
+        .routes(routes!(get_developer, set_developer))
+        .routes(routes!(official_token))
+        .routes(routes!(api_reply))
 }
 
 fn account_id(raw: &str) -> ApiResult<Uuid> {
@@ -524,4 +528,91 @@ async fn inbox(
     Ok(Json(
         state.store.inbox(authed.user_id, account_id(&id)?).await?,
     ))
+}
+
+/// Developer mode (owner): the webhook address and the secret that signs deliveries and buys
+/// access tokens (made the first time this is asked).
+#[utoipa::path(get, path = "/official-accounts/{id}/developer", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = Developer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_developer(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Developer>> {
+    Ok(Json(
+        state
+            .store
+            .developer(authed.user_id, account_id(&id)?)
+            .await?,
+    ))
+}
+
+/// Set or clear the webhook (owner). Followers' messages, menu keywords, follows and unfollows
+/// are posted to it as `WebhookEvent`s with the headers `x-xin-delivery` (the same on
+/// retries: deduplicate by it), `x-xin-timestamp`, `x-xin-nonce` and `x-xin-signature`: hex
+/// HMAC-SHA256 keyed with the secret over `timestamp \n nonce \n body`. Answer 2xx within 5 s,
+/// or the delivery is retried 3 times (1, 2 and 4 s later).
+#[utoipa::path(put, path = "/official-accounts/{id}/developer", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = SetDeveloper,
+    responses((status = 200, body = Developer), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn set_developer(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    extract::Json(d): extract::Json<SetDeveloper>,
+) -> ApiResult<Json<Developer>> {
+    let url = match d.webhook_url.filter(|u| !u.trim().is_empty()) {
+        Some(u) => {
+            let u = web_url(&u, "webhook_url")?;
+            crate::official::webhook::allowed(&u, state.config.webhook_private_hosts)
+                .await
+                .map_err(|e| ApiError::invalid(format!("webhook_url: {e}")))?;
+            Some(u)
+        }
+        None => None,
+    };
+    Ok(Json(
+        state
+            .store
+            .set_webhook(authed.user_id, account_id(&id)?, url)
+            .await?,
+    ))
+}
+
+/// The account's own server trades its secret for an access token that lives 2 hours.
+#[utoipa::path(post, path = "/official-tokens", tag = "official", request_body = OfficialTokenRequest,
+    responses((status = 200, body = OfficialToken), (status = 401, body = ErrorBody)))]
+async fn official_token(
+    State(state): State<AppState>,
+    extract::Json(r): extract::Json<OfficialTokenRequest>,
+) -> ApiResult<Json<OfficialToken>> {
+    let access_token = state.store.official_token(r.account_id, r.secret).await?;
+    Ok(Json(OfficialToken {
+        access_token,
+        expires_in: OFFICIAL_TOKEN_SECS,
+    }))
+}
+
+/// Reply to a follower from the account's server (bearer: an access token from
+/// `/official-tokens`), within 48 hours of the follower's last message.
+#[utoipa::path(post, path = "/official-api/messages", tag = "official", security(("bearer" = [])), request_body = ApiReply,
+    responses((status = 200, body = OfficialMessage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn api_reply(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    extract::Json(r): extract::Json<ApiReply>,
+) -> ApiResult<Json<OfficialMessage>> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unauthorized,
+                "An account access token is needed.",
+            )
+        })?;
+    let account = state.store.token_account(token.to_string()).await?;
+    let text = message_text(&r.text, "text")?;
+    Ok(Json(state.store.api_reply(account, r.user_id, text).await?))
 }

@@ -5,7 +5,8 @@
 use uuid::Uuid;
 use xin_proto::{
     Article, ArticleCard, Broadcast, BroadcastList, ErrorCode, EventBody, NewArticle, NewBroadcast,
-    NewOfficialAccount, OfficialAccount, OfficialKind, Reaction, SERVICE_BROADCASTS_PER_MONTH,
+    NewOfficialAccount, OfficialAccount, OfficialKind, Reaction, WebhookKind,
+    SERVICE_BROADCASTS_PER_MONTH,
 };
 
 use super::{
@@ -336,9 +337,10 @@ impl Store {
                 )?;
                 if new > 0 {
                     super::official_chat::welcome(cx, id, user)?;
+                    super::official_developer::enqueue(cx, id, user, WebhookKind::Follow, None, scene)?;
                 }
             } else {
-                sql::exec(
+                let gone = sql::exec(
                     &cx.conn,
                     "DELETE FROM official_follows WHERE account_id = $1 AND user_id = $2",
                     &[&a, &u],
@@ -348,6 +350,9 @@ impl Store {
                     "DELETE FROM official_follower_tags WHERE account_id = $1 AND user_id = $2",
                     &[&a, &u],
                 )?;
+                if gone > 0 {
+                    super::official_developer::enqueue(cx, id, user, WebhookKind::Unfollow, None, None)?;
+                }
             }
             account(&cx.conn, user, id)
         })

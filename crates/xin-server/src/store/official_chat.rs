@@ -5,7 +5,7 @@
 use uuid::Uuid;
 use xin_proto::{
     AutoReplies, ErrorCode, EventBody, Inbox, InboxEntry, OfficialChat, OfficialMenu,
-    OfficialMessage, SendOfficialMessage, SERVICE_WINDOW_HOURS,
+    OfficialMessage, SendOfficialMessage, WebhookKind, SERVICE_WINDOW_HOURS,
 };
 
 use super::{
@@ -164,6 +164,28 @@ pub(super) fn with_last_message(
     Ok(a)
 }
 
+/// The account answers a follower (staff in the console, or its server through the API),
+/// within 48 hours of the follower's last message.
+pub(super) fn answer(
+    cx: &mut WriteCx,
+    account: Uuid,
+    follower: Uuid,
+    text: &str,
+) -> ApiResult<OfficialMessage> {
+    if !follows(&cx.conn, account, follower)? {
+        return Err(not_following());
+    }
+    if !in_window(&cx.conn, account, &follower.to_string(), now_ms())? {
+        return Err(ApiError::new(
+            ErrorCode::ReplyWindowClosed,
+            format!(
+                "You can write to a follower within {SERVICE_WINDOW_HOURS} hours of their last message."
+            ),
+        ));
+    }
+    put_message(cx, account, follower, true, text)
+}
+
 fn not_following() -> ApiError {
     ApiError::new(
         ErrorCode::NotFollowing,
@@ -286,6 +308,12 @@ impl Store {
             if !m.from_menu {
                 out.push(put_message(cx, id, user, false, &m.text)?);
             }
+            let kind = if m.from_menu {
+                WebhookKind::MenuKeyword
+            } else {
+                WebhookKind::Message
+            };
+            super::official_developer::enqueue(cx, id, user, kind, Some(m.text.clone()), None)?;
             let replies: AutoReplies = setting(&cx.conn, id, "auto_replies")?;
             let said = m.text.trim().to_lowercase();
             let answer = replies
@@ -312,18 +340,7 @@ impl Store {
     ) -> ApiResult<OfficialMessage> {
         self.write(move |cx| {
             owned(&cx.conn, owner, id)?;
-            if !follows(&cx.conn, id, follower)? {
-                return Err(not_following());
-            }
-            if !in_window(&cx.conn, id, &follower.to_string(), now_ms())? {
-                return Err(ApiError::new(
-                    ErrorCode::ReplyWindowClosed,
-                    format!(
-                        "You can write to a follower within {SERVICE_WINDOW_HOURS} hours of their last message."
-                    ),
-                ));
-            }
-            put_message(cx, id, follower, true, &text)
+            answer(cx, id, follower, &text)
         })
         .await
     }

@@ -1,0 +1,370 @@
+//! Developer mode against a real receiver on loopback: deliveries are signed (verified here with
+//! HMAC-SHA256), a failed or slow delivery is retried with the same delivery id, a delivery
+//! that never succeeds stops after three retries; access tokens buy replies within the 48-hour
+//! window and expire.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use common::*;
+use hmac::{Hmac, Mac};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// How the receiver answers the next request.
+#[derive(Clone, Copy)]
+enum Answer {
+    Ok,
+    Fail,
+    /// Answer 200, but only after this many milliseconds.
+    Slow(u64),
+}
+
+#[derive(Default)]
+struct Receiver {
+    script: VecDeque<Answer>,
+    /// What to do when the script is used up.
+    then: Option<Answer>,
+    seen: Vec<(HashMap<String, String>, String)>,
+}
+
+/// A webhook receiver on loopback; answers its URL and its shared state.
+async fn receiver() -> (String, Arc<Mutex<Receiver>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let state = Arc::new(Mutex::new(Receiver::default()));
+    let shared = state.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let state = shared.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let (head, body) = loop {
+                    let n = socket.read(&mut chunk).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    buf.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&buf).to_string();
+                    if let Some(at) = text.find("\r\n\r\n") {
+                        let head = text[..at].to_string();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if buf.len() >= at + 4 + len {
+                            break (
+                                head,
+                                String::from_utf8_lossy(&buf[at + 4..at + 4 + len]).to_string(),
+                            );
+                        }
+                    }
+                };
+                let headers = head
+                    .lines()
+                    .skip(1)
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                    .collect();
+                let answer = {
+                    let mut s = state.lock().unwrap();
+                    s.seen.push((headers, body));
+                    let next = s.script.pop_front();
+                    next.or(s.then).unwrap_or(Answer::Ok)
+                };
+                let status = match answer {
+                    Answer::Ok => "200 OK",
+                    Answer::Fail => "500 Internal Server Error",
+                    Answer::Slow(ms) => {
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                        "200 OK"
+                    }
+                };
+                let _ = socket
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                        )
+                        .as_bytes(),
+                    )
+                    .await;
+            });
+        }
+    });
+    (url, state)
+}
+
+fn verify(secret: &str, headers: &HashMap<String, String>, body: &str) -> bool {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(
+        format!(
+            "{}\n{}\n{body}",
+            headers["x-xin-timestamp"], headers["x-xin-nonce"]
+        )
+        .as_bytes(),
+    );
+    hex::encode(mac.finalize().into_bytes()) == headers["x-xin-signature"]
+}
+
+async fn seen_count(state: &Arc<Mutex<Receiver>>, n: usize) {
+    for _ in 0..200 {
+        if state.lock().unwrap().seen.len() >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!(
+        "the receiver saw {} requests, not {n}",
+        state.lock().unwrap().seen.len()
+    );
+}
+
+async fn account(owner: &Party<'_>) -> String {
+    owner
+        .ok(
+            Method::POST,
+            "/official-accounts",
+            Some(json!({"handle": "cragdesk", "name": "Crag desk", "kind": "service"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn deliveries_are_signed_retried_with_the_same_id_and_given_up_after_three_retries() {
+    let s = TestServer::with(|c| {
+        c.webhook_retry_ms = 50;
+        c.webhook_timeout_ms = 300;
+    })
+    .await;
+    let editor = Party::join(&s, "editor", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    let desk = account(&editor).await;
+    let (url, rx) = receiver().await;
+    let dev = editor
+        .ok(
+            Method::PUT,
+            &format!("/official-accounts/{desk}/developer"),
+            Some(json!({"webhook_url": url})),
+        )
+        .await;
+    let secret = dev["secret"].as_str().unwrap().to_string();
+    assert_eq!(dev["webhook_url"], url.as_str());
+
+    // The follow: refused once, too slow once (300 ms timeout), then accepted.
+    rx.lock().unwrap().script = [Answer::Fail, Answer::Slow(1_000), Answer::Ok].into();
+    ann.ok(
+        Method::PUT,
+        &format!("/official-accounts/{desk}/follow"),
+        Some(json!({"scene": "poster-7"})),
+    )
+    .await;
+    seen_count(&rx, 3).await;
+    let seen = rx.lock().unwrap().seen.clone();
+    let ids: Vec<&str> = seen
+        .iter()
+        .map(|(h, _)| h["x-xin-delivery"].as_str())
+        .collect();
+    assert!(
+        ids.iter().all(|i| *i == ids[0]),
+        "one delivery id across retries: {ids:?}"
+    );
+    for (headers, body) in &seen {
+        assert!(
+            verify(&secret, headers, body),
+            "signed with the account's secret"
+        );
+        assert!(!verify("wrong secret", headers, body));
+        let event: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(
+            (event["kind"].as_str(), event["scene"].as_str()),
+            (Some("follow"), Some("poster-7"))
+        );
+        assert_eq!(event["id"], ids[0]);
+        assert_eq!(event["user_id"], ann.user.id.to_string());
+    }
+
+    // A message, delivered at once.
+    ann.ok(
+        Method::POST,
+        &format!("/official-accounts/{desk}/messages"),
+        Some(json!({"text": "hello"})),
+    )
+    .await;
+    seen_count(&rx, 4).await;
+    let (_, body) = rx.lock().unwrap().seen[3].clone();
+    let event: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (event["kind"].as_str(), event["text"].as_str()),
+        (Some("message"), Some("hello"))
+    );
+
+    // A receiver that always fails gets the delivery four times (once and three retries).
+    rx.lock().unwrap().then = Some(Answer::Fail);
+    ann.ok(
+        Method::POST,
+        &format!("/official-accounts/{desk}/messages"),
+        Some(json!({"text": "again"})),
+    )
+    .await;
+    seen_count(&rx, 8).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let seen = rx.lock().unwrap().seen.clone();
+    assert_eq!(seen.len(), 8, "no fifth attempt");
+    assert!(seen[4..]
+        .iter()
+        .all(|(h, _)| h["x-xin-delivery"] == seen[4].0["x-xin-delivery"]));
+}
+
+#[tokio::test]
+async fn access_tokens_reply_within_the_window_and_expire() {
+    let s = TestServer::start().await;
+    let editor = Party::join(&s, "editor", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    let ben = Party::join(&s, "ben", "13800000003").await;
+    let desk = account(&editor).await;
+    let dev = editor
+        .ok(
+            Method::GET,
+            &format!("/official-accounts/{desk}/developer"),
+            None,
+        )
+        .await;
+    let secret = dev["secret"].as_str().unwrap();
+    assert_eq!(dev["webhook_url"], Value::Null);
+    let r = ann
+        .call(
+            Method::GET,
+            &format!("/official-accounts/{desk}/developer"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.1["error"]["code"], "not_allowed",
+        "only the owner sees the secret"
+    );
+
+    let (status, body) = s
+        .post(
+            "/official-tokens",
+            json!({"account_id": desk, "secret": "guess"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_credentials"))
+    );
+    let (status, token) = s
+        .post(
+            "/official-tokens",
+            json!({"account_id": desk, "secret": secret}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(token["expires_in"], 7_200);
+    let token = token["access_token"].as_str().unwrap().to_string();
+
+    for p in [&ann, &ben] {
+        p.ok(
+            Method::PUT,
+            &format!("/official-accounts/{desk}/follow"),
+            Some(json!({})),
+        )
+        .await;
+    }
+    ann.ok(
+        Method::POST,
+        &format!("/official-accounts/{desk}/messages"),
+        Some(json!({"text": "Is it open?"})),
+    )
+    .await;
+    let reply = |user: String, bearer: Option<String>| {
+        let http = s.http.clone();
+        let url = format!("{}/api/v1/official-api/messages", s.url);
+        async move {
+            let mut req = http
+                .post(url)
+                .json(&json!({"user_id": user, "text": "Yes, until 7."}));
+            if let Some(b) = bearer {
+                req = req.bearer_auth(b);
+            }
+            let r = req.send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, sent) = reply(ann.user.id.to_string(), Some(token.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let chat = ann
+        .ok(
+            Method::GET,
+            &format!("/official-accounts/{desk}/messages"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        chat["messages"].as_array().unwrap().last().unwrap()["text"],
+        "Yes, until 7."
+    );
+    let (status, body) = reply(ben.user.id.to_string(), Some(token.clone())).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("reply_window_closed"))
+    );
+    let (status, _) = reply(ann.user.id.to_string(), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // Two hours later the token is no good.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    db.execute(
+        "UPDATE official_tokens SET expires_at = expires_at - 7200 * 1000",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let (status, body) = reply(ann.user.id.to_string(), Some(token)).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("token_expired"))
+    );
+}
+
+#[tokio::test]
+async fn webhooks_go_only_to_web_addresses_outside_the_servers_network() {
+    let s = TestServer::with(|c| c.webhook_private_hosts = false).await;
+    let editor = Party::join(&s, "editor", "13800000001").await;
+    let desk = account(&editor).await;
+    let path = format!("/official-accounts/{desk}/developer");
+    for (url, why) in [
+        ("ftp://example.org/hook", "http or https"),
+        ("http://127.0.0.1:9/hook", "private or local"),
+        ("http://10.1.2.3/hook", "private or local"),
+        ("http://[::1]/hook", "private or local"),
+    ] {
+        let r = editor
+            .call(Method::PUT, &path, Some(json!({"webhook_url": url})))
+            .await;
+        assert_eq!(r.0, StatusCode::BAD_REQUEST, "{url}: {}", r.1);
+        assert!(
+            r.1["error"]["message"].as_str().unwrap().contains(why),
+            "{url}: {}",
+            r.1
+        );
+    }
+    let dev = editor.ok(Method::GET, &path, None).await;
+    assert_eq!(dev["webhook_url"], Value::Null, "nothing was set");
+}
