@@ -92,6 +92,7 @@ const COMMANDS: &[&str] = &[
     "follow_official",
     "official_chat",
     "message_official",
+    "share_article",
     "send_envelope",
 ];
 

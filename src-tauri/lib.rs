@@ -138,6 +138,7 @@ pub fn run() {
             official_commands::follow_official,
             official_commands::official_chat,
             official_commands::message_official,
+            official_commands::share_article,
             wallet_commands::send_envelope,
         ])
         .setup(move |app| {

@@ -60,3 +60,13 @@ pub async fn message_official(
         .message_official(id(&account)?, text, from_menu)
         .await?)
 }
+
+/// Shares an article (as the reader shows it) into a chat.
+#[tauri::command]
+pub async fn share_article(
+    engine: State<'_, Engine>,
+    conversation: String,
+    article: Article,
+) -> Result<xin_core::views::ChatMessage> {
+    Ok(engine.share_article(id(&conversation)?, &article).await?)
+}

@@ -229,7 +229,20 @@ describe("the demo world", () => {
     await desktop.driver.wait(async () => /👍 1/.test(await (await desktop.find("reader-like")).getText()), 10_000, "liked");
     assert.match(await (await desktop.find("reader-reads")).getText(), /Reads 1/);
     await desktop.screenshot("64-demo-reader");
+    // Share it with Bob: a card in their chat that opens the reader.
+    await (await desktop.find("reader-share")).click();
+    await (await desktop.driver.findElement(By.css('[data-testid="share-chat"][data-title="Bob"]'))).click();
+    await desktop.driver.wait(async () => /Shared to Bob/.test(await (await desktop.find("reader-shared")).getText()), 10_000, "shared");
     await (await desktop.find("reader-back")).click();
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Bob"]'))).click();
+    const card = By.css('[data-testid="article-bubble"][data-title="Five sunset crags within an hour of town"]');
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(card)).length === 1, 20_000, "the card in the chat");
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"] [data-testid="article-bubble"]'))).length === 1, 20_000, "sent");
+    await desktop.screenshot("69-demo-shared-article");
+    await (await desktop.driver.findElement(card)).click();
+    await desktop.driver.wait(async () => /Five sunset crags/.test(await (await desktop.find("reader-title")).getText()), 20_000, "the card opens the reader");
+    await (await desktop.find("reader-back")).click();
+    await (await desktop.find("subscriptions-row")).click();
 
     // Summit Coffee, a service account, is its own chat: its welcome and broadcast, its menu
     // (a keyword answered by the account), and a message answered by its default reply.

@@ -43,6 +43,7 @@ pub fn preview_of(content: &Content) -> String {
         Content::Voice { duration_ms, .. } => format!("[Voice] {}\"", duration_ms.div_ceil(1000)),
         Content::Video { .. } => "[Video]".to_string(),
         Content::Transfer { .. } => "[Transfer]".to_string(),
+        Content::Article { title, .. } => format!("[Article] {title}"),
         Content::RedEnvelope { note, .. } => format!("[Red Envelope] {note}"),
         Content::Unsupported => "[Unsupported message]".to_string(),
     }

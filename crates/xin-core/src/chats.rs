@@ -117,29 +117,32 @@ impl Engine {
         Ok(cached)
     }
 
-    /// Writes the message to the outbox and shows it at once as pending.
-    pub async fn send_text(
+    /// Shares an official account's article into a chat as a card (through the outbox, like
+    /// text; the server fills the card from the article).
+    pub async fn share_article(
         &self,
         conv: Uuid,
-        text: String,
+        article: &xin_proto::Article,
+    ) -> CoreResult<ChatMessage> {
+        let content = Content::Article {
+            article_id: article.id,
+            title: article.title.clone(),
+            cover: article.cover.clone(),
+            account_name: article.account_name.clone(),
+        };
+        self.enqueue_content(conv, content, None).await
+    }
+
+    async fn enqueue_content(
+        &self,
+        conv: Uuid,
+        content: Content,
         reply_to: Option<Uuid>,
-        mentions: Vec<Uuid>,
-        mention_all: bool,
     ) -> CoreResult<ChatMessage> {
         let account = self.signed_in().await?;
-        if text.trim().is_empty() {
-            return Err(CoreError::Api {
-                code: xin_proto::ErrorCode::InvalidRequest,
-                message: "Type a message first.".into(),
-            });
-        }
         let req = SendMessage {
             client_id: Uuid::now_v7(),
-            content: Content::Text {
-                text,
-                mentions,
-                mention_all,
-            },
+            content,
             reply_to,
         };
         let shown = account
@@ -153,6 +156,29 @@ impl Engine {
         });
         self.emit(CoreEvent::ChatsChanged);
         Ok(shown)
+    }
+
+    /// Writes the message to the outbox and shows it at once as pending.
+    pub async fn send_text(
+        &self,
+        conv: Uuid,
+        text: String,
+        reply_to: Option<Uuid>,
+        mentions: Vec<Uuid>,
+        mention_all: bool,
+    ) -> CoreResult<ChatMessage> {
+        if text.trim().is_empty() {
+            return Err(CoreError::Api {
+                code: xin_proto::ErrorCode::InvalidRequest,
+                message: "Type a message first.".into(),
+            });
+        }
+        let content = Content::Text {
+            text,
+            mentions,
+            mention_all,
+        };
+        self.enqueue_content(conv, content, reply_to).await
     }
 
     /// How many sends are still in the outbox.

@@ -124,6 +124,18 @@ pub enum Content {
         kind: crate::EnvelopeKind,
         note: String,
     },
+    /// An official account's article shared into a chat: a card that opens the reader. The
+    /// server fills the card from the article (whatever the sender wrote there).
+    Article {
+        #[ts(type = "string")]
+        article_id: Uuid,
+        #[serde(default)]
+        title: String,
+        #[serde(default)]
+        cover: Option<String>,
+        #[serde(default)]
+        account_name: String,
+    },
     /// A kind this build does not know (sent by a newer app): shown as "unsupported message".
     #[serde(other)]
     Unsupported,
@@ -156,6 +168,8 @@ impl Content {
             | Content::System { .. }
             | Content::Transfer { .. }
             | Content::RedEnvelope { .. }
+            // The cover is an article picture: public to anyone signed in.
+            | Content::Article { .. }
             | Content::Unsupported => Vec::new(),
         }
     }

@@ -523,3 +523,39 @@ async fn chatting_with_an_account_menus_auto_replies_and_the_48_hour_window() {
         assert_eq!(r.0, StatusCode::BAD_REQUEST);
     }
 }
+
+#[tokio::test]
+async fn a_shared_article_is_a_card_the_server_fills_from_the_article() {
+    let s = TestServer::start().await;
+    let editor = Party::join(&s, "editor", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    let ben = Party::join(&s, "ben", "13800000003").await;
+    ann.befriend(&ben).await;
+    let chat = ann.direct(&ben).await;
+    let daily = account(&editor, "cragnews", "subscription").await;
+    let a = article(&editor, &daily, "Spring opens").await;
+    let send = |content: Value| {
+        let path = format!("/conversations/{chat}/messages");
+        let ann = &ann;
+        async move {
+            ann.call(
+                Method::POST,
+                &path,
+                Some(json!({"client_id": uuid::Uuid::now_v7(), "content": content})),
+            )
+            .await
+        }
+    };
+    let r = send(json!({"type": "article", "article_id": a, "title": "Free money!", "account_name": "Not them"})).await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_eq!(
+        (
+            r.1["content"]["title"].as_str(),
+            r.1["content"]["account_name"].as_str()
+        ),
+        (Some("Spring opens"), Some("cragnews news")),
+        "the card is the article's, not what the sender wrote"
+    );
+    let r = send(json!({"type": "article", "article_id": uuid::Uuid::now_v7()})).await;
+    assert_eq!(r.1["error"]["code"], "article_not_found");
+}

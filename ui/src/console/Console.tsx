@@ -1,6 +1,6 @@
 import QRCode from "qrcode";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Article, ArticleList, AutoReplies, Broadcast, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
+import type { Article, ArticleList, AutoReplies, Broadcast, Developer, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { api, authed, blobUrl, errorMessage, request, store, stored } from "../mobile/api";
@@ -183,7 +183,7 @@ function NewAccount({ onCreated }: { onCreated: (a: OfficialAccount) => void }) 
   );
 }
 
-type Tab = "write" | "articles" | "messages" | "replies";
+type Tab = "write" | "articles" | "messages" | "replies" | "developer";
 
 function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChanged: () => void }) {
   const [tab, setTab] = useState<Tab>("articles");
@@ -216,8 +216,13 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
         <button className={tab === "replies" ? "on" : ""} onClick={() => setTab("replies")} data-testid="tab-replies">
           Auto-replies
         </button>
+        <button className={tab === "developer" ? "on" : ""} onClick={() => setTab("developer")} data-testid="tab-developer">
+          Developer
+        </button>
       </div>
-      {tab === "messages" ? (
+      {tab === "developer" ? (
+        <DeveloperMode account={account} />
+      ) : tab === "messages" ? (
         <Messages account={account} />
       ) : tab === "replies" ? (
         <Replies account={account} />
@@ -530,6 +535,58 @@ function Replies({ account }: { account: OfficialAccount }) {
       {note && <p className="note">{note}</p>}
       {error && <p className="error" role="alert">{error}</p>}
       <button className="primary" onClick={save} data-testid="replies-save">
+        Save
+      </button>
+    </div>
+  );
+}
+
+/** Developer mode: the webhook followers' messages and events are posted to, and the secret
+ *  that signs them and buys API access tokens. */
+function DeveloperMode({ account }: { account: OfficialAccount }) {
+  const [dev, setDev] = useState<Developer | null>(null);
+  const [url, setUrl] = useState("");
+  const [shown, setShown] = useState(false);
+  const [note, setNote] = useState("");
+  const [error, setError] = useState("");
+  useEffect(() => {
+    authed<Developer>("GET", `/official-accounts/${account.id}/developer`).then((d) => {
+      setDev(d);
+      setUrl(d.webhook_url ?? "");
+    }, (e) => setError(errorMessage(e)));
+  }, [account.id]);
+  const save = () => {
+    setNote("");
+    setError("");
+    authed<Developer>("PUT", `/official-accounts/${account.id}/developer`, { webhook_url: url.trim() || null }).then(
+      (d) => {
+        setDev(d);
+        setNote(d.webhook_url ? "Saved: deliveries go to this address." : "Saved: developer mode is off.");
+      },
+      (e) => setError(errorMessage(e)),
+    );
+  };
+  return (
+    <div className="console-form developer">
+      <label>
+        Webhook address (followers' messages, menu taps, follows and unfollows are posted here)
+        <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://your-server.example/xin" data-testid="developer-url" />
+      </label>
+      <label>
+        Secret (signs each delivery: HMAC-SHA256 over timestamp, nonce and body; trade it for a 2-hour token at /api/v1/official-tokens)
+        <span className="secret">
+          <code data-testid="developer-secret">{dev ? (shown ? dev.secret : "•".repeat(24)) : ""}</code>
+          <button type="button" onClick={() => setShown(!shown)}>
+            {shown ? "Hide" : "Show"}
+          </button>
+        </span>
+      </label>
+      <p className="muted">
+        Account id: <code>{account.id}</code>. The API is described at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
+      </p>
+      {note && <p className="note">{note}</p>}
+      {error && <p className="error" role="alert">{error}</p>}
+      <button className="primary" onClick={save} data-testid="developer-save">
         Save
       </button>
     </div>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { thumbHashToDataURL } from "thumbhash";
 import type { ChatMessage, Transfer } from "../bindings";
 import { formatBytes, timeLeft, voiceLength } from "../shared/format";
+import { Reader } from "./Subscriptions";
 import { errorText, ipc, mediaUrl } from "./ipc";
 import { RedEnvelopeCard } from "./RedEnvelopeCard";
 import { TransferCard } from "./TransferCard";
@@ -46,9 +47,34 @@ export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { i
       return <TransferCard item={item} me={me} onError={onError} />;
     case "red_envelope":
       return <RedEnvelopeCard item={item} me={me} names={names} onError={onError} />;
+    case "article":
+      return <ArticleBubble articleId={c.article_id} title={c.title} cover={c.cover} account={c.account_name} />;
     default:
       return <span className="unsupported">This message needs a newer Xin.</span>;
   }
+}
+
+/** A shared article: its cover, title and account; opens in the reader. */
+function ArticleBubble({ articleId, title, cover, account }: { articleId: string; title: string; cover: string | null; account: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button className="article-bubble" onClick={() => setOpen(true)} data-testid="article-bubble" data-title={title}>
+        <span className="article-bubble-top">
+          <b>{title}</b>
+          {cover && <img src={mediaUrl(cover)} alt="" />}
+        </span>
+        <small>{account}</small>
+      </button>
+      {open && (
+        <div className="modal-backdrop" onClick={() => setOpen(false)}>
+          <div className="reader-modal" onClick={(e) => e.stopPropagation()}>
+            <Reader id={articleId} onBack={() => setOpen(false)} backLabel="Close" />
+          </div>
+        </div>
+      )}
+    </>
+  );
 }
 
 const extensionColours: Record<string, string> = { pdf: "#e5533d", doc: "#3b7be8", docx: "#3b7be8", xls: "#2f9e5b", xlsx: "#2f9e5b", ppt: "#e8873b", pptx: "#e8873b", zip: "#8d6fd1", rar: "#8d6fd1" };

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { Article, ArticleCard, Broadcast } from "../bindings";
+import type { Article, ArticleCard, Broadcast, ChatSummary } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
@@ -56,6 +56,8 @@ export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string
   useEffect(() => {
     ipc.article(id).then(setArticle, (e) => setError(errorText(e)));
   }, [id]);
+  const [sharing, setSharing] = useState(false);
+  const [note, setNote] = useState("");
   const react = (liked: boolean, wowed: boolean) => ipc.reactArticle(id, { liked, wowed }).then(setArticle, (e) => setError(errorText(e)));
   return (
     <section className="content-pane reader" data-testid="reader">
@@ -91,10 +93,43 @@ export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string
               <button className={article.wowed ? "reader-react on" : "reader-react"} onClick={() => react(article.liked, !article.wowed)} data-testid="reader-wow">
                 ✨ Wow {article.wows}
               </button>
+              <button className="reader-react" onClick={() => setSharing(true)} data-testid="reader-share">
+                ↗ Share
+              </button>
             </div>
+            {note && <p className="muted-label" role="status" data-testid="reader-shared">{note}</p>}
           </div>
         )}
       </div>
+      {sharing && article && (
+        <ShareTo
+          onClose={() => setSharing(false)}
+          onChoose={(c) => {
+            setSharing(false);
+            ipc.shareArticle(c.conversation.id, article).then(() => setNote(`Shared to ${c.conversation.title}.`), (e) => setError(errorText(e)));
+          }}
+        />
+      )}
     </section>
+  );
+}
+
+/** Pick the chat to share into. */
+function ShareTo({ onClose, onChoose }: { onClose: () => void; onChoose: (c: ChatSummary) => void }) {
+  const [chats, setChats] = useState<ChatSummary[]>([]);
+  useEffect(() => {
+    ipc.chats().then(setChats, () => setChats([]));
+  }, []);
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <div className="modal" role="dialog" aria-label="Share to" onClick={(e) => e.stopPropagation()} data-testid="share-to">
+        <h3>Share to</h3>
+        {chats.map((c) => (
+          <button key={c.conversation.id} className="chat-row slim" onClick={() => onChoose(c)} data-testid="share-chat" data-title={c.conversation.title}>
+            <span className="chat-title">{c.conversation.title}</span>
+          </button>
+        ))}
+      </div>
+    </div>
   );
 }

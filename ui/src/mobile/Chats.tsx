@@ -257,6 +257,13 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
     );
   if (c.type === "transfer") return <PhoneTransfer m={m} />;
   if (c.type === "red_envelope") return <PhoneRedEnvelope m={m} />;
+  if (c.type === "article")
+    return (
+      <div className="bubble phone-article" data-testid="phone-article">
+        <b>{c.title}</b>
+        <span className="muted">{c.account_name}</span>
+      </div>
+    );
   if (c.type === "video") {
     const scale = Math.min(1, 220 / Math.max(c.width, c.height));
     return (

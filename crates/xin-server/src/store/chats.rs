@@ -836,6 +836,10 @@ impl Store {
                 _ => {}
             }
             check_content(&req.content, role, v.kind, |m| v.members.contains_key(&m))?;
+            let mut req = req;
+            if let Content::Article { article_id, .. } = req.content {
+                req.content = super::official::article_content(&cx.conn, article_id)?;
+            }
             if let Some(r) = req.reply_to {
                 if !message_in(&cx.conn, conv, r)? {
                     return Err(ApiError::new(

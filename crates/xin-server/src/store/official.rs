@@ -218,6 +218,24 @@ fn broadcast(c: &Conn, row: BroadcastRow) -> ApiResult<Broadcast> {
     })
 }
 
+/// An article as a chat message's card, filled from the article itself.
+pub(crate) fn article_content(c: &Conn, id: Uuid) -> ApiResult<xin_proto::Content> {
+    sql::one(
+        c,
+        "SELECT a.title, a.cover, o.name FROM official_articles a
+         JOIN official_accounts o ON o.id = a.account_id WHERE a.id = $1",
+        &[&id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?
+    .map(|(title, cover, account_name)| xin_proto::Content::Article {
+        article_id: id,
+        title,
+        cover,
+        account_name,
+    })
+    .ok_or_else(article_not_found)
+}
+
 /// A sanitised article ready to store: the caller cleaned the body and checked the sizes.
 pub struct ArticleDraft {
     pub owner: Uuid,
