@@ -470,6 +470,20 @@ describe("the demo world", () => {
       await browser.screenshot("33-console-messages");
       await desktop.driver.wait(async () => /Thanks, Alice!/.test(await desktop.driver.executeScript("return document.querySelector('[data-testid=official-chat]').textContent")), 20_000, "the answer on Alice's desktop");
       await desktop.screenshot("68-demo-official-answer");
+
+      // A code for a poster: Bob's phone scans it (opens its link) and follows through it; the
+      // console counts the follower under the poster's scene.
+      await c.getByTestId("tab-qr").click();
+      await c.getByTestId("qr-scene").fill("poster-7");
+      await c.getByTestId("qr-make").click();
+      const qrUrl = await c.getByTestId("qr-made").getAttribute("data-url");
+      assert.match(qrUrl, new RegExp(`^${server.url}/m/oa/`));
+      await page.goto(qrUrl);
+      await page.getByTestId("follow-account").click();
+      await page.getByTestId("follow-done").waitFor();
+      await phone.screenshot("25-phone-follow-by-code");
+      await c.locator('[data-testid="scene-row"][data-scene="poster-7"]').filter({ hasText: "1 follower" }).waitFor();
+      await browser.screenshot("34-console-qr-codes");
     } finally {
       await browser.stop();
     }

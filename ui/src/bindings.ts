@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -523,9 +523,9 @@ export type OfficialAccountList = { accounts: Array<OfficialAccount>, };
 
 export type Follow = { 
 /**
- * The scene value of the QR code followed through, reported to the account.
+ * The QR code followed through (its scene is reported to the account).
  */
-scene?: string, };
+code?: string, };
 
 export type NewArticle = { title: string, 
 /**
@@ -658,6 +658,29 @@ export type OfficialToken = { access_token: string,
 expires_in: number, };
 
 export type ApiReply = { user_id: string, text: string, };
+
+export type NewOfficialQr = { 
+/**
+ * Reported with every follow through this code (in the webhook's follow event and the
+ * console's figures); null for the account's plain code.
+ */
+scene?: string, 
+/**
+ * Seconds the code works (60 s to 30 days); null: it never expires.
+ */
+expires_in?: number, };
+
+export type OfficialQr = { 
+/**
+ * What the QR encodes: `<public url>/m/oa/<code>`.
+ */
+url: string, code: string, scene: string | null, expires_at: number | null, };
+
+export type ScannedOfficialQr = { account: OfficialAccount, scene: string | null, };
+
+export type SceneCount = { scene: string | null, followers: number, };
+
+export type SceneCounts = { scenes: Array<SceneCount>, };
 
 export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "subscriptions_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "incoming", message: Incoming, };
 

@@ -118,6 +118,8 @@ pub enum ErrorCode {
     ReplyWindowClosed,
     /// Only followers can chat with an account.
     NotFollowing,
+    /// An official account's QR code that expired (or never existed).
+    QrCodeExpired,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

@@ -70,10 +70,10 @@ pub struct OfficialSearch {
 /// `PUT /api/v1/official-accounts/{id}/follow`
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS, ToSchema)]
 pub struct Follow {
-    /// The scene value of the QR code followed through, reported to the account.
+    /// The QR code followed through (its scene is reported to the account).
     #[serde(default)]
     #[ts(optional)]
-    pub scene: Option<String>,
+    pub code: Option<String>,
 }
 
 /// `POST /api/v1/official-accounts/{id}/articles`: written in the console; the body is rich
@@ -389,4 +389,49 @@ pub struct ApiReply {
     #[ts(type = "string")]
     pub user_id: Uuid,
     pub text: String,
+}
+
+/// `POST /api/v1/official-accounts/{id}/qr-codes` (owner): a code to follow the account by.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct NewOfficialQr {
+    /// Reported with every follow through this code (in the webhook's follow event and the
+    /// console's figures); null for the account's plain code.
+    #[serde(default)]
+    #[ts(optional)]
+    pub scene: Option<String>,
+    /// Seconds the code works (60 s to 30 days); null: it never expires.
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub expires_in: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct OfficialQr {
+    /// What the QR encodes: `<public url>/m/oa/<code>`.
+    pub url: String,
+    pub code: String,
+    pub scene: Option<String>,
+    #[ts(type = "number | null")]
+    pub expires_at: Option<i64>,
+}
+
+/// `GET /api/v1/official-qr/{code}`: what a scanned code leads to.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct ScannedOfficialQr {
+    pub account: OfficialAccount,
+    pub scene: Option<String>,
+}
+
+/// Followers by the code they followed through (`null`: not through a code with a scene).
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct SceneCount {
+    pub scene: Option<String>,
+    #[ts(type = "number")]
+    pub followers: i64,
+}
+
+/// `GET /api/v1/official-accounts/{id}/scenes` (owner)
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct SceneCounts {
+    pub scenes: Vec<SceneCount>,
 }

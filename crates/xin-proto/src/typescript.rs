@@ -138,6 +138,11 @@ pub fn declarations() -> Vec<String> {
         OfficialTokenRequest,
         OfficialToken,
         ApiReply,
+        NewOfficialQr,
+        OfficialQr,
+        ScannedOfficialQr,
+        SceneCount,
+        SceneCounts,
     ]
 }
 

@@ -67,7 +67,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         BroadcastLimit => StatusCode::TOO_MANY_REQUESTS,
         ReplyWindowClosed | NotFollowing => StatusCode::FORBIDDEN,
         IdempotencyConflict | TransferSettled | AlreadyGrabbed => StatusCode::CONFLICT,
-        EnvelopeEmpty | PaymentCodeInvalid => StatusCode::GONE,
+        EnvelopeEmpty | PaymentCodeInvalid | QrCodeExpired => StatusCode::GONE,
         SelfPayment => StatusCode::UNPROCESSABLE_ENTITY,
         PhoneOnly => StatusCode::FORBIDDEN,
         InsufficientFunds | PinNotSet | CardDeclined => StatusCode::UNPROCESSABLE_ENTITY,

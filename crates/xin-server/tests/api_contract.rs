@@ -110,6 +110,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/official-accounts/{id}/developer"),
     ("put", "/api/v1/official-accounts/{id}/developer"),
     ("post", "/api/v1/official-tokens"),
+    ("post", "/api/v1/official-accounts/{id}/qr-codes"),
+    ("get", "/api/v1/official-qr/{code}"),
+    ("get", "/api/v1/official-accounts/{id}/scenes"),
     ("post", "/api/v1/official-api/messages"),
     (
         "post",

@@ -50,7 +50,7 @@ async fn follow(p: &Party<'_>, account: &str) {
     p.ok(
         Method::PUT,
         &format!("/official-accounts/{account}/follow"),
-        Some(json!({"scene": "poster-7"})),
+        Some(json!({})),
     )
     .await;
 }
@@ -558,4 +558,105 @@ async fn a_shared_article_is_a_card_the_server_fills_from_the_article() {
     );
     let r = send(json!({"type": "article", "article_id": uuid::Uuid::now_v7()})).await;
     assert_eq!(r.1["error"]["code"], "article_not_found");
+}
+
+#[tokio::test]
+async fn qr_codes_carry_a_scene_to_each_follow_and_expire() {
+    let s = TestServer::start().await;
+    let editor = Party::join(&s, "editor", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    let ben = Party::join(&s, "ben", "13800000003").await;
+    let daily = account(&editor, "cragnews", "subscription").await;
+    let other = account(&editor, "otherdesk", "service").await;
+    let path = format!("/official-accounts/{daily}/qr-codes");
+    for bad in [
+        json!({"expires_in": 10}),
+        json!({"expires_in": 31 * 86_400}),
+        json!({"scene": "x".repeat(65)}),
+    ] {
+        let r = editor.call(Method::POST, &path, Some(bad.clone())).await;
+        assert_eq!(r.0, StatusCode::BAD_REQUEST, "{bad}: {}", r.1);
+    }
+    let r = ann
+        .call(Method::POST, &path, Some(json!({"scene": "mine"})))
+        .await;
+    assert_eq!(r.1["error"]["code"], "not_allowed");
+    let qr = editor
+        .ok(
+            Method::POST,
+            &path,
+            Some(json!({"scene": "poster-7", "expires_in": 3600})),
+        )
+        .await;
+    let code = qr["code"].as_str().unwrap().to_string();
+    assert_eq!(qr["url"], format!("{}/m/oa/{code}", s.url));
+    let plain = editor.ok(Method::POST, &path, Some(json!({}))).await;
+    assert_eq!(
+        (plain["scene"].clone(), plain["expires_at"].clone()),
+        (Value::Null, Value::Null)
+    );
+
+    // Ann scans it: the account and the scene; she follows through it.
+    let seen = ann
+        .ok(Method::GET, &format!("/official-qr/{code}"), None)
+        .await;
+    assert_eq!(
+        (seen["account"]["name"].as_str(), seen["scene"].as_str()),
+        (Some("cragnews news"), Some("poster-7"))
+    );
+    let r = ann
+        .call(
+            Method::PUT,
+            &format!("/official-accounts/{other}/follow"),
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::BAD_REQUEST, "a code of another account");
+    ann.ok(
+        Method::PUT,
+        &format!("/official-accounts/{daily}/follow"),
+        Some(json!({"code": code})),
+    )
+    .await;
+    ben.ok(
+        Method::PUT,
+        &format!("/official-accounts/{daily}/follow"),
+        Some(json!({})),
+    )
+    .await;
+    let scenes = editor
+        .ok(
+            Method::GET,
+            &format!("/official-accounts/{daily}/scenes"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        scenes["scenes"],
+        json!([{"scene": null, "followers": 1}, {"scene": "poster-7", "followers": 1}])
+    );
+
+    // An hour later the code is gone; the plain code still works.
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    db.execute(
+        "UPDATE official_qr SET expires_at = expires_at - 3600 * 1000 WHERE expires_at IS NOT NULL",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let r = ben
+        .call(Method::GET, &format!("/official-qr/{code}"), None)
+        .await;
+    assert_eq!(
+        (r.0, r.1["error"]["code"].as_str()),
+        (StatusCode::GONE, Some("qr_code_expired"))
+    );
+    let r = ben
+        .call(
+            Method::GET,
+            &format!("/official-qr/{}", plain["code"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::OK);
 }

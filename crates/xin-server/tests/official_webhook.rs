@@ -167,11 +167,18 @@ async fn deliveries_are_signed_retried_with_the_same_id_and_given_up_after_three
     assert_eq!(dev["webhook_url"], url.as_str());
 
     // The follow: refused once, too slow once (300 ms timeout), then accepted.
+    let qr = editor
+        .ok(
+            Method::POST,
+            &format!("/official-accounts/{desk}/qr-codes"),
+            Some(json!({"scene": "poster-7"})),
+        )
+        .await;
     rx.lock().unwrap().script = [Answer::Fail, Answer::Slow(1_000), Answer::Ok].into();
     ann.ok(
         Method::PUT,
         &format!("/official-accounts/{desk}/follow"),
-        Some(json!({"scene": "poster-7"})),
+        Some(json!({"code": qr["code"]})),
     )
     .await;
     seen_count(&rx, 3).await;

@@ -1,6 +1,6 @@
 import QRCode from "qrcode";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Article, ArticleList, AutoReplies, Broadcast, Developer, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
+import type { Article, ArticleList, AutoReplies, Broadcast, Developer, OfficialQr, SceneCounts, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { api, authed, blobUrl, errorMessage, request, store, stored } from "../mobile/api";
@@ -183,7 +183,7 @@ function NewAccount({ onCreated }: { onCreated: (a: OfficialAccount) => void }) 
   );
 }
 
-type Tab = "write" | "articles" | "messages" | "replies" | "developer";
+type Tab = "write" | "articles" | "messages" | "replies" | "qr" | "developer";
 
 function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChanged: () => void }) {
   const [tab, setTab] = useState<Tab>("articles");
@@ -216,11 +216,16 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
         <button className={tab === "replies" ? "on" : ""} onClick={() => setTab("replies")} data-testid="tab-replies">
           Auto-replies
         </button>
+        <button className={tab === "qr" ? "on" : ""} onClick={() => setTab("qr")} data-testid="tab-qr">
+          QR codes
+        </button>
         <button className={tab === "developer" ? "on" : ""} onClick={() => setTab("developer")} data-testid="tab-developer">
           Developer
         </button>
       </div>
-      {tab === "developer" ? (
+      {tab === "qr" ? (
+        <QrCodes account={account} />
+      ) : tab === "developer" ? (
         <DeveloperMode account={account} />
       ) : tab === "messages" ? (
         <Messages account={account} />
@@ -589,6 +594,71 @@ function DeveloperMode({ account }: { account: OfficialAccount }) {
       <button className="primary" onClick={save} data-testid="developer-save">
         Save
       </button>
+    </div>
+  );
+}
+
+/** Codes to follow the account by: each may carry a scene (where it was shown) and expire;
+ *  followers are counted by scene. */
+function QrCodes({ account }: { account: OfficialAccount }) {
+  const [scene, setScene] = useState("");
+  const [expires, setExpires] = useState("604800");
+  const [made, setMade] = useState<{ qr: OfficialQr; image: string } | null>(null);
+  const [counts, setCounts] = useState<SceneCounts | null>(null);
+  const [error, setError] = useState("");
+  const load = useCallback(() => authed<SceneCounts>("GET", `/official-accounts/${account.id}/scenes`).then(setCounts, (e) => setError(errorMessage(e))), [account.id]);
+  useEffect(() => {
+    void load();
+    const timer = window.setInterval(() => void load(), 3000);
+    return () => window.clearInterval(timer);
+  }, [load]);
+  const make = async () => {
+    setError("");
+    try {
+      const qr = await authed<OfficialQr>("POST", `/official-accounts/${account.id}/qr-codes`, { scene: scene.trim() || undefined, expires_in: expires ? Number(expires) : undefined });
+      setMade({ qr, image: await QRCode.toDataURL(qr.url, { margin: 2, width: 220 }) });
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  return (
+    <div className="qr-codes">
+      <div className="console-form">
+        <label>
+          Scene (where the code will be shown: a poster, a shop window…)
+          <input value={scene} onChange={(e) => setScene(e.target.value)} maxLength={64} placeholder="poster-7" data-testid="qr-scene" />
+        </label>
+        <label>
+          Works for
+          <select value={expires} onChange={(e) => setExpires(e.target.value)}>
+            <option value="3600">An hour</option>
+            <option value="604800">A week</option>
+            <option value="2592000">30 days</option>
+            <option value="">Ever</option>
+          </select>
+        </label>
+        <button className="primary" onClick={() => void make()} data-testid="qr-make">
+          Make a code
+        </button>
+        {error && <p className="error" role="alert">{error}</p>}
+      </div>
+      {made && (
+        <div className="qr-made" data-testid="qr-made" data-url={made.qr.url}>
+          <img src={made.image} alt="QR code to follow" />
+          <code>{made.qr.url}</code>
+          <small>{made.qr.expires_at ? `Works until ${new Date(made.qr.expires_at).toLocaleString()}` : "Works for ever"}</small>
+        </div>
+      )}
+      <table className="scenes">
+        <tbody>
+          {counts?.scenes.map((c) => (
+            <tr key={c.scene ?? ""} data-testid="scene-row" data-scene={c.scene ?? ""}>
+              <td>{c.scene ?? "No code"}</td>
+              <td className="num">{followers(c.followers)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import jsQR from "jsqr";
 import { useEffect, useRef, useState } from "react";
-import { handleFromUrl, payFromUrl, ticketFromUrl } from "./api";
+import { handleFromUrl, officialFromUrl, payFromUrl, ticketFromUrl } from "./api";
 import { go } from "./router";
 import { Icon } from "../shared/icons";
 
@@ -15,7 +15,8 @@ export function Scan() {
     const ticket = ticketFromUrl(text);
     const friend = handleFromUrl(text);
     const pay = payFromUrl(text);
-    if (ticket || friend || pay) {
+    const official = officialFromUrl(text);
+    if (ticket || friend || pay || official) {
       try {
         if (new URL(text.trim()).host !== location.host) {
           report("This QR code belongs to another Xin server.");
@@ -24,7 +25,7 @@ export function Scan() {
       } catch {
         return false;
       }
-      go(ticket ? `/l/${ticket}` : friend ? `/u/${friend}` : pay!);
+      go(ticket ? `/l/${ticket}` : friend ? `/u/${friend}` : official ? `/oa/${official}` : pay!);
       return true;
     }
     report("That is not a Xin QR code.");

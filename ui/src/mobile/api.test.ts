@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { handleFromUrl, ticketFromUrl, uuidv7 } from "./api";
+import { handleFromUrl, officialFromUrl, ticketFromUrl, uuidv7 } from "./api";
 
 describe("ticketFromUrl", () => {
   it("finds the ticket in a login QR's URL", () => {
@@ -28,5 +28,15 @@ describe("handleFromUrl", () => {
     expect(handleFromUrl("http://192.168.1.5:7420/m/u/alice_w")).toBe("alice_w");
     expect(handleFromUrl("http://x/m/u/1abc")).toBeNull();
     expect(handleFromUrl("http://x/m/l/AbCdEfGhIjKlMnOpQrStUv")).toBeNull();
+  });
+});
+
+describe("officialFromUrl", () => {
+  it("finds the code in an official account's QR", () => {
+    expect(officialFromUrl("http://10.0.0.2:7420/m/oa/AbCdEfGhIjKlMnOpQrStUv")).toBe("AbCdEfGhIjKlMnOpQrStUv");
+  });
+  it("refuses anything else", () => {
+    expect(officialFromUrl("http://10.0.0.2:7420/m/l/AbCdEfGhIjKlMnOpQrStUv")).toBeNull();
+    expect(officialFromUrl("http://x/m/oa/short")).toBeNull();
   });
 });

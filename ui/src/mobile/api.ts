@@ -196,6 +196,12 @@ export function handleFromUrl(text: string): string | null {
   return m?.[1] ?? null;
 }
 
+/** The code inside an official account's QR (`…/m/oa/<code>`), or null. */
+export function officialFromUrl(text: string): string | null {
+  const m = /\/m\/oa\/([A-Za-z0-9_-]{16,64})\/?$/.exec(text.trim());
+  return m?.[1] ?? null;
+}
+
 /** The ticket id inside a login QR's URL (`…/m/l/<ticket>`), or null for anything else. */
 export function ticketFromUrl(text: string): string | null {
   const m = /\/m\/l\/([A-Za-z0-9_-]{16,64})\/?$/.exec(text.trim());

@@ -10,11 +10,12 @@ use uuid::Uuid;
 use xin_proto::{
     is_blob_hash, ApiReply, Article, ArticleList, AutoReplies, Broadcast, BroadcastList, Developer,
     ErrorBody, ErrorCode, Follow, FollowerTags, Inbox, MenuAction, NewArticle, NewBroadcast,
-    NewOfficialAccount, OfficialAccount, OfficialAccountList, OfficialChat, OfficialChatQuery,
-    OfficialMenu, OfficialMessage, OfficialSearch, OfficialToken, OfficialTokenRequest, Reaction,
-    SendOfficialMessage, SetDeveloper, StaffMessage, MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME,
-    MAX_ARTICLE_BODY, MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE, MAX_BROADCAST_ARTICLES, MAX_MENUS,
-    MAX_MENU_ITEMS, OFFICIAL_TOKEN_SECS,
+    NewOfficialAccount, NewOfficialQr, OfficialAccount, OfficialAccountList, OfficialChat,
+    OfficialChatQuery, OfficialMenu, OfficialMessage, OfficialQr, OfficialSearch, OfficialToken,
+    OfficialTokenRequest, Reaction, ScannedOfficialQr, SceneCounts, SendOfficialMessage,
+    SetDeveloper, StaffMessage, MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME, MAX_ARTICLE_BODY,
+    MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE, MAX_BROADCAST_ARTICLES, MAX_MENUS, MAX_MENU_ITEMS,
+    OFFICIAL_TOKEN_SECS,
 };
 
 use super::contacts::path_id;
@@ -48,6 +49,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_developer, set_developer))
         .routes(routes!(official_token))
         .routes(routes!(api_reply))
+        .routes(routes!(create_qr))
+        .routes(routes!(scan_qr))
+        .routes(routes!(scenes))
 }
 
 fn account_id(raw: &str) -> ApiResult<Uuid> {
@@ -130,24 +134,20 @@ async fn get_account(
     ))
 }
 
-/// Follow (a QR code's scene value, if followed through one, is kept for the account).
+/// Follow; through a QR code (`code`), its scene value is reported to the account.
 #[utoipa::path(put, path = "/official-accounts/{id}/follow", tag = "official", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = Follow,
-    responses((status = 200, body = OfficialAccount), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = OfficialAccount), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
 async fn follow(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<String>,
     extract::Json(body): extract::Json<Follow>,
 ) -> ApiResult<Json<OfficialAccount>> {
-    let scene = body
-        .scene
-        .map(|s| line(&s, 64, "scene", true))
-        .transpose()?;
     Ok(Json(
         state
             .store
-            .follow_official(authed.user_id, account_id(&id)?, true, scene)
+            .follow_official(authed.user_id, account_id(&id)?, true, body.code)
             .await?,
     ))
 }
@@ -615,4 +615,66 @@ async fn api_reply(
     let account = state.store.token_account(token.to_string()).await?;
     let text = message_text(&r.text, "text")?;
     Ok(Json(state.store.api_reply(account, r.user_id, text).await?))
+}
+
+/// A QR code to follow the account by (owner), with an optional scene value and expiry.
+#[utoipa::path(post, path = "/official-accounts/{id}/qr-codes", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = NewOfficialQr,
+    responses((status = 200, body = OfficialQr), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn create_qr(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    extract::Json(q): extract::Json<NewOfficialQr>,
+) -> ApiResult<Json<OfficialQr>> {
+    let scene = q
+        .scene
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| line(&s, 64, "scene", true))
+        .transpose()?;
+    if q.expires_in
+        .is_some_and(|s| !(60..=30 * 86_400).contains(&s))
+    {
+        return Err(ApiError::invalid("expires_in: 60 s to 30 days"));
+    }
+    let expires_at = q.expires_in.map(|s| crate::time::now_ms() + s * 1000);
+    let code = state
+        .store
+        .create_official_qr(authed.user_id, account_id(&id)?, scene.clone(), expires_at)
+        .await?;
+    Ok(Json(OfficialQr {
+        url: format!("{}/m/oa/{code}", state.public_url),
+        code,
+        scene,
+        expires_at,
+    }))
+}
+
+/// What a scanned account code leads to (the phone shows the account and a Follow button).
+#[utoipa::path(get, path = "/official-qr/{code}", tag = "official", security(("bearer" = [])),
+    params(("code" = String, Path)), responses((status = 200, body = ScannedOfficialQr), (status = 410, body = ErrorBody)))]
+async fn scan_qr(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ScannedOfficialQr>> {
+    Ok(Json(
+        state.store.scan_official_qr(authed.user_id, code).await?,
+    ))
+}
+
+/// Followers by the scene of the code they followed through (owner).
+#[utoipa::path(get, path = "/official-accounts/{id}/scenes", tag = "official", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = SceneCounts), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn scenes(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SceneCounts>> {
+    Ok(Json(
+        state
+            .store
+            .official_scenes(authed.user_id, account_id(&id)?)
+            .await?,
+    ))
 }

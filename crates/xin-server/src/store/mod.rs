@@ -13,6 +13,7 @@ mod moments;
 mod official;
 mod official_chat;
 mod official_developer;
+mod official_qr;
 mod payments;
 mod sessions;
 mod sql;

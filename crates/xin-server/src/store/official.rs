@@ -341,10 +341,20 @@ impl Store {
         user: Uuid,
         id: Uuid,
         follow: bool,
-        scene: Option<String>,
+        code: Option<String>,
     ) -> ApiResult<OfficialAccount> {
         self.write(move |cx| {
             account(&cx.conn, user, id)?;
+            let scene = match code {
+                Some(code) => {
+                    let (of, scene) = super::official_qr::resolve(&cx.conn, &code)?;
+                    if of != id {
+                        return Err(ApiError::invalid("code: a QR code of another account"));
+                    }
+                    scene
+                }
+                None => None,
+            };
             let (a, u) = (id.to_string(), user.to_string());
             if follow {
                 let new = sql::exec(
