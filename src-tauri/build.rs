@@ -93,6 +93,7 @@ const COMMANDS: &[&str] = &[
     "official_chat",
     "message_official",
     "share_article",
+    "official_history",
     "send_envelope",
 ];
 

@@ -139,6 +139,7 @@ pub fn run() {
             official_commands::official_chat,
             official_commands::message_official,
             official_commands::share_article,
+            official_commands::official_history,
             wallet_commands::send_envelope,
         ])
         .setup(move |app| {

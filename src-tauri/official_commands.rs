@@ -70,3 +70,8 @@ pub async fn share_article(
 ) -> Result<xin_core::views::ChatMessage> {
     Ok(engine.share_article(id(&conversation)?, &article).await?)
 }
+
+#[tauri::command]
+pub async fn official_history(engine: State<'_, Engine>, account: String) -> Result<BroadcastList> {
+    Ok(engine.official_history(id(&account)?).await?)
+}

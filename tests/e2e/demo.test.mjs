@@ -257,6 +257,17 @@ describe("the demo world", () => {
     const said = await desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=official-message]')].map((m) => (m.dataset.mine === undefined ? '< ' : '> ') + m.lastElementChild.textContent)");
     assert.deepEqual(said, ["< Welcome to Summit Coffee ☕ Tap Visit for our hours.", "< Open 7 am – 7 pm every day, 6 am on weekends for early climbers.", "> Do you have oat milk?", "< Thanks for your message! A barista will answer soon."]);
     await desktop.screenshot("67-demo-service-account-chat");
+
+    // Crag Daily's profile: its introduction and its article history.
+    await (await desktop.find("rail-contacts")).click();
+    await (await desktop.find("official-accounts")).click();
+    const daily = By.xpath("//button[@data-testid='official-profile-open'][text()='Crag Daily']");
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(daily)).length === 1, 20_000, "the accounts Alice follows");
+    await (await desktop.driver.findElement(daily)).click();
+    const profile = await desktop.find("official-profile");
+    await desktop.driver.wait(async () => /Routes, gear and weather[\s\S]*Five sunset crags[\s\S]*Rope care/.test(await profile.getText()), 20_000, "the history");
+    await desktop.screenshot("70-demo-official-profile");
+    await (await desktop.find("rail-chats")).click();
   });
   test("Moments: Bob's phone posts a photo; Alice's desktop sees it, likes and comments; Bob's phone is told", async () => {
     // The rail's Moments badge: two messages wait (Bob liked Alice's photo, then Carol commented

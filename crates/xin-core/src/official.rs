@@ -81,4 +81,14 @@ impl Engine {
         )
         .await
     }
+
+    /// An account's broadcasts to all its followers, newest first (its profile's history).
+    pub async fn official_history(&self, id: Uuid) -> CoreResult<BroadcastList> {
+        self.authed_json::<(), _>(
+            Method::GET,
+            format!("/official-accounts/{id}/broadcasts"),
+            None,
+        )
+        .await
+    }
 }

@@ -1,14 +1,16 @@
 import { useEffect, useState } from "react";
-import type { OfficialAccount } from "../bindings";
+import type { Broadcast, OfficialAccount } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { errorText, ipc } from "./ipc";
+import { ArticleCards, Reader } from "./Subscriptions";
 
 /** The accounts I follow, and finding new ones by name or Xin ID; follow and unfollow. */
 export function OfficialAccounts({ onMessage }: { onMessage: (account: string) => void }) {
   const [query, setQuery] = useState("");
   const [accounts, setAccounts] = useState<OfficialAccount[] | null>(null);
   const [error, setError] = useState("");
+  const [profile, setProfile] = useState<OfficialAccount | null>(null);
   const search = (q: string) => ipc.officialAccounts(q.trim() || null).then(setAccounts, (e) => setError(errorText(e)));
   useEffect(() => {
     void search("");
@@ -18,6 +20,7 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
       (next) => setAccounts((all) => all?.map((x) => (x.id === next.id ? next : x)) ?? null),
       (e) => setError(errorText(e)),
     );
+  if (profile) return <Profile account={profile} onBack={() => setProfile(null)} />;
   return (
     <div className="official" data-testid="official-pane">
       <h2>Official accounts</h2>
@@ -37,7 +40,9 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
         <div key={a.id} className="official-row" data-testid="official-account" data-name={a.name}>
           <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} size={44} />
           <div className="official-text">
-            <b>{a.name}</b>
+            <button className="link-button official-name" onClick={() => setProfile(a)} data-testid="official-profile-open">
+              {a.name}
+            </button>
             <small>
               {a.kind === "subscription" ? "Subscription" : "Service"} · {followers(a.followers)}
             </small>
@@ -51,6 +56,43 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
           <button className={a.following ? "secondary-button" : "primary-button small"} onClick={() => void toggle(a)} data-testid="official-follow">
             {a.following ? "Unfollow" : "Follow"}
           </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** An account's profile: its introduction and every article it broadcast, newest first. */
+function Profile({ account, onBack }: { account: OfficialAccount; onBack: () => void }) {
+  const [history, setHistory] = useState<Broadcast[] | null>(null);
+  const [open, setOpen] = useState<string | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    ipc.officialHistory(account.id).then((h) => setHistory(h.broadcasts), (e) => setError(errorText(e)));
+  }, [account.id]);
+  if (open) return <Reader id={open} onBack={() => setOpen(null)} backLabel={account.name} />;
+  return (
+    <div className="official official-profile" data-testid="official-profile">
+      <button className="link-button" onClick={onBack}>
+        ‹ Official accounts
+      </button>
+      <div className="official-row">
+        <Avatar user={{ display_name: account.name, avatar_hue: account.avatar_hue }} size={56} />
+        <div className="official-text">
+          <b>{account.name}</b>
+          <small>
+            @{account.handle} · {account.kind === "subscription" ? "Subscription" : "Service"} · {followers(account.followers)}
+          </small>
+          {account.intro && <span>{account.intro}</span>}
+        </div>
+      </div>
+      <h3>Articles</h3>
+      {error && <p className="error-text">{error}</p>}
+      {history?.length === 0 && <p className="list-empty">No articles yet.</p>}
+      {history?.map((b) => (
+        <div key={b.id} className="broadcast in-profile">
+          <div className="muted-label">{new Date(b.sent_at).toLocaleDateString()}</div>
+          <ArticleCards articles={b.articles} onOpen={setOpen} />
         </div>
       ))}
     </div>

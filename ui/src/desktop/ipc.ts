@@ -90,6 +90,7 @@ export const ipc = {
   officialAccounts: (q: string | null) => invoke<OfficialAccount[]>("official_accounts", { q }),
   followOfficial: (account: string, follow: boolean) => invoke<OfficialAccount>("follow_official", { account, follow }),
   shareArticle: (conversation: string, article: Article) => invoke<ChatMessage>("share_article", { conversation, article }),
+  officialHistory: (account: string) => invoke<BroadcastList>("official_history", { account }),
   officialChat: (account: string) => invoke<OfficialChat>("official_chat", { account }),
   messageOfficial: (account: string, text: string, fromMenu: boolean) => invoke<OfficialMessage[]>("message_official", { account, text, fromMenu }),
   pickPostImages: () => invoke<string[]>("pick_post_images"),
