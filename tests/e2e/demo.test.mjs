@@ -495,6 +495,31 @@ describe("the demo world", () => {
       await phone.screenshot("25-phone-follow-by-code");
       await c.locator('[data-testid="scene-row"][data-scene="poster-7"]').filter({ hasText: "1 follower" }).waitFor();
       await browser.screenshot("34-console-qr-codes");
+
+      // Bob gives the chat a menu and a keyword answer in the console; Alice taps it.
+      await c.getByTestId("tab-replies").click();
+      await c.getByTestId("replies-keywords").fill("ice = The north faces are in. Bring screws.");
+      await c.getByTestId("replies-save").click();
+      await c.getByText("Saved.").waitFor();
+      await c.getByTestId("tab-menu").click();
+      await c.getByTestId("menu-add").click();
+      await c.getByTestId("menu-name").fill("Ask");
+      await c.getByTestId("menu-item-name").fill("Ice now?");
+      await c.getByTestId("menu-item-keyword").fill("ice");
+      await c.getByTestId("menu-save").click();
+      await c.getByText("Saved: followers see it under the chat.").waitFor();
+      await browser.screenshot("35-console-menu");
+      await (await desktop.find("rail-contacts")).click();
+      await (await desktop.find("official-accounts")).click();
+      await desktop.driver.wait(async () => (await desktop.driver.findElements(message)).length === 1, 20_000, "Alpine Weekly");
+      await (await desktop.driver.findElement(message)).click();
+      const ask = By.xpath("//button[@data-testid='official-menu-button'][contains(., 'Ask')]");
+      await desktop.driver.wait(async () => (await desktop.driver.findElements(ask)).length === 1, 20_000, "the new menu");
+      await (await desktop.driver.findElement(ask)).click();
+      const ice = By.xpath("//button[@data-testid='official-menu-item'][contains(., 'Ice now?')]");
+      await desktop.driver.wait(async () => (await desktop.driver.findElements(ice)).length === 1, 10_000, "its item");
+      await (await desktop.driver.findElement(ice)).click();
+      await desktop.driver.wait(async () => /The north faces are in\. Bring screws\./.test(await desktop.driver.executeScript("return document.querySelector('[data-testid=official-chat]').textContent")), 20_000, "the keyword's answer");
     } finally {
       await browser.stop();
     }

@@ -1,6 +1,6 @@
 import QRCode from "qrcode";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Article, ArticleList, AutoReplies, Broadcast, Developer, OfficialQr, SceneCounts, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
+import type { Article, ArticleList, AutoReplies, Broadcast, Developer, Menu, MenuAction, MenuItem, OfficialMenu, OfficialQr, SceneCounts, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { api, authed, blobUrl, errorMessage, request, store, stored } from "../mobile/api";
@@ -183,7 +183,7 @@ function NewAccount({ onCreated }: { onCreated: (a: OfficialAccount) => void }) 
   );
 }
 
-type Tab = "write" | "articles" | "messages" | "replies" | "qr" | "developer";
+type Tab = "write" | "articles" | "messages" | "replies" | "menu" | "qr" | "developer";
 
 function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChanged: () => void }) {
   const [tab, setTab] = useState<Tab>("articles");
@@ -216,6 +216,9 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
         <button className={tab === "replies" ? "on" : ""} onClick={() => setTab("replies")} data-testid="tab-replies">
           Auto-replies
         </button>
+        <button className={tab === "menu" ? "on" : ""} onClick={() => setTab("menu")} data-testid="tab-menu">
+          Menu
+        </button>
         <button className={tab === "qr" ? "on" : ""} onClick={() => setTab("qr")} data-testid="tab-qr">
           QR codes
         </button>
@@ -223,7 +226,9 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
           Developer
         </button>
       </div>
-      {tab === "qr" ? (
+      {tab === "menu" ? (
+        <MenuEditor account={account} articles={articles} />
+      ) : tab === "qr" ? (
         <QrCodes account={account} />
       ) : tab === "developer" ? (
         <DeveloperMode account={account} />
@@ -500,8 +505,11 @@ function Replies({ account }: { account: OfficialAccount }) {
   const [fallback, setFallback] = useState("");
   const [note, setNote] = useState("");
   const [error, setError] = useState("");
+  // The form shows once the saved answers are in, so nothing typed is overwritten by them.
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     authed<AutoReplies>("GET", `/official-accounts/${account.id}/auto-replies`).then((r) => {
+      setLoaded(true);
       setWelcome(r.on_follow ?? "");
       setFallback(r.default ?? "");
       setKeywords(r.keywords.map((k) => `${k.keyword} = ${k.reply}`).join("\n"));
@@ -523,6 +531,7 @@ function Replies({ account }: { account: OfficialAccount }) {
       (e) => setError(errorMessage(e)),
     );
   };
+  if (!loaded) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
   return (
     <div className="console-form replies">
       <label>
@@ -560,6 +569,7 @@ function DeveloperMode({ account }: { account: OfficialAccount }) {
       setUrl(d.webhook_url ?? "");
     }, (e) => setError(errorMessage(e)));
   }, [account.id]);
+  if (!dev) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
   const save = () => {
     setNote("");
     setError("");
@@ -659,6 +669,81 @@ function QrCodes({ account }: { account: OfficialAccount }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** The menu under the account's chat: up to 3 menus of up to 5 items, each answering a
+ *  keyword, opening one of the account's articles, or opening a web page. */
+function MenuEditor({ account, articles }: { account: OfficialAccount; articles: Article[] }) {
+  const [menus, setMenus] = useState<Menu[] | null>(null);
+  const [note, setNote] = useState("");
+  const [error, setError] = useState("");
+  useEffect(() => {
+    authed<OfficialMenu>("GET", `/official-accounts/${account.id}/menu`).then((m) => setMenus(m.menus), (e) => setError(errorMessage(e)));
+  }, [account.id]);
+  if (!menus) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
+  const setMenu = (i: number, m: Menu) => setMenus(menus.map((x, j) => (j === i ? m : x)));
+  const setItem = (i: number, k: number, item: MenuItem) => setMenu(i, { ...menus[i]!, items: menus[i]!.items.map((x, j) => (j === k ? item : x)) });
+  const blank = (type: MenuAction["type"]): MenuAction => (type === "keyword" ? { type, keyword: "" } : type === "link" ? { type, url: "https://" } : { type: "article", article_id: articles[0]?.id ?? "" });
+  const save = () => {
+    setNote("");
+    setError("");
+    authed<void>("PUT", `/official-accounts/${account.id}/menu`, { menus }).then(() => setNote("Saved: followers see it under the chat."), (e) => setError(errorMessage(e)));
+  };
+  return (
+    <div className="menu-editor" data-testid="menu-editor">
+      {menus.map((m, i) => (
+        <div key={i} className="menu-block">
+          <div className="menu-head">
+            <input value={m.name} onChange={(e) => setMenu(i, { ...m, name: e.target.value })} maxLength={16} placeholder="Menu name" aria-label="Menu name" data-testid="menu-name" />
+            <button onClick={() => setMenus(menus.filter((_, j) => j !== i))}>Remove</button>
+          </div>
+          {m.items.map((item, k) => (
+            <div key={k} className="menu-item">
+              <input value={item.name} onChange={(e) => setItem(i, k, { ...item, name: e.target.value })} maxLength={16} placeholder="Item" aria-label="Item name" data-testid="menu-item-name" />
+              <select value={item.action.type} onChange={(e) => setItem(i, k, { ...item, action: blank(e.target.value as MenuAction["type"]) })} aria-label="Does" data-testid="menu-item-type">
+                <option value="keyword">Answers a keyword</option>
+                <option value="article" disabled={articles.length === 0}>
+                  Opens an article
+                </option>
+                <option value="link">Opens a web page</option>
+              </select>
+              {item.action.type === "keyword" && (
+                <input value={item.action.keyword} onChange={(e) => setItem(i, k, { ...item, action: { type: "keyword", keyword: e.target.value } })} maxLength={30} placeholder="keyword" aria-label="Keyword" data-testid="menu-item-keyword" />
+              )}
+              {item.action.type === "link" && <input value={item.action.url} onChange={(e) => setItem(i, k, { ...item, action: { type: "link", url: e.target.value } })} aria-label="Address" />}
+              {item.action.type === "article" && (
+                <select value={item.action.article_id} onChange={(e) => setItem(i, k, { ...item, action: { type: "article", article_id: e.target.value } })} aria-label="Article">
+                  {articles.map((a) => (
+                    <option key={a.id} value={a.id}>
+                      {a.title}
+                    </option>
+                  ))}
+                </select>
+              )}
+              <button onClick={() => setMenu(i, { ...m, items: m.items.filter((_, j) => j !== k) })} aria-label="Remove item">
+                ✕
+              </button>
+            </div>
+          ))}
+          {m.items.length < 5 && (
+            <button className="link" onClick={() => setMenu(i, { ...m, items: [...m.items, { name: "", action: blank("keyword") }] })} data-testid="menu-add-item">
+              + Item
+            </button>
+          )}
+        </div>
+      ))}
+      {menus.length < 3 && (
+        <button className="new-account" onClick={() => setMenus([...menus, { name: "", items: [{ name: "", action: blank("keyword") }] }])} data-testid="menu-add">
+          + Menu
+        </button>
+      )}
+      {note && <p className="note">{note}</p>}
+      {error && <p className="error" role="alert">{error}</p>}
+      <button className="primary" onClick={save} data-testid="menu-save">
+        Save menu
+      </button>
     </div>
   );
 }

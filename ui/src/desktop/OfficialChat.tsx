@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import type { Broadcast, Menu, MenuItem, OfficialAccount, OfficialChat as Chat } from "../bindings";
+import type { Broadcast, MenuItem, OfficialAccount, OfficialChat as Chat } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { errorText, ipc, onCoreEvent } from "./ipc";
@@ -10,7 +10,8 @@ import { ArticleCards, Reader } from "./Subscriptions";
 export function OfficialChat({ account, broadcasts }: { account: OfficialAccount; broadcasts: Broadcast[] }) {
   const [chat, setChat] = useState<Chat | null>(null);
   const [text, setText] = useState("");
-  const [open, setOpen] = useState<Menu | null>(null);
+  // The open menu, by name: a reload of the chat keeps it open.
+  const [open, setOpen] = useState<string | null>(null);
   const [article, setArticle] = useState<string | null>(null);
   const [error, setError] = useState("");
   const load = useCallback(() => ipc.officialChat(account.id).then(setChat, (e) => setError(errorText(e))), [account.id]);
@@ -64,7 +65,7 @@ export function OfficialChat({ account, broadcasts }: { account: OfficialAccount
         <nav className="official-menu" data-testid="official-menu">
           {menus.map((m) => (
             <div key={m.name} className="official-menu-slot">
-              {open === m && (
+              {open === m.name && (
                 <div className="official-menu-items" role="menu">
                   {m.items.map((item) => (
                     <button key={item.name} role="menuitem" onClick={() => tap(item)} data-testid="official-menu-item">
@@ -73,7 +74,7 @@ export function OfficialChat({ account, broadcasts }: { account: OfficialAccount
                   ))}
                 </div>
               )}
-              <button className={open === m ? "on" : ""} onClick={() => setOpen(open === m ? null : m)} data-testid="official-menu-button">
+              <button className={open === m.name ? "on" : ""} onClick={() => setOpen(open === m.name ? null : m.name)} data-testid="official-menu-button">
                 ≡ {m.name}
               </button>
             </div>
