@@ -397,13 +397,7 @@ impl Store {
         self.write(move |cx| {
             owned(&cx.conn, owner, id)?;
             let (a, u) = (id.to_string(), follower.to_string());
-            let follows = sql::one(
-                &cx.conn,
-                "SELECT 1 FROM official_follows WHERE account_id = $1 AND user_id = $2",
-                &[&a, &u],
-                |_| Ok(()),
-            )?;
-            if follows.is_none() {
+            if !super::official_chat::follows(&cx.conn, id, follower)? {
                 return Err(ApiError::new(
                     ErrorCode::UserNotFound,
                     "This person does not follow the account.",

@@ -124,7 +124,7 @@ pub(super) fn welcome(cx: &mut WriteCx, account: Uuid, user: Uuid) -> ApiResult<
     Ok(())
 }
 
-fn follows(c: &Conn, account: Uuid, user: Uuid) -> ApiResult<bool> {
+pub(super) fn follows(c: &Conn, account: Uuid, user: Uuid) -> ApiResult<bool> {
     Ok(sql::one(
         c,
         "SELECT 1 FROM official_follows WHERE account_id = $1 AND user_id = $2",
