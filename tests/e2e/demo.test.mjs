@@ -520,6 +520,17 @@ describe("the demo world", () => {
       await desktop.driver.wait(async () => (await desktop.driver.findElements(ice)).length === 1, 10_000, "its item");
       await (await desktop.driver.findElement(ice)).click();
       await desktop.driver.wait(async () => /The north faces are in\. Bring screws\./.test(await desktop.driver.executeScript("return document.querySelector('[data-testid=official-chat]').textContent")), 20_000, "the keyword's answer");
+
+      // Bob's phone reads Crag Daily in its Subscriptions, sanitised, its picture loaded.
+      await page.goto(`${server.url}/m/`);
+      await page.getByTestId("phone-subscriptions-row").click();
+      await page.locator('[data-testid="phone-article-card"][data-title="Five sunset crags within an hour of town"]').click();
+      await page.getByTestId("phone-reader").getByText("Moon Hill").waitFor();
+      await waitFor("the article's picture", () => page.locator(".phone-reader-body img").evaluate((img) => img.complete && img.naturalWidth > 0));
+      assert.equal(await page.locator(".phone-reader-body script, .phone-reader-body [onerror]").count(), 0);
+      await page.getByTestId("phone-reader-like").click();
+      await page.getByTestId("phone-reader-like").filter({ hasText: "👍 2" }).waitFor();
+      await phone.screenshot("26-phone-reader");
     } finally {
       await browser.stop();
     }

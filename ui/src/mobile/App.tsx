@@ -9,7 +9,7 @@ import { Devices } from "./Devices";
 import { LoginRequests } from "./LoginRequests";
 import { PhoneWallet } from "./Money";
 import { MomentsPage, NewPostPage } from "./Moments";
-import { FollowByCode } from "./Official";
+import { ArticlePage, FollowByCode, SubscriptionsPage } from "./Official";
 import { go, usePath } from "./router";
 import { Avatar } from "../shared/Avatar";
 import { Icon, type IconName } from "../shared/icons";
@@ -72,6 +72,9 @@ export function App() {
   if (money) return <Suspense fallback={<div className="app" />}>{money}</Suspense>;
   if (path === "/moments/new") return <NewPostPage />;
   if (path === "/me/devices") return <Devices onSignedOut={() => setSession(null)} />;
+  if (path === "/subscriptions") return <SubscriptionsPage tick={tick} />;
+  const article = /^\/article\/([0-9a-f-]{36})$/.exec(path)?.[1];
+  if (article) return <ArticlePage id={article} />;
   const official = /^\/oa\/([A-Za-z0-9_-]{16,64})$/.exec(path)?.[1];
   if (official) return <FollowByCode code={official} />;
   const card = /^\/u\/([A-Za-z][A-Za-z0-9_]{2,31})$/.exec(path)?.[1];

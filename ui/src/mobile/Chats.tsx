@@ -33,6 +33,13 @@ export function ChatsList({ tick }: { tick: number }) {
           <span className="muted">Send to computer</span>
         </span>
       </button>
+      <button className="row chat" onClick={() => go("/subscriptions")} data-testid="phone-subscriptions-row">
+        <span className="chat-avatar subscriptions-avatar">📰</span>
+        <span className="device-text">
+          <span className="device-name">Subscriptions</span>
+          <span className="muted">Articles from accounts you follow</span>
+        </span>
+      </button>
       {chats.length === 0 && <p className="empty">No chats yet. Tap Scan to log in to Xin on your computer.</p>}
       {chats.filter((c) => c.kind !== "self_note").map((c) => (
         <button key={c.id} className="row chat" onClick={() => go(`/c/${c.id}`)} data-testid="phone-chat-row" data-title={c.title}>

@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
-import type { OfficialAccount, ScannedOfficialQr } from "../bindings";
+import type { Article, Broadcast, BroadcastList, OfficialAccount, ScannedOfficialQr } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { Icon } from "../shared/icons";
-import { authed, errorMessage } from "./api";
+import { authed, blobUrl, errorMessage } from "./api";
 import { go } from "./router";
 
 /** Where a scanned account code lands: the account, and Follow (through the code, so its
@@ -52,6 +52,81 @@ export function FollowByCode({ code }: { code: string }) {
               </button>
             )}
           </>
+        )}
+      </main>
+    </div>
+  );
+}
+
+/** "Subscriptions": what the accounts I follow broadcast, newest first. */
+export function SubscriptionsPage({ tick }: { tick: number }) {
+  const [broadcasts, setBroadcasts] = useState<Broadcast[] | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    authed<BroadcastList>("GET", "/subscriptions").then((l) => setBroadcasts(l.broadcasts), (e) => setError(errorMessage(e)));
+  }, [tick]);
+  return (
+    <div className="app">
+      <header className="bar">
+        <button className="back" onClick={() => go("/")} aria-label="Back">
+          <Icon name="back" />
+        </button>
+        Subscriptions
+      </header>
+      <main className="page" data-testid="phone-subscriptions">
+        {error && <p className="pay-error">{error}</p>}
+        {broadcasts?.length === 0 && <p className="empty">Articles from accounts you follow show here.</p>}
+        {broadcasts?.map((b) => (
+          <section key={b.id} className="card phone-broadcast">
+            <div className="muted">{b.account_name}</div>
+            {b.articles.map((a, i) => (
+              <button key={a.id} className={i === 0 ? "phone-article-card lead" : "phone-article-card"} onClick={() => go(`/article/${a.id}`)} data-testid="phone-article-card" data-title={a.title}>
+                {a.cover && <img src={blobUrl(a.cover)} alt="" />}
+                <span>{a.title}</span>
+              </button>
+            ))}
+          </section>
+        ))}
+      </main>
+    </div>
+  );
+}
+
+/** An article: the server's sanitised body, its pictures through the blob path. */
+export function ArticlePage({ id }: { id: string }) {
+  const [article, setArticle] = useState<Article | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    authed<Article>("GET", `/articles/${id}`).then(setArticle, (e) => setError(errorMessage(e)));
+  }, [id]);
+  const react = (liked: boolean, wowed: boolean) => authed<Article>("PUT", `/articles/${id}/reaction`, { liked, wowed }).then(setArticle, (e) => setError(errorMessage(e)));
+  return (
+    <div className="app">
+      <header className="bar">
+        <button className="back" onClick={() => history.back()} aria-label="Back">
+          <Icon name="back" />
+        </button>
+        {article?.account_name ?? ""}
+      </header>
+      <main className="page phone-reader" data-testid="phone-reader">
+        {error && <p className="pay-error">{error}</p>}
+        {article && (
+          <article>
+            <h1>{article.title}</h1>
+            <p className="muted">
+              {[article.author, article.account_name].filter(Boolean).join(" · ")}
+            </p>
+            <div className="phone-reader-body" dangerouslySetInnerHTML={{ __html: article.body_html.replace(/src="xin-blob:([0-9a-f]{64})"/g, (_, h: string) => `src="${blobUrl(h)}"`) }} />
+            <div className="phone-reader-foot">
+              <span className="muted">Reads {article.reads}</span>
+              <button className={article.liked ? "on" : ""} onClick={() => void react(!article.liked, article.wowed)} data-testid="phone-reader-like">
+                👍 {article.likes}
+              </button>
+              <button className={article.wowed ? "on" : ""} onClick={() => void react(article.liked, !article.wowed)}>
+                ✨ {article.wows}
+              </button>
+            </div>
+          </article>
         )}
       </main>
     </div>
