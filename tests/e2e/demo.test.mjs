@@ -8,6 +8,9 @@ import { By, OUT, decodeQr, startBrowser, startDesktop, startPhone, startServer,
 
 describe("the demo world", () => {
   let server, desktop, phone;
+  /** How many elements match, while the page changes under the query (a node gone mid-query
+   *  counts as "not yet", -1, not as a failure). */
+  const count = async (by) => desktop.driver.findElements(by).then((e) => e.length, () => -1);
 
   before(async () => {
     server = await startServer();
@@ -285,7 +288,7 @@ describe("the demo world", () => {
     assert.equal(await notices[1].getAttribute("data-kind"), "like");
     await desktop.screenshot("58-demo-moments-notices");
     await (await desktop.driver.findElement(By.css('[data-testid="moment-notices"] [aria-label="Close"]'))).click();
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="moments-badge"]'))).length === 0, 20_000, "the badge clears");
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="moments-badge"]'))) === 0, 20_000, "the badge clears");
     // Bob's shared guide shows as a link card.
     const guide = await desktop.find("moment-link");
     assert.match(await desktop.driver.executeScript("return arguments[0].textContent", guide), /Yangshuo: limestone towers/);
@@ -301,7 +304,7 @@ describe("the demo world", () => {
     assert.match(await viewer.getText(), /1 \/ 1/);
     await desktop.screenshot("59-demo-moments-viewer");
     await (await viewer.findElement(By.css('[aria-label="Close"]'))).click();
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="image-viewer"]'))).length === 0, 10_000, "the viewer closes");
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="image-viewer"]'))) === 0, 10_000, "the viewer closes");
 
     // Bob posts from his phone.
     const page = phone.page;
@@ -380,8 +383,8 @@ describe("the demo world", () => {
     await hide.click();
     await desktop.screenshot("54-demo-profile-moments");
     await (await desktop.find("rail-moments")).click();
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="moment"]'))).length > 0, 20_000, "the feed");
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(bobs)).length === 0, 20_000, "Bob's post is hidden");
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="moment"]'))) > 0, 20_000, "the feed");
+    await desktop.driver.wait(async () => (await count(bobs)) === 0, 20_000, "Bob's post is hidden");
     assert.equal((await desktop.driver.findElements(carols)).length, 1, "Carol's stays");
 
     // Settings: how far back friends may look in Alice's Moments.
