@@ -236,6 +236,21 @@ pub(crate) fn article_content(c: &Conn, id: Uuid) -> ApiResult<xin_proto::Conten
     .ok_or_else(article_not_found)
 }
 
+/// The newest 50 broadcasts matching `filter` (SQL after the joined `b`, one parameter $1).
+fn broadcasts(c: &Conn, filter: &str, param: &str) -> ApiResult<BroadcastList> {
+    let rows = sql::all(
+        c,
+        &format!("{BROADCAST} {filter} ORDER BY b.id DESC LIMIT 50"),
+        &[&param],
+        broadcast_row,
+    )?;
+    let broadcasts = rows
+        .into_iter()
+        .map(|r| broadcast(c, r))
+        .collect::<ApiResult<_>>()?;
+    Ok(BroadcastList { broadcasts })
+}
+
 /// A sanitised article ready to store: the caller cleaned the body and checked the sizes.
 pub struct ArticleDraft {
     pub owner: Uuid,
@@ -632,20 +647,11 @@ impl Store {
     pub async fn subscriptions(&self, viewer: Uuid) -> ApiResult<BroadcastList> {
         self.reads
             .run(move |c| {
-                let rows = sql::all(
+                broadcasts(
                     c,
-                    &format!(
-                        "{BROADCAST} JOIN official_deliveries d ON d.broadcast_id = b.id
-                         WHERE d.user_id = $1 ORDER BY b.id DESC LIMIT 50"
-                    ),
-                    &[&viewer.to_string()],
-                    broadcast_row,
-                )?;
-                let broadcasts = rows
-                    .into_iter()
-                    .map(|r| broadcast(c, r))
-                    .collect::<ApiResult<_>>()?;
-                Ok(BroadcastList { broadcasts })
+                    "JOIN official_deliveries d ON d.broadcast_id = b.id WHERE d.user_id = $1",
+                    &viewer.to_string(),
+                )
             })
             .await
     }
@@ -655,17 +661,11 @@ impl Store {
         self.reads
             .run(move |c| {
                 account(c, viewer, id)?;
-                let rows = sql::all(
+                broadcasts(
                     c,
-                    &format!("{BROADCAST} WHERE b.account_id = $1 AND b.tag IS NULL ORDER BY b.id DESC LIMIT 50"),
-                    &[&id.to_string()],
-                    broadcast_row,
-                )?;
-                let broadcasts = rows
-                    .into_iter()
-                    .map(|r| broadcast(c, r))
-                    .collect::<ApiResult<_>>()?;
-                Ok(BroadcastList { broadcasts })
+                    "WHERE b.account_id = $1 AND b.tag IS NULL",
+                    &id.to_string(),
+                )
             })
             .await
     }
