@@ -505,7 +505,11 @@ export type NewOfficialAccount = {
  */
 handle: string, name: string, intro: string, kind: OfficialKind, };
 
-export type OfficialAccount = { id: string, handle: string, name: string, intro: string, kind: OfficialKind, avatar_hue: number, followers: number, 
+export type OfficialAccount = { id: string, handle: string, name: string, intro: string, kind: OfficialKind, avatar_hue: number, 
+/**
+ * Blob hash of its picture; none: the initial on `avatar_hue`.
+ */
+avatar: string | null, followers: number, 
 /**
  * Whether the asking user follows it.
  */
@@ -557,7 +561,7 @@ articles: string[],
  */
 tag?: string, };
 
-export type Broadcast = { id: string, account_id: string, account_name: string, account_kind: OfficialKind, account_hue: number, articles: Array<ArticleCard>, sent_at: number, 
+export type Broadcast = { id: string, account_id: string, account_name: string, account_kind: OfficialKind, account_hue: number, account_avatar: string | null, articles: Array<ArticleCard>, sent_at: number, 
 /**
  * Followers it reached.
  */
@@ -566,6 +570,28 @@ delivered: number, };
 export type BroadcastList = { broadcasts: Array<Broadcast>, };
 
 export type FollowerTags = { tags: Array<string>, };
+
+export type UpdateOfficialAccount = { name: string, intro: string, 
+/**
+ * Blob hash of a picture the owner uploaded; none removes it.
+ */
+avatar?: string, };
+
+export type Follower = { user: UserProfile, since: number, 
+/**
+ * The scene of the QR code they followed through.
+ */
+scene: string | null, tags: Array<string>, };
+
+export type FollowerList = { followers: Array<Follower>, 
+/**
+ * Every tag the account uses, for the tag pickers.
+ */
+tags: Array<string>, 
+/**
+ * Pass as `before` for the next page; none at the end.
+ */
+next: number | null, };
 
 export type ArticleList = { articles: Array<Article>, };
 

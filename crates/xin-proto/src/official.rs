@@ -46,6 +46,8 @@ pub struct OfficialAccount {
     pub intro: String,
     pub kind: OfficialKind,
     pub avatar_hue: u16,
+    /// Blob hash of its picture; none: the initial on `avatar_hue`.
+    pub avatar: Option<String>,
     #[ts(type = "number")]
     pub followers: i64,
     /// Whether the asking user follows it.
@@ -54,6 +56,50 @@ pub struct OfficialAccount {
     pub mine: bool,
     /// The newest message in the asking user's chat with it.
     pub last_message: Option<OfficialMessage>,
+}
+
+/// `PUT /api/v1/official-accounts/{id}` (owner): the profile followers see. The handle and
+/// kind are fixed at creation.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct UpdateOfficialAccount {
+    pub name: String,
+    #[serde(default)]
+    pub intro: String,
+    /// Blob hash of a picture the owner uploaded; none removes it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub avatar: Option<String>,
+}
+
+/// One follower as the account's owner sees them.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct Follower {
+    pub user: crate::UserProfile,
+    #[ts(type = "number")]
+    pub since: i64,
+    /// The scene of the QR code they followed through.
+    pub scene: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// Followers per page of `GET /api/v1/official-accounts/{id}/followers`.
+pub const FOLLOWERS_PAGE: usize = 100;
+
+/// `GET /api/v1/official-accounts/{id}/followers` (owner): newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct FollowerList {
+    pub followers: Vec<Follower>,
+    /// Every tag the account uses, for the tag pickers.
+    pub tags: Vec<String>,
+    /// Pass as `before` for the next page; none at the end.
+    #[ts(type = "number | null")]
+    pub next: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+pub struct FollowerQuery {
+    /// Followers who followed before this time (ms), from `next`.
+    pub before: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
@@ -161,6 +207,7 @@ pub struct Broadcast {
     pub account_name: String,
     pub account_kind: OfficialKind,
     pub account_hue: u16,
+    pub account_avatar: Option<String>,
     pub articles: Vec<ArticleCard>,
     #[ts(type = "number")]
     pub sent_at: i64,

@@ -87,6 +87,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/official-accounts"),
     ("get", "/api/v1/official-accounts"),
     ("get", "/api/v1/official-accounts/{id}"),
+    ("put", "/api/v1/official-accounts/{id}"),
+    ("get", "/api/v1/official-accounts/{id}/followers"),
     ("put", "/api/v1/official-accounts/{id}/follow"),
     ("delete", "/api/v1/official-accounts/{id}/follow"),
     ("get", "/api/v1/official-accounts/{id}/broadcasts"),

@@ -7,59 +7,9 @@
 
 mod common;
 
-use base64::Engine as _;
 use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-/// One small picture, uploaded by `p` (tus, one chunk); answers its hash.
-async fn upload(p: &Party<'_>, bytes: &[u8]) -> String {
-    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-    let hash = blake3::hash(bytes).to_hex().to_string();
-    let r =
-        p.s.http
-            .post(format!("{}/api/v1/uploads", p.s.url))
-            .bearer_auth(&p.user.access)
-            .header("tus-resumable", "1.0.0")
-            .header("upload-length", bytes.len().to_string())
-            .header(
-                "upload-metadata",
-                format!(
-                    "filename {},blake3 {}",
-                    b64(b"crag.png"),
-                    b64(hash.as_bytes())
-                ),
-            )
-            .send()
-            .await
-            .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let location = r.headers()["location"].to_str().unwrap().to_string();
-    let r =
-        p.s.http
-            .patch(format!("{}{location}", p.s.url))
-            .bearer_auth(&p.user.access)
-            .header("tus-resumable", "1.0.0")
-            .header("content-type", "application/offset+octet-stream")
-            .header("upload-offset", "0")
-            .header(
-                "upload-checksum",
-                format!("blake3 {}", b64(blake3::hash(bytes).as_bytes())),
-            )
-            .body(bytes.to_vec())
-            .send()
-            .await
-            .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    hash
-}
-
-fn png() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([x as u8 * 30, y as u8 * 30, 90]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
 
 async fn post(p: &Party<'_>, body: Value) -> String {
     p.ok(Method::POST, "/moments", Some(body)).await["id"]

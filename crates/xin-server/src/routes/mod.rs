@@ -10,6 +10,7 @@ mod health;
 mod login_tickets;
 mod moments;
 mod official;
+mod official_admin;
 mod payments;
 mod realtime;
 mod uploads;
@@ -61,4 +62,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(payments::router())
         .merge(moments::router())
         .merge(official::router())
+        .merge(official_admin::router())
 }

@@ -9,13 +9,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 use xin_proto::{
     is_blob_hash, ApiReply, Article, ArticleList, AutoReplies, Broadcast, BroadcastList, Developer,
-    ErrorBody, ErrorCode, Follow, FollowerTags, Inbox, MenuAction, NewArticle, NewBroadcast,
-    NewOfficialAccount, NewOfficialQr, OfficialAccount, OfficialAccountList, OfficialChat,
-    OfficialChatQuery, OfficialMenu, OfficialMessage, OfficialQr, OfficialSearch, OfficialToken,
-    OfficialTokenRequest, Reaction, ScannedOfficialQr, SceneCounts, SendOfficialMessage,
-    SetDeveloper, StaffMessage, MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME, MAX_ARTICLE_BODY,
-    MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE, MAX_BROADCAST_ARTICLES, MAX_MENUS, MAX_MENU_ITEMS,
-    OFFICIAL_TOKEN_SECS,
+    ErrorBody, ErrorCode, Follow, Inbox, MenuAction, NewArticle, NewBroadcast, NewOfficialAccount,
+    NewOfficialQr, OfficialAccount, OfficialAccountList, OfficialChat, OfficialChatQuery,
+    OfficialMenu, OfficialMessage, OfficialQr, OfficialSearch, OfficialToken, OfficialTokenRequest,
+    Reaction, ScannedOfficialQr, SceneCounts, SendOfficialMessage, SetDeveloper, StaffMessage,
+    MAX_ACCOUNT_INTRO, MAX_ACCOUNT_NAME, MAX_ARTICLE_BODY, MAX_ARTICLE_DIGEST, MAX_ARTICLE_TITLE,
+    MAX_BROADCAST_ARTICLES, MAX_MENUS, MAX_MENU_ITEMS, OFFICIAL_TOKEN_SECS,
 };
 
 use super::contacts::path_id;
@@ -40,7 +39,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(react))
         .routes(routes!(send_broadcast))
         .routes(routes!(subscriptions))
-        .routes(routes!(tag_follower))
         .routes(routes!(get_menu, set_menu))
         .routes(routes!(get_auto_replies, set_auto_replies))
         .routes(routes!(chat, message_account))
@@ -54,12 +52,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(scenes))
 }
 
-fn account_id(raw: &str) -> ApiResult<Uuid> {
+pub(super) fn account_id(raw: &str) -> ApiResult<Uuid> {
     path_id(raw, ErrorCode::OfficialAccountNotFound)
 }
 
 /// Trimmed text of at most `max` characters on one line (empty allowed unless `required`).
-fn line(raw: &str, max: usize, field: &str, required: bool) -> ApiResult<String> {
+pub(super) fn line(raw: &str, max: usize, field: &str, required: bool) -> ApiResult<String> {
     let t = raw.trim();
     let n = t.chars().count();
     if (required && n == 0) || n > max || t.chars().any(char::is_control) {
@@ -310,32 +308,6 @@ async fn subscriptions(
     authed: Authed,
 ) -> ApiResult<Json<BroadcastList>> {
     Ok(Json(state.store.subscriptions(authed.user_id).await?))
-}
-
-/// The account's tags for one follower (owner), used to target broadcasts.
-#[utoipa::path(put, path = "/official-accounts/{id}/followers/{user}/tags", tag = "official", security(("bearer" = [])),
-    params(("id" = String, Path), ("user" = String, Path)), request_body = FollowerTags,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn tag_follower(
-    State(state): State<AppState>,
-    authed: Authed,
-    Path((id, user)): Path<(String, String)>,
-    extract::Json(t): extract::Json<FollowerTags>,
-) -> ApiResult<axum::http::StatusCode> {
-    if t.tags.len() > 20 {
-        return Err(ApiError::invalid("tags: at most 20"));
-    }
-    let tags = t
-        .tags
-        .iter()
-        .map(|x| line(x, 20, "tags", true))
-        .collect::<ApiResult<Vec<_>>>()?;
-    let user = path_id(&user, ErrorCode::UserNotFound)?;
-    state
-        .store
-        .set_follower_tags(authed.user_id, account_id(&id)?, user, tags)
-        .await?;
-    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 /// A chat message or reply: 1–2 000 characters.

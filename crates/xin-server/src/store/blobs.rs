@@ -71,10 +71,11 @@ pub(crate) fn may_read(c: &sql::Conn, user: &str, hash: &str) -> ApiResult<bool>
                 Ok(())
             })?
             .is_some()
-            // Pictures of official accounts' articles are public to anyone signed in.
+            // Official accounts' pictures and their articles' are public to anyone signed in.
             || sql::one(
                 c,
-                "SELECT 1 FROM official_article_blobs WHERE hash = $1 LIMIT 1",
+                "SELECT 1 FROM official_article_blobs WHERE hash = $1
+                 UNION ALL SELECT 1 FROM official_accounts WHERE avatar = $1 LIMIT 1",
                 &[&hash],
                 |_| Ok(()),
             )?
@@ -233,9 +234,13 @@ impl Store {
                 .bind(cutoff_ms)
                 .fetch_all(&mut *tx)
                 .await?;
+        // An owner keeps what their published pictures (articles, account pictures) show, so
+        // they may use them again in new articles.
         sqlx::query(
             "DELETE FROM blob_owners WHERE touched_at < $1
-               AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blob_owners.hash)",
+               AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blob_owners.hash)
+               AND NOT EXISTS (SELECT 1 FROM official_article_blobs ab WHERE ab.hash = blob_owners.hash)
+               AND NOT EXISTS (SELECT 1 FROM official_accounts oa WHERE oa.avatar = blob_owners.hash)",
         )
         .bind(cutoff_ms)
         .execute(&mut *tx)
@@ -245,6 +250,8 @@ impl Store {
               WHERE NOT EXISTS (SELECT 1 FROM blob_owners o WHERE o.hash = blobs.hash)
                 AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blobs.hash)
                 AND NOT EXISTS (SELECT 1 FROM moment_blobs pb WHERE pb.hash = blobs.hash)
+                AND NOT EXISTS (SELECT 1 FROM official_article_blobs ab WHERE ab.hash = blobs.hash)
+                AND NOT EXISTS (SELECT 1 FROM official_accounts oa WHERE oa.avatar = blobs.hash)
               RETURNING hash",
         )
         .fetch_all(&mut *tx)

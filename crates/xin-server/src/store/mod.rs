@@ -11,6 +11,7 @@ pub(crate) mod ledger;
 mod log;
 mod moments;
 mod official;
+mod official_admin;
 mod official_chat;
 mod official_developer;
 mod official_qr;

@@ -46,7 +46,8 @@ fn parse_kind(s: &str) -> OfficialKind {
 
 const ACCOUNT: &str = "SELECT a.id, a.handle, a.name, a.intro, a.kind, a.avatar_hue, a.owner_id,
        (SELECT COUNT(*) FROM official_follows f WHERE f.account_id = a.id),
-       EXISTS (SELECT 1 FROM official_follows f WHERE f.account_id = a.id AND f.user_id = $1)
+       EXISTS (SELECT 1 FROM official_follows f WHERE f.account_id = a.id AND f.user_id = $1),
+       a.avatar
      FROM official_accounts a";
 
 fn account_row(r: &rusqlite::Row, viewer: &str) -> rusqlite::Result<(OfficialAccount, String)> {
@@ -60,6 +61,7 @@ fn account_row(r: &rusqlite::Row, viewer: &str) -> rusqlite::Result<(OfficialAcc
             intro: r.get(3)?,
             kind: parse_kind(&r.get::<_, String>(4)?),
             avatar_hue: u16::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
+            avatar: r.get(9)?,
             followers: r.get(7)?,
             following: r.get(8)?,
             mine: owner == viewer,
@@ -182,11 +184,21 @@ fn card(c: &Conn, id: &str) -> ApiResult<ArticleCard> {
     .ok_or_else(article_not_found)?
 }
 
-type BroadcastRow = (String, String, String, String, i64, String, i64, i64);
+type BroadcastRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    Option<String>,
+);
 
 const BROADCAST: &str =
     "SELECT b.id, b.account_id, o.name, o.kind, o.avatar_hue, b.articles, b.sent_at,
-       (SELECT COUNT(*) FROM official_deliveries d WHERE d.broadcast_id = b.id)
+       (SELECT COUNT(*) FROM official_deliveries d WHERE d.broadcast_id = b.id), o.avatar
      FROM official_broadcasts b JOIN official_accounts o ON o.id = b.account_id";
 
 fn broadcast_row(r: &rusqlite::Row) -> rusqlite::Result<BroadcastRow> {
@@ -199,11 +211,12 @@ fn broadcast_row(r: &rusqlite::Row) -> rusqlite::Result<BroadcastRow> {
         r.get(5)?,
         r.get(6)?,
         r.get(7)?,
+        r.get(8)?,
     ))
 }
 
 fn broadcast(c: &Conn, row: BroadcastRow) -> ApiResult<Broadcast> {
-    let (id, account, name, kind, hue, articles, sent_at, delivered) = row;
+    let (id, account, name, kind, hue, articles, sent_at, delivered, avatar) = row;
     let ids: Vec<String> = serde_json::from_str(&articles)
         .map_err(|e| ApiError::Internal(format!("broadcast articles: {e}")))?;
     Ok(Broadcast {
@@ -212,6 +225,7 @@ fn broadcast(c: &Conn, row: BroadcastRow) -> ApiResult<Broadcast> {
         account_name: name,
         account_kind: parse_kind(&kind),
         account_hue: u16::try_from(hue).unwrap_or(0),
+        account_avatar: avatar,
         articles: ids.iter().map(|a| card(c, a)).collect::<ApiResult<_>>()?,
         sent_at,
         delivered,
