@@ -94,6 +94,8 @@ const COMMANDS: &[&str] = &[
     "message_official",
     "share_article",
     "official_history",
+    "official_unread",
+    "mark_official_read",
     "send_envelope",
 ];
 

@@ -140,6 +140,8 @@ pub fn run() {
             official_commands::message_official,
             official_commands::share_article,
             official_commands::official_history,
+            official_commands::official_unread,
+            official_commands::mark_official_read,
             wallet_commands::send_envelope,
         ])
         .setup(move |app| {

@@ -1,7 +1,7 @@
 //! Commands for official accounts: thin calls into the engine.
 
 use tauri::State;
-use xin_core::{error::UiError, Engine};
+use xin_core::{error::UiError, official_cache::OfficialUnread, Engine};
 use xin_proto::{Article, BroadcastList, OfficialAccount, OfficialChat, OfficialMessage, Reaction};
 
 use crate::chat_commands::id;
@@ -74,4 +74,16 @@ pub async fn share_article(
 #[tauri::command]
 pub async fn official_history(engine: State<'_, Engine>, account: String) -> Result<BroadcastList> {
     Ok(engine.official_history(id(&account)?).await?)
+}
+
+#[tauri::command]
+pub async fn official_unread(engine: State<'_, Engine>) -> Result<Vec<OfficialUnread>> {
+    Ok(engine.official_unread().await?)
+}
+
+/// I looked at an account's chat, or (without `account`) at Subscriptions.
+#[tauri::command]
+pub async fn mark_official_read(engine: State<'_, Engine>, account: Option<String>) -> Result<()> {
+    let account = account.as_deref().map(id).transpose()?;
+    Ok(engine.mark_official_read(account).await?)
 }

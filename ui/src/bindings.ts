@@ -805,3 +805,9 @@ newest: MomentUser | null,
  * A friend who posted since I last opened Moments (a dot when nothing is unread).
  */
 new_post_by: MomentUser | null, };
+
+export type OfficialUnread = { account_id: string, 
+/**
+ * Known once a broadcast told it; messages alone do not say.
+ */
+kind: OfficialKind | null, broadcasts: number, messages: number, };

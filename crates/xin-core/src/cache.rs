@@ -23,6 +23,7 @@ fn account_migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0002_messaging.sql")),
         M::up(include_str!("../migrations/0003_transfers.sql")),
         M::up(include_str!("../migrations/0004_moments.sql")),
+        M::up(include_str!("../migrations/0005_official.sql")),
     ])
 }
 
@@ -227,7 +228,7 @@ impl AccountDb {
     }
 }
 
-fn parse_uuid(s: &str) -> CoreResult<Uuid> {
+pub(crate) fn parse_uuid(s: &str) -> CoreResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| CoreError::Cache(format!("bad id in cache: {e}")))
 }
 

@@ -552,9 +552,9 @@ fn apply_one(
         EventBody::MomentPosted { .. }
         | EventBody::MomentNotice { .. }
         | EventBody::MomentDeleted { .. } => crate::moments_cache::apply(tx, seq, body, changes)?,
-        // Broadcasts are read from the server when told one arrived.
+        // Counted here; the feed and chats themselves are read from the server when told.
         EventBody::OfficialBroadcast { .. } | EventBody::OfficialMessage { .. } => {
-            changes.subscriptions = true
+            crate::official_cache::apply(tx, body, changes)?
         }
         // From a newer server: nothing this build can show; the seq still advances.
         EventBody::Unknown => {}

@@ -20,6 +20,7 @@ mod moments;
 pub mod moments_cache;
 pub mod notify;
 mod official;
+pub mod official_cache;
 mod outbox;
 mod progress;
 pub mod qr;

@@ -1,5 +1,6 @@
 //! Official accounts as the desktop reads them: the subscriptions feed, articles, reactions and
-//! following. Read from the server when a broadcast arrives (not cached yet).
+//! following. Read from the server when told something arrived, kept in the account cache, and
+//! answered from there when the server cannot be reached.
 
 use reqwest::Method;
 use uuid::Uuid;
@@ -8,19 +9,63 @@ use xin_proto::{
     OfficialMessage, Reaction, SendOfficialMessage,
 };
 
-use crate::{engine::Engine, error::CoreResult};
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::{
+    engine::Engine,
+    error::{CoreError, CoreResult},
+    official_cache::OfficialUnread,
+};
 
 impl Engine {
+    /// GETs `path` and keeps the answer under `key`; offline, the kept answer (or the error
+    /// when there is none).
+    async fn cached_get<T: Serialize + DeserializeOwned>(
+        &self,
+        key: &str,
+        path: String,
+    ) -> CoreResult<T> {
+        let account = self.require_account().await?;
+        match self.authed_json::<(), T>(Method::GET, path, None).await {
+            Ok(answer) => {
+                account.db.lock().await.put_official(key, &answer)?;
+                Ok(answer)
+            }
+            Err(CoreError::Unreachable(why)) => account
+                .db
+                .lock()
+                .await
+                .official(key)?
+                .ok_or(CoreError::Unreachable(why)),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Broadcasts delivered to me, newest first.
     pub async fn subscriptions(&self) -> CoreResult<BroadcastList> {
-        self.authed_json::<(), _>(Method::GET, "/subscriptions".into(), None)
+        self.cached_get("subscriptions", "/subscriptions".into())
             .await
     }
 
     /// An article (the server counts the read).
     pub async fn article(&self, id: Uuid) -> CoreResult<Article> {
-        self.authed_json::<(), _>(Method::GET, format!("/articles/{id}"), None)
+        self.cached_get(&format!("article:{id}"), format!("/articles/{id}"))
             .await
+    }
+
+    /// What arrived from each account since I last looked at it.
+    pub async fn official_unread(&self) -> CoreResult<Vec<OfficialUnread>> {
+        let account = self.require_account().await?;
+        let unread = account.db.lock().await.official_unread();
+        unread
+    }
+
+    /// I looked at an account's chat, or (without one) at Subscriptions.
+    pub async fn mark_official_read(&self, id: Option<Uuid>) -> CoreResult<()> {
+        let account = self.require_account().await?;
+        account.db.lock().await.mark_official_read(id)?;
+        self.emit(crate::events::CoreEvent::SubscriptionsChanged);
+        Ok(())
     }
 
     pub async fn react_article(&self, id: Uuid, reaction: Reaction) -> CoreResult<Article> {
@@ -41,7 +86,13 @@ impl Engine {
                     .unwrap_or_default();
                 format!("/official-accounts?{query}")
             }
-            None => "/official-accounts".into(),
+            // The accounts I follow or own: kept, they fill the chat list offline.
+            None => {
+                let list: OfficialAccountList = self
+                    .cached_get("accounts", "/official-accounts".into())
+                    .await?;
+                return Ok(list.accounts);
+            }
         };
         let list: OfficialAccountList = self.authed_json::<(), _>(Method::GET, path, None).await?;
         Ok(list.accounts)
@@ -59,10 +110,9 @@ impl Engine {
 
     /// My chat with an account, oldest first, with its menu.
     pub async fn official_chat(&self, id: Uuid) -> CoreResult<OfficialChat> {
-        self.authed_json::<(), _>(
-            Method::GET,
+        self.cached_get(
+            &format!("chat:{id}"),
             format!("/official-accounts/{id}/messages"),
-            None,
         )
         .await
     }
@@ -84,10 +134,9 @@ impl Engine {
 
     /// An account's broadcasts to all its followers, newest first (its profile's history).
     pub async fn official_history(&self, id: Uuid) -> CoreResult<BroadcastList> {
-        self.authed_json::<(), _>(
-            Method::GET,
+        self.cached_get(
+            &format!("history:{id}"),
             format!("/official-accounts/{id}/broadcasts"),
-            None,
         )
         .await
     }

@@ -23,6 +23,7 @@ pub fn bindings() -> String {
         format!("export {}", crate::transfer_cache::TransferState::decl()),
         format!("export {}", crate::moments_cache::MomentNoticeView::decl()),
         format!("export {}", crate::moments_cache::MomentsBadge::decl()),
+        format!("export {}", crate::official_cache::OfficialUnread::decl()),
     ]);
     xin_proto::typescript::module(decls)
 }

@@ -1,11 +1,13 @@
 import QRCode from "qrcode";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Article, ArticleList, AutoReplies, Broadcast, Developer, Menu, MenuAction, MenuItem, OfficialMenu, OfficialQr, SceneCounts, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
+import type { Article, ArticleList, AutoReplies, Broadcast, Developer, FollowerList, Menu, MenuAction, MenuItem, OfficialMenu, OfficialQr, SceneCounts, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { api, authed, blobUrl, errorMessage, request, store, stored } from "../mobile/api";
 import { uploadBlob } from "../mobile/upload";
 import { editorHtml } from "./editorHtml";
+import { Followers } from "./Followers";
+import { Profile } from "./Profile";
 
 function consoleDevice(): DeviceInfo {
   const browser = /Firefox\//.test(navigator.userAgent) ? "Firefox" : /Chrome\//.test(navigator.userAgent) ? "Chrome" : "Browser";
@@ -111,7 +113,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
           <h3>Your accounts</h3>
           {accounts.map((a) => (
             <button key={a.id} className={a.id === selected ? "account-row on" : "account-row"} onClick={() => { setSelected(a.id); setCreating(false); }} data-testid="console-account" data-name={a.name}>
-              <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} size={32} />
+              <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} picture={a.avatar && blobUrl(a.avatar)} size={32} />
               <span>
                 {a.name}
                 <small>{a.kind === "subscription" ? "Subscription" : "Service"} · {followers(a.followers)}</small>
@@ -183,7 +185,18 @@ function NewAccount({ onCreated }: { onCreated: (a: OfficialAccount) => void }) 
   );
 }
 
-type Tab = "write" | "articles" | "messages" | "replies" | "menu" | "qr" | "developer";
+const TABS = [
+  ["articles", "Articles"],
+  ["write", "Write"],
+  ["messages", "Messages"],
+  ["followers", "Followers"],
+  ["replies", "Auto-replies"],
+  ["menu", "Menu"],
+  ["qr", "QR codes"],
+  ["profile", "Profile"],
+  ["developer", "Developer"],
+] as const;
+type Tab = (typeof TABS)[number][0];
 
 function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChanged: () => void }) {
   const [tab, setTab] = useState<Tab>("articles");
@@ -192,10 +205,49 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
   useEffect(() => {
     void load();
   }, [load]);
+  const body = () => {
+    switch (tab) {
+      case "menu":
+        return <MenuEditor account={account} articles={articles} />;
+      case "qr":
+        return <QrCodes account={account} />;
+      case "developer":
+        return <DeveloperMode account={account} />;
+      case "messages":
+        return <Messages account={account} />;
+      case "followers":
+        return <Followers account={account} />;
+      case "replies":
+        return <Replies account={account} />;
+      case "profile":
+        return <Profile key={account.id} account={account} onSaved={onChanged} />;
+      case "write":
+        return (
+          <Writer
+            account={account}
+            onSaved={() => {
+              setTab("articles");
+              void load();
+            }}
+          />
+        );
+      case "articles":
+        return (
+          <Articles
+            account={account}
+            articles={articles}
+            onSent={() => {
+              void load();
+              onChanged();
+            }}
+          />
+        );
+    }
+  };
   return (
     <div className="desk">
       <div className="desk-head">
-        <Avatar user={{ display_name: account.name, avatar_hue: account.avatar_hue }} size={48} />
+        <Avatar user={{ display_name: account.name, avatar_hue: account.avatar_hue }} picture={account.avatar && blobUrl(account.avatar)} size={48} />
         <div>
           <h2>{account.name}</h2>
           <small>
@@ -204,56 +256,13 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
         </div>
       </div>
       <div className="tabs">
-        <button className={tab === "articles" ? "on" : ""} onClick={() => setTab("articles")} data-testid="tab-articles">
-          Articles
-        </button>
-        <button className={tab === "write" ? "on" : ""} onClick={() => setTab("write")} data-testid="tab-write">
-          Write
-        </button>
-        <button className={tab === "messages" ? "on" : ""} onClick={() => setTab("messages")} data-testid="tab-messages">
-          Messages
-        </button>
-        <button className={tab === "replies" ? "on" : ""} onClick={() => setTab("replies")} data-testid="tab-replies">
-          Auto-replies
-        </button>
-        <button className={tab === "menu" ? "on" : ""} onClick={() => setTab("menu")} data-testid="tab-menu">
-          Menu
-        </button>
-        <button className={tab === "qr" ? "on" : ""} onClick={() => setTab("qr")} data-testid="tab-qr">
-          QR codes
-        </button>
-        <button className={tab === "developer" ? "on" : ""} onClick={() => setTab("developer")} data-testid="tab-developer">
-          Developer
-        </button>
+        {TABS.map(([id, label]) => (
+          <button key={id} className={tab === id ? "on" : ""} onClick={() => setTab(id)} data-testid={`tab-${id}`}>
+            {label}
+          </button>
+        ))}
       </div>
-      {tab === "menu" ? (
-        <MenuEditor account={account} articles={articles} />
-      ) : tab === "qr" ? (
-        <QrCodes account={account} />
-      ) : tab === "developer" ? (
-        <DeveloperMode account={account} />
-      ) : tab === "messages" ? (
-        <Messages account={account} />
-      ) : tab === "replies" ? (
-        <Replies account={account} />
-      ) : tab === "write" ? (
-        <Writer
-          account={account}
-          onSaved={() => {
-            setTab("articles");
-            void load();
-          }}
-        />
-      ) : (
-        <Articles
-          account={account}
-          articles={articles}
-          onSent={() => {
-            void load();
-            onChanged();
-          }}
-        />
-      )}
+      {body()}
     </div>
   );
 }
@@ -364,6 +373,10 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
   const [note, setNote] = useState("");
   const [error, setError] = useState("");
   const [open, setOpen] = useState<Article | null>(null);
+  const [tags, setTags] = useState<string[]>([]);
+  useEffect(() => {
+    authed<FollowerList>("GET", `/official-accounts/${account.id}/followers`).then((l) => setTags(l.tags), () => setTags([]));
+  }, [account.id]);
   const send = () => {
     setError("");
     setNote("");
@@ -400,7 +413,14 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
       </table>
       {articles.length > 0 && (
         <div className="broadcast-bar">
-          <input placeholder="Only followers tagged… (optional)" value={tag} onChange={(e) => setTag(e.target.value)} maxLength={20} />
+          <select value={tag} onChange={(e) => setTag(e.target.value)} aria-label="Who receives it" data-testid="broadcast-tag">
+            <option value="">All followers</option>
+            {tags.map((t) => (
+              <option key={t} value={t}>
+                Followers tagged “{t}”
+              </option>
+            ))}
+          </select>
           <button className="primary" disabled={chosen.length === 0} onClick={send} data-testid="console-broadcast">
             Send {chosen.length || ""} to followers
           </button>

@@ -2,9 +2,10 @@ import { Fragment, useState } from "react";
 import type { Broadcast, ChatSummary, OfficialAccount } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
+import { mediaUrl } from "./ipc";
 
 /** The chat list: pinned first, then by last activity; unread badges grey when muted. */
-export function ChatList({ chats, me, selected, onSelect, onPlus, latest, services = [] }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void; latest?: Broadcast | null; services?: ServiceRow[] }) {
+export function ChatList({ chats, me, selected, onSelect, onPlus, latest, subscriptionsUnread = false, services = [] }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void; latest?: Broadcast | null; subscriptionsUnread?: boolean; services?: ServiceRow[] }) {
   const [query, setQuery] = useState("");
   const q = query.trim().toLowerCase();
   const shown = q ? chats.filter((c) => c.conversation.title.toLowerCase().includes(q)) : chats;
@@ -13,7 +14,7 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, latest, servic
   const extras: { id: string; time: number; row: React.ReactNode }[] = q
     ? []
     : [
-        ...(latest ? [{ id: SUBSCRIPTIONS, time: latest.sent_at, row: <SubscriptionsRow latest={latest} selected={selected === SUBSCRIPTIONS} onSelect={() => onSelect(SUBSCRIPTIONS)} /> }] : []),
+        ...(latest ? [{ id: SUBSCRIPTIONS, time: latest.sent_at, row: <SubscriptionsRow latest={latest} unread={subscriptionsUnread} selected={selected === SUBSCRIPTIONS} onSelect={() => onSelect(SUBSCRIPTIONS)} /> }] : []),
         ...services.map((s) => ({ id: s.account.id, time: s.time, row: <ServiceAccountRow service={s} selected={selected === officialChatId(s.account.id)} onSelect={() => onSelect(officialChatId(s.account.id))} /> })),
       ];
   const pinned = shown.filter((c) => c.conversation.pinned);
@@ -69,7 +70,7 @@ function ChatRow({ c, me, selected, onSelect }: { c: ChatSummary; me: string; se
 }
 
 /** A service account I follow, as a chat: its newest message or broadcast. */
-export type ServiceRow = { account: OfficialAccount; time: number; preview: string };
+export type ServiceRow = { account: OfficialAccount; time: number; preview: string; unread: number };
 
 /** The chat list's id for an official account's chat. */
 export function officialChatId(account: string): string {
@@ -79,9 +80,10 @@ export function officialChatId(account: string): string {
 function ServiceAccountRow({ service, selected, onSelect }: { service: ServiceRow; selected: boolean; onSelect: () => void }) {
   const a = service.account;
   return (
-    <button className={selected ? "chat-row selected" : "chat-row"} role="listitem" onClick={onSelect} data-testid="service-row" data-title={a.name}>
+    <button className={selected ? "chat-row selected" : "chat-row"} role="listitem" onClick={onSelect} data-testid="service-row" data-title={a.name} data-unread={service.unread}>
       <span className="chat-avatar">
-        <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} size={40} />
+        <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} picture={a.avatar && mediaUrl(a.avatar)} size={40} />
+        {service.unread > 0 && <span className="badge">{service.unread > 99 ? "99+" : service.unread}</span>}
       </span>
       <span className="chat-text">
         <span className="chat-top">
@@ -105,11 +107,14 @@ export function hueOf(id: string): number {
 export const SUBSCRIPTIONS = "subscriptions";
 
 /** One row for every subscription account: the newest broadcast's account and title. */
-function SubscriptionsRow({ latest, selected, onSelect }: { latest: Broadcast; selected: boolean; onSelect: () => void }) {
+function SubscriptionsRow({ latest, unread, selected, onSelect }: { latest: Broadcast; unread: boolean; selected: boolean; onSelect: () => void }) {
   return (
-    <button className={selected ? "chat-row selected" : "chat-row"} role="listitem" onClick={onSelect} data-testid="subscriptions-row">
-      <span className="chat-avatar subscriptions-icon" aria-hidden="true">
-        📰
+    <button className={selected ? "chat-row selected" : "chat-row"} role="listitem" onClick={onSelect} data-testid="subscriptions-row" data-unread={unread}>
+      <span className="chat-avatar">
+        <span className="subscriptions-icon" aria-hidden="true">
+          📰
+        </span>
+        {unread && <span className="badge dot" aria-label="New articles" />}
       </span>
       <span className="chat-text">
         <span className="chat-top">

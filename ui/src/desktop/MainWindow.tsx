@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { MomentsBadge, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
@@ -33,7 +33,9 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
   const [plus, setPlus] = useState(false);
   const chats = useCached(ipc.chats, (e) => e.type === "chats_changed", []) ?? [];
   const contacts = useCached(ipc.contacts, (e) => e.type === "contacts_changed", []) ?? { contacts: [], requests: [] };
-  const unread = chats.filter((c) => !c.conversation.muted).reduce((n, c) => n + c.conversation.unread, 0);
+  const officialUnread = useCached(ipc.officialUnread, (e) => e.type === "subscriptions_changed", []) ?? [];
+  const serviceUnread = (account: string) => officialUnread.filter((u) => u.account_id === account).reduce((n, u) => n + u.broadcasts + u.messages, 0);
+  const unread = chats.filter((c) => !c.conversation.muted).reduce((n, c) => n + c.conversation.unread, 0) + officialUnread.filter((u) => u.kind !== "subscription").reduce((n, u) => n + u.broadcasts + u.messages, 0);
   const pendingRequests = contacts.requests.filter((r) => r.state === "pending" && r.to.id === user.id).length;
   const current = chats.find((c) => c.conversation.id === open);
   const moments = useMomentsBadge();
@@ -46,9 +48,16 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
   const serviceRows = services.map((account) => {
     const b = broadcasts.find((x) => x.account_id === account.id);
     const m = account.last_message;
-    return m && (!b || m.created_at > b.sent_at) ? { account, time: m.created_at, preview: m.text } : { account, time: b?.sent_at ?? 0, preview: b?.articles[0]?.title ?? "Service account" };
+    const row = m && (!b || m.created_at > b.sent_at) ? { time: m.created_at, preview: m.text } : { time: b?.sent_at ?? 0, preview: b?.articles[0]?.title ?? "Service account" };
+    return { account, ...row, unread: serviceUnread(account.id) };
   });
   const openAccount = officials.find((a) => a.following && officialChatId(a.id) === open);
+  const subscriptionsUnread = officialUnread.some((u) => u.kind === "subscription" && u.broadcasts > 0);
+  // What is on screen is read: Subscriptions, or the open account's chat (again as more arrives).
+  const showing = tab === "chats" ? (open === SUBSCRIPTIONS ? (subscriptionsUnread ? SUBSCRIPTIONS : null) : openAccount && serviceUnread(openAccount.id) > 0 ? openAccount.id : null) : null;
+  useEffect(() => {
+    if (showing) void ipc.markOfficialRead(showing === SUBSCRIPTIONS ? null : showing);
+  }, [showing, officialUnread]);
 
   const openChat = (id: string) => {
     setOpen(id);
@@ -84,7 +93,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       </nav>
       {tab === "chats" && (
         <>
-          <ChatList chats={chats} me={user.id} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} latest={subscriptions[0] ?? null} services={serviceRows} />
+          <ChatList chats={chats} me={user.id} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} latest={subscriptions[0] ?? null} subscriptionsUnread={subscriptionsUnread} services={serviceRows} />
           {open === SUBSCRIPTIONS ? (
             <Subscriptions broadcasts={subscriptions} />
           ) : openAccount ? (

@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import type { Broadcast, OfficialAccount } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
-import { errorText, ipc } from "./ipc";
+import { errorText, ipc, mediaUrl } from "./ipc";
 import { ArticleCards, Reader } from "./Subscriptions";
 
 /** The accounts I follow, and finding new ones by name or Xin ID; follow and unfollow. */
@@ -38,7 +38,7 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
       {accounts?.length === 0 && <p className="list-empty">{query.trim() ? "No account matches." : "You follow no accounts yet."}</p>}
       {accounts?.map((a) => (
         <div key={a.id} className="official-row" data-testid="official-account" data-name={a.name}>
-          <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} size={44} />
+          <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} picture={a.avatar && mediaUrl(a.avatar)} size={44} />
           <div className="official-text">
             <button className="link-button official-name" onClick={() => setProfile(a)} data-testid="official-profile-open">
               {a.name}
@@ -77,7 +77,7 @@ function Profile({ account, onBack }: { account: OfficialAccount; onBack: () => 
         ‹ Official accounts
       </button>
       <div className="official-row">
-        <Avatar user={{ display_name: account.name, avatar_hue: account.avatar_hue }} size={56} />
+        <Avatar user={{ display_name: account.name, avatar_hue: account.avatar_hue }} picture={account.avatar && mediaUrl(account.avatar)} size={56} />
         <div className="official-text">
           <b>{account.name}</b>
           <small>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { Broadcast, MenuItem, OfficialAccount, OfficialChat as Chat } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
-import { errorText, ipc, onCoreEvent } from "./ipc";
+import { errorText, ipc, mediaUrl, onCoreEvent } from "./ipc";
 import { ArticleCards, Reader } from "./Subscriptions";
 
 /** A chat with an official account: its broadcasts and messages in time order, a box to write
@@ -88,7 +88,7 @@ export function OfficialChat({ account, broadcasts }: { account: OfficialAccount
 function Bubble({ mine, account, text }: { mine: boolean; account: OfficialAccount; text: string }) {
   return (
     <div className={mine ? "official-bubble mine" : "official-bubble"} data-testid="official-message" data-mine={mine ? "" : undefined}>
-      {!mine && <Avatar user={{ display_name: account.name, avatar_hue: account.avatar_hue }} size={32} />}
+      {!mine && <Avatar user={{ display_name: account.name, avatar_hue: account.avatar_hue }} picture={account.avatar && mediaUrl(account.avatar)} size={32} />}
       <span>{text}</span>
     </div>
   );

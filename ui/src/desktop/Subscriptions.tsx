@@ -38,7 +38,7 @@ export function Subscriptions({ broadcasts }: { broadcasts: Broadcast[] }) {
         {broadcasts.map((b) => (
           <article key={b.id} className="broadcast" data-testid="broadcast">
             <div className="broadcast-head">
-              <Avatar user={{ display_name: b.account_name, avatar_hue: b.account_hue }} size={28} />
+              <Avatar user={{ display_name: b.account_name, avatar_hue: b.account_hue }} picture={b.account_avatar && mediaUrl(b.account_avatar)} size={28} />
               <b>{b.account_name}</b>
               <span className="muted-label">{relativeTime(b.sent_at)}</span>
             </div>

@@ -1,6 +1,6 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Article, BroadcastList, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { Article, BroadcastList, OfficialUnread, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -91,6 +91,8 @@ export const ipc = {
   followOfficial: (account: string, follow: boolean) => invoke<OfficialAccount>("follow_official", { account, follow }),
   shareArticle: (conversation: string, article: Article) => invoke<ChatMessage>("share_article", { conversation, article }),
   officialHistory: (account: string) => invoke<BroadcastList>("official_history", { account }),
+  officialUnread: () => invoke<OfficialUnread[]>("official_unread"),
+  markOfficialRead: (account: string | null) => invoke<void>("mark_official_read", { account }),
   officialChat: (account: string) => invoke<OfficialChat>("official_chat", { account }),
   messageOfficial: (account: string, text: string, fromMenu: boolean) => invoke<OfficialMessage[]>("message_official", { account, text, fromMenu }),
   pickPostImages: () => invoke<string[]>("pick_post_images"),

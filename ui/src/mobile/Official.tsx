@@ -36,7 +36,7 @@ export function FollowByCode({ code }: { code: string }) {
         )}
         {a && (
           <>
-            <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} size={72} />
+            <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} picture={a.avatar && blobUrl(a.avatar)} size={72} />
             <h2>{a.name}</h2>
             <p className="muted">
               {a.kind === "subscription" ? "Subscription account" : "Service account"} · {followers(a.followers)}
