@@ -217,6 +217,10 @@ describe("the demo world", () => {
     await (await desktop.find("rail-chats")).click();
     const row = await desktop.find("subscriptions-row");
     assert.match(await desktop.driver.executeScript("return arguments[0].textContent", row), /Subscriptions.*Crag Daily: Five sunset crags/);
+    // The café wears its picture. (A new computer starts with nothing unread: what came before
+    // it signed in was delivered to the phone; new arrivals count, below in the console test.)
+    const cafeRow = By.css('[data-testid="service-row"][data-title="Summit Coffee"]');
+    await desktop.driver.wait(async () => desktop.driver.executeScript("const i = document.querySelector('[data-testid=service-row][data-title=\"Summit Coffee\"] img.avatar'); return !!i && i.complete && i.naturalWidth > 0"), 20_000, "the café's picture");
     await desktop.screenshot("62-demo-chats-subscriptions");
     await row.click();
     const cards = await desktop.driver.findElements(By.css('[data-testid="article-card"]'));
@@ -249,8 +253,9 @@ describe("the demo world", () => {
 
     // Summit Coffee, a service account, is its own chat: its welcome and broadcast, its menu
     // (a keyword answered by the account), and a message answered by its default reply.
-    await (await desktop.driver.findElement(By.css('[data-testid="service-row"][data-title="Summit Coffee"]'))).click();
+    await (await desktop.driver.findElement(cafeRow)).click();
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="official-message"]'))).length === 1, 20_000, "the welcome");
+
     assert.match(await desktop.driver.executeScript("return document.querySelector('[data-testid=official-chat]').textContent"), /Welcome to Summit Coffee[\s\S]*Climbers' breakfast/);
     await (await desktop.driver.findElement(By.xpath("//button[@data-testid='official-menu-button'][contains(., 'Visit')]"))).click();
     await (await desktop.driver.findElement(By.xpath("//button[@data-testid='official-menu-item'][contains(., 'Opening hours')]"))).click();
@@ -454,7 +459,11 @@ describe("the demo world", () => {
       // Alice's desktop: it arrives in Subscriptions and renders in the reader, picture and all.
       await (await desktop.find("rail-chats")).click();
       await desktop.driver.wait(async () => /Alpine Weekly: Ice season opens/.test(await desktop.driver.executeScript("return document.querySelector('[data-testid=subscriptions-row]')?.textContent ?? ''")), 20_000, "the broadcast arrives");
+      // A dot says something new arrived; opening Subscriptions reads it.
+      await desktop.driver.wait(async () => (await (await desktop.find("subscriptions-row")).getAttribute("data-unread")) === "true", 20_000, "the new broadcast is unread");
+      await desktop.screenshot("65b-demo-subscriptions-unread");
       await (await desktop.find("subscriptions-row")).click();
+      await desktop.driver.wait(async () => (await (await desktop.find("subscriptions-row")).getAttribute("data-unread")) === "false", 20_000, "read once opened");
       const newest = await desktop.find("article-card");
       assert.equal(await newest.getAttribute("data-title"), "Ice season opens");
       await newest.click();
@@ -499,6 +508,27 @@ describe("the demo world", () => {
       await c.locator('[data-testid="scene-row"][data-scene="poster-7"]').filter({ hasText: "1 follower" }).waitFor();
       await browser.screenshot("34-console-qr-codes");
 
+      // Followers: who came through which code; Bob tags Alice, and a broadcast can aim at the tag.
+      await c.getByTestId("tab-followers").click();
+      await c.locator('[data-testid="follower-row"][data-name="Bob"]').filter({ hasText: "via “poster-7”" }).waitFor();
+      const aliceRow = c.locator('[data-testid="follower-row"][data-name="Alice"]');
+      await aliceRow.getByTestId("follower-edit-tags").click();
+      await aliceRow.getByTestId("follower-tags-input").fill("Ice fans");
+      await aliceRow.getByTestId("follower-tags-save").click();
+      await aliceRow.getByTestId("follower-tag").filter({ hasText: "Ice fans" }).waitFor();
+      await browser.screenshot("36-console-followers");
+      await c.getByTestId("tab-articles").click();
+      await c.getByTestId("broadcast-tag").locator("option", { hasText: "Ice fans" }).waitFor({ state: "attached" });
+
+      // Profile: a picture for the account, which followers see.
+      await c.getByTestId("tab-profile").click();
+      await c.getByTestId("profile-avatar").setInputFiles(new URL("../../crates/xin-demo/assets/video-thumb.jpg", import.meta.url).pathname);
+      await c.getByTestId("profile-intro").fill("Mountain news every week, from the ice to the sun.");
+      await c.getByTestId("profile-save").click();
+      await c.getByTestId("profile-saved").waitFor();
+      await waitFor("the picture in the console's header", () => c.locator(".desk-head img.avatar").evaluate((img) => img.complete && img.naturalWidth > 0));
+      await browser.screenshot("37-console-profile");
+
       // Bob gives the chat a menu and a keyword answer in the console; Alice taps it.
       await c.getByTestId("tab-replies").click();
       await c.getByTestId("replies-keywords").fill("ice = The north faces are in. Bring screws.");
@@ -537,5 +567,58 @@ describe("the demo world", () => {
     } finally {
       await browser.stop();
     }
+  });
+  test("Bob's phone finds accounts, chats with the café through its menu, shares an article and unfollows", async () => {
+    const page = phone.page;
+    await page.goto(`${server.url}/m/`);
+    // The café is its own chat on the phone too.
+    await page.locator('[data-testid="phone-service-row"][data-title="Summit Coffee"]').waitFor();
+    await page.getByTestId("tab-contacts").click();
+    await page.getByTestId("phone-official-entry").click();
+    // The accounts Bob follows; a search finds one by name.
+    await page.locator('[data-testid="phone-official-row"][data-name="Crag Daily"]').waitFor();
+    await page.getByTestId("phone-official-search").fill("summit");
+    await page.getByTestId("phone-official-search").press("Enter");
+    await page.locator('[data-testid="phone-official-row"]').first().waitFor();
+    assert.deepEqual(await page.locator('[data-testid="phone-official-row"]').evaluateAll((rows) => rows.map((r) => r.dataset.name)), ["Summit Coffee"]);
+    await page.locator('[data-testid="phone-official-row"][data-name="Summit Coffee"]').click();
+    await page.getByTestId("phone-account").getByText("Coffee at the foot of the crag.").waitFor();
+    await waitFor("the café's picture", () => page.locator('[data-testid="phone-account"] img.avatar').evaluate((img) => img.complete && img.naturalWidth > 0));
+    await phone.screenshot("27-phone-official-account");
+    await page.getByTestId("phone-account-message").click();
+    // Its menu: a keyword the café answers.
+    await page.getByTestId("phone-official-menu-button").filter({ hasText: "Visit" }).click();
+    await page.getByTestId("phone-official-menu-item").filter({ hasText: "Opening hours" }).click();
+    await page.getByTestId("phone-account-chat").getByText("Open 7 am – 7 pm every day").waitFor();
+    await page.getByTestId("phone-account-input").fill("Two flat whites at nine?");
+    await page.getByTestId("phone-account-input").press("Enter");
+    await page.getByTestId("phone-account-chat").getByText("Two flat whites at nine?").waitFor();
+    await page.getByTestId("phone-account-chat").getByText("A barista will answer soon.").last().waitFor();
+    await phone.screenshot("28-phone-official-chat");
+
+    // Crag Daily's profile: its history; Bob shares an article with Alice, her desktop gets it.
+    await page.goto(`${server.url}/m/`);
+    await page.getByTestId("tab-contacts").click();
+    await page.getByTestId("phone-official-entry").click();
+    await page.locator('[data-testid="phone-official-row"][data-name="Crag Daily"]').click();
+    await page.locator('[data-testid="phone-history-article"][data-title="Rope care: when to retire a rope"]').click();
+    await page.getByTestId("phone-reader").getByText("core shot").waitFor();
+    await page.getByTestId("phone-share-article").click();
+    await page.locator('[data-testid="phone-share-chat"][data-title="Alice"]').click();
+    await page.getByTestId("phone-share-note").filter({ hasText: "Sent to Alice." }).waitFor();
+    await (await desktop.find("rail-chats")).click();
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Bob"]'))).click();
+    const shared = By.css('[data-testid="article-bubble"][data-title="Rope care: when to retire a rope"]');
+    await desktop.driver.wait(async () => (await count(shared)) === 1, 20_000, "Bob's shared article on Alice's desktop");
+
+    // Unfollowing: the profile offers Follow again and the account leaves Bob's list.
+    await page.goBack();
+    await page.getByTestId("phone-unfollow").click();
+    await page.getByTestId("phone-follow").waitFor();
+    await page.goto(`${server.url}/m/`);
+    await page.getByTestId("tab-contacts").click();
+    await page.getByTestId("phone-official-entry").click();
+    await page.locator('[data-testid="phone-official-row"][data-name="Summit Coffee"]').waitFor();
+    assert.equal(await page.locator('[data-testid="phone-official-row"][data-name="Crag Daily"]').count(), 0);
   });
 });

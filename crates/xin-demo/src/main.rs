@@ -543,6 +543,31 @@ async fn seed(api: &Api) -> Result<()> {
         )
         .await?;
     let cafe_desk = cafe_desk["id"].as_str().ok_or("no account")?.to_string();
+    // Both wear a picture, as real accounts do.
+    for (account, name, intro, picture) in [
+        (
+            &daily,
+            "Crag Daily",
+            "Routes, gear and weather for climbers.",
+            pictures::mountains(256, 256),
+        ),
+        (
+            &cafe_desk,
+            "Summit Coffee",
+            "Coffee at the foot of the crag.",
+            pictures::sunset(256, 256),
+        ),
+    ] {
+        let picture = pictures::Prepared::of(picture)?;
+        let avatar = api.upload(&carol, &picture.jpeg, "avatar.jpg").await?;
+        api.call(
+            &carol,
+            reqwest::Method::PUT,
+            &format!("/official-accounts/{account}"),
+            json!({"name": name, "intro": intro, "avatar": avatar.hash}),
+        )
+        .await?;
+    }
     let offer = api
         .post(
             &carol,

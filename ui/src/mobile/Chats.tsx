@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
-import type { Content, Conversation, Message } from "../bindings";
+import type { Content, Conversation, Message, OfficialAccount, OfficialAccountList } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { formatBytes, voiceLength } from "../shared/format";
-import { api, ApiError, blobUrl, stored, uuidv7 } from "./api";
+import { api, ApiError, authed, blobUrl, stored, uuidv7 } from "./api";
+import { AccountAvatar } from "./OfficialAccounts";
 import { PhoneRedEnvelope, PhoneTransfer } from "./Money";
 import { go } from "./router";
 import { prepareAndUpload } from "./upload";
@@ -18,8 +19,10 @@ export function openFileTransfer() {
 /** Chats, newest first, refreshed by the realtime link (`tick`). */
 export function ChatsList({ tick }: { tick: number }) {
   const [chats, setChats] = useState<Conversation[] | null>(null);
+  const [services, setServices] = useState<OfficialAccount[]>([]);
   useEffect(() => {
     api.conversations().then((l) => setChats(l.conversations.sort((a, b) => b.last_seq - a.last_seq || Number(b.pinned) - Number(a.pinned))), () => setChats([]));
+    authed<OfficialAccountList>("GET", "/official-accounts").then((l) => setServices(l.accounts.filter((a) => a.following && a.kind === "service")), () => {});
   }, [tick]);
   if (chats === null) return <p className="empty">Loading…</p>;
   return (
@@ -40,6 +43,15 @@ export function ChatsList({ tick }: { tick: number }) {
           <span className="muted">Articles from accounts you follow</span>
         </span>
       </button>
+      {services.map((a) => (
+        <button key={a.id} className="row chat" onClick={() => go(`/oc/${a.id}`)} data-testid="phone-service-row" data-title={a.name}>
+          <AccountAvatar a={a} size={44} />
+          <span className="device-text">
+            <span className="device-name">{a.name}</span>
+            <span className="muted">{a.last_message?.text ?? a.intro}</span>
+          </span>
+        </button>
+      ))}
       {chats.length === 0 && <p className="empty">No chats yet. Tap Scan to log in to Xin on your computer.</p>}
       {chats.filter((c) => c.kind !== "self_note").map((c) => (
         <button key={c.id} className="row chat" onClick={() => go(`/c/${c.id}`)} data-testid="phone-chat-row" data-title={c.title}>

@@ -60,6 +60,14 @@ export function ContactsPage({ tick }: { tick: number }) {
           ))}
         </section>
       )}
+      <section className="card list">
+        <button className="row chat" onClick={() => go("/official")} data-testid="phone-official-entry">
+          <span className="chat-avatar official-entry-avatar">
+            <Icon name="contacts" size={24} />
+          </span>
+          <span className="device-text">Official accounts</span>
+        </button>
+      </section>
       <section className="card list" data-testid="phone-contacts">
         {list?.contacts.length === 0 && <p className="empty">No contacts yet.</p>}
         {list?.contacts.map((c) => (

@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
 import type { Article, Broadcast, BroadcastList, OfficialAccount, ScannedOfficialQr } from "../bindings";
-import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { Icon } from "../shared/icons";
 import { authed, blobUrl, errorMessage } from "./api";
+import { AccountAvatar, ShareArticle } from "./OfficialAccounts";
 import { go } from "./router";
 
 /** Where a scanned account code lands: the account, and Follow (through the code, so its
@@ -36,16 +36,21 @@ export function FollowByCode({ code }: { code: string }) {
         )}
         {a && (
           <>
-            <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} picture={a.avatar && blobUrl(a.avatar)} size={72} />
+            <AccountAvatar a={a} size={72} />
             <h2>{a.name}</h2>
             <p className="muted">
               {a.kind === "subscription" ? "Subscription account" : "Service account"} · {followers(a.followers)}
             </p>
             {a.intro && <p>{a.intro}</p>}
             {a.following ? (
-              <p className="muted" role="status" data-testid="follow-done">
-                You follow {a.name}.
-              </p>
+              <>
+                <p className="muted" role="status" data-testid="follow-done">
+                  You follow {a.name}.
+                </p>
+                <button className="primary" onClick={() => go(`/account/${a.id}`)}>
+                  View account
+                </button>
+              </>
             ) : (
               <button className="primary" onClick={() => void follow(a)} data-testid="follow-account">
                 Follow
@@ -99,6 +104,8 @@ export function ArticlePage({ id }: { id: string }) {
   useEffect(() => {
     authed<Article>("GET", `/articles/${id}`).then(setArticle, (e) => setError(errorMessage(e)));
   }, [id]);
+  const [sharing, setSharing] = useState(false);
+  const [note, setNote] = useState("");
   const react = (liked: boolean, wowed: boolean) => authed<Article>("PUT", `/articles/${id}/reaction`, { liked, wowed }).then(setArticle, (e) => setError(errorMessage(e)));
   return (
     <div className="app">
@@ -125,7 +132,24 @@ export function ArticlePage({ id }: { id: string }) {
               <button className={article.wowed ? "on" : ""} onClick={() => void react(article.liked, !article.wowed)}>
                 ✨ {article.wows}
               </button>
+              <button className="share-button" onClick={() => setSharing(true)} data-testid="phone-share-article">
+                Share
+              </button>
             </div>
+            {note && (
+              <p className="muted center" role="status" data-testid="phone-share-note">
+                {note}
+              </p>
+            )}
+            {sharing && (
+              <ShareArticle
+                article={{ id: article.id, title: article.title, cover: article.cover, account_name: article.account_name }}
+                onDone={(n) => {
+                  setSharing(false);
+                  setNote(n);
+                }}
+              />
+            )}
           </article>
         )}
       </main>
