@@ -2,7 +2,10 @@
 //! HMAC-SHA256 over timestamp, nonce and body, 5 s to answer 2xx, retried three times (1, 2 and
 //! 4 s later) with the same delivery id, from a durable queue so a restart loses nothing.
 
-use std::{net::IpAddr, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    time::Duration,
+};
 
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -43,33 +46,73 @@ fn private(ip: IpAddr) -> bool {
     }
 }
 
+/// Where a delivery may connect: the host and the public addresses it was checked to resolve to.
+/// None when the server allows private hosts (the system resolver is used as is).
+pub type Pinned = Option<(String, Vec<SocketAddr>)>;
+
 /// Whether a webhook address may be posted to: http(s), and unless the server allows it, not
-/// an address on its own machine or network.
-pub async fn allowed(url: &str, private_hosts: bool) -> Result<(), String> {
+/// an address on its own machine or network. Answers the addresses it checked, so the delivery
+/// connects to exactly those: resolving again at connect time would let a DNS answer that
+/// changed in between (rebinding) reach the server's own network.
+pub async fn allowed(url: &str, private_hosts: bool) -> Result<Pinned, String> {
     let parsed = url::Url::parse(url).map_err(|_| "not a web address".to_string())?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err("only http and https".into());
     }
     let host = parsed.host_str().ok_or("no host")?.to_string();
     if private_hosts {
-        return Ok(());
+        return Ok(None);
     }
     let port = parsed.port_or_known_default().unwrap_or(443);
-    let addrs = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
+    let bare = host.trim_matches(['[', ']']).to_string();
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare.as_str(), port))
         .await
-        .map_err(|e| format!("{host}: {e}"))?;
-    for a in addrs {
-        if private(a.ip()) {
-            return Err(format!("{host} is a private or local address"));
-        }
+        .map_err(|e| format!("{host}: {e}"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("{host}: no address"));
     }
-    Ok(())
+    if addrs.iter().any(|a| private(a.ip())) {
+        return Err(format!("{host} is a private or local address"));
+    }
+    Ok(Some((bare, addrs)))
 }
 
-async fn deliver(client: &reqwest::Client, d: &DueDelivery, private_hosts: bool) -> bool {
-    if allowed(&d.url, private_hosts).await.is_err() {
-        return false;
+fn client(timeout: Duration, pinned: &Pinned) -> reqwest::Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent("Xin webhooks");
+    if let Some((host, addrs)) = pinned {
+        b = b.resolve_to_addrs(host, addrs);
     }
+    b.build()
+}
+
+async fn deliver(
+    shared: &reqwest::Client,
+    timeout: Duration,
+    d: &DueDelivery,
+    private_hosts: bool,
+) -> bool {
+    let Ok(pinned) = allowed(&d.url, private_hosts).await else {
+        return false;
+    };
+    // A checked public host gets a client that connects only to the checked addresses.
+    let pinned_client;
+    let client = match &pinned {
+        Some(_) => match client(timeout, &pinned) {
+            Ok(c) => {
+                pinned_client = c;
+                &pinned_client
+            }
+            Err(e) => {
+                tracing::warn!("webhooks: no HTTP client: {e}");
+                return false;
+            }
+        },
+        None => shared,
+    };
     let timestamp = (crate::time::now_ms() / 1000).to_string();
     let mut nonce = [0u8; 8];
     rand::thread_rng().fill_bytes(&mut nonce);
@@ -93,12 +136,7 @@ async fn deliver(client: &reqwest::Client, d: &DueDelivery, private_hosts: bool)
 /// Runs for the server's life: sends what is due, records each attempt.
 pub async fn run_deliveries(state: AppState) {
     let timeout = Duration::from_millis(state.config.webhook_timeout_ms);
-    let client = match reqwest::Client::builder()
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent("Xin webhooks")
-        .build()
-    {
+    let client = match client(timeout, &None) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!("webhooks: no HTTP client: {e}");
@@ -119,7 +157,7 @@ pub async fn run_deliveries(state: AppState) {
         }
         let sends = due
             .iter()
-            .map(|d| deliver(&client, d, state.config.webhook_private_hosts));
+            .map(|d| deliver(&client, timeout, d, state.config.webhook_private_hosts));
         let results = futures_util::future::join_all(sends).await;
         for (d, delivered) in due.into_iter().zip(results) {
             // 1, 2, 4 s (by default) after the first, second and third failure.
@@ -132,5 +170,62 @@ pub async fn run_deliveries(state: AppState) {
                 tracing::warn!(delivery = %d.id, "webhooks: {e}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    #[tokio::test]
+    async fn only_public_http_addresses_pass_and_are_pinned() -> TestResult {
+        for refused in [
+            "http://127.0.0.1:9/hook",
+            "http://[::1]/hook",
+            "http://10.1.2.3/hook",
+            "http://169.254.169.254/latest",
+            "ftp://8.8.8.8/hook",
+        ] {
+            assert!(allowed(refused, false).await.is_err(), "{refused}");
+        }
+        let pinned = allowed("http://8.8.8.8/hook", false).await?;
+        assert_eq!(
+            pinned,
+            Some(("8.8.8.8".to_string(), vec!["8.8.8.8:80".parse()?]))
+        );
+        // A server that allows private hosts resolves as usual.
+        assert_eq!(allowed("http://127.0.0.1:9/hook", true).await?, None);
+        Ok(())
+    }
+
+    /// The delivery connects to the checked address whatever the name would resolve to now:
+    /// here the name resolves nowhere, yet the pinned address answers.
+    #[tokio::test]
+    async fn a_pinned_client_connects_to_the_checked_address_only() -> TestResult {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await?;
+            let mut buf = vec![0u8; 4096];
+            let n = socket.read(&mut buf).await?;
+            socket
+                .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
+                .await?;
+            Ok::<_, std::io::Error>(String::from_utf8_lossy(&buf[..n]).to_string())
+        });
+        let pinned = Some(("hooks.example.invalid".to_string(), vec![addr]));
+        let c = client(Duration::from_secs(5), &pinned)?;
+        let r = c
+            .post(format!("http://hooks.example.invalid:{}/hook", addr.port()))
+            .body("{}")
+            .send()
+            .await?;
+        assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
+        let request = server.await??;
+        assert!(request.contains("host: hooks.example.invalid"), "{request}");
+        Ok(())
     }
 }
