@@ -199,7 +199,7 @@ export function NewPostPage() {
           )}
         </div>
         <input ref={picker} type="file" accept="image/*" multiple hidden onChange={(e) => setFiles([...files, ...Array.from(e.target.files ?? [])].slice(0, 9))} data-testid="new-post-file" />
-        <label className="card row">
+        <label className="card row audience-row">
           <span>Who can see it</span>
           <select value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)} aria-label="Who can see it" data-testid="new-post-visibility">
             <option value="all">All friends</option>
