@@ -96,6 +96,7 @@ const COMMANDS: &[&str] = &[
     "official_history",
     "official_unread",
     "mark_official_read",
+    "search",
     "send_envelope",
 ];
 

@@ -241,3 +241,12 @@ pub async fn set_role(
         .set_role(id(&conversation)?, id(&user)?, role)
         .await?)
 }
+
+/// Contacts, chats and messages matching `q`, from the local cache.
+#[tauri::command]
+pub async fn search(
+    engine: State<'_, Engine>,
+    q: String,
+) -> Result<xin_core::search::SearchResults> {
+    Ok(engine.search(q).await?)
+}

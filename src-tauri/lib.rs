@@ -142,6 +142,7 @@ pub fn run() {
             official_commands::official_history,
             official_commands::official_unread,
             official_commands::mark_official_read,
+            chat_commands::search,
             wallet_commands::send_envelope,
         ])
         .setup(move |app| {

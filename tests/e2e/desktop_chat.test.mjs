@@ -104,6 +104,54 @@ describe("chatting between the desktop and a phone", () => {
     await (await desktop.driver.findElement(By.css(".modal-actions .secondary-button"))).click();
   });
 
+  test("Search: Ctrl+F finds Bob and his Chinese message by one or two characters, and opens it in context", async () => {
+    // Bob asks in Chinese; then the chat moves on by 60 messages, so the question scrolls away.
+    await bobPhone.page.getByTestId("phone-composer").fill("周末去阳朔攀岩吗？");
+    await bobPhone.page.getByTestId("phone-send").click();
+    const conversation = await desktop.attr("conversation", "data-id");
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-text="周末去阳朔攀岩吗？"]'))).length === 1, 15_000, "the question arrives");
+    for (let i = 1; i <= 60; i++) await desktop.invoke("send_text", { conversation, text: `later message ${i}`, replyTo: null, mentions: [], mentionAll: false });
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"][data-text="later message 60"]'))).length === 1, 30_000, "the chat moved on");
+    await (await desktop.find("rail-contacts")).click();
+
+    // Ctrl+F from another section goes to the search box.
+    await desktop.driver.actions().keyDown(Key.CONTROL).sendKeys("f").keyUp(Key.CONTROL).perform();
+    await desktop.driver.wait(async () => (await desktop.driver.executeScript("return document.activeElement?.id")) === "chat-search", 5000, "Ctrl+F focuses search");
+    // WebKitWebDriver's sendKeys cannot type Chinese (no input method): set the box's value the
+    // way an input method does, through the native setter and an input event.
+    const search = (q) =>
+      desktop.driver.executeScript(
+        "const i = document.getElementById('chat-search'); Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(i, arguments[0]); i.dispatchEvent(new Event('input', { bubbles: true }));",
+        q,
+      );
+    const hits = async () => desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=search-message] mark')].map((m) => m.textContent)");
+    for (const q of ["岩", "攀岩", "阳朔攀"]) {
+      await search(q);
+      await desktop.driver.wait(async () => JSON.stringify(await hits()) === JSON.stringify([q]), 10_000, `"${q}" finds the message once, marked`);
+    }
+    await desktop.screenshot("24-desktop-search");
+    await search("");
+    await (await desktop.find("search-input")).sendKeys("bob");
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="search-contact"][data-name="Bob"]'))).length === 1, 10_000, "Bob among contacts");
+    await search("攀岩");
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="search-message"]'))).length === 1, 10_000, "the hit");
+    await (await desktop.find("search-message")).click();
+    // The chat opens at the question, not at the bottom, and flashes it.
+    const question = By.css('[data-testid="message"][data-text="周末去阳朔攀岩吗？"]');
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(".bubble-row.flash"))).length === 1, 10_000, "the question, flashed");
+    await desktop.driver.wait(
+      async () =>
+        desktop.driver.executeScript(
+          "const q = arguments[0].getBoundingClientRect(), s = document.querySelector('.messages, [data-testid=conversation] .scroller')?.getBoundingClientRect() ?? document.body.getBoundingClientRect(); return q.top >= s.top && q.bottom <= s.bottom;",
+          await desktop.driver.findElement(question),
+        ),
+      10_000,
+      "the question is in view",
+    );
+    await desktop.screenshot("24b-desktop-search-jump");
+    assert.equal(await desktop.driver.findElements(By.css('[data-testid="message"][data-text="later message 60"]')).then((e) => e.length), 0, "the newest are out of view (virtualised away)");
+  });
+
   test("Carol adds Alice by scanning the QR code on Alice's desktop", async () => {
     await (await desktop.find("rail-settings")).click();
     // The devices list above may still be settling; click again if the first click missed.

@@ -811,3 +811,11 @@ export type OfficialUnread = { account_id: string,
  * Known once a broadcast told it; messages alone do not say.
  */
 kind: OfficialKind | null, broadcasts: number, messages: number, };
+
+export type MessageHit = { message: Message, conversation_title: string, };
+
+export type SearchResults = { contacts: Array<Contact>, 
+/**
+ * Chats whose name matches (groups, and direct chats by the friend's name).
+ */
+chats: Array<Conversation>, messages: Array<MessageHit>, };

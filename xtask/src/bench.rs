@@ -97,5 +97,14 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         "--bench",
         "messaging",
     ]))?;
+    // Local search over a 1 000 000-message cache (100 000 in the quick run).
+    let mut search = cargo();
+    search
+        .current_dir(&root)
+        .args(["bench", "-p", "xin-core", "--bench", "search"]);
+    if quick {
+        search.env("XIN_BENCH_SEARCH_MESSAGES", "100000");
+    }
+    process::run(&mut search)?;
     Ok(ExitCode::SUCCESS)
 }

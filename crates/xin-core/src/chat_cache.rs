@@ -96,28 +96,25 @@ fn conversation(tx: &Transaction<'_>, id: Uuid) -> CoreResult<Option<Conversatio
 
 /// Stores a sent message, replacing its pending copy (same client id) if there is one.
 fn put_message(tx: &Transaction<'_>, m: &Message) -> CoreResult<()> {
-    tx.execute(
-        "DELETE FROM messages WHERE client_id = ?1 AND id <> ?2",
-        params![m.client_id.to_string(), m.id.to_string()],
-    )?;
-    tx.execute(
+    // Cached statements: a catch-up or a history page stores thousands in a row.
+    tx.prepare_cached("DELETE FROM messages WHERE client_id = ?1 AND id <> ?2")?
+        .execute(params![m.client_id.to_string(), m.id.to_string()])?;
+    tx.prepare_cached(
         "INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, body, state, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'sent', ?7)
          ON CONFLICT (id) DO UPDATE SET body = excluded.body",
-        params![
-            m.id.to_string(),
-            m.conversation_id.to_string(),
-            m.seq,
-            m.client_id.to_string(),
-            m.sender_id.to_string(),
-            to_json(m)?,
-            m.created_at
-        ],
-    )?;
-    tx.execute(
-        "DELETE FROM outbox WHERE client_id = ?1",
-        params![m.client_id.to_string()],
-    )?;
+    )?
+    .execute(params![
+        m.id.to_string(),
+        m.conversation_id.to_string(),
+        m.seq,
+        m.client_id.to_string(),
+        m.sender_id.to_string(),
+        to_json(m)?,
+        m.created_at
+    ])?;
+    tx.prepare_cached("DELETE FROM outbox WHERE client_id = ?1")?
+        .execute(params![m.client_id.to_string()])?;
     Ok(())
 }
 

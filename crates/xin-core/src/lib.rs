@@ -25,6 +25,7 @@ mod outbox;
 mod progress;
 pub mod qr;
 mod realtime;
+pub mod search;
 mod session;
 mod sync;
 mod time;

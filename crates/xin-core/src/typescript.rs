@@ -24,6 +24,8 @@ pub fn bindings() -> String {
         format!("export {}", crate::moments_cache::MomentNoticeView::decl()),
         format!("export {}", crate::moments_cache::MomentsBadge::decl()),
         format!("export {}", crate::official_cache::OfficialUnread::decl()),
+        format!("export {}", crate::search::MessageHit::decl()),
+        format!("export {}", crate::search::SearchResults::decl()),
     ]);
     xin_proto::typescript::module(decls)
 }

@@ -1,19 +1,18 @@
 import { Fragment, useState } from "react";
-import type { Broadcast, ChatSummary, OfficialAccount } from "../bindings";
+import type { Broadcast, ChatSummary, Contact, MessageHit, OfficialAccount } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { mediaUrl } from "./ipc";
+import { SearchResults } from "./SearchResults";
 
 /** The chat list: pinned first, then by last activity; unread badges grey when muted. */
-export function ChatList({ chats, me, selected, onSelect, onPlus, latest, subscriptionsUnread = false, services = [] }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void; latest?: Broadcast | null; subscriptionsUnread?: boolean; services?: ServiceRow[] }) {
+export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, latest, subscriptionsUnread = false, services = [] }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void; onFound?: Found; latest?: Broadcast | null; subscriptionsUnread?: boolean; services?: ServiceRow[] }) {
   const [query, setQuery] = useState("");
-  const q = query.trim().toLowerCase();
-  const shown = q ? chats.filter((c) => c.conversation.title.toLowerCase().includes(q)) : chats;
+  const searching = query.trim() !== "";
+  const shown = chats;
   // Official accounts sit among the chats by time: "Subscriptions" (one row for every
   // subscription account) and each service account I follow.
-  const extras: { id: string; time: number; row: React.ReactNode }[] = q
-    ? []
-    : [
+  const extras: { id: string; time: number; row: React.ReactNode }[] = [
         ...(latest ? [{ id: SUBSCRIPTIONS, time: latest.sent_at, row: <SubscriptionsRow latest={latest} unread={subscriptionsUnread} selected={selected === SUBSCRIPTIONS} onSelect={() => onSelect(SUBSCRIPTIONS)} /> }] : []),
         ...services.map((s) => ({ id: s.account.id, time: s.time, row: <ServiceAccountRow service={s} selected={selected === officialChatId(s.account.id)} onSelect={() => onSelect(officialChatId(s.account.id))} /> })),
       ];
@@ -25,17 +24,28 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, latest, subscr
   return (
     <aside className="list-pane">
       <div className="list-search">
-        <input placeholder="Search" aria-label="Search chats" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input id="chat-search" placeholder="Search" aria-label="Search" value={query} onChange={(e) => setQuery(e.target.value)} onKeyDown={(e) => e.key === "Escape" && setQuery("")} data-testid="search-input" />
         <button className="plus" aria-label="New group or add friend" title="New group / Add friend" onClick={onPlus} data-testid="chats-plus">
           +
         </button>
       </div>
+      {searching && onFound ? (
+        <div className="list-scroll">
+          <SearchResults
+            q={query}
+            onContact={(c) => (setQuery(""), onFound.contact(c))}
+            onChat={(c) => (setQuery(""), onSelect(c.id))}
+            onMessage={(hit) => (setQuery(""), onFound.message(hit))}
+          />
+        </div>
+      ) : (
       <div className="list-scroll" role="list" data-testid="chat-list">
-        {shown.length === 0 && extras.length === 0 && <p className="list-empty">{q ? "No matching chats" : "No chats yet"}</p>}
+        {shown.length === 0 && extras.length === 0 && <p className="list-empty">No chats yet</p>}
         {[...pinned.map((chat) => ({ chat })), ...rest].map((e) =>
           "chat" in e ? <ChatRow key={e.chat.conversation.id} c={e.chat} me={me} selected={selected === e.chat.conversation.id} onSelect={onSelect} /> : <Fragment key={e.extra.id}>{e.extra.row}</Fragment>,
         )}
       </div>
+      )}
     </aside>
   );
 }
@@ -68,6 +78,9 @@ function ChatRow({ c, me, selected, onSelect }: { c: ChatSummary; me: string; se
     </button>
   );
 }
+
+/** Where a search result leads: a contact's chat, or a message in its chat. */
+export type Found = { contact: (c: Contact) => void; message: (hit: MessageHit) => void };
 
 /** A service account I follow, as a chat: its newest message or broadcast. */
 export type ServiceRow = { account: OfficialAccount; time: number; preview: string; unread: number };

@@ -37,7 +37,9 @@ function summary(m: Message): string {
 type Menu = { x: number; y: number; m: ChatMessage };
 
 /** One conversation: header, virtualised history, composer. */
-export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: UserProfile; draft: string; contacts: Contact[] }) {
+export function Conversation({ conv, me, draft, contacts, focus = null }: { conv: Conv; me: UserProfile; draft: string; contacts: Contact[]; focus?: { id: string; seq: number } | null }) {
+  // The message opened from search, flashed once it is on screen.
+  const [flash, setFlash] = useState<string | null>(null);
   const [items, setItems] = useState<ChatMessage[]>([]);
   const [atBottom, setAtBottom] = useState(true);
   const [newCount, setNewCount] = useState(0);
@@ -76,7 +78,11 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
     landed.current = false;
     unreadAtOpen.current = conv.unread;
     allLoaded.current = false;
-    reload();
+    if (focus) {
+      landed.current = true;
+      setAtBottom(false);
+      void reveal(focus);
+    } else reload();
     ipc.markRead(conv.id).catch(() => {});
     const unlisten = onCoreEvent((e) => {
       if (e.type === "messages_changed" && e.conversation_id === conv.id) {
@@ -99,6 +105,25 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
       unlistenDrop.then((f) => f());
     };
   }, [conv.id, reload]);
+
+  // Loads pages back from the newest until the message is in, then centres and flashes it.
+  async function reveal(target: { id: string; seq: number }) {
+    let loaded = await ipc.messages(conv.id);
+    for (let page = 0; page < 200 && !loaded.some((m) => m.message.id === target.id); page++) {
+      const oldest = loaded.find((m) => m.state === "sent")?.message.seq;
+      if (!oldest || oldest <= target.seq - 1 || oldest <= 1) break;
+      const older = await ipc.messages(conv.id, oldest);
+      if (older.length === 0) break;
+      loaded = [...older, ...loaded];
+    }
+    setItems(loaded);
+    const index = loaded.findIndex((m) => m.message.id === target.id);
+    if (index >= 0) {
+      requestAnimationFrame(() => virtual.scrollToIndex(index, { align: "center" }));
+      setFlash(target.id);
+      window.setTimeout(() => setFlash(null), 2500);
+    }
+  }
 
   const photos = items.filter((i) => i.message.content.type === "image" && i.state === "sent" && !i.message.recalled).map((i) => i.message);
 
@@ -181,7 +206,7 @@ export function Conversation({ conv, me, draft, contacts }: { conv: Conv; me: Us
                 ) : m.recalled ? (
                   <div className="system-line">{mine ? "You" : nameOf(m.sender_id).display_name} recalled a message</div>
                 ) : (
-                  <div className={mine ? "bubble-row mine" : "bubble-row"} data-testid="message" data-state={item.state} data-text={m.content.type === "text" ? m.content.text : ""}>
+                  <div className={[mine ? "bubble-row mine" : "bubble-row", flash === m.id ? "flash" : ""].join(" ")} data-testid="message" data-id={m.id} data-state={item.state} data-text={m.content.type === "text" ? m.content.text : ""}>
                     <Avatar user={mine ? me : nameOf(m.sender_id)} size={36} />
                     <div className="bubble-col">
                       {isGroup && !mine && <div className="sender">{nameOf(m.sender_id).display_name}</div>}

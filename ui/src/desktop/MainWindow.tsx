@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import type { MomentsBadge, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
-import { ChatList, officialChatId, SUBSCRIPTIONS } from "./ChatList";
+import { ChatList, type Found, officialChatId, SUBSCRIPTIONS } from "./ChatList";
 import { OfficialChat } from "./OfficialChat";
 import { Subscriptions } from "./Subscriptions";
 import { Contacts } from "./Contacts";
@@ -61,8 +61,30 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
 
   const openChat = (id: string) => {
     setOpen(id);
+    setFocus(null);
     setTab("chats");
   };
+  // A message opened from search: its chat, scrolled to it.
+  const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
+  const found: Found = {
+    contact: (c) => ipc.openDirect(c.user.id).then((conv) => openChat(conv.id), () => {}),
+    message: (hit) => {
+      setOpen(hit.message.conversation_id);
+      setFocus({ id: hit.message.id, seq: hit.message.seq });
+    },
+  };
+  // Ctrl+F (⌘F) searches from anywhere.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "f") {
+        e.preventDefault();
+        setTab("chats");
+        requestAnimationFrame(() => document.getElementById("chat-search")?.focus());
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
   const choose = (t: Tab) => {
     if (t === "files") {
       ipc.openFileTransfer().then((c) => openChat(c.id), () => setTab("files"));
@@ -93,12 +115,12 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       </nav>
       {tab === "chats" && (
         <>
-          <ChatList chats={chats} me={user.id} selected={open} onSelect={setOpen} onPlus={() => setPlus(true)} latest={subscriptions[0] ?? null} subscriptionsUnread={subscriptionsUnread} services={serviceRows} />
+          <ChatList chats={chats} me={user.id} selected={open} onSelect={openChat} onFound={found} onPlus={() => setPlus(true)} latest={subscriptions[0] ?? null} subscriptionsUnread={subscriptionsUnread} services={serviceRows} />
           {open === SUBSCRIPTIONS ? (
             <Subscriptions broadcasts={subscriptions} />
           ) : openAccount ? (
             <OfficialChat key={openAccount.id} account={openAccount} broadcasts={broadcasts.filter((b) => b.account_id === openAccount.id)} />
-          ) : current ? <Conversation key={current.conversation.id} conv={current.conversation} me={user} draft={current.draft} contacts={contacts.contacts} /> : <section className="content-pane empty-content" />}
+          ) : current ? <Conversation key={`${current.conversation.id}:${focus?.id ?? ""}`} focus={focus} conv={current.conversation} me={user} draft={current.draft} contacts={contacts.contacts} /> : <section className="content-pane empty-content" />}
         </>
       )}
       {tab === "contacts" && <Contacts view={contacts} me={user} onMessage={openChat} />}

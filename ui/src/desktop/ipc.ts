@@ -1,6 +1,6 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Article, BroadcastList, OfficialUnread, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { Article, BroadcastList, OfficialUnread, SearchResults, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -92,6 +92,7 @@ export const ipc = {
   shareArticle: (conversation: string, article: Article) => invoke<ChatMessage>("share_article", { conversation, article }),
   officialHistory: (account: string) => invoke<BroadcastList>("official_history", { account }),
   officialUnread: () => invoke<OfficialUnread[]>("official_unread"),
+  search: (q: string) => invoke<SearchResults>("search", { q }),
   markOfficialRead: (account: string | null) => invoke<void>("mark_official_read", { account }),
   officialChat: (account: string) => invoke<OfficialChat>("official_chat", { account }),
   messageOfficial: (account: string, text: string, fromMenu: boolean) => invoke<OfficialMessage[]>("message_official", { account, text, fromMenu }),
