@@ -10,7 +10,9 @@ use std::{
 
 use serde_json::{json, Value};
 use uuid::Uuid;
-use xin_core::cache::AccountDb;
+use xin_core::{cache::AccountDb, cache_key::CacheKey};
+
+static KEY: std::sync::LazyLock<CacheKey> = std::sync::LazyLock::new(CacheKey::random);
 use xin_proto::{Content, Event, EventBody, EventPage, Message};
 
 struct User {
@@ -122,7 +124,7 @@ async fn main() {
         s.await.unwrap();
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut db = AccountDb::open(&dir.path().join("c.db")).unwrap();
+    let mut db = AccountDb::open(&dir.path().join("c.db"), &KEY).unwrap();
     db.set_last_seq(missed_from).unwrap();
     let started = Instant::now();
     loop {
@@ -152,7 +154,7 @@ async fn main() {
     // Cache: a chat with 100 000 messages; time from opening the database to its first page.
     let path = dir.path().join("big.db");
     {
-        let mut db = AccountDb::open(&path).unwrap();
+        let mut db = AccountDb::open(&path, &KEY).unwrap();
         let sender = Uuid::now_v7();
         let events: Vec<Event> = (1..=100_000)
             .map(|seq| Event {
@@ -185,7 +187,7 @@ async fn main() {
     let mut times = Vec::new();
     for _ in 0..20 {
         let started = Instant::now();
-        let db = AccountDb::open(&path).unwrap();
+        let db = AccountDb::open(&path, &KEY).unwrap();
         let page = db.messages(conv_id, None, 50).unwrap();
         times.push(started.elapsed());
         assert_eq!(page.len(), 50);

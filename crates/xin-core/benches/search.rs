@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use corpus::{line, message, Lcg, CHINESE, LATIN};
 use uuid::Uuid;
-use xin_core::cache::AccountDb;
+use xin_core::{cache::AccountDb, cache_key::CacheKey};
+
+static KEY: std::sync::LazyLock<CacheKey> = std::sync::LazyLock::new(CacheKey::random);
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -24,7 +26,7 @@ fn main() {
         .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("account.db");
-    let mut db = AccountDb::open(&path).unwrap();
+    let mut db = AccountDb::open(&path, &KEY).unwrap();
     let mut r = Lcg(42);
     // 200 chats, lines spread over them; stored 10 000 at a time like a long catch-up.
     let chats: Vec<Uuid> = (0..200).map(|_| Uuid::now_v7()).collect();

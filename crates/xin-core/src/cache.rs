@@ -29,10 +29,26 @@ fn account_migrations() -> Migrations<'static> {
 }
 
 fn open(path: &Path, migrations: &Migrations) -> CoreResult<Connection> {
+    make_parent(path)?;
+    prepare(Connection::open(path)?, migrations)
+}
+
+/// The folder the caches live in, readable by this user alone: what is cached (pictures,
+/// files) must not be open to other accounts on the computer.
+fn make_parent(path: &Path) -> CoreResult<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| CoreError::Cache(e.to_string()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| CoreError::Cache(e.to_string()))?;
+        }
     }
-    let mut conn = Connection::open(path)?;
+    Ok(())
+}
+
+fn prepare(mut conn: Connection, migrations: &Migrations) -> CoreResult<Connection> {
     // The search index's triggers call these (the account cache's migrations too).
     crate::search::register(&conn)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -137,8 +153,11 @@ impl AppDb {
 pub struct AccountDb(pub(crate) Connection);
 
 impl AccountDb {
-    pub fn open(path: &Path) -> CoreResult<Self> {
-        Ok(Self(open(path, &account_migrations())?))
+    /// Opens (creating, or encrypting a plaintext one) the cache at `path`, encrypted with `key`.
+    pub fn open(path: &Path, key: &crate::cache_key::CacheKey) -> CoreResult<Self> {
+        make_parent(path)?;
+        let conn = crate::cache_key::open_encrypted(path, key)?;
+        Ok(Self(prepare(conn, &account_migrations())?))
     }
 
     pub fn save_profile(&self, user: &UserProfile) -> CoreResult<()> {
@@ -246,6 +265,57 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::search::register(&conn).unwrap();
         account_migrations().to_latest(&mut conn).unwrap();
+    }
+
+    /// A cache from before encryption is rewritten encrypted on first open: its history stays,
+    /// the plaintext goes. One whose key was lost is set aside, not read without a key.
+    #[test]
+    fn a_plaintext_cache_is_encrypted_in_place_and_a_keyless_one_set_aside(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("accounts").join("a.db");
+        std::fs::create_dir_all(path.parent().ok_or("no parent")?)?;
+        let text = "plaintext-heron-3141 before encryption";
+        let m = xin_proto::Message {
+            id: Uuid::now_v7(),
+            conversation_id: Uuid::now_v7(),
+            seq: 1,
+            sender_id: Uuid::now_v7(),
+            client_id: Uuid::now_v7(),
+            content: xin_proto::Content::Text {
+                text: text.into(),
+                mentions: vec![],
+                mention_all: false,
+            },
+            reply_to: None,
+            recalled: false,
+            created_at: 1_700_000_000_000,
+        };
+        {
+            let mut old = AccountDb(prepare(Connection::open(&path)?, &account_migrations())?);
+            old.store_history(std::slice::from_ref(&m))?;
+        }
+        assert!(std::fs::read(&path)?
+            .windows(text.len())
+            .any(|w| w == text.as_bytes()));
+
+        let key = crate::cache_key::CacheKey::random();
+        let db = AccountDb::open(&path, &key)?;
+        assert_eq!(
+            db.search_messages("heron", 10)?.len(),
+            1,
+            "the history survives"
+        );
+        drop(db);
+        for entry in std::fs::read_dir(path.parent().ok_or("no parent")?)? {
+            let bytes = std::fs::read(entry?.path())?;
+            assert!(!bytes.windows(text.len()).any(|w| w == text.as_bytes()));
+        }
+
+        // Another key (the keyring lost it): an empty cache, the old one unreadable anyway.
+        let db = AccountDb::open(&path, &crate::cache_key::CacheKey::random())?;
+        assert!(db.search_messages("heron", 10)?.is_empty());
+        Ok(())
     }
 
     #[test]

@@ -13,6 +13,7 @@ use xin_proto::{Device, DeviceInfo, DeviceKind, Session, UserProfile};
 use crate::{
     api::ApiClient,
     cache::{AppDb, Remembered},
+    cache_key::{cache_key_name, CacheKey},
     download,
     error::{CoreError, CoreResult},
     events::{AppView, CoreEvent, LoginView},
@@ -175,6 +176,21 @@ impl Engine {
         blocking(move || vault.set(&key, &secret)).await
     }
 
+    /// The account cache's key from the keyring, made on first use. Without a keyring there is
+    /// no key and so no cache: the error reaches the user, nothing is stored in the clear.
+    async fn cache_key(&self, server: &str, user: &Uuid) -> CoreResult<CacheKey> {
+        let name = cache_key_name(server, user);
+        if let Some(key) = self.vault_get(name.clone()).await? {
+            if let Some(key) = CacheKey::from_hex(&key) {
+                return Ok(key);
+            }
+            tracing::warn!("the cache key in the keyring is damaged: making a new one");
+        }
+        let key = CacheKey::random();
+        self.vault_set(name, key.hex().to_string()).await?;
+        Ok(key)
+    }
+
     async fn vault_delete(&self, key: String) -> CoreResult<()> {
         let vault = self.0.config.vault.clone();
         blocking(move || vault.delete(&key)).await
@@ -253,6 +269,7 @@ impl Engine {
                 },
             )
         })?;
+        let cache_key = self.cache_key(&server, &session.user.id).await?;
         let account = Arc::new(AccountSession::open(
             self.0.api.clone(),
             self.0.config.vault.clone(),
@@ -260,6 +277,7 @@ impl Engine {
             session.user.clone(),
             session.device_id,
             session.access_token,
+            &cache_key,
         )?);
         // Spawned while holding the lock, so the link finds the account once it runs.
         let mut slot = self.0.account.lock().await;

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod cache;
+pub mod cache_key;
 pub mod chat_cache;
 pub mod chats;
 mod download;

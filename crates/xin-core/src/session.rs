@@ -37,8 +37,10 @@ impl AccountSession {
         user: UserProfile,
         device_id: Uuid,
         access: String,
+        cache_key: &crate::cache_key::CacheKey,
     ) -> CoreResult<Self> {
-        let db = AccountDb::open(&data_dir.join("accounts").join(format!("{}.db", user.id)))?;
+        let path = data_dir.join("accounts").join(format!("{}.db", user.id));
+        let db = AccountDb::open(&path, cache_key)?;
         db.save_profile(&user)?;
         Ok(Self {
             api,

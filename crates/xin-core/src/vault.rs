@@ -73,6 +73,11 @@ impl Vault for MemoryVault {
 }
 
 impl MemoryVault {
+    /// Every secret held (tests look for them where they must not be).
+    pub fn secrets(&self) -> CoreResult<Vec<String>> {
+        Ok(self.lock()?.values().cloned().collect())
+    }
+
     fn lock(&self) -> CoreResult<std::sync::MutexGuard<'_, HashMap<String, String>>> {
         self.0
             .lock()

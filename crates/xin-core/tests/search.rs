@@ -11,12 +11,16 @@ use std::collections::BTreeSet;
 
 use corpus::{line, message, Lcg};
 use uuid::Uuid;
-use xin_core::cache::AccountDb;
+use xin_core::{cache::AccountDb, cache_key::CacheKey};
+
+static KEY: std::sync::LazyLock<CacheKey> = std::sync::LazyLock::new(CacheKey::random);
 use xin_proto::Message;
 
 /// The ground truth: a plain LIKE scan over the same cache file.
 fn like(path: &std::path::Path, q: &str) -> BTreeSet<Uuid> {
     let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(&format!("PRAGMA key = \"x'{}'\";", KEY.hex()))
+        .unwrap();
     let escaped = q
         .replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -45,7 +49,7 @@ fn found(db: &AccountDb, q: &str) -> BTreeSet<Uuid> {
 fn every_query_finds_what_a_like_scan_finds() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("account.db");
-    let mut db = AccountDb::open(&path).unwrap();
+    let mut db = AccountDb::open(&path, &KEY).unwrap();
     let mut r = Lcg(7);
     let conv = Uuid::now_v7();
     let texts: Vec<String> = (0..3000).map(|_| line(&mut r)).collect();

@@ -245,6 +245,11 @@ impl Person {
         wait_view(&self.engine, |v| matches!(v, AppView::SignedIn { .. })).await;
     }
 
+    /// What this desktop keeps in the keyring: tokens and the cache key.
+    pub fn secrets(&self) -> Vec<String> {
+        self.vault.secrets().unwrap()
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self._data.path().to_path_buf()
     }
