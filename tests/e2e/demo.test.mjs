@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
+import { Key } from "selenium-webdriver";
 import { By, OUT, decodeQr, startBrowser, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
 
 describe("the demo world", () => {
@@ -104,7 +105,9 @@ describe("the demo world", () => {
     await (await desktop.find("modal-submit")).click();
     await desktop.driver.wait(async () => /Wrong PIN/.test(await (await desktop.find("modal-error")).getText()), 10_000, "a wrong PIN is refused");
     const pin = await desktop.find("pin-input");
-    await pin.clear();
+    // WebKit's clear() does not always reach React: empty the box as a person would.
+    await pin.sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
+    await desktop.driver.wait(async () => (await pin.getAttribute("value")) === "", 5000, "the PIN box is empty");
     await pin.sendKeys("123456");
     await (await desktop.find("modal-submit")).click();
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${cards}[data-state="pending"]`))).length === 1, 20_000, "Alice's transfer card, waiting for Bob");

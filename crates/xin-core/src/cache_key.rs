@@ -48,6 +48,16 @@ pub fn cache_key_name(server: &str, user_id: &uuid::Uuid) -> String {
     format!("cache:{server}:{user_id}")
 }
 
+/// Where an account's cache lives.
+pub fn cache_path(data_dir: &Path, user: &uuid::Uuid) -> PathBuf {
+    data_dir.join("accounts").join(format!("{user}.db"))
+}
+
+/// Deletes an account's cache (with its journal).
+pub(crate) fn remove_cache(data_dir: &Path, user: &uuid::Uuid) {
+    remove_with_journal(&cache_path(data_dir, user));
+}
+
 fn readable(conn: &Connection) -> bool {
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)

@@ -191,6 +191,15 @@ impl Engine {
         Ok(key)
     }
 
+    /// A forgotten account (switched away from, or signed out from another device) leaves
+    /// nothing readable: its cache and the cache's key both go.
+    async fn forget_cache(&self, user: &Uuid) {
+        if let Err(e) = self.vault_delete(cache_key_name(self.server(), user)).await {
+            tracing::error!("could not remove the cache key from the keyring: {e}");
+        }
+        crate::cache_key::remove_cache(&self.0.config.data_dir, user);
+    }
+
     async fn vault_delete(&self, key: String) -> CoreResult<()> {
         let vault = self.0.config.vault.clone();
         blocking(move || vault.delete(&key)).await
@@ -241,6 +250,7 @@ impl Engine {
                 .await?;
             self.vault_delete(refresh_key(self.server(), &r.user.id))
                 .await?;
+            self.forget_cache(&r.user.id).await;
         }
         self.app_db(|db| db.forget(self.server()))?;
         self.start_qr_login(None).await;
@@ -345,6 +355,9 @@ impl Engine {
             let _ = self
                 .vault_delete(remember_key(self.server(), &account.user.id))
                 .await;
+            let id = account.user.id;
+            drop(account);
+            self.forget_cache(&id).await;
         }
         let _ = self.app_db(|db| db.forget(self.server()));
         self.start_qr_login(Some(reason)).await;

@@ -39,7 +39,7 @@ impl AccountSession {
         access: String,
         cache_key: &crate::cache_key::CacheKey,
     ) -> CoreResult<Self> {
-        let path = data_dir.join("accounts").join(format!("{}.db", user.id));
+        let path = crate::cache_key::cache_path(data_dir, &user.id);
         let db = AccountDb::open(&path, cache_key)?;
         db.save_profile(&user)?;
         Ok(Self {
