@@ -97,6 +97,8 @@ const COMMANDS: &[&str] = &[
     "official_unread",
     "mark_official_read",
     "search",
+    "forward",
+    "delete_messages",
     "send_envelope",
 ];
 

@@ -250,3 +250,29 @@ pub async fn search(
 ) -> Result<xin_core::search::SearchResults> {
     Ok(engine.search(q).await?)
 }
+
+/// Forwards messages of chat `from` to the chats in `to`, one by one or merged into one card.
+#[tauri::command]
+pub async fn forward(
+    engine: State<'_, Engine>,
+    from: String,
+    messages: Vec<String>,
+    to: Vec<String>,
+    merged: bool,
+) -> Result<()> {
+    Ok(engine
+        .forward(id(&from)?, ids(&messages)?, ids(&to)?, merged)
+        .await?)
+}
+
+/// Deletes several messages from this computer's view of a chat.
+#[tauri::command]
+pub async fn delete_messages(
+    engine: State<'_, Engine>,
+    conversation: String,
+    messages: Vec<String>,
+) -> Result<()> {
+    Ok(engine
+        .delete_many_for_me(id(&conversation)?, ids(&messages)?)
+        .await?)
+}

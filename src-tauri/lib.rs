@@ -143,6 +143,8 @@ pub fn run() {
             official_commands::official_unread,
             official_commands::mark_official_read,
             chat_commands::search,
+            chat_commands::forward,
+            chat_commands::delete_messages,
             wallet_commands::send_envelope,
         ])
         .setup(move |app| {

@@ -257,7 +257,13 @@ waveform: Array<number>, } | { "type": "video", blob: BlobRef, thumbnail?: BlobR
 /**
  * The sender's file name (sanitised), for saving it.
  */
-name: string, } | { "type": "transfer", transfer_id: string, amount_fen: number, note: string, } | { "type": "red_envelope", envelope_id: string, kind: EnvelopeKind, note: string, } | { "type": "article", article_id: string, title: string, cover: string | null, account_name: string, } | { "type": "unsupported" };
+name: string, } | { "type": "transfer", transfer_id: string, amount_fen: number, note: string, } | { "type": "red_envelope", envelope_id: string, kind: EnvelopeKind, note: string, } | { "type": "article", article_id: string, title: string, cover: string | null, account_name: string, } | { "type": "history", 
+/**
+ * "Chat history of Alice and Bob", or the group's.
+ */
+title: string, items: Array<HistoryItem>, } | { "type": "unsupported" };
+
+export type HistoryItem = { sender_name: string, created_at: number, content: Content, };
 
 export type BlobRef = { 
 /**

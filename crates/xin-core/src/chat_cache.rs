@@ -44,6 +44,7 @@ pub fn preview_of(content: &Content) -> String {
         Content::Video { .. } => "[Video]".to_string(),
         Content::Transfer { .. } => "[Transfer]".to_string(),
         Content::Article { title, .. } => format!("[Article] {title}"),
+        Content::History { title, .. } => format!("[Chat history] {title}"),
         Content::RedEnvelope { note, .. } => format!("[Red Envelope] {note}"),
         Content::Unsupported => "[Unsupported message]".to_string(),
     }
@@ -278,6 +279,23 @@ impl AccountDb {
                 m.transfer = transfers
                     .remove(&m.message.client_id)
                     .or_else(|| transfers.remove(&m.message.id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The cached messages of `conv` with these ids (any that are not cached are left out).
+    pub fn messages_by_id(&self, conv: Uuid, ids: &[Uuid]) -> CoreResult<Vec<Message>> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT body FROM messages WHERE id = ?1 AND conversation_id = ?2")?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let body: Option<String> = stmt
+                .query_row(params![id.to_string(), conv.to_string()], |r| r.get(0))
+                .optional()?;
+            if let Some(b) = body {
+                out.push(from_json(&b)?);
             }
         }
         Ok(out)

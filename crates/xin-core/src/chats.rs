@@ -133,7 +133,7 @@ impl Engine {
         self.enqueue_content(conv, content, None).await
     }
 
-    async fn enqueue_content(
+    pub(crate) async fn enqueue_content(
         &self,
         conv: Uuid,
         content: Content,

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod forward;
 pub mod link_preview;
 mod login;
 pub mod media;

@@ -44,6 +44,17 @@ pub fn searchable(m: &Message) -> Option<String> {
         Content::File { name, .. } => name,
         Content::Video { name, .. } if !name.is_empty() => name,
         Content::Article { title, .. } => title,
+        // A merged forward is found by its title and by the words of what it holds.
+        Content::History { title, items } => {
+            let mut words = title.clone();
+            for i in items {
+                if let Content::Text { text, .. } = &i.content {
+                    words.push('\n');
+                    words.push_str(text);
+                }
+            }
+            return Some(words);
+        }
         Content::Transfer { note, .. } | Content::RedEnvelope { note, .. } if !note.is_empty() => {
             note
         }

@@ -136,9 +136,30 @@ pub enum Content {
         #[serde(default)]
         account_name: String,
     },
+    /// Several messages forwarded as one card ("merge forward"): it opens into them. Its
+    /// pictures and files stay readable to whoever may read the card.
+    History {
+        /// "Chat history of Alice and Bob", or the group's.
+        title: String,
+        #[schema(no_recursion)]
+        items: Vec<HistoryItem>,
+    },
     /// A kind this build does not know (sent by a newer app): shown as "unsupported message".
     #[serde(other)]
     Unsupported,
+}
+
+/// Messages in a merged forward, at most.
+pub const MAX_HISTORY_ITEMS: usize = 100;
+
+/// One message inside a merged forward, as it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct HistoryItem {
+    pub sender_name: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[schema(no_recursion)]
+    pub content: Content,
 }
 
 /// Longest voice message: WeChat's 60 s, with a little slack for a recorder's rounding.
@@ -164,6 +185,7 @@ impl Content {
                 blob, thumbnail, ..
             } => std::iter::once(blob).chain(thumbnail).collect(),
             Content::File { blob, .. } | Content::Voice { blob, .. } => vec![blob],
+            Content::History { items, .. } => items.iter().flat_map(|i| i.content.blobs()).collect(),
             Content::Text { .. }
             | Content::System { .. }
             | Content::Transfer { .. }

@@ -51,6 +51,7 @@ pub fn declarations() -> Vec<String> {
         Member,
         Conversation,
         Content,
+        HistoryItem,
         BlobRef,
         UploadCreated,
         Message,

@@ -419,8 +419,52 @@ fn check_content(
         Content::Unsupported => Err(ApiError::invalid(
             "content: this server does not know that kind of message",
         )),
+        Content::History { title, items } => check_history(title, items),
         media => check_media(media),
     }
+}
+
+/// A merged forward: a short title, 1–100 messages of the kinds a sender may write (no money,
+/// no system lines, no history inside a history), each checked like a message of its own.
+fn check_history(title: &str, items: &[xin_proto::HistoryItem]) -> ApiResult<()> {
+    let short = |s: &str| {
+        !s.trim().is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control)
+    };
+    if !short(title) {
+        return Err(ApiError::invalid(
+            "content.title: 1–64 characters on one line",
+        ));
+    }
+    if items.is_empty() || items.len() > xin_proto::MAX_HISTORY_ITEMS {
+        return Err(ApiError::invalid(format!(
+            "content.items: 1–{} messages",
+            xin_proto::MAX_HISTORY_ITEMS
+        )));
+    }
+    for item in items {
+        if !short(&item.sender_name) {
+            return Err(ApiError::invalid(
+                "content.items.sender_name: 1–64 characters on one line",
+            ));
+        }
+        match &item.content {
+            Content::Text { text, mentions, mention_all } => {
+                if text.trim().is_empty() || text.chars().count() > 5_000 || !mentions.is_empty() || *mention_all {
+                    return Err(ApiError::invalid("content.items: a text of 1–5000 characters, without mentions"));
+                }
+            }
+            Content::Image { .. } | Content::File { .. } | Content::Voice { .. } | Content::Video { .. } => {
+                check_media(&item.content)?
+            }
+            Content::Article { .. } => {}
+            _ => {
+                return Err(ApiError::invalid(
+                    "content.items: only texts, pictures, files, voice, videos and articles can be forwarded",
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_media(content: &Content) -> ApiResult<()> {
@@ -839,6 +883,14 @@ impl Store {
             let mut req = req;
             if let Content::Article { article_id, .. } = req.content {
                 req.content = super::official::article_content(&cx.conn, article_id)?;
+            }
+            // Cards inside a merged forward are filled from their articles too.
+            if let Content::History { items, .. } = &mut req.content {
+                for item in items {
+                    if let Content::Article { article_id, .. } = item.content {
+                        item.content = super::official::article_content(&cx.conn, article_id)?;
+                    }
+                }
             }
             if let Some(r) = req.reply_to {
                 if !message_in(&cx.conn, conv, r)? {
