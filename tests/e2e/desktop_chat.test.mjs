@@ -7,6 +7,8 @@ import { By, decodeQr, phoneSignUp, startDesktop, startPhone, startServer, waitF
 
 describe("chatting between the desktop and a phone", () => {
   let server, desktop, alicePhone, bobPhone;
+  /** How many elements match, counting a node removed mid-query as "not yet" (-1). */
+  const count = async (by) => desktop.driver.findElements(by).then((e) => e.length, () => -1);
 
   before(async () => {
     server = await startServer();
@@ -150,6 +152,73 @@ describe("chatting between the desktop and a phone", () => {
     );
     await desktop.screenshot("24b-desktop-search-jump");
     assert.equal(await desktop.driver.findElements(By.css('[data-testid="message"][data-text="later message 60"]')).then((e) => e.length), 0, "the newest are out of view (virtualised away)");
+  });
+
+  test("Forward: two messages merged into a chat history card for File Transfer, one forwarded as it is, two deleted at once", async () => {
+    const notes = await desktop.invoke("open_file_transfer", {});
+    await (await desktop.find("rail-chats")).click();
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Bob"]'))).click();
+    const row = (text) => By.css(`[data-testid="message"][data-text="${text}"]`);
+    // The forward dialog lists the chats once they load.
+    const target = By.css(`[data-testid="forward-chat"][data-title="${notes.title}"] input`);
+    const pickTarget = async () => {
+      await desktop.driver.wait(async () => (await count(target)) === 1, 10_000, "File Transfer in the dialog");
+      await (await desktop.driver.findElement(target)).click();
+    };
+    // WebKitWebDriver's context click does not reach the page: send the event a right click makes.
+    const rightClick = (text) =>
+      desktop.driver.executeScript(
+        "const b = document.querySelector(`[data-testid=message][data-text=\"${arguments[0]}\"] .bubble`); const r = b.getBoundingClientRect(); b.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: r.left + 10, clientY: r.top + 10 }));",
+        text,
+      );
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(row("later message 60"))).length === 1, 15_000, "the chat's end");
+    // Right-click → Select…, then click another: two chosen, then "Merge and forward".
+    await rightClick("later message 59");
+    await (await desktop.find("menu-select")).click();
+    await (await desktop.driver.findElement(By.css(`[data-testid="message"][data-text="later message 60"] .bubble`))).click();
+    await desktop.driver.wait(async () => /2 selected/.test(await desktop.driver.executeScript("return document.querySelector('[data-testid=select-bar]').textContent")), 5000, "two selected");
+    await desktop.screenshot("25a-desktop-multi-select");
+    await (await desktop.find("forward-merged")).click();
+    await pickTarget();
+    await desktop.screenshot("25b-desktop-forward-dialog");
+    await (await desktop.find("forward-send")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="forward-dialog"]'))).length === 0, 10_000, "sent");
+
+    // One message forwarded as it is, from the context menu.
+    await rightClick("later message 58");
+    await (await desktop.find("menu-forward")).click();
+    await pickTarget();
+    await (await desktop.find("forward-send")).click();
+
+    // Two deleted at once (from this computer).
+    await rightClick("later message 57");
+    await (await desktop.find("menu-select")).click();
+    await (await desktop.driver.findElement(By.css(`[data-testid="message"][data-text="later message 56"] .bubble`))).click();
+    await (await desktop.find("delete-selected")).click();
+    await desktop.driver.wait(async () => (await count(row("later message 57"))) === 0 && (await count(row("later message 56"))) === 0, 10_000, "both gone");
+    assert.equal(await count(row("later message 55")), 1, "the others stay");
+
+    // File Transfer: the card, then the single message; the card opens into the two.
+    await (await desktop.driver.findElement(By.css(`[data-testid="chat-row"][data-title="${notes.title}"]`))).click();
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="message"][data-state="sent"] [data-testid="history-card"]'))) === 1, 15_000, "the card, sent");
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="message"][data-state="sent"][data-text="later message 58"]'))) === 1, 15_000, "the single message, sent");
+    const title = await (await desktop.find("history-card")).getAttribute("data-title");
+    assert.match(title, /^Chat history of /);
+    await desktop.screenshot("25c-desktop-history-card");
+    await (await desktop.find("history-card")).click();
+    const items = await desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=history-item]')].map((i) => i.textContent)");
+    assert.equal(items.length, 2);
+    assert.match(items[0], /later message 59/);
+    assert.match(items[1], /later message 60/);
+    await desktop.screenshot("25d-desktop-history-viewer");
+    await (await desktop.driver.findElement(By.css('[data-testid="history-viewer"] .secondary-button'))).click();
+
+    // Alice's phone opens the same card in File Transfer.
+    await alicePhone.page.goto(`${server.url}/m/`);
+    await alicePhone.page.getByTestId("phone-file-transfer").click();
+    await alicePhone.page.getByTestId("phone-history").click();
+    await alicePhone.page.getByTestId("phone-history").getByText("later message 60").waitFor();
+    await alicePhone.screenshot("25e-phone-history");
   });
 
   test("Carol adds Alice by scanning the QR code on Alice's desktop", async () => {

@@ -7,6 +7,7 @@ import { Icon } from "../shared/icons";
 import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions";
 import { canRecall, memberCount, needsTimeLine } from "../shared/names";
 import { EmojiPicker } from "./EmojiPicker";
+import { ForwardDialog } from "./ForwardDialog";
 import { ImageViewer, messagePhotos } from "./ImageViewer";
 import { RedEnvelopeDialog, SendMoneyDialog } from "./Wallet";
 import { errorText, ipc, onCoreEvent } from "./ipc";
@@ -40,6 +41,9 @@ type Menu = { x: number; y: number; m: ChatMessage };
 export function Conversation({ conv, me, draft, contacts, focus = null }: { conv: Conv; me: UserProfile; draft: string; contacts: Contact[]; focus?: { id: string; seq: number } | null }) {
   // The message opened from search, flashed once it is on screen.
   const [flash, setFlash] = useState<string | null>(null);
+  // Multi-select: the chosen messages (ids), and where they are being forwarded.
+  const [selected, setSelected] = useState<string[] | null>(null);
+  const [forwarding, setForwarding] = useState<{ ids: string[]; merged: boolean } | null>(null);
   const [items, setItems] = useState<ChatMessage[]>([]);
   const [atBottom, setAtBottom] = useState(true);
   const [newCount, setNewCount] = useState(0);
@@ -206,7 +210,20 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
                 ) : m.recalled ? (
                   <div className="system-line">{mine ? "You" : nameOf(m.sender_id).display_name} recalled a message</div>
                 ) : (
-                  <div className={[mine ? "bubble-row mine" : "bubble-row", flash === m.id ? "flash" : ""].join(" ")} data-testid="message" data-id={m.id} data-state={item.state} data-text={m.content.type === "text" ? m.content.text : ""}>
+                  <div
+                    className={[mine ? "bubble-row mine" : "bubble-row", flash === m.id ? "flash" : "", selected ? "selecting" : ""].join(" ")}
+                    data-testid="message"
+                    data-id={m.id}
+                    data-state={item.state}
+                    data-text={m.content.type === "text" ? m.content.text : ""}
+                    onClickCapture={(e) => {
+                      if (!selected || item.state !== "sent") return;
+                      e.stopPropagation();
+                      e.preventDefault();
+                      setSelected(selected.includes(m.id) ? selected.filter((x) => x !== m.id) : [...selected, m.id]);
+                    }}
+                  >
+                    {selected && item.state === "sent" && <span className={selected.includes(m.id) ? "select-dot on" : "select-dot"} data-testid="select-dot" aria-label={selected.includes(m.id) ? "Selected" : "Not selected"} />}
                     <Avatar user={mine ? me : nameOf(m.sender_id)} size={36} />
                     <div className="bubble-col">
                       {isGroup && !mine && <div className="sender">{nameOf(m.sender_id).display_name}</div>}
@@ -251,6 +268,8 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
           onQuote={() => setQuote(menu.m)}
           onRecall={() => ipc.recall(conv.id, menu.m.message.id).catch((e) => setError(errorText(e)))}
           onDelete={() => ipc.deleteForMe(conv.id, menu.m.message.id).catch((e) => setError(errorText(e)))}
+          onForward={() => setForwarding({ ids: [menu.m.message.id], merged: false })}
+          onSelect={() => setSelected([menu.m.message.id])}
         />
       )}
       {error && (
@@ -258,7 +277,47 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
           {error}
         </p>
       )}
-      <Composer key={conv.id} conv={conv} me={me} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} disabled={!conv.active} />
+      {selected ? (
+        <div className="select-bar" data-testid="select-bar">
+          <span>{selected.length} selected</span>
+          <button className="secondary-button" disabled={selected.length === 0} onClick={() => setForwarding({ ids: selected, merged: false })} data-testid="forward-each">
+            Forward one by one
+          </button>
+          <button className="secondary-button" disabled={selected.length === 0} onClick={() => setForwarding({ ids: selected, merged: true })} data-testid="forward-merged">
+            Merge and forward
+          </button>
+          <button
+            className="secondary-button danger"
+            disabled={selected.length === 0}
+            onClick={() =>
+              ipc.deleteMessages(conv.id, selected).then(
+                () => setSelected(null),
+                (e) => setError(errorText(e)),
+              )
+            }
+            data-testid="delete-selected"
+          >
+            Delete
+          </button>
+          <button className="link-button" onClick={() => setSelected(null)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <Composer key={conv.id} conv={conv} me={me} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} disabled={!conv.active} />
+      )}
+      {forwarding && (
+        <ForwardDialog
+          from={conv.id}
+          messages={items.filter((i) => forwarding.ids.includes(i.message.id)).map((i) => i.message.id)}
+          merged={forwarding.merged}
+          onClose={() => setForwarding(null)}
+          onSent={() => {
+            setForwarding(null);
+            setSelected(null);
+          }}
+        />
+      )}
       {drawer && <InfoDrawer conv={conv} me={me} contacts={contacts} onClose={() => setDrawer(false)} />}
       {viewer !== null && viewer >= 0 && <ImageViewer photos={messagePhotos(photos)} start={viewer} onClose={() => setViewer(null)} />}
       {dropping && conv.active && (
@@ -276,7 +335,7 @@ function Quote({ items, id }: { items: ChatMessage[]; id: string }) {
   return <div className="quote">{q?.recalled ? "Recalled message" : text}</div>;
 }
 
-function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete }: { menu: Menu; me: string; onClose: () => void; onQuote: () => void; onRecall: () => void; onDelete: () => void }) {
+function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete, onForward, onSelect }: { menu: Menu; me: string; onClose: () => void; onQuote: () => void; onRecall: () => void; onDelete: () => void; onForward: () => void; onSelect: () => void }) {
   const m = menu.m.message;
   const text = m.content.type === "text" ? m.content.text : "";
   const act = (f: () => void) => () => {
@@ -293,6 +352,16 @@ function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete }: { menu:
       <button role="menuitem" onClick={act(onQuote)}>
         Quote
       </button>
+      {menu.m.state === "sent" && !["transfer", "red_envelope", "system"].includes(m.content.type) && (
+        <button role="menuitem" onClick={act(onForward)} data-testid="menu-forward">
+          Forward
+        </button>
+      )}
+      {menu.m.state === "sent" && (
+        <button role="menuitem" onClick={act(onSelect)} data-testid="menu-select">
+          Select…
+        </button>
+      )}
       {canRecall(m, me) && menu.m.state === "sent" && (
         <button role="menuitem" onClick={act(onRecall)} data-testid="menu-recall">
           Recall

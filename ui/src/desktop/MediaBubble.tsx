@@ -4,6 +4,7 @@ import type { ChatMessage, Transfer } from "../bindings";
 import { formatBytes, timeLeft, voiceLength } from "../shared/format";
 import { Reader } from "./Subscriptions";
 import { errorText, ipc, mediaUrl } from "./ipc";
+import { HistoryCard } from "./HistoryCard";
 import { RedEnvelopeCard } from "./RedEnvelopeCard";
 import { TransferCard } from "./TransferCard";
 import { VideoBubble } from "./VideoMessage";
@@ -49,6 +50,8 @@ export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { i
       return <RedEnvelopeCard item={item} me={me} names={names} onError={onError} />;
     case "article":
       return <ArticleBubble articleId={c.article_id} title={c.title} cover={c.cover} account={c.account_name} />;
+    case "history":
+      return <HistoryCard c={c} />;
     default:
       return <span className="unsupported">This message needs a newer Xin.</span>;
   }

@@ -283,6 +283,20 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
         <span className="muted">{c.account_name}</span>
       </div>
     );
+  if (c.type === "history")
+    return (
+      <details className="bubble phone-history" data-testid="phone-history">
+        <summary>
+          <b>{c.title}</b>
+          <span className="muted small">Chat history · {c.items.length} messages</span>
+        </summary>
+        {c.items.map((i, n) => (
+          <p key={n}>
+            <b>{i.sender_name}:</b> {i.content.type === "text" ? i.content.text : i.content.type === "image" ? "[Photo]" : i.content.type === "file" ? `[File] ${i.content.name}` : "[Message]"}
+          </p>
+        ))}
+      </details>
+    );
   if (c.type === "video") {
     const scale = Math.min(1, 220 / Math.max(c.width, c.height));
     return (

@@ -1,0 +1,48 @@
+import { useEffect, useState } from "react";
+import type { ChatSummary } from "../bindings";
+import { Avatar } from "../shared/Avatar";
+import { hueOf } from "./ChatList";
+import { errorText, ipc } from "./ipc";
+
+/** Choose one or more chats to forward to; sends when confirmed. */
+export function ForwardDialog({ from, messages, merged, onClose, onSent }: { from: string; messages: string[]; merged: boolean; onClose: () => void; onSent: () => void }) {
+  const [chats, setChats] = useState<ChatSummary[]>([]);
+  const [picked, setPicked] = useState<string[]>([]);
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    ipc.chats().then(setChats, () => setChats([]));
+  }, []);
+  const send = () => {
+    setBusy(true);
+    ipc.forward(from, messages, picked, merged).then(onSent, (e) => {
+      setBusy(false);
+      setError(errorText(e));
+    });
+  };
+  return (
+    <div className="modal-backdrop" onClick={onClose}>
+      <div className="modal" role="dialog" aria-label="Forward" onClick={(e) => e.stopPropagation()} data-testid="forward-dialog">
+        <h3>{merged ? `Merge and forward ${messages.length} messages to` : messages.length > 1 ? `Forward ${messages.length} messages to` : "Forward to"}</h3>
+        <div className="pick-list">
+          {chats.map((c) => (
+            <label key={c.conversation.id} className="pick-row" data-testid="forward-chat" data-title={c.conversation.title}>
+              <input type="checkbox" checked={picked.includes(c.conversation.id)} onChange={(e) => setPicked(e.target.checked ? [...picked, c.conversation.id] : picked.filter((p) => p !== c.conversation.id))} />
+              <Avatar user={{ display_name: c.conversation.title, avatar_hue: hueOf(c.conversation.id) }} size={32} />
+              {c.conversation.title}
+            </label>
+          ))}
+        </div>
+        {error && <p className="error-line">{error}</p>}
+        <div className="modal-actions">
+          <button className="secondary-button" onClick={onClose}>
+            Cancel
+          </button>
+          <button className="primary-button small" disabled={picked.length === 0 || busy} onClick={send} data-testid="forward-send">
+            Send{picked.length > 1 ? ` to ${picked.length} chats` : ""}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
