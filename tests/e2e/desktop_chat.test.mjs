@@ -111,9 +111,9 @@ describe("chatting between the desktop and a phone", () => {
     await bobPhone.page.getByTestId("phone-composer").fill("周末去阳朔攀岩吗？");
     await bobPhone.page.getByTestId("phone-send").click();
     const conversation = await desktop.attr("conversation", "data-id");
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-text="周末去阳朔攀岩吗？"]'))).length === 1, 15_000, "the question arrives");
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="message"][data-text="周末去阳朔攀岩吗？"]'))) === 1, 15_000, "the question arrives");
     for (let i = 1; i <= 60; i++) await desktop.invoke("send_text", { conversation, text: `later message ${i}`, replyTo: null, mentions: [], mentionAll: false });
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"][data-text="later message 60"]'))).length === 1, 30_000, "the chat moved on");
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="message"][data-state="sent"][data-text="later message 60"]'))) === 1, 30_000, "the chat moved on");
     await (await desktop.find("rail-contacts")).click();
 
     // Ctrl+F from another section goes to the search box.
@@ -134,13 +134,13 @@ describe("chatting between the desktop and a phone", () => {
     await desktop.screenshot("24-desktop-search");
     await search("");
     await (await desktop.find("search-input")).sendKeys("bob");
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="search-contact"][data-name="Bob"]'))).length === 1, 10_000, "Bob among contacts");
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="search-contact"][data-name="Bob"]'))) === 1, 10_000, "Bob among contacts");
     await search("攀岩");
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="search-message"]'))).length === 1, 10_000, "the hit");
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="search-message"]'))) === 1, 10_000, "the hit");
     await (await desktop.find("search-message")).click();
     // The chat opens at the question, not at the bottom, and flashes it.
     const question = By.css('[data-testid="message"][data-text="周末去阳朔攀岩吗？"]');
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(".bubble-row.flash"))).length === 1, 10_000, "the question, flashed");
+    await desktop.driver.wait(async () => (await count(By.css(".bubble-row.flash"))) === 1, 10_000, "the question, flashed");
     await desktop.driver.wait(
       async () =>
         desktop.driver.executeScript(
@@ -171,7 +171,7 @@ describe("chatting between the desktop and a phone", () => {
         "const b = document.querySelector(`[data-testid=message][data-text=\"${arguments[0]}\"] .bubble`); const r = b.getBoundingClientRect(); b.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: r.left + 10, clientY: r.top + 10 }));",
         text,
       );
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(row("later message 60"))).length === 1, 15_000, "the chat's end");
+    await desktop.driver.wait(async () => (await count(row("later message 60"))) === 1, 15_000, "the chat's end");
     // Right-click → Select…, then click another: two chosen, then "Merge and forward".
     await rightClick("later message 59");
     await (await desktop.find("menu-select")).click();
@@ -182,7 +182,7 @@ describe("chatting between the desktop and a phone", () => {
     await pickTarget();
     await desktop.screenshot("25b-desktop-forward-dialog");
     await (await desktop.find("forward-send")).click();
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="forward-dialog"]'))).length === 0, 10_000, "sent");
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="forward-dialog"]'))) === 0, 10_000, "sent");
 
     // One message forwarded as it is, from the context menu.
     await rightClick("later message 58");
