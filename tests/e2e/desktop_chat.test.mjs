@@ -219,6 +219,17 @@ describe("chatting between the desktop and a phone", () => {
     await alicePhone.page.getByTestId("phone-history").click();
     await alicePhone.page.getByTestId("phone-history").getByText("later message 60").waitFor();
     await alicePhone.screenshot("25e-phone-history");
+
+    // Block and unblock from Bob's profile: the button says which it will do.
+    await (await desktop.find("rail-contacts")).click();
+    await (await desktop.find("contact-row")).click();
+    const blockButton = async () => desktop.driver.executeScript("const b = document.querySelector('[data-testid=profile-block]'); return b && [b.dataset.blocked, b.textContent]");
+    await desktop.driver.wait(async () => JSON.stringify(await blockButton()) === JSON.stringify(["false", "Block"]), 10_000, "Block offered");
+    await (await desktop.find("profile-block")).click();
+    await desktop.driver.wait(async () => JSON.stringify(await blockButton()) === JSON.stringify(["true", "Unblock"]), 10_000, "blocked: Unblock offered");
+    await desktop.screenshot("25f-desktop-unblock");
+    await (await desktop.find("profile-block")).click();
+    await desktop.driver.wait(async () => JSON.stringify(await blockButton()) === JSON.stringify(["false", "Block"]), 10_000, "unblocked");
   });
 
   test("Carol adds Alice by scanning the QR code on Alice's desktop", async () => {

@@ -191,7 +191,11 @@ remark: string | null, since: number,
 /**
  * The tags (labels) this user gave them, sorted.
  */
-tags: Array<string>, };
+tags: Array<string>, 
+/**
+ * This user blocked them: their messages and requests are refused.
+ */
+blocked: boolean, };
 
 export type SetRemark = { 
 /**

@@ -281,6 +281,7 @@ impl Api {
 async fn seed(api: &Api) -> Result<()> {
     let Some(alice) = api.register("alice", "+8613800000001", "Alice").await? else {
         println!("xin-demo: the demo world is already there (alice / {PASSWORD})");
+        println!("{}", sign_in_steps(&api.base));
         return Ok(());
     };
     let bob = api
@@ -641,9 +642,18 @@ async fn seed(api: &Api) -> Result<()> {
     )
     .await?;
     println!(
-        "xin-demo: seeded Alice, Bob and Carol (password {PASSWORD}, payment PIN {PAYMENT_PIN}) with chats, photos, files and money"
+        "xin-demo: seeded Alice, Bob and Carol (password {PASSWORD}, payment PIN {PAYMENT_PIN}) with chats, photos, files, money, Moments and official accounts"
     );
+    println!("{}", sign_in_steps(&api.base));
     Ok(())
+}
+
+/// How a newcomer signs the desktop in as a demo user (printed after seeding, and again when
+/// the world is already there).
+fn sign_in_steps(base: &str) -> String {
+    format!(
+        "xin-demo: to sign the desktop in as Alice:\n  1. open {base}/m/ on a phone on the same network (or in a browser) and log in as alice / {PASSWORD}\n  2. tap Scan and point the camera at the desktop's QR code\n  3. tap the number the desktop shows"
+    )
 }
 
 #[tokio::main]

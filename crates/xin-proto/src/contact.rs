@@ -58,6 +58,9 @@ pub struct Contact {
     /// The tags (labels) this user gave them, sorted.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// This user blocked them: their messages and requests are refused.
+    #[serde(default)]
+    pub blocked: bool,
 }
 
 /// `PUT /api/v1/contacts/{id}/remark`

@@ -228,8 +228,30 @@ async fn blocking_and_unfriending_stop_messages() {
         "blocked",
     );
     assert_eq!(bob.texts(&chat).await, Vec::<String>::new());
+    // Bob's contact list says so (his profile of Alice offers Unblock), and his other devices
+    // are told with the contact.
+    let blocked_flag = |list: Value| {
+        list["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["user"]["id"] == alice.user.id.to_string())
+            .unwrap()["blocked"]
+            .clone()
+    };
+    assert_eq!(
+        blocked_flag(bob.ok(Method::GET, "/contacts", None).await),
+        json!(true)
+    );
+    let told = bob.events().await;
+    assert!(told.iter().any(|e| e["body"]["type"] == "contact_updated"
+        && e["body"]["contact"]["blocked"] == json!(true)));
     bob.ok(Method::DELETE, &format!("/blocks/{}", alice.user.id), None)
         .await;
+    assert_eq!(
+        blocked_flag(bob.ok(Method::GET, "/contacts", None).await),
+        json!(false)
+    );
     alice.say(&chat, "hello again").await;
 
     // A blocked person cannot send requests either.

@@ -199,8 +199,8 @@ function Profile({ contact, me, allTags, onMessage }: { contact: Contact; me: Us
         <button className="secondary-button" onClick={() => ipc.deleteContact(contact.user.id).catch((e) => setError(errorText(e)))}>
           Delete
         </button>
-        <button className="secondary-button" onClick={() => ipc.setBlocked(contact.user.id, true).catch((e) => setError(errorText(e)))}>
-          Block
+        <button className="secondary-button" onClick={() => ipc.setBlocked(contact.user.id, !contact.blocked).catch((e) => setError(errorText(e)))} data-testid="profile-block" data-blocked={contact.blocked}>
+          {contact.blocked ? "Unblock" : "Block"}
         </button>
       </div>
       {album && <Album user={contact.user} me={me} onClose={() => setAlbum(false)} />}

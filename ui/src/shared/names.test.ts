@@ -7,6 +7,7 @@ const contact = (id: string, name: string, remark: string | null = null): Contac
   remark,
   since: 0,
   tags: [],
+  blocked: false,
 });
 const msg = (created_at: number, sender_id = "a"): Message => ({
   id: String(created_at), conversation_id: "c", seq: 1, sender_id, client_id: "x",

@@ -74,11 +74,19 @@ pub(crate) fn contact(c: &Conn, user: Uuid, friend: Uuid) -> ApiResult<Contact> 
         &[&user.to_string(), &friend.to_string()],
         |r| r.get(0),
     )?;
+    let blocked = sql::one(
+        c,
+        "SELECT 1 FROM blocks WHERE user_id = $1 AND blocked_id = $2",
+        &[&user.to_string(), &friend.to_string()],
+        |_| Ok(()),
+    )?
+    .is_some();
     Ok(Contact {
         user: profile(c, friend)?,
         remark,
         since,
         tags,
+        blocked,
     })
 }
 
@@ -283,6 +291,19 @@ impl Store {
             };
             sql::exec(&cx.conn, query, &[&user.to_string(), &target.to_string()])?;
             contacts_changed(cx);
+            // My other devices learn it with the contact (its profile offers Unblock).
+            let is_contact = sql::one(
+                &cx.conn,
+                "SELECT 1 FROM contacts WHERE user_id = $1 AND friend_id = $2",
+                &[&user.to_string(), &target.to_string()],
+                |_| Ok(()),
+            )?
+            .is_some();
+            if is_contact {
+                let contact = contact(&cx.conn, user, target)?;
+                cx.out
+                    .append(&cx.conn, user, EventBody::ContactUpdated { contact })?;
+            }
             Ok(())
         })
         .await
