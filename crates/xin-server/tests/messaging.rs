@@ -235,7 +235,7 @@ async fn blocking_and_unfriending_stop_messages() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|c| c["user"]["id"] == alice.user.id.to_string())
+            .find(|c| c["user"]["id"] == alice.user.id)
             .unwrap()["blocked"]
             .clone()
     };
