@@ -24,6 +24,27 @@ async fn service(owner: &Party<'_>) -> String {
         .to_string()
 }
 
+/// Writes an article and broadcasts it (to `tag`'s followers, or all).
+async fn publish(owner: &Party<'_>, path: &str, title: &str, tag: Option<&str>) {
+    let article = owner
+        .ok(
+            Method::POST,
+            &format!("{path}/articles"),
+            Some(json!({"title": title, "body_html": "<p>Hi</p>"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    owner
+        .ok(
+            Method::POST,
+            &format!("{path}/broadcasts"),
+            Some(json!({"articles": [article], "tag": tag})),
+        )
+        .await;
+}
+
 async fn blob_status(p: &Party<'_>, hash: &str) -> StatusCode {
     p.s.http
         .get(format!("{}/api/v1/blobs/{hash}", p.s.url))
@@ -128,23 +149,7 @@ async fn the_owner_edits_the_profile_and_its_picture_is_public() {
     // Broadcasts carry the picture too.
     ann.ok(Method::PUT, &format!("{path}/follow"), Some(json!({})))
         .await;
-    let article = owner
-        .ok(
-            Method::POST,
-            &format!("{path}/articles"),
-            Some(json!({"title": "Beans", "body_html": "<p>New beans</p>"})),
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    owner
-        .ok(
-            Method::POST,
-            &format!("{path}/broadcasts"),
-            Some(json!({"articles": [article]})),
-        )
-        .await;
+    publish(&owner, &path, "Beans", None).await;
     let feed = ann.ok(Method::GET, "/subscriptions", None).await;
     assert_eq!(feed["broadcasts"][0]["account_avatar"], json!(picture));
 
@@ -265,23 +270,7 @@ async fn the_owner_lists_and_tags_followers_and_a_tag_aims_a_broadcast() {
     assert_eq!(tags_of("ben"), json!([]));
 
     // A broadcast to "Regulars" reaches Ann only.
-    let article = owner
-        .ok(
-            Method::POST,
-            &format!("{path}/articles"),
-            Some(json!({"title": "For regulars", "body_html": "<p>Hi</p>"})),
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    owner
-        .ok(
-            Method::POST,
-            &format!("{path}/broadcasts"),
-            Some(json!({"articles": [article], "tag": "Regulars"})),
-        )
-        .await;
+    publish(&owner, &path, "For regulars", Some("Regulars")).await;
     let got = |v: Value| v["broadcasts"].as_array().unwrap().len();
     assert_eq!(got(ann.ok(Method::GET, "/subscriptions", None).await), 1);
     assert_eq!(got(ben.ok(Method::GET, "/subscriptions", None).await), 0);

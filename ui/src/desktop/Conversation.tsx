@@ -1,11 +1,12 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { ChatMessage, Contact, Conversation as Conv, Message, Transfer, UserProfile } from "../bindings";
+import type { ChatMessage, Contact, Conversation as Conv, Transfer, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions";
 import { canRecall, memberCount, needsTimeLine } from "../shared/names";
+import { contentLine } from "../shared/contentLine";
 import { EmojiPicker } from "./EmojiPicker";
 import { ForwardDialog } from "./ForwardDialog";
 import { ImageViewer, messagePhotos } from "./ImageViewer";
@@ -14,26 +15,6 @@ import { errorText, ipc, onCoreEvent } from "./ipc";
 import { MediaBubble } from "./MediaBubble";
 import { VoiceRecorder, waveform } from "../shared/voice";
 import { voiceLength } from "../shared/format";
-
-/** One line for a quote or a menu: the text, or what kind of thing it is. */
-function summary(m: Message): string {
-  const c = m.content;
-  switch (c.type) {
-    case "text":
-    case "system":
-      return c.text;
-    case "image":
-      return "[Photo]";
-    case "file":
-      return `[File] ${c.name}`;
-    case "voice":
-      return "[Voice]";
-    case "video":
-      return "[Video]";
-    default:
-      return "[Unsupported message]";
-  }
-}
 
 type Menu = { x: number; y: number; m: ChatMessage };
 
@@ -331,7 +312,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
 
 function Quote({ items, id }: { items: ChatMessage[]; id: string }) {
   const q = items.find((i) => i.message.id === id)?.message;
-  const text = q ? summary(q) : "…";
+  const text = q ? contentLine(q.content) : "…";
   return <div className="quote">{q?.recalled ? "Recalled message" : text}</div>;
 }
 
@@ -518,7 +499,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
       )}
       {quote && (
         <div className="composer-quote">
-          <span>{summary(quote.message)}</span>
+          <span>{contentLine(quote.message.content)}</span>
           <button aria-label="Remove quote" onClick={clearQuote}>
             ×
           </button>

@@ -1,29 +1,10 @@
 import { useState } from "react";
 import { createPortal } from "react-dom";
 import type { Content, HistoryItem } from "../bindings";
+import { contentLine } from "../shared/contentLine";
 import { mediaUrl } from "./ipc";
 
 type History = Extract<Content, { type: "history" }>;
-
-/** One line for a forwarded message. */
-export function itemLine(c: Content): string {
-  switch (c.type) {
-    case "text":
-      return c.text;
-    case "image":
-      return "[Photo]";
-    case "file":
-      return `[File] ${c.name}`;
-    case "voice":
-      return "[Voice]";
-    case "video":
-      return "[Video]";
-    case "article":
-      return `[Article] ${c.title}`;
-    default:
-      return "[Message]";
-  }
-}
 
 /** A merged forward in a chat: its title and first lines; it opens into the messages. */
 export function HistoryCard({ c }: { c: History }) {
@@ -34,7 +15,7 @@ export function HistoryCard({ c }: { c: History }) {
         <b>{c.title}</b>
         {c.items.slice(0, 4).map((i, n) => (
           <span key={n} className="history-line">
-            {i.sender_name}: {itemLine(i.content)}
+            {i.sender_name}: {contentLine(i.content)}
           </span>
         ))}
         <small>Chat history · {c.items.length} messages</small>
@@ -56,7 +37,7 @@ function HistoryViewer({ c, onClose }: { c: History; onClose: () => void }) {
               <div className="history-meta">
                 <b>{i.sender_name}</b> <small>{new Date(i.created_at).toLocaleString()}</small>
               </div>
-              {i.content.type === "image" ? <img src={mediaUrl((i.content.thumbnail ?? i.content.blob).hash)} alt="" className="history-photo" /> : <div>{itemLine(i.content)}</div>}
+              {i.content.type === "image" ? <img src={mediaUrl((i.content.thumbnail ?? i.content.blob).hash)} alt="" className="history-photo" /> : <div>{contentLine(i.content)}</div>}
             </div>
           ))}
         </div>

@@ -9,6 +9,7 @@ import { PhoneRedEnvelope, PhoneTransfer } from "./Money";
 import { go } from "./router";
 import { prepareAndUpload } from "./upload";
 import { VoiceRecorder } from "../shared/voice";
+import { contentLine } from "../shared/contentLine";
 import { voiceContent } from "./voice";
 
 /** Opens "File Transfer", the chat with one's own computer. */
@@ -292,7 +293,7 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
         </summary>
         {c.items.map((i, n) => (
           <p key={n}>
-            <b>{i.sender_name}:</b> {i.content.type === "text" ? i.content.text : i.content.type === "image" ? "[Photo]" : i.content.type === "file" ? `[File] ${i.content.name}` : "[Message]"}
+            <b>{i.sender_name}:</b> {contentLine(i.content)}
           </p>
         ))}
       </details>

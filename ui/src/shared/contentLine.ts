@@ -1,0 +1,24 @@
+import type { Content } from "../bindings";
+
+/** A message's content as one line (quotes, menus, forwarded cards): its words, or its kind. */
+export function contentLine(c: Content): string {
+  switch (c.type) {
+    case "text":
+    case "system":
+      return c.text;
+    case "image":
+      return "[Photo]";
+    case "file":
+      return `[File] ${c.name}`;
+    case "voice":
+      return "[Voice]";
+    case "video":
+      return "[Video]";
+    case "article":
+      return `[Article] ${c.title}`;
+    case "history":
+      return `[Chat history] ${c.title}`;
+    default:
+      return "[Unsupported message]";
+  }
+}
