@@ -241,7 +241,10 @@ describe("the demo world", () => {
     await desktop.screenshot("64-demo-reader");
     // Share it with Bob: a card in their chat that opens the reader.
     await (await desktop.find("reader-share")).click();
-    await (await desktop.driver.findElement(By.css('[data-testid="share-chat"][data-title="Bob"]'))).click();
+    // The dialog lists the chats once they load.
+    const shareBob = By.css('[data-testid="share-chat"][data-title="Bob"]');
+    await desktop.driver.wait(async () => (await count(shareBob)) === 1, 10_000, "Bob among the chats");
+    await (await desktop.driver.findElement(shareBob)).click();
     await desktop.driver.wait(async () => /Shared to Bob/.test(await (await desktop.find("reader-shared")).getText()), 10_000, "shared");
     await (await desktop.find("reader-back")).click();
     await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Bob"]'))).click();
