@@ -282,6 +282,13 @@ describe("the demo world", () => {
     await desktop.driver.wait(async () => /Routes, gear and weather[\s\S]*Five sunset crags[\s\S]*Rope care/.test(await profile.getText()), 20_000, "the history");
     await desktop.screenshot("70-demo-official-profile");
     await (await desktop.find("rail-chats")).click();
+    // Search finds the delivered article too, and opens Subscriptions.
+    await (await desktop.find("search-input")).sendKeys("rope care");
+    const articleHit = By.css('[data-testid="search-article"]');
+    await desktop.driver.wait(async () => (await count(articleHit)) === 1, 10_000, "the article among the results");
+    await desktop.screenshot("71-demo-search-article");
+    await (await desktop.driver.findElement(articleHit)).click();
+    await desktop.find("subscriptions");
   });
   test("Moments: Bob's phone posts a photo; Alice's desktop sees it, likes and comments; Bob's phone is told", async () => {
     // The rail's Moments badge: two messages wait (Bob liked Alice's photo, then Carol commented

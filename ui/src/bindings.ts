@@ -828,4 +828,15 @@ export type SearchResults = { contacts: Array<Contact>,
 /**
  * Chats whose name matches (groups, and direct chats by the friend's name).
  */
-chats: Array<Conversation>, messages: Array<MessageHit>, };
+chats: Array<Conversation>, messages: Array<MessageHit>, 
+/**
+ * Moments posts in my cached timeline whose text or link title matches, newest first.
+ */
+posts: Array<Post>, 
+/**
+ * Articles delivered to me (as Subscriptions last showed them) whose title or digest
+ * matches, newest first.
+ */
+articles: Array<ArticleHit>, };
+
+export type ArticleHit = { article: ArticleCard, account_name: string, };

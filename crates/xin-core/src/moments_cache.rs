@@ -144,6 +144,18 @@ impl AccountDb {
     }
 
     /// The cached feed, newest first, a page before `before`.
+    /// Every cached post, newest first (search scans them: a timeline cache is small).
+    pub fn cached_feed_all(&self) -> CoreResult<Vec<Post>> {
+        let mut stmt = self
+            .0
+            .prepare("SELECT body FROM moment_posts ORDER BY id DESC")?;
+        let posts = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .map(|b| from_json::<Post>(&b?))
+            .collect();
+        posts
+    }
+
     pub fn cached_feed(&self, before: Option<Uuid>) -> CoreResult<PostPage> {
         let upper = before.map_or_else(|| "z".to_string(), |b| b.to_string());
         let mut stmt = self

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use rusqlite::{functions::FunctionFlags, params, Connection};
 use serde::Serialize;
 use ts_rs::TS;
-use xin_proto::{Contact, Content, Conversation, Message};
+use xin_proto::{ArticleCard, BroadcastList, Contact, Content, Conversation, Message, Post};
 
 use crate::{cache::AccountDb, chat_cache::from_json, error::CoreResult};
 
@@ -31,7 +31,22 @@ pub struct SearchResults {
     /// Chats whose name matches (groups, and direct chats by the friend's name).
     pub chats: Vec<Conversation>,
     pub messages: Vec<MessageHit>,
+    /// Moments posts in my cached timeline whose text or link title matches, newest first.
+    pub posts: Vec<Post>,
+    /// Articles delivered to me (as Subscriptions last showed them) whose title or digest
+    /// matches, newest first.
+    pub articles: Vec<ArticleHit>,
 }
+
+/// An article found, with the account that sent it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ArticleHit {
+    pub article: ArticleCard,
+    pub account_name: String,
+}
+
+/// Posts and articles found per search, at most (the caches behind them are small: a scan).
+pub const OTHER_HITS: usize = 20;
 
 /// The words of a message a search looks in: its text, a file's name, a card's title or note.
 /// None for what has no words (photos, voice) and for recalled messages.
@@ -205,10 +220,36 @@ impl AccountDb {
                 }
             })
             .collect();
+        let posts = self
+            .cached_feed_all()?
+            .into_iter()
+            .filter(|p| {
+                contains(&p.text, &needle)
+                    || p.link.as_ref().is_some_and(|l| contains(&l.title, &needle))
+            })
+            .take(OTHER_HITS)
+            .collect();
+        let articles = self
+            .official::<BroadcastList>("subscriptions")?
+            .map(|l| l.broadcasts)
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|b| {
+                let account_name = b.account_name.clone();
+                b.articles.into_iter().map(move |article| ArticleHit {
+                    article,
+                    account_name: account_name.clone(),
+                })
+            })
+            .filter(|h| contains(&h.article.title, &needle) || contains(&h.article.digest, &needle))
+            .take(OTHER_HITS)
+            .collect();
         Ok(SearchResults {
             contacts,
             chats,
             messages,
+            posts,
+            articles,
         })
     }
 }

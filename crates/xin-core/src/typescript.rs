@@ -26,6 +26,7 @@ pub fn bindings() -> String {
         format!("export {}", crate::official_cache::OfficialUnread::decl()),
         format!("export {}", crate::search::MessageHit::decl()),
         format!("export {}", crate::search::SearchResults::decl()),
+        format!("export {}", crate::search::ArticleHit::decl()),
     ]);
     xin_proto::typescript::module(decls)
 }

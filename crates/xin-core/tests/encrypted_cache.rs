@@ -64,6 +64,10 @@ async fn nothing_readable_is_left_on_disk_and_the_cache_opens_again_with_its_key
     // The search index holds the words too (and must be as unreadable).
     let found = alice.engine.search("月亮山".into()).await.unwrap();
     assert_eq!(found.messages.len(), 1);
+    // Search finds the Moments post too (from the cached timeline).
+    let found = alice.engine.search("FLAMINGO".into()).await.unwrap();
+    assert_eq!(found.posts.len(), 1);
+    assert!(found.messages.is_empty());
 
     alice.engine.shut_down().await;
     let mut needles: Vec<Vec<u8>> = vec![

@@ -109,6 +109,17 @@ async fn unread_counts_per_account_and_everything_read_opens_offline() {
         "New route on the north face"
     );
     assert_eq!(chat.messages.len(), 2);
+    // Search finds the delivered article by its title, offline too (below).
+    let hits = bob
+        .engine
+        .search("north face".into())
+        .await
+        .unwrap()
+        .articles;
+    assert_eq!(
+        (hits.len(), hits[0].account_name.as_str()),
+        (1, "Crag Daily")
+    );
 
     // ...and again with the server gone.
     server.stop().await;
@@ -124,6 +135,15 @@ async fn unread_counts_per_account_and_everything_read_opens_offline() {
         history.broadcasts
     );
     assert_eq!(bob.engine.article(article).await.unwrap(), opened);
+    assert_eq!(
+        bob.engine
+            .search("NORTH".into())
+            .await
+            .unwrap()
+            .articles
+            .len(),
+        1
+    );
     // What was never read has nothing to show: an error, not an empty page.
     assert!(bob.engine.official_chat(daily).await.is_err());
     // Searching needs the server.

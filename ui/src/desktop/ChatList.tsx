@@ -36,6 +36,8 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, lates
             onContact={(c) => (setQuery(""), onFound.contact(c))}
             onChat={(c) => (setQuery(""), onSelect(c.id))}
             onMessage={(hit) => (setQuery(""), onFound.message(hit))}
+            onPost={() => (setQuery(""), onFound.moments())}
+            onArticle={() => (setQuery(""), onSelect(SUBSCRIPTIONS))}
           />
         </div>
       ) : (
@@ -80,7 +82,7 @@ function ChatRow({ c, me, selected, onSelect }: { c: ChatSummary; me: string; se
 }
 
 /** Where a search result leads: a contact's chat, or a message in its chat. */
-export type Found = { contact: (c: Contact) => void; message: (hit: MessageHit) => void };
+export type Found = { contact: (c: Contact) => void; message: (hit: MessageHit) => void; moments: () => void };
 
 /** A service account I follow, as a chat: its newest message or broadcast. */
 export type ServiceRow = { account: OfficialAccount; time: number; preview: string; unread: number };

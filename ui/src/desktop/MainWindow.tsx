@@ -72,6 +72,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       setOpen(hit.message.conversation_id);
       setFocus({ id: hit.message.id, seq: hit.message.seq });
     },
+    moments: () => setTab("moments"),
   };
   // Ctrl+F (⌘F) searches from anywhere.
   useEffect(() => {

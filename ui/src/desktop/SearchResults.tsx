@@ -30,7 +30,7 @@ function snippet(m: MessageHit["message"], q: string): string {
 }
 
 /** Search results in the list pane, by kind: contacts, chats, messages (newest first). */
-export function SearchResults({ q, onContact, onChat, onMessage }: { q: string; onContact: (c: Contact) => void; onChat: (c: Conversation) => void; onMessage: (hit: MessageHit) => void }) {
+export function SearchResults({ q, onContact, onChat, onMessage, onPost, onArticle }: { q: string; onContact: (c: Contact) => void; onChat: (c: Conversation) => void; onMessage: (hit: MessageHit) => void; onPost: () => void; onArticle: () => void }) {
   const [found, setFound] = useState<Results | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -46,7 +46,7 @@ export function SearchResults({ q, onContact, onChat, onMessage }: { q: string; 
   }, [q]);
   if (error) return <p className="list-empty">{error}</p>;
   if (!found) return null;
-  const none = found.contacts.length + found.chats.length + found.messages.length === 0;
+  const none = found.contacts.length + found.chats.length + found.messages.length + found.posts.length + found.articles.length === 0;
   return (
     <div className="search-results" data-testid="search-results">
       {none && <p className="list-empty">No results for “{q.trim()}”</p>}
@@ -85,6 +85,35 @@ export function SearchResults({ q, onContact, onChat, onMessage }: { q: string; 
             <span className="chat-preview">
               <Highlight text={snippet(hit.message, q)} q={q} />
             </span>
+          </span>
+        </button>
+      ))}
+      {found.posts.length > 0 && <h3 className="search-group">Moments</h3>}
+      {found.posts.map((p) => (
+        <button key={p.id} className="chat-row" onClick={onPost} data-testid="search-post">
+          <Avatar user={p.author} size={36} />
+          <span className="chat-text">
+            <span className="chat-top">
+              <span className="chat-title">{p.author.display_name}</span>
+              <span className="chat-time">{relativeTime(p.created_at)}</span>
+            </span>
+            <span className="chat-preview">
+              <Highlight text={p.text || p.link?.title || ""} q={q} />
+            </span>
+          </span>
+        </button>
+      ))}
+      {found.articles.length > 0 && <h3 className="search-group">Articles</h3>}
+      {found.articles.map((a) => (
+        <button key={a.article.id} className="chat-row" onClick={onArticle} data-testid="search-article">
+          <span className="chat-avatar subscriptions-icon" aria-hidden="true">
+            📰
+          </span>
+          <span className="chat-text">
+            <span className="chat-title">
+              <Highlight text={a.article.title} q={q} />
+            </span>
+            <span className="chat-preview">{a.account_name}</span>
           </span>
         </button>
       ))}
