@@ -289,6 +289,9 @@ describe("the demo world", () => {
     await desktop.screenshot("71-demo-search-article");
     await (await desktop.driver.findElement(articleHit)).click();
     await desktop.find("subscriptions");
+    // Leave Subscriptions (an open Subscriptions reads what arrives; the console test below
+    // watches a new broadcast arrive unread).
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Bob"]'))).click();
   });
   test("Moments: Bob's phone posts a photo; Alice's desktop sees it, likes and comments; Bob's phone is told", async () => {
     // The rail's Moments badge: two messages wait (Bob liked Alice's photo, then Carol commented
