@@ -259,12 +259,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn migrations_are_valid() {
+    fn migrations_are_valid() -> Result<(), Box<dyn std::error::Error>> {
         assert!(app_migrations().validate().is_ok());
         // The account cache's triggers need the search functions the app registers.
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::search::register(&conn).unwrap();
-        account_migrations().to_latest(&mut conn).unwrap();
+        let mut conn = Connection::open_in_memory()?;
+        crate::search::register(&conn)?;
+        account_migrations().to_latest(&mut conn)?;
+        Ok(())
     }
 
     /// A cache from before encryption is rewritten encrypted on first open: its history stays,

@@ -168,10 +168,7 @@ impl Engine {
         mention_all: bool,
     ) -> CoreResult<ChatMessage> {
         if text.trim().is_empty() {
-            return Err(CoreError::Api {
-                code: xin_proto::ErrorCode::InvalidRequest,
-                message: "Type a message first.".into(),
-            });
+            return Err(CoreError::invalid("Type a message first."));
         }
         let content = Content::Text {
             text,

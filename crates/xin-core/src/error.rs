@@ -28,6 +28,14 @@ pub enum CoreError {
 pub type CoreResult<T> = Result<T, CoreError>;
 
 impl CoreError {
+    /// The user asked for something that cannot be done as asked (checked before any request).
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::Api {
+            code: ErrorCode::InvalidRequest,
+            message: message.into(),
+        }
+    }
+
     pub fn api_code(&self) -> Option<ErrorCode> {
         match self {
             Self::Api { code, .. } => Some(*code),

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use uuid::Uuid;
-use xin_proto::{file_name, BlobRef, Content, ErrorCode, Message};
+use xin_proto::{file_name, BlobRef, Content, Message};
 
 use crate::{
     download,
@@ -21,13 +21,6 @@ async fn ensure_dir(dir: &Path) -> CoreResult<()> {
     tokio::fs::create_dir_all(dir)
         .await
         .map_err(|e| CoreError::File(format!("Could not create {}: {e}", dir.display())))
-}
-
-fn invalid(message: impl Into<String>) -> CoreError {
-    CoreError::Api {
-        code: ErrorCode::InvalidRequest,
-        message: message.into(),
-    }
 }
 
 /// What the bubble shows while the file is being prepared: its kind, name and size.
@@ -84,7 +77,10 @@ impl Engine {
                 .await
                 .map_err(|e| CoreError::File(format!("Could not read {}: {e}", path.display())))?;
             if !meta.is_file() {
-                return Err(invalid(format!("{} is not a file.", path.display())));
+                return Err(CoreError::invalid(format!(
+                    "{} is not a file.",
+                    path.display()
+                )));
             }
             let name = path
                 .file_name()
@@ -150,7 +146,7 @@ impl Engine {
         let (Content::File { blob, name, .. } | Content::Video { blob, name, .. }) =
             &message.content
         else {
-            return Err(invalid(
+            return Err(CoreError::invalid(
                 "Only files and videos are saved to the download folder.",
             ));
         };
@@ -183,7 +179,7 @@ impl Engine {
     pub async fn download(&self, message: Uuid) -> CoreResult<Transfer> {
         let account = self.signed_in().await?;
         let m = account.db.lock().await.cached_message(message)?;
-        let m = m.ok_or_else(|| invalid("That message is not here any more."))?;
+        let m = m.ok_or_else(|| CoreError::invalid("That message is not here any more."))?;
         self.download_file(&m).await
     }
 
@@ -204,7 +200,7 @@ impl Engine {
                     )))
                 }
             }
-            _ => Err(invalid("That file has not been downloaded yet.")),
+            _ => Err(CoreError::invalid("That file has not been downloaded yet.")),
         }
     }
 
@@ -237,7 +233,9 @@ impl Engine {
         waveform: Vec<u8>,
     ) -> CoreResult<Transfer> {
         if audio.is_empty() || duration_ms == 0 || duration_ms > xin_proto::MAX_VOICE_MS {
-            return Err(invalid("A voice message lasts up to 60 seconds."));
+            return Err(CoreError::invalid(
+                "A voice message lasts up to 60 seconds.",
+            ));
         }
         let size = audio.len() as u64;
         let path = self.keep_bytes("Voice message.webm", audio).await?;
@@ -290,7 +288,7 @@ impl Engine {
         let db = account.db.lock().await;
         let t = db
             .transfer(id)?
-            .ok_or_else(|| invalid("No such transfer."))?;
+            .ok_or_else(|| CoreError::invalid("No such transfer."))?;
         db.set_transfer_state(id, state, None)?;
         drop(db);
         account.transfer_stop.notify_waiters();

@@ -9,13 +9,6 @@ use crate::{
     error::{CoreError, CoreResult},
 };
 
-fn refused(message: &str) -> CoreError {
-    CoreError::Api {
-        code: xin_proto::ErrorCode::InvalidRequest,
-        message: message.into(),
-    }
-}
-
 /// What a forwarded copy of `m` holds: its content as sent, less what only meant something in
 /// its own chat (mentions). Money, system lines and recalled messages do not travel.
 pub fn forwardable(m: &Message) -> Option<Content> {
@@ -53,7 +46,7 @@ impl Engine {
         merged: bool,
     ) -> CoreResult<()> {
         if messages.is_empty() || to.is_empty() {
-            return Err(refused("Choose messages and at least one chat."));
+            return Err(CoreError::invalid("Choose messages and at least one chat."));
         }
         let account = self.signed_in().await?;
         let (mut picked, source) = {
@@ -67,11 +60,11 @@ impl Engine {
             .filter_map(|m| forwardable(&m).map(|c| (m, c)))
             .collect();
         if contents.is_empty() {
-            return Err(refused("These messages cannot be forwarded (money, system lines and recalled messages stay in their chat)."));
+            return Err(CoreError::invalid("These messages cannot be forwarded (money, system lines and recalled messages stay in their chat)."));
         }
         let outgoing: Vec<Content> = if merged {
             if contents.len() > MAX_HISTORY_ITEMS {
-                return Err(refused("Merge at most 100 messages at a time."));
+                return Err(CoreError::invalid("Merge at most 100 messages at a time."));
             }
             let name = |id: Uuid| {
                 source

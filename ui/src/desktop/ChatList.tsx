@@ -9,16 +9,15 @@ import { SearchResults } from "./SearchResults";
 export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, latest, subscriptionsUnread = false, services = [] }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void; onFound?: Found; latest?: Broadcast | null; subscriptionsUnread?: boolean; services?: ServiceRow[] }) {
   const [query, setQuery] = useState("");
   const searching = query.trim() !== "";
-  const shown = chats;
   // Official accounts sit among the chats by time: "Subscriptions" (one row for every
   // subscription account) and each service account I follow.
   const extras: { id: string; time: number; row: React.ReactNode }[] = [
         ...(latest ? [{ id: SUBSCRIPTIONS, time: latest.sent_at, row: <SubscriptionsRow latest={latest} unread={subscriptionsUnread} selected={selected === SUBSCRIPTIONS} onSelect={() => onSelect(SUBSCRIPTIONS)} /> }] : []),
         ...services.map((s) => ({ id: s.account.id, time: s.time, row: <ServiceAccountRow service={s} selected={selected === officialChatId(s.account.id)} onSelect={() => onSelect(officialChatId(s.account.id))} /> })),
       ];
-  const pinned = shown.filter((c) => c.conversation.pinned);
+  const pinned = chats.filter((c) => c.conversation.pinned);
   const rest: ({ chat: ChatSummary } | { extra: (typeof extras)[number] })[] = [
-    ...shown.filter((c) => !c.conversation.pinned).map((chat) => ({ chat, time: chat.last_activity })),
+    ...chats.filter((c) => !c.conversation.pinned).map((chat) => ({ chat, time: chat.last_activity })),
     ...extras.map((extra) => ({ extra, time: extra.time })),
   ].sort((a, b) => b.time - a.time);
   return (
@@ -42,7 +41,7 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, lates
         </div>
       ) : (
       <div className="list-scroll" role="list" data-testid="chat-list">
-        {shown.length === 0 && extras.length === 0 && <p className="list-empty">No chats yet</p>}
+        {chats.length === 0 && extras.length === 0 && <p className="list-empty">No chats yet</p>}
         {[...pinned.map((chat) => ({ chat })), ...rest].map((e) =>
           "chat" in e ? <ChatRow key={e.chat.conversation.id} c={e.chat} me={me} selected={selected === e.chat.conversation.id} onSelect={onSelect} /> : <Fragment key={e.extra.id}>{e.extra.row}</Fragment>,
         )}

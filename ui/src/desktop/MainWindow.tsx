@@ -59,13 +59,13 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
     if (showing) void ipc.markOfficialRead(showing === SUBSCRIPTIONS ? null : showing);
   }, [showing, officialUnread]);
 
+  // A message opened from search: its chat, scrolled to it.
+  const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
   const openChat = (id: string) => {
     setOpen(id);
     setFocus(null);
     setTab("chats");
   };
-  // A message opened from search: its chat, scrolled to it.
-  const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
   const found: Found = {
     contact: (c) => ipc.openDirect(c.user.id).then((conv) => openChat(conv.id), () => {}),
     message: (hit) => {

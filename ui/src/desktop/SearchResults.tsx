@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import type { Contact, Conversation, MessageHit, SearchResults as Results } from "../bindings";
 import { Avatar } from "../shared/Avatar";
+import { contentLine } from "../shared/contentLine";
 import { relativeTime } from "../shared/format";
 import { hueOf } from "./ChatList";
 import { errorText, ipc } from "./ipc";
@@ -24,7 +25,7 @@ export function Highlight({ text, q }: { text: string; q: string }) {
 /** A message's words around the first match, so the match shows in one line. */
 function snippet(m: MessageHit["message"], q: string): string {
   const c = m.content;
-  const text = c.type === "text" ? c.text : c.type === "file" || c.type === "video" ? `[File] ${c.name}` : c.type === "article" ? `[Article] ${c.title}` : c.type === "transfer" || c.type === "red_envelope" ? c.note : "";
+  const text = c.type === "transfer" || c.type === "red_envelope" ? c.note : c.type === "video" ? `[Video] ${c.name}` : contentLine(c);
   const i = text.toLowerCase().indexOf(q.trim().toLowerCase());
   return i > 12 ? `…${text.slice(i - 10)}` : text;
 }

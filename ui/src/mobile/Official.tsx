@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
 import type { Article, Broadcast, BroadcastList, OfficialAccount, ScannedOfficialQr } from "../bindings";
 import { followers } from "../shared/format";
-import { Icon } from "../shared/icons";
 import { authed, blobUrl, errorMessage } from "./api";
 import { AccountAvatar, ShareArticle } from "./OfficialAccounts";
+import { Page } from "./Page";
 import { go } from "./router";
 
 /** Where a scanned account code lands: the account, and Follow (through the code, so its
@@ -21,14 +21,7 @@ export function FollowByCode({ code }: { code: string }) {
     );
   const a = scanned?.account;
   return (
-    <div className="app">
-      <header className="bar">
-        <button className="back" onClick={() => go("/")} aria-label="Back">
-          <Icon name="back" />
-        </button>
-        Official account
-      </header>
-      <main className="page confirm" data-testid="follow-by-code">
+    <Page title="Official account" back={() => go("/")} className="confirm" testid="follow-by-code">
         {error && (
           <p className="pay-error" role="alert">
             {error}
@@ -58,8 +51,7 @@ export function FollowByCode({ code }: { code: string }) {
             )}
           </>
         )}
-      </main>
-    </div>
+    </Page>
   );
 }
 
@@ -71,14 +63,7 @@ export function SubscriptionsPage({ tick }: { tick: number }) {
     authed<BroadcastList>("GET", "/subscriptions").then((l) => setBroadcasts(l.broadcasts), (e) => setError(errorMessage(e)));
   }, [tick]);
   return (
-    <div className="app">
-      <header className="bar">
-        <button className="back" onClick={() => go("/")} aria-label="Back">
-          <Icon name="back" />
-        </button>
-        Subscriptions
-      </header>
-      <main className="page" data-testid="phone-subscriptions">
+    <Page title="Subscriptions" back={() => go("/")} testid="phone-subscriptions">
         {error && <p className="pay-error">{error}</p>}
         {broadcasts?.length === 0 && <p className="empty">Articles from accounts you follow show here.</p>}
         {broadcasts?.map((b) => (
@@ -92,8 +77,7 @@ export function SubscriptionsPage({ tick }: { tick: number }) {
             ))}
           </section>
         ))}
-      </main>
-    </div>
+    </Page>
   );
 }
 
@@ -108,14 +92,7 @@ export function ArticlePage({ id }: { id: string }) {
   const [note, setNote] = useState("");
   const react = (liked: boolean, wowed: boolean) => authed<Article>("PUT", `/articles/${id}/reaction`, { liked, wowed }).then(setArticle, (e) => setError(errorMessage(e)));
   return (
-    <div className="app">
-      <header className="bar">
-        <button className="back" onClick={() => history.back()} aria-label="Back">
-          <Icon name="back" />
-        </button>
-        {article?.account_name ?? ""}
-      </header>
-      <main className="page phone-reader" data-testid="phone-reader">
+    <Page title={article?.account_name ?? ""} back={() => history.back()} className="phone-reader" testid="phone-reader">
         {error && <p className="pay-error">{error}</p>}
         {article && (
           <article>
@@ -152,7 +129,6 @@ export function ArticlePage({ id }: { id: string }) {
             )}
           </article>
         )}
-      </main>
-    </div>
+    </Page>
   );
 }

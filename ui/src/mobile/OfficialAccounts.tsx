@@ -4,27 +4,12 @@ import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { Icon } from "../shared/icons";
 import { api, authed, blobUrl, errorMessage, uuidv7 } from "./api";
+import { Page } from "./Page";
 import { go } from "./router";
 
 /** An account's picture, or its initial. */
 export function AccountAvatar({ a, size }: { a: Pick<OfficialAccount, "name" | "avatar_hue" | "avatar">; size: number }) {
   return <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} picture={a.avatar && blobUrl(a.avatar)} size={size} />;
-}
-
-function Page({ title, back, children, testid }: { title: string; back: () => void; children: React.ReactNode; testid: string }) {
-  return (
-    <div className="app">
-      <header className="bar">
-        <button className="back" onClick={back} aria-label="Back">
-          <Icon name="back" />
-        </button>
-        {title}
-      </header>
-      <main className="page" data-testid={testid}>
-        {children}
-      </main>
-    </div>
-  );
 }
 
 /** Official accounts: the ones I follow, or those whose name or Xin ID matches a search. */

@@ -99,19 +99,15 @@ async fn deliver(
         return false;
     };
     // A checked public host gets a client that connects only to the checked addresses.
-    let pinned_client;
     let client = match &pinned {
+        None => shared.clone(),
         Some(_) => match client(timeout, &pinned) {
-            Ok(c) => {
-                pinned_client = c;
-                &pinned_client
-            }
+            Ok(c) => c,
             Err(e) => {
                 tracing::warn!("webhooks: no HTTP client: {e}");
                 return false;
             }
         },
-        None => shared,
     };
     let timestamp = (crate::time::now_ms() / 1000).to_string();
     let mut nonce = [0u8; 8];
