@@ -597,6 +597,7 @@ describe("the demo world", () => {
     await page.getByTestId("phone-official-search").press("Enter");
     await page.locator('[data-testid="phone-official-row"]').first().waitFor();
     assert.deepEqual(await page.locator('[data-testid="phone-official-row"]').evaluateAll((rows) => rows.map((r) => r.dataset.name)), ["Summit Coffee"]);
+    await phone.screenshot("27a-phone-official-search");
     await page.locator('[data-testid="phone-official-row"][data-name="Summit Coffee"]').click();
     await page.getByTestId("phone-account").getByText("Coffee at the foot of the crag.").waitFor();
     await waitFor("the café's picture", () => page.locator('[data-testid="phone-account"] img.avatar').evaluate((img) => img.complete && img.naturalWidth > 0));
@@ -620,6 +621,8 @@ describe("the demo world", () => {
     await page.locator('[data-testid="phone-history-article"][data-title="Rope care: when to retire a rope"]').click();
     await page.getByTestId("phone-reader").getByText("core shot").waitFor();
     await page.getByTestId("phone-share-article").click();
+    await page.locator('[data-testid="phone-share-chat"][data-title="Alice"]').waitFor();
+    await phone.screenshot("28a-phone-share-sheet");
     await page.locator('[data-testid="phone-share-chat"][data-title="Alice"]').click();
     await page.getByTestId("phone-share-note").filter({ hasText: "Sent to Alice." }).waitFor();
     await (await desktop.find("rail-chats")).click();

@@ -189,6 +189,7 @@ describe("chatting between the desktop and a phone", () => {
     await (await desktop.find("menu-forward")).click();
     await pickTarget();
     await (await desktop.find("forward-send")).click();
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="forward-dialog"]'))) === 0, 10_000, "sent");
 
     // Two deleted at once (from this computer).
     await rightClick("later message 57");
