@@ -219,18 +219,23 @@ impl Person {
         .unwrap();
         self.engine.start().await.unwrap();
         self.engine.start_remembered_login().await.unwrap();
+        // The phone polls like a real one: a request on a pooled connection that a test proxy
+        // has just cut fails once, and the next poll opens a fresh connection.
         let ticket = loop {
-            let w: Value = self
+            let polled = self
                 .http
                 .get(format!("{}/login-tickets/waiting", self.api))
                 .bearer_auth(&self.phone_access)
                 .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if let Some(t) = w["tickets"][0]["ticket_id"].as_str() {
+                .await;
+            let waiting = match polled {
+                Ok(r) => r.json::<Value>().await.ok(),
+                Err(_) => None,
+            };
+            if let Some(t) = waiting
+                .as_ref()
+                .and_then(|w| w["tickets"][0]["ticket_id"].as_str())
+            {
                 break t.to_string();
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
