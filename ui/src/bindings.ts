@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -413,7 +413,7 @@ best_luck: string | null, expires_at: number, };
 
 export type Pay = { idempotency_key: string, payee_id: string, amount_fen: number, note: string, pin: string, };
 
-export type PaymentVia = "receive_code" | "payment_code";
+export type PaymentVia = "receive_code" | "payment_code" | "mini_program";
 
 export type Payment = { id: string, payer_id: string, payer_name: string, payee_id: string, payee_name: string, amount_fen: number, note: string, via: PaymentVia, created_at: number, };
 
@@ -506,6 +506,78 @@ export type MomentNotice = { post_id: string, kind: MomentNoticeKind, from: Mome
  * The comment's text, for comments and replies.
  */
 text: string, at: number, };
+
+export type MiniProgramPermission = "profile" | "payment";
+
+export type MiniProgramManifest = { 
+/**
+ * The publisher's name for it: 3–32 of `a-z`, `0-9`, `-`; unique on the server.
+ */
+id: string, name: string, description: string, 
+/**
+ * A PNG inside the package (at most 64 KiB).
+ */
+icon: string, 
+/**
+ * `major.minor.patch`; each upload is a new version.
+ */
+version: string, 
+/**
+ * HTML pages inside the package; the first is where it opens.
+ */
+pages: Array<string>, permissions: Array<MiniProgramPermission>, 
+/**
+ * Hosts `xin.request()` may reach, over HTTPS only (`api.example.com`).
+ */
+domains: Array<string>, 
+/**
+ * Folders loaded only when used; everything else is the main package (at most 4 MiB).
+ */
+subpackages: Array<string>, };
+
+export type MiniProgramRelease = { version: string, 
+/**
+ * The zip's size in bytes.
+ */
+size: number, 
+/**
+ * BLAKE3 of the zip, hex.
+ */
+hash: string, 
+/**
+ * Ed25519 over [`signed_message`], base64; the key is `GET /mini-programs/signing-key`.
+ */
+signature: string, published_at: number, };
+
+export type MiniProgram = { id: string, 
+/**
+ * The manifest's `id`.
+ */
+app_id: string, name: string, description: string, 
+/**
+ * A `data:image/png;base64,…` URL.
+ */
+icon: string, 
+/**
+ * The official account that publishes it.
+ */
+account_id: string, publisher: string, permissions: Array<MiniProgramPermission>, domains: Array<string>, release: MiniProgramRelease, 
+/**
+ * Whether I pinned it, and when I last opened it (mine only).
+ */
+pinned: boolean, last_used: number | null, };
+
+export type MiniProgramList = { mini_programs: Array<MiniProgram>, };
+
+export type LoginCode = { code: string, expires_at: number, };
+
+export type OrderState = "created" | "paid";
+
+export type MiniProgramOrder = { id: string, mini_program_id: string, mini_program_name: string, out_trade_no: string, openid: string, description: string, amount_fen: number, 
+/**
+ * Who the money goes to: the publishing account.
+ */
+payee_name: string, state: OrderState, created_at: number, paid_at: number | null, };
 
 export type OfficialKind = "subscription" | "service";
 

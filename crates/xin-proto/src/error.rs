@@ -120,6 +120,16 @@ pub enum ErrorCode {
     NotFollowing,
     /// An official account's QR code that expired (or never existed).
     QrCodeExpired,
+    /// No such mini-program, or none of this publisher's.
+    MiniProgramNotFound,
+    /// A mini-program package that is not a valid zip with a valid `app.json`, or too large.
+    InvalidPackage,
+    /// This version of the mini-program was already published.
+    VersionExists,
+    /// A mini-program login code that is unknown, used or older than 5 minutes.
+    LoginCodeInvalid,
+    /// No such mini-program order (for this mini-program or this payer).
+    OrderNotFound,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

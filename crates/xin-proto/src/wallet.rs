@@ -189,6 +189,8 @@ pub enum PaymentVia {
     ReceiveCode,
     /// The payee (a merchant) scanned the payer's one-time payment code.
     PaymentCode,
+    /// The payer paid a mini-program's order.
+    MiniProgram,
 }
 
 /// A payment as payer and payee see it.

@@ -6,6 +6,7 @@ mod error;
 mod extract;
 pub mod files;
 pub mod hub;
+mod mini_program;
 mod official;
 mod rate_limit;
 mod routes;

@@ -18,6 +18,8 @@ pub struct Inner {
     pub config: Config,
     /// Base URL phones use (goes into QR codes).
     pub public_url: String,
+    /// Signs mini-program packages; loaded from the store on first use.
+    signer: tokio::sync::OnceCell<crate::mini_program::Signer32>,
 }
 
 impl std::ops::Deref for AppState {
@@ -46,7 +48,17 @@ impl AppState {
             pins: Default::default(),
             config,
             public_url,
+            signer: tokio::sync::OnceCell::new(),
         }))
+    }
+
+    /// The mini-program package signer (its secret is in the store, shared by every node).
+    pub async fn signer(&self) -> crate::error::ApiResult<&crate::mini_program::Signer32> {
+        self.signer
+            .get_or_try_init(|| async {
+                crate::mini_program::Signer32::from_secret(&self.store.signing_secret().await?)
+            })
+            .await
     }
 
     pub fn transfer_ttl_ms(&self) -> i64 {

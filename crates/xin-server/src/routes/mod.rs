@@ -8,6 +8,7 @@ mod devices;
 mod events;
 mod health;
 mod login_tickets;
+mod mini_programs;
 mod moments;
 mod official;
 mod official_admin;
@@ -63,4 +64,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(moments::router())
         .merge(official::router())
         .merge(official_admin::router())
+        .merge(mini_programs::router())
 }

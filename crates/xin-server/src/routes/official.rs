@@ -52,6 +52,32 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(scenes))
 }
 
+/// The official account an API call from its own server is for (bearer: an access token from
+/// `/official-tokens`).
+pub(super) struct OfficialApi(pub Uuid);
+
+impl axum::extract::FromRequestParts<AppState> for OfficialApi {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::Unauthorized,
+                    "An account access token is needed.",
+                )
+            })?;
+        Ok(Self(state.store.token_account(token.to_string()).await?))
+    }
+}
+
 pub(super) fn account_id(raw: &str) -> ApiResult<Uuid> {
     path_id(raw, ErrorCode::OfficialAccountNotFound)
 }
@@ -571,20 +597,9 @@ async fn official_token(
     responses((status = 200, body = OfficialMessage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn api_reply(
     State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
+    OfficialApi(account): OfficialApi,
     extract::Json(r): extract::Json<ApiReply>,
 ) -> ApiResult<Json<OfficialMessage>> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::Unauthorized,
-                "An account access token is needed.",
-            )
-        })?;
-    let account = state.store.token_account(token.to_string()).await?;
     let text = message_text(&r.text, "text")?;
     Ok(Json(state.store.api_reply(account, r.user_id, text).await?))
 }

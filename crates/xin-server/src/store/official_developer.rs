@@ -58,17 +58,25 @@ pub(super) fn enqueue(
         scene,
         at: now_ms(),
     };
-    let body = serde_json::to_string(&event).map_err(|e| ApiError::Internal(e.to_string()))?;
+    enqueue_body(cx, account, event.id, &event)
+}
+
+/// Queues any delivery body for the account's webhook, if it has one; `id` is the delivery's.
+pub(super) fn enqueue_body(
+    cx: &mut WriteCx,
+    account: Uuid,
+    id: Uuid,
+    event: &impl serde::Serialize,
+) -> ApiResult<()> {
+    let Some((Some(_), _)) = developer(&cx.conn, account)? else {
+        return Ok(());
+    };
+    let body = serde_json::to_string(event).map_err(|e| ApiError::Internal(e.to_string()))?;
     sql::exec(
         &cx.conn,
         "INSERT INTO official_webhook_queue (id, account_id, body, next_at, state)
          VALUES ($1, $2, $3, $4, 'pending')",
-        &[
-            &event.id.to_string(),
-            &account.to_string(),
-            &body,
-            &event.at,
-        ],
+        &[&id.to_string(), &account.to_string(), &body, &now_ms()],
     )?;
     Ok(())
 }

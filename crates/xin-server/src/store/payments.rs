@@ -127,6 +127,7 @@ fn pay(cx: &mut WriteCx, p: NewPayment) -> ApiResult<Payment> {
             kind: match via {
                 PaymentVia::ReceiveCode => "payment_receive_code",
                 PaymentVia::PaymentCode => "payment_code",
+                PaymentVia::MiniProgram => "mini_program_order",
             },
             memo: &memo,
             reference: None,

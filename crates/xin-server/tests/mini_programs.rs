@@ -1,0 +1,457 @@
+//! Mini-programs on the server: publishing checks and signs packages; login codes are single
+//! use, expire, and give a per-app id that is never the Xin id; orders are created by the
+//! backend, paid once, only with the PIN, for the amount the backend set.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::Write;
+
+use base64::{engine::general_purpose::STANDARD, Engine as _};
+use common::*;
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// A zip of `files`, with `app.json` made from `manifest`.
+fn package(manifest: Value, files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("app.json", options).unwrap();
+    zip.write_all(manifest.to_string().as_bytes()).unwrap();
+    for (name, bytes) in files {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn manifest(id: &str, version: &str) -> Value {
+    json!({"id": id, "name": "Crag Coffee", "icon": "icon.png", "version": version,
+           "pages": ["index.html"], "permissions": ["payment", "profile"], "domains": ["api.crag.example"]})
+}
+
+fn good(id: &str, version: &str) -> Vec<u8> {
+    package(
+        manifest(id, version),
+        &[
+            ("icon.png", &png()),
+            ("index.html", b"<!doctype html><p>Hello"),
+        ],
+    )
+}
+
+async fn upload(p: &Party<'_>, account: &str, zip: Vec<u8>) -> (StatusCode, Value) {
+    let resp =
+        p.s.http
+            .post(format!(
+                "{}/api/v1/official-accounts/{account}/mini-programs",
+                p.s.url
+            ))
+            .bearer_auth(&p.user.access)
+            .header("content-type", "application/zip")
+            .body(zip)
+            .send()
+            .await
+            .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn account(owner: &Party<'_>, handle: &str) -> (String, String) {
+    let id = owner
+        .ok(
+            Method::POST,
+            "/official-accounts",
+            Some(json!({"handle": handle, "name": handle, "kind": "service"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dev = owner
+        .ok(
+            Method::GET,
+            &format!("/official-accounts/{id}/developer"),
+            None,
+        )
+        .await;
+    let (status, token) = owner
+        .s
+        .post(
+            "/official-tokens",
+            json!({"account_id": id, "secret": dev["secret"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{token}");
+    (id, token["access_token"].as_str().unwrap().to_string())
+}
+
+/// A call from the mini-program's backend with its account's access token.
+async fn backend(
+    s: &TestServer,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    s.call(method, path, Some(token), Some(body)).await
+}
+
+#[tokio::test]
+async fn publishing_checks_the_package_and_signs_it() {
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "owner", "13800000001").await;
+    let other = Party::join(&s, "other", "13800000002").await;
+    let (desk, _) = account(&owner, "cragdesk").await;
+    let (elsewhere, _) = account(&other, "elsewhere").await;
+
+    // Bad packages: each refused with the reason, nothing published.
+    let not_zip = upload(&owner, &desk, b"PK but not really".to_vec()).await;
+    assert_error(
+        &not_zip,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_package",
+    );
+    let no_page = package(manifest("crag-coffee", "1.0.0"), &[("icon.png", &png())]);
+    let r = upload(&owner, &desk, no_page).await;
+    assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_package");
+    assert!(r.1["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("index.html"));
+    let escape = package(
+        manifest("crag-coffee", "1.0.0"),
+        &[
+            ("icon.png", &png()),
+            ("index.html", b"x"),
+            ("../evil.js", b"x"),
+        ],
+    );
+    assert_error(
+        &upload(&owner, &desk, escape).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_package",
+    );
+    let big = vec![7u8; 5 << 20];
+    let heavy = package(
+        manifest("crag-coffee", "1.0.0"),
+        &[
+            ("icon.png", &png()),
+            ("index.html", b"x"),
+            ("video.bin", &big),
+        ],
+    );
+    let r = upload(&owner, &desk, heavy).await;
+    assert_error(&r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_package");
+    assert!(r.1["error"]["message"].as_str().unwrap().contains("4 MiB"));
+    let (status, _) = upload(&owner, &desk, vec![0u8; (32 << 20) + 1]).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Only the owner publishes for the account.
+    assert_error(
+        &upload(&other, &desk, good("crag-coffee", "1.0.0")).await,
+        StatusCode::FORBIDDEN,
+        "not_allowed",
+    );
+    assert!(owner
+        .ok(
+            Method::GET,
+            &format!("/official-accounts/{desk}/mini-programs"),
+            None
+        )
+        .await["mini_programs"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let (status, mp) = upload(&owner, &desk, good("crag-coffee", "1.0.0")).await;
+    assert_eq!(status, StatusCode::OK, "{mp}");
+    assert_eq!(mp["app_id"], "crag-coffee");
+    assert_eq!(mp["release"]["version"], "1.0.0");
+    assert!(mp["icon"]
+        .as_str()
+        .unwrap()
+        .starts_with("data:image/png;base64,"));
+    let id = mp["id"].as_str().unwrap().to_string();
+    // The same version again, or the id taken by another account: refused.
+    assert_error(
+        &upload(&owner, &desk, good("crag-coffee", "1.0.0")).await,
+        StatusCode::CONFLICT,
+        "version_exists",
+    );
+    assert_error(
+        &upload(&other, &elsewhere, good("crag-coffee", "9.0.0")).await,
+        StatusCode::FORBIDDEN,
+        "not_allowed",
+    );
+    let (status, v2) = upload(&owner, &desk, good("crag-coffee", "1.1.0")).await;
+    assert_eq!(
+        (status, v2["release"]["version"].as_str()),
+        (StatusCode::OK, Some("1.1.0"))
+    );
+
+    // The package as a desktop gets it verifies against the server's key; a changed byte does not.
+    let key = s
+        .call(Method::GET, "/mini-programs/signing-key", None, None)
+        .await
+        .1;
+    let key: [u8; 32] = STANDARD
+        .decode(key["public_key"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let key = VerifyingKey::from_bytes(&key).unwrap();
+    let resp = s
+        .http
+        .get(format!("{}/api/v1/mini-programs/{id}/package", s.url))
+        .bearer_auth(&other.user.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["x-xin-version"], "1.1.0");
+    let signature = resp.headers()["x-xin-signature"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let bytes = resp.bytes().await.unwrap();
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let sig = Signature::from_slice(&STANDARD.decode(signature).unwrap()).unwrap();
+    let message =
+        |version: &str, hash: &str| format!("xin-mini-program/1\n{id}\n{version}\n{hash}");
+    assert!(key.verify(message("1.1.0", &hash).as_bytes(), &sig).is_ok());
+    assert!(key
+        .verify(message("1.0.0", &hash).as_bytes(), &sig)
+        .is_err());
+    let mut tampered = bytes.to_vec();
+    tampered[40] ^= 1;
+    let bad_hash = blake3::hash(&tampered).to_hex().to_string();
+    assert!(key
+        .verify(message("1.1.0", &bad_hash).as_bytes(), &sig)
+        .is_err());
+
+    // Found by name; opened and pinned it is in my list.
+    let found = other.ok(Method::GET, "/mini-programs?q=crag", None).await;
+    assert_eq!(found["mini_programs"][0]["id"], id.as_str());
+    assert!(
+        other.ok(Method::GET, "/mini-programs", None).await["mini_programs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    other
+        .ok(Method::POST, &format!("/mini-programs/{id}/open"), None)
+        .await;
+    let pinned = other
+        .ok(Method::PUT, &format!("/mini-programs/{id}/pin"), None)
+        .await;
+    assert_eq!(pinned["pinned"], true);
+    let mine = other.ok(Method::GET, "/mini-programs", None).await;
+    assert_eq!(mine["mini_programs"][0]["id"], id.as_str());
+    assert!(mine["mini_programs"][0]["last_used"].as_i64().is_some());
+    let (status, _) = other
+        .call(Method::GET, "/mini-programs/not-an-id", None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn login_codes_are_single_use_expire_and_give_a_per_app_id() {
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "owner", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    let (desk, token) = account(&owner, "cragdesk").await;
+    let first = upload(&owner, &desk, good("crag-coffee", "1.0.0")).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let second = upload(&owner, &desk, good("crag-games", "1.0.0")).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let login = |mp: String| {
+        let ann = &ann;
+        async move {
+            ann.ok(
+                Method::POST,
+                &format!("/mini-programs/{mp}/login-codes"),
+                None,
+            )
+            .await["code"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let exchange = |app: &'static str, code: String| {
+        let (s, token) = (&s, token.clone());
+        async move {
+            backend(
+                s,
+                &token,
+                Method::POST,
+                &format!("/official-api/mini-programs/{app}/sessions"),
+                json!({"code": code}),
+            )
+            .await
+        }
+    };
+    let code = login(first.clone()).await;
+    // The wrong mini-program's backend cannot use it, nor can anyone without the token.
+    assert_error(
+        &exchange("crag-games", code.clone()).await,
+        StatusCode::GONE,
+        "login_code_invalid",
+    );
+    let (status, _) = s
+        .post(
+            "/official-api/mini-programs/crag-coffee/sessions",
+            json!({"code": code}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, session) = exchange("crag-coffee", code.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{session}");
+    let openid = session["openid"].as_str().unwrap().to_string();
+    assert_ne!(openid, ann.user.id, "never the Xin id");
+    assert!(!openid.contains(&ann.user.id));
+    // Single use.
+    assert_error(
+        &exchange("crag-coffee", code).await,
+        StatusCode::GONE,
+        "login_code_invalid",
+    );
+    // Stable in one mini-program, different in another.
+    let again = exchange("crag-coffee", login(first.clone()).await).await.1;
+    assert_eq!(again["openid"], openid.as_str());
+    let other_app = exchange("crag-games", login(second).await).await.1;
+    assert_ne!(other_app["openid"], openid.as_str());
+
+    // A code older than 5 minutes is refused (its expiry moved into the past on disk).
+    let old = login(first).await;
+    let db = rusqlite::Connection::open(s.db_path()).unwrap();
+    db.execute(
+        "UPDATE mini_program_codes SET expires_at = 0 WHERE used_at IS NULL",
+        [],
+    )
+    .unwrap();
+    assert_error(
+        &exchange("crag-coffee", old).await,
+        StatusCode::GONE,
+        "login_code_invalid",
+    );
+}
+
+#[tokio::test]
+async fn an_order_is_paid_once_with_the_pin_for_the_amount_the_backend_set() {
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "owner", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    let bob = Party::join(&s, "bob", "13800000003").await;
+    ann.fund(10_000).await;
+    let (desk, token) = account(&owner, "cragdesk").await;
+    let mp = upload(&owner, &desk, good("crag-coffee", "1.0.0")).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let code = ann
+        .ok(
+            Method::POST,
+            &format!("/mini-programs/{mp}/login-codes"),
+            None,
+        )
+        .await["code"]
+        .clone();
+    let openid = backend(
+        &s,
+        &token,
+        Method::POST,
+        "/official-api/mini-programs/crag-coffee/sessions",
+        json!({"code": code}),
+    )
+    .await
+    .1["openid"]
+        .clone();
+
+    let new_order = |amount: i64| json!({"openid": openid, "amount_fen": amount, "description": "Flat white ×2", "out_trade_no": "T-1001"});
+    let orders = "/official-api/mini-programs/crag-coffee/orders";
+    // Bad orders are refused.
+    assert_error(
+        &backend(
+            &s,
+            &token,
+            Method::POST,
+            orders,
+            json!({"openid": openid, "amount_fen": 0, "description": "x", "out_trade_no": "T-1"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+    assert_error(&backend(&s, &token, Method::POST, orders, json!({"openid": "o-nobody", "amount_fen": 100, "description": "x", "out_trade_no": "T-2"})).await, StatusCode::NOT_FOUND, "user_not_found");
+    let (status, order) = backend(&s, &token, Method::POST, orders, new_order(3_600)).await;
+    assert_eq!(status, StatusCode::OK, "{order}");
+    assert_eq!(
+        (order["amount_fen"].as_i64(), order["state"].as_str()),
+        (Some(3_600), Some("created"))
+    );
+    let id = order["id"].as_str().unwrap().to_string();
+    // The amount cannot change afterwards: the same order number with another amount is refused.
+    assert_error(
+        &backend(&s, &token, Method::POST, orders, new_order(1)).await,
+        StatusCode::CONFLICT,
+        "idempotency_conflict",
+    );
+    assert_eq!(
+        backend(&s, &token, Method::POST, orders, new_order(3_600))
+            .await
+            .1["id"],
+        id.as_str()
+    );
+
+    // What Ann confirms is the stored order; nobody else can see or pay it.
+    let seen = ann
+        .ok(Method::GET, &format!("/mini-program-orders/{id}"), None)
+        .await;
+    assert_eq!(
+        (seen["amount_fen"].as_i64(), seen["payee_name"].as_str()),
+        (Some(3_600), Some("cragdesk"))
+    );
+    let (status, _) = bob
+        .call(Method::GET, &format!("/mini-program-orders/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_error(
+        &bob.call(
+            Method::POST,
+            &format!("/mini-program-orders/{id}/pay"),
+            Some(json!({"pin": PIN})),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "order_not_found",
+    );
+
+    // No PIN, no payment.
+    let pay_path = format!("/mini-program-orders/{id}/pay");
+    let pay = |pin: &'static str| ann.call(Method::POST, &pay_path, Some(json!({"pin": pin})));
+    assert_error(&pay("000000").await, StatusCode::FORBIDDEN, "wrong_pin");
+    assert_eq!(ann.balance().await, 10_000);
+    let owner_before = owner.balance().await;
+
+    // Confirmed twice at once: paid once.
+    let (a, b) = tokio::join!(pay(PIN), pay(PIN));
+    for (status, body) in [&a, &b] {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+        assert_eq!(body["state"], "paid");
+    }
+    assert_eq!(pay(PIN).await.1["state"], "paid");
+    assert_eq!(ann.balance().await, 10_000 - 3_600);
+    assert_eq!(owner.balance().await, owner_before + 3_600);
+    let status = s
+        .call(Method::GET, &format!("{orders}/{id}"), Some(&token), None)
+        .await
+        .1;
+    assert_eq!(status["state"], "paid");
+    s.ledger_is_sound();
+}
