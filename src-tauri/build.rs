@@ -100,6 +100,14 @@ const COMMANDS: &[&str] = &[
     "forward",
     "delete_messages",
     "send_envelope",
+    "mini_programs",
+    "pin_mini_program",
+    "open_mini_program",
+    "clear_mini_program_data",
+    "mini_program_order",
+    "pay_mini_program_order",
+    "answer_mini_program",
+    "mini_program_bridge",
 ];
 
 fn main() {

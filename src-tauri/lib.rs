@@ -8,6 +8,8 @@ mod file_commands;
 mod launch;
 mod media_protocol;
 mod microphone;
+mod mini_program_commands;
+mod mini_program_window;
 mod moments_commands;
 mod official_commands;
 mod video_server;
@@ -46,7 +48,13 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .register_asynchronous_uri_scheme_protocol(media_protocol::SCHEME, media_protocol::handle)
+        .register_asynchronous_uri_scheme_protocol(
+            mini_program_window::SCHEME,
+            mini_program_window::handle,
+        )
         .manage(engine.clone())
+        .manage(mini_program_window::Sandboxes::default())
+        .manage(mini_program_commands::Asks::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_view,
             commands::server_url,
@@ -146,6 +154,14 @@ pub fn run() {
             chat_commands::forward,
             chat_commands::delete_messages,
             wallet_commands::send_envelope,
+            mini_program_commands::mini_programs,
+            mini_program_commands::pin_mini_program,
+            mini_program_commands::open_mini_program,
+            mini_program_commands::clear_mini_program_data,
+            mini_program_commands::mini_program_order,
+            mini_program_commands::pay_mini_program_order,
+            mini_program_commands::answer_mini_program,
+            mini_program_commands::mini_program_bridge,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -166,7 +182,8 @@ pub fn run() {
                         }
                         _ => {}
                     }
-                    if let Err(e) = handle.emit(EVENT, &event) {
+                    // Only the main window hears the app's events; sandboxes hear nothing.
+                    if let Err(e) = handle.emit_to("main", EVENT, &event) {
                         tracing::warn!("emit: {e}");
                     }
                 }

@@ -18,6 +18,7 @@ pub mod forward;
 pub mod link_preview;
 mod login;
 pub mod media;
+pub mod mini_programs;
 mod moments;
 pub mod moments_cache;
 pub mod notify;

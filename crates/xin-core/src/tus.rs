@@ -142,4 +142,14 @@ impl ApiClient {
         }
         checked(req.send().await).await
     }
+
+    /// `GET url` (an absolute URL of this server), the whole answer's bytes.
+    pub async fn get_bytes(&self, access: &str, url: &str) -> CoreResult<Vec<u8>> {
+        let resp = checked(self.transfer_http.get(url).bearer_auth(access).send().await).await?;
+        Ok(resp
+            .bytes()
+            .await
+            .map_err(|e| CoreError::Unreachable(without_url(e)))?
+            .to_vec())
+    }
 }

@@ -1,0 +1,440 @@
+//! Mini-programs on the desktop: finding them, fetching and verifying their signed packages
+//! (cached per version), and what the sandbox's bridge does for them on the Rust side: login
+//! codes, orders, `xin.request()` limited to the manifest's domains, and per-app storage.
+
+use std::{
+    collections::BTreeMap,
+    io::Read,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use base64::{engine::general_purpose::STANDARD, Engine as _};
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use xin_proto::{
+    signed_message, LoginCode, MiniProgram, MiniProgramList, MiniProgramManifest, MiniProgramOrder,
+    PayOrder, SigningKey, API_PREFIX, MANIFEST_FILE, MAX_STORAGE,
+};
+
+use crate::{
+    engine::Engine,
+    error::{CoreError, CoreResult},
+};
+
+/// A mini-program ready to run: its package verified and on disk.
+#[derive(Debug, Clone)]
+pub struct OpenedMiniProgram {
+    pub program: MiniProgram,
+    pub manifest: MiniProgramManifest,
+    pub package: PathBuf,
+}
+
+/// `xin.request()` as the mini-program asks it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BridgeRequest {
+    pub url: String,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BridgeResponse {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: String,
+}
+
+/// The longest answer `xin.request()` hands back.
+const MAX_RESPONSE: usize = 2 << 20;
+
+fn refused(message: impl Into<String>) -> CoreError {
+    CoreError::Api {
+        code: xin_proto::ErrorCode::NotAllowed,
+        message: message.into(),
+    }
+}
+
+fn file_error(path: &Path, e: impl std::fmt::Display) -> CoreError {
+    CoreError::File(format!("{}: {e}", path.display()))
+}
+
+/// Whether `url` is one the manifest lets `xin.request()` reach: HTTPS to a listed host. A
+/// developer build also allows plain HTTP to a listed loopback host (a backend on this machine).
+pub fn request_allowed(domains: &[String], developer: bool, url: &str) -> CoreResult<reqwest::Url> {
+    let url = reqwest::Url::parse(url).map_err(|_| refused(format!("{url} is not a URL")))?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let listed = domains.iter().any(|d| *d == host);
+    let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost");
+    let scheme_ok = url.scheme() == "https" || (developer && loopback && url.scheme() == "http");
+    if !listed || !scheme_ok || !url.username().is_empty() || url.password().is_some() {
+        return Err(refused(format!(
+            "{host} is not among this mini-program's domains (HTTPS only)"
+        )));
+    }
+    Ok(url)
+}
+
+/// Reads one file of a package, if it has it (and it is a plain relative path).
+pub fn package_file(package: &Path, name: &str) -> CoreResult<Option<Vec<u8>>> {
+    if !xin_proto::safe_path(name) {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(package).map_err(|e| file_error(package, e))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| file_error(package, e))?;
+    let Ok(entry) = zip.by_name(name) else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    entry
+        .take(xin_proto::MAX_PACKAGE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| file_error(package, e))?;
+    Ok(Some(bytes))
+}
+
+/// Checks a downloaded package: its hash, the server's signature over (id, version, hash), and
+/// the manifest's rules. Answers the manifest.
+fn verify(
+    key: &VerifyingKey,
+    program: &MiniProgram,
+    bytes: &[u8],
+) -> CoreResult<MiniProgramManifest> {
+    let bad = |why: &str| {
+        CoreError::Protocol(format!(
+            "the package of {} failed its check ({why}); it was not run",
+            program.name
+        ))
+    };
+    let hash = blake3::hash(bytes).to_hex().to_string();
+    if hash != program.release.hash {
+        return Err(bad("hash"));
+    }
+    let signature = STANDARD
+        .decode(&program.release.signature)
+        .ok()
+        .and_then(|s| Signature::from_slice(&s).ok())
+        .ok_or_else(|| bad("signature"))?;
+    let message = signed_message(program.id, &program.release.version, &hash);
+    key.verify(message.as_bytes(), &signature)
+        .map_err(|_| bad("signature"))?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad("zip"))?;
+    let mut files = Vec::new();
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|_| bad("zip"))?;
+        if !f.is_dir() {
+            files.push((f.name().to_string(), f.size()));
+        }
+    }
+    let mut manifest = Vec::new();
+    zip.by_name(MANIFEST_FILE)
+        .map_err(|_| bad("app.json"))?
+        .take(64 << 10)
+        .read_to_end(&mut manifest)
+        .map_err(|_| bad("app.json"))?;
+    let manifest: MiniProgramManifest =
+        serde_json::from_slice(&manifest).map_err(|_| bad("app.json"))?;
+    manifest.check(&files).map_err(|_| bad("app.json"))?;
+    if manifest.version != program.release.version {
+        return Err(bad("version"));
+    }
+    Ok(manifest)
+}
+
+/// Key/value storage of one mini-program for one user: a JSON file, at most 10 MiB.
+pub struct MiniProgramStorage {
+    path: PathBuf,
+}
+
+impl MiniProgramStorage {
+    fn read(&self) -> CoreResult<BTreeMap<String, String>> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| file_error(&self.path, e)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(file_error(&self.path, e)),
+        }
+    }
+
+    fn write(&self, map: &BTreeMap<String, String>) -> CoreResult<()> {
+        let used: usize = map.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if used as u64 > MAX_STORAGE {
+            return Err(CoreError::Api {
+                code: xin_proto::ErrorCode::QuotaExceeded,
+                message: "A mini-program keeps at most 10 MiB.".into(),
+            });
+        }
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| file_error(dir, e))?;
+        }
+        let tmp = self.path.with_extension("tmp");
+        let bytes = serde_json::to_vec(map).map_err(|e| file_error(&tmp, e))?;
+        std::fs::write(&tmp, bytes).map_err(|e| file_error(&tmp, e))?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| file_error(&self.path, e))
+    }
+
+    pub fn get(&self, key: &str) -> CoreResult<Option<String>> {
+        Ok(self.read()?.remove(key))
+    }
+
+    pub fn set(&self, key: String, value: String) -> CoreResult<()> {
+        let mut map = self.read()?;
+        map.insert(key, value);
+        self.write(&map)
+    }
+
+    pub fn remove(&self, key: &str) -> CoreResult<()> {
+        let mut map = self.read()?;
+        if map.remove(key).is_some() {
+            self.write(&map)?;
+        }
+        Ok(())
+    }
+
+    pub fn keys(&self) -> CoreResult<Vec<String>> {
+        Ok(self.read()?.into_keys().collect())
+    }
+}
+
+impl Engine {
+    /// Mine (pinned, then recent), or with `q` a search of all of them.
+    pub async fn mini_programs(&self, q: Option<String>) -> CoreResult<Vec<MiniProgram>> {
+        let path = match q.filter(|q| !q.trim().is_empty()) {
+            Some(q) => {
+                let url = reqwest::Url::parse_with_params("x:", [("q", q)])
+                    .map_err(|e| CoreError::invalid(e.to_string()))?;
+                format!("/mini-programs?{}", url.query().unwrap_or_default())
+            }
+            None => "/mini-programs".into(),
+        };
+        let list: MiniProgramList = self.authed_json::<(), _>(Method::GET, path, None).await?;
+        Ok(list.mini_programs)
+    }
+
+    pub async fn pin_mini_program(&self, id: Uuid, pinned: bool) -> CoreResult<MiniProgram> {
+        let method = if pinned { Method::PUT } else { Method::DELETE };
+        self.authed_json::<(), _>(method, format!("/mini-programs/{id}/pin"), None)
+            .await
+    }
+
+    /// The server's package key, pinned the first time it is seen: a server that later
+    /// presents another key cannot get packages run.
+    async fn package_key(&self) -> CoreResult<VerifyingKey> {
+        let key: SigningKey = self
+            .authed_json::<(), _>(Method::GET, "/mini-programs/signing-key".into(), None)
+            .await?;
+        let pinned = self.mini_program_dir().join("signing-key");
+        let known = std::fs::read_to_string(&pinned).ok();
+        match known {
+            Some(k) if k.trim() != key.public_key => {
+                return Err(CoreError::Protocol(
+                    "the server's mini-program signing key changed; packages are not run".into(),
+                ))
+            }
+            Some(_) => {}
+            None => {
+                std::fs::create_dir_all(self.mini_program_dir())
+                    .and_then(|_| std::fs::write(&pinned, &key.public_key))
+                    .map_err(|e| file_error(&pinned, e))?;
+            }
+        }
+        let bytes: [u8; 32] = STANDARD
+            .decode(key.public_key.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| CoreError::Protocol("signing key".into()))?;
+        VerifyingKey::from_bytes(&bytes).map_err(|e| CoreError::Protocol(e.to_string()))
+    }
+
+    fn mini_program_dir(&self) -> PathBuf {
+        self.data_dir().join("mini-programs")
+    }
+
+    /// Opens it: noted as recently used, its current package fetched unless cached, and
+    /// verified either way before it runs.
+    pub async fn open_mini_program(&self, id: Uuid) -> CoreResult<OpenedMiniProgram> {
+        let program: MiniProgram = self
+            .authed_json::<(), _>(Method::POST, format!("/mini-programs/{id}/open"), None)
+            .await?;
+        let key = self.package_key().await?;
+        let path = self
+            .mini_program_dir()
+            .join(id.to_string())
+            .join(format!("{}.zip", program.release.version));
+        let bytes = match tokio::fs::read(&path).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                let account = self.require_account().await?;
+                let api = account.api.clone();
+                let url = format!(
+                    "{}{API_PREFIX}/mini-programs/{id}/package?version={}",
+                    api.base(),
+                    program.release.version
+                );
+                account
+                    .with_access(|access| {
+                        let (api, url) = (api.clone(), url.clone());
+                        async move { api.get_bytes(&access, &url).await }
+                    })
+                    .await?
+            }
+        };
+        let (bytes, program) = tokio::task::spawn_blocking(move || {
+            let manifest = verify(&key, &program, &bytes);
+            (bytes, program, manifest)
+        })
+        .await
+        .map(|(b, p, m)| m.map(|m| (b, (p, m))))
+        .map_err(|e| CoreError::Protocol(e.to_string()))??;
+        let (program, manifest) = program;
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| file_error(dir, e))?;
+        }
+        tokio::fs::write(&path, &bytes)
+            .await
+            .map_err(|e| file_error(&path, e))?;
+        Ok(OpenedMiniProgram {
+            program,
+            manifest,
+            package: path,
+        })
+    }
+
+    pub async fn mini_program_login(&self, id: Uuid) -> CoreResult<LoginCode> {
+        self.authed_json::<(), _>(
+            Method::POST,
+            format!("/mini-programs/{id}/login-codes"),
+            None,
+        )
+        .await
+    }
+
+    pub async fn mini_program_order(&self, order: Uuid) -> CoreResult<MiniProgramOrder> {
+        self.authed_json::<(), _>(Method::GET, format!("/mini-program-orders/{order}"), None)
+            .await
+    }
+
+    pub async fn pay_mini_program_order(
+        &self,
+        order: Uuid,
+        pin: String,
+    ) -> CoreResult<MiniProgramOrder> {
+        self.authed_json(
+            Method::POST,
+            format!("/mini-program-orders/{order}/pay"),
+            Some(PayOrder { pin }),
+        )
+        .await
+    }
+
+    /// The signed-in user's storage in one mini-program (its own file: no other can read it).
+    pub async fn mini_program_storage(&self, id: Uuid) -> CoreResult<MiniProgramStorage> {
+        let user = self.require_account().await?.user.id;
+        Ok(MiniProgramStorage {
+            path: self
+                .mini_program_dir()
+                .join("data")
+                .join(user.to_string())
+                .join(format!("{id}.json")),
+        })
+    }
+
+    /// "Clear data": the mini-program's storage for this user is gone.
+    pub async fn clear_mini_program_data(&self, id: Uuid) -> CoreResult<()> {
+        let storage = self.mini_program_storage(id).await?;
+        match std::fs::remove_file(&storage.path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(file_error(&storage.path, e)),
+        }
+    }
+}
+
+/// Carries out `xin.request()` for a mini-program whose manifest lists `domains`: no cookies,
+/// no redirects (a redirect could leave the domains), 15 s, answers up to 2 MiB.
+pub async fn mini_program_request(
+    domains: &[String],
+    developer: bool,
+    req: BridgeRequest,
+) -> CoreResult<BridgeResponse> {
+    let url = request_allowed(domains, developer, &req.url)?;
+    let method = Method::from_bytes(req.method.as_deref().unwrap_or("GET").as_bytes())
+        .map_err(|_| CoreError::invalid("method: GET, POST, PUT, PATCH or DELETE"))?;
+    if !matches!(
+        method,
+        Method::GET | Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) {
+        return Err(CoreError::invalid(
+            "method: GET, POST, PUT, PATCH or DELETE",
+        ));
+    }
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|e| CoreError::Unreachable(e.to_string()))?;
+    let mut builder = http.request(method, url);
+    for (name, value) in &req.headers {
+        // Who the caller is, is Xin's to say, not the page's.
+        if !matches!(name.to_ascii_lowercase().as_str(), "cookie" | "host") {
+            builder = builder.header(name, value);
+        }
+    }
+    if let Some(body) = req.body {
+        builder = builder.body(body);
+    }
+    let resp = builder
+        .send()
+        .await
+        .map_err(|e| CoreError::Unreachable(e.without_url().to_string()))?;
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| CoreError::Unreachable(e.without_url().to_string()))?;
+    if bytes.len() > MAX_RESPONSE {
+        return Err(CoreError::invalid("the answer is larger than 2 MiB"));
+    }
+    Ok(BridgeResponse {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_reach_only_listed_hosts_over_https() {
+        let domains = vec!["api.summit.example".to_string(), "127.0.0.1".to_string()];
+        assert!(request_allowed(&domains, false, "https://api.summit.example/menu").is_ok());
+        for bad in [
+            "http://api.summit.example/menu",
+            "https://evil.example/",
+            "https://api.summit.example.evil.example/",
+            "https://user@api.summit.example/",
+            "file:///etc/passwd",
+            "http://127.0.0.1:7431/menu",
+            "not a url",
+        ] {
+            assert!(request_allowed(&domains, false, bad).is_err(), "{bad}");
+        }
+        // A developer build may talk to a listed backend on this machine over HTTP.
+        assert!(request_allowed(&domains, true, "http://127.0.0.1:7431/menu").is_ok());
+        assert!(request_allowed(&domains, true, "http://localhost:7431/").is_err());
+    }
+}
