@@ -42,13 +42,16 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
         Some(url) => url.clone(),
         None => {
             let port = o.listen.rsplit(':').next().unwrap_or("7420").to_string();
-            let server = Background::spawn_foreground(
-                "xin-server",
-                Command::new(bin.join("xin-server"))
-                    .args(["--listen", &o.listen])
-                    .arg("--companion-dir")
-                    .arg(root.join("ui/dist/mobile")),
-            )?;
+            let mut cmd = Command::new(bin.join("xin-server"));
+            cmd.args(["--listen", &o.listen])
+                .arg("--companion-dir")
+                .arg(root.join("ui/dist/mobile"));
+            if o.demo {
+                // The sample mini-program's backend runs on this machine and takes Xin's
+                // webhook deliveries on loopback.
+                cmd.arg("--webhook-private-hosts");
+            }
+            let server = Background::spawn_foreground("xin-server", &mut cmd)?;
             wait_for_port(&format!("127.0.0.1:{port}"), 30)?;
             let lan = lan_address().unwrap_or_else(|| "127.0.0.1".to_string());
             println!("\n  Xin server:       http://127.0.0.1:{port}");
@@ -58,13 +61,16 @@ pub fn run(args: &[String]) -> Result<ExitCode> {
             format!("http://127.0.0.1:{port}")
         }
     };
+    let mut _coffee = None;
+    let mut desktop = Command::new(bin.join("xin"));
+    desktop.args(["--server", &server_url]);
     if o.demo {
-        seed_demo(&bin, &server_url)?;
+        _coffee = Some(seed_demo(&bin, &server_url)?);
+        // Developer mode lets the sample mini-program reach its backend over plain HTTP on
+        // loopback (a published one talks HTTPS to its domains).
+        desktop.env("XIN_DEVELOPER", "1");
     }
-    let mut desktop = Background::spawn_foreground(
-        "xin",
-        Command::new(bin.join("xin")).args(["--server", &server_url]),
-    )?;
+    let mut desktop = Background::spawn_foreground("xin", &mut desktop)?;
     // Stops the server when the window closes; Ctrl-C reaches both through the drop guards.
     let status = desktop.wait()?;
     println!("xtask: the desktop app exited ({status}); stopping.");
@@ -79,15 +85,50 @@ fn lan_address() -> Option<String> {
         .map(str::to_string)
 }
 
-/// A lived-in world for a newcomer: people, chats, photos and files (see `crates/xin-demo`).
-fn seed_demo(bin: &std::path::Path, server: &str) -> Result<()> {
+/// A lived-in world for a newcomer: people, chats, photos, files, money, Moments, official
+/// accounts (see `crates/xin-demo`), and the Summit Coffee mini-program's backend, started.
+fn seed_demo(bin: &std::path::Path, server: &str) -> Result<Background> {
+    let config = std::env::temp_dir().join(format!("xin-coffee-{}.json", std::process::id()));
     let status = Command::new(bin.join("xin-demo"))
-        .args(["--server", server])
+        .args([
+            "--server",
+            server,
+            "--coffee-url",
+            COFFEE_URL,
+            "--coffee-out",
+        ])
+        .arg(&config)
         .status()
         .map_err(|e| format!("xin-demo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("xin-demo failed ({status})"))
+    if !status.success() {
+        return Err(format!("xin-demo failed ({status})"));
     }
+    let text =
+        std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
+    let _ = std::fs::remove_file(&config);
+    // `name=value` lines (see `crates/xin-demo/src/mini_program.rs`).
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+            .map(str::to_string)
+            .ok_or_else(|| format!("xin-demo wrote no {name}"))
+    };
+    let coffee = Background::spawn(
+        "xin-coffee",
+        Command::new(bin.join("xin-coffee")).args([
+            "--xin",
+            server,
+            "--account",
+            &field("account")?,
+            "--secret",
+            &field("secret")?,
+            "--listen",
+            COFFEE_URL.trim_start_matches("http://"),
+        ]),
+    )?;
+    wait_for_port(COFFEE_URL.trim_start_matches("http://"), 30)?;
+    Ok(coffee)
 }
+
+/// Where the sample mini-program's backend listens in the demo.
+const COFFEE_URL: &str = "http://127.0.0.1:7431";

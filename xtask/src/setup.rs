@@ -145,6 +145,8 @@ pub fn prepare(for_tests: bool) -> Result<()> {
         "xin",
         "-p",
         "xin-demo",
+        "-p",
+        "xin-coffee",
     ]))
 }
 

@@ -137,6 +137,7 @@ fn inside(_args: &[String]) -> Result<ExitCode> {
             .env("XIN_SERVER_BIN", bin.join("xin-server"))
             .env("XIN_DESKTOP_BIN", bin.join("xin"))
             .env("XIN_DEMO_BIN", bin.join("xin-demo"))
+            .env("XIN_COFFEE_BIN", bin.join("xin-coffee"))
             .env("XIN_COMPANION_DIR", root.join("ui/dist/mobile"))
             .env("XIN_E2E_OUT", &e2e_out)
             .env("TAURI_DRIVER", tauri_driver_path()),

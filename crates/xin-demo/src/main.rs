@@ -2,6 +2,7 @@
 //! Carol, friends, a direct chat (photos, a PDF, a voice message), a group (with a video), and Alice's File Transfer —
 //! through the public API, as the apps would. Does nothing when the demo people already exist.
 
+mod mini_program;
 mod pictures;
 
 use base64::Engine as _;
@@ -134,6 +135,26 @@ impl Api {
         match (field("/user/id"), field("/access_token")) {
             (Some(id), Some(access)) => Ok(Some(Person { id, access })),
             _ => Err(format!("register {handle}: {v}")),
+        }
+    }
+
+    /// Signs an existing demo user in (a world seeded before).
+    async fn sign_in(&self, handle: &str) -> Result<Person> {
+        let v: Value = self
+            .http
+            .post(self.url("/sessions"))
+            .json(&json!({"login": handle, "password": PASSWORD,
+                "device": {"name": "Demo seed", "kind": "phone", "os": "xin-demo", "app_version": xin_proto::APP_VERSION}}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let field = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
+        match (field("/user/id"), field("/access_token")) {
+            (Some(id), Some(access)) => Ok(Person { id, access }),
+            _ => Err(format!("sign in {handle}: {v}")),
         }
     }
 
@@ -278,8 +299,17 @@ impl Api {
     }
 }
 
-async fn seed(api: &Api) -> Result<()> {
+/// The sample mini-program's backend: where it listens, and where its configuration goes.
+struct Coffee {
+    url: String,
+    out: Option<std::path::PathBuf>,
+}
+
+async fn seed(api: &Api, coffee: &Coffee) -> Result<()> {
     let Some(alice) = api.register("alice", "+8613800000001", "Alice").await? else {
+        if let Some(out) = &coffee.out {
+            mini_program::reconfigure(api, &coffee.url, out).await?;
+        }
         println!("xin-demo: the demo world is already there (alice / {PASSWORD})");
         println!("{}", sign_in_steps(&api.base));
         return Ok(());
@@ -624,6 +654,16 @@ async fn seed(api: &Api) -> Result<()> {
     )
     .await?;
 
+    mini_program::seed(
+        api,
+        &carol,
+        &alice,
+        &cafe_desk,
+        &coffee.url,
+        coffee.out.as_deref(),
+    )
+    .await?;
+
     let notes = api.post(&alice, "/conversations/self", json!({})).await?;
     let notes = notes["id"].as_str().ok_or("no File Transfer")?.to_string();
     api.file(
@@ -642,7 +682,7 @@ async fn seed(api: &Api) -> Result<()> {
     )
     .await?;
     println!(
-        "xin-demo: seeded Alice, Bob and Carol (password {PASSWORD}, payment PIN {PAYMENT_PIN}) with chats, photos, files, money, Moments and official accounts"
+        "xin-demo: seeded Alice, Bob and Carol (password {PASSWORD}, payment PIN {PAYMENT_PIN}) with chats, photos, files, money, Moments, official accounts and the Summit Coffee mini-program"
     );
     println!("{}", sign_in_steps(&api.base));
     Ok(())
@@ -660,16 +700,23 @@ fn sign_in_steps(base: &str) -> String {
 async fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
     let mut base = "http://127.0.0.1:7420".to_string();
+    let mut coffee = Coffee {
+        url: "http://127.0.0.1:7431".into(),
+        out: None,
+    };
     while let Some(a) = args.next() {
-        if a == "--server" {
-            base = args.next().unwrap_or(base);
+        match a.as_str() {
+            "--server" => base = args.next().unwrap_or(base),
+            "--coffee-url" => coffee.url = args.next().unwrap_or(coffee.url),
+            "--coffee-out" => coffee.out = args.next().map(Into::into),
+            _ => {}
         }
     }
     let api = Api {
         http: reqwest::Client::new(),
         base: base.trim_end_matches('/').to_string(),
     };
-    match seed(&api).await {
+    match seed(&api, &coffee).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("xin-demo: {e}");

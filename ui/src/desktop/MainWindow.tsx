@@ -11,17 +11,19 @@ import { ipc } from "./ipc";
 import { PlusDialog } from "./NewGroup";
 import { Settings } from "./Settings";
 import { Wallet } from "./Wallet";
+import { MiniProgramAsks, MiniPrograms } from "./MiniPrograms";
 import { Moments, useMomentsBadge } from "./Moments";
 import { Transfers } from "./Transfers";
 import { useCached } from "./useCore";
 
-type Tab = "chats" | "contacts" | "moments" | "wallet" | "files" | "transfers" | "settings";
+type Tab = "chats" | "contacts" | "moments" | "wallet" | "miniprograms" | "files" | "transfers" | "settings";
 
 const tabs: { id: Tab; label: string }[] = [
   { id: "chats", label: "Chats" },
   { id: "contacts", label: "Contacts" },
   { id: "moments", label: "Moments" },
   { id: "wallet", label: "Wallet" },
+  { id: "miniprograms", label: "Mini Programs" },
   { id: "files", label: "File Transfer" },
   { id: "transfers", label: "Transfers" },
 ];
@@ -129,7 +131,9 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       {tab === "transfers" && <Transfers />}
       {tab === "wallet" && <Wallet />}
       {tab === "moments" && <Moments me={user} contacts={contacts.contacts} />}
+      {tab === "miniprograms" && <MiniPrograms />}
       {tab === "files" && <Placeholder tab={tab} />}
+      <MiniProgramAsks />
       {plus && <PlusDialog contacts={contacts.contacts} onClose={() => setPlus(false)} onOpen={openChat} />}
     </div>
   );

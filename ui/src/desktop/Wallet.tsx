@@ -129,7 +129,7 @@ function BillDetail({ bill, onClose }: { bill: Bill; onClose: () => void }) {
 }
 
 /** A small form in a modal; `submit` does the work, its error shows in place. */
-function Modal({ title, children, submit, onClose, ready }: { title: string; children: React.ReactNode; submit: () => Promise<unknown>; onClose: () => void; ready: boolean }) {
+export function Modal({ title, children, submit, onClose, ready }: { title: string; children: React.ReactNode; submit: () => Promise<unknown>; onClose: () => void; ready: boolean }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
   const go = () => {

@@ -1,9 +1,15 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Article, BroadcastList, OfficialUnread, SearchResults, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { MiniProgram, MiniProgramOrder, Article, BroadcastList, OfficialUnread, SearchResults, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
+  miniPrograms: (q: string | null) => invoke<MiniProgram[]>("mini_programs", { q }),
+  pinMiniProgram: (program: string, pinned: boolean) => invoke<MiniProgram>("pin_mini_program", { program, pinned }),
+  openMiniProgram: (program: string) => invoke<void>("open_mini_program", { program }),
+  clearMiniProgramData: (program: string) => invoke<void>("clear_mini_program_data", { program }),
+  payMiniProgramOrder: (order: string, pin: string) => invoke<MiniProgramOrder>("pay_mini_program_order", { order, pin }),
+  answerMiniProgram: (ask: number, yes: boolean) => invoke<void>("answer_mini_program", { ask, yes }),
   appView: () => invoke<AppView>("app_view"),
   serverUrl: () => invoke<string>("server_url"),
   refreshQr: () => invoke<void>("login_refresh_qr"),
@@ -108,6 +114,13 @@ export const ipc = {
 /** Where the UI loads a cached photo, thumbnail or voice message from (the app's own scheme). */
 export function mediaUrl(hash: string): string {
   return convertFileSrc(hash, "xin-media");
+}
+
+/** A question a mini-program asks the user, shown in Xin's own window. */
+export type MiniProgramAsk = { id: number; name: string; icon: string } & ({ kind: "profile" } | { kind: "payment"; order: MiniProgramOrder });
+
+export function onMiniProgramAsk(handler: (a: MiniProgramAsk) => void): Promise<UnlistenFn> {
+  return listen<MiniProgramAsk>("xin://mini-program-ask", (e) => handler(e.payload));
 }
 
 export function onCoreEvent(handler: (e: CoreEvent) => void): Promise<UnlistenFn> {

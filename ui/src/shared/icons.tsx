@@ -19,6 +19,7 @@ const paths = {
   folder: "M3 6h6l2 2h10v11H3z",
   transfers: "M8 4v14M4 8l4-4 4 4M16 20V6M12 16l4 4 4-4",
   keyboard: "M3 7h18v10H3zM7 11h.01M11 11h.01M15 11h.01M8 14h8",
+  miniprograms: "M5.5 12A3.5 3.5 0 1 1 9 8.5v7A3.5 3.5 0 1 1 5.5 12M18.5 12a3.5 3.5 0 1 1-3.5 3.5v-7A3.5 3.5 0 1 1 18.5 12",
   mic: "M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3",
 } as const;
 
