@@ -147,6 +147,17 @@ fn verify(
     Ok(manifest)
 }
 
+/// [`verify`] off the async threads (a package is up to 32 MiB to hash).
+async fn verified(
+    key: VerifyingKey,
+    program: MiniProgram,
+    bytes: Vec<u8>,
+) -> CoreResult<MiniProgramManifest> {
+    tokio::task::spawn_blocking(move || verify(&key, &program, &bytes))
+        .await
+        .map_err(|e| CoreError::Protocol(e.to_string()))?
+}
+
 /// Key/value storage of one mini-program for one user: a JSON file, at most 10 MiB.
 pub struct MiniProgramStorage {
     path: PathBuf,
@@ -266,9 +277,15 @@ impl Engine {
             .mini_program_dir()
             .join(id.to_string())
             .join(format!("{}.zip", program.release.version));
-        let bytes = match tokio::fs::read(&path).await {
-            Ok(bytes) => bytes,
-            Err(_) => {
+        // A cached package is checked again before each run; one that fails (changed on disk)
+        // is fetched anew.
+        let cached = match tokio::fs::read(&path).await {
+            Ok(bytes) => verified(key, program.clone(), bytes).await.ok(),
+            Err(_) => None,
+        };
+        let manifest = match cached {
+            Some(manifest) => manifest,
+            None => {
                 let account = self.require_account().await?;
                 let api = account.api.clone();
                 let url = format!(
@@ -276,30 +293,24 @@ impl Engine {
                     api.base(),
                     program.release.version
                 );
-                account
+                let bytes = account
                     .with_access(|access| {
                         let (api, url) = (api.clone(), url.clone());
                         async move { api.get_bytes(&access, &url).await }
                     })
-                    .await?
+                    .await?;
+                let manifest = verified(key, program.clone(), bytes.clone()).await?;
+                if let Some(dir) = path.parent() {
+                    tokio::fs::create_dir_all(dir)
+                        .await
+                        .map_err(|e| file_error(dir, e))?;
+                }
+                tokio::fs::write(&path, &bytes)
+                    .await
+                    .map_err(|e| file_error(&path, e))?;
+                manifest
             }
         };
-        let (bytes, program) = tokio::task::spawn_blocking(move || {
-            let manifest = verify(&key, &program, &bytes);
-            (bytes, program, manifest)
-        })
-        .await
-        .map(|(b, p, m)| m.map(|m| (b, (p, m))))
-        .map_err(|e| CoreError::Protocol(e.to_string()))??;
-        let (program, manifest) = program;
-        if let Some(dir) = path.parent() {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| file_error(dir, e))?;
-        }
-        tokio::fs::write(&path, &bytes)
-            .await
-            .map_err(|e| file_error(&path, e))?;
         Ok(OpenedMiniProgram {
             program,
             manifest,

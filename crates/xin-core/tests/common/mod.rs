@@ -318,6 +318,21 @@ impl Person {
         r.json().await.unwrap()
     }
 
+    /// Raw bytes posted as this person's phone (a console upload), answering the JSON.
+    pub async fn phone_upload(&self, path: &str, bytes: Vec<u8>, content_type: &str) -> Value {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.api))
+            .bearer_auth(&self.phone_access)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.json().await.unwrap()
+    }
+
     pub async fn chat_with(&self, other: &Person) -> Uuid {
         self.engine.open_direct(other.id).await.unwrap().id
     }
