@@ -15,12 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tauri::{AppHandle, Emitter, Manager, State, Webview};
 use tokio::sync::oneshot;
-use xin_core::{
-    error::UiError,
-    mini_programs::{mini_program_request, BridgeRequest},
-    Engine,
+use xin_core::{error::UiError, mini_programs::mini_program_request, Engine};
+use xin_proto::{
+    MiniProgram, MiniProgramOrder, MiniProgramPermission, MiniProgramRequest, OrderState,
 };
-use xin_proto::{MiniProgram, MiniProgramOrder, MiniProgramPermission, OrderState};
 
 use crate::{
     chat_commands::id,
@@ -150,7 +148,7 @@ pub async fn pay_mini_program_order(
 pub enum BridgeCall {
     Login,
     GetProfile,
-    Request { request: BridgeRequest },
+    Request { request: MiniProgramRequest },
     RequestPayment { order_id: String },
     StorageGet { key: String },
     StorageSet { key: String, value: String },

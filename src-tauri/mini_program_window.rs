@@ -23,10 +23,6 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsa
     connect-src ipc: http://ipc.localhost; frame-src 'none'; object-src 'none'; \
     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/// `window.xin`, put into every mini-program page before its own scripts, and Xin's theme
-/// colours as CSS variables.
-const BRIDGE_JS: &str = include_str!("mini_program_bridge.js");
-
 /// Which mini-program each sandbox window runs.
 #[derive(Default)]
 pub struct Sandboxes(Mutex<HashMap<String, OpenedMiniProgram>>);
@@ -91,7 +87,7 @@ pub fn open(app: &AppHandle, opened: OpenedMiniProgram) -> tauri::Result<String>
         .title(title)
         .inner_size(390.0, 720.0)
         .min_inner_size(320.0, 480.0)
-        .initialization_script(BRIDGE_JS)
+        .initialization_script(xin_proto::BRIDGE_JS)
         .on_navigation(move |url| url.scheme() == SCHEME && url.host_str() == Some(&nav_host))
         .on_new_window(|_, _| tauri::webview::NewWindowResponse::Deny)
         .on_download(|_, _| false)

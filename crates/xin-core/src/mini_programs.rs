@@ -12,11 +12,11 @@ use std::{
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use reqwest::Method;
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use xin_proto::{
-    signed_message, LoginCode, MiniProgram, MiniProgramList, MiniProgramManifest, MiniProgramOrder,
-    PayOrder, SigningKey, API_PREFIX, MANIFEST_FILE, MAX_STORAGE,
+    reachable, signed_message, LoginCode, MiniProgram, MiniProgramList, MiniProgramManifest,
+    MiniProgramOrder, MiniProgramRequest, MiniProgramResponse, PayOrder, SigningKey, API_PREFIX,
+    MANIFEST_FILE, MAX_REQUEST_ANSWER, MAX_STORAGE,
 };
 
 use crate::{
@@ -32,28 +32,6 @@ pub struct OpenedMiniProgram {
     pub package: PathBuf,
 }
 
-/// `xin.request()` as the mini-program asks it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct BridgeRequest {
-    pub url: String,
-    #[serde(default)]
-    pub method: Option<String>,
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    #[serde(default)]
-    pub body: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BridgeResponse {
-    pub status: u16,
-    pub headers: BTreeMap<String, String>,
-    pub body: String,
-}
-
-/// The longest answer `xin.request()` hands back.
-const MAX_RESPONSE: usize = 2 << 20;
-
 fn refused(message: impl Into<String>) -> CoreError {
     CoreError::Api {
         code: xin_proto::ErrorCode::NotAllowed,
@@ -65,15 +43,12 @@ fn file_error(path: &Path, e: impl std::fmt::Display) -> CoreError {
     CoreError::File(format!("{}: {e}", path.display()))
 }
 
-/// Whether `url` is one the manifest lets `xin.request()` reach: HTTPS to a listed host. A
-/// developer build also allows plain HTTP to a listed loopback host (a backend on this machine).
+/// Whether `url` is one the manifest lets `xin.request()` reach (see [`reachable`]).
 pub fn request_allowed(domains: &[String], developer: bool, url: &str) -> CoreResult<reqwest::Url> {
     let url = reqwest::Url::parse(url).map_err(|_| refused(format!("{url} is not a URL")))?;
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-    let listed = domains.iter().any(|d| *d == host);
-    let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost");
-    let scheme_ok = url.scheme() == "https" || (developer && loopback && url.scheme() == "http");
-    if !listed || !scheme_ok || !url.username().is_empty() || url.password().is_some() {
+    let credentials = !url.username().is_empty() || url.password().is_some();
+    if credentials || !reachable(domains, developer, url.scheme(), &host) {
         return Err(refused(format!(
             "{host} is not among this mini-program's domains (HTTPS only)"
         )));
@@ -373,8 +348,8 @@ impl Engine {
 pub async fn mini_program_request(
     domains: &[String],
     developer: bool,
-    req: BridgeRequest,
-) -> CoreResult<BridgeResponse> {
+    req: MiniProgramRequest,
+) -> CoreResult<MiniProgramResponse> {
     let url = request_allowed(domains, developer, &req.url)?;
     let method = Method::from_bytes(req.method.as_deref().unwrap_or("GET").as_bytes())
         .map_err(|_| CoreError::invalid("method: GET, POST, PUT, PATCH or DELETE"))?;
@@ -415,10 +390,10 @@ pub async fn mini_program_request(
         .bytes()
         .await
         .map_err(|e| CoreError::Unreachable(e.without_url().to_string()))?;
-    if bytes.len() > MAX_RESPONSE {
+    if bytes.len() > MAX_REQUEST_ANSWER {
         return Err(CoreError::invalid("the answer is larger than 2 MiB"));
     }
-    Ok(BridgeResponse {
+    Ok(MiniProgramResponse {
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),

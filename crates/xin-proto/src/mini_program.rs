@@ -24,6 +24,8 @@ pub const LOGIN_CODE_SECS: i64 = 300;
 pub const MAX_STORAGE: u64 = 10 << 20;
 /// The longest order description.
 pub const MAX_ORDER_DESCRIPTION: usize = 64;
+/// `window.xin` for mini-program pages, on the desktop and on the phone.
+pub const BRIDGE_JS: &str = include_str!("mini_program_bridge.js");
 /// The manifest's name inside a package.
 pub const MANIFEST_FILE: &str = "app.json";
 
@@ -180,6 +182,40 @@ impl MiniProgramManifest {
         Ok(())
     }
 }
+
+/// Whether `xin.request()` may reach `scheme://host`: HTTPS to a host the manifest lists. With
+/// `developer` (a developer build, or a server on a closed network) also plain HTTP to a listed
+/// loopback host, where a backend under development runs.
+pub fn reachable(domains: &[String], developer: bool, scheme: &str, host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    let listed = domains.contains(&host);
+    let loopback = matches!(host.as_str(), "127.0.0.1" | "localhost");
+    listed && (scheme == "https" || (developer && loopback && scheme == "http"))
+}
+
+/// `xin.request()`: carried out by Xin (the desktop's Rust side, or the server for the phone),
+/// never by the page itself.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct MiniProgramRequest {
+    pub url: String,
+    /// GET, POST, PUT, PATCH or DELETE (GET when left out).
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct MiniProgramResponse {
+    pub status: u16,
+    pub headers: std::collections::BTreeMap<String, String>,
+    pub body: String,
+}
+
+/// The longest answer `xin.request()` hands back (2 MiB).
+pub const MAX_REQUEST_ANSWER: usize = 2 << 20;
 
 /// What the server signs (Ed25519) for a package: the desktop checks it before running it.
 pub fn signed_message(mini_program: Uuid, version: &str, hash_hex: &str) -> String {

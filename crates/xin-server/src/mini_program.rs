@@ -1,16 +1,23 @@
 //! What the server does with a mini-program package: read and check it (manifest, sizes,
 //! paths), sign it, and derive each user's per-app id.
 
-use std::io::{Cursor, Read};
+use std::{
+    io::{Cursor, Read},
+    time::Duration,
+};
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use ed25519_dalek::{Signer, SigningKey};
 use uuid::Uuid;
 use xin_proto::{
-    signed_message, ErrorCode, MiniProgramManifest, MANIFEST_FILE, MAX_ICON, MAX_PACKAGE,
+    reachable, signed_message, ErrorCode, MiniProgramManifest, MiniProgramRequest,
+    MiniProgramResponse, MANIFEST_FILE, MAX_ICON, MAX_PACKAGE, MAX_REQUEST_ANSWER,
 };
 
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    error::{ApiError, ApiResult},
+    official::webhook,
+};
 
 /// A package that passed every check.
 pub struct CheckedPackage {
@@ -109,4 +116,91 @@ impl Signer32 {
         let hash = blake3::keyed_hash(&key, &input);
         format!("o{}", &hash.to_hex()[..31])
     }
+}
+
+/// `xin.request()` for a mini-program on the phone, carried out by the server with the
+/// desktop's rules: HTTPS to a host the manifest lists (plain HTTP to a listed loopback host
+/// only on a server that allows private hosts), and never an address on the server's own
+/// network unless allowed (the address checked is the one connected to). No redirects, 15 s,
+/// answers up to 2 MiB.
+pub async fn carry_out(
+    domains: &[String],
+    private_hosts: bool,
+    req: MiniProgramRequest,
+) -> ApiResult<MiniProgramResponse> {
+    let refused = |why: String| ApiError::new(ErrorCode::NotAllowed, why);
+    let url =
+        url::Url::parse(&req.url).map_err(|_| refused(format!("{} is not a URL", req.url)))?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let credentials = !url.username().is_empty() || url.password().is_some();
+    if credentials || !reachable(domains, private_hosts, url.scheme(), &host) {
+        return Err(refused(format!(
+            "{host} is not among this mini-program's domains (HTTPS only)"
+        )));
+    }
+    let pinned = webhook::allowed(url.as_str(), private_hosts)
+        .await
+        .map_err(refused)?;
+    let client = webhook::client(Duration::from_secs(15), &pinned)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let method = reqwest::Method::from_bytes(req.method.as_deref().unwrap_or("GET").as_bytes())
+        .ok()
+        .filter(|m| {
+            matches!(
+                *m,
+                reqwest::Method::GET
+                    | reqwest::Method::POST
+                    | reqwest::Method::PUT
+                    | reqwest::Method::PATCH
+                    | reqwest::Method::DELETE
+            )
+        })
+        .ok_or_else(|| ApiError::invalid("method: GET, POST, PUT, PATCH or DELETE"))?;
+    let mut builder = client.request(method, url);
+    for (name, value) in &req.headers {
+        if !matches!(name.to_ascii_lowercase().as_str(), "cookie" | "host") {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+    }
+    if let Some(body) = req.body {
+        builder = builder.body(body);
+    }
+    let unreachable = |e: reqwest::Error| {
+        ApiError::new(
+            ErrorCode::NotAllowed,
+            format!(
+                "The mini-program's server did not answer: {}",
+                e.without_url()
+            ),
+        )
+    };
+    let resp = builder.send().await.map_err(unreachable)?;
+    let status = resp.status().as_u16();
+    let headers = resp
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let bytes = resp.bytes().await.map_err(unreachable)?;
+    if bytes.len() > MAX_REQUEST_ANSWER {
+        return Err(ApiError::invalid("the answer is larger than 2 MiB"));
+    }
+    Ok(MiniProgramResponse {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    })
+}
+
+/// One file of a package, if it has it.
+pub fn package_file(package: &[u8], name: &str) -> ApiResult<Option<Vec<u8>>> {
+    if !xin_proto::safe_path(name) {
+        return Ok(None);
+    }
+    let mut zip = zip::ZipArchive::new(Cursor::new(package))
+        .map_err(|e| ApiError::Internal(format!("stored package: {e}")))?;
+    if zip.by_name(name).is_err() {
+        return Ok(None);
+    }
+    read_file(&mut zip, name, MAX_PACKAGE).map(Some)
 }

@@ -137,6 +137,9 @@ const ROUTES: &[(&str, &str)] = &[
     ),
     ("get", "/api/v1/mini-program-orders/{id}"),
     ("post", "/api/v1/mini-program-orders/{id}/pay"),
+    ("get", "/api/v1/mini-programs/bridge.js"),
+    ("get", "/api/v1/mini-programs/{id}/files/{version}/{*path}"),
+    ("post", "/api/v1/mini-programs/{id}/request"),
     (
         "post",
         "/api/v1/official-accounts/{id}/followers/{user}/messages",

@@ -455,3 +455,144 @@ async fn an_order_is_paid_once_with_the_pin_for_the_amount_the_backend_set() {
     assert_eq!(status["state"], "paid");
     s.ledger_is_sound();
 }
+
+#[tokio::test]
+async fn the_phone_gets_sandboxed_files_and_requests_only_to_listed_domains() {
+    // A backend on loopback that answers every request with what it was asked.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let backend = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            let n = socket.read(&mut buf).await.unwrap_or(0);
+            let first = String::from_utf8_lossy(&buf[..n])
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let body = format!("{{\"asked\":\"{first}\"}}");
+            let reply = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    // This test server allows private hosts (a closed network): plain HTTP to a listed
+    // loopback host is allowed there, and only there.
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "owner", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    let (desk, _) = account(&owner, "cragdesk").await;
+    let mut m = manifest("crag-coffee", "1.0.0");
+    m["domains"] = json!(["127.0.0.1"]);
+    let zip = package(
+        m,
+        &[
+            ("icon.png", &png()),
+            (
+                "index.html",
+                b"<!doctype html><html><head><title>x</title></head></html>",
+            ),
+            ("img/cup.svg", b"<svg/>"),
+        ],
+    );
+    let (status, mp) = upload(&owner, &desk, zip).await;
+    assert_eq!(status, StatusCode::OK, "{mp}");
+    let id = mp["id"].as_str().unwrap();
+
+    // Files: public, sandboxed by their CSP, the bridge before the page's own scripts.
+    let get = |path: String| {
+        s.http
+            .get(format!("{}/api/v1/mini-programs/{id}/files/{path}", s.url))
+            .send()
+    };
+    let page = get("1.0.0/index.html".into()).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.starts_with("sandbox allow-scripts;") && csp.contains("connect-src 'none'"),
+        "{csp}"
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<head><script src=\"/api/v1/mini-programs/bridge.js\"></script><title>"),
+        "{html}"
+    );
+    assert_eq!(
+        get("1.0.0/img/cup.svg".into()).await.unwrap().status(),
+        StatusCode::OK
+    );
+    for missing in [
+        "1.0.0/nothing.html",
+        "9.9.9/index.html",
+        "1.0.0/..%2Fapp.json",
+    ] {
+        assert_eq!(
+            get(missing.into()).await.unwrap().status(),
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+    let bridge = s
+        .http
+        .get(format!("{}/api/v1/mini-programs/bridge.js", s.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(bridge.text().await.unwrap().contains("window.xin"));
+
+    // Requests: carried out by the server to a listed host; anything else refused.
+    let path = format!("/mini-programs/{id}/request");
+    let (status, answer) = ann
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({"url": format!("{backend}/api/menu")})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["status"], 200);
+    assert!(answer["body"].as_str().unwrap().contains("GET /api/menu"));
+    for url in [
+        "https://example.com/",
+        "http://localhost:1/",
+        "file:///etc/passwd",
+        "not a url",
+    ] {
+        let r = ann
+            .call(Method::POST, &path, Some(json!({"url": url})))
+            .await;
+        assert_error(&r, StatusCode::FORBIDDEN, "not_allowed");
+    }
+    let r = ann
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({"url": format!("{backend}/"), "method": "TRACE"})),
+        )
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid_request");
+
+    // A server on an open network: no plain HTTP, and never its own machine.
+    let open = TestServer::with(|c| c.webhook_private_hosts = false).await;
+    let owner = Party::join(&open, "owner", "13800000001").await;
+    let ann = Party::join(&open, "ann", "13800000002").await;
+    let (desk, _) = account(&owner, "cragdesk").await;
+    let mut m = manifest("crag-coffee", "1.0.0");
+    m["domains"] = json!(["127.0.0.1", "localhost.localdomain.example"]);
+    let zip = package(m, &[("icon.png", &png()), ("index.html", b"x")]);
+    let id = upload(&owner, &desk, zip).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = ann
+        .call(
+            Method::POST,
+            &format!("/mini-programs/{id}/request"),
+            Some(json!({"url": format!("{backend}/")})),
+        )
+        .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "not_allowed");
+}

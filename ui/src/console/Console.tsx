@@ -7,6 +7,7 @@ import { api, authed, blobUrl, errorMessage, request, store, stored } from "../m
 import { uploadBlob } from "../mobile/upload";
 import { editorHtml } from "./editorHtml";
 import { Followers } from "./Followers";
+import { MiniPrograms } from "./MiniPrograms";
 import { Profile } from "./Profile";
 
 function consoleDevice(): DeviceInfo {
@@ -194,6 +195,7 @@ const TABS = [
   ["menu", "Menu"],
   ["qr", "QR codes"],
   ["profile", "Profile"],
+  ["mini-programs", "Mini programs"],
   ["developer", "Developer"],
 ] as const;
 type Tab = (typeof TABS)[number][0];
@@ -213,6 +215,8 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
         return <QrCodes account={account} />;
       case "developer":
         return <DeveloperMode account={account} />;
+      case "mini-programs":
+        return <MiniPrograms account={account} />;
       case "messages":
         return <Messages account={account} />;
       case "followers":

@@ -78,7 +78,7 @@ pub async fn allowed(url: &str, private_hosts: bool) -> Result<Pinned, String> {
     Ok(Some((bare, addrs)))
 }
 
-fn client(timeout: Duration, pinned: &Pinned) -> reqwest::Result<reqwest::Client> {
+pub(crate) fn client(timeout: Duration, pinned: &Pinned) -> reqwest::Result<reqwest::Client> {
     let mut b = reqwest::Client::builder()
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::none())

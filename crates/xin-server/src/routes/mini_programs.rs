@@ -15,7 +15,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 use xin_proto::{
     CodeExchange, ErrorBody, ErrorCode, LoginCode, MiniProgram, MiniProgramList, MiniProgramOrder,
-    MiniProgramSession, NewOrder, PayOrder, SigningKey, MAX_ORDER_DESCRIPTION, MAX_PACKAGE,
+    MiniProgramRequest, MiniProgramResponse, MiniProgramSession, NewOrder, PayOrder, SigningKey,
+    MAX_ORDER_DESCRIPTION, MAX_PACKAGE,
 };
 
 use super::{
@@ -46,6 +47,118 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(backend_order))
         .routes(routes!(payer_order))
         .routes(routes!(pay_order))
+        .routes(routes!(bridge_js))
+        .routes(routes!(file))
+        .routes(routes!(request))
+}
+
+/// The sandbox a package's files are served into: an origin of their own (opaque), their own
+/// scripts only, no network but through the bridge.
+const FILE_CSP: &str = "sandbox allow-scripts; default-src 'self'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; \
+    font-src 'self' data:; connect-src 'none'; frame-src 'none'; object-src 'none'; \
+    base-uri 'none'; form-action 'none'";
+
+/// `window.xin` for mini-program pages on the phone (see `xin_proto::BRIDGE_JS`).
+#[utoipa::path(get, path = "/mini-programs/bridge.js", tag = "mini-programs",
+    responses((status = 200, content_type = "text/javascript", body = String)))]
+async fn bridge_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        xin_proto::BRIDGE_JS,
+    )
+        .into_response()
+}
+
+fn media_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or_default() {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A page's HTML with the bridge put in before anything of its own.
+fn with_bridge(html: &[u8]) -> Vec<u8> {
+    const TAG: &[u8] = b"<script src=\"/api/v1/mini-programs/bridge.js\"></script>";
+    let lower = html.to_ascii_lowercase();
+    let at = lower
+        .windows(6)
+        .position(|w| w == b"<head>")
+        .map_or(0, |i| i + 6);
+    [&html[..at], TAG, &html[at..]].concat()
+}
+
+/// A file of a published version, for the phone's sandboxed frame. Public (the frame has no
+/// credentials); served with a CSP that sandboxes it wherever it is opened.
+#[utoipa::path(get, path = "/mini-programs/{id}/files/{version}/{*path}", tag = "mini-programs",
+    params(("id" = String, Path), ("version" = String, Path), ("path" = String, Path)),
+    responses((status = 200, body = Vec<u8>), (status = 404, body = ErrorBody)))]
+async fn file(
+    State(state): State<AppState>,
+    Path((id, version, path)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    let missing = || ApiError::new(ErrorCode::NotFound, "There is no such file.");
+    let package = state
+        .store
+        .mini_program_package(program_id(&id)?, Some(version))
+        .await?;
+    let bytes = tokio::task::spawn_blocking({
+        let path = path.clone();
+        move || crate::mini_program::package_file(&package.bytes, &path)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??
+    .ok_or_else(missing)?;
+    let media = media_type(&path);
+    let body = if media.starts_with("text/html") {
+        with_bridge(&bytes)
+    } else {
+        bytes
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media),
+            (header::CONTENT_SECURITY_POLICY, FILE_CSP),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `xin.request()` for a mini-program on the phone: the server carries it out, to the
+/// manifest's domains only (HTTPS), never into its own network.
+#[utoipa::path(post, path = "/mini-programs/{id}/request", tag = "mini-programs", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = MiniProgramRequest,
+    responses((status = 200, body = MiniProgramResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+      (status = 404, body = ErrorBody)))]
+async fn request(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    extract::Json(r): extract::Json<MiniProgramRequest>,
+) -> ApiResult<Json<MiniProgramResponse>> {
+    let program = state
+        .store
+        .mini_program(authed.user_id, program_id(&id)?)
+        .await?;
+    Ok(Json(
+        crate::mini_program::carry_out(&program.domains, state.config.webhook_private_hosts, r)
+            .await?,
+    ))
 }
 
 fn program_id(raw: &str) -> ApiResult<Uuid> {
