@@ -8,15 +8,21 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { By, freePort, startDesktop, startServer, waitFor } from "./harness.mjs";
+import { By, freePort, startBrowser, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
 
 describe("a mini-program on the desktop", () => {
-  let server, desktop, coffee, main, sandbox;
+  let server, desktop, coffee, main, sandbox, phone;
   const api = (path) => `${server.url}/api/v1${path}`;
   /** Runs `script` (async, its result passed to `done`) in the window that is current. */
   const inPage = (script, ...args) =>
     desktop.driver.executeAsyncScript(`const done = arguments[arguments.length - 1]; (async () => { ${script} })().then(done, (e) => done({ thrown: String(e && (e.message || e)) }));`, ...args);
   const wallet = () => desktop.invoke("wallet");
+  const post = async (path, body, token) => {
+    const r = await fetch(api(path), { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body ?? {}) });
+    assert.ok(r.ok, `${path}: ${r.status}`);
+    return r.status === 204 ? null : r.json();
+  };
+  const signIn = (login) => post("/sessions", { login, password: "xin-demo-pass", device: { name: `${login}'s phone`, kind: "phone", os: "Android", app_version: "0.1.0" } });
 
   before(async () => {
     server = await startServer(["--webhook-private-hosts"]);
@@ -31,18 +37,14 @@ describe("a mini-program on the desktop", () => {
   });
 
   after(async () => {
+    await phone?.stop();
     await desktop?.stop();
     coffee?.kill();
     await server?.stop();
   });
 
   test("Alice opens Summit Coffee, is logged in, orders and pays with her PIN; her wallet is charged once", async () => {
-    const post = async (path, body, token) => {
-      const r = await fetch(api(path), { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body ?? {}) });
-      assert.ok(r.ok, `${path}: ${r.status}`);
-      return r.status === 204 ? null : r.json();
-    };
-    const phone = await post("/sessions", { login: "alice", password: "xin-demo-pass", device: { name: "Alice's phone", kind: "phone", os: "Android", app_version: "0.1.0" } });
+    const phone = await signIn("alice");
     const ticket = (await desktop.attr("login-qr", "data-url")).split("/").pop();
     await post(`/login-tickets/${ticket}/scan`, {}, phone.access_token);
     await post(`/login-tickets/${ticket}/confirm`, { code: await desktop.attr("login-code", "data-code") }, phone.access_token);
@@ -137,5 +139,83 @@ describe("a mini-program on the desktop", () => {
     const keys = await inPage("return await xin.storage.keys();");
     assert.deepEqual(keys, ["session"]);
     await desktop.driver.switchTo().window(main);
+  });
+
+  test("on the phone it runs in a sandboxed frame: Bob orders and pays with his PIN in the companion", async () => {
+    phone = await startPhone();
+    const page = phone.page;
+    await page.goto(`${server.url}/m/`);
+    await page.locator('input[name="login"]').fill("bob");
+    await page.locator('input[name="password"]').fill("xin-demo-pass");
+    await page.getByTestId("auth-submit").click();
+    await page.getByTestId("tab-wallet").waitFor();
+    const bob = await signIn("bob");
+    const balance = async () => (await (await fetch(api("/wallet"), { headers: { authorization: `Bearer ${bob.access_token}` } })).json()).balance_fen;
+    const before = await balance();
+
+    // Contacts › Mini Programs › search.
+    await page.getByTestId("tab-contacts").click();
+    await page.getByTestId("phone-mini-programs-entry").click();
+    await page.getByTestId("phone-mini-program-search").fill("summit");
+    await page.locator('[data-testid="phone-mini-program"][data-name="Summit Coffee"]').click();
+    const app = page.frameLocator('[data-testid="phone-mini-program-frame"]');
+    await app.locator("#menu li").nth(4).waitFor({ timeout: 20_000 });
+    await phone.screenshot("94-phone-mini-program");
+
+    // The frame has no way into the companion: no parent DOM, no storage, no network.
+    const frame = page.frames().find((f) => f.url().includes("/files/"));
+    assert.ok(frame, "the mini-program's frame");
+    const probe = await frame.evaluate(async () => {
+      const tries = {};
+      try { tries.parent = typeof window.parent.document; } catch (e) { tries.parent = `blocked: ${e.name}`; }
+      try { tries.storage = typeof localStorage.length; } catch (e) { tries.storage = `blocked: ${e.name}`; }
+      try { await fetch("/api/v1/health"); tries.fetch = "reached"; } catch (e) { tries.fetch = `blocked: ${e.name}`; }
+      tries.origin = window.origin;
+      return tries;
+    });
+    assert.match(probe.parent, /^blocked/, JSON.stringify(probe));
+    assert.match(probe.storage, /^blocked/, JSON.stringify(probe));
+    assert.match(probe.fetch, /^blocked/, JSON.stringify(probe));
+    assert.equal(probe.origin, "null", "an opaque origin");
+    const outside = await frame.evaluate(() => xin.request({ url: "https://example.com/" }).then(() => "reached", (e) => e.message));
+    assert.match(outside, /not among this mini-program's domains/);
+
+    // Order and pay: the amount is the backend's, the PIN is asked outside the frame.
+    await app.locator('#menu li[data-item="croissant"] .add').click();
+    await app.locator("#pay").filter({ hasText: "Pay ¥18.00" }).click();
+    await page.getByTestId("phone-mini-program-payment").waitFor();
+    assert.equal(await page.getByTestId("phone-mini-program-amount").innerText(), "¥18.00");
+    await page.getByTestId("phone-mini-program-pin").fill("000000");
+    await page.getByTestId("phone-mini-program-pay").click();
+    await page.getByTestId("phone-mini-program-pay-error").waitFor();
+    assert.equal(await balance(), before, "no PIN, no payment");
+    await page.getByTestId("phone-mini-program-pin").fill("123456");
+    await phone.screenshot("95-phone-mini-program-pay");
+    await page.getByTestId("phone-mini-program-pay").click();
+    await app.locator("#order-state").filter({ hasText: "Paid ¥18.00" }).waitFor({ timeout: 20_000 });
+    await phone.screenshot("96-phone-mini-program-paid");
+    assert.equal(await balance(), before - 1_800);
+  });
+
+  test("Carol's console lists the published mini-program and explains a package it refuses", async () => {
+    const browser = await startBrowser();
+    try {
+      const c = browser.page;
+      await c.goto(`${server.url}/console/`);
+      const ticket = (await c.getByTestId("console-qr").getAttribute("data-url")).split("/").pop();
+      const carol = await signIn("carol");
+      await post(`/login-tickets/${ticket}/scan`, {}, carol.access_token);
+      await post(`/login-tickets/${ticket}/confirm`, { code: await c.getByTestId("console-code").getAttribute("data-code") }, carol.access_token);
+      await c.locator('[data-testid="console-account"][data-name="Summit Coffee"]').click();
+      await c.getByTestId("tab-mini-programs").click();
+      await c.locator('[data-testid="console-mini-program"][data-name="Summit Coffee"]').filter({ hasText: "v1.0.0" }).waitFor();
+      // A file that is not a package: refused with the reason, nothing published.
+      await c.getByTestId("mini-program-upload").setInputFiles(new URL("../../mini-programs/summit-coffee/icon.png", import.meta.url).pathname);
+      await c.getByTestId("mini-program-error").filter({ hasText: "not a valid mini-program package" }).waitFor();
+      await browser.screenshot("97-console-mini-programs");
+      assert.equal(await c.getByTestId("console-mini-program").count(), 1);
+    } finally {
+      await browser.stop();
+    }
   });
 });

@@ -579,6 +579,14 @@ export type MiniProgramOrder = { id: string, mini_program_id: string, mini_progr
  */
 payee_name: string, state: OrderState, created_at: number, paid_at: number | null, };
 
+export type MiniProgramRequest = { url: string, 
+/**
+ * GET, POST, PUT, PATCH or DELETE (GET when left out).
+ */
+method: string | null, headers: { [key in string]?: string }, body: string | null, };
+
+export type MiniProgramResponse = { status: number, headers: { [key in string]?: string }, body: string, };
+
 export type OfficialKind = "subscription" | "service";
 
 export type NewOfficialAccount = { 

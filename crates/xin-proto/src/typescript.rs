@@ -114,6 +114,8 @@ pub fn declarations() -> Vec<String> {
         LoginCode,
         OrderState,
         MiniProgramOrder,
+        MiniProgramRequest,
+        MiniProgramResponse,
         OfficialKind,
         NewOfficialAccount,
         OfficialAccount,

@@ -10,6 +10,7 @@ import { LoginRequests } from "./LoginRequests";
 import { PhoneWallet } from "./Money";
 import { MomentsPage, NewPostPage } from "./Moments";
 import { ArticlePage, FollowByCode, SubscriptionsPage } from "./Official";
+import { MiniProgramPage, MiniProgramsPage } from "./MiniPrograms";
 import { AccountChatPage, AccountPage, OfficialAccountsPage } from "./OfficialAccounts";
 import { go, usePath } from "./router";
 import { Avatar } from "../shared/Avatar";
@@ -75,6 +76,9 @@ export function App() {
   if (path === "/me/devices") return <Devices onSignedOut={() => setSession(null)} />;
   if (path === "/subscriptions") return <SubscriptionsPage tick={tick} />;
   if (path === "/official") return <OfficialAccountsPage />;
+  if (path === "/mini-programs") return <MiniProgramsPage />;
+  const miniProgram = /^\/mp\/([0-9a-f-]{36})$/.exec(path)?.[1];
+  if (miniProgram) return <MiniProgramPage key={miniProgram} id={miniProgram} />;
   const account = /^\/account\/([0-9a-f-]{36})$/.exec(path)?.[1];
   if (account) return <AccountPage id={account} />;
   const accountChat = /^\/oc\/([0-9a-f-]{36})$/.exec(path)?.[1];

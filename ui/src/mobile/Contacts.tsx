@@ -67,6 +67,12 @@ export function ContactsPage({ tick }: { tick: number }) {
           </span>
           <span className="device-text">Official accounts</span>
         </button>
+        <button className="row chat" onClick={() => go("/mini-programs")} data-testid="phone-mini-programs-entry">
+          <span className="chat-avatar official-entry-avatar mini-entry-avatar">
+            <Icon name="miniprograms" size={24} />
+          </span>
+          <span className="device-text">Mini Programs</span>
+        </button>
       </section>
       <section className="card list" data-testid="phone-contacts">
         {list?.contacts.length === 0 && <p className="empty">No contacts yet.</p>}

@@ -1,3 +1,4 @@
+import { PinInput } from "./PinInput";
 import QRCode from "qrcode";
 import { useEffect, useRef, useState } from "react";
 import type { Payee, Payment, PaymentCode, Wallet } from "../bindings";
@@ -25,23 +26,6 @@ function Page({ title, back, children, testid }: { title: string; back: string; 
   );
 }
 
-/** Six PIN digits, masked. */
-function PinInput({ value, onChange, testid = "pay-pin" }: { value: string; onChange: (v: string) => void; testid?: string }) {
-  return (
-    <input
-      className="pin-input"
-      type="password"
-      inputMode="numeric"
-      autoComplete="off"
-      maxLength={6}
-      placeholder="Payment PIN"
-      aria-label="Payment PIN"
-      value={value}
-      onChange={(e) => onChange(e.target.value.replace(/\D/g, ""))}
-      data-testid={testid}
-    />
-  );
-}
 
 function Paid({ payment, mine }: { payment: Payment; mine: string }) {
   const out = payment.payer_id === mine;
