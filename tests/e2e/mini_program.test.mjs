@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { By, freePort, startBrowser, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
+import { By, until, freePort, startBrowser, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
 
 describe("a mini-program on the desktop", () => {
   let server, desktop, coffee, main, sandbox, phone;
@@ -43,7 +43,7 @@ describe("a mini-program on the desktop", () => {
     await server?.stop();
   });
 
-  test("Alice opens Summit Coffee, is logged in, orders and pays with her PIN; her wallet is charged once", async () => {
+  test("Alice opens Summit Coffee from the café's menu, is logged in, orders and pays with her PIN; her wallet is charged once", async () => {
     const phone = await signIn("alice");
     const ticket = (await desktop.attr("login-qr", "data-url")).split("/").pop();
     await post(`/login-tickets/${ticket}/scan`, {}, phone.access_token);
@@ -52,16 +52,24 @@ describe("a mini-program on the desktop", () => {
     main = await desktop.driver.getWindowHandle();
     const before = (await wallet()).balance_fen;
 
-    // Mini Programs: the demo pinned Summit Coffee for Alice.
+    // The café's chat menu opens it, in its own window.
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="service-row"][data-title="Summit Coffee"]'))).length === 1, 20_000, "the café's chat");
+    await (await desktop.driver.findElement(By.css('[data-testid="service-row"][data-title="Summit Coffee"]'))).click();
+    for (const item of ["//button[@data-testid='official-menu-button'][contains(., 'Order')]", "//button[@data-testid='official-menu-item'][contains(., 'Order ahead')]"]) {
+      await (await desktop.driver.wait(until.elementLocated(By.xpath(item)), 20_000, item)).click();
+    }
+    await desktop.driver.wait(async () => (await desktop.driver.getAllWindowHandles()).length === 2, 20_000, "the mini-program's window opens from the menu");
+    sandbox = (await desktop.driver.getAllWindowHandles()).find((h) => h !== main);
+
+    // Mini Programs: the demo pinned Summit Coffee for Alice; Open brings the same window back,
+    // never a second one.
     await (await desktop.find("rail-miniprograms")).click();
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="mini-program-row"][data-name="Summit Coffee"]'))).length === 1, 20_000, "Summit Coffee is listed");
     await desktop.find("mini-program-card");
     await desktop.screenshot("90-mini-programs");
     await (await desktop.find("open-mini-program")).click();
-
-    // Its own window.
-    await desktop.driver.wait(async () => (await desktop.driver.getAllWindowHandles()).length === 2, 20_000, "the mini-program's window opens");
-    sandbox = (await desktop.driver.getAllWindowHandles()).find((h) => h !== main);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual((await desktop.driver.getAllWindowHandles()).sort(), [main, sandbox].sort());
     await desktop.driver.switchTo().window(sandbox);
     assert.match(await desktop.driver.getCurrentUrl(), /^xinmp:\/\/[0-9a-f]{32}\/index\.html$/);
     // The menu comes from the shop's backend, after it exchanged Alice's login code.

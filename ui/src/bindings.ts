@@ -685,7 +685,7 @@ next: number | null, };
 
 export type ArticleList = { articles: Array<Article>, };
 
-export type MenuAction = { "type": "keyword", keyword: string, } | { "type": "article", article_id: string, } | { "type": "link", url: string, };
+export type MenuAction = { "type": "keyword", keyword: string, } | { "type": "article", article_id: string, } | { "type": "link", url: string, } | { "type": "mini_program", mini_program_id: string, };
 
 export type MenuItem = { name: string, action: MenuAction, };
 

@@ -618,18 +618,6 @@ async fn seed(api: &Api, coffee: &Coffee) -> Result<()> {
                "default": "Thanks for your message! A barista will answer soon."}),
     )
     .await?;
-    api.call(
-        &carol,
-        reqwest::Method::PUT,
-        &format!("/official-accounts/{cafe_desk}/menu"),
-        json!({"menus": [
-            {"name": "Visit", "items": [
-                {"name": "Opening hours", "action": {"type": "keyword", "keyword": "hours"}},
-                {"name": "Map", "action": {"type": "link", "url": "https://www.openstreetmap.org/search?query=Yangshuo"}}]},
-            {"name": "Offers", "items": [
-                {"name": "Breakfast offer", "action": {"type": "article", "article_id": offer}}]}]}),
-    )
-    .await?;
     for who in [&alice, &bob] {
         for account in [&daily, &cafe_desk] {
             api.call(
@@ -654,13 +642,28 @@ async fn seed(api: &Api, coffee: &Coffee) -> Result<()> {
     )
     .await?;
 
-    mini_program::seed(
+    let coffee_app = mini_program::seed(
         api,
         &carol,
         &alice,
         &cafe_desk,
         &coffee.url,
         coffee.out.as_deref(),
+    )
+    .await?;
+    // Its menu opens its offer, its map and its mini-program.
+    api.call(
+        &carol,
+        reqwest::Method::PUT,
+        &format!("/official-accounts/{cafe_desk}/menu"),
+        json!({"menus": [
+            {"name": "Visit", "items": [
+                {"name": "Opening hours", "action": {"type": "keyword", "keyword": "hours"}},
+                {"name": "Map", "action": {"type": "link", "url": "https://www.openstreetmap.org/search?query=Yangshuo"}}]},
+            {"name": "Offers", "items": [
+                {"name": "Breakfast offer", "action": {"type": "article", "article_id": offer}}]},
+            {"name": "Order", "items": [
+                {"name": "Order ahead", "action": {"type": "mini_program", "mini_program_id": coffee_app}}]}]}),
     )
     .await?;
 

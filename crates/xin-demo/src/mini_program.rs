@@ -60,7 +60,7 @@ async fn backend_config(
 }
 
 /// Publishes the sample for the café account `desk`, pins it for Alice, and writes the
-/// backend's configuration.
+/// backend's configuration. Answers the mini-program's id.
 pub async fn seed(
     api: &Api,
     carol: &Person,
@@ -68,7 +68,7 @@ pub async fn seed(
     desk: &str,
     backend: &str,
     out: Option<&Path>,
-) -> Result<()> {
+) -> Result<String> {
     let zip = package(Path::new(SAMPLE), backend)?;
     let resp = api
         .http
@@ -97,7 +97,7 @@ pub async fn seed(
     if let Some(out) = out {
         backend_config(api, carol, desk, backend, out).await?;
     }
-    Ok(())
+    Ok(id.to_string())
 }
 
 /// For a world seeded before: the café's backend configuration again (its secret is the same).

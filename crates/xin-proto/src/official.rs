@@ -255,6 +255,11 @@ pub enum MenuAction {
     },
     /// Opens a web page.
     Link { url: String },
+    /// Opens one of the account's mini-programs.
+    MiniProgram {
+        #[ts(type = "string")]
+        mini_program_id: Uuid,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]

@@ -1,6 +1,6 @@
 import QRCode from "qrcode";
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { Article, ArticleList, AutoReplies, Broadcast, Developer, FollowerList, Menu, MenuAction, MenuItem, OfficialMenu, OfficialQr, SceneCounts, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
+import type { Article, ArticleList, AutoReplies, Broadcast, Developer, FollowerList, Menu, MenuAction, MenuItem, MiniProgram, MiniProgramList, OfficialMenu, OfficialQr, SceneCounts, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { api, authed, blobUrl, errorMessage, request, store, stored } from "../mobile/api";
@@ -698,18 +698,21 @@ function QrCodes({ account }: { account: OfficialAccount }) {
 }
 
 /** The menu under the account's chat: up to 3 menus of up to 5 items, each answering a
- *  keyword, opening one of the account's articles, or opening a web page. */
+ *  keyword, opening one of the account's articles or mini programs, or opening a web page. */
 function MenuEditor({ account, articles }: { account: OfficialAccount; articles: Article[] }) {
   const [menus, setMenus] = useState<Menu[] | null>(null);
+  const [programs, setPrograms] = useState<MiniProgram[]>([]);
   const [note, setNote] = useState("");
   const [error, setError] = useState("");
   useEffect(() => {
     authed<OfficialMenu>("GET", `/official-accounts/${account.id}/menu`).then((m) => setMenus(m.menus), (e) => setError(errorMessage(e)));
+    authed<MiniProgramList>("GET", `/official-accounts/${account.id}/mini-programs`).then((l) => setPrograms(l.mini_programs), () => {});
   }, [account.id]);
   if (!menus) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
   const setMenu = (i: number, m: Menu) => setMenus(menus.map((x, j) => (j === i ? m : x)));
   const setItem = (i: number, k: number, item: MenuItem) => setMenu(i, { ...menus[i]!, items: menus[i]!.items.map((x, j) => (j === k ? item : x)) });
-  const blank = (type: MenuAction["type"]): MenuAction => (type === "keyword" ? { type, keyword: "" } : type === "link" ? { type, url: "https://" } : { type: "article", article_id: articles[0]?.id ?? "" });
+  const blank = (type: MenuAction["type"]): MenuAction =>
+    type === "keyword" ? { type, keyword: "" } : type === "link" ? { type, url: "https://" } : type === "mini_program" ? { type, mini_program_id: programs[0]?.id ?? "" } : { type: "article", article_id: articles[0]?.id ?? "" };
   const save = () => {
     setNote("");
     setError("");
@@ -732,11 +735,23 @@ function MenuEditor({ account, articles }: { account: OfficialAccount; articles:
                   Opens an article
                 </option>
                 <option value="link">Opens a web page</option>
+                <option value="mini_program" disabled={programs.length === 0}>
+                  Opens a mini program
+                </option>
               </select>
               {item.action.type === "keyword" && (
                 <input value={item.action.keyword} onChange={(e) => setItem(i, k, { ...item, action: { type: "keyword", keyword: e.target.value } })} maxLength={30} placeholder="keyword" aria-label="Keyword" data-testid="menu-item-keyword" />
               )}
               {item.action.type === "link" && <input value={item.action.url} onChange={(e) => setItem(i, k, { ...item, action: { type: "link", url: e.target.value } })} aria-label="Address" />}
+              {item.action.type === "mini_program" && (
+                <select value={item.action.mini_program_id} onChange={(e) => setItem(i, k, { ...item, action: { type: "mini_program", mini_program_id: e.target.value } })} aria-label="Mini program">
+                  {programs.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                    </option>
+                  ))}
+                </select>
+              )}
               {item.action.type === "article" && (
                 <select value={item.action.article_id} onChange={(e) => setItem(i, k, { ...item, action: { type: "article", article_id: e.target.value } })} aria-label="Article">
                   {articles.map((a) => (

@@ -32,6 +32,7 @@ export function OfficialChat({ account, broadcasts }: { account: OfficialAccount
     const a = item.action;
     if (a.type === "keyword") void send(a.keyword, true);
     else if (a.type === "article") setArticle(a.article_id);
+    else if (a.type === "mini_program") ipc.openMiniProgram(a.mini_program_id).catch((e) => setError(errorText(e)));
     else ipc.openLink(a.url).catch((e) => setError(errorText(e)));
   };
   if (article) return <Reader id={article} onBack={() => setArticle(null)} backLabel={account.name} />;

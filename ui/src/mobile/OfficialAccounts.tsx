@@ -141,6 +141,7 @@ export function AccountChatPage({ id, tick }: { id: string; tick: number }) {
     const act = item.action;
     if (act.type === "keyword") void send(act.keyword, true);
     else if (act.type === "article") go(`/article/${act.article_id}`);
+    else if (act.type === "mini_program") go(`/mp/${act.mini_program_id}`);
     else window.open(act.url, "_blank", "noopener");
   };
   const menus = chat?.menu.menus ?? [];

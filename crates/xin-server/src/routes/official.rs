@@ -364,7 +364,7 @@ fn check_menu(mut m: OfficialMenu) -> ApiResult<OfficialMenu> {
             match &mut item.action {
                 MenuAction::Keyword { keyword } => *keyword = line(keyword, 30, "keyword", true)?,
                 MenuAction::Link { url } => *url = web_url(url, "url")?,
-                MenuAction::Article { .. } => {}
+                MenuAction::Article { .. } | MenuAction::MiniProgram { .. } => {}
             }
         }
     }
@@ -399,9 +399,25 @@ async fn set_menu(
     extract::Json(menu): extract::Json<OfficialMenu>,
 ) -> ApiResult<axum::http::StatusCode> {
     let menu = check_menu(menu)?;
+    let account = account_id(&id)?;
+    // A menu opens only the account's own mini-programs.
+    let own = state
+        .store
+        .account_mini_programs(authed.user_id, account)
+        .await?;
+    let foreign = menu.menus.iter().flat_map(|m| &m.items).any(|i| {
+        matches!(i.action, MenuAction::MiniProgram { mini_program_id }
+            if !own.iter().any(|p| p.id == mini_program_id))
+    });
+    if foreign {
+        return Err(ApiError::new(
+            ErrorCode::MiniProgramNotFound,
+            "A menu item opens a mini-program this account does not publish.",
+        ));
+    }
     state
         .store
-        .set_official_menu(authed.user_id, account_id(&id)?, menu)
+        .set_official_menu(authed.user_id, account, menu)
         .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
