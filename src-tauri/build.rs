@@ -104,6 +104,7 @@ const COMMANDS: &[&str] = &[
     "pin_mini_program",
     "open_mini_program",
     "clear_mini_program_data",
+    "mini_program_code",
     "mini_program_order",
     "pay_mini_program_order",
     "answer_mini_program",

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tauri::{AppHandle, Emitter, Manager, State, Webview};
 use tokio::sync::oneshot;
-use xin_core::{error::UiError, mini_programs::mini_program_request, Engine};
+use xin_core::{error::UiError, mini_programs::mini_program_request, views::PhoneCode, Engine};
 use xin_proto::{
     MiniProgram, MiniProgramOrder, MiniProgramPermission, MiniProgramRequest, OrderState,
 };
@@ -118,6 +118,11 @@ pub async fn open_mini_program(
     let opened = engine.open_mini_program(id(&program)?).await?;
     mini_program_window::open(&app, opened).map_err(|e| refused(e.to_string()))?;
     Ok(())
+}
+
+#[tauri::command]
+pub async fn mini_program_code(engine: State<'_, Engine>, program: String) -> Result<PhoneCode> {
+    Ok(engine.mini_program_code(id(&program)?).await?)
 }
 
 #[tauri::command]

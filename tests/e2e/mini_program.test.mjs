@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { By, until, freePort, startBrowser, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
+import { By, OUT, until, freePort, startBrowser, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
 
 describe("a mini-program on the desktop", () => {
   let server, desktop, coffee, main, sandbox, phone;
@@ -149,8 +149,14 @@ describe("a mini-program on the desktop", () => {
     await desktop.driver.switchTo().window(main);
   });
 
-  test("on the phone it runs in a sandboxed frame: Bob orders and pays with his PIN in the companion", async () => {
-    phone = await startPhone();
+  test("on the phone it runs in a sandboxed frame: Bob scans its code, orders and pays with his PIN in the companion", async () => {
+    // The desktop's Mini Programs card shows the mini-program's code; Bob's phone camera sees it.
+    await desktop.driver.switchTo().window(main);
+    await (await desktop.find("rail-miniprograms")).click();
+    const url = await desktop.attr("mini-program-code", "data-url");
+    const video = join(OUT, "mini-program-camera.y4m");
+    writeY4m(await desktop.screenshot("98-mini-program-code"), video);
+    phone = await startPhone(video);
     const page = phone.page;
     await page.goto(`${server.url}/m/`);
     await page.locator('input[name="login"]').fill("bob");
@@ -161,11 +167,24 @@ describe("a mini-program on the desktop", () => {
     const balance = async () => (await (await fetch(api("/wallet"), { headers: { authorization: `Bearer ${bob.access_token}` } })).json()).balance_fen;
     const before = await balance();
 
-    // Contacts › Mini Programs › search.
+    // Contacts › Mini Programs finds it by name.
     await page.getByTestId("tab-contacts").click();
     await page.getByTestId("phone-mini-programs-entry").click();
     await page.getByTestId("phone-mini-program-search").fill("summit");
-    await page.locator('[data-testid="phone-mini-program"][data-name="Summit Coffee"]').click();
+    await page.locator('[data-testid="phone-mini-program"][data-name="Summit Coffee"]').waitFor();
+
+    // Scan: the code opens it (a fake camera that starts badly gets another chance, as a person
+    // would reopen Scan).
+    for (let attempt = 1; ; attempt++) {
+      await page.goto(`${server.url}/m/scan`);
+      try {
+        await page.waitForURL(url, { timeout: 20_000 });
+        break;
+      } catch (e) {
+        await phone.screenshot(`failed-mini-program-scan-${attempt}`);
+        if (attempt === 3) throw e;
+      }
+    }
     const app = page.frameLocator('[data-testid="phone-mini-program-frame"]');
     await app.locator("#menu li").nth(4).waitFor({ timeout: 20_000 });
     await phone.screenshot("94-phone-mini-program");

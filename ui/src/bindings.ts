@@ -836,6 +836,8 @@ requests: Array<FriendRequest>, };
 
 export type FriendCard = { user: UserProfile, url: string, svg: string, };
 
+export type PhoneCode = { url: string, svg: string, };
+
 export type ReceiveCode = { url: string, svg: string, amount_fen: number | null, note: string, };
 
 export type Incoming = { conversation_id: string, 

@@ -293,6 +293,16 @@ impl Engine {
         })
     }
 
+    /// The mini-program's code: scanned with the phone companion, it opens there.
+    pub async fn mini_program_code(&self, id: Uuid) -> CoreResult<crate::views::PhoneCode> {
+        let health = self.require_account().await?.api.health().await?;
+        let url = format!("{}/m/mp/{id}", health.public_url.trim_end_matches('/'));
+        Ok(crate::views::PhoneCode {
+            svg: crate::qr::svg(&url)?,
+            url,
+        })
+    }
+
     pub async fn mini_program_login(&self, id: Uuid) -> CoreResult<LoginCode> {
         self.authed_json::<(), _>(
             Method::POST,

@@ -53,6 +53,13 @@ pub struct ReceiveCode {
     pub note: String,
 }
 
+/// A QR code to open something on the phone companion (a mini-program's code).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PhoneCode {
+    pub url: String,
+    pub svg: String,
+}
+
 /// "My QR code": scanning it on a phone opens the companion's add-friend page.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct FriendCard {

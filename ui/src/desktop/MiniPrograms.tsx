@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import type { MiniProgram } from "../bindings";
+import type { MiniProgram, PhoneCode } from "../bindings";
 import { yuan } from "../shared/format";
 import { errorText, ipc, type MiniProgramAsk, onMiniProgramAsk } from "./ipc";
 import { Modal } from "./Wallet";
@@ -54,6 +54,10 @@ export function MiniPrograms() {
 
 function MiniProgramCard({ program, onChanged }: { program: MiniProgram; onChanged: () => void }) {
   const [note, setNote] = useState("");
+  const [code, setCode] = useState<PhoneCode | null>(null);
+  useEffect(() => {
+    ipc.miniProgramCode(program.id).then(setCode, () => setCode(null));
+  }, [program.id]);
   const [busy, setBusy] = useState(false);
   const act = (what: Promise<unknown>, done: string) => {
     setBusy(true);
@@ -100,6 +104,12 @@ function MiniProgramCard({ program, onChanged }: { program: MiniProgram; onChang
           <dt>Reaches</dt>
           <dd>{program.domains.length ? program.domains.join(", ") : "no servers"}</dd>
         </dl>
+        {code && (
+          <figure className="mini-card-code" data-testid="mini-program-code" data-url={code.url}>
+            <span dangerouslySetInnerHTML={{ __html: code.svg }} />
+            <figcaption>Scan with Xin on your phone to open it there</figcaption>
+          </figure>
+        )}
       </div>
     </section>
   );

@@ -1,12 +1,13 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { MiniProgram, MiniProgramOrder, Article, BroadcastList, OfficialUnread, SearchResults, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { MiniProgram, MiniProgramOrder, PhoneCode, Article, BroadcastList, OfficialUnread, SearchResults, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
   miniPrograms: (q: string | null) => invoke<MiniProgram[]>("mini_programs", { q }),
   pinMiniProgram: (program: string, pinned: boolean) => invoke<MiniProgram>("pin_mini_program", { program, pinned }),
   openMiniProgram: (program: string) => invoke<void>("open_mini_program", { program }),
+  miniProgramCode: (program: string) => invoke<PhoneCode>("mini_program_code", { program }),
   clearMiniProgramData: (program: string) => invoke<void>("clear_mini_program_data", { program }),
   payMiniProgramOrder: (order: string, pin: string) => invoke<MiniProgramOrder>("pay_mini_program_order", { order, pin }),
   answerMiniProgram: (ask: number, yes: boolean) => invoke<void>("answer_mini_program", { ask, yes }),

@@ -1,6 +1,6 @@
 import jsQR from "jsqr";
 import { useEffect, useRef, useState } from "react";
-import { handleFromUrl, officialFromUrl, payFromUrl, ticketFromUrl } from "./api";
+import { handleFromUrl, miniProgramFromUrl, officialFromUrl, payFromUrl, ticketFromUrl } from "./api";
 import { go } from "./router";
 import { Icon } from "../shared/icons";
 
@@ -16,7 +16,8 @@ export function Scan() {
     const friend = handleFromUrl(text);
     const pay = payFromUrl(text);
     const official = officialFromUrl(text);
-    if (ticket || friend || pay || official) {
+    const mini = miniProgramFromUrl(text);
+    if (ticket || friend || pay || official || mini) {
       try {
         if (new URL(text.trim()).host !== location.host) {
           report("This QR code belongs to another Xin server.");
@@ -25,7 +26,7 @@ export function Scan() {
       } catch {
         return false;
       }
-      go(ticket ? `/l/${ticket}` : friend ? `/u/${friend}` : official ? `/oa/${official}` : pay!);
+      go(ticket ? `/l/${ticket}` : friend ? `/u/${friend}` : official ? `/oa/${official}` : mini ? `/mp/${mini}` : pay!);
       return true;
     }
     report("That is not a Xin QR code.");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { handleFromUrl, officialFromUrl, ticketFromUrl, uuidv7 } from "./api";
+import { handleFromUrl, miniProgramFromUrl, officialFromUrl, ticketFromUrl, uuidv7 } from "./api";
 
 describe("ticketFromUrl", () => {
   it("finds the ticket in a login QR's URL", () => {
@@ -38,5 +38,17 @@ describe("officialFromUrl", () => {
   it("refuses anything else", () => {
     expect(officialFromUrl("http://10.0.0.2:7420/m/l/AbCdEfGhIjKlMnOpQrStUv")).toBeNull();
     expect(officialFromUrl("http://x/m/oa/short")).toBeNull();
+  });
+});
+
+describe("miniProgramFromUrl", () => {
+  it("finds the mini-program in its QR code", () => {
+    expect(miniProgramFromUrl("http://10.0.0.2:7420/m/mp/01a20946-f26d-7421-a97d-b8c020433fd6")).toBe("01a20946-f26d-7421-a97d-b8c020433fd6");
+    expect(miniProgramFromUrl(" https://xin.example/m/mp/01a20946-f26d-7421-a97d-b8c020433fd6/ ")).toBe("01a20946-f26d-7421-a97d-b8c020433fd6");
+  });
+  it("ignores anything else", () => {
+    expect(miniProgramFromUrl("http://x/m/mp/not-an-id")).toBeNull();
+    expect(miniProgramFromUrl("http://x/m/mp/01a20946-f26d-7421-a97d-b8c020433fd6/../../etc")).toBeNull();
+    expect(miniProgramFromUrl("http://x/m/oa/AbCdEfGhIjKlMnOpQrStUv")).toBeNull();
   });
 });

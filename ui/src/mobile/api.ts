@@ -202,6 +202,12 @@ export function officialFromUrl(text: string): string | null {
   return m?.[1] ?? null;
 }
 
+/** The mini-program inside its QR code's URL (`…/m/mp/<id>`), or null. */
+export function miniProgramFromUrl(text: string): string | null {
+  const m = /\/m\/mp\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/.exec(text.trim());
+  return m?.[1] ?? null;
+}
+
 /** The ticket id inside a login QR's URL (`…/m/l/<ticket>`), or null for anything else. */
 export function ticketFromUrl(text: string): string | null {
   const m = /\/m\/l\/([A-Za-z0-9_-]{16,64})\/?$/.exec(text.trim());
