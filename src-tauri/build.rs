@@ -105,6 +105,7 @@ const COMMANDS: &[&str] = &[
     "open_mini_program",
     "clear_mini_program_data",
     "mini_program_code",
+    "share_mini_program",
     "mini_program_order",
     "pay_mini_program_order",
     "answer_mini_program",

@@ -159,6 +159,7 @@ pub fn run() {
             mini_program_commands::open_mini_program,
             mini_program_commands::clear_mini_program_data,
             mini_program_commands::mini_program_code,
+            mini_program_commands::share_mini_program,
             mini_program_commands::mini_program_order,
             mini_program_commands::pay_mini_program_order,
             mini_program_commands::answer_mini_program,

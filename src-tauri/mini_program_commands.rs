@@ -15,7 +15,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tauri::{AppHandle, Emitter, Manager, State, Webview};
 use tokio::sync::oneshot;
-use xin_core::{error::UiError, mini_programs::mini_program_request, views::PhoneCode, Engine};
+use xin_core::{
+    error::UiError,
+    mini_programs::mini_program_request,
+    views::{ChatMessage, PhoneCode},
+    Engine,
+};
 use xin_proto::{
     MiniProgram, MiniProgramOrder, MiniProgramPermission, MiniProgramRequest, OrderState,
 };
@@ -123,6 +128,19 @@ pub async fn open_mini_program(
 #[tauri::command]
 pub async fn mini_program_code(engine: State<'_, Engine>, program: String) -> Result<PhoneCode> {
     Ok(engine.mini_program_code(id(&program)?).await?)
+}
+
+/// Shares it into a chat as a card that opens it.
+#[tauri::command]
+pub async fn share_mini_program(
+    engine: State<'_, Engine>,
+    conversation: String,
+    program: String,
+) -> Result<ChatMessage> {
+    let program = engine.mini_program(id(&program)?).await?;
+    Ok(engine
+        .share_mini_program(id(&conversation)?, &program)
+        .await?)
 }
 
 #[tauri::command]

@@ -104,6 +104,21 @@ describe("a mini-program on the desktop", () => {
     await desktop.screenshot("93-mini-program-paid");
     await desktop.driver.switchTo().window(main);
     assert.equal((await wallet()).balance_fen, before - 5_600, "charged once, the order's amount");
+
+    // Alice shares it with Bob: a card in their chat that opens it.
+    await (await desktop.find("rail-miniprograms")).click();
+    await (await desktop.find("share-mini-program")).click();
+    const bob = By.css('[data-testid="share-chat"][data-title="Bob"]');
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(bob)).length === 1, 20_000, "the chats to share to");
+    await (await desktop.driver.findElement(bob)).click();
+    await desktop.driver.wait(async () => /Shared to Bob/.test(await (await desktop.find("mini-program-note")).getText()), 20_000, "shared");
+    await (await desktop.find("rail-chats")).click();
+    await (await desktop.driver.findElement(By.css('[data-testid="chat-row"][data-title="Bob"]'))).click();
+    const card = await desktop.driver.wait(until.elementLocated(By.css('[data-testid="mini-program-bubble"][data-name="Summit Coffee"]')), 20_000, "the card in the chat");
+    await desktop.screenshot("99-mini-program-card");
+    await card.click();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await desktop.driver.getAllWindowHandles()).length, 2, "the card brings back its window");
   });
 
   test("the profile is shared only when Alice agrees, each time", async () => {
@@ -222,6 +237,12 @@ describe("a mini-program on the desktop", () => {
     await app.locator("#order-state").filter({ hasText: "Paid ¥18.00" }).waitFor({ timeout: 20_000 });
     await phone.screenshot("96-phone-mini-program-paid");
     assert.equal(await balance(), before - 1_800);
+
+    // The card Alice shared opens it from the chat too.
+    await page.goto(`${server.url}/m/`);
+    await page.locator('[data-testid="phone-chat-row"][data-title="Alice"]').click();
+    await page.getByTestId("phone-mini-program-card").click();
+    await page.waitForURL(url);
   });
 
   test("Carol's console lists the published mini-program and explains a package it refuses", async () => {

@@ -261,7 +261,7 @@ waveform: Array<number>, } | { "type": "video", blob: BlobRef, thumbnail?: BlobR
 /**
  * The sender's file name (sanitised), for saving it.
  */
-name: string, } | { "type": "transfer", transfer_id: string, amount_fen: number, note: string, } | { "type": "red_envelope", envelope_id: string, kind: EnvelopeKind, note: string, } | { "type": "article", article_id: string, title: string, cover: string | null, account_name: string, } | { "type": "history", 
+name: string, } | { "type": "transfer", transfer_id: string, amount_fen: number, note: string, } | { "type": "red_envelope", envelope_id: string, kind: EnvelopeKind, note: string, } | { "type": "article", article_id: string, title: string, cover: string | null, account_name: string, } | { "type": "mini_program", mini_program_id: string, name: string, publisher: string, } | { "type": "history", 
 /**
  * "Chat history of Alice and Bob", or the group's.
  */

@@ -44,6 +44,7 @@ pub fn preview_of(content: &Content) -> String {
         Content::Video { .. } => "[Video]".to_string(),
         Content::Transfer { .. } => "[Transfer]".to_string(),
         Content::Article { title, .. } => format!("[Article] {title}"),
+        Content::MiniProgram { name, .. } => format!("[Mini Program] {name}"),
         Content::History { title, .. } => format!("[Chat history] {title}"),
         Content::RedEnvelope { note, .. } => format!("[Red Envelope] {note}"),
         Content::Unsupported => "[Unsupported message]".to_string(),

@@ -133,6 +133,20 @@ impl Engine {
         self.enqueue_content(conv, content, None).await
     }
 
+    /// Shares a mini-program into a chat as a card that opens it (the server fills the card).
+    pub async fn share_mini_program(
+        &self,
+        conv: Uuid,
+        program: &xin_proto::MiniProgram,
+    ) -> CoreResult<ChatMessage> {
+        let content = Content::MiniProgram {
+            mini_program_id: program.id,
+            name: program.name.clone(),
+            publisher: program.publisher.clone(),
+        };
+        self.enqueue_content(conv, content, None).await
+    }
+
     pub(crate) async fn enqueue_content(
         &self,
         conv: Uuid,

@@ -26,6 +26,7 @@ pub fn forwardable(m: &Message) -> Option<Content> {
         | Content::Voice { .. }
         | Content::Video { .. }
         | Content::Article { .. }
+        | Content::MiniProgram { .. }
         | Content::History { .. } => Some(m.content.clone()),
         Content::System { .. }
         | Content::Transfer { .. }

@@ -202,6 +202,11 @@ impl Engine {
         Ok(list.mini_programs)
     }
 
+    pub async fn mini_program(&self, id: Uuid) -> CoreResult<MiniProgram> {
+        self.authed_json::<(), _>(Method::GET, format!("/mini-programs/{id}"), None)
+            .await
+    }
+
     pub async fn pin_mini_program(&self, id: Uuid, pinned: bool) -> CoreResult<MiniProgram> {
         let method = if pinned { Method::PUT } else { Method::DELETE };
         self.authed_json::<(), _>(method, format!("/mini-programs/{id}/pin"), None)

@@ -59,6 +59,7 @@ pub fn searchable(m: &Message) -> Option<String> {
         Content::File { name, .. } => name,
         Content::Video { name, .. } if !name.is_empty() => name,
         Content::Article { title, .. } => title,
+        Content::MiniProgram { name, .. } => name,
         // A merged forward is found by its title and by the words of what it holds.
         Content::History { title, items } => {
             let mut words = title.clone();

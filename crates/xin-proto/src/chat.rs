@@ -136,6 +136,16 @@ pub enum Content {
         #[serde(default)]
         account_name: String,
     },
+    /// A mini-program shared into a chat: a card that opens it. The server fills the card from
+    /// the mini-program (whatever the sender wrote there).
+    MiniProgram {
+        #[ts(type = "string")]
+        mini_program_id: Uuid,
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        publisher: String,
+    },
     /// Several messages forwarded as one card ("merge forward"): it opens into them. Its
     /// pictures and files stay readable to whoever may read the card.
     History {
@@ -192,6 +202,7 @@ impl Content {
             | Content::RedEnvelope { .. }
             // The cover is an article picture: public to anyone signed in.
             | Content::Article { .. }
+            | Content::MiniProgram { .. }
             | Content::Unsupported => Vec::new(),
         }
     }

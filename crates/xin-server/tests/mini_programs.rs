@@ -596,3 +596,34 @@ async fn the_phone_gets_sandboxed_files_and_requests_only_to_listed_domains() {
         .await;
     assert_error(&r, StatusCode::FORBIDDEN, "not_allowed");
 }
+
+#[tokio::test]
+async fn a_shared_card_is_filled_from_the_mini_program() {
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "owner", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    ann.befriend(&owner).await;
+    let (desk, _) = account(&owner, "cragdesk").await;
+    let id = upload(&owner, &desk, good("crag-coffee", "1.0.0")).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let conv = ann.direct(&owner).await;
+    let path = format!("/conversations/{conv}/messages");
+    let send = |card: Value| {
+        ann.call(
+            Method::POST,
+            &path,
+            Some(json!({"client_id": uuid_v7(), "content": card})),
+        )
+    };
+    // Whatever the sender wrote on it, the card shows the mini-program's own name and publisher.
+    let (status, m) = send(json!({"type": "mini_program", "mini_program_id": id, "name": "Free money", "publisher": "Xin Team"})).await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(
+        m["content"],
+        json!({"type": "mini_program", "mini_program_id": id, "name": "Crag Coffee", "publisher": "cragdesk"})
+    );
+    let unknown = send(json!({"type": "mini_program", "mini_program_id": uuid_v7()})).await;
+    assert_error(&unknown, StatusCode::NOT_FOUND, "mini_program_not_found");
+}

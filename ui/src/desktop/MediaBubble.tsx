@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { thumbHashToDataURL } from "thumbhash";
 import type { ChatMessage, Transfer } from "../bindings";
 import { formatBytes, timeLeft, voiceLength } from "../shared/format";
+import { Icon } from "../shared/icons";
 import { Reader } from "./Subscriptions";
 import { errorText, ipc, mediaUrl } from "./ipc";
 import { HistoryCard } from "./HistoryCard";
@@ -52,9 +53,25 @@ export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { i
       return <ArticleBubble articleId={c.article_id} title={c.title} cover={c.cover} account={c.account_name} />;
     case "history":
       return <HistoryCard c={c} />;
+    case "mini_program":
+      return <MiniProgramBubble id={c.mini_program_id} name={c.name} publisher={c.publisher} onError={onError} />;
     default:
       return <span className="unsupported">This message needs a newer Xin.</span>;
   }
+}
+
+/** A shared mini-program: its name and publisher; opens it in its own window. */
+function MiniProgramBubble({ id, name, publisher, onError }: { id: string; name: string; publisher: string; onError: (e: string) => void }) {
+  return (
+    <button className="mini-bubble" onClick={() => ipc.openMiniProgram(id).catch((e) => onError(errorText(e)))} data-testid="mini-program-bubble" data-name={name}>
+      <span className="mini-bubble-top">
+        <Icon name="miniprograms" size={18} />
+        <small>{publisher}</small>
+      </span>
+      <b>{name}</b>
+      <small className="mini-bubble-kind">Mini Program</small>
+    </button>
+  );
 }
 
 /** A shared article: its cover, title and account; opens in the reader. */

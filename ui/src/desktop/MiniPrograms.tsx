@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { MiniProgram, PhoneCode } from "../bindings";
 import { yuan } from "../shared/format";
 import { errorText, ipc, type MiniProgramAsk, onMiniProgramAsk } from "./ipc";
+import { ShareTo } from "./Subscriptions";
 import { Modal } from "./Wallet";
 
 /** The Mini Programs pane: mine (pinned, then recently used) or a search of all; each opens
@@ -55,6 +56,7 @@ export function MiniPrograms() {
 function MiniProgramCard({ program, onChanged }: { program: MiniProgram; onChanged: () => void }) {
   const [note, setNote] = useState("");
   const [code, setCode] = useState<PhoneCode | null>(null);
+  const [sharing, setSharing] = useState(false);
   useEffect(() => {
     ipc.miniProgramCode(program.id).then(setCode, () => setCode(null));
   }, [program.id]);
@@ -89,6 +91,9 @@ function MiniProgramCard({ program, onChanged }: { program: MiniProgram; onChang
           <button className="link-button" disabled={busy} onClick={() => act(ipc.pinMiniProgram(program.id, !program.pinned), program.pinned ? "Unpinned" : "Pinned")} data-testid="pin-mini-program">
             {program.pinned ? "Unpin" : "Pin"}
           </button>
+          <button className="link-button" disabled={busy} onClick={() => setSharing(true)} data-testid="share-mini-program">
+            Share
+          </button>
           <button className="link-button" disabled={busy} onClick={() => act(ipc.clearMiniProgramData(program.id), "Its data on this computer is cleared")} data-testid="clear-mini-program">
             Clear data
           </button>
@@ -104,6 +109,15 @@ function MiniProgramCard({ program, onChanged }: { program: MiniProgram; onChang
           <dt>Reaches</dt>
           <dd>{program.domains.length ? program.domains.join(", ") : "no servers"}</dd>
         </dl>
+        {sharing && (
+          <ShareTo
+            onClose={() => setSharing(false)}
+            onChoose={(c) => {
+              setSharing(false);
+              act(ipc.shareMiniProgram(c.conversation.id, program.id), `Shared to ${c.conversation.title}`);
+            }}
+          />
+        )}
         {code && (
           <figure className="mini-card-code" data-testid="mini-program-code" data-url={code.url}>
             <span dangerouslySetInnerHTML={{ __html: code.svg }} />

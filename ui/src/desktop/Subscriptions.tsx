@@ -115,7 +115,7 @@ export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string
 }
 
 /** Pick the chat to share into. */
-function ShareTo({ onClose, onChoose }: { onClose: () => void; onChoose: (c: ChatSummary) => void }) {
+export function ShareTo({ onClose, onChoose }: { onClose: () => void; onChoose: (c: ChatSummary) => void }) {
   const [chats, setChats] = useState<ChatSummary[]>([]);
   useEffect(() => {
     ipc.chats().then(setChats, () => setChats([]));

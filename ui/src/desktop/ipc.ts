@@ -7,6 +7,7 @@ export const ipc = {
   miniPrograms: (q: string | null) => invoke<MiniProgram[]>("mini_programs", { q }),
   pinMiniProgram: (program: string, pinned: boolean) => invoke<MiniProgram>("pin_mini_program", { program, pinned }),
   openMiniProgram: (program: string) => invoke<void>("open_mini_program", { program }),
+  shareMiniProgram: (conversation: string, program: string) => invoke<ChatMessage>("share_mini_program", { conversation, program }),
   miniProgramCode: (program: string) => invoke<PhoneCode>("mini_program_code", { program }),
   clearMiniProgramData: (program: string) => invoke<void>("clear_mini_program_data", { program }),
   payMiniProgramOrder: (order: string, pin: string) => invoke<MiniProgramOrder>("pay_mini_program_order", { order, pin }),

@@ -284,6 +284,13 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
         <span className="muted">{c.account_name}</span>
       </div>
     );
+  if (c.type === "mini_program")
+    return (
+      <button className="bubble phone-article phone-mini-card" onClick={() => go(`/mp/${c.mini_program_id}`)} data-testid="phone-mini-program-card">
+        <b>{c.name}</b>
+        <span className="muted">{c.publisher} · Mini Program</span>
+      </button>
+    );
   if (c.type === "history")
     return (
       <details className="bubble phone-history" data-testid="phone-history">

@@ -16,6 +16,8 @@ export function contentLine(c: Content): string {
       return "[Video]";
     case "article":
       return `[Article] ${c.title}`;
+    case "mini_program":
+      return `[Mini Program] ${c.name}`;
     case "history":
       return `[Chat history] ${c.title}`;
     default:

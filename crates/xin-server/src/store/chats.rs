@@ -456,13 +456,28 @@ fn check_history(title: &str, items: &[xin_proto::HistoryItem]) -> ApiResult<()>
             Content::Image { .. } | Content::File { .. } | Content::Voice { .. } | Content::Video { .. } => {
                 check_media(&item.content)?
             }
-            Content::Article { .. } => {}
+            Content::Article { .. } | Content::MiniProgram { .. } => {}
             _ => {
                 return Err(ApiError::invalid(
-                    "content.items: only texts, pictures, files, voice, videos and articles can be forwarded",
+                    "content.items: only texts, pictures, files, voice, videos, articles and mini-programs can be forwarded",
                 ))
             }
         }
+    }
+    Ok(())
+}
+
+/// A shared article's or mini-program's card, filled from the article or the mini-program
+/// itself (whatever the sender wrote there).
+fn fill_card(c: &super::sql::Conn, content: &mut Content) -> ApiResult<()> {
+    match *content {
+        Content::Article { article_id, .. } => {
+            *content = super::official::article_content(c, article_id)?;
+        }
+        Content::MiniProgram {
+            mini_program_id, ..
+        } => *content = super::mini_programs::card(c, mini_program_id)?,
+        _ => {}
     }
     Ok(())
 }
@@ -881,15 +896,11 @@ impl Store {
             }
             check_content(&req.content, role, v.kind, |m| v.members.contains_key(&m))?;
             let mut req = req;
-            if let Content::Article { article_id, .. } = req.content {
-                req.content = super::official::article_content(&cx.conn, article_id)?;
-            }
-            // Cards inside a merged forward are filled from their articles too.
+            fill_card(&cx.conn, &mut req.content)?;
+            // Cards inside a merged forward are filled from what they show too.
             if let Content::History { items, .. } = &mut req.content {
                 for item in items {
-                    if let Content::Article { article_id, .. } = item.content {
-                        item.content = super::official::article_content(&cx.conn, article_id)?;
-                    }
+                    fill_card(&cx.conn, &mut item.content)?;
                 }
             }
             if let Some(r) = req.reply_to {

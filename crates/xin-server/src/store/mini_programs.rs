@@ -97,6 +97,23 @@ pub(super) fn one(c: &Conn, viewer: Uuid, id: Uuid) -> ApiResult<MiniProgram> {
         .ok_or_else(not_found)
 }
 
+/// A mini-program as a chat message's card.
+pub(crate) fn card(c: &Conn, id: Uuid) -> ApiResult<xin_proto::Content> {
+    sql::one(
+        c,
+        "SELECT m.name, a.name FROM mini_programs m JOIN official_accounts a ON a.id = m.account_id
+         WHERE m.id = $1",
+        &[&id.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?
+    .map(|(name, publisher)| xin_proto::Content::MiniProgram {
+        mini_program_id: id,
+        name,
+        publisher,
+    })
+    .ok_or_else(not_found)
+}
+
 /// The mini-program with this manifest id, if it is the account's.
 pub(super) fn of_account(c: &Conn, account: Uuid, app_id: &str) -> ApiResult<Uuid> {
     let id: Option<String> = sql::one(
