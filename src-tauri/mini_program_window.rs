@@ -121,24 +121,6 @@ fn answer(status: StatusCode, media_type: &str, body: Vec<u8>) -> Response<Vec<u
         .unwrap_or_default()
 }
 
-fn media_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or_default() {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "json" => "application/json",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "woff2" => "font/woff2",
-        "mp3" => "audio/mpeg",
-        "mp4" => "video/mp4",
-        _ => "application/octet-stream",
-    }
-}
-
 /// Serves a file of the package the asking window runs, and nothing else: another
 /// mini-program's host, or a window that is not a sandbox, gets 403.
 pub fn handle<R: tauri::Runtime>(
@@ -160,7 +142,7 @@ pub fn handle<R: tauri::Runtime>(
         }
         let path = uri.path().trim_start_matches('/');
         let response = match package_file(&opened.package, path) {
-            Ok(Some(bytes)) => answer(StatusCode::OK, media_type(path), bytes),
+            Ok(Some(bytes)) => answer(StatusCode::OK, xin_proto::package_media_type(path), bytes),
             Ok(None) => answer(StatusCode::NOT_FOUND, "text/plain", Vec::new()),
             Err(e) => {
                 tracing::warn!("mini-program file {path}: {e}");

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import { Key } from "selenium-webdriver";
-import { By, OUT, decodeQr, startBrowser, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
+import { By, OUT, decodeQr, phoneSignIn, startBrowser, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
 
 describe("the demo world", () => {
   let server, desktop, phone;
@@ -174,11 +174,7 @@ describe("the demo world", () => {
     writeY4m(shot, video);
     phone = await startPhone(video);
     const page = phone.page;
-    await page.goto(`${server.url}/m/`);
-    await page.locator('input[name="login"]').fill("bob");
-    await page.locator('input[name="password"]').fill("xin-demo-pass");
-    await page.getByTestId("auth-submit").click();
-    await page.getByTestId("tab-wallet").waitFor();
+    await phoneSignIn(page, server.url, "bob");
     // As in the login test: a fake camera that starts badly under load gets another chance, as
     // a person would reopen Scan.
     for (let attempt = 1; ; attempt++) {

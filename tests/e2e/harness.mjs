@@ -216,6 +216,15 @@ export async function phoneSignUp(page, serverUrl, handle, phone) {
   await page.getByTestId("tab-scan").waitFor();
 }
 
+/** Signs an existing user in on the companion (the demo's password) and lands on Chats. */
+export async function phoneSignIn(page, serverUrl, login) {
+  await page.goto(`${serverUrl}/m/`);
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill("xin-demo-pass");
+  await page.getByTestId("auth-submit").click();
+  await page.getByTestId("tab-wallet").waitFor();
+}
+
 /** Secrets the desktop filed in the Secret Service, by keyring user name. */
 export function keyringSecrets() {
   // secret-tool prints attributes on stderr and the rest on stdout: merge them in order.

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { By, OUT, until, freePort, startBrowser, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
+import { By, OUT, until, freePort, phoneSignIn, startBrowser, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
 
 describe("a mini-program on the desktop", () => {
   let server, desktop, coffee, main, sandbox, phone;
@@ -173,11 +173,7 @@ describe("a mini-program on the desktop", () => {
     writeY4m(await desktop.screenshot("98-mini-program-code"), video);
     phone = await startPhone(video);
     const page = phone.page;
-    await page.goto(`${server.url}/m/`);
-    await page.locator('input[name="login"]').fill("bob");
-    await page.locator('input[name="password"]').fill("xin-demo-pass");
-    await page.getByTestId("auth-submit").click();
-    await page.getByTestId("tab-wallet").waitFor();
+    await phoneSignIn(page, server.url, "bob");
     const bob = await signIn("bob");
     const balance = async () => (await (await fetch(api("/wallet"), { headers: { authorization: `Bearer ${bob.access_token}` } })).json()).balance_fen;
     const before = await balance();

@@ -14,9 +14,10 @@ use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use reqwest::Method;
 use uuid::Uuid;
 use xin_proto::{
-    reachable, signed_message, LoginCode, MiniProgram, MiniProgramList, MiniProgramManifest,
-    MiniProgramOrder, MiniProgramRequest, MiniProgramResponse, PayOrder, SigningKey, API_PREFIX,
-    MANIFEST_FILE, MAX_REQUEST_ANSWER, MAX_STORAGE,
+    reachable, request_header_allowed, request_method_allowed, signed_message, LoginCode,
+    MiniProgram, MiniProgramList, MiniProgramManifest, MiniProgramOrder, MiniProgramRequest,
+    MiniProgramResponse, PayOrder, SigningKey, API_PREFIX, MANIFEST_FILE, MAX_REQUEST_ANSWER,
+    MAX_STORAGE,
 };
 
 use crate::{
@@ -366,16 +367,11 @@ pub async fn mini_program_request(
     req: MiniProgramRequest,
 ) -> CoreResult<MiniProgramResponse> {
     let url = request_allowed(domains, developer, &req.url)?;
-    let method = Method::from_bytes(req.method.as_deref().unwrap_or("GET").as_bytes())
-        .map_err(|_| CoreError::invalid("method: GET, POST, PUT, PATCH or DELETE"))?;
-    if !matches!(
-        method,
-        Method::GET | Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-    ) {
-        return Err(CoreError::invalid(
-            "method: GET, POST, PUT, PATCH or DELETE",
-        ));
-    }
+    let method = req.method.as_deref().unwrap_or("GET");
+    let method = Method::from_bytes(method.as_bytes())
+        .ok()
+        .filter(|_| request_method_allowed(method))
+        .ok_or_else(|| CoreError::invalid("method: GET, POST, PUT, PATCH or DELETE"))?;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(15))
@@ -383,8 +379,7 @@ pub async fn mini_program_request(
         .map_err(|e| CoreError::Unreachable(e.to_string()))?;
     let mut builder = http.request(method, url);
     for (name, value) in &req.headers {
-        // Who the caller is, is Xin's to say, not the page's.
-        if !matches!(name.to_ascii_lowercase().as_str(), "cookie" | "host") {
+        if request_header_allowed(name) {
             builder = builder.header(name, value);
         }
     }

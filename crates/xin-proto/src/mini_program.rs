@@ -214,6 +214,36 @@ pub struct MiniProgramResponse {
     pub body: String,
 }
 
+/// The methods `xin.request()` may use.
+pub fn request_method_allowed(method: &str) -> bool {
+    matches!(method, "GET" | "POST" | "PUT" | "PATCH" | "DELETE")
+}
+
+/// Whether a header the page set is passed on: who the caller is (cookies) and where the
+/// request goes (host) are Xin's to say, not the page's.
+pub fn request_header_allowed(name: &str) -> bool {
+    !matches!(name.to_ascii_lowercase().as_str(), "cookie" | "host")
+}
+
+/// The type a package's file is served as, by its extension.
+pub fn package_media_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or_default() {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "woff2" => "font/woff2",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        _ => "application/octet-stream",
+    }
+}
+
 /// The longest answer `xin.request()` hands back (2 MiB).
 pub const MAX_REQUEST_ANSWER: usize = 2 << 20;
 

@@ -10,8 +10,9 @@ use base64::{engine::general_purpose::STANDARD, Engine as _};
 use ed25519_dalek::{Signer, SigningKey};
 use uuid::Uuid;
 use xin_proto::{
-    reachable, signed_message, ErrorCode, MiniProgramManifest, MiniProgramRequest,
-    MiniProgramResponse, MANIFEST_FILE, MAX_ICON, MAX_PACKAGE, MAX_REQUEST_ANSWER,
+    reachable, request_header_allowed, request_method_allowed, signed_message, ErrorCode,
+    MiniProgramManifest, MiniProgramRequest, MiniProgramResponse, MANIFEST_FILE, MAX_ICON,
+    MAX_PACKAGE, MAX_REQUEST_ANSWER,
 };
 
 use crate::{
@@ -143,22 +144,14 @@ pub async fn carry_out(
         .map_err(refused)?;
     let client = webhook::client(Duration::from_secs(15), &pinned)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let method = reqwest::Method::from_bytes(req.method.as_deref().unwrap_or("GET").as_bytes())
+    let method = req.method.as_deref().unwrap_or("GET");
+    let method = reqwest::Method::from_bytes(method.as_bytes())
         .ok()
-        .filter(|m| {
-            matches!(
-                *m,
-                reqwest::Method::GET
-                    | reqwest::Method::POST
-                    | reqwest::Method::PUT
-                    | reqwest::Method::PATCH
-                    | reqwest::Method::DELETE
-            )
-        })
+        .filter(|_| request_method_allowed(method))
         .ok_or_else(|| ApiError::invalid("method: GET, POST, PUT, PATCH or DELETE"))?;
     let mut builder = client.request(method, url);
     for (name, value) in &req.headers {
-        if !matches!(name.to_ascii_lowercase().as_str(), "cookie" | "host") {
+        if request_header_allowed(name) {
             builder = builder.header(name.as_str(), value.as_str());
         }
     }

@@ -73,22 +73,6 @@ async fn bridge_js() -> Response {
         .into_response()
 }
 
-fn media_type(path: &str) -> &'static str {
-    match path.rsplit('.').next().unwrap_or_default() {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "json" => "application/json",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "woff2" => "font/woff2",
-        _ => "application/octet-stream",
-    }
-}
-
 /// A page's HTML with the bridge put in before anything of its own.
 fn with_bridge(html: &[u8]) -> Vec<u8> {
     const TAG: &[u8] = b"<script src=\"/api/v1/mini-programs/bridge.js\"></script>";
@@ -121,7 +105,7 @@ async fn file(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??
     .ok_or_else(missing)?;
-    let media = media_type(&path);
+    let media = xin_proto::package_media_type(&path);
     let body = if media.starts_with("text/html") {
         with_bridge(&bytes)
     } else {
