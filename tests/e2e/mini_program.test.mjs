@@ -158,6 +158,8 @@ describe("a mini-program on the desktop", () => {
       await new Promise((r) => setTimeout(r, 700));
       assert.match(await desktop.driver.getCurrentUrl(), /^xinmp:\/\/[0-9a-f]{32}\/index\.html$/, target);
     }
+    // Xin's theme colours are there for its pages as CSS variables.
+    assert.equal(await desktop.driver.executeScript("return getComputedStyle(document.documentElement).getPropertyValue('--xin-green').trim()"), "#07c160");
     // Its storage holds its session; the bridge answers for this mini-program only.
     const keys = await inPage("return await xin.storage.keys();");
     assert.deepEqual(keys, ["session"]);

@@ -8,7 +8,7 @@ mod common;
 use std::io::Write;
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
-use common::*;
+use common::{webhook::*, *};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -626,4 +626,71 @@ async fn a_shared_card_is_filled_from_the_mini_program() {
     );
     let unknown = send(json!({"type": "mini_program", "mini_program_id": uuid_v7()})).await;
     assert_error(&unknown, StatusCode::NOT_FOUND, "mini_program_not_found");
+}
+
+#[tokio::test]
+async fn a_paid_order_is_delivered_to_the_publishers_webhook_signed_and_without_the_xin_id() {
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "owner", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    ann.fund(10_000).await;
+    let (desk, token) = account(&owner, "cragdesk").await;
+    let (url, rx) = receiver().await;
+    let dev = owner
+        .ok(
+            Method::PUT,
+            &format!("/official-accounts/{desk}/developer"),
+            Some(json!({"webhook_url": url})),
+        )
+        .await;
+    let secret = dev["secret"].as_str().unwrap().to_string();
+    let mp = upload(&owner, &desk, good("crag-coffee", "1.0.0")).await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let code = ann
+        .ok(
+            Method::POST,
+            &format!("/mini-programs/{mp}/login-codes"),
+            None,
+        )
+        .await["code"]
+        .clone();
+    let openid = backend(
+        &s,
+        &token,
+        Method::POST,
+        "/official-api/mini-programs/crag-coffee/sessions",
+        json!({"code": code}),
+    )
+    .await
+    .1["openid"]
+        .clone();
+    let order = backend(&s, &token, Method::POST, "/official-api/mini-programs/crag-coffee/orders",
+        json!({"openid": openid, "amount_fen": 1_200, "description": "Crag energy bar", "out_trade_no": "T-7"})).await.1;
+    let id = order["id"].as_str().unwrap();
+    ann.ok(
+        Method::POST,
+        &format!("/mini-program-orders/{id}/pay"),
+        Some(json!({"pin": PIN})),
+    )
+    .await;
+
+    seen_count(&rx, 1).await;
+    let (headers, body) = rx.lock().unwrap().seen[0].clone();
+    assert!(
+        verify(&secret, &headers, &body),
+        "signed with the account's secret"
+    );
+    let event: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(event["kind"], "order_paid");
+    assert_eq!(event["order"]["id"], id);
+    assert_eq!(event["order"]["state"], "paid");
+    assert_eq!(event["order"]["openid"], openid);
+    assert_eq!(event["order"]["amount_fen"], 1_200);
+    assert_eq!(headers["x-xin-delivery"], event["id"].as_str().unwrap());
+    assert!(
+        !body.contains(&ann.user.id),
+        "the payer's Xin id never leaves the server"
+    );
 }

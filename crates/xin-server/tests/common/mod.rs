@@ -1,6 +1,8 @@
 //! A real `xin-server` on a real loopback port with a real SQLite store, and a tiny client.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod webhook;
+
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use xin_server::{Config, Running};
