@@ -53,6 +53,7 @@ pub fn run() {
             mini_program_window::handle,
         )
         .manage(engine.clone())
+        .manage(window::Memory::new(launch.data_dir.join("window.json")))
         .manage(mini_program_window::Sandboxes::default())
         .manage(mini_program_commands::Asks::default())
         .invoke_handler(tauri::generate_handler![
@@ -168,6 +169,7 @@ pub fn run() {
         .setup(move |app| {
             let handle = app.handle().clone();
             alerts::setup_tray(&handle);
+            window::track(&handle);
             microphone::allow(&handle);
             app.manage(video_server::start(engine.clone())?);
             let mut events = engine.subscribe();

@@ -98,6 +98,49 @@ describe("desktop login from the phone", () => {
     assert.ok(Object.keys(ours()).some((k) => k.startsWith("refresh:")));
   });
 
+  test("the main window opens centred, and keeps its size and place across a sign-out and a restart", async () => {
+    const win = () => desktop.driver.manage().window();
+    const rect = async () => {
+      const r = await win().getRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    };
+    // Centred the first time (the screen's size as the page sees it).
+    const first = await rect();
+    const screen = await desktop.driver.executeScript("return [screen.width, screen.height]");
+    assert.ok(Math.abs(first.x + first.width / 2 - screen[0] / 2) <= 40, `centred: ${JSON.stringify(first)} on ${screen}`);
+    assert.ok(first.width >= 720 && first.height >= 500, "at least the minimum size");
+
+    // Alice moves and resizes it.
+    await win().setRect({ x: 60, y: 40, width: 1180, height: 780 });
+    await waitFor("the new size", async () => (await rect()).width === 1180, 5000);
+    const moved = await rect();
+
+    // Signed out, it is the login card; signed in again, it is back where she left it.
+    await (await desktop.find("rail-settings")).click();
+    await (await desktop.find("sign-out")).click();
+    await desktop.find("login-remembered");
+    await waitFor("the login card", async () => (await rect()).width < 400, 5000);
+    await (await desktop.find("login-remembered-button")).click();
+    await phone.page.goto(`${server.url}/m/`);
+    await phone.page.getByTestId("login-request-confirm").click({ timeout: 20_000 });
+    await desktop.find("main-window");
+    await waitFor("the remembered size", async () => (await rect()).width === moved.width, 5000);
+    assert.deepEqual(await rect(), moved);
+
+    // Quit and start again: the same.
+    const dataDir = desktop.dataDir;
+    await desktop.stop();
+    desktop = await startDesktop(server.url, { XIN_DATA_DIR: dataDir });
+    desktop.dataDir = dataDir;
+    await desktop.find("login-remembered");
+    await (await desktop.find("login-remembered-button")).click();
+    await phone.page.goto(`${server.url}/m/`);
+    await phone.page.getByTestId("login-request-confirm").click({ timeout: 20_000 });
+    await desktop.find("main-window");
+    await waitFor("the remembered size after a restart", async () => (await rect()).width === moved.width, 5000);
+    assert.deepEqual(await rect(), moved);
+  });
+
   test("signing the desktop out from the phone returns it to the login window and says why", async () => {
     await phone.page.goto(`${server.url}/m/me`);
     await phone.page.getByTestId("me-devices").click();
