@@ -50,6 +50,7 @@ const COMMANDS: &[&str] = &[
     "open_transfer",
     "show_transfer",
     "save_media",
+    "export_chat",
     "media_bytes",
     "send_voice",
     "video_url",

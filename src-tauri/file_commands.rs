@@ -187,6 +187,17 @@ pub async fn media_bytes(engine: State<'_, Engine>, hash: String) -> Result<taur
     Ok(tauri::ipc::Response::new(bytes))
 }
 
+/// Exports a chat's whole history (HTML, JSON, photos) into a new folder in Downloads; answers
+/// the folder. Progress arrives as `export_progress` events.
+#[tauri::command]
+pub async fn export_chat(engine: State<'_, Engine>, conversation: String) -> Result<String> {
+    Ok(engine
+        .export_chat(id(&conversation)?)
+        .await?
+        .display()
+        .to_string())
+}
+
 /// The image viewer's "Save": a copy in the download folder; answers where.
 #[tauri::command]
 pub async fn save_media(engine: State<'_, Engine>, hash: String, stem: String) -> Result<String> {

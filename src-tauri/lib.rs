@@ -105,6 +105,7 @@ pub fn run() {
             file_commands::open_transfer,
             file_commands::show_transfer,
             file_commands::save_media,
+            file_commands::export_chat,
             file_commands::media_bytes,
             file_commands::send_voice,
             file_commands::video_url,

@@ -1,6 +1,8 @@
 // Chatting in real time between the real desktop app and the phone companion in Chromium:
 // the desktop signs in by QR, adds a friend, and both sides see each other's messages live.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Key } from "selenium-webdriver";
 import { By, decodeQr, phoneSignUp, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
@@ -95,6 +97,15 @@ describe("chatting between the desktop and a phone", () => {
     await (await desktop.driver.findElement(By.css('[aria-label="Chat info"]'))).click();
     await desktop.find("info-drawer");
     await desktop.screenshot("22b-desktop-chat-info");
+    // Export: a folder in Downloads with the chat as a page and as JSON.
+    await (await desktop.find("export-chat-button")).click();
+    const folder = await (await desktop.find("export-done")).getAttribute("data-folder");
+    assert.ok(folder.startsWith(join(desktop.dataDir, "Downloads")), folder);
+    const page = readFileSync(join(folder, "index.html"), "utf8");
+    assert.match(page, /Hello Bob, climbing on Saturday\?[\s\S]*Yes! 9:00 at the gym 🧗[\s\S]*see you 👍/);
+    const exported = JSON.parse(readFileSync(join(folder, "chat.json"), "utf8"));
+    assert.deepEqual(exported.messages.filter((m) => m.content.type === "text").map((m) => m.content.text), texts);
+    await desktop.screenshot("22c-desktop-chat-exported");
     await (await desktop.driver.findElement(By.css('[aria-label="Chat info"]'))).click();
 
     // The chat list shows the conversation with its last message.

@@ -798,7 +798,7 @@ export type SceneCount = { scene: string | null, followers: number, };
 
 export type SceneCounts = { scenes: Array<SceneCount>, };
 
-export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "subscriptions_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "incoming", message: Incoming, };
+export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "subscriptions_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "export_progress", progress: ExportProgress, } | { "type": "incoming", message: Incoming, };
 
 export type AppView = { "state": "signed_out", login: LoginView, 
 /**
@@ -837,6 +837,16 @@ requests: Array<FriendRequest>, };
 export type FriendCard = { user: UserProfile, url: string, svg: string, };
 
 export type PhoneCode = { url: string, svg: string, };
+
+export type ExportProgress = { conversation_id: string, 
+/**
+ * Messages written so far, and in all (0 of 0 while the history is still being fetched).
+ */
+done: number, total: number, 
+/**
+ * The export's folder, once it is finished.
+ */
+folder: string | null, };
 
 export type ReceiveCode = { url: string, svg: string, amount_fen: number | null, note: string, };
 

@@ -35,6 +35,10 @@ pub enum CoreEvent {
     SubscriptionsChanged,
     /// Someone paid me, live (the receive-code window shows "received ¥X from Y").
     PaymentReceived { payment: xin_proto::Payment },
+    /// A chat export moved on, or finished (its folder is then set).
+    ExportProgress {
+        progress: crate::export::ExportProgress,
+    },
     /// A message from someone else arrived live (the shell may notify).
     Incoming { message: crate::notify::Incoming },
 }

@@ -13,6 +13,7 @@ mod download;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod files;
 pub mod forward;
 pub mod link_preview;

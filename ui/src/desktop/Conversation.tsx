@@ -1,7 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { ChatMessage, Contact, Conversation as Conv, Transfer, UserProfile } from "../bindings";
+import type { ChatMessage, Contact, ExportProgress, Conversation as Conv, Transfer, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions";
@@ -629,6 +629,7 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
       <label className="drawer-toggle">
         <input type="checkbox" checked={conv.muted} onChange={(e) => ipc.setChatSettings(conv.id, conv.pinned, e.target.checked).catch(fail)} /> Mute notifications
       </label>
+      <ExportChat conv={conv.id} />
       {error && <p className="error-line">{error}</p>}
       {conv.kind === "group" && conv.active && (
         <button className="danger-button" onClick={() => ipc.leaveGroup(conv.id).then(onClose, fail)}>
@@ -636,5 +637,48 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
         </button>
       )}
     </aside>
+  );
+}
+
+/** "Export chat history": a folder in Downloads with the chat as a web page, as JSON, and its
+ *  photos; progress while it is written. */
+function ExportChat({ conv }: { conv: string }) {
+  const [progress, setProgress] = useState<ExportProgress | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    const unlisten = onCoreEvent((e) => e.type === "export_progress" && e.progress.conversation_id === conv && setProgress(e.progress));
+    return () => void unlisten.then((f) => f());
+  }, [conv]);
+  const start = () => {
+    setBusy(true);
+    setError("");
+    setProgress(null);
+    ipc.exportChat(conv).then(
+      () => setBusy(false),
+      (e) => {
+        setBusy(false);
+        setError(errorText(e));
+      },
+    );
+  };
+  return (
+    <div className="drawer-section" data-testid="export-chat">
+      <button className="link-button" disabled={busy} onClick={start} data-testid="export-chat-button">
+        Export chat history
+      </button>
+      {busy && progress && (
+        <div className="export-progress" data-testid="export-progress">
+          <progress value={progress.done} max={Math.max(progress.total, 1)} />
+          <small>{progress.total ? `${progress.done} of ${progress.total} messages` : "Fetching the history…"}</small>
+        </div>
+      )}
+      {!busy && progress?.folder && (
+        <p className="muted-label" data-testid="export-done" data-folder={progress.folder}>
+          Exported {progress.total} messages to {progress.folder}
+        </p>
+      )}
+      {error && <p className="error-line">{error}</p>}
+    </div>
   );
 }

@@ -4,6 +4,7 @@ import type { MiniProgram, MiniProgramOrder, PhoneCode, Article, BroadcastList, 
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
+  exportChat: (conversation: string) => invoke<string>("export_chat", { conversation }),
   miniPrograms: (q: string | null) => invoke<MiniProgram[]>("mini_programs", { q }),
   pinMiniProgram: (program: string, pinned: boolean) => invoke<MiniProgram>("pin_mini_program", { program, pinned }),
   openMiniProgram: (program: string) => invoke<void>("open_mini_program", { program }),
