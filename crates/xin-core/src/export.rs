@@ -111,9 +111,9 @@ fn html(
                 other => escape(&preview_of(other)),
             }
         };
-        let _ = write!(
+        let _ = writeln!(
             body,
-            "<div class=\"m\"><div class=\"h\"><b>{}</b> <span>{}</span></div><div class=\"c\">{content}</div></div>\n",
+            "<div class=\"m\"><div class=\"h\"><b>{}</b> <span>{}</span></div><div class=\"c\">{content}</div></div>",
             escape(m.sender_name),
             when(m.created_at)
         );
