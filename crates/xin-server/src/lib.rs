@@ -2,6 +2,7 @@
 
 mod auth;
 pub mod config;
+pub mod contract;
 mod error;
 mod extract;
 pub mod files;
@@ -44,9 +45,16 @@ const API_BODY_LIMIT: usize = 32 * 1024;
 /// The whole HTTP surface: `/api/v1/...`, its OpenAPI document, the phone companion at `/m/`
 /// and the official accounts' console at `/console/`.
 pub fn app(state: AppState) -> Router {
-    let (api, doc) = OpenApiRouter::with_openapi(routes::ApiDoc::openapi())
+    let (api, mut doc) = OpenApiRouter::with_openapi(routes::ApiDoc::openapi())
         .nest(xin_proto::API_PREFIX, routes::api())
         .split_for_parts();
+    contract::complete(&mut doc);
+    let api = if state.config.check_contract {
+        let documented = std::sync::Arc::new(contract::Documented::of(&doc));
+        api.layer(axum::middleware::from_fn_with_state(documented, contract::check))
+    } else {
+        api
+    };
     let doc = std::sync::Arc::new(doc);
     let companion_dir = state.config.companion_dir.clone();
     let companion =

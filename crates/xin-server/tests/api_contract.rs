@@ -4,6 +4,7 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
 
 /// Every route the clients use. Adding a route without documenting it fails here.
 const ROUTES: &[(&str, &str)] = &[
@@ -209,4 +210,92 @@ async fn openapi_describes_exactly_the_routes() {
             "{method} {path} is documented but not served: {status} {body}"
         );
     }
+}
+
+/// Every operation, driven with what a careless or hostile client sends: no token, ids that are
+/// not ids, unknown ids, an empty body, a body that is not JSON. Each answer must be one its
+/// operation documents (the tests' server marks any other, and `call` fails on it), in the
+/// error shape, and never a server error.
+#[tokio::test]
+async fn every_operation_answers_bad_input_with_a_documented_error() {
+    let s = TestServer::start().await;
+    let ann = s.register("ann", "13800000001").await;
+    let doc: serde_json::Value = s
+        .http
+        .get(format!("{}/api/v1/openapi.json", s.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let unknown = "0192a6f0-0000-7000-8000-000000000000";
+    let fill = |path: &str, id: &str| {
+        let mut out = String::new();
+        for part in path.trim_start_matches("/api/v1").split('/').skip(1) {
+            out.push('/');
+            if part.starts_with('{') {
+                out.push_str(match part {
+                    "{version}" => "1.0.0",
+                    "{*path}" => "index.html",
+                    "{app_id}" => "no-such-app",
+                    _ => id,
+                });
+            } else {
+                out.push_str(part);
+            }
+        }
+        out
+    };
+    let (mut tried, mut failures) = (0, Vec::new());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Ok(method) = Method::from_bytes(method.to_uppercase().as_bytes()) else {
+                continue;
+            };
+            if path.ends_with("/realtime") || path.ends_with("openapi.json") {
+                continue;
+            }
+            let has_body = op.get("requestBody").is_some();
+            let tokens: &[Option<&str>] = &[None, Some(&ann.access)];
+            for token in tokens {
+                for id in ["not-an-id", unknown] {
+                    let bodies: Vec<Option<Value>> = if has_body {
+                        vec![Some(json!({})), Some(json!("not the shape"))]
+                    } else {
+                        vec![None]
+                    };
+                    for body in bodies {
+                        let target = fill(path, id);
+                        let mut req = s.http.request(method.clone(), format!("{}/api/v1{target}", s.url));
+                        if let Some(t) = token {
+                            req = req.bearer_auth(t);
+                        }
+                        if let Some(b) = &body {
+                            req = req.json(b);
+                        }
+                        let resp = req.send().await.unwrap();
+                        let status = resp.status();
+                        let marked = resp.headers().contains_key(xin_server::contract::UNDOCUMENTED);
+                        let answer: Value = resp.json().await.unwrap_or(Value::Null);
+                        tried += 1;
+                        if status.is_server_error() {
+                            failures.push(format!("{method} {target}: {status} {answer}"));
+                        }
+                        if marked {
+                            failures.push(format!("{method} {path} answered {} (undocumented)", status.as_u16()));
+                        }
+                        // A HEAD answer has no body to carry the error.
+                        if !status.is_success() && method != Method::HEAD && !answer["error"]["code"].is_string() {
+                            failures.push(format!("{method} {target}: {status} not in the error shape"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    failures.sort();
+    failures.dedup();
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    assert!(tried > 400, "{tried} calls");
 }

@@ -55,7 +55,7 @@ async fn list(State(state): State<AppState>, authed: Authed) -> ApiResult<Json<C
 
 /// Create a group with some of my friends.
 #[utoipa::path(post, path = "/conversations", tag = "chats", security(("bearer" = [])), request_body = CreateGroup,
-    responses((status = 200, body = Conversation), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Conversation), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn create_group(
     State(state): State<AppState>,
     authed: Authed,
@@ -148,7 +148,7 @@ async fn settings(
 /// Add friends to a group (owner and admins).
 #[utoipa::path(post, path = "/conversations/{id}/members", tag = "chats", security(("bearer" = [])), request_body = AddMembers,
     params(("id" = String, Path, description = "Conversation id")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn add_members(
     State(state): State<AppState>,
     authed: Authed,
@@ -237,7 +237,7 @@ struct HistoryQuery {
 /// History, newest first: page back with `before`.
 #[utoipa::path(get, path = "/conversations/{id}/messages", tag = "chats", security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id"), HistoryQuery),
-    responses((status = 200, body = MessagePage), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = MessagePage), (status = 404, body = ErrorBody), (status = 400, body = ErrorBody)))]
 async fn history(
     State(state): State<AppState>,
     authed: Authed,
@@ -263,7 +263,7 @@ async fn history(
 /// Recall my message within 2 minutes; everyone sees "<name> recalled a message".
 #[utoipa::path(post, path = "/conversations/{id}/messages/{message}/recall", tag = "chats", security(("bearer" = [])),
     params(("id" = String, Path, description = "Conversation id"), ("message" = String, Path, description = "Message id")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 410, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 410, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn recall(
     State(state): State<AppState>,
     authed: Authed,

@@ -176,7 +176,7 @@ fn refusal(phase: TicketPhase) -> ApiError {
 /// and only it ever receives the session, exactly once.
 #[utoipa::path(post, path = "/login-tickets/{id}/wait", tag = "login", request_body = WaitTicketRequest,
     params(("id" = String, Path, description = "Ticket id")),
-    responses((status = 200, body = TicketState), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TicketState), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
 async fn wait_ticket(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -277,7 +277,7 @@ async fn scanner(state: &AppState, ticket: &TicketRow) -> ApiResult<xin_proto::U
 /// and the three codes to choose from. Scanning again from the same account shows the same.
 #[utoipa::path(post, path = "/login-tickets/{id}/scan", tag = "login", security(("bearer" = [])),
     params(("id" = String, Path, description = "Ticket id")),
-    responses((status = 200, body = TicketDetails), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
+    responses((status = 200, body = TicketDetails), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn scan_ticket(
     State(state): State<AppState>,
     authed: Authed,
@@ -349,7 +349,7 @@ async fn finish(state: &AppState, id: &str, to: TicketPhase) -> ApiResult<()> {
 /// relayed QR (QRLjacking) cannot be confirmed by guessing.
 #[utoipa::path(post, path = "/login-tickets/{id}/confirm", tag = "login", security(("bearer" = [])),
     params(("id" = String, Path, description = "Ticket id")), request_body = ConfirmTicketRequest,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 429, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn confirm_ticket(
     State(state): State<AppState>,
     authed: Authed,
@@ -372,7 +372,7 @@ async fn confirm_ticket(
 /// The phone declines the login.
 #[utoipa::path(post, path = "/login-tickets/{id}/decline", tag = "login", security(("bearer" = [])),
     params(("id" = String, Path, description = "Ticket id")),
-    responses((status = 204), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody)))]
+    responses((status = 204), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn decline_ticket(
     State(state): State<AppState>,
     authed: Authed,
