@@ -20,12 +20,20 @@ pub struct UserProfile {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct RegisterRequest {
     /// 3–32 characters: ASCII letters, digits, `_`, starting with a letter.
+    #[schema(
+        min_length = 3,
+        max_length = 32,
+        pattern = "^[A-Za-z][A-Za-z0-9_]{2,31}$"
+    )]
     pub handle: String,
     /// E.164-ish: optional `+`, 6–15 digits.
+    #[schema(min_length = 6, max_length = 24, pattern = "^\\+?[0-9 ()-]{6,23}$")]
     pub phone: String,
     /// 1–32 characters.
+    #[schema(min_length = 1, max_length = 32)]
     pub display_name: String,
     /// At least 8 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     pub device: DeviceInfo,
 }
@@ -34,7 +42,9 @@ pub struct RegisterRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SignInRequest {
     /// Handle or phone number.
+    #[schema(min_length = 1, max_length = 64)]
     pub login: String,
+    #[schema(min_length = 1, max_length = 512)]
     pub password: String,
     pub device: DeviceInfo,
 }
@@ -42,6 +52,7 @@ pub struct SignInRequest {
 /// `POST /api/v1/sessions/refresh`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct RefreshRequest {
+    #[schema(min_length = 1, max_length = 128)]
     pub refresh_token: String,
 }
 

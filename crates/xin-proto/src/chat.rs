@@ -244,8 +244,10 @@ pub struct SendMessage {
 /// `POST /api/v1/conversations` (a group) or `POST /api/v1/conversations/direct`.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CreateGroup {
+    #[schema(min_length = 1, max_length = 40)]
     pub title: String,
     #[ts(type = "string[]")]
+    #[schema(min_items = 1, max_items = 499)]
     pub members: Vec<Uuid>,
 }
 
@@ -260,9 +262,11 @@ pub struct OpenDirect {
 pub struct UpdateConversation {
     #[serde(default)]
     #[ts(optional)]
+    #[schema(min_length = 1, max_length = 40)]
     pub title: Option<String>,
     #[serde(default)]
     #[ts(optional)]
+    #[schema(max_length = 2000)]
     pub announcement: Option<String>,
 }
 
@@ -277,6 +281,7 @@ pub struct MemberSettings {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct AddMembers {
     #[ts(type = "string[]")]
+    #[schema(min_items = 1, max_items = 499)]
     pub users: Vec<Uuid>,
 }
 
@@ -290,6 +295,7 @@ pub struct SetRole {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct MarkRead {
     #[ts(type = "number")]
+    #[schema(minimum = 0)]
     pub seq: i64,
 }
 

@@ -18,6 +18,7 @@ pub struct SendFriendRequest {
     pub to: Uuid,
     /// Up to 100 characters ("Hi, I'm Alice from the climbing club").
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub greeting: String,
 }
 
@@ -67,6 +68,7 @@ pub struct Contact {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SetRemark {
     /// Empty clears it.
+    #[schema(max_length = 32)]
     pub remark: String,
 }
 

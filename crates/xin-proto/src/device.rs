@@ -31,11 +31,14 @@ impl DeviceKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct DeviceInfo {
     /// e.g. "Alice's ThinkPad" (1–64 characters).
+    #[schema(min_length = 1, max_length = 64)]
     pub name: String,
     pub kind: DeviceKind,
     /// e.g. "Linux", "Android 15" (1–64 characters).
+    #[schema(min_length = 1, max_length = 64)]
     pub os: String,
     /// e.g. "0.1.0" (1–32 characters).
+    #[schema(min_length = 1, max_length = 32)]
     pub app_version: String,
 }
 

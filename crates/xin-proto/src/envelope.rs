@@ -28,16 +28,21 @@ pub enum EnvelopeKind {
 /// `POST /api/v1/wallet/envelopes`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SendEnvelope {
+    #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
     #[ts(type = "string")]
     pub conversation_id: Uuid,
     pub kind: EnvelopeKind,
     /// The whole envelope (for a normal one: shares × the amount each gets).
     #[ts(type = "number")]
+    #[schema(minimum = 1, maximum = 20000)]
     pub amount_fen: i64,
+    #[schema(minimum = 1, maximum = 100)]
     pub shares: u32,
     #[serde(default)]
+    #[schema(max_length = 30)]
     pub note: String,
+    #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
 

@@ -315,6 +315,7 @@ pub struct LoginCode {
 /// token): the backend trades a login code, once, for the user's id in this mini-program.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CodeExchange {
+    #[schema(min_length = 1, max_length = 64)]
     pub code: String,
 }
 
@@ -328,11 +329,15 @@ pub struct MiniProgramSession {
 /// a user, who then pays it in Xin. The same `out_trade_no` answers the same order.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewOrder {
+    #[schema(min_length = 1, max_length = 64)]
     pub openid: String,
     #[ts(type = "number")]
+    #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
+    #[schema(min_length = 1, max_length = 64)]
     pub description: String,
     /// The backend's own order number (1–32 letters, digits, `-` or `_`).
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub out_trade_no: String,
 }
 
@@ -367,6 +372,7 @@ pub struct MiniProgramOrder {
 /// `POST /api/v1/mini-program-orders/{id}/pay`: the user pays with the PIN.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct PayOrder {
+    #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
 

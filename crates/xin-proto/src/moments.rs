@@ -52,9 +52,11 @@ pub enum Visibility {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewPost {
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub text: String,
     /// Blob hashes of images I uploaded (or may read), in order.
     #[serde(default)]
+    #[schema(max_items = 9)]
     pub images: Vec<String>,
     /// A shared web page (a post has images or a link, not both).
     #[serde(default)]
@@ -66,6 +68,7 @@ pub struct NewPost {
     pub users: Vec<Uuid>,
     /// For `only` / `except`: my contact tags (resolved to their friends when posting).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub tags: Vec<String>,
 }
 
@@ -128,6 +131,7 @@ pub struct PostPageQuery {
 /// `POST /api/v1/moments/{id}/comments`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewComment {
+    #[schema(min_length = 1, max_length = 500)]
     pub text: String,
     /// The comment replied to, if a reply.
     #[serde(default)]
@@ -162,6 +166,7 @@ pub struct PersonMoments {
 /// `PUT /api/v1/contacts/{id}/tags`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ContactTags {
+    #[schema(max_items = 20)]
     pub tags: Vec<String>,
 }
 

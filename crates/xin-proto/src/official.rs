@@ -30,9 +30,16 @@ pub enum OfficialKind {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewOfficialAccount {
     /// Its Xin ID: 3–32 letters, digits and `_`, starting with a letter.
+    #[schema(
+        min_length = 3,
+        max_length = 32,
+        pattern = "^[A-Za-z][A-Za-z0-9_]{2,31}$"
+    )]
     pub handle: String,
+    #[schema(min_length = 1, max_length = 30)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 120)]
     pub intro: String,
     pub kind: OfficialKind,
 }
@@ -62,12 +69,15 @@ pub struct OfficialAccount {
 /// kind are fixed at creation.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct UpdateOfficialAccount {
+    #[schema(min_length = 1, max_length = 30)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 120)]
     pub intro: String,
     /// Blob hash of a picture the owner uploaded; none removes it.
     #[serde(default)]
     #[ts(optional)]
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub avatar: Option<String>,
 }
 
@@ -126,15 +136,20 @@ pub struct Follow {
 /// HTML, sanitised on the server (pictures only as `xin-blob:<hash>` of the owner's uploads).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewArticle {
+    #[schema(min_length = 1, max_length = 64)]
     pub title: String,
     /// Blob hash of the cover picture.
     #[serde(default)]
     #[ts(optional)]
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub cover: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 120)]
     pub digest: String,
     #[serde(default)]
+    #[schema(max_length = 30)]
     pub author: String,
+    #[schema(min_length = 1, max_length = 200000)]
     pub body_html: String,
     /// "Read original": an http(s) address.
     #[serde(default)]
@@ -191,10 +206,12 @@ pub struct Reaction {
 pub struct NewBroadcast {
     /// 1–8 of the account's articles, in order.
     #[ts(type = "string[]")]
+    #[schema(min_items = 1, max_items = 8)]
     pub articles: Vec<Uuid>,
     /// Only followers the account gave this tag.
     #[serde(default)]
     #[ts(optional)]
+    #[schema(min_length = 1, max_length = 20)]
     pub tag: Option<String>,
 }
 
@@ -232,6 +249,7 @@ pub struct ArticleList {
 /// `PUT /api/v1/official-accounts/{id}/followers/{user}/tags`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct FollowerTags {
+    #[schema(max_items = 20)]
     pub tags: Vec<String>,
 }
 
@@ -264,26 +282,32 @@ pub enum MenuAction {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MenuItem {
+    #[schema(min_length = 1, max_length = 16)]
     pub name: String,
     pub action: MenuAction,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Menu {
+    #[schema(min_length = 1, max_length = 16)]
     pub name: String,
+    #[schema(min_items = 1, max_items = 5)]
     pub items: Vec<MenuItem>,
 }
 
 /// `GET`/`PUT /api/v1/official-accounts/{id}/menu`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfficialMenu {
+    #[schema(max_items = 3)]
     pub menus: Vec<Menu>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct KeywordReply {
     /// Matched against the whole message, ignoring case and surrounding spaces.
+    #[schema(min_length = 1, max_length = 30)]
     pub keyword: String,
+    #[schema(min_length = 1, max_length = 2000)]
     pub reply: String,
 }
 
@@ -292,11 +316,14 @@ pub struct KeywordReply {
 pub struct AutoReplies {
     /// Sent to each new follower.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub on_follow: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub keywords: Vec<KeywordReply>,
     /// Sent when no keyword matches.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 2000)]
     pub default: Option<String>,
 }
 
@@ -334,6 +361,7 @@ pub struct OfficialChatQuery {
 /// `POST /api/v1/official-accounts/{id}/messages` (a follower writes, or taps a menu keyword).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SendOfficialMessage {
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
     /// A menu's keyword item was tapped: only the answer shows.
     #[serde(default)]
@@ -343,6 +371,7 @@ pub struct SendOfficialMessage {
 /// `POST /api/v1/official-accounts/{id}/followers/{user}/messages` (the account's staff).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct StaffMessage {
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
 
@@ -440,6 +469,7 @@ pub struct OfficialToken {
 pub struct ApiReply {
     #[ts(type = "string")]
     pub user_id: Uuid,
+    #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
 
@@ -450,10 +480,12 @@ pub struct NewOfficialQr {
     /// console's figures); null for the account's plain code.
     #[serde(default)]
     #[ts(optional)]
+    #[schema(min_length = 1, max_length = 64)]
     pub scene: Option<String>,
     /// Seconds the code works (60 s to 30 days); null: it never expires.
     #[serde(default)]
     #[ts(optional, type = "number")]
+    #[schema(minimum = 60, maximum = 2592000)]
     pub expires_in: Option<i64>,
 }
 

@@ -33,15 +33,18 @@ pub struct BankCard {
 /// `POST /api/v1/wallet/cards`: add a sandbox card (a 16–19 digit number passing the Luhn check).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct AddCard {
+    #[schema(pattern = "^[0-9 ]{16,23}$")]
     pub number: String,
 }
 
 /// `PUT /api/v1/wallet/pin`: set the 6-digit payment PIN; changing it needs the old one.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SetPin {
+    #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
     #[serde(default)]
     #[ts(optional)]
+    #[schema(pattern = "^[0-9]{6}$")]
     pub old_pin: Option<String>,
 }
 
@@ -51,26 +54,33 @@ pub struct SetPin {
 pub struct BankMove {
     /// Chosen by the client, once per intended movement: a retry with the same key returns the
     /// first result and moves nothing again.
+    #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
     #[ts(type = "string")]
     pub card_id: Uuid,
     #[ts(type = "number")]
+    #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
     #[serde(default)]
     #[ts(optional)]
+    #[schema(pattern = "^[0-9]{6}$")]
     pub pin: Option<String>,
 }
 
 /// `POST /api/v1/wallet/transfers`: money to a friend in a direct chat, held until they accept.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SendTransfer {
+    #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
     #[ts(type = "string")]
     pub conversation_id: Uuid,
     #[ts(type = "number")]
+    #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub note: String,
+    #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
 
@@ -171,13 +181,17 @@ pub struct BillQuery {
 /// The money is theirs at once (no accepting, unlike a transfer in a chat). Needs the PIN.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Pay {
+    #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
     #[ts(type = "string")]
     pub payee_id: Uuid,
     #[ts(type = "number")]
+    #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub note: String,
+    #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
 
@@ -228,6 +242,7 @@ pub struct Payee {
 pub struct NewPaymentCode {
     #[serde(default)]
     #[ts(optional)]
+    #[schema(pattern = "^[0-9]{6}$")]
     pub pin: Option<String>,
     #[serde(default)]
     #[ts(optional)]
@@ -246,11 +261,15 @@ pub struct PaymentCode {
 /// `POST /api/v1/wallet/collect`: a merchant charges a customer's payment code.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Collect {
+    #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
+    #[schema(pattern = "^[0-9]{18}$")]
     pub code: String,
     #[ts(type = "number")]
+    #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub note: String,
 }
 
@@ -259,5 +278,6 @@ pub struct Collect {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ResetPin {
     pub password: String,
+    #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }

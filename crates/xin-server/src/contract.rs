@@ -72,7 +72,10 @@ pub fn complete(doc: &mut OpenApi) {
                 "400",
                 "The body is not valid JSON of this shape, or a field breaks its rule (`invalid_request`).",
             );
-            add("413", "The body is larger than the operation takes (`payload_too_large`).");
+            add(
+                "413",
+                "The body is larger than the operation takes (`payload_too_large`).",
+            );
         }
     }
 }
@@ -100,7 +103,11 @@ impl Documented {
 
 /// Marks a response whose status its operation does not document (server errors aside: they
 /// are bugs, not part of the contract).
-pub async fn check(State(documented): State<Arc<Documented>>, req: Request, next: Next) -> Response {
+pub async fn check(
+    State(documented): State<Arc<Documented>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let key = req
         .extensions()
         .get::<MatchedPath>()
@@ -110,7 +117,11 @@ pub async fn check(State(documented): State<Arc<Documented>>, req: Request, next
     if let Some(key) = key {
         let known = documented.0.get(&key);
         if !status.is_server_error() && known.is_some_and(|s| !s.contains(&status.as_u16())) {
-            tracing::error!("{} {} answered {status}, which its operation does not document", key.0, key.1);
+            tracing::error!(
+                "{} {} answered {status}, which its operation does not document",
+                key.0,
+                key.1
+            );
             response
                 .headers_mut()
                 .insert(UNDOCUMENTED, HeaderValue::from(status.as_u16()));

@@ -51,7 +51,10 @@ pub fn app(state: AppState) -> Router {
     contract::complete(&mut doc);
     let api = if state.config.check_contract {
         let documented = std::sync::Arc::new(contract::Documented::of(&doc));
-        api.layer(axum::middleware::from_fn_with_state(documented, contract::check))
+        api.layer(axum::middleware::from_fn_with_state(
+            documented,
+            contract::check,
+        ))
     } else {
         api
     };

@@ -267,7 +267,9 @@ async fn every_operation_answers_bad_input_with_a_documented_error() {
                     };
                     for body in bodies {
                         let target = fill(path, id);
-                        let mut req = s.http.request(method.clone(), format!("{}/api/v1{target}", s.url));
+                        let mut req = s
+                            .http
+                            .request(method.clone(), format!("{}/api/v1{target}", s.url));
                         if let Some(t) = token {
                             req = req.bearer_auth(t);
                         }
@@ -276,18 +278,28 @@ async fn every_operation_answers_bad_input_with_a_documented_error() {
                         }
                         let resp = req.send().await.unwrap();
                         let status = resp.status();
-                        let marked = resp.headers().contains_key(xin_server::contract::UNDOCUMENTED);
+                        let marked = resp
+                            .headers()
+                            .contains_key(xin_server::contract::UNDOCUMENTED);
                         let answer: Value = resp.json().await.unwrap_or(Value::Null);
                         tried += 1;
                         if status.is_server_error() {
                             failures.push(format!("{method} {target}: {status} {answer}"));
                         }
                         if marked {
-                            failures.push(format!("{method} {path} answered {} (undocumented)", status.as_u16()));
+                            failures.push(format!(
+                                "{method} {path} answered {} (undocumented)",
+                                status.as_u16()
+                            ));
                         }
                         // A HEAD answer has no body to carry the error.
-                        if !status.is_success() && method != Method::HEAD && !answer["error"]["code"].is_string() {
-                            failures.push(format!("{method} {target}: {status} not in the error shape"));
+                        if !status.is_success()
+                            && method != Method::HEAD
+                            && !answer["error"]["code"].is_string()
+                        {
+                            failures.push(format!(
+                                "{method} {target}: {status} not in the error shape"
+                            ));
                         }
                     }
                 }
@@ -296,6 +308,115 @@ async fn every_operation_answers_bad_input_with_a_documented_error() {
     }
     failures.sort();
     failures.dedup();
-    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(tried > 400, "{tried} calls");
+}
+
+/// The limits the document states are the ones the server enforces: at each stated maximum the
+/// request passes, one past it is refused (the numbers are read from the document).
+#[tokio::test]
+async fn documented_limits_are_the_enforced_ones() {
+    let s = TestServer::start().await;
+    let doc: Value = s
+        .http
+        .get(format!("{}/api/v1/openapi.json", s.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let limit = |schema: &str, field: &str, key: &str| -> usize {
+        doc["components"]["schemas"][schema]["properties"][field][key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{schema}.{field} documents no {key}")) as usize
+    };
+    let pattern = |schema: &str, field: &str| {
+        doc["components"]["schemas"][schema]["properties"][field]["pattern"]
+            .as_str()
+            .map(str::to_string)
+    };
+    assert_eq!(
+        pattern("RegisterRequest", "handle").as_deref(),
+        Some("^[A-Za-z][A-Za-z0-9_]{2,31}$")
+    );
+    assert_eq!(pattern("Pay", "pin").as_deref(), Some("^[0-9]{6}$"));
+
+    // Display name.
+    let max = limit("RegisterRequest", "display_name", "maxLength");
+    let register = |handle: &str, phone: &str, name: String| {
+        s.post("/accounts", json!({"handle": handle, "phone": phone, "display_name": name, "password": "correct horse", "device": phone_device()}))
+    };
+    assert_eq!(
+        register("ann", "13800000001", "字".repeat(max)).await.0,
+        StatusCode::CREATED
+    );
+    assert_error(
+        &register("bob", "13800000002", "字".repeat(max + 1)).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+
+    // A friend request's greeting, a group's title.
+    let ann = Party::join(&s, "cat", "13800000003").await;
+    let bob = Party::join(&s, "dan", "13800000004").await;
+    let max = limit("SendFriendRequest", "greeting", "maxLength");
+    let greet = |g: String| {
+        ann.call(
+            Method::POST,
+            "/friend-requests",
+            Some(json!({"to": bob.user.id, "greeting": g})),
+        )
+    };
+    assert_error(
+        &greet("a".repeat(max + 1)).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+    assert_eq!(greet("a".repeat(max)).await.0, StatusCode::OK);
+    ann.befriend(&bob).await;
+    let max = limit("CreateGroup", "title", "maxLength");
+    let group = |t: String| {
+        ann.call(
+            Method::POST,
+            "/conversations",
+            Some(json!({"title": t, "members": [bob.user.id]})),
+        )
+    };
+    assert_error(
+        &group("g".repeat(max + 1)).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+    assert_eq!(group("g".repeat(max)).await.0, StatusCode::OK);
+
+    // An official account's name.
+    let max = limit("NewOfficialAccount", "name", "maxLength");
+    let account = |handle: &str, name: String| {
+        ann.call(
+            Method::POST,
+            "/official-accounts",
+            Some(json!({"handle": handle, "name": name, "kind": "service"})),
+        )
+    };
+    assert_error(
+        &account("desk_a", "n".repeat(max + 1)).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+    assert_eq!(account("desk_b", "n".repeat(max)).await.0, StatusCode::OK);
+
+    // An amount: one fen past the documented maximum is refused before any money is looked at.
+    let max = doc["components"]["schemas"]["Pay"]["properties"]["amount_fen"]["maximum"]
+        .as_i64()
+        .unwrap();
+    let pay = ann
+        .call(Method::POST, "/wallet/payments", Some(json!({"idempotency_key": uuid_v7(), "payee_id": bob.user.id, "amount_fen": max + 1, "note": "", "pin": PIN})))
+        .await;
+    assert_error(&pay, StatusCode::BAD_REQUEST, "invalid_request");
 }

@@ -115,7 +115,9 @@ impl TestServer {
         let resp = req.send().await.unwrap();
         let status = resp.status();
         assert!(
-            resp.headers().get(xin_server::contract::UNDOCUMENTED).is_none(),
+            resp.headers()
+                .get(xin_server::contract::UNDOCUMENTED)
+                .is_none(),
             "{path} answered {status}, which its OpenAPI operation does not document"
         );
         let text = resp.text().await.unwrap();
