@@ -669,6 +669,32 @@ async fn seed(api: &Api, coffee: &Coffee) -> Result<()> {
 
     let notes = api.post(&alice, "/conversations/self", json!({})).await?;
     let notes = notes["id"].as_str().ok_or("no File Transfer")?.to_string();
+    // Alice kept Sunday's plan from the group: a merged forward, a card that opens into it.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let said = |sender: &str, text: &str, ago_min: i64| xin_proto::HistoryItem {
+        sender_name: sender.into(),
+        created_at: now - ago_min * 60_000,
+        content: Content::Text {
+            text: text.into(),
+            mentions: Vec::new(),
+            mention_all: false,
+        },
+    };
+    api.send(
+        &alice,
+        &notes,
+        Content::History {
+            title: "Chat history of Weekend climbers".into(),
+            items: vec![
+                said("Carol", "Who's in for Sunday?", 30),
+                said("Bob", "Me! Bringing the new rope", 28),
+                said("Alice", "Count me in 🙌", 25),
+            ],
+        },
+    )
+    .await?;
     api.file(
         &alice,
         &notes,
