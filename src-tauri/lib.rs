@@ -22,6 +22,19 @@ use xin_core::CoreEvent;
 /// The one event name the UI listens to; its payload is a [`CoreEvent`].
 pub const EVENT: &str = "xin://event";
 
+/// Tells the UI the system's language before its scripts run. WebKitGTK's `navigator.language`
+/// says "en-US" whenever the system's locale is not generated, whatever LANG asks for.
+fn system_locale<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    let locale = sys_locale::get_locale().unwrap_or_else(|| "en-US".into());
+    let script = format!(
+        "window.__XIN_SYSTEM_LOCALE__ = {};",
+        serde_json::Value::String(locale)
+    );
+    tauri::plugin::Builder::new("xin-locale")
+        .js_init_script(script)
+        .build()
+}
+
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -47,6 +60,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(system_locale())
         .register_asynchronous_uri_scheme_protocol(media_protocol::SCHEME, media_protocol::handle)
         .register_asynchronous_uri_scheme_protocol(
             mini_program_window::SCHEME,

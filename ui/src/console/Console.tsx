@@ -9,6 +9,7 @@ import { editorHtml } from "./editorHtml";
 import { Followers } from "./Followers";
 import { MiniPrograms } from "./MiniPrograms";
 import { Profile } from "./Profile";
+import { useT } from "../shared/i18n";
 
 function consoleDevice(): DeviceInfo {
   const browser = /Firefox\//.test(navigator.userAgent) ? "Firefox" : /Chrome\//.test(navigator.userAgent) ? "Chrome" : "Browser";
@@ -31,6 +32,7 @@ export function Console() {
 
 /** A login QR like the desktop's: the phone scans it and picks the number shown here. */
 function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const t = useT();
   const [qr, setQr] = useState("");
   const [url, setUrl] = useState("");
   const [state, setState] = useState<TicketState | null>(null);
@@ -64,8 +66,8 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   }, [onSignedIn]);
   return (
     <div className="console-signin" data-testid="console-signin">
-      <h1>Xin Console</h1>
-      <p>Publish articles to the people who follow your official accounts.</p>
+      <h1>{t("Xin Console")}</h1>
+      <p>{t("Publish articles to the people who follow your official accounts.")}</p>
       {state?.phase === "scanned" ? (
         <div className="signin-scanned" data-testid="console-scanned">
           <Avatar user={state.user} size={56} />
@@ -74,15 +76,16 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           </p>
         </div>
       ) : (
-        qr && <img className="signin-qr" src={qr} alt="Sign-in QR code" data-testid="console-qr" data-url={url} />
+        qr && <img className="signin-qr" src={qr} alt={t("Sign-in QR code")} data-testid="console-qr" data-url={url} />
       )}
-      <p className="muted">Scan with Xin on your phone: Scan → this code.</p>
+      <p className="muted">{t("Scan with Xin on your phone: Scan → this code.")}</p>
       {error && <p className="error">{error}</p>}
     </div>
   );
 }
 
 function Dashboard({ onSignOut }: { onSignOut: () => void }) {
+  const t = useT();
   const me = stored()?.user;
   const [accounts, setAccounts] = useState<OfficialAccount[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -104,14 +107,14 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
   return (
     <div className="console">
       <header className="console-bar">
-        <b>Xin Console</b>
+        <b>{t("Xin Console")}</b>
         <span className="spacer" />
         {me && <span data-testid="console-me">{me.display_name}</span>}
-        <button onClick={onSignOut}>Sign out</button>
+        <button onClick={onSignOut}>{t("Sign out")}</button>
       </header>
       <div className="console-main">
         <nav className="console-accounts">
-          <h3>Your accounts</h3>
+          <h3>{t("Your accounts")}</h3>
           {accounts.map((a) => (
             <button key={a.id} className={a.id === selected ? "account-row on" : "account-row"} onClick={() => { setSelected(a.id); setCreating(false); }} data-testid="console-account" data-name={a.name}>
               <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} picture={a.avatar && blobUrl(a.avatar)} size={32} />
@@ -122,7 +125,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
             </button>
           ))}
           <button className="new-account" onClick={() => setCreating(true)} data-testid="console-new-account">
-            + New account
+            {t("+ New account")}
           </button>
         </nav>
         <main className="console-pane">
@@ -201,6 +204,7 @@ const TABS = [
 type Tab = (typeof TABS)[number][0];
 
 function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChanged: () => void }) {
+  const t = useT();
   const [tab, setTab] = useState<Tab>("articles");
   const [articles, setArticles] = useState<Article[]>([]);
   const load = useCallback(() => authed<ArticleList>("GET", `/official-accounts/${account.id}/articles`).then((l) => setArticles(l.articles)), [account.id]);
@@ -262,7 +266,7 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
       <div className="tabs">
         {TABS.map(([id, label]) => (
           <button key={id} className={tab === id ? "on" : ""} onClick={() => setTab(id)} data-testid={`tab-${id}`}>
-            {label}
+            {t(label)}
           </button>
         ))}
       </div>

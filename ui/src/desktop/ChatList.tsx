@@ -4,9 +4,11 @@ import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { mediaUrl } from "./ipc";
 import { SearchResults } from "./SearchResults";
+import { useT } from "../shared/i18n";
 
 /** The chat list: pinned first, then by last activity; unread badges grey when muted. */
 export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, latest, subscriptionsUnread = false, services = [] }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void; onFound?: Found; latest?: Broadcast | null; subscriptionsUnread?: boolean; services?: ServiceRow[] }) {
+  const t = useT();
   const [query, setQuery] = useState("");
   const searching = query.trim() !== "";
   // Official accounts sit among the chats by time: "Subscriptions" (one row for every
@@ -23,7 +25,7 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, lates
   return (
     <aside className="list-pane">
       <div className="list-search">
-        <input id="chat-search" placeholder="Search" aria-label="Search" value={query} onChange={(e) => setQuery(e.target.value)} onKeyDown={(e) => e.key === "Escape" && setQuery("")} data-testid="search-input" />
+        <input id="chat-search" placeholder={t("Search")} aria-label={t("Search")} value={query} onChange={(e) => setQuery(e.target.value)} onKeyDown={(e) => e.key === "Escape" && setQuery("")} data-testid="search-input" />
         <button className="plus" aria-label="New group or add friend" title="New group / Add friend" onClick={onPlus} data-testid="chats-plus">
           +
         </button>
@@ -41,7 +43,7 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, lates
         </div>
       ) : (
       <div className="list-scroll" role="list" data-testid="chat-list">
-        {chats.length === 0 && extras.length === 0 && <p className="list-empty">No chats yet</p>}
+        {chats.length === 0 && extras.length === 0 && <p className="list-empty">{t("No chats yet")}</p>}
         {[...pinned.map((chat) => ({ chat })), ...rest].map((e) =>
           "chat" in e ? <ChatRow key={e.chat.conversation.id} c={e.chat} me={me} selected={selected === e.chat.conversation.id} onSelect={onSelect} /> : <Fragment key={e.extra.id}>{e.extra.row}</Fragment>,
         )}
@@ -52,6 +54,7 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, lates
 }
 
 function ChatRow({ c, me, selected, onSelect }: { c: ChatSummary; me: string; selected: boolean; onSelect: (id: string) => void }) {
+  const t = useT();
   const conv = c.conversation;
   const cls = ["chat-row", conv.pinned ? "pinned" : "", selected ? "selected" : ""].join(" ");
   return (
@@ -62,13 +65,13 @@ function ChatRow({ c, me, selected, onSelect }: { c: ChatSummary; me: string; se
       </span>
       <span className="chat-text">
         <span className="chat-top">
-          <span className="chat-title">{conv.title}</span>
+          <span className="chat-title">{conv.kind === "self_note" ? t("File Transfer") : conv.title}</span>
           <span className="chat-time">{c.last_activity ? relativeTime(c.last_activity) : ""}</span>
         </span>
         <span className="chat-preview">
           {c.draft ? (
             <>
-              <span className="draft">[Draft]</span> {c.draft}
+              <span className="draft">{t("[Draft]")}</span> {c.draft}
             </>
           ) : (
             c.preview
@@ -122,6 +125,7 @@ export const SUBSCRIPTIONS = "subscriptions";
 
 /** One row for every subscription account: the newest broadcast's account and title. */
 function SubscriptionsRow({ latest, unread, selected, onSelect }: { latest: Broadcast; unread: boolean; selected: boolean; onSelect: () => void }) {
+  const t = useT();
   return (
     <button className={selected ? "chat-row selected" : "chat-row"} role="listitem" onClick={onSelect} data-testid="subscriptions-row" data-unread={unread}>
       <span className="chat-avatar">
@@ -132,7 +136,7 @@ function SubscriptionsRow({ latest, unread, selected, onSelect }: { latest: Broa
       </span>
       <span className="chat-text">
         <span className="chat-top">
-          <span className="chat-title">Subscriptions</span>
+          <span className="chat-title">{t("Subscriptions")}</span>
           <span className="chat-time">{relativeTime(latest.sent_at)}</span>
         </span>
         <span className="chat-preview">

@@ -15,11 +15,13 @@ import { errorText, ipc, onCoreEvent } from "./ipc";
 import { MediaBubble } from "./MediaBubble";
 import { VoiceRecorder, waveform } from "../shared/voice";
 import { voiceLength } from "../shared/format";
+import { useT } from "../shared/i18n";
 
 type Menu = { x: number; y: number; m: ChatMessage };
 
 /** One conversation: header, virtualised history, composer. */
 export function Conversation({ conv, me, draft, contacts, focus = null }: { conv: Conv; me: UserProfile; draft: string; contacts: Contact[]; focus?: { id: string; seq: number } | null }) {
+  const t = useT();
   // The message opened from search, flashed once it is on screen.
   const [flash, setFlash] = useState<string | null>(null);
   // Multi-select: the chosen messages (ids), and where they are being forwarded.
@@ -168,10 +170,10 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
     <section className="content-pane conversation" data-testid="conversation" data-id={conv.id}>
       <header className="content-header">
         <h1 data-testid="conversation-title">
-          {conv.title}
+          {conv.kind === "self_note" ? t("File Transfer") : conv.title}
           {memberCount(conv)}
         </h1>
-        <button className="icon-button" aria-label="Chat info" title="Chat info" onClick={() => setDrawer(!drawer)}>
+        <button className="icon-button" aria-label={t("Chat info")} title={t("Chat info")} onClick={() => setDrawer(!drawer)}>
           ···
         </button>
       </header>
@@ -360,6 +362,7 @@ function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete, onForward
 /** Enter sends, Shift/Ctrl+Enter adds a line; the draft is kept per chat, across restarts;
  * "@" offers the group's members; the emoji button inserts at the caret. */
 function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { conv: Conv; me: UserProfile; draft: string; quote: ChatMessage | null; clearQuote: () => void; onSent: () => void; disabled: boolean }) {
+  const t = useT();
   const [paying, setPaying] = useState(false);
   const [gifting, setGifting] = useState(false);
   const [text, setText] = useState(draft);
@@ -539,7 +542,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
       />
       <div className="composer-actions">
         <button className="send-button" onClick={send} disabled={!text.trim()} data-testid="send">
-          Send
+          {t("Send")}
         </button>
       </div>
     </footer>
@@ -560,6 +563,7 @@ function RecordingTimer({ recorder }: { recorder: VoiceRecorder }) {
 }
 
 function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfile; contacts: Contact[]; onClose: () => void }) {
+  const t = useT();
   const [error, setError] = useState("");
   const [title, setTitle] = useState(conv.title);
   const [announcement, setAnnouncement] = useState(conv.announcement);
@@ -574,7 +578,7 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
   const fail = (e: unknown) => setError(errorText(e));
   const outsiders = contacts.filter((c) => !conv.members.some((m) => m.user.id === c.user.id));
   return (
-    <aside className="drawer" aria-label="Chat info" data-testid="info-drawer">
+    <aside className="drawer" aria-label={t("Chat info")} data-testid="info-drawer">
       <div className="drawer-members">
         {conv.members.map((m) => (
           <div className="drawer-member" key={m.user.id}>
@@ -624,16 +628,16 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
         </div>
       )}
       <label className="drawer-toggle">
-        <input type="checkbox" checked={conv.pinned} onChange={(e) => ipc.setChatSettings(conv.id, e.target.checked, conv.muted).catch(fail)} /> Pin to top
+        <input type="checkbox" checked={conv.pinned} onChange={(e) => ipc.setChatSettings(conv.id, e.target.checked, conv.muted).catch(fail)} /> {t("Pin to top")}
       </label>
       <label className="drawer-toggle">
-        <input type="checkbox" checked={conv.muted} onChange={(e) => ipc.setChatSettings(conv.id, conv.pinned, e.target.checked).catch(fail)} /> Mute notifications
+        <input type="checkbox" checked={conv.muted} onChange={(e) => ipc.setChatSettings(conv.id, conv.pinned, e.target.checked).catch(fail)} /> {t("Mute notifications")}
       </label>
       <ExportChat conv={conv.id} />
       {error && <p className="error-line">{error}</p>}
       {conv.kind === "group" && conv.active && (
         <button className="danger-button" onClick={() => ipc.leaveGroup(conv.id).then(onClose, fail)}>
-          Leave group
+          {t("Leave group")}
         </button>
       )}
     </aside>
@@ -643,6 +647,7 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
 /** "Export chat history": a folder in Downloads with the chat as a web page, as JSON, and its
  *  photos; progress while it is written. */
 function ExportChat({ conv }: { conv: string }) {
+  const t = useT();
   const [progress, setProgress] = useState<ExportProgress | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
@@ -665,17 +670,17 @@ function ExportChat({ conv }: { conv: string }) {
   return (
     <div className="drawer-section" data-testid="export-chat">
       <button className="link-button" disabled={busy} onClick={start} data-testid="export-chat-button">
-        Export chat history
+        {t("Export chat history")}
       </button>
       {busy && progress && (
         <div className="export-progress" data-testid="export-progress">
           <progress value={progress.done} max={Math.max(progress.total, 1)} />
-          <small>{progress.total ? `${progress.done} of ${progress.total} messages` : "Fetching the history…"}</small>
+          <small>{progress.total ? t("{{done}} of {{total}} messages", { done: progress.done, total: progress.total }) : t("Fetching the history…")}</small>
         </div>
       )}
       {!busy && progress?.folder && (
         <p className="muted-label" data-testid="export-done" data-folder={progress.folder}>
-          Exported {progress.total} messages to {progress.folder}
+          {t("Exported {{count}} messages to {{folder}}", { count: progress.total, folder: progress.folder })}
         </p>
       )}
       {error && <p className="error-line">{error}</p>}

@@ -4,6 +4,7 @@ import { Avatar } from "../shared/Avatar";
 import { spacedCode } from "../shared/format";
 import { Icon } from "../shared/icons";
 import { ipc } from "./ipc";
+import { useT } from "../shared/i18n";
 
 type Actions = {
   refresh: () => void;
@@ -40,12 +41,13 @@ export function LoginWindow({ login, notice, act = actions }: { login: LoginView
 }
 
 function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
+  const t = useT();
   switch (login.step) {
     case "starting":
       return (
         <>
           <div className="qr-box qr-loading" aria-busy="true" />
-          <p className="login-hint">Getting a login code…</p>
+          <p className="login-hint">{t("Getting a login code…")}</p>
         </>
       );
     case "qr":
@@ -56,21 +58,21 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
             data-testid="login-qr"
             data-url={login.url}
             role="img"
-            aria-label="Login QR code"
+            aria-label={t("Login QR code")}
             dangerouslySetInnerHTML={{ __html: login.svg }}
           />
-          <p className="login-hint">Scan with Xin on your phone to log in</p>
+          <p className="login-hint">{t("Scan with Xin on your phone to log in")}</p>
         </>
       );
     case "expired":
       return (
         <>
           <div className="qr-box qr-expired">
-            <button className="round-button" data-testid="login-refresh" onClick={act.refresh} aria-label="Refresh the QR code">
+            <button className="round-button" data-testid="login-refresh" onClick={act.refresh} aria-label={t("Refresh the QR code")}>
               <Icon name="refresh" size={28} stroke={2.2} />
             </button>
           </div>
-          <p className="login-hint">The QR code has expired. Click to refresh.</p>
+          <p className="login-hint">{t("The QR code has expired. Click to refresh.")}</p>
         </>
       );
     case "scanned":
@@ -79,17 +81,17 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
           <Avatar user={login.user} size={72} />
           <p className="login-name">{login.user.display_name}</p>
           {login.remembered ? (
-            <p className="login-hint">Confirm the login on your phone</p>
+            <p className="login-hint">{t("Confirm the login on your phone")}</p>
           ) : (
             <>
-              <p className="login-hint">Confirm on your phone by tapping this number:</p>
+              <p className="login-hint">{t("Confirm on your phone by tapping this number:")}</p>
               <p className="login-code" data-testid="login-code" data-code={login.code} aria-label={`Number ${spacedCode(login.code)}`}>
                 {login.code}
               </p>
             </>
           )}
           <button className="link-button" onClick={act.refresh}>
-            Cancel
+            {t("Cancel")}
           </button>
         </div>
       );
@@ -99,10 +101,10 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
           <div className="big-icon">
             <Icon name="close" size={44} />
           </div>
-          <p className="login-name">Login declined</p>
-          <p className="login-hint">The login was declined on the phone, or a wrong number was picked.</p>
+          <p className="login-name">{t("Login declined")}</p>
+          <p className="login-hint">{t("The login was declined on the phone, or a wrong number was picked.")}</p>
           <button className="primary-button" onClick={act.refresh}>
-            Try again
+            {t("Try again")}
           </button>
         </div>
       );
@@ -114,10 +116,10 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
           </div>
           <p className="login-hint">{login.message}</p>
           <p className="login-hint small">
-            {login.retry_in_secs > 0 ? `Trying again in ${login.retry_in_secs} s.` : "Check your network."}
+            {login.retry_in_secs > 0 ? t("Trying again in {{n}} s.", { n: login.retry_in_secs }) : t("Check your network.")}
           </p>
           <button className="secondary-button" onClick={act.refresh}>
-            Retry now
+            {t("Retry now")}
           </button>
         </div>
       );
@@ -127,10 +129,10 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
           <Avatar user={login.user} size={88} />
           <p className="login-name">{login.user.display_name}</p>
           <button className="primary-button wide" data-testid="login-remembered-button" onClick={act.logIn}>
-            Log in
+            {t("Log in")}
           </button>
           <button className="link-button" onClick={act.switchAccount}>
-            Switch account
+            {t("Switch account")}
           </button>
         </div>
       );

@@ -15,6 +15,7 @@ import { MiniProgramAsks, MiniPrograms } from "./MiniPrograms";
 import { Moments, useMomentsBadge } from "./Moments";
 import { Transfers } from "./Transfers";
 import { useCached } from "./useCore";
+import { useT } from "../shared/i18n";
 
 type Tab = "chats" | "contacts" | "moments" | "wallet" | "miniprograms" | "files" | "transfers" | "settings";
 
@@ -30,6 +31,7 @@ const tabs: { id: Tab; label: string }[] = [
 
 /** Rail, list pane, content pane — the frame every signed-in screen lives in. */
 export function MainWindow({ user, online }: { user: UserProfile; online: boolean }) {
+  const t = useT();
   const [tab, setTab] = useState<Tab>("chats");
   const [open, setOpen] = useState<string | null>(null);
   const [plus, setPlus] = useState(false);
@@ -101,18 +103,18 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       <nav className="rail" aria-label="Sections">
         <div className="rail-me" title={`${user.display_name} (@${user.handle})`} data-testid="rail-me">
           <Avatar user={user} size={36} />
-          <span className={online ? "dot online" : "dot"} aria-label={online ? "Connected" : "Connecting"} />
+          <span className={online ? "dot online" : "dot"} aria-label={online ? t("Connected") : t("Connecting")} />
         </div>
-        {tabs.map((t) => (
-          <button key={t.id} className={tab === t.id ? "rail-item active" : "rail-item"} aria-label={t.label} aria-current={tab === t.id} title={t.label} data-testid={`rail-${t.id}`} onClick={() => choose(t.id)}>
-            <Icon name={t.id} />
-            {t.id === "chats" && unread > 0 && <span className="badge rail-badge" data-testid="unread-total">{unread > 99 ? "99+" : unread}</span>}
-            {t.id === "contacts" && pendingRequests > 0 && <span className="badge rail-badge">{pendingRequests}</span>}
-            {t.id === "moments" && moments && <MomentsRailBadge badge={moments} />}
+        {tabs.map((tab_) => (
+          <button key={tab_.id} className={tab === tab_.id ? "rail-item active" : "rail-item"} aria-label={t(tab_.label)} aria-current={tab === tab_.id} title={t(tab_.label)} data-testid={`rail-${tab_.id}`} onClick={() => choose(tab_.id)}>
+            <Icon name={tab_.id} />
+            {tab_.id === "chats" && unread > 0 && <span className="badge rail-badge" data-testid="unread-total">{unread > 99 ? "99+" : unread}</span>}
+            {tab_.id === "contacts" && pendingRequests > 0 && <span className="badge rail-badge">{pendingRequests}</span>}
+            {tab_.id === "moments" && moments && <MomentsRailBadge badge={moments} />}
           </button>
         ))}
         <div className="rail-spacer" />
-        <button className={tab === "settings" ? "rail-item active" : "rail-item"} aria-label="Settings" title="Settings" data-testid="rail-settings" onClick={() => setTab("settings")}>
+        <button className={tab === "settings" ? "rail-item active" : "rail-item"} aria-label={t("Settings")} title={t("Settings")} data-testid="rail-settings" onClick={() => setTab("settings")}>
           <Icon name="settings" />
         </button>
       </nav>
@@ -144,14 +146,15 @@ const empty: Record<"files", [string, string]> = {
 };
 
 function Placeholder({ tab }: { tab: "files" }) {
+  const t = useT();
   const [title, body] = empty[tab];
   return (
     <>
       <aside className="list-pane">
-        <p className="list-empty">{title}</p>
+        <p className="list-empty">{t(title)}</p>
       </aside>
       <section className="content-pane empty-content">
-        <p>{body}</p>
+        <p>{t(body)}</p>
       </section>
     </>
   );

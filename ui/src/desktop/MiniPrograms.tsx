@@ -4,10 +4,12 @@ import { yuan } from "../shared/format";
 import { errorText, ipc, type MiniProgramAsk, onMiniProgramAsk } from "./ipc";
 import { ShareTo } from "./Subscriptions";
 import { Modal } from "./Wallet";
+import { useT } from "../shared/i18n";
 
 /** The Mini Programs pane: mine (pinned, then recently used) or a search of all; each opens
  *  in its own sandboxed window. */
 export function MiniPrograms() {
+  const t = useT();
   const [query, setQuery] = useState("");
   const [list, setList] = useState<MiniProgram[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
@@ -33,27 +35,28 @@ export function MiniPrograms() {
     <>
       <aside className="list-pane">
         <div className="list-search">
-          <input placeholder="Search mini programs" aria-label="Search mini programs" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="mini-program-search" />
+          <input placeholder={t("Search mini programs")} aria-label={t("Search mini programs")} value={query} onChange={(e) => setQuery(e.target.value)} data-testid="mini-program-search" />
         </div>
         <div className="list-scroll" data-testid="mini-program-list">
           {query ? (list ?? []).map(row) : (
             <>
-              {pinned.length > 0 && <div className="letter">Pinned</div>}
+              {pinned.length > 0 && <div className="letter">{t("Pinned")}</div>}
               {pinned.map(row)}
-              {rest.length > 0 && <div className="letter">Recently used</div>}
+              {rest.length > 0 && <div className="letter">{t("Recently used")}</div>}
               {rest.map(row)}
             </>
           )}
-          {list && list.length === 0 && <p className="list-empty">{query ? "No mini programs found" : "Mini programs you open or pin appear here. Search to find one."}</p>}
+          {list && list.length === 0 && <p className="list-empty">{query ? t("No mini programs found") : t("Mini programs you open or pin appear here. Search to find one.")}</p>}
           {error && <p className="error-text">{error}</p>}
         </div>
       </aside>
-      {shown ? <MiniProgramCard key={shown.id} program={shown} onChanged={() => void load(query)} /> : <section className="content-pane empty-content"><p>Mini programs: shops, bookings and games inside Xin, nothing to install.</p></section>}
+      {shown ? <MiniProgramCard key={shown.id} program={shown} onChanged={() => void load(query)} /> : <section className="content-pane empty-content"><p>{t("Mini programs: shops, bookings and games inside Xin, nothing to install.")}</p></section>}
     </>
   );
 }
 
 function MiniProgramCard({ program, onChanged }: { program: MiniProgram; onChanged: () => void }) {
+  const t = useT();
   const [note, setNote] = useState("");
   const [code, setCode] = useState<PhoneCode | null>(null);
   const [sharing, setSharing] = useState(false);
@@ -76,52 +79,52 @@ function MiniProgramCard({ program, onChanged }: { program: MiniProgram; onChang
       },
     );
   };
-  const asks = [program.permissions.includes("profile") && "your name and avatar, each time you agree", program.permissions.includes("payment") && "payments you confirm with your PIN"].filter(Boolean);
+  const asks = [program.permissions.includes("profile") && t("your name and avatar, each time you agree"), program.permissions.includes("payment") && t("payments you confirm with your PIN")].filter(Boolean);
   return (
     <section className="content-pane mini-card-pane" data-testid="mini-program-card">
       <div className="mini-card">
         <img className="mini-card-icon" src={program.icon} alt="" />
         <h2>{program.name}</h2>
-        <p className="mini-card-by">by {program.publisher} · version {program.release.version}</p>
+        <p className="mini-card-by">{t("by {{publisher}} · version {{version}}", { publisher: program.publisher, version: program.release.version })}</p>
         {program.description && <p className="mini-card-about">{program.description}</p>}
         <button className="primary-button" disabled={busy} onClick={() => act(ipc.openMiniProgram(program.id), "")} data-testid="open-mini-program">
-          Open
+          {t("Open")}
         </button>
         <div className="mini-card-actions">
-          <button className="link-button" disabled={busy} onClick={() => act(ipc.pinMiniProgram(program.id, !program.pinned), program.pinned ? "Unpinned" : "Pinned")} data-testid="pin-mini-program">
-            {program.pinned ? "Unpin" : "Pin"}
+          <button className="link-button" disabled={busy} onClick={() => act(ipc.pinMiniProgram(program.id, !program.pinned), program.pinned ? t("Unpinned") : t("Pinned"))} data-testid="pin-mini-program">
+            {program.pinned ? t("Unpin") : t("Pin")}
           </button>
           <button className="link-button" disabled={busy} onClick={() => setSharing(true)} data-testid="share-mini-program">
-            Share
+            {t("Share")}
           </button>
-          <button className="link-button" disabled={busy} onClick={() => act(ipc.clearMiniProgramData(program.id), "Its data on this computer is cleared")} data-testid="clear-mini-program">
-            Clear data
+          <button className="link-button" disabled={busy} onClick={() => act(ipc.clearMiniProgramData(program.id), t("Its data on this computer is cleared"))} data-testid="clear-mini-program">
+            {t("Clear data")}
           </button>
         </div>
         {note && <p className="mini-card-note" data-testid="mini-program-note">{note}</p>}
         <dl className="mini-card-facts">
           {asks.length > 0 && (
             <>
-              <dt>May ask for</dt>
+              <dt>{t("May ask for")}</dt>
               <dd>{asks.join("; ")}</dd>
             </>
           )}
-          <dt>Reaches</dt>
-          <dd>{program.domains.length ? program.domains.join(", ") : "no servers"}</dd>
+          <dt>{t("Reaches")}</dt>
+          <dd>{program.domains.length ? program.domains.join(", ") : t("no servers")}</dd>
         </dl>
         {sharing && (
           <ShareTo
             onClose={() => setSharing(false)}
             onChoose={(c) => {
               setSharing(false);
-              act(ipc.shareMiniProgram(c.conversation.id, program.id), `Shared to ${c.conversation.title}`);
+              act(ipc.shareMiniProgram(c.conversation.id, program.id), t("Shared to {{chat}}", { chat: c.conversation.title }));
             }}
           />
         )}
         {code && (
           <figure className="mini-card-code" data-testid="mini-program-code" data-url={code.url}>
             <span dangerouslySetInnerHTML={{ __html: code.svg }} />
-            <figcaption>Scan with Xin on your phone to open it there</figcaption>
+            <figcaption>{t("Scan with Xin on your phone to open it there")}</figcaption>
           </figure>
         )}
       </div>
@@ -147,18 +150,19 @@ export function MiniProgramAsks() {
 }
 
 function ProfileAsk({ ask, onAnswer }: { ask: MiniProgramAsk; onAnswer: (yes: boolean) => void }) {
+  const t = useT();
   return (
     <div className="modal-backdrop">
-      <div className="modal mini-ask" role="dialog" aria-label="Share your profile" data-testid="mini-program-profile-ask">
+      <div className="modal mini-ask" role="dialog" aria-label={t("Share your profile")} data-testid="mini-program-profile-ask">
         <img className="mini-ask-icon" src={ask.icon} alt="" />
-        <h3>{ask.name} would like your name and avatar</h3>
-        <p className="muted">It sees them only this time. It never gets your Xin ID.</p>
+        <h3>{t("{{name}} would like your name and avatar", { name: ask.name })}</h3>
+        <p className="muted">{t("It sees them only this time. It never gets your Xin ID.")}</p>
         <div className="modal-actions">
           <button type="button" onClick={() => onAnswer(false)} data-testid="mini-program-deny">
-            Deny
+            {t("Deny")}
           </button>
           <button type="button" className="primary-button small" onClick={() => onAnswer(true)} data-testid="mini-program-allow">
-            Allow
+            {t("Allow")}
           </button>
         </div>
       </div>
@@ -167,17 +171,18 @@ function ProfileAsk({ ask, onAnswer }: { ask: MiniProgramAsk; onAnswer: (yes: bo
 }
 
 function PaymentAsk({ ask, onAnswer }: { ask: Extract<MiniProgramAsk, { kind: "payment" }>; onAnswer: (yes: boolean) => void }) {
+  const t = useT();
   const [pin, setPin] = useState("");
   const { order } = ask;
   return (
-    <Modal title="Pay" ready={/^\d{6}$/.test(pin)} onClose={() => onAnswer(false)} submit={() => ipc.payMiniProgramOrder(order.id, pin).then(() => onAnswer(true))}>
+    <Modal title={t("Pay")} ready={/^\d{6}$/.test(pin)} onClose={() => onAnswer(false)} submit={() => ipc.payMiniProgramOrder(order.id, pin).then(() => onAnswer(true))}>
       <div className="mini-pay" data-testid="mini-program-payment">
         <img className="mini-ask-icon" src={ask.icon} alt="" />
         <p className="mini-pay-to">{order.payee_name}</p>
         <p className="mini-pay-amount" data-testid="mini-program-amount">{yuan(order.amount_fen)}</p>
         <p className="muted">{order.description}</p>
       </div>
-      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Payment PIN" autoFocus value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
+      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Payment PIN")} autoFocus value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
     </Modal>
   );
 }

@@ -4,9 +4,11 @@ import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { Icon } from "../shared/icons";
 import { errorText, ipc, onCoreEvent } from "./ipc";
+import { chosenLanguage, type Language, LANGUAGES, setLanguage, useT } from "../shared/i18n";
 
 /** Settings: the account, and Devices with sign-out. */
 export function Settings({ user }: { user: UserProfile }) {
+  const t = useT();
   const [devices, setDevices] = useState<Device[]>([]);
   const [error, setError] = useState("");
   const [prefs, setPrefs] = useState<AppSettings | null>(null);
@@ -52,14 +54,14 @@ export function Settings({ user }: { user: UserProfile }) {
           <Avatar user={user} size={48} />
           <div>
             <div className="settings-name">{user.display_name}</div>
-            <div className="settings-handle">Xin ID: {user.handle}</div>
+            <div className="settings-handle">{t("Xin ID: {{id}}", { id: user.handle })}</div>
           </div>
         </div>
-        <button className="list-row active">Devices, QR code, notifications</button>
+        <button className="list-row active">{t("Devices, QR code, notifications")}</button>
       </aside>
       <section className="content-pane">
         <header className="content-header">
-          <h1>Settings</h1>
+          <h1>{t("Settings")}</h1>
         </header>
         <div className="content-scroll">
           {error && (
@@ -75,52 +77,53 @@ export function Settings({ user }: { user: UserProfile }) {
                 </div>
                 <div className="device-text">
                   <div className="device-name">
-                    {d.name} {d.current && <span className="tag">This computer</span>}
+                    {d.name} {d.current && <span className="tag">{t("This computer")}</span>}
                   </div>
                   <div className="device-meta">
-                    {d.os} · Xin {d.app_version} · {d.ip} · {d.signed_in ? `active ${relativeTime(d.last_active_at)}` : "signed out"}
+                    {d.os} · Xin {d.app_version} · {d.ip} · {d.signed_in ? t("active {{when}}", { when: relativeTime(d.last_active_at) }) : t("signed out")}
                   </div>
                 </div>
                 {!d.current && (
                   <button className="secondary-button" onClick={() => remove(d)}>
-                    Sign out
+                    {t("Sign out")}
                   </button>
                 )}
               </li>
             ))}
           </ul>
-          <h2 className="section-title">My QR code</h2>
+          <h2 className="section-title">{t("My QR code")}</h2>
           {card ? (
             <div className="card-box" data-testid="my-card">
               <div className="card-head">
                 <Avatar user={card.user} size={44} />
                 <div>
                   <div className="device-name">{card.user.display_name}</div>
-                  <div className="device-meta">Xin ID: {card.user.handle}</div>
+                  <div className="device-meta">{t("Xin ID: {{id}}", { id: card.user.handle })}</div>
                 </div>
               </div>
-              <div className="card-qr" role="img" aria-label="My add-friend QR code" data-url={card.url} dangerouslySetInnerHTML={{ __html: card.svg }} />
-              <p className="device-meta">Scan with Xin on a phone to add me as a friend</p>
-              <button className="secondary-button" onClick={() => ipc.saveMyCard().then((p) => setSaved(`Saved to ${p}`), (e) => setError(errorText(e)))}>
-                Save as image
+              <div className="card-qr" role="img" aria-label={t("My add-friend QR code")} data-url={card.url} dangerouslySetInnerHTML={{ __html: card.svg }} />
+              <p className="device-meta">{t("Scan with Xin on a phone to add me as a friend")}</p>
+              <button className="secondary-button" onClick={() => ipc.saveMyCard().then((p) => setSaved(t("Saved to {{path}}", { path: p })), (e) => setError(errorText(e)))}>
+                {t("Save as image")}
               </button>
               {saved && <p className="device-meta">{saved}</p>}
             </div>
           ) : (
             <button className="secondary-button" onClick={() => ipc.myCard().then(setCard, (e) => setError(errorText(e)))} data-testid="show-my-card">
-              Show my QR code
+              {t("Show my QR code")}
             </button>
           )}
-          <h2 className="section-title">Notifications</h2>
+          <LanguageSetting />
+          <h2 className="section-title">{t("Notifications")}</h2>
           {prefs && (
             <label className="setting-row">
               <input type="checkbox" checked={prefs.notification_previews} onChange={(e) => savePrefs({ ...prefs, notification_previews: e.target.checked })} data-testid="setting-previews" />
-              Show the sender and message text in notifications
+              {t("Show the sender and message text in notifications")}
             </label>
           )}
           <MomentsWindow />
           <button className="danger-button" data-testid="sign-out" onClick={() => ipc.signOut()}>
-            Log out of this computer
+            {t("Log out of this computer")}
           </button>
         </div>
       </section>
@@ -130,6 +133,7 @@ export function Settings({ user }: { user: UserProfile }) {
 
 /** How far back friends may look in my Moments. */
 function MomentsWindow() {
+  const t = useT();
   const [window, setWindow] = useState<AlbumWindow | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -137,10 +141,10 @@ function MomentsWindow() {
   }, []);
   return (
     <>
-      <h2 className="section-title">Moments</h2>
+      <h2 className="section-title">{t("Moments")}</h2>
       {window && (
         <label className="setting-row">
-          Friends can see
+          {t("Friends can see")}
           <select
             value={window}
             onChange={(e) => {
@@ -150,13 +154,39 @@ function MomentsWindow() {
             }}
             data-testid="setting-moments-window"
           >
-            <option value="all">All my posts</option>
-            <option value="six_months">The last six months</option>
-            <option value="three_days">The last three days</option>
+            <option value="all">{t("All my posts")}</option>
+            <option value="six_months">{t("The last six months")}</option>
+            <option value="three_days">{t("The last three days")}</option>
           </select>
         </label>
       )}
       {error && <p className="error-line">{error}</p>}
+    </>
+  );
+}
+
+/** Language: follow the system, or English, or 简体中文 (each named in itself). */
+function LanguageSetting() {
+  const t = useT();
+  const [lang, setLang] = useState<Language | "system">(chosenLanguage() ?? "system");
+  const choose = (v: string) => {
+    const next = LANGUAGES.find((l) => l.code === v)?.code ?? null;
+    setLang(next ?? "system");
+    setLanguage(next);
+  };
+  return (
+    <>
+      <h2 className="section-title">{t("Language")}</h2>
+      <label className="setting-row">
+        <select value={lang} onChange={(e) => choose(e.target.value)} data-testid="setting-language" aria-label={t("Language")}>
+          <option value="system">{t("Same as the system")}</option>
+          {LANGUAGES.map((l) => (
+            <option key={l.code} value={l.code}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      </label>
     </>
   );
 }

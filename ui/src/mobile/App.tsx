@@ -15,6 +15,7 @@ import { AccountChatPage, AccountPage, OfficialAccountsPage } from "./OfficialAc
 import { go, usePath } from "./router";
 import { Avatar } from "../shared/Avatar";
 import { Icon, type IconName } from "../shared/icons";
+import { useT } from "../shared/i18n";
 
 // The QR decoder is most of the companion's weight: load it only when scanning.
 const Scan = lazy(() => import("./Scan").then((m) => ({ default: m.Scan })));
@@ -33,6 +34,7 @@ const tabs: { path: string; label: string; icon: IconName }[] = [
 ];
 
 export function App() {
+  const t = useT();
   const path = usePath();
   const [session, setSession] = useState(stored);
   const [requests, setRequests] = useState<TicketDetails[]>([]);
@@ -95,7 +97,7 @@ export function App() {
   const title = tabs.find((t) => t.path === path)?.label ?? "Xin";
   return (
     <div className="app">
-      <header className="bar">{title === "Chats" ? "Xin" : title}</header>
+      <header className="bar">{title === "Chats" ? "Xin" : t(title)}</header>
       <main className="page">
         <LoginRequests requests={requests} onDone={(id) => setRequests((r) => r.filter((t) => t.ticket_id !== id))} />
         {path === "/me" ? (
@@ -109,27 +111,27 @@ export function App() {
         ) : path === "/wallet" ? (
           <PhoneWallet tick={tick} />
         ) : (
-          <p className="empty">{emptyText[path] ?? "Nothing here yet."}</p>
+          <p className="empty">{emptyText[path] ?? t("Nothing here yet.")}</p>
         )}
       </main>
       <nav className="tabbar">
-        {tabs.map((t) => (
+        {tabs.map((tab) => (
           <button
-            key={t.path}
-            className={t.path === path ? "tab active" : "tab"}
+            key={tab.path}
+            className={tab.path === path ? "tab active" : "tab"}
             onClick={() => {
-              if (t.path === "/moments") setMomentNews(0);
-              go(t.path);
+              if (tab.path === "/moments") setMomentNews(0);
+              go(tab.path);
             }}
-            data-testid={`tab-${t.label.toLowerCase()}`}
+            data-testid={`tab-${tab.label.toLowerCase()}`}
           >
-            <Icon name={t.icon} size={24} />
-            {t.path === "/moments" && momentNews > 0 && path !== "/moments" && (
+            <Icon name={tab.icon} size={24} />
+            {tab.path === "/moments" && momentNews > 0 && path !== "/moments" && (
               <span className="tab-badge" data-testid="moments-badge">
                 {momentNews}
               </span>
             )}
-            {t.label}
+            {t(tab.label)}
           </button>
         ))}
       </nav>
@@ -140,26 +142,27 @@ export function App() {
 const emptyText: Record<string, string> = {};
 
 function Me({ name, handle, hue, onSignedOut }: { name: string; handle: string; hue: number; onSignedOut: () => void }) {
+  const t = useT();
   return (
     <>
       <section className="card me">
         <Avatar user={{ display_name: name, avatar_hue: hue }} size={60} />
         <div>
           <div className="me-name">{name}</div>
-          <div className="muted">Xin ID: {handle}</div>
+          <div className="muted">{t("Xin ID: {{id}}", { id: handle })}</div>
         </div>
       </section>
       <section className="card list">
         <button className="row" onClick={openFileTransfer} data-testid="me-send-to-computer">
-          <span>Send to computer</span>
+          <span>{t("Send to computer")}</span>
           <span className="chev">›</span>
         </button>
         <button className="row" onClick={() => go("/me/devices")} data-testid="me-devices">
-          <span>Devices</span>
+          <span>{t("Devices")}</span>
           <span className="chev">›</span>
         </button>
         <button className="row" onClick={() => api.signOut().then(onSignedOut)}>
-          <span className="danger">Log out</span>
+          <span className="danger">{t("Log out")}</span>
         </button>
       </section>
     </>

@@ -4,9 +4,11 @@ import { Avatar } from "../shared/Avatar";
 import { api, ApiError, stored } from "./api";
 import { go } from "./router";
 import { Icon } from "../shared/icons";
+import { useT } from "../shared/i18n";
 
 /** Friends, requests to answer, and adding someone by Xin ID or phone. */
 export function ContactsPage({ tick }: { tick: number }) {
+  const t = useT();
   const me = stored()?.user.id;
   const [list, setList] = useState<ContactList | null>(null);
   const [query, setQuery] = useState("");
@@ -65,13 +67,13 @@ export function ContactsPage({ tick }: { tick: number }) {
           <span className="chat-avatar official-entry-avatar">
             <Icon name="contacts" size={24} />
           </span>
-          <span className="device-text">Official accounts</span>
+          <span className="device-text">{t("Official accounts")}</span>
         </button>
         <button className="row chat" onClick={() => go("/mini-programs")} data-testid="phone-mini-programs-entry">
           <span className="chat-avatar official-entry-avatar mini-entry-avatar">
             <Icon name="miniprograms" size={24} />
           </span>
-          <span className="device-text">Mini Programs</span>
+          <span className="device-text">{t("Mini Programs")}</span>
         </button>
       </section>
       <section className="card list" data-testid="phone-contacts">

@@ -5,9 +5,11 @@ import { authed, errorMessage, stored } from "./api";
 import { Page } from "./Page";
 import { PinInput } from "./PinInput";
 import { go } from "./router";
+import { useT } from "../shared/i18n";
 
 /** Mini programs: pinned and recently used, or a search of all of them. */
 export function MiniProgramsPage() {
+  const t = useT();
   const [query, setQuery] = useState("");
   const [list, setList] = useState<MiniProgram[] | null>(null);
   const [error, setError] = useState("");
@@ -20,9 +22,9 @@ export function MiniProgramsPage() {
     return () => clearTimeout(t);
   }, [query]);
   return (
-    <Page title="Mini Programs" back={() => history.back()} testid="phone-mini-programs">
+    <Page title={t("Mini Programs")} back={() => history.back()} testid="phone-mini-programs">
       <div className="search">
-        <input placeholder="Search mini programs" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="phone-mini-program-search" />
+        <input placeholder={t("Search mini programs")} value={query} onChange={(e) => setQuery(e.target.value)} data-testid="phone-mini-program-search" />
       </div>
       {error && <p className="error">{error}</p>}
       <section className="card list">

@@ -1,0 +1,54 @@
+// The desktop in Chinese: started on a system whose locale is zh_CN it speaks 简体中文 from the
+// login window on, and Settings › Language switches it (and back).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { By, startDesktop, startServer, waitFor } from "./harness.mjs";
+
+describe("the desktop in Chinese", () => {
+  let server, desktop;
+  const post = async (path, body, token) => {
+    const r = await fetch(`${server.url}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body ?? {}) });
+    assert.ok(r.ok, `${path}: ${r.status}`);
+    return r.status === 204 ? null : r.json();
+  };
+
+  before(async () => {
+    server = await startServer();
+    desktop = await startDesktop(server.url, { LANGUAGE: "zh_CN", LANG: "zh_CN.UTF-8" });
+  });
+
+  after(async () => {
+    await desktop?.stop();
+    await server?.stop();
+  });
+
+  test("the login window and the main window are in Chinese; Settings switches to English and back", async () => {
+    await desktop.find("login-qr");
+    const hint = async () => desktop.driver.executeScript("return document.querySelector('.login-hint')?.textContent ?? ''");
+    await waitFor("the Chinese login hint", async () => (await hint()) === "请使用手机上的 Xin 扫码登录");
+    await desktop.screenshot("80-desktop-login-zh");
+
+    const phone = await post("/accounts", { handle: "lihua", phone: "13900000001", display_name: "李华", password: "correct horse", device: { name: "李华的手机", kind: "phone", os: "Android", app_version: "0.1.0" } });
+    const ticket = (await desktop.attr("login-qr", "data-url")).split("/").pop();
+    await post(`/login-tickets/${ticket}/scan`, {}, phone.access_token);
+    await post(`/login-tickets/${ticket}/confirm`, { code: await desktop.attr("login-code", "data-code") }, phone.access_token);
+    await desktop.find("main-window");
+    const title = async (id) => (await desktop.find(`rail-${id}`)).getAttribute("title");
+    assert.equal(await title("chats"), "聊天");
+    assert.equal(await title("miniprograms"), "小程序");
+    await (await desktop.find("rail-files")).click();
+    const rowTitles = () => desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=chat-row] .chat-title')].map((e) => e.textContent)");
+    await desktop.driver.wait(async () => (await rowTitles()).includes("文件传输助手"), 20_000, "File Transfer in the chat list, in Chinese");
+    await desktop.screenshot("81-desktop-main-zh");
+
+    // Settings › Language › English, then back to the system's (Chinese).
+    await (await desktop.find("rail-settings")).click();
+    const select = await desktop.find("setting-language");
+    await (await select.findElement(By.css('option[value="en"]'))).click();
+    await waitFor("English", async () => (await title("chats")) === "Chats");
+    await desktop.screenshot("82-desktop-settings-en");
+    await (await (await desktop.find("setting-language")).findElement(By.css('option[value="system"]'))).click();
+    await waitFor("Chinese again", async () => (await title("chats")) === "聊天");
+    assert.equal(await desktop.driver.executeScript("return document.documentElement.lang"), "zh-CN");
+  });
+});
