@@ -241,7 +241,7 @@ mentions: string[],
 /**
  * "@all" (owner and admins only).
  */
-mention_all: boolean, } | { "type": "system", text: string, } | { "type": "image", blob: BlobRef, width: number, height: number, 
+mention_all: boolean, } | { "type": "system", text: string, event?: SystemEvent, } | { "type": "image", blob: BlobRef, width: number, height: number, 
 /**
  * A small JPEG/PNG shown until (or instead of) the full image.
  */
@@ -506,6 +506,10 @@ export type MomentNotice = { post_id: string, kind: MomentNoticeKind, from: Mome
  * The comment's text, for comments and replies.
  */
 text: string, at: number, };
+
+export type Named = { id: string, name: string, };
+
+export type SystemEvent = { "kind": "group_created", by: Named, with: Array<Named>, } | { "kind": "renamed", by: Named, title: string, } | { "kind": "announcement_updated", by: Named, } | { "kind": "members_added", by: Named, users: Array<Named>, } | { "kind": "left", user: Named, } | { "kind": "removed", by: Named, user: Named, } | { "kind": "role_changed", user: Named, role: Role, };
 
 export type MiniProgramPermission = "profile" | "payment";
 

@@ -37,7 +37,7 @@ pub fn preview(m: &Message, sender_name: Option<&str>) -> String {
 pub fn preview_of(content: &Content) -> String {
     match content {
         Content::Text { text, .. } => text.lines().next().unwrap_or("").to_string(),
-        Content::System { text } => text.clone(),
+        Content::System { text, .. } => text.clone(),
         Content::Image { .. } => "[Photo]".to_string(),
         Content::File { name, .. } => format!("[File] {name}"),
         Content::Voice { duration_ms, .. } => format!("[Voice] {}\"", duration_ms.div_ceil(1000)),

@@ -68,8 +68,15 @@ pub enum Content {
         #[serde(default)]
         mention_all: bool,
     },
-    /// A grey line in the middle ("Alice added Bob").
-    System { text: String },
+    /// A grey line in the middle ("Alice added Bob"). `event` says what happened, for each
+    /// reader to put in their own language; `text` is the English line, for clients that do not
+    /// know the event.
+    System {
+        text: String,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<SystemEvent>,
+    },
     /// A photo: EXIF orientation applied and location stripped before upload; GIFs stay animated.
     Image {
         blob: BlobRef,
@@ -157,6 +164,55 @@ pub enum Content {
     /// A kind this build does not know (sent by a newer app): shown as "unsupported message".
     #[serde(other)]
     Unsupported,
+}
+
+/// Someone in a system line: their id, and their name when it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct Named {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// What a system line reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SystemEvent {
+    GroupCreated { by: Named, with: Vec<Named> },
+    Renamed { by: Named, title: String },
+    AnnouncementUpdated { by: Named },
+    MembersAdded { by: Named, users: Vec<Named> },
+    Left { user: Named },
+    Removed { by: Named, user: Named },
+    RoleChanged { user: Named, role: Role },
+}
+
+impl SystemEvent {
+    /// The line in English.
+    pub fn english(&self) -> String {
+        let list = |people: &[Named]| {
+            people
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Self::GroupCreated { by, with } => {
+                format!("{} created the group with {}", by.name, list(with))
+            }
+            Self::Renamed { by, title } => format!("{} renamed the group to \"{title}\"", by.name),
+            Self::AnnouncementUpdated { by } => format!("{} updated the announcement", by.name),
+            Self::MembersAdded { by, users } => format!("{} added {}", by.name, list(users)),
+            Self::Left { user } => format!("{} left the group", user.name),
+            Self::Removed { by, user } => format!("{} removed {}", by.name, user.name),
+            Self::RoleChanged { user, role } => match role {
+                Role::Owner => format!("{} is now the group owner", user.name),
+                Role::Admin => format!("{} is now an admin", user.name),
+                Role::Member => format!("{} is no longer an admin", user.name),
+            },
+        }
+    }
 }
 
 /// Messages in a merged forward, at most.

@@ -106,6 +106,8 @@ pub fn declarations() -> Vec<String> {
         ContactTags,
         MomentNoticeKind,
         MomentNotice,
+        Named,
+        SystemEvent,
         MiniProgramPermission,
         MiniProgramManifest,
         MiniProgramRelease,

@@ -340,6 +340,14 @@ async fn groups_with_roles_members_and_mentions() {
         .await;
     let g = g["id"].as_str().unwrap().to_string();
     assert_eq!(bob.texts(&g).await, ["ALICE created the group with BOB"]);
+    // The line says what happened, for each reader's language.
+    let line = bob
+        .ok(Method::GET, &format!("/conversations/{g}/messages"), None)
+        .await;
+    assert_eq!(
+        line["messages"][0]["content"]["event"],
+        json!({"kind": "group_created", "by": {"id": alice.user.id, "name": "ALICE"}, "with": [{"id": bob.user.id, "name": "BOB"}]})
+    );
 
     // Outsiders can neither read nor send.
     assert_error(

@@ -15,7 +15,8 @@ import { errorText, ipc, onCoreEvent } from "./ipc";
 import { MediaBubble } from "./MediaBubble";
 import { VoiceRecorder, waveform } from "../shared/voice";
 import { voiceLength } from "../shared/format";
-import { useT } from "../shared/i18n";
+import { formatDateTime, useT } from "../shared/i18n";
+import { systemLine } from "../shared/systemLine";
 
 type Menu = { x: number; y: number; m: ChatMessage };
 
@@ -187,11 +188,11 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
             const prev = items[row.index - 1]?.message;
             return (
               <div key={m.client_id} data-index={row.index} ref={virtual.measureElement} className="message-row" style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${row.start}px)` }}>
-                {needsTimeLine(prev, m) && <div className="time-line">{new Date(m.created_at).toLocaleString([], { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" })}</div>}
+                {needsTimeLine(prev, m) && <div className="time-line">{formatDateTime(m.created_at, { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" })}</div>}
                 {m.content.type === "system" ? (
-                  <div className="system-line">{m.content.text}</div>
+                  <div className="system-line" data-testid="system-line">{systemLine(m.content)}</div>
                 ) : m.recalled ? (
-                  <div className="system-line">{mine ? "You" : nameOf(m.sender_id).display_name} recalled a message</div>
+                  <div className="system-line">{mine ? t("You recalled a message") : t("{{name}} recalled a message", { name: nameOf(m.sender_id).display_name })}</div>
                 ) : (
                   <div
                     className={[mine ? "bubble-row mine" : "bubble-row", flash === m.id ? "flash" : "", selected ? "selecting" : ""].join(" ")}

@@ -11,6 +11,8 @@ import { prepareAndUpload } from "./upload";
 import { VoiceRecorder } from "../shared/voice";
 import { contentLine } from "../shared/contentLine";
 import { voiceContent } from "./voice";
+import { useT } from "../shared/i18n";
+import { systemLine } from "../shared/systemLine";
 
 /** Opens "File Transfer", the chat with one's own computer. */
 export function openFileTransfer() {
@@ -77,6 +79,7 @@ function hue(id: string): number {
 
 /** One chat: history and a composer. */
 export function ChatView({ id, tick }: { id: string; tick: number }) {
+  const t = useT();
   const me = stored()?.user.id;
   const [conv, setConv] = useState<Conversation | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
@@ -176,7 +179,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
         {messages.map((m) =>
           m.content.type === "system" || m.recalled ? (
             <div key={m.id} className="system">
-              {m.recalled ? `${name(m.sender_id).display_name} recalled a message` : m.content.type === "system" ? m.content.text : ""}
+              {m.recalled ? t("{{name}} recalled a message", { name: name(m.sender_id).display_name }) : m.content.type === "system" ? systemLine(m.content) : ""}
             </div>
           ) : (
             <div key={m.id} className={m.sender_id === me ? "bubble-row mine" : "bubble-row"} data-testid="phone-message" data-text={m.content.type === "text" ? m.content.text : ""}>

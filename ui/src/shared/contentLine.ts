@@ -1,11 +1,13 @@
 import type { Content } from "../bindings";
+import { systemLine } from "./systemLine";
 
 /** A message's content as one line (quotes, menus, forwarded cards): its words, or its kind. */
 export function contentLine(c: Content): string {
   switch (c.type) {
     case "text":
-    case "system":
       return c.text;
+    case "system":
+      return systemLine(c);
     case "image":
       return "[Photo]";
     case "file":

@@ -404,7 +404,7 @@ pub fn text_of(m: &xin_proto::Message) -> String {
     match (&m.content, m.recalled) {
         (_, true) => "<recalled>".to_string(),
         (xin_proto::Content::Text { text, .. }, _) => text.clone(),
-        (xin_proto::Content::System { text }, _) => format!("[{text}]"),
+        (xin_proto::Content::System { text, .. }, _) => format!("[{text}]"),
         (other, _) => xin_core::chat_cache::preview_of(other),
     }
 }

@@ -4,8 +4,8 @@
 
 use uuid::Uuid;
 use xin_proto::{
-    Content, Conversation, ConversationKind, ErrorCode, EventBody, Member, Message, Role,
-    SendMessage, UserProfile,
+    Content, Conversation, ConversationKind, ErrorCode, EventBody, Member, Message, Named, Role,
+    SendMessage, SystemEvent, UserProfile,
 };
 
 use super::{
@@ -336,7 +336,8 @@ pub(crate) fn post(cx: &mut WriteCx, m: NewMessage<'_>) -> ApiResult<Message> {
     Ok(message)
 }
 
-fn system(cx: &mut WriteCx, conv: Uuid, actor: Uuid, text: String) -> ApiResult<()> {
+/// A system line: the event, and its English words for clients that do not know it.
+fn system(cx: &mut WriteCx, conv: Uuid, actor: Uuid, event: SystemEvent) -> ApiResult<()> {
     post(
         cx,
         NewMessage {
@@ -344,19 +345,25 @@ fn system(cx: &mut WriteCx, conv: Uuid, actor: Uuid, text: String) -> ApiResult<
             sender: actor,
             device: "system",
             client_id: Uuid::now_v7(),
-            content: &Content::System { text },
+            content: &Content::System {
+                text: event.english(),
+                event: Some(event),
+            },
             reply_to: None,
         },
     )
     .map(|_| ())
 }
 
-fn names(c: &Conn, users: &[Uuid]) -> ApiResult<String> {
-    let mut names = Vec::new();
-    for &u in users {
-        names.push(profile(c, u)?.display_name);
-    }
-    Ok(names.join(", "))
+fn named(c: &Conn, user: Uuid) -> ApiResult<Named> {
+    Ok(Named {
+        id: user,
+        name: profile(c, user)?.display_name,
+    })
+}
+
+fn all_named(c: &Conn, users: &[Uuid]) -> ApiResult<Vec<Named>> {
+    users.iter().map(|&u| named(c, u)).collect()
 }
 
 /// The columns `message_from_row` reads, in a `messages` row.
@@ -612,12 +619,11 @@ impl Store {
             let mut everyone = vec![owner];
             everyone.extend(&others);
             cx.out.conversation(&cx.conn, conv, &everyone)?;
-            let text = format!(
-                "{} created the group with {}",
-                names(&cx.conn, &[owner])?,
-                names(&cx.conn, &others)?
-            );
-            system(cx, conv, owner, text)?;
+            let event = SystemEvent::GroupCreated {
+                by: named(&cx.conn, owner)?,
+                with: all_named(&cx.conn, &others)?,
+            };
+            system(cx, conv, owner, event)?;
             view(&cx.conn, conv, owner)
         })
         .await
@@ -637,7 +643,7 @@ impl Store {
                     "Only the group owner or an admin can change this.",
                 ));
             }
-            let who = names(&cx.conn, &[user])?;
+            let who = named(&cx.conn, user)?;
             let id = conv.to_string();
             if let Some(t) = &title {
                 sql::exec(
@@ -645,12 +651,11 @@ impl Store {
                     "UPDATE conversations SET title = $1 WHERE id = $2",
                     &[t, &id],
                 )?;
-                system(
-                    cx,
-                    conv,
-                    user,
-                    format!("{who} renamed the group to \"{t}\""),
-                )?;
+                let event = SystemEvent::Renamed {
+                    by: who.clone(),
+                    title: t.clone(),
+                };
+                system(cx, conv, user, event)?;
             }
             if let Some(a) = &announcement {
                 sql::exec(
@@ -658,7 +663,7 @@ impl Store {
                     "UPDATE conversations SET announcement = $1 WHERE id = $2",
                     &[a, &id],
                 )?;
-                system(cx, conv, user, format!("{who} updated the announcement"))?;
+                system(cx, conv, user, SystemEvent::AnnouncementUpdated { by: who })?;
             }
             let members = active_members(&cx.conn, conv)?;
             let change = EventBody::ConversationChanged {
@@ -711,11 +716,10 @@ impl Store {
                 });
             }
             cx.views.forget(conv);
-            let text = format!(
-                "{} added {}",
-                names(&cx.conn, &[user])?,
-                names(&cx.conn, &added)?
-            );
+            let event = SystemEvent::MembersAdded {
+                by: named(&cx.conn, user)?,
+                users: all_named(&cx.conn, &added)?,
+            };
             // Those already in learn who joined; the newcomers get the whole group once.
             let change = EventBody::MembersAdded {
                 conversation_id: conv,
@@ -723,7 +727,7 @@ impl Store {
             };
             cx.out.append_all(&cx.conn, &before, change)?;
             cx.out.conversation(&cx.conn, conv, &added)?;
-            system(cx, conv, user, text)
+            system(cx, conv, user, event)
         })
         .await
     }
@@ -761,16 +765,17 @@ impl Store {
                 ));
             }
             // The line goes out while they are still in, so the one leaving sees it too.
-            let text = if leaving {
-                format!("{} left the group", names(&cx.conn, &[user])?)
+            let event = if leaving {
+                SystemEvent::Left {
+                    user: named(&cx.conn, user)?,
+                }
             } else {
-                format!(
-                    "{} removed {}",
-                    names(&cx.conn, &[user])?,
-                    names(&cx.conn, &[target])?
-                )
+                SystemEvent::Removed {
+                    by: named(&cx.conn, user)?,
+                    user: named(&cx.conn, target)?,
+                }
             };
-            system(cx, conv, user, text)?;
+            system(cx, conv, user, event)?;
             sql::exec(
                 &cx.conn,
                 "UPDATE members SET active = 0 WHERE conversation_id = $1 AND user_id = $2",
@@ -817,13 +822,11 @@ impl Store {
                 )?;
             }
             cx.views.forget(conv);
-            let who = names(&cx.conn, &[target])?;
-            let text = match new {
-                Role::Owner => format!("{who} is now the group owner"),
-                Role::Admin => format!("{who} is now an admin"),
-                Role::Member => format!("{who} is no longer an admin"),
+            let event = SystemEvent::RoleChanged {
+                user: named(&cx.conn, target)?,
+                role: new,
             };
-            system(cx, conv, user, text)?;
+            system(cx, conv, user, event)?;
             let members = active_members(&cx.conn, conv)?;
             for (u, role) in changes {
                 let change = EventBody::MemberRoleChanged {
