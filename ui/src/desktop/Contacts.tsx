@@ -6,11 +6,13 @@ import { errorText, ipc, mediaUrl } from "./ipc";
 import { Album } from "./Moments";
 import { OfficialAccounts } from "./OfficialAccounts";
 import { officialChatId } from "./ChatList";
+import { useT } from "../shared/i18n";
 
 type Selection = { kind: "new" } | { kind: "official" } | { kind: "contact"; id: string } | null;
 
 /** Contacts: "New friends" with pending requests, an A–Z list, and a profile pane. */
 export function Contacts({ view, me, onMessage }: { view: ContactsView; me: UserProfile; onMessage: (conversation: string) => void }) {
+  const t = useT();
   const [sel, setSel] = useState<Selection>(null);
   const pending = view.requests.filter((r) => r.state === "pending" && r.to.id === me.id);
   const groups = groupByLetter(view.contacts);
@@ -19,20 +21,20 @@ export function Contacts({ view, me, onMessage }: { view: ContactsView; me: User
     <>
       <aside className="list-pane">
         <div className="list-search">
-          <input placeholder="Search" aria-label="Search contacts" />
+          <input placeholder={t("Search")} aria-label={t("Search contacts")} />
         </div>
         <div className="list-scroll" data-testid="contact-list">
           <button className={sel?.kind === "new" ? "chat-row selected" : "chat-row"} onClick={() => setSel({ kind: "new" })} data-testid="new-friends">
             <span className="chat-avatar new-friends-icon">＋</span>
             <span className="chat-text">
-              <span className="chat-title">New friends</span>
+              <span className="chat-title">{t("New friends")}</span>
             </span>
             {pending.length > 0 && <span className="badge inline">{pending.length}</span>}
           </button>
           <button className={sel?.kind === "official" ? "chat-row selected" : "chat-row"} onClick={() => setSel({ kind: "official" })} data-testid="official-accounts">
             <span className="chat-avatar new-friends-icon official-icon">📰</span>
             <span className="chat-text">
-              <span className="chat-title">Official accounts</span>
+              <span className="chat-title">{t("Official accounts")}</span>
             </span>
           </button>
           {groups.map(([letter, contacts]) => (
@@ -61,24 +63,25 @@ export function Contacts({ view, me, onMessage }: { view: ContactsView; me: User
         {sel?.kind === "new" && <NewFriends view={view} me={me} />}
         {sel?.kind === "official" && <OfficialAccounts onMessage={(account) => onMessage(officialChatId(account))} />}
         {selected && <Profile key={selected.user.id} contact={selected} me={me} allTags={[...new Set(view.contacts.flatMap((c) => c.tags))].sort()} onMessage={onMessage} />}
-        {!sel && <div className="empty-content">Select a contact</div>}
+        {!sel && <div className="empty-content">{t("Select a contact")}</div>}
       </section>
     </>
   );
 }
 
 function NewFriends({ view, me }: { view: ContactsView; me: UserProfile }) {
+  const t = useT();
   const [error, setError] = useState("");
   return (
     <>
       <header className="content-header">
-        <h1>New friends</h1>
+        <h1>{t("New friends")}</h1>
       </header>
       <div className="content-scroll">
         <AddFriend />
         {error && <p className="error-line">{error}</p>}
         <ul className="device-list">
-          {view.requests.length === 0 && <li className="device-row muted-label">No friend requests</li>}
+          {view.requests.length === 0 && <li className="device-row muted-label">{t("No friend requests")}</li>}
           {view.requests.map((r) => {
             const incoming = r.to.id === me.id;
             const who = incoming ? r.from : r.to;
@@ -92,10 +95,10 @@ function NewFriends({ view, me }: { view: ContactsView; me: UserProfile }) {
                 {incoming && r.state === "pending" ? (
                   <>
                     <button className="secondary-button" onClick={() => ipc.answerFriendRequest(r.id, false).catch((e) => setError(errorText(e)))}>
-                      Decline
+                      {t("Decline")}
                     </button>
                     <button className="primary-button small" onClick={() => ipc.answerFriendRequest(r.id, true).catch((e) => setError(errorText(e)))} data-testid="accept-request">
-                      Accept
+                      {t("Accept")}
                     </button>
                   </>
                 ) : (
@@ -112,6 +115,7 @@ function NewFriends({ view, me }: { view: ContactsView; me: UserProfile }) {
 
 /** Find people by Xin ID or phone number and send a request with a greeting. */
 export function AddFriend() {
+  const t = useT();
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<UserProfile[] | null>(null);
   const [greeting, setGreeting] = useState("");
@@ -135,9 +139,9 @@ export function AddFriend() {
           search();
         }}
       >
-        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Xin ID or phone number" aria-label="Xin ID or phone number" data-testid="add-friend-query" />
+        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t("Xin ID or phone number")} aria-label={t("Xin ID or phone number")} data-testid="add-friend-query" />
         <button className="secondary-button" type="submit">
-          Search
+          {t("Search")}
         </button>
       </form>
       {found?.map((u) => (
@@ -145,19 +149,19 @@ export function AddFriend() {
           <Avatar user={u} size={40} />
           <div className="device-text">
             <div className="device-name">{u.display_name}</div>
-            <input className="greeting" value={greeting} onChange={(e) => setGreeting(e.target.value)} placeholder="Say hello (optional)" maxLength={100} aria-label="Greeting" />
+            <input className="greeting" value={greeting} onChange={(e) => setGreeting(e.target.value)} placeholder={t("Say hello (optional)")} maxLength={100} aria-label={t("Greeting")} />
           </div>
           <button
             className="primary-button small"
             data-testid="add-friend-send"
             onClick={() =>
               ipc.sendFriendRequest(u.id, greeting).then(
-                () => setNote("Request sent."),
+                () => setNote(t("Request sent.")),
                 (e) => setNote(errorText(e)),
               )
             }
           >
-            Add
+            {t("Add")}
           </button>
         </div>
       ))}
@@ -171,6 +175,7 @@ export function AddFriend() {
 }
 
 function Profile({ contact, me, allTags, onMessage }: { contact: Contact; me: UserProfile; allTags: string[]; onMessage: (conversation: string) => void }) {
+  const t = useT();
   const [remark, setRemark] = useState(contact.remark ?? "");
   const [error, setError] = useState("");
   const [album, setAlbum] = useState(false);
@@ -185,7 +190,7 @@ function Profile({ contact, me, allTags, onMessage }: { contact: Contact; me: Us
         </div>
       </div>
       <label className="profile-field">
-        Remark
+        {t("Remark")}
         <input value={remark} onChange={(e) => setRemark(e.target.value)} onBlur={() => remark !== (contact.remark ?? "") && ipc.setRemark(contact.user.id, remark).catch((e) => setError(errorText(e)))} maxLength={32} />
       </label>
       <ContactTags contact={contact} allTags={allTags} onError={setError} />
@@ -194,13 +199,13 @@ function Profile({ contact, me, allTags, onMessage }: { contact: Contact; me: Us
       {error && <p className="error-line">{error}</p>}
       <div className="profile-actions">
         <button className="primary-button" data-testid="profile-message" onClick={() => ipc.openDirect(contact.user.id).then((c) => onMessage(c.id), (e) => setError(errorText(e)))}>
-          Message
+          {t("Message")}
         </button>
         <button className="secondary-button" onClick={() => ipc.deleteContact(contact.user.id).catch((e) => setError(errorText(e)))}>
-          Delete
+          {t("Delete")}
         </button>
         <button className="secondary-button" onClick={() => ipc.setBlocked(contact.user.id, !contact.blocked).catch((e) => setError(errorText(e)))} data-testid="profile-block" data-blocked={contact.blocked}>
-          {contact.blocked ? "Unblock" : "Block"}
+          {contact.blocked ? t("Unblock") : t("Block")}
         </button>
       </div>
       {album && <Album user={contact.user} me={me} onClose={() => setAlbum(false)} />}
@@ -210,6 +215,7 @@ function Profile({ contact, me, allTags, onMessage }: { contact: Contact; me: Us
 
 /** The tags I give a contact: chips, edited as a comma-separated line (known tags suggested). */
 function ContactTags({ contact, allTags, onError }: { contact: Contact; allTags: string[]; onError: (e: string) => void }) {
+  const t = useT();
   const [editing, setEditing] = useState(false);
   const [line, setLine] = useState(contact.tags.join(", "));
   const save = () => {
@@ -219,7 +225,7 @@ function ContactTags({ contact, allTags, onError }: { contact: Contact; allTags:
   };
   return (
     <div className="profile-tags" data-testid="profile-tags">
-      <span className="muted-label">Tags</span>
+      <span className="muted-label">{t("Tags")}</span>
       {editing ? (
         <>
           <input
@@ -227,11 +233,11 @@ function ContactTags({ contact, allTags, onError }: { contact: Contact; allTags:
             autoFocus
             list="known-tags"
             value={line}
-            placeholder="Family, Climbing"
+            placeholder={t("Family, Climbing")}
             onChange={(e) => setLine(e.target.value)}
             onBlur={save}
             onKeyDown={(e) => e.key === "Enter" && save()}
-            aria-label="Tags, separated by commas"
+            aria-label={t("Tags, separated by commas")}
             data-testid="profile-tags-input"
           />
           <datalist id="known-tags">
@@ -258,13 +264,14 @@ function ContactTags({ contact, allTags, onError }: { contact: Contact; allTags:
 
 /** "Moments" with their newest pictures; opens their album. */
 function AlbumRow({ user, onOpen }: { user: string; onOpen: () => void }) {
+  const t = useT();
   const [pictures, setPictures] = useState<string[]>([]);
   useEffect(() => {
     ipc.album(user, null).then((p) => setPictures(p.posts.flatMap((x) => x.images).slice(0, 4)), () => setPictures([]));
   }, [user]);
   return (
     <button className="profile-album" onClick={onOpen} data-testid="profile-album">
-      <span className="album-label">Moments</span>
+      <span className="album-label">{t("Moments")}</span>
       {pictures.map((h) => (
         <img key={h} src={mediaUrl(h)} alt="" />
       ))}
@@ -276,6 +283,7 @@ function AlbumRow({ user, onOpen }: { user: string; onOpen: () => void }) {
 
 /** "Don't let them see my Moments" and "Hide their Moments", as in WeChat's profile settings. */
 function PersonMomentsRules({ user, onError }: { user: string; onError: (e: string) => void }) {
+  const t = useT();
   const [rules, setRules] = useState<PersonMoments | null>(null);
   useEffect(() => {
     ipc.personMoments(user).then(setRules, () => setRules(null));
@@ -292,11 +300,11 @@ function PersonMomentsRules({ user, onError }: { user: string; onError: (e: stri
     <div className="profile-moments">
       <label className="setting-row">
         <input type="checkbox" checked={rules.hide_mine} onChange={(e) => save({ ...rules, hide_mine: e.target.checked })} data-testid="profile-hide-mine" />
-        Don't let them see my Moments
+        {t("Don't let them see my Moments")}
       </label>
       <label className="setting-row">
         <input type="checkbox" checked={rules.hide_theirs} onChange={(e) => save({ ...rules, hide_theirs: e.target.checked })} data-testid="profile-hide-theirs" />
-        Hide their Moments
+        {t("Hide their Moments")}
       </label>
     </div>
   );

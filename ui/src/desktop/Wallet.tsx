@@ -3,12 +3,14 @@ import type { Bill, Payment, ReceiveCode, Wallet as WalletView } from "../bindin
 import { billLabel, billTitle } from "../shared/bills";
 import { parseYuan, relativeTime, yuan } from "../shared/format";
 import { errorText, ipc, onCoreEvent } from "./ipc";
+import { useT } from "../shared/i18n";
 
 
 type Dialog = null | "top_up" | "withdraw" | "card" | "pin" | "receive";
 
 /** Wallet: balance, bank cards (the sandbox bank), the payment PIN, and bills by month. */
 export function Wallet() {
+  const t = useT();
   const [wallet, setWallet] = useState<WalletView | null>(null);
   const [bills, setBills] = useState<Bill[]>([]);
   const [picked, setPicked] = useState<Bill | null>(null);
@@ -39,40 +41,40 @@ export function Wallet() {
       <aside className="list-pane wallet-side">
         <div className="wallet-balance" data-testid="wallet-balance" data-fen={wallet?.balance_fen ?? ""}>
           <div className="wallet-label">
-            Balance <span className="sandbox-tag">Sandbox</span>
+            {t("Balance")} <span className="sandbox-tag">{t("Sandbox")}</span>
           </div>
           <div className="wallet-amount">{wallet ? yuan(wallet.balance_fen) : "…"}</div>
           <div className="wallet-buttons">
             <button onClick={() => setDialog("top_up")} disabled={!wallet?.cards.length} data-testid="wallet-top-up">
-              Top up
+              {t("Top up")}
             </button>
             <button onClick={() => setDialog("withdraw")} disabled={!wallet?.cards.length || !wallet.has_pin}>
-              Withdraw
+              {t("Withdraw")}
             </button>
           </div>
           <button className="wallet-receive" onClick={() => setDialog("receive")} data-testid="wallet-receive">
-            Receive money
+            {t("Receive money")}
           </button>
         </div>
-        <div className="wallet-section">Bank cards</div>
+        <div className="wallet-section">{t("Bank cards")}</div>
         {wallet?.cards.map((c) => (
           <div key={c.id} className="wallet-card">
             {c.bank} ···· {c.last4}
           </div>
         ))}
         <button className="list-row" onClick={() => setDialog("card")}>
-          + Add a sandbox card
+          {t("+ Add a sandbox card")}
         </button>
-        <div className="wallet-section">Security</div>
+        <div className="wallet-section">{t("Security")}</div>
         <button className="list-row" onClick={() => setDialog("pin")}>
-          {wallet?.has_pin ? "Change payment PIN" : "Set a payment PIN"}
+          {wallet?.has_pin ? t("Change payment PIN") : t("Set a payment PIN")}
         </button>
-        <p className="wallet-fine">The sandbox bank moves no real money. Test card 4242 4242 4242 4242 always works; one ending in 0002 is always declined.</p>
+        <p className="wallet-fine">{t("The sandbox bank moves no real money. Test card 4242 4242 4242 4242 always works; one ending in 0002 is always declined.")}</p>
         {error && <p className="error-text">{error}</p>}
       </aside>
       <section className="content-pane bills" data-testid="bills">
-        <h2 className="pane-title">Bills</h2>
-        {bills.length === 0 && <p className="list-empty">No bills yet.</p>}
+        <h2 className="pane-title">{t("Bills")}</h2>
+        {bills.length === 0 && <p className="list-empty">{t("No bills yet.")}</p>}
         {[...months].map(([month, list]) => (
           <div key={month}>
             <div className="bill-month">{month}</div>

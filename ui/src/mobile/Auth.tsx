@@ -1,8 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { api, ApiError } from "./api";
+import { useT } from "../shared/i18n";
 
 /** Sign in or create an account: the companion needs an account before it can confirm logins. */
 export function Auth({ onSignedIn }: { onSignedIn: () => void }) {
+  const t = useT();
   const [mode, setMode] = useState<"in" | "up">("in");
   const [fields, setFields] = useState({ login: "", handle: "", phone: "", name: "", password: "" });
   const [error, setError] = useState("");
@@ -26,31 +28,31 @@ export function Auth({ onSignedIn }: { onSignedIn: () => void }) {
 
   return (
     <div className="auth">
-      <h1 className="auth-title">{mode === "in" ? "Log in to Xin" : "Create your Xin account"}</h1>
+      <h1 className="auth-title">{mode === "in" ? t("Log in to Xin") : t("Create your Xin account")}</h1>
       <form onSubmit={submit} className="auth-form">
         {mode === "in" ? (
           <label>
-            Xin ID or phone
+            {t("Xin ID or phone")}
             <input name="login" autoComplete="username" value={fields.login} onChange={set("login")} required />
           </label>
         ) : (
           <>
             <label>
-              Name
+              {t("Name")}
               <input name="name" autoComplete="name" value={fields.name} onChange={set("name")} required />
             </label>
             <label>
-              Xin ID
-              <input name="handle" autoComplete="username" value={fields.handle} onChange={set("handle")} required placeholder="letters, digits, _" />
+              {t("Xin ID")}
+              <input name="handle" autoComplete="username" value={fields.handle} onChange={set("handle")} required placeholder={t("letters, digits, _")} />
             </label>
             <label>
-              Phone
+              {t("Phone")}
               <input name="phone" type="tel" autoComplete="tel" value={fields.phone} onChange={set("phone")} required />
             </label>
           </>
         )}
         <label>
-          Password
+          {t("Password")}
           <input name="password" type="password" autoComplete={mode === "in" ? "current-password" : "new-password"} value={fields.password} onChange={set("password")} required minLength={mode === "up" ? 8 : 1} />
         </label>
         {error && (
@@ -59,11 +61,11 @@ export function Auth({ onSignedIn }: { onSignedIn: () => void }) {
           </p>
         )}
         <button className="primary" type="submit" disabled={busy} data-testid="auth-submit">
-          {mode === "in" ? "Log in" : "Sign up"}
+          {mode === "in" ? t("Log in") : t("Sign up")}
         </button>
       </form>
       <button className="link" onClick={() => setMode(mode === "in" ? "up" : "in")} data-testid="auth-switch">
-        {mode === "in" ? "New to Xin? Sign up" : "Have an account? Log in"}
+        {mode === "in" ? t("New to Xin? Sign up") : t("Have an account? Log in")}
       </button>
     </div>
   );

@@ -3,6 +3,7 @@ import type { TicketDetails } from "../bindings";
 import { api, ApiError } from "./api";
 import { go } from "./router";
 import { Icon } from "../shared/icons";
+import { formatDateTime, useT } from "../shared/i18n";
 
 type State =
   | { step: "loading" }
@@ -13,6 +14,7 @@ type State =
 
 /** Where a scanned login QR lands: who is asking, and the number to match. */
 export function ConfirmLogin({ ticket }: { ticket: string }) {
+  const t = useT();
   const [state, setState] = useState<State>({ step: "loading" });
 
   useEffect(() => {
@@ -39,38 +41,38 @@ export function ConfirmLogin({ ticket }: { ticket: string }) {
   return (
     <div className="app">
       <header className="bar">
-        <button className="back" onClick={() => go("/")} aria-label="Close">
+        <button className="back" onClick={() => go("/")} aria-label={t("Close")}>
           <Icon name="close" size={22} />
         </button>
-        Log in on computer
+        {t("Log in on computer")}
       </header>
       <main className="page confirm" data-testid="confirm-page" data-step={state.step}>
-        {state.step === "loading" && <p className="empty">Checking the code…</p>}
+        {state.step === "loading" && <p className="empty">{t("Checking the code…")}</p>}
         {state.step === "choose" && (
           <>
             <div className="computer">
               <Icon name="laptop" size={72} stroke={1.2} />
             </div>
-            <h2>Log in to Xin on this computer?</h2>
+            <h2>{t("Log in to Xin on this computer?")}</h2>
             <dl className="facts">
-              <dt>Device</dt>
+              <dt>{t("Device")}</dt>
               <dd data-testid="confirm-device">{state.details.device.name}</dd>
-              <dt>System</dt>
+              <dt>{t("System")}</dt>
               <dd>
                 {state.details.device.os} · Xin {state.details.device.app_version}
               </dd>
-              <dt>IP address</dt>
+              <dt>{t("IP address")}</dt>
               <dd>{state.details.ip}</dd>
-              <dt>Time</dt>
-              <dd>{new Date(state.details.created_at).toLocaleString()}</dd>
+              <dt>{t("Time")}</dt>
+              <dd>{formatDateTime(state.details.created_at, { dateStyle: "medium", timeStyle: "short" })}</dd>
             </dl>
             {state.details.remembered ? (
               <button className="primary" data-testid="confirm-one-tap" onClick={() => pick(state.details)}>
-                Log in
+                {t("Log in")}
               </button>
             ) : (
               <>
-                <p className="muted">Tap the number shown on the computer:</p>
+                <p className="muted">{t("Tap the number shown on the computer:")}</p>
                 <div className="codes">
                   {state.details.choices.map((c) => (
                     <button key={c} className="code" data-testid="confirm-code" data-code={c} onClick={() => pick(state.details, c)}>
@@ -78,11 +80,11 @@ export function ConfirmLogin({ ticket }: { ticket: string }) {
                     </button>
                   ))}
                 </div>
-                <p className="muted small">If you did not try to log in on a computer just now, someone may have sent you this code. Tap Cancel.</p>
+                <p className="muted small">{t("If you did not try to log in on a computer just now, someone may have sent you this code. Tap Cancel.")}</p>
               </>
             )}
             <button className="link" onClick={decline} data-testid="confirm-decline">
-              Cancel login
+              {t("Cancel login")}
             </button>
           </>
         )}
@@ -91,27 +93,27 @@ export function ConfirmLogin({ ticket }: { ticket: string }) {
             <div className="ok">
               <Icon name="check" size={40} stroke={2.4} />
             </div>
-            <h2>Logged in</h2>
-            <p className="muted">Xin is now signed in on {state.device}.</p>
+            <h2>{t("Logged in")}</h2>
+            <p className="muted">{t("Xin is now signed in on {{device}}.", { device: state.device })}</p>
             <button className="primary" onClick={() => go("/")}>
-              Done
+              {t("Done")}
             </button>
           </div>
         )}
         {state.step === "declined" && (
           <div className="result">
-            <h2>Login cancelled</h2>
+            <h2>{t("Login cancelled")}</h2>
             <button className="primary" onClick={() => go("/")}>
-              Done
+              {t("Done")}
             </button>
           </div>
         )}
         {state.step === "error" && (
           <div className="result" data-testid="confirm-error">
-            <h2>Cannot log in</h2>
+            <h2>{t("Cannot log in")}</h2>
             <p className="muted">{state.message}</p>
             <button className="primary" onClick={() => go("/scan")}>
-              Scan again
+              {t("Scan again")}
             </button>
           </div>
         )}
