@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { setLanguage } from "./i18n";
 import { followers, formatBytes, parseYuan, relativeTime, spacedCode, timeLeft, voiceLength, yuan } from "./format";
 
 describe("relativeTime", () => {
@@ -17,6 +18,14 @@ describe("relativeTime", () => {
   });
   it("shows month/day further back", () => {
     expect(relativeTime(new Date(2026, 2, 3).getTime(), now)).toBe("3/3");
+  });
+  it("speaks the reader's language", () => {
+    setLanguage("zh-CN");
+    expect(relativeTime(now - 20_000, now)).toBe("刚刚");
+    expect(relativeTime(now - 5 * 60_000, now)).toBe("5分钟前");
+    expect(relativeTime(new Date(2026, 10, 20, 23, 0).getTime(), now)).toBe("昨天");
+    expect(relativeTime(new Date(2026, 2, 3).getTime(), now)).toBe("3月3日");
+    setLanguage(null);
   });
 });
 

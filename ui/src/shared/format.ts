@@ -1,15 +1,19 @@
-/** "just now", "5 min ago", "14:05", "Yesterday", "3/21" — how chat apps show times. */
+import { i18n } from "./i18n";
+
+/** "just now", "5 min ago", "14:05", "Yesterday", "3/21" — how chat apps show times (in the
+ *  current language: "刚刚", "5分钟前", "昨天", "3月21日"). */
 export function relativeTime(ms: number, now: number = Date.now()): string {
+  const t = i18n.t.bind(i18n);
   const diff = now - ms;
-  if (diff < 60_000) return "just now";
-  if (diff < 3_600_000) return `${Math.floor(diff / 60_000)} min ago`;
+  if (diff < 60_000) return t("just now");
+  if (diff < 3_600_000) return t("{{n}} min ago", { n: Math.floor(diff / 60_000) });
   const then = new Date(ms);
   const today = new Date(now);
   const sameDay = then.toDateString() === today.toDateString();
   if (sameDay) return then.toTimeString().slice(0, 5);
   const yesterday = new Date(now - 86_400_000);
-  if (then.toDateString() === yesterday.toDateString()) return "Yesterday";
-  return `${then.getMonth() + 1}/${then.getDate()}`;
+  if (then.toDateString() === yesterday.toDateString()) return t("Yesterday");
+  return t("{{month}}/{{day}}", { month: then.getMonth() + 1, day: then.getDate() });
 }
 
 /** The 2-digit code, spaced for reading aloud: "07" → "0 7". */
