@@ -281,7 +281,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
             }
             data-testid="delete-selected"
           >
-            Delete
+            {t("Delete")}
           </button>
           <button className="link-button" onClick={() => setSelected(null)}>
             Cancel
@@ -320,6 +320,7 @@ function Quote({ items, id }: { items: ChatMessage[]; id: string }) {
 }
 
 function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete, onForward, onSelect }: { menu: Menu; me: string; onClose: () => void; onQuote: () => void; onRecall: () => void; onDelete: () => void; onForward: () => void; onSelect: () => void }) {
+  const t = useT();
   const m = menu.m.message;
   const text = m.content.type === "text" ? m.content.text : "";
   const act = (f: () => void) => () => {
@@ -330,30 +331,30 @@ function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete, onForward
     <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu">
       {m.content.type === "text" && (
         <button role="menuitem" onClick={act(() => navigator.clipboard?.writeText(text))}>
-          Copy
+          {t("Copy")}
         </button>
       )}
       <button role="menuitem" onClick={act(onQuote)}>
-        Quote
+        {t("Quote")}
       </button>
       {menu.m.state === "sent" && !["transfer", "red_envelope", "system"].includes(m.content.type) && (
         <button role="menuitem" onClick={act(onForward)} data-testid="menu-forward">
-          Forward
+          {t("Forward")}
         </button>
       )}
       {menu.m.state === "sent" && (
         <button role="menuitem" onClick={act(onSelect)} data-testid="menu-select">
-          Select…
+          {t("Select…")}
         </button>
       )}
       {canRecall(m, me) && menu.m.state === "sent" && (
         <button role="menuitem" onClick={act(onRecall)} data-testid="menu-recall">
-          Recall
+          {t("Recall")}
         </button>
       )}
       {menu.m.state === "sent" && (
         <button role="menuitem" onClick={act(onDelete)}>
-          Delete
+          {t("Delete")}
         </button>
       )}
     </div>

@@ -3,9 +3,11 @@ import type { ChatSummary } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { hueOf } from "./ChatList";
 import { errorText, ipc } from "./ipc";
+import { useT } from "../shared/i18n";
 
 /** Choose one or more chats to forward to; sends when confirmed. */
 export function ForwardDialog({ from, messages, merged, onClose, onSent }: { from: string; messages: string[]; merged: boolean; onClose: () => void; onSent: () => void }) {
+  const t = useT();
   const [chats, setChats] = useState<ChatSummary[]>([]);
   const [picked, setPicked] = useState<string[]>([]);
   const [error, setError] = useState("");
@@ -36,7 +38,7 @@ export function ForwardDialog({ from, messages, merged, onClose, onSent }: { fro
         {error && <p className="error-line">{error}</p>}
         <div className="modal-actions">
           <button className="secondary-button" onClick={onClose}>
-            Cancel
+            {t("Cancel")}
           </button>
           <button className="primary-button small" disabled={picked.length === 0 || busy} onClick={send} data-testid="forward-send">
             Send{picked.length > 1 ? ` to ${picked.length} chats` : ""}

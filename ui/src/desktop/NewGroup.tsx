@@ -3,9 +3,11 @@ import type { Contact } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { errorText, ipc } from "./ipc";
 import { AddFriend } from "./Contacts";
+import { useT } from "../shared/i18n";
 
 /** The "+" dialog: start a group from contacts, or add a friend. */
 export function PlusDialog({ contacts, onClose, onOpen }: { contacts: Contact[]; onClose: () => void; onOpen: (conversation: string) => void }) {
+  const t = useT();
   const [tab, setTab] = useState<"group" | "friend">("group");
   const [picked, setPicked] = useState<string[]>([]);
   const [title, setTitle] = useState("");
@@ -30,19 +32,19 @@ export function PlusDialog({ contacts, onClose, onOpen }: { contacts: Contact[];
       <div className="modal" role="dialog" aria-label="New" onClick={(e) => e.stopPropagation()}>
         <div className="modal-tabs">
           <button className={tab === "group" ? "active" : ""} onClick={() => setTab("group")}>
-            New group
+            {t("New group")}
           </button>
           <button className={tab === "friend" ? "active" : ""} onClick={() => setTab("friend")} data-testid="plus-add-friend">
-            Add friend
+            {t("Add friend")}
           </button>
         </div>
         {tab === "friend" ? (
           <AddFriend />
         ) : (
           <>
-            <input className="modal-input" placeholder="Group name (optional)" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={40} aria-label="Group name" />
+            <input className="modal-input" placeholder={t("Group name (optional)")} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={40} aria-label={t("Group name")} />
             <div className="pick-list">
-              {contacts.length === 0 && <p className="muted-label">Add friends first.</p>}
+              {contacts.length === 0 && <p className="muted-label">{t("Add friends first.")}</p>}
               {contacts.map((c) => (
                 <label key={c.user.id} className="pick-row">
                   <input type="checkbox" checked={picked.includes(c.user.id)} onChange={(e) => setPicked(e.target.checked ? [...picked, c.user.id] : picked.filter((p) => p !== c.user.id))} />
@@ -54,10 +56,10 @@ export function PlusDialog({ contacts, onClose, onOpen }: { contacts: Contact[];
             {error && <p className="error-line">{error}</p>}
             <div className="modal-actions">
               <button className="secondary-button" onClick={onClose}>
-                Cancel
+                {t("Cancel")}
               </button>
               <button className="primary-button small" disabled={picked.length === 0} onClick={create}>
-                Create
+                {t("Create")}
               </button>
             </div>
           </>

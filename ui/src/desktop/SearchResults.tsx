@@ -5,6 +5,7 @@ import { contentLine } from "../shared/contentLine";
 import { relativeTime } from "../shared/format";
 import { hueOf } from "./ChatList";
 import { errorText, ipc } from "./ipc";
+import { useT } from "../shared/i18n";
 
 /** The text with every case-insensitive occurrence of `q` marked. */
 export function Highlight({ text, q }: { text: string; q: string }) {
@@ -32,6 +33,7 @@ function snippet(m: MessageHit["message"], q: string): string {
 
 /** Search results in the list pane, by kind: contacts, chats, messages (newest first). */
 export function SearchResults({ q, onContact, onChat, onMessage, onPost, onArticle }: { q: string; onContact: (c: Contact) => void; onChat: (c: Conversation) => void; onMessage: (hit: MessageHit) => void; onPost: () => void; onArticle: () => void }) {
+  const t = useT();
   const [found, setFound] = useState<Results | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -51,7 +53,7 @@ export function SearchResults({ q, onContact, onChat, onMessage, onPost, onArtic
   return (
     <div className="search-results" data-testid="search-results">
       {none && <p className="list-empty">No results for “{q.trim()}”</p>}
-      {found.contacts.length > 0 && <h3 className="search-group">Contacts</h3>}
+      {found.contacts.length > 0 && <h3 className="search-group">{t("Contacts")}</h3>}
       {found.contacts.map((c) => (
         <button key={c.user.id} className="chat-row" onClick={() => onContact(c)} data-testid="search-contact" data-name={c.user.display_name}>
           <Avatar user={c.user} size={36} />
@@ -63,7 +65,7 @@ export function SearchResults({ q, onContact, onChat, onMessage, onPost, onArtic
           </span>
         </button>
       ))}
-      {found.chats.length > 0 && <h3 className="search-group">Chats</h3>}
+      {found.chats.length > 0 && <h3 className="search-group">{t("Chats")}</h3>}
       {found.chats.map((c) => (
         <button key={c.id} className="chat-row" onClick={() => onChat(c)} data-testid="search-chat" data-title={c.title}>
           <Avatar user={{ display_name: c.title, avatar_hue: hueOf(c.id) }} size={36} />
@@ -74,7 +76,7 @@ export function SearchResults({ q, onContact, onChat, onMessage, onPost, onArtic
           </span>
         </button>
       ))}
-      {found.messages.length > 0 && <h3 className="search-group">Messages</h3>}
+      {found.messages.length > 0 && <h3 className="search-group">{t("Messages")}</h3>}
       {found.messages.map((hit) => (
         <button key={hit.message.id} className="chat-row" onClick={() => onMessage(hit)} data-testid="search-message" data-chat={hit.conversation_title}>
           <Avatar user={{ display_name: hit.conversation_title || "?", avatar_hue: hueOf(hit.message.conversation_id) }} size={36} />
@@ -89,7 +91,7 @@ export function SearchResults({ q, onContact, onChat, onMessage, onPost, onArtic
           </span>
         </button>
       ))}
-      {found.posts.length > 0 && <h3 className="search-group">Moments</h3>}
+      {found.posts.length > 0 && <h3 className="search-group">{t("Moments")}</h3>}
       {found.posts.map((p) => (
         <button key={p.id} className="chat-row" onClick={onPost} data-testid="search-post">
           <Avatar user={p.author} size={36} />
@@ -104,7 +106,7 @@ export function SearchResults({ q, onContact, onChat, onMessage, onPost, onArtic
           </span>
         </button>
       ))}
-      {found.articles.length > 0 && <h3 className="search-group">Articles</h3>}
+      {found.articles.length > 0 && <h3 className="search-group">{t("Articles")}</h3>}
       {found.articles.map((a) => (
         <button key={a.article.id} className="chat-row" onClick={onArticle} data-testid="search-article">
           <span className="chat-avatar subscriptions-icon" aria-hidden="true">

@@ -21,13 +21,14 @@ export function openFileTransfer() {
 
 /** Chats, newest first, refreshed by the realtime link (`tick`). */
 export function ChatsList({ tick }: { tick: number }) {
+  const t = useT();
   const [chats, setChats] = useState<Conversation[] | null>(null);
   const [services, setServices] = useState<OfficialAccount[]>([]);
   useEffect(() => {
     api.conversations().then((l) => setChats(l.conversations.sort((a, b) => b.last_seq - a.last_seq || Number(b.pinned) - Number(a.pinned))), () => setChats([]));
     authed<OfficialAccountList>("GET", "/official-accounts").then((l) => setServices(l.accounts.filter((a) => a.following && a.kind === "service")), () => {});
   }, [tick]);
-  if (chats === null) return <p className="empty">Loading…</p>;
+  if (chats === null) return <p className="empty">{t("Loading…")}</p>;
   return (
     <section className="card list" data-testid="phone-chats">
       <button className="row chat" onClick={openFileTransfer} data-testid="phone-file-transfer">
@@ -35,15 +36,15 @@ export function ChatsList({ tick }: { tick: number }) {
           <Icon name="files" size={26} />
         </span>
         <span className="device-text">
-          <span className="device-name">File Transfer</span>
-          <span className="muted">Send to computer</span>
+          <span className="device-name">{t("File Transfer")}</span>
+          <span className="muted">{t("Send to computer")}</span>
         </span>
       </button>
       <button className="row chat" onClick={() => go("/subscriptions")} data-testid="phone-subscriptions-row">
         <span className="chat-avatar subscriptions-avatar">📰</span>
         <span className="device-text">
-          <span className="device-name">Subscriptions</span>
-          <span className="muted">Articles from accounts you follow</span>
+          <span className="device-name">{t("Subscriptions")}</span>
+          <span className="muted">{t("Articles from accounts you follow")}</span>
         </span>
       </button>
       {services.map((a) => (
@@ -55,7 +56,7 @@ export function ChatsList({ tick }: { tick: number }) {
           </span>
         </button>
       ))}
-      {chats.length === 0 && <p className="empty">No chats yet. Tap Scan to log in to Xin on your computer.</p>}
+      {chats.length === 0 && <p className="empty">{t("No chats yet. Tap Scan to log in to Xin on your computer.")}</p>}
       {chats.filter((c) => c.kind !== "self_note").map((c) => (
         <button key={c.id} className="row chat" onClick={() => go(`/c/${c.id}`)} data-testid="phone-chat-row" data-title={c.title}>
           <span className="chat-avatar">
@@ -248,7 +249,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
           <>
             <input value={text} onChange={(e) => setText(e.target.value)} aria-label="Message" data-testid="phone-composer" enterKeyHint="send" />
             <button type="submit" disabled={!text.trim()} data-testid="phone-send">
-              Send
+              {t("Send")}
             </button>
           </>
         )}
@@ -264,6 +265,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
 
 /** A photo, file or voice message on the phone. */
 function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void }) {
+  const t = useT();
   const c = m.content;
   if (c.type === "image") {
     const scale = Math.min(1, 200 / Math.max(c.width, c.height));
@@ -331,5 +333,5 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
         <audio src={blobUrl(c.blob.hash)} preload="none" />
       </button>
     );
-  return <div className="bubble muted">This message needs a newer Xin.</div>;
+  return <div className="bubble muted">{t("This message needs a newer Xin.")}</div>;
 }

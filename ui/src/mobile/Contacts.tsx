@@ -32,7 +32,7 @@ export function ContactsPage({ tick }: { tick: number }) {
           }, fail);
         }}
       >
-        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Add friend: Xin ID or phone" aria-label="Xin ID or phone" data-testid="phone-add-query" />
+        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t("Add friend: Xin ID or phone")} aria-label={t("Xin ID or phone")} data-testid="phone-add-query" />
       </form>
       {found.map((u) => (
         <section className="card list" key={u.id}>
@@ -40,7 +40,7 @@ export function ContactsPage({ tick }: { tick: number }) {
             <Avatar user={u} size={40} />
             <span className="device-text">{u.display_name}</span>
             <button className="small-button primary" onClick={() => api.addFriend(u.id, "").then(() => setNote("Request sent."), fail)} data-testid="phone-add-send">
-              Add
+              {t("Add")}
             </button>
           </div>
         </section>
@@ -56,7 +56,7 @@ export function ContactsPage({ tick }: { tick: number }) {
                 <span className="muted small">{r.greeting || "wants to be your friend"}</span>
               </span>
               <button className="small-button primary" onClick={() => api.answer(r.id, true).then(load, fail)} data-testid="phone-accept">
-                Accept
+                {t("Accept")}
               </button>
             </div>
           ))}
@@ -77,7 +77,7 @@ export function ContactsPage({ tick }: { tick: number }) {
         </button>
       </section>
       <section className="card list" data-testid="phone-contacts">
-        {list?.contacts.length === 0 && <p className="empty">No contacts yet.</p>}
+        {list?.contacts.length === 0 && <p className="empty">{t("No contacts yet.")}</p>}
         {list?.contacts.map((c) => (
           <button className="row" key={c.user.id} onClick={() => api.openDirect(c.user.id).then((conv) => go(`/c/${conv.id}`), fail)}>
             <Avatar user={c.user} size={40} />
@@ -91,6 +91,7 @@ export function ContactsPage({ tick }: { tick: number }) {
 
 /** Where a scanned friend card lands: who it is, and "Add friend" with a greeting. */
 export function AddByCard({ handle }: { handle: string }) {
+  const t = useT();
   const [user, setUser] = useState<UserProfile | null | undefined>(undefined);
   const [greeting, setGreeting] = useState("");
   const [note, setNote] = useState("");
@@ -103,7 +104,7 @@ export function AddByCard({ handle }: { handle: string }) {
         <button className="back" onClick={() => go("/contacts")} aria-label="Back">
           <Icon name="back" />
         </button>
-        Add friend
+        {t("Add friend")}
       </header>
       <main className="page confirm" data-testid="add-by-card">
         {user === undefined && <p className="empty">Looking up {handle}…</p>}
@@ -123,10 +124,10 @@ export function AddByCard({ handle }: { handle: string }) {
               }}
             >
               <div className="card search">
-                <input value={greeting} onChange={(e) => setGreeting(e.target.value)} placeholder="Say hello (optional)" maxLength={100} aria-label="Greeting" />
+                <input value={greeting} onChange={(e) => setGreeting(e.target.value)} placeholder={t("Say hello (optional)")} maxLength={100} aria-label={t("Greeting")} />
               </div>
               <button className="primary" type="submit" data-testid="card-add">
-                Add friend
+                {t("Add friend")}
               </button>
             </form>
             {note && (

@@ -4,9 +4,11 @@ import { relativeTime } from "../shared/format";
 import { Icon } from "../shared/icons";
 import { api, ApiError } from "./api";
 import { go } from "./router";
+import { useT } from "../shared/i18n";
 
 /** Me → Devices: every device of the account, each can be signed out. */
 export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
+  const t = useT();
   const [devices, setDevices] = useState<Device[] | null>(null);
   const [error, setError] = useState("");
 
@@ -40,12 +42,12 @@ export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
         <button className="back" onClick={() => go("/me")} aria-label="Back">
           <Icon name="back" />
         </button>
-        Devices
+        {t("Devices")}
       </header>
       <main className="page">
         {error && <p className="form-error">{error}</p>}
         {devices === null ? (
-          <p className="empty">Loading…</p>
+          <p className="empty">{t("Loading…")}</p>
         ) : (
           <section className="card list" data-testid="devices">
             {devices.map((d) => (
@@ -63,7 +65,7 @@ export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
                   </span>
                 </span>
                 <button className="small-button" onClick={() => remove(d)} data-testid="device-sign-out">
-                  Sign out
+                  {t("Sign out")}
                 </button>
               </div>
             ))}

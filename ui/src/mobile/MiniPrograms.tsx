@@ -165,17 +165,18 @@ export function MiniProgramPage({ id }: { id: string }) {
 }
 
 function ProfileSheet({ program, onAnswer }: { program: MiniProgram; onAnswer: (yes: boolean) => void }) {
+  const t = useT();
   return (
     <div className="sheet-backdrop">
       <div className="sheet" data-testid="phone-mini-program-profile-ask">
         <img className="mini-icon large" src={program.icon} alt="" />
-        <p className="sheet-title">{program.name} would like your name and avatar</p>
-        <p className="muted">It sees them only this time. It never gets your Xin ID.</p>
+        <p className="sheet-title">{t("{{name}} would like your name and avatar", { name: program.name })}</p>
+        <p className="muted">{t("It sees them only this time. It never gets your Xin ID.")}</p>
         <button className="primary" onClick={() => onAnswer(true)} data-testid="phone-mini-program-allow">
-          Allow
+          {t("Allow")}
         </button>
         <button className="pay-secondary" onClick={() => onAnswer(false)} data-testid="phone-mini-program-deny">
-          Deny
+          {t("Deny")}
         </button>
       </div>
     </div>
@@ -183,6 +184,7 @@ function ProfileSheet({ program, onAnswer }: { program: MiniProgram; onAnswer: (
 }
 
 function PaymentSheet({ program, order, onAnswer }: { program: MiniProgram; order: MiniProgramOrder; onAnswer: (yes: boolean) => void }) {
+  const t = useT();
   const [pin, setPin] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
@@ -208,10 +210,10 @@ function PaymentSheet({ program, order, onAnswer }: { program: MiniProgram; orde
         <PinInput value={pin} onChange={setPin} testid="phone-mini-program-pin" />
         {error && <p className="error" data-testid="phone-mini-program-pay-error">{error}</p>}
         <button className="primary" disabled={pin.length !== 6 || busy} onClick={pay} data-testid="phone-mini-program-pay">
-          Pay
+          {t("Pay")}
         </button>
         <button className="pay-secondary" onClick={() => onAnswer(false)}>
-          Cancel
+          {t("Cancel")}
         </button>
       </div>
     </div>
