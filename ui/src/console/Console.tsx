@@ -147,6 +147,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
 }
 
 function NewAccount({ onCreated }: { onCreated: (a: OfficialAccount) => void }) {
+  const t = useT();
   const [handle, setHandle] = useState("");
   const [name, setName] = useState("");
   const [intro, setIntro] = useState("");
@@ -161,29 +162,29 @@ function NewAccount({ onCreated }: { onCreated: (a: OfficialAccount) => void }) 
       }}
       data-testid="console-create"
     >
-      <h2>New official account</h2>
+      <h2>{t("New official account")}</h2>
       <label>
-        Name
+        {t("Name")}
         <input value={name} onChange={(e) => setName(e.target.value)} maxLength={30} data-testid="account-name" />
       </label>
       <label>
-        Xin ID
+        {t("Xin ID")}
         <input value={handle} onChange={(e) => setHandle(e.target.value)} placeholder="letters, digits, _" data-testid="account-handle" />
       </label>
       <label>
-        Introduction
+        {t("Introduction")}
         <input value={intro} onChange={(e) => setIntro(e.target.value)} maxLength={120} data-testid="account-intro" />
       </label>
       <label>
-        Type
+        {t("Type")}
         <select value={kind} onChange={(e) => setKind(e.target.value as OfficialKind)} data-testid="account-kind">
-          <option value="subscription">Subscription: one broadcast a day, in Subscriptions</option>
-          <option value="service">Service: four a month per follower, its own chat</option>
+          <option value="subscription">{t("Subscription: one broadcast a day, in Subscriptions")}</option>
+          <option value="service">{t("Service: four a month per follower, its own chat")}</option>
         </select>
       </label>
       {error && <p className="error" role="alert">{error}</p>}
       <button className="primary" disabled={!name.trim() || !handle.trim()} data-testid="account-create">
-        Create
+        {t("Create")}
       </button>
     </form>
   );
@@ -277,6 +278,7 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
 
 /** The editor: a rich text area (bold, heading, list, link, picture) and its preview. */
 function Writer({ account, onSaved }: { account: OfficialAccount; onSaved: () => void }) {
+  const t = useT();
   const [title, setTitle] = useState("");
   const [author, setAuthor] = useState(stored()?.user.display_name ?? "");
   const [digest, setDigest] = useState("");
@@ -301,26 +303,26 @@ function Writer({ account, onSaved }: { account: OfficialAccount; onSaved: () =>
   };
   return (
     <div className="writer" data-testid="writer">
-      <input className="writer-title" placeholder="Title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={64} data-testid="writer-title" />
+      <input className="writer-title" placeholder={t("Title")} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={64} data-testid="writer-title" />
       <div className="writer-meta">
-        <input placeholder="Author" value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={30} />
-        <input placeholder="Digest (shown on the card)" value={digest} onChange={(e) => setDigest(e.target.value)} maxLength={120} data-testid="writer-digest" />
+        <input placeholder={t("Author")} value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={30} />
+        <input placeholder={t("Digest (shown on the card)")} value={digest} onChange={(e) => setDigest(e.target.value)} maxLength={120} data-testid="writer-digest" />
         <label className="file-button">
-          {cover ? <img src={cover.url} alt="Cover" /> : "Cover picture"}
+          {cover ? <img src={cover.url} alt={t("Cover")} /> : "Cover picture"}
           <input type="file" accept="image/*" hidden onChange={(e) => e.target.files?.[0] && upload(e.target.files[0]).then(setCover, (err) => setError(errorMessage(err)))} data-testid="writer-cover" />
         </label>
       </div>
       <div className="writer-tools">
-        <button onClick={() => command("bold")} aria-label="Bold">
+        <button onClick={() => command("bold")} aria-label={t("Bold")}>
           <b>B</b>
         </button>
-        <button onClick={() => command("italic")} aria-label="Italic">
+        <button onClick={() => command("italic")} aria-label={t("Italic")}>
           <i>I</i>
         </button>
-        <button onClick={() => command("formatBlock", "h2")} aria-label="Heading">
+        <button onClick={() => command("formatBlock", "h2")} aria-label={t("Heading")}>
           H
         </button>
-        <button onClick={() => command("insertUnorderedList")} aria-label="List">
+        <button onClick={() => command("insertUnorderedList")} aria-label={t("List")}>
           •
         </button>
         <button
@@ -328,11 +330,11 @@ function Writer({ account, onSaved }: { account: OfficialAccount; onSaved: () =>
             const url = window.prompt("Link to (https://…)");
             if (url) command("createLink", url);
           }}
-          aria-label="Link"
+          aria-label={t("Link")}
         >
           🔗
         </button>
-        <button onClick={() => picture.current?.click()} aria-label="Picture" data-testid="writer-picture-button">
+        <button onClick={() => picture.current?.click()} aria-label={t("Picture")} data-testid="writer-picture-button">
           🖼
         </button>
         <input
@@ -368,7 +370,7 @@ function Writer({ account, onSaved }: { account: OfficialAccount; onSaved: () =>
       )}
       {error && <p className="error" role="alert">{error}</p>}
       <button className="primary" disabled={busy || !title.trim()} onClick={save} data-testid="writer-save">
-        Save article
+        {t("Save article")}
       </button>
     </div>
   );
@@ -376,6 +378,7 @@ function Writer({ account, onSaved }: { account: OfficialAccount; onSaved: () =>
 
 /** Every article with its reads, likes and Wows; tick up to eight and broadcast them. */
 function Articles({ account, articles, onSent }: { account: OfficialAccount; articles: Article[]; onSent: () => void }) {
+  const t = useT();
   const [chosen, setChosen] = useState<string[]>([]);
   const [tag, setTag] = useState("");
   const [note, setNote] = useState("");
@@ -399,7 +402,7 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
   };
   return (
     <div className="articles">
-      {articles.length === 0 && <p className="muted">No articles yet: write one.</p>}
+      {articles.length === 0 && <p className="muted">{t("No articles yet: write one.")}</p>}
       <table>
         <tbody>
           {articles.map((a) => (
@@ -421,8 +424,8 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
       </table>
       {articles.length > 0 && (
         <div className="broadcast-bar">
-          <select value={tag} onChange={(e) => setTag(e.target.value)} aria-label="Who receives it" data-testid="broadcast-tag">
-            <option value="">All followers</option>
+          <select value={tag} onChange={(e) => setTag(e.target.value)} aria-label={t("Who receives it")} data-testid="broadcast-tag">
+            <option value="">{t("All followers")}</option>
             {tags.map((t) => (
               <option key={t} value={t}>
                 Followers tagged “{t}”
@@ -453,6 +456,7 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
 
 /** Followers' chats, newest first; the staff answer within 48 hours of a follower's message. */
 function Messages({ account }: { account: OfficialAccount }) {
+  const t = useT();
   const [inbox, setInbox] = useState<Inbox | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [chat, setChat] = useState<OfficialMessage[]>([]);
@@ -484,7 +488,7 @@ function Messages({ account }: { account: OfficialAccount }) {
   return (
     <div className="messages">
       <div className="inbox">
-        {inbox?.chats.length === 0 && <p className="muted">No messages from followers yet.</p>}
+        {inbox?.chats.length === 0 && <p className="muted">{t("No messages from followers yet.")}</p>}
         {inbox?.chats.map((c) => (
           <button key={c.user.id} className={open === c.user.id ? "inbox-row on" : "inbox-row"} onClick={() => setOpen(c.user.id)} data-testid="inbox-row" data-name={c.user.display_name}>
             <Avatar user={c.user} size={32} />
@@ -511,11 +515,11 @@ function Messages({ account }: { account: OfficialAccount }) {
               }}
             >
               <input value={text} onChange={(e) => setText(e.target.value)} placeholder={`Answer ${entry.user.display_name}`} maxLength={2000} data-testid="inbox-reply" />
-              <button className="primary">Send</button>
+              <button className="primary">{t("Send")}</button>
             </form>
           ) : (
             <p className="muted" data-testid="inbox-closed">
-              You can answer within 48 hours of their last message.
+              {t("You can answer within 48 hours of their last message.")}
             </p>
           )}
         </div>
@@ -528,6 +532,7 @@ function Messages({ account }: { account: OfficialAccount }) {
 /** The account's automatic answers: a welcome, keywords (one per line, "keyword = reply"), and
  *  a default. */
 function Replies({ account }: { account: OfficialAccount }) {
+  const t = useT();
   const [welcome, setWelcome] = useState("");
   const [keywords, setKeywords] = useState("");
   const [fallback, setFallback] = useState("");
@@ -559,11 +564,11 @@ function Replies({ account }: { account: OfficialAccount }) {
       (e) => setError(errorMessage(e)),
     );
   };
-  if (!loaded) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
+  if (!loaded) return error ? <p className="error">{error}</p> : <p className="muted">{t("Loading…")}</p>;
   return (
     <div className="console-form replies">
       <label>
-        Welcome, sent to each new follower
+        {t("Welcome, sent to each new follower")}
         <textarea value={welcome} onChange={(e) => setWelcome(e.target.value)} rows={2} data-testid="replies-welcome" />
       </label>
       <label>
@@ -571,13 +576,13 @@ function Replies({ account }: { account: OfficialAccount }) {
         <textarea value={keywords} onChange={(e) => setKeywords(e.target.value)} rows={4} placeholder="hours = Open 7 am to 7 pm" data-testid="replies-keywords" />
       </label>
       <label>
-        Default reply, when no keyword matches
+        {t("Default reply, when no keyword matches")}
         <textarea value={fallback} onChange={(e) => setFallback(e.target.value)} rows={2} data-testid="replies-default" />
       </label>
       {note && <p className="note">{note}</p>}
       {error && <p className="error" role="alert">{error}</p>}
       <button className="primary" onClick={save} data-testid="replies-save">
-        Save
+        {t("Save")}
       </button>
     </div>
   );
@@ -586,6 +591,7 @@ function Replies({ account }: { account: OfficialAccount }) {
 /** Developer mode: the webhook followers' messages and events are posted to, and the secret
  *  that signs them and buys API access tokens. */
 function DeveloperMode({ account }: { account: OfficialAccount }) {
+  const t = useT();
   const [dev, setDev] = useState<Developer | null>(null);
   const [url, setUrl] = useState("");
   const [shown, setShown] = useState(false);
@@ -597,7 +603,7 @@ function DeveloperMode({ account }: { account: OfficialAccount }) {
       setUrl(d.webhook_url ?? "");
     }, (e) => setError(errorMessage(e)));
   }, [account.id]);
-  if (!dev) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
+  if (!dev) return error ? <p className="error">{error}</p> : <p className="muted">{t("Loading…")}</p>;
   const save = () => {
     setNote("");
     setError("");
@@ -612,11 +618,11 @@ function DeveloperMode({ account }: { account: OfficialAccount }) {
   return (
     <div className="console-form developer">
       <label>
-        Webhook address (followers' messages, menu taps, follows and unfollows are posted here)
+        {t("Webhook address (followers' messages, menu taps, follows and unfollows are posted here)")}
         <input value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://your-server.example/xin" data-testid="developer-url" />
       </label>
       <label>
-        Secret (signs each delivery: HMAC-SHA256 over timestamp, nonce and body; trade it for a 2-hour token at /api/v1/official-tokens)
+        {t("Secret (signs each delivery: HMAC-SHA256 over timestamp, nonce and body; trade it for a 2-hour token at /api/v1/official-tokens)")}
         <span className="secret">
           <code data-testid="developer-secret">{dev ? (shown ? dev.secret : "•".repeat(24)) : ""}</code>
           <button type="button" onClick={() => setShown(!shown)}>
@@ -630,7 +636,7 @@ function DeveloperMode({ account }: { account: OfficialAccount }) {
       {note && <p className="note">{note}</p>}
       {error && <p className="error" role="alert">{error}</p>}
       <button className="primary" onClick={save} data-testid="developer-save">
-        Save
+        {t("Save")}
       </button>
     </div>
   );
@@ -639,6 +645,7 @@ function DeveloperMode({ account }: { account: OfficialAccount }) {
 /** Codes to follow the account by: each may carry a scene (where it was shown) and expire;
  *  followers are counted by scene. */
 function QrCodes({ account }: { account: OfficialAccount }) {
+  const t = useT();
   const [scene, setScene] = useState("");
   const [expires, setExpires] = useState("604800");
   const [made, setMade] = useState<{ qr: OfficialQr; image: string } | null>(null);
@@ -663,26 +670,26 @@ function QrCodes({ account }: { account: OfficialAccount }) {
     <div className="qr-codes">
       <div className="console-form">
         <label>
-          Scene (where the code will be shown: a poster, a shop window…)
+          {t("Scene (where the code will be shown: a poster, a shop window…)")}
           <input value={scene} onChange={(e) => setScene(e.target.value)} maxLength={64} placeholder="poster-7" data-testid="qr-scene" />
         </label>
         <label>
-          Works for
+          {t("Works for")}
           <select value={expires} onChange={(e) => setExpires(e.target.value)}>
-            <option value="3600">An hour</option>
-            <option value="604800">A week</option>
+            <option value="3600">{t("An hour")}</option>
+            <option value="604800">{t("A week")}</option>
             <option value="2592000">30 days</option>
-            <option value="">Ever</option>
+            <option value="">{t("Ever")}</option>
           </select>
         </label>
         <button className="primary" onClick={() => void make()} data-testid="qr-make">
-          Make a code
+          {t("Make a code")}
         </button>
         {error && <p className="error" role="alert">{error}</p>}
       </div>
       {made && (
         <div className="qr-made" data-testid="qr-made" data-url={made.qr.url}>
-          <img src={made.image} alt="QR code to follow" />
+          <img src={made.image} alt={t("QR code to follow")} />
           <code>{made.qr.url}</code>
           <small>{made.qr.expires_at ? `Works until ${new Date(made.qr.expires_at).toLocaleString()}` : "Works for ever"}</small>
         </div>
@@ -704,6 +711,7 @@ function QrCodes({ account }: { account: OfficialAccount }) {
 /** The menu under the account's chat: up to 3 menus of up to 5 items, each answering a
  *  keyword, opening one of the account's articles or mini programs, or opening a web page. */
 function MenuEditor({ account, articles }: { account: OfficialAccount; articles: Article[] }) {
+  const t = useT();
   const [menus, setMenus] = useState<Menu[] | null>(null);
   const [programs, setPrograms] = useState<MiniProgram[]>([]);
   const [note, setNote] = useState("");
@@ -712,7 +720,7 @@ function MenuEditor({ account, articles }: { account: OfficialAccount; articles:
     authed<OfficialMenu>("GET", `/official-accounts/${account.id}/menu`).then((m) => setMenus(m.menus), (e) => setError(errorMessage(e)));
     authed<MiniProgramList>("GET", `/official-accounts/${account.id}/mini-programs`).then((l) => setPrograms(l.mini_programs), () => {});
   }, [account.id]);
-  if (!menus) return error ? <p className="error">{error}</p> : <p className="muted">Loading…</p>;
+  if (!menus) return error ? <p className="error">{error}</p> : <p className="muted">{t("Loading…")}</p>;
   const setMenu = (i: number, m: Menu) => setMenus(menus.map((x, j) => (j === i ? m : x)));
   const setItem = (i: number, k: number, item: MenuItem) => setMenu(i, { ...menus[i]!, items: menus[i]!.items.map((x, j) => (j === k ? item : x)) });
   const blank = (type: MenuAction["type"]): MenuAction =>
@@ -727,28 +735,28 @@ function MenuEditor({ account, articles }: { account: OfficialAccount; articles:
       {menus.map((m, i) => (
         <div key={i} className="menu-block">
           <div className="menu-head">
-            <input value={m.name} onChange={(e) => setMenu(i, { ...m, name: e.target.value })} maxLength={16} placeholder="Menu name" aria-label="Menu name" data-testid="menu-name" />
-            <button onClick={() => setMenus(menus.filter((_, j) => j !== i))}>Remove</button>
+            <input value={m.name} onChange={(e) => setMenu(i, { ...m, name: e.target.value })} maxLength={16} placeholder={t("Menu name")} aria-label={t("Menu name")} data-testid="menu-name" />
+            <button onClick={() => setMenus(menus.filter((_, j) => j !== i))}>{t("Remove")}</button>
           </div>
           {m.items.map((item, k) => (
             <div key={k} className="menu-item">
-              <input value={item.name} onChange={(e) => setItem(i, k, { ...item, name: e.target.value })} maxLength={16} placeholder="Item" aria-label="Item name" data-testid="menu-item-name" />
-              <select value={item.action.type} onChange={(e) => setItem(i, k, { ...item, action: blank(e.target.value as MenuAction["type"]) })} aria-label="Does" data-testid="menu-item-type">
-                <option value="keyword">Answers a keyword</option>
+              <input value={item.name} onChange={(e) => setItem(i, k, { ...item, name: e.target.value })} maxLength={16} placeholder={t("Item")} aria-label={t("Item name")} data-testid="menu-item-name" />
+              <select value={item.action.type} onChange={(e) => setItem(i, k, { ...item, action: blank(e.target.value as MenuAction["type"]) })} aria-label={t("Does")} data-testid="menu-item-type">
+                <option value="keyword">{t("Answers a keyword")}</option>
                 <option value="article" disabled={articles.length === 0}>
-                  Opens an article
+                  {t("Opens an article")}
                 </option>
-                <option value="link">Opens a web page</option>
+                <option value="link">{t("Opens a web page")}</option>
                 <option value="mini_program" disabled={programs.length === 0}>
-                  Opens a mini program
+                  {t("Opens a mini program")}
                 </option>
               </select>
               {item.action.type === "keyword" && (
-                <input value={item.action.keyword} onChange={(e) => setItem(i, k, { ...item, action: { type: "keyword", keyword: e.target.value } })} maxLength={30} placeholder="keyword" aria-label="Keyword" data-testid="menu-item-keyword" />
+                <input value={item.action.keyword} onChange={(e) => setItem(i, k, { ...item, action: { type: "keyword", keyword: e.target.value } })} maxLength={30} placeholder="keyword" aria-label={t("Keyword")} data-testid="menu-item-keyword" />
               )}
-              {item.action.type === "link" && <input value={item.action.url} onChange={(e) => setItem(i, k, { ...item, action: { type: "link", url: e.target.value } })} aria-label="Address" />}
+              {item.action.type === "link" && <input value={item.action.url} onChange={(e) => setItem(i, k, { ...item, action: { type: "link", url: e.target.value } })} aria-label={t("Address")} />}
               {item.action.type === "mini_program" && (
-                <select value={item.action.mini_program_id} onChange={(e) => setItem(i, k, { ...item, action: { type: "mini_program", mini_program_id: e.target.value } })} aria-label="Mini program">
+                <select value={item.action.mini_program_id} onChange={(e) => setItem(i, k, { ...item, action: { type: "mini_program", mini_program_id: e.target.value } })} aria-label={t("Mini program")}>
                   {programs.map((p) => (
                     <option key={p.id} value={p.id}>
                       {p.name}
@@ -757,7 +765,7 @@ function MenuEditor({ account, articles }: { account: OfficialAccount; articles:
                 </select>
               )}
               {item.action.type === "article" && (
-                <select value={item.action.article_id} onChange={(e) => setItem(i, k, { ...item, action: { type: "article", article_id: e.target.value } })} aria-label="Article">
+                <select value={item.action.article_id} onChange={(e) => setItem(i, k, { ...item, action: { type: "article", article_id: e.target.value } })} aria-label={t("Article")}>
                   {articles.map((a) => (
                     <option key={a.id} value={a.id}>
                       {a.title}
@@ -765,7 +773,7 @@ function MenuEditor({ account, articles }: { account: OfficialAccount; articles:
                   ))}
                 </select>
               )}
-              <button onClick={() => setMenu(i, { ...m, items: m.items.filter((_, j) => j !== k) })} aria-label="Remove item">
+              <button onClick={() => setMenu(i, { ...m, items: m.items.filter((_, j) => j !== k) })} aria-label={t("Remove item")}>
                 ✕
               </button>
             </div>
@@ -785,7 +793,7 @@ function MenuEditor({ account, articles }: { account: OfficialAccount; articles:
       {note && <p className="note">{note}</p>}
       {error && <p className="error" role="alert">{error}</p>}
       <button className="primary" onClick={save} data-testid="menu-save">
-        Save menu
+        {t("Save menu")}
       </button>
     </div>
   );

@@ -2,10 +2,12 @@ import { useCallback, useEffect, useState } from "react";
 import type { Follower, FollowerList, OfficialAccount } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { authed, errorMessage } from "../mobile/api";
+import { useT } from "../shared/i18n";
 
 /** The account's followers, newest first, with the QR scene they came through and their tags;
  *  tags aim broadcasts ("Only followers tagged…" in Articles). */
 export function Followers({ account }: { account: OfficialAccount }) {
+  const t = useT();
   const [list, setList] = useState<FollowerList | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [error, setError] = useState("");
@@ -30,7 +32,7 @@ export function Followers({ account }: { account: OfficialAccount }) {
     );
   return (
     <div className="followers" data-testid="console-followers">
-      {list?.followers.length === 0 && <p className="muted">No followers yet: share the account's QR code.</p>}
+      {list?.followers.length === 0 && <p className="muted">{t("No followers yet: share the account's QR code.")}</p>}
       <table>
         <tbody>
           {list?.followers.map((f) => (
@@ -71,7 +73,7 @@ export function Followers({ account }: { account: OfficialAccount }) {
       </table>
       {list?.next != null && (
         <button className="link" onClick={() => void more()}>
-          More followers
+          {t("More followers")}
         </button>
       )}
       {error && <p className="error" role="alert">{error}</p>}
@@ -81,6 +83,7 @@ export function Followers({ account }: { account: OfficialAccount }) {
 
 /** Tags as comma-separated text, with the account's other tags one click away. */
 function TagEditor({ follower, known, onSave, onCancel }: { follower: Follower; known: string[]; onSave: (tags: string[]) => void; onCancel: () => void }) {
+  const t = useT();
   const [text, setText] = useState(follower.tags.join(", "));
   const tags = [...new Set(text.split(/[,，]/).map((t) => t.trim()).filter(Boolean))];
   const offered = known.filter((t) => !tags.includes(t));
@@ -92,17 +95,17 @@ function TagEditor({ follower, known, onSave, onCancel }: { follower: Follower; 
         onSave(tags);
       }}
     >
-      <input value={text} onChange={(e) => setText(e.target.value)} placeholder="Regulars, Oat milk" autoFocus aria-label={`Tags for ${follower.user.display_name}`} data-testid="follower-tags-input" />
+      <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t("Regulars, Oat milk")} autoFocus aria-label={`Tags for ${follower.user.display_name}`} data-testid="follower-tags-input" />
       {offered.map((t) => (
         <button type="button" key={t} className="chip add" onClick={() => setText([...tags, t].join(", "))}>
           + {t}
         </button>
       ))}
       <button className="primary" data-testid="follower-tags-save">
-        Save
+        {t("Save")}
       </button>
       <button type="button" className="link" onClick={onCancel}>
-        Cancel
+        {t("Cancel")}
       </button>
     </form>
   );

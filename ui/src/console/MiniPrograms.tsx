@@ -2,10 +2,12 @@ import { useCallback, useEffect, useState } from "react";
 import type { MiniProgram, MiniProgramList, OfficialAccount } from "../bindings";
 import { authed, authedFetch, errorMessage } from "../mobile/api";
 import { formatBytes, relativeTime } from "../shared/format";
+import { useT } from "../shared/i18n";
 
 /** The account's mini-programs: publish a package (a zip with app.json), see what is live.
  *  The server checks the package and signs it; each upload is a new version. */
 export function MiniPrograms({ account }: { account: OfficialAccount }) {
+  const t = useT();
   const [list, setList] = useState<MiniProgram[] | null>(null);
   const [error, setError] = useState("");
   const [note, setNote] = useState("");
@@ -41,7 +43,7 @@ export function MiniPrograms({ account }: { account: OfficialAccount }) {
       </label>
       {note && <p className="ok" data-testid="mini-program-published">{note}</p>}
       {error && <p className="error" data-testid="mini-program-error">{error}</p>}
-      {list?.length === 0 && <p className="muted">No mini-programs yet.</p>}
+      {list?.length === 0 && <p className="muted">{t("No mini-programs yet.")}</p>}
       <table>
         <tbody>
           {list?.map((m) => (

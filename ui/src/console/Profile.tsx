@@ -3,10 +3,12 @@ import type { OfficialAccount } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { authed, blobUrl, errorMessage } from "../mobile/api";
 import { uploadBlob } from "../mobile/upload";
+import { useT } from "../shared/i18n";
 
 /** What followers see of the account: its picture, name and introduction. The Xin ID and the
  *  type are fixed when the account is made. */
 export function Profile({ account, onSaved }: { account: OfficialAccount; onSaved: (a: OfficialAccount) => void }) {
+  const t = useT();
   const [name, setName] = useState(account.name);
   const [intro, setIntro] = useState(account.intro);
   const [avatar, setAvatar] = useState<string | null>(account.avatar);
@@ -64,22 +66,22 @@ export function Profile({ account, onSaved }: { account: OfficialAccount; onSave
               setPreview(null);
             }}
           >
-            Remove picture
+            {t("Remove picture")}
           </button>
         )}
       </div>
       <label>
-        Name
+        {t("Name")}
         <input value={name} onChange={(e) => setName(e.target.value)} maxLength={30} data-testid="profile-name" />
       </label>
       <label>
-        Introduction
+        {t("Introduction")}
         <input value={intro} onChange={(e) => setIntro(e.target.value)} maxLength={120} data-testid="profile-intro" />
       </label>
       {note && <p className="note" role="status" data-testid="profile-saved">{note}</p>}
       {error && <p className="error" role="alert">{error}</p>}
       <button className="primary" disabled={busy || !name.trim()} data-testid="profile-save">
-        Save
+        {t("Save")}
       </button>
     </form>
   );

@@ -8,6 +8,7 @@ import { ImageViewer, type ViewerPhoto } from "./ImageViewer";
 import { errorText, ipc, mediaUrl, onCoreEvent } from "./ipc";
 import { PostComposer } from "./PostComposer";
 import { useCached } from "./useCore";
+import { useT } from "../shared/i18n";
 
 /** The Moments icon's badge, shared by the rail and the feed's "new messages" bar. */
 export function useMomentsBadge(): MomentsBadge | null {
@@ -68,6 +69,7 @@ const cachedTimeline = () => ipc.cachedMoments(null);
  *  server's rules let me see them, kept in the cache so it opens offline), likes and comments,
  *  the "new messages" bar, and a composer. */
 export function Moments({ me, contacts }: { me: UserProfile; contacts: Contact[] }) {
+  const t = useT();
   const feed = usePostPages(timeline, cachedTimeline);
   const badge = useMomentsBadge();
   const [composing, setComposing] = useState(false);
@@ -90,15 +92,15 @@ export function Moments({ me, contacts }: { me: UserProfile; contacts: Contact[]
       <section className="content-pane moments-pane" data-testid="moments" onScroll={(e) => nearEnd(e, feed.more)}>
         <div className="moments-column">
           <div className="moments-cover">
-            <button className="moments-camera moments-notices-button" onClick={() => setNotices(true)} aria-label="Messages" title="Messages" data-testid="moments-notices-open">
+            <button className="moments-camera moments-notices-button" onClick={() => setNotices(true)} aria-label={t("Messages")} title={t("Messages")} data-testid="moments-notices-open">
               <Icon name="chats" size={18} />
             </button>
-            <button className="moments-camera" onClick={() => setComposing(true)} aria-label="Post" title="Post" data-testid="moments-compose">
+            <button className="moments-camera" onClick={() => setComposing(true)} aria-label={t("Post")} title={t("Post")} data-testid="moments-compose">
               <Icon name="photo" size={20} />
             </button>
             <div className="moments-me">
               <span>{me.display_name}</span>
-              <button className="avatar-button" onClick={() => setAlbum(me)} title="My posts" data-testid="moments-my-album">
+              <button className="avatar-button" onClick={() => setAlbum(me)} title={t("My posts")} data-testid="moments-my-album">
                 <Avatar user={me} size={64} />
               </button>
             </div>
@@ -110,7 +112,7 @@ export function Moments({ me, contacts }: { me: UserProfile; contacts: Contact[]
             </button>
           )}
           {feed.error && <p className="error-text">{feed.error}</p>}
-          {feed.posts?.length === 0 && <p className="list-empty">No posts yet. Share a moment with your friends.</p>}
+          {feed.posts?.length === 0 && <p className="list-empty">{t("No posts yet. Share a moment with your friends.")}</p>}
           {feed.posts?.map((p) => <PostCard key={p.id} post={p} me={me} onChange={feed.replace} onDeleted={feed.remove} onAuthor={setAlbum} />)}
           {feed.posts && feed.posts.length > 0 && !feed.next && <p className="moments-end">·</p>}
         </div>
@@ -133,6 +135,7 @@ export function Moments({ me, contacts }: { me: UserProfile; contacts: Contact[]
 
 /** Someone's posts (their album), newest first, as far back as they let me look. */
 export function Album({ user, me, onClose }: { user: MomentUser; me: UserProfile; onClose: () => void }) {
+  const t = useT();
   const fetch = useCallback((before: string | null) => ipc.album(user.id, before), [user.id]);
   const pages = usePostPages(fetch);
   return (
@@ -141,12 +144,12 @@ export function Album({ user, me, onClose }: { user: MomentUser; me: UserProfile
         <div className="album-head">
           <Avatar user={user} size={48} />
           <h3>{user.id === me.id ? "My posts" : `${user.display_name}'s Moments`}</h3>
-          <button className="icon-button" onClick={onClose} aria-label="Close">
+          <button className="icon-button" onClick={onClose} aria-label={t("Close")}>
             <Icon name="close" size={18} />
           </button>
         </div>
         {pages.error && <p className="error-text">{pages.error}</p>}
-        {pages.posts?.length === 0 && <p className="list-empty">No posts to show.</p>}
+        {pages.posts?.length === 0 && <p className="list-empty">{t("No posts to show.")}</p>}
         {pages.posts?.map((p) => <PostCard key={p.id} post={p} me={me} onChange={pages.replace} onDeleted={pages.remove} />)}
       </div>
     </div>
@@ -155,20 +158,21 @@ export function Album({ user, me, onClose }: { user: MomentUser; me: UserProfile
 
 /** Likes, comments and replies that concern me, newest first; opening it reads them. */
 function Notices({ onClose }: { onClose: () => void }) {
+  const t = useT();
   const notices = useCached(ipc.momentNotices, (e) => e.type === "moments_changed", []);
   useEffect(() => {
     void ipc.markMomentNoticesRead();
   }, []);
   return (
     <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal moment-notices" role="dialog" aria-label="Messages" onClick={(e) => e.stopPropagation()} data-testid="moment-notices">
+      <div className="modal moment-notices" role="dialog" aria-label={t("Messages")} onClick={(e) => e.stopPropagation()} data-testid="moment-notices">
         <div className="album-head">
-          <h3>Messages</h3>
-          <button className="icon-button" onClick={onClose} aria-label="Close">
+          <h3>{t("Messages")}</h3>
+          <button className="icon-button" onClick={onClose} aria-label={t("Close")}>
             <Icon name="close" size={18} />
           </button>
         </div>
-        {notices?.length === 0 && <p className="list-empty">No likes or comments yet.</p>}
+        {notices?.length === 0 && <p className="list-empty">{t("No likes or comments yet.")}</p>}
         {notices?.map((n) => <NoticeRow key={n.seq} n={n} />)}
       </div>
     </div>
@@ -190,6 +194,7 @@ function NoticeRow({ n }: { n: MomentNoticeView }) {
 }
 
 function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me: UserProfile; onChange: (p: Post) => void; onDeleted: (id: string) => void; onAuthor?: (u: MomentUser) => void }) {
+  const t = useT();
   const liked = post.likes.some((l) => l.id === me.id);
   const [writing, setWriting] = useState(false);
   // The comment being answered, if a reply.
@@ -244,7 +249,7 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
             {mine && post.visibility && post.visibility !== "all" && <span className="moment-audience">{post.visibility === "private" ? "Only me" : post.visibility === "only" ? "Shared with some" : "Hidden from some"}</span>}
             {mine && (
               <button className="link-button moment-delete" onClick={() => ipc.deletePost(post.id).then(() => onDeleted(post.id), fail)}>
-                Delete
+                {t("Delete")}
               </button>
             )}
           </span>
@@ -276,8 +281,8 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
                 {(mine || c.author.id === me.id) && (
                   <button
                     className="comment-delete"
-                    aria-label="Delete comment"
-                    title="Delete"
+                    aria-label={t("Delete comment")}
+                    title={t("Delete")}
                     onClick={(e) => {
                       e.stopPropagation();
                       void removeComment(c);
@@ -300,7 +305,7 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
           >
             <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? `Reply to ${replyTo.author.display_name}` : "Comment"} maxLength={500} data-testid="moment-comment-input" />
             <button className="primary-button small" disabled={!text.trim()}>
-              Send
+              {t("Send")}
             </button>
           </form>
         )}

@@ -4,9 +4,11 @@ import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
 import { ArticleCards, Reader } from "./Subscriptions";
+import { useT } from "../shared/i18n";
 
 /** The accounts I follow, and finding new ones by name or Xin ID; follow and unfollow. */
 export function OfficialAccounts({ onMessage }: { onMessage: (account: string) => void }) {
+  const t = useT();
   const [query, setQuery] = useState("");
   const [accounts, setAccounts] = useState<OfficialAccount[] | null>(null);
   const [error, setError] = useState("");
@@ -23,7 +25,7 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
   if (profile) return <Profile account={profile} onBack={() => setProfile(null)} />;
   return (
     <div className="official" data-testid="official-pane">
-      <h2>Official accounts</h2>
+      <h2>{t("Official accounts")}</h2>
       <form
         className="official-search"
         onSubmit={(e) => {
@@ -31,8 +33,8 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
           void search(query);
         }}
       >
-        <input placeholder="Find an account by name or Xin ID" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="official-search" />
-        <button className="secondary-button">Search</button>
+        <input placeholder={t("Find an account by name or Xin ID")} value={query} onChange={(e) => setQuery(e.target.value)} data-testid="official-search" />
+        <button className="secondary-button">{t("Search")}</button>
       </form>
       {error && <p className="error-text">{error}</p>}
       {accounts?.length === 0 && <p className="list-empty">{query.trim() ? "No account matches." : "You follow no accounts yet."}</p>}
@@ -50,7 +52,7 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
           </div>
           {a.following && (
             <button className="primary-button small" onClick={() => onMessage(a.id)} data-testid="official-message">
-              Message
+              {t("Message")}
             </button>
           )}
           <button className={a.following ? "secondary-button" : "primary-button small"} onClick={() => void toggle(a)} data-testid="official-follow">
@@ -64,6 +66,7 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
 
 /** An account's profile: its introduction and every article it broadcast, newest first. */
 function Profile({ account, onBack }: { account: OfficialAccount; onBack: () => void }) {
+  const t = useT();
   const [history, setHistory] = useState<Broadcast[] | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [error, setError] = useState("");
@@ -86,9 +89,9 @@ function Profile({ account, onBack }: { account: OfficialAccount; onBack: () => 
           {account.intro && <span>{account.intro}</span>}
         </div>
       </div>
-      <h3>Articles</h3>
+      <h3>{t("Articles")}</h3>
       {error && <p className="error-text">{error}</p>}
-      {history?.length === 0 && <p className="list-empty">No articles yet.</p>}
+      {history?.length === 0 && <p className="list-empty">{t("No articles yet.")}</p>}
       {history?.map((b) => (
         <div key={b.id} className="broadcast in-profile">
           <div className="muted-label">{new Date(b.sent_at).toLocaleDateString()}</div>

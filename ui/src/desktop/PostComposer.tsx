@@ -3,6 +3,7 @@ import type { Contact, LinkCard, Visibility } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { nameOf } from "../shared/names";
 import { errorText, ipc, mediaUrl } from "./ipc";
+import { useT } from "../shared/i18n";
 
 const audiences: { value: Visibility; label: string }[] = [
   { value: "all", label: "All friends" },
@@ -14,6 +15,7 @@ const audiences: { value: Visibility; label: string }[] = [
 /** A new post: words, up to nine photos or a link (its card read by this computer), and who
  *  may see it, down to chosen friends and tags. */
 export function PostComposer({ contacts, onClose, onPosted }: { contacts: Contact[]; onClose: () => void; onPosted: () => void }) {
+  const t = useT();
   const [text, setText] = useState("");
   const [images, setImages] = useState<string[]>([]);
   const [linking, setLinking] = useState(false);
@@ -52,9 +54,9 @@ export function PostComposer({ contacts, onClose, onPosted }: { contacts: Contac
   };
   return (
     <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal post-composer" role="dialog" aria-label="New post" onClick={(e) => e.stopPropagation()} data-testid="moments-composer">
-        <h3>New post</h3>
-        <textarea className="modal-input" autoFocus rows={4} maxLength={2000} placeholder="What's on your mind?" value={text} onChange={(e) => setText(e.target.value)} data-testid="composer-text" />
+      <div className="modal post-composer" role="dialog" aria-label={t("New post")} onClick={(e) => e.stopPropagation()} data-testid="moments-composer">
+        <h3>{t("New post")}</h3>
+        <textarea className="modal-input" autoFocus rows={4} maxLength={2000} placeholder={t("What's on your mind?")} value={text} onChange={(e) => setText(e.target.value)} data-testid="composer-text" />
         {link ? (
           <div className="link-card composer-link" data-testid="composer-link-card">
             {link.image ? <img src={mediaUrl(link.image)} alt="" /> : <span className="link-card-icon">🔗</span>}
@@ -62,7 +64,7 @@ export function PostComposer({ contacts, onClose, onPosted }: { contacts: Contac
               <b>{link.title}</b>
               {link.description && <small>{link.description}</small>}
             </span>
-            <button className="icon-button" aria-label="Remove link" onClick={() => setLink(null)}>
+            <button className="icon-button" aria-label={t("Remove link")} onClick={() => setLink(null)}>
               ✕
             </button>
           </div>
@@ -74,18 +76,18 @@ export function PostComposer({ contacts, onClose, onPosted }: { contacts: Contac
               if (url.trim()) preview();
             }}
           >
-            <input className="modal-input" autoFocus placeholder="https://…" value={url} onChange={(e) => setUrl(e.target.value)} aria-label="Link" data-testid="composer-link" />
+            <input className="modal-input" autoFocus placeholder="https://…" value={url} onChange={(e) => setUrl(e.target.value)} aria-label={t("Link")} data-testid="composer-link" />
             <button className="secondary-button small" disabled={busy || !url.trim()} data-testid="composer-link-preview">
-              Preview
+              {t("Preview")}
             </button>
           </form>
         ) : (
           <div className="moment-images">
             {images.map((h) => (
-              <img key={h} src={mediaUrl(h)} alt="" title="Click to remove" onClick={() => setImages(images.filter((x) => x !== h))} />
+              <img key={h} src={mediaUrl(h)} alt="" title={t("Click to remove")} onClick={() => setImages(images.filter((x) => x !== h))} />
             ))}
             {images.length < 9 && (
-              <button className="composer-add" onClick={add} disabled={busy} aria-label="Add photos">
+              <button className="composer-add" onClick={add} disabled={busy} aria-label={t("Add photos")}>
                 +
               </button>
             )}
@@ -93,10 +95,10 @@ export function PostComposer({ contacts, onClose, onPosted }: { contacts: Contac
         )}
         {!link && !linking && images.length === 0 && (
           <button className="link-button composer-share-link" onClick={() => setLinking(true)} data-testid="composer-share-link">
-            Share a link instead
+            {t("Share a link instead")}
           </button>
         )}
-        <select className="modal-input" value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)} aria-label="Who can see it" data-testid="composer-visibility">
+        <select className="modal-input" value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)} aria-label={t("Who can see it")} data-testid="composer-visibility">
           {audiences.map((a) => (
             <option key={a.value} value={a.value}>
               {a.label}
@@ -107,10 +109,10 @@ export function PostComposer({ contacts, onClose, onPosted }: { contacts: Contac
         {error && <p className="error-text">{error}</p>}
         <div className="modal-actions">
           <button type="button" onClick={onClose}>
-            Cancel
+            {t("Cancel")}
           </button>
           <button className="primary-button small" disabled={busy || !ready} onClick={post} data-testid="composer-post">
-            Post
+            {t("Post")}
           </button>
         </div>
       </div>

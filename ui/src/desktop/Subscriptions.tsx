@@ -3,6 +3,7 @@ import type { Article, ArticleCard, Broadcast, ChatSummary } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
+import { useT } from "../shared/i18n";
 
 /** The server sanitised the body; its pictures name Xin blobs, shown through the media path. */
 export function readerHtml(body: string): string {
@@ -28,13 +29,14 @@ export function ArticleCards({ articles, onOpen }: { articles: ArticleCard[]; on
 
 /** "Subscriptions": broadcasts from the accounts I follow, newest first, and the reader. */
 export function Subscriptions({ broadcasts }: { broadcasts: Broadcast[] }) {
+  const t = useT();
   const [open, setOpen] = useState<string | null>(null);
   if (open) return <Reader id={open} onBack={() => setOpen(null)} />;
   return (
     <section className="content-pane subscriptions" data-testid="subscriptions">
-      <header className="content-header">Subscriptions</header>
+      <header className="content-header">{t("Subscriptions")}</header>
       <div className="subscriptions-scroll">
-        {broadcasts.length === 0 && <p className="list-empty">Articles from accounts you follow show here.</p>}
+        {broadcasts.length === 0 && <p className="list-empty">{t("Articles from accounts you follow show here.")}</p>}
         {broadcasts.map((b) => (
           <article key={b.id} className="broadcast" data-testid="broadcast">
             <div className="broadcast-head">
@@ -51,6 +53,7 @@ export function Subscriptions({ broadcasts }: { broadcasts: Broadcast[] }) {
 }
 
 export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string; onBack: () => void; backLabel?: string }) {
+  const t = useT();
   const [article, setArticle] = useState<Article | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -81,7 +84,7 @@ export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string
             <div className="reader-foot">
               {article.source_url && (
                 <button className="link-button" onClick={() => ipc.openLink(article.source_url!).catch((e) => setError(errorText(e)))}>
-                  Read original
+                  {t("Read original")}
                 </button>
               )}
               <span className="muted-label" data-testid="reader-reads">
@@ -116,14 +119,15 @@ export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string
 
 /** Pick the chat to share into. */
 export function ShareTo({ onClose, onChoose }: { onClose: () => void; onChoose: (c: ChatSummary) => void }) {
+  const t = useT();
   const [chats, setChats] = useState<ChatSummary[]>([]);
   useEffect(() => {
     ipc.chats().then(setChats, () => setChats([]));
   }, []);
   return (
     <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal" role="dialog" aria-label="Share to" onClick={(e) => e.stopPropagation()} data-testid="share-to">
-        <h3>Share to</h3>
+      <div className="modal" role="dialog" aria-label={t("Share to")} onClick={(e) => e.stopPropagation()} data-testid="share-to">
+        <h3>{t("Share to")}</h3>
         {chats.map((c) => (
           <button key={c.conversation.id} className="chat-row slim" onClick={() => onChoose(c)} data-testid="share-chat" data-title={c.conversation.title}>
             <span className="chat-title">{c.conversation.title}</span>

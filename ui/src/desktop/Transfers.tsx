@@ -3,9 +3,11 @@ import type { Transfer } from "../bindings";
 import { formatBytes } from "../shared/format";
 import { errorText, ipc, onCoreEvent } from "./ipc";
 import { TransferBar } from "./MediaBubble";
+import { useT } from "../shared/i18n";
 
 /** Every upload and download, newest first, live. */
 export function Transfers() {
+  const t = useT();
   const [list, setList] = useState<Transfer[]>([]);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -22,15 +24,15 @@ export function Transfers() {
   return (
     <>
       <aside className="list-pane">
-        <div className="list-title">Transfers</div>
-        <p className="list-note">Files going between this computer and your chats. They carry on after a restart.</p>
+        <div className="list-title">{t("Transfers")}</div>
+        <p className="list-note">{t("Files going between this computer and your chats. They carry on after a restart.")}</p>
       </aside>
       <section className="content-pane transfers" data-testid="transfers">
         <header className="content-header">
-          <h1>Transfers</h1>
+          <h1>{t("Transfers")}</h1>
         </header>
         {error && <p className="error-line">{error}</p>}
-        {list.length === 0 && <p className="list-empty">Nothing sent or downloaded yet.</p>}
+        {list.length === 0 && <p className="list-empty">{t("Nothing sent or downloaded yet.")}</p>}
         <ul className="transfer-list">
           {list.map((t) => (
             <li key={t.id} className="transfer-row" data-testid="transfer-row">

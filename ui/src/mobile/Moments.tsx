@@ -7,9 +7,11 @@ import { Icon } from "../shared/icons";
 import { authed, blobUrl, errorMessage, stored } from "./api";
 import { go } from "./router";
 import { uploadBlob } from "./upload";
+import { useT } from "../shared/i18n";
 
 /** The Moments feed: my posts and my friends', newest first, with likes and comments. */
 export function MomentsPage({ tick }: { tick: number }) {
+  const t = useT();
   const [posts, setPosts] = useState<Post[] | null>(null);
   const [error, setError] = useState("");
   const load = () =>
@@ -23,17 +25,18 @@ export function MomentsPage({ tick }: { tick: number }) {
   const replace = (p: Post) => setPosts((all) => all?.map((x) => (x.id === p.id ? p : x)) ?? null);
   return (
     <div className="moments" data-testid="moments">
-      <button className="moments-compose" onClick={() => go("/moments/new")} aria-label="Post" data-testid="moments-compose">
+      <button className="moments-compose" onClick={() => go("/moments/new")} aria-label={t("Post")} data-testid="moments-compose">
         <Icon name="photo" size={22} />
       </button>
       {error && <p role="alert">{error}</p>}
-      {posts?.length === 0 && <p className="empty">No posts yet. Share a photo with your friends.</p>}
+      {posts?.length === 0 && <p className="empty">{t("No posts yet. Share a photo with your friends.")}</p>}
       {posts?.map((p) => <PostView key={p.id} post={p} onChange={replace} onDeleted={() => setPosts((all) => all?.filter((x) => x.id !== p.id) ?? null)} />)}
     </div>
   );
 }
 
 function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Post) => void; onDeleted: () => void }) {
+  const t = useT();
   const me = stored()?.user.id;
   const liked = post.likes.some((l) => l.id === me);
   const [writing, setWriting] = useState(false);
@@ -76,7 +79,7 @@ function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Pos
             {relativeTime(post.created_at)}
             {post.author.id === me && (
               <button className="post-delete" onClick={() => authed("DELETE", `/moments/${post.id}`).then(onDeleted, (e) => setError(errorMessage(e)))} data-testid="post-delete">
-                Delete
+                {t("Delete")}
               </button>
             )}
           </span>
@@ -89,7 +92,7 @@ function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Pos
                 setReplyTo(null);
                 setWriting(!writing);
               }}
-              aria-label="Comment"
+              aria-label={t("Comment")}
               data-testid="post-comment"
             >
               💬
@@ -118,7 +121,7 @@ function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Pos
                 {(post.author.id === me || c.author.id === me) && (
                   <button
                     className="comment-delete"
-                    aria-label="Delete comment"
+                    aria-label={t("Delete comment")}
                     onClick={(e) => {
                       e.stopPropagation();
                       authed("DELETE", `/moments/${post.id}/comments/${c.id}`).then(() => onChange({ ...post, comments: post.comments.filter((x) => x.id !== c.id) }), (err) => setError(errorMessage(err)));
@@ -139,8 +142,8 @@ function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Pos
               if (text.trim()) void send();
             }}
           >
-            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? `Reply to ${replyTo.author.display_name}` : "Comment"} maxLength={500} aria-label="Comment" data-testid="post-comment-input" />
-            <button type="submit">Send</button>
+            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? `Reply to ${replyTo.author.display_name}` : "Comment"} maxLength={500} aria-label={t("Comment")} data-testid="post-comment-input" />
+            <button type="submit">{t("Send")}</button>
           </form>
         )}
         {error && <div className="pay-error">{error}</div>}
@@ -151,6 +154,7 @@ function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Pos
 
 /** Posting: words, up to nine photos, and who may see it. */
 export function NewPostPage() {
+  const t = useT();
   const [text, setText] = useState("");
   const [files, setFiles] = useState<File[]>([]);
   const [visibility, setVisibility] = useState<Visibility>("all");
@@ -181,31 +185,31 @@ export function NewPostPage() {
   return (
     <div className="app">
       <header className="bar">
-        <button className="back" onClick={() => go("/moments")} aria-label="Back">
+        <button className="back" onClick={() => go("/moments")} aria-label={t("Back")}>
           <Icon name="back" />
         </button>
-        New post
+        {t("New post")}
       </header>
       <main className="page new-post" data-testid="new-post">
-        <textarea value={text} onChange={(e) => setText(e.target.value)} placeholder="Say something…" maxLength={2000} aria-label="Text" data-testid="new-post-text" />
+        <textarea value={text} onChange={(e) => setText(e.target.value)} placeholder={t("Say something…")} maxLength={2000} aria-label={t("Text")} data-testid="new-post-text" />
         <div className="post-images picking">
           {previews.map((u, i) => (
             <img key={u} src={u} alt="" onClick={() => setFiles(files.filter((_, j) => j !== i))} />
           ))}
           {files.length < 9 && (
-            <button onClick={() => picker.current?.click()} aria-label="Add photos" data-testid="new-post-photos">
+            <button onClick={() => picker.current?.click()} aria-label={t("Add photos")} data-testid="new-post-photos">
               +
             </button>
           )}
         </div>
         <input ref={picker} type="file" accept="image/*" multiple hidden onChange={(e) => setFiles([...files, ...Array.from(e.target.files ?? [])].slice(0, 9))} data-testid="new-post-file" />
         <label className="card row audience-row">
-          <span>Who can see it</span>
-          <select value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)} aria-label="Who can see it" data-testid="new-post-visibility">
-            <option value="all">All friends</option>
-            <option value="private">Only me</option>
-            <option value="only">Only chosen friends</option>
-            <option value="except">Hide from chosen friends</option>
+          <span>{t("Who can see it")}</span>
+          <select value={visibility} onChange={(e) => setVisibility(e.target.value as Visibility)} aria-label={t("Who can see it")} data-testid="new-post-visibility">
+            <option value="all">{t("All friends")}</option>
+            <option value="private">{t("Only me")}</option>
+            <option value="only">{t("Only chosen friends")}</option>
+            <option value="except">{t("Hide from chosen friends")}</option>
           </select>
         </label>
         {choosing && (

@@ -5,10 +5,12 @@ import { authed, blobUrl, errorMessage } from "./api";
 import { AccountAvatar, ShareArticle } from "./OfficialAccounts";
 import { Page } from "./Page";
 import { go } from "./router";
+import { useT } from "../shared/i18n";
 
 /** Where a scanned account code lands: the account, and Follow (through the code, so its
  *  scene is reported to the account). */
 export function FollowByCode({ code }: { code: string }) {
+  const t = useT();
   const [scanned, setScanned] = useState<ScannedOfficialQr | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -21,7 +23,7 @@ export function FollowByCode({ code }: { code: string }) {
     );
   const a = scanned?.account;
   return (
-    <Page title="Official account" back={() => go("/")} className="confirm" testid="follow-by-code">
+    <Page title={t("Official account")} back={() => go("/")} className="confirm" testid="follow-by-code">
         {error && (
           <p className="pay-error" role="alert">
             {error}
@@ -41,12 +43,12 @@ export function FollowByCode({ code }: { code: string }) {
                   You follow {a.name}.
                 </p>
                 <button className="primary" onClick={() => go(`/account/${a.id}`)}>
-                  View account
+                  {t("View account")}
                 </button>
               </>
             ) : (
               <button className="primary" onClick={() => void follow(a)} data-testid="follow-account">
-                Follow
+                {t("Follow")}
               </button>
             )}
           </>
@@ -57,15 +59,16 @@ export function FollowByCode({ code }: { code: string }) {
 
 /** "Subscriptions": what the accounts I follow broadcast, newest first. */
 export function SubscriptionsPage({ tick }: { tick: number }) {
+  const t = useT();
   const [broadcasts, setBroadcasts] = useState<Broadcast[] | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
     authed<BroadcastList>("GET", "/subscriptions").then((l) => setBroadcasts(l.broadcasts), (e) => setError(errorMessage(e)));
   }, [tick]);
   return (
-    <Page title="Subscriptions" back={() => go("/")} testid="phone-subscriptions">
+    <Page title={t("Subscriptions")} back={() => go("/")} testid="phone-subscriptions">
         {error && <p className="pay-error">{error}</p>}
-        {broadcasts?.length === 0 && <p className="empty">Articles from accounts you follow show here.</p>}
+        {broadcasts?.length === 0 && <p className="empty">{t("Articles from accounts you follow show here.")}</p>}
         {broadcasts?.map((b) => (
           <section key={b.id} className="card phone-broadcast">
             <div className="muted">{b.account_name}</div>
@@ -83,6 +86,7 @@ export function SubscriptionsPage({ tick }: { tick: number }) {
 
 /** An article: the server's sanitised body, its pictures through the blob path. */
 export function ArticlePage({ id }: { id: string }) {
+  const t = useT();
   const [article, setArticle] = useState<Article | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
@@ -110,7 +114,7 @@ export function ArticlePage({ id }: { id: string }) {
                 ✨ {article.wows}
               </button>
               <button className="share-button" onClick={() => setSharing(true)} data-testid="phone-share-article">
-                Share
+                {t("Share")}
               </button>
             </div>
             {note && (

@@ -6,6 +6,7 @@ import { Icon } from "../shared/icons";
 import { api, authed, blobUrl, errorMessage, uuidv7 } from "./api";
 import { Page } from "./Page";
 import { go } from "./router";
+import { useT } from "../shared/i18n";
 
 /** An account's picture, or its initial. */
 export function AccountAvatar({ a, size }: { a: Pick<OfficialAccount, "name" | "avatar_hue" | "avatar">; size: number }) {
@@ -14,6 +15,7 @@ export function AccountAvatar({ a, size }: { a: Pick<OfficialAccount, "name" | "
 
 /** Official accounts: the ones I follow, or those whose name or Xin ID matches a search. */
 export function OfficialAccountsPage() {
+  const t = useT();
   const [query, setQuery] = useState("");
   const [accounts, setAccounts] = useState<OfficialAccount[] | null>(null);
   const [error, setError] = useState("");
@@ -23,7 +25,7 @@ export function OfficialAccountsPage() {
   };
   useEffect(() => load(""), []);
   return (
-    <Page title="Official accounts" back={() => go("/contacts")} testid="phone-official-accounts">
+    <Page title={t("Official accounts")} back={() => go("/contacts")} testid="phone-official-accounts">
       <form
         className="card search"
         onSubmit={(e) => {
@@ -31,7 +33,7 @@ export function OfficialAccountsPage() {
           load(query);
         }}
       >
-        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder="Search accounts by name or Xin ID" aria-label="Search official accounts" data-testid="phone-official-search" />
+        <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t("Search accounts by name or Xin ID")} aria-label={t("Search official accounts")} data-testid="phone-official-search" />
       </form>
       {error && <p className="pay-error">{error}</p>}
       {accounts?.length === 0 && <p className="empty">{query.trim() ? "No account by that name." : "You follow no accounts yet. Search, or scan an account's QR code."}</p>}
@@ -54,6 +56,7 @@ export function OfficialAccountsPage() {
 
 /** An account's profile: introduction, follow or unfollow, message it, its articles. */
 export function AccountPage({ id }: { id: string }) {
+  const t = useT();
   const [account, setAccount] = useState<OfficialAccount | null>(null);
   const [history, setHistory] = useState<BroadcastList | null>(null);
   const [error, setError] = useState("");
@@ -83,20 +86,20 @@ export function AccountPage({ id }: { id: string }) {
             {a.following ? (
               <>
                 <button className="primary" onClick={() => go(`/oc/${a.id}`)} data-testid="phone-account-message">
-                  Message
+                  {t("Message")}
                 </button>
                 <button className="plain-button" onClick={() => void follow(false)} data-testid="phone-unfollow">
-                  Unfollow
+                  {t("Unfollow")}
                 </button>
               </>
             ) : (
               <button className="primary" onClick={() => void follow(true)} data-testid="phone-follow">
-                Follow
+                {t("Follow")}
               </button>
             )}
           </div>
-          <h3 className="section-title">Articles</h3>
-          {history?.broadcasts.length === 0 && <p className="empty">No articles yet.</p>}
+          <h3 className="section-title">{t("Articles")}</h3>
+          {history?.broadcasts.length === 0 && <p className="empty">{t("No articles yet.")}</p>}
           {history?.broadcasts.flatMap((b) => b.articles).map((art) => (
             <button key={art.id} className="card phone-article-card" onClick={() => go(`/article/${art.id}`)} data-testid="phone-history-article" data-title={art.title}>
               {art.cover && <img src={blobUrl(art.cover)} alt="" />}
@@ -116,6 +119,7 @@ function history_back() {
 
 /** My chat with an account: its answers and staff replies, a box to write, its menu. */
 export function AccountChatPage({ id, tick }: { id: string; tick: number }) {
+  const t = useT();
   const [account, setAccount] = useState<OfficialAccount | null>(null);
   const [chat, setChat] = useState<OfficialChat | null>(null);
   const [text, setText] = useState("");
@@ -148,7 +152,7 @@ export function AccountChatPage({ id, tick }: { id: string; tick: number }) {
   return (
     <div className="app">
       <header className="bar">
-        <button className="back" onClick={() => go("/")} aria-label="Back">
+        <button className="back" onClick={() => go("/")} aria-label={t("Back")}>
           <Icon name="back" />
         </button>
         <button className="bar-link" onClick={() => go(`/account/${id}`)}>
@@ -193,7 +197,7 @@ export function AccountChatPage({ id, tick }: { id: string; tick: number }) {
       >
         <input value={text} onChange={(e) => setText(e.target.value)} placeholder={account ? `Message ${account.name}` : "Message"} maxLength={2000} data-testid="phone-account-input" />
         <button disabled={!text.trim()}>
-          Send
+          {t("Send")}
         </button>
       </form>
     </div>
@@ -202,6 +206,7 @@ export function AccountChatPage({ id, tick }: { id: string; tick: number }) {
 
 /** Sends an article into one of my chats as a card (the server fills it from the article). */
 export function ShareArticle({ article, onDone }: { article: { id: string; title: string; cover: string | null; account_name: string }; onDone: (note: string) => void }) {
+  const t = useT();
   const [chats, setChats] = useState<Conversation[] | null>(null);
   useEffect(() => {
     api.conversations().then((l) => setChats(l.conversations.filter((c) => c.kind !== "self_note")), () => setChats([]));
@@ -214,8 +219,8 @@ export function ShareArticle({ article, onDone }: { article: { id: string; title
   return (
     <div className="sheet-backdrop" onClick={() => onDone("")}>
       <section className="sheet" onClick={(e) => e.stopPropagation()} data-testid="phone-share-sheet">
-        <h3>Send to chat</h3>
-        {chats?.length === 0 && <p className="empty">No chats yet.</p>}
+        <h3>{t("Send to chat")}</h3>
+        {chats?.length === 0 && <p className="empty">{t("No chats yet.")}</p>}
         {chats?.map((c) => (
           <button key={c.id} className="row chat" onClick={() => void share(c)} data-testid="phone-share-chat" data-title={c.title}>
             <span className="device-name">{c.title}</span>
