@@ -3,6 +3,7 @@ import { createPortal } from "react-dom";
 import type { Content, HistoryItem } from "../bindings";
 import { contentLine } from "../shared/contentLine";
 import { mediaUrl } from "./ipc";
+import { useT } from "../shared/i18n";
 
 type History = Extract<Content, { type: "history" }>;
 
@@ -27,6 +28,7 @@ export function HistoryCard({ c }: { c: History }) {
 }
 
 function HistoryViewer({ c, onClose }: { c: History; onClose: () => void }) {
+  const t = useT();
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <div className="modal history-viewer" role="dialog" aria-label={c.title} onClick={(e) => e.stopPropagation()} data-testid="history-viewer">
@@ -43,7 +45,7 @@ function HistoryViewer({ c, onClose }: { c: History; onClose: () => void }) {
         </div>
         <div className="modal-actions">
           <button className="secondary-button" onClick={onClose}>
-            Close
+            {t("Close")}
           </button>
         </div>
       </div>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import type { Message } from "../bindings";
 import { errorText, ipc, mediaUrl } from "./ipc";
+import { useT } from "../shared/i18n";
 
 /** A photo the viewer shows: its blob and when it was taken (names the saved file). */
 export type ViewerPhoto = { hash: string; at: number };
@@ -13,6 +14,7 @@ export function messagePhotos(messages: Message[]): ViewerPhoto[] {
 /** Full-size photos (a chat's, or a post's): zoom (wheel, +/−), previous/next (arrows), Esc
  *  closes, Save. */
 export function ImageViewer({ photos, start, onClose }: { photos: ViewerPhoto[]; start: number; onClose: () => void }) {
+  const t = useT();
   const [index, setIndex] = useState(start);
   const [zoom, setZoom] = useState(1);
   const [note, setNote] = useState("");
@@ -40,27 +42,27 @@ export function ImageViewer({ photos, start, onClose }: { photos: ViewerPhoto[];
       (e) => setNote(errorText(e)),
     );
   return (
-    <div className="viewer" role="dialog" aria-label="Photo" data-testid="image-viewer" onClick={onClose} onWheel={(e) => setZoom((z) => Math.min(8, Math.max(0.25, z * (e.deltaY < 0 ? 1.1 : 1 / 1.1))))}>
-      <img src={mediaUrl(photo.hash)} alt="Photo" style={{ transform: `scale(${zoom})` }} onClick={(e) => e.stopPropagation()} draggable={false} />
+    <div className="viewer" role="dialog" aria-label={t("Photo")} data-testid="image-viewer" onClick={onClose} onWheel={(e) => setZoom((z) => Math.min(8, Math.max(0.25, z * (e.deltaY < 0 ? 1.1 : 1 / 1.1))))}>
+      <img src={mediaUrl(photo.hash)} alt={t("Photo")} style={{ transform: `scale(${zoom})` }} onClick={(e) => e.stopPropagation()} draggable={false} />
       <div className="viewer-bar" onClick={(e) => e.stopPropagation()}>
-        <button aria-label="Previous photo" disabled={index === 0} onClick={() => go(-1)}>
+        <button aria-label={t("Previous photo")} disabled={index === 0} onClick={() => go(-1)}>
           ‹
         </button>
         <span>
           {index + 1} / {photos.length}
         </span>
-        <button aria-label="Next photo" disabled={index === photos.length - 1} onClick={() => go(1)}>
+        <button aria-label={t("Next photo")} disabled={index === photos.length - 1} onClick={() => go(1)}>
           ›
         </button>
-        <button aria-label="Zoom out" onClick={() => setZoom((z) => Math.max(0.25, z / 1.25))}>
+        <button aria-label={t("Zoom out")} onClick={() => setZoom((z) => Math.max(0.25, z / 1.25))}>
           −
         </button>
         <span>{Math.round(zoom * 100)}%</span>
-        <button aria-label="Zoom in" onClick={() => setZoom((z) => Math.min(8, z * 1.25))}>
+        <button aria-label={t("Zoom in")} onClick={() => setZoom((z) => Math.min(8, z * 1.25))}>
           +
         </button>
-        <button onClick={save}>Save</button>
-        <button aria-label="Close" onClick={onClose}>
+        <button onClick={save}>{t("Save")}</button>
+        <button aria-label={t("Close")} onClick={onClose}>
           ✕
         </button>
       </div>

@@ -4,10 +4,12 @@ import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { errorText, ipc, mediaUrl, onCoreEvent } from "./ipc";
 import { ArticleCards, Reader } from "./Subscriptions";
+import { useT } from "../shared/i18n";
 
 /** A chat with an official account: its broadcasts and messages in time order, a box to write
  *  to it, and its menu bar at the bottom (keywords answered by the account, articles, links). */
 export function OfficialChat({ account, broadcasts }: { account: OfficialAccount; broadcasts: Broadcast[] }) {
+  const t = useT();
   const [chat, setChat] = useState<Chat | null>(null);
   const [text, setText] = useState("");
   // The open menu, by name: a reload of the chat keeps it open.
@@ -59,7 +61,7 @@ export function OfficialChat({ account, broadcasts }: { account: OfficialAccount
       >
         <input value={text} onChange={(e) => setText(e.target.value)} placeholder={`Message ${account.name}`} maxLength={2000} data-testid="official-input" />
         <button className="primary-button small" disabled={!text.trim()}>
-          Send
+          {t("Send")}
         </button>
       </form>
       {menus.length > 0 && (

@@ -3,10 +3,12 @@ import { createPortal } from "react-dom";
 import type { ChatMessage, Envelope } from "../bindings";
 import { yuan } from "../shared/format";
 import { errorText, ipc, onCoreEvent } from "./ipc";
+import { useT } from "../shared/i18n";
 
 /** A red envelope in a chat: open it to grab a share; the details show who got what, best
  *  luck, and — once finished — whether the revealed seed proves the split was fixed in advance. */
 export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessage; me: string; names: Map<string, string>; onError: (e: string) => void }) {
+  const t = useT();
   const c = item.message.content;
   const id = c.type === "red_envelope" ? c.envelope_id : "";
   const [e, setE] = useState<Envelope | null>(null);
@@ -60,7 +62,7 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
         e &&
         createPortal(
           <div className="modal-backdrop" onClick={() => setOpen(false)}>
-            <div className="modal red-details" role="dialog" aria-label="Red envelope" onClick={(ev) => ev.stopPropagation()} data-testid="envelope-details">
+            <div className="modal red-details" role="dialog" aria-label={t("Red envelope")} onClick={(ev) => ev.stopPropagation()} data-testid="envelope-details">
               <h3>{e.sender_id === me ? "My red envelope" : `${name(e.sender_id)}'s red envelope`}</h3>
               <p className="muted">{c.note}</p>
               {mine && <div className="red-got">{yuan(mine.amount_fen)}</div>}
@@ -86,7 +88,7 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
                     : "✗ The revealed seed does not reproduce this split."}
               </p>
               <div className="modal-actions">
-                <button onClick={() => setOpen(false)}>Close</button>
+                <button onClick={() => setOpen(false)}>{t("Close")}</button>
               </div>
             </div>
           </div>,

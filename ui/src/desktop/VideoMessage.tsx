@@ -4,6 +4,7 @@ import type { ChatMessage, Transfer } from "../bindings";
 import { clockLength, formatBytes } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
 import { TransferBar } from "./MediaBubble";
+import { useT } from "../shared/i18n";
 
 /** Longest side of a video's picture in the chat, in CSS pixels. */
 const VIDEO_SIDE = 240;
@@ -56,6 +57,7 @@ export function VideoBubble({ item, transfer, onError }: { item: ChatMessage; tr
 
 /** The player: the video streams from the app's loopback server; Esc or a click outside closes. */
 function VideoPlayer({ transfer, onClose, onError }: { transfer: string; onClose: () => void; onError: (e: string) => void }) {
+  const t = useT();
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
     ipc.videoUrl(transfer).then(setSrc, (e) => {
@@ -68,12 +70,12 @@ function VideoPlayer({ transfer, onClose, onError }: { transfer: string; onClose
   }, [transfer]);
   const fail = (e: unknown) => onError(errorText(e));
   return (
-    <div className="viewer" role="dialog" aria-label="Video" data-testid="video-player" onClick={onClose}>
+    <div className="viewer" role="dialog" aria-label={t("Video")} data-testid="video-player" onClick={onClose}>
       {src && <video src={src} controls autoPlay onClick={(e) => e.stopPropagation()} data-testid="video-element" />}
       <div className="viewer-bar" onClick={(e) => e.stopPropagation()}>
-        <button onClick={() => ipc.openTransfer(transfer).catch(fail)}>Open</button>
-        <button onClick={() => ipc.showTransfer(transfer).catch(fail)}>Show in folder</button>
-        <button aria-label="Close" onClick={onClose}>
+        <button onClick={() => ipc.openTransfer(transfer).catch(fail)}>{t("Open")}</button>
+        <button onClick={() => ipc.showTransfer(transfer).catch(fail)}>{t("Show in folder")}</button>
+        <button aria-label={t("Close")} onClick={onClose}>
           ✕
         </button>
       </div>

@@ -100,11 +100,12 @@ export function Wallet() {
 }
 
 function BillDetail({ bill, onClose }: { bill: Bill; onClose: () => void }) {
+  const t = useT();
   return (
     <div className="bill-detail" data-testid="bill-detail">
       <div className="bill-detail-amount">{(bill.amount_fen > 0 ? "+" : "") + yuan(bill.amount_fen)}</div>
       <dl>
-        <dt>Type</dt>
+        <dt>{t("Type")}</dt>
         <dd>{billTitle[bill.kind]}</dd>
         {bill.counterparty_name && (
           <>
@@ -114,24 +115,25 @@ function BillDetail({ bill, onClose }: { bill: Bill; onClose: () => void }) {
         )}
         {bill.memo !== billTitle[bill.kind] && (
           <>
-            <dt>Note</dt>
+            <dt>{t("Note")}</dt>
             <dd>{bill.memo}</dd>
           </>
         )}
-        <dt>Time</dt>
+        <dt>{t("Time")}</dt>
         <dd>{new Date(bill.created_at).toLocaleString()}</dd>
-        <dt>Balance after</dt>
+        <dt>{t("Balance after")}</dt>
         <dd>{yuan(bill.balance_after_fen)}</dd>
-        <dt>Transaction</dt>
+        <dt>{t("Transaction")}</dt>
         <dd className="mono">{bill.id}</dd>
       </dl>
-      <button onClick={onClose}>Close</button>
+      <button onClick={onClose}>{t("Close")}</button>
     </div>
   );
 }
 
 /** A small form in a modal; `submit` does the work, its error shows in place. */
 export function Modal({ title, children, submit, onClose, ready }: { title: string; children: React.ReactNode; submit: () => Promise<unknown>; onClose: () => void; ready: boolean }) {
+  const t = useT();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
   const go = () => {
@@ -166,7 +168,7 @@ export function Modal({ title, children, submit, onClose, ready }: { title: stri
         )}
         <div className="modal-actions">
           <button type="button" onClick={onClose}>
-            Cancel
+            {t("Cancel")}
           </button>
           <button type="submit" className="primary-button small" disabled={!ready || busy} data-testid="modal-submit">
             {title}
@@ -178,6 +180,7 @@ export function Modal({ title, children, submit, onClose, ready }: { title: stri
 }
 
 function BankDialog({ withdraw, wallet, onDone, onClose }: { withdraw: boolean; wallet: WalletView; onDone: () => void; onClose: () => void }) {
+  const t = useT();
   const [amount, setAmount] = useState("");
   const [card, setCard] = useState(wallet.cards[0]?.id ?? "");
   const [pin, setPin] = useState("");
@@ -199,17 +202,18 @@ function BankDialog({ withdraw, wallet, onDone, onClose }: { withdraw: boolean; 
           </option>
         ))}
       </select>
-      {withdraw && <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Payment PIN" value={pin} onChange={(e) => setPin(e.target.value)} />}
+      {withdraw && <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Payment PIN")} value={pin} onChange={(e) => setPin(e.target.value)} />}
     </Modal>
   );
 }
 
 function CardDialog({ onDone, onClose }: { onDone: () => void; onClose: () => void }) {
+  const t = useT();
   const [number, setNumber] = useState("");
   const digits = number.replace(/\s/g, "");
   return (
-    <Modal title="Add card" ready={digits.length >= 16} onClose={onClose} submit={() => ipc.addCard(digits).then(onDone)}>
-      <input className="modal-input" autoFocus inputMode="numeric" placeholder="Card number" value={number} onChange={(e) => setNumber(e.target.value)} data-testid="card-input" />
+    <Modal title={t("Add card")} ready={digits.length >= 16} onClose={onClose} submit={() => ipc.addCard(digits).then(onDone)}>
+      <input className="modal-input" autoFocus inputMode="numeric" placeholder={t("Card number")} value={number} onChange={(e) => setNumber(e.target.value)} data-testid="card-input" />
     </Modal>
   );
 }
@@ -217,6 +221,7 @@ function CardDialog({ onDone, onClose }: { onDone: () => void; onClose: () => vo
 /** "Receive money": my receive code for a phone to scan, optionally for a set amount, and the
  *  payments as they arrive ("received ¥X from Y"), live. */
 function ReceiveDialog({ onClose }: { onClose: () => void }) {
+  const t = useT();
   const [code, setCode] = useState<ReceiveCode | null>(null);
   const [setting, setSetting] = useState(false);
   const [amount, setAmount] = useState("");
@@ -246,15 +251,15 @@ function ReceiveDialog({ onClose }: { onClose: () => void }) {
   const fen = parseYuan(amount);
   return (
     <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal receive" role="dialog" aria-label="Receive money" onClick={(e) => e.stopPropagation()} data-testid="receive-dialog">
-        <div className="receive-head">Receive money</div>
+      <div className="modal receive" role="dialog" aria-label={t("Receive money")} onClick={(e) => e.stopPropagation()} data-testid="receive-dialog">
+        <div className="receive-head">{t("Receive money")}</div>
         <div className="receive-body">
           {code && (
             <>
               {code.amount_fen !== null && <div className="receive-amount">{yuan(code.amount_fen)}</div>}
               {code.note && <div className="muted">{code.note}</div>}
-              <div className="receive-qr" role="img" aria-label="My receive code" data-url={code.url} data-testid="receive-qr" dangerouslySetInnerHTML={{ __html: code.svg }} />
-              <p className="muted">Scan with Xin on your phone to pay me</p>
+              <div className="receive-qr" role="img" aria-label={t("My receive code")} data-url={code.url} data-testid="receive-qr" dangerouslySetInnerHTML={{ __html: code.svg }} />
+              <p className="muted">{t("Scan with Xin on your phone to pay me")}</p>
             </>
           )}
           {setting ? (
@@ -266,7 +271,7 @@ function ReceiveDialog({ onClose }: { onClose: () => void }) {
               }}
             >
               <input className="modal-input" autoFocus inputMode="decimal" placeholder="Amount (¥)" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="receive-amount-input" />
-              <input className="modal-input" maxLength={50} placeholder="Note (optional)" value={note} onChange={(e) => setNote(e.target.value)} />
+              <input className="modal-input" maxLength={50} placeholder={t("Note (optional)")} value={note} onChange={(e) => setNote(e.target.value)} />
               <button className="primary-button small" disabled={fen === null} data-testid="receive-amount-ok">
                 OK
               </button>
@@ -274,11 +279,11 @@ function ReceiveDialog({ onClose }: { onClose: () => void }) {
           ) : (
             <div className="receive-links">
               <button className="link-button" onClick={() => setSetting(true)} data-testid="receive-set-amount">
-                Set amount
+                {t("Set amount")}
               </button>
               {code?.amount_fen !== null && code !== null && (
                 <button className="link-button" onClick={() => void show(null, "")}>
-                  Clear amount
+                  {t("Clear amount")}
                 </button>
               )}
             </div>
@@ -301,13 +306,14 @@ function ReceiveDialog({ onClose }: { onClose: () => void }) {
 }
 
 function PinDialog({ change, onDone, onClose }: { change: boolean; onDone: () => void; onClose: () => void }) {
+  const t = useT();
   const [old, setOld] = useState("");
   const [pin, setPin] = useState("");
   const six = (s: string) => /^\d{6}$/.test(s);
   return (
     <Modal title={change ? "Change PIN" : "Set PIN"} ready={six(pin) && (!change || six(old))} onClose={onClose} submit={() => ipc.setPin(pin, change ? old : null).then(onDone)}>
-      {change && <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Current PIN" value={old} onChange={(e) => setOld(e.target.value)} />}
-      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="New 6-digit PIN" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
+      {change && <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Current PIN")} value={old} onChange={(e) => setOld(e.target.value)} />}
+      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("New 6-digit PIN")} value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
       {change && <p className="muted">Forgot it? Reset it on your phone: Wallet › Payment PIN.</p>}
     </Modal>
   );
@@ -315,6 +321,7 @@ function PinDialog({ change, onDone, onClose }: { change: boolean; onDone: () =>
 
 /** "Transfer" from a direct chat: amount, a note, the PIN. */
 export function SendMoneyDialog({ conversation, onClose }: { conversation: string; onClose: () => void }) {
+  const t = useT();
   const [amount, setAmount] = useState("");
   const [note, setNote] = useState("");
   const [pin, setPin] = useState("");
@@ -322,14 +329,14 @@ export function SendMoneyDialog({ conversation, onClose }: { conversation: strin
   const fen = parseYuan(amount);
   return (
     <Modal
-      title="Transfer"
+      title={t("Transfer")}
       ready={fen !== null && pin.length === 6}
       onClose={onClose}
       submit={() => ipc.sendTransfer({ idempotency_key: key, conversation_id: conversation, amount_fen: fen ?? 0, note, pin }).then(onClose)}
     >
       <input className="modal-input" autoFocus inputMode="decimal" placeholder="Amount (¥)" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
-      <input className="modal-input" maxLength={50} placeholder="Add a note (optional)" value={note} onChange={(e) => setNote(e.target.value)} />
-      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Payment PIN" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
+      <input className="modal-input" maxLength={50} placeholder={t("Add a note (optional)")} value={note} onChange={(e) => setNote(e.target.value)} />
+      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Payment PIN")} value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
     </Modal>
   );
 }
@@ -337,6 +344,7 @@ export function SendMoneyDialog({ conversation, onClose }: { conversation: strin
 /** A red envelope from a chat: one share in a direct chat; in a group, lucky (random shares of a
  *  total) or normal (the same amount each). At most ¥200 and 100 shares (the server checks). */
 export function RedEnvelopeDialog({ conversation, group, onClose }: { conversation: string; group: boolean; onClose: () => void }) {
+  const t = useT();
   const [lucky, setLucky] = useState(group);
   const [shares, setShares] = useState(group ? "3" : "1");
   const [amount, setAmount] = useState("");
@@ -349,7 +357,7 @@ export function RedEnvelopeDialog({ conversation, group, onClose }: { conversati
   const total = fen !== null && count !== null ? (lucky ? fen : fen * count) : null;
   return (
     <Modal
-      title="Send red envelope"
+      title={t("Send red envelope")}
       ready={total !== null && pin.length === 6}
       onClose={onClose}
       submit={() =>
@@ -359,17 +367,17 @@ export function RedEnvelopeDialog({ conversation, group, onClose }: { conversati
       {group && (
         <div className="modal-tabs">
           <button type="button" className={lucky ? "active" : ""} onClick={() => setLucky(true)}>
-            Lucky
+            {t("Lucky")}
           </button>
           <button type="button" className={lucky ? "" : "active"} onClick={() => setLucky(false)}>
-            Normal
+            {t("Normal")}
           </button>
         </div>
       )}
-      {group && <input className="modal-input" inputMode="numeric" placeholder="Number of shares" aria-label="Number of shares" title="Number of shares" value={shares} onChange={(e) => setShares(e.target.value)} data-testid="shares-input" />}
+      {group && <input className="modal-input" inputMode="numeric" placeholder={t("Number of shares")} aria-label={t("Number of shares")} title={t("Number of shares")} value={shares} onChange={(e) => setShares(e.target.value)} data-testid="shares-input" />}
       <input className="modal-input" autoFocus inputMode="decimal" placeholder={lucky && group ? "Total (¥)" : "Amount each (¥)"} value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
-      <input className="modal-input" maxLength={30} placeholder="Best wishes" value={note} onChange={(e) => setNote(e.target.value)} />
-      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder="Payment PIN" value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
+      <input className="modal-input" maxLength={30} placeholder={t("Best wishes")} value={note} onChange={(e) => setNote(e.target.value)} />
+      <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Payment PIN")} value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
       {total !== null && <p className="muted">{yuan(total)} in all</p>}
     </Modal>
   );

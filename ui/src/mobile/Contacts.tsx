@@ -101,7 +101,7 @@ export function AddByCard({ handle }: { handle: string }) {
   return (
     <div className="app">
       <header className="bar">
-        <button className="back" onClick={() => go("/contacts")} aria-label="Back">
+        <button className="back" onClick={() => go("/contacts")} aria-label={t("Back")}>
           <Icon name="back" />
         </button>
         {t("Add friend")}
