@@ -3,6 +3,7 @@ import { thumbHashToDataURL } from "thumbhash";
 import type { ChatMessage, Transfer } from "../bindings";
 import { formatBytes, timeLeft, voiceLength } from "../shared/format";
 import { Icon } from "../shared/icons";
+import { useT } from "../shared/i18n";
 import { Reader } from "./Subscriptions";
 import { errorText, ipc, mediaUrl } from "./ipc";
 import { HistoryCard } from "./HistoryCard";
@@ -24,6 +25,7 @@ function placeholderUrl(b64: string): string | undefined {
 
 /** A photo, file, voice or video message's body (text bubbles are drawn by the conversation). */
 export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { item: ChatMessage; me: string; names: Map<string, string>; live?: Transfer; onOpenImage: () => void; onError: (e: string) => void }) {
+  const t = useT();
   const c = item.message.content;
   const transfer = live ?? item.transfer ?? undefined;
   switch (c.type) {
@@ -34,7 +36,7 @@ export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { i
       const src = c.thumbnail?.hash ? mediaUrl(c.thumbnail.hash) : undefined;
       return (
         <div className="photo" style={{ width: w, height: h, backgroundImage: placeholderUrl(c.placeholder) ? `url(${placeholderUrl(c.placeholder)})` : undefined }} data-testid="photo">
-          {src && <img src={src} alt="Photo" width={w} height={h} onClick={onOpenImage} draggable={false} />}
+          {src && <img src={src} alt={t("Photo")} width={w} height={h} onClick={onOpenImage} draggable={false} />}
           {transfer && transfer.state !== "done" && <TransferBar t={transfer} compact onError={onError} />}
         </div>
       );
@@ -56,12 +58,13 @@ export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { i
     case "mini_program":
       return <MiniProgramBubble id={c.mini_program_id} name={c.name} publisher={c.publisher} onError={onError} />;
     default:
-      return <span className="unsupported">This message needs a newer Xin.</span>;
+      return <span className="unsupported">{t("This message needs a newer Xin.")}</span>;
   }
 }
 
 /** A shared mini-program: its name and publisher; opens it in its own window. */
 function MiniProgramBubble({ id, name, publisher, onError }: { id: string; name: string; publisher: string; onError: (e: string) => void }) {
+  const t = useT();
   return (
     <button className="mini-bubble" onClick={() => ipc.openMiniProgram(id).catch((e) => onError(errorText(e)))} data-testid="mini-program-bubble" data-name={name}>
       <span className="mini-bubble-top">
@@ -69,7 +72,7 @@ function MiniProgramBubble({ id, name, publisher, onError }: { id: string; name:
         <small>{publisher}</small>
       </span>
       <b>{name}</b>
-      <small className="mini-bubble-kind">Mini Program</small>
+      <small className="mini-bubble-kind">{t("Mini Program")}</small>
     </button>
   );
 }
@@ -100,6 +103,7 @@ function ArticleBubble({ articleId, title, cover, account }: { articleId: string
 const extensionColours: Record<string, string> = { pdf: "#e5533d", doc: "#3b7be8", docx: "#3b7be8", xls: "#2f9e5b", xlsx: "#2f9e5b", ppt: "#e8873b", pptx: "#e8873b", zip: "#8d6fd1", rar: "#8d6fd1" };
 
 function FileCard({ item, name, size, transfer, onError }: { item: ChatMessage; name: string; size: number; transfer?: Transfer; onError: (e: string) => void }) {
+  const t = useT();
   const ext = name.includes(".") ? name.split(".").pop()!.toLowerCase() : "";
   const fail = (e: unknown) => onError(errorText(e));
   const running = transfer && transfer.state !== "done" && transfer.state !== "cancelled";
@@ -124,16 +128,16 @@ function FileCard({ item, name, size, transfer, onError }: { item: ChatMessage; 
         <div className="file-actions">
           {!mine && !downloaded && item.state === "sent" && (
             <button onClick={() => ipc.downloadFile(item.message.id).catch(fail)} data-testid="file-download">
-              Download
+              {t("Download")}
             </button>
           )}
           {(downloaded || mine) && (
             <>
-              <button onClick={() => ipc.openTransfer(transfer!.id).catch(fail)}>Open</button>
-              <button onClick={() => ipc.showTransfer(transfer!.id).catch(fail)}>Show in folder</button>
+              <button onClick={() => ipc.openTransfer(transfer!.id).catch(fail)}>{t("Open")}</button>
+              <button onClick={() => ipc.showTransfer(transfer!.id).catch(fail)}>{t("Show in folder")}</button>
             </>
           )}
-          {downloaded && <span className="file-saved">Saved</span>}
+          {downloaded && <span className="file-saved">{t("Saved")}</span>}
         </div>
       )}
     </div>
@@ -141,30 +145,31 @@ function FileCard({ item, name, size, transfer, onError }: { item: ChatMessage; 
 }
 
 /** Progress, speed and time left, with pause/resume and cancel. */
-export function TransferBar({ t, compact, onError }: { t: Transfer; compact?: boolean; onError: (e: string) => void }) {
-  const pct = t.size > 0 ? Math.min(100, (t.done / t.size) * 100) : 0;
+export function TransferBar({ t: tf, compact, onError }: { t: Transfer; compact?: boolean; onError: (e: string) => void }) {
+  const t = useT();
+  const pct = tf.size > 0 ? Math.min(100, (tf.done / tf.size) * 100) : 0;
   const fail = (e: unknown) => onError(errorText(e));
-  const paused = t.state === "paused" || t.state === "failed";
+  const paused = tf.state === "paused" || tf.state === "failed";
   const status =
-    t.state === "preparing" ? "Preparing…" : t.state === "paused" ? "Paused" : t.state === "failed" ? t.error ?? "Failed" : t.state === "queued" ? "Waiting…" : `${formatBytes(t.speed)}/s · ${timeLeft(t.size - t.done, t.speed) || "…"}`;
+    tf.state === "preparing" ? "Preparing…" : tf.state === "paused" ? "Paused" : tf.state === "failed" ? tf.error ?? "Failed" : tf.state === "queued" ? "Waiting…" : `${formatBytes(tf.speed)}/s · ${timeLeft(tf.size - tf.done, tf.speed) || "…"}`;
   return (
-    <div className={compact ? "transfer-bar compact" : "transfer-bar"} data-testid="transfer-bar" data-state={t.state}>
+    <div className={compact ? "transfer-bar compact" : "transfer-bar"} data-testid="transfer-bar" data-state={tf.state}>
       <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
         <div style={{ width: `${pct}%` }} />
       </div>
       <div className="transfer-line">
-        <span className="transfer-status">{compact ? `${Math.round(pct)}%` : `${formatBytes(t.done)} / ${formatBytes(t.size)} · ${status}`}</span>
+        <span className="transfer-status">{compact ? `${Math.round(pct)}%` : `${formatBytes(tf.done)} / ${formatBytes(tf.size)} · ${status}`}</span>
         <span className="transfer-buttons">
           {paused ? (
-            <button aria-label="Resume" title="Resume" onClick={() => ipc.resumeTransfer(t.id).catch(fail)}>
+            <button aria-label={t("Resume")} title={t("Resume")} onClick={() => ipc.resumeTransfer(tf.id).catch(fail)}>
               ▶
             </button>
           ) : (
-            <button aria-label="Pause" title="Pause" onClick={() => ipc.pauseTransfer(t.id).catch(fail)}>
+            <button aria-label={t("Pause")} title={t("Pause")} onClick={() => ipc.pauseTransfer(tf.id).catch(fail)}>
               ❚❚
             </button>
           )}
-          <button aria-label="Cancel" title="Cancel" onClick={() => ipc.cancelTransfer(t.id).catch(fail)}>
+          <button aria-label={t("Cancel")} title={t("Cancel")} onClick={() => ipc.cancelTransfer(tf.id).catch(fail)}>
             ✕
           </button>
         </span>
@@ -175,6 +180,7 @@ export function TransferBar({ t, compact, onError }: { t: Transfer; compact?: bo
 
 /** A voice message: tap to play; someone else's has a red dot until played once. */
 function Voice({ message, hash, duration, mine }: { message: string; hash: string; duration: number; mine: boolean }) {
+  const t = useT();
   const audio = useRef<HTMLAudioElement>(null);
   const [playing, setPlaying] = useState(false);
   // Per message: the same recording forwarded elsewhere is unplayed there.
@@ -212,7 +218,7 @@ function Voice({ message, hash, duration, mine }: { message: string; hash: strin
     <button className={playing ? "voice playing" : "voice"} style={{ width }} onClick={toggle} data-testid="voice" data-playing={playing}>
       <span className="voice-waves">)))</span>
       <span>{voiceLength(duration)}</span>
-      {!played && <span className="unplayed" aria-label="Not played" />}
+      {!played && <span className="unplayed" aria-label={t("Not played")} />}
       <audio ref={audio} preload="none" />
     </button>
   );

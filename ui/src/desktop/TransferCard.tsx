@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { ChatMessage, MoneyTransfer } from "../bindings";
 import { yuan } from "../shared/format";
 import { errorText, ipc, onCoreEvent } from "./ipc";
+import { useT } from "../shared/i18n";
 
 const stateText: Record<MoneyTransfer["state"], string> = {
   pending: "",
@@ -13,9 +14,10 @@ const stateText: Record<MoneyTransfer["state"], string> = {
 /** The orange transfer card in a chat. Its state is the transfer's, read from the server and
  *  again whenever the wallet changes; the recipient accepts or declines it here. */
 export function TransferCard({ item, me, onError }: { item: ChatMessage; me: string; onError: (e: string) => void }) {
+  const t = useT();
   const c = item.message.content;
   const id = c.type === "transfer" ? c.transfer_id : "";
-  const [t, setT] = useState<MoneyTransfer | null>(null);
+  const [tf, setT] = useState<MoneyTransfer | null>(null);
   useEffect(() => {
     const load = () => ipc.moneyTransfer(id).then(setT, () => {});
     load();
@@ -26,7 +28,7 @@ export function TransferCard({ item, me, onError }: { item: ChatMessage; me: str
   }, [id]);
   if (c.type !== "transfer") return null;
   const mine = item.message.sender_id === me;
-  const state = t?.state ?? "pending";
+  const state = tf?.state ?? "pending";
   const settled = state !== "pending";
   const answer = (accept: boolean) => ipc.answerTransfer(id, accept).then(setT, (e) => onError(errorText(e)));
   const caption = settled ? stateText[state] : mine ? "Waiting for them to accept" : "Transfer to you";
@@ -43,13 +45,13 @@ export function TransferCard({ item, me, onError }: { item: ChatMessage; me: str
       </div>
       <div className="money-foot">
         <span>{c.note ? caption : "Xin Transfer"}</span>
-        {!mine && !settled && t && (
+        {!mine && !settled && tf && (
           <span className="money-actions">
             <button onClick={() => answer(false)} data-testid="transfer-decline">
-              Decline
+              {t("Decline")}
             </button>
             <button className="accept" onClick={() => answer(true)} data-testid="transfer-accept">
-              Accept
+              {t("Accept")}
             </button>
           </span>
         )}

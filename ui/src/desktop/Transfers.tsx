@@ -15,7 +15,7 @@ export function Transfers() {
     load();
     const unlisten = onCoreEvent((e) => {
       if (e.type !== "transfer") return;
-      setList((cur) => (cur.some((t) => t.id === e.transfer.id) ? cur.map((t) => (t.id === e.transfer.id ? e.transfer : t)) : [e.transfer, ...cur]));
+      setList((cur) => (cur.some((tf) => tf.id === e.transfer.id) ? cur.map((tf) => (tf.id === e.transfer.id ? e.transfer : tf)) : [e.transfer, ...cur]));
     });
     return () => {
       unlisten.then((f) => f());
@@ -34,24 +34,24 @@ export function Transfers() {
         {error && <p className="error-line">{error}</p>}
         {list.length === 0 && <p className="list-empty">{t("Nothing sent or downloaded yet.")}</p>}
         <ul className="transfer-list">
-          {list.map((t) => (
-            <li key={t.id} className="transfer-row" data-testid="transfer-row">
-              <span className={t.direction === "up" ? "direction up" : "direction down"} aria-label={t.direction === "up" ? "Upload" : "Download"}>
-                {t.direction === "up" ? "↑" : "↓"}
+          {list.map((tf) => (
+            <li key={tf.id} className="transfer-row" data-testid="transfer-row">
+              <span className={tf.direction === "up" ? "direction up" : "direction down"} aria-label={tf.direction === "up" ? "Upload" : "Download"}>
+                {tf.direction === "up" ? "↑" : "↓"}
               </span>
               <div className="transfer-main">
-                <div className="file-name">{t.name}</div>
-                {t.state === "done" ? (
+                <div className="file-name">{tf.name}</div>
+                {tf.state === "done" ? (
                   <div className="transfer-meta">
                     <span>
-                      {formatBytes(t.size)} · {t.direction === "up" ? "Sent" : "Saved"}
+                      {formatBytes(tf.size)} · {tf.direction === "up" ? "Sent" : "Saved"}
                     </span>
-                    <button className="link-like" onClick={() => ipc.showTransfer(t.id).catch((e) => setError(errorText(e)))}>
+                    <button className="link-like" onClick={() => ipc.showTransfer(tf.id).catch((e) => setError(errorText(e)))}>
                       Show in folder
                     </button>
                   </div>
                 ) : (
-                  <TransferBar t={t} onError={setError} />
+                  <TransferBar t={tf} onError={setError} />
                 )}
               </div>
             </li>

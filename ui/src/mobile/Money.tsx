@@ -5,27 +5,29 @@ import { Icon } from "../shared/icons";
 import { go } from "./router";
 import { yuan } from "../shared/format";
 import { authed as call, errorMessage, stored } from "./api";
+import { useT } from "../shared/i18n";
 
 /** A transfer card on the phone: the recipient accepts it here. */
 export function PhoneTransfer({ m }: { m: Message }) {
+  const t = useT();
   const c = m.content;
   const id = c.type === "transfer" ? c.transfer_id : "";
-  const [t, setT] = useState<MoneyTransfer | null>(null);
+  const [tf, setT] = useState<MoneyTransfer | null>(null);
   const [error, setError] = useState("");
   useEffect(() => {
     call<MoneyTransfer>("GET", `/wallet/transfers/${id}`).then(setT, () => {});
   }, [id]);
   if (c.type !== "transfer") return null;
   const me = stored()?.user.id;
-  const state = t?.state ?? "pending";
+  const state = tf?.state ?? "pending";
   const accept = () => call<MoneyTransfer>("POST", `/wallet/transfers/${id}/accept`).then(setT, (e) => setError(errorMessage(e)));
   return (
     <div className={state === "pending" ? "phone-money" : "phone-money settled"} data-testid="phone-transfer" data-state={state}>
       <div className="phone-money-amount">{yuan(c.amount_fen)}</div>
       <div className="phone-money-note">{c.note || "Transfer"}</div>
-      {state === "pending" && t && t.recipient_id === me ? (
+      {state === "pending" && tf && tf.recipient_id === me ? (
         <button onClick={accept} data-testid="phone-transfer-accept">
-          Accept
+          {t("Accept")}
         </button>
       ) : (
         <div className="phone-money-state">{state === "pending" ? "Waiting" : state === "refunded" ? "Returned" : state[0]!.toUpperCase() + state.slice(1)}</div>
@@ -60,6 +62,7 @@ export function PhoneRedEnvelope({ m }: { m: Message }) {
 
 /** The Wallet tab: the (sandbox) balance and recent bills. */
 export function PhoneWallet({ tick }: { tick: number }) {
+  const t = useT();
   const [wallet, setWallet] = useState<Wallet | null>(null);
   const [bills, setBills] = useState<Bill[]>([]);
   const [error, setError] = useState("");
@@ -72,22 +75,22 @@ export function PhoneWallet({ tick }: { tick: number }) {
       <section className="phone-money-actions">
         <button onClick={() => go("/scan")} data-testid="wallet-scan">
           <Icon name="scan" size={28} />
-          Scan
+          {t("Scan")}
         </button>
         <button onClick={() => go("/wallet/code")} disabled={wallet !== null && !wallet.has_pin} data-testid="wallet-pay">
           <Icon name="wallet" size={28} />
-          Pay
+          {t("Pay")}
         </button>
       </section>
       <section className="card phone-balance" data-testid="phone-balance" data-fen={wallet?.balance_fen ?? ""}>
         <div className="muted">
-          Balance <span className="sandbox-tag">SANDBOX</span>
+          Balance <span className="sandbox-tag">{t("SANDBOX")}</span>
         </div>
         <div className="phone-balance-amount">{wallet ? yuan(wallet.balance_fen) : "…"}</div>
       </section>
       {error && <p role="alert">{error}</p>}
       <section className="card list" data-testid="phone-bills">
-        {bills.length === 0 && <p className="empty">No bills yet.</p>}
+        {bills.length === 0 && <p className="empty">{t("No bills yet.")}</p>}
         {bills.map((b) => (
           <div key={b.id} className="row" data-testid="phone-bill" data-kind={b.kind}>
             <span>{billLabel(b)}</span>
@@ -97,11 +100,11 @@ export function PhoneWallet({ tick }: { tick: number }) {
       </section>
       <section className="card list">
         <button className="row" onClick={() => go("/wallet/pin")} data-testid="wallet-pin">
-          <span>Payment PIN</span>
+          <span>{t("Payment PIN")}</span>
           <span className="chev">›</span>
         </button>
         <button className="row" onClick={() => go("/wallet/merchant")} data-testid="wallet-merchant">
-          <span>Merchant till (test)</span>
+          <span>{t("Merchant till (test)")}</span>
           <span className="chev">›</span>
         </button>
       </section>

@@ -8,13 +8,15 @@ import { Icon } from "../shared/icons";
 import { authed as call, errorMessage } from "./api";
 import { go } from "./router";
 import { useQrCamera } from "./Scan";
+import { useT } from "../shared/i18n";
 
 /** A page with a back button, like every sub-page of the companion. */
 function Page({ title, back, children, testid }: { title: string; back: string; children: React.ReactNode; testid: string }) {
+  const t = useT();
   return (
     <div className="app">
       <header className="bar">
-        <button className="back" onClick={() => go(back)} aria-label="Back">
+        <button className="back" onClick={() => go(back)} aria-label={t("Back")}>
           <Icon name="back" />
         </button>
         {title}
@@ -28,6 +30,7 @@ function Page({ title, back, children, testid }: { title: string; back: string; 
 
 
 function Paid({ payment, mine }: { payment: Payment; mine: string }) {
+  const t = useT();
   const out = payment.payer_id === mine;
   return (
     <div className="pay-done" data-testid="pay-done" data-fen={payment.amount_fen}>
@@ -36,7 +39,7 @@ function Paid({ payment, mine }: { payment: Payment; mine: string }) {
       <div className="pay-done-amount">{yuan(payment.amount_fen)}</div>
       {payment.note && <div className="muted">{payment.note}</div>}
       <button className="primary" onClick={() => go("/wallet")}>
-        Done
+        {t("Done")}
       </button>
     </div>
   );
@@ -44,6 +47,7 @@ function Paid({ payment, mine }: { payment: Payment; mine: string }) {
 
 /** Where a scanned receive code lands: who gets the money, how much, the PIN, Pay. */
 export function PayPage({ handle, me }: { handle: string; me: string }) {
+  const t = useT();
   const query = new URLSearchParams(location.search);
   const fixed = Number(query.get("fen") ?? "");
   const fixedFen = Number.isInteger(fixed) && fixed > 0 ? fixed : null;
@@ -74,7 +78,7 @@ export function PayPage({ handle, me }: { handle: string; me: string }) {
     });
   };
   return (
-    <Page title="Pay" back="/wallet" testid="pay-page">
+    <Page title={t("Pay")} back="/wallet" testid="pay-page">
       {done ? (
         <Paid payment={done} mine={me} />
       ) : payee === undefined ? (
@@ -99,17 +103,17 @@ export function PayPage({ handle, me }: { handle: string; me: string }) {
             <div className="muted">Xin ID: {payee.handle}</div>
           </div>
           <div className="card pay-amount">
-            <div className="muted">Amount</div>
+            <div className="muted">{t("Amount")}</div>
             {fixedFen !== null ? (
               <div className="pay-amount-fixed" data-testid="pay-fixed-amount">
                 {yuan(fixedFen)}
               </div>
             ) : (
               <div className="pay-amount-input">
-                ¥<input inputMode="decimal" autoFocus value={amount} onChange={(e) => setAmount(e.target.value)} aria-label="Amount" data-testid="pay-amount" />
+                ¥<input inputMode="decimal" autoFocus value={amount} onChange={(e) => setAmount(e.target.value)} aria-label={t("Amount")} data-testid="pay-amount" />
               </div>
             )}
-            <input className="pay-note" maxLength={50} placeholder="Add a note" value={note} onChange={(e) => setNote(e.target.value)} aria-label="Note" />
+            <input className="pay-note" maxLength={50} placeholder={t("Add a note")} value={note} onChange={(e) => setNote(e.target.value)} aria-label={t("Note")} />
           </div>
           <PinInput value={pin} onChange={setPin} />
           {error && (
@@ -128,12 +132,13 @@ export function PayPage({ handle, me }: { handle: string; me: string }) {
 
 /** A QR code drawn as SVG, with a one-module margin. */
 function QrSvg({ text, size = 220 }: { text: string; size?: number }) {
+  const t = useT();
   const modules = QRCode.create(text, { errorCorrectionLevel: "M" }).modules;
   const n = modules.size + 2;
   let d = "";
   for (let y = 0; y < modules.size; y++) for (let x = 0; x < modules.size; x++) if (modules.get(y, x)) d += `M${x + 1},${y + 1}h1v1h-1z`;
   return (
-    <svg className="pay-qr" width={size} height={size} viewBox={`0 0 ${n} ${n}`} shapeRendering="crispEdges" role="img" aria-label="Payment code">
+    <svg className="pay-qr" width={size} height={size} viewBox={`0 0 ${n} ${n}`} shapeRendering="crispEdges" role="img" aria-label={t("Payment code")}>
       <rect width={n} height={n} fill="#fff" />
       <path d={d} fill="#000" />
     </svg>
@@ -143,6 +148,7 @@ function QrSvg({ text, size = 220 }: { text: string; size?: number }) {
 /** "Pay" (the payment code): after the PIN, a one-time code a shop scans, renewed every minute
  *  while the page is open; the shop's charge shows here when it happens. */
 export function PaymentCodePage({ me, payment }: { me: string; payment: Payment | null }) {
+  const t = useT();
   const [pin, setPin] = useState("");
   const [code, setCode] = useState<PaymentCode | null>(null);
   const [error, setError] = useState("");
@@ -164,29 +170,29 @@ export function PaymentCodePage({ me, payment }: { me: string; payment: Payment 
     live.current = code?.code ?? null;
   }, [code]);
   useEffect(() => {
-    const t = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(t);
+    const tf = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(tf);
   }, []);
   // Renew a few seconds before the code runs out, with the live code itself (no PIN again).
   useEffect(() => {
     if (!code) return;
-    const t = window.setTimeout(
+    const tf = window.setTimeout(
       () => {
         if (!live.current) return;
         call<PaymentCode>("POST", "/wallet/payment-codes", { renew: live.current }).then(setCode, () => setCode(null));
       },
       Math.max(0, code.expires_at - Date.now() - 5000),
     );
-    return () => window.clearTimeout(t);
+    return () => window.clearTimeout(tf);
   }, [code]);
   const charged = payment && payment.payer_id === me && payment.via === "payment_code" && payment.created_at >= opened ? payment : null;
   return (
-    <Page title="Pay a shop" back="/wallet" testid="payment-code-page">
+    <Page title={t("Pay a shop")} back="/wallet" testid="payment-code-page">
       {charged ? (
         <Paid payment={charged} mine={me} />
       ) : code ? (
         <div className="card pay-code" data-testid="payment-code" data-code={code.code}>
-          <p className="muted">Show this to the cashier</p>
+          <p className="muted">{t("Show this to the cashier")}</p>
           <QrSvg text={code.code} />
           <div className="pay-code-digits">{code.code.replace(/(\d{4})(?=\d)/g, "$1 ")}</div>
           <p className="muted">Refreshes in {Math.max(0, Math.ceil((code.expires_at - now - 5000) / 1000))} s · only for this phone</p>
@@ -199,7 +205,7 @@ export function PaymentCodePage({ me, payment }: { me: string; payment: Payment 
             if (pin.length === 6) void unlock();
           }}
         >
-          <p className="muted">Enter your payment PIN to show your payment code.</p>
+          <p className="muted">{t("Enter your payment PIN to show your payment code.")}</p>
           <PinInput value={pin} onChange={setPin} />
           {error && (
             <p className="pay-error" role="alert">
@@ -207,7 +213,7 @@ export function PaymentCodePage({ me, payment }: { me: string; payment: Payment 
             </p>
           )}
           <button className="primary" type="submit" disabled={pin.length !== 6} data-testid="payment-code-show">
-            Show payment code
+            {t("Show payment code")}
           </button>
         </form>
       )}
@@ -218,6 +224,7 @@ export function PaymentCodePage({ me, payment }: { me: string; payment: Payment 
 /** A merchant's till, for testing the payment code end to end: an amount, then scan (or type)
  *  the customer's code, and the money is the merchant's. */
 export function MerchantPage({ me }: { me: string }) {
+  const t = useT();
   const [amount, setAmount] = useState("");
   const [note, setNote] = useState("");
   const [code, setCode] = useState("");
@@ -232,7 +239,7 @@ export function MerchantPage({ me }: { me: string }) {
     call<Payment>("POST", "/wallet/collect", { idempotency_key: key, code: digits, amount_fen: fen, note: note.trim() }).then(setDone, (e) => setError(errorMessage(e)));
   };
   return (
-    <Page title="Merchant till (test)" back="/wallet" testid="merchant-page">
+    <Page title={t("Merchant till (test)")} back="/wallet" testid="merchant-page">
       {done ? (
         <>
           <Paid payment={done} mine={me} />
@@ -244,7 +251,7 @@ export function MerchantPage({ me }: { me: string }) {
               setKey(crypto.randomUUID());
             }}
           >
-            Next customer
+            {t("Next customer")}
           </button>
         </>
       ) : scanning ? (
@@ -265,16 +272,16 @@ export function MerchantPage({ me }: { me: string }) {
           }}
         >
           <div className="card pay-amount">
-            <div className="muted">Charge</div>
+            <div className="muted">{t("Charge")}</div>
             <div className="pay-amount-input">
-              ¥<input inputMode="decimal" autoFocus value={amount} onChange={(e) => setAmount(e.target.value)} aria-label="Amount" data-testid="merchant-amount" />
+              ¥<input inputMode="decimal" autoFocus value={amount} onChange={(e) => setAmount(e.target.value)} aria-label={t("Amount")} data-testid="merchant-amount" />
             </div>
-            <input className="pay-note" maxLength={50} placeholder="What for (optional)" value={note} onChange={(e) => setNote(e.target.value)} aria-label="Note" />
+            <input className="pay-note" maxLength={50} placeholder={t("What for (optional)")} value={note} onChange={(e) => setNote(e.target.value)} aria-label={t("Note")} />
           </div>
           <button type="button" className="primary" disabled={fen === null} onClick={() => setScanning(true)} data-testid="merchant-scan">
-            Scan customer's code
+            {t("Scan customer's code")}
           </button>
-          <input className="pin-input" inputMode="numeric" placeholder="…or type the 18 digits" value={code} onChange={(e) => setCode(e.target.value)} aria-label="Payment code" data-testid="merchant-code" />
+          <input className="pin-input" inputMode="numeric" placeholder="…or type the 18 digits" value={code} onChange={(e) => setCode(e.target.value)} aria-label={t("Payment code")} data-testid="merchant-code" />
           <button type="submit" className="pay-secondary" disabled={fen === null || code.replace(/\s/g, "").length !== 18} data-testid="merchant-charge">
             Charge {fen !== null ? yuan(fen) : ""}
           </button>
@@ -290,6 +297,7 @@ export function MerchantPage({ me }: { me: string }) {
 }
 
 function CodeScanner({ onCode, onClose }: { onCode: (code: string) => void; onClose: () => void }) {
+  const t = useT();
   const video = useRef<HTMLVideoElement>(null);
   const [note, setNote] = useState("Point the camera at the customer's payment code");
   useQrCamera(
@@ -311,7 +319,7 @@ function CodeScanner({ onCode, onClose }: { onCode: (code: string) => void; onCl
       <p className="muted" role="status">
         {note}
       </p>
-      <button onClick={onClose}>Cancel</button>
+      <button onClick={onClose}>{t("Cancel")}</button>
     </div>
   );
 }
@@ -319,6 +327,7 @@ function CodeScanner({ onCode, onClose }: { onCode: (code: string) => void; onCl
 /** Payment PIN: change it with the old one, or — forgotten — reset it here with the account's
  *  password (only the phone may do that). */
 export function PinPage() {
+  const t = useT();
   const [hasPin, setHasPin] = useState<boolean | null>(null);
   const [forgot, setForgot] = useState(false);
   const [old, setOld] = useState("");
@@ -346,7 +355,7 @@ export function PinPage() {
     req.then(done, (e) => setError(errorMessage(e)));
   };
   return (
-    <Page title="Payment PIN" back="/wallet" testid="pin-page">
+    <Page title={t("Payment PIN")} back="/wallet" testid="pin-page">
       <form
         className="pay-form"
         onSubmit={(e) => {
@@ -354,9 +363,9 @@ export function PinPage() {
           submit();
         }}
       >
-        {forgot && <input className="pin-input" type="password" autoComplete="current-password" placeholder="Account password" value={password} onChange={(e) => setPassword(e.target.value)} aria-label="Account password" data-testid="pin-password" />}
+        {forgot && <input className="pin-input" type="password" autoComplete="current-password" placeholder={t("Account password")} value={password} onChange={(e) => setPassword(e.target.value)} aria-label={t("Account password")} data-testid="pin-password" />}
         {needOld && <PinInput value={old} onChange={setOld} testid="pin-old" />}
-        <input className="pin-input" type="password" inputMode="numeric" maxLength={6} placeholder="New 6-digit PIN" value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, ""))} aria-label="New PIN" data-testid="pin-new" />
+        <input className="pin-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("New 6-digit PIN")} value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, ""))} aria-label={t("New PIN")} data-testid="pin-new" />
         <button className="primary" type="submit" disabled={hasPin === null || !six(pin) || (forgot ? !password : needOld && !six(old))} data-testid="pin-save">
           {hasPin ? "Change PIN" : "Set PIN"}
         </button>
