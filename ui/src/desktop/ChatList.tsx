@@ -26,7 +26,7 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, lates
     <aside className="list-pane">
       <div className="list-search">
         <input id="chat-search" placeholder={t("Search")} aria-label={t("Search")} value={query} onChange={(e) => setQuery(e.target.value)} onKeyDown={(e) => e.key === "Escape" && setQuery("")} data-testid="search-input" />
-        <button className="plus" aria-label="New group or add friend" title="New group / Add friend" onClick={onPlus} data-testid="chats-plus">
+        <button className="plus" aria-label={t("New group or add friend")} title={t("New group / Add friend")} onClick={onPlus} data-testid="chats-plus">
           +
         </button>
       </div>
@@ -76,7 +76,7 @@ function ChatRow({ c, me, selected, onSelect }: { c: ChatSummary; me: string; se
           ) : (
             c.preview
           )}
-          {conv.muted && <span className="muted-icon" aria-label="Muted"> 🔕</span>}
+          {conv.muted && <span className="muted-icon" aria-label={t("Muted")}> 🔕</span>}
         </span>
       </span>
     </button>
@@ -132,7 +132,7 @@ function SubscriptionsRow({ latest, unread, selected, onSelect }: { latest: Broa
         <span className="subscriptions-icon" aria-hidden="true">
           📰
         </span>
-        {unread && <span className="badge dot" aria-label="New articles" />}
+        {unread && <span className="badge dot" aria-label={t("New articles")} />}
       </span>
       <span className="chat-text">
         <span className="chat-top">

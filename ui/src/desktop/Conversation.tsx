@@ -226,9 +226,9 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
                         )}
                       </div>
                     </div>
-                    {item.state === "pending" && <span className="spinner" aria-label="Sending" />}
+                    {item.state === "pending" && <span className="spinner" aria-label={t("Sending")} />}
                     {item.state === "failed" && (
-                      <button className="failed" aria-label="Not sent. Click to retry." title="Not sent. Click to retry." onClick={() => ipc.retrySend(conv.id, m.client_id)}>
+                      <button className="failed" aria-label={t("Not sent. Click to retry.")} title={t("Not sent. Click to retry.")} onClick={() => ipc.retrySend(conv.id, m.client_id)}>
                         !
                       </button>
                     )}
@@ -265,10 +265,10 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
         <div className="select-bar" data-testid="select-bar">
           <span>{selected.length} selected</span>
           <button className="secondary-button" disabled={selected.length === 0} onClick={() => setForwarding({ ids: selected, merged: false })} data-testid="forward-each">
-            Forward one by one
+            {t("Forward one by one")}
           </button>
           <button className="secondary-button" disabled={selected.length === 0} onClick={() => setForwarding({ ids: selected, merged: true })} data-testid="forward-merged">
-            Merge and forward
+            {t("Merge and forward")}
           </button>
           <button
             className="secondary-button danger"
@@ -284,7 +284,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
             {t("Delete")}
           </button>
           <button className="link-button" onClick={() => setSelected(null)}>
-            Cancel
+            {t("Cancel")}
           </button>
         </div>
       ) : (
@@ -412,14 +412,14 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
   };
 
   const send = async () => {
-    const t = text.trim();
-    if (!t) return;
+    const typed = text.trim();
+    if (!typed) return;
     window.clearTimeout(saveTimer.current);
     setText("");
     setCaret(0);
-    const mentions = conv.members.filter((m) => m.user.id !== me.id && t.includes(`@${m.user.display_name}`)).map((m) => m.user.id);
-    const all = myRole !== "member" && /(^|\s)@all\b/.test(t);
-    await ipc.sendText(conv.id, t, quote?.message.id ?? null, mentions, all);
+    const mentions = conv.members.filter((m) => m.user.id !== me.id && typed.includes(`@${m.user.display_name}`)).map((m) => m.user.id);
+    const all = myRole !== "member" && /(^|\s)@all\b/.test(typed);
+    await ipc.sendText(conv.id, typed, quote?.message.id ?? null, mentions, all);
     clearQuote();
     onSent();
   };
@@ -453,29 +453,29 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
     return () => window.removeEventListener("keydown", esc);
   }, [recorder]);
 
-  if (disabled) return <footer className="composer disabled">You are no longer in this group.</footer>;
+  if (disabled) return <footer className="composer disabled">{t("You are no longer in this group.")}</footer>;
   return (
     <footer className="composer">
       <div className="composer-toolbar">
-        <button className="tool" aria-label="Emoji" title="Emoji" onClick={() => setEmoji(!emoji)} data-testid="emoji-button">
+        <button className="tool" aria-label={t("Emoji")} title={t("Emoji")} onClick={() => setEmoji(!emoji)} data-testid="emoji-button">
           ☺
         </button>
-        <button className="tool" aria-label="Send photos" title="Send photos" onClick={() => ipc.pickAndSend(conv.id, true).catch(() => {})} data-testid="attach-photo">
+        <button className="tool" aria-label={t("Send photos")} title={t("Send photos")} onClick={() => ipc.pickAndSend(conv.id, true).catch(() => {})} data-testid="attach-photo">
           <Icon name="photo" size={20} />
         </button>
-        <button className="tool" aria-label="Send files" title="Send files" onClick={() => ipc.pickAndSend(conv.id, false).catch(() => {})} data-testid="attach-file">
+        <button className="tool" aria-label={t("Send files")} title={t("Send files")} onClick={() => ipc.pickAndSend(conv.id, false).catch(() => {})} data-testid="attach-file">
           <Icon name="folder" size={20} />
         </button>
         <button className={recorder ? "tool recording" : "tool"} aria-label={recorder ? "Send voice message" : "Record a voice message"} title={recorder ? "Click to send, Esc to cancel" : "Voice message"} onClick={toggleVoice} data-testid="record-voice">
           <Icon name="mic" size={20} />
         </button>
         {conv.kind !== "self_note" && (
-          <button className="tool red-tool" aria-label="Red envelope" title="Red envelope" onClick={() => setGifting(true)} data-testid="send-red-envelope">
+          <button className="tool red-tool" aria-label={t("Red envelope")} title={t("Red envelope")} onClick={() => setGifting(true)} data-testid="send-red-envelope">
             红
           </button>
         )}
         {conv.kind === "direct" && (
-          <button className="tool money-tool" aria-label="Transfer" title="Transfer" onClick={() => setPaying(true)} data-testid="send-money">
+          <button className="tool money-tool" aria-label={t("Transfer")} title={t("Transfer")} onClick={() => setPaying(true)} data-testid="send-money">
             ¥
           </button>
         )}
@@ -494,7 +494,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
         />
       )}
       {choices.length > 0 && (
-        <ul className="mention-list" role="listbox" aria-label="Mention someone" data-testid="mention-list">
+        <ul className="mention-list" role="listbox" aria-label={t("Mention someone")} data-testid="mention-list">
           {choices.map((c, i) => (
             <li key={c.id} role="option" aria-selected={i === pick} className={i === pick ? "active" : ""} onMouseDown={(e) => (e.preventDefault(), choose(c.name))}>
               @{c.name}
@@ -505,7 +505,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
       {quote && (
         <div className="composer-quote">
           <span>{contentLine(quote.message.content)}</span>
-          <button aria-label="Remove quote" onClick={clearQuote}>
+          <button aria-label={t("Remove quote")} onClick={clearQuote}>
             ×
           </button>
         </div>
@@ -513,7 +513,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
       <textarea
         ref={input}
         value={text}
-        aria-label="Message"
+        aria-label={t("Message")}
         data-testid="composer"
         onChange={(e) => change(e.target.value, e.target.selectionStart)}
         onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
@@ -554,8 +554,8 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
 function RecordingTimer({ recorder }: { recorder: VoiceRecorder }) {
   const [, tick] = useState(0);
   useEffect(() => {
-    const t = window.setInterval(() => tick((n) => n + 1), 250);
-    return () => window.clearInterval(t);
+    const timer = window.setInterval(() => tick((n) => n + 1), 250);
+    return () => window.clearInterval(timer);
   }, []);
   return (
     <span className="recording-timer" data-testid="recording">
@@ -602,14 +602,14 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
           </div>
         ))}
         {manage && (
-          <button className="drawer-add" aria-label="Add members" onClick={() => setAdding(!adding)}>
+          <button className="drawer-add" aria-label={t("Add members")} onClick={() => setAdding(!adding)}>
             +
           </button>
         )}
       </div>
       {adding && (
         <div className="drawer-section">
-          {outsiders.length === 0 && <p className="muted-label">Every friend is already here.</p>}
+          {outsiders.length === 0 && <p className="muted-label">{t("Every friend is already here.")}</p>}
           {outsiders.map((c) => (
             <button key={c.user.id} className="pick-row link-like" onClick={() => ipc.addMembers(conv.id, [c.user.id]).catch(fail)}>
               <Avatar user={c.user} size={28} /> Add {c.remark ?? c.user.display_name}
@@ -619,9 +619,9 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
       )}
       {conv.kind === "group" && (
         <div className="drawer-section">
-          <div className="muted-label">Group name</div>
+          <div className="muted-label">{t("Group name")}</div>
           {manage ? <input className="modal-input" value={title} maxLength={40} onChange={(e) => setTitle(e.target.value)} onBlur={() => title.trim() && title !== conv.title && ipc.updateGroup(conv.id, title.trim(), null).catch(fail)} /> : <p>{conv.title}</p>}
-          <div className="muted-label">Announcement</div>
+          <div className="muted-label">{t("Announcement")}</div>
           {manage ? (
             <textarea className="modal-input" rows={3} value={announcement} maxLength={2000} onChange={(e) => setAnnouncement(e.target.value)} onBlur={() => announcement !== conv.announcement && ipc.updateGroup(conv.id, null, announcement).catch(fail)} />
           ) : (

@@ -24,7 +24,7 @@ export function ForwardDialog({ from, messages, merged, onClose, onSent }: { fro
   };
   return (
     <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal" role="dialog" aria-label="Forward" onClick={(e) => e.stopPropagation()} data-testid="forward-dialog">
+      <div className="modal" role="dialog" aria-label={t("Forward")} onClick={(e) => e.stopPropagation()} data-testid="forward-dialog">
         <h3>{merged ? `Merge and forward ${messages.length} messages to` : messages.length > 1 ? `Forward ${messages.length} messages to` : "Forward to"}</h3>
         <div className="pick-list">
           {chats.map((c) => (

@@ -20,13 +20,14 @@ const actions: Actions = {
 
 /** The small portrait window shown while signed out. */
 export function LoginWindow({ login, notice, act = actions }: { login: LoginView; notice?: string; act?: Actions }) {
+  const t = useT();
   const [server, setServer] = useState("");
   useEffect(() => {
     ipc.serverUrl().then(setServer, () => setServer(""));
   }, []);
   return (
     <main className="login" data-testid="login-window" data-step={login.step}>
-      <header className="login-brand">Xin</header>
+      <header className="login-brand">{t("Xin")}</header>
       {notice && (
         <p className="login-notice" role="status" data-testid="login-notice">
           {notice}

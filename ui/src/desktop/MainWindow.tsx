@@ -100,7 +100,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
 
   return (
     <div className="main" data-testid="main-window">
-      <nav className="rail" aria-label="Sections">
+      <nav className="rail" aria-label={t("Sections")}>
         <div className="rail-me" title={`${user.display_name} (@${user.handle})`} data-testid="rail-me">
           <Avatar user={user} size={36} />
           <span className={online ? "dot online" : "dot"} aria-label={online ? t("Connected") : t("Connecting")} />

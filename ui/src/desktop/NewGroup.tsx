@@ -29,7 +29,7 @@ export function PlusDialog({ contacts, onClose, onOpen }: { contacts: Contact[];
   };
   return (
     <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal" role="dialog" aria-label="New" onClick={(e) => e.stopPropagation()}>
+      <div className="modal" role="dialog" aria-label={t("New")} onClick={(e) => e.stopPropagation()}>
         <div className="modal-tabs">
           <button className={tab === "group" ? "active" : ""} onClick={() => setTab("group")}>
             {t("New group")}

@@ -110,14 +110,14 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
   }, [messages.length]);
 
   const send = async () => {
-    const t = text.trim();
-    if (!t) return;
+    const typed = text.trim();
+    if (!typed) return;
     setText("");
     try {
-      const m = await api.send(id, t);
+      const m = await api.send(id, typed);
       setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]));
     } catch (e) {
-      setText(t);
+      setText(typed);
       setError(e instanceof ApiError ? e.message : String(e));
     }
   };
@@ -171,7 +171,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
   return (
     <div className="app">
       <header className="bar">
-        <button className="back" onClick={() => go("/")} aria-label="Back">
+        <button className="back" onClick={() => go("/")} aria-label={t("Back")}>
           <Icon name="back" />
         </button>
         {conv?.title ?? ""}
@@ -209,7 +209,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
           send();
         }}
       >
-        <button type="button" className="attach" aria-label="Send photos or files" onClick={() => picker.current?.click()} data-testid="phone-attach">
+        <button type="button" className="attach" aria-label={t("Send photos or files")} onClick={() => picker.current?.click()} data-testid="phone-attach">
           +
         </button>
         <input
@@ -247,7 +247,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
           </button>
         ) : (
           <>
-            <input value={text} onChange={(e) => setText(e.target.value)} aria-label="Message" data-testid="phone-composer" enterKeyHint="send" />
+            <input value={text} onChange={(e) => setText(e.target.value)} aria-label={t("Message")} data-testid="phone-composer" enterKeyHint="send" />
             <button type="submit" disabled={!text.trim()} data-testid="phone-send">
               {t("Send")}
             </button>
@@ -256,7 +256,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
       </form>
       {viewing && (
         <div className="phone-viewer" onClick={() => setViewing(null)} data-testid="phone-viewer">
-          <img src={blobUrl(viewing)} alt="Photo" />
+          <img src={blobUrl(viewing)} alt={t("Photo")} />
         </div>
       )}
     </div>
@@ -270,7 +270,7 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
   if (c.type === "image") {
     const scale = Math.min(1, 200 / Math.max(c.width, c.height));
     return (
-      <img className="phone-photo" src={blobUrl(c.thumbnail?.hash ?? c.blob.hash)} width={Math.round(c.width * scale)} height={Math.round(c.height * scale)} alt="Photo" onClick={() => onView(c.blob.hash)} data-testid="phone-photo" />
+      <img className="phone-photo" src={blobUrl(c.thumbnail?.hash ?? c.blob.hash)} width={Math.round(c.width * scale)} height={Math.round(c.height * scale)} alt={t("Photo")} onClick={() => onView(c.blob.hash)} data-testid="phone-photo" />
     );
   }
   if (c.type === "file")

@@ -39,7 +39,7 @@ export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
   return (
     <div className="app">
       <header className="bar">
-        <button className="back" onClick={() => go("/me")} aria-label="Back">
+        <button className="back" onClick={() => go("/me")} aria-label={t("Back")}>
           <Icon name="back" />
         </button>
         {t("Devices")}

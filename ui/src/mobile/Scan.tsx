@@ -3,9 +3,11 @@ import { useEffect, useRef, useState } from "react";
 import { handleFromUrl, miniProgramFromUrl, officialFromUrl, payFromUrl, ticketFromUrl } from "./api";
 import { go } from "./router";
 import { Icon } from "../shared/icons";
+import { useT } from "../shared/i18n";
 
 /** Full-screen camera with a square finder; also takes a pasted link. */
 export function Scan() {
+  const t = useT();
   const video = useRef<HTMLVideoElement>(null);
   const [message, setMessage] = useState("Point the camera at a Xin QR code");
   const [link, setLink] = useState("");
@@ -39,7 +41,7 @@ export function Scan() {
     <div className="scan" data-testid="scan-page">
       <video ref={video} className="scan-video" muted playsInline />
       <div className="scan-finder" aria-hidden="true" />
-      <button className="scan-close" onClick={() => go("/")} aria-label="Close">
+      <button className="scan-close" onClick={() => go("/")} aria-label={t("Close")}>
         <Icon name="close" size={20} />
       </button>
       <p className="scan-message" role="status">
@@ -53,8 +55,8 @@ export function Scan() {
           handle(link, setLinkError);
         }}
       >
-        <input value={link} onChange={(e) => setLink(e.target.value)} placeholder="…or paste a link" aria-label="Link" data-testid="scan-link" />
-        <button type="submit">Open</button>
+        <input value={link} onChange={(e) => setLink(e.target.value)} placeholder="…or paste a link" aria-label={t("Link")} data-testid="scan-link" />
+        <button type="submit">{t("Open")}</button>
       </form>
       {linkError && (
         <p className="scan-link-error" role="alert">
@@ -108,7 +110,7 @@ export function useQrCamera(video: React.RefObject<HTMLVideoElement | null>, onT
     return () => {
       done = true;
       window.clearTimeout(timer);
-      stream?.getTracks().forEach((t) => t.stop());
+      stream?.getTracks().forEach((track) => track.stop());
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
