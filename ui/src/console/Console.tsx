@@ -9,7 +9,7 @@ import { editorHtml } from "./editorHtml";
 import { Followers } from "./Followers";
 import { MiniPrograms } from "./MiniPrograms";
 import { Profile } from "./Profile";
-import { useT } from "../shared/i18n";
+import { formatDateTime, useT } from "../shared/i18n";
 
 function consoleDevice(): DeviceInfo {
   const browser = /Firefox\//.test(navigator.userAgent) ? "Firefox" : /Chrome\//.test(navigator.userAgent) ? "Chrome" : "Browser";
@@ -120,7 +120,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
               <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} picture={a.avatar && blobUrl(a.avatar)} size={32} />
               <span>
                 {a.name}
-                <small>{a.kind === "subscription" ? "Subscription" : "Service"} · {followers(a.followers)}</small>
+                <small>{a.kind === "subscription" ? t("Subscription") : t("Service")} · {followers(a.followers)}</small>
               </span>
             </button>
           ))}
@@ -260,7 +260,7 @@ function AccountDesk({ account, onChanged }: { account: OfficialAccount; onChang
         <div>
           <h2>{account.name}</h2>
           <small>
-            @{account.handle} · {account.kind === "subscription" ? "Subscription account" : "Service account"} · <span data-testid="desk-followers">{followers(account.followers)}</span>
+            @{account.handle} · {account.kind === "subscription" ? t("Subscription account") : t("Service account")} · <span data-testid="desk-followers">{followers(account.followers)}</span>
           </small>
         </div>
       </div>
@@ -308,7 +308,7 @@ function Writer({ account, onSaved }: { account: OfficialAccount; onSaved: () =>
         <input placeholder={t("Author")} value={author} onChange={(e) => setAuthor(e.target.value)} maxLength={30} />
         <input placeholder={t("Digest (shown on the card)")} value={digest} onChange={(e) => setDigest(e.target.value)} maxLength={120} data-testid="writer-digest" />
         <label className="file-button">
-          {cover ? <img src={cover.url} alt={t("Cover")} /> : "Cover picture"}
+          {cover ? <img src={cover.url} alt={t("Cover")} /> : t("Cover picture")}
           <input type="file" accept="image/*" hidden onChange={(e) => e.target.files?.[0] && upload(e.target.files[0]).then(setCover, (err) => setError(errorMessage(err)))} data-testid="writer-cover" />
         </label>
       </div>
@@ -354,7 +354,7 @@ function Writer({ account, onSaved }: { account: OfficialAccount; onSaved: () =>
         />
         <span className="spacer" />
         <button onClick={() => setPreview(preview === null ? (body.current?.innerHTML ?? "") : null)} data-testid="writer-preview">
-          {preview === null ? "Preview" : "Edit"}
+          {preview === null ? t("Preview") : t("Edit")}
         </button>
       </div>
       <div className="writer-body" ref={body} contentEditable suppressContentEditableWarning hidden={preview !== null} data-testid="writer-body" />
@@ -560,7 +560,7 @@ function Replies({ account }: { account: OfficialAccount }) {
         return at < 0 ? { keyword: l, reply: "" } : { keyword: l.slice(0, at).trim(), reply: l.slice(at + 1).trim() };
       });
     authed<void>("PUT", `/official-accounts/${account.id}/auto-replies`, { on_follow: welcome || null, keywords: parsed, default: fallback || null }).then(
-      () => setNote("Saved."),
+      () => setNote(t("Saved.")),
       (e) => setError(errorMessage(e)),
     );
   };
@@ -610,7 +610,7 @@ function DeveloperMode({ account }: { account: OfficialAccount }) {
     authed<Developer>("PUT", `/official-accounts/${account.id}/developer`, { webhook_url: url.trim() || null }).then(
       (d) => {
         setDev(d);
-        setNote(d.webhook_url ? "Saved: deliveries go to this address." : "Saved: developer mode is off.");
+        setNote(d.webhook_url ? t("Saved: deliveries go to this address.") : t("Saved: developer mode is off."));
       },
       (e) => setError(errorMessage(e)),
     );
@@ -626,7 +626,7 @@ function DeveloperMode({ account }: { account: OfficialAccount }) {
         <span className="secret">
           <code data-testid="developer-secret">{dev ? (shown ? dev.secret : "•".repeat(24)) : ""}</code>
           <button type="button" onClick={() => setShown(!shown)}>
-            {shown ? "Hide" : "Show"}
+            {shown ? t("Hide") : t("Show")}
           </button>
         </span>
       </label>
@@ -691,7 +691,7 @@ function QrCodes({ account }: { account: OfficialAccount }) {
         <div className="qr-made" data-testid="qr-made" data-url={made.qr.url}>
           <img src={made.image} alt={t("QR code to follow")} />
           <code>{made.qr.url}</code>
-          <small>{made.qr.expires_at ? `Works until ${new Date(made.qr.expires_at).toLocaleString()}` : "Works for ever"}</small>
+          <small>{made.qr.expires_at ? `Works until ${formatDateTime(made.qr.expires_at, { dateStyle: "medium", timeStyle: "short" })}` : t("Works for ever")}</small>
         </div>
       )}
       <table className="scenes">
@@ -728,7 +728,7 @@ function MenuEditor({ account, articles }: { account: OfficialAccount; articles:
   const save = () => {
     setNote("");
     setError("");
-    authed<void>("PUT", `/official-accounts/${account.id}/menu`, { menus }).then(() => setNote("Saved: followers see it under the chat."), (e) => setError(errorMessage(e)));
+    authed<void>("PUT", `/official-accounts/${account.id}/menu`, { menus }).then(() => setNote(t("Saved: followers see it under the chat.")), (e) => setError(errorMessage(e)));
   };
   return (
     <div className="menu-editor" data-testid="menu-editor">

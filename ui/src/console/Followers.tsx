@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import type { Follower, FollowerList, OfficialAccount } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { authed, errorMessage } from "../mobile/api";
-import { useT } from "../shared/i18n";
+import { formatDateTime, useT } from "../shared/i18n";
 
 /** The account's followers, newest first, with the QR scene they came through and their tags;
  *  tags aim broadcasts ("Only followers tagged…" in Articles). */
@@ -43,7 +43,7 @@ export function Followers({ account }: { account: OfficialAccount }) {
                 <span>
                   <b>{f.user.display_name}</b>
                   <small>
-                    @{f.user.handle} · since {new Date(f.since).toLocaleDateString()}
+                    @{f.user.handle} · since {formatDateTime(f.since, { dateStyle: "medium" })}
                     {f.scene && ` · via “${f.scene}”`}
                   </small>
                 </span>
@@ -61,7 +61,7 @@ export function Followers({ account }: { account: OfficialAccount }) {
                       </span>
                     ))}
                     <button className="link" onClick={() => setEditing(f.user.id)} data-testid="follower-edit-tags">
-                      {f.tags.length ? "Edit tags" : "Add tags"}
+                      {f.tags.length ? t("Edit tags") : t("Add tags")}
                     </button>
                   </>
                 )}

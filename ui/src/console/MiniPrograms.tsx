@@ -38,7 +38,7 @@ export function MiniPrograms({ account }: { account: OfficialAccount }) {
         A mini-program is a zip with <code>app.json</code> at its root (id, name, icon, version, pages, permissions, domains) and its HTML, JS and CSS: at most 4 MiB for the main package, 32 MiB in all. Its backend exchanges login codes and creates orders with this account's access token (Developer tab); paid orders arrive at the webhook as <code>order_paid</code>.
       </p>
       <label className="button">
-        {busy ? "Publishing…" : "Upload a package…"}
+        {busy ? t("Publishing…") : t("Upload a package…")}
         <input type="file" accept=".zip,application/zip" hidden disabled={busy} onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])} data-testid="mini-program-upload" />
       </label>
       {note && <p className="ok" data-testid="mini-program-published">{note}</p>}

@@ -36,7 +36,7 @@ export function Profile({ account, onSaved }: { account: OfficialAccount; onSave
     setError("");
     authed<OfficialAccount>("PUT", `/official-accounts/${account.id}`, { name, intro, avatar: avatar ?? undefined }).then(
       (a) => {
-        setNote("Saved. Followers see the new profile.");
+        setNote(t("Saved. Followers see the new profile."));
         onSaved(a);
       },
       (e) => setError(errorMessage(e)),
@@ -54,7 +54,7 @@ export function Profile({ account, onSaved }: { account: OfficialAccount; onSave
       <div className="profile-picture">
         <Avatar user={{ display_name: name || account.name, avatar_hue: account.avatar_hue }} picture={preview} size={72} />
         <label className="button">
-          {busy ? "Uploading…" : "Choose picture"}
+          {busy ? t("Uploading…") : t("Choose picture")}
           <input type="file" accept="image/png,image/jpeg,image/gif,image/webp" hidden onChange={(e) => e.target.files?.[0] && choose(e.target.files[0])} data-testid="profile-avatar" />
         </label>
         {avatar && (

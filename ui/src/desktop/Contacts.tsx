@@ -102,7 +102,7 @@ function NewFriends({ view, me }: { view: ContactsView; me: UserProfile }) {
                     </button>
                   </>
                 ) : (
-                  <span className="muted-label">{r.state === "accepted" ? "Added" : r.state === "declined" ? "Declined" : "Waiting"}</span>
+                  <span className="muted-label">{r.state === "accepted" ? t("Added") : r.state === "declined" ? t("Declined") : t("Waiting")}</span>
                 )}
               </li>
             );
@@ -125,7 +125,7 @@ export function AddFriend() {
     try {
       const users = await ipc.searchUsers(query);
       setFound(users);
-      if (users.length === 0) setNote("No one has that Xin ID or phone number.");
+      if (users.length === 0) setNote(t("No one has that Xin ID or phone number."));
     } catch (e) {
       setNote(errorText(e));
     }
@@ -254,7 +254,7 @@ function ContactTags({ contact, allTags, onError }: { contact: Contact; allTags:
             </span>
           ))}
           <button className="link-button" onClick={() => setEditing(true)} data-testid="profile-tags-edit">
-            {contact.tags.length ? "Edit" : "Add tags"}
+            {contact.tags.length ? t("Edit") : t("Add tags")}
           </button>
         </>
       )}

@@ -207,7 +207,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
                       setSelected(selected.includes(m.id) ? selected.filter((x) => x !== m.id) : [...selected, m.id]);
                     }}
                   >
-                    {selected && item.state === "sent" && <span className={selected.includes(m.id) ? "select-dot on" : "select-dot"} data-testid="select-dot" aria-label={selected.includes(m.id) ? "Selected" : "Not selected"} />}
+                    {selected && item.state === "sent" && <span className={selected.includes(m.id) ? "select-dot on" : "select-dot"} data-testid="select-dot" aria-label={selected.includes(m.id) ? t("Selected") : t("Not selected")} />}
                     <Avatar user={mine ? me : nameOf(m.sender_id)} size={36} />
                     <div className="bubble-col">
                       {isGroup && !mine && <div className="sender">{nameOf(m.sender_id).display_name}</div>}
@@ -466,7 +466,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
         <button className="tool" aria-label={t("Send files")} title={t("Send files")} onClick={() => ipc.pickAndSend(conv.id, false).catch(() => {})} data-testid="attach-file">
           <Icon name="folder" size={20} />
         </button>
-        <button className={recorder ? "tool recording" : "tool"} aria-label={recorder ? "Send voice message" : "Record a voice message"} title={recorder ? "Click to send, Esc to cancel" : "Voice message"} onClick={toggleVoice} data-testid="record-voice">
+        <button className={recorder ? "tool recording" : "tool"} aria-label={recorder ? t("Send voice message") : t("Record a voice message")} title={recorder ? t("Click to send, Esc to cancel") : t("Voice message")} onClick={toggleVoice} data-testid="record-voice">
           <Icon name="mic" size={20} />
         </button>
         {conv.kind !== "self_note" && (

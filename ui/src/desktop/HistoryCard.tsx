@@ -3,7 +3,7 @@ import { createPortal } from "react-dom";
 import type { Content, HistoryItem } from "../bindings";
 import { contentLine } from "../shared/contentLine";
 import { mediaUrl } from "./ipc";
-import { useT } from "../shared/i18n";
+import { formatDateTime, useT } from "../shared/i18n";
 
 type History = Extract<Content, { type: "history" }>;
 
@@ -37,7 +37,7 @@ function HistoryViewer({ c, onClose }: { c: History; onClose: () => void }) {
           {c.items.map((i: HistoryItem, n: number) => (
             <div key={n} className="history-item" data-testid="history-item">
               <div className="history-meta">
-                <b>{i.sender_name}</b> <small>{new Date(i.created_at).toLocaleString()}</small>
+                <b>{i.sender_name}</b> <small>{formatDateTime(i.created_at, { dateStyle: "medium", timeStyle: "short" })}</small>
               </div>
               {i.content.type === "image" ? <img src={mediaUrl((i.content.thumbnail ?? i.content.blob).hash)} alt="" className="history-photo" /> : <div>{contentLine(i.content)}</div>}
             </div>

@@ -151,7 +151,7 @@ export function TransferBar({ t: tf, compact, onError }: { t: Transfer; compact?
   const fail = (e: unknown) => onError(errorText(e));
   const paused = tf.state === "paused" || tf.state === "failed";
   const status =
-    tf.state === "preparing" ? "Preparing…" : tf.state === "paused" ? "Paused" : tf.state === "failed" ? tf.error ?? "Failed" : tf.state === "queued" ? "Waiting…" : `${formatBytes(tf.speed)}/s · ${timeLeft(tf.size - tf.done, tf.speed) || "…"}`;
+    tf.state === "preparing" ? t("Preparing…") : tf.state === "paused" ? t("Paused") : tf.state === "failed" ? tf.error ?? t("Failed") : tf.state === "queued" ? t("Waiting…") : `${formatBytes(tf.speed)}/s · ${timeLeft(tf.size - tf.done, tf.speed) || "…"}`;
   return (
     <div className={compact ? "transfer-bar compact" : "transfer-bar"} data-testid="transfer-bar" data-state={tf.state}>
       <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>

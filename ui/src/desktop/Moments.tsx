@@ -143,7 +143,7 @@ export function Album({ user, me, onClose }: { user: MomentUser; me: UserProfile
       <div className="modal album" role="dialog" aria-label={`${user.display_name}'s Moments`} onClick={(e) => e.stopPropagation()} onScroll={(e) => nearEnd(e, pages.more)} data-testid="album">
         <div className="album-head">
           <Avatar user={user} size={48} />
-          <h3>{user.id === me.id ? "My posts" : `${user.display_name}'s Moments`}</h3>
+          <h3>{user.id === me.id ? t("My posts") : `${user.display_name}'s Moments`}</h3>
           <button className="icon-button" onClick={onClose} aria-label={t("Close")}>
             <Icon name="close" size={18} />
           </button>
@@ -246,7 +246,7 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
         <div className="moment-meta">
           <span>
             {relativeTime(post.created_at, Date.now())}
-            {mine && post.visibility && post.visibility !== "all" && <span className="moment-audience">{post.visibility === "private" ? "Only me" : post.visibility === "only" ? "Shared with some" : "Hidden from some"}</span>}
+            {mine && post.visibility && post.visibility !== "all" && <span className="moment-audience">{post.visibility === "private" ? t("Only me") : post.visibility === "only" ? t("Shared with some") : t("Hidden from some")}</span>}
             {mine && (
               <button className="link-button moment-delete" onClick={() => ipc.deletePost(post.id).then(() => onDeleted(post.id), fail)}>
                 {t("Delete")}
@@ -255,7 +255,7 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
           </span>
           <span className="moment-actions">
             <button className={liked ? "liked" : ""} onClick={() => ipc.likePost(post.id, !liked).then(onChange, fail)} data-testid="moment-like">
-              ♥ {liked ? "Liked" : "Like"}
+              ♥ {liked ? t("Liked") : t("Like")}
             </button>
             <button
               onClick={() => {
@@ -303,7 +303,7 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
               if (text.trim()) void send();
             }}
           >
-            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? `Reply to ${replyTo.author.display_name}` : "Comment"} maxLength={500} data-testid="moment-comment-input" />
+            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? `Reply to ${replyTo.author.display_name}` : t("Comment")} maxLength={500} data-testid="moment-comment-input" />
             <button className="primary-button small" disabled={!text.trim()}>
               {t("Send")}
             </button>

@@ -4,7 +4,7 @@ import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
 import { ArticleCards, Reader } from "./Subscriptions";
-import { useT } from "../shared/i18n";
+import { formatDateTime, useT } from "../shared/i18n";
 
 /** The accounts I follow, and finding new ones by name or Xin ID; follow and unfollow. */
 export function OfficialAccounts({ onMessage }: { onMessage: (account: string) => void }) {
@@ -37,7 +37,7 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
         <button className="secondary-button">{t("Search")}</button>
       </form>
       {error && <p className="error-text">{error}</p>}
-      {accounts?.length === 0 && <p className="list-empty">{query.trim() ? "No account matches." : "You follow no accounts yet."}</p>}
+      {accounts?.length === 0 && <p className="list-empty">{query.trim() ? t("No account matches.") : t("You follow no accounts yet.")}</p>}
       {accounts?.map((a) => (
         <div key={a.id} className="official-row" data-testid="official-account" data-name={a.name}>
           <Avatar user={{ display_name: a.name, avatar_hue: a.avatar_hue }} picture={a.avatar && mediaUrl(a.avatar)} size={44} />
@@ -46,7 +46,7 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
               {a.name}
             </button>
             <small>
-              {a.kind === "subscription" ? "Subscription" : "Service"} · {followers(a.followers)}
+              {a.kind === "subscription" ? t("Subscription") : t("Service")} · {followers(a.followers)}
             </small>
             {a.intro && <span>{a.intro}</span>}
           </div>
@@ -56,7 +56,7 @@ export function OfficialAccounts({ onMessage }: { onMessage: (account: string) =
             </button>
           )}
           <button className={a.following ? "secondary-button" : "primary-button small"} onClick={() => void toggle(a)} data-testid="official-follow">
-            {a.following ? "Unfollow" : "Follow"}
+            {a.following ? t("Unfollow") : t("Follow")}
           </button>
         </div>
       ))}
@@ -84,7 +84,7 @@ function Profile({ account, onBack }: { account: OfficialAccount; onBack: () => 
         <div className="official-text">
           <b>{account.name}</b>
           <small>
-            @{account.handle} · {account.kind === "subscription" ? "Subscription" : "Service"} · {followers(account.followers)}
+            @{account.handle} · {account.kind === "subscription" ? t("Subscription") : t("Service")} · {followers(account.followers)}
           </small>
           {account.intro && <span>{account.intro}</span>}
         </div>
@@ -94,7 +94,7 @@ function Profile({ account, onBack }: { account: OfficialAccount; onBack: () => 
       {history?.length === 0 && <p className="list-empty">{t("No articles yet.")}</p>}
       {history?.map((b) => (
         <div key={b.id} className="broadcast in-profile">
-          <div className="muted-label">{new Date(b.sent_at).toLocaleDateString()}</div>
+          <div className="muted-label">{formatDateTime(b.sent_at, { dateStyle: "medium" })}</div>
           <ArticleCards articles={b.articles} onOpen={setOpen} />
         </div>
       ))}

@@ -43,7 +43,7 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
       );
     else setOpen(true);
   };
-  const name = (u: string) => (u === me ? "Me" : names.get(u) ?? "Someone");
+  const name = (u: string) => (u === me ? t("Me") : names.get(u) ?? "Someone");
   return (
     <>
       <button className={opened ? "red-card opened" : "red-card"} onClick={click} data-testid="red-envelope" data-state={e?.state ?? ""} data-mine={mine ? String(mine.amount_fen) : ""}>
@@ -53,7 +53,7 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
           </span>
           <span>
             <span className="red-note">{c.note || "Best wishes"}</span>
-            <span className="red-status">{mine ? `Opened · ${yuan(mine.amount_fen)}` : e?.state === "finished" ? "All grabbed" : e?.state === "returned" ? "Expired" : ""}</span>
+            <span className="red-status">{mine ? `Opened · ${yuan(mine.amount_fen)}` : e?.state === "finished" ? t("All grabbed") : e?.state === "returned" ? t("Expired") : ""}</span>
           </span>
         </span>
         <span className="red-foot">Red Envelope{c.kind === "lucky" ? " · Lucky" : ""}</span>
@@ -63,7 +63,7 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
         createPortal(
           <div className="modal-backdrop" onClick={() => setOpen(false)}>
             <div className="modal red-details" role="dialog" aria-label={t("Red envelope")} onClick={(ev) => ev.stopPropagation()} data-testid="envelope-details">
-              <h3>{e.sender_id === me ? "My red envelope" : `${name(e.sender_id)}'s red envelope`}</h3>
+              <h3>{e.sender_id === me ? t("My red envelope") : `${name(e.sender_id)}'s red envelope`}</h3>
               <p className="muted">{c.note}</p>
               {mine && <div className="red-got">{yuan(mine.amount_fen)}</div>}
               <p className="muted">

@@ -3,7 +3,7 @@ import type { Article, ArticleCard, Broadcast, ChatSummary } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { errorText, ipc, mediaUrl } from "./ipc";
-import { useT } from "../shared/i18n";
+import { formatDateTime, useT } from "../shared/i18n";
 
 /** The server sanitised the body; its pictures name Xin blobs, shown through the media path. */
 export function readerHtml(body: string): string {
@@ -77,7 +77,7 @@ export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string
             <div className="reader-byline">
               {article.author && <span>{article.author}</span>}
               <b>{article.account_name}</b>
-              <span>{new Date(article.created_at).toLocaleDateString()}</span>
+              <span>{formatDateTime(article.created_at, { dateStyle: "medium" })}</span>
             </div>
             {article.cover && <img className="reader-cover" src={mediaUrl(article.cover)} alt="" />}
             <div className="reader-body" data-testid="reader-body" dangerouslySetInnerHTML={{ __html: readerHtml(article.body_html) }} />

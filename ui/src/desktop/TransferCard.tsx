@@ -31,7 +31,7 @@ export function TransferCard({ item, me, onError }: { item: ChatMessage; me: str
   const state = tf?.state ?? "pending";
   const settled = state !== "pending";
   const answer = (accept: boolean) => ipc.answerTransfer(id, accept).then(setT, (e) => onError(errorText(e)));
-  const caption = settled ? stateText[state] : mine ? "Waiting for them to accept" : "Transfer to you";
+  const caption = settled ? stateText[state] : mine ? t("Waiting for them to accept") : "Transfer to you";
   return (
     <div className={settled ? "money-card settled" : "money-card"} data-testid="transfer-card" data-state={state}>
       <div className="money-top">
@@ -44,7 +44,7 @@ export function TransferCard({ item, me, onError }: { item: ChatMessage; me: str
         </div>
       </div>
       <div className="money-foot">
-        <span>{c.note ? caption : "Xin Transfer"}</span>
+        <span>{c.note ? caption : t("Xin Transfer")}</span>
         {!mine && !settled && tf && (
           <span className="money-actions">
             <button onClick={() => answer(false)} data-testid="transfer-decline">

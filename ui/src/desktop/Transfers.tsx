@@ -36,7 +36,7 @@ export function Transfers() {
         <ul className="transfer-list">
           {list.map((tf) => (
             <li key={tf.id} className="transfer-row" data-testid="transfer-row">
-              <span className={tf.direction === "up" ? "direction up" : "direction down"} aria-label={tf.direction === "up" ? "Upload" : "Download"}>
+              <span className={tf.direction === "up" ? "direction up" : "direction down"} aria-label={tf.direction === "up" ? t("Upload") : t("Download")}>
                 {tf.direction === "up" ? "↑" : "↓"}
               </span>
               <div className="transfer-main">
@@ -44,7 +44,7 @@ export function Transfers() {
                 {tf.state === "done" ? (
                   <div className="transfer-meta">
                     <span>
-                      {formatBytes(tf.size)} · {tf.direction === "up" ? "Sent" : "Saved"}
+                      {formatBytes(tf.size)} · {tf.direction === "up" ? t("Sent") : t("Saved")}
                     </span>
                     <button className="link-like" onClick={() => ipc.showTransfer(tf.id).catch((e) => setError(errorText(e)))}>
                       Show in folder

@@ -3,7 +3,7 @@ import type { Bill, Payment, ReceiveCode, Wallet as WalletView } from "../bindin
 import { billLabel, billTitle } from "../shared/bills";
 import { parseYuan, relativeTime, yuan } from "../shared/format";
 import { errorText, ipc, onCoreEvent } from "./ipc";
-import { useT } from "../shared/i18n";
+import { formatDateTime, useT } from "../shared/i18n";
 
 
 type Dialog = null | "top_up" | "withdraw" | "card" | "pin" | "receive";
@@ -29,7 +29,7 @@ export function Wallet() {
   }, [load]);
   const months = new Map<string, Bill[]>();
   for (const b of bills) {
-    const m = new Date(b.created_at).toLocaleDateString("en-US", { year: "numeric", month: "long" });
+    const m = formatDateTime(b.created_at, { year: "numeric", month: "long" });
     months.set(m, [...(months.get(m) ?? []), b]);
   }
   const done = () => {
@@ -109,7 +109,7 @@ function BillDetail({ bill, onClose }: { bill: Bill; onClose: () => void }) {
         <dd>{billTitle[bill.kind]}</dd>
         {bill.counterparty_name && (
           <>
-            <dt>{bill.amount_fen > 0 ? "From" : "To"}</dt>
+            <dt>{bill.amount_fen > 0 ? t("From") : t("To")}</dt>
             <dd>{bill.counterparty_name}</dd>
           </>
         )}
@@ -120,7 +120,7 @@ function BillDetail({ bill, onClose }: { bill: Bill; onClose: () => void }) {
           </>
         )}
         <dt>{t("Time")}</dt>
-        <dd>{new Date(bill.created_at).toLocaleString()}</dd>
+        <dd>{formatDateTime(bill.created_at, { dateStyle: "medium", timeStyle: "short" })}</dd>
         <dt>{t("Balance after")}</dt>
         <dd>{yuan(bill.balance_after_fen)}</dd>
         <dt>{t("Transaction")}</dt>
@@ -189,7 +189,7 @@ function BankDialog({ withdraw, wallet, onDone, onClose }: { withdraw: boolean; 
   const fen = parseYuan(amount);
   return (
     <Modal
-      title={withdraw ? "Withdraw" : "Top up"}
+      title={withdraw ? t("Withdraw") : t("Top up")}
       ready={fen !== null && !!card && (!withdraw || pin.length === 6)}
       onClose={onClose}
       submit={() => ipc.bankMove(withdraw, { idempotency_key: key, card_id: card, amount_fen: fen ?? 0, pin: withdraw ? pin : undefined }).then(onDone)}
@@ -311,7 +311,7 @@ function PinDialog({ change, onDone, onClose }: { change: boolean; onDone: () =>
   const [pin, setPin] = useState("");
   const six = (s: string) => /^\d{6}$/.test(s);
   return (
-    <Modal title={change ? "Change PIN" : "Set PIN"} ready={six(pin) && (!change || six(old))} onClose={onClose} submit={() => ipc.setPin(pin, change ? old : null).then(onDone)}>
+    <Modal title={change ? t("Change PIN") : t("Set PIN")} ready={six(pin) && (!change || six(old))} onClose={onClose} submit={() => ipc.setPin(pin, change ? old : null).then(onDone)}>
       {change && <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Current PIN")} value={old} onChange={(e) => setOld(e.target.value)} />}
       <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("New 6-digit PIN")} value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
       {change && <p className="muted">Forgot it? Reset it on your phone: Wallet › Payment PIN.</p>}
@@ -375,7 +375,7 @@ export function RedEnvelopeDialog({ conversation, group, onClose }: { conversati
         </div>
       )}
       {group && <input className="modal-input" inputMode="numeric" placeholder={t("Number of shares")} aria-label={t("Number of shares")} title={t("Number of shares")} value={shares} onChange={(e) => setShares(e.target.value)} data-testid="shares-input" />}
-      <input className="modal-input" autoFocus inputMode="decimal" placeholder={lucky && group ? "Total (¥)" : "Amount each (¥)"} value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
+      <input className="modal-input" autoFocus inputMode="decimal" placeholder={lucky && group ? t("Total (¥)") : t("Amount each (¥)")} value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
       <input className="modal-input" maxLength={30} placeholder={t("Best wishes")} value={note} onChange={(e) => setNote(e.target.value)} />
       <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Payment PIN")} value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
       {total !== null && <p className="muted">{yuan(total)} in all</p>}

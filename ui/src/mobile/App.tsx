@@ -97,7 +97,7 @@ export function App() {
   const title = tabs.find((t) => t.path === path)?.label ?? "Xin";
   return (
     <div className="app">
-      <header className="bar">{title === "Chats" ? "Xin" : t(title)}</header>
+      <header className="bar">{title === "Chats" ? t("Xin") : t(title)}</header>
       <main className="page">
         <LoginRequests requests={requests} onDone={(id) => setRequests((r) => r.filter((t) => t.ticket_id !== id))} />
         {path === "/me" ? (

@@ -151,7 +151,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
       if (!pressed.current) return r.cancel();
       setRecording(r);
     } catch {
-      setError("Xin needs the microphone for voice messages.");
+      setError(t("Xin needs the microphone for voice messages."));
     }
   };
   const stopVoice = async (r: VoiceRecorder | null = recording) => {
@@ -160,7 +160,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
     setRecording(null);
     if (r.elapsed() < 600) {
       r.cancel();
-      setError("Hold a little longer to record.");
+      setError(t("Hold a little longer to record."));
       return;
     }
     const { audio, ms } = await r.stop();
@@ -224,7 +224,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
             sendFiles(files);
           }}
         />
-        <button type="button" className="attach" aria-label={voiceMode ? "Keyboard" : "Voice message"} onClick={() => setVoiceMode(!voiceMode)} data-testid="phone-voice-mode">
+        <button type="button" className="attach" aria-label={voiceMode ? t("Keyboard") : t("Voice message")} onClick={() => setVoiceMode(!voiceMode)} data-testid="phone-voice-mode">
           <Icon name={voiceMode ? "keyboard" : "mic"} size={20} />
         </button>
         {voiceMode ? (
@@ -243,7 +243,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
             }}
             data-testid="phone-hold-to-talk"
           >
-            {recording ? "Release to send" : "Hold to talk"}
+            {recording ? t("Release to send") : t("Hold to talk")}
           </button>
         ) : (
           <>

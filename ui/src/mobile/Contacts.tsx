@@ -28,7 +28,7 @@ export function ContactsPage({ tick }: { tick: number }) {
           e.preventDefault();
           api.search(query).then((r) => {
             setFound(r.users);
-            setNote(r.users.length ? "" : "No one has that Xin ID or phone number.");
+            setNote(r.users.length ? "" : t("No one has that Xin ID or phone number."));
           }, fail);
         }}
       >
@@ -39,7 +39,7 @@ export function ContactsPage({ tick }: { tick: number }) {
           <div className="row">
             <Avatar user={u} size={40} />
             <span className="device-text">{u.display_name}</span>
-            <button className="small-button primary" onClick={() => api.addFriend(u.id, "").then(() => setNote("Request sent."), fail)} data-testid="phone-add-send">
+            <button className="small-button primary" onClick={() => api.addFriend(u.id, "").then(() => setNote(t("Request sent.")), fail)} data-testid="phone-add-send">
               {t("Add")}
             </button>
           </div>
@@ -118,7 +118,7 @@ export function AddByCard({ handle }: { handle: string }) {
               onSubmit={(e) => {
                 e.preventDefault();
                 api.addFriend(user.id, greeting.trim()).then(
-                  () => setNote("Friend request sent."),
+                  () => setNote(t("Friend request sent.")),
                   (err) => setNote(err instanceof ApiError ? err.message : String(err)),
                 );
               }}

@@ -28,7 +28,7 @@ export function MiniProgramsPage() {
       </div>
       {error && <p className="error">{error}</p>}
       <section className="card list">
-        {list?.length === 0 && <p className="empty">{query ? "No mini programs found." : "Mini programs you open or pin appear here."}</p>}
+        {list?.length === 0 && <p className="empty">{query ? t("No mini programs found.") : t("Mini programs you open or pin appear here.")}</p>}
         {list?.map((m) => (
           <button key={m.id} className="row" onClick={() => go(`/mp/${m.id}`)} data-testid="phone-mini-program" data-name={m.name}>
             <img className="mini-icon" src={m.icon} alt="" />

@@ -84,7 +84,7 @@ function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Pos
             )}
           </span>
           <span className="post-actions">
-            <button onClick={like} aria-label={liked ? "Unlike" : "Like"} data-testid="post-like" className={liked ? "liked" : ""}>
+            <button onClick={like} aria-label={liked ? t("Unlike") : t("Like")} data-testid="post-like" className={liked ? "liked" : ""}>
               ♥
             </button>
             <button
@@ -142,7 +142,7 @@ function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Pos
               if (text.trim()) void send();
             }}
           >
-            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? `Reply to ${replyTo.author.display_name}` : "Comment"} maxLength={500} aria-label={t("Comment")} data-testid="post-comment-input" />
+            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? `Reply to ${replyTo.author.display_name}` : t("Comment")} maxLength={500} aria-label={t("Comment")} data-testid="post-comment-input" />
             <button type="submit">{t("Send")}</button>
           </form>
         )}
@@ -229,7 +229,7 @@ export function NewPostPage() {
           </p>
         )}
         <button className="primary" disabled={busy || (!text.trim() && files.length === 0) || (choosing && users.length === 0)} onClick={() => void post()} data-testid="new-post-submit">
-          {busy ? "Posting…" : "Post"}
+          {busy ? t("Posting…") : t("Post")}
         </button>
       </main>
     </div>

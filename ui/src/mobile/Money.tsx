@@ -30,7 +30,7 @@ export function PhoneTransfer({ m }: { m: Message }) {
           {t("Accept")}
         </button>
       ) : (
-        <div className="phone-money-state">{state === "pending" ? "Waiting" : state === "refunded" ? "Returned" : state[0]!.toUpperCase() + state.slice(1)}</div>
+        <div className="phone-money-state">{state === "pending" ? t("Waiting") : state === "refunded" ? t("Returned") : state[0]!.toUpperCase() + state.slice(1)}</div>
       )}
       {error && <div className="phone-money-state">{error}</div>}
     </div>

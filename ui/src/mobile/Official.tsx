@@ -34,7 +34,7 @@ export function FollowByCode({ code }: { code: string }) {
             <AccountAvatar a={a} size={72} />
             <h2>{a.name}</h2>
             <p className="muted">
-              {a.kind === "subscription" ? "Subscription account" : "Service account"} · {followers(a.followers)}
+              {a.kind === "subscription" ? t("Subscription account") : t("Service account")} · {followers(a.followers)}
             </p>
             {a.intro && <p>{a.intro}</p>}
             {a.following ? (

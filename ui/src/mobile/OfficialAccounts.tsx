@@ -36,7 +36,7 @@ export function OfficialAccountsPage() {
         <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t("Search accounts by name or Xin ID")} aria-label={t("Search official accounts")} data-testid="phone-official-search" />
       </form>
       {error && <p className="pay-error">{error}</p>}
-      {accounts?.length === 0 && <p className="empty">{query.trim() ? "No account by that name." : "You follow no accounts yet. Search, or scan an account's QR code."}</p>}
+      {accounts?.length === 0 && <p className="empty">{query.trim() ? t("No account by that name.") : t("You follow no accounts yet. Search, or scan an account's QR code.")}</p>}
       {accounts && accounts.length > 0 && (
         <section className="card list">
           {accounts.map((a) => (
@@ -44,7 +44,7 @@ export function OfficialAccountsPage() {
               <AccountAvatar a={a} size={40} />
               <span className="device-text">
                 <span className="device-name">{a.name}</span>
-                <span className="muted">{a.intro || (a.kind === "subscription" ? "Subscription account" : "Service account")}</span>
+                <span className="muted">{a.intro || (a.kind === "subscription" ? t("Subscription account") : t("Service account"))}</span>
               </span>
             </button>
           ))}
@@ -77,7 +77,7 @@ export function AccountPage({ id }: { id: string }) {
             <div>
               <h2>{a.name}</h2>
               <p className="muted">
-                {a.kind === "subscription" ? "Subscription account" : "Service account"} · {followers(a.followers)}
+                {a.kind === "subscription" ? t("Subscription account") : t("Service account")} · {followers(a.followers)}
               </p>
             </div>
           </section>
@@ -195,7 +195,7 @@ export function AccountChatPage({ id, tick }: { id: string; tick: number }) {
           if (text.trim()) void send(text.trim(), false);
         }}
       >
-        <input value={text} onChange={(e) => setText(e.target.value)} placeholder={account ? `Message ${account.name}` : "Message"} maxLength={2000} data-testid="phone-account-input" />
+        <input value={text} onChange={(e) => setText(e.target.value)} placeholder={account ? `Message ${account.name}` : t("Message")} maxLength={2000} data-testid="phone-account-input" />
         <button disabled={!text.trim()}>
           {t("Send")}
         </button>

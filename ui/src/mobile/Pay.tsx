@@ -122,7 +122,7 @@ export function PayPage({ handle, me }: { handle: string; me: string }) {
             </p>
           )}
           <button className="primary" type="submit" disabled={busy || fen === null || pin.length !== 6} data-testid="pay-submit">
-            {fen !== null ? `Pay ${yuan(fen)}` : "Pay"}
+            {fen !== null ? `Pay ${yuan(fen)}` : t("Pay")}
           </button>
         </form>
       )}
@@ -305,7 +305,7 @@ function CodeScanner({ onCode, onClose }: { onCode: (code: string) => void; onCl
     (text) => {
       const digits = text.trim();
       if (!/^\d{18}$/.test(digits)) {
-        setNote("That is not a payment code.");
+        setNote(t("That is not a payment code."));
         return false;
       }
       onCode(digits);
@@ -367,11 +367,11 @@ export function PinPage() {
         {needOld && <PinInput value={old} onChange={setOld} testid="pin-old" />}
         <input className="pin-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("New 6-digit PIN")} value={pin} onChange={(e) => setPin(e.target.value.replace(/\D/g, ""))} aria-label={t("New PIN")} data-testid="pin-new" />
         <button className="primary" type="submit" disabled={hasPin === null || !six(pin) || (forgot ? !password : needOld && !six(old))} data-testid="pin-save">
-          {hasPin ? "Change PIN" : "Set PIN"}
+          {hasPin ? t("Change PIN") : t("Set PIN")}
         </button>
         {hasPin && (
           <button type="button" className="link" onClick={() => setForgot(!forgot)} data-testid="pin-forgot">
-            {forgot ? "I remember my PIN" : "Forgot your PIN?"}
+            {forgot ? t("I remember my PIN") : t("Forgot your PIN?")}
           </button>
         )}
         {error && (
