@@ -393,7 +393,7 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
     setNote("");
     authed<Broadcast>("POST", `/official-accounts/${account.id}/broadcasts`, { articles: chosen, tag: tag.trim() || undefined }).then(
       (b) => {
-        setNote(`Sent to ${followers(b.delivered)}.`);
+        setNote(t("Sent to {{v0}}.", { v0: followers(b.delivered) }));
         setChosen([]);
         onSent();
       },
@@ -408,7 +408,7 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
           {articles.map((a) => (
             <tr key={a.id} data-testid="console-article" data-title={a.title}>
               <td>
-                <input type="checkbox" checked={chosen.includes(a.id)} disabled={!chosen.includes(a.id) && chosen.length >= 8} onChange={() => setChosen(chosen.includes(a.id) ? chosen.filter((x) => x !== a.id) : [...chosen, a.id])} aria-label={`Choose ${a.title}`} />
+                <input type="checkbox" checked={chosen.includes(a.id)} disabled={!chosen.includes(a.id) && chosen.length >= 8} onChange={() => setChosen(chosen.includes(a.id) ? chosen.filter((x) => x !== a.id) : [...chosen, a.id])} aria-label={t("Choose {{v0}}", { v0: a.title })} />
               </td>
               <td>
                 <button className="link" onClick={() => setOpen(a)}>
@@ -514,7 +514,7 @@ function Messages({ account }: { account: OfficialAccount }) {
                 if (text.trim()) void reply();
               }}
             >
-              <input value={text} onChange={(e) => setText(e.target.value)} placeholder={`Answer ${entry.user.display_name}`} maxLength={2000} data-testid="inbox-reply" />
+              <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t("Answer {{v0}}", { v0: entry.user.display_name })} maxLength={2000} data-testid="inbox-reply" />
               <button className="primary">{t("Send")}</button>
             </form>
           ) : (
@@ -691,7 +691,7 @@ function QrCodes({ account }: { account: OfficialAccount }) {
         <div className="qr-made" data-testid="qr-made" data-url={made.qr.url}>
           <img src={made.image} alt={t("QR code to follow")} />
           <code>{made.qr.url}</code>
-          <small>{made.qr.expires_at ? `Works until ${formatDateTime(made.qr.expires_at, { dateStyle: "medium", timeStyle: "short" })}` : t("Works for ever")}</small>
+          <small>{made.qr.expires_at ? t("Works until {{v0}}", { v0: formatDateTime(made.qr.expires_at, { dateStyle: "medium", timeStyle: "short" }) }) : t("Works for ever")}</small>
         </div>
       )}
       <table className="scenes">

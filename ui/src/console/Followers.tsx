@@ -95,7 +95,7 @@ function TagEditor({ follower, known, onSave, onCancel }: { follower: Follower; 
         onSave(tags);
       }}
     >
-      <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t("Regulars, Oat milk")} autoFocus aria-label={`Tags for ${follower.user.display_name}`} data-testid="follower-tags-input" />
+      <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t("Regulars, Oat milk")} autoFocus aria-label={t("Tags for {{v0}}", { v0: follower.user.display_name })} data-testid="follower-tags-input" />
       {offered.map((t) => (
         <button type="button" key={t} className="chip add" onClick={() => setText([...tags, t].join(", "))}>
           + {t}

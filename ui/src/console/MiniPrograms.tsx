@@ -24,7 +24,7 @@ export function MiniPrograms({ account }: { account: OfficialAccount }) {
     try {
       const resp = await authedFetch(path, { method: "POST", headers: { "content-type": "application/zip" }, body: file });
       const mp = (await resp.json()) as MiniProgram;
-      setNote(`Published ${mp.name} ${mp.release.version}.`);
+      setNote(t("Published {{v0}} {{v1}}.", { v0: mp.name, v1: mp.release.version }));
       await load();
     } catch (e) {
       setError(errorMessage(e));

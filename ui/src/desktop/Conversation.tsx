@@ -589,11 +589,11 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
             {m.role !== "member" && <span className="role">{m.role}</span>}
             {manage && m.user.id !== me.id && (myRole === "owner" || m.role === "member") && (
               <span className="member-actions">
-                <button title={`Remove ${m.user.display_name}`} aria-label={`Remove ${m.user.display_name}`} onClick={() => ipc.removeMember(conv.id, m.user.id).catch(fail)}>
+                <button title={t("Remove {{v0}}", { v0: m.user.display_name })} aria-label={t("Remove {{v0}}", { v0: m.user.display_name })} onClick={() => ipc.removeMember(conv.id, m.user.id).catch(fail)}>
                   ×
                 </button>
                 {myRole === "owner" && (
-                  <button title={`Make ${m.user.display_name} the owner`} aria-label={`Make ${m.user.display_name} the owner`} onClick={() => ipc.setRole(conv.id, m.user.id, "owner").catch(fail)}>
+                  <button title={t("Make {{v0}} the owner", { v0: m.user.display_name })} aria-label={t("Make {{v0}} the owner", { v0: m.user.display_name })} onClick={() => ipc.setRole(conv.id, m.user.id, "owner").catch(fail)}>
                     ♛
                   </button>
                 )}

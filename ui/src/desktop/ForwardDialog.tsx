@@ -25,7 +25,7 @@ export function ForwardDialog({ from, messages, merged, onClose, onSent }: { fro
   return (
     <div className="modal-backdrop" onClick={onClose}>
       <div className="modal" role="dialog" aria-label={t("Forward")} onClick={(e) => e.stopPropagation()} data-testid="forward-dialog">
-        <h3>{merged ? `Merge and forward ${messages.length} messages to` : messages.length > 1 ? `Forward ${messages.length} messages to` : t("Forward to")}</h3>
+        <h3>{merged ? t("Merge and forward {{v0}} messages to", { v0: messages.length }) : messages.length > 1 ? t("Forward {{v0}} messages to", { v0: messages.length }) : t("Forward to")}</h3>
         <div className="pick-list">
           {chats.map((c) => (
             <label key={c.conversation.id} className="pick-row" data-testid="forward-chat" data-title={c.conversation.title}>

@@ -38,7 +38,7 @@ export function ImageViewer({ photos, start, onClose }: { photos: ViewerPhoto[];
   if (!photo) return null;
   const save = () =>
     ipc.saveMedia(photo.hash, `Xin ${new Date(photo.at).toISOString().slice(0, 19).replace(/:/g, "-")}`).then(
-      (path) => setNote(`Saved to ${path}`),
+      (path) => setNote(t("Saved to {{v0}}", { v0: path })),
       (e) => setNote(errorText(e)),
     );
   return (

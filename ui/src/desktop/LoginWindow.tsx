@@ -86,7 +86,7 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
           ) : (
             <>
               <p className="login-hint">{t("Confirm on your phone by tapping this number:")}</p>
-              <p className="login-code" data-testid="login-code" data-code={login.code} aria-label={`Number ${spacedCode(login.code)}`}>
+              <p className="login-code" data-testid="login-code" data-code={login.code} aria-label={t("Number {{v0}}", { v0: spacedCode(login.code) })}>
                 {login.code}
               </p>
             </>

@@ -276,7 +276,7 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
               </div>
             )}
             {post.comments.map((c) => (
-              <div key={c.id} className="moment-comment" onClick={() => reply(c)} title={c.author.id === me.id ? undefined : `Reply to ${c.author.display_name}`} data-testid="moment-comment-line">
+              <div key={c.id} className="moment-comment" onClick={() => reply(c)} title={c.author.id === me.id ? undefined : t("Reply to {{v0}}", { v0: c.author.display_name })} data-testid="moment-comment-line">
                 <CommentText c={c} />
                 {(mine || c.author.id === me.id) && (
                   <button
@@ -303,7 +303,7 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
               if (text.trim()) void send();
             }}
           >
-            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? `Reply to ${replyTo.author.display_name}` : t("Comment")} maxLength={500} data-testid="moment-comment-input" />
+            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? t("Reply to {{v0}}", { v0: replyTo.author.display_name }) : t("Comment")} maxLength={500} data-testid="moment-comment-input" />
             <button className="primary-button small" disabled={!text.trim()}>
               {t("Send")}
             </button>

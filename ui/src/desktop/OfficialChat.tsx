@@ -59,7 +59,7 @@ export function OfficialChat({ account, broadcasts }: { account: OfficialAccount
           if (text.trim()) void send(text.trim(), false);
         }}
       >
-        <input value={text} onChange={(e) => setText(e.target.value)} placeholder={`Message ${account.name}`} maxLength={2000} data-testid="official-input" />
+        <input value={text} onChange={(e) => setText(e.target.value)} placeholder={t("Message {{v0}}", { v0: account.name })} maxLength={2000} data-testid="official-input" />
         <button className="primary-button small" disabled={!text.trim()}>
           {t("Send")}
         </button>

@@ -53,7 +53,7 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
           </span>
           <span>
             <span className="red-note">{c.note || "Best wishes"}</span>
-            <span className="red-status">{mine ? `Opened · ${yuan(mine.amount_fen)}` : e?.state === "finished" ? t("All grabbed") : e?.state === "returned" ? t("Expired") : ""}</span>
+            <span className="red-status">{mine ? t("Opened · {{v0}}", { v0: yuan(mine.amount_fen) }) : e?.state === "finished" ? t("All grabbed") : e?.state === "returned" ? t("Expired") : ""}</span>
           </span>
         </span>
         <span className="red-foot">Red Envelope{c.kind === "lucky" ? " · Lucky" : ""}</span>
@@ -82,7 +82,7 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
               </ul>
               <p className="red-verify" data-testid="envelope-verify">
                 {verified === null
-                  ? `The split was fixed when it was sent: seed hash ${e.commitment.slice(0, 16)}…, revealed when it is finished.`
+                  ? t("The split was fixed when it was sent: seed hash {{v0}}…, revealed when it is finished.", { v0: e.commitment.slice(0, 16) })
                   : verified
                     ? "✓ Verified: the revealed seed matches its hash and reproduces every share."
                     : "✗ The revealed seed does not reproduce this split."}

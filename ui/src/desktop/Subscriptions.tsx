@@ -109,7 +109,7 @@ export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string
           onClose={() => setSharing(false)}
           onChoose={(c) => {
             setSharing(false);
-            ipc.shareArticle(c.conversation.id, article).then(() => setNote(`Shared to ${c.conversation.title}.`), (e) => setError(errorText(e)));
+            ipc.shareArticle(c.conversation.id, article).then(() => setNote(t("Shared to {{v0}}.", { v0: c.conversation.title })), (e) => setError(errorText(e)));
           }}
         />
       )}

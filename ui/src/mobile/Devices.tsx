@@ -26,7 +26,7 @@ export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
   }, []);
 
   const remove = async (d: Device) => {
-    if (!confirm(`Sign out "${d.name}"? It will need to log in again.`)) return;
+    if (!confirm(t("Sign out \"{{v0}}\"? It will need to log in again.", { v0: d.name }))) return;
     try {
       await api.removeDevice(d.id);
       if (d.current) onSignedOut();

@@ -142,7 +142,7 @@ function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Pos
               if (text.trim()) void send();
             }}
           >
-            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? `Reply to ${replyTo.author.display_name}` : t("Comment")} maxLength={500} aria-label={t("Comment")} data-testid="post-comment-input" />
+            <input autoFocus value={text} onChange={(e) => setText(e.target.value)} placeholder={replyTo ? t("Reply to {{v0}}", { v0: replyTo.author.display_name }) : t("Comment")} maxLength={500} aria-label={t("Comment")} data-testid="post-comment-input" />
             <button type="submit">{t("Send")}</button>
           </form>
         )}

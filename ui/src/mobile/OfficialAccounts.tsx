@@ -195,7 +195,7 @@ export function AccountChatPage({ id, tick }: { id: string; tick: number }) {
           if (text.trim()) void send(text.trim(), false);
         }}
       >
-        <input value={text} onChange={(e) => setText(e.target.value)} placeholder={account ? `Message ${account.name}` : t("Message")} maxLength={2000} data-testid="phone-account-input" />
+        <input value={text} onChange={(e) => setText(e.target.value)} placeholder={account ? t("Message {{v0}}", { v0: account.name }) : t("Message")} maxLength={2000} data-testid="phone-account-input" />
         <button disabled={!text.trim()}>
           {t("Send")}
         </button>
@@ -213,7 +213,7 @@ export function ShareArticle({ article, onDone }: { article: { id: string; title
   }, []);
   const share = (c: Conversation) =>
     api.sendContent(c.id, uuidv7(), { type: "article", article_id: article.id, title: article.title, cover: article.cover, account_name: article.account_name }).then(
-      () => onDone(`Sent to ${c.title}.`),
+      () => onDone(t("Sent to {{v0}}.", { v0: c.title })),
       (e) => onDone(errorMessage(e)),
     );
   return (

@@ -35,7 +35,7 @@ function Paid({ payment, mine }: { payment: Payment; mine: string }) {
   return (
     <div className="pay-done" data-testid="pay-done" data-fen={payment.amount_fen}>
       <div className="pay-done-tick">✓</div>
-      <div>{out ? `Paid ${payment.payee_name}` : `Received from ${payment.payer_name}`}</div>
+      <div>{out ? t("Paid {{v0}}", { v0: payment.payee_name }) : t("Received from {{v0}}", { v0: payment.payer_name })}</div>
       <div className="pay-done-amount">{yuan(payment.amount_fen)}</div>
       {payment.note && <div className="muted">{payment.note}</div>}
       <button className="primary" onClick={() => go("/wallet")}>
@@ -122,7 +122,7 @@ export function PayPage({ handle, me }: { handle: string; me: string }) {
             </p>
           )}
           <button className="primary" type="submit" disabled={busy || fen === null || pin.length !== 6} data-testid="pay-submit">
-            {fen !== null ? `Pay ${yuan(fen)}` : t("Pay")}
+            {fen !== null ? t("Pay {{v0}}", { v0: yuan(fen) }) : t("Pay")}
           </button>
         </form>
       )}

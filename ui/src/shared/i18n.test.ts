@@ -11,7 +11,7 @@ function keysUsed(dir: string): string[] {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...keysUsed(path));
     else if (/\.tsx?$/.test(name) && !name.endsWith(".test.ts")) {
-      for (const m of readFileSync(path, "utf8").matchAll(/\bt\("((?:[^"\\]|\\.)*)"/g)) out.push(m[1]!);
+      for (const m of readFileSync(path, "utf8").matchAll(/\bt\("((?:[^"\\]|\\.)*)"/g)) out.push(JSON.parse(`"${m[1]!}"`) as string);
     }
   }
   return out;
