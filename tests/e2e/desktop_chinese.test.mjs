@@ -1,8 +1,9 @@
-// The desktop in Chinese: started on a system whose locale is zh_CN it speaks 简体中文 from the
-// login window on, and Settings › Language switches it (and back).
+// Xin in Chinese: the desktop started on a system whose locale is zh_CN speaks 简体中文 from the
+// login window on, and Settings › Language switches it (and back); the phone companion and the
+// console follow a Chinese browser.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { By, startDesktop, startServer, waitFor } from "./harness.mjs";
+import { By, phoneSignIn, startBrowser, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
 
 describe("the desktop in Chinese", () => {
   let server, desktop;
@@ -50,5 +51,33 @@ describe("the desktop in Chinese", () => {
     await (await (await desktop.find("setting-language")).findElement(By.css('option[value="system"]'))).click();
     await waitFor("Chinese again", async () => (await title("chats")) === "聊天");
     assert.equal(await desktop.driver.executeScript("return document.documentElement.lang"), "zh-CN");
+  });
+
+  test("the phone companion and the console follow a Chinese browser", async () => {
+    const phone = await startPhone(undefined, undefined, "zh-CN");
+    try {
+      const page = phone.page;
+      await page.goto(`${server.url}/m/`);
+      assert.equal(await page.locator(".auth-title").innerText(), "登录 Xin");
+      await page.locator('input[name="login"]').fill("lihua");
+      await page.locator('input[name="password"]').fill("correct horse");
+      await page.getByTestId("auth-submit").click();
+      await page.getByTestId("tab-wallet").waitFor();
+      assert.match(await page.locator(".tabbar").innerText(), /聊天[\s\S]*通讯录[\s\S]*朋友圈[\s\S]*扫一扫[\s\S]*钱包[\s\S]*我/);
+      await page.getByTestId("tab-contacts").click();
+      await page.getByTestId("phone-mini-programs-entry").waitFor();
+      await phone.screenshot("83-phone-contacts-zh");
+    } finally {
+      await phone.stop();
+    }
+    const browser = await startBrowser("zh-CN");
+    try {
+      await browser.page.goto(`${server.url}/console/`);
+      await browser.page.getByTestId("console-qr").waitFor();
+      assert.equal(await browser.page.locator(".console-signin h1").innerText(), "Xin 公众平台");
+      await browser.screenshot("84-console-signin-zh");
+    } finally {
+      await browser.stop();
+    }
   });
 });

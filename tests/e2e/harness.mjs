@@ -191,17 +191,17 @@ async function chromiumPage(args, options, label) {
  * Debian's Chromium, phone-sized, optionally with a fake camera playing `video` and a fake
  * microphone playing `audio` (a WAV file).
  */
-export async function startPhone(video, audio) {
+export async function startPhone(video, audio, locale) {
   const args = [];
   if (video || audio) args.push("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream");
   if (video) args.push(`--use-file-for-fake-video-capture=${video}`);
   if (audio) args.push(`--use-file-for-fake-audio-capture=${audio}`);
-  return chromiumPage(args, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true }, "phone");
+  return chromiumPage(args, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, ...(locale ? { locale } : {}) }, "phone");
 }
 
 /** Debian's Chromium at a desktop's size: a publisher's browser for the console. */
-export function startBrowser() {
-  return chromiumPage([], { viewport: { width: 1280, height: 860 } }, "browser");
+export function startBrowser(locale) {
+  return chromiumPage([], { viewport: { width: 1280, height: 860 }, ...(locale ? { locale } : {}) }, "browser");
 }
 
 /** Signs up on the companion and lands on the Chats tab. */
