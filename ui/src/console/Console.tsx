@@ -10,6 +10,7 @@ import { Followers } from "./Followers";
 import { MiniPrograms } from "./MiniPrograms";
 import { Profile } from "./Profile";
 import { formatDateTime, useT } from "../shared/i18n";
+import { LanguageSelect } from "../shared/LanguageSelect";
 
 function consoleDevice(): DeviceInfo {
   const browser = /Firefox\//.test(navigator.userAgent) ? "Firefox" : /Chrome\//.test(navigator.userAgent) ? "Chrome" : "Browser";
@@ -109,6 +110,7 @@ function Dashboard({ onSignOut }: { onSignOut: () => void }) {
       <header className="console-bar">
         <b>{t("Xin Console")}</b>
         <span className="spacer" />
+        <LanguageSelect testid="console-language" />
         {me && <span data-testid="console-me">{me.display_name}</span>}
         <button onClick={onSignOut}>{t("Sign out")}</button>
       </header>

@@ -4,7 +4,8 @@ import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { Icon } from "../shared/icons";
 import { errorText, ipc, onCoreEvent } from "./ipc";
-import { chosenLanguage, type Language, LANGUAGES, setLanguage, useT } from "../shared/i18n";
+import { LanguageSelect } from "../shared/LanguageSelect";
+import { useT } from "../shared/i18n";
 
 /** Settings: the account, and Devices with sign-out. */
 export function Settings({ user }: { user: UserProfile }) {
@@ -165,27 +166,14 @@ function MomentsWindow() {
   );
 }
 
-/** Language: follow the system, or English, or 简体中文 (each named in itself). */
+/** Language: follow the system, or English, or 简体中文. */
 function LanguageSetting() {
   const t = useT();
-  const [lang, setLang] = useState<Language | "system">(chosenLanguage() ?? "system");
-  const choose = (v: string) => {
-    const next = LANGUAGES.find((l) => l.code === v)?.code ?? null;
-    setLang(next ?? "system");
-    setLanguage(next);
-  };
   return (
     <>
       <h2 className="section-title">{t("Language")}</h2>
       <label className="setting-row">
-        <select value={lang} onChange={(e) => choose(e.target.value)} data-testid="setting-language" aria-label={t("Language")}>
-          <option value="system">{t("Same as the system")}</option>
-          {LANGUAGES.map((l) => (
-            <option key={l.code} value={l.code}>
-              {l.name}
-            </option>
-          ))}
-        </select>
+        <LanguageSelect />
       </label>
     </>
   );

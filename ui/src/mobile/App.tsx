@@ -15,6 +15,7 @@ import { AccountChatPage, AccountPage, OfficialAccountsPage } from "./OfficialAc
 import { go, usePath } from "./router";
 import { Avatar } from "../shared/Avatar";
 import { Icon, type IconName } from "../shared/icons";
+import { LanguageSelect } from "../shared/LanguageSelect";
 import { useT } from "../shared/i18n";
 
 // The QR decoder is most of the companion's weight: load it only when scanning.
@@ -161,6 +162,10 @@ function Me({ name, handle, hue, onSignedOut }: { name: string; handle: string; 
           <span>{t("Devices")}</span>
           <span className="chev">›</span>
         </button>
+        <label className="row">
+          <span>{t("Language")}</span>
+          <LanguageSelect />
+        </label>
         <button className="row" onClick={() => api.signOut().then(onSignedOut)}>
           <span className="danger">{t("Log out")}</span>
         </button>
