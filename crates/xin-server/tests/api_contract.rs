@@ -151,18 +151,22 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/contacts/{id}/tags"),
 ];
 
-#[tokio::test]
-async fn openapi_describes_exactly_the_routes() {
-    let s = TestServer::start().await;
-    let doc: serde_json::Value = s
-        .http
+/// The server's OpenAPI document.
+async fn openapi(s: &TestServer) -> Value {
+    s.http
         .get(format!("{}/api/v1/openapi.json", s.url))
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn openapi_describes_exactly_the_routes() {
+    let s = TestServer::start().await;
+    let doc = openapi(&s).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
     let mut documented = Vec::new();
@@ -220,15 +224,7 @@ async fn openapi_describes_exactly_the_routes() {
 async fn every_operation_answers_bad_input_with_a_documented_error() {
     let s = TestServer::start().await;
     let ann = s.register("ann", "13800000001").await;
-    let doc: serde_json::Value = s
-        .http
-        .get(format!("{}/api/v1/openapi.json", s.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi(&s).await;
     let unknown = "0192a6f0-0000-7000-8000-000000000000";
     let fill = |path: &str, id: &str| {
         let mut out = String::new();
@@ -322,15 +318,7 @@ async fn every_operation_answers_bad_input_with_a_documented_error() {
 #[tokio::test]
 async fn documented_limits_are_the_enforced_ones() {
     let s = TestServer::start().await;
-    let doc: Value = s
-        .http
-        .get(format!("{}/api/v1/openapi.json", s.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = openapi(&s).await;
     let limit = |schema: &str, field: &str, key: &str| -> usize {
         doc["components"]["schemas"][schema]["properties"][field][key]
             .as_u64()

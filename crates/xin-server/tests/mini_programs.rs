@@ -87,6 +87,29 @@ async fn account(owner: &Party<'_>, handle: &str) -> (String, String) {
     (id, token["access_token"].as_str().unwrap().to_string())
 }
 
+/// `person` logs in to crag-coffee (`program`): a login code, traded by its backend for the
+/// openid.
+async fn signed_in(s: &TestServer, person: &Party<'_>, program: &str, token: &str) -> Value {
+    let code = person
+        .ok(
+            Method::POST,
+            &format!("/mini-programs/{program}/login-codes"),
+            None,
+        )
+        .await["code"]
+        .clone();
+    backend(
+        s,
+        token,
+        Method::POST,
+        "/official-api/mini-programs/crag-coffee/sessions",
+        json!({"code": code}),
+    )
+    .await
+    .1["openid"]
+        .clone()
+}
+
 /// A call from the mini-program's backend with its account's access token.
 async fn backend(
     s: &TestServer,
@@ -354,24 +377,7 @@ async fn an_order_is_paid_once_with_the_pin_for_the_amount_the_backend_set() {
         .as_str()
         .unwrap()
         .to_string();
-    let code = ann
-        .ok(
-            Method::POST,
-            &format!("/mini-programs/{mp}/login-codes"),
-            None,
-        )
-        .await["code"]
-        .clone();
-    let openid = backend(
-        &s,
-        &token,
-        Method::POST,
-        "/official-api/mini-programs/crag-coffee/sessions",
-        json!({"code": code}),
-    )
-    .await
-    .1["openid"]
-        .clone();
+    let openid = signed_in(&s, &ann, &mp, &token).await;
 
     let new_order = |amount: i64| json!({"openid": openid, "amount_fen": amount, "description": "Flat white ×2", "out_trade_no": "T-1001"});
     let orders = "/official-api/mini-programs/crag-coffee/orders";
@@ -648,24 +654,7 @@ async fn a_paid_order_is_delivered_to_the_publishers_webhook_signed_and_without_
         .as_str()
         .unwrap()
         .to_string();
-    let code = ann
-        .ok(
-            Method::POST,
-            &format!("/mini-programs/{mp}/login-codes"),
-            None,
-        )
-        .await["code"]
-        .clone();
-    let openid = backend(
-        &s,
-        &token,
-        Method::POST,
-        "/official-api/mini-programs/crag-coffee/sessions",
-        json!({"code": code}),
-    )
-    .await
-    .1["openid"]
-        .clone();
+    let openid = signed_in(&s, &ann, &mp, &token).await;
     let order = backend(&s, &token, Method::POST, "/official-api/mini-programs/crag-coffee/orders",
         json!({"openid": openid, "amount_fen": 1_200, "description": "Crag energy bar", "out_trade_no": "T-7"})).await.1;
     let id = order["id"].as_str().unwrap();
