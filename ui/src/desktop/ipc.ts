@@ -1,5 +1,6 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { localError } from "../shared/errors";
 import type { MiniProgram, MiniProgramOrder, PhoneCode, Article, BroadcastList, OfficialUnread, SearchResults, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
@@ -131,6 +132,6 @@ export function onCoreEvent(handler: (e: CoreEvent) => void): Promise<UnlistenFn
 }
 
 export function errorText(e: unknown): string {
-  if (e && typeof e === "object" && "message" in e) return String((e as UiError).message);
+  if (e && typeof e === "object" && "message" in e) return localError((e as UiError).code, String((e as UiError).message));
   return String(e);
 }

@@ -1,3 +1,4 @@
+import { localError } from "../shared/errors";
 import type { Content, ContactList, Conversation, ConversationList, DeviceInfo, DeviceList, ErrorBody, FriendRequest, Message, MessagePage, PendingLogins, ServerEvent, Session, TicketDetails, UserProfile, UserSearch } from "../bindings";
 
 /** What the companion keeps between visits. The phone browser's storage is its keyring. */
@@ -8,6 +9,7 @@ const KEY = typeof location !== "undefined" && location.pathname.startsWith("/co
 
 /** What to tell the person about a failed call. */
 export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return localError(e.code, e.message);
   return e instanceof Error ? e.message : String(e);
 }
 
