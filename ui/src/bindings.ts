@@ -818,7 +818,12 @@ export type ChatSummary = { conversation: Conversation,
 /**
  * The last message as one line ("Bob: see you at 9").
  */
-preview: string, last_activity: number, 
+preview: string, 
+/**
+ * When that last message is a system line: what happened, for the UI to say it in the
+ * reader's language (`preview` has the English words).
+ */
+preview_event?: SystemEvent, last_activity: number, 
 /**
  * Text typed but not sent, kept across restarts.
  */

@@ -200,18 +200,52 @@ impl AccountDb {
             "SELECT body, preview, last_activity, draft FROM conversations ORDER BY pinned DESC, last_activity DESC",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+            ))
         })?;
         rows.map(|row| {
             let (body, preview, last_activity, draft) = row?;
+            let conversation: Conversation = from_json(&body)?;
+            let preview_event = self.system_preview(conversation.id, &preview)?;
             Ok(ChatSummary {
-                conversation: from_json(&body)?,
+                conversation,
                 preview,
+                preview_event,
                 last_activity,
                 draft,
             })
         })
         .collect()
+    }
+
+    /// The event behind a chat's preview, when the preview is the English words of the newest
+    /// message and that message is a system line.
+    fn system_preview(
+        &self,
+        conv: Uuid,
+        preview: &str,
+    ) -> CoreResult<Option<xin_proto::SystemEvent>> {
+        let body: Option<String> = self
+            .0
+            .query_row(
+                "SELECT body FROM messages WHERE conversation_id = ?1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                params![conv.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(body) = body else { return Ok(None) };
+        let m: Message = from_json(&body)?;
+        Ok(match m.content {
+            Content::System {
+                text,
+                event: Some(event),
+            } if text == preview && !m.recalled => Some(event),
+            _ => None,
+        })
     }
 
     pub fn conversation(&mut self, id: Uuid) -> CoreResult<Option<Conversation>> {

@@ -10,6 +10,11 @@ pub struct ChatSummary {
     pub conversation: Conversation,
     /// The last message as one line ("Bob: see you at 9").
     pub preview: String,
+    /// When that last message is a system line: what happened, for the UI to say it in the
+    /// reader's language (`preview` has the English words).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview_event: Option<xin_proto::SystemEvent>,
     #[ts(type = "number")]
     pub last_activity: i64,
     /// Text typed but not sent, kept across restarts.

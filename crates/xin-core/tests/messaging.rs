@@ -155,8 +155,31 @@ async fn a_group_of_three_with_a_removed_member() {
         .id;
     let created = "[Alice created the group with Bob, Carol]";
     carol.expect(group, &[created]).await;
+    // The chat list says what happened, for the UI to put in the reader's language.
+    let row = carol
+        .engine
+        .chats()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.conversation.id == group)
+        .unwrap();
+    assert!(
+        matches!(&row.preview_event, Some(xin_proto::SystemEvent::GroupCreated { by, with }) if by.name == "Alice" && with.len() == 2),
+        "{:?}",
+        row.preview_event
+    );
     bob.say(group, "hi all").await;
     carol.expect(group, &[created, "hi all"]).await;
+    let row = carol
+        .engine
+        .chats()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.conversation.id == group)
+        .unwrap();
+    assert_eq!(row.preview_event, None, "a text is not a system line");
 
     alice.engine.remove_member(group, carol.id).await.unwrap();
     alice.say(group, "carol is gone").await;

@@ -5,6 +5,7 @@ import { relativeTime } from "../shared/format";
 import { mediaUrl } from "./ipc";
 import { SearchResults } from "./SearchResults";
 import { useT } from "../shared/i18n";
+import { systemLine } from "../shared/systemLine";
 
 /** The chat list: pinned first, then by last activity; unread badges grey when muted. */
 export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, latest, subscriptionsUnread = false, services = [] }: { chats: ChatSummary[]; me: string; selected: string | null; onSelect: (id: string) => void; onPlus: () => void; onFound?: Found; latest?: Broadcast | null; subscriptionsUnread?: boolean; services?: ServiceRow[] }) {
@@ -73,6 +74,8 @@ function ChatRow({ c, me, selected, onSelect }: { c: ChatSummary; me: string; se
             <>
               <span className="draft">{t("[Draft]")}</span> {c.draft}
             </>
+          ) : c.preview_event ? (
+            systemLine({ type: "system", text: c.preview, event: c.preview_event })
           ) : (
             c.preview
           )}
