@@ -1,28 +1,31 @@
 import type { Content } from "../bindings";
+import { i18n } from "./i18n";
 import { systemLine } from "./systemLine";
 
-/** A message's content as one line (quotes, menus, forwarded cards): its words, or its kind. */
+/** A message's content as one line (quotes, menus, forwarded cards): its words, or its kind, in
+ *  the reader's language. */
 export function contentLine(c: Content): string {
+  const t = i18n.t.bind(i18n);
   switch (c.type) {
     case "text":
       return c.text;
     case "system":
       return systemLine(c);
     case "image":
-      return "[Photo]";
+      return t("[Photo]");
     case "file":
-      return `[File] ${c.name}`;
+      return t("[File] {{name}}", { name: c.name });
     case "voice":
-      return "[Voice]";
+      return t("[Voice]");
     case "video":
-      return "[Video]";
+      return t("[Video]");
     case "article":
-      return `[Article] ${c.title}`;
+      return t("[Article] {{title}}", { title: c.title });
     case "mini_program":
-      return `[Mini Program] ${c.name}`;
+      return t("[Mini Program] {{name}}", { name: c.name });
     case "history":
-      return `[Chat history] ${c.title}`;
+      return t("[Chat history] {{title}}", { title: c.title });
     default:
-      return "[Unsupported message]";
+      return t("[Unsupported message]");
   }
 }
