@@ -103,17 +103,21 @@ pub async fn seed(
 /// For a world seeded before: the café's backend configuration again (its secret is the same).
 pub async fn reconfigure(api: &Api, backend: &str, out: &Path) -> Result<()> {
     let carol = api.sign_in("carol").await?;
+    // The accounts Carol follows or owns; the café is hers.
     let accounts = api
         .call(
             &carol,
             reqwest::Method::GET,
-            "/official-accounts?q=summit_cafe",
+            "/official-accounts",
             Value::Null,
         )
         .await?;
     let desk = accounts["accounts"]
         .as_array()
-        .and_then(|a| a.iter().find(|a| a["mine"] == true))
+        .and_then(|a| {
+            a.iter()
+                .find(|a| a["mine"] == true && a["handle"] == "summit_cafe")
+        })
         .and_then(|a| a["id"].as_str())
         .ok_or("the café account is missing")?
         .to_string();
