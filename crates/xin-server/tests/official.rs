@@ -660,3 +660,34 @@ async fn qr_codes_carry_a_scene_to_each_follow_and_expire() {
         .await;
     assert_eq!(r.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_account_is_found_by_its_exact_xin_id_and_wildcards_match_themselves() {
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "owner", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    account(&owner, "summit_cafe", "service").await;
+    account(&owner, "summitxcafe", "service").await;
+    let handles = |v: Value| -> Vec<String> {
+        v["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["handle"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The Xin ID as people type it, underscore and all: that account, not a look-alike.
+    assert_eq!(
+        handles(
+            ann.ok(Method::GET, "/official-accounts?q=summit_cafe", None)
+                .await
+        ),
+        ["summit_cafe"]
+    );
+    // `%` is a character like any other, not "anything".
+    assert!(handles(
+        ann.ok(Method::GET, "/official-accounts?q=summit%25cafe", None)
+            .await
+    )
+    .is_empty());
+}

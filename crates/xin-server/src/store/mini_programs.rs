@@ -262,11 +262,11 @@ impl Store {
         self.reads
             .run(move |c| match search {
                 Some(q) => {
-                    let like = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
+                    let like = sql::contains_pattern(&q);
                     query(
                         c,
                         viewer,
-                        "WHERE lower(m.name) LIKE $2 OR m.app_id LIKE $2 ORDER BY m.name LIMIT 50",
+                        "WHERE lower(m.name) LIKE $2 ESCAPE '\\' OR m.app_id LIKE $2 ESCAPE '\\' ORDER BY m.name LIMIT 50",
                         &[&like],
                     )
                 }

@@ -334,14 +334,11 @@ impl Store {
                 let v = viewer.to_string();
                 let rows = match q {
                     Some(q) => {
-                        let like = format!(
-                            "%{}%",
-                            q.to_lowercase().replace(['%', '_'], "")
-                        );
+                        let like = sql::contains_pattern(&q);
                         sql::all(
                             c,
                             &format!(
-                                "{ACCOUNT} WHERE a.handle_key LIKE $2 OR lower(a.name) LIKE $2
+                                "{ACCOUNT} WHERE a.handle_key LIKE $2 ESCAPE '\\' OR lower(a.name) LIKE $2 ESCAPE '\\'
                                  ORDER BY a.name LIMIT 20"
                             ),
                             &[&v, &like],

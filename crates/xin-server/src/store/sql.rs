@@ -53,6 +53,20 @@ fn prepare<'c>(c: &'c Conn, sql: &str, params: &[&dyn ToSql]) -> ApiResult<Cache
     Ok(stmt)
 }
 
+/// A `LIKE … ESCAPE '\'` pattern that finds `q` anywhere, case-insensitively (compare with
+/// `lower(column)`): `%` and `_` in what people type are matched as themselves.
+pub(crate) fn contains_pattern(q: &str) -> String {
+    let mut out = String::from("%");
+    for c in q.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
 /// Runs a statement; returns the rows it changed.
 pub(crate) fn exec(c: &Conn, sql: &str, params: &[&dyn ToSql]) -> ApiResult<usize> {
     Ok(prepare(c, sql, params)?.raw_execute()?)
