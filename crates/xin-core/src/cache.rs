@@ -25,6 +25,7 @@ fn account_migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0004_moments.sql")),
         M::up(include_str!("../migrations/0005_official.sql")),
         M::up(include_str!("../migrations/0006_search.sql")),
+        M::up(include_str!("../migrations/0007_preview_event.sql")),
     ])
 }
 

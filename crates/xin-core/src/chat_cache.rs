@@ -149,9 +149,16 @@ fn touch(tx: &Transaction<'_>, m: &Message, unread: Option<i64>) -> CoreResult<(
         if let Some(u) = unread {
             c.unread = u;
         }
+        let event = match &m.content {
+            Content::System {
+                event: Some(event), ..
+            } => Some(to_json(event)?),
+            _ => None,
+        };
         tx.execute(
-            "UPDATE conversations SET body = ?1, last_activity = MAX(last_activity, ?2), preview = ?3 WHERE id = ?4",
-            params![to_json(&c)?, m.created_at, preview(m, name.as_deref()), c.id.to_string()],
+            "UPDATE conversations SET body = ?1, last_activity = MAX(last_activity, ?2), preview = ?3,
+               preview_event = ?4 WHERE id = ?5",
+            params![to_json(&c)?, m.created_at, preview(m, name.as_deref()), event, c.id.to_string()],
         )?;
     }
     Ok(())
@@ -197,55 +204,29 @@ impl AccountDb {
 
     pub fn chats(&self) -> CoreResult<Vec<ChatSummary>> {
         let mut stmt = self.0.prepare(
-            "SELECT body, preview, last_activity, draft FROM conversations ORDER BY pinned DESC, last_activity DESC",
+            "SELECT body, preview, last_activity, draft, preview_event FROM conversations
+             ORDER BY pinned DESC, last_activity DESC",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+                r.get(1)?,
                 r.get(2)?,
                 r.get(3)?,
+                r.get::<_, Option<String>>(4)?,
             ))
         })?;
         rows.map(|row| {
-            let (body, preview, last_activity, draft) = row?;
-            let conversation: Conversation = from_json(&body)?;
-            let preview_event = self.system_preview(conversation.id, &preview)?;
+            let (body, preview, last_activity, draft, event) = row?;
             Ok(ChatSummary {
-                conversation,
+                conversation: from_json(&body)?,
                 preview,
-                preview_event,
+                preview_event: event.map(|e| from_json(&e)).transpose()?,
                 last_activity,
                 draft,
             })
         })
         .collect()
-    }
-
-    /// The event behind a chat's preview, when the preview is the English words of the newest
-    /// message and that message is a system line.
-    fn system_preview(
-        &self,
-        conv: Uuid,
-        preview: &str,
-    ) -> CoreResult<Option<xin_proto::SystemEvent>> {
-        let body: Option<String> = self
-            .0
-            .query_row(
-                "SELECT body FROM messages WHERE conversation_id = ?1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
-                params![conv.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(body) = body else { return Ok(None) };
-        let m: Message = from_json(&body)?;
-        Ok(match m.content {
-            Content::System {
-                text,
-                event: Some(event),
-            } if text == preview && !m.recalled => Some(event),
-            _ => None,
-        })
     }
 
     pub fn conversation(&mut self, id: Uuid) -> CoreResult<Option<Conversation>> {

@@ -156,14 +156,7 @@ async fn a_group_of_three_with_a_removed_member() {
     let created = "[Alice created the group with Bob, Carol]";
     carol.expect(group, &[created]).await;
     // The chat list says what happened, for the UI to put in the reader's language.
-    let row = carol
-        .engine
-        .chats()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.conversation.id == group)
-        .unwrap();
+    let row = chat_row(&carol, group).await;
     assert!(
         matches!(&row.preview_event, Some(xin_proto::SystemEvent::GroupCreated { by, with }) if by.name == "Alice" && with.len() == 2),
         "{:?}",
@@ -171,14 +164,7 @@ async fn a_group_of_three_with_a_removed_member() {
     );
     bob.say(group, "hi all").await;
     carol.expect(group, &[created, "hi all"]).await;
-    let row = carol
-        .engine
-        .chats()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.conversation.id == group)
-        .unwrap();
+    let row = chat_row(&carol, group).await;
     assert_eq!(row.preview_event, None, "a text is not a system line");
 
     alice.engine.remove_member(group, carol.id).await.unwrap();
@@ -430,4 +416,15 @@ async fn group_changes_reach_every_cache_as_deltas() {
     assert_eq!(members.len(), 2);
     assert!(!members.iter().any(|m| m.user.id == carol.id));
     assert!(!conversation_of(&carol).await.unwrap().active);
+}
+
+/// `p`'s chat-list row for `conv`.
+async fn chat_row(p: &Person, conv: uuid::Uuid) -> xin_core::views::ChatSummary {
+    p.engine
+        .chats()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.conversation.id == conv)
+        .unwrap()
 }

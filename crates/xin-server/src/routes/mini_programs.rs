@@ -185,13 +185,14 @@ async fn publish(
             "A mini-program package is at most 32 MiB.",
         )
     })?;
-    let bytes = bytes.to_vec();
+    // `Bytes` clones share the buffer: the package is copied once, into the store's row.
     let checked = tokio::task::spawn_blocking({
         let bytes = bytes.clone();
         move || check_package(&bytes)
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let bytes = bytes.to_vec();
     let (version, hash) = (checked.manifest.version.clone(), checked.hash.clone());
     // A first version gets its id inside the write, so the write signs.
     let signer = state.signer().await?.clone();
