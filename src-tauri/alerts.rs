@@ -49,11 +49,7 @@ pub async fn update_unread(app: &AppHandle, engine: &Engine) {
         .filter(|c| !c.conversation.muted)
         .map(|c| c.conversation.unread)
         .sum();
-    let tooltip = if total > 0 {
-        format!("Xin — {total} unread")
-    } else {
-        "Xin".to_string()
-    };
+    let tooltip = xin_core::language::unread_tooltip(engine.language(), total);
     if let Some(tray) = app.tray_by_id(TRAY) {
         let _ = tray.set_tooltip(Some(tooltip));
     }
@@ -75,7 +71,7 @@ pub fn notify(app: &AppHandle, engine: &Engine, incoming: &Incoming) {
         .settings()
         .map(|s| s.notification_previews)
         .unwrap_or(true);
-    if let Some(n) = xin_core::notify::notification(incoming, previews) {
+    if let Some(n) = xin_core::notify::notification(incoming, previews, engine.language()) {
         if let Err(e) = app
             .notification()
             .builder()

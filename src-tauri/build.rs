@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "remove_device",
     "settings",
     "set_settings",
+    "set_language",
     "chats",
     "update_group",
     "add_members",

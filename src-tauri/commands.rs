@@ -62,6 +62,12 @@ pub fn settings(engine: State<'_, Engine>) -> Result<AppSettings> {
     Ok(engine.settings()?)
 }
 
+/// The language the user reads, for the words the Rust side writes.
+#[tauri::command]
+pub fn set_language(engine: State<'_, Engine>, language: xin_core::language::Language) {
+    engine.set_language(language);
+}
+
 #[tauri::command]
 pub fn set_settings(engine: State<'_, Engine>, settings: AppSettings) -> Result<()> {
     Ok(engine.set_settings(&settings)?)

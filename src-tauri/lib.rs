@@ -24,8 +24,7 @@ pub const EVENT: &str = "xin://event";
 
 /// Tells the UI the system's language before its scripts run. WebKitGTK's `navigator.language`
 /// says "en-US" whenever the system's locale is not generated, whatever LANG asks for.
-fn system_locale<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
-    let locale = sys_locale::get_locale().unwrap_or_else(|| "en-US".into());
+fn system_locale<R: tauri::Runtime>(locale: String) -> tauri::plugin::TauriPlugin<R> {
     let script = format!(
         "window.__XIN_SYSTEM_LOCALE__ = {};",
         serde_json::Value::String(locale)
@@ -51,6 +50,9 @@ pub fn run() {
         }
     };
     tracing::info!(server = engine.server(), "starting Xin");
+    // The system's language until the UI says which the user chose.
+    let locale = sys_locale::get_locale().unwrap_or_else(|| "en-US".into());
+    engine.set_language(xin_core::language::Language::from_locale(&locale));
 
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -60,7 +62,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .plugin(system_locale())
+        .plugin(system_locale(locale))
         .register_asynchronous_uri_scheme_protocol(media_protocol::SCHEME, media_protocol::handle)
         .register_asynchronous_uri_scheme_protocol(
             mini_program_window::SCHEME,
@@ -82,6 +84,7 @@ pub fn run() {
             commands::remove_device,
             commands::settings,
             commands::set_settings,
+            commands::set_language,
             chat_commands::chats,
             chat_commands::update_group,
             chat_commands::add_members,

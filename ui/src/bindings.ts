@@ -808,9 +808,18 @@ export type AppView = { "state": "signed_out", login: LoginView,
 /**
  * Why the user is here, when it is not obvious ("signed out from another device").
  */
-notice?: string, } | { "state": "signed_in", user: UserProfile, };
+notice?: LoginNotice, } | { "state": "signed_in", user: UserProfile, };
 
-export type LoginView = { "step": "starting" } | { "step": "qr", svg: string, url: string, expires_at: number, } | { "step": "scanned", user: UserProfile, code: string, remembered: boolean, } | { "step": "expired" } | { "step": "declined" } | { "step": "unreachable", message: string, retry_in_secs: number, } | { "step": "remembered", user: UserProfile, };
+export type LoginView = { "step": "starting" } | { "step": "qr", svg: string, url: string, expires_at: number, } | { "step": "scanned", user: UserProfile, code: string, remembered: boolean, } | { "step": "expired" } | { "step": "declined" } | { "step": "unreachable", 
+/**
+ * The server's address.
+ */
+server: string, 
+/**
+ * What the server said, when it answered (e.g. too many tries); none when it is out of
+ * reach.
+ */
+error?: UiError, retry_in_secs: number, } | { "step": "remembered", user: UserProfile, };
 
 export type UiError = { code: string, message: string, };
 
@@ -863,7 +872,11 @@ export type Incoming = { conversation_id: string,
 /**
  * The chat's title (group name or the friend's name/remark).
  */
-title: string, sender: string, text: string, muted: boolean, group: boolean, 
+title: string, sender: string, 
+/**
+ * The message in one line, in the user's language.
+ */
+text: string, muted: boolean, group: boolean, 
 /**
  * Mentions this user (or @all): notifies even when the group is muted.
  */
@@ -874,6 +887,10 @@ export type AppSettings = {
  * Show the sender and text in desktop notifications.
  */
 notification_previews: boolean, };
+
+export type Language = "en" | "zh-CN";
+
+export type LoginNotice = { "kind": "signed_out_elsewhere" } | { "kind": "scan_to_log_in" } | { "kind": "no_longer_remembered" } | { "kind": "declined" } | { "kind": "not_confirmed" } | { "kind": "failed", error: UiError, };
 
 export type Transfer = { id: string, direction: Direction, conversation_id: string, name: string, 
 /**

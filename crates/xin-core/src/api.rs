@@ -8,7 +8,10 @@ use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
 use xin_proto::*;
 
-use crate::error::{CoreError, CoreResult};
+use crate::{
+    error::{CoreError, CoreResult},
+    language::Speaking,
+};
 
 #[derive(Clone)]
 pub struct ApiClient {
@@ -17,10 +20,11 @@ pub struct ApiClient {
     /// takes), only on silence.
     pub(crate) transfer_http: reqwest::Client,
     pub(crate) base: String,
+    speaking: Speaking,
 }
 
 impl ApiClient {
-    pub fn new(base: &str) -> CoreResult<Self> {
+    pub fn new(base: &str, speaking: Speaking) -> CoreResult<Self> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             // Long enough for the 25 s long-poll of a login ticket.
@@ -38,6 +42,7 @@ impl ApiClient {
             http,
             transfer_http,
             base: base.trim_end_matches('/').to_string(),
+            speaking,
         })
     }
 
@@ -69,7 +74,9 @@ impl ApiClient {
     ) -> CoreResult<Option<T>> {
         let mut req = self
             .http
-            .request(method, format!("{}{API_PREFIX}{path}", self.base));
+            .request(method, format!("{}{API_PREFIX}{path}", self.base))
+            // The server words its errors in the user's language.
+            .header(reqwest::header::ACCEPT_LANGUAGE, self.speaking.get().code());
         if let Some(token) = token {
             req = req.bearer_auth(token);
         }

@@ -26,6 +26,13 @@ fn account_migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/0005_official.sql")),
         M::up(include_str!("../migrations/0006_search.sql")),
         M::up(include_str!("../migrations/0007_preview_event.sql")),
+        M::up_with_hook(
+            include_str!("../migrations/0008_last_message.sql"),
+            |tx: &rusqlite::Transaction| {
+                crate::chat_cache::refill_last_messages(tx)
+                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+            },
+        ),
     ])
 }
 
@@ -258,6 +265,70 @@ pub(crate) fn parse_uuid(s: &str) -> CoreResult<Uuid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cache from before the chat list kept its last message as facts shows each chat's last
+    /// message in the reader's language right after the update, not the English words stored.
+    #[test]
+    fn old_english_previews_are_reworded_on_update() -> Result<(), Box<dyn std::error::Error>> {
+        let mut conn = Connection::open_in_memory()?;
+        crate::search::register(&conn)?;
+        account_migrations().to_version(&mut conn, 7)?;
+        let conv = xin_proto::Conversation {
+            id: Uuid::now_v7(),
+            kind: xin_proto::ConversationKind::Direct,
+            title: "Bob".into(),
+            announcement: String::new(),
+            members: vec![],
+            last_seq: 1,
+            read_seq: 0,
+            unread: 1,
+            pinned: false,
+            muted: false,
+            active: true,
+        };
+        let photo = xin_proto::Message {
+            id: Uuid::now_v7(),
+            conversation_id: conv.id,
+            seq: 1,
+            sender_id: Uuid::now_v7(),
+            client_id: Uuid::now_v7(),
+            content: xin_proto::Content::Image {
+                blob: xin_proto::BlobRef {
+                    hash: "a".repeat(64),
+                    size: 1,
+                },
+                width: 1,
+                height: 1,
+                thumbnail: None,
+                placeholder: String::new(),
+            },
+            reply_to: None,
+            recalled: false,
+            created_at: 1,
+        };
+        conn.execute(
+            "INSERT INTO conversations (id, body, pinned, last_activity, preview)
+             VALUES (?1, ?2, 0, 1, '[Photo]')",
+            params![conv.id.to_string(), serde_json::to_string(&conv)?],
+        )?;
+        conn.execute(
+            "INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, body, state, created_at)
+             VALUES (?1, ?2, 1, ?3, ?4, ?5, 'sent', 1)",
+            params![
+                photo.id.to_string(),
+                conv.id.to_string(),
+                photo.client_id.to_string(),
+                photo.sender_id.to_string(),
+                serde_json::to_string(&photo)?
+            ],
+        )?;
+        account_migrations().to_latest(&mut conn)?;
+        let db = AccountDb(conn);
+        let chats = db.chats(crate::language::Language::SimplifiedChinese)?;
+        assert_eq!(chats.len(), 1);
+        assert_eq!(chats[0].preview, "[图片]");
+        Ok(())
+    }
 
     #[test]
     fn migrations_are_valid() -> Result<(), Box<dyn std::error::Error>> {

@@ -9,6 +9,8 @@ use xin_proto::{
 use crate::{
     cache::AccountDb,
     error::{CoreError, CoreResult},
+    language::Language,
+    preview::Preview,
     views::{ChatMessage, ChatSummary, ContactsView, SendState},
 };
 
@@ -18,37 +20,6 @@ pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
 
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
     serde_json::from_str(s).map_err(|e| CoreError::Cache(e.to_string()))
-}
-
-/// One line for the chat list.
-pub fn preview(m: &Message, sender_name: Option<&str>) -> String {
-    let body = if m.recalled {
-        "[Recalled]".to_string()
-    } else {
-        preview_of(&m.content)
-    };
-    match sender_name {
-        Some(name) if !matches!(m.content, Content::System { .. }) => format!("{name}: {body}"),
-        _ => body,
-    }
-}
-
-/// What a message holds, in one line.
-pub fn preview_of(content: &Content) -> String {
-    match content {
-        Content::Text { text, .. } => text.lines().next().unwrap_or("").to_string(),
-        Content::System { text, .. } => text.clone(),
-        Content::Image { .. } => "[Photo]".to_string(),
-        Content::File { name, .. } => format!("[File] {name}"),
-        Content::Voice { duration_ms, .. } => format!("[Voice] {}\"", duration_ms.div_ceil(1000)),
-        Content::Video { .. } => "[Video]".to_string(),
-        Content::Transfer { .. } => "[Transfer]".to_string(),
-        Content::Article { title, .. } => format!("[Article] {title}"),
-        Content::MiniProgram { name, .. } => format!("[Mini Program] {name}"),
-        Content::History { title, .. } => format!("[Chat history] {title}"),
-        Content::RedEnvelope { note, .. } => format!("[Red Envelope] {note}"),
-        Content::Unsupported => "[Unsupported message]".to_string(),
-    }
 }
 
 /// What applying events changed, so the shell tells the UI only that.
@@ -149,17 +120,33 @@ fn touch(tx: &Transaction<'_>, m: &Message, unread: Option<i64>) -> CoreResult<(
         if let Some(u) = unread {
             c.unread = u;
         }
-        let event = match &m.content {
-            Content::System {
-                event: Some(event), ..
-            } => Some(to_json(event)?),
-            _ => None,
-        };
         tx.execute(
-            "UPDATE conversations SET body = ?1, last_activity = MAX(last_activity, ?2), preview = ?3,
-               preview_event = ?4 WHERE id = ?5",
-            params![to_json(&c)?, m.created_at, preview(m, name.as_deref()), event, c.id.to_string()],
+            "UPDATE conversations SET body = ?1, last_activity = MAX(last_activity, ?2),
+               last_message = ?3 WHERE id = ?4",
+            params![
+                to_json(&c)?,
+                m.created_at,
+                to_json(&Preview::of(m, name.as_deref()))?,
+                c.id.to_string()
+            ],
         )?;
+    }
+    Ok(())
+}
+
+/// Fills every chat's last message from its newest cached one (the migration from English
+/// previews).
+pub(crate) fn refill_last_messages(tx: &Transaction<'_>) -> CoreResult<()> {
+    let newest: Vec<String> = tx
+        .prepare(
+            "SELECT m.body FROM conversations c JOIN messages m ON m.id = (
+               SELECT id FROM messages WHERE conversation_id = c.id AND seq IS NOT NULL
+               ORDER BY seq DESC LIMIT 1)",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for body in newest {
+        touch(tx, &from_json(&body)?, None)?;
     }
     Ok(())
 }
@@ -202,26 +189,27 @@ impl AccountDb {
         Ok((changes, gap))
     }
 
-    pub fn chats(&self) -> CoreResult<Vec<ChatSummary>> {
+    /// The chat list, its last messages worded in `lang`.
+    pub fn chats(&self, lang: Language) -> CoreResult<Vec<ChatSummary>> {
         let mut stmt = self.0.prepare(
-            "SELECT body, preview, last_activity, draft, preview_event FROM conversations
+            "SELECT body, last_message, last_activity, draft FROM conversations
              ORDER BY pinned DESC, last_activity DESC",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get(1)?,
+                r.get::<_, Option<String>>(1)?,
                 r.get(2)?,
                 r.get(3)?,
-                r.get::<_, Option<String>>(4)?,
             ))
         })?;
         rows.map(|row| {
-            let (body, preview, last_activity, draft, event) = row?;
+            let (body, last, last_activity, draft) = row?;
+            let last: Option<Preview> = last.map(|l| from_json(&l)).transpose()?;
             Ok(ChatSummary {
                 conversation: from_json(&body)?,
-                preview,
-                preview_event: event.map(|e| from_json(&e)).transpose()?,
+                preview: last.as_ref().map(|l| l.words(lang)).unwrap_or_default(),
+                preview_event: last.and_then(|l| l.system_event()),
                 last_activity,
                 draft,
             })

@@ -90,7 +90,8 @@ impl Engine {
 
     /// The chat list, pinned first, then by last activity.
     pub async fn chats(&self) -> CoreResult<Vec<ChatSummary>> {
-        self.signed_in().await?.db.lock().await.chats()
+        let lang = self.language();
+        self.signed_in().await?.db.lock().await.chats(lang)
     }
 
     /// A page of a conversation from the cache, oldest first. Scrolling up passes the oldest

@@ -16,7 +16,8 @@ use crate::{
     cache_key::{cache_key_name, CacheKey},
     download,
     error::{CoreError, CoreResult},
-    events::{AppView, CoreEvent, LoginView},
+    events::{AppView, CoreEvent, LoginNotice, LoginView},
+    language::{Language, Speaking},
     login, outbox, realtime,
     session::{blocking, AccountSession},
     upload,
@@ -51,6 +52,8 @@ pub(crate) struct Inner {
     /// The signed-in account and its background tasks (realtime link, outbox).
     account: Mutex<Option<SignedIn>>,
     online: std::sync::atomic::AtomicBool,
+    /// The language the user reads (the UI says which); the API client shares it.
+    speaking: Speaking,
 }
 
 /// This computer, as the server and the phone will see it.
@@ -72,7 +75,8 @@ pub fn this_device() -> DeviceInfo {
 
 impl Engine {
     pub fn new(config: EngineConfig) -> CoreResult<Self> {
-        let api = ApiClient::new(&config.server)?;
+        let speaking = Speaking::default();
+        let api = ApiClient::new(&config.server, speaking.clone())?;
         let app_db = AppDb::open(&config.data_dir.join("app.db"))?;
         Ok(Self(Arc::new(Inner {
             api,
@@ -85,6 +89,7 @@ impl Engine {
             login_task: Mutex::new(None),
             account: Mutex::new(None),
             online: std::sync::atomic::AtomicBool::new(false),
+            speaking,
             config,
         })))
     }
@@ -103,6 +108,18 @@ impl Engine {
 
     pub fn server(&self) -> &str {
         self.0.api.base()
+    }
+
+    pub fn language(&self) -> Language {
+        self.0.speaking.get()
+    }
+
+    /// The language the user reads: the chat list and notifications are worded in it, and the
+    /// server answers errors in it. The chat list is re-read when it changes.
+    pub fn set_language(&self, lang: Language) {
+        if self.0.speaking.set(lang) {
+            self.emit(CoreEvent::ChatsChanged);
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
@@ -141,7 +158,7 @@ impl Engine {
         self.emit(CoreEvent::View { view });
     }
 
-    pub(crate) fn set_login(&self, login: LoginView, notice: Option<String>) {
+    pub(crate) fn set_login(&self, login: LoginView, notice: Option<LoginNotice>) {
         self.set_view(AppView::SignedOut { login, notice });
     }
 
@@ -230,7 +247,7 @@ impl Engine {
     }
 
     /// Shows a QR code (refreshing it by itself when it expires) until a phone confirms.
-    pub async fn start_qr_login(&self, notice: Option<String>) {
+    pub async fn start_qr_login(&self, notice: Option<LoginNotice>) {
         self.set_login(LoginView::Starting, notice.clone());
         self.run_login(login::qr_flow(self.clone(), notice)).await;
     }
@@ -349,7 +366,7 @@ impl Engine {
     }
 
     /// The server ended this device's session (signed out from another device).
-    pub(crate) async fn signed_out_remotely(&self, reason: String) {
+    pub(crate) async fn signed_out_remotely(&self) {
         let account = self.close_account().await;
         if let Some(account) = account {
             let _ = self
@@ -360,7 +377,8 @@ impl Engine {
             self.forget_cache(&id).await;
         }
         let _ = self.app_db(|db| db.forget(self.server()));
-        self.start_qr_login(Some(reason)).await;
+        self.start_qr_login(Some(LoginNotice::SignedOutElsewhere))
+            .await;
     }
 
     pub fn settings(&self) -> CoreResult<crate::events::AppSettings> {

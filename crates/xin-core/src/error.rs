@@ -60,7 +60,7 @@ impl From<rusqlite::Error> for CoreError {
 }
 
 /// How an error crosses into the UI: a stable code and a sentence.
-#[derive(Debug, Clone, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct UiError {
     pub code: String,
     pub message: String,
@@ -68,7 +68,13 @@ pub struct UiError {
 
 impl From<CoreError> for UiError {
     fn from(e: CoreError) -> Self {
-        let code = match &e {
+        Self::from(&e)
+    }
+}
+
+impl From<&CoreError> for UiError {
+    fn from(e: &CoreError) -> Self {
+        let code = match e {
             CoreError::Api { code, .. } => serde_json::to_value(code)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))

@@ -59,11 +59,29 @@ pub enum AppView {
         /// Why the user is here, when it is not obvious ("signed out from another device").
         #[ts(optional)]
         #[serde(skip_serializing_if = "Option::is_none")]
-        notice: Option<String>,
+        notice: Option<LoginNotice>,
     },
     SignedIn {
         user: UserProfile,
     },
+}
+
+/// Why the login window is showing, for the UI to say in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LoginNotice {
+    /// Another device signed this one out.
+    SignedOutElsewhere,
+    /// This computer remembers the account but has lost its key: scan instead.
+    ScanToLogIn,
+    /// The server no longer remembers this computer: scan instead.
+    NoLongerRemembered,
+    /// The phone declined the login.
+    Declined,
+    /// The phone did not confirm the login in time.
+    NotConfirmed,
+    /// The login failed for another reason.
+    Failed { error: crate::error::UiError },
 }
 
 /// What the login window shows.
@@ -90,7 +108,16 @@ pub enum LoginView {
     /// The phone declined (or a wrong number was picked).
     Declined,
     /// The server cannot be reached; the engine retries by itself.
-    Unreachable { message: String, retry_in_secs: u32 },
+    Unreachable {
+        /// The server's address.
+        server: String,
+        /// What the server said, when it answered (e.g. too many tries); none when it is out of
+        /// reach.
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<crate::error::UiError>,
+        retry_in_secs: u32,
+    },
     /// This computer remembers an account: big avatar and a "Log in" button.
     Remembered { user: UserProfile },
 }

@@ -13,10 +13,11 @@ use uuid::Uuid;
 use xin_proto::{Content, Conversation, Message};
 
 use crate::{
-    chat_cache::preview_of,
     engine::Engine,
     error::{CoreError, CoreResult},
     events::CoreEvent,
+    language::Language,
+    preview::one_line,
 };
 
 /// How far an export is.
@@ -93,12 +94,14 @@ fn html(
     conv: &Conversation,
     messages: &[ExportedMessage<'_>],
     photos: &[(String, String)],
+    lang: Language,
 ) -> String {
+    let l = lang.code();
     let title = escape(&conv.title);
     let mut body = String::new();
     for m in messages {
         let content = if m.recalled {
-            "<i>(recalled)</i>".to_string()
+            format!("<i>{}</i>", escape(&t!("[Recalled]", locale = l)))
         } else {
             match m.content {
                 Content::Text { text, .. } => escape(text),
@@ -106,9 +109,9 @@ fn html(
                     Some((_, file)) => {
                         format!("<img src=\"media/{}\" alt=\"photo\">", escape(file))
                     }
-                    None => "[Photo]".to_string(),
+                    None => escape(&t!("[Photo]", locale = l)),
                 },
-                other => escape(&preview_of(other)),
+                other => escape(&one_line(other, lang)),
             }
         };
         let _ = writeln!(
@@ -119,18 +122,19 @@ fn html(
         );
     }
     format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title>\n<style>\
+        "<!doctype html>\n<html lang=\"{l}\"><head><meta charset=\"utf-8\"><title>{title}</title>\n<style>\
 body{{font:15px/1.5 system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;max-width:760px;margin:24px auto;padding:0 16px;background:#ededed;color:#191919}}\
 h1{{font-size:20px;font-weight:500}}.m{{background:#fff;border-radius:6px;padding:8px 12px;margin:8px 0}}\
 .h span{{color:#888;font-size:12px}}.c{{margin-top:4px;white-space:normal;word-wrap:break-word}}img{{max-width:320px;border-radius:4px}}\
-</style></head><body>\n<h1>{title}</h1>\n<p style=\"color:#888\">Exported from Xin · {} messages</p>\n{body}</body></html>\n",
-        messages.len()
+</style></head><body>\n<h1>{title}</h1>\n<p style=\"color:#888\">{}</p>\n{body}</body></html>\n",
+        escape(&t!("Exported from Xin · %{count} messages", count = messages.len(), locale = l))
     )
 }
 
 /// A folder name nothing else in Downloads has: "Xin chat - <title>", then " (2)", " (3)"…
-fn free_folder(dir: &Path, title: &str) -> PathBuf {
-    let safe = xin_proto::file_name::sanitize(&format!("Xin chat - {title}"));
+fn free_folder(dir: &Path, title: &str, lang: Language) -> PathBuf {
+    let name = t!("Xin chat - %{title}", title = title, locale = lang.code());
+    let safe = xin_proto::file_name::sanitize(&name);
     crate::download::free_name(dir, &safe)
 }
 
@@ -178,7 +182,11 @@ impl Engine {
                 content: &m.content,
             })
             .collect();
-        let folder = free_folder(&self.0.config.downloads, &conversation.title);
+        let folder = free_folder(
+            &self.0.config.downloads,
+            &conversation.title,
+            self.language(),
+        );
         let media = folder.join("media");
         tokio::fs::create_dir_all(&media)
             .await
@@ -222,7 +230,7 @@ impl Engine {
         };
         let json =
             serde_json::to_vec_pretty(&exported).map_err(|e| CoreError::Cache(e.to_string()))?;
-        let page = html(&conversation, &exported.messages, &photos);
+        let page = html(&conversation, &exported.messages, &photos, self.language());
         for (name, bytes) in [("chat.json", json), ("index.html", page.into_bytes())] {
             let path = folder.join(name);
             tokio::fs::write(&path, bytes)

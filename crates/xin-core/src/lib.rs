@@ -4,6 +4,12 @@
 //! Data flow: the network feeds the local cache, the cache feeds the UI. Credentials live in the
 //! [`vault`] (the OS keyring), never in the cache or any other file.
 
+#[macro_use]
+extern crate rust_i18n;
+
+// The desktop's Rust-side words (`locales/app.yml`); English is the key and the fallback.
+i18n!("locales", fallback = "en");
+
 pub mod api;
 pub mod cache;
 pub mod cache_key;
@@ -16,6 +22,7 @@ pub mod events;
 pub mod export;
 pub mod files;
 pub mod forward;
+pub mod language;
 pub mod link_preview;
 mod login;
 pub mod media;
@@ -26,6 +33,7 @@ pub mod notify;
 mod official;
 pub mod official_cache;
 mod outbox;
+pub mod preview;
 mod progress;
 pub mod qr;
 mod realtime;

@@ -5,7 +5,12 @@ use std::time::Duration;
 use xin_proto::{ErrorCode, TicketCreated, TicketPhase, TicketState};
 
 use crate::{
-    cache::Remembered, engine::Engine, error::CoreError, events::LoginView, qr, vault::remember_key,
+    cache::Remembered,
+    engine::Engine,
+    error::CoreError,
+    events::{LoginNotice, LoginView},
+    qr,
+    vault::remember_key,
 };
 
 /// After this many QR codes in a row expire unscanned, stop and show "Refresh" (as WeChat does)
@@ -19,7 +24,7 @@ enum Outcome {
     Expired { was_scanned: bool },
 }
 
-pub async fn qr_flow(engine: Engine, notice: Option<String>) {
+pub async fn qr_flow(engine: Engine, notice: Option<LoginNotice>) {
     let mut retry = Backoff::default();
     let mut expired_in_a_row = 0;
     loop {
@@ -65,11 +70,8 @@ pub async fn qr_flow(engine: Engine, notice: Option<String>) {
 
 pub async fn remembered_flow(engine: Engine, remembered: Remembered) {
     let user = remembered.user.clone();
-    let back = |notice: &str| {
-        engine.set_login(
-            LoginView::Remembered { user: user.clone() },
-            Some(notice.to_string()),
-        )
+    let back = |notice: LoginNotice| {
+        engine.set_login(LoginView::Remembered { user: user.clone() }, Some(notice))
     };
     let token = match engine
         .vault_get(remember_key(engine.server(), &user.id))
@@ -77,9 +79,7 @@ pub async fn remembered_flow(engine: Engine, remembered: Remembered) {
     {
         Ok(Some(t)) => t,
         _ => {
-            engine
-                .start_qr_login(Some("Scan the QR code to log in.".into()))
-                .await;
+            engine.start_qr_login(Some(LoginNotice::ScanToLogIn)).await;
             return;
         }
     };
@@ -96,21 +96,19 @@ pub async fn remembered_flow(engine: Engine, remembered: Remembered) {
         Err(e) if e.api_code() == Some(ErrorCode::DeviceNotRemembered) => {
             let _ = engine.switch_account().await;
             engine
-                .start_qr_login(Some(
-                    "This computer is no longer remembered. Scan the QR code to log in.".into(),
-                ))
+                .start_qr_login(Some(LoginNotice::NoLongerRemembered))
                 .await;
             return;
         }
         Err(e) => {
-            back(&e.to_string());
+            back(LoginNotice::Failed { error: e.into() });
             return;
         }
     };
     match follow(&engine, &ticket, TicketPhase::Scanned, None).await {
         Outcome::SignedIn => {}
-        Outcome::Declined => back("The login was declined on your phone."),
-        Outcome::Expired { .. } => back("The login was not confirmed in time. Try again."),
+        Outcome::Declined => back(LoginNotice::Declined),
+        Outcome::Expired { .. } => back(LoginNotice::NotConfirmed),
     }
 }
 
@@ -119,7 +117,7 @@ async fn follow(
     engine: &Engine,
     ticket: &TicketCreated,
     mut known: TicketPhase,
-    notice: Option<String>,
+    notice: Option<LoginNotice>,
 ) -> Outcome {
     let mut retry = Backoff::default();
     loop {
@@ -149,7 +147,8 @@ async fn follow(
                         tracing::error!("sign-in could not be stored: {e}");
                         engine.set_login(
                             LoginView::Unreachable {
-                                message: e.to_string(),
+                                server: engine.server().to_string(),
+                                error: Some((&e).into()),
                                 retry_in_secs: 0,
                             },
                             notice,
@@ -190,20 +189,21 @@ async fn unreachable_wait(
     engine: &Engine,
     e: &CoreError,
     retry: &mut Backoff,
-    notice: Option<String>,
+    notice: Option<LoginNotice>,
 ) {
     let wait = if e.api_code() == Some(ErrorCode::RateLimited) {
         Duration::from_secs(60)
     } else {
         retry.next()
     };
-    let message = match e {
-        CoreError::Unreachable(_) => format!("Cannot reach the Xin server at {}.", engine.server()),
-        other => other.to_string(),
+    let error = match e {
+        CoreError::Unreachable(_) => None,
+        other => Some(other.into()),
     };
     engine.set_login(
         LoginView::Unreachable {
-            message,
+            server: engine.server().to_string(),
+            error,
             retry_in_secs: u32::try_from(wait.as_secs()).unwrap_or(u32::MAX),
         },
         notice,

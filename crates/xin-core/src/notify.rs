@@ -4,6 +4,8 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use crate::language::Language;
+
 /// A message from someone else that arrived live.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Incoming {
@@ -12,6 +14,7 @@ pub struct Incoming {
     /// The chat's title (group name or the friend's name/remark).
     pub title: String,
     pub sender: String,
+    /// The message in one line, in the user's language.
     pub text: String,
     pub muted: bool,
     pub group: bool,
@@ -27,13 +30,20 @@ pub struct Notification {
 
 /// Muted chats stay silent unless you are @-mentioned; with previews hidden, the body says only
 /// that something arrived, so a glance at the screen reveals nothing.
-pub fn notification(m: &Incoming, show_previews: bool) -> Option<Notification> {
+pub fn notification(m: &Incoming, show_previews: bool, lang: Language) -> Option<Notification> {
     if m.muted && !m.mentions_me {
         return None;
     }
+    let l = lang.code();
     let body = match (show_previews, m.group) {
-        (false, _) => "New message".to_string(),
-        (true, true) => format!("{}: {}", m.sender, m.text),
+        (false, _) => t!("New message", locale = l).into_owned(),
+        (true, true) => t!(
+            "%{sender}: %{text}",
+            sender = m.sender,
+            text = m.text,
+            locale = l
+        )
+        .into_owned(),
         (true, false) => m.text.clone(),
     };
     Some(Notification {
@@ -60,7 +70,7 @@ mod tests {
 
     #[test]
     fn a_group_message_names_its_sender() {
-        let n = notification(&incoming(false, true, false), true).unwrap();
+        let n = notification(&incoming(false, true, false), true, Language::English).unwrap();
         assert_eq!(
             (n.title.as_str(), n.body.as_str()),
             ("Climbing", "Bob: 9:00 at the gym")
@@ -70,7 +80,7 @@ mod tests {
     #[test]
     fn a_direct_message_shows_just_the_text() {
         assert_eq!(
-            notification(&incoming(false, false, false), true)
+            notification(&incoming(false, false, false), true, Language::English)
                 .unwrap()
                 .body,
             "9:00 at the gym"
@@ -79,14 +89,23 @@ mod tests {
 
     #[test]
     fn muted_chats_are_silent_unless_you_are_mentioned() {
-        assert_eq!(notification(&incoming(true, true, false), true), None);
-        assert!(notification(&incoming(true, true, true), true).is_some());
+        assert_eq!(
+            notification(&incoming(true, true, false), true, Language::English),
+            None
+        );
+        assert!(notification(&incoming(true, true, true), true, Language::English).is_some());
     }
 
     #[test]
     fn hidden_previews_reveal_nothing() {
-        let n = notification(&incoming(false, true, false), false).unwrap();
+        let n = notification(&incoming(false, true, false), false, Language::English).unwrap();
         assert_eq!(n.body, "New message");
         assert!(!n.body.contains("gym"));
+        let n = notification(
+            &incoming(false, true, false),
+            false,
+            Language::SimplifiedChinese,
+        );
+        assert_eq!(n.map(|n| n.body).as_deref(), Some("新消息"));
     }
 }

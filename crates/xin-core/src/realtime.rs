@@ -45,7 +45,8 @@ async fn run_link(engine: Engine) {
                     match serde_json::from_str::<ServerEvent>(&text) {
                         Ok(ServerEvent::SignedOut { reason }) => {
                             engine.emit(CoreEvent::Connection { online: false });
-                            end_session(engine, reason);
+                            tracing::info!("signed out by the server: {reason}");
+                            end_session(engine);
                             return;
                         }
                         Ok(ServerEvent::DevicesChanged) => engine.refresh_devices_quietly().await,
@@ -64,7 +65,7 @@ async fn run_link(engine: Engine) {
                 // Expired access token, or the session is over: refresh tells which.
                 if let Err(e) = account.refresh().await {
                     if e.is_signed_out() {
-                        end_session(engine, "This device was signed out.".to_string());
+                        end_session(engine);
                         return;
                     }
                 }
@@ -81,6 +82,6 @@ async fn run_link(engine: Engine) {
 }
 
 /// Ending the session aborts this very task, so it must run on its own.
-fn end_session(engine: Engine, reason: String) {
-    tokio::spawn(async move { engine.signed_out_remotely(reason).await });
+fn end_session(engine: Engine) {
+    tokio::spawn(async move { engine.signed_out_remotely().await });
 }

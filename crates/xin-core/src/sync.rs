@@ -13,20 +13,22 @@ use crate::{
 /// Events per catch-up request.
 const PAGE: i64 = 5000;
 
-/// Live messages from others become `Incoming` events (the shell decides about notifying).
+/// Live messages from others become `Incoming` events (the shell decides about notifying),
+/// worded in the user's language: a photo says "[Photo]", as the chat list does.
 async fn announce_incoming(
     engine: &Engine,
     account: &Arc<AccountSession>,
     messages: &[xin_proto::Message],
 ) {
     for m in messages {
-        let xin_proto::Content::Text {
-            text,
-            mentions,
-            mention_all,
-        } = &m.content
-        else {
-            continue;
+        let mentions_me = match &m.content {
+            xin_proto::Content::Text {
+                mentions,
+                mention_all,
+                ..
+            } => *mention_all || mentions.contains(&account.user.id),
+            xin_proto::Content::System { .. } => continue,
+            _ => false,
         };
         if m.sender_id == account.user.id || m.recalled {
             continue;
@@ -45,10 +47,10 @@ async fn announce_incoming(
                 conversation_id: c.id,
                 title: c.title.clone(),
                 sender,
-                text: text.clone(),
+                text: crate::preview::one_line(&m.content, engine.language()),
                 muted: c.muted,
                 group: c.kind == xin_proto::ConversationKind::Group,
-                mentions_me: *mention_all || mentions.contains(&account.user.id),
+                mentions_me,
             },
         });
     }

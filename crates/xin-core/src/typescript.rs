@@ -20,6 +20,8 @@ pub fn bindings() -> String {
         format!("export {}", crate::views::ReceiveCode::decl()),
         format!("export {}", crate::notify::Incoming::decl()),
         format!("export {}", crate::events::AppSettings::decl()),
+        format!("export {}", crate::language::Language::decl()),
+        format!("export {}", crate::events::LoginNotice::decl()),
         format!("export {}", crate::transfer_cache::Transfer::decl()),
         format!("export {}", crate::transfer_cache::Direction::decl()),
         format!("export {}", crate::transfer_cache::TransferState::decl()),

@@ -211,7 +211,7 @@ async fn drafts_and_the_chat_list_survive_a_restart_before_the_network_answers()
 }
 
 #[tokio::test]
-async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag() {
+async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag_in_the_readers_language() {
     let server = Server::start().await;
     let (alice, bob) = pair(&server).await;
     let chat = alice.chat_with(&bob).await;
@@ -265,10 +265,36 @@ async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag() {
     .expect("an Incoming event");
     assert!(muted.muted);
     assert_eq!(
-        xin_core::notify::notification(&muted, true),
+        xin_core::notify::notification(&muted, true, xin_core::language::Language::English),
         None,
         "muted chats do not notify"
     );
+
+    // A file notifies too, and Bob reads Chinese: the notification and the chat list say
+    // what arrived in his language, and switching back rewords the list.
+    bob.engine
+        .set_language(xin_core::language::Language::SimplifiedChinese);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.txt");
+    std::fs::write(&path, b"bring the rope").unwrap();
+    alice.engine.send_files(chat, vec![path]).await.unwrap();
+    let file = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            if let Ok(xin_core::CoreEvent::Incoming { message }) = events.recv().await {
+                return message;
+            }
+        }
+    })
+    .await
+    .expect("an Incoming event for the file");
+    assert_eq!(file.text, "[文件] notes.txt");
+    let preview = |bob: &Person| {
+        let engine = bob.engine.clone();
+        async move { engine.chats().await.unwrap()[0].preview.clone() }
+    };
+    assert_eq!(preview(&bob).await, "[文件] notes.txt");
+    bob.engine.set_language(xin_core::language::Language::English);
+    assert_eq!(preview(&bob).await, "[File] notes.txt");
 }
 
 #[tokio::test]

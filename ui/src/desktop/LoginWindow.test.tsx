@@ -1,11 +1,12 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import type { LoginView, UserProfile } from "../bindings";
+import type { LoginNotice, LoginView, UserProfile } from "../bindings";
+import { i18n } from "../shared/i18n";
 import { LoginWindow } from "./LoginWindow";
 
 const alice: UserProfile = { id: "u1", handle: "alice", display_name: "Alice", avatar_hue: 120 };
 const noop = { refresh: () => {}, logIn: () => {}, switchAccount: () => {} };
-const render = (login: LoginView, notice?: string) => renderToStaticMarkup(<LoginWindow login={login} notice={notice} act={noop} />);
+const render = (login: LoginView, notice?: LoginNotice) => renderToStaticMarkup(<LoginWindow login={login} notice={notice} act={noop} />);
 
 describe("LoginWindow", () => {
   it("shows the QR with the scan hint", () => {
@@ -34,13 +35,23 @@ describe("LoginWindow", () => {
   });
 
   it("says why the user was signed out", () => {
-    const html = render({ step: "starting" }, "This device was signed out from another device.");
-    expect(html).toContain("signed out from another device");
+    const html = render({ step: "starting" }, { kind: "signed_out_elsewhere" });
+    expect(html).toContain("This device was signed out.");
+  });
+
+  it("says the notice in Chinese for a Chinese reader", async () => {
+    await i18n.changeLanguage("zh-CN");
+    try {
+      expect(render({ step: "starting" }, { kind: "no_longer_remembered" })).toContain("这台电脑已不再被记住");
+      expect(render({ step: "unreachable", server: "http://x", retry_in_secs: 4 })).toContain("无法连接 Xin 服务器 http://x");
+    } finally {
+      await i18n.changeLanguage("en");
+    }
   });
 
   it("says plainly when the server cannot be reached", () => {
-    const html = render({ step: "unreachable", message: "Cannot reach the Xin server at http://x.", retry_in_secs: 4 });
-    expect(html).toContain("Cannot reach the Xin server");
+    const html = render({ step: "unreachable", server: "http://x", retry_in_secs: 4 });
+    expect(html).toContain("Cannot reach the Xin server at http://x.");
     expect(html).toContain("Trying again in 4 s.");
   });
 

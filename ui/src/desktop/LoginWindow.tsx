@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import type { LoginView } from "../bindings";
+import type { LoginNotice, LoginView } from "../bindings";
+import { localError } from "../shared/errors";
 import { Avatar } from "../shared/Avatar";
 import { spacedCode } from "../shared/format";
 import { Icon } from "../shared/icons";
@@ -19,7 +20,25 @@ const actions: Actions = {
 };
 
 /** The small portrait window shown while signed out. */
-export function LoginWindow({ login, notice, act = actions }: { login: LoginView; notice?: string; act?: Actions }) {
+/** Why the login window is showing, in the reader's language. */
+function noticeText(n: LoginNotice, t: (key: string) => string): string {
+  switch (n.kind) {
+    case "signed_out_elsewhere":
+      return t("This device was signed out.");
+    case "scan_to_log_in":
+      return t("Scan the QR code to log in.");
+    case "no_longer_remembered":
+      return t("This computer is no longer remembered. Scan the QR code to log in.");
+    case "declined":
+      return t("The login was declined on your phone.");
+    case "not_confirmed":
+      return t("The login was not confirmed in time. Try again.");
+    case "failed":
+      return localError(n.error.code, n.error.message);
+  }
+}
+
+export function LoginWindow({ login, notice, act = actions }: { login: LoginView; notice?: LoginNotice; act?: Actions }) {
   const t = useT();
   const [server, setServer] = useState("");
   useEffect(() => {
@@ -30,7 +49,7 @@ export function LoginWindow({ login, notice, act = actions }: { login: LoginView
       <header className="login-brand">{t("Xin")}</header>
       {notice && (
         <p className="login-notice" role="status" data-testid="login-notice">
-          {notice}
+          {noticeText(notice, t)}
         </p>
       )}
       <section className="login-body">
@@ -115,7 +134,9 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
           <div className="big-icon">
             <Icon name="warning" size={44} />
           </div>
-          <p className="login-hint">{login.message}</p>
+          <p className="login-hint">
+            {login.error ? localError(login.error.code, login.error.message) : t("Cannot reach the Xin server at {{server}}.", { server: login.server })}
+          </p>
           <p className="login-hint small">
             {login.retry_in_secs > 0 ? t("Trying again in {{n}} s.", { n: login.retry_in_secs }) : t("Check your network.")}
           </p>

@@ -1,7 +1,7 @@
 import { convertFileSrc, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { localError } from "../shared/errors";
-import type { MiniProgram, MiniProgramOrder, PhoneCode, Article, BroadcastList, OfficialUnread, SearchResults, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
+import type { Language, MiniProgram, MiniProgramOrder, PhoneCode, Article, BroadcastList, OfficialUnread, SearchResults, OfficialAccount, OfficialChat, OfficialMessage, Reaction, LinkCard, MomentNoticeView, MomentsBadge, NewPost, MomentsSettings, PersonMoments, Post, PostPage, Transfer, ReceiveCode, Envelope, SendEnvelope, BankCard, BankMove, Bill, MoneyTransfer, SendTransfer, Wallet, AppSettings, AppView, FriendCard, Role, ChatMessage, ChatSummary, ContactsView, Conversation, CoreEvent, Device, FriendRequest, UiError, UserProfile } from "../bindings";
 
 /** Typed wrappers over the shell's commands. Errors arrive as UiError. */
 export const ipc = {
@@ -27,6 +27,7 @@ export const ipc = {
   saveMyCard: () => invoke<string>("save_my_card"),
   settings: () => invoke<AppSettings>("settings"),
   setSettings: (settings: AppSettings) => invoke<void>("set_settings", { settings }),
+  setLanguage: (language: Language) => invoke<void>("set_language", { language }),
   chats: () => invoke<ChatSummary[]>("chats"),
   messages: (conversation: string, beforeSeq?: number) => invoke<ChatMessage[]>("messages", { conversation, beforeSeq: beforeSeq ?? null }),
   sendText: (conversation: string, text: string, replyTo: string | null, mentions: string[] = [], mentionAll = false) =>

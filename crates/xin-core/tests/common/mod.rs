@@ -405,7 +405,7 @@ pub fn text_of(m: &xin_proto::Message) -> String {
         (_, true) => "<recalled>".to_string(),
         (xin_proto::Content::Text { text, .. }, _) => text.clone(),
         (xin_proto::Content::System { text, .. }, _) => format!("[{text}]"),
-        (other, _) => xin_core::chat_cache::preview_of(other),
+        (other, _) => xin_core::preview::one_line(other, xin_core::language::Language::English),
     }
 }
 

@@ -1,0 +1,113 @@
+//! The language the desktop reads, where the Rust side writes the words: chat-list previews,
+//! notifications, the tray, exported chats, and the `Accept-Language` the server answers in.
+//! The UI says which language that is (the user's choice, or the system's); the words live in
+//! `locales/app.yml` (`rust-i18n`), with English strings as their keys like the UI's catalogue.
+
+use std::sync::{
+    atomic::{AtomicU8, Ordering},
+    Arc,
+};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum Language {
+    #[default]
+    #[serde(rename = "en")]
+    English,
+    #[serde(rename = "zh-CN")]
+    SimplifiedChinese,
+}
+
+impl Language {
+    /// The BCP 47 tag, as the catalogue and HTTP name it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::English => "en",
+            Self::SimplifiedChinese => "zh-CN",
+        }
+    }
+
+    /// Chinese for any `zh` locale (the only Chinese Xin has), else English.
+    pub fn from_locale(tag: &str) -> Self {
+        if tag.to_ascii_lowercase().starts_with("zh") {
+            Self::SimplifiedChinese
+        } else {
+            Self::English
+        }
+    }
+
+    fn from_u8(v: u8) -> Self {
+        if v == 1 {
+            Self::SimplifiedChinese
+        } else {
+            Self::English
+        }
+    }
+
+    fn as_u8(self) -> u8 {
+        match self {
+            Self::English => 0,
+            Self::SimplifiedChinese => 1,
+        }
+    }
+}
+
+/// The language in effect, shared by the engine and its HTTP client.
+#[derive(Debug, Clone, Default)]
+pub struct Speaking(Arc<AtomicU8>);
+
+impl Speaking {
+    pub fn get(&self) -> Language {
+        Language::from_u8(self.0.load(Ordering::Relaxed))
+    }
+
+    /// True when it changed.
+    pub fn set(&self, lang: Language) -> bool {
+        self.0.swap(lang.as_u8(), Ordering::Relaxed) != lang.as_u8()
+    }
+}
+
+/// The unread total as the tray's tooltip says it.
+pub fn unread_tooltip(lang: Language, total: i64) -> String {
+    if total > 0 {
+        t!("Xin — %{count} unread", count = total, locale = lang.code()).into_owned()
+    } else {
+        "Xin".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locales_map_to_the_languages_xin_has() {
+        assert_eq!(Language::from_locale("zh-TW"), Language::SimplifiedChinese);
+        assert_eq!(
+            Language::from_locale("zh_CN.UTF-8"),
+            Language::SimplifiedChinese
+        );
+        assert_eq!(Language::from_locale("en-GB"), Language::English);
+        assert_eq!(Language::from_locale("de"), Language::English);
+    }
+
+    #[test]
+    fn the_tray_counts_unread_in_either_language() {
+        assert_eq!(unread_tooltip(Language::English, 3), "Xin — 3 unread");
+        assert_eq!(
+            unread_tooltip(Language::SimplifiedChinese, 3),
+            "Xin — 3 条未读"
+        );
+        assert_eq!(unread_tooltip(Language::SimplifiedChinese, 0), "Xin");
+    }
+
+    #[test]
+    fn speaking_reports_a_change_once() {
+        let s = Speaking::default();
+        assert!(s.set(Language::SimplifiedChinese));
+        assert!(!s.set(Language::SimplifiedChinese));
+        assert_eq!(s.get(), Language::SimplifiedChinese);
+    }
+}
