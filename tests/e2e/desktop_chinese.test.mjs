@@ -2,6 +2,9 @@
 // login window on, and Settings › Language switches it (and back); the phone companion and the
 // console follow a Chinese browser.
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { By, phoneSignIn, startBrowser, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
 
@@ -42,14 +45,28 @@ describe("the desktop in Chinese", () => {
     await desktop.driver.wait(async () => (await rowTitles()).includes("文件传输助手"), 20_000, "File Transfer in the chat list, in Chinese");
     await desktop.screenshot("81-desktop-main-zh");
 
+    // What the Rust side words follows the language too: a file's line in the chat list.
+    const dir = mkdtempSync(join(tmpdir(), "xin-zh-"));
+    const file = join(dir, "计划.txt");
+    writeFileSync(file, "周六九点，带上绳子。");
+    await desktop.invoke("send_files", { conversation: await desktop.attr("conversation", "data-id"), paths: [file] });
+    const preview = () => desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=chat-row]')].map((e) => e.dataset.preview)");
+    await desktop.driver.wait(async () => (await preview()).includes("[文件] 计划.txt"), 30_000, "the file's preview in Chinese");
+
     // Settings › Language › English, then back to the system's (Chinese).
     await (await desktop.find("rail-settings")).click();
     const select = await desktop.find("setting-language");
     await (await select.findElement(By.css('option[value="en"]'))).click();
     await waitFor("English", async () => (await title("chats")) === "Chats");
     await desktop.screenshot("82-desktop-settings-en");
+    await (await desktop.find("rail-chats")).click();
+    await waitFor("the preview reworded in English", async () => (await preview()).includes("[File] 计划.txt"));
+    await (await desktop.find("rail-settings")).click();
     await (await (await desktop.find("setting-language")).findElement(By.css('option[value="system"]'))).click();
     await waitFor("Chinese again", async () => (await title("chats")) === "聊天");
+    await (await desktop.find("rail-chats")).click();
+    await waitFor("the preview in Chinese again", async () => (await preview()).includes("[文件] 计划.txt"));
+    await desktop.screenshot("85-desktop-chat-list-zh");
     assert.equal(await desktop.driver.executeScript("return document.documentElement.lang"), "zh-CN");
   });
 
@@ -59,6 +76,15 @@ describe("the desktop in Chinese", () => {
       const page = phone.page;
       await page.goto(`${server.url}/m/`);
       assert.equal(await page.locator(".auth-title").innerText(), "登录 Xin");
+      // The server words a broken rule in the reader's language.
+      await page.getByTestId("auth-switch").click();
+      await page.locator('input[name="name"]').fill("小明");
+      await page.locator('input[name="handle"]').fill("1x");
+      await page.locator('input[name="phone"]').fill("13900000002");
+      await page.locator('input[name="password"]').fill("correct horse");
+      await page.getByTestId("auth-submit").click();
+      assert.equal(await page.getByRole("alert").innerText(), "handle：3–32 个字母、数字或 _，须以字母开头");
+      await page.getByTestId("auth-switch").click();
       await page.locator('input[name="login"]').fill("lihua");
       await page.locator('input[name="password"]').fill("correct horse");
       await page.getByTestId("auth-submit").click();

@@ -211,7 +211,8 @@ async fn drafts_and_the_chat_list_survive_a_restart_before_the_network_answers()
 }
 
 #[tokio::test]
-async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag_in_the_readers_language() {
+async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag_in_the_readers_language(
+) {
     let server = Server::start().await;
     let (alice, bob) = pair(&server).await;
     let chat = alice.chat_with(&bob).await;
@@ -293,7 +294,8 @@ async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag_in_t
         async move { engine.chats().await.unwrap()[0].preview.clone() }
     };
     assert_eq!(preview(&bob).await, "[文件] notes.txt");
-    bob.engine.set_language(xin_core::language::Language::English);
+    bob.engine
+        .set_language(xin_core::language::Language::English);
     assert_eq!(preview(&bob).await, "[File] notes.txt");
 }
 

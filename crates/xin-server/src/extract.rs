@@ -29,15 +29,16 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.");
     }
-    let message = match &rejection {
+    match &rejection {
         JsonRejection::MissingJsonContentType(_) => {
-            "Send the body as JSON with Content-Type: application/json.".to_string()
+            ApiError::invalid("Send the body as JSON with Content-Type: application/json.")
         }
-        JsonRejection::JsonSyntaxError(_) => "The body is not valid JSON.".to_string(),
-        JsonRejection::JsonDataError(e) => format!("The body does not fit this request: {e}"),
-        other => format!("The body could not be read: {other}"),
-    };
-    ApiError::invalid(message)
+        JsonRejection::JsonSyntaxError(_) => ApiError::invalid("The body is not valid JSON."),
+        JsonRejection::JsonDataError(e) => {
+            ApiError::invalid(format!("The body does not fit this request: {e}"))
+        }
+        other => ApiError::invalid(format!("The body could not be read: {other}")),
+    }
 }
 
 /// The peer's IP address, as text ("unknown" when not served over a socket, as in `oneshot` tests).

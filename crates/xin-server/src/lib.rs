@@ -7,6 +7,7 @@ mod error;
 mod extract;
 pub mod files;
 pub mod hub;
+pub mod language;
 mod mini_program;
 mod official;
 mod rate_limit;
@@ -58,6 +59,7 @@ pub fn app(state: AppState) -> Router {
     } else {
         api
     };
+    let api = api.layer(axum::middleware::from_fn(language::speak));
     let doc = std::sync::Arc::new(doc);
     let companion_dir = state.config.companion_dir.clone();
     let companion =

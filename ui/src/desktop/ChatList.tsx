@@ -57,16 +57,17 @@ export function ChatList({ chats, me, selected, onSelect, onPlus, onFound, lates
 function ChatRow({ c, me, selected, onSelect }: { c: ChatSummary; me: string; selected: boolean; onSelect: (id: string) => void }) {
   const t = useT();
   const conv = c.conversation;
+  const title = conv.kind === "self_note" ? t("File Transfer") : conv.title;
   const cls = ["chat-row", conv.pinned ? "pinned" : "", selected ? "selected" : ""].join(" ");
   return (
     <button className={cls} role="listitem" onClick={() => onSelect(conv.id)} data-testid="chat-row" data-title={conv.title} data-unread={conv.unread} data-preview={c.preview}>
       <span className="chat-avatar">
-        <Avatar user={conv.kind === "direct" ? { display_name: conv.title, avatar_hue: conv.members.find((m) => m.user.id !== me)?.user.avatar_hue ?? hueOf(conv.id) } : { display_name: conv.title, avatar_hue: hueOf(conv.id) }} size={40} />
+        <Avatar user={conv.kind === "direct" ? { display_name: title, avatar_hue: conv.members.find((m) => m.user.id !== me)?.user.avatar_hue ?? hueOf(conv.id) } : { display_name: title, avatar_hue: hueOf(conv.id) }} size={40} />
         {conv.unread > 0 && <span className={conv.muted ? "badge muted" : "badge"}>{conv.muted ? "" : conv.unread > 99 ? "99+" : conv.unread}</span>}
       </span>
       <span className="chat-text">
         <span className="chat-top">
-          <span className="chat-title">{conv.kind === "self_note" ? t("File Transfer") : conv.title}</span>
+          <span className="chat-title">{title}</span>
           <span className="chat-time">{c.last_activity ? relativeTime(c.last_activity) : ""}</span>
         </span>
         <span className="chat-preview">

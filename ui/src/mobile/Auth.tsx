@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "./api";
+import { api, errorMessage } from "./api";
 import { useT } from "../shared/i18n";
 
 /** Sign in or create an account: the companion needs an account before it can confirm logins. */
@@ -20,7 +20,7 @@ export function Auth({ onSignedIn }: { onSignedIn: () => void }) {
       else await api.signUp(fields.handle, fields.phone, fields.name, fields.password);
       onSignedIn();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorMessage(err));
     } finally {
       setBusy(false);
     }

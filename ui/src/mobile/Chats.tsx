@@ -3,7 +3,7 @@ import type { Content, Conversation, Message, OfficialAccount, OfficialAccountLi
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { formatBytes, voiceLength } from "../shared/format";
-import { api, ApiError, authed, blobUrl, stored, uuidv7 } from "./api";
+import { api, authed, blobUrl, stored, uuidv7, errorMessage } from "./api";
 import { AccountAvatar } from "./OfficialAccounts";
 import { PhoneRedEnvelope, PhoneTransfer } from "./Money";
 import { go } from "./router";
@@ -102,7 +102,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
         const last = ms[ms.length - 1];
         if (last) api.markRead(id, last.seq).catch(() => {});
       },
-      (e) => setError(e instanceof ApiError ? e.message : String(e)),
+      (e) => setError(errorMessage(e)),
     );
   }, [id, tick]);
   useEffect(() => {
@@ -118,7 +118,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
       setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]));
     } catch (e) {
       setText(typed);
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorMessage(e));
     }
   };
 
@@ -135,7 +135,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
       const m = await api.sendContent(conversationId, client, content);
       setMessages((ms) => (ms.some((x) => x.id === m.id) ? ms : [...ms, m]));
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorMessage(e));
     } finally {
       setSending((s) => s.filter((x) => x.id !== client));
     }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import type { TicketDetails } from "../bindings";
-import { api, ApiError } from "./api";
+import { api, errorMessage } from "./api";
 import { go } from "./router";
 import { Icon } from "../shared/icons";
 import { formatDateTime, useT } from "../shared/i18n";
@@ -20,7 +20,7 @@ export function ConfirmLogin({ ticket }: { ticket: string }) {
   useEffect(() => {
     api.scan(ticket).then(
       (details) => setState({ step: "choose", details }),
-      (e) => setState({ step: "error", message: e instanceof ApiError ? e.message : String(e) }),
+      (e) => setState({ step: "error", message: errorMessage(e) }),
     );
   }, [ticket]);
 
@@ -29,7 +29,7 @@ export function ConfirmLogin({ ticket }: { ticket: string }) {
       await api.confirm(ticket, code);
       setState({ step: "done", device: details.device.name });
     } catch (e) {
-      setState({ step: "error", message: e instanceof ApiError ? e.message : String(e) });
+      setState({ step: "error", message: errorMessage(e) });
     }
   };
 

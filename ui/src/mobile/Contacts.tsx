@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import type { ContactList, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
-import { api, ApiError, stored } from "./api";
+import { api, stored, errorMessage } from "./api";
 import { go } from "./router";
 import { Icon } from "../shared/icons";
 import { useT } from "../shared/i18n";
@@ -18,7 +18,7 @@ export function ContactsPage({ tick }: { tick: number }) {
   useEffect(() => {
     void load();
   }, [tick]);
-  const fail = (e: unknown) => setNote(e instanceof ApiError ? e.message : String(e));
+  const fail = (e: unknown) => setNote(errorMessage(e));
   const pending = list?.requests.filter((r) => r.state === "pending" && r.to.id === me) ?? [];
   return (
     <>
@@ -119,7 +119,7 @@ export function AddByCard({ handle }: { handle: string }) {
                 e.preventDefault();
                 api.addFriend(user.id, greeting.trim()).then(
                   () => setNote(t("Friend request sent.")),
-                  (err) => setNote(err instanceof ApiError ? err.message : String(err)),
+                  (err) => setNote(errorMessage(err)),
                 );
               }}
             >

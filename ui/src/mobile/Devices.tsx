@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import type { Device } from "../bindings";
 import { relativeTime } from "../shared/format";
 import { Icon } from "../shared/icons";
-import { api, ApiError } from "./api";
+import { api, ApiError, errorMessage } from "./api";
 import { go } from "./router";
 import { useT } from "../shared/i18n";
 
@@ -32,7 +32,7 @@ export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
       if (d.current) onSignedOut();
       else await load();
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorMessage(e));
     }
   };
 

@@ -1,4 +1,5 @@
 import { localError } from "../shared/errors";
+import { i18n } from "../shared/i18n";
 import type { Content, ContactList, Conversation, ConversationList, DeviceInfo, DeviceList, ErrorBody, FriendRequest, Message, MessagePage, PendingLogins, ServerEvent, Session, TicketDetails, UserProfile, UserSearch } from "../bindings";
 
 /** What the companion keeps between visits. The phone browser's storage is its keyring. */
@@ -47,12 +48,18 @@ export function forget() {
   localStorage.removeItem(KEY);
 }
 
+/** The server words its rules in the language the reader chose here, not the browser's. */
+function speaking(): Record<string, string> {
+  return { "accept-language": i18n.language };
+}
+
 export async function request<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
   let resp: Response;
   try {
     resp = await fetch(`/api/v1${path}`, {
       method,
       headers: {
+        ...speaking(),
         ...(body !== undefined ? { "content-type": "application/json" } : {}),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
@@ -92,7 +99,7 @@ export async function authedFetch(path: string, init: RequestInit): Promise<Resp
   const attempt = async (token: string) => {
     let resp: Response;
     try {
-      resp = await fetch(`/api/v1${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
+      resp = await fetch(`/api/v1${path}`, { ...init, headers: { ...speaking(), ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
     } catch {
       throw new ApiError("unreachable", "Cannot reach the Xin server. Check your network.");
     }

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { localError } from "./errors";
+import zh from "../locales/zh-CN.json";
+import { WORDED_BY_SERVER, localError } from "./errors";
 import { setLanguage } from "./i18n";
 
 describe("errors", () => {
@@ -8,9 +10,18 @@ describe("errors", () => {
     expect(localError("wrong_pin", "That PIN is not right.")).toBe("That PIN is not right.");
     setLanguage("zh-CN");
     expect(localError("wrong_pin", "That PIN is not right.")).toBe("支付密码错误。");
-    // A field's rule has no line of its own: it stays as the server wrote it.
-    expect(localError("invalid_request", "title: 1–40 characters")).toBe("title: 1–40 characters");
+    // A field's rule is worded by the server in the reader's language: it stays as sent.
+    expect(localError("invalid_request", "title：1–40 个字符")).toBe("title：1–40 个字符");
     expect(localError(undefined, "Something")).toBe("Something");
     setLanguage(null);
+  });
+
+  it("has Chinese for every code the server can answer", () => {
+    const bindings = readFileSync(new URL("../bindings.ts", import.meta.url), "utf8");
+    const union = /export type ErrorCode = ([^;]*);/.exec(bindings)?.[1] ?? "";
+    const codes = [...union.matchAll(/"([a-z_]+)"/g)].map((m) => m[1] ?? "");
+    expect(codes.length).toBeGreaterThan(50);
+    const missing = codes.filter((c) => !WORDED_BY_SERVER.includes(c) && !(`code:${c}` in zh));
+    expect(missing).toEqual([]);
   });
 });

@@ -1,8 +1,12 @@
 import { i18n } from "./i18n";
 
+/** Codes whose message the server words for the reader (`Accept-Language`), because only the
+ *  message says which field broke which rule — or, for a package, which file is wrong. */
+export const WORDED_BY_SERVER = ["invalid_request", "invalid_package"];
+
 /** An error as the reader reads it: the server's words in English; in another language, the
- *  catalogue's line for its stable code when it has one (field-by-field rules stay as sent). */
+ *  catalogue's line for its stable code (the server's words for a field's rule). */
 export function localError(code: string | undefined, message: string): string {
-  if (!code) return message;
+  if (!code || WORDED_BY_SERVER.includes(code)) return message;
   return i18n.t(`code:${code}`, { defaultValue: message });
 }
