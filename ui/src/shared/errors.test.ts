@@ -13,6 +13,10 @@ describe("errors", () => {
     // A field's rule is worded by the server in the reader's language: it stays as sent.
     expect(localError("invalid_request", "title：1–40 个字符")).toBe("title：1–40 个字符");
     expect(localError(undefined, "Something")).toBe("Something");
+    // The app's own failures keep their detail after the Chinese line.
+    expect(localError("file", "Could not read /tmp/a.png: No such file")).toBe("文件操作失败（Could not read /tmp/a.png: No such file）");
+    setLanguage("en");
+    expect(localError("file", "Could not read /tmp/a.png: No such file")).toBe("Could not read /tmp/a.png: No such file");
     setLanguage(null);
   });
 
