@@ -900,7 +900,11 @@ path: string, size: number,
 /**
  * Bytes verified by the other side.
  */
-done: number, state: TransferState, error: string | null, 
+done: number, state: TransferState, 
+/**
+ * Why it failed, for the UI to say in the reader's language.
+ */
+error: UiError | null, 
 /**
  * Bytes per second right now (0 when not running).
  */

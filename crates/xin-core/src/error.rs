@@ -60,10 +60,20 @@ impl From<rusqlite::Error> for CoreError {
 }
 
 /// How an error crosses into the UI: a stable code and a sentence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct UiError {
     pub code: String,
     pub message: String,
+}
+
+impl UiError {
+    /// Words without a code (kept from before errors were stored with theirs).
+    pub fn said(message: String) -> Self {
+        Self {
+            code: String::new(),
+            message,
+        }
+    }
 }
 
 impl From<CoreError> for UiError {

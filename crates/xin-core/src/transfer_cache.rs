@@ -81,7 +81,8 @@ pub struct Transfer {
     #[ts(type = "number")]
     pub done: u64,
     pub state: TransferState,
-    pub error: Option<String>,
+    /// Why it failed, for the UI to say in the reader's language.
+    pub error: Option<crate::error::UiError>,
     /// Bytes per second right now (0 when not running).
     #[ts(type = "number")]
     pub speed: u64,
@@ -157,7 +158,9 @@ fn transfer_row(r: &Row) -> rusqlite::Result<(Transfer, String, String, String)>
             size: u64::try_from(r.get::<_, i64>(5)?).unwrap_or(0),
             done: u64::try_from(r.get::<_, i64>(6)?).unwrap_or(0),
             state: TransferState::parse(&state),
-            error: r.get(8)?,
+            error: r.get::<_, Option<String>>(8)?.map(|e| {
+                serde_json::from_str(&e).unwrap_or_else(|_| crate::error::UiError::said(e))
+            }),
             speed: 0,
             created_at: r.get(9)?,
         },
@@ -269,11 +272,17 @@ impl AccountDb {
         &self,
         id: Uuid,
         state: TransferState,
-        error: Option<&str>,
+        error: Option<&CoreError>,
     ) -> CoreResult<()> {
         self.0.execute(
             "UPDATE transfers SET state = ?2, error = ?3 WHERE id = ?1",
-            params![id.to_string(), state.as_str(), error],
+            params![
+                id.to_string(),
+                state.as_str(),
+                error
+                    .map(|e| crate::chat_cache::to_json(&crate::error::UiError::from(e)))
+                    .transpose()?
+            ],
         )?;
         Ok(())
     }

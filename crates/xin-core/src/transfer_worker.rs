@@ -73,11 +73,12 @@ pub(crate) async fn run<J, Next, Work, Fut>(
             }
             Some(Err(e)) if e.is_signed_out() => return,
             Some(Err(e)) => {
-                let failed = account.db.lock().await.set_transfer_state(
-                    id,
-                    TransferState::Failed,
-                    Some(&e.to_string()),
-                );
+                let failed =
+                    account
+                        .db
+                        .lock()
+                        .await
+                        .set_transfer_state(id, TransferState::Failed, Some(&e));
                 if let Err(e) = failed {
                     tracing::error!("transfers: {e}");
                 }

@@ -102,6 +102,29 @@ async fn a_photo_arrives_upright_without_its_location_and_with_a_thumbnail() {
     assert!(bob.engine.media_file(&"0".repeat(64)).await.is_err());
 }
 
+/// A file the server refuses (over the quota) fails with the server's code, so the bubble says
+/// why in the reader's language; it is not retried for ever.
+#[tokio::test]
+async fn a_refused_file_fails_with_the_reason_the_ui_words() {
+    let server = Server::with(|c| c.quota_bytes = 1 << 20).await;
+    let (alice, bob) = pair(&server).await;
+    let conv = alice.chat_with(&bob).await;
+    let file = write(&alice.data_dir(), "big.bin", &vec![7u8; 2 << 20]);
+    let sent = alice.engine.send_files(conv, vec![file]).await.unwrap();
+    let failed = wait_for("the refusal", Duration::from_secs(20), async || {
+        alice
+            .engine
+            .transfers()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.id == sent[0].id && t.state == TransferState::Failed)
+    })
+    .await;
+    let error = failed.error.expect("a reason");
+    assert_eq!(error.code, "quota_exceeded", "{error:?}");
+}
+
 #[tokio::test]
 async fn a_received_file_is_saved_under_a_safe_free_name() {
     let server = Server::start().await;

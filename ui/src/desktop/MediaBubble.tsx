@@ -1,3 +1,4 @@
+import { localError } from "../shared/errors";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { thumbHashToDataURL } from "thumbhash";
 import type { ChatMessage, Transfer } from "../bindings";
@@ -151,7 +152,7 @@ export function TransferBar({ t: tf, compact, onError }: { t: Transfer; compact?
   const fail = (e: unknown) => onError(errorText(e));
   const paused = tf.state === "paused" || tf.state === "failed";
   const status =
-    tf.state === "preparing" ? t("Preparing…") : tf.state === "paused" ? t("Paused") : tf.state === "failed" ? tf.error ?? t("Failed") : tf.state === "queued" ? t("Waiting…") : `${formatBytes(tf.speed)}/s · ${timeLeft(tf.size - tf.done, tf.speed) || "…"}`;
+    tf.state === "preparing" ? t("Preparing…") : tf.state === "paused" ? t("Paused") : tf.state === "failed" ? (tf.error ? localError(tf.error.code, tf.error.message) : t("Failed")) : tf.state === "queued" ? t("Waiting…") : `${formatBytes(tf.speed)}/s · ${timeLeft(tf.size - tf.done, tf.speed) || "…"}`;
   return (
     <div className={compact ? "transfer-bar compact" : "transfer-bar"} data-testid="transfer-bar" data-state={tf.state}>
       <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>

@@ -41,11 +41,16 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    /// A server whose settings the test changes (restarts keep the test's defaults).
+    pub async fn with(tweak: impl FnOnce(&mut xin_server::Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let running = xin_server::start(xin_server::Config::for_tests(dir.path()), listener)
-            .await
-            .unwrap();
+        let mut config = xin_server::Config::for_tests(dir.path());
+        tweak(&mut config);
+        let running = xin_server::start(config, listener).await.unwrap();
         Self {
             url: running.url(),
             addr: running.addr,
