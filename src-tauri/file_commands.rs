@@ -3,7 +3,7 @@
 use tauri::{ipc::Request, AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
-use xin_core::{error::UiError, transfer_cache::Transfer, Engine};
+use xin_core::{error::UiError, language::say, transfer_cache::Transfer, Engine};
 
 use crate::chat_commands::id;
 
@@ -37,13 +37,15 @@ pub async fn pick_and_send(
 ) -> Result<Vec<Transfer>> {
     let conv = id(&conversation)?;
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let mut dialog =
-        app.dialog()
-            .file()
-            .set_title(if photos { "Send photos" } else { "Send files" });
+    let lang = engine.language();
+    let mut dialog = app.dialog().file().set_title(if photos {
+        say(lang, "Send photos")
+    } else {
+        say(lang, "Send files")
+    });
     if photos {
         dialog = dialog.add_filter(
-            "Photos and videos",
+            say(lang, "Photos and videos"),
             &[
                 "jpg", "jpeg", "png", "gif", "webp", "mp4", "webm", "mov", "m4v", "mkv",
             ],

@@ -10,6 +10,7 @@ use xin_core::{
 use xin_proto::{LinkCard, MomentsSettings, NewPost, PersonMoments, Post, PostPage};
 
 use crate::chat_commands::id;
+use xin_core::language::say;
 
 type Result<T> = std::result::Result<T, UiError>;
 
@@ -109,10 +110,11 @@ pub async fn set_contact_tags(
 #[tauri::command]
 pub async fn pick_post_images(app: AppHandle, engine: State<'_, Engine>) -> Result<Vec<String>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
+    let lang = engine.language();
     app.dialog()
         .file()
-        .set_title("Add photos")
-        .add_filter("Photos", &["jpg", "jpeg", "png", "gif", "webp"])
+        .set_title(say(lang, "Add photos"))
+        .add_filter(say(lang, "Photos"), &["jpg", "jpeg", "png", "gif", "webp"])
         .pick_files(move |picked| {
             let _ = tx.send(picked);
         });

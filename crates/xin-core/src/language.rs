@@ -69,6 +69,12 @@ impl Speaking {
     }
 }
 
+/// One of the shell's fixed phrases (a file picker's title) in `lang`; English when the
+/// catalogue has no such phrase.
+pub fn say(lang: Language, english: &str) -> String {
+    t!(english, locale = lang.code()).into_owned()
+}
+
 /// The unread total as the tray's tooltip says it.
 pub fn unread_tooltip(lang: Language, total: i64) -> String {
     if total > 0 {
@@ -101,6 +107,32 @@ mod tests {
             "Xin — 3 条未读"
         );
         assert_eq!(unread_tooltip(Language::SimplifiedChinese, 0), "Xin");
+    }
+
+    /// Every phrase the desktop shell says through [`say`] has its Chinese.
+    #[test]
+    fn the_shells_phrases_have_their_chinese() {
+        let shell = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../src-tauri");
+        let mut found = 0;
+        for entry in std::fs::read_dir(shell).expect("the desktop shell's source") {
+            let path = entry.expect("an entry").path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let code = std::fs::read_to_string(&path).expect("a source file");
+            for (i, _) in code.match_indices("say(lang, \"") {
+                let rest = &code[i + "say(lang, \"".len()..];
+                let phrase = &rest[..rest.find('"').unwrap_or(0)];
+                found += 1;
+                assert_ne!(
+                    say(Language::SimplifiedChinese, phrase),
+                    phrase,
+                    "no Chinese for {phrase:?} in {}",
+                    path.display()
+                );
+            }
+        }
+        assert!(found >= 5, "only {found} phrases found");
     }
 
     #[test]
