@@ -130,3 +130,45 @@ async fn a_log_from_before_references_is_still_served() {
     assert_eq!(page.events[1].at, 7);
     store.close().await;
 }
+
+/// Re-keying the idempotency records (0016) keeps every first answer: a payment retried after
+/// the upgrade is replayed, not made again.
+#[tokio::test]
+async fn idempotency_records_survive_their_new_key() {
+    let all: Vec<_> = MIGRATOR.iter().cloned().collect();
+    let before = all
+        .iter()
+        .position(|m| m.description.contains("wallet requests by key"))
+        .expect("migration 0016");
+    let dir = tempfile::tempdir().unwrap();
+    let pool = pool_in(dir.path()).await;
+    Migrator {
+        migrations: std::borrow::Cow::Owned(all[..before].to_vec()),
+        ..Migrator::DEFAULT
+    }
+    .run(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO users (id, handle, handle_key, phone, display_name, password_hash, avatar_hue, created_at)
+                 VALUES ('u1', 'alice', 'alice', '13800000001', 'Alice', 'h', 5, 1)")
+        .execute(&pool).await.unwrap();
+    sqlx::query(
+        "INSERT INTO wallet_requests (user_id, key, fingerprint, response, created_at)
+                 VALUES ('u1', 'k1', 'f', '{\"paid\":1}', 7)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    MIGRATOR.run(&pool).await.unwrap();
+    let (fingerprint, response): (String, String) = sqlx::query_as(
+        "SELECT fingerprint, response FROM wallet_requests WHERE key = 'k1' AND user_id = 'u1'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (fingerprint.as_str(), response.as_str()),
+        ("f", "{\"paid\":1}")
+    );
+    pool.close().await;
+}

@@ -178,7 +178,7 @@ impl<'a> Idempotent<'a> {
     pub fn replay<T: DeserializeOwned>(&self, c: &Conn) -> ApiResult<Option<T>> {
         let row: Option<(String, String)> = sql::one(
             c,
-            "SELECT fingerprint, response FROM wallet_requests WHERE user_id = $1 AND key = $2",
+            "SELECT fingerprint, response FROM wallet_requests WHERE key = $2 AND user_id = $1",
             &[&self.user.to_string(), &self.key],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
