@@ -22,6 +22,8 @@ use crate::{
 const QUEUE: usize = 16_384;
 /// Writes per transaction at most.
 const MAX_BATCH: usize = 4_096;
+/// Log pages (4 KiB) between checkpoints.
+const CHECKPOINT_PAGES: i64 = 8_192;
 
 /// What one write sees: the connection inside the batch's transaction, the conversation views
 /// the writer keeps, and the events this write produces.
@@ -166,6 +168,13 @@ impl Writer {
 }
 
 fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, hub: Hub) {
+    // A checkpoint every 32 MiB of log instead of SQLite's 4 MiB: the hot pages (every
+    // user's log tail, every wallet's postings) are dirtied by every batch, and each checkpoint
+    // copies them into the database and syncs twice, on this thread. Fewer checkpoints write
+    // each hot page once per many batches; the cost is a longer log to replay after a crash.
+    if let Err(e) = conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES) {
+        tracing::warn!("checkpoint interval: {e}");
+    }
     let mut cx = WriteCx {
         conn,
         views: Views::default(),
