@@ -102,3 +102,43 @@ impl From<&CoreError> for UiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The engine's own rules reach the UI as `invalid_request` with English words, which the
+    /// UI's catalogue says in the reader's language: every one the engine can say is there.
+    #[test]
+    fn every_rule_the_engine_says_is_in_the_uis_catalogue() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let catalogue = std::fs::read_to_string(root.join("../../ui/src/locales/zh-CN.json"))
+            .expect("the UI's catalogue");
+        let catalogue: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&catalogue).expect("JSON");
+        let mut found = 0;
+        for dir in [root.join("src"), root.join("../../src-tauri")] {
+            for entry in std::fs::read_dir(dir).expect("a source folder") {
+                let path = entry.expect("an entry").path();
+                let Ok(code) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let call = concat!("CoreError::", "invalid("); // not this line itself
+                for (i, _) in code.match_indices(call) {
+                    let rest = code[i + call.len()..].trim_start();
+                    // Only literal sentences: a formatted one carries its own values.
+                    let Some(rest) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    let Some(end) = rest.find('"') else { continue };
+                    found += 1;
+                    let rule = &rest[..end];
+                    assert!(
+                        catalogue.contains_key(rule),
+                        "{rule:?} ({}) has no Chinese in ui/src/locales/zh-CN.json",
+                        path.display()
+                    );
+                }
+            }
+        }
+        assert!(found >= 8, "only {found} rules found");
+    }
+}

@@ -77,7 +77,7 @@ impl Engine {
                 .await
                 .map_err(|e| CoreError::File(format!("Could not read {}: {e}", path.display())))?;
             if !meta.is_file() {
-                return Err(CoreError::invalid(format!(
+                return Err(CoreError::File(format!(
                     "{} is not a file.",
                     path.display()
                 )));

@@ -12,6 +12,8 @@ describe("errors", () => {
     expect(localError("wrong_pin", "That PIN is not right.")).toBe("支付密码错误。");
     // A field's rule is worded by the server in the reader's language: it stays as sent.
     expect(localError("invalid_request", "title：1–40 个字符")).toBe("title：1–40 个字符");
+    // The desktop engine's own rules are English sentences the catalogue holds.
+    expect(localError("invalid_request", "Type a message first.")).toBe("请先输入消息。");
     expect(localError(undefined, "Something")).toBe("Something");
     // The app's own failures keep their detail after the Chinese line.
     expect(localError("file", "Could not read /tmp/a.png: No such file")).toBe("文件操作失败（Could not read /tmp/a.png: No such file）");
