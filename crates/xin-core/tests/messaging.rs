@@ -210,6 +210,24 @@ async fn drafts_and_the_chat_list_survive_a_restart_before_the_network_answers()
     server.restart().await;
 }
 
+/// The next `Incoming` event that `wanted` accepts, within 20 s.
+async fn next_incoming(
+    events: &mut tokio::sync::broadcast::Receiver<xin_core::CoreEvent>,
+    wanted: impl Fn(&xin_core::notify::Incoming) -> bool,
+) -> xin_core::notify::Incoming {
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            if let Ok(xin_core::CoreEvent::Incoming { message }) = events.recv().await {
+                if wanted(&message) {
+                    return message;
+                }
+            }
+        }
+    })
+    .await
+    .expect("an Incoming event")
+}
+
 #[tokio::test]
 async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag_in_the_readers_language(
 ) {
@@ -219,15 +237,7 @@ async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag_in_t
     let mut events = bob.engine.subscribe();
     bob.say(chat, "my own words").await;
     alice.say(chat, "hello Bob").await;
-    let incoming = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        loop {
-            if let Ok(xin_core::CoreEvent::Incoming { message }) = events.recv().await {
-                return message;
-            }
-        }
-    })
-    .await
-    .expect("an Incoming event");
+    let incoming = next_incoming(&mut events, |_| true).await;
     assert_eq!(
         (
             incoming.text.as_str(),
@@ -253,17 +263,7 @@ async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag_in_t
             .any(|c| c.conversation.muted)
     );
     alice.say(chat, "quietly").await;
-    let muted = tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        loop {
-            if let Ok(xin_core::CoreEvent::Incoming { message }) = events.recv().await {
-                if message.text == "quietly" {
-                    return message;
-                }
-            }
-        }
-    })
-    .await
-    .expect("an Incoming event");
+    let muted = next_incoming(&mut events, |m| m.text == "quietly").await;
     assert!(muted.muted);
     assert_eq!(
         xin_core::notify::notification(&muted, true, xin_core::language::Language::English),
@@ -279,15 +279,7 @@ async fn live_messages_from_others_raise_incoming_events_with_the_mute_flag_in_t
     let path = dir.path().join("notes.txt");
     std::fs::write(&path, b"bring the rope").unwrap();
     alice.engine.send_files(chat, vec![path]).await.unwrap();
-    let file = tokio::time::timeout(std::time::Duration::from_secs(20), async {
-        loop {
-            if let Ok(xin_core::CoreEvent::Incoming { message }) = events.recv().await {
-                return message;
-            }
-        }
-    })
-    .await
-    .expect("an Incoming event for the file");
+    let file = next_incoming(&mut events, |_| true).await;
     assert_eq!(file.text, "[文件] notes.txt");
     let preview = |bob: &Person| {
         let engine = bob.engine.clone();
