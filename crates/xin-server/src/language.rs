@@ -149,8 +149,13 @@ pub fn to_chinese(message: &str) -> String {
                         .position(|n| *n == name)
                         .and_then(|i| caps.get(i + 1))
                         .map_or("", |v| v.as_str());
-                    // A package's fault inside "not a valid package: …" is a rule too.
-                    out.push_str(&to_chinese(value));
+                    // A package's fault inside "not a valid package: …" is a rule too. Every
+                    // template has fixed words, so a value is shorter than its message.
+                    if value.len() < message.len() {
+                        out.push_str(&to_chinese(value));
+                    } else {
+                        out.push_str(value);
+                    }
                 }
             }
         }
@@ -250,6 +255,7 @@ mod tests {
             a.sort();
             b.sort();
             assert_eq!(a, b, "{en:?} and its Chinese name different values");
+            assert!(fixed_len(&en) > 0, "{en:?} has no words of its own");
         }
     }
 }
