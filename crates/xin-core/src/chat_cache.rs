@@ -189,6 +189,15 @@ impl AccountDb {
         Ok((changes, gap))
     }
 
+    /// Every conversation, in the chat list's order, without its last message.
+    pub fn conversations(&self) -> CoreResult<Vec<Conversation>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT body FROM conversations ORDER BY pinned DESC, last_activity DESC",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.map(|body| from_json(&body?)).collect()
+    }
+
     /// The chat list, its last messages worded in `lang`.
     pub fn chats(&self, lang: Language) -> CoreResult<Vec<ChatSummary>> {
         let mut stmt = self.0.prepare(

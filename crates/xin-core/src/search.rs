@@ -200,11 +200,7 @@ impl AccountDb {
                     || c.remark.as_deref().is_some_and(|r| contains(r, &needle))
             })
             .collect();
-        let all: Vec<Conversation> = self
-            .chats(crate::language::Language::English)?
-            .into_iter()
-            .map(|c| c.conversation)
-            .collect();
+        let all = self.conversations()?;
         let chats = all
             .iter()
             .filter(|c| contains(&c.title, &needle))
