@@ -84,6 +84,7 @@ describe("the desktop in Chinese", () => {
       await page.locator('input[name="password"]').fill("correct horse");
       await page.getByTestId("auth-submit").click();
       assert.equal(await page.getByRole("alert").innerText(), "handle：3–32 个字母、数字或 _，须以字母开头");
+      await phone.screenshot("86-phone-signup-rule-zh");
       await page.getByTestId("auth-switch").click();
       await page.locator('input[name="login"]').fill("lihua");
       await page.locator('input[name="password"]').fill("correct horse");
