@@ -52,7 +52,8 @@ export function App() {
     const load = () => api.waiting().then((w) => setRequests(w.tickets), () => {});
     load();
     return realtime((e) => {
-      if (e.type === "login_request") load();
+      // On (re)connecting too: a request made before the link was up was pushed to no one.
+      if (e.type === "login_request" || e.type === "hello") load();
       if (e.type === "signed_out") setSession(null);
       if (e.type === "event") setTick((t) => t + 1);
       if (e.type === "event" && e.event.body.type === "payment") setPayment(e.event.body.payment);
