@@ -19,6 +19,9 @@ pub struct ApiClient {
     /// For file transfers: no limit on a whole request (a big download takes as long as it
     /// takes), only on silence.
     pub(crate) transfer_http: reqwest::Client,
+    /// For a stream of pieces, which may take minutes before its answer: no read limit here
+    /// (reqwest's would count the whole send); the uploader watches for silence itself.
+    pub(crate) upload_http: reqwest::Client,
     pub(crate) base: String,
     speaking: Speaking,
 }
@@ -38,9 +41,16 @@ impl ApiClient {
             .user_agent(format!("xin-desktop/{APP_VERSION}"))
             .build()
             .map_err(|e| CoreError::Protocol(e.to_string()))?;
+        let upload_http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .tcp_keepalive(Duration::from_secs(15))
+            .user_agent(format!("xin-desktop/{APP_VERSION}"))
+            .build()
+            .map_err(|e| CoreError::Protocol(e.to_string()))?;
         Ok(Self {
             http,
             transfer_http,
+            upload_http,
             base: base.trim_end_matches('/').to_string(),
             speaking,
         })

@@ -4,6 +4,7 @@ use base64::Engine as _;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use xin_proto::{
     ErrorBody, UploadCreated, API_PREFIX, CHECKSUM_ALGORITHM, OFFSET_OCTET_STREAM, TUS_VERSION,
+    VERIFIED_PIECES,
 };
 
 use crate::{
@@ -118,6 +119,28 @@ impl ApiClient {
                 format!("{CHECKSUM_ALGORITHM} {}", b64(&checksum)),
             )
             .body(chunk);
+        offset_of(&checked(req.send().await).await?)
+    }
+
+    /// `PATCH <location>` with a stream of verified pieces from `offset` (`len` bytes of body);
+    /// answers the new verified offset.
+    pub async fn upload_pieces(
+        &self,
+        access: &str,
+        location: &str,
+        offset: u64,
+        len: u64,
+        body: reqwest::Body,
+    ) -> CoreResult<u64> {
+        let req = self
+            .tus(
+                self.upload_http.patch(format!("{}{location}", self.base)),
+                access,
+            )
+            .header("content-type", VERIFIED_PIECES)
+            .header("content-length", len.to_string())
+            .header("upload-offset", offset.to_string())
+            .body(body);
         offset_of(&checked(req.send().await).await?)
     }
 

@@ -1,11 +1,24 @@
-//! The upload worker: one file at a time, oldest first, chunk by chunk over tus. It resumes from
-//! the server's verified offset after a cut, a pause or a restart, so at most the chunk in
-//! flight is sent twice; once every blob is up, the message joins the outbox.
+//! The upload worker: one file at a time, oldest first, over tus with verified pieces: one
+//! request streams a blob's 8 MiB pieces, each followed by its checksum, and the server keeps
+//! each piece as it checks out. It resumes from the server's verified offset after a cut, a
+//! pause or a restart, so at most the piece in flight is sent twice; once every blob is up, the
+//! message joins the outbox.
 
-use std::sync::Arc;
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use futures_util::StreamExt;
 
 use uuid::Uuid;
-use xin_proto::{Content, ErrorCode, SendMessage};
+use xin_proto::{
+    pieces::{piece_checksum, piece_len},
+    Content, ErrorCode, SendMessage, PIECE,
+};
 
 use crate::{
     cache::AccountDb,
@@ -18,10 +31,6 @@ use crate::{
     transfer_cache::{Part, TransferState, UploadJob},
     transfer_worker,
 };
-
-/// Bytes per PATCH. Big enough that per-request costs vanish on a LAN, small enough that a cut
-/// costs little: the most a cut makes us send twice.
-pub const CHUNK: u64 = 8 << 20;
 
 /// Runs for the life of the account; woken by new uploads, resumes and reconnects.
 pub fn run(
@@ -133,101 +142,174 @@ async fn send_part(
             }
         }
     };
-    let offset = account
-        .with_access(|a| {
-            let (api, location) = (account.api.clone(), location.clone());
-            async move { api.upload_offset(&a, &location).await }
-        })
-        .await;
-    let mut offset = match offset {
-        Ok(o) => o,
-        Err(e) if e.api_code() == Some(ErrorCode::UploadNotFound) => {
-            // Abandoned and collected by the server: start this blob again.
-            parts[index].location = None;
-            account.db.lock().await.save_parts(id, parts, base)?;
-            return Err(CoreError::Protocol(
-                "the upload expired; starting again".into(),
-            ));
-        }
-        Err(e) => return Err(e),
-    };
-    // The next chunk is read and hashed while the current one is on the wire.
-    let mut next = Some(read_chunk(&part, offset));
-    while offset < part.size {
-        let chunk = match next.take() {
-            Some(pending) => pending.await,
-            None => read_chunk(&part, offset).await,
-        }?;
-        let following = offset + chunk.bytes.len() as u64;
-        if following < part.size {
-            next = Some(read_chunk(&part, following));
-        }
-        let sent = account
+    let mut mismatches = 0;
+    loop {
+        let offset = account
             .with_access(|a| {
-                let (api, location, bytes) =
-                    (account.api.clone(), location.clone(), chunk.bytes.clone());
-                async move {
-                    api.upload_chunk(&a, &location, offset, bytes, chunk.checksum)
-                        .await
-                }
+                let (api, location) = (account.api.clone(), location.clone());
+                async move { api.upload_offset(&a, &location).await }
             })
             .await;
-        offset = match sent {
-            Ok(o) => o,
-            Err(e) if e.api_code() == Some(ErrorCode::ChecksumMismatch) => offset,
+        let offset = match offset {
+            Ok(o) if o >= part.size => break,
+            Ok(o) if o.is_multiple_of(PIECE) => o,
+            // Pieces start at a multiple of PIECE; an upload left elsewhere (by a client that
+            // sent tus chunks of another size) starts again, like one the server collected.
+            Ok(_) => return start_over(account, id, parts, index, base).await,
+            Err(e) if e.api_code() == Some(ErrorCode::UploadNotFound) => {
+                return start_over(account, id, parts, index, base).await
+            }
+            Err(e) => return Err(e),
+        };
+        let sent = send_pieces(engine, account, id, parts, index, base, offset, progress).await;
+        match sent {
+            Ok(o) if o >= part.size => break,
+            Ok(_) => {}
+            // A piece damaged on the way: the ones before it are kept; send the rest again.
+            Err(e) if e.api_code() == Some(ErrorCode::ChecksumMismatch) && mismatches < 3 => {
+                mismatches += 1;
+            }
             Err(e) if e.api_code() == Some(ErrorCode::HashMismatch) => {
                 return Err(CoreError::File(
                     "The file changed while it was being sent. Send it again.".into(),
                 ))
             }
             Err(e) => return Err(e),
-        };
-        if offset != following {
-            next = None;
-        }
-        if let Some(t) = progress.advance(base + offset) {
-            // Progress on disk only as often as it is shown: a restart asks the server anyway.
-            account
-                .db
-                .lock()
-                .await
-                .save_parts(id, parts, base + offset)?;
-            engine.emit(CoreEvent::Transfer { transfer: t });
         }
     }
     finish_part(account, id, parts, index, base + part.size).await
 }
 
-struct Chunk {
-    bytes: bytes::Bytes,
-    checksum: [u8; 32],
+/// Forgets the server's upload of this blob (expired or unusable): the next try creates one.
+async fn start_over(
+    account: &AccountSession,
+    id: Uuid,
+    parts: &mut [Part],
+    index: usize,
+    base: u64,
+) -> CoreResult<()> {
+    parts[index].location = None;
+    account.db.lock().await.save_parts(id, parts, base)?;
+    Err(CoreError::Protocol(
+        "the upload expired; starting again".into(),
+    ))
 }
 
-/// Reads and hashes the chunk at `offset` on a blocking thread (one read, no copies after).
-fn read_chunk(
+/// How long the server may take no bytes before the upload's connection is given up.
+const SILENCE: Duration = Duration::from_secs(30);
+
+type Unreadable = Arc<std::sync::Mutex<Option<std::io::Error>>>;
+
+/// Sends the blob's pieces from `offset` to its end in one request, reporting progress as they
+/// go; answers the server's verified offset. The request has no time limit, only one on silence:
+/// if the server takes no bytes for [`SILENCE`], the connection is given up (and resumed).
+#[allow(clippy::too_many_arguments)]
+async fn send_pieces(
+    engine: &Engine,
+    account: &AccountSession,
+    id: Uuid,
+    parts: &mut [Part],
+    index: usize,
+    base: u64,
+    offset: u64,
+    progress: &mut Progress,
+) -> CoreResult<u64> {
+    let part = parts[index].clone();
+    let location = part.location.clone().unwrap_or_default();
+    let handed = Arc::new(AtomicU64::new(offset));
+    let unreadable: Unreadable = Arc::default();
+    let sending = account.with_access(|a| {
+        let body = pieces_body(&part, offset, handed.clone(), unreadable.clone());
+        let (api, location) = (account.api.clone(), location.clone());
+        let len = body_len(offset, part.size);
+        async move { api.upload_pieces(&a, &location, offset, len, body).await }
+    });
+    tokio::pin!(sending);
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let (mut seen, mut quiet_since) = (offset, Instant::now());
+    let sent = loop {
+        tokio::select! {
+            r = &mut sending => break r,
+            _ = tick.tick() => {
+                let now = handed.load(Ordering::Relaxed);
+                if now != seen {
+                    (seen, quiet_since) = (now, Instant::now());
+                } else if quiet_since.elapsed() >= SILENCE {
+                    break Err(CoreError::Unreachable(
+                        "the server stopped taking the file's bytes".into(),
+                    ));
+                }
+                if let Some(t) = progress.advance(base + now) {
+                    // Progress on disk only as often as it is shown: a restart asks the server.
+                    account.db.lock().await.save_parts(id, parts, base + now)?;
+                    engine.emit(CoreEvent::Transfer { transfer: t });
+                }
+            }
+        }
+    };
+    let unread = unreadable.lock().unwrap_or_else(|p| p.into_inner()).take();
+    match unread {
+        Some(e) => Err(CoreError::File(format!(
+            "Could not read {}: {e}",
+            part.path
+        ))),
+        None => sent,
+    }
+}
+
+/// The request body's length: the bytes from `offset` on, and a checksum per piece.
+fn body_len(offset: u64, size: u64) -> u64 {
+    let pieces = size.div_ceil(PIECE) - offset / PIECE;
+    size - offset + 32 * pieces
+}
+
+/// The part's pieces from `offset` on, each followed by its checksum. A blocking thread reads
+/// and hashes each piece while the one before is on the wire (at most three pieces are in
+/// memory); `handed` counts the file's bytes given to the connection. A read error ends the
+/// body short and is left in `unreadable`.
+fn pieces_body(
     part: &Part,
     offset: u64,
-) -> impl std::future::Future<Output = CoreResult<Chunk>> + use<> {
-    let path = part.path.clone();
-    let len = CHUNK.min(part.size.saturating_sub(offset));
-    let task = tokio::task::spawn_blocking(move || -> std::io::Result<Chunk> {
-        use std::io::{Read, Seek};
-        let mut file = std::fs::File::open(&path)?;
-        file.seek(std::io::SeekFrom::Start(offset))?;
-        let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
-        file.read_exact(&mut buf)?;
-        let checksum = *blake3::hash(&buf).as_bytes();
-        Ok(Chunk {
-            bytes: buf.into(),
-            checksum,
-        })
+    handed: Arc<AtomicU64>,
+    unreadable: Unreadable,
+) -> reqwest::Body {
+    handed.store(offset, Ordering::Relaxed);
+    let (tx, rx) = tokio::sync::mpsc::channel::<(bytes::Bytes, u64)>(1);
+    let (path, size) = (part.path.clone(), part.size);
+    tokio::task::spawn_blocking(move || {
+        let read = (|| -> std::io::Result<()> {
+            use std::io::{Read, Seek};
+            let mut file = std::fs::File::open(&path)?;
+            file.seek(std::io::SeekFrom::Start(offset))?;
+            let mut at = offset;
+            while at < size {
+                let len = piece_len(at, size);
+                let mut piece = vec![0u8; usize::try_from(len).unwrap_or(0)];
+                file.read_exact(&mut piece)?;
+                let checksum = bytes::Bytes::copy_from_slice(&piece_checksum(&piece, at, size));
+                // The request was dropped: stop reading.
+                if tx.blocking_send((piece.into(), len)).is_err()
+                    || tx.blocking_send((checksum, 0)).is_err()
+                {
+                    break;
+                }
+                at += len;
+            }
+            Ok(())
+        })();
+        if let Err(e) = read {
+            *unreadable.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+        }
     });
-    let shown = part.path.clone();
-    async move {
-        task.await
-            .map_err(|e| CoreError::File(e.to_string()))?
-            .map_err(|e| CoreError::File(format!("Could not read {shown}: {e}")))
-    }
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        let item = rx.recv().await?;
+        Some((item, rx))
+    })
+    .map(move |(bytes, data)| {
+        handed.fetch_add(data, Ordering::Relaxed);
+        Ok::<_, std::io::Error>(bytes)
+    });
+    reqwest::Body::wrap_stream(stream)
 }
 
 async fn finish_part(

@@ -4,15 +4,26 @@
 //! one; `HEAD /uploads/{id}` answers the verified offset; `PATCH /uploads/{id}` appends one chunk
 //! (`Upload-Offset`, `Upload-Checksum: blake3 <base64>`); the last chunk completes it, once the
 //! whole file's BLAKE3 matches. `GET /blobs/{hash}` downloads, with Range.
+//!
+//! **Verified pieces** (Xin's extension, `xin-verified-pieces`): a PATCH whose body is
+//! [`VERIFIED_PIECES`] carries, from an `Upload-Offset` that starts a piece, whole pieces of the
+//! file (see [`crate::pieces`]), each followed by its 32-byte checksum, for as many pieces as the
+//! client likes — usually the rest of the file. The server keeps every piece whose checksum
+//! matches as it arrives, so one request moves the whole file without the connection ever
+//! waiting for an answer, while a cut or a corrupt piece still costs at most one piece. A plain
+//! tus chunk cannot do that: its checksum covers the whole request, so a request must be small
+//! to be cheap to lose, and the sender waits for each answer.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use utoipa::ToSchema;
 
 pub const TUS_VERSION: &str = "1.0.0";
-pub const TUS_EXTENSIONS: &str = "creation,checksum,termination";
+pub const TUS_EXTENSIONS: &str = "creation,checksum,termination,xin-verified-pieces";
 /// The content type tus requires on a PATCH body.
 pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
+/// The content type of a PATCH body of verified pieces.
+pub const VERIFIED_PIECES: &str = "application/vnd.xin.verified-pieces";
 /// The one checksum algorithm Xin takes.
 pub const CHECKSUM_ALGORITHM: &str = "blake3";
 /// tus's status for a chunk whose checksum does not match ("460 Checksum Mismatch").

@@ -7,6 +7,7 @@ use base64::Engine;
 use common::{assert_error, Party, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use xin_proto::{pieces::piece_checksum, PIECE};
 
 const MIB: usize = 1 << 20;
 
@@ -96,6 +97,35 @@ impl<'a> Tus<'a> {
         }
     }
 
+    /// A PATCH of verified pieces (`xin-verified-pieces`).
+    async fn patch_pieces(
+        &self,
+        location: &str,
+        offset: u64,
+        body: reqwest::Body,
+    ) -> (StatusCode, Value) {
+        let r = self
+            .p
+            .s
+            .http
+            .patch(self.url(location))
+            .bearer_auth(&self.p.user.access)
+            .header("tus-resumable", "1.0.0")
+            .header("content-type", xin_proto::VERIFIED_PIECES)
+            .header("upload-offset", offset.to_string())
+            .body(body)
+            .send()
+            .await;
+        match r {
+            Ok(r) => {
+                let status = r.status();
+                let text = r.text().await.unwrap();
+                (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+            }
+            Err(_) => (StatusCode::REQUEST_TIMEOUT, Value::Null),
+        }
+    }
+
     async fn offset(&self, location: &str) -> Option<u64> {
         let r = self
             .p
@@ -137,6 +167,21 @@ impl<'a> Tus<'a> {
         }
         req.send().await.unwrap()
     }
+}
+
+/// The pieces of `file` from `from` on, each followed by its checksum.
+fn pieces_from(file: &[u8], from: u64) -> Vec<u8> {
+    let size = file.len() as u64;
+    let mut body = Vec::new();
+    let mut at = from;
+    while at < size {
+        let end = (at + PIECE).min(size);
+        let piece = &file[at as usize..end as usize];
+        body.extend_from_slice(piece);
+        body.extend_from_slice(&piece_checksum(piece, at, size));
+        at = end;
+    }
+    body
 }
 
 fn hash(file: &[u8]) -> String {
@@ -606,4 +651,121 @@ async fn after_a_restart_an_upload_resumes_from_its_last_durable_checkpoint() {
         &file[..],
         "the stray bytes are gone"
     );
+}
+
+#[tokio::test]
+async fn a_stream_of_pieces_keeps_each_good_piece_and_refuses_a_corrupt_one() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "+15550000001").await;
+    let tus = Tus { p: &alice };
+    let piece = PIECE as usize;
+    let file = bytes(3 * piece + 1000, 5);
+    let location = tus.start(&file).await;
+
+    // The second piece is damaged on the way: the first is kept, nothing of the second.
+    let mut body = pieces_from(&file, 0);
+    body[piece + 32 + 77] ^= 0x10;
+    let r = tus
+        .patch_pieces(&location, 0, reqwest::Body::from(body))
+        .await;
+    assert_error(&r, StatusCode::from_u16(460).unwrap(), "checksum_mismatch");
+    assert_eq!(tus.offset(&location).await, Some(PIECE));
+    let id = location.rsplit('/').next().unwrap();
+    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    assert_eq!(std::fs::metadata(&staged).unwrap().len(), PIECE);
+
+    // The rest, sent again from there, completes a file equal byte for byte.
+    let r = tus
+        .patch_pieces(
+            &location,
+            PIECE,
+            reqwest::Body::from(pieces_from(&file, PIECE)),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
+    assert_eq!(tus.offset(&location).await, None, "complete");
+    let got = tus.download(&hash(&file), None).await;
+    assert_eq!(got.bytes().await.unwrap().as_ref(), &file[..]);
+}
+
+#[tokio::test]
+async fn a_stream_of_pieces_cut_inside_a_piece_resumes_from_the_last_whole_one() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "+15550000001").await;
+    let tus = Tus { p: &alice };
+    let piece = PIECE as usize;
+    let file = bytes(2 * piece + 4321, 9);
+    let location = tus.start(&file).await;
+    let body = pieces_from(&file, 0);
+    // A whole piece, its checksum, and half the next: then the connection dies.
+    let sent = body[..piece + 32 + piece / 2].to_vec();
+    let stream = futures_util::stream::iter(vec![
+        Ok::<_, std::io::Error>(sent),
+        Err(std::io::Error::other("cable pulled")),
+    ]);
+    tus.patch_pieces(&location, 0, reqwest::Body::wrap_stream(stream))
+        .await;
+    let mut offset = None;
+    for _ in 0..50 {
+        offset = tus.offset(&location).await;
+        if offset == Some(PIECE) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(offset, Some(PIECE));
+    let r = tus
+        .patch_pieces(
+            &location,
+            PIECE,
+            reqwest::Body::from(pieces_from(&file, PIECE)),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
+    let got = tus.download(&hash(&file), None).await;
+    assert_eq!(got.bytes().await.unwrap().as_ref(), &file[..]);
+}
+
+#[tokio::test]
+async fn a_stream_of_pieces_must_start_at_a_piece_and_end_with_the_file() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "+15550000001").await;
+    let tus = Tus { p: &alice };
+    // A one-piece file: its piece's checksum is the file's BLAKE3.
+    let small = bytes(3 * MIB, 3);
+    let location = tus.start(&small).await;
+    assert_eq!(
+        tus.patch(&location, 0, small[..MIB].to_vec()).await.0,
+        StatusCode::NO_CONTENT
+    );
+    // After a 1 MiB tus chunk, a stream of pieces cannot start mid-piece.
+    let r = tus
+        .patch_pieces(
+            &location,
+            MIB as u64,
+            reqwest::Body::from(small[MIB..].to_vec()),
+        )
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_eq!(tus.offset(&location).await, Some(MIB as u64));
+
+    // Bytes past the file's end are refused; the pieces before them are kept.
+    let file = bytes(MIB, 4);
+    let location = tus.start(&file).await;
+    let mut body = pieces_from(&file, 0);
+    body.extend_from_slice(b"more");
+    let r = tus
+        .patch_pieces(&location, 0, reqwest::Body::from(body))
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid_request");
+
+    // A stream that stops inside a piece keeps nothing of that piece.
+    let other = bytes(PIECE as usize + 10, 6);
+    let location = tus.start(&other).await;
+    let body = pieces_from(&other, 0)[..MIB].to_vec();
+    let r = tus
+        .patch_pieces(&location, 0, reqwest::Body::from(body))
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid_request");
+    assert_eq!(tus.offset(&location).await, Some(0));
 }

@@ -1,10 +1,12 @@
 //! Files: resumable uploads into content-addressed blobs, and their garbage collection.
 
+mod receive;
 pub mod storage;
 pub mod uploads;
 
 use std::time::Duration;
 
+pub use receive::Checks;
 pub use uploads::{Checksum, Uploads};
 
 use crate::{state::AppState, store::Collected, time::now_ms};

@@ -12,14 +12,14 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 use xin_proto::{
     file_name, is_blob_hash, ErrorBody, ErrorCode, UploadCreated, API_PREFIX, OFFSET_OCTET_STREAM,
-    TUS_EXTENSIONS, TUS_VERSION,
+    TUS_EXTENSIONS, TUS_VERSION, VERIFIED_PIECES,
 };
 
 use super::contacts::path_id;
 use crate::{
     auth::Authed,
     error::{ApiError, ApiResult},
-    files::Checksum,
+    files::{Checks, Checksum},
     state::AppState,
     store::UploadRow,
 };
@@ -193,7 +193,9 @@ async fn offset(
 }
 
 /// Append one chunk (`Upload-Offset`, `Upload-Checksum: blake3 <base64>`, body
-/// `application/offset+octet-stream`). The last chunk completes the upload.
+/// `application/offset+octet-stream`), or a stream of verified pieces (body
+/// `application/vnd.xin.verified-pieces`: see `xin_proto::upload`). The last byte completes the
+/// upload.
 #[utoipa::path(patch, path = "/uploads/{id}", tag = "files", security(("bearer" = [])),
     params(("id" = String, Path, description = "Upload id")),
     responses((status = 204, description = "Upload-Offset: the new verified offset"),
@@ -207,19 +209,31 @@ async fn append(
     body: Body,
 ) -> ApiResult<Response> {
     let upload = state.store.upload(authed.user_id, upload_id(&id)?).await?;
-    if header(&headers, "content-type") != Some(OFFSET_OCTET_STREAM) {
-        return Err(ApiError::invalid(format!(
-            "Content-Type: chunks are sent as {OFFSET_OCTET_STREAM}"
-        )));
-    }
+    let checks = match header(&headers, "content-type") {
+        Some(OFFSET_OCTET_STREAM) => {
+            Checks::Chunk(Checksum::parse(header(&headers, "upload-checksum"))?.0)
+        }
+        Some(VERIFIED_PIECES) => Checks::Pieces,
+        _ => {
+            return Err(ApiError::invalid(format!(
+                "Content-Type: chunks are sent as {OFFSET_OCTET_STREAM} (or {VERIFIED_PIECES})"
+            )))
+        }
+    };
     let offset: u64 = header(&headers, "upload-offset")
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| ApiError::invalid("Upload-Offset: the chunk's position is required"))?;
-    let checksum = Checksum::parse(header(&headers, "upload-checksum"))?;
-    let received = state
-        .uploads
-        .append(&state.store, upload, offset, checksum, body)
-        .await?;
+    // On a task of its own, so a client that goes away mid-request cannot stop it half-way:
+    // what was verified is recorded, what was not is cut off.
+    let task = tokio::spawn(async move {
+        state
+            .uploads
+            .append(&state.store, upload, offset, checks, body)
+            .await
+    });
+    let received = task
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
     let headers = tus_headers(&[("upload-offset", received.to_string())]);
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
