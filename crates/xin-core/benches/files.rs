@@ -65,6 +65,13 @@ fn write_file(path: &Path, bytes: u64) {
     f.into_inner().unwrap().sync_all().unwrap();
 }
 
+/// Writes `n` over the file's first bytes.
+fn stamp(path: &Path, n: u64) {
+    use std::os::unix::fs::FileExt;
+    let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    f.write_all_at(&n.to_le_bytes(), 0).unwrap();
+}
+
 fn timed(cmd: &mut Command) -> Duration {
     let t = Instant::now();
     let status = cmd.status().expect("run curl");
@@ -263,6 +270,10 @@ async fn run(server: String, server_pid: String, mib: u64) -> String {
         let (up, down) = plain_copy(&root, &dir, &file);
         plain_times.0.push(up);
         plain_times.1.push(down);
+        // Other bytes each round, so every round stores a file the server has never seen (one
+        // that is already there takes the duplicate's path instead).
+        stamp(&file, round as u64 + 1);
+        let want = xin_core::media::hash_file(&file).unwrap();
         let r = xin_copy(&server, &server_pid, &file, &want, round).await;
         xin_times.0.push(r.up);
         xin_times.1.push(r.down);

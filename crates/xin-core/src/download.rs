@@ -11,7 +11,6 @@ use std::{
 };
 
 use futures_util::StreamExt;
-use tokio::io::AsyncWriteExt;
 use xin_proto::file_name;
 
 use crate::{
@@ -47,12 +46,17 @@ struct Report<'a> {
     progress: &'a mut Progress,
 }
 
+/// Frames queued between the connection and the thread that writes and hashes them.
+const FRAMES_IN_FLIGHT: usize = 64;
+
+/// Appends the blob to `part` from its current length on; answers the BLAKE3 of everything
+/// then in it (hashed as it is written, so the check at the end needs no second pass).
 async fn fetch_into(
     account: &AccountSession,
     hash: &str,
     part: &Path,
     mut report: Option<Report<'_>>,
-) -> CoreResult<u64> {
+) -> CoreResult<blake3::Hash> {
     let from = tokio::fs::metadata(part)
         .await
         .map(|m| m.len())
@@ -65,22 +69,23 @@ async fn fetch_into(
         .await?;
     // A server that ignores Range answers the whole file: start over.
     let resume = resp.status() == reqwest::StatusCode::PARTIAL_CONTENT;
-    let mut file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(resume)
-        .write(true)
-        .truncate(!resume)
-        .open(part)
-        .await
-        .map_err(|e| file_error(part, e))?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(FRAMES_IN_FLIGHT);
+    let writer = write_and_hash(part.to_path_buf(), resume, rx);
     let mut done = if resume { from } else { 0 };
     let mut body = resp.bytes_stream();
+    let mut cut = None;
     while let Some(bytes) = body.next().await {
-        let bytes = bytes.map_err(|e| CoreError::Unreachable(crate::api::without_url(e)))?;
-        file.write_all(&bytes)
-            .await
-            .map_err(|e| file_error(part, e))?;
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(e) => {
+                cut = Some(CoreError::Unreachable(crate::api::without_url(e)));
+                break;
+            }
+        };
         done += bytes.len() as u64;
+        if tx.send(bytes).await.is_err() {
+            break;
+        }
         if let Some(r) = report.as_mut() {
             if let Some(t) = r.progress.advance(done) {
                 account
@@ -92,17 +97,54 @@ async fn fetch_into(
             }
         }
     }
-    file.flush().await.map_err(|e| file_error(part, e))?;
-    Ok(done)
+    drop(tx);
+    // What arrived before a cut is written first: the next try resumes after it.
+    let hashed = writer
+        .await
+        .map_err(|e| CoreError::File(e.to_string()))?
+        .map_err(|e| file_error(part, e))?;
+    match cut {
+        Some(e) => Err(e),
+        None => Ok(hashed),
+    }
 }
 
-/// Checks the finished part against its hash and moves it to `target`.
-async fn verify_and_place(part: &Path, hash: &str, target: &Path) -> CoreResult<()> {
-    let p = part.to_path_buf();
-    let got = tokio::task::spawn_blocking(move || hash_file(&p))
-        .await
-        .map_err(|e| CoreError::File(e.to_string()))??;
-    if got != hash {
+/// Writes frames to `part` (after what it holds, when resuming) and hashes the whole part as it
+/// goes, on a blocking thread.
+fn write_and_hash(
+    part: PathBuf,
+    resume: bool,
+    mut frames: tokio::sync::mpsc::Receiver<bytes::Bytes>,
+) -> tokio::task::JoinHandle<std::io::Result<blake3::Hash>> {
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut hasher = blake3::Hasher::new();
+        if resume {
+            hasher.update_reader(std::fs::File::open(&part)?)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(resume)
+            .write(true)
+            .truncate(!resume)
+            .open(&part)?;
+        while let Some(frame) = frames.blocking_recv() {
+            file.write_all(&frame)?;
+            hasher.update(&frame);
+        }
+        file.flush()?;
+        Ok(hasher.finalize())
+    })
+}
+
+/// Checks the finished part (whose BLAKE3 is `got`) against its hash and moves it to `target`.
+async fn verify_and_place(
+    part: &Path,
+    got: blake3::Hash,
+    hash: &str,
+    target: &Path,
+) -> CoreResult<()> {
+    if got.to_hex().as_str() != hash {
         let _ = tokio::fs::remove_file(part).await;
         return Err(CoreError::Protocol(
             "the downloaded file did not match its hash; downloading it again".into(),
@@ -128,8 +170,8 @@ pub async fn media_file(account: &AccountSession, dir: &Path, hash: &str) -> Cor
     // A unique part per request: two views asking for the same photo do not collide.
     let part = dir.join(format!(".{hash}.{}.part", uuid::Uuid::now_v7()));
     let result = async {
-        fetch_into(account, hash, &part, None).await?;
-        verify_and_place(&part, hash, &target).await
+        let got = fetch_into(account, hash, &part, None).await?;
+        verify_and_place(&part, got, hash, &target).await
     }
     .await;
     if result.is_err() {
@@ -176,13 +218,19 @@ async fn download(engine: &Engine, account: &AccountSession, job: DownloadJob) -
         .map(|m| m.len())
         .unwrap_or(0);
     // All there already (the app stopped between the last byte and the check): just check it.
-    if on_disk < job.transfer.size {
+    let got = if on_disk < job.transfer.size {
         let report = Report {
             engine,
             progress: &mut progress,
         };
-        fetch_into(account, &job.hash, &part, Some(report)).await?;
-    }
+        fetch_into(account, &job.hash, &part, Some(report)).await?
+    } else {
+        let p = part.clone();
+        let hex = tokio::task::spawn_blocking(move || hash_file(&p))
+            .await
+            .map_err(|e| CoreError::File(e.to_string()))??;
+        blake3::Hash::from_hex(hex).map_err(|e| CoreError::File(e.to_string()))?
+    };
     // The name is settled only now: a file that appeared meanwhile is not overwritten.
     let dir = planned.parent().map(Path::to_path_buf).unwrap_or_default();
     let target = if planned.exists() {
@@ -190,7 +238,7 @@ async fn download(engine: &Engine, account: &AccountSession, job: DownloadJob) -
     } else {
         planned
     };
-    verify_and_place(&part, &job.hash, &target).await?;
+    verify_and_place(&part, got, &job.hash, &target).await?;
     let db = account.db.lock().await;
     db.set_download_progress(id, job.transfer.size, Some(&target.display().to_string()))?;
     db.set_transfer_state(id, TransferState::Done, None)

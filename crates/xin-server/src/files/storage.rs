@@ -25,16 +25,17 @@ pub enum BlobLocation {
 /// Keeps verified blobs, content-addressed. Calls may block: callers run them off the async
 /// threads. `hash` is always 64 lowercase hex digits, checked before it gets here.
 pub trait BlobStore: Send + Sync {
-    /// Takes the verified file at `staged` as the blob `hash`; the staged file is gone after.
-    /// When the blob exists already (someone else uploaded the same bytes), the staged copy is
-    /// simply dropped: the hash proved them equal.
-    fn put(&self, staged: &Path, hash: &str) -> io::Result<()>;
+    /// Takes the verified file at `staged` as the blob `hash`, and answers true. When the blob
+    /// exists already (someone else uploaded the same bytes), answers false and leaves the
+    /// staged copy for the caller to drop: the hash proved them equal.
+    fn put(&self, staged: &Path, hash: &str) -> io::Result<bool>;
     /// Removes a blob; a missing one is not an error.
     fn delete(&self, hash: &str) -> io::Result<()>;
     fn locate(&self, hash: &str) -> BlobLocation;
 }
 
 /// Uploads in progress, one file each, on local disk.
+#[derive(Clone)]
 pub struct Staging {
     root: PathBuf,
 }
@@ -75,15 +76,15 @@ impl LocalBlobs {
 }
 
 impl BlobStore for LocalBlobs {
-    fn put(&self, staged: &Path, hash: &str) -> io::Result<()> {
+    fn put(&self, staged: &Path, hash: &str) -> io::Result<bool> {
         let target = self.path(hash);
         if target.exists() {
-            return std::fs::remove_file(staged);
+            return Ok(false);
         }
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::rename(staged, target)
+        std::fs::rename(staged, target).map(|()| true)
     }
 
     fn delete(&self, hash: &str) -> io::Result<()> {

@@ -213,11 +213,22 @@ impl Uploads {
             self.staging.staged(upload.id),
             upload.hash.clone(),
         );
-        tokio::task::spawn_blocking(move || blobs.put(&staged, &hash))
+        let stored = tokio::task::spawn_blocking(move || blobs.put(&staged, &hash))
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?
             .map_err(|e| io_error("commit blob", e))?;
-        store.finish_upload(upload, &media_type).await
+        store.finish_upload(upload, &media_type).await?;
+        if !stored {
+            // A duplicate of a blob already held: dropping a big file's pages takes a while
+            // (0.2 s per GiB here), and the sender need not wait for it.
+            let (staging, id) = (self.staging.clone(), upload.id);
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = staging.discard(id) {
+                    tracing::warn!(%id, "drop a duplicate upload: {e}");
+                }
+            });
+        }
+        Ok(())
     }
 
     /// Cancels an upload: its row and staged bytes go.
