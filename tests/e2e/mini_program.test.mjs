@@ -96,7 +96,9 @@ describe("a mini-program on the desktop", () => {
     await desktop.driver.executeScript("const i = arguments[0]; Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(i, ''); i.dispatchEvent(new Event('input', { bubbles: true }));", pin);
     await pin.sendKeys("123456");
     await (await desktop.find("modal-submit")).click();
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="mini-program-payment"]'))).length === 0, 20_000, "the payment dialog closes");
+    // The dialog may vanish while it is being looked up (a stale element): look again.
+    const dialogGone = async () => (await desktop.driver.findElements(By.css('[data-testid="mini-program-payment"]'))).length === 0;
+    await desktop.driver.wait(() => dialogGone().catch(() => false), 20_000, "the payment dialog closes");
 
     // Back in the mini-program: paid, as the shop's backend sees it.
     await desktop.driver.switchTo().window(sandbox);

@@ -21,6 +21,18 @@ fn bytes(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
+/// A PATCH's status and body (a connection that broke reads as a timeout).
+async fn answer(r: Result<reqwest::Response, reqwest::Error>) -> (StatusCode, Value) {
+    match r {
+        Ok(r) => {
+            let status = r.status();
+            let text = r.text().await.unwrap();
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        }
+        Err(_) => (StatusCode::REQUEST_TIMEOUT, Value::Null),
+    }
+}
+
 /// A tus client, as little as the tests need.
 struct Tus<'a> {
     p: &'a Party<'a>,
@@ -87,14 +99,7 @@ impl<'a> Tus<'a> {
             .body(body)
             .send()
             .await;
-        match r {
-            Ok(r) => {
-                let status = r.status();
-                let text = r.text().await.unwrap();
-                (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-            }
-            Err(_) => (StatusCode::REQUEST_TIMEOUT, Value::Null),
-        }
+        answer(r).await
     }
 
     /// A PATCH of verified pieces (`xin-verified-pieces`).
@@ -116,14 +121,7 @@ impl<'a> Tus<'a> {
             .body(body)
             .send()
             .await;
-        match r {
-            Ok(r) => {
-                let status = r.status();
-                let text = r.text().await.unwrap();
-                (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-            }
-            Err(_) => (StatusCode::REQUEST_TIMEOUT, Value::Null),
-        }
+        answer(r).await
     }
 
     async fn offset(&self, location: &str) -> Option<u64> {
