@@ -35,8 +35,8 @@ use crate::{
     store::Store,
 };
 
-/// Bytes of frames handed to the threads at once (one write, one wake-up each; waking them
-/// per frame cost more than the hashing).
+/// Bytes of frames handed to the threads at once: one wake-up each instead of one per frame.
+/// Bigger batches were slower (frames held longer make hyper allocate fresh read buffers).
 const BATCH: usize = 256 << 10;
 /// Batches queued between receiving and the thread that writes them.
 const BATCHES_IN_FLIGHT: usize = 8;
