@@ -2,7 +2,7 @@
 //!
 //! Everything here is plain data: serde for the wire, `ts-rs` for the UI's TypeScript types and
 //! `utoipa` for the OpenAPI document. The only logic here is rules both sides must apply the
-//! same way (file names).
+//! same way (file names, red envelope splits, how a file is hashed in pieces).
 
 pub mod account;
 pub mod chat;
