@@ -57,10 +57,26 @@ async fn fetch_into(
     part: &Path,
     mut report: Option<Report<'_>>,
 ) -> CoreResult<blake3::Hash> {
-    let from = tokio::fs::metadata(part)
+    // An earlier try that was dropped (the app stopping) may still be writing what it had
+    // received: the part's lock waits for it, so its length is final when read.
+    let locked = {
+        let path = part.to_path_buf();
+        tokio::task::spawn_blocking(move || -> std::io::Result<(std::fs::File, u64)> {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .read(true)
+                .write(true)
+                .open(&path)?;
+            file.lock()?;
+            let len = file.metadata()?.len();
+            Ok((file, len))
+        })
         .await
-        .map(|m| m.len())
-        .unwrap_or(0);
+        .map_err(|e| CoreError::File(e.to_string()))?
+        .map_err(|e| file_error(part, e))?
+    };
+    let (file, from) = locked;
     let resp = account
         .with_access(|a| {
             let (api, hash) = (account.api.clone(), hash.to_string());
@@ -70,7 +86,7 @@ async fn fetch_into(
     // A server that ignores Range answers the whole file: start over.
     let resume = resp.status() == reqwest::StatusCode::PARTIAL_CONTENT;
     let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(FRAMES_IN_FLIGHT);
-    let writer = write_and_hash(part.to_path_buf(), resume, rx);
+    let writer = write_and_hash(file, resume, rx);
     let mut done = if resume { from } else { 0 };
     let mut body = resp.bytes_stream();
     let mut cut = None;
@@ -109,25 +125,22 @@ async fn fetch_into(
     }
 }
 
-/// Writes frames to `part` (after what it holds, when resuming) and hashes the whole part as it
-/// goes, on a blocking thread.
+/// Writes frames to the (locked) part, after what it holds when resuming, and hashes the whole
+/// part as it goes, on a blocking thread. The lock goes with the file when it is done.
 fn write_and_hash(
-    part: PathBuf,
+    mut file: std::fs::File,
     resume: bool,
     mut frames: tokio::sync::mpsc::Receiver<bytes::Bytes>,
 ) -> tokio::task::JoinHandle<std::io::Result<blake3::Hash>> {
     tokio::task::spawn_blocking(move || {
-        use std::io::Write;
+        use std::io::{Seek, Write};
         let mut hasher = blake3::Hasher::new();
         if resume {
-            hasher.update_reader(std::fs::File::open(&part)?)?;
+            hasher.update_reader(&mut file)?;
+        } else {
+            file.set_len(0)?;
         }
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(resume)
-            .write(true)
-            .truncate(!resume)
-            .open(&part)?;
+        file.seek(std::io::SeekFrom::End(0))?;
         while let Some(frame) = frames.blocking_recv() {
             file.write_all(&frame)?;
             hasher.update(&frame);
