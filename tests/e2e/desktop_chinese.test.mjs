@@ -2,11 +2,10 @@
 // login window on, and Settings › Language switches it (and back); the phone companion and the
 // console follow a Chinese browser.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { By, phoneSignIn, startBrowser, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
+import { By, phoneSignIn, startBrowser, startDesktop, startPhone, startServer, waitFor, tempDir } from "./harness.mjs";
 
 describe("the desktop in Chinese", () => {
   let server, desktop;
@@ -46,7 +45,7 @@ describe("the desktop in Chinese", () => {
     await desktop.screenshot("81-desktop-main-zh");
 
     // What the Rust side words follows the language too: a file's line in the chat list.
-    const dir = mkdtempSync(join(tmpdir(), "xin-zh-"));
+    const dir = tempDir("xin-zh-");
     const file = join(dir, "计划.txt");
     writeFileSync(file, "周六九点，带上绳子。");
     await desktop.invoke("send_files", { conversation: await desktop.attr("conversation", "data-id"), paths: [file] });

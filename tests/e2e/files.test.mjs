@@ -2,12 +2,11 @@
 // desktop app, the phone companion in Chromium, a real server storing real blobs.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PNG } from "pngjs";
-import { By, phoneSignUp, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
+import { By, phoneSignUp, startDesktop, startPhone, startServer, waitFor, tempDir } from "./harness.mjs";
 
 const sha256 = (b) => createHash("sha256").update(b).digest("hex");
 
@@ -55,7 +54,7 @@ function voiceWav(seconds) {
 
 describe("files between the phone and the computer", () => {
   let server, desktop, phone;
-  const dir = mkdtempSync(join(tmpdir(), "xin-e2e-files-"));
+  const dir = tempDir("xin-e2e-files-");
 
   before(async () => {
     server = await startServer();

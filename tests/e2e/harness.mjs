@@ -1,7 +1,7 @@
 // The real parts for end-to-end tests: xin-server on a free loopback port, the desktop app
 // through tauri-driver + WebKitWebDriver, the phone companion in Debian's Chromium.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync, statSync, mkdirSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readdirSync, readFileSync, statSync, mkdirSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,20 @@ const env = (k) => {
 };
 export const OUT = process.env.XIN_E2E_OUT ?? join(process.cwd(), "out");
 mkdirSync(OUT, { recursive: true });
+
+// Every test file runs in its own process: what it made under the system's temp folder goes
+// when it ends (a desktop restarted on the same data folder still finds it until then).
+const madeDirs = [];
+process.on("exit", () => {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder under the system's temp folder, removed when the test file's process ends. */
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -60,7 +74,7 @@ function stopProcess(child) {
 /** A real xin-server with its own SQLite store. */
 export async function startServer(extraArgs = []) {
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), "xin-server-"));
+  const dataDir = tempDir("xin-server-");
   const child = spawn(env("XIN_SERVER_BIN"), [
     "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir, "--companion-dir", env("XIN_COMPANION_DIR"), ...extraArgs,
   ], { detached: true, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
@@ -75,7 +89,7 @@ export async function startDesktop(serverUrl, extraEnv = {}) {
   // Two quick asks for a free port can be handed the same one.
   let nativePort = await freePort();
   while (nativePort === port) nativePort = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), "xin-desktop-"));
+  const dataDir = tempDir("xin-desktop-");
   const driverProc = spawn(env("TAURI_DRIVER"), ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore"],

@@ -4,11 +4,10 @@
 // sandbox nothing else of Xin is reachable.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { By, OUT, until, freePort, phoneSignIn, startBrowser, startDesktop, startPhone, startServer, waitFor, writeY4m } from "./harness.mjs";
+import { By, OUT, until, freePort, phoneSignIn, startBrowser, startDesktop, startPhone, startServer, waitFor, writeY4m, tempDir } from "./harness.mjs";
 
 describe("a mini-program on the desktop", () => {
   let server, desktop, coffee, main, sandbox, phone;
@@ -27,7 +26,7 @@ describe("a mini-program on the desktop", () => {
   before(async () => {
     server = await startServer(["--webhook-private-hosts"]);
     const port = await freePort();
-    const config = join(mkdtempSync(join(tmpdir(), "xin-coffee-")), "config");
+    const config = join(tempDir("xin-coffee-"), "config");
     execFileSync(process.env.XIN_DEMO_BIN, ["--server", server.url, "--coffee-url", `http://127.0.0.1:${port}`, "--coffee-out", config], { stdio: "inherit" });
     const field = (name) => readFileSync(config, "utf8").split("\n").find((l) => l.startsWith(`${name}=`)).slice(name.length + 1);
     coffee = spawn(process.env.XIN_COFFEE_BIN, ["--xin", server.url, "--account", field("account"), "--secret", field("secret"), "--listen", `127.0.0.1:${port}`], { stdio: ["ignore", "inherit", "inherit"] });
