@@ -40,6 +40,8 @@ async fn nothing_readable_is_left_on_disk_and_the_cache_opens_again_with_its_key
     for s in secrets {
         alice.say(conv, s).await;
     }
+    // Sent before Bob answers, so the chat's order is known.
+    alice.expect(conv, &secrets).await;
     let bob_conv = bob.chat_with(&alice).await;
     bob.say(bob_conv, "quokka-parchment-2024 reply").await;
     alice

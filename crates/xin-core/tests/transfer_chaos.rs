@@ -6,6 +6,7 @@
 mod common;
 
 use std::{
+    future::Future,
     pin::Pin,
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -20,15 +21,34 @@ use tokio::{
     io::{AsyncRead, ReadBuf},
     net::TcpListener,
     task::JoinHandle,
+    time::Instant,
 };
 use uuid::Uuid;
 use xin_core::transfer_cache::{Transfer, TransferState};
 use xin_proto::Content;
 
-/// Counts the bytes read through it.
+/// Bytes per second the proxy passes each way: slow enough that every interruption lands
+/// mid-transfer, whatever the build.
+const RATE: f64 = 40.0 * (1 << 20) as f64;
+
+/// Counts the bytes read through it, passing them at most at `RATE` (shared by all
+/// connections one way, like one link).
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
+    link: Arc<Mutex<Instant>>,
+    wait: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl<R> Counting<R> {
+    fn new(inner: R, count: Arc<AtomicU64>, link: Arc<Mutex<Instant>>) -> Self {
+        Self {
+            inner,
+            count,
+            link,
+            wait: Box::pin(tokio::time::sleep(Duration::ZERO)),
+        }
+    }
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
@@ -37,10 +57,20 @@ impl<R: AsyncRead + Unpin> AsyncRead for Counting<R> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
+        // The link is free again at `link`: wait for it before reading more.
+        let free_at = *self.link.lock().unwrap();
+        if free_at > Instant::now() {
+            self.wait.as_mut().reset(free_at);
+            std::task::ready!(self.wait.as_mut().poll(cx));
+        }
         let before = buf.filled().len();
         let r = Pin::new(&mut self.inner).poll_read(cx, buf);
         let n = buf.filled().len() - before;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        let mut link = self.link.lock().unwrap();
+        // An idle link saves up no more than a moment's worth of bytes.
+        let from = (*link).max(Instant::now() - Duration::from_millis(10));
+        *link = from + Duration::from_secs_f64(n as f64 / RATE);
         r
     }
 }
@@ -62,20 +92,24 @@ impl CuttingProxy {
         let received = Arc::new(AtomicU64::new(0));
         let conns: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
         let (count, count_down, list) = (sent.clone(), received.clone(), conns.clone());
+        let (link_up, link_down) = (
+            Arc::new(Mutex::new(Instant::now())),
+            Arc::new(Mutex::new(Instant::now())),
+        );
         let accept = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
                 let (count, count_down) = (count.clone(), count_down.clone());
+                let (link_up, link_down) = (link_up.clone(), link_down.clone());
                 let task = tokio::spawn(async move {
                     let Ok(outbound) = tokio::net::TcpStream::connect(upstream).await else {
                         return;
                     };
                     let (ri, mut wi) = inbound.into_split();
                     let (ro, mut wo) = outbound.into_split();
-                    let mut up = Counting { inner: ri, count };
-                    let mut down = Counting {
-                        inner: ro,
-                        count: count_down,
-                    };
+                    // A client's close is not passed on: its connection to the server stays
+                    // open, as when a link dies without a word reaching the server.
+                    let mut up = Counting::new(ri, count, link_up);
+                    let mut down = Counting::new(ro, count_down, link_down);
                     let _ = tokio::join!(
                         tokio::io::copy(&mut up, &mut wo),
                         tokio::io::copy(&mut down, &mut wi)
@@ -161,11 +195,15 @@ async fn a_200_mib_file_survives_cuts_and_a_restart_and_arrives_once() {
     // Cut every connection at 25 % and 50 %, restart the app at 75 %.
     let mut interruptions = 0u64;
     for (fraction, restart) in [(0.25, false), (0.5, false), (0.75, true)] {
-        wait_for("progress", Duration::from_secs(120), async || {
+        let done = wait_for("progress", Duration::from_secs(120), async || {
             let t = upload_of(&alice, id).await?;
-            (t.done as f64 >= fraction * SIZE as f64).then_some(())
+            (t.done as f64 >= fraction * SIZE as f64).then_some(t.done)
         })
         .await;
+        assert!(
+            done < SIZE,
+            "the upload was over before interruption {interruptions}"
+        );
         if restart {
             alice.relaunch().await;
         } else {
@@ -220,12 +258,16 @@ async fn a_200_mib_file_survives_cuts_and_a_restart_and_arrives_once() {
     let received_before = proxy.received.load(Ordering::Relaxed);
     let t = alice.engine.download_file(&got.message).await.unwrap();
     for (fraction, restart) in [(0.3, false), (0.6, true)] {
-        wait_for("download progress", Duration::from_secs(120), async || {
+        let done = wait_for("download progress", Duration::from_secs(120), async || {
             let t = upload_of(&alice, t.id).await?;
             (t.done as f64 >= fraction * SIZE as f64 || t.state == TransferState::Done)
-                .then_some(())
+                .then_some(t.done)
         })
         .await;
+        assert!(
+            done < SIZE,
+            "the download was over before it was interrupted"
+        );
         if restart {
             alice.relaunch().await;
         } else {

@@ -13,6 +13,13 @@
 //! waiting for an answer, while a cut or a corrupt piece still costs at most one piece. A plain
 //! tus chunk cannot do that: its checksum covers the whole request, so a request must be small
 //! to be cheap to lose, and the sender waits for each answer.
+//!
+//! **One request at a time.** Only the uploader sends to an upload, and it asks for the offset
+//! or sends again only once it has given up its last request. So a `HEAD` or `PATCH` that
+//! arrives while an earlier request is still receiving stops that request (keeping what it
+//! verified) and answers at once: a connection that died without a word reaching the server
+//! (a laptop that changed networks) never holds the upload. A request that sends nothing for a
+//! while (60 s by default) is ended the same way.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -67,6 +67,11 @@ pub struct Config {
     #[arg(long, env = "XIN_UPLOAD_CHECKPOINT_BYTES", default_value_t = 64 << 20)]
     pub upload_checkpoint_bytes: u64,
 
+    /// Seconds an upload's request may send nothing before the server takes it as gone (a link
+    /// that died without a word never ends it otherwise).
+    #[arg(long, env = "XIN_UPLOAD_SILENCE_SECS", default_value_t = 60)]
+    pub upload_silence_secs: u64,
+
     /// Seconds an unfinished upload or a file no message points at is kept.
     #[arg(long, env = "XIN_GC_GRACE_SECS", default_value_t = 24 * 3600)]
     pub gc_grace_secs: u64,
@@ -149,6 +154,7 @@ impl Config {
             max_file_bytes: 4 << 30,
             quota_bytes: 20 << 30,
             upload_checkpoint_bytes: 64 << 20,
+            upload_silence_secs: 60,
             gc_grace_secs: 24 * 3600,
             webhook_private_hosts: true,
             check_contract: true,

@@ -5,6 +5,7 @@ mod common;
 
 use base64::Engine;
 use common::{assert_error, Party, TestServer};
+use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use xin_proto::{pieces::piece_checksum, PIECE};
@@ -730,6 +731,94 @@ async fn a_stream_of_pieces_cut_inside_a_piece_resumes_from_the_last_whole_one()
     assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
     let got = tus.download(&hash(&file), None).await;
     assert_eq!(got.bytes().await.unwrap().as_ref(), &file[..]);
+}
+
+/// Sends a file's first piece with its checksum and half the next, then nothing, and never
+/// ends: a link that died without a word reaching the server. Answers once the server has
+/// written bytes past the first piece (so it has taken in the piece's checksum).
+async fn stall_after_a_piece_and_a_half(
+    s: &TestServer,
+    tus: &Tus<'_>,
+    location: &str,
+    file: &[u8],
+) -> tokio::task::JoinHandle<(StatusCode, Value)> {
+    let sent = pieces_from(file, 0)[..PIECE as usize + 32 + PIECE as usize / 2].to_vec();
+    let stream = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(sent)])
+        .chain(futures_util::stream::pending());
+    let (http, url, access) = (s.http.clone(), tus.url(location), tus.p.user.access.clone());
+    let stalled = tokio::spawn(async move {
+        let r = http
+            .patch(url)
+            .bearer_auth(access)
+            .header("tus-resumable", "1.0.0")
+            .header("content-type", xin_proto::VERIFIED_PIECES)
+            .header("upload-offset", "0")
+            .body(reqwest::Body::wrap_stream(stream))
+            .send()
+            .await;
+        answer(r).await
+    });
+    let id = location.rsplit('/').next().unwrap();
+    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    let past = PIECE + MIB as u64;
+    for _ in 0..500 {
+        if std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0) >= past {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(std::fs::metadata(&staged).unwrap().len() >= past);
+    stalled
+}
+
+#[tokio::test]
+async fn a_request_whose_link_died_silently_is_taken_over_by_the_next() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "+15550000001").await;
+    let tus = Tus { p: &alice };
+    let file = bytes(2 * PIECE as usize + 999, 21);
+    let location = tus.start(&file).await;
+    let stalled = stall_after_a_piece_and_a_half(&s, &tus, &location, &file).await;
+
+    // The uploader reconnects and asks where to resume: the stalled request is stopped and its
+    // whole piece kept, rather than holding the upload until it times out.
+    assert_eq!(tus.offset(&location).await, Some(PIECE));
+    let old = tokio::time::timeout(std::time::Duration::from_secs(10), stalled)
+        .await
+        .expect("the stalled request was not stopped")
+        .unwrap();
+    assert_error(&old, StatusCode::CONFLICT, "offset_mismatch");
+    let r = tus
+        .patch_pieces(
+            &location,
+            PIECE,
+            reqwest::Body::from(pieces_from(&file, PIECE)),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
+    let got = tus.download(&hash(&file), None).await;
+    assert_eq!(got.bytes().await.unwrap().as_ref(), &file[..]);
+}
+
+#[tokio::test]
+async fn a_request_that_goes_silent_ends_and_keeps_its_whole_pieces() {
+    let s = TestServer::with(|c| c.upload_silence_secs = 1).await;
+    let alice = Party::join(&s, "alice", "+15550000001").await;
+    let tus = Tus { p: &alice };
+    let file = bytes(2 * PIECE as usize + 5, 22);
+    let location = tus.start(&file).await;
+    let stalled = stall_after_a_piece_and_a_half(&s, &tus, &location, &file).await;
+
+    // Nobody asks for the offset: the server gives up on the silent request by itself.
+    let old = tokio::time::timeout(std::time::Duration::from_secs(20), stalled)
+        .await
+        .expect("the silent request never ended")
+        .unwrap();
+    assert_error(&old, StatusCode::BAD_REQUEST, "invalid_request");
+    let id = location.rsplit('/').next().unwrap();
+    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    assert_eq!(std::fs::metadata(&staged).unwrap().len(), PIECE);
+    assert_eq!(tus.offset(&location).await, Some(PIECE));
 }
 
 #[tokio::test]

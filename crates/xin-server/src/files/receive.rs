@@ -18,12 +18,16 @@ use std::{
         atomic::{AtomicBool, Ordering},
         Arc,
     },
+    time::Duration,
 };
 
 use axum::body::Body;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use tokio::sync::{mpsc, watch};
+use tokio::{
+    sync::{mpsc, watch},
+    time::Instant,
+};
 use uuid::Uuid;
 use xin_proto::{
     pieces::{piece_len, Pieces},
@@ -60,6 +64,10 @@ pub struct Target<'a> {
     pub persisted: u64,
     /// Verified bytes between two checkpoints.
     pub checkpoint: u64,
+    /// How long the request may send nothing before it is taken as gone.
+    pub silence: Duration,
+    /// Changes when a newer request for the upload arrives: this one stops.
+    pub superseded: watch::Receiver<u64>,
 }
 
 /// What a request left behind.
@@ -129,7 +137,34 @@ pub async fn receive(
     let mut parts = Vec::new();
     let mut batch = Batch::new();
     let mut batched = 0;
-    'frames: while let Some(frame) = stream.next().await {
+    let mut superseded = target.superseded;
+    let mut heard = Instant::now();
+    let silence = tokio::time::sleep(target.silence);
+    tokio::pin!(silence);
+    'frames: loop {
+        let frame = tokio::select! {
+            frame = stream.next() => frame,
+            Ok(()) = superseded.changed() => {
+                failure = Some(ApiError::new(
+                    ErrorCode::OffsetMismatch,
+                    "A newer request for this upload took over; what was verified is kept.",
+                ));
+                break;
+            }
+            () = &mut silence => {
+                // Reset once per silence, not once per frame: a timer per frame costs more.
+                if heard.elapsed() < target.silence {
+                    silence.as_mut().reset(heard + target.silence);
+                    continue;
+                }
+                failure = Some(ApiError::invalid(
+                    "Nothing arrived for too long; resume from the verified offset.",
+                ));
+                break;
+            }
+        };
+        let Some(frame) = frame else { break };
+        heard = Instant::now();
         if bad.load(Ordering::Relaxed) {
             break;
         }

@@ -12,6 +12,7 @@ use std::{
 };
 
 use axum::body::Body;
+use tokio::sync::watch;
 use uuid::Uuid;
 use xin_proto::{pieces::Pieces, ErrorCode, PIECE};
 
@@ -38,13 +39,55 @@ struct Live {
     pieces: Pieces,
 }
 
-type Slot = Arc<tokio::sync::Mutex<Option<Live>>>;
+/// An upload this server is receiving: its state, which one request at a time holds, and how a
+/// request that arrives tells the one holding it to stop.
+#[derive(Clone)]
+struct Slot {
+    live: Arc<tokio::sync::Mutex<Option<Live>>>,
+    /// Counts the requests that arrived. Only the uploader sends them, and it sends a new one
+    /// (or asks for the offset) only once it has given the last one up: after a reconnect,
+    /// when the old connection may never tell the server it died. So the request receiving
+    /// bytes stops at once, rather than holding the upload until its bytes time out.
+    arrivals: Arc<watch::Sender<u64>>,
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Self {
+            live: Arc::default(),
+            arrivals: Arc::new(watch::channel(0).0),
+        }
+    }
+}
+
+/// A request's hold on an upload.
+struct Turn {
+    live: tokio::sync::OwnedMutexGuard<Option<Live>>,
+    /// Changes when a newer request arrives.
+    superseded: watch::Receiver<u64>,
+}
+
+impl Slot {
+    /// Stops the request holding the upload, if any, and takes its place.
+    async fn take_turn(&self) -> Option<Turn> {
+        self.arrivals.send_modify(|n| *n += 1);
+        let live = tokio::time::timeout(LOCK_WAIT, self.live.clone().lock_owned())
+            .await
+            .ok()?;
+        Some(Turn {
+            live,
+            superseded: self.arrivals.subscribe(),
+        })
+    }
+}
 
 pub struct Uploads {
     staging: Staging,
     blobs: Arc<dyn BlobStore>,
     /// Verified bytes between two durable checkpoints of an upload's offset.
     checkpoint: u64,
+    /// How long a request may send nothing before it is taken as gone.
+    silence: Duration,
     live: Mutex<HashMap<Uuid, Slot>>,
     /// Held while a blob is committed and while garbage is collected, so a collection can never
     /// delete the bytes of a blob committed at the same moment.
@@ -74,11 +117,17 @@ impl Checksum {
 }
 
 impl Uploads {
-    pub fn new(staging: Staging, blobs: Arc<dyn BlobStore>, checkpoint: u64) -> Self {
+    pub fn new(
+        staging: Staging,
+        blobs: Arc<dyn BlobStore>,
+        checkpoint: u64,
+        silence: Duration,
+    ) -> Self {
         Self {
             staging,
             blobs,
             checkpoint: checkpoint.max(1),
+            silence,
             live: Mutex::default(),
             commit_lock: tokio::sync::Mutex::new(()),
         }
@@ -98,8 +147,8 @@ impl Uploads {
     }
 
     /// The verified offset of an upload this server is receiving (the database may be behind).
-    /// A chunk still arriving (or being torn down after a cut) is waited for, so the answer is
-    /// where the next chunk must start.
+    /// A request still receiving bytes is stopped and its whole pieces kept, so the answer is
+    /// where the next request must start.
     pub async fn live_offset(&self, id: Uuid) -> Option<u64> {
         let slot = self
             .live
@@ -107,8 +156,8 @@ impl Uploads {
             .unwrap_or_else(|p| p.into_inner())
             .get(&id)
             .cloned()?;
-        let guard = tokio::time::timeout(LOCK_WAIT, slot.lock()).await.ok()?;
-        guard.as_ref().map(|l| l.received)
+        let turn = slot.take_turn().await?;
+        turn.live.as_ref().map(|l| l.received)
     }
 
     fn forget(&self, id: Uuid) {
@@ -134,15 +183,15 @@ impl Uploads {
         checks: Checks,
         body: Body,
     ) -> ApiResult<u64> {
-        let slot = self.slot(upload.id);
-        let mut guard = tokio::time::timeout(LOCK_WAIT, slot.lock())
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    ErrorCode::OffsetMismatch,
-                    "Another chunk of this upload is still being received; ask for the offset and retry.",
-                )
-            })?;
+        let Turn {
+            live: mut guard,
+            superseded,
+        } = self.slot(upload.id).take_turn().await.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::OffsetMismatch,
+                "Another chunk of this upload is still being received; ask for the offset and retry.",
+            )
+        })?;
         let path = self.staging.staged(upload.id);
         let live = match guard.as_mut() {
             Some(l) => l,
@@ -169,6 +218,8 @@ impl Uploads {
             offset,
             persisted: live.persisted,
             checkpoint: self.checkpoint,
+            silence: self.silence,
+            superseded,
         };
         let got = receive(store, target, live.pieces.clone(), checks, body).await?;
         live.received = got.verified;
