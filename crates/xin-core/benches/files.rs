@@ -136,6 +136,12 @@ fn median_f(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Writes back every dirty page before a timed transfer, so none pays for the one before it
+/// (the kernel's writeback of a gigabyte lands on whatever runs next).
+fn settle() {
+    let _ = Command::new("sync").status();
+}
+
 /// curl up to and down from `plain-http`, as plain as HTTP gets.
 fn plain_copy(root: &Path, dir: &Path, file: &Path) -> (Duration, Duration) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -150,12 +156,14 @@ fn plain_copy(root: &Path, dir: &Path, file: &Path) -> (Duration, Duration) {
         .expect("target/release/plain-http (cargo build --release -p xin-load)");
     std::thread::sleep(Duration::from_millis(300));
     let url = format!("http://127.0.0.1:{port}/file");
+    settle();
     let up = timed(
         Command::new("curl")
             .args(["-sSf", "-o", "/dev/null", "-T"])
             .arg(file)
             .arg(&url),
     );
+    settle();
     let down = timed(
         Command::new("curl")
             .args(["-sSf", "-o"])
@@ -189,6 +197,7 @@ async fn xin_copy(
     let alice = Person::join_at(server, &format!("bench{n}"), &format!("139{n:08}")).await;
     let conv = alice.engine.open_file_transfer().await.unwrap().id;
     let peaks = Peaks::start(server_pid.to_string());
+    settle();
     let cpu_before = (cpu_secs(server_pid), cpu_secs("self"));
     let t = Instant::now();
     let id = alice
@@ -213,6 +222,7 @@ async fn xin_copy(
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     };
+    settle();
     let t = Instant::now();
     let fetched = alice.engine.download_file(&message).await.unwrap();
     wait_done(&alice, fetched.id).await;
