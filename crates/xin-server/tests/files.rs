@@ -183,6 +183,20 @@ fn pieces_from(file: &[u8], from: u64) -> Vec<u8> {
     body
 }
 
+/// Sends `file`'s pieces after the first and checks it then downloads byte-equal.
+async fn send_the_rest_after_the_first_piece(tus: &Tus<'_>, location: &str, file: &[u8]) {
+    let r = tus
+        .patch_pieces(
+            location,
+            PIECE,
+            reqwest::Body::from(pieces_from(file, PIECE)),
+        )
+        .await;
+    assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
+    let got = tus.download(&hash(file), None).await;
+    assert_eq!(got.bytes().await.unwrap().as_ref(), file);
+}
+
 fn hash(file: &[u8]) -> String {
     blake3::hash(file).to_hex().to_string()
 }
@@ -721,16 +735,7 @@ async fn a_stream_of_pieces_cut_inside_a_piece_resumes_from_the_last_whole_one()
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(offset, Some(PIECE));
-    let r = tus
-        .patch_pieces(
-            &location,
-            PIECE,
-            reqwest::Body::from(pieces_from(&file, PIECE)),
-        )
-        .await;
-    assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
-    let got = tus.download(&hash(&file), None).await;
-    assert_eq!(got.bytes().await.unwrap().as_ref(), &file[..]);
+    send_the_rest_after_the_first_piece(&tus, &location, &file).await;
 }
 
 /// Sends a file's first piece with its checksum and half the next, then nothing, and never
@@ -788,16 +793,7 @@ async fn a_request_whose_link_died_silently_is_taken_over_by_the_next() {
         .expect("the stalled request was not stopped")
         .unwrap();
     assert_error(&old, StatusCode::CONFLICT, "offset_mismatch");
-    let r = tus
-        .patch_pieces(
-            &location,
-            PIECE,
-            reqwest::Body::from(pieces_from(&file, PIECE)),
-        )
-        .await;
-    assert_eq!(r.0, StatusCode::NO_CONTENT, "{}", r.1);
-    let got = tus.download(&hash(&file), None).await;
-    assert_eq!(got.bytes().await.unwrap().as_ref(), &file[..]);
+    send_the_rest_after_the_first_piece(&tus, &location, &file).await;
 }
 
 #[tokio::test]
