@@ -157,7 +157,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
         staging,
         std::sync::Arc::new(blobs),
         config.upload_checkpoint_bytes,
-        std::time::Duration::from_secs(config.upload_silence_secs.max(1)),
+        std::time::Duration::from_secs(config.upload_silence_secs),
     );
     let public_url = config.public_url_for(addr);
     tracing::info!(%addr, data_dir = %data_dir.display(), %public_url, "xin-server listening");

@@ -127,7 +127,7 @@ impl Uploads {
             staging,
             blobs,
             checkpoint: checkpoint.max(1),
-            silence,
+            silence: silence.max(Duration::from_secs(1)),
             live: Mutex::default(),
             commit_lock: tokio::sync::Mutex::new(()),
         }

@@ -22,11 +22,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(download))
 }
 
-/// Media a browser may show inline. Anything else is served as an attachment of an opaque
-/// type, so a file can never run as a page on the server's origin.
 /// Bytes of a blob read at once when serving it.
 const READ_CHUNK: usize = 512 << 10;
 
+/// Media a browser may show inline. Anything else is served as an attachment of an opaque
+/// type, so a file can never run as a page on the server's origin.
 const INLINE: &[&str] = &[
     "image/jpeg",
     "image/png",
