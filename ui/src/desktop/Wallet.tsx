@@ -228,17 +228,19 @@ function ReceiveDialog({ onClose }: { onClose: () => void }) {
   const [note, setNote] = useState("");
   const [received, setReceived] = useState<Payment[]>([]);
   const [error, setError] = useState("");
-  const show = (fen: number | null, text: string) =>
+  // Only a submitted amount closes the form: the first code can arrive after the user has
+  // already opened it, and must not snatch it away.
+  const show = (fen: number | null, text: string, closeForm: boolean) =>
     ipc.receiveCode(fen, text).then(
       (c) => {
         setCode(c);
-        setSetting(false);
+        if (closeForm) setSetting(false);
         setError("");
       },
       (e) => setError(errorText(e)),
     );
   useEffect(() => {
-    void show(null, "");
+    void show(null, "", false);
     const unlisten = onCoreEvent((e) => e.type === "payment_received" && setReceived((r) => [e.payment, ...r]));
     const esc = (e: KeyboardEvent) => e.key === "Escape" && onClose();
     window.addEventListener("keydown", esc);
@@ -267,7 +269,7 @@ function ReceiveDialog({ onClose }: { onClose: () => void }) {
               className="receive-set"
               onSubmit={(e) => {
                 e.preventDefault();
-                if (fen !== null) void show(fen, note);
+                if (fen !== null) void show(fen, note, true);
               }}
             >
               <input className="modal-input" autoFocus inputMode="decimal" placeholder="Amount (¥)" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="receive-amount-input" />
@@ -282,7 +284,7 @@ function ReceiveDialog({ onClose }: { onClose: () => void }) {
                 {t("Set amount")}
               </button>
               {code?.amount_fen !== null && code !== null && (
-                <button className="link-button" onClick={() => void show(null, "")}>
+                <button className="link-button" onClick={() => void show(null, "", false)}>
                   {t("Clear amount")}
                 </button>
               )}
