@@ -74,7 +74,7 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
                   <li key={g.user_id}>
                     <span>
                       {name(g.user_id)}
-                      {e.best_luck === g.user_id && <span className="best-luck"> · Best luck</span>}
+                      {e.best_luck === g.user_id && <span className="best-luck"> · {t("Best luck")}</span>}
                     </span>
                     <span>{yuan(g.amount_fen)}</span>
                   </li>

@@ -47,7 +47,7 @@ export function Transfers() {
                       {formatBytes(tf.size)} · {tf.direction === "up" ? t("Sent") : t("Saved")}
                     </span>
                     <button className="link-like" onClick={() => ipc.showTransfer(tf.id).catch((e) => setError(errorText(e)))}>
-                      Show in folder
+                      {t("Show in folder")}
                     </button>
                   </div>
                 ) : (

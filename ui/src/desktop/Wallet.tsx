@@ -194,7 +194,7 @@ function BankDialog({ withdraw, wallet, onDone, onClose }: { withdraw: boolean; 
       onClose={onClose}
       submit={() => ipc.bankMove(withdraw, { idempotency_key: key, card_id: card, amount_fen: fen ?? 0, pin: withdraw ? pin : undefined }).then(onDone)}
     >
-      <input className="modal-input" autoFocus inputMode="decimal" placeholder="Amount (¥)" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
+      <input className="modal-input" autoFocus inputMode="decimal" placeholder={t("Amount (¥)")} value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
       <select className="modal-input" value={card} onChange={(e) => setCard(e.target.value)}>
         {wallet.cards.map((c) => (
           <option key={c.id} value={c.id}>
@@ -272,10 +272,10 @@ function ReceiveDialog({ onClose }: { onClose: () => void }) {
                 if (fen !== null) void show(fen, note, true);
               }}
             >
-              <input className="modal-input" autoFocus inputMode="decimal" placeholder="Amount (¥)" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="receive-amount-input" />
+              <input className="modal-input" autoFocus inputMode="decimal" placeholder={t("Amount (¥)")} value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="receive-amount-input" />
               <input className="modal-input" maxLength={50} placeholder={t("Note (optional)")} value={note} onChange={(e) => setNote(e.target.value)} />
               <button className="primary-button small" disabled={fen === null} data-testid="receive-amount-ok">
-                OK
+                {t("OK")}
               </button>
             </form>
           ) : (
@@ -296,7 +296,7 @@ function ReceiveDialog({ onClose }: { onClose: () => void }) {
           <div className="receive-feed" data-testid="receive-feed">
             {received.map((p) => (
               <div key={p.id} className="receive-paid" data-testid="receive-paid" data-fen={p.amount_fen}>
-                <span>Received {yuan(p.amount_fen)} from {p.payer_name}</span>
+                <span>{t("Received {{amount}} from {{name}}", { amount: yuan(p.amount_fen), name: p.payer_name })}</span>
                 {p.note && <span className="muted">{p.note}</span>}
               </div>
             ))}
@@ -316,7 +316,7 @@ function PinDialog({ change, onDone, onClose }: { change: boolean; onDone: () =>
     <Modal title={change ? t("Change PIN") : t("Set PIN")} ready={six(pin) && (!change || six(old))} onClose={onClose} submit={() => ipc.setPin(pin, change ? old : null).then(onDone)}>
       {change && <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Current PIN")} value={old} onChange={(e) => setOld(e.target.value)} />}
       <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("New 6-digit PIN")} value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
-      {change && <p className="muted">Forgot it? Reset it on your phone: Wallet › Payment PIN.</p>}
+      {change && <p className="muted">{t("Forgot it? Reset it on your phone: Wallet › Payment PIN.")}</p>}
     </Modal>
   );
 }
@@ -336,7 +336,7 @@ export function SendMoneyDialog({ conversation, onClose }: { conversation: strin
       onClose={onClose}
       submit={() => ipc.sendTransfer({ idempotency_key: key, conversation_id: conversation, amount_fen: fen ?? 0, note, pin }).then(onClose)}
     >
-      <input className="modal-input" autoFocus inputMode="decimal" placeholder="Amount (¥)" value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
+      <input className="modal-input" autoFocus inputMode="decimal" placeholder={t("Amount (¥)")} value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
       <input className="modal-input" maxLength={50} placeholder={t("Add a note (optional)")} value={note} onChange={(e) => setNote(e.target.value)} />
       <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Payment PIN")} value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
     </Modal>

@@ -58,7 +58,7 @@ export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
                 <span className="device-text">
                   <span className="device-name">
                     {d.name}
-                    {d.current && <span className="muted"> (this phone)</span>}
+                    {d.current && <span className="muted"> {t("(this phone)")}</span>}
                   </span>
                   <span className="muted small">
                     {d.os} · {d.ip} · {d.signed_in ? relativeTime(d.last_active_at) : "signed out"}
