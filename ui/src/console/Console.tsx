@@ -417,7 +417,7 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
                   {a.title}
                 </button>
               </td>
-              <td className="num" data-testid="article-reads">{a.reads} reads</td>
+              <td className="num" data-testid="article-reads">{t("{{n}} reads", { n: a.reads })}</td>
               <td className="num">{a.likes} 👍</td>
               <td className="num">{a.wows} ✨</td>
             </tr>
@@ -435,7 +435,7 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
             ))}
           </select>
           <button className="primary" disabled={chosen.length === 0} onClick={send} data-testid="console-broadcast">
-            Send {chosen.length || ""} to followers
+            {chosen.length ? t("Send {{n}} to followers", { n: chosen.length }) : t("Send to followers")}
           </button>
         </div>
       )}

@@ -59,7 +59,7 @@ export function MiniPrograms({ account }: { account: OfficialAccount }) {
               <td>
                 v{m.release.version} · {formatBytes(m.release.size)}
                 <br />
-                <small className="muted">published {relativeTime(m.release.published_at)}</small>
+                <small className="muted">{t("published {{when}}", { when: relativeTime(m.release.published_at) })}</small>
               </td>
               <td>
                 <small className="muted">{m.domains.join(", ") || "no domains"}</small>

@@ -241,7 +241,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
       </div>
       {newCount > 0 && !atBottom && (
         <button className="new-pill" onClick={() => virtual.scrollToIndex(items.length - 1, { align: "end" })}>
-          ↓ {newCount} new
+          ↓ {t("{{n}} new", { n: newCount })}
         </button>
       )}
       {menu && (
@@ -263,7 +263,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
       )}
       {selected ? (
         <div className="select-bar" data-testid="select-bar">
-          <span>{selected.length} selected</span>
+          <span>{t("{{n}} selected", { n: selected.length })}</span>
           <button className="secondary-button" disabled={selected.length === 0} onClick={() => setForwarding({ ids: selected, merged: false })} data-testid="forward-each">
             {t("Forward one by one")}
           </button>
@@ -306,7 +306,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
       {viewer !== null && viewer >= 0 && <ImageViewer photos={messagePhotos(photos)} start={viewer} onClose={() => setViewer(null)} />}
       {dropping && conv.active && (
         <div className="drop-zone" data-testid="drop-zone">
-          Send to {conv.title}
+          {t("Send to {{name}}", { name: conv.title })}
         </div>
       )}
     </section>
@@ -612,7 +612,7 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
           {outsiders.length === 0 && <p className="muted-label">{t("Every friend is already here.")}</p>}
           {outsiders.map((c) => (
             <button key={c.user.id} className="pick-row link-like" onClick={() => ipc.addMembers(conv.id, [c.user.id]).catch(fail)}>
-              <Avatar user={c.user} size={28} /> Add {c.remark ?? c.user.display_name}
+              <Avatar user={c.user} size={28} /> {t("Add {{name}}", { name: c.remark ?? c.user.display_name })}
             </button>
           ))}
         </div>

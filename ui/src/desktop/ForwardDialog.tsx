@@ -41,7 +41,7 @@ export function ForwardDialog({ from, messages, merged, onClose, onSent }: { fro
             {t("Cancel")}
           </button>
           <button className="primary-button small" disabled={picked.length === 0 || busy} onClick={send} data-testid="forward-send">
-            Send{picked.length > 1 ? ` to ${picked.length} chats` : ""}
+            {picked.length > 1 ? t("Send to {{n}} chats", { n: picked.length }) : t("Send")}
           </button>
         </div>
       </div>

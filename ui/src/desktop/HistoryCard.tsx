@@ -9,6 +9,7 @@ type History = Extract<Content, { type: "history" }>;
 
 /** A merged forward in a chat: its title and first lines; it opens into the messages. */
 export function HistoryCard({ c }: { c: History }) {
+  const t = useT();
   const [open, setOpen] = useState(false);
   return (
     <>
@@ -19,7 +20,7 @@ export function HistoryCard({ c }: { c: History }) {
             {i.sender_name}: {contentLine(i.content)}
           </span>
         ))}
-        <small>Chat history · {c.items.length} messages</small>
+        <small>{t("Chat history · {{n}} messages", { n: c.items.length })}</small>
       </button>
       {/* Out of the message row: its transform would trap a fixed overlay inside it. */}
       {open && createPortal(<HistoryViewer c={c} onClose={() => setOpen(false)} />, document.body)}

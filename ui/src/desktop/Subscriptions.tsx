@@ -88,7 +88,7 @@ export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string
                 </button>
               )}
               <span className="muted-label" data-testid="reader-reads">
-                Reads {article.reads}
+                {t("Reads {{n}}", { n: article.reads })}
               </span>
               <button className={article.liked ? "reader-react on" : "reader-react"} onClick={() => react(!article.liked, article.wowed)} data-testid="reader-like">
                 👍 {article.likes}

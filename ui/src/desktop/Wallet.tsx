@@ -363,7 +363,7 @@ export function RedEnvelopeDialog({ conversation, group, onClose }: { conversati
       ready={total !== null && pin.length === 6}
       onClose={onClose}
       submit={() =>
-        ipc.sendEnvelope({ idempotency_key: key, conversation_id: conversation, kind: lucky ? "lucky" : "normal", amount_fen: total ?? 0, shares: count ?? 1, note: note.trim() || "Best wishes", pin }).then(onClose)
+        ipc.sendEnvelope({ idempotency_key: key, conversation_id: conversation, kind: lucky ? "lucky" : "normal", amount_fen: total ?? 0, shares: count ?? 1, note: note.trim() || t("Best wishes"), pin }).then(onClose)
       }
     >
       {group && (
@@ -380,7 +380,7 @@ export function RedEnvelopeDialog({ conversation, group, onClose }: { conversati
       <input className="modal-input" autoFocus inputMode="decimal" placeholder={lucky && group ? t("Total (¥)") : t("Amount each (¥)")} value={amount} onChange={(e) => setAmount(e.target.value)} data-testid="amount-input" />
       <input className="modal-input" maxLength={30} placeholder={t("Best wishes")} value={note} onChange={(e) => setNote(e.target.value)} />
       <input className="modal-input" type="password" inputMode="numeric" maxLength={6} placeholder={t("Payment PIN")} value={pin} onChange={(e) => setPin(e.target.value)} data-testid="pin-input" />
-      {total !== null && <p className="muted">{yuan(total)} in all</p>}
+      {total !== null && <p className="muted">{t("{{amount}} in all", { amount: yuan(total) })}</p>}
     </Modal>
   );
 }

@@ -301,7 +301,7 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
       <details className="bubble phone-history" data-testid="phone-history">
         <summary>
           <b>{c.title}</b>
-          <span className="muted small">Chat history · {c.items.length} messages</span>
+          <span className="muted small">{t("Chat history · {{n}} messages", { n: c.items.length })}</span>
         </summary>
         {c.items.map((i, n) => (
           <p key={n}>

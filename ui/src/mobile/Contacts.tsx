@@ -107,7 +107,7 @@ export function AddByCard({ handle }: { handle: string }) {
         {t("Add friend")}
       </header>
       <main className="page confirm" data-testid="add-by-card">
-        {user === undefined && <p className="empty">Looking up {handle}…</p>}
+        {user === undefined && <p className="empty">{t("Looking up {{handle}}…", { handle })}</p>}
         {user === null && <p className="empty">No one has the Xin ID {handle}.</p>}
         {user && (
           <>

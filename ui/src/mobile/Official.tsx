@@ -40,7 +40,7 @@ export function FollowByCode({ code }: { code: string }) {
             {a.following ? (
               <>
                 <p className="muted" role="status" data-testid="follow-done">
-                  You follow {a.name}.
+                  {t("You follow {{name}}.", { name: a.name })}
                 </p>
                 <button className="primary" onClick={() => go(`/account/${a.id}`)}>
                   {t("View account")}
@@ -106,7 +106,7 @@ export function ArticlePage({ id }: { id: string }) {
             </p>
             <div className="phone-reader-body" dangerouslySetInnerHTML={{ __html: article.body_html.replace(/src="xin-blob:([0-9a-f]{64})"/g, (_, h: string) => `src="${blobUrl(h)}"`) }} />
             <div className="phone-reader-foot">
-              <span className="muted">Reads {article.reads}</span>
+              <span className="muted">{t("Reads {{n}}", { n: article.reads })}</span>
               <button className={article.liked ? "on" : ""} onClick={() => void react(!article.liked, article.wowed)} data-testid="phone-reader-like">
                 👍 {article.likes}
               </button>

@@ -82,7 +82,7 @@ export function PayPage({ handle, me }: { handle: string; me: string }) {
       {done ? (
         <Paid payment={done} mine={me} />
       ) : payee === undefined ? (
-        <p className="empty">Looking up {handle}…</p>
+        <p className="empty">{t("Looking up {{handle}}…", { handle })}</p>
       ) : payee === null ? (
         <p className="empty" role="alert">
           {error}
@@ -195,7 +195,7 @@ export function PaymentCodePage({ me, payment }: { me: string; payment: Payment 
           <p className="muted">{t("Show this to the cashier")}</p>
           <QrSvg text={code.code} />
           <div className="pay-code-digits">{code.code.replace(/(\d{4})(?=\d)/g, "$1 ")}</div>
-          <p className="muted">Refreshes in {Math.max(0, Math.ceil((code.expires_at - now - 5000) / 1000))} s · only for this phone</p>
+          <p className="muted">{t("Refreshes in {{n}} s · only for this phone", { n: Math.max(0, Math.ceil((code.expires_at - now - 5000) / 1000)) })}</p>
         </div>
       ) : (
         <form
@@ -281,9 +281,9 @@ export function MerchantPage({ me }: { me: string }) {
           <button type="button" className="primary" disabled={fen === null} onClick={() => setScanning(true)} data-testid="merchant-scan">
             {t("Scan customer's code")}
           </button>
-          <input className="pin-input" inputMode="numeric" placeholder="…or type the 18 digits" value={code} onChange={(e) => setCode(e.target.value)} aria-label={t("Payment code")} data-testid="merchant-code" />
+          <input className="pin-input" inputMode="numeric" placeholder={t("…or type the 18 digits")} value={code} onChange={(e) => setCode(e.target.value)} aria-label={t("Payment code")} data-testid="merchant-code" />
           <button type="submit" className="pay-secondary" disabled={fen === null || code.replace(/\s/g, "").length !== 18} data-testid="merchant-charge">
-            Charge {fen !== null ? yuan(fen) : ""}
+            {fen !== null ? t("Charge {{amount}}", { amount: yuan(fen) }) : t("Charge")}
           </button>
           {error && (
             <p className="pay-error" role="alert">
