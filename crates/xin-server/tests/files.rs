@@ -8,6 +8,8 @@ use common::{assert_error, Party, TestServer};
 use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use uuid::Uuid;
 use xin_proto::{pieces::piece_checksum, PIECE};
 
 const MIB: usize = 1 << 20;
@@ -202,7 +204,7 @@ fn hash(file: &[u8]) -> String {
 }
 
 fn file_message(hash: &str, size: usize, name: &str) -> Value {
-    json!({"client_id": uuid::Uuid::now_v7(), "content": {"type": "file",
+    json!({"client_id": Uuid::now_v7(), "content": {"type": "file",
         "blob": {"hash": hash, "size": size}, "name": name, "media_type": "application/pdf"}})
 }
 
@@ -248,7 +250,7 @@ async fn an_upload_cut_mid_chunk_resumes_from_the_verified_offset() {
         if offset == Some(MIB as u64) {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(offset, Some(MIB as u64));
     // A chunk sent at a position other than the verified offset is refused.
@@ -422,7 +424,7 @@ async fn instant_upload_only_within_ones_own_files() {
         if !staged.exists() {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(!staged.exists(), "a duplicate upload's bytes stay behind");
 }
@@ -613,6 +615,46 @@ async fn abandoned_uploads_and_unreferenced_files_are_collected() {
 }
 
 #[tokio::test]
+async fn a_staged_file_a_crash_left_without_its_upload_is_collected() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "+15550000001").await;
+    let tus = Tus { p: &alice };
+    let file = bytes(MIB, 13);
+    let going = tus.start(&file).await;
+    tus.patch(&going, 0, file[..MIB / 2].to_vec()).await;
+    // What a crash leaves: a duplicate's copy or an abandoned upload's bytes, its row gone.
+    let staged = s.db_path().with_file_name("files").join("uploads");
+    let two_hours_ago = SystemTime::now() - Duration::from_secs(2 * 3600);
+    let stray = staged.join(Uuid::now_v7().to_string());
+    std::fs::write(&stray, bytes(1000, 14)).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&stray)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    // One written a moment ago may be an upload being created: it is left alone.
+    let fresh = staged.join(Uuid::now_v7().to_string());
+    std::fs::write(&fresh, b"").unwrap();
+
+    let state = &s.running.as_ref().unwrap().state;
+    let an_hour_ago = (SystemTime::now() - Duration::from_secs(3600))
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let c = xin_server::files::collect_garbage(state, an_hour_ago)
+        .await
+        .unwrap();
+    assert_eq!(c.uploads.len(), 1, "only the stray: {c:?}");
+    assert!(!stray.exists());
+    assert!(fresh.exists());
+    // The upload in progress is untouched and completes.
+    assert_eq!(tus.offset(&going).await, Some((MIB / 2) as u64));
+    tus.patch(&going, MIB / 2, file[MIB / 2..].to_vec()).await;
+    assert_eq!(tus.offset(&going).await, None, "completed");
+}
+
+#[tokio::test]
 async fn after_a_restart_an_upload_resumes_from_its_last_durable_checkpoint() {
     let mut s = TestServer::with(|c| c.upload_checkpoint_bytes = 2 * MIB as u64).await;
     let alice = Party::join(&s, "alice", "+15550000001").await;
@@ -636,7 +678,7 @@ async fn after_a_restart_an_upload_resumes_from_its_last_durable_checkpoint() {
         if received == 2 * MIB as i64 {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // A chunk half-written when the process died leaves bytes past the verified offset.
     let staged = s.db_path().with_file_name("files").join("uploads").join(id);
@@ -732,7 +774,7 @@ async fn a_stream_of_pieces_cut_inside_a_piece_resumes_from_the_last_whole_one()
         if offset == Some(PIECE) {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(offset, Some(PIECE));
     send_the_rest_after_the_first_piece(&tus, &location, &file).await;
@@ -770,7 +812,7 @@ async fn stall_after_a_piece_and_a_half(
         if std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0) >= past {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(std::fs::metadata(&staged).unwrap().len() >= past);
     stalled

@@ -4,19 +4,27 @@ mod receive;
 pub mod storage;
 pub mod uploads;
 
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 pub use receive::Checks;
 pub use uploads::{Checksum, Uploads};
 
+use uuid::Uuid;
+
 use crate::{state::AppState, store::Collected, time::now_ms};
 
 /// Removes uploads untouched since `cutoff_ms` and blobs that no message points at and whose
-/// owners have not touched them since; then deletes their bytes.
+/// owners have not touched them since; then deletes their bytes, and any staged file as old that
+/// no upload owns any more.
 pub async fn collect_garbage(state: &AppState, cutoff_ms: i64) -> crate::ApiResult<Collected> {
     let uploads = &state.uploads;
     let _commit = uploads.commit_lock.lock().await;
-    let collected = state.store.collect_garbage(cutoff_ms).await?;
+    let mut collected = state.store.collect_garbage(cutoff_ms).await?;
+    for id in strays(state, cutoff_ms).await? {
+        if !collected.uploads.contains(&id) {
+            collected.uploads.push(id);
+        }
+    }
     for id in &collected.uploads {
         if let Err(e) = uploads.staging().discard(*id) {
             tracing::warn!(%id, "gc: staged upload: {e}");
@@ -28,6 +36,19 @@ pub async fn collect_garbage(state: &AppState, cutoff_ms: i64) -> crate::ApiResu
         }
     }
     Ok(collected)
+}
+
+/// Staged files older than the cutoff whose upload is gone: a duplicate's copy is dropped after
+/// the answer and an abandoned upload's after its row, so a crash in between leaves the file.
+async fn strays(state: &AppState, cutoff_ms: i64) -> crate::ApiResult<Vec<Uuid>> {
+    let cutoff = UNIX_EPOCH + Duration::from_millis(u64::try_from(cutoff_ms).unwrap_or(0));
+    let staging = state.uploads.staging().clone();
+    let old = tokio::task::spawn_blocking(move || staging.untouched_since(cutoff))
+        .await
+        .map_err(|e| crate::ApiError::Internal(e.to_string()))?
+        .map_err(|e| receive::io_error("list staged uploads", e))?;
+    let live = state.store.uploads_in_progress(&old).await?;
+    Ok(old.into_iter().filter(|id| !live.contains(id)).collect())
 }
 
 /// Collects garbage every `interval`, with `grace` for anything still in use.

@@ -10,6 +10,7 @@
 use std::{
     io,
     path::{Path, PathBuf},
+    time::SystemTime,
 };
 
 use uuid::Uuid;
@@ -54,6 +55,29 @@ impl Staging {
 
     pub fn discard(&self, upload: Uuid) -> io::Result<()> {
         ignore_missing(std::fs::remove_file(self.staged(upload)))
+    }
+
+    /// The staged files last written before `cutoff`: uploads, or what a crash left of one.
+    pub fn untouched_since(&self, cutoff: SystemTime) -> io::Result<Vec<Uuid>> {
+        let mut old = Vec::new();
+        for entry in std::fs::read_dir(&self.root)? {
+            let entry = entry?;
+            let Some(id) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| Uuid::parse_str(n).ok())
+            else {
+                continue;
+            };
+            match entry.metadata().and_then(|m| m.modified()) {
+                Ok(written) if written < cutoff => old.push(id),
+                Ok(_) => {}
+                // Gone since the listing: dropped by its own upload.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(old)
     }
 }
 

@@ -147,6 +147,21 @@ impl Store {
         })
     }
 
+    /// Which of `ids` are uploads still in progress.
+    pub async fn uploads_in_progress(&self, ids: &[Uuid]) -> ApiResult<Vec<Uuid>> {
+        let mut live = Vec::new();
+        for id in ids {
+            let found: Option<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+            if found.is_some() {
+                live.push(*id);
+            }
+        }
+        Ok(live)
+    }
+
     /// Records verified bytes as durable. Checkpoints may land out of order: only forward.
     pub async fn upload_received(&self, id: Uuid, received: u64) -> ApiResult<()> {
         sqlx::query(
