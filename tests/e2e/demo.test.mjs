@@ -222,6 +222,7 @@ describe("the demo world", () => {
     await desktop.driver.wait(async () => desktop.driver.executeScript("const i = document.querySelector('[data-testid=service-row][data-title=\"Summit Coffee\"] img.avatar'); return !!i && i.complete && i.naturalWidth > 0"), 20_000, "the café's picture");
     await desktop.screenshot("62-demo-chats-subscriptions");
     await row.click();
+    await desktop.driver.wait(async () => (await count(By.css('[data-testid="article-card"]'))) > 0, 20_000, "the articles");
     const cards = await desktop.driver.findElements(By.css('[data-testid="article-card"]'));
     assert.deepEqual(await Promise.all(cards.map((c) => c.getAttribute("data-title"))), ["Five sunset crags within an hour of town", "Rope care: when to retire a rope"], "subscription accounts only: the café is a service account, its own chat");
     await desktop.driver.wait(async () => desktop.driver.executeScript("return [...document.querySelectorAll('.article-card img')].every((i) => i.complete && i.naturalWidth > 0)"), 20_000, "the covers load");
