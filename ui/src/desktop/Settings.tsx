@@ -24,9 +24,17 @@ export function Settings({ user }: { user: UserProfile }) {
   };
 
   const load = useCallback(() => {
-    // Cache first, so the list shows at once; then whatever the server says.
-    ipc.cachedDevices().then(setDevices, () => {});
-    ipc.devices().then(setDevices, (e) => setError(errorText(e)));
+    // Cache first, so the list shows at once; then whatever the server says, which a late
+    // answer from the cache must not replace.
+    let fresh = false;
+    ipc.cachedDevices().then((d) => fresh || setDevices(d), () => {});
+    ipc.devices().then(
+      (d) => {
+        fresh = true;
+        setDevices(d);
+      },
+      (e) => setError(errorText(e)),
+    );
   }, []);
 
   useEffect(() => {
