@@ -73,7 +73,10 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         <div className="signin-scanned" data-testid="console-scanned">
           <Avatar user={state.user} size={56} />
           <p>
-            {state.user.display_name}, tap <b data-testid="console-code" data-code={state.code}>{state.code}</b> on your phone.
+            {t("{{name}}, tap this number on your phone:", { name: state.user.display_name })}{" "}
+            <b data-testid="console-code" data-code={state.code}>
+              {state.code}
+            </b>
           </p>
         </div>
       ) : (
@@ -171,7 +174,7 @@ function NewAccount({ onCreated }: { onCreated: (a: OfficialAccount) => void }) 
       </label>
       <label>
         {t("Xin ID")}
-        <input value={handle} onChange={(e) => setHandle(e.target.value)} placeholder="letters, digits, _" data-testid="account-handle" />
+        <input value={handle} onChange={(e) => setHandle(e.target.value)} placeholder={t("letters, digits, _")} data-testid="account-handle" />
       </label>
       <label>
         {t("Introduction")}
@@ -428,9 +431,9 @@ function Articles({ account, articles, onSent }: { account: OfficialAccount; art
         <div className="broadcast-bar">
           <select value={tag} onChange={(e) => setTag(e.target.value)} aria-label={t("Who receives it")} data-testid="broadcast-tag">
             <option value="">{t("All followers")}</option>
-            {tags.map((t) => (
-              <option key={t} value={t}>
-                Followers tagged “{t}”
+            {tags.map((tag) => (
+              <option key={tag} value={tag}>
+                {t("Followers tagged “{{tag}}”", { tag })}
               </option>
             ))}
           </select>
@@ -574,8 +577,8 @@ function Replies({ account }: { account: OfficialAccount }) {
         <textarea value={welcome} onChange={(e) => setWelcome(e.target.value)} rows={2} data-testid="replies-welcome" />
       </label>
       <label>
-        Keywords: one per line, as keyword = reply
-        <textarea value={keywords} onChange={(e) => setKeywords(e.target.value)} rows={4} placeholder="hours = Open 7 am to 7 pm" data-testid="replies-keywords" />
+        {t("Keywords: one per line, as keyword = reply")}
+        <textarea value={keywords} onChange={(e) => setKeywords(e.target.value)} rows={4} placeholder={t("hours = Open 7 am to 7 pm")} data-testid="replies-keywords" />
       </label>
       <label>
         {t("Default reply, when no keyword matches")}
@@ -633,7 +636,7 @@ function DeveloperMode({ account }: { account: OfficialAccount }) {
         </span>
       </label>
       <p className="muted">
-        Account id: <code>{account.id}</code>. The API is described at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.
+        {t("Account id:")} <code>{account.id}</code> · {t("The API is described at")} <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>
       </p>
       {note && <p className="note">{note}</p>}
       {error && <p className="error" role="alert">{error}</p>}
@@ -680,7 +683,7 @@ function QrCodes({ account }: { account: OfficialAccount }) {
           <select value={expires} onChange={(e) => setExpires(e.target.value)}>
             <option value="3600">{t("An hour")}</option>
             <option value="604800">{t("A week")}</option>
-            <option value="2592000">30 days</option>
+            <option value="2592000">{t("30 days")}</option>
             <option value="">{t("Ever")}</option>
           </select>
         </label>
@@ -700,7 +703,7 @@ function QrCodes({ account }: { account: OfficialAccount }) {
         <tbody>
           {counts?.scenes.map((c) => (
             <tr key={c.scene ?? ""} data-testid="scene-row" data-scene={c.scene ?? ""}>
-              <td>{c.scene ?? "No code"}</td>
+              <td>{c.scene ?? t("No code")}</td>
               <td className="num">{followers(c.followers)}</td>
             </tr>
           ))}
@@ -754,7 +757,7 @@ function MenuEditor({ account, articles }: { account: OfficialAccount; articles:
                 </option>
               </select>
               {item.action.type === "keyword" && (
-                <input value={item.action.keyword} onChange={(e) => setItem(i, k, { ...item, action: { type: "keyword", keyword: e.target.value } })} maxLength={30} placeholder="keyword" aria-label={t("Keyword")} data-testid="menu-item-keyword" />
+                <input value={item.action.keyword} onChange={(e) => setItem(i, k, { ...item, action: { type: "keyword", keyword: e.target.value } })} maxLength={30} placeholder={t("keyword")} aria-label={t("Keyword")} data-testid="menu-item-keyword" />
               )}
               {item.action.type === "link" && <input value={item.action.url} onChange={(e) => setItem(i, k, { ...item, action: { type: "link", url: e.target.value } })} aria-label={t("Address")} />}
               {item.action.type === "mini_program" && (
@@ -782,14 +785,14 @@ function MenuEditor({ account, articles }: { account: OfficialAccount; articles:
           ))}
           {m.items.length < 5 && (
             <button className="link" onClick={() => setMenu(i, { ...m, items: [...m.items, { name: "", action: blank("keyword") }] })} data-testid="menu-add-item">
-              + Item
+              + {t("Item")}
             </button>
           )}
         </div>
       ))}
       {menus.length < 3 && (
         <button className="new-account" onClick={() => setMenus([...menus, { name: "", items: [{ name: "", action: blank("keyword") }] }])} data-testid="menu-add">
-          + Menu
+          + {t("Menu")}
         </button>
       )}
       {note && <p className="note">{note}</p>}

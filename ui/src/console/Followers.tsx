@@ -43,8 +43,8 @@ export function Followers({ account }: { account: OfficialAccount }) {
                 <span>
                   <b>{f.user.display_name}</b>
                   <small>
-                    @{f.user.handle} · since {formatDateTime(f.since, { dateStyle: "medium" })}
-                    {f.scene && ` · via “${f.scene}”`}
+                    @{f.user.handle} · {t("since {{date}}", { date: formatDateTime(f.since, { dateStyle: "medium" }) })}
+                    {f.scene && ` · ${t("via “{{scene}}”", { scene: f.scene })}`}
                   </small>
                 </span>
                 </div>

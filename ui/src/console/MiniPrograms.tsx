@@ -35,7 +35,7 @@ export function MiniPrograms({ account }: { account: OfficialAccount }) {
   return (
     <div className="mini-programs" data-testid="console-mini-programs">
       <p className="muted">
-        A mini-program is a zip with <code>app.json</code> at its root (id, name, icon, version, pages, permissions, domains) and its HTML, JS and CSS: at most 4 MiB for the main package, 32 MiB in all. Its backend exchanges login codes and creates orders with this account's access token (Developer tab); paid orders arrive at the webhook as <code>order_paid</code>.
+        {t("A mini-program is a zip with app.json at its root (id, name, icon, version, pages, permissions, domains) and its HTML, JS and CSS: at most 4 MiB for the main package, 32 MiB in all. Its backend exchanges login codes and creates orders with this account's access token (Developer tab); paid orders arrive at the webhook as order_paid.")}
       </p>
       <label className="button">
         {busy ? t("Publishing…") : t("Upload a package…")}
@@ -62,7 +62,7 @@ export function MiniPrograms({ account }: { account: OfficialAccount }) {
                 <small className="muted">{t("published {{when}}", { when: relativeTime(m.release.published_at) })}</small>
               </td>
               <td>
-                <small className="muted">{m.domains.join(", ") || "no domains"}</small>
+                <small className="muted">{m.domains.join(", ") || t("no domains")}</small>
               </td>
             </tr>
           ))}

@@ -90,7 +90,7 @@ function NewFriends({ view, me }: { view: ContactsView; me: UserProfile }) {
                 <Avatar user={who} size={40} />
                 <div className="device-text">
                   <div className="device-name">{who.display_name}</div>
-                  <div className="device-meta">{r.greeting || (incoming ? "wants to be your friend" : "request sent")}</div>
+                  <div className="device-meta">{r.greeting || (incoming ? t("wants to be your friend") : t("request sent"))}</div>
                 </div>
                 {incoming && r.state === "pending" ? (
                   <>
@@ -185,8 +185,8 @@ function Profile({ contact, me, allTags, onMessage }: { contact: Contact; me: Us
         <Avatar user={contact.user} size={64} />
         <div>
           <div className="profile-name">{contact.remark ?? contact.user.display_name}</div>
-          <div className="muted-label">Name: {contact.user.display_name}</div>
-          <div className="muted-label">Xin ID: {contact.user.handle}</div>
+          <div className="muted-label">{t("Name: {{name}}", { name: contact.user.display_name })}</div>
+          <div className="muted-label">{t("Xin ID: {{handle}}", { handle: contact.user.handle })}</div>
         </div>
       </div>
       <label className="profile-field">

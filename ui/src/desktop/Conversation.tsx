@@ -314,9 +314,10 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
 }
 
 function Quote({ items, id }: { items: ChatMessage[]; id: string }) {
+  const t = useT();
   const q = items.find((i) => i.message.id === id)?.message;
   const text = q ? contentLine(q.content) : "…";
-  return <div className="quote">{q?.recalled ? "Recalled message" : text}</div>;
+  return <div className="quote">{q?.recalled ? t("Recalled message") : text}</div>;
 }
 
 function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete, onForward, onSelect }: { menu: Menu; me: string; onClose: () => void; onQuote: () => void; onRecall: () => void; onDelete: () => void; onForward: () => void; onSelect: () => void }) {
@@ -552,6 +553,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
 }
 
 function RecordingTimer({ recorder }: { recorder: VoiceRecorder }) {
+  const t = useT();
   const [, tick] = useState(0);
   useEffect(() => {
     const timer = window.setInterval(() => tick((n) => n + 1), 250);
@@ -559,7 +561,7 @@ function RecordingTimer({ recorder }: { recorder: VoiceRecorder }) {
   }, []);
   return (
     <span className="recording-timer" data-testid="recording">
-      ● Recording {voiceLength(recorder.elapsed())} — click the mic to send, Esc to cancel
+      ● {t("Recording {{time}} — click the mic to send, Esc to cancel", { time: voiceLength(recorder.elapsed()) })}
     </span>
   );
 }
@@ -625,7 +627,7 @@ function InfoDrawer({ conv, me, contacts, onClose }: { conv: Conv; me: UserProfi
           {manage ? (
             <textarea className="modal-input" rows={3} value={announcement} maxLength={2000} onChange={(e) => setAnnouncement(e.target.value)} onBlur={() => announcement !== conv.announcement && ipc.updateGroup(conv.id, null, announcement).catch(fail)} />
           ) : (
-            <p>{conv.announcement || "None"}</p>
+            <p>{conv.announcement || t("None")}</p>
           )}
         </div>
       )}

@@ -163,13 +163,14 @@ function Placeholder({ tab }: { tab: "files" }) {
 /** WeChat's Moments badge: the newest liker's or commenter's avatar with the count, or a dot
  *  when friends posted since I last looked. */
 function MomentsRailBadge({ badge }: { badge: MomentsBadge }) {
+  const t = useT();
   if (badge.unread > 0 && badge.newest) {
     return (
-      <span className="rail-moments-badge" data-testid="moments-badge" data-count={badge.unread} title={`${badge.unread} new: ${badge.newest.display_name}`}>
+      <span className="rail-moments-badge" data-testid="moments-badge" data-count={badge.unread} title={t("{{n}} new: {{name}}", { n: badge.unread, name: badge.newest.display_name })}>
         <Avatar user={badge.newest} size={18} />
         <span className="badge">{badge.unread > 99 ? "99+" : badge.unread}</span>
       </span>
     );
   }
-  return badge.new_post_by ? <span className="rail-dot" data-testid="moments-dot" title={`${badge.new_post_by.display_name} posted`} /> : null;
+  return badge.new_post_by ? <span className="rail-dot" data-testid="moments-dot" title={t("{{name}} posted", { name: badge.new_post_by.display_name })} /> : null;
 }

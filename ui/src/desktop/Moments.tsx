@@ -108,7 +108,7 @@ export function Moments({ me, contacts }: { me: UserProfile; contacts: Contact[]
           {badge && badge.unread > 0 && badge.newest && (
             <button className="moments-new-notices" onClick={() => setNotices(true)} data-testid="moments-new-notices">
               <Avatar user={badge.newest} size={28} />
-              {badge.unread === 1 ? "1 new message" : `${badge.unread} new messages`}
+              {badge.unread === 1 ? t("1 new message") : t("{{n}} new messages", { n: badge.unread })}
             </button>
           )}
           {feed.error && <p className="error-text">{feed.error}</p>}
@@ -140,10 +140,10 @@ export function Album({ user, me, onClose }: { user: MomentUser; me: UserProfile
   const pages = usePostPages(fetch);
   return (
     <div className="modal-backdrop" onClick={onClose}>
-      <div className="modal album" role="dialog" aria-label={`${user.display_name}'s Moments`} onClick={(e) => e.stopPropagation()} onScroll={(e) => nearEnd(e, pages.more)} data-testid="album">
+      <div className="modal album" role="dialog" aria-label={t("{{name}}'s Moments", { name: user.display_name })} onClick={(e) => e.stopPropagation()} onScroll={(e) => nearEnd(e, pages.more)} data-testid="album">
         <div className="album-head">
           <Avatar user={user} size={48} />
-          <h3>{user.id === me.id ? t("My posts") : `${user.display_name}'s Moments`}</h3>
+          <h3>{user.id === me.id ? t("My posts") : t("{{name}}'s Moments", { name: user.display_name })}</h3>
           <button className="icon-button" onClick={onClose} aria-label={t("Close")}>
             <Icon name="close" size={18} />
           </button>
@@ -221,7 +221,7 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
   const photos: ViewerPhoto[] = post.images.map((hash) => ({ hash, at: post.created_at }));
   return (
     <article className="moment" data-testid="moment" data-text={post.text}>
-      <button className="avatar-button" onClick={() => onAuthor?.(post.author)} title={`${post.author.display_name}'s Moments`}>
+      <button className="avatar-button" onClick={() => onAuthor?.(post.author)} title={t("{{name}}'s Moments", { name: post.author.display_name })}>
         <Avatar user={post.author} size={44} />
       </button>
       <div className="moment-body">
@@ -264,7 +264,7 @@ function PostCard({ post, me, onChange, onDeleted, onAuthor }: { post: Post; me:
               }}
               data-testid="moment-comment"
             >
-              💬 Comment
+              💬 {t("Comment")}
             </button>
           </span>
         </div>

@@ -77,7 +77,7 @@ function Profile({ account, onBack }: { account: OfficialAccount; onBack: () => 
   return (
     <div className="official official-profile" data-testid="official-profile">
       <button className="link-button" onClick={onBack}>
-        ‹ Official accounts
+        ‹ {t("Official accounts")}
       </button>
       <div className="official-row">
         <Avatar user={{ display_name: account.name, avatar_hue: account.avatar_hue }} picture={account.avatar && mediaUrl(account.avatar)} size={56} />

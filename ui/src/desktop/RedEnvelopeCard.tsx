@@ -52,22 +52,22 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
             福
           </span>
           <span>
-            <span className="red-note">{c.note || "Best wishes"}</span>
+            <span className="red-note">{c.note || t("Best wishes")}</span>
             <span className="red-status">{mine ? t("Opened · {{v0}}", { v0: yuan(mine.amount_fen) }) : e?.state === "finished" ? t("All grabbed") : e?.state === "returned" ? t("Expired") : ""}</span>
           </span>
         </span>
-        <span className="red-foot">Red Envelope{c.kind === "lucky" ? " · Lucky" : ""}</span>
+        <span className="red-foot">{c.kind === "lucky" ? t("Lucky") : t("Red envelope")}</span>
       </button>
       {open &&
         e &&
         createPortal(
           <div className="modal-backdrop" onClick={() => setOpen(false)}>
             <div className="modal red-details" role="dialog" aria-label={t("Red envelope")} onClick={(ev) => ev.stopPropagation()} data-testid="envelope-details">
-              <h3>{e.sender_id === me ? t("My red envelope") : `${name(e.sender_id)}'s red envelope`}</h3>
+              <h3>{e.sender_id === me ? t("My red envelope") : t("{{name}}'s red envelope", { name: name(e.sender_id) })}</h3>
               <p className="muted">{c.note}</p>
               {mine && <div className="red-got">{yuan(mine.amount_fen)}</div>}
               <p className="muted">
-                {e.grabs.length}/{e.shares} opened · {yuan(e.grabs.reduce((s, g) => s + g.amount_fen, 0))} of {yuan(e.amount_fen)}
+                {t("{{opened}}/{{shares}} opened · {{taken}} of {{total}}", { opened: e.grabs.length, shares: e.shares, taken: yuan(e.grabs.reduce((s, g) => s + g.amount_fen, 0)), total: yuan(e.amount_fen) })}
               </p>
               <ul className="red-grabs">
                 {e.grabs.map((g) => (
@@ -84,8 +84,8 @@ export function RedEnvelopeCard({ item, me, names, onError }: { item: ChatMessag
                 {verified === null
                   ? t("The split was fixed when it was sent: seed hash {{v0}}…, revealed when it is finished.", { v0: e.commitment.slice(0, 16) })
                   : verified
-                    ? "✓ Verified: the revealed seed matches its hash and reproduces every share."
-                    : "✗ The revealed seed does not reproduce this split."}
+                    ? `✓ ${t("Verified: the revealed seed matches its hash and reproduces every share.")}`
+                    : `✗ ${t("The revealed seed does not reproduce this split.")}`}
               </p>
               <div className="modal-actions">
                 <button onClick={() => setOpen(false)}>{t("Close")}</button>

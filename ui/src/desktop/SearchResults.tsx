@@ -52,7 +52,7 @@ export function SearchResults({ q, onContact, onChat, onMessage, onPost, onArtic
   const none = found.contacts.length + found.chats.length + found.messages.length + found.posts.length + found.articles.length === 0;
   return (
     <div className="search-results" data-testid="search-results">
-      {none && <p className="list-empty">No results for “{q.trim()}”</p>}
+      {none && <p className="list-empty">{t("No results for “{{q}}”", { q: q.trim() })}</p>}
       {found.contacts.length > 0 && <h3 className="search-group">{t("Contacts")}</h3>}
       {found.contacts.map((c) => (
         <button key={c.user.id} className="chat-row" onClick={() => onContact(c)} data-testid="search-contact" data-name={c.user.display_name}>

@@ -94,10 +94,10 @@ export function Reader({ id, onBack, backLabel = "Subscriptions" }: { id: string
                 👍 {article.likes}
               </button>
               <button className={article.wowed ? "reader-react on" : "reader-react"} onClick={() => react(article.liked, !article.wowed)} data-testid="reader-wow">
-                ✨ Wow {article.wows}
+                ✨ {t("Wow")} {article.wows}
               </button>
               <button className="reader-react" onClick={() => setSharing(true)} data-testid="reader-share">
-                ↗ Share
+                ↗ {t("Share")}
               </button>
             </div>
             {note && <p className="muted-label" role="status" data-testid="reader-shared">{note}</p>}

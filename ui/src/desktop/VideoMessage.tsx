@@ -12,6 +12,7 @@ const VIDEO_SIDE = 240;
 /** A video in the chat: its first frame, length and size. Click plays it — a received one is
  *  downloaded first (with progress on the picture), as WeChat does. */
 export function VideoBubble({ item, transfer, onError }: { item: ChatMessage; transfer?: Transfer; onError: (e: string) => void }) {
+  const t = useT();
   const c = item.message.content;
   const [wanted, setWanted] = useState(false);
   const [playing, setPlaying] = useState<string | null>(null);
@@ -36,7 +37,7 @@ export function VideoBubble({ item, transfer, onError }: { item: ChatMessage; tr
   };
   return (
     <>
-      <div className="video" style={{ width: w, height: h }} data-testid="video" onClick={play} role="button" aria-label={`Play video, ${clockLength(c.duration_ms)}`}>
+      <div className="video" style={{ width: w, height: h }} data-testid="video" onClick={play} role="button" aria-label={t("Play video, {{length}}", { length: clockLength(c.duration_ms) })}>
         {c.thumbnail?.hash && <img src={mediaUrl(c.thumbnail.hash)} alt="" width={w} height={h} draggable={false} />}
         {!running && <span className="video-play" aria-hidden />}
         <span className="video-meta">

@@ -277,7 +277,7 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
     return (
       <a className="bubble phone-file" href={blobUrl(c.blob.hash)} download={c.name} data-testid="phone-file" data-name={c.name}>
         <span className="phone-file-name">{c.name}</span>
-        <span className="muted">{formatBytes(c.blob.size)} · Download</span>
+        <span className="muted">{formatBytes(c.blob.size)} · {t("Download")}</span>
       </a>
     );
   if (c.type === "transfer") return <PhoneTransfer m={m} />;
@@ -293,7 +293,7 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
     return (
       <button className="bubble phone-article phone-mini-card" onClick={() => go(`/mp/${c.mini_program_id}`)} data-testid="phone-mini-program-card">
         <b>{c.name}</b>
-        <span className="muted">{c.publisher} · Mini Program</span>
+        <span className="muted">{c.publisher} · {t("Mini Program")}</span>
       </button>
     );
   if (c.type === "history")

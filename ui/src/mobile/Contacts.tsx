@@ -53,7 +53,7 @@ export function ContactsPage({ tick }: { tick: number }) {
               <Avatar user={r.from} size={40} />
               <span className="device-text">
                 <span className="device-name">{r.from.display_name}</span>
-                <span className="muted small">{r.greeting || "wants to be your friend"}</span>
+                <span className="muted small">{r.greeting || t("wants to be your friend")}</span>
               </span>
               <button className="small-button primary" onClick={() => api.answer(r.id, true).then(load, fail)} data-testid="phone-accept">
                 {t("Accept")}
@@ -108,12 +108,12 @@ export function AddByCard({ handle }: { handle: string }) {
       </header>
       <main className="page confirm" data-testid="add-by-card">
         {user === undefined && <p className="empty">{t("Looking up {{handle}}…", { handle })}</p>}
-        {user === null && <p className="empty">No one has the Xin ID {handle}.</p>}
+        {user === null && <p className="empty">{t("No one has the Xin ID {{handle}}.", { handle })}</p>}
         {user && (
           <>
             <Avatar user={user} size={72} />
             <h2>{user.display_name}</h2>
-            <p className="muted">Xin ID: {user.handle}</p>
+            <p className="muted">{t("Xin ID: {{handle}}", { handle: user.handle })}</p>
             <form
               onSubmit={(e) => {
                 e.preventDefault();

@@ -61,7 +61,7 @@ export function Devices({ onSignedOut }: { onSignedOut: () => void }) {
                     {d.current && <span className="muted"> {t("(this phone)")}</span>}
                   </span>
                   <span className="muted small">
-                    {d.os} · {d.ip} · {d.signed_in ? relativeTime(d.last_active_at) : "signed out"}
+                    {d.os} · {d.ip} · {d.signed_in ? relativeTime(d.last_active_at) : t("signed out")}
                   </span>
                 </span>
                 <button className="small-button" onClick={() => remove(d)} data-testid="device-sign-out">

@@ -34,7 +34,7 @@ export function MiniProgramsPage() {
             <img className="mini-icon" src={m.icon} alt="" />
             <span className="device-text">
               {m.name}
-              <small>{m.pinned ? "Pinned · " : ""}{m.publisher}</small>
+              <small>{m.pinned ? `${t("Pinned")} · ` : ""}{m.publisher}</small>
             </span>
           </button>
         ))}
@@ -83,6 +83,7 @@ function storageOf(program: string) {
  *  own, no access to this page or the user's session), talking to Xin only through messages
  *  that are checked here and on the server. */
 export function MiniProgramPage({ id }: { id: string }) {
+  const t = useT();
   const [program, setProgram] = useState<MiniProgram | null>(null);
   const [error, setError] = useState("");
   const [ask, setAsk] = useState<Ask | null>(null);
@@ -156,7 +157,7 @@ export function MiniProgramPage({ id }: { id: string }) {
 
   const home = program && `/api/v1/mini-programs/${program.id}/files/${program.release.version}/index.html`;
   return (
-    <Page title={program?.name ?? "Mini Program"} back={() => history.back()} testid="phone-mini-program-page" className="mini-program-page">
+    <Page title={program?.name ?? t("Mini Program")} back={() => history.back()} testid="phone-mini-program-page" className="mini-program-page">
       {error && <p className="error">{error}</p>}
       {home && <iframe ref={frame} className="mini-frame" src={home} sandbox="allow-scripts" title={program.name} data-testid="phone-mini-program-frame" />}
       {ask && program && (ask.kind === "profile" ? <ProfileSheet program={program} onAnswer={ask.answer} /> : <PaymentSheet program={program} order={ask.order} onAnswer={ask.answer} />)}

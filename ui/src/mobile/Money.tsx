@@ -24,7 +24,7 @@ export function PhoneTransfer({ m }: { m: Message }) {
   return (
     <div className={state === "pending" ? "phone-money" : "phone-money settled"} data-testid="phone-transfer" data-state={state}>
       <div className="phone-money-amount">{yuan(c.amount_fen)}</div>
-      <div className="phone-money-note">{c.note || "Transfer"}</div>
+      <div className="phone-money-note">{c.note || t("Transfer")}</div>
       {state === "pending" && tf && tf.recipient_id === me ? (
         <button onClick={accept} data-testid="phone-transfer-accept">
           {t("Accept")}
@@ -39,6 +39,7 @@ export function PhoneTransfer({ m }: { m: Message }) {
 
 /** A red envelope on the phone: tap to open a share. */
 export function PhoneRedEnvelope({ m }: { m: Message }) {
+  const t = useT();
   const c = m.content;
   const id = c.type === "red_envelope" ? c.envelope_id : "";
   const [e, setE] = useState<Envelope | null>(null);
@@ -54,8 +55,8 @@ export function PhoneRedEnvelope({ m }: { m: Message }) {
   };
   return (
     <button className={mine ? "phone-red opened" : "phone-red"} onClick={open} data-testid="phone-red-envelope" data-mine={mine ? String(mine.amount_fen) : ""}>
-      <span className="phone-red-note">{c.note || "Best wishes"}</span>
-      <span className="phone-money-state">{mine ? `Opened · ${yuan(mine.amount_fen)}` : error || "Red Envelope · tap to open"}</span>
+      <span className="phone-red-note">{c.note || t("Best wishes")}</span>
+      <span className="phone-money-state">{mine ? t("Opened · {{v0}}", { v0: yuan(mine.amount_fen) }) : error || t("Red envelope · tap to open")}</span>
     </button>
   );
 }
@@ -84,7 +85,7 @@ export function PhoneWallet({ tick }: { tick: number }) {
       </section>
       <section className="card phone-balance" data-testid="phone-balance" data-fen={wallet?.balance_fen ?? ""}>
         <div className="muted">
-          Balance <span className="sandbox-tag">{t("SANDBOX")}</span>
+          {t("Balance")} <span className="sandbox-tag">{t("SANDBOX")}</span>
         </div>
         <div className="phone-balance-amount">{wallet ? yuan(wallet.balance_fen) : "…"}</div>
       </section>

@@ -68,7 +68,7 @@ export function AccountPage({ id }: { id: string }) {
     authed<OfficialAccount>(on ? "PUT" : "DELETE", `/official-accounts/${id}/follow`, on ? {} : undefined).then(setAccount, (e) => setError(errorMessage(e)));
   const a = account;
   return (
-    <Page title={a?.name ?? "Official account"} back={() => history_back()} testid="phone-account">
+    <Page title={a?.name ?? t("Official account")} back={() => history_back()} testid="phone-account">
       {error && <p className="pay-error">{error}</p>}
       {a && (
         <>

@@ -100,7 +100,7 @@ export function PayPage({ handle, me }: { handle: string; me: string }) {
             <div className="pay-payee-name" data-testid="pay-payee">
               {payee.display_name}
             </div>
-            <div className="muted">Xin ID: {payee.handle}</div>
+            <div className="muted">{t("Xin ID: {{handle}}", { handle: payee.handle })}</div>
           </div>
           <div className="card pay-amount">
             <div className="muted">{t("Amount")}</div>

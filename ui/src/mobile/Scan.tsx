@@ -55,7 +55,7 @@ export function Scan() {
           handle(link, setLinkError);
         }}
       >
-        <input value={link} onChange={(e) => setLink(e.target.value)} placeholder="…or paste a link" aria-label={t("Link")} data-testid="scan-link" />
+        <input value={link} onChange={(e) => setLink(e.target.value)} placeholder={t("…or paste a link")} aria-label={t("Link")} data-testid="scan-link" />
         <button type="submit">{t("Open")}</button>
       </form>
       {linkError && (

@@ -46,6 +46,13 @@ describe("timeLeft", () => {
   it("is empty while the speed is unknown", () => expect(timeLeft(1000, 0)).toBe(""));
   it("counts seconds", () => expect(timeLeft(3_000_000, 1_000_000)).toBe("3 s left"));
   it("counts minutes", () => expect(timeLeft(240_000_000, 1_000_000)).toBe("4 min left"));
+  it("counts hours and minutes", () => expect(timeLeft(3_700_000_000, 1_000_000)).toBe("1 h 2 min left"));
+  it("says it in Chinese", () => {
+    setLanguage("zh-CN");
+    const said = [timeLeft(3_000_000, 1_000_000), timeLeft(240_000_000, 1_000_000), timeLeft(3_700_000_000, 1_000_000)];
+    setLanguage(null);
+    expect(said).toEqual(["剩余 3 秒", "剩余 4 分钟", "剩余 1 小时 2 分钟"]);
+  });
 });
 
 describe("voiceLength", () => {

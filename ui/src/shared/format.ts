@@ -37,9 +37,10 @@ export function formatBytes(n: number): string {
 export function timeLeft(remaining: number, bytesPerSecond: number): string {
   if (bytesPerSecond <= 0 || remaining <= 0) return "";
   const s = Math.ceil(remaining / bytesPerSecond);
-  if (s < 60) return `${s} s left`;
-  if (s < 3600) return `${Math.ceil(s / 60)} min left`;
-  return `${Math.floor(s / 3600)} h ${Math.ceil((s % 3600) / 60)} min left`;
+  const t = i18n.t.bind(i18n);
+  if (s < 60) return t("{{n}} s left", { n: s });
+  if (s < 3600) return t("{{n}} min left", { n: Math.ceil(s / 60) });
+  return t("{{h}} h {{m}} min left", { h: Math.floor(s / 3600), m: Math.ceil((s % 3600) / 60) });
 }
 
 /** A voice message's length: 7", 1'05". */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Post } from "../bindings";
+import { setLanguage } from "./i18n";
 import { likesLine, mergeFirstPage, noticeLine } from "./moments";
 
 const u = (display_name: string) => ({ id: display_name, display_name, avatar_hue: 0 });
@@ -33,5 +34,9 @@ describe("noticeLine", () => {
     expect(noticeLine(n("like", ""))).toBe("♥");
     expect(noticeLine(n("comment", "Nice"))).toBe("Nice");
     expect(noticeLine(n("reply", "Yes"))).toBe("Replied to you: Yes");
+    setLanguage("zh-CN");
+    const zh = noticeLine(n("reply", "好"));
+    setLanguage(null);
+    expect(zh).toBe("回复了你：好");
   });
 });

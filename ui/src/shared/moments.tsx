@@ -1,3 +1,4 @@
+import { i18n } from "./i18n";
 import type { MomentComment, MomentNotice, MomentUser, Post, PostPage } from "../bindings";
 
 /** "Bob: text", or "Alice replied to Bob: text" — a comment as both apps show it. */
@@ -37,6 +38,6 @@ export function noticeLine(n: MomentNotice): string {
     case "comment":
       return n.text;
     case "reply":
-      return `Replied to you: ${n.text}`;
+      return i18n.t("Replied to you: {{text}}", { text: n.text });
   }
 }
