@@ -87,8 +87,15 @@ pub fn app(state: AppState) -> Router {
         )
         .into_response()
     })
-    .layer(TraceLayer::new_for_http())
+    .layer(TraceLayer::new_for_http().make_span_with(request_span))
     .with_state(state)
+}
+
+/// Requests are traced by method and path alone: a query may carry an access token (a browser's
+/// realtime socket and the phone's `<img>` addresses cannot send a header) or what someone
+/// searched for, and neither belongs in a log.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
 /// Opens the store, binds, and serves until `shutdown` resolves.
