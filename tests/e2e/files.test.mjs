@@ -1,12 +1,12 @@
 // Files between the phone and the computer through "File Transfer", and in a chat: the real
 // desktop app, the phone companion in Chromium, a real server storing real blobs.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PNG } from "pngjs";
-import { By, phoneSignUp, startDesktop, startPhone, startServer, waitFor, tempDir } from "./harness.mjs";
+import { By, phoneSignUp, sleep, startDesktop, startLink, startPhone, startServer, waitFor, tempDir } from "./harness.mjs";
 
 const sha256 = (b) => createHash("sha256").update(b).digest("hex");
 
@@ -53,16 +53,18 @@ function voiceWav(seconds) {
 }
 
 describe("files between the phone and the computer", () => {
-  let server, desktop, phone;
+  // Both clients reach the server through a link the last test slows down.
+  let server, link, desktop, phone;
   const dir = tempDir("xin-e2e-files-");
 
   before(async () => {
     server = await startServer();
-    desktop = await startDesktop(server.url);
+    link = await startLink(server.url);
+    desktop = await startDesktop(link.url);
     const wav = join(dir, "voice.wav");
     writeFileSync(wav, voiceWav(4));
     phone = await startPhone(undefined, wav);
-    await phoneSignUp(phone.page, server.url, "alice", "13800000031");
+    await phoneSignUp(phone.page, link.url, "alice", "13800000031");
     const url = await desktop.attr("login-qr", "data-url");
     await phone.page.goto(url);
     await phone.page.getByTestId("confirm-code").first().waitFor();
@@ -74,13 +76,14 @@ describe("files between the phone and the computer", () => {
   after(async () => {
     await phone?.stop();
     await desktop?.stop();
+    await link?.stop();
     await server?.stop();
   });
 
   test("a photo sent from the phone to File Transfer shows on the desktop", async () => {
     const photo = join(dir, "sunset.png");
     writeFileSync(photo, photoPng(1200, 800));
-    await phone.page.goto(`${server.url}/m/`);
+    await phone.page.goto(`${link.url}/m/`);
     await phone.page.getByTestId("phone-file-transfer").click();
     await phone.page.getByTestId("phone-file-input").setInputFiles(photo);
     await phone.page.getByTestId("phone-photo").waitFor({ timeout: 20_000 });
@@ -118,7 +121,7 @@ describe("files between the phone and the computer", () => {
     const file = join(dir, "Quarterly report.pdf");
     writeFileSync(file, bytes);
     // Me → Send to computer opens File Transfer on the phone too.
-    await phone.page.goto(`${server.url}/m/`);
+    await phone.page.goto(`${link.url}/m/`);
     await phone.page.getByTestId("tab-me").click();
     await phone.page.getByTestId("me-send-to-computer").click();
     await phone.page.getByTestId("phone-photo").waitFor({ timeout: 10_000 });
@@ -302,5 +305,48 @@ describe("files between the phone and the computer", () => {
     assert.equal(sha256(readFileSync(join(downloads, "clip.webm"))), sha256(readFileSync(clip)));
     await desktop.screenshot("43-desktop-video-from-phone");
     await desktop.driver.actions().sendKeys("\uE00C").perform();
+  });
+
+  test("a large file on a slow link shows progress, speed and time left, pauses, resumes and arrives whole", async () => {
+    const bytes = randomBytes(40 * 1024 * 1024);
+    const file = join(dir, "Holiday photos.zip");
+    writeFileSync(file, bytes);
+    await (await desktop.find("rail-files")).click();
+    const conv = await desktop.attr("conversation", "data-id");
+    link.slow(4 * 1024 * 1024);
+    await desktop.invoke("send_files", { conversation: conv, paths: [file] });
+
+    const bar = '[data-testid="file-card"][data-name="Holiday photos.zip"] [data-testid="transfer-bar"]';
+    const progress = async () => Number(await desktop.driver.findElement(By.css(`${bar} [role=progressbar]`)).getAttribute("aria-valuenow"));
+    await desktop.driver.wait(
+      async () => {
+        const bars = await desktop.driver.findElements(By.css(bar));
+        return bars.length === 1 && /MB\/s · \d+ s left/.test(await bars[0].getText()) && (await progress()) > 0;
+      },
+      30_000,
+      "the bubble shows how far it is, its speed and the time left",
+    );
+    await desktop.screenshot("44-desktop-upload-in-flight");
+
+    await (await desktop.driver.findElement(By.css(`${bar} [aria-label="Pause"]`))).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElement(By.css(bar)).getAttribute("data-state")) === "paused", 10_000, "paused");
+    const paused = await progress();
+    assert.ok(paused > 0 && paused < 100, `paused part way (${paused} %)`);
+    await sleep(1500);
+    assert.equal(await progress(), paused, "a paused transfer stays where it was");
+    assert.match(await desktop.driver.findElement(By.css(bar)).getText(), /Paused/);
+    await desktop.screenshot("45-desktop-upload-paused");
+
+    link.slow(null);
+    await (await desktop.driver.findElement(By.css(`${bar} [aria-label="Resume"]`))).click();
+    await desktop.driver.wait(
+      async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"] [data-testid="file-card"][data-name="Holiday photos.zip"]'))).length === 1,
+      60_000,
+      "sent once resumed",
+    );
+    const received = phone.page.locator('[data-testid="phone-file"][data-name="Holiday photos.zip"]');
+    await received.waitFor({ timeout: 20_000 });
+    const [download] = await Promise.all([phone.page.waitForEvent("download"), received.click()]);
+    assert.equal(sha256(readFileSync(await download.path())), sha256(bytes), "the phone gets every byte, once");
   });
 });

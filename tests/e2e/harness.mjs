@@ -83,6 +83,43 @@ export async function startServer(extraArgs = []) {
   return { url, stop: () => stopProcess(child) };
 }
 
+/** A link between the clients and the server that can be made slow, like a phone's or a café's
+ *  uplink: bytes from the clients pass at `rate` bytes a second (null: as fast as they come). */
+export async function startLink(serverUrl) {
+  const target = new URL(serverUrl);
+  let rate = null;
+  const sockets = new Set();
+  const proxy = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    const close = () => (client.destroy(), upstream.destroy());
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s)).on("error", close);
+    }
+    upstream.pipe(client);
+    client.on("data", (chunk) => {
+      upstream.write(chunk);
+      if (rate) {
+        client.pause();
+        setTimeout(() => client.resume(), (chunk.length / rate) * 1000);
+      }
+    });
+    client.on("end", () => upstream.end());
+  });
+  await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${proxy.address().port}`,
+    slow(bytesPerSecond) {
+      rate = bytesPerSecond;
+    },
+    stop: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        proxy.close(() => resolve());
+      }),
+  };
+}
+
 /** The real desktop binary in a real WebView, driven through tauri-driver. */
 export async function startDesktop(serverUrl, extraEnv = {}) {
   const port = await freePort();
