@@ -37,18 +37,20 @@ impl Drop for ServerProcess {
 }
 
 fn spawn(port: u16, dir: &std::path::Path) -> ServerProcess {
-    ServerProcess(Command::new(env!("CARGO_BIN_EXE_xin-server"))
-        .args([
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "--attempts-per-minute",
-            "100000",
-        ])
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .unwrap())
+    ServerProcess(
+        Command::new(env!("CARGO_BIN_EXE_xin-server"))
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--data-dir",
+                dir.to_str().unwrap(),
+                "--attempts-per-minute",
+                "100000",
+            ])
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .unwrap(),
+    )
 }
 
 async fn healthy(url: &str) {
@@ -170,10 +172,7 @@ async fn payments_survive_a_kill_9_exactly_once() {
         let status = r.status();
         let answer = r.json::<Value>().await.unwrap();
         assert_eq!(status, StatusCode::OK, "{answer}");
-        let id = answer["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = answer["id"].as_str().unwrap().to_string();
         if let Some(first) = &a.acknowledged {
             assert_eq!(
                 &id, first,
