@@ -155,11 +155,10 @@ export function TransferBar({ t: tf, compact, onError }: { t: Transfer; compact?
     tf.state === "preparing" ? t("Preparing…") : tf.state === "paused" ? t("Paused") : tf.state === "failed" ? (tf.error ? localError(tf.error.code, tf.error.message) : t("Failed")) : tf.state === "queued" ? t("Waiting…") : `${formatBytes(tf.speed)}/s · ${timeLeft(tf.size - tf.done, tf.speed) || "…"}`;
   return (
     <div className={compact ? "transfer-bar compact" : "transfer-bar"} data-testid="transfer-bar" data-state={tf.state}>
-      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
-        <div style={{ width: `${pct}%` }} />
-      </div>
-      <div className="transfer-line">
-        <span className="transfer-status">{compact ? `${Math.round(pct)}%` : `${formatBytes(tf.done)} / ${formatBytes(tf.size)} · ${status}`}</span>
+      <div className="transfer-track">
+        <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)}>
+          <div style={{ width: `${pct}%` }} />
+        </div>
         <span className="transfer-buttons">
           {paused ? (
             <button aria-label={t("Resume")} title={t("Resume")} onClick={() => ipc.resumeTransfer(tf.id).catch(fail)}>
@@ -174,6 +173,15 @@ export function TransferBar({ t: tf, compact, onError }: { t: Transfer; compact?
             ✕
           </button>
         </span>
+      </div>
+      {/* How far on the left, how fast and how long on the right, so neither pushes the other out of a narrow bubble. */}
+      <div className="transfer-line">
+        <span className="transfer-done">{compact ? `${Math.round(pct)}%` : `${formatBytes(tf.done)} / ${formatBytes(tf.size)}`}</span>
+        {!compact && (
+          <span className="transfer-status" title={status}>
+            {status}
+          </span>
+        )}
       </div>
     </div>
   );
