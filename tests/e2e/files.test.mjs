@@ -344,8 +344,15 @@ describe("files between the phone and the computer", () => {
     assert.equal(await status(), "Paused");
     await desktop.screenshot("43c-desktop-upload-paused");
 
+    // The Transfers view lists it as paused, and resumes it as well as the bubble does.
+    await (await desktop.find("rail-transfers")).click();
+    const row = '[data-testid="transfer-row"][data-name="Holiday photos.zip"]';
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${row} [data-testid="transfer-bar"][data-state="paused"]`))).length === 1, 10_000, "listed as paused");
+    await desktop.screenshot("43d-desktop-transfers-paused");
     link.slow(null);
-    await (await desktop.driver.findElement(By.css(`${bar} [aria-label="Resume"]`))).click();
+    await (await desktop.driver.findElement(By.css(`${row} [aria-label="Resume"]`))).click();
+    await desktop.driver.wait(async () => /Sent/.test(await desktop.driver.findElement(By.css(row)).getAttribute("textContent")), 60_000, "sent, says the Transfers view");
+    await (await desktop.find("rail-files")).click();
     await desktop.driver.wait(
       async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"] [data-testid="file-card"][data-name="Holiday photos.zip"]'))).length === 1,
       60_000,

@@ -35,7 +35,7 @@ export function Transfers() {
         {list.length === 0 && <p className="list-empty">{t("Nothing sent or downloaded yet.")}</p>}
         <ul className="transfer-list">
           {list.map((tf) => (
-            <li key={tf.id} className="transfer-row" data-testid="transfer-row">
+            <li key={tf.id} className="transfer-row" data-testid="transfer-row" data-name={tf.name}>
               <span className={tf.direction === "up" ? "direction up" : "direction down"} aria-label={tf.direction === "up" ? t("Upload") : t("Download")}>
                 {tf.direction === "up" ? "↑" : "↓"}
               </span>
