@@ -365,4 +365,38 @@ describe("files between the phone and the computer", () => {
     const [download] = await Promise.all([phone.page.waitForEvent("download"), received.click()]);
     assert.equal(sha256(readFileSync(await download.path())), sha256(bytes), "the phone gets every byte, once");
   });
+
+  test("the phone shows its progress while a file goes up a slow network, and the computer gets it whole", async () => {
+    const bytes = randomBytes(12 * 1024 * 1024);
+    const file = join(dir, "Scans.pdf");
+    writeFileSync(file, bytes);
+    await phone.page.goto(`${server.url}/m/`);
+    await phone.page.getByTestId("phone-file-transfer").click();
+    // Chromium's own network throttling: the phone's uplink at 3 MiB/s.
+    const cdp = await phone.page.context().newCDPSession(phone.page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 3 * 1024 * 1024 });
+    try {
+      await phone.page.getByTestId("phone-file-input").setInputFiles(file);
+      const sending = phone.page.getByTestId("phone-sending");
+      let seen = [];
+      await waitFor("the sending bubble counts up", async () => {
+        const text = (await sending.count()) === 1 ? await sending.innerText().catch(() => "") : "";
+        const pct = /Scans\.pdf · (\d+)%/.exec(text)?.[1];
+        if (pct !== undefined && seen.at(-1) !== Number(pct)) seen.push(Number(pct));
+        return seen.some((p) => p > 0 && p < 100);
+      });
+      await phone.screenshot("34b-phone-file-sending");
+      await phone.page.locator('[data-testid="phone-file"][data-name="Scans.pdf"]').waitFor({ timeout: 30_000 });
+      assert.equal(await sending.count(), 0, "the sending bubble gives way to the file");
+    } finally {
+      await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    }
+    const card = '[data-testid="file-card"][data-name="Scans.pdf"]';
+    await (await desktop.find("rail-files")).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${card} [data-testid="file-download"]`))).length === 1, 20_000, "the phone's file arrives");
+    await (await desktop.driver.findElement(By.css(`${card} [data-testid="file-download"]`))).click();
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(`${card} .file-saved`))).length === 1, 20_000, "saved");
+    assert.equal(sha256(readFileSync(join(desktop.dataDir, "Downloads", "Scans.pdf"))), sha256(bytes), "byte-equal on the computer");
+  });
 });

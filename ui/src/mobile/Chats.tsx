@@ -164,7 +164,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
       return;
     }
     const { audio, ms } = await r.stop();
-    deliver("Voice", (progress) => voiceContent(audio, ms, progress));
+    deliver(t("Voice message"), (progress) => voiceContent(audio, ms, progress));
   };
 
   const name = (uid: string) => conv?.members.find((m) => m.user.id === uid)?.user ?? { display_name: "?", avatar_hue: 0 };
