@@ -234,3 +234,59 @@ describe("phone companion", () => {
     assert.ok(!(await api("GET", "/moments", undefined, bobs)).posts.some((p) => p.text.startsWith("Planning Alice")));
   });
 });
+
+// Access tokens that live three seconds, so the phone meets a lapsed one at once.
+describe("the phone's session and the addresses of its files", () => {
+  let server, phone;
+
+  before(async () => {
+    server = await startServer(["--access-ttl-secs", "3"]);
+    phone = await startPhone();
+  });
+
+  after(async () => {
+    await phone?.stop();
+    await server?.stop();
+  });
+
+  test("pictures load through links signed for them, not the access token, and a lapsed token signs nobody out", async () => {
+    const page = phone.page;
+    await phoneSignUp(page, server.url, "carol", "13900000007");
+    await page.getByTestId("tab-moments").click();
+    await page.getByTestId("moments-compose").click();
+    await page.getByTestId("new-post-text").fill("Harbour at dusk");
+    await page.getByTestId("new-post-file").setInputFiles(new URL("../../crates/xin-demo/assets/video-thumb.jpg", import.meta.url).pathname);
+    await page.getByTestId("new-post-submit").click();
+    const post = page.locator('[data-testid="post"][data-text="Harbour at dusk"]');
+    const shows = () => post.locator("img").evaluate((img) => img.complete && img.naturalWidth > 0);
+    await waitFor("the photo shows", shows);
+
+    const session = () => page.evaluate(() => JSON.parse(localStorage.getItem("xin.session")));
+    const first = await session();
+    const src = await post.locator("img").getAttribute("src");
+    assert.match(src, /^\/api\/v1\/blobs\/[0-9a-f]{64}\?link=[0-9a-f-]{36}\.\d+\.[0-9a-f]{64}$/);
+    assert.ok(!src.includes(first.access) && !src.includes(first.refresh), "no token in the address");
+    assert.equal((await fetch(server.url + src)).status, 200, "the link alone opens the picture");
+
+    // The token lapses; opening the app again, its first screens ask for several things at
+    // once and each finds the token expired. One refresh serves them all: a second with the
+    // same refresh token would look stolen, and the server would sign the phone out.
+    await new Promise((r) => setTimeout(r, 3500));
+    await page.goto(`${server.url}/m/moments`);
+    await waitFor("the photo shows again", shows);
+    await page.getByTestId("tab-chats").click();
+    await page.getByTestId("tab-me").click();
+    const now = await session();
+    assert.notEqual(now.access, first.access, "the token was refreshed");
+    assert.deepEqual(now.media, first.media, "and the links' key kept");
+    const devices = await fetch(`${server.url}/api/v1/devices`, { headers: { authorization: `Bearer ${now.access}` } });
+    assert.equal(devices.status, 200, `still signed in: ${await devices.text()}`);
+
+    // Logging out ends every link the phone made.
+    await page.getByTestId("me-log-out").click();
+    await page.getByTestId("auth-submit").waitFor();
+    const gone = await fetch(server.url + src);
+    assert.equal(gone.status, 401);
+    assert.equal((await gone.json()).error.code, "session_revoked");
+  });
+});

@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "link_expired" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -42,6 +42,16 @@ login: string, password: string, device: DeviceInfo, };
 
 export type RefreshRequest = { refresh_token: string, };
 
+export type MediaKey = { 
+/**
+ * The session the key belongs to: the first part of every link it signs.
+ */
+session: string, 
+/**
+ * 32 bytes, in hex.
+ */
+key: string, };
+
 export type Session = { user: UserProfile, device_id: string, access_token: string, 
 /**
  * Seconds until the access token expires.
@@ -55,7 +65,12 @@ refresh_token: string,
  * Present when the device is remembered: lets it ask the phone for a one-tap sign-in later.
  * A credential like the refresh token: keep it in the OS keyring.
  */
-remember_token?: string, };
+remember_token?: string, 
+/**
+ * For clients that load files by address (`<img src>`) and so cannot send the access
+ * token in a header: signs links to files (see `media_link`).
+ */
+media_key?: MediaKey, };
 
 export type Health = { status: string, version: string, 
 /**

@@ -72,6 +72,11 @@ pub struct Session {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub remember_token: Option<String>,
+    /// For clients that load files by address (`<img src>`) and so cannot send the access
+    /// token in a header: signs links to files (see `media_link`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub media_key: Option<crate::media_link::MediaKey>,
 }
 
 /// `GET /api/v1/health`

@@ -130,6 +130,8 @@ pub enum ErrorCode {
     LoginCodeInvalid,
     /// No such mini-program order (for this mini-program or this payer).
     OrderNotFound,
+    /// A file's signed link is past its time (or names a time too far ahead); make a new one.
+    LinkExpired,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod event;
 pub mod file_name;
 pub mod login;
+pub mod media_link;
 pub mod mini_program;
 pub mod moments;
 pub mod official;

@@ -22,6 +22,7 @@ pub fn declarations() -> Vec<String> {
         RegisterRequest,
         SignInRequest,
         RefreshRequest,
+        media_link::MediaKey,
         Session,
         Health,
         DeviceKind,

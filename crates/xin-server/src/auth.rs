@@ -4,7 +4,10 @@ use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Argon2,
 };
-use axum::{extract::FromRequestParts, http::request::Parts};
+use axum::{
+    extract::FromRequestParts,
+    http::{request::Parts, HeaderMap},
+};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rand::RngCore;
 use uuid::Uuid;
@@ -87,30 +90,29 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string)
-            .or_else(|| query_token(parts.uri.query()));
-        let Some(token) = token else {
-            return Err(ApiError::new(
-                ErrorCode::Unauthorized,
-                "Sign in first: this needs an access token.",
-            ));
+        let Some(token) = bearer(&parts.headers) else {
+            return Err(signed_out());
         };
-        authenticate(state, &token).await
+        authenticate(state, token).await
     }
 }
 
-/// WebSockets from a browser cannot carry headers, so the realtime route also takes
-/// `?access_token=`.
-fn query_token(query: Option<&str>) -> Option<String> {
-    query?
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("access_token="))
-        .map(str::to_string)
+/// The access token in the `Authorization` header. Only there: an address is logged, cached
+/// and shared, so a token in one would leak (the realtime socket, which browsers cannot give a
+/// header, and files loaded by address have their own ways in).
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+pub fn signed_out() -> ApiError {
+    ApiError::new(
+        ErrorCode::Unauthorized,
+        "Sign in first: this needs an access token.",
+    )
 }
 
 pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<Authed> {

@@ -51,7 +51,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         NotFound | TicketNotFound | DeviceNotFound => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         HandleTaken | PhoneTaken | TicketUsed => StatusCode::CONFLICT,
-        InvalidCredentials | Unauthorized | TokenExpired | SessionRevoked => {
+        InvalidCredentials | Unauthorized | TokenExpired | SessionRevoked | LinkExpired => {
             StatusCode::UNAUTHORIZED
         }
         WrongPollSecret | DeviceNotRemembered => StatusCode::FORBIDDEN,

@@ -8,6 +8,7 @@ mod extract;
 pub mod files;
 pub mod hub;
 pub mod language;
+mod media_links;
 mod mini_program;
 mod official;
 mod rate_limit;

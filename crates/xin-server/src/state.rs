@@ -20,6 +20,8 @@ pub struct Inner {
     pub public_url: String,
     /// Signs mini-program packages; loaded from the store on first use.
     signer: tokio::sync::OnceCell<crate::mini_program::Signer32>,
+    /// Derives each session's key for signed links to files; from the same stored secret.
+    media_keys: tokio::sync::OnceCell<crate::media_links::MediaKeys>,
 }
 
 impl std::ops::Deref for AppState {
@@ -49,6 +51,7 @@ impl AppState {
             config,
             public_url,
             signer: tokio::sync::OnceCell::new(),
+            media_keys: tokio::sync::OnceCell::new(),
         }))
     }
 
@@ -57,6 +60,16 @@ impl AppState {
         self.signer
             .get_or_try_init(|| async {
                 crate::mini_program::Signer32::from_secret(&self.store.signing_secret().await?)
+            })
+            .await
+    }
+
+    pub async fn media_keys(&self) -> crate::error::ApiResult<&crate::media_links::MediaKeys> {
+        self.media_keys
+            .get_or_try_init(|| async {
+                Ok(crate::media_links::MediaKeys::from_secret(
+                    &self.store.signing_secret().await?,
+                ))
             })
             .await
     }

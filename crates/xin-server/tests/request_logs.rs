@@ -56,7 +56,15 @@ async fn a_token_or_a_search_in_the_address_never_reaches_the_log() {
         .send()
         .await
         .unwrap();
-    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    // Refused (only the realtime socket takes a token in its address), and not logged either.
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    let ws = server.url.replacen("http", "ws", 1);
+    let socket = tokio_tungstenite::connect_async(format!(
+        "{ws}/api/v1/realtime?access_token={}&v=2",
+        alice.access
+    ))
+    .await;
+    assert!(socket.is_ok(), "the realtime socket opens");
     let search = server
         .http
         .get(format!("{}/api/v1/users/search?q=13912345678", server.url))

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import type { Payment, TicketDetails } from "../bindings";
-import { api, realtime, stored } from "./api";
+import { api, ensureMediaKey, realtime, stored } from "./api";
 import { Auth } from "./Auth";
 import { ChatsList, ChatView, openFileTransfer } from "./Chats";
 import { ConfirmLogin } from "./ConfirmLogin";
@@ -51,6 +51,7 @@ export function App() {
     if (!signedIn) return;
     const load = () => api.waiting().then((w) => setRequests(w.tickets), () => {});
     load();
+    ensureMediaKey().then((got) => got && setTick((t) => t + 1), () => {});
     return realtime((e) => {
       // On (re)connecting too: a request made before the link was up was pushed to no one.
       if (e.type === "login_request" || e.type === "hello") load();
@@ -167,7 +168,7 @@ function Me({ name, handle, hue, onSignedOut }: { name: string; handle: string; 
           <span>{t("Language")}</span>
           <LanguageSelect />
         </label>
-        <button className="row" onClick={() => api.signOut().then(onSignedOut)}>
+        <button className="row" onClick={() => api.signOut().then(onSignedOut)} data-testid="me-log-out">
           <span className="danger">{t("Log out")}</span>
         </button>
       </section>

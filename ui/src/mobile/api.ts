@@ -1,9 +1,10 @@
 import { localError } from "../shared/errors";
 import { i18n } from "../shared/i18n";
-import type { Content, ContactList, Conversation, ConversationList, DeviceInfo, DeviceList, ErrorBody, FriendRequest, Message, MessagePage, PendingLogins, ServerEvent, Session, TicketDetails, UserProfile, UserSearch } from "../bindings";
+import type { Content, ContactList, Conversation, ConversationList, DeviceInfo, DeviceList, ErrorBody, FriendRequest, MediaKey, Message, MessagePage, PendingLogins, ServerEvent, Session, TicketDetails, UserProfile, UserSearch } from "../bindings";
+import { learnServerTime, linkExpiry, mediaLink, serverNowSecs } from "./mediaLink";
 
 /** What the companion keeps between visits. The phone browser's storage is its keyring. */
-type Stored = { user: UserProfile; device_id: string; access: string; refresh: string };
+type Stored = { user: UserProfile; device_id: string; access: string; refresh: string; media?: MediaKey };
 
 /** The console (`/console/`) is another device of its own on the same origin: its own session. */
 const KEY = typeof location !== "undefined" && location.pathname.startsWith("/console") ? "xin.console.session" : "xin.session";
@@ -40,7 +41,7 @@ export function stored(): Stored | null {
 }
 
 export function store(s: Session) {
-  const value: Stored = { user: s.user, device_id: s.device_id, access: s.access_token, refresh: s.refresh_token };
+  const value: Stored = { user: s.user, device_id: s.device_id, access: s.access_token, refresh: s.refresh_token, media: s.media_key ?? stored()?.media };
   localStorage.setItem(KEY, JSON.stringify(value));
 }
 
@@ -68,6 +69,7 @@ export async function request<T>(method: string, path: string, body?: unknown, t
   } catch {
     throw new ApiError("unreachable", "Cannot reach the Xin server. Check your network.");
   }
+  learnServerTime(resp);
   if (resp.status === 204) return undefined as T;
   const data: unknown = await resp.json().catch(() => null);
   if (!resp.ok) {
@@ -77,6 +79,24 @@ export async function request<T>(method: string, path: string, body?: unknown, t
   return data as T;
 }
 
+/** The refresh in flight. A refresh token works once: two calls that each refreshed with it
+ * would look like a stolen token to the server, which then signs the device out. */
+let refreshing: Promise<string> | null = null;
+
+/** An access token newer than `expired`: the one another call already got, or a fresh one. */
+function renewed(expired: string): Promise<string> {
+  const s = stored();
+  if (!s) return Promise.reject(new ApiError("unauthorized", "Sign in first."));
+  if (s.access !== expired) return Promise.resolve(s.access);
+  refreshing ??= request<Session>("POST", "/sessions/refresh", { refresh_token: s.refresh })
+    .then((next) => {
+      store(next);
+      return next.access_token;
+    })
+    .finally(() => (refreshing = null));
+  return refreshing;
+}
+
 /** An authenticated JSON call that refreshes an expired access token once. */
 export async function authed<T>(method: string, path: string, body?: unknown): Promise<T> {
   const s = stored();
@@ -84,11 +104,7 @@ export async function authed<T>(method: string, path: string, body?: unknown): P
   try {
     return await request<T>(method, path, body, s.access);
   } catch (e) {
-    if (e instanceof ApiError && e.code === "token_expired") {
-      const next = await request<Session>("POST", "/sessions/refresh", { refresh_token: s.refresh });
-      store(next);
-      return request<T>(method, path, body, next.access_token);
-    }
+    if (e instanceof ApiError && e.code === "token_expired") return request<T>(method, path, body, await renewed(s.access));
     if (e instanceof ApiError && (e.code === "session_revoked" || e.code === "unauthorized")) forget();
     throw e;
   }
@@ -113,15 +129,25 @@ export async function authedFetch(path: string, init: RequestInit): Promise<Resp
     return await attempt(s.access);
   } catch (e) {
     if (!(e instanceof ApiError) || e.code !== "token_expired") throw e;
-    const next = await request<Session>("POST", "/sessions/refresh", { refresh_token: s.refresh });
-    store(next);
-    return attempt(next.access_token);
+    return attempt(await renewed(s.access));
   }
 }
 
-/** A URL the browser can load a file from directly (an <img>, an <audio>, a download link). */
+/** A session stored before files had signed links has no media key; its next refresh brings
+ * one. Says whether it did, so what shows files can load them again. */
+export async function ensureMediaKey(): Promise<boolean> {
+  const s = stored();
+  if (!s || s.media) return false;
+  await renewed(s.access);
+  return true;
+}
+
+/** A URL the browser can load a file from directly (an <img>, an <audio>, a download link):
+ * a link signed for this one file, never the access token. */
 export function blobUrl(hash: string): string {
-  return `/api/v1/blobs/${hash}?access_token=${encodeURIComponent(stored()?.access ?? "")}`;
+  const media = stored()?.media;
+  const link = media ? `?link=${mediaLink(media, hash, linkExpiry(serverNowSecs()))}` : "";
+  return `/api/v1/blobs/${hash}${link}`;
 }
 
 export const api = {

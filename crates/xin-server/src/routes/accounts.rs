@@ -26,15 +26,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Builds the wire session from freshly issued tokens.
-pub fn session_of(user: UserProfile, issued: IssuedSession, state: &AppState) -> Session {
-    Session {
+pub async fn session_of(
+    user: UserProfile,
+    issued: IssuedSession,
+    state: &AppState,
+) -> ApiResult<Session> {
+    Ok(Session {
         user,
         device_id: issued.device_id,
         access_token: issued.access_token,
         access_expires_in: u32::try_from(state.config.access_ttl_secs).unwrap_or(u32::MAX),
         refresh_token: issued.refresh_token,
         remember_token: issued.remember_token,
-    }
+        media_key: Some(state.media_keys().await?.media_key(issued.session_id)),
+    })
 }
 
 /// Create an account and sign this device in.
@@ -94,7 +99,7 @@ async fn register(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(session_of(profile, issued, &state)),
+        Json(session_of(profile, issued, &state).await?),
     ))
 }
 
@@ -149,7 +154,7 @@ async fn sign_in(
     state
         .hub
         .send_to_user(user.profile.id, &xin_proto::ServerEvent::DevicesChanged);
-    Ok(Json(session_of(user.profile, issued, &state)))
+    Ok(Json(session_of(user.profile, issued, &state).await?))
 }
 
 /// Trade a refresh token for a new access token and a new refresh token.
@@ -167,26 +172,13 @@ async fn refresh(
         .refresh(&hash_token(&req.refresh_token), state.access_ttl_ms())
         .await?
     {
-        RefreshOutcome::Rotated {
-            user_id,
-            device_id,
-            access_token,
-            refresh_token,
-        } => {
+        RefreshOutcome::Rotated { user_id, session } => {
             let user = state
                 .store
                 .user(user_id)
                 .await?
                 .ok_or_else(|| ApiError::Internal("session of a missing user".into()))?;
-            Ok(Json(Session {
-                user,
-                device_id,
-                access_token,
-                access_expires_in: u32::try_from(state.config.access_ttl_secs)
-                    .unwrap_or(u32::MAX),
-                refresh_token,
-                remember_token: None,
-            }))
+            Ok(Json(session_of(user, session, &state).await?))
         }
         RefreshOutcome::Unknown => Err(ApiError::new(
             ErrorCode::Unauthorized,

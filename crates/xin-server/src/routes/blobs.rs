@@ -12,9 +12,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xin_proto::{is_blob_hash, ErrorBody, ErrorCode};
 
 use crate::{
-    auth::Authed,
+    auth::{authenticate, bearer, signed_out},
     error::{ApiError, ApiResult},
     files::storage::BlobLocation,
+    media_links::{link_in, reader_of},
     state::AppState,
 };
 
@@ -42,21 +43,27 @@ const INLINE: &[&str] = &[
 ];
 
 /// Download a file (Range supported). Strangers and former members get `blob_not_found`, the
-/// same as for a hash that does not exist.
+/// same as for a hash that does not exist. Authorised by the access token in the header, or,
+/// for a browser loading the file by its address, by a signed `link` (`xin_proto::media_link`).
 #[utoipa::path(get, path = "/blobs/{hash}", tag = "files", security(("bearer" = [])),
-    params(("hash" = String, Path, description = "BLAKE3 of the file")),
+    params(("hash" = String, Path, description = "BLAKE3 of the file"),
+      ("link" = Option<String>, Query, description = "`{session}.{expires}.{signature}`: a link signed with the session's `media_key`, instead of the header")),
     responses((status = 200, description = "The file"), (status = 206, description = "Part of the file"),
-      (status = 404, body = ErrorBody), (status = 416, description = "Range outside the file")))]
+      (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 416, description = "Range outside the file")))]
 async fn download(
     State(state): State<AppState>,
-    authed: Authed,
     Path(hash): Path<String>,
     request: Request,
 ) -> ApiResult<Response> {
+    let reader = match (bearer(request.headers()), link_in(request.uri())) {
+        (Some(token), _) => authenticate(&state, token).await?.user_id,
+        (None, Some(link)) => reader_of(&state, link, &hash).await?,
+        (None, None) => return Err(signed_out()),
+    };
     if !is_blob_hash(&hash) {
         return Err(ApiError::new(ErrorCode::BlobNotFound, "No such file."));
     }
-    let blob = state.store.readable_blob(authed.user_id, &hash).await?;
+    let blob = state.store.readable_blob(reader, &hash).await?;
     let path = match state.uploads.blobs().locate(&hash) {
         BlobLocation::File(path) => path,
         BlobLocation::Redirect(url) => {

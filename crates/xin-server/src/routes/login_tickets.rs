@@ -256,7 +256,7 @@ async fn deliver(
                 .hub
                 .send_to_user(user.id, &ServerEvent::DevicesChanged);
             TicketState::Confirmed {
-                session: session_of(user, issued, state),
+                session: session_of(user, issued, state).await?,
             }
         }
     })

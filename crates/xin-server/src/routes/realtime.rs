@@ -7,6 +7,7 @@ use axum::{
         ws::{CloseFrame, Message, WebSocket},
         State, WebSocketUpgrade,
     },
+    http::HeaderMap,
     response::Response,
 };
 use futures_util::{SinkExt, StreamExt};
@@ -16,7 +17,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xin_proto::{ErrorBody, ServerEvent};
 
 use crate::{
-    auth::Authed,
+    auth::{authenticate, bearer, signed_out, Authed},
+    error::ApiResult,
     extract::Query,
     hub::{Outbound, Socket},
     state::AppState,
@@ -35,8 +37,8 @@ const MAX_INCOMING: usize = 64 * 1024;
 
 #[derive(Deserialize, IntoParams)]
 struct RealtimeQuery {
-    /// Access token (browsers cannot send headers on a WebSocket).
-    #[allow(dead_code)]
+    /// Access token, when there is no `Authorization` header (browsers cannot send headers on
+    /// a WebSocket).
     access_token: Option<String>,
     /// The event shapes the client understands (`xin_proto::WIRE_VERSION`; default 1).
     v: Option<u32>,
@@ -53,15 +55,20 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses((status = 101, description = "Switching to WebSocket; messages are ServerEvent"), (status = 401, body = ErrorBody)))]
 async fn realtime(
     State(state): State<AppState>,
-    authed: Authed,
+    headers: HeaderMap,
     Query(q): Query<RealtimeQuery>,
     ws: WebSocketUpgrade,
-) -> Response {
+) -> ApiResult<Response> {
+    let token = bearer(&headers)
+        .or(q.access_token.as_deref())
+        .ok_or_else(signed_out)?;
+    let authed = authenticate(&state, token).await?;
     let wire = q.v.unwrap_or(1);
-    ws.read_buffer_size(READ_BUFFER)
+    Ok(ws
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(MAX_INCOMING)
-        .on_upgrade(move |socket| run(state, authed, wire, socket))
+        .on_upgrade(move |socket| run(state, authed, wire, socket)))
 }
 
 /// The event as this socket's wire version shows it.

@@ -40,9 +40,7 @@ pub enum SessionCheck {
 pub enum RefreshOutcome {
     Rotated {
         user_id: Uuid,
-        device_id: Uuid,
-        access_token: String,
-        refresh_token: String,
+        session: IssuedSession,
     },
     Unknown,
     Revoked,
@@ -234,10 +232,25 @@ impl Store {
         self.access.forget_all();
         Ok(RefreshOutcome::Rotated {
             user_id: parse_uuid(&row.try_get::<String, _>("user_id")?)?,
-            device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
-            access_token,
-            refresh_token,
+            session: IssuedSession {
+                device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
+                session_id: parse_uuid(&session_id)?,
+                access_token,
+                refresh_token,
+                remember_token: None,
+            },
         })
+    }
+
+    /// The user of a session that is still signed in (its access token may have lapsed: the
+    /// device refreshes it when it next speaks to the server).
+    pub async fn signed_in_user(&self, session_id: Uuid) -> ApiResult<Option<Uuid>> {
+        let user: Option<String> =
+            sqlx::query_scalar("SELECT user_id FROM sessions WHERE id = $1 AND revoked_at IS NULL")
+                .bind(session_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        user.as_deref().map(parse_uuid).transpose()
     }
 
     pub async fn revoke_session(&self, session_id: Uuid) -> ApiResult<()> {

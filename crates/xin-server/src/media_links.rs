@@ -1,0 +1,70 @@
+//! Signed links to files (`xin_proto::media_link`): each session's key, and who a link reads as.
+
+use axum::http::Uri;
+use uuid::Uuid;
+use xin_proto::{
+    media_link::{MediaKey, MediaLink},
+    ErrorCode,
+};
+
+use crate::{
+    error::{ApiError, ApiResult},
+    state::AppState,
+    time::now_ms,
+};
+
+/// Derives each session's media key from the server's secret, so no key is stored and every
+/// node derives the same one.
+pub struct MediaKeys {
+    root: [u8; 32],
+}
+
+impl MediaKeys {
+    pub fn from_secret(secret: &[u8]) -> Self {
+        Self {
+            root: blake3::derive_key("xin media links v1", secret),
+        }
+    }
+
+    pub fn key_for(&self, session: Uuid) -> [u8; 32] {
+        *blake3::keyed_hash(&self.root, session.as_bytes()).as_bytes()
+    }
+
+    pub fn media_key(&self, session: Uuid) -> MediaKey {
+        MediaKey {
+            session,
+            key: blake3::Hash::from(self.key_for(session))
+                .to_hex()
+                .to_string(),
+        }
+    }
+}
+
+/// The `link` query parameter of a request, if it has one.
+pub fn link_in(uri: &Uri) -> Option<&str> {
+    uri.query()?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("link="))
+}
+
+/// The user a link to `hash` reads as: its signature, its time and its session must all hold.
+pub async fn reader_of(state: &AppState, link: &str, hash: &str) -> ApiResult<Uuid> {
+    let refused = || ApiError::new(ErrorCode::Unauthorized, "This link to a file is not valid.");
+    let link = MediaLink::parse(link).ok_or_else(refused)?;
+    let now = now_ms() / 1000;
+    if link.expires < now || link.expires > now + xin_proto::media_link::MAX_LIFETIME_SECS {
+        return Err(ApiError::new(
+            ErrorCode::LinkExpired,
+            "This link to a file has expired. Open the file again from its chat.",
+        ));
+    }
+    let keys = state.media_keys().await?;
+    if !link.is_signed_for(&keys.key_for(link.session), hash) {
+        return Err(refused());
+    }
+    state
+        .store
+        .signed_in_user(link.session)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::SessionRevoked, "This device was signed out."))
+}
