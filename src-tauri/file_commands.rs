@@ -1,4 +1,4 @@
-//! Commands for files: send (picked, dropped or pasted), pause, resume, cancel, download, open.
+//! Commands for files: send (picked or pasted; dropped ones in `drops`), pause, resume, cancel, download, open.
 
 use tauri::{ipc::Request, AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
@@ -14,17 +14,6 @@ pub(crate) fn ui_error(code: &str, message: impl Into<String>) -> UiError {
         code: code.into(),
         message: message.into(),
     }
-}
-
-/// Files dropped on a chat (or picked by a test): their paths come from the OS.
-#[tauri::command]
-pub async fn send_files(
-    engine: State<'_, Engine>,
-    conversation: String,
-    paths: Vec<String>,
-) -> Result<Vec<Transfer>> {
-    let paths = paths.into_iter().map(Into::into).collect();
-    Ok(engine.send_files(id(&conversation)?, paths).await?)
 }
 
 /// The attach buttons: the system's file picker, then send what was picked.

@@ -4,6 +4,7 @@
 mod alerts;
 mod chat_commands;
 mod commands;
+mod drops;
 mod file_commands;
 mod launch;
 mod media_protocol;
@@ -72,6 +73,7 @@ pub fn run() {
         .manage(window::Memory::new(launch.data_dir.join("window.json")))
         .manage(mini_program_window::Sandboxes::default())
         .manage(mini_program_commands::Asks::default())
+        .manage(drops::Dropped::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_view,
             commands::server_url,
@@ -111,7 +113,8 @@ pub fn run() {
             chat_commands::set_remark,
             chat_commands::delete_contact,
             chat_commands::set_blocked,
-            file_commands::send_files,
+            drops::send_dropped,
+            drops::emulate_drop,
             file_commands::pick_and_send,
             file_commands::send_pasted,
             file_commands::transfers,
@@ -188,6 +191,7 @@ pub fn run() {
             let handle = app.handle().clone();
             alerts::setup_tray(&handle);
             window::track(&handle);
+            drops::track(&handle);
             microphone::allow(&handle);
             app.manage(video_server::start(engine.clone())?);
             let mut events = engine.subscribe();

@@ -48,7 +48,7 @@ describe("the desktop in Chinese", () => {
     const dir = tempDir("xin-zh-");
     const file = join(dir, "计划.txt");
     writeFileSync(file, "周六九点，带上绳子。");
-    await desktop.invoke("send_files", { conversation: await desktop.attr("conversation", "data-id"), paths: [file] });
+    await desktop.invoke("emulate_drop", { paths: [file] });
     const preview = () => desktop.driver.executeScript("return [...document.querySelectorAll('[data-testid=chat-row]')].map((e) => e.dataset.preview)");
     await desktop.driver.wait(async () => (await preview()).includes("[文件] 计划.txt"), 30_000, "the file's preview in Chinese");
 

@@ -127,9 +127,13 @@ describe("files between the phone and the computer", () => {
     await phone.page.getByTestId("phone-photo").waitFor({ timeout: 10_000 });
     assert.match(await phone.page.locator("header.bar").innerText(), /File Transfer/);
 
+    // The WebView cannot name a file to send, only the shell knows what the OS dropped: script
+    // that got into the page could not send ~/.ssh away.
     const conv = await desktop.attr("conversation", "data-id");
-    // What dropping the file on the chat does.
-    await desktop.invoke("send_files", { conversation: conv, paths: [file] });
+    await assert.rejects(desktop.invoke("send_files", { conversation: conv, paths: [file] }), /not found|not allowed/i);
+    await assert.rejects(desktop.invoke("send_dropped", { conversation: conv }), /nothing_dropped/);
+    // The OS drops the file on the chat (the shell emulates the drop: WebDriver cannot drag).
+    await desktop.invoke("emulate_drop", { paths: [file] });
     await desktop.driver.wait(
       async () => (await desktop.driver.findElements(By.css('[data-testid="message"][data-state="sent"] [data-testid="file-card"][data-name="Quarterly report.pdf"]'))).length === 1,
       30_000,
@@ -249,7 +253,7 @@ describe("files between the phone and the computer", () => {
     const video = join(dir, "Ridge at dawn.webm");
     writeFileSync(video, readFileSync(new URL("../../crates/xin-demo/assets/video.webm", import.meta.url)));
     const conv = await desktop.attr("conversation", "data-id");
-    await desktop.invoke("send_files", { conversation: conv, paths: [video] });
+    await desktop.invoke("emulate_drop", { paths: [video] });
     const sent = '[data-testid="message"][data-state="sent"] [data-testid="video"]';
     await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css(sent))).length === 1, 30_000, "the video is sent");
     const bubble = await desktop.driver.findElement(By.css(sent));
@@ -314,7 +318,7 @@ describe("files between the phone and the computer", () => {
     await (await desktop.find("rail-files")).click();
     const conv = await desktop.attr("conversation", "data-id");
     link.slow(4 * 1024 * 1024);
-    await desktop.invoke("send_files", { conversation: conv, paths: [file] });
+    await desktop.invoke("emulate_drop", { paths: [file] });
 
     const bar = '[data-testid="file-card"][data-name="Holiday photos.zip"] [data-testid="transfer-bar"]';
     const progress = async () => Number(await desktop.driver.findElement(By.css(`${bar} [role=progressbar]`)).getAttribute("aria-valuenow"));

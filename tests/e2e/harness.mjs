@@ -130,7 +130,7 @@ export async function startDesktop(serverUrl, extraEnv = {}) {
   const driverProc = spawn(env("TAURI_DRIVER"), ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore"],
-    env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, XIN_DOWNLOAD_DIR: join(dataDir, "Downloads"), XIN_MOCK_MICROPHONE: "1", RUST_LOG: "warn", ...extraEnv },
+    env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, XIN_DOWNLOAD_DIR: join(dataDir, "Downloads"), XIN_MOCK_MICROPHONE: "1", XIN_EMULATE_DROPS: "1", RUST_LOG: "warn", ...extraEnv },
   });
   // Probe by connecting: probing by binding the port could take it from under the driver just
   // as it starts, and then it never comes up.

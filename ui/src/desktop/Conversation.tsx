@@ -85,7 +85,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
       else if (e.payload.type === "leave") setDropping(false);
       else if (e.payload.type === "drop") {
         setDropping(false);
-        if (e.payload.paths.length > 0) ipc.sendFiles(conv.id, e.payload.paths).catch((err) => setError(errorText(err)));
+        if (e.payload.paths.length > 0) ipc.sendDropped(conv.id).catch((err) => setError(errorText(err)));
       }
     });
     return () => {

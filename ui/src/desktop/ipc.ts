@@ -55,7 +55,8 @@ export const ipc = {
   setRemark: (friend: string, remark: string) => invoke<void>("set_remark", { friend, remark }),
   deleteContact: (friend: string) => invoke<void>("delete_contact", { friend }),
   setBlocked: (user: string, blocked: boolean) => invoke<void>("set_blocked", { user, blocked }),
-  sendFiles: (conversation: string, paths: string[]) => invoke<Transfer[]>("send_files", { conversation, paths }),
+  /** The files just dropped on the window: their paths stay in the Rust shell (see drops.rs). */
+  sendDropped: (conversation: string) => invoke<Transfer[]>("send_dropped", { conversation }),
   pickAndSend: (conversation: string, photos: boolean) => invoke<Transfer[]>("pick_and_send", { conversation, photos }),
   sendPasted: (conversation: string, name: string, bytes: Uint8Array) => invoke<Transfer[]>("send_pasted", bytes, { headers: { conversation, name } }),
   transfers: () => invoke<Transfer[]>("transfers"),
