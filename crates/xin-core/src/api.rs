@@ -5,6 +5,7 @@ use std::time::Duration;
 pub use reqwest::Method;
 use reqwest::StatusCode;
 use serde::{de::DeserializeOwned, Serialize};
+use tokio_tungstenite::tungstenite;
 use uuid::Uuid;
 use xin_proto::*;
 
@@ -60,8 +61,15 @@ impl ApiClient {
         &self.base
     }
 
-    /// `ws://.../api/v1/realtime?access_token=...&v=WIRE_VERSION`
-    pub fn realtime_url(&self, access_token: &str) -> String {
+    /// The realtime socket's handshake (`ws://.../api/v1/realtime?v=WIRE_VERSION`), with the
+    /// access token in its header: never in the address, which proxies log.
+    // The error is tungstenite's own, as large as `connect_async` returns it.
+    #[allow(clippy::result_large_err)]
+    pub fn realtime_request(
+        &self,
+        access_token: &str,
+    ) -> Result<tungstenite::handshake::client::Request, tungstenite::Error> {
+        use tungstenite::client::IntoClientRequest;
         let ws = if let Some(rest) = self.base.strip_prefix("https://") {
             format!("wss://{rest}")
         } else if let Some(rest) = self.base.strip_prefix("http://") {
@@ -69,10 +77,14 @@ impl ApiClient {
         } else {
             self.base.clone()
         };
-        format!(
-            "{ws}{API_PREFIX}/realtime?access_token={access_token}&v={}",
-            xin_proto::WIRE_VERSION
-        )
+        let mut request = format!("{ws}{API_PREFIX}/realtime?v={}", xin_proto::WIRE_VERSION)
+            .into_client_request()?;
+        let bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {access_token}"))
+            .map_err(|e| tungstenite::Error::HttpFormat(e.into()))?;
+        request
+            .headers_mut()
+            .insert(reqwest::header::AUTHORIZATION, bearer);
+        Ok(request)
     }
 
     async fn call<B: Serialize, T: DeserializeOwned>(

@@ -4,6 +4,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+/// A WebSocket handshake, ready to connect.
+pub type Handshake = tokio_tungstenite::tungstenite::handshake::client::Request;
+
 pub type Result<T> = std::result::Result<T, String>;
 
 #[derive(Clone)]
@@ -189,9 +192,18 @@ impl Api {
         }
     }
 
-    pub fn realtime_url(&self, token: &str) -> String {
+    /// The realtime socket's handshake, the token in its header as the desktop sends it.
+    pub fn realtime(&self, token: &str) -> Result<Handshake> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let ws = self.base.replacen("http", "ws", 1);
-        format!("{ws}/api/v1/realtime?access_token={token}&v=2")
+        let mut request = format!("{ws}/api/v1/realtime?v=2")
+            .into_client_request()
+            .map_err(|e| format!("realtime: {e}"))?;
+        let bearer = format!("Bearer {token}")
+            .parse()
+            .map_err(|e| format!("realtime: {e}"))?;
+        request.headers_mut().insert("authorization", bearer);
+        Ok(request)
     }
 }
 

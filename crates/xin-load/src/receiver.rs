@@ -14,7 +14,7 @@ use hdrhistogram::Histogram;
 use serde::Deserialize;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::client::Result;
+use crate::client::{Handshake, Result};
 
 /// Every how many deliveries a receiver times one (each socket samples its own stream).
 const LATENCY_SAMPLE: u64 = 4;
@@ -86,8 +86,8 @@ struct ContentF<'a> {
 }
 
 /// Opens a socket and counts `message_new` events on it until the socket ends.
-pub async fn spawn(url: String, tally: Arc<Tally>) -> Result<tokio::task::JoinHandle<()>> {
-    let (ws, _) = tokio_tungstenite::connect_async(url)
+pub async fn spawn(handshake: Handshake, tally: Arc<Tally>) -> Result<tokio::task::JoinHandle<()>> {
+    let (ws, _) = tokio_tungstenite::connect_async(handshake)
         .await
         .map_err(|e| format!("realtime: {e}"))?;
     Ok(tokio::spawn(async move {
@@ -125,8 +125,8 @@ pub async fn spawn(url: String, tally: Arc<Tally>) -> Result<tokio::task::JoinHa
 }
 
 /// Opens a socket and holds it without reading a thing (an idle device).
-pub async fn idle(url: String) -> Result<impl Send> {
-    tokio_tungstenite::connect_async(url)
+pub async fn idle(handshake: Handshake) -> Result<impl Send> {
+    tokio_tungstenite::connect_async(handshake)
         .await
         .map(|(ws, _)| ws)
         .map_err(|e| format!("realtime: {e}"))

@@ -254,7 +254,7 @@ async fn group(api: &Api, run: &str, size: usize) -> Result<(Vec<User>, String)>
 
 async fn listen(api: &Api, users: &[User], tally: &Arc<Tally>) -> Result<()> {
     for u in users {
-        receiver::spawn(api.realtime_url(&u.token), tally.clone()).await?;
+        receiver::spawn(api.realtime(&u.token)?, tally.clone()).await?;
     }
     Ok(())
 }
@@ -264,7 +264,10 @@ async fn idle(api: &Api, users: &[User], n: usize, server: &Server) -> Result<Ro
     let before = server.rss_kib();
     let t0 = Instant::now();
     let sockets: Vec<_> = stream::iter(0..n)
-        .map(|i| receiver::idle(api.realtime_url(&users[i % users.len()].token)))
+        .map(|i| {
+            let handshake = api.realtime(&users[i % users.len()].token);
+            async move { receiver::idle(handshake?).await }
+        })
         .buffer_unordered(64)
         .try_collect()
         .await?;

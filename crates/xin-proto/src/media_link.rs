@@ -9,6 +9,10 @@
 //! A leaked link opens one file, for at most [`MAX_LIFETIME_SECS`], and never once its session
 //! is signed out; the access token itself never appears in an address. The client signs its own
 //! links with the key it got at sign-in, so showing a picture costs no round trip.
+//!
+//! The browser's realtime socket, which cannot carry a header either, opens the same way:
+//! `/api/v1/realtime?link=…` signed over [`REALTIME`] in place of a hash, living at most
+//! [`MAX_REALTIME_LIFETIME_SECS`] since it is used at once.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -30,6 +34,13 @@ pub struct MediaKey {
 /// next whole hour, so a link stays the same, and cacheable, for an hour); the rest is room for
 /// a clock that runs a little wrong.
 pub const MAX_LIFETIME_SECS: i64 = 3 * 3600;
+
+/// What a link to the realtime socket is signed over, where a file's link has its hash (never
+/// a hash: those are 64 hex digits).
+pub const REALTIME: &str = "realtime";
+
+/// How far ahead a realtime link's expiry may lie: it opens a socket now, or not at all.
+pub const MAX_REALTIME_LIFETIME_SECS: i64 = 120;
 
 /// The signature of a link to `hash` that expires at `expires`.
 pub fn signature(key: &[u8; 32], hash: &str, expires: i64) -> blake3::Hash {

@@ -8,6 +8,7 @@ use xin_proto::{
 };
 
 use crate::{
+    auth::Authed,
     error::{ApiError, ApiResult},
     state::AppState,
     time::now_ms,
@@ -47,24 +48,30 @@ pub fn link_in(uri: &Uri) -> Option<&str> {
         .find_map(|kv| kv.strip_prefix("link="))
 }
 
-/// The user a link to `hash` reads as: its signature, its time and its session must all hold.
-pub async fn reader_of(state: &AppState, link: &str, hash: &str) -> ApiResult<Uuid> {
-    let refused = || ApiError::new(ErrorCode::Unauthorized, "This link to a file is not valid.");
+/// The signed-in device a link to `resource` (a file's hash, or `REALTIME`) comes from: its
+/// signature, its time (at most `lifetime` seconds ahead) and its session must all hold.
+pub async fn holder_of(
+    state: &AppState,
+    link: &str,
+    resource: &str,
+    lifetime: i64,
+) -> ApiResult<Authed> {
+    let refused = || ApiError::new(ErrorCode::Unauthorized, "This link is not valid.");
     let link = MediaLink::parse(link).ok_or_else(refused)?;
     let now = now_ms() / 1000;
-    if link.expires < now || link.expires > now + xin_proto::media_link::MAX_LIFETIME_SECS {
+    if link.expires < now || link.expires > now + lifetime {
         return Err(ApiError::new(
             ErrorCode::LinkExpired,
-            "This link to a file has expired. Open the file again from its chat.",
+            "This link has expired. Open the file again from its chat.",
         ));
     }
     let keys = state.media_keys().await?;
-    if !link.is_signed_for(&keys.key_for(link.session), hash) {
+    if !link.is_signed_for(&keys.key_for(link.session), resource) {
         return Err(refused());
     }
     state
         .store
-        .signed_in_user(link.session)
+        .signed_in(link.session)
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::SessionRevoked, "This device was signed out."))
 }

@@ -25,12 +25,10 @@ async fn list_and_sign_out_a_device_closes_its_socket_within_two_seconds() {
     assert_eq!(me["ip"], "127.0.0.1");
     assert!(me["last_active_at"].as_i64().unwrap() > 0);
 
-    let ws_url = format!(
-        "{}/api/v1/realtime?access_token={}",
-        s.url.replace("http", "ws"),
-        laptop.access
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(ws_url).await.unwrap();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(common::realtime(&s.url, &laptop.access, ""))
+            .await
+            .unwrap();
     let hello = ws.next().await.unwrap().unwrap();
     assert!(hello.to_text().unwrap().contains("\"hello\""));
 
@@ -103,10 +101,8 @@ async fn devices_of_other_accounts_are_not_yours() {
 #[tokio::test]
 async fn realtime_refuses_a_bad_token() {
     let s = TestServer::start().await;
-    let ws_url = format!(
-        "{}/api/v1/realtime?access_token=nope",
-        s.url.replace("http", "ws")
-    );
-    let err = tokio_tungstenite::connect_async(ws_url).await.unwrap_err();
+    let err = tokio_tungstenite::connect_async(common::realtime(&s.url, "nope", ""))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("401"), "{err}");
 }

@@ -5,10 +5,13 @@
 mod common;
 
 use common::{assert_error, phone_device, upload, Party, TestServer};
+use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
-use xin_proto::media_link::{MediaKey, MediaLink, MAX_LIFETIME_SECS};
+use xin_proto::media_link::{
+    MediaKey, MediaLink, MAX_LIFETIME_SECS, MAX_REALTIME_LIFETIME_SECS, REALTIME,
+};
 
 fn now_secs() -> i64 {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
@@ -179,7 +182,7 @@ async fn an_access_token_in_an_address_opens_nothing() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    // The header still works, and so does the realtime socket's query, which browsers need.
+    // The header still works.
     let r = s
         .http
         .get(format!("{}/api/v1/blobs/{hash}", s.url))
@@ -188,11 +191,43 @@ async fn an_access_token_in_an_address_opens_nothing() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_browser_opens_the_realtime_socket_with_a_link_signed_for_it() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "+15550000001").await;
+    let phone = sign_in(&s, "alice").await;
+    let media = media_key(&phone);
     let ws = s.url.replacen("http", "ws", 1);
-    let socket =
-        tokio_tungstenite::connect_async(format!("{ws}/api/v1/realtime?{token}&v=2")).await;
-    assert!(
-        socket.is_ok(),
-        "the realtime socket opens with ?access_token="
+    let open = |query: String| {
+        tokio_tungstenite::connect_async(format!("{ws}/api/v1/realtime?{query}&v=2"))
+    };
+    let now = now_secs();
+
+    let (mut socket, _) = open(format!("link={}", link(&media, REALTIME, now + 60)))
+        .await
+        .expect("a fresh realtime link opens the socket");
+    let hello = socket.next().await.unwrap().unwrap();
+    assert!(hello.to_text().unwrap().contains("\"hello\""), "{hello:?}");
+
+    let refused = |r: Result<_, tokio_tungstenite::tungstenite::Error>| match r {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status(),
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("the socket opened"),
+    };
+    // The access token in the address, a link that lives too long, and a file's link.
+    let token = format!("access_token={}", alice.user.access);
+    assert_eq!(refused(open(token).await), StatusCode::UNAUTHORIZED);
+    let long = link(&media, REALTIME, now + MAX_REALTIME_LIFETIME_SECS + 60);
+    assert_eq!(
+        refused(open(format!("link={long}")).await),
+        StatusCode::UNAUTHORIZED
+    );
+    let hash = upload(&alice, &common::png()).await;
+    let file = link(&media, &hash, now + 60);
+    assert_eq!(
+        refused(open(format!("link={file}")).await),
+        StatusCode::UNAUTHORIZED
     );
 }

@@ -544,12 +544,10 @@ async fn events_arrive_live_over_the_realtime_link_in_seq_order() {
         .as_i64()
         .unwrap();
 
-    let url = format!(
-        "{}/api/v1/realtime?access_token={}",
-        s.url.replace("http", "ws"),
-        bob.user.access
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(common::realtime(&s.url, &bob.user.access, ""))
+            .await
+            .unwrap();
     ws.next().await.unwrap().unwrap(); // hello
     for i in 0..5 {
         alice.say(&chat, &format!("m{i}")).await;

@@ -56,7 +56,7 @@ async fn a_token_or_a_search_in_the_address_never_reaches_the_log() {
         .send()
         .await
         .unwrap();
-    // Refused (only the realtime socket takes a token in its address), and not logged either.
+    // Refused (no route takes a token in its address), and not logged either.
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
     let ws = server.url.replacen("http", "ws", 1);
     let socket = tokio_tungstenite::connect_async(format!(
@@ -64,7 +64,7 @@ async fn a_token_or_a_search_in_the_address_never_reaches_the_log() {
         alice.access
     ))
     .await;
-    assert!(socket.is_ok(), "the realtime socket opens");
+    assert!(socket.is_err(), "nor does the realtime socket");
     let search = server
         .http
         .get(format!("{}/api/v1/users/search?q=13912345678", server.url))

@@ -300,8 +300,7 @@ async fn a_stuck_receiver_is_disconnected_without_holding_up_a_fast_one() {
         )
         .await;
     let conv = c["id"].as_str().unwrap().to_string();
-    let ws = server.url.replacen("http", "ws", 1);
-    let url = |t: &str| format!("{ws}/api/v1/realtime?access_token={t}&v=2");
+    let url = |t: &str| common::realtime(&server.url, t, "?v=2");
     // Bob's phone reads everything; his laptop is stuck (never reads, tiny receive window).
     let (mut fast, _) = tokio_tungstenite::connect_async(url(&bob.access))
         .await
@@ -418,20 +417,15 @@ async fn live_group_changes_come_in_the_shape_the_socket_asked_for() {
     let owner = server.register("owner", "13800000001").await;
     let members = friends_of(&server, &owner, 2).await;
     let conv = group_of(&server, &owner, &members).await;
-    let ws = server.url.replacen("http", "ws", 1);
     let old_device = server.sign_in("owner", common::desktop_device()).await;
-    let (mut v1, _) = tokio_tungstenite::connect_async(format!(
-        "{ws}/api/v1/realtime?access_token={}",
-        old_device.access
-    ))
-    .await
-    .unwrap();
-    let (mut v2, _) = tokio_tungstenite::connect_async(format!(
-        "{ws}/api/v1/realtime?access_token={}&v=2",
-        owner.access
-    ))
-    .await
-    .unwrap();
+    let (mut v1, _) =
+        tokio_tungstenite::connect_async(common::realtime(&server.url, &old_device.access, ""))
+            .await
+            .unwrap();
+    let (mut v2, _) =
+        tokio_tungstenite::connect_async(common::realtime(&server.url, &owner.access, "?v=2"))
+            .await
+            .unwrap();
     rename(&server, &owner, &conv, "Renamed").await;
     // The system line first, then the change itself.
     for ws in [&mut v1, &mut v2] {

@@ -83,11 +83,10 @@ export async function request<T>(method: string, path: string, body?: unknown, t
  * would look like a stolen token to the server, which then signs the device out. */
 let refreshing: Promise<string> | null = null;
 
-/** An access token newer than `expired`: the one another call already got, or a fresh one. */
-function renewed(expired: string): Promise<string> {
+/** A fresh access token, from the one refresh in flight. */
+function refreshed(): Promise<string> {
   const s = stored();
   if (!s) return Promise.reject(new ApiError("unauthorized", "Sign in first."));
-  if (s.access !== expired) return Promise.resolve(s.access);
   refreshing ??= request<Session>("POST", "/sessions/refresh", { refresh_token: s.refresh })
     .then((next) => {
       store(next);
@@ -97,22 +96,38 @@ function renewed(expired: string): Promise<string> {
   return refreshing;
 }
 
-/** An authenticated JSON call that refreshes an expired access token once. */
-export async function authed<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * Runs `call` with the access token; when the token is refused, once more with a newer one.
+ * A refresh replaces the token, so a call still on its way with the old one is refused as
+ * unknown: that is no sign-out, and it retries with the new token. Only when no newer token
+ * can be had is the session forgotten.
+ */
+async function withToken<T>(call: (token: string) => Promise<T>): Promise<T> {
   const s = stored();
   if (!s) throw new ApiError("unauthorized", "Sign in first.");
   try {
-    return await request<T>(method, path, body, s.access);
+    return await call(s.access);
   } catch (e) {
-    if (e instanceof ApiError && e.code === "token_expired") return request<T>(method, path, body, await renewed(s.access));
-    if (e instanceof ApiError && (e.code === "session_revoked" || e.code === "unauthorized")) forget();
+    if (!(e instanceof ApiError)) throw e;
+    if (e.code === "token_expired" || e.code === "unauthorized") {
+      await refreshing?.catch(() => {});
+      const now = stored()?.access;
+      if (now && now !== s.access) return call(now);
+      if (e.code === "token_expired") return call(await refreshed());
+    }
+    if (e.code === "session_revoked" || e.code === "unauthorized") forget();
     throw e;
   }
 }
 
-/** A raw authenticated request (uploads speak tus, not JSON), refreshing the token once. */
-export async function authedFetch(path: string, init: RequestInit): Promise<Response> {
-  const attempt = async (token: string) => {
+/** An authenticated JSON call. */
+export function authed<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return withToken((token) => request<T>(method, path, body, token));
+}
+
+/** A raw authenticated request (uploads speak tus, not JSON). */
+export function authedFetch(path: string, init: RequestInit): Promise<Response> {
+  return withToken(async (token) => {
     let resp: Response;
     try {
       resp = await fetch(`/api/v1${path}`, { ...init, headers: { ...speaking(), ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
@@ -122,15 +137,7 @@ export async function authedFetch(path: string, init: RequestInit): Promise<Resp
     if (resp.ok) return resp;
     const err = ((await resp.json().catch(() => null)) as ErrorBody | null)?.error;
     throw new ApiError(err?.code ?? "http", err?.message ?? `HTTP ${resp.status}`);
-  };
-  const s = stored();
-  if (!s) throw new ApiError("unauthorized", "Sign in first.");
-  try {
-    return await attempt(s.access);
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.code !== "token_expired") throw e;
-    return attempt(await renewed(s.access));
-  }
+  });
 }
 
 /** A session stored before files had signed links has no media key; its next refresh brings
@@ -138,7 +145,7 @@ export async function authedFetch(path: string, init: RequestInit): Promise<Resp
 export async function ensureMediaKey(): Promise<boolean> {
   const s = stored();
   if (!s || s.media) return false;
-  await renewed(s.access);
+  await refreshed();
   return true;
 }
 
@@ -202,10 +209,11 @@ export function realtime(onEvent: (e: ServerEvent) => void): () => void {
     const s = stored();
     if (!s || stopped) return;
     const proto = location.protocol === "https:" ? "wss" : "ws";
-    // v=2 (xin_proto::WIRE_VERSION): group changes arrive as the change, not the whole group.
-    ws = new WebSocket(
-      `${proto}://${location.host}/api/v1/realtime?access_token=${encodeURIComponent(s.access)}&v=2`,
-    );
+    // A browser cannot give a WebSocket a header: a link signed for the socket, used at once,
+    // stands in for the token. v=2 (xin_proto::WIRE_VERSION): group changes arrive as the
+    // change, not the whole group.
+    const link = s.media ? `link=${mediaLink(s.media, "realtime", serverNowSecs() + 60)}&` : "";
+    ws = new WebSocket(`${proto}://${location.host}/api/v1/realtime?${link}v=2`);
     ws.onopen = () => (delay = 1000);
     ws.onmessage = (m) => {
       try {

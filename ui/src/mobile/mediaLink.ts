@@ -4,8 +4,9 @@ import type { MediaKey } from "../bindings";
 
 /**
  * Signed links to files (`xin_proto::media_link`): an `<img>` or `<video>` cannot send the access
- * token in a header, and a token in an address would leak through history, caches and shares. A
- * link opens one file for an hour or two, and never once this session signs out.
+ * token in a header, and a token in an address would leak through history, caches, shares and
+ * proxies' logs. A link opens one file for an hour or two (the realtime socket: within a minute),
+ * and never once this session signs out.
  */
 
 /** The end of the next whole hour: the same file keeps one address, and the browser's cache,
@@ -14,9 +15,10 @@ export function linkExpiry(nowSecs: number): number {
   return (Math.floor(nowSecs / 3600) + 2) * 3600;
 }
 
-/** The `link` parameter for `hash`, signed with the session's key. */
-export function mediaLink(media: MediaKey, hash: string, expires: number): string {
-  const signature = blake3(utf8ToBytes(`${hash}.${expires}`), { key: hexToBytes(media.key) });
+/** The `link` parameter for `resource` (a file's hash, or "realtime" for the socket), signed
+ * with the session's key. */
+export function mediaLink(media: MediaKey, resource: string, expires: number): string {
+  const signature = blake3(utf8ToBytes(`${resource}.${expires}`), { key: hexToBytes(media.key) });
   return `${media.session}.${expires}.${bytesToHex(signature)}`;
 }
 

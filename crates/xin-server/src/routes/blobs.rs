@@ -9,13 +9,13 @@ use axum::{
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 use utoipa_axum::{router::OpenApiRouter, routes};
-use xin_proto::{is_blob_hash, ErrorBody, ErrorCode};
+use xin_proto::{is_blob_hash, media_link::MAX_LIFETIME_SECS, ErrorBody, ErrorCode};
 
 use crate::{
     auth::{authenticate, bearer, signed_out},
     error::{ApiError, ApiResult},
     files::storage::BlobLocation,
-    media_links::{link_in, reader_of},
+    media_links::{holder_of, link_in},
     state::AppState,
 };
 
@@ -57,7 +57,11 @@ async fn download(
 ) -> ApiResult<Response> {
     let reader = match (bearer(request.headers()), link_in(request.uri())) {
         (Some(token), _) => authenticate(&state, token).await?.user_id,
-        (None, Some(link)) => reader_of(&state, link, &hash).await?,
+        (None, Some(link)) => {
+            holder_of(&state, link, &hash, MAX_LIFETIME_SECS)
+                .await?
+                .user_id
+        }
         (None, None) => return Err(signed_out()),
     };
     if !is_blob_hash(&hash) {

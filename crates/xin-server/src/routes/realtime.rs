@@ -14,13 +14,17 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
-use xin_proto::{ErrorBody, ServerEvent};
+use xin_proto::{
+    media_link::{MAX_REALTIME_LIFETIME_SECS, REALTIME},
+    ErrorBody, ServerEvent,
+};
 
 use crate::{
     auth::{authenticate, bearer, signed_out, Authed},
     error::ApiResult,
     extract::Query,
     hub::{Outbound, Socket},
+    media_links::holder_of,
     state::AppState,
 };
 
@@ -37,9 +41,9 @@ const MAX_INCOMING: usize = 64 * 1024;
 
 #[derive(Deserialize, IntoParams)]
 struct RealtimeQuery {
-    /// Access token, when there is no `Authorization` header (browsers cannot send headers on
-    /// a WebSocket).
-    access_token: Option<String>,
+    /// A link signed for `realtime` (`xin_proto::media_link`), when there is no
+    /// `Authorization` header: browsers cannot send headers on a WebSocket.
+    link: Option<String>,
     /// The event shapes the client understands (`xin_proto::WIRE_VERSION`; default 1).
     v: Option<u32>,
 }
@@ -48,7 +52,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(realtime))
 }
 
-/// Opens the realtime WebSocket (`?access_token=` since browsers cannot send headers on it).
+/// Opens the realtime WebSocket, authorised by the access token in the header or, from a
+/// browser, which cannot send headers on it, by a signed `?link=`.
 /// Messages are JSON `ServerEvent`s. A client that falls too far behind is closed with code
 /// 4008 and catches up from `/events`.
 #[utoipa::path(get, path = "/realtime", tag = "realtime", params(RealtimeQuery),
@@ -59,10 +64,11 @@ async fn realtime(
     Query(q): Query<RealtimeQuery>,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
-    let token = bearer(&headers)
-        .or(q.access_token.as_deref())
-        .ok_or_else(signed_out)?;
-    let authed = authenticate(&state, token).await?;
+    let authed = match (bearer(&headers), q.link.as_deref()) {
+        (Some(token), _) => authenticate(&state, token).await?,
+        (None, Some(link)) => holder_of(&state, link, REALTIME, MAX_REALTIME_LIFETIME_SECS).await?,
+        (None, None) => return Err(signed_out()),
+    };
     let wire = q.v.unwrap_or(1);
     Ok(ws
         .read_buffer_size(READ_BUFFER)

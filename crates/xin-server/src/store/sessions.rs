@@ -242,15 +242,23 @@ impl Store {
         })
     }
 
-    /// The user of a session that is still signed in (its access token may have lapsed: the
-    /// device refreshes it when it next speaks to the server).
-    pub async fn signed_in_user(&self, session_id: Uuid) -> ApiResult<Option<Uuid>> {
-        let user: Option<String> =
-            sqlx::query_scalar("SELECT user_id FROM sessions WHERE id = $1 AND revoked_at IS NULL")
-                .bind(session_id.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-        user.as_deref().map(parse_uuid).transpose()
+    /// A session that is still signed in (its access token may have lapsed: the device
+    /// refreshes it when it next speaks to the server).
+    pub async fn signed_in(&self, session_id: Uuid) -> ApiResult<Option<Authed>> {
+        let row = sqlx::query(
+            "SELECT user_id, device_id FROM sessions WHERE id = $1 AND revoked_at IS NULL",
+        )
+        .bind(session_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Authed {
+                session_id,
+                user_id: parse_uuid(&row.try_get::<String, _>("user_id")?)?,
+                device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn revoke_session(&self, session_id: Uuid) -> ApiResult<()> {

@@ -173,6 +173,24 @@ impl User {
     }
 }
 
+/// The realtime socket's handshake with `token` in its header, as the desktop opens it
+/// (`query`: "" or "?v=2").
+pub fn realtime(
+    server_url: &str,
+    token: &str,
+    query: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let ws = server_url.replacen("http", "ws", 1);
+    let mut request = format!("{ws}/api/v1/realtime{query}")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    request
+}
+
 pub fn phone_device() -> Value {
     json!({"name": "Pixel 9", "kind": "phone", "os": "Android 15", "app_version": "0.1.0"})
 }
