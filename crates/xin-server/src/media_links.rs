@@ -1,4 +1,5 @@
-//! Signed links to files (`xin_proto::media_link`): each session's key, and who a link reads as.
+//! Signed links (`xin_proto::media_link`) to files and to the realtime socket: each session's
+//! key, and which signed-in device a link comes from.
 
 use axum::http::Uri;
 use uuid::Uuid;
@@ -62,7 +63,7 @@ pub async fn holder_of(
     if link.expires < now || link.expires > now + lifetime {
         return Err(ApiError::new(
             ErrorCode::LinkExpired,
-            "This link has expired. Open the file again from its chat.",
+            "This link has expired. Open it again from its chat.",
         ));
     }
     let keys = state.media_keys().await?;
