@@ -3,7 +3,7 @@ import type { Content, Conversation, Message, OfficialAccount, OfficialAccountLi
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { formatBytes, voiceLength } from "../shared/format";
-import { api, authed, blobUrl, stored, uuidv7, errorMessage } from "./api";
+import { api, authed, blobUrl, freshLink, stored, uuidv7, errorMessage } from "./api";
 import { AccountAvatar } from "./OfficialAccounts";
 import { PhoneRedEnvelope, PhoneTransfer } from "./Money";
 import { go } from "./router";
@@ -263,8 +263,14 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
   );
 }
 
+function play(audio: HTMLAudioElement | null, hash: string) {
+  if (!audio) return;
+  freshLink(audio, hash);
+  audio.play().catch(() => {});
+}
+
 /** A photo, file or voice message on the phone. */
-function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void }) {
+export function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void }) {
   const t = useT();
   const c = m.content;
   if (c.type === "image") {
@@ -275,7 +281,7 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
   }
   if (c.type === "file")
     return (
-      <a className="bubble phone-file" href={blobUrl(c.blob.hash)} download={c.name} data-testid="phone-file" data-name={c.name}>
+      <a className="bubble phone-file" href={blobUrl(c.blob.hash)} download={c.name} onClick={(e) => freshLink(e.currentTarget, c.blob.hash)} data-testid="phone-file" data-name={c.name}>
         <span className="phone-file-name">{c.name}</span>
         <span className="muted">{formatBytes(c.blob.size)} · {t("Download")}</span>
       </a>
@@ -320,6 +326,7 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
         preload="none"
         poster={c.thumbnail ? blobUrl(c.thumbnail.hash) : undefined}
         src={blobUrl(c.blob.hash)}
+        onError={(e) => freshLink(e.currentTarget, c.blob.hash) && e.currentTarget.play().catch(() => {})}
         width={Math.round(c.width * scale)}
         height={Math.round(c.height * scale)}
         data-testid="phone-video"
@@ -328,7 +335,7 @@ function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void 
   }
   if (c.type === "voice")
     return (
-      <button className="bubble phone-voice" style={{ width: Math.min(220, 80 + (c.duration_ms / 60000) * 140) }} onClick={(e) => (e.currentTarget.querySelector("audio") as HTMLAudioElement).play()} data-testid="phone-voice">
+      <button className="bubble phone-voice" style={{ width: Math.min(220, 80 + (c.duration_ms / 60000) * 140) }} onClick={(e) => play(e.currentTarget.querySelector("audio"), c.blob.hash)} data-testid="phone-voice">
         ))) {voiceLength(c.duration_ms)}
         <audio src={blobUrl(c.blob.hash)} preload="none" />
       </button>

@@ -4,7 +4,7 @@ import { Avatar } from "../shared/Avatar";
 import { CommentText, likesLine } from "../shared/moments";
 import { relativeTime } from "../shared/format";
 import { Icon } from "../shared/icons";
-import { authed, blobUrl, errorMessage, stored } from "./api";
+import { authed, blobUrl, errorMessage, freshLink, stored } from "./api";
 import { go } from "./router";
 import { uploadBlob } from "./upload";
 import { useT } from "../shared/i18n";
@@ -64,7 +64,7 @@ function PostView({ post, onChange, onDeleted }: { post: Post; onChange: (p: Pos
         {post.images.length > 0 && (
           <div className={post.images.length === 1 ? "post-images one" : "post-images"}>
             {post.images.map((h) => (
-              <img key={h} src={blobUrl(h)} alt="" loading="lazy" data-testid="post-image" />
+              <img key={h} src={blobUrl(h)} alt="" loading="lazy" onError={(e) => freshLink(e.currentTarget, h)} data-testid="post-image" />
             ))}
           </div>
         )}

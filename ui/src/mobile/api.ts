@@ -157,6 +157,17 @@ export function blobUrl(hash: string): string {
   return `/api/v1/blobs/${hash}${link}`;
 }
 
+/** A link lives an hour or two, and a page can stay open longer: an address signed when the page
+ * drew it is signed again when it is used (a tap on a download, a play) or failed to load. Says
+ * whether the address changed, so a failure is retried once, not for ever. */
+export function freshLink(el: HTMLAnchorElement | HTMLImageElement | HTMLMediaElement, hash: string): boolean {
+  const attribute = el instanceof HTMLAnchorElement ? "href" : "src";
+  const fresh = blobUrl(hash);
+  if (el.getAttribute(attribute) === fresh) return false;
+  el.setAttribute(attribute, fresh);
+  return true;
+}
+
 export const api = {
   async signIn(login: string, password: string) {
     store(await request<Session>("POST", "/sessions", { login, password, device: device() }));
