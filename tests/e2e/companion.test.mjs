@@ -289,4 +289,25 @@ describe("the phone's session and the addresses of its files", () => {
     assert.equal(gone.status, 401);
     assert.equal((await gone.json()).error.code, "session_revoked");
   });
+
+  test("a phone signed out from another device while closed opens on the sign-in page", async () => {
+    const page = phone.page;
+    await page.goto(`${server.url}/m/`);
+    await page.locator('input[name="login"]').fill("carol");
+    await page.locator('input[name="password"]').fill("correct horse");
+    await page.getByTestId("auth-submit").click();
+    await page.getByTestId("tab-me").waitFor();
+    const { device_id } = await page.evaluate(() => JSON.parse(localStorage.getItem("xin.session")));
+    await page.goto("about:blank");
+
+    // Carol removes the phone from her laptop.
+    const device = { name: "laptop", kind: "desktop", os: "Linux", app_version: "0.1.0" };
+    const laptop = await (await fetch(`${server.url}/api/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ login: "carol", password: "correct horse", device }) })).json();
+    const removed = await fetch(`${server.url}/api/v1/devices/${device_id}`, { method: "DELETE", headers: { authorization: `Bearer ${laptop.access_token}` } });
+    assert.equal(removed.status, 204);
+
+    await page.goto(`${server.url}/m/`);
+    await page.getByTestId("auth-submit").waitFor({ timeout: 10_000 });
+    assert.equal(await page.evaluate(() => localStorage.getItem("xin.session")), null);
+  });
 });

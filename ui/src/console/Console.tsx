@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import type { Article, ArticleList, AutoReplies, Broadcast, Developer, FollowerList, Menu, MenuAction, MenuItem, MiniProgram, MiniProgramList, OfficialMenu, OfficialQr, SceneCounts, DeviceInfo, Inbox, OfficialChat, OfficialMessage, OfficialAccount, OfficialAccountList, OfficialKind, TicketCreated, TicketPhase, TicketState } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { followers } from "../shared/format";
-import { api, authed, blobUrl, errorMessage, request, store, stored } from "../mobile/api";
+import { api, authed, blobUrl, errorMessage, onSessionEnd, request, store, stored } from "../mobile/api";
 import { uploadBlob } from "../mobile/upload";
 import { editorHtml } from "./editorHtml";
 import { Followers } from "./Followers";
@@ -21,6 +21,7 @@ function consoleDevice(): DeviceInfo {
  *  create accounts, write and preview articles, broadcast them, and watch followers and reads. */
 export function Console() {
   const [signedIn, setSignedIn] = useState(() => stored() !== null);
+  useEffect(() => onSessionEnd(() => setSignedIn(false)), []);
   if (!signedIn) return <SignIn onSignedIn={() => setSignedIn(true)} />;
   return (
     <Dashboard

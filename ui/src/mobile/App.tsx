@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import type { Payment, TicketDetails } from "../bindings";
-import { api, ensureMediaKey, realtime, stored } from "./api";
+import { api, ensureMediaKey, onSessionEnd, realtime, stored } from "./api";
 import { Auth } from "./Auth";
 import { ChatsList, ChatView, openFileTransfer } from "./Chats";
 import { ConfirmLogin } from "./ConfirmLogin";
@@ -46,6 +46,7 @@ export function App() {
   // Moments news since the tab was last open: a friend's post, a like, a comment.
   const [momentNews, setMomentNews] = useState(0);
   const signedIn = session !== null;
+  useEffect(() => onSessionEnd(() => setSession(null)), []);
 
   useEffect(() => {
     if (!signedIn) return;

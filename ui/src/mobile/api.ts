@@ -45,8 +45,18 @@ export function store(s: Session) {
   localStorage.setItem(KEY, JSON.stringify(value));
 }
 
+const endings = new Set<() => void>();
+
+/** Calls `listener` when the session ends here: logged out, or its tokens refused because this
+ * device was signed out elsewhere while the page was closed. Answers how to stop listening. */
+export function onSessionEnd(listener: () => void): () => void {
+  endings.add(listener);
+  return () => endings.delete(listener);
+}
+
 export function forget() {
   localStorage.removeItem(KEY);
+  endings.forEach((end) => end());
 }
 
 /** The server words its rules in the language the reader chose here, not the browser's. */
@@ -88,10 +98,16 @@ function refreshed(): Promise<string> {
   const s = stored();
   if (!s) return Promise.reject(new ApiError("unauthorized", "Sign in first."));
   refreshing ??= request<Session>("POST", "/sessions/refresh", { refresh_token: s.refresh })
-    .then((next) => {
-      store(next);
-      return next.access_token;
-    })
+    .then(
+      (next) => {
+        store(next);
+        return next.access_token;
+      },
+      (e: unknown) => {
+        if (e instanceof ApiError && (e.code === "session_revoked" || e.code === "unauthorized")) forget();
+        throw e;
+      },
+    )
     .finally(() => (refreshing = null));
   return refreshing;
 }

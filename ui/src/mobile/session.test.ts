@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { authed, stored } from "./api";
+import { authed, onSessionEnd, stored } from "./api";
 
 const USER = { id: "u", handle: "carol", display_name: "Carol", avatar_hue: 1 };
 
@@ -61,5 +61,17 @@ describe("the phone's session", () => {
     server.access = "T9";
     await expect(authed("GET", "/moments")).rejects.toMatchObject({ code: "unauthorized" });
     expect(stored()).toBeNull();
+  });
+
+  it("a refresh refused because the phone was signed out elsewhere ends the session, and the app is told", async () => {
+    const server = fakeServer();
+    server.expired = true;
+    server.refresh = "R-after-sign-out";
+    const ended = vi.fn();
+    const stop = onSessionEnd(ended);
+    await expect(authed("GET", "/moments")).rejects.toMatchObject({ code: "session_revoked" });
+    stop();
+    expect(stored()).toBeNull();
+    expect(ended).toHaveBeenCalled();
   });
 });
