@@ -309,5 +309,6 @@ describe("the phone's session and the addresses of its files", () => {
     await page.goto(`${server.url}/m/`);
     await page.getByTestId("auth-submit").waitFor({ timeout: 10_000 });
     assert.equal(await page.evaluate(() => localStorage.getItem("xin.session")), null);
+    await phone.screenshot("12b-phone-signed-out-elsewhere");
   });
 });

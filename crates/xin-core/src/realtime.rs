@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use futures_util::{StreamExt, TryFutureExt};
+use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::{self, Message};
 use xin_proto::ServerEvent;
 
@@ -22,11 +22,11 @@ async fn run_link(engine: Engine) {
         let Some(account) = engine.account().await else {
             return;
         };
-        let handshake = account.api.realtime_request(&account.access().await);
-        match futures_util::future::ready(handshake)
-            .and_then(tokio_tungstenite::connect_async)
-            .await
-        {
+        let connected = match account.api.realtime_request(&account.access().await) {
+            Ok(handshake) => tokio_tungstenite::connect_async(handshake).await,
+            Err(e) => Err(e),
+        };
+        match connected {
             Ok((mut ws, _)) => {
                 backoff = Duration::from_millis(500);
                 engine.emit(CoreEvent::Connection { online: true });

@@ -1,7 +1,7 @@
 //! Signed links (`xin_proto::media_link`) to files and to the realtime socket: each session's
 //! key, and which signed-in device a link comes from.
 
-use axum::http::Uri;
+use axum::http::HeaderMap;
 use uuid::Uuid;
 use xin_proto::{
     media_link::{MediaKey, MediaLink},
@@ -9,7 +9,7 @@ use xin_proto::{
 };
 
 use crate::{
-    auth::Authed,
+    auth::{authenticate, bearer, signed_out, Authed},
     error::{ApiError, ApiResult},
     state::AppState,
     time::now_ms,
@@ -42,16 +42,25 @@ impl MediaKeys {
     }
 }
 
-/// The `link` query parameter of a request, if it has one.
-pub fn link_in(uri: &Uri) -> Option<&str> {
-    uri.query()?
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("link="))
+/// Who asks for `resource` (a file's hash, or `REALTIME`): the access token in the header, or
+/// else a `link` signed for it that expires within `lifetime` seconds.
+pub async fn bearer_or_link(
+    state: &AppState,
+    headers: &HeaderMap,
+    link: Option<&str>,
+    resource: &str,
+    lifetime: i64,
+) -> ApiResult<Authed> {
+    match (bearer(headers), link) {
+        (Some(token), _) => authenticate(state, token).await,
+        (None, Some(link)) => holder_of(state, link, resource, lifetime).await,
+        (None, None) => Err(signed_out()),
+    }
 }
 
 /// The signed-in device a link to `resource` (a file's hash, or `REALTIME`) comes from: its
 /// signature, its time (at most `lifetime` seconds ahead) and its session must all hold.
-pub async fn holder_of(
+async fn holder_of(
     state: &AppState,
     link: &str,
     resource: &str,

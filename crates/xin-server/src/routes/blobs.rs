@@ -12,15 +12,20 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xin_proto::{is_blob_hash, media_link::MAX_LIFETIME_SECS, ErrorBody, ErrorCode};
 
 use crate::{
-    auth::{authenticate, bearer, signed_out},
     error::{ApiError, ApiResult},
+    extract::Query,
     files::storage::BlobLocation,
-    media_links::{holder_of, link_in},
+    media_links::bearer_or_link,
     state::AppState,
 };
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(download))
+}
+
+#[derive(serde::Deserialize)]
+struct LinkQuery {
+    link: Option<String>,
 }
 
 /// Bytes of a blob read at once when serving it.
@@ -53,17 +58,18 @@ const INLINE: &[&str] = &[
 async fn download(
     State(state): State<AppState>,
     Path(hash): Path<String>,
+    Query(q): Query<LinkQuery>,
     request: Request,
 ) -> ApiResult<Response> {
-    let reader = match (bearer(request.headers()), link_in(request.uri())) {
-        (Some(token), _) => authenticate(&state, token).await?.user_id,
-        (None, Some(link)) => {
-            holder_of(&state, link, &hash, MAX_LIFETIME_SECS)
-                .await?
-                .user_id
-        }
-        (None, None) => return Err(signed_out()),
-    };
+    let reader = bearer_or_link(
+        &state,
+        request.headers(),
+        q.link.as_deref(),
+        &hash,
+        MAX_LIFETIME_SECS,
+    )
+    .await?
+    .user_id;
     if !is_blob_hash(&hash) {
         return Err(ApiError::new(ErrorCode::BlobNotFound, "No such file."));
     }

@@ -20,11 +20,11 @@ use xin_proto::{
 };
 
 use crate::{
-    auth::{authenticate, bearer, signed_out, Authed},
+    auth::Authed,
     error::ApiResult,
     extract::Query,
     hub::{Outbound, Socket},
-    media_links::holder_of,
+    media_links::bearer_or_link,
     state::AppState,
 };
 
@@ -64,11 +64,14 @@ async fn realtime(
     Query(q): Query<RealtimeQuery>,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
-    let authed = match (bearer(&headers), q.link.as_deref()) {
-        (Some(token), _) => authenticate(&state, token).await?,
-        (None, Some(link)) => holder_of(&state, link, REALTIME, MAX_REALTIME_LIFETIME_SECS).await?,
-        (None, None) => return Err(signed_out()),
-    };
+    let authed = bearer_or_link(
+        &state,
+        &headers,
+        q.link.as_deref(),
+        REALTIME,
+        MAX_REALTIME_LIFETIME_SECS,
+    )
+    .await?;
     let wire = q.v.unwrap_or(1);
     Ok(ws
         .read_buffer_size(READ_BUFFER)
