@@ -28,6 +28,8 @@ pub enum ErrorCode {
     SessionRevoked,
     /// Too many attempts; wait and retry.
     RateLimited,
+    /// The server is at its bound for this kind of work; try again in a moment.
+    ServerBusy,
     /// The login ticket does not exist.
     TicketNotFound,
     /// The login ticket expired before it was confirmed.

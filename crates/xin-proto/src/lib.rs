@@ -18,6 +18,7 @@ pub mod mini_program;
 pub mod moments;
 pub mod official;
 pub mod pieces;
+pub mod public_address;
 pub mod realtime;
 pub mod typescript;
 pub mod upload;

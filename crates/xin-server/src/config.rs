@@ -72,6 +72,16 @@ pub struct Config {
     #[arg(long, env = "XIN_UPLOAD_SILENCE_SECS", default_value_t = 60)]
     pub upload_silence_secs: u64,
 
+    /// Upload requests one account may have sending bytes at once; more are refused at once
+    /// (`rate_limited`) and the client resumes them later.
+    #[arg(long, env = "XIN_UPLOADS_PER_USER", default_value_t = 6)]
+    pub uploads_per_user: usize,
+
+    /// Upload requests the server receives at once in all; more are refused (`server_busy`).
+    /// Each holds two or three blocking threads while it lasts, of tokio's 512.
+    #[arg(long, env = "XIN_UPLOADS_IN_ALL", default_value_t = 96)]
+    pub uploads_in_all: usize,
+
     /// Seconds an unfinished upload or a file no message points at is kept.
     #[arg(long, env = "XIN_GC_GRACE_SECS", default_value_t = 24 * 3600)]
     pub gc_grace_secs: u64,
@@ -155,6 +165,8 @@ impl Config {
             quota_bytes: 20 << 30,
             upload_checkpoint_bytes: 64 << 20,
             upload_silence_secs: 60,
+            uploads_per_user: 6,
+            uploads_in_all: 96,
             gc_grace_secs: 24 * 3600,
             webhook_private_hosts: true,
             check_contract: true,

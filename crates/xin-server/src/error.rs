@@ -57,6 +57,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         WrongPollSecret | DeviceNotRemembered => StatusCode::FORBIDDEN,
         TicketExpired | TicketDeclined => StatusCode::GONE,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
         CardNotFound
         | TransferNotFound
         | EnvelopeNotFound

@@ -10,7 +10,9 @@ pub mod hub;
 pub mod language;
 mod media_links;
 mod mini_program;
+mod mini_program_files;
 mod official;
+mod outbound;
 mod rate_limit;
 mod routes;
 mod state;
@@ -166,6 +168,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
         std::sync::Arc::new(blobs),
         config.upload_checkpoint_bytes,
         std::time::Duration::from_secs(config.upload_silence_secs),
+        files::ReceivingBounds::new(config.uploads_per_user, config.uploads_in_all),
     );
     let public_url = config.public_url_for(addr);
     tracing::info!(%addr, data_dir = %data_dir.display(), %public_url, "xin-server listening");

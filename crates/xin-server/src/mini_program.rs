@@ -17,7 +17,7 @@ use xin_proto::{
 
 use crate::{
     error::{ApiError, ApiResult},
-    official::webhook,
+    outbound,
 };
 
 /// A package that passed every check.
@@ -74,6 +74,16 @@ pub fn check_package(bytes: &[u8]) -> ApiResult<CheckedPackage> {
         serde_json::from_slice(&read_file(&mut zip, MANIFEST_FILE, 64 << 10)?)
             .map_err(|e| invalid(format!("app.json: {e}")))?;
     manifest.check(&files).map_err(invalid)?;
+    // Every file must inflate to no more than its header states: those sizes are what the
+    // manifest's limits were checked against, and what serving it relies on.
+    for (name, stated) in &files {
+        let file = zip.by_name(name).map_err(invalid)?;
+        let inflated = std::io::copy(&mut file.take(stated + 1), &mut std::io::sink())
+            .map_err(|e| invalid(format!("{name}: {e}")))?;
+        if inflated > *stated {
+            return Err(invalid(format!("{name} inflates past the size it states")));
+        }
+    }
     // The stated sizes were checked; a file that inflates past them is refused when read.
     let icon = read_file(&mut zip, &manifest.icon, MAX_ICON)?;
     if !icon.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -139,10 +149,10 @@ pub async fn carry_out(
             "{host} is not among this mini-program's domains (HTTPS only)"
         )));
     }
-    let pinned = webhook::allowed(url.as_str(), private_hosts)
+    let pinned = outbound::allowed(url.as_str(), private_hosts)
         .await
         .map_err(refused)?;
-    let client = webhook::client(Duration::from_secs(15), &pinned)
+    let client = outbound::client(Duration::from_secs(15), &pinned)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let method = req.method.as_deref().unwrap_or("GET");
     let method = reqwest::Method::from_bytes(method.as_bytes())
@@ -174,26 +184,13 @@ pub async fn carry_out(
         .iter()
         .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_string())))
         .collect();
-    let bytes = resp.bytes().await.map_err(unreachable)?;
-    if bytes.len() > MAX_REQUEST_ANSWER {
-        return Err(ApiError::invalid("the answer is larger than 2 MiB"));
-    }
+    let bytes = outbound::read_bounded(resp, MAX_REQUEST_ANSWER)
+        .await
+        .map_err(unreachable)?
+        .ok_or_else(|| ApiError::invalid("the answer is larger than 2 MiB"))?;
     Ok(MiniProgramResponse {
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     })
-}
-
-/// One file of a package, if it has it.
-pub fn package_file(package: &[u8], name: &str) -> ApiResult<Option<Vec<u8>>> {
-    if !xin_proto::safe_path(name) {
-        return Ok(None);
-    }
-    let mut zip = zip::ZipArchive::new(Cursor::new(package))
-        .map_err(|e| ApiError::Internal(format!("stored package: {e}")))?;
-    if zip.by_name(name).is_err() {
-        return Ok(None);
-    }
-    read_file(&mut zip, name, MAX_PACKAGE).map(Some)
 }

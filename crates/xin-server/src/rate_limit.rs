@@ -11,11 +11,15 @@ pub struct Limits {
     tickets: DefaultKeyedRateLimiter<String>,
     attempts: DefaultKeyedRateLimiter<String>,
     collects: DefaultKeyedRateLimiter<String>,
+    requests: DefaultKeyedRateLimiter<String>,
 }
 
 /// Charges of payment codes one merchant may make a minute: far more than a till serves, far
 /// too few to find a live code among 10^16 by guessing.
 const COLLECTS_PER_MINUTE: u32 = 600;
+/// `xin.request()` calls the server makes for one user a minute: a mini-program that polls
+/// every second stays well inside; one used to hammer a third party through Xin does not.
+const REQUESTS_PER_MINUTE: u32 = 120;
 
 fn per_minute(n: u32) -> DefaultKeyedRateLimiter<String> {
     RateLimiter::keyed(Quota::per_minute(
@@ -29,6 +33,7 @@ impl Limits {
             tickets: per_minute(tickets_per_minute),
             attempts: per_minute(attempts_per_minute),
             collects: per_minute(COLLECTS_PER_MINUTE),
+            requests: per_minute(REQUESTS_PER_MINUTE),
         }
     }
 
@@ -43,6 +48,15 @@ impl Limits {
             &self.collects,
             format!("user:{merchant}"),
             "payment code charges",
+        )
+    }
+
+    /// Requests a mini-program has the server make, per user.
+    pub fn mini_program_request(&self, user: &str) -> ApiResult<()> {
+        check(
+            &self.requests,
+            format!("user:{user}"),
+            "mini-program requests",
         )
     }
 

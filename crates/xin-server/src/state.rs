@@ -11,6 +11,8 @@ pub struct Inner {
     pub hub: Hub,
     pub limits: Limits,
     pub uploads: Uploads,
+    /// Mini-program files, extracted once per package.
+    pub package_files: crate::mini_program_files::PackageFiles,
     /// Where wallet money comes from and goes to (the sandbox bank in this build).
     pub bank: Box<dyn crate::wallet::bank::BankProvider>,
     /// Payment PINs already checked with argon2 (see `VerifiedPins`).
@@ -45,6 +47,9 @@ impl AppState {
             store,
             hub,
             limits,
+            package_files: crate::mini_program_files::PackageFiles::new(
+                config.data_dir().join("cache").join("mini-programs"),
+            ),
             uploads,
             bank: Box::new(crate::wallet::bank::SandboxBank),
             pins: Default::default(),

@@ -683,3 +683,98 @@ async fn a_paid_order_is_delivered_to_the_publishers_webhook_signed_and_without_
         "the payer's Xin id never leaves the server"
     );
 }
+
+/// A zip whose `big.bin` holds 1 MiB of zeros but whose headers say it holds 100 bytes.
+fn lying_package() -> Vec<u8> {
+    let mut zip = package(
+        manifest("crag-coffee", "1.0.0"),
+        &[
+            ("icon.png", &png()),
+            ("index.html", b"<!doctype html><p>Hello"),
+            ("big.bin", &vec![0u8; 1 << 20]),
+        ],
+    );
+    let name = b"big.bin";
+    let mut patched = 0;
+    for at in 0..zip.len() - 4 {
+        let (size_at, name_at) = match &zip[at..at + 4] {
+            b"PK\x03\x04" => (at + 22, at + 30),
+            b"PK\x01\x02" => (at + 24, at + 46),
+            _ => continue,
+        };
+        if zip.get(name_at..name_at + name.len()) == Some(name) {
+            zip[size_at..size_at + 4].copy_from_slice(&100u32.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2, "the local and the central header");
+    zip
+}
+
+/// Packages cost their publisher: a file that inflates past its stated size is refused, the
+/// packages count against the owner's storage, and only the newest versions are kept.
+#[tokio::test]
+async fn packages_are_bounded_counted_against_the_quota_and_their_versions_capped() {
+    let s = TestServer::with(|c| c.quota_bytes = 256 << 10).await;
+    let owner = Party::join(&s, "crag", "13800000010").await;
+    let (account, _) = account(&owner, "crag_coffee").await;
+    let (status, body) = upload(&owner, &account, lying_package()).await;
+    assert_error(
+        &(status, body),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_package",
+    );
+
+    // Twelve versions: the two oldest are gone, the ten newest are served.
+    let mut id = String::new();
+    for minor in 1..=12 {
+        let (status, body) = upload(
+            &owner,
+            &account,
+            good("crag-coffee", &format!("1.{minor}.0")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        id = body["id"].as_str().unwrap().to_string();
+    }
+    let file = |version: &str| {
+        let url = format!(
+            "{}/api/v1/mini-programs/{id}/files/{version}/index.html",
+            s.url
+        );
+        let http = s.http.clone();
+        async move { http.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(file("1.1.0").await, StatusCode::NOT_FOUND);
+    assert_eq!(file("1.2.0").await, StatusCode::NOT_FOUND);
+    for minor in 3..=12 {
+        assert_eq!(
+            file(&format!("1.{minor}.0")).await,
+            StatusCode::OK,
+            "1.{minor}.0"
+        );
+    }
+
+    // Packages count against the owner's storage (256 KiB here): one of 150 KB fits, a second
+    // does not.
+    let mut noise = vec![0u8; 150_000];
+    blake3::Hasher::new().finalize_xof().fill(&mut noise);
+    let heavy = |version: &str| {
+        package(
+            manifest("crag-coffee", version),
+            &[
+                ("icon.png", &png()),
+                ("index.html", b"<p>hi"),
+                ("noise.bin", &noise),
+            ],
+        )
+    };
+    let (status, body) = upload(&owner, &account, heavy("2.0.0")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = upload(&owner, &account, heavy("2.1.0")).await;
+    assert_error(
+        &(status, body),
+        StatusCode::INSUFFICIENT_STORAGE,
+        "quota_exceeded",
+    );
+}

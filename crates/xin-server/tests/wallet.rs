@@ -754,3 +754,56 @@ async fn the_ledger_checker_finds_a_tampered_balance_and_an_unbalanced_posting()
     let text = String::from_utf8_lossy(&check().stdout).to_string();
     assert!(text.contains("postings sum to 7"), "{text}");
 }
+
+/// A stolen session guessing the PIN with many tries at once gets no more checks than one
+/// guessing one after another: every route that takes a PIN shares one count, claimed before
+/// the PIN is checked.
+#[tokio::test]
+async fn parallel_wrong_pins_on_every_route_get_no_more_tries_than_sequential_ones() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    let bob = Party::join(&s, "bob", "13800000002").await;
+    alice.befriend(&bob).await;
+    let conv = alice.direct(&bob).await;
+    let card = alice.fund(10_000).await;
+    let guesses = (0..40).map(|i| {
+        let pin = format!("{:06}", 100_000 + i);
+        let key = uuid_v7();
+        let (method, path, body) = match i % 6 {
+            0 => (Method::POST, "/wallet/withdraw", json!({"idempotency_key": key, "card_id": card, "amount_fen": 100, "pin": pin})),
+            1 => (Method::POST, "/wallet/payments", json!({"idempotency_key": key, "payee_id": bob.user.id, "amount_fen": 100, "note": "", "pin": pin})),
+            2 => (Method::POST, "/wallet/transfers", json!({"idempotency_key": key, "conversation_id": conv, "amount_fen": 100, "note": "", "pin": pin})),
+            3 => (Method::POST, "/wallet/envelopes", json!({"idempotency_key": key, "conversation_id": conv, "kind": "normal", "amount_fen": 100, "shares": 1, "note": "", "pin": pin})),
+            4 => (Method::POST, "/wallet/payment-codes", json!({"pin": pin})),
+            _ => (Method::PUT, "/wallet/pin", json!({"pin": "999999", "old_pin": pin})),
+        };
+        let alice = &alice;
+        async move { alice.call(method, path, Some(body)).await }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let code = |a: &(StatusCode, Value)| a.1["error"]["code"].as_str().unwrap_or("").to_string();
+    let checked = answers.iter().filter(|a| code(a) == "wrong_pin").count();
+    let locked = answers.iter().filter(|a| code(a) == "pin_locked").count();
+    assert_eq!(
+        (checked, locked),
+        (3, 37),
+        "two free mistakes and the third that starts the delay; the rest wait: {answers:?}"
+    );
+    assert_eq!(alice.balance().await, 10_000, "no guess moved money");
+
+    // The right PIN waits out the delay like any try, then works.
+    let withdraw = |pin: &str| json!({"idempotency_key": uuid_v7(), "card_id": card, "amount_fen": 100, "pin": pin});
+    assert_error(
+        &alice
+            .call(Method::POST, "/wallet/withdraw", Some(withdraw(PIN)))
+            .await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "pin_locked",
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(5_200)).await;
+    alice
+        .ok(Method::POST, "/wallet/withdraw", Some(withdraw(PIN)))
+        .await;
+    assert_eq!(alice.balance().await, 9_900);
+    s.ledger_is_sound();
+}

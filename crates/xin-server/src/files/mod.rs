@@ -1,12 +1,14 @@
 //! Files: resumable uploads into content-addressed blobs, and their garbage collection.
 
 mod receive;
+mod receiving;
 pub mod storage;
 pub mod uploads;
 
 use std::time::{Duration, UNIX_EPOCH};
 
 pub use receive::Checks;
+pub use receiving::ReceivingBounds;
 pub use uploads::{Checksum, Uploads};
 
 use uuid::Uuid;

@@ -18,6 +18,7 @@ use xin_proto::{pieces::Pieces, ErrorCode, PIECE};
 
 use super::{
     receive::{io_error, receive, Checks, Target},
+    receiving::ReceivingBounds,
     storage::{BlobStore, Staging},
 };
 use crate::{
@@ -89,6 +90,7 @@ pub struct Uploads {
     /// How long a request may send nothing before it is taken as gone.
     silence: Duration,
     live: Mutex<HashMap<Uuid, Slot>>,
+    receiving: ReceivingBounds,
     /// Held while a blob is committed and while garbage is collected, so a collection can never
     /// delete the bytes of a blob committed at the same moment.
     pub(super) commit_lock: tokio::sync::Mutex<()>,
@@ -122,6 +124,7 @@ impl Uploads {
         blobs: Arc<dyn BlobStore>,
         checkpoint: u64,
         silence: Duration,
+        receiving: ReceivingBounds,
     ) -> Self {
         Self {
             staging,
@@ -129,6 +132,7 @@ impl Uploads {
             checkpoint: checkpoint.max(1),
             silence: silence.max(Duration::from_secs(1)),
             live: Mutex::default(),
+            receiving,
             commit_lock: tokio::sync::Mutex::new(()),
         }
     }
@@ -183,6 +187,7 @@ impl Uploads {
         checks: Checks,
         body: Body,
     ) -> ApiResult<u64> {
+        let _receiving = self.receiving.enter(upload.user_id)?;
         let Turn {
             live: mut guard,
             superseded,

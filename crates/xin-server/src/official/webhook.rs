@@ -2,16 +2,17 @@
 //! HMAC-SHA256 over timestamp, nonce and body, 5 s to answer 2xx, retried three times (1, 2 and
 //! 4 s later) with the same delivery id, from a durable queue so a restart loses nothing.
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    time::Duration,
-};
+use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
-use crate::{state::AppState, store::DueDelivery};
+use crate::{
+    outbound::{allowed, client},
+    state::AppState,
+    store::DueDelivery,
+};
 
 /// Deliveries sent per pass.
 const BATCH: i64 = 32;
@@ -26,67 +27,6 @@ pub fn signature(secret: &str, timestamp: &str, nonce: &str, body: &str) -> Stri
     };
     mac.update(format!("{timestamp}\n{nonce}\n{body}").as_bytes());
     hex::encode(mac.finalize().into_bytes())
-}
-
-fn private(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-        }
-        IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-        }
-    }
-}
-
-/// Where a delivery may connect: the host and the public addresses it was checked to resolve to.
-/// None when the server allows private hosts (the system resolver is used as is).
-pub type Pinned = Option<(String, Vec<SocketAddr>)>;
-
-/// Whether a webhook address may be posted to: http(s), and unless the server allows it, not
-/// an address on its own machine or network. Answers the addresses it checked, so the delivery
-/// connects to exactly those: resolving again at connect time would let a DNS answer that
-/// changed in between (rebinding) reach the server's own network.
-pub async fn allowed(url: &str, private_hosts: bool) -> Result<Pinned, String> {
-    let parsed = url::Url::parse(url).map_err(|_| "not a web address".to_string())?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err("only http and https".into());
-    }
-    let host = parsed.host_str().ok_or("no host")?.to_string();
-    if private_hosts {
-        return Ok(None);
-    }
-    let port = parsed.port_or_known_default().unwrap_or(443);
-    let bare = host.trim_matches(['[', ']']).to_string();
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((bare.as_str(), port))
-        .await
-        .map_err(|e| format!("{host}: {e}"))?
-        .collect();
-    if addrs.is_empty() {
-        return Err(format!("{host}: no address"));
-    }
-    if addrs.iter().any(|a| private(a.ip())) {
-        return Err(format!("{host} is a private or local address"));
-    }
-    Ok(Some((bare, addrs)))
-}
-
-pub(crate) fn client(timeout: Duration, pinned: &Pinned) -> reqwest::Result<reqwest::Client> {
-    let mut b = reqwest::Client::builder()
-        .timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent("Xin webhooks");
-    if let Some((host, addrs)) = pinned {
-        b = b.resolve_to_addrs(host, addrs);
-    }
-    b.build()
 }
 
 async fn deliver(
@@ -166,62 +106,5 @@ pub async fn run_deliveries(state: AppState) {
                 tracing::warn!(delivery = %d.id, "webhooks: {e}");
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-    #[tokio::test]
-    async fn only_public_http_addresses_pass_and_are_pinned() -> TestResult {
-        for refused in [
-            "http://127.0.0.1:9/hook",
-            "http://[::1]/hook",
-            "http://10.1.2.3/hook",
-            "http://169.254.169.254/latest",
-            "ftp://8.8.8.8/hook",
-        ] {
-            assert!(allowed(refused, false).await.is_err(), "{refused}");
-        }
-        let pinned = allowed("http://8.8.8.8/hook", false).await?;
-        assert_eq!(
-            pinned,
-            Some(("8.8.8.8".to_string(), vec!["8.8.8.8:80".parse()?]))
-        );
-        // A server that allows private hosts resolves as usual.
-        assert_eq!(allowed("http://127.0.0.1:9/hook", true).await?, None);
-        Ok(())
-    }
-
-    /// The delivery connects to the checked address whatever the name would resolve to now:
-    /// here the name resolves nowhere, yet the pinned address answers.
-    #[tokio::test]
-    async fn a_pinned_client_connects_to_the_checked_address_only() -> TestResult {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let server = tokio::spawn(async move {
-            let (mut socket, _) = listener.accept().await?;
-            let mut buf = vec![0u8; 4096];
-            let n = socket.read(&mut buf).await?;
-            socket
-                .write_all(b"HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n")
-                .await?;
-            Ok::<_, std::io::Error>(String::from_utf8_lossy(&buf[..n]).to_string())
-        });
-        let pinned = Some(("hooks.example.invalid".to_string(), vec![addr]));
-        let c = client(Duration::from_secs(5), &pinned)?;
-        let r = c
-            .post(format!("http://hooks.example.invalid:{}/hook", addr.port()))
-            .body("{}")
-            .send()
-            .await?;
-        assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
-        let request = server.await??;
-        assert!(request.contains("host: hooks.example.invalid"), "{request}");
-        Ok(())
     }
 }

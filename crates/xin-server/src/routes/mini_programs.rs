@@ -94,17 +94,11 @@ async fn file(
     Path((id, version, path)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
     let missing = || ApiError::new(ErrorCode::NotFound, "There is no such file.");
-    let package = state
-        .store
-        .mini_program_package(program_id(&id)?, Some(version))
-        .await?;
-    let bytes = tokio::task::spawn_blocking({
-        let path = path.clone();
-        move || crate::mini_program::package_file(&package.bytes, &path)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??
-    .ok_or_else(missing)?;
+    let bytes = state
+        .package_files
+        .file(&state.store, program_id(&id)?, version, &path)
+        .await?
+        .ok_or_else(missing)?;
     let media = xin_proto::package_media_type(&path);
     let body = if media.starts_with("text/html") {
         with_bridge(&bytes)
@@ -128,13 +122,16 @@ async fn file(
 #[utoipa::path(post, path = "/mini-programs/{id}/request", tag = "mini-programs", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = MiniProgramRequest,
     responses((status = 200, body = MiniProgramResponse), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
-      (status = 404, body = ErrorBody)))]
+      (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn request(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<String>,
     extract::Json(r): extract::Json<MiniProgramRequest>,
 ) -> ApiResult<Json<MiniProgramResponse>> {
+    state
+        .limits
+        .mini_program_request(&authed.user_id.to_string())?;
     let program = state
         .store
         .mini_program(authed.user_id, program_id(&id)?)
@@ -170,7 +167,8 @@ fn app_id(raw: &str) -> ApiResult<String> {
 #[utoipa::path(post, path = "/official-accounts/{id}/mini-programs", tag = "mini-programs", security(("bearer" = [])),
     params(("id" = String, Path)), request_body(content = Vec<u8>, content_type = "application/zip"),
     responses((status = 200, body = MiniProgram), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-      (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+      (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+      (status = 507, body = ErrorBody)))]
 async fn publish(
     State(state): State<AppState>,
     authed: Authed,
@@ -200,7 +198,14 @@ async fn publish(
     Ok(Json(
         state
             .store
-            .publish_mini_program(authed.user_id, account, checked, bytes, sign)
+            .publish_mini_program(
+                authed.user_id,
+                account,
+                checked,
+                bytes,
+                state.config.quota_bytes,
+                sign,
+            )
             .await?,
     ))
 }

@@ -578,7 +578,7 @@ async fn set_developer(
     let url = match d.webhook_url.filter(|u| !u.trim().is_empty()) {
         Some(u) => {
             let u = web_url(&u, "webhook_url")?;
-            crate::official::webhook::allowed(&u, state.config.webhook_private_hosts)
+            crate::outbound::allowed(&u, state.config.webhook_private_hosts)
                 .await
                 .map_err(|e| ApiError::invalid(format!("webhook_url: {e}")))?;
             Some(u)

@@ -200,7 +200,9 @@ async fn offset(
     params(("id" = String, Path, description = "Upload id")),
     responses((status = 204, description = "Upload-Offset: the new verified offset"),
       (status = 409, body = ErrorBody), (status = 460, body = ErrorBody, description = "Checksum mismatch: nothing kept"),
-      (status = 422, body = ErrorBody, description = "The whole file's hash did not match: upload discarded")))]
+      (status = 422, body = ErrorBody, description = "The whole file's hash did not match: upload discarded"),
+      (status = 429, body = ErrorBody, description = "This account is sending as many files at once as the server takes: resume later"),
+      (status = 503, body = ErrorBody, description = "The server is receiving as many files as it can: resume later")))]
 async fn append(
     State(state): State<AppState>,
     authed: Authed,

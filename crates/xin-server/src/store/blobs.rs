@@ -83,18 +83,24 @@ pub(crate) fn may_read(c: &sql::Conn, user: &str, hash: &str) -> ApiResult<bool>
     )
 }
 
+/// Bytes user `$1` holds: files they own, uploads they started, and the packages of the
+/// mini-programs of the official accounts they own.
+pub(super) const STORAGE_USED: &str = "SELECT
+   COALESCE((SELECT SUM(b.size) FROM blob_owners o JOIN blobs b ON b.hash = o.hash
+              WHERE o.user_id = $1), 0)
+ + COALESCE((SELECT SUM(size) FROM uploads WHERE user_id = $1), 0)
+ + COALESCE((SELECT SUM(v.size) FROM mini_program_versions v
+              JOIN mini_programs m ON m.id = v.mini_program_id
+              JOIN official_accounts a ON a.id = m.account_id
+              WHERE a.owner_id = $1), 0) AS used";
+
 impl Store {
     /// Bytes `user` holds or has promised by starting uploads: what the quota counts.
     pub async fn storage_used(&self, user: Uuid) -> ApiResult<u64> {
-        let row = sqlx::query(
-            "SELECT
-               COALESCE((SELECT SUM(b.size) FROM blob_owners o JOIN blobs b ON b.hash = o.hash
-                          WHERE o.user_id = $1), 0)
-             + COALESCE((SELECT SUM(size) FROM uploads WHERE user_id = $1), 0) AS used",
-        )
-        .bind(user.to_string())
-        .fetch_one(&self.pool)
-        .await?;
+        let row = sqlx::query(STORAGE_USED)
+            .bind(user.to_string())
+            .fetch_one(&self.pool)
+            .await?;
         Ok(to_u64(row.try_get("used")?))
     }
 

@@ -20,6 +20,9 @@ use crate::{
     time::now_ms,
 };
 
+/// Versions of a mini-program kept; publishing another removes the oldest.
+pub const KEPT_VERSIONS: i64 = 10;
+
 pub(super) fn not_found() -> ApiError {
     ApiError::new(
         ErrorCode::MiniProgramNotFound,
@@ -164,10 +167,23 @@ impl Store {
         account: Uuid,
         package: CheckedPackage,
         bytes: Vec<u8>,
+        quota: u64,
         sign: Box<dyn FnOnce(Uuid) -> String + Send>,
     ) -> ApiResult<MiniProgram> {
         self.write(move |cx| {
             owned(&cx.conn, owner, account)?;
+            let used: i64 = sql::one(&cx.conn, super::blobs::STORAGE_USED, &[&owner.to_string()], |r| r.get(0))?
+                .unwrap_or(0);
+            if (used.max(0) as u64).saturating_add(bytes.len() as u64) > quota {
+                return Err(ApiError::new(
+                    ErrorCode::QuotaExceeded,
+                    format!(
+                        "Your storage is full ({} of {} MiB used, mini-program packages included).",
+                        used >> 20,
+                        quota >> 20
+                    ),
+                ));
+            }
             let m = &package.manifest;
             let existing: Option<(String, String)> = sql::one(
                 &cx.conn,
@@ -222,6 +238,14 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 &[&id.to_string(), &m.version, &bytes, &(bytes.len() as i64), &package.hash,
                   &signature, &now],
+            )?;
+            // Only the newest versions are kept: the current one and a few to go back to.
+            sql::exec(
+                &cx.conn,
+                "DELETE FROM mini_program_versions WHERE mini_program_id = $1 AND version NOT IN
+                   (SELECT version FROM mini_program_versions WHERE mini_program_id = $1
+                    ORDER BY published_at DESC, rowid DESC LIMIT $2)",
+                &[&id.to_string(), &KEPT_VERSIONS],
             )?;
             sql::exec(
                 &cx.conn,
@@ -345,6 +369,21 @@ impl Store {
                             },
                         })
                     },
+                )?
+                .ok_or_else(not_found)
+            })
+            .await
+    }
+
+    /// The hash of a version's package, without its bytes.
+    pub async fn mini_program_package_hash(&self, id: Uuid, version: String) -> ApiResult<String> {
+        self.reads
+            .run(move |c| {
+                sql::one(
+                    c,
+                    "SELECT hash FROM mini_program_versions WHERE mini_program_id = $1 AND version = $2",
+                    &[&id.to_string(), &version],
+                    |r| r.get(0),
                 )?
                 .ok_or_else(not_found)
             })

@@ -29,7 +29,7 @@ pub use moments::PostDraft;
 pub use official::ArticleDraft;
 pub use official_developer::DueDelivery;
 pub use payments::{NewPayment, Payer, PinCheck};
-pub use wallet::{BankRequest, NewTransfer, PinRecord};
+pub use wallet::{BankRequest, NewTransfer, PinClaim, PinRecord};
 mod writer;
 
 use std::{path::Path, str::FromStr, sync::Arc, time::Duration};

@@ -6,7 +6,7 @@
 //! most of the server's time in those thread wake-ups (futex, flume), not in SQLite. The SQL
 //! itself stays PostgreSQL-compatible: `$n` parameters, bound by name here.
 
-use std::{path::Path, sync::Mutex, time::Duration};
+use std::{path::Path, time::Duration};
 
 use rusqlite::{CachedStatement, Connection, OpenFlags, Row, ToSql};
 
@@ -103,50 +103,73 @@ pub(crate) fn all<T>(
     Ok(out)
 }
 
-/// Read connections, each used by one blocking task at a time.
+/// A read to run on one of the read threads.
+type ReadJob = Box<dyn FnOnce(&mut Option<Conn>) + Send>;
+
+/// The store's reads run on threads of their own, each with its own connection, never on
+/// tokio's shared blocking pool: whatever else holds that pool (uploads receiving slowly,
+/// argon2, file reads) cannot keep the API from reading.
 pub(crate) struct Reads {
-    path: std::path::PathBuf,
-    idle: Mutex<Vec<Conn>>,
+    jobs: crossbeam_channel::Sender<ReadJob>,
 }
 
-/// Idle read connections kept open.
-const IDLE_READERS: usize = 8;
+/// Read threads, each with one connection; WAL lets them all read while the writer writes.
+const READERS: usize = 8;
 
 impl Reads {
     pub fn new(path: &Path) -> Self {
-        Self {
-            path: path.to_path_buf(),
-            idle: Mutex::default(),
+        let (jobs, queue) = crossbeam_channel::unbounded::<ReadJob>();
+        for i in 0..READERS {
+            let (queue, path) = (queue.clone(), path.to_path_buf());
+            let spawned = std::thread::Builder::new()
+                .name(format!("xin-read-{i}"))
+                .spawn(move || {
+                    let mut conn = None;
+                    // Ends when the store is dropped and the last sender with it.
+                    while let Ok(job) = queue.recv() {
+                        if conn.is_none() {
+                            conn = open(&path).ok();
+                        }
+                        job(&mut conn);
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!("store: cannot start read thread {i}: {e}");
+            }
         }
+        Self { jobs }
     }
 
-    /// Runs `f` in a read transaction (a consistent snapshot) on a blocking thread.
-    pub async fn run<T, F>(self: &std::sync::Arc<Self>, f: F) -> ApiResult<T>
+    /// Runs `f` in a read transaction (a consistent snapshot) on a read thread.
+    pub async fn run<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Conn) -> ApiResult<T> + Send + 'static,
     {
-        let reads = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let conn = match reads.idle.lock().ok().and_then(|mut v| v.pop()) {
-                Some(c) => c,
-                None => open(&reads.path)?,
-            };
-            exec(&conn, "BEGIN", &[])?;
-            let result = f(&conn);
-            let ended = exec(&conn, "COMMIT", &[]);
-            if ended.is_ok() {
-                if let Ok(mut idle) = reads.idle.lock() {
-                    if idle.len() < IDLE_READERS {
-                        idle.push(conn);
-                    }
-                }
-            }
-            let value = result?;
-            ended?;
-            Ok(value)
-        })
-        .await
-        .map_err(|e| ApiError::Internal(format!("read task: {e}")))?
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: ReadJob = Box::new(move |slot: &mut Option<Conn>| {
+            let _ = tx.send(read(slot, f));
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| ApiError::Internal("the read threads are gone".into()))?;
+        rx.await
+            .map_err(|_| ApiError::Internal("a read thread stopped".into()))?
     }
+}
+
+fn read<T>(slot: &mut Option<Conn>, f: impl FnOnce(&Conn) -> ApiResult<T>) -> ApiResult<T> {
+    let conn = slot
+        .as_ref()
+        .ok_or_else(|| ApiError::Internal("cannot open a read connection".into()))?;
+    exec(conn, "BEGIN", &[])?;
+    let result = f(conn);
+    let ended = exec(conn, "COMMIT", &[]);
+    if ended.is_err() {
+        // A connection whose transaction could not end is not used again.
+        *slot = None;
+    }
+    let value = result?;
+    ended?;
+    Ok(value)
 }

@@ -29,6 +29,18 @@ pub struct PinRecord {
     pub next_try_at: i64,
 }
 
+/// What claiming a PIN try found.
+pub enum PinClaim {
+    NotSet,
+    Locked {
+        wait_ms: i64,
+    },
+    /// The try may be checked; `failures` counts it as wrong until it proves right.
+    Claimed {
+        failures: i64,
+    },
+}
+
 /// A bank movement's request, fingerprinted for idempotency.
 #[derive(Serialize)]
 pub struct BankRequest {
@@ -327,37 +339,48 @@ impl Store {
         .await
     }
 
-    /// Records a PIN try: a right one clears the failures; a wrong one counts, and `delay`
-    /// (of the failure count) sets when the next try may come. Answers the failure count.
-    pub async fn pin_tried(
-        &self,
-        user: Uuid,
-        right: bool,
-        delay_ms: fn(i64) -> i64,
-    ) -> ApiResult<i64> {
+    /// Claims one PIN try before the PIN is checked, in one write: refused (with the time left)
+    /// while the delay from earlier failures runs; otherwise the try is counted as a failure up
+    /// front and the delay it would earn starts now. So parallel guesses cannot all slip past
+    /// the check before any failure is recorded: each one sees the ones claimed before it.
+    pub async fn pin_claim(&self, user: Uuid, delay_ms: fn(i64) -> i64) -> ApiResult<PinClaim> {
         self.write(move |cx| {
             let user = user.to_string();
-            if right {
-                sql::exec(
-                    &cx.conn,
-                    "UPDATE payment_pins SET failures = 0, next_try_at = 0 WHERE user_id = $1 AND failures > 0",
-                    &[&user],
-                )?;
-                return Ok(0);
-            }
-            let failures: i64 = sql::one(
+            let Some((failures, next_try_at)) = sql::one(
                 &cx.conn,
-                "UPDATE payment_pins SET failures = failures + 1 WHERE user_id = $1 RETURNING failures",
+                "SELECT failures, next_try_at FROM payment_pins WHERE user_id = $1",
                 &[&user],
-                |r| r.get(0),
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
             )?
-            .unwrap_or(0);
+            else {
+                return Ok(PinClaim::NotSet);
+            };
+            let now = now_ms();
+            if next_try_at > now {
+                return Ok(PinClaim::Locked {
+                    wait_ms: next_try_at - now,
+                });
+            }
+            let failures = failures + 1;
             sql::exec(
                 &cx.conn,
-                "UPDATE payment_pins SET next_try_at = $2 WHERE user_id = $1",
-                &[&user, &(now_ms() + delay_ms(failures))],
+                "UPDATE payment_pins SET failures = $2, next_try_at = $3 WHERE user_id = $1",
+                &[&user, &failures, &(now + delay_ms(failures))],
             )?;
-            Ok(failures)
+            Ok(PinClaim::Claimed { failures })
+        })
+        .await
+    }
+
+    /// A right PIN clears the failures its claim (and earlier wrong ones) counted.
+    pub async fn pin_cleared(&self, user: Uuid) -> ApiResult<()> {
+        self.write(move |cx| {
+            sql::exec(
+                &cx.conn,
+                "UPDATE payment_pins SET failures = 0, next_try_at = 0 WHERE user_id = $1 AND failures > 0",
+                &[&user.to_string()],
+            )?;
+            Ok(())
         })
         .await
     }

@@ -2,7 +2,10 @@
 //! step instead of locking the wallet, so someone guessing cannot lock the owner out for good:
 //! two free mistakes, then 5 s, 20 s, 80 s, … up to an hour between tries.
 
-use std::{collections::HashMap, sync::Mutex};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use uuid::Uuid;
 use xin_proto::ErrorCode;
@@ -11,6 +14,7 @@ use crate::{
     auth,
     error::{ApiError, ApiResult},
     state::AppState,
+    store::{PinClaim, PinRecord},
     time::now_ms,
 };
 
@@ -54,6 +58,9 @@ fn wait_text(ms: i64) -> String {
 pub struct VerifiedPins {
     key: [u8; 32],
     known: Mutex<HashMap<Uuid, blake3::Hash>>,
+    /// One argon2 check per user at a time in this process: several payments made at once
+    /// with a PIN not yet known then cost one check, and the others find it known.
+    turns: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Default for VerifiedPins {
@@ -61,6 +68,7 @@ impl Default for VerifiedPins {
         Self {
             key: rand::random(),
             known: Mutex::new(HashMap::new()),
+            turns: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -84,6 +92,13 @@ impl VerifiedPins {
             .unwrap_or(false)
     }
 
+    fn turn(&self, user: Uuid) -> Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        // Forget the users no one is checking for, so the map stays as small as the traffic.
+        turns.retain(|_, t| Arc::strong_count(t) > 1);
+        turns.entry(user).or_default().clone()
+    }
+
     fn learn(&self, user: Uuid, hash: &str, pin: &str) {
         let digest = self.digest(user, hash, pin);
         if let Ok(mut k) = self.known.lock() {
@@ -92,32 +107,58 @@ impl VerifiedPins {
     }
 }
 
-/// Checks `pin` against the user's; every money movement out of a wallet calls this first.
+fn not_set() -> ApiError {
+    ApiError::new(ErrorCode::PinNotSet, "Set a payment PIN in Wallet first.")
+}
+
+fn locked(wait_ms: i64) -> ApiError {
+    ApiError::new(
+        ErrorCode::PinLocked,
+        format!("Too many wrong PINs. Try again in {}.", wait_text(wait_ms)),
+    )
+}
+
+/// Checks `pin` against the user's; every money movement out of a wallet, and changing the PIN,
+/// calls this first.
+///
+/// A PIN not already known to be right is checked only after a try has been claimed in the
+/// store ([`crate::store::Store::pin_claim`]), one atomic step that both honours the delay and
+/// counts the try. Parallel guesses therefore get no more checks than guesses one after another.
 pub async fn verify(state: &AppState, user: Uuid, pin: &str) -> ApiResult<()> {
     let Some(record) = state.store.pin(user).await? else {
-        return Err(ApiError::new(
-            ErrorCode::PinNotSet,
-            "Set a payment PIN in Wallet first.",
-        ));
+        return Err(not_set());
     };
     let wait = record.next_try_at - now_ms();
     if wait > 0 {
-        return Err(ApiError::new(
-            ErrorCode::PinLocked,
-            format!("Too many wrong PINs. Try again in {}.", wait_text(wait)),
-        ));
+        // Even the right PIN waits: otherwise a guess could be tested against the cache below.
+        return Err(locked(wait));
     }
-    let right = check_format(pin).is_ok()
-        && (state.pins.knows(user, &record.hash, pin)
-            || auth::verify_password(pin.to_string(), record.hash.clone()).await?);
-    if right {
-        state.pins.learn(user, &record.hash, pin);
+    let known =
+        |record: &PinRecord| check_format(pin).is_ok() && state.pins.knows(user, &record.hash, pin);
+    if known(&record) {
         if record.failures > 0 {
-            state.store.pin_tried(user, true, delay_ms).await?;
+            state.store.pin_cleared(user).await?;
         }
         return Ok(());
     }
-    let failures = state.store.pin_tried(user, false, delay_ms).await?;
+    let turn = state.pins.turn(user);
+    let _turn = turn.lock().await;
+    if known(&record) {
+        // Another of this user's requests just checked this PIN.
+        return Ok(());
+    }
+    let failures = match state.store.pin_claim(user, delay_ms).await? {
+        PinClaim::NotSet => return Err(not_set()),
+        PinClaim::Locked { wait_ms } => return Err(locked(wait_ms)),
+        PinClaim::Claimed { failures } => failures,
+    };
+    let right = check_format(pin).is_ok()
+        && auth::verify_password(pin.to_string(), record.hash.clone()).await?;
+    if right {
+        state.pins.learn(user, &record.hash, pin);
+        state.store.pin_cleared(user).await?;
+        return Ok(());
+    }
     let next = delay_ms(failures);
     Err(ApiError::new(
         ErrorCode::WrongPin,
