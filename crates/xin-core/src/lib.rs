@@ -50,6 +50,7 @@ pub mod vault;
 pub mod video;
 pub mod views;
 mod wallet;
+mod web_fetch;
 
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult};

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use reqwest::Url;
 use scraper::{Html, Selector};
 use xin_proto::{LinkCard, MAX_LINK_DESCRIPTION, MAX_LINK_TITLE, MAX_LINK_URL};
@@ -12,6 +11,7 @@ use xin_proto::{LinkCard, MAX_LINK_DESCRIPTION, MAX_LINK_TITLE, MAX_LINK_URL};
 use crate::{
     engine::Engine,
     error::{CoreError, CoreResult},
+    web_fetch,
 };
 
 /// The most of a page read for its card.
@@ -22,21 +22,6 @@ const TIMEOUT: Duration = Duration::from_secs(8);
 
 fn bad_link() -> CoreError {
     CoreError::File("That is not a web address (http:// or https://).".into())
-}
-
-/// Reads at most `max` bytes of a response.
-async fn body(response: reqwest::Response, max: usize) -> CoreResult<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut stream = response.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| CoreError::Unreachable(e.to_string()))?;
-        let room = max.saturating_sub(out.len());
-        out.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if out.len() >= max {
-            break;
-        }
-    }
-    Ok(out)
 }
 
 fn clip(text: &str, max: usize) -> String {
@@ -84,11 +69,9 @@ impl Engine {
         {
             return Err(bad_link());
         }
-        let client = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .user_agent("Xin link preview")
-            .build()
-            .map_err(|e| CoreError::Unreachable(e.to_string()))?;
+        // The address the user typed may be on their own network (they chose to share it);
+        // anything the page leads to elsewhere must be public.
+        let typed_host = parsed.host_str().unwrap_or_default().to_string();
         let mut card = LinkCard {
             url: url.to_string(),
             title: clip(
@@ -98,7 +81,8 @@ impl Engine {
             description: String::new(),
             image: None,
         };
-        let Ok(response) = client.get(parsed.clone()).send().await else {
+        let Ok((response, base)) = web_fetch::get(parsed.clone(), &typed_host, TIMEOUT).await
+        else {
             return Ok(card);
         };
         let html_page = response
@@ -109,28 +93,29 @@ impl Engine {
         if !response.status().is_success() || !html_page {
             return Ok(card);
         }
-        let base = response.url().clone();
-        let page = body(response, MAX_PAGE).await?;
+        let page = web_fetch::read_at_most(response, MAX_PAGE).await?.bytes;
         let (title, description, image) = read_page(&String::from_utf8_lossy(&page), &base);
         if let Some(t) = title {
             card.title = clip(&t, MAX_LINK_TITLE);
         }
         card.description = clip(&description.unwrap_or_default(), MAX_LINK_DESCRIPTION);
         if let Some(image) = image {
-            card.image = self.card_picture(&client, image).await.ok();
+            card.image = self.card_picture(image, &typed_host).await.ok();
         }
         Ok(card)
     }
 
     /// Downloads a card's picture and uploads it as a blob (a page without one keeps its card).
-    async fn card_picture(&self, client: &reqwest::Client, url: Url) -> CoreResult<String> {
-        let response = client
-            .get(url)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
+    async fn card_picture(&self, url: Url, typed_host: &str) -> CoreResult<String> {
+        let (response, _) = web_fetch::get(url, typed_host, TIMEOUT).await?;
+        let response = response
+            .error_for_status()
             .map_err(|e| CoreError::Unreachable(e.to_string()))?;
-        let bytes = body(response, MAX_PICTURE).await?;
+        let picture = web_fetch::read_at_most(response, MAX_PICTURE).await?;
+        if !picture.complete {
+            return Err(CoreError::invalid("the picture is larger than 5 MiB"));
+        }
+        let bytes = picture.bytes;
         let dir = self.data_dir().join("tmp");
         std::fs::create_dir_all(&dir).map_err(|e| CoreError::File(e.to_string()))?;
         let path = dir.join(format!("card-{}", blake3::hash(&bytes).to_hex()));

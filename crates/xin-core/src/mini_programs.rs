@@ -396,13 +396,11 @@ pub async fn mini_program_request(
         .iter()
         .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_string())))
         .collect();
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| CoreError::Unreachable(e.without_url().to_string()))?;
-    if bytes.len() > MAX_REQUEST_ANSWER {
+    let answer = crate::web_fetch::read_at_most(resp, MAX_REQUEST_ANSWER).await?;
+    if !answer.complete {
         return Err(CoreError::invalid("the answer is larger than 2 MiB"));
     }
+    let bytes = answer.bytes;
     Ok(MiniProgramResponse {
         status,
         headers,

@@ -23,7 +23,12 @@ pub(crate) fn is_transient(e: &CoreError) -> bool {
     matches!(e, CoreError::Unreachable(_) | CoreError::Protocol(_))
         || matches!(
             e.api_code(),
-            Some(ErrorCode::Internal | ErrorCode::RateLimited | ErrorCode::OffsetMismatch)
+            Some(
+                ErrorCode::Internal
+                    | ErrorCode::RateLimited
+                    | ErrorCode::ServerBusy
+                    | ErrorCode::OffsetMismatch
+            )
         )
 }
 

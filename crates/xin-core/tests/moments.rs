@@ -218,21 +218,38 @@ async fn the_feed_scrolls_back_offline_notices_keep_their_order_and_deletions_re
     assert_eq!(older.next, None);
 }
 
-/// A tiny web site on loopback: `/crag` (a page with Open Graph tags), `/crag.png`, and
-/// `/plain.txt`. Answers its base URL.
+/// A tiny web site on loopback: `/crag` (a page with Open Graph tags), `/crag.png`,
+/// `/plain.txt`, and two that lead elsewhere on the machine by another name (`localhost`):
+/// `/elsewhere` (a page whose picture is there) and `/moved` (a redirect there). Answers its
+/// base URL.
 async fn web_site(picture: Vec<u8>) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let other = format!("http://localhost:{}", listener.local_addr().unwrap().port());
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
-            let picture = picture.clone();
+            let (picture, other) = (picture.clone(), other.clone());
             tokio::spawn(async move {
                 let mut request = vec![0u8; 4096];
                 let n = socket.read(&mut request).await.unwrap_or(0);
                 let head = String::from_utf8_lossy(&request[..n]).to_string();
+                if head.starts_with("GET /moved ") {
+                    let reply = format!("HTTP/1.1 302 Found\r\nlocation: {other}/crag\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                    let _ = socket.write_all(reply.as_bytes()).await;
+                    return;
+                }
                 let (kind, body): (&str, Vec<u8>) = if head.starts_with("GET /crag.png") {
                     ("image/png", picture)
+                } else if head.starts_with("GET /elsewhere ") {
+                    (
+                        "text/html",
+                        format!(
+                            r#"<html><head><meta property="og:title" content="Router">
+                        <meta property="og:image" content="{other}/crag.png"></head></html>"#
+                        )
+                        .into_bytes(),
+                    )
                 } else if head.starts_with("GET /crag ") {
                     ("text/html; charset=utf-8", br#"<html><head><title>ignored</title>
                         <meta property="og:title" content="Three days at the crag">
@@ -281,6 +298,27 @@ async fn a_shared_link_gets_its_card_from_the_page_and_a_friend_sees_it() {
     assert_eq!(
         (plain.title.as_str(), plain.image),
         ("127.0.0.1/plain.txt", None)
+    );
+    // A page may not lead the sharer's computer to another host on its machine or network:
+    // not for its picture, not by a redirect.
+    let elsewhere = alice
+        .engine
+        .link_preview(format!("{site}/elsewhere"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (elsewhere.title.as_str(), elsewhere.image),
+        ("Router", None)
+    );
+    let moved = alice
+        .engine
+        .link_preview(format!("{site}/moved"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (moved.title.as_str(), moved.image),
+        ("127.0.0.1/moved", None),
+        "the redirect to localhost was not followed"
     );
     for bad in ["ftp://example.org/x", "not a link", "javascript:alert(1)"] {
         let e = alice.engine.link_preview(bad.into()).await.unwrap_err();

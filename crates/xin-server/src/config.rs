@@ -48,6 +48,19 @@ pub struct Config {
     #[arg(long, env = "XIN_ATTEMPTS_PER_MINUTE", default_value_t = 30)]
     pub attempts_per_minute: u32,
 
+    /// Searches for people (by handle or phone number) one account, and one IP address, may
+    /// make an hour.
+    #[arg(long, env = "XIN_LOOKUPS_PER_HOUR", default_value_t = 120)]
+    pub lookups_per_hour: u32,
+
+    /// Accounts one IP address may create an hour.
+    #[arg(long, env = "XIN_SIGNUPS_PER_HOUR", default_value_t = 20)]
+    pub signups_per_hour: u32,
+
+    /// Messages and menu taps one account may send official accounts a minute.
+    #[arg(long, env = "XIN_OFFICIAL_MESSAGES_PER_MINUTE", default_value_t = 30)]
+    pub official_messages_per_minute: u32,
+
     /// Events one realtime socket may have waiting to be written. A client that falls this
     /// far behind is disconnected (it catches up from its log), so it never slows anyone else.
     #[arg(long, env = "XIN_SOCKET_QUEUE", default_value_t = 1024)]
@@ -160,6 +173,9 @@ impl Config {
             access_ttl_secs: 900,
             tickets_per_minute: 1000,
             attempts_per_minute: 1000,
+            lookups_per_hour: 1000,
+            signups_per_hour: 1000,
+            official_messages_per_minute: 1000,
             socket_queue: 1024,
             max_file_bytes: 4 << 30,
             quota_bytes: 20 << 30,

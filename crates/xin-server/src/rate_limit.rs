@@ -12,6 +12,9 @@ pub struct Limits {
     attempts: DefaultKeyedRateLimiter<String>,
     collects: DefaultKeyedRateLimiter<String>,
     requests: DefaultKeyedRateLimiter<String>,
+    lookups: DefaultKeyedRateLimiter<String>,
+    signups: DefaultKeyedRateLimiter<String>,
+    official_messages: DefaultKeyedRateLimiter<String>,
 }
 
 /// Charges of payment codes one merchant may make a minute: far more than a till serves, far
@@ -27,14 +30,46 @@ fn per_minute(n: u32) -> DefaultKeyedRateLimiter<String> {
     ))
 }
 
+fn per_hour(n: u32) -> DefaultKeyedRateLimiter<String> {
+    RateLimiter::keyed(Quota::per_hour(
+        NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN),
+    ))
+}
+
 impl Limits {
-    pub fn new(tickets_per_minute: u32, attempts_per_minute: u32) -> Self {
+    pub fn new(config: &crate::config::Config) -> Self {
         Self {
-            tickets: per_minute(tickets_per_minute),
-            attempts: per_minute(attempts_per_minute),
+            tickets: per_minute(config.tickets_per_minute),
+            attempts: per_minute(config.attempts_per_minute),
             collects: per_minute(COLLECTS_PER_MINUTE),
             requests: per_minute(REQUESTS_PER_MINUTE),
+            lookups: per_hour(config.lookups_per_hour),
+            signups: per_hour(config.signups_per_hour),
+            official_messages: per_minute(config.official_messages_per_minute),
         }
+    }
+
+    /// Looking people up by handle or phone number, per account and per IP address: enough to
+    /// add friends, far too few to walk the phone-number space.
+    pub fn lookup(&self, user: &str, ip: &str) -> ApiResult<()> {
+        check(&self.lookups, format!("user:{user}"), "searches for people")?;
+        check(&self.lookups, format!("ip:{ip}"), "searches for people")
+    }
+
+    /// New accounts, per IP address: sign-up tells whether a phone number is taken, so it is
+    /// bounded like a lookup.
+    pub fn signup(&self, ip: &str) -> ApiResult<()> {
+        check(&self.signups, format!("ip:{ip}"), "new accounts")
+    }
+
+    /// Messages and menu taps to official accounts (each may become a webhook delivery), per
+    /// account.
+    pub fn official_message(&self, user: &str) -> ApiResult<()> {
+        check(
+            &self.official_messages,
+            format!("user:{user}"),
+            "messages to official accounts",
+        )
     }
 
     /// Creating login QR codes, per IP address.

@@ -42,7 +42,7 @@ impl AppState {
         config: Config,
         public_url: String,
     ) -> Self {
-        let limits = Limits::new(config.tickets_per_minute, config.attempts_per_minute);
+        let limits = Limits::new(&config);
         Self(Arc::new(Inner {
             store,
             hub,

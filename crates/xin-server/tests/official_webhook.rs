@@ -255,3 +255,71 @@ async fn webhooks_go_only_to_web_addresses_outside_the_servers_network() {
     let dev = editor.ok(Method::GET, &path, None).await;
     assert_eq!(dev["webhook_url"], Value::Null, "nothing was set");
 }
+
+/// An account whose follower `fan` follows it, with its webhook at a new receiver.
+async fn hooked(
+    owner: &Party<'_>,
+    fan: &Party<'_>,
+    handle: &str,
+) -> (String, std::sync::Arc<std::sync::Mutex<Receiver>>) {
+    let id = owner
+        .ok(
+            Method::POST,
+            "/official-accounts",
+            Some(json!({"handle": handle, "name": handle, "kind": "service"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (url, rx) = receiver().await;
+    owner
+        .ok(
+            Method::PUT,
+            &format!("/official-accounts/{id}/developer"),
+            Some(json!({"webhook_url": url})),
+        )
+        .await;
+    fan.ok(
+        Method::PUT,
+        &format!("/official-accounts/{id}/follow"),
+        Some(json!({})),
+    )
+    .await;
+    seen_count(&rx, 1).await;
+    (id, rx)
+}
+
+/// One account's receiver that takes 2 s to answer each delivery, with a backlog of ten,
+/// holds up only its own deliveries: another account's arrives while the slow one has seen
+/// at most a few of its own.
+#[tokio::test]
+async fn a_slow_receiver_delays_only_its_own_accounts_deliveries() {
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "owner", "13800000001").await;
+    let fan = Party::join(&s, "fan", "13800000002").await;
+    let (slow, slow_rx) = hooked(&owner, &fan, "slowdesk").await;
+    let (quick, quick_rx) = hooked(&owner, &fan, "quickdesk").await;
+    slow_rx.lock().unwrap().then = Some(Answer::Slow(2_000));
+    for i in 0..10 {
+        fan.ok(
+            Method::POST,
+            &format!("/official-accounts/{slow}/messages"),
+            Some(json!({"text": format!("slow {i}")})),
+        )
+        .await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    fan.ok(
+        Method::POST,
+        &format!("/official-accounts/{quick}/messages"),
+        Some(json!({"text": "quick"})),
+    )
+    .await;
+    seen_count(&quick_rx, 2).await;
+    let slow_seen = slow_rx.lock().unwrap().seen.len() - 1;
+    assert!(
+        slow_seen <= 4,
+        "the slow receiver had been sent {slow_seen} of its ten when the other account's arrived"
+    );
+}

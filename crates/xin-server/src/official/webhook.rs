@@ -2,7 +2,10 @@
 //! HMAC-SHA256 over timestamp, nonce and body, 5 s to answer 2xx, retried three times (1, 2 and
 //! 4 s later) with the same delivery id, from a durable queue so a restart loses nothing.
 
-use std::time::Duration;
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
 
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -14,8 +17,10 @@ use crate::{
     store::DueDelivery,
 };
 
-/// Deliveries sent per pass.
-const BATCH: i64 = 32;
+/// Deliveries under way at once, in all.
+const IN_FLIGHT: i64 = 64;
+/// Deliveries under way at once for one account.
+const PER_ACCOUNT: i64 = 2;
 /// How often the queue is looked at when it is quiet.
 const IDLE: Duration = Duration::from_millis(200);
 
@@ -69,7 +74,23 @@ async fn deliver(
     response.is_ok_and(|r| r.status().is_success())
 }
 
-/// Runs for the server's life: sends what is due, records each attempt.
+fn finished(
+    sending: &mut HashSet<String>,
+    per_account: &mut HashMap<String, i64>,
+    d: &DueDelivery,
+) {
+    sending.remove(&d.id);
+    if let Some(n) = per_account.get_mut(&d.account) {
+        *n -= 1;
+        if *n <= 0 {
+            per_account.remove(&d.account);
+        }
+    }
+}
+
+/// Runs for the server's life: sends what is due, each delivery on its own, at most
+/// [`IN_FLIGHT`] at once and [`PER_ACCOUNT`] per account, and records each attempt. A receiver
+/// that is slow (or never answers) holds only its own account's places, never anyone else's.
 pub async fn run_deliveries(state: AppState) {
     let timeout = Duration::from_millis(state.config.webhook_timeout_ms);
     let client = match client(timeout, &None) {
@@ -79,32 +100,61 @@ pub async fn run_deliveries(state: AppState) {
             return;
         }
     };
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<DueDelivery>();
+    // Deliveries under way, and how many per account.
+    let mut sending: HashSet<String> = HashSet::new();
+    let mut per_account: HashMap<String, i64> = HashMap::new();
     loop {
-        let due = match state.store.due_webhooks(crate::time::now_ms(), BATCH).await {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!("webhooks: {e}");
-                Vec::new()
-            }
-        };
-        if due.is_empty() {
-            tokio::time::sleep(IDLE).await;
-            continue;
-        }
-        let sends = due
-            .iter()
-            .map(|d| deliver(&client, timeout, d, state.config.webhook_private_hosts));
-        let results = futures_util::future::join_all(sends).await;
-        for (d, delivered) in due.into_iter().zip(results) {
-            // 1, 2, 4 s (by default) after the first, second and third failure.
-            let retry_in = (state.config.webhook_retry_ms as i64) << d.attempts.min(8);
-            if let Err(e) = state
+        let room = IN_FLIGHT - sending.len() as i64;
+        let due = if room > 0 {
+            // Deliveries under way are still pending in the queue; ask for enough to skip them.
+            let limit = room + sending.len() as i64;
+            match state
                 .store
-                .webhook_attempted(d.id.clone(), delivered, retry_in)
+                .due_webhooks(crate::time::now_ms(), PER_ACCOUNT, limit)
                 .await
             {
-                tracing::warn!(delivery = %d.id, "webhooks: {e}");
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!("webhooks: {e}");
+                    Vec::new()
+                }
             }
+        } else {
+            Vec::new()
+        };
+        for d in due {
+            let busy = per_account.get(&d.account).copied().unwrap_or(0);
+            if sending.contains(&d.id) || busy >= PER_ACCOUNT || sending.len() as i64 >= IN_FLIGHT {
+                continue;
+            }
+            sending.insert(d.id.clone());
+            *per_account.entry(d.account.clone()).or_default() += 1;
+            let (state, client, done) = (state.clone(), client.clone(), done_tx.clone());
+            tokio::spawn(async move {
+                let delivered =
+                    deliver(&client, timeout, &d, state.config.webhook_private_hosts).await;
+                // 1, 2, 4 s (by default) after the first, second and third failure.
+                let retry_in = (state.config.webhook_retry_ms as i64) << d.attempts.min(8);
+                if let Err(e) = state
+                    .store
+                    .webhook_attempted(d.id.clone(), delivered, retry_in)
+                    .await
+                {
+                    tracing::warn!(delivery = %d.id, "webhooks: {e}");
+                }
+                let _ = done.send(d);
+            });
+        }
+        // Wake when a delivery ends (its account has room again) or the queue may have more.
+        tokio::select! {
+            Some(d) = done_rx.recv() => {
+                finished(&mut sending, &mut per_account, &d);
+                while let Ok(d) = done_rx.try_recv() {
+                    finished(&mut sending, &mut per_account, &d);
+                }
+            }
+            () = tokio::time::sleep(IDLE) => {}
         }
     }
 }

@@ -44,7 +44,7 @@ pub async fn session_of(
 
 /// Create an account and sign this device in.
 #[utoipa::path(post, path = "/accounts", tag = "accounts", request_body = RegisterRequest,
-    responses((status = 201, body = Session), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = Session), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -56,6 +56,7 @@ async fn register(
     validate::password(&req.password)?;
     validate::device(&req.device)?;
     state.limits.attempt(format!("ip:{ip}"))?;
+    state.limits.signup(&ip)?;
 
     let profile = UserProfile {
         id: Uuid::now_v7(),

@@ -15,7 +15,7 @@ use xin_proto::{
 use crate::{
     auth::Authed,
     error::{ApiError, ApiResult},
-    extract::{self, Query},
+    extract::{self, ClientIp, Query},
     state::AppState,
     validate,
 };
@@ -44,14 +44,16 @@ struct SearchQuery {
 
 /// Find people by handle or phone number.
 #[utoipa::path(get, path = "/users/search", tag = "contacts", security(("bearer" = [])), params(SearchQuery),
-    responses((status = 200, body = UserSearch), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = UserSearch), (status = 400, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn search_users(
     State(state): State<AppState>,
-    _authed: Authed,
+    authed: Authed,
+    ClientIp(ip): ClientIp,
     Query(q): Query<SearchQuery>,
 ) -> ApiResult<Json<UserSearch>> {
     let q = q.q.trim();
     validate::text("q", q, 64)?;
+    state.limits.lookup(&authed.user_id.to_string(), &ip)?;
     let phone = validate::phone(q).unwrap_or_default();
     let users = state.store.search_users(&q.to_lowercase(), &phone).await?;
     Ok(Json(UserSearch { users }))

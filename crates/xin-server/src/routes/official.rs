@@ -494,7 +494,8 @@ async fn chat(
 /// to the chat (the message, and the automatic answer if any).
 #[utoipa::path(post, path = "/official-accounts/{id}/messages", tag = "official", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = SendOfficialMessage,
-    responses((status = 200, body = Vec<OfficialMessage>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<OfficialMessage>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+      (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn message_account(
     State(state): State<AppState>,
     authed: Authed,
@@ -502,6 +503,7 @@ async fn message_account(
     extract::Json(mut m): extract::Json<SendOfficialMessage>,
 ) -> ApiResult<Json<Vec<OfficialMessage>>> {
     m.text = message_text(&m.text, "text")?;
+    state.limits.official_message(&authed.user_id.to_string())?;
     Ok(Json(
         state
             .store

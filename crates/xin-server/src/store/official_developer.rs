@@ -22,6 +22,7 @@ use crate::{
 /// A delivery due now: its id, where it goes, the secret that signs it, the body, tries so far.
 pub struct DueDelivery {
     pub id: String,
+    pub account: String,
     pub url: String,
     pub secret: String,
     pub body: String,
@@ -122,24 +123,33 @@ impl Store {
         self.developer(owner, id).await
     }
 
-    /// Deliveries due at `now`, oldest first.
-    pub async fn due_webhooks(&self, now: i64, limit: i64) -> ApiResult<Vec<DueDelivery>> {
+    /// Deliveries due at `now`: the `per_account` oldest of each account, oldest first, so an
+    /// account with a long backlog takes no more of a pass than any other.
+    pub async fn due_webhooks(
+        &self,
+        now: i64,
+        per_account: i64,
+        limit: i64,
+    ) -> ApiResult<Vec<DueDelivery>> {
         self.reads
             .run(move |c| {
                 sql::all(
                     c,
-                    "SELECT q.id, d.webhook_url, d.secret, q.body, q.attempts
-                     FROM official_webhook_queue q JOIN official_developer d ON d.account_id = q.account_id
-                     WHERE q.state = 'pending' AND q.next_at <= $1 AND d.webhook_url IS NOT NULL
-                     ORDER BY q.next_at LIMIT $2",
-                    &[&now, &limit],
+                    "SELECT id, account_id, webhook_url, secret, body, attempts FROM (
+                       SELECT q.id, q.account_id, d.webhook_url, d.secret, q.body, q.attempts, q.next_at,
+                              ROW_NUMBER() OVER (PARTITION BY q.account_id ORDER BY q.next_at) AS nth
+                       FROM official_webhook_queue q JOIN official_developer d ON d.account_id = q.account_id
+                       WHERE q.state = 'pending' AND q.next_at <= $1 AND d.webhook_url IS NOT NULL)
+                     WHERE nth <= $2 ORDER BY next_at LIMIT $3",
+                    &[&now, &per_account, &limit],
                     |r| {
                         Ok(DueDelivery {
                             id: r.get(0)?,
-                            url: r.get(1)?,
-                            secret: r.get(2)?,
-                            body: r.get(3)?,
-                            attempts: r.get(4)?,
+                            account: r.get(1)?,
+                            url: r.get(2)?,
+                            secret: r.get(3)?,
+                            body: r.get(4)?,
+                            attempts: r.get(5)?,
                         })
                     },
                 )
