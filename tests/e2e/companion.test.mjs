@@ -8,7 +8,8 @@ describe("phone companion", () => {
   let server, phone;
 
   before(async () => {
-    server = await startServer();
+    // Payment codes pay up to ¥10 without the PIN here, so the test's small wallets reach it.
+    server = await startServer(["--payment-code-no-pin-fen", "1000"]);
     phone = await startPhone();
   });
 
@@ -153,6 +154,25 @@ describe("phone companion", () => {
     assert.match(await page.getByTestId("pay-done").innerText(), /Paid Alice[\s\S]*¥3\.50/);
     await phone.screenshot("17-phone-paid-by-code");
 
+    // ¥12 is over Bob's no-PIN limit: the shop's charge waits, and Bob's phone asks for his PIN.
+    await page.goto(`${server.url}/m/wallet/code`);
+    await page.getByTestId("pay-pin").fill("975310");
+    await page.getByTestId("payment-code-show").click();
+    const bigCode = await page.getByTestId("payment-code").getAttribute("data-code");
+    const pending = await api("POST", "/wallet/collect", { idempotency_key: "till-2", code: bigCode, amount_fen: 1_200, note: "Noodles" }, alice);
+    assert.equal(pending.state, "pending", "nothing charged yet");
+    await page.getByTestId("charge-confirm").waitFor();
+    assert.match(await page.getByTestId("charge-confirm").innerText(), /Alice asks you to pay[\s\S]*¥12\.00[\s\S]*Noodles/);
+    await phone.screenshot("17b-phone-confirm-charge");
+    await page.getByTestId("charge-pin").fill("000000");
+    await page.getByTestId("charge-pay").click();
+    await page.getByRole("alert").filter({ hasText: "Wrong PIN" }).waitFor();
+    assert.equal((await api("GET", `/wallet/charges/${pending.id}`, undefined, alice)).state, "pending");
+    await page.getByTestId("charge-pin").fill("975310");
+    await page.getByTestId("charge-pay").click();
+    await page.locator('[data-testid="pay-done"][data-fen="1200"]').waitFor();
+    assert.equal((await api("GET", `/wallet/charges/${pending.id}`, undefined, alice)).state, "paid", "the till sees it paid");
+
     // The till: Bob charges Alice's payment code by typing it; the same code twice is refused.
     const alicesCode = (await api("POST", "/wallet/payment-codes", { pin: "135790" }, alice)).code;
     await page.goto(`${server.url}/m/wallet/merchant`);
@@ -167,8 +187,21 @@ describe("phone companion", () => {
     await page.getByTestId("merchant-code").fill(alicesCode);
     await page.getByTestId("merchant-charge").click();
     await page.getByRole("alert").filter({ hasText: "expired or was already used" }).waitFor();
+
+    // Over Alice's no-PIN limit the till waits for her, then shows the money received.
+    const bigAlice = (await api("POST", "/wallet/payment-codes", { pin: "135790" }, alice)).code;
+    await page.goto(`${server.url}/m/wallet/merchant`);
+    await page.getByTestId("merchant-amount").fill("15");
+    await page.getByTestId("merchant-code").fill(bigAlice);
+    await page.getByTestId("merchant-charge").click();
+    await page.getByTestId("merchant-waiting").waitFor();
+    assert.match(await page.getByTestId("merchant-waiting").innerText(), /Waiting for Alice/);
+    await phone.screenshot("18b-phone-till-waiting");
+    const asked = (await api("GET", "/events?after=0", undefined, alice)).events.filter((e) => e.body.type === "charge").pop();
+    await api("POST", `/wallet/charges/${asked.body.charge.id}/confirm`, { pin: "135790" }, alice);
+    await page.locator('[data-testid="pay-done"][data-fen="1500"]').waitFor();
     const bob = (await page.evaluate(() => JSON.parse(localStorage.getItem("xin.session")))).access;
-    assert.equal((await api("GET", "/wallet", undefined, bob)).balance_fen, 2_888 - 350 + 120);
+    assert.equal((await api("GET", "/wallet", undefined, bob)).balance_fen, 2_888 - 350 - 1_200 + 120 + 1_500);
   });
   test("Moments: the phone posts a photo, a friend likes and comments, the phone is told", async () => {
     const api = async (method, path, body, token) => {

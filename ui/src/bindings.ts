@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "server_busy" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "link_expired" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "server_busy" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "charge_not_found" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "link_expired" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -341,7 +341,7 @@ export type EventBody = { "type": "message_new", message: Message,
 /**
  * The receiving user's unread count in that conversation after it.
  */
-unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "payment", payment: Payment, } | { "type": "moment_posted", post_id: string, author: MomentUser, } | { "type": "moment_notice", notice: MomentNotice, } | { "type": "moment_deleted", post_id: string, } | { "type": "official_broadcast", broadcast: Broadcast, } | { "type": "official_message", message: OfficialMessage, } | { "type": "unknown" };
+unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "payment", payment: Payment, } | { "type": "charge", charge: PendingCharge, } | { "type": "moment_posted", post_id: string, author: MomentUser, } | { "type": "moment_notice", notice: MomentNotice, } | { "type": "moment_deleted", post_id: string, } | { "type": "official_broadcast", broadcast: Broadcast, } | { "type": "official_message", message: OfficialMessage, } | { "type": "unknown" };
 
 export type EventPage = { events: Array<Event>, 
 /**
@@ -439,6 +439,16 @@ export type NewPaymentCode = { pin?: string, renew?: string, };
 export type PaymentCode = { code: string, expires_at: number, };
 
 export type Collect = { idempotency_key: string, code: string, amount_fen: number, note: string, };
+
+export type ChargeState = "pending" | "paid" | "declined" | "expired";
+
+export type PendingCharge = { id: string, payer_id: string, payer_name: string, payee_id: string, payee_name: string, amount_fen: number, note: string, state: ChargeState, 
+/**
+ * The payment, once the payer confirmed.
+ */
+payment: Payment | null, created_at: number, expires_at: number, };
+
+export type ConfirmCharge = { pin: string, };
 
 export type ResetPin = { password: string, pin: string, };
 

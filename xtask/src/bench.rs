@@ -37,7 +37,10 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         Command::new(bin.join("xin-server"))
             .args(["--listen", &addr, "--data-dir"])
             .arg(&data)
+            // The load generator signs up and looks up thousands of people from one address.
             .args(["--attempts-per-minute", "1000000"])
+            .args(["--signups-per-hour", "1000000"])
+            .args(["--lookups-per-hour", "1000000"])
             .env("RUST_LOG", "warn"),
     )?;
     process::wait_for_port(&addr, 30)?;

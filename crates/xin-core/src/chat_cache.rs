@@ -576,7 +576,8 @@ fn apply_one(
         EventBody::WalletChanged { .. }
         | EventBody::TransferChanged { .. }
         | EventBody::EnvelopeChanged { .. }
-        | EventBody::Payment { .. } => changes.wallet = true,
+        | EventBody::Payment { .. }
+        | EventBody::Charge { .. } => changes.wallet = true,
         EventBody::MomentPosted { .. }
         | EventBody::MomentNotice { .. }
         | EventBody::MomentDeleted { .. } => crate::moments_cache::apply(tx, seq, body, changes)?,

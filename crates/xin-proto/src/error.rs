@@ -66,6 +66,8 @@ pub enum ErrorCode {
     RecallWindowPassed,
     /// A group holds at most 500 members.
     GroupFull,
+    /// The payment-code charge does not exist, or is not yours.
+    ChargeNotFound,
     /// The upload does not exist, is not yours, or was finished or abandoned.
     UploadNotFound,
     /// The chunk's `Upload-Offset` is not the verified offset: ask for it (HEAD) and resume there.

@@ -117,6 +117,11 @@ pub enum EventBody {
     Payment {
         payment: crate::Payment,
     },
+    /// A shop charged my payment code for more than I let through without my PIN: confirm it
+    /// (or decline it) on the phone. Also sent when it is settled, with its new state.
+    Charge {
+        charge: crate::PendingCharge,
+    },
     /// A friend posted in Moments (the Moments icon's badge).
     MomentPosted {
         #[ts(type = "string")]

@@ -11,6 +11,21 @@ const RESERVED: &[&str] = &[
     "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 ];
 
+/// Bidirectional controls and other invisible format characters: `photo\u{202E}gnp.exe` shows
+/// as `photoexe.png`, so they are dropped from names rather than shown.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{061C}'                     // Arabic letter mark
+        | '\u{180E}'                   // Mongolian vowel separator
+        | '\u{200B}'..='\u{200F}'      // zero-width space, joiners, LRM, RLM
+        | '\u{202A}'..='\u{202E}'      // embeddings and overrides
+        | '\u{2060}'..='\u{2064}'      // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}'      // isolates
+        | '\u{206A}'..='\u{206F}'      // deprecated format characters
+        | '\u{FEFF}'                   // zero-width no-break space
+        | '\u{FFF9}'..='\u{FFFB}') // interlinear annotation
+}
+
 /// A name that is safe to create in any directory: the last path component only, no control
 /// characters or characters Windows refuses, no leading dots, no device names, at most
 /// [`MAX_BYTES`] bytes with the extension kept. Never empty ("file" when nothing is left).
@@ -18,6 +33,7 @@ pub fn sanitize(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
+        .filter(|&c| !invisible(c))
         .map(|c| match c {
             c if c.is_control() => '_',
             '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
@@ -76,6 +92,17 @@ pub fn numbered(name: &str, n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidi_and_invisible_characters_cannot_disguise_a_name() {
+        assert_eq!(sanitize("photo\u{202E}gnp.exe"), "photognp.exe");
+        assert_eq!(
+            sanitize("\u{2067}invoice\u{2069}.pdf\u{200B}"),
+            "invoice.pdf"
+        );
+        assert_eq!(sanitize("\u{FEFF}\u{200F}"), "file");
+        assert_eq!(sanitize("旅行照片.png"), "旅行照片.png", "real text stays");
+    }
 
     #[test]
     fn paths_and_dots_cannot_leave_the_folder() {

@@ -273,6 +273,51 @@ pub struct Collect {
     pub note: String,
 }
 
+/// A payment-code charge above what the payer lets through without their PIN (per charge, and
+/// per 24 hours): it waits for the payer to confirm it on their phone with the PIN.
+/// `POST /wallet/collect` answers it with 202; the till follows it at `GET /wallet/charges/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+pub struct PendingCharge {
+    #[ts(type = "string")]
+    pub id: Uuid,
+    #[ts(type = "string")]
+    pub payer_id: Uuid,
+    pub payer_name: String,
+    #[ts(type = "string")]
+    pub payee_id: Uuid,
+    pub payee_name: String,
+    #[ts(type = "number")]
+    pub amount_fen: i64,
+    pub note: String,
+    pub state: ChargeState,
+    /// The payment, once the payer confirmed.
+    pub payment: Option<Payment>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeState {
+    /// Waiting for the payer's PIN.
+    Pending,
+    /// The payer confirmed; the money moved.
+    Paid,
+    /// The payer declined.
+    Declined,
+    /// Nobody confirmed in time; nothing moved.
+    Expired,
+}
+
+/// `POST /api/v1/wallet/charges/{id}/confirm`: the payer's PIN for a pending charge.
+#[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
+pub struct ConfirmCharge {
+    #[schema(pattern = "^[0-9]{6}$")]
+    pub pin: String,
+}
+
 /// `POST /api/v1/wallet/pin/reset`: a forgotten PIN, replaced from the phone with the account's
 /// password instead of the old PIN.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]

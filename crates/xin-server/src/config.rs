@@ -130,6 +130,23 @@ pub struct Config {
     #[arg(long, env = "XIN_PAYMENT_CODE_TTL_SECS", default_value_t = 60)]
     pub payment_code_ttl_secs: u64,
 
+    /// The largest payment-code charge, in fen, that goes through without the payer's PIN
+    /// (¥500); a larger one waits for the payer to confirm it on their phone.
+    #[arg(long, env = "XIN_PAYMENT_CODE_NO_PIN_FEN", default_value_t = 50_000)]
+    pub payment_code_no_pin_fen: i64,
+
+    /// What payment-code charges may take without the payer's PIN in 24 hours, in fen (¥2,000).
+    #[arg(
+        long,
+        env = "XIN_PAYMENT_CODE_NO_PIN_DAILY_FEN",
+        default_value_t = 200_000
+    )]
+    pub payment_code_no_pin_daily_fen: i64,
+
+    /// Seconds a charge above the no-PIN limits waits for the payer's PIN before it lapses.
+    #[arg(long, env = "XIN_PAYMENT_CODE_CONFIRM_SECS", default_value_t = 120)]
+    pub payment_code_confirm_secs: u64,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -191,6 +208,9 @@ impl Config {
             gc_interval_secs: 3600,
             transfer_ttl_secs: 24 * 3600,
             payment_code_ttl_secs: 60,
+            payment_code_no_pin_fen: 50_000,
+            payment_code_no_pin_daily_fen: 200_000,
+            payment_code_confirm_secs: 120,
             command: None,
         }
     }

@@ -74,7 +74,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         InsufficientFunds | PinNotSet | CardDeclined => StatusCode::UNPROCESSABLE_ENTITY,
         WrongPin => StatusCode::FORBIDDEN,
         PinLocked => StatusCode::TOO_MANY_REQUESTS,
-        MiniProgramNotFound | OrderNotFound => StatusCode::NOT_FOUND,
+        MiniProgramNotFound | OrderNotFound | ChargeNotFound => StatusCode::NOT_FOUND,
         InvalidPackage => StatusCode::UNPROCESSABLE_ENTITY,
         VersionExists => StatusCode::CONFLICT,
         LoginCodeInvalid => StatusCode::GONE,

@@ -762,3 +762,69 @@ async fn nobody_reads_another_users_events() {
         "conversation_not_found",
     );
 }
+
+async fn group(p: &Party<'_>, member: &Party<'_>) -> (StatusCode, Value) {
+    let body = json!({"title": "Trip", "members": [member.user.id]});
+    p.call(Method::POST, "/conversations", Some(body)).await
+}
+
+/// Someone who blocked you, or whom you deleted, cannot be put in a group by you, nor can you
+/// be put in theirs: a group needs friends both ways and no block either way.
+#[tokio::test]
+async fn a_block_or_a_deletion_keeps_people_out_of_each_others_groups() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    let bob = Party::join(&s, "bob", "13800000002").await;
+    let carol = Party::join(&s, "carol", "13800000003").await;
+    alice.befriend(&bob).await;
+    alice.befriend(&carol).await;
+    // Bob blocks Alice: neither can add the other.
+    bob.ok(Method::PUT, &format!("/blocks/{}", alice.user.id), None)
+        .await;
+    assert_error(
+        &group(&alice, &bob).await,
+        StatusCode::FORBIDDEN,
+        "not_friends",
+    );
+    assert_error(
+        &group(&bob, &alice).await,
+        StatusCode::FORBIDDEN,
+        "not_friends",
+    );
+    // Carol deletes Alice: Alice still has Carol's contact row, but cannot add her.
+    carol
+        .ok(
+            Method::DELETE,
+            &format!("/contacts/{}", alice.user.id),
+            None,
+        )
+        .await;
+    assert_error(
+        &group(&alice, &carol).await,
+        StatusCode::FORBIDDEN,
+        "not_friends",
+    );
+    let dan = Party::join(&s, "dan", "13800000004").await;
+    alice.befriend(&dan).await;
+    let g = alice
+        .ok(
+            Method::POST,
+            "/conversations",
+            Some(json!({"title": "Trip", "members": [dan.user.id]})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_error(
+        &alice
+            .call(
+                Method::POST,
+                &format!("/conversations/{g}/members"),
+                Some(json!({"users": [carol.user.id]})),
+            )
+            .await,
+        StatusCode::FORBIDDEN,
+        "not_friends",
+    );
+}

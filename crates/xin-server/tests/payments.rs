@@ -330,3 +330,192 @@ async fn a_forgotten_pin_is_reset_on_the_phone_with_the_password() {
     assert_eq!(bob.balance().await, 200);
     s.ledger_is_sound();
 }
+
+async fn confirm(p: &Party<'_>, charge: &str, pin: &str) -> (StatusCode, Value) {
+    p.call(
+        Method::POST,
+        &format!("/wallet/charges/{charge}/confirm"),
+        Some(json!({"pin": pin})),
+    )
+    .await
+}
+
+/// A fresh payment code of `p`'s.
+async fn fresh_code(p: &Party<'_>) -> String {
+    let (status, code) = payment_code(p, json!({"pin": PIN})).await;
+    assert_eq!(status, StatusCode::OK, "{code}");
+    code["code"].as_str().unwrap().to_string()
+}
+
+/// Whoever sees a live payment code can charge only small amounts with it: above ¥50 a charge
+/// (here), or ¥80 in 24 hours, the payer is asked on their phone and the money moves only
+/// with their PIN; they can decline; the till follows the charge; every charge is told to the
+/// payer at once.
+#[tokio::test]
+async fn a_charge_above_the_no_pin_limits_waits_for_the_payers_pin() {
+    let s = TestServer::with(|c| {
+        c.payment_code_no_pin_fen = 5_000;
+        c.payment_code_no_pin_daily_fen = 8_000;
+    })
+    .await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    let shop = Party::join(&s, "noodle_bar", "13800000002").await;
+    let mallory = Party::join(&s, "mallory", "13800000066").await;
+    alice.fund(100_000).await;
+    mallory.fund(0).await;
+
+    // ¥40: through at once, and Alice's devices are told of it.
+    let (status, paid) = collect(&shop, &fresh_code(&alice).await, 4_000, "k-1").await;
+    assert_eq!(status, StatusCode::OK, "{paid}");
+    assert!(alice
+        .events()
+        .await
+        .iter()
+        .any(|e| e["body"]["type"] == "payment" && e["body"]["payment"]["id"] == paid["id"]));
+
+    // ¥60 > ¥50 a charge: waits. Nothing moved; Alice's devices are asked.
+    let code2 = fresh_code(&alice).await;
+    let (status, pending) = collect(&shop, &code2, 6_000, "k-2").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{pending}");
+    assert_eq!(pending["state"], "pending");
+    assert_eq!(pending["payer_name"], "ALICE");
+    let id = pending["id"].as_str().unwrap().to_string();
+    assert_eq!(alice.balance().await, 100_000 - 4_000);
+    let asked = alice.events().await;
+    assert!(asked
+        .iter()
+        .any(|e| e["body"]["type"] == "charge" && e["body"]["charge"]["id"] == id.as_str()));
+    // The till's retry finds the same charge; its state is the till's to read, no one else's.
+    let (status, again) = collect(&shop, "130000000000000000", 6_000, "k-2").await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "another request under the same key: {again}"
+    );
+    assert_eq!(
+        shop.ok(Method::GET, &format!("/wallet/charges/{id}"), None)
+            .await["state"],
+        "pending"
+    );
+    assert_error(
+        &mallory
+            .call(Method::GET, &format!("/wallet/charges/{id}"), None)
+            .await,
+        StatusCode::NOT_FOUND,
+        "charge_not_found",
+    );
+    // Only Alice confirms it, and only with her PIN (a wrong one counts like any PIN try).
+    assert_error(
+        &confirm(&mallory, &id, PIN).await,
+        StatusCode::NOT_FOUND,
+        "charge_not_found",
+    );
+    assert_error(
+        &confirm(&shop, &id, PIN).await,
+        StatusCode::NOT_FOUND,
+        "charge_not_found",
+    );
+    assert_error(
+        &confirm(&alice, &id, "000000").await,
+        StatusCode::FORBIDDEN,
+        "wrong_pin",
+    );
+    assert_eq!(alice.balance().await, 96_000);
+    let (status, done) = confirm(&alice, &id, PIN).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(
+        (
+            done["state"].as_str(),
+            done["payment"]["amount_fen"].as_i64()
+        ),
+        (Some("paid"), Some(6_000))
+    );
+    assert_eq!(alice.balance().await, 90_000);
+    assert_eq!(shop.balance().await, 10_000);
+    // Confirming again pays nothing more; the till sees it paid, and its retry answers the payment.
+    assert_eq!(confirm(&alice, &id, PIN).await.1["state"], "paid");
+    assert_eq!(alice.balance().await, 90_000);
+    let (status, replay) = collect(&shop, &code2, 6_000, "k-2").await;
+    assert_eq!(status, StatusCode::OK, "{replay}");
+    assert_eq!(replay["id"], done["payment"]["id"]);
+    let code = fresh_code(&alice).await;
+
+    // ¥40 more would make ¥80 without the PIN today: fine. Then ¥1 more is over ¥80: waits.
+    let (status, _) = collect(&shop, &code, 4_000, "k-3").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, over) = collect(&shop, &fresh_code(&alice).await, 100, "k-4").await;
+    assert_eq!(
+        status,
+        StatusCode::ACCEPTED,
+        "the confirmed ¥60 does not count, the ¥80 does: {over}"
+    );
+    // Alice declines: nothing moves, the till is told, and the charge cannot be paid after.
+    let over_id = over["id"].as_str().unwrap();
+    let declined = alice
+        .ok(
+            Method::POST,
+            &format!("/wallet/charges/{over_id}/decline"),
+            None,
+        )
+        .await;
+    assert_eq!(declined["state"], "declined");
+    assert_eq!(
+        shop.ok(Method::GET, &format!("/wallet/charges/{over_id}"), None)
+            .await["state"],
+        "declined"
+    );
+    assert_error(
+        &alice
+            .call(
+                Method::POST,
+                &format!("/wallet/charges/{over_id}/confirm"),
+                Some(json!({"pin": PIN})),
+            )
+            .await,
+        StatusCode::GONE,
+        "payment_code_invalid",
+    );
+    assert_eq!(alice.balance().await, 86_000);
+    // Not an id at all: not found, no PIN try spent.
+    assert_error(
+        &alice
+            .call(
+                Method::POST,
+                "/wallet/charges/nope/confirm",
+                Some(json!({"pin": "000000"})),
+            )
+            .await,
+        StatusCode::NOT_FOUND,
+        "charge_not_found",
+    );
+    s.ledger_is_sound();
+}
+
+/// A charge nobody confirms lapses: the till reads it as expired and it can no longer be paid.
+#[tokio::test]
+async fn a_charge_nobody_confirms_lapses_and_moves_nothing() {
+    let s = TestServer::with(|c| {
+        c.payment_code_no_pin_fen = 100;
+        c.payment_code_confirm_secs = 1;
+    })
+    .await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    let shop = Party::join(&s, "noodle_bar", "13800000002").await;
+    alice.fund(10_000).await;
+    let (status, pending) = collect(&shop, &fresh_code(&alice).await, 500, "k-1").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{pending}");
+    let id = pending["id"].as_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+    assert_eq!(
+        shop.ok(Method::GET, &format!("/wallet/charges/{id}"), None)
+            .await["state"],
+        "expired"
+    );
+    assert_error(
+        &confirm(&alice, &id, PIN).await,
+        StatusCode::GONE,
+        "payment_code_invalid",
+    );
+    assert_eq!(alice.balance().await, 10_000);
+    s.ledger_is_sound();
+}

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from "react";
-import type { Payment, TicketDetails } from "../bindings";
+import type { Payment, PendingCharge, TicketDetails } from "../bindings";
 import { api, ensureMediaKey, onSessionEnd, realtime, stored } from "./api";
 import { Auth } from "./Auth";
 import { ChatsList, ChatView, openFileTransfer } from "./Chats";
@@ -43,6 +43,8 @@ export function App() {
   const [tick, setTick] = useState(0);
   // The latest payment from or to me, live: the payment code page shows the shop's charge.
   const [payment, setPayment] = useState<Payment | null>(null);
+  // The latest payment-code charge waiting for (or settled by) my PIN.
+  const [charge, setCharge] = useState<PendingCharge | null>(null);
   // Moments news since the tab was last open: a friend's post, a like, a comment.
   const [momentNews, setMomentNews] = useState(0);
   const signedIn = session !== null;
@@ -59,6 +61,7 @@ export function App() {
       if (e.type === "signed_out") setSession(null);
       if (e.type === "event") setTick((t) => t + 1);
       if (e.type === "event" && e.event.body.type === "payment") setPayment(e.event.body.payment);
+      if (e.type === "event" && e.event.body.type === "charge") setCharge(e.event.body.charge);
       if (e.type === "event" && (e.event.body.type === "moment_notice" || e.event.body.type === "moment_posted")) setMomentNews((n) => n + 1);
     });
   }, [signedIn]);
@@ -76,7 +79,7 @@ export function App() {
   const me = session.user.id;
   const payee = /^\/pay\/([A-Za-z][A-Za-z0-9_]{2,31})$/.exec(path)?.[1];
   const money =
-    payee !== undefined ? <PayPage handle={payee} me={me} /> : path === "/wallet/code" ? <PaymentCodePage me={me} payment={payment} /> : path === "/wallet/merchant" ? <MerchantPage me={me} /> : path === "/wallet/pin" ? <PinPage /> : null;
+    payee !== undefined ? <PayPage handle={payee} me={me} /> : path === "/wallet/code" ? <PaymentCodePage me={me} payment={payment} charge={charge} /> : path === "/wallet/merchant" ? <MerchantPage me={me} /> : path === "/wallet/pin" ? <PinPage /> : null;
   if (money) return <Suspense fallback={<div className="app" />}>{money}</Suspense>;
   if (path === "/moments/new") return <NewPostPage />;
   if (path === "/me/devices") return <Devices onSignedOut={() => setSession(null)} />;

@@ -1,7 +1,7 @@
 import { PinInput } from "./PinInput";
 import QRCode from "qrcode";
 import { useEffect, useRef, useState } from "react";
-import type { Payee, Payment, PaymentCode, Wallet } from "../bindings";
+import type { Payee, Payment, PaymentCode, PendingCharge, Wallet } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { parseYuan, yuan } from "../shared/format";
 import { Icon } from "../shared/icons";
@@ -145,9 +145,51 @@ function QrSvg({ text, size = 220 }: { text: string; size?: number }) {
   );
 }
 
+/** A shop's charge above what goes through without the PIN: pay it with the PIN, or decline. */
+function ConfirmChargeCard({ charge, onSettled }: { charge: PendingCharge; onSettled: (c: PendingCharge) => void }) {
+  const t = useT();
+  const [pin, setPin] = useState("");
+  const [error, setError] = useState("");
+  const settle = (how: "confirm" | "decline") =>
+    call<PendingCharge>("POST", `/wallet/charges/${charge.id}/${how}`, how === "confirm" ? { pin } : undefined).then(onSettled, (e) => {
+      setPin("");
+      setError(errorMessage(e));
+    });
+  return (
+    <form
+      className="pay-form"
+      data-testid="charge-confirm"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (pin.length === 6) void settle("confirm");
+      }}
+    >
+      <div className="card pay-amount">
+        <div className="muted">{t("{{v0}} asks you to pay", { v0: charge.payee_name })}</div>
+        <div className="pay-done-amount">{yuan(charge.amount_fen)}</div>
+        {charge.note && <div className="muted">{charge.note}</div>}
+      </div>
+      <p className="muted">{t("This is more than your payment code pays without your PIN. Enter your PIN to pay.")}</p>
+      <PinInput value={pin} onChange={setPin} testid="charge-pin" />
+      {error && (
+        <p className="pay-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button className="primary" type="submit" disabled={pin.length !== 6} data-testid="charge-pay">
+        {t("Pay {{amount}}", { amount: yuan(charge.amount_fen) })}
+      </button>
+      <button type="button" className="pay-secondary" onClick={() => void settle("decline")} data-testid="charge-decline">
+        {t("Decline")}
+      </button>
+    </form>
+  );
+}
+
 /** "Pay" (the payment code): after the PIN, a one-time code a shop scans, renewed every minute
- *  while the page is open; the shop's charge shows here when it happens. */
-export function PaymentCodePage({ me, payment }: { me: string; payment: Payment | null }) {
+ *  while the page is open; the shop's charge shows here when it happens, and one above the
+ *  no-PIN limits asks for the PIN here. */
+export function PaymentCodePage({ me, payment, charge }: { me: string; payment: Payment | null; charge: PendingCharge | null }) {
   const t = useT();
   const [pin, setPin] = useState("");
   const [code, setCode] = useState<PaymentCode | null>(null);
@@ -186,9 +228,21 @@ export function PaymentCodePage({ me, payment }: { me: string; payment: Payment 
     return () => window.clearTimeout(tf);
   }, [code]);
   const charged = payment && payment.payer_id === me && payment.via === "payment_code" && payment.created_at >= opened ? payment : null;
+  // The charge as this page last saw it: the event, or the answer to confirming or declining.
+  const [settled, setSettled] = useState<PendingCharge | null>(null);
+  const latest = settled && charge && settled.id === charge.id && charge.state === "pending" ? settled : charge;
+  const asking = latest && latest.payer_id === me && latest.created_at >= opened ? latest : null;
   return (
     <Page title={t("Pay a shop")} back="/wallet" testid="payment-code-page">
-      {charged ? (
+      {asking?.state === "pending" ? (
+        <ConfirmChargeCard charge={asking} onSettled={setSettled} />
+      ) : asking?.state === "paid" && asking.payment ? (
+        <Paid payment={asking.payment} mine={me} />
+      ) : asking?.state === "declined" && !charged ? (
+        <p className="pay-error" role="alert" data-testid="charge-declined">
+          {t("You declined {{v0}}'s charge of {{amount}}. Nothing was paid.", { v0: asking.payee_name, amount: yuan(asking.amount_fen) })}
+        </p>
+      ) : charged ? (
         <Paid payment={charged} mine={me} />
       ) : code ? (
         <div className="card pay-code" data-testid="payment-code" data-code={code.code}>
@@ -231,13 +285,37 @@ export function MerchantPage({ me }: { me: string }) {
   const [scanning, setScanning] = useState(false);
   const [error, setError] = useState("");
   const [done, setDone] = useState<Payment | null>(null);
+  const [waiting, setWaiting] = useState<PendingCharge | null>(null);
   const [key, setKey] = useState(() => crypto.randomUUID());
   const fen = parseYuan(amount);
+  const settled = (c: PendingCharge) => {
+    if (c.state === "paid" && c.payment) {
+      setWaiting(null);
+      setDone(c.payment);
+    } else if (c.state === "pending") {
+      setWaiting(c);
+    } else {
+      setWaiting(null);
+      setKey(crypto.randomUUID());
+      setError(c.state === "declined" ? t("The customer declined the charge.") : t("The customer did not confirm in time. Nothing was charged."));
+    }
+  };
   const charge = (digits: string) => {
     if (fen === null) return;
     setError("");
-    call<Payment>("POST", "/wallet/collect", { idempotency_key: key, code: digits, amount_fen: fen, note: note.trim() }).then(setDone, (e) => setError(errorMessage(e)));
+    call<Payment | PendingCharge>("POST", "/wallet/collect", { idempotency_key: key, code: digits, amount_fen: fen, note: note.trim() }).then(
+      (r) => ("state" in r ? settled(r) : setDone(r)),
+      (e) => setError(errorMessage(e)),
+    );
   };
+  // Above the customer's no-PIN limits the charge waits for their PIN: follow it until settled.
+  useEffect(() => {
+    if (!waiting) return;
+    const tf = window.setInterval(() => {
+      call<PendingCharge>("GET", `/wallet/charges/${waiting.id}`).then(settled, () => {});
+    }, 1000);
+    return () => window.clearInterval(tf);
+  }, [waiting?.id]);
   return (
     <Page title={t("Merchant till (test)")} back="/wallet" testid="merchant-page">
       {done ? (
@@ -254,6 +332,11 @@ export function MerchantPage({ me }: { me: string }) {
             {t("Next customer")}
           </button>
         </>
+      ) : waiting ? (
+        <div className="card pay-code" data-testid="merchant-waiting">
+          <div className="pay-done-amount">{yuan(waiting.amount_fen)}</div>
+          <p className="muted">{t("Waiting for {{v0}} to confirm with their PIN…", { v0: waiting.payer_name })}</p>
+        </div>
       ) : scanning ? (
         <CodeScanner
           onCode={(c) => {

@@ -4,12 +4,14 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
+    response::{IntoResponse, Response},
     Json,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
 use xin_proto::{
-    Collect, DeviceKind, ErrorBody, ErrorCode, NewPaymentCode, Pay, Payee, Payment, PaymentCode,
-    ResetPin,
+    Collect, ConfirmCharge, DeviceKind, ErrorBody, ErrorCode, NewPaymentCode, Pay, Payee, Payment,
+    PaymentCode, PendingCharge, ResetPin,
 };
 
 use super::wallet::{key, note};
@@ -18,7 +20,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract,
     state::AppState,
-    store::{NewPayment, Payer, PinCheck},
+    store::{Charged, NewPayment, NoPinLimits, Payer, PinCheck},
     wallet::{self, pin},
 };
 
@@ -28,6 +30,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pay))
         .routes(routes!(new_payment_code))
         .routes(routes!(collect))
+        .routes(routes!(charge))
+        .routes(routes!(confirm_charge))
+        .routes(routes!(decline_charge))
         .routes(routes!(reset_pin))
 }
 
@@ -122,15 +127,18 @@ async fn new_payment_code(
     ))
 }
 
-/// A merchant charges a customer's payment code: the money moves from their wallet to mine.
+/// A merchant charges a customer's payment code: the money moves from their wallet to mine at
+/// once (200), or, above what the customer lets through without their PIN, once they confirm
+/// it on their phone (202, a pending charge to follow at `/wallet/charges/{id}`).
 #[utoipa::path(post, path = "/wallet/collect", tag = "wallet", security(("bearer" = [])), request_body = Collect,
-    responses((status = 200, body = Payment), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+    responses((status = 200, body = Payment), (status = 202, body = PendingCharge, description = "Waiting for the payer's PIN"),
+      (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
       (status = 410, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn collect(
     State(state): State<AppState>,
     authed: Authed,
     extract::Json(req): extract::Json<Collect>,
-) -> ApiResult<Json<Payment>> {
+) -> ApiResult<Response> {
     let (key, amount) = (key(&req.idempotency_key)?, wallet::amount(req.amount_fen)?);
     let note = note(&req.note, 50)?;
     let code = req.code.trim().to_string();
@@ -138,22 +146,82 @@ async fn collect(
         return Err(ApiError::invalid("code: a payment code is 18 digits"));
     }
     state.limits.collect(&authed.user_id.to_string())?;
+    let limits = NoPinLimits {
+        per_charge_fen: state.config.payment_code_no_pin_fen,
+        per_day_fen: state.config.payment_code_no_pin_daily_fen,
+        confirm_within_ms: i64::try_from(
+            state.config.payment_code_confirm_secs.saturating_mul(1000),
+        )
+        .unwrap_or(i64::MAX),
+    };
+    let payment = NewPayment {
+        by: authed.user_id,
+        key,
+        payer: Payer::Code(code),
+        payee: authed.user_id,
+        amount_fen: amount,
+        note,
+    };
+    Ok(match state.store.collect(payment, limits).await? {
+        Charged::Paid(p) => Json(p).into_response(),
+        Charged::Pending(c) => (StatusCode::ACCEPTED, Json(c)).into_response(),
+    })
+}
+
+fn charge_id(raw: &str) -> ApiResult<Uuid> {
+    super::contacts::path_id(raw, ErrorCode::ChargeNotFound)
+}
+
+/// A payment-code charge, for its payer or the till that made it.
+#[utoipa::path(get, path = "/wallet/charges/{id}", tag = "wallet", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = PendingCharge), (status = 404, body = ErrorBody)))]
+async fn charge(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PendingCharge>> {
+    Ok(Json(
+        state.store.charge(authed.user_id, charge_id(&id)?).await?,
+    ))
+}
+
+/// The payer confirms a pending charge with the PIN: the money moves.
+#[utoipa::path(post, path = "/wallet/charges/{id}/confirm", tag = "wallet", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ConfirmCharge,
+    responses((status = 200, body = PendingCharge), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+      (status = 404, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn confirm_charge(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    extract::Json(req): extract::Json<ConfirmCharge>,
+) -> ApiResult<Json<PendingCharge>> {
+    let id = charge_id(&id)?;
+    // Not found before the PIN: only the payer confirms, and a stranger's try costs no PIN try.
+    if state.store.charge(authed.user_id, id).await?.payer_id != authed.user_id {
+        return Err(ApiError::new(
+            ErrorCode::ChargeNotFound,
+            "There is no such charge.",
+        ));
+    }
+    pin::verify(&state, authed.user_id, &req.pin).await?;
+    Ok(Json(state.store.confirm_charge(authed.user_id, id).await?))
+}
+
+/// The payer declines a pending charge: nothing moves, and the till is told.
+#[utoipa::path(post, path = "/wallet/charges/{id}/decline", tag = "wallet", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PendingCharge), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+async fn decline_charge(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PendingCharge>> {
     Ok(Json(
         state
             .store
-            .pay(
-                NewPayment {
-                    by: authed.user_id,
-                    key,
-                    payer: Payer::Code(code),
-                    payee: authed.user_id,
-                    amount_fen: amount,
-                    note,
-                },
-                None,
-            )
-            .await?
-            .ok_or_else(|| ApiError::Internal("payment code charge undecided".into()))?,
+            .decline_charge(authed.user_id, charge_id(&id)?)
+            .await?,
     ))
 }
 

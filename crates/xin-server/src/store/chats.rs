@@ -10,7 +10,7 @@ use xin_proto::{
 
 use super::{
     blobs,
-    contacts::{has_contact, profile},
+    contacts::{has_contact, mutual_friends, profile},
     parse_uuid,
     sql::{self, Conn},
     views::DirectState,
@@ -604,7 +604,7 @@ impl Store {
         self.write(move |cx| {
             let c = &cx.conn;
             for &m in &others {
-                if !has_contact(c, owner, m)? {
+                if !mutual_friends(c, owner, m)? {
                     return Err(ApiError::new(
                         ErrorCode::NotFriends,
                         "You can only add friends to a group.",
@@ -693,7 +693,7 @@ impl Store {
                 if before.contains(&u) || added.contains(&u) {
                     continue;
                 }
-                if !has_contact(&cx.conn, user, u)? {
+                if !mutual_friends(&cx.conn, user, u)? {
                     return Err(ApiError::new(
                         ErrorCode::NotFriends,
                         "You can only add friends to a group.",

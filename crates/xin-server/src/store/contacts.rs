@@ -44,6 +44,12 @@ pub(crate) fn has_contact(c: &Conn, a: Uuid, b: Uuid) -> ApiResult<bool> {
     .is_some())
 }
 
+/// Friends both ways and neither blocked the other: whom one may add to a group. A contact row
+/// alone is one-sided: someone you deleted, or who blocked you, still has theirs.
+pub(crate) fn mutual_friends(c: &Conn, a: Uuid, b: Uuid) -> ApiResult<bool> {
+    Ok(has_contact(c, a, b)? && has_contact(c, b, a)? && !blocked_between(c, a, b)?)
+}
+
 /// True when either blocked the other.
 pub(crate) fn blocked_between(c: &Conn, a: Uuid, b: Uuid) -> ApiResult<bool> {
     Ok(sql::one(

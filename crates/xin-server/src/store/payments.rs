@@ -44,12 +44,12 @@ pub struct NewPayment {
 }
 
 #[derive(Serialize)]
-struct PaymentRequest<'a> {
-    payer: Option<Uuid>,
-    code: Option<&'a str>,
-    payee: Uuid,
-    amount_fen: i64,
-    note: &'a str,
+pub(super) struct PaymentRequest<'a> {
+    pub payer: Option<Uuid>,
+    pub code: Option<&'a str>,
+    pub payee: Uuid,
+    pub amount_fen: i64,
+    pub note: &'a str,
 }
 
 fn code_invalid() -> ApiError {
@@ -59,7 +59,7 @@ fn code_invalid() -> ApiError {
     )
 }
 
-fn name_of(c: &Conn, user: Uuid) -> ApiResult<String> {
+pub(super) fn name_of(c: &Conn, user: Uuid) -> ApiResult<String> {
     sql::one(
         c,
         "SELECT display_name FROM users WHERE id = $1",
@@ -71,7 +71,7 @@ fn name_of(c: &Conn, user: Uuid) -> ApiResult<String> {
 
 /// Marks a live payment code used and answers whose it is. A code of a device that has since
 /// signed out is dead, whatever its time.
-fn consume_code(c: &Conn, code: &str, now: i64) -> ApiResult<Uuid> {
+pub(super) fn consume_code(c: &Conn, code: &str, now: i64) -> ApiResult<Uuid> {
     let owner: Option<String> = sql::one(
         c,
         "UPDATE payment_codes SET used_at = $2
@@ -86,13 +86,14 @@ fn consume_code(c: &Conn, code: &str, now: i64) -> ApiResult<Uuid> {
 }
 
 fn pay(cx: &mut WriteCx, p: NewPayment) -> ApiResult<Payment> {
-    let (payer, code) = match &p.payer {
-        Payer::Me(u) => (Some(*u), None),
-        Payer::Code(c) => (None, Some(c.as_str())),
+    let Payer::Me(payer) = p.payer else {
+        return Err(ApiError::Internal(
+            "a payment code is charged through collect".into(),
+        ));
     };
     let request = PaymentRequest {
-        payer,
-        code,
+        payer: Some(payer),
+        code: None,
         payee: p.payee,
         amount_fen: p.amount_fen,
         note: &p.note,
@@ -101,30 +102,51 @@ fn pay(cx: &mut WriteCx, p: NewPayment) -> ApiResult<Payment> {
     if let Some(done) = idem.replay(&cx.conn)? {
         return Ok(done);
     }
-    let now = now_ms();
-    let (payer, via) = match &p.payer {
-        Payer::Me(u) => (*u, PaymentVia::ReceiveCode),
-        Payer::Code(code) => (consume_code(&cx.conn, code, now)?, PaymentVia::PaymentCode),
-    };
-    if payer == p.payee {
+    let payment = move_money(
+        cx,
+        Move {
+            payer,
+            payee: p.payee,
+            amount_fen: p.amount_fen,
+            note: p.note,
+            via: PaymentVia::ReceiveCode,
+        },
+    )?;
+    idem.remember(&cx.conn, &payment)?;
+    Ok(payment)
+}
+
+/// Money from one wallet to another, as one payment.
+pub(super) struct Move {
+    pub payer: Uuid,
+    pub payee: Uuid,
+    pub amount_fen: i64,
+    pub note: String,
+    pub via: PaymentVia,
+}
+
+/// Posts the payment's ledger transaction and tells both sides.
+pub(super) fn move_money(cx: &mut WriteCx, m: Move) -> ApiResult<Payment> {
+    if m.payer == m.payee {
         return Err(ApiError::new(
             ErrorCode::SelfPayment,
             "You cannot pay yourself.",
         ));
     }
-    let payee_name = name_of(&cx.conn, p.payee)?;
-    let payer_name = name_of(&cx.conn, payer)?;
+    let now = now_ms();
+    let payee_name = name_of(&cx.conn, m.payee)?;
+    let payer_name = name_of(&cx.conn, m.payer)?;
     // A payer without a wallet account has no money: the debit below refuses it.
-    ledger::open_wallet(&cx.conn, p.payee)?;
-    let memo = if p.note.is_empty() {
+    ledger::open_wallet(&cx.conn, m.payee)?;
+    let memo = if m.note.is_empty() {
         "Payment".to_string()
     } else {
-        p.note.clone()
+        m.note.clone()
     };
     let id = ledger::post(
         &cx.conn,
         Entry {
-            kind: match via {
+            kind: match m.via {
                 PaymentVia::ReceiveCode => "payment_receive_code",
                 PaymentVia::PaymentCode => "payment_code",
                 PaymentVia::MiniProgram => "mini_program_order",
@@ -134,39 +156,38 @@ fn pay(cx: &mut WriteCx, p: NewPayment) -> ApiResult<Payment> {
         },
         &[
             Posting {
-                account: ledger::wallet_account(payer),
-                amount: -p.amount_fen,
+                account: ledger::wallet_account(m.payer),
+                amount: -m.amount_fen,
                 bill: BillKind::PaymentOut,
-                counterparty: Some(p.payee),
+                counterparty: Some(m.payee),
             },
             Posting {
-                account: ledger::wallet_account(p.payee),
-                amount: p.amount_fen,
+                account: ledger::wallet_account(m.payee),
+                amount: m.amount_fen,
                 bill: BillKind::PaymentIn,
-                counterparty: Some(payer),
+                counterparty: Some(m.payer),
             },
         ],
     )?;
     let payment = Payment {
         id,
-        payer_id: payer,
+        payer_id: m.payer,
         payer_name,
-        payee_id: p.payee,
+        payee_id: m.payee,
         payee_name,
-        amount_fen: p.amount_fen,
-        note: p.note,
-        via,
+        amount_fen: m.amount_fen,
+        note: m.note,
+        via: m.via,
         created_at: now,
     };
     // One event for both sides: their devices read the new balance when told.
     cx.out.append_all(
         &cx.conn,
-        &[payer, payment.payee_id],
+        &[m.payer, payment.payee_id],
         EventBody::Payment {
             payment: payment.clone(),
         },
     )?;
-    idem.remember(&cx.conn, &payment)?;
     Ok(payment)
 }
 
