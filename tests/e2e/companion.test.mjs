@@ -345,3 +345,34 @@ describe("the phone's session and the addresses of its files", () => {
     await phone.screenshot("12b-phone-signed-out-elsewhere");
   });
 });
+
+// Sessions that may live no time at all, and access tokens of two seconds: the phone's first
+// refresh finds its session past its lifetime.
+describe("a phone session past its lifetime", () => {
+  let server, phone;
+
+  before(async () => {
+    server = await startServer(["--access-ttl-secs", "2", "--session-max-days", "0"]);
+    phone = await startPhone();
+  });
+
+  after(async () => {
+    await phone?.stop();
+    await server?.stop();
+  });
+
+  test("returns to the sign-in page, which says why, and a new sign-in works", async () => {
+    const page = phone.page;
+    await phoneSignUp(page, server.url, "dora", "13900000008");
+    await new Promise((r) => setTimeout(r, 2_500));
+    await page.getByTestId("tab-contacts").click();
+    await page.getByTestId("auth-expired").waitFor();
+    assert.match(await page.getByTestId("auth-expired").innerText(), /long time since you logged in on this phone/);
+    assert.equal(await page.evaluate(() => localStorage.getItem("xin.session")), null);
+    await phone.screenshot("12c-phone-session-expired");
+    await page.locator('input[name="login"]').fill("dora");
+    await page.locator('input[name="password"]').fill("correct horse");
+    await page.getByTestId("auth-submit").click();
+    await page.getByTestId("tab-scan").waitFor();
+  });
+});

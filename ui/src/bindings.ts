@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "rate_limited" | "server_busy" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "charge_not_found" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "link_expired" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "session_expired" | "rate_limited" | "server_busy" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "charge_not_found" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "link_expired" | "internal";
 
 export type ErrorBody = { error: ErrorDetail, };
 
@@ -182,7 +182,11 @@ code?: string, };
 
 export type PendingLogins = { tickets: Array<TicketDetails>, };
 
-export type ServerEvent = { "type": "hello", device_id: string, } | { "type": "signed_out", reason: string, } | { "type": "login_request", ticket: TicketDetails, } | { "type": "devices_changed" } | { "type": "event", event: Event, };
+export type ServerEvent = { "type": "hello", device_id: string, } | { "type": "signed_out", reason: string, 
+/**
+ * The session reached the server's absolute lifetime (nobody signed it out).
+ */
+expired: boolean, } | { "type": "login_request", ticket: TicketDetails, } | { "type": "devices_changed" } | { "type": "event", event: Event, };
 
 export type UserSearch = { users: Array<UserProfile>, };
 
@@ -730,7 +734,7 @@ keyword: string, reply: string, };
 
 export type AutoReplies = { 
 /**
- * Sent to each new follower.
+ * Sent to each new follower; null or empty: none.
  */
 on_follow: string | null, keywords: Array<KeywordReply>, 
 /**
@@ -807,7 +811,7 @@ export type ApiReply = { user_id: string, text: string, };
 export type NewOfficialQr = { 
 /**
  * Reported with every follow through this code (in the webhook's follow event and the
- * console's figures); null for the account's plain code.
+ * console's figures); null or empty for the account's plain code.
  */
 scene?: string, 
 /**
@@ -915,7 +919,7 @@ notification_previews: boolean, };
 
 export type Language = "en" | "zh-CN";
 
-export type LoginNotice = { "kind": "signed_out_elsewhere" } | { "kind": "scan_to_log_in" } | { "kind": "no_longer_remembered" } | { "kind": "declined" } | { "kind": "not_confirmed" } | { "kind": "failed", error: UiError, };
+export type LoginNotice = { "kind": "signed_out_elsewhere" } | { "kind": "session_expired" } | { "kind": "scan_to_log_in" } | { "kind": "no_longer_remembered" } | { "kind": "declined" } | { "kind": "not_confirmed" } | { "kind": "failed", error: UiError, };
 
 export type Transfer = { id: string, direction: Direction, conversation_id: string, name: string, 
 /**

@@ -365,8 +365,9 @@ impl Engine {
         Ok(())
     }
 
-    /// The server ended this device's session (signed out from another device).
-    pub(crate) async fn signed_out_remotely(&self) {
+    /// The server ended this device's session (signed out from another device, or it reached
+    /// its absolute lifetime: `notice` says which).
+    pub(crate) async fn signed_out_remotely(&self, notice: LoginNotice) {
         let account = self.close_account().await;
         if let Some(account) = account {
             let _ = self
@@ -377,8 +378,7 @@ impl Engine {
             self.forget_cache(&id).await;
         }
         let _ = self.app_db(|db| db.forget(self.server()));
-        self.start_qr_login(Some(LoginNotice::SignedOutElsewhere))
-            .await;
+        self.start_qr_login(Some(notice)).await;
     }
 
     pub fn settings(&self) -> CoreResult<crate::events::AppSettings> {

@@ -48,7 +48,9 @@ impl CoreError {
         matches!(self, Self::SignedOut)
             || matches!(
                 self.api_code(),
-                Some(ErrorCode::SessionRevoked | ErrorCode::Unauthorized)
+                Some(
+                    ErrorCode::SessionRevoked | ErrorCode::SessionExpired | ErrorCode::Unauthorized
+                )
             )
     }
 }

@@ -72,6 +72,8 @@ pub enum AppView {
 pub enum LoginNotice {
     /// Another device signed this one out.
     SignedOutElsewhere,
+    /// The session reached the server's absolute lifetime: scan to sign in again.
+    SessionExpired,
     /// This computer remembers the account but has lost its key: scan instead.
     ScanToLogIn,
     /// The server no longer remembers this computer: scan instead.

@@ -6,7 +6,11 @@ use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::{self, Message};
 use xin_proto::ServerEvent;
 
-use crate::{engine::Engine, events::CoreEvent, sync};
+use crate::{
+    engine::Engine,
+    events::{CoreEvent, LoginNotice},
+    sync,
+};
 
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
@@ -46,10 +50,10 @@ async fn run_link(engine: Engine) {
                         continue;
                     };
                     match serde_json::from_str::<ServerEvent>(&text) {
-                        Ok(ServerEvent::SignedOut { reason }) => {
+                        Ok(ServerEvent::SignedOut { reason, expired }) => {
                             engine.emit(CoreEvent::Connection { online: false });
                             tracing::info!("signed out by the server: {reason}");
-                            end_session(engine);
+                            end_session(engine, expired);
                             return;
                         }
                         Ok(ServerEvent::DevicesChanged) => engine.refresh_devices_quietly().await,
@@ -68,7 +72,8 @@ async fn run_link(engine: Engine) {
                 // Expired access token, or the session is over: refresh tells which.
                 if let Err(e) = account.refresh().await {
                     if e.is_signed_out() {
-                        end_session(engine);
+                        let expired = e.api_code() == Some(xin_proto::ErrorCode::SessionExpired);
+                        end_session(engine, expired);
                         return;
                     }
                 }
@@ -85,6 +90,12 @@ async fn run_link(engine: Engine) {
 }
 
 /// Ending the session aborts this very task, so it must run on its own.
-fn end_session(engine: Engine) {
-    tokio::spawn(async move { engine.signed_out_remotely().await });
+/// `expired`: the session reached the server's absolute lifetime, rather than being signed out.
+fn end_session(engine: Engine, expired: bool) {
+    let notice = if expired {
+        LoginNotice::SessionExpired
+    } else {
+        LoginNotice::SignedOutElsewhere
+    };
+    tokio::spawn(async move { engine.signed_out_remotely(notice).await });
 }

@@ -79,11 +79,15 @@ struct Rig {
 }
 
 async fn rig() -> Rig {
+    rig_with(|_| {}).await
+}
+
+async fn rig_with(tweak: impl FnOnce(&mut xin_server::Config)) -> Rig {
     let server_dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = xin_server::start(xin_server::Config::for_tests(server_dir.path()), listener)
-        .await
-        .unwrap();
+    let mut config = xin_server::Config::for_tests(server_dir.path());
+    tweak(&mut config);
+    let server = xin_server::start(config, listener).await.unwrap();
     let data = tempfile::tempdir().unwrap();
     let vault = Arc::new(MemoryVault::default());
     let engine = Engine::new(EngineConfig {
@@ -416,4 +420,43 @@ async fn an_unreachable_server_is_said_plainly() {
     // The UI says "Cannot reach the Xin server at …" in the reader's language.
     assert_eq!(server, engine.server());
     assert_eq!(*error, None);
+}
+
+/// A session past the server's absolute lifetime ends at the next refresh: the desktop returns
+/// to the QR code and says why (not "signed out elsewhere").
+#[tokio::test]
+async fn a_session_past_its_lifetime_returns_to_the_qr_and_says_so() {
+    let rig = rig_with(|c| {
+        c.access_ttl_secs = 1;
+        c.session_max_days = 0;
+    })
+    .await;
+    let phone = Phone::register(&rig.server.url(), "alice").await;
+    rig.engine.start().await.unwrap();
+    qr_sign_in(&rig, &phone).await;
+    // The next call after the access token lapsed refreshes, and the refresh is refused.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let refused = rig.engine.devices().await.unwrap_err();
+    assert_eq!(
+        refused.api_code(),
+        Some(xin_proto::ErrorCode::SessionExpired)
+    );
+    let view = until(&rig.engine, "signed out with a notice", |v| {
+        matches!(
+            v,
+            AppView::SignedOut {
+                notice: Some(_),
+                ..
+            }
+        )
+    })
+    .await;
+    let AppView::SignedOut {
+        notice: Some(notice),
+        ..
+    } = view
+    else {
+        unreachable!()
+    };
+    assert_eq!(notice, xin_core::events::LoginNotice::SessionExpired);
 }

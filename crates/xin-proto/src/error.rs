@@ -26,6 +26,8 @@ pub enum ErrorCode {
     TokenExpired,
     /// The session or device was signed out.
     SessionRevoked,
+    /// The session reached its absolute lifetime: sign in again.
+    SessionExpired,
     /// Too many attempts; wait and retry.
     RateLimited,
     /// The server is at its bound for this kind of work; try again in a moment.

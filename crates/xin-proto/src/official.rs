@@ -314,16 +314,16 @@ pub struct KeywordReply {
 /// `GET`/`PUT /api/v1/official-accounts/{id}/auto-replies` (owner)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct AutoReplies {
-    /// Sent to each new follower.
+    /// Sent to each new follower; null or empty: none.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(max_length = 2000)]
     pub on_follow: Option<String>,
     #[serde(default)]
     #[schema(max_items = 50)]
     pub keywords: Vec<KeywordReply>,
     /// Sent when no keyword matches.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(max_length = 2000)]
     pub default: Option<String>,
 }
 
@@ -477,10 +477,10 @@ pub struct ApiReply {
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewOfficialQr {
     /// Reported with every follow through this code (in the webhook's follow event and the
-    /// console's figures); null for the account's plain code.
+    /// console's figures); null or empty for the account's plain code.
     #[serde(default)]
     #[ts(optional)]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(max_length = 64)]
     pub scene: Option<String>,
     /// Seconds the code works (60 s to 30 days); null: it never expires.
     #[serde(default)]

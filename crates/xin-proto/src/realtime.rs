@@ -15,7 +15,12 @@ pub enum ServerEvent {
     },
     /// This device was signed out (from another device, or its session was revoked).
     /// The server closes the socket right after.
-    SignedOut { reason: String },
+    SignedOut {
+        reason: String,
+        /// The session reached the server's absolute lifetime (nobody signed it out).
+        #[serde(default)]
+        expired: bool,
+    },
     /// A remembered desktop asks this account to confirm a sign-in.
     LoginRequest { ticket: TicketDetails },
     /// The list of devices changed (one signed in or out).

@@ -40,6 +40,11 @@ pub struct Config {
     #[arg(long, env = "XIN_ACCESS_TTL_SECS", default_value_t = 900)]
     pub access_ttl_secs: u64,
 
+    /// Days a signed-in device may keep refreshing its session; after that it must sign in
+    /// again (a QR scan on the desktop, the password on the phone), however active it was.
+    #[arg(long, env = "XIN_SESSION_MAX_DAYS", default_value_t = 90)]
+    pub session_max_days: u64,
+
     /// Login tickets one IP address may create per minute.
     #[arg(long, env = "XIN_TICKETS_PER_MINUTE", default_value_t = 30)]
     pub tickets_per_minute: u32,
@@ -188,6 +193,7 @@ impl Config {
             ticket_pending_secs: 60,
             ticket_scanned_secs: 120,
             access_ttl_secs: 900,
+            session_max_days: 90,
             tickets_per_minute: 1000,
             attempts_per_minute: 1000,
             lookups_per_hour: 1000,

@@ -67,6 +67,16 @@ pub fn complete(doc: &mut OpenApi) {
                 "No access token, or one that expired or was revoked (`unauthorized`, `token_expired`, `session_revoked`).",
             );
         }
+        let has_query = op.parameters.as_ref().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+        });
+        if has_query {
+            add(
+                "400",
+                "A query parameter is missing or not of its type (`invalid_request`).",
+            );
+        }
         if op.request_body.is_some() {
             add(
                 "400",

@@ -51,9 +51,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         NotFound | TicketNotFound | DeviceNotFound => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         HandleTaken | PhoneTaken | TicketUsed => StatusCode::CONFLICT,
-        InvalidCredentials | Unauthorized | TokenExpired | SessionRevoked | LinkExpired => {
-            StatusCode::UNAUTHORIZED
-        }
+        InvalidCredentials | Unauthorized | TokenExpired | SessionRevoked | SessionExpired
+        | LinkExpired => StatusCode::UNAUTHORIZED,
         WrongPollSecret | DeviceNotRemembered => StatusCode::FORBIDDEN,
         TicketExpired | TicketDeclined => StatusCode::GONE,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,

@@ -163,10 +163,12 @@ impl Hub {
             .unwrap_or(0)
     }
 
-    /// Tells every socket of the device it was signed out, then closes them.
-    pub fn sign_out_device(&self, device_id: Uuid, reason: &str) {
+    /// Tells every socket of the device it was signed out (or that its session `expired`),
+    /// then closes them.
+    pub fn sign_out_device(&self, device_id: Uuid, reason: &str, expired: bool) {
         let event = Arc::new(ServerEvent::SignedOut {
             reason: reason.to_string(),
+            expired,
         });
         self.each(|c| {
             if c.device_id == device_id {

@@ -25,12 +25,14 @@ use std::{future::Future, net::SocketAddr};
 
 use axum::{
     extract::DefaultBodyLimit,
+    http::{header, HeaderValue},
     response::{IntoResponse, Redirect},
     routing::get,
     Json, Router,
 };
 use tower_http::{
     services::{ServeDir, ServeFile},
+    set_header::SetResponseHeader,
     trace::TraceLayer,
 };
 use utoipa::OpenApi;
@@ -79,8 +81,8 @@ pub fn app(state: AppState) -> Router {
         }),
     )
     .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
-    .nest_service("/m", companion)
-    .nest_service("/console", console)
+    .nest_service("/m", unframed(companion))
+    .nest_service("/console", unframed(console))
     .route("/", get(|| async { Redirect::temporary("/m/") }))
     .fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is nothing here.") })
     .method_not_allowed_fallback(|| async {
@@ -92,6 +94,20 @@ pub fn app(state: AppState) -> Router {
     })
     .layer(TraceLayer::new_for_http().make_span_with(request_span))
     .with_state(state)
+}
+
+/// The phone companion and the console are never shown inside another site's frame, where a
+/// page could lay its own bait over "Confirm login" or "Pay" (clickjacking).
+fn unframed<S>(service: S) -> SetResponseHeader<SetResponseHeader<S, HeaderValue>, HeaderValue> {
+    SetResponseHeader::overriding(
+        SetResponseHeader::overriding(
+            service,
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ),
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'; object-src 'none'; base-uri 'self'"),
+    )
 }
 
 /// Requests are traced by method and path alone: a query may carry an access token (a browser's

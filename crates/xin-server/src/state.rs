@@ -51,7 +51,7 @@ impl AppState {
                 config.data_dir().join("cache").join("mini-programs"),
             ),
             uploads,
-            bank: Box::new(crate::wallet::bank::SandboxBank),
+            bank: Box::new(crate::wallet::bank::SandboxBank::default()),
             pins: Default::default(),
             config,
             public_url,

@@ -282,3 +282,29 @@ async fn unknown_routes_and_methods_answer_in_the_error_shape() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["status"], "ok");
 }
+
+/// A session has an absolute lifetime: past it, a refresh ends the session with
+/// `session_expired` however active the device was, and its access token stops working.
+#[tokio::test]
+async fn a_session_past_its_lifetime_must_sign_in_again() {
+    let s = TestServer::with(|c| c.session_max_days = 0).await;
+    let alice = s.register("alice", "13800000001").await;
+    assert_error(
+        &s.post("/sessions/refresh", json!({"refresh_token": alice.refresh}))
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+    );
+    let (status, _) = s
+        .call(Method::GET, "/contacts", Some(&alice.access), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the session is over");
+    // Signing in again starts a new session.
+    let again = s.sign_in("alice", desktop_device()).await;
+    assert_eq!(
+        s.call(Method::GET, "/contacts", Some(&again.access), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+}

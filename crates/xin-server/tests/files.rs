@@ -902,3 +902,60 @@ async fn a_stream_of_pieces_must_start_at_a_piece_and_end_with_the_file() {
     assert_error(&r, StatusCode::BAD_REQUEST, "invalid_request");
     assert_eq!(tus.offset(&location).await, Some(0));
 }
+
+/// Someone added to a group reads what is sent from then on, as in WeChat: not the earlier
+/// messages, not the earlier files, and nothing from before counts as unread. Those who were
+/// there keep everything.
+#[tokio::test]
+async fn a_new_group_member_reads_only_what_is_sent_after_they_join() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    let bob = Party::join(&s, "bob", "13800000002").await;
+    let carol = Party::join(&s, "carol", "13800000003").await;
+    alice.befriend(&bob).await;
+    alice.befriend(&carol).await;
+    let group = alice
+        .ok(
+            Method::POST,
+            "/conversations",
+            Some(json!({"title": "Trip", "members": [bob.user.id]})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    alice.say(&group, "before carol").await;
+    let file = bytes(50_000, 9);
+    let h = Tus { p: &alice }.upload(&file).await;
+    let (status, _) = send(&alice, &group, file_message(&h, file.len(), "plan.pdf")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    alice
+        .ok(
+            Method::POST,
+            &format!("/conversations/{group}/members"),
+            Some(json!({"users": [carol.user.id]})),
+        )
+        .await;
+    alice.say(&group, "welcome carol").await;
+
+    let texts = carol.texts(&group).await;
+    assert_eq!(texts.last().map(String::as_str), Some("welcome carol"));
+    assert!(!texts.iter().any(|t| t == "before carol"), "{texts:?}");
+    assert_eq!(
+        texts.len(),
+        2,
+        "the line saying she was added, and the welcome: {texts:?}"
+    );
+    assert_eq!(carol.conversation(&group).await["unread"], 2);
+    assert_eq!(
+        Tus { p: &carol }.download(&h, None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Bob, there from the start, keeps the whole history and the file.
+    assert!(bob.texts(&group).await.iter().any(|t| t == "before carol"));
+    assert_eq!(
+        Tus { p: &bob }.download(&h, None).await.status(),
+        StatusCode::OK
+    );
+}

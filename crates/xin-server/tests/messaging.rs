@@ -828,3 +828,24 @@ async fn a_block_or_a_deletion_keeps_people_out_of_each_others_groups() {
         "not_friends",
     );
 }
+
+/// What the API document refuses, the server refuses: a read marker below zero.
+#[tokio::test]
+async fn a_read_marker_below_zero_is_refused() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    let bob = Party::join(&s, "bob", "13800000002").await;
+    alice.befriend(&bob).await;
+    let conv = alice.direct(&bob).await;
+    assert_error(
+        &alice
+            .call(
+                Method::POST,
+                &format!("/conversations/{conv}/read"),
+                Some(json!({"seq": -1})),
+            )
+            .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+}

@@ -778,3 +778,39 @@ async fn packages_are_bounded_counted_against_the_quota_and_their_versions_cappe
         "quota_exceeded",
     );
 }
+
+/// A mini-program's files load in the phone's frame but not as a page of their own on Xin's
+/// origin; the phone companion and the console cannot be framed by another site.
+#[tokio::test]
+async fn mini_program_pages_open_only_framed_and_xins_own_pages_never_framed() {
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "crag", "13800000010").await;
+    let (account, _) = account(&owner, "crag_coffee").await;
+    let (status, body) = upload(&owner, &account, good("crag-coffee", "1.0.0")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let url = format!(
+        "{}/api/v1/mini-programs/{}/files/1.0.0/index.html",
+        s.url,
+        body["id"].as_str().unwrap()
+    );
+    let get = |dest: &'static str| s.http.get(&url).header("sec-fetch-dest", dest).send();
+    assert_eq!(get("iframe").await.unwrap().status(), StatusCode::OK);
+    let top = get("document").await.unwrap();
+    assert_eq!(top.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        top.json::<Value>().await.unwrap()["error"]["code"],
+        "not_allowed"
+    );
+
+    for page in ["/m/", "/m/wallet/code", "/console/"] {
+        let r = s.http.get(format!("{}{page}", s.url)).send().await.unwrap();
+        assert_eq!(r.headers()["x-frame-options"], "DENY", "{page}");
+        assert!(
+            r.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{page}"
+        );
+    }
+}

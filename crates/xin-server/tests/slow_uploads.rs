@@ -20,21 +20,25 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// Starts a new upload of 1 MiB; answers the server's answer.
+async fn start(p: &Party<'_>) -> reqwest::Response {
+    p.s.http
+        .post(format!("{}/api/v1/uploads", p.s.url))
+        .bearer_auth(&p.user.access)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", (1 << 20).to_string())
+        .header(
+            "upload-metadata",
+            format!("filename {},blake3 {}", b64(b"slow.bin"), b64(&[b'0'; 64])),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A new upload of 1 MiB; answers its address.
 async fn create(p: &Party<'_>) -> String {
-    let r =
-        p.s.http
-            .post(format!("{}/api/v1/uploads", p.s.url))
-            .bearer_auth(&p.user.access)
-            .header("tus-resumable", "1.0.0")
-            .header("upload-length", (1 << 20).to_string())
-            .header(
-                "upload-metadata",
-                format!("filename {},blake3 {}", b64(b"slow.bin"), b64(&[b'0'; 64])),
-            )
-            .send()
-            .await
-            .unwrap();
+    let r = start(p).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     r.headers()["location"].to_str().unwrap().to_string()
 }
@@ -173,4 +177,23 @@ async fn past_the_bound_in_all_uploads_are_refused_as_busy_until_one_ends() {
         }
     }
     assert!(again.is_some(), "the freed place was taken");
+}
+
+/// Uploads started at the same moment are counted against the quota one by one: ten of 1 MiB
+/// into 3 MiB of room make three uploads, not ten.
+#[tokio::test]
+async fn parallel_uploads_cannot_all_slip_under_the_quota() {
+    let s = TestServer::with(|c| c.quota_bytes = 3 << 20).await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    let answers = futures_util::future::join_all((0..10).map(|_| start(&alice))).await;
+    let statuses: Vec<StatusCode> = answers.iter().map(|r| r.status()).collect();
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let full = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::INSUFFICIENT_STORAGE)
+        .count();
+    assert_eq!((created, full), (3, 7), "{statuses:?}");
 }

@@ -807,3 +807,47 @@ async fn parallel_wrong_pins_on_every_route_get_no_more_tries_than_sequential_on
     assert_eq!(alice.balance().await, 9_900);
     s.ledger_is_sound();
 }
+
+/// A withdrawal whose payout the bank refused was given back to the wallet; retrying it with
+/// the same key must not ask the bank again, or a bank that answers yes this time would pay
+/// out money the wallet already has back.
+#[tokio::test]
+async fn a_retried_withdrawal_after_a_refused_payout_does_not_pay_out_twice() {
+    let s = TestServer::start().await;
+    let alice = Party::join(&s, "alice", "13800000001").await;
+    alice.fund(10_000).await;
+    // The sandbox's flaky card: its first payout under a key fails, a second would succeed.
+    let flaky = alice
+        .ok(
+            Method::POST,
+            "/wallet/cards",
+            Some(json!({"number": "4000000000000010"})),
+        )
+        .await["id"]
+        .clone();
+    let withdraw =
+        json!({"idempotency_key": "w-1", "card_id": flaky, "amount_fen": 4_000, "pin": PIN});
+    let first = alice
+        .call(Method::POST, "/wallet/withdraw", Some(withdraw.clone()))
+        .await;
+    assert_error(&first, StatusCode::UNPROCESSABLE_ENTITY, "card_declined");
+    assert_eq!(alice.balance().await, 10_000, "given back");
+    let retry = alice
+        .call(Method::POST, "/wallet/withdraw", Some(withdraw))
+        .await;
+    assert_error(&retry, StatusCode::UNPROCESSABLE_ENTITY, "card_declined");
+    assert_eq!(alice.balance().await, 10_000);
+    let bills = alice.ok(Method::GET, "/wallet/bills", None).await["bills"].clone();
+    let kinds: Vec<&str> = bills
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["withdrawal", "withdrawal", "top_up"],
+        "one withdrawal and its return only"
+    );
+    s.ledger_is_sound();
+}

@@ -39,6 +39,11 @@ describe("LoginWindow", () => {
     expect(html).toContain("This device was signed out.");
   });
 
+  it("says a session that reached its lifetime must log in again", () => {
+    const html = render({ step: "starting" }, { kind: "session_expired" });
+    expect(html).toContain("it has been a long time since you logged in on this computer");
+  });
+
   it("says the notice in Chinese for a Chinese reader", async () => {
     await i18n.changeLanguage("zh-CN");
     try {

@@ -25,6 +25,8 @@ function noticeText(n: LoginNotice, t: (key: string) => string): string {
   switch (n.kind) {
     case "signed_out_elsewhere":
       return t("This device was signed out.");
+    case "session_expired":
+      return t("For your account's safety, scan the QR code to log in again: it has been a long time since you logged in on this computer.");
     case "scan_to_log_in":
       return t("Scan the QR code to log in.");
     case "no_longer_remembered":

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import type { Payment, PendingCharge, TicketDetails } from "../bindings";
-import { api, ensureMediaKey, onSessionEnd, realtime, stored } from "./api";
+import { api, ensureMediaKey, forget, onSessionEnd, realtime, stored } from "./api";
 import { Auth } from "./Auth";
 import { ChatsList, ChatView, openFileTransfer } from "./Chats";
 import { ConfirmLogin } from "./ConfirmLogin";
@@ -58,7 +58,10 @@ export function App() {
     return realtime((e) => {
       // On (re)connecting too: a request made before the link was up was pushed to no one.
       if (e.type === "login_request" || e.type === "hello") load();
-      if (e.type === "signed_out") setSession(null);
+      if (e.type === "signed_out") {
+        if (e.expired) forget("session_expired");
+        setSession(null);
+      }
       if (e.type === "event") setTick((t) => t + 1);
       if (e.type === "event" && e.event.body.type === "payment") setPayment(e.event.body.payment);
       if (e.type === "event" && e.event.body.type === "charge") setCharge(e.event.body.charge);

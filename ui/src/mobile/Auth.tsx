@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { api, errorMessage } from "./api";
+import { api, endedBecause, errorMessage } from "./api";
 import { useT } from "../shared/i18n";
 
 /** Sign in or create an account: the companion needs an account before it can confirm logins. */
@@ -9,6 +9,7 @@ export function Auth({ onSignedIn }: { onSignedIn: () => void }) {
   const [fields, setFields] = useState({ login: "", handle: "", phone: "", name: "", password: "" });
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  const [expired] = useState(() => endedBecause() === "session_expired");
   const set = (k: keyof typeof fields) => (e: { target: { value: string } }) => setFields({ ...fields, [k]: e.target.value });
 
   const submit = async (e: FormEvent) => {
@@ -29,6 +30,11 @@ export function Auth({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <div className="auth">
       <h1 className="auth-title">{mode === "in" ? t("Log in to Xin") : t("Create your Xin account")}</h1>
+      {expired && (
+        <p className="auth-notice" role="status" data-testid="auth-expired">
+          {t("For your account's safety, log in again: it has been a long time since you logged in on this phone.")}
+        </p>
+      )}
       <form onSubmit={submit} className="auth-form">
         {mode === "in" ? (
           <label>

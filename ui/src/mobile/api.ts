@@ -54,9 +54,28 @@ export function onSessionEnd(listener: () => void): () => void {
   return () => endings.delete(listener);
 }
 
-export function forget() {
+/** Why the last session ended, when the sign-in page should say so. */
+const ENDED = "xin.session-ended";
+
+export function forget(why?: "session_expired") {
   localStorage.removeItem(KEY);
+  if (why) localStorage.setItem(ENDED, why);
   endings.forEach((end) => end());
+}
+
+/** Why the last session ended (once: reading it clears it). */
+export function endedBecause(): "session_expired" | null {
+  const why = localStorage.getItem(ENDED);
+  localStorage.removeItem(ENDED);
+  return why === "session_expired" ? why : null;
+}
+
+/** The session is over for good: signed out elsewhere, or past its lifetime. */
+function ended(e: ApiError): boolean {
+  if (e.code === "session_expired") forget("session_expired");
+  else if (e.code === "session_revoked" || e.code === "unauthorized") forget();
+  else return false;
+  return true;
 }
 
 /** The server words its rules in the language the reader chose here, not the browser's. */
@@ -104,7 +123,7 @@ function refreshed(): Promise<string> {
         return next.access_token;
       },
       (e: unknown) => {
-        if (e instanceof ApiError && (e.code === "session_revoked" || e.code === "unauthorized")) forget();
+        if (e instanceof ApiError) ended(e);
         throw e;
       },
     )
@@ -131,7 +150,7 @@ async function withToken<T>(call: (token: string) => Promise<T>): Promise<T> {
       if (now && now !== s.access) return call(now);
       if (e.code === "token_expired") return call(await refreshed());
     }
-    if (e.code === "session_revoked" || e.code === "unauthorized") forget();
+    ended(e);
     throw e;
   }
 }

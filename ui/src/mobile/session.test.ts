@@ -1,18 +1,19 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { authed, onSessionEnd, stored } from "./api";
+import { authed, endedBecause, onSessionEnd, stored } from "./api";
 
 const USER = { id: "u", handle: "carol", display_name: "Carol", avatar_hue: 1 };
 
 /** Tokens rotate as on the real server: a refresh replaces the access token (the old one is
  * then unknown), and a refresh token works once. */
 function fakeServer() {
-  const state = { access: "T1", expired: false, refresh: "R1", refreshes: 0, meanwhile: undefined as (() => void) | undefined };
+  const state = { access: "T1", expired: false, refresh: "R1", refreshes: 0, lapsed: false, meanwhile: undefined as (() => void) | undefined };
   const answer = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
   const refused = (code: string) => answer(401, { error: { code, message: code } });
   vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
     if (url.endsWith("/sessions/refresh")) {
       const given = (JSON.parse(String(init.body)) as { refresh_token: string }).refresh_token;
+      if (state.lapsed) return refused("session_expired");
       if (given !== state.refresh) return refused("session_revoked");
       state.refreshes += 1;
       Object.assign(state, { access: `T${state.refreshes + 1}`, refresh: `R${state.refreshes + 1}`, expired: false });
@@ -73,5 +74,27 @@ describe("the phone's session", () => {
     stop();
     expect(stored()).toBeNull();
     expect(ended).toHaveBeenCalled();
+  });
+
+  it("a session past its lifetime ends, and the sign-in page is told why once", async () => {
+    const server = fakeServer();
+    server.expired = true;
+    server.lapsed = true;
+    const ended = vi.fn();
+    const stop = onSessionEnd(ended);
+    await expect(authed("GET", "/moments")).rejects.toMatchObject({ code: "session_expired" });
+    stop();
+    expect(stored()).toBeNull();
+    expect(ended).toHaveBeenCalled();
+    expect(endedBecause()).toBe("session_expired");
+    expect(endedBecause()).toBeNull();
+  });
+
+  it("a sign-out elsewhere gives the sign-in page no lifetime notice", async () => {
+    const server = fakeServer();
+    server.expired = true;
+    server.refresh = "R-after-sign-out";
+    await expect(authed("GET", "/moments")).rejects.toMatchObject({ code: "session_revoked" });
+    expect(endedBecause()).toBeNull();
   });
 });

@@ -170,7 +170,12 @@ async fn refresh(
     }
     match state
         .store
-        .refresh(&hash_token(&req.refresh_token), state.access_ttl_ms())
+        .refresh(
+            &hash_token(&req.refresh_token),
+            state.access_ttl_ms(),
+            i64::try_from(state.config.session_max_days.saturating_mul(86_400_000))
+                .unwrap_or(i64::MAX),
+        )
         .await?
     {
         RefreshOutcome::Rotated { user_id, session } => {
@@ -193,6 +198,15 @@ async fn refresh(
             ErrorCode::SessionRevoked,
             "This refresh token was already used, so the session was ended to keep the account safe.",
         )),
+        RefreshOutcome::Lapsed { device_id } => {
+            let why = format!(
+                "You signed in on this device more than {} days ago. Sign in again to keep your account safe.",
+                state.config.session_max_days
+            );
+            // The device's open sockets learn it now, not at their next reconnect.
+            state.hub.sign_out_device(device_id, &why, true);
+            Err(ApiError::new(ErrorCode::SessionExpired, why))
+        }
     }
 }
 
@@ -203,7 +217,7 @@ async fn sign_out(State(state): State<AppState>, authed: Authed) -> ApiResult<St
     state.store.revoke_session(authed.session_id).await?;
     state
         .hub
-        .sign_out_device(authed.device_id, "You signed out.");
+        .sign_out_device(authed.device_id, "You signed out.", false);
     state
         .hub
         .send_to_user(authed.user_id, &xin_proto::ServerEvent::DevicesChanged);

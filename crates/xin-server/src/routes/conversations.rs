@@ -304,6 +304,9 @@ async fn mark_read(
     Path(id): Path<String>,
     extract::Json(req): extract::Json<MarkRead>,
 ) -> ApiResult<StatusCode> {
+    if req.seq < 0 {
+        return Err(ApiError::invalid("seq: a message's seq, 0 or more"));
+    }
     state
         .store
         .mark_read(authed.user_id, conv_id(&id)?, req.seq)

@@ -52,7 +52,7 @@ async fn remove_device(
     } else {
         "This device was signed out from another device."
     };
-    state.hub.sign_out_device(device_id, reason);
+    state.hub.sign_out_device(device_id, reason, false);
     state
         .hub
         .send_to_user(authed.user_id, &ServerEvent::DevicesChanged);

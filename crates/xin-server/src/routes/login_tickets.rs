@@ -372,7 +372,7 @@ async fn confirm_ticket(
 /// The phone declines the login.
 #[utoipa::path(post, path = "/login-tickets/{id}/decline", tag = "login", security(("bearer" = [])),
     params(("id" = String, Path, description = "Ticket id")),
-    responses((status = 204), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 204), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn decline_ticket(
     State(state): State<AppState>,
     authed: Authed,

@@ -88,12 +88,24 @@ fn with_bridge(html: &[u8]) -> Vec<u8> {
 /// credentials); served with a CSP that sandboxes it wherever it is opened.
 #[utoipa::path(get, path = "/mini-programs/{id}/files/{version}/{*path}", tag = "mini-programs",
     params(("id" = String, Path), ("version" = String, Path), ("path" = String, Path)),
-    responses((status = 200, body = Vec<u8>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Vec<u8>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn file(
     State(state): State<AppState>,
     Path((id, version, path)): Path<(String, String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<Response> {
     let missing = || ApiError::new(ErrorCode::NotFound, "There is no such file.");
+    // A mini-program's pages run only inside Xin's sandboxed frame. Opened as a page of its
+    // own they would sit on Xin's origin, so browsers' navigations to them are refused.
+    if headers
+        .get("sec-fetch-dest")
+        .is_some_and(|d| d.as_bytes() == b"document")
+    {
+        return Err(ApiError::new(
+            ErrorCode::NotAllowed,
+            "Mini-program pages open inside Xin, not on their own.",
+        ));
+    }
     let bytes = state
         .package_files
         .file(&state.store, program_id(&id)?, version, &path)

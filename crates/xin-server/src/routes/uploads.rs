@@ -133,17 +133,6 @@ async fn create(
         let headers = tus_headers(&[("upload-offset", size.to_string())]);
         return Ok((StatusCode::OK, headers, Json(done)).into_response());
     }
-    let used = state.store.storage_used(authed.user_id).await?;
-    if used.saturating_add(size) > state.config.quota_bytes {
-        return Err(ApiError::new(
-            ErrorCode::QuotaExceeded,
-            format!(
-                "Your storage is full ({} of {} MiB used). Delete some chats' files or ask the server's admin for more.",
-                used >> 20,
-                state.config.quota_bytes >> 20
-            ),
-        ));
-    }
     let upload = UploadRow {
         id: Uuid::now_v7(),
         user_id: authed.user_id,
@@ -153,7 +142,22 @@ async fn create(
         received: 0,
     };
     state.uploads.stage(upload.id).await?;
-    state.store.create_upload(&upload).await?;
+    if !state
+        .store
+        .create_upload(&upload, state.config.quota_bytes)
+        .await?
+    {
+        let _ = state.uploads.staging().discard(upload.id);
+        let used = state.store.storage_used(authed.user_id).await?;
+        return Err(ApiError::new(
+            ErrorCode::QuotaExceeded,
+            format!(
+                "Your storage is full ({} of {} MiB used). Delete some chats' files or ask the server's admin for more.",
+                used >> 20,
+                state.config.quota_bytes >> 20
+            ),
+        ));
+    }
     let location = format!("{API_PREFIX}/uploads/{}", upload.id);
     if size == 0 {
         state
@@ -199,6 +203,7 @@ async fn offset(
 #[utoipa::path(patch, path = "/uploads/{id}", tag = "files", security(("bearer" = [])),
     params(("id" = String, Path, description = "Upload id")),
     responses((status = 204, description = "Upload-Offset: the new verified offset"),
+      (status = 404, body = ErrorBody, description = "No such upload of mine (`upload_not_found`)"),
       (status = 409, body = ErrorBody), (status = 460, body = ErrorBody, description = "Checksum mismatch: nothing kept"),
       (status = 422, body = ErrorBody, description = "The whole file's hash did not match: upload discarded"),
       (status = 429, body = ErrorBody, description = "This account is sending as many files at once as the server takes: resume later"),

@@ -164,6 +164,19 @@ async fn withdraw(
         req.pin.as_deref().unwrap_or_default(),
     )
     .await?;
+    // A retry of a withdrawal whose payout was refused, and given back to the wallet, ends as
+    // it ended: asking the bank again could pay out money the wallet already has back.
+    let reversal_key = format!("{key}/reversal");
+    if state
+        .store
+        .wallet_request_made(authed.user_id, reversal_key.clone())
+        .await?
+    {
+        return Err(ApiError::new(
+            ErrorCode::CardDeclined,
+            "The bank refused this withdrawal and the money is back in your wallet. Start a new withdrawal to try again.",
+        ));
+    }
     // The wallet first: the bank pays out only money the wallet gave up.
     let request = BankRequest {
         kind: "withdrawal",
@@ -182,7 +195,7 @@ async fn withdraw(
         };
         state
             .store
-            .bank_move(authed.user_id, format!("{key}/reversal"), reversal)
+            .bank_move(authed.user_id, reversal_key, reversal)
             .await?;
         return Err(refused(refusal));
     }

@@ -53,13 +53,14 @@ fn upload_not_found() -> ApiError {
 }
 
 /// Whether `user` may read `hash`: they uploaded it, or they are an active member of a
-/// conversation where a message that is not recalled points at it. Shared by downloads and by
-/// sends (one may only attach what one may read, so knowing a hash is never enough).
+/// conversation where a message that is not recalled, and was sent since they joined, points
+/// at it. Shared by downloads and by sends (one may only attach what one may read, so knowing
+/// a hash is never enough).
 const MAY_READ: &str = "SELECT 1 FROM blob_owners WHERE user_id = $1 AND hash = $2
      UNION ALL
      SELECT 1 FROM message_blobs mb
        JOIN members m ON m.conversation_id = mb.conversation_id AND m.user_id = $1 AND m.active = 1
-       JOIN messages msg ON msg.id = mb.message_id AND msg.recalled = 0
+       JOIN messages msg ON msg.id = mb.message_id AND msg.recalled = 0 AND msg.seq >= m.history_from
       WHERE mb.hash = $2
      LIMIT 1";
 
@@ -116,21 +117,26 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn create_upload(&self, u: &UploadRow) -> ApiResult<()> {
+    /// Records a new upload if it fits in `quota` with everything `u.user_id` already holds:
+    /// the check and the insert are one statement, so parallel uploads cannot all pass a check
+    /// made before any of them was counted. False when it does not fit.
+    pub async fn create_upload(&self, u: &UploadRow, quota: u64) -> ApiResult<bool> {
         let now = now_ms();
-        sqlx::query(
+        let used = STORAGE_USED.replace("$1", "$2");
+        let done = sqlx::query(&format!(
             "INSERT INTO uploads (id, user_id, size, hash, name, received, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
-        )
+             SELECT $1, $2, $3, $4, $5, 0, $6, $6 WHERE ({used}) + $3 <= $7"
+        ))
         .bind(u.id.to_string())
         .bind(u.user_id.to_string())
         .bind(to_i64(u.size))
         .bind(&u.hash)
         .bind(&u.name)
         .bind(now)
+        .bind(to_i64(quota))
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// `user`'s upload `id` (someone else's is "not found" too).

@@ -254,11 +254,19 @@ fn insert_conversation(
     Ok(id)
 }
 
+/// Makes `user` an active member. In a group, someone (re)joining reads from the next message
+/// on, and has nothing unread from before; in a direct chat the history stays whole.
 fn add_member(c: &Conn, conv: Uuid, user: Uuid, role: Role) -> ApiResult<()> {
     sql::exec(
         c,
-        "INSERT INTO members (conversation_id, user_id, role, active, joined_at) VALUES ($1, $2, $3, 1, $4)
-         ON CONFLICT (conversation_id, user_id) DO UPDATE SET active = 1, role = excluded.role",
+        "INSERT INTO members (conversation_id, user_id, role, active, joined_at, history_from, read_seq)
+         SELECT $1, $2, $3, 1, $4,
+                CASE WHEN kind = 'group' THEN last_seq + 1 ELSE 0 END,
+                CASE WHEN kind = 'group' THEN last_seq ELSE 0 END
+         FROM conversations WHERE id = $1
+         ON CONFLICT (conversation_id, user_id) DO UPDATE SET active = 1, role = excluded.role,
+           history_from = CASE WHEN members.active = 1 THEN members.history_from ELSE excluded.history_from END,
+           read_seq = MAX(members.read_seq, excluded.read_seq)",
         &[&conv.to_string(), &user.to_string(), &role_str(role), &now_ms()],
     )?;
     Ok(())
@@ -1036,7 +1044,7 @@ impl Store {
         .await
     }
 
-    /// Newest first, before `before`, skipping what this user deleted.
+    /// Newest first, before `before`, from when this user joined, skipping what they deleted.
     pub async fn history(
         &self,
         user: Uuid,
@@ -1054,6 +1062,8 @@ impl Store {
                     &format!(
                         "SELECT {MESSAGE_COLUMNS} FROM messages m
                          WHERE conversation_id = $1 AND seq < $2
+                           AND seq >= (SELECT history_from FROM members
+                                       WHERE conversation_id = $1 AND user_id = $3)
                            AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $3 AND h.message_id = m.id)
                          ORDER BY seq DESC LIMIT $4"
                     ),

@@ -46,6 +46,10 @@ pub enum RefreshOutcome {
     Revoked,
     /// An already-used refresh token came back: the session was ended.
     Reused,
+    /// The session reached its absolute lifetime and was ended.
+    Lapsed {
+        device_id: Uuid,
+    },
 }
 
 impl Store {
@@ -171,11 +175,12 @@ impl Store {
         &self,
         refresh_hash: &str,
         access_ttl_ms: i64,
+        max_age_ms: i64,
     ) -> ApiResult<RefreshOutcome> {
         let now = now_ms();
         let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "SELECT id, user_id, device_id, revoked_at FROM sessions WHERE refresh_hash = $1",
+            "SELECT id, user_id, device_id, revoked_at, created_at FROM sessions WHERE refresh_hash = $1",
         )
         .bind(refresh_hash)
         .fetch_optional(&mut *tx)
@@ -206,6 +211,18 @@ impl Store {
             return Ok(RefreshOutcome::Revoked);
         }
         let session_id: String = row.try_get("id")?;
+        if now - row.try_get::<i64, _>("created_at")? >= max_age_ms {
+            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&session_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            self.access.forget_all();
+            return Ok(RefreshOutcome::Lapsed {
+                device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
+            });
+        }
         let access_token = new_token();
         let refresh_token = new_token();
         // The WHERE on the old hash makes two racing refreshes of one token yield one winner.

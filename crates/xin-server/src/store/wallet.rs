@@ -385,6 +385,21 @@ impl Store {
         .await
     }
 
+    /// Whether a money request was made under `key` (its answer is remembered).
+    pub async fn wallet_request_made(&self, user: Uuid, key: String) -> ApiResult<bool> {
+        self.reads
+            .run(move |c| {
+                Ok(sql::one(
+                    c,
+                    "SELECT 1 FROM wallet_requests WHERE user_id = $1 AND key = $2",
+                    &[&user.to_string(), &key],
+                    |_| Ok(()),
+                )?
+                .is_some())
+            })
+            .await
+    }
+
     /// A top-up (bank → wallet) or withdrawal (wallet → bank) the bank has already carried out.
     pub async fn bank_move(&self, user: Uuid, key: String, req: BankRequest) -> ApiResult<Bill> {
         self.write(move |cx| {

@@ -34,8 +34,13 @@ pub trait BankProvider: Send + Sync {
 }
 
 /// The sandbox: every valid card number works, except the test numbers ending in 0002 (always
-/// declined, as at real providers' sandboxes).
-pub struct SandboxBank;
+/// declined, as at real providers' sandboxes) and 0010 (a payout fails the first time it is
+/// asked for under a key and succeeds when asked again: a bank that was briefly unreachable).
+#[derive(Default)]
+pub struct SandboxBank {
+    /// Payout keys already asked for on an 0010 card.
+    flaky_payouts: std::sync::Mutex<std::collections::HashSet<String>>,
+}
 
 /// The Luhn check digit every card number carries.
 pub fn luhn(number: &str) -> bool {
@@ -88,9 +93,20 @@ impl BankProvider for SandboxBank {
         &'a self,
         last4: &'a str,
         _amount_fen: i64,
-        _key: &'a str,
+        key: &'a str,
     ) -> BoxFuture<'a, Result<(), BankRefusal>> {
-        Box::pin(async move { sandbox_decision(last4) })
+        Box::pin(async move {
+            if last4 == "0010" {
+                let mut asked = self.flaky_payouts.lock().unwrap_or_else(|p| p.into_inner());
+                if asked.insert(key.to_string()) {
+                    return Err(BankRefusal::Declined(
+                        "The sandbox bank could not be reached (test number ending in 0010)."
+                            .into(),
+                    ));
+                }
+            }
+            sandbox_decision(last4)
+        })
     }
 }
 
