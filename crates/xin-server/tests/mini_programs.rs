@@ -814,3 +814,74 @@ async fn mini_program_pages_open_only_framed_and_xins_own_pages_never_framed() {
         );
     }
 }
+
+/// `xin.request()` through the server reads an answer only up to 2 MiB: a backend that never
+/// stops sending gets a clear refusal, not a server that waits and buffers. And the route is
+/// bounded per user: 120 a minute.
+#[tokio::test]
+async fn the_request_proxy_stops_at_2_mib_and_is_bounded_per_user() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let backend = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let n = socket.read(&mut buf).await.unwrap_or(0);
+                let endless = String::from_utf8_lossy(&buf[..n]).starts_with("GET /endless");
+                if endless {
+                    // No length, and bytes for as long as anyone reads them.
+                    let head =
+                        "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n";
+                    if socket.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let chunk = vec![b'x'; 64 << 10];
+                    while socket.write_all(&chunk).await.is_ok() {}
+                } else {
+                    let reply =
+                        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok";
+                    let _ = socket.write_all(reply.as_bytes()).await;
+                }
+            });
+        }
+    });
+    let s = TestServer::start().await;
+    let owner = Party::join(&s, "owner", "13800000001").await;
+    let ann = Party::join(&s, "ann", "13800000002").await;
+    let (desk, _) = account(&owner, "cragdesk").await;
+    let mut m = manifest("crag-coffee", "1.0.0");
+    m["domains"] = json!(["127.0.0.1"]);
+    let zip = package(m, &[("icon.png", &png()), ("index.html", b"<p>hi")]);
+    let (status, mp) = upload(&owner, &desk, zip).await;
+    assert_eq!(status, StatusCode::OK, "{mp}");
+    let path = format!("/mini-programs/{}/request", mp["id"].as_str().unwrap());
+    let ask = |what: &str| json!({"url": format!("{backend}/{what}")});
+
+    let endless = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        ann.call(Method::POST, &path, Some(ask("endless"))),
+    )
+    .await
+    .expect("the server stops reading at 2 MiB");
+    assert_error(&endless, StatusCode::BAD_REQUEST, "invalid_request");
+    assert!(endless.1["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("2 MiB"));
+
+    for _ in 0..119 {
+        let (status, answer) = ann.call(Method::POST, &path, Some(ask("small"))).await;
+        assert_eq!(
+            (status, answer["body"].as_str()),
+            (StatusCode::OK, Some("ok"))
+        );
+    }
+    assert_error(
+        &ann.call(Method::POST, &path, Some(ask("small"))).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    );
+    // Another user of the same mini-program has their own allowance.
+    owner.ok(Method::POST, &path, Some(ask("small"))).await;
+}

@@ -147,6 +147,12 @@ fn collect(cx: &mut WriteCx, p: NewPayment, limits: NoPinLimits) -> ApiResult<Ch
     }
     let now = now_ms();
     let payer = consume_code(&cx.conn, code, now)?;
+    if payer == p.payee {
+        return Err(ApiError::new(
+            ErrorCode::SelfPayment,
+            "You cannot pay yourself.",
+        ));
+    }
     let let_through = p.amount_fen <= limits.per_charge_fen
         && no_pin_spent(&cx.conn, payer, now)? + p.amount_fen <= limits.per_day_fen;
     let id = Uuid::now_v7();
@@ -162,11 +168,6 @@ fn collect(cx: &mut WriteCx, p: NewPayment, limits: NoPinLimits) -> ApiResult<Ch
             },
         )?;
         Some(serde_json::to_string(&payment).map_err(|e| ApiError::Internal(e.to_string()))?)
-    } else if payer == p.payee {
-        return Err(ApiError::new(
-            ErrorCode::SelfPayment,
-            "You cannot pay yourself.",
-        ));
     } else {
         None
     };
