@@ -31,13 +31,19 @@ pub async fn allowed(url: &str, private_hosts: bool) -> Result<Pinned, String> {
         .await
         .map_err(|e| format!("{host}: {e}"))?
         .collect();
+    pin(bare, addrs).map(Some)
+}
+
+/// What a name resolved to, if every address of it is public: a name with even one private
+/// address among its answers is refused, since the connection could go to any of them.
+fn pin(host: String, addrs: Vec<SocketAddr>) -> Result<(String, Vec<SocketAddr>), String> {
     if addrs.is_empty() {
         return Err(format!("{host}: no address"));
     }
     if !addrs.iter().all(|a| is_public(a.ip())) {
         return Err(format!("{host} is a private or local address"));
     }
-    Ok(Some((bare, addrs)))
+    Ok((host, addrs))
 }
 
 pub(crate) fn client(timeout: Duration, pinned: &Pinned) -> reqwest::Result<reqwest::Client> {
@@ -109,6 +115,32 @@ mod tests {
         );
         // A server that allows private hosts resolves as usual.
         assert_eq!(allowed("http://127.0.0.1:9/hook", true).await?, None);
+        Ok(())
+    }
+
+    /// A name is judged by what it resolves to: one whose AAAA record is an IPv4-mapped private
+    /// address, or that has one private address among public ones, is refused.
+    #[test]
+    fn a_name_resolving_to_any_private_address_is_refused() -> TestResult {
+        let host = || "hooks.example.com".to_string();
+        for answers in [
+            vec!["[::ffff:10.0.0.5]:443"],
+            vec!["[::ffff:127.0.0.1]:443"],
+            vec!["[64:ff9b::a9fe:a9fe]:80"],
+            vec!["8.8.8.8:443", "192.168.1.10:443"],
+        ] {
+            let addrs = answers
+                .iter()
+                .map(|a| a.parse())
+                .collect::<Result<Vec<SocketAddr>, _>>()?;
+            assert!(pin(host(), addrs).is_err(), "{answers:?}");
+        }
+        let public: Vec<SocketAddr> = vec![
+            "8.8.8.8:443".parse()?,
+            "[2606:4700:4700::1111]:443".parse()?,
+        ];
+        assert_eq!(pin(host(), public.clone())?, (host(), public));
+        assert!(pin(host(), Vec::new()).is_err());
         Ok(())
     }
 

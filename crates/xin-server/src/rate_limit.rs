@@ -15,6 +15,8 @@ pub struct Limits {
     lookups: DefaultKeyedRateLimiter<String>,
     signups: DefaultKeyedRateLimiter<String>,
     official_messages: DefaultKeyedRateLimiter<String>,
+    /// The same per address, ten times as many: an office behind one address is many people.
+    official_messages_by_address: DefaultKeyedRateLimiter<String>,
 }
 
 /// Charges of payment codes one merchant may make a minute: far more than a till serves, far
@@ -46,6 +48,9 @@ impl Limits {
             lookups: per_hour(config.lookups_per_hour),
             signups: per_hour(config.signups_per_hour),
             official_messages: per_minute(config.official_messages_per_minute),
+            official_messages_by_address: per_minute(
+                config.official_messages_per_minute.saturating_mul(10),
+            ),
         }
     }
 
@@ -63,13 +68,11 @@ impl Limits {
     }
 
     /// Messages and menu taps to official accounts (each may become a webhook delivery), per
-    /// account.
-    pub fn official_message(&self, user: &str) -> ApiResult<()> {
-        check(
-            &self.official_messages,
-            format!("user:{user}"),
-            "messages to official accounts",
-        )
+    /// account, and ten times as many per address.
+    pub fn official_message(&self, user: &str, ip: &str) -> ApiResult<()> {
+        let what = "messages to official accounts";
+        check(&self.official_messages, format!("user:{user}"), what)?;
+        check(&self.official_messages_by_address, format!("ip:{ip}"), what)
     }
 
     /// Creating login QR codes, per IP address.

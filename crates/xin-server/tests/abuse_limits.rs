@@ -58,7 +58,7 @@ async fn sign_up_tells_whether_a_number_is_taken_only_a_few_times_an_hour() {
 }
 
 #[tokio::test]
-async fn messages_to_official_accounts_are_bounded_per_account() {
+async fn messages_to_official_accounts_are_bounded_per_account_and_per_address() {
     let s = TestServer::with(|c| c.official_messages_per_minute = 3).await;
     let owner = Party::join(&s, "owner", "13800000001").await;
     let fan = Party::join(&s, "fan", "13800000002").await;

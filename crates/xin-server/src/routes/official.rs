@@ -21,7 +21,7 @@ use super::contacts::path_id;
 use crate::{
     auth::Authed,
     error::{ApiError, ApiResult},
-    extract::{self, Query},
+    extract::{self, ClientIp, Query},
     official::sanitize,
     state::AppState,
     store::ArticleDraft,
@@ -499,11 +499,14 @@ async fn chat(
 async fn message_account(
     State(state): State<AppState>,
     authed: Authed,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     extract::Json(mut m): extract::Json<SendOfficialMessage>,
 ) -> ApiResult<Json<Vec<OfficialMessage>>> {
     m.text = message_text(&m.text, "text")?;
-    state.limits.official_message(&authed.user_id.to_string())?;
+    state
+        .limits
+        .official_message(&authed.user_id.to_string(), &ip)?;
     Ok(Json(
         state
             .store
