@@ -7,50 +7,47 @@
 #[macro_use]
 extern crate rust_i18n;
 
-// The desktop's Rust-side words (`locales/app.yml`); English is the key and the fallback.
-i18n!("locales", fallback = "en");
+// The client's Rust-side words, shared with `xin-cache` (its `locales/app.yml`); English is the
+// key and the fallback.
+i18n!("../xin-cache/locales", fallback = "en");
 
 pub mod api;
-pub mod cache;
-pub mod cache_key;
-pub mod chat_cache;
 pub mod chats;
 mod download;
 pub mod engine;
-pub mod error;
 pub mod events;
 pub mod export;
 pub mod files;
 pub mod forward;
-pub mod language;
 pub mod link_preview;
+mod local_search;
 mod login;
 pub mod media;
 pub mod mini_programs;
 mod moments;
-pub mod moments_cache;
 pub mod notify;
 mod official;
-pub mod official_cache;
 mod outbox;
-pub mod preview;
 mod progress;
 pub mod qr;
 mod realtime;
-pub mod search;
 mod session;
 mod sync;
-mod time;
-pub mod transfer_cache;
 mod transfer_worker;
 mod tus;
 pub mod typescript;
 mod upload;
 pub mod vault;
 pub mod video;
-pub mod views;
 mod wallet;
 mod web_fetch;
+
+// The cache layer lives in `xin-cache` (no network, no runtime, no engine); its modules keep
+// their paths here.
+pub use xin_cache::{
+    cache, cache_key, chat_cache, error, language, moments_cache, official_cache, preview, search,
+    time, transfer_cache, views,
+};
 
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult};

@@ -118,7 +118,7 @@ thread_local! {
 
 /// Registers `search_text(body)` and `search_grams(text)`, which the index triggers call; on
 /// every connection to an account cache, before its migrations run.
-pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
+pub fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("search_text", 1, flags, |ctx| {
         let body = ctx.get_raw(0).as_str().unwrap_or_default();
@@ -252,14 +252,5 @@ impl AccountDb {
             posts,
             articles,
         })
-    }
-}
-
-impl crate::engine::Engine {
-    /// Contacts, chats and messages matching `q`, from the cache alone (works offline).
-    pub async fn search(&self, q: String) -> CoreResult<SearchResults> {
-        let account = self.require_account().await?;
-        let found = account.db.lock().await.search(&q);
-        found
     }
 }

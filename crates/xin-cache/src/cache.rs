@@ -158,7 +158,7 @@ impl AppDb {
 }
 
 /// One account's cache.
-pub struct AccountDb(pub(crate) Connection);
+pub struct AccountDb(pub Connection);
 
 impl AccountDb {
     /// Opens (creating, or encrypting a plaintext one) the cache at `path`, encrypted with `key`.
@@ -258,7 +258,7 @@ impl AccountDb {
     }
 }
 
-pub(crate) fn parse_uuid(s: &str) -> CoreResult<Uuid> {
+pub fn parse_uuid(s: &str) -> CoreResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| CoreError::Cache(format!("bad id in cache: {e}")))
 }
 

@@ -14,11 +14,11 @@ use crate::{
     views::{ChatMessage, ChatSummary, ContactsView, SendState},
 };
 
-pub(crate) fn to_json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
+pub fn to_json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
     serde_json::to_string(v).map_err(|e| CoreError::Cache(e.to_string()))
 }
 
-pub(crate) fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
+pub fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
     serde_json::from_str(s).map_err(|e| CoreError::Cache(e.to_string()))
 }
 
@@ -136,7 +136,7 @@ fn touch(tx: &Transaction<'_>, m: &Message, unread: Option<i64>) -> CoreResult<(
 
 /// Fills every chat's last message from its newest cached one (the migration from English
 /// previews).
-pub(crate) fn refill_last_messages(tx: &Transaction<'_>) -> CoreResult<()> {
+pub fn refill_last_messages(tx: &Transaction<'_>) -> CoreResult<()> {
     let newest: Vec<String> = tx
         .prepare(
             "SELECT m.body FROM conversations c JOIN messages m ON m.id = (

@@ -33,11 +33,7 @@ fn kind_str(k: OfficialKind) -> &'static str {
 }
 
 /// Counts a broadcast, or a message the account wrote, inside the sync transaction.
-pub(crate) fn apply(
-    tx: &Transaction<'_>,
-    body: &EventBody,
-    changes: &mut Changes,
-) -> CoreResult<()> {
+pub fn apply(tx: &Transaction<'_>, body: &EventBody, changes: &mut Changes) -> CoreResult<()> {
     match body {
         EventBody::OfficialBroadcast { broadcast } => {
             tx.execute(

@@ -54,7 +54,7 @@ pub fn cache_path(data_dir: &Path, user: &uuid::Uuid) -> PathBuf {
 }
 
 /// Deletes an account's cache (with its journal).
-pub(crate) fn remove_cache(data_dir: &Path, user: &uuid::Uuid) {
+pub fn remove_cache(data_dir: &Path, user: &uuid::Uuid) {
     remove_with_journal(&cache_path(data_dir, user));
 }
 
@@ -89,7 +89,7 @@ fn remove_with_journal(path: &Path) {
 
 /// Opens the cache at `path` with `key`: a new file is created encrypted; a plaintext one is
 /// rewritten encrypted (and the plaintext removed); one that opens neither way is set aside.
-pub(crate) fn open_encrypted(path: &Path, key: &CacheKey) -> CoreResult<Connection> {
+pub fn open_encrypted(path: &Path, key: &CacheKey) -> CoreResult<Connection> {
     let conn = keyed(path, key)?;
     if readable(&conn) {
         return Ok(conn);

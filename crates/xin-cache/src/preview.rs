@@ -191,8 +191,8 @@ mod tests {
         let used = [
             include_str!("preview.rs"),
             include_str!("language.rs"),
-            include_str!("notify.rs"),
-            include_str!("export.rs"),
+            include_str!("../../xin-core/src/notify.rs"),
+            include_str!("../../xin-core/src/export.rs"),
         ]
         .concat();
         for (i, _) in used.match_indices("t!(\"") {

@@ -49,7 +49,7 @@ pub struct MomentsBadge {
 }
 
 /// Applies a Moments event inside the sync transaction.
-pub(crate) fn apply(
+pub fn apply(
     tx: &Transaction<'_>,
     seq: i64,
     body: &EventBody,

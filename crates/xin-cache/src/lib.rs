@@ -1,0 +1,30 @@
+//! `xin-cache`: what the Xin client keeps on disk and shows from it, with no network, no async
+//! runtime and no engine (after matrix-sdk-base). The engine in `xin-core` fills it from the
+//! server; the UI reads its views. Cargo keeps the layers apart: nothing here can reach back
+//! into the engine.
+//!
+//! - [`cache`]: the app-wide and per-account SQLite databases (WAL, numbered migrations).
+//! - [`chat_cache`], [`moments_cache`], [`official_cache`], [`transfer_cache`]: what each
+//!   feature stores, and how server events change it.
+//! - [`views`], [`preview`], [`search`], [`language`]: what the UI is shown.
+
+#[macro_use]
+extern crate rust_i18n;
+
+// The client's Rust-side words (`locales/app.yml`); English is the key and the fallback.
+i18n!("locales", fallback = "en");
+
+pub mod cache;
+pub mod cache_key;
+pub mod chat_cache;
+pub mod error;
+pub mod language;
+pub mod moments_cache;
+pub mod official_cache;
+pub mod preview;
+pub mod search;
+pub mod time;
+pub mod transfer_cache;
+pub mod views;
+
+pub use error::{CoreError, CoreResult};
