@@ -149,14 +149,6 @@ pub async fn clear_mini_program_data(engine: State<'_, Engine>, program: String)
 }
 
 #[tauri::command]
-pub async fn mini_program_order(
-    engine: State<'_, Engine>,
-    order: String,
-) -> Result<MiniProgramOrder> {
-    Ok(engine.mini_program_order(id(&order)?).await?)
-}
-
-#[tauri::command]
 pub async fn pay_mini_program_order(
     engine: State<'_, Engine>,
     order: String,

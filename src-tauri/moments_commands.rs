@@ -126,13 +126,6 @@ pub async fn pick_post_images(app: AppHandle, engine: State<'_, Engine>) -> Resu
     Ok(engine.upload_post_images(paths).await?)
 }
 
-/// Pictures dropped on the composer (or given by a test): their paths come from the OS.
-#[tauri::command]
-pub async fn add_post_images(engine: State<'_, Engine>, paths: Vec<String>) -> Result<Vec<String>> {
-    let paths = paths.into_iter().map(Into::into).collect();
-    Ok(engine.upload_post_images(paths).await?)
-}
-
 #[tauri::command]
 pub async fn person_moments(engine: State<'_, Engine>, user: String) -> Result<PersonMoments> {
     Ok(engine.person_moments(id(&user)?).await?)
