@@ -74,16 +74,35 @@ async fn deliver(
     response.is_ok_and(|r| r.status().is_success())
 }
 
-fn finished(
-    sending: &mut HashSet<String>,
-    per_account: &mut HashMap<String, i64>,
-    d: &DueDelivery,
-) {
-    sending.remove(&d.id);
-    if let Some(n) = per_account.get_mut(&d.account) {
-        *n -= 1;
-        if *n <= 0 {
-            per_account.remove(&d.account);
+/// The deliveries under way, and how many of them each account has.
+#[derive(Default)]
+struct InFlight {
+    ids: HashSet<String>,
+    per_account: HashMap<String, i64>,
+}
+
+impl InFlight {
+    fn full(&self) -> bool {
+        self.ids.len() as i64 >= IN_FLIGHT
+    }
+
+    /// Takes `d` on, unless it is under way already or its account has no room.
+    fn start(&mut self, d: &DueDelivery) -> bool {
+        let busy = self.per_account.get(&d.account).copied().unwrap_or(0);
+        if self.full() || busy >= PER_ACCOUNT || !self.ids.insert(d.id.clone()) {
+            return false;
+        }
+        *self.per_account.entry(d.account.clone()).or_default() += 1;
+        true
+    }
+
+    fn finish(&mut self, d: &DueDelivery) {
+        self.ids.remove(&d.id);
+        if let Some(n) = self.per_account.get_mut(&d.account) {
+            *n -= 1;
+            if *n <= 0 {
+                self.per_account.remove(&d.account);
+            }
         }
     }
 }
@@ -101,35 +120,26 @@ pub async fn run_deliveries(state: AppState) {
         }
     };
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<DueDelivery>();
-    // Deliveries under way, and how many per account.
-    let mut sending: HashSet<String> = HashSet::new();
-    let mut per_account: HashMap<String, i64> = HashMap::new();
+    let mut in_flight = InFlight::default();
     loop {
-        let room = IN_FLIGHT - sending.len() as i64;
-        let due = if room > 0 {
-            // Deliveries under way are still pending in the queue; ask for enough to skip them.
-            let limit = room + sending.len() as i64;
-            match state
+        // Deliveries under way are still pending in the queue, so a pass asks for as many as
+        // may be under way at once and skips those.
+        let due = if in_flight.full() {
+            Vec::new()
+        } else {
+            state
                 .store
-                .due_webhooks(crate::time::now_ms(), PER_ACCOUNT, limit)
+                .due_webhooks(crate::time::now_ms(), PER_ACCOUNT, IN_FLIGHT)
                 .await
-            {
-                Ok(d) => d,
-                Err(e) => {
+                .unwrap_or_else(|e| {
                     tracing::warn!("webhooks: {e}");
                     Vec::new()
-                }
-            }
-        } else {
-            Vec::new()
+                })
         };
         for d in due {
-            let busy = per_account.get(&d.account).copied().unwrap_or(0);
-            if sending.contains(&d.id) || busy >= PER_ACCOUNT || sending.len() as i64 >= IN_FLIGHT {
+            if !in_flight.start(&d) {
                 continue;
             }
-            sending.insert(d.id.clone());
-            *per_account.entry(d.account.clone()).or_default() += 1;
             let (state, client, done) = (state.clone(), client.clone(), done_tx.clone());
             tokio::spawn(async move {
                 let delivered =
@@ -149,9 +159,9 @@ pub async fn run_deliveries(state: AppState) {
         // Wake when a delivery ends (its account has room again) or the queue may have more.
         tokio::select! {
             Some(d) = done_rx.recv() => {
-                finished(&mut sending, &mut per_account, &d);
+                in_flight.finish(&d);
                 while let Ok(d) = done_rx.try_recv() {
-                    finished(&mut sending, &mut per_account, &d);
+                    in_flight.finish(&d);
                 }
             }
             () = tokio::time::sleep(IDLE) => {}

@@ -20,7 +20,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract,
     state::AppState,
-    store::{Charged, NewPayment, NoPinLimits, Payer, PinCheck},
+    store::{charge_not_found, Charged, NewPayment, NoPinLimits, Payer, PinCheck},
     wallet::{self, pin},
 };
 
@@ -199,10 +199,7 @@ async fn confirm_charge(
     let id = charge_id(&id)?;
     // Not found before the PIN: only the payer confirms, and a stranger's try costs no PIN try.
     if state.store.charge(authed.user_id, id).await?.payer_id != authed.user_id {
-        return Err(ApiError::new(
-            ErrorCode::ChargeNotFound,
-            "There is no such charge.",
-        ));
+        return Err(charge_not_found());
     }
     pin::verify(&state, authed.user_id, &req.pin).await?;
     Ok(Json(state.store.confirm_charge(authed.user_id, id).await?))

@@ -149,14 +149,7 @@ async fn create(
     {
         let _ = state.uploads.staging().discard(upload.id);
         let used = state.store.storage_used(authed.user_id).await?;
-        return Err(ApiError::new(
-            ErrorCode::QuotaExceeded,
-            format!(
-                "Your storage is full ({} of {} MiB used). Delete some chats' files or ask the server's admin for more.",
-                used >> 20,
-                state.config.quota_bytes >> 20
-            ),
-        ));
+        return Err(crate::store::quota_exceeded(used, state.config.quota_bytes));
     }
     let location = format!("{API_PREFIX}/uploads/{}", upload.id);
     if size == 0 {

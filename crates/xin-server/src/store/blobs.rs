@@ -95,6 +95,18 @@ pub(super) const STORAGE_USED: &str = "SELECT
               JOIN official_accounts a ON a.id = m.account_id
               WHERE a.owner_id = $1), 0) AS used";
 
+/// Refuses what does not fit in a user's storage, saying how full it is.
+pub fn quota_exceeded(used: u64, quota: u64) -> ApiError {
+    ApiError::new(
+        ErrorCode::QuotaExceeded,
+        format!(
+            "Your storage is full ({} of {} MiB used). Delete some chats' files or ask the server's admin for more.",
+            used >> 20,
+            quota >> 20
+        ),
+    )
+}
+
 impl Store {
     /// Bytes `user` holds or has promised by starting uploads: what the quota counts.
     pub async fn storage_used(&self, user: Uuid) -> ApiResult<u64> {

@@ -174,15 +174,9 @@ impl Store {
             owned(&cx.conn, owner, account)?;
             let used: i64 = sql::one(&cx.conn, super::blobs::STORAGE_USED, &[&owner.to_string()], |r| r.get(0))?
                 .unwrap_or(0);
-            if (used.max(0) as u64).saturating_add(bytes.len() as u64) > quota {
-                return Err(ApiError::new(
-                    ErrorCode::QuotaExceeded,
-                    format!(
-                        "Your storage is full ({} of {} MiB used, mini-program packages included).",
-                        used >> 20,
-                        quota >> 20
-                    ),
-                ));
+            let used = u64::try_from(used).unwrap_or(0);
+            if used.saturating_add(bytes.len() as u64) > quota {
+                return Err(super::blobs::quota_exceeded(used, quota));
             }
             let m = &package.manifest;
             let existing: Option<(String, String)> = sql::one(

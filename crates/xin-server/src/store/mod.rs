@@ -29,7 +29,7 @@ pub use mini_programs::Package;
 pub use moments::PostDraft;
 pub use official::ArticleDraft;
 pub use official_developer::DueDelivery;
-pub use payment_code_charges::{Charged, NoPinLimits};
+pub use payment_code_charges::{charge_not_found, Charged, NoPinLimits};
 pub use payments::{NewPayment, Payer, PinCheck};
 pub use wallet::{BankRequest, NewTransfer, PinClaim, PinRecord};
 mod writer;
@@ -45,7 +45,7 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 pub use accounts::{CreateUserError, NewUser, UserRow};
-pub use blobs::{BlobInfo, Collected, UploadRow};
+pub use blobs::{quota_exceeded, BlobInfo, Collected, UploadRow};
 pub use log::Outbox;
 pub use sessions::{IssuedSession, NewSession, RefreshOutcome, SessionCheck};
 pub use tickets::{NewTicket, TicketRow};

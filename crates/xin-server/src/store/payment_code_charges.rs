@@ -9,7 +9,10 @@ use xin_proto::{ChargeState, ErrorCode, EventBody, Payment, PaymentVia, PendingC
 
 use super::{
     ledger::Idempotent,
-    payments::{consume_code, move_money, name_of, Move, NewPayment, Payer, PaymentRequest},
+    payments::{
+        consume_code, move_money, name_of, refuse_self_payment, Move, NewPayment, Payer,
+        PaymentRequest,
+    },
     sql::{self, Conn},
     writer::WriteCx,
     Store,
@@ -35,7 +38,7 @@ pub enum Charged {
     Pending(PendingCharge),
 }
 
-fn not_found() -> ApiError {
+pub fn charge_not_found() -> ApiError {
     ApiError::new(ErrorCode::ChargeNotFound, "There is no such charge.")
 }
 
@@ -44,13 +47,12 @@ const SELECT: &str = "SELECT id, payer_id, payee_id, amount_fen, note, state, pa
 
 /// A charge as stored, its state as of `now` (a pending one past its time has expired).
 fn row(c: &Conn, r: &rusqlite::Row, now: i64) -> ApiResult<(PendingCharge, String)> {
-    let get = |e: rusqlite::Error| ApiError::from(e);
-    let (payer, payee): (String, String) = (r.get(1).map_err(get)?, r.get(2).map_err(get)?);
+    let (payer, payee): (String, String) = (r.get(1)?, r.get(2)?);
     let (payer, payee) = (super::parse_uuid(&payer)?, super::parse_uuid(&payee)?);
-    let state: String = r.get(5).map_err(get)?;
-    let expires_at: i64 = r.get(8).map_err(get)?;
-    let payment: Option<String> = r.get(6).map_err(get)?;
-    let id: String = r.get(0).map_err(get)?;
+    let state: String = r.get(5)?;
+    let expires_at: i64 = r.get(8)?;
+    let payment: Option<String> = r.get(6)?;
+    let id: String = r.get(0)?;
     Ok((
         PendingCharge {
             id: super::parse_uuid(&id)?,
@@ -58,8 +60,8 @@ fn row(c: &Conn, r: &rusqlite::Row, now: i64) -> ApiResult<(PendingCharge, Strin
             payer_name: name_of(c, payer)?,
             payee_id: payee,
             payee_name: name_of(c, payee)?,
-            amount_fen: r.get(3).map_err(get)?,
-            note: r.get(4).map_err(get)?,
+            amount_fen: r.get(3)?,
+            note: r.get(4)?,
             state: match state.as_str() {
                 "paid" => ChargeState::Paid,
                 "declined" => ChargeState::Declined,
@@ -70,10 +72,10 @@ fn row(c: &Conn, r: &rusqlite::Row, now: i64) -> ApiResult<(PendingCharge, Strin
                 .map(|p| serde_json::from_str(&p))
                 .transpose()
                 .map_err(|e| ApiError::Internal(format!("stored payment: {e}")))?,
-            created_at: r.get(7).map_err(get)?,
+            created_at: r.get(7)?,
             expires_at,
         },
-        r.get(9).map_err(get)?,
+        r.get(9)?,
     ))
 }
 
@@ -94,7 +96,7 @@ fn find(
 fn charge_of(c: &Conn, id: Uuid) -> ApiResult<PendingCharge> {
     find(c, "id = ?1", &[&id.to_string()])?
         .map(|(charge, _)| charge)
-        .ok_or_else(not_found)
+        .ok_or_else(charge_not_found)
 }
 
 /// Charges let through without the payer's PIN in the last 24 hours.
@@ -109,10 +111,10 @@ fn no_pin_spent(c: &Conn, payer: Uuid, now: i64) -> ApiResult<i64> {
     .unwrap_or(0))
 }
 
-fn collected(charge: PendingCharge) -> ApiResult<Charged> {
+fn collected(charge: PendingCharge) -> Charged {
     match (charge.state, charge.payment.clone()) {
-        (ChargeState::Paid, Some(payment)) => Ok(Charged::Paid(payment)),
-        _ => Ok(Charged::Pending(charge)),
+        (ChargeState::Paid, Some(payment)) => Charged::Paid(payment),
+        _ => Charged::Pending(charge),
     }
 }
 
@@ -143,16 +145,11 @@ fn collect(cx: &mut WriteCx, p: NewPayment, limits: NoPinLimits) -> ApiResult<Ch
                 "This idempotency key was used for a different payment. Use a new key.",
             ));
         }
-        return collected(charge);
+        return Ok(collected(charge));
     }
     let now = now_ms();
     let payer = consume_code(&cx.conn, code, now)?;
-    if payer == p.payee {
-        return Err(ApiError::new(
-            ErrorCode::SelfPayment,
-            "You cannot pay yourself.",
-        ));
-    }
+    refuse_self_payment(payer, p.payee)?;
     let let_through = p.amount_fen <= limits.per_charge_fen
         && no_pin_spent(&cx.conn, payer, now)? + p.amount_fen <= limits.per_day_fen;
     let id = Uuid::now_v7();
@@ -191,7 +188,7 @@ fn collect(cx: &mut WriteCx, p: NewPayment, limits: NoPinLimits) -> ApiResult<Ch
             },
         )?;
     }
-    collected(charge)
+    Ok(collected(charge))
 }
 
 /// A settled charge, told to both sides.
@@ -225,7 +222,7 @@ fn settle(
 fn payers_pending(c: &Conn, payer: Uuid, id: Uuid) -> ApiResult<Option<PendingCharge>> {
     let charge = charge_of(c, id)?;
     if charge.payer_id != payer {
-        return Err(not_found());
+        return Err(charge_not_found());
     }
     match charge.state {
         ChargeState::Pending => Ok(Some(charge)),
@@ -250,7 +247,7 @@ impl Store {
             .run(move |c| {
                 let charge = charge_of(c, id)?;
                 if charge.payer_id != user && charge.payee_id != user {
-                    return Err(not_found());
+                    return Err(charge_not_found());
                 }
                 Ok(charge)
             })
