@@ -1,123 +1,53 @@
-//! tauri-build, told where this layout keeps capabilities and which commands the app has:
-//! each command gets an `allow-…` permission, and the capability grants exactly those.
+//! tauri-build, told where this layout keeps capabilities and which commands the app has. The
+//! commands are read from their `#[tauri::command]` functions (see `command_surface.rs`): from
+//! that one list come the handler list `lib.rs` installs, each command's `allow-…` permission,
+//! the main window's capability, and the UI's typed callers.
 
-const COMMANDS: &[&str] = &[
-    "app_view",
-    "server_url",
-    "login_refresh_qr",
-    "login_remembered",
-    "login_switch_account",
-    "sign_out",
-    "devices",
-    "cached_devices",
-    "remove_device",
-    "settings",
-    "set_settings",
-    "set_language",
-    "chats",
-    "update_group",
-    "add_members",
-    "remove_member",
-    "set_role",
-    "my_card",
-    "save_my_card",
-    "messages",
-    "send_text",
-    "retry_send",
-    "recall",
-    "delete_for_me",
-    "mark_read",
-    "set_draft",
-    "set_chat_settings",
-    "open_direct",
-    "open_file_transfer",
-    "create_group",
-    "leave_group",
-    "contacts",
-    "search_users",
-    "send_friend_request",
-    "answer_friend_request",
-    "set_remark",
-    "delete_contact",
-    "set_blocked",
-    "send_dropped",
-    "emulate_drop",
-    "pick_and_send",
-    "send_pasted",
-    "transfers",
-    "pause_transfer",
-    "resume_transfer",
-    "cancel_transfer",
-    "download_file",
-    "open_transfer",
-    "show_transfer",
-    "save_media",
-    "export_chat",
-    "media_bytes",
-    "send_voice",
-    "video_url",
-    "wallet",
-    "bills",
-    "add_card",
-    "set_pin",
-    "bank_move",
-    "send_transfer",
-    "transfer",
-    "answer_transfer",
-    "envelope",
-    "grab_envelope",
-    "receive_code",
-    "moments",
-    "like_post",
-    "comment_post",
-    "delete_post",
-    "create_post",
-    "pick_post_images",
-    "person_moments",
-    "set_person_moments",
-    "moments_settings",
-    "set_moments_settings",
-    "cached_moments",
-    "album",
-    "delete_comment",
-    "moment_notices",
-    "mark_moment_notices_read",
-    "mark_moments_seen",
-    "moments_badge",
-    "link_preview",
-    "set_contact_tags",
-    "open_link",
-    "subscriptions",
-    "article",
-    "react_article",
-    "official_accounts",
-    "follow_official",
-    "official_chat",
-    "message_official",
-    "share_article",
-    "official_history",
-    "official_unread",
-    "mark_official_read",
-    "search",
-    "forward",
-    "delete_messages",
-    "send_envelope",
-    "mini_programs",
-    "pin_mini_program",
-    "open_mini_program",
-    "clear_mini_program_data",
-    "mini_program_code",
-    "share_mini_program",
-    "pay_mini_program_order",
-    "answer_mini_program",
-    "mini_program_bridge",
-];
+#[path = "command_surface.rs"]
+mod command_surface;
+
+use std::path::Path;
+
+/// Writes `text` to `path` unless it already holds it (a rewrite would make Cargo rerun this).
+fn write_if_changed(path: &Path, text: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        if let Err(e) = std::fs::write(path, text) {
+            panic!("{}: {e}", path.display());
+        }
+    }
+}
 
 fn main() {
-    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    let dir = Path::new("src-tauri");
+    println!("cargo:rerun-if-changed=src-tauri");
+    let commands = match command_surface::read(dir) {
+        Ok(commands) => commands,
+        Err(e) => panic!("reading the commands: {e}"),
+    };
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default());
+    write_if_changed(
+        &out.join("handlers.rs"),
+        &command_surface::handlers(&commands),
+    );
+    write_if_changed(
+        &out.join("commands.ts"),
+        &command_surface::typescript(&commands),
+    );
+    // The capability is a file of the source tree because tauri-build reads it from there.
+    write_if_changed(
+        &dir.join("capabilities/main.json"),
+        &command_surface::main_capability(&commands),
+    );
+    // tauri-build keeps the names for the whole build; this process ends right after.
+    let names: Vec<&'static str> = commands
+        .into_iter()
+        .map(|c| &*Box::leak(c.name.into_boxed_str()))
+        .collect();
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("src-tauri/capabilities/**/*")
-        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+        .app_manifest(
+            tauri_build::AppManifest::new().commands(Box::leak(names.into_boxed_slice())),
+        );
     if let Err(e) = tauri_build::try_build(attributes) {
         panic!("tauri-build: {e:#}");
     }

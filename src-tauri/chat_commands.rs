@@ -7,16 +7,14 @@ use xin_core::{
     views::{ChatMessage, ChatSummary, ContactsView, FriendCard},
     Engine,
 };
-use xin_proto::{Conversation, FriendRequest, Role, UserProfile};
+use xin_proto::{Conversation, ErrorCode, FriendRequest, Role, UserProfile};
 
 type Result<T> = std::result::Result<T, UiError>;
 
 /// Parses an id the UI passed in.
 pub(crate) fn id(raw: &str) -> Result<Uuid> {
-    Uuid::parse_str(raw).map_err(|_| UiError {
-        code: "invalid_request".into(),
-        message: "That is not a valid id.".into(),
-    })
+    Uuid::parse_str(raw)
+        .map_err(|_| UiError::server(ErrorCode::InvalidRequest, "That is not a valid id."))
 }
 
 fn ids(raw: &[String]) -> Result<Vec<Uuid>> {

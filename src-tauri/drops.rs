@@ -10,9 +10,14 @@ use std::{
 
 use serde::Serialize;
 use tauri::{AppHandle, DragDropEvent, Emitter, EventTarget, Manager, State, WindowEvent};
-use xin_core::{error::UiError, transfer_cache::Transfer, Engine};
+use xin_core::{
+    error::{LocalCode, UiError},
+    transfer_cache::Transfer,
+    Engine,
+};
+use xin_proto::ErrorCode;
 
-use crate::{chat_commands::id, file_commands::ui_error};
+use crate::chat_commands::id;
 
 /// A drop the UI has not claimed within this long is stale: a later "send the drop" must not
 /// pick up files the user let go of elsewhere, minutes ago.
@@ -61,8 +66,8 @@ pub async fn send_dropped(
     let conv = id(&conversation)?;
     let paths = dropped.take();
     if paths.is_empty() {
-        return Err(ui_error(
-            "nothing_dropped",
+        return Err(UiError::local(
+            LocalCode::NothingDropped,
             "Nothing was dropped here just now. Drop the files again.",
         ));
     }
@@ -82,8 +87,8 @@ struct DropPayload {
 #[tauri::command]
 pub fn emulate_drop(app: AppHandle, paths: Vec<PathBuf>) -> Result<(), UiError> {
     if std::env::var("XIN_EMULATE_DROPS").map_or(true, |v| v != "1") {
-        return Err(ui_error(
-            "not_allowed",
+        return Err(UiError::server(
+            ErrorCode::NotAllowed,
             "Drops are emulated only under test.",
         ));
     }
@@ -93,7 +98,7 @@ pub fn emulate_drop(app: AppHandle, paths: Vec<PathBuf>) -> Result<(), UiError> 
         position: tauri::PhysicalPosition::new(400.0, 400.0),
     };
     app.emit_to(EventTarget::labeled("main"), "tauri://drag-drop", payload)
-        .map_err(|e| ui_error("internal", e.to_string()))
+        .map_err(|e| UiError::server(ErrorCode::Internal, e.to_string()))
 }
 
 #[cfg(test)]

@@ -1,20 +1,19 @@
 //! Commands for files: send (picked or pasted; dropped ones in `drops`), pause, resume, cancel, download, open.
 
-use tauri::{ipc::Request, AppHandle, State};
+use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
-use xin_core::{error::UiError, language::say, transfer_cache::Transfer, Engine};
+use xin_core::{
+    error::{LocalCode, UiError},
+    files::{PastedImage, VoiceRecording},
+    language::say,
+    transfer_cache::Transfer,
+    Engine,
+};
 
-use crate::chat_commands::id;
+use crate::{chat_commands::id, raw_body::Raw};
 
 type Result<T> = std::result::Result<T, UiError>;
-
-pub(crate) fn ui_error(code: &str, message: impl Into<String>) -> UiError {
-    UiError {
-        code: code.into(),
-        message: message.into(),
-    }
-}
 
 /// The attach buttons: the system's file picker, then send what was picked.
 #[tauri::command]
@@ -54,53 +53,24 @@ pub async fn pick_and_send(
     Ok(engine.send_files(conv, paths).await?)
 }
 
-/// A pasted image: raw bytes in the body, the chat and a name in headers.
+/// A pasted image: its bytes, the chat and the name it gets.
 #[tauri::command]
-pub async fn send_pasted(engine: State<'_, Engine>, request: Request<'_>) -> Result<Vec<Transfer>> {
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let conv = id(&header("conversation").unwrap_or_default())?;
-    let name = header("name").unwrap_or_else(|| "Pasted image.png".into());
-    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(ui_error(
-            "invalid_request",
-            "Paste sends the image's bytes.",
-        ));
-    };
-    Ok(engine.send_bytes(conv, &name, bytes.clone()).await?)
+pub async fn send_pasted(
+    engine: State<'_, Engine>,
+    image: Raw<PastedImage>,
+) -> Result<Vec<Transfer>> {
+    let Raw { bytes, args } = image;
+    Ok(engine
+        .send_bytes(args.conversation, &args.name, bytes)
+        .await?)
 }
 
-/// A voice message recorded in the WebView: Opus bytes in the body; the chat, its length and
-/// its waveform (base64) in headers.
+/// A voice message recorded in the WebView: its Opus bytes, the chat, its length and waveform.
 #[tauri::command]
-pub async fn send_voice(engine: State<'_, Engine>, request: Request<'_>) -> Result<Transfer> {
-    use base64::Engine as _;
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let conv = id(&header("conversation"))?;
-    let duration = header("duration-ms").parse::<u32>().unwrap_or(0);
-    let waveform = base64::engine::general_purpose::STANDARD
-        .decode(header("waveform"))
-        .unwrap_or_default();
-    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(ui_error(
-            "invalid_request",
-            "A voice message sends its bytes.",
-        ));
-    };
+pub async fn send_voice(engine: State<'_, Engine>, voice: Raw<VoiceRecording>) -> Result<Transfer> {
+    let Raw { bytes, args } = voice;
     Ok(engine
-        .send_voice(conv, bytes.clone(), duration, waveform)
+        .send_voice(args.conversation, bytes, args.duration_ms, args.waveform)
         .await?)
 }
 
@@ -151,7 +121,7 @@ pub async fn open_transfer(
     let path = engine.transfer_file(id(&transfer)?).await?;
     app.opener()
         .open_path(path.display().to_string(), None::<&str>)
-        .map_err(|e| ui_error("file", format!("Could not open the file: {e}")))
+        .map_err(|e| UiError::local(LocalCode::File, format!("Could not open the file: {e}")))
 }
 
 /// Shows a sent or downloaded file in the file manager.
@@ -164,7 +134,7 @@ pub async fn show_transfer(
     let path = engine.transfer_file(id(&transfer)?).await?;
     app.opener()
         .reveal_item_in_dir(path)
-        .map_err(|e| ui_error("file", format!("Could not show the file: {e}")))
+        .map_err(|e| UiError::local(LocalCode::File, format!("Could not show the file: {e}")))
 }
 
 /// A cached voice message's bytes. WebKitGTK's media elements cannot read an app's custom URI
@@ -172,9 +142,12 @@ pub async fn show_transfer(
 #[tauri::command]
 pub async fn media_bytes(engine: State<'_, Engine>, hash: String) -> Result<tauri::ipc::Response> {
     let path = engine.media_file(&hash).await?;
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| ui_error("file", format!("Could not read the voice message: {e}")))?;
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        UiError::local(
+            LocalCode::File,
+            format!("Could not read the voice message: {e}"),
+        )
+    })?;
     Ok(tauri::ipc::Response::new(bytes))
 }
 

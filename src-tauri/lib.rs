@@ -3,6 +3,8 @@
 
 mod alerts;
 mod chat_commands;
+#[cfg(test)]
+mod command_surface;
 mod commands;
 mod drops;
 mod file_commands;
@@ -13,6 +15,7 @@ mod mini_program_commands;
 mod mini_program_window;
 mod moments_commands;
 mod official_commands;
+mod raw_body;
 mod video_server;
 mod wallet_commands;
 mod window;
@@ -74,117 +77,8 @@ pub fn run() {
         .manage(mini_program_window::Sandboxes::default())
         .manage(mini_program_commands::Asks::default())
         .manage(drops::Dropped::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_view,
-            commands::server_url,
-            commands::login_refresh_qr,
-            commands::login_remembered,
-            commands::login_switch_account,
-            commands::sign_out,
-            commands::devices,
-            commands::cached_devices,
-            commands::remove_device,
-            commands::settings,
-            commands::set_settings,
-            commands::set_language,
-            chat_commands::chats,
-            chat_commands::update_group,
-            chat_commands::add_members,
-            chat_commands::remove_member,
-            chat_commands::set_role,
-            chat_commands::my_card,
-            chat_commands::save_my_card,
-            chat_commands::messages,
-            chat_commands::send_text,
-            chat_commands::retry_send,
-            chat_commands::recall,
-            chat_commands::delete_for_me,
-            chat_commands::mark_read,
-            chat_commands::set_draft,
-            chat_commands::set_chat_settings,
-            chat_commands::open_direct,
-            chat_commands::open_file_transfer,
-            chat_commands::create_group,
-            chat_commands::leave_group,
-            chat_commands::contacts,
-            chat_commands::search_users,
-            chat_commands::send_friend_request,
-            chat_commands::answer_friend_request,
-            chat_commands::set_remark,
-            chat_commands::delete_contact,
-            chat_commands::set_blocked,
-            drops::send_dropped,
-            drops::emulate_drop,
-            file_commands::pick_and_send,
-            file_commands::send_pasted,
-            file_commands::transfers,
-            file_commands::pause_transfer,
-            file_commands::resume_transfer,
-            file_commands::cancel_transfer,
-            file_commands::download_file,
-            file_commands::open_transfer,
-            file_commands::show_transfer,
-            file_commands::save_media,
-            file_commands::export_chat,
-            file_commands::media_bytes,
-            file_commands::send_voice,
-            file_commands::video_url,
-            wallet_commands::wallet,
-            wallet_commands::bills,
-            wallet_commands::add_card,
-            wallet_commands::set_pin,
-            wallet_commands::bank_move,
-            wallet_commands::send_transfer,
-            wallet_commands::transfer,
-            wallet_commands::answer_transfer,
-            wallet_commands::envelope,
-            wallet_commands::grab_envelope,
-            wallet_commands::receive_code,
-            moments_commands::moments,
-            moments_commands::like_post,
-            moments_commands::comment_post,
-            moments_commands::delete_post,
-            moments_commands::create_post,
-            moments_commands::pick_post_images,
-            moments_commands::person_moments,
-            moments_commands::set_person_moments,
-            moments_commands::moments_settings,
-            moments_commands::set_moments_settings,
-            moments_commands::cached_moments,
-            moments_commands::album,
-            moments_commands::delete_comment,
-            moments_commands::moment_notices,
-            moments_commands::mark_moment_notices_read,
-            moments_commands::mark_moments_seen,
-            moments_commands::moments_badge,
-            moments_commands::link_preview,
-            moments_commands::set_contact_tags,
-            moments_commands::open_link,
-            official_commands::subscriptions,
-            official_commands::article,
-            official_commands::react_article,
-            official_commands::official_accounts,
-            official_commands::follow_official,
-            official_commands::official_chat,
-            official_commands::message_official,
-            official_commands::share_article,
-            official_commands::official_history,
-            official_commands::official_unread,
-            official_commands::mark_official_read,
-            chat_commands::search,
-            chat_commands::forward,
-            chat_commands::delete_messages,
-            wallet_commands::send_envelope,
-            mini_program_commands::mini_programs,
-            mini_program_commands::pin_mini_program,
-            mini_program_commands::open_mini_program,
-            mini_program_commands::clear_mini_program_data,
-            mini_program_commands::mini_program_code,
-            mini_program_commands::share_mini_program,
-            mini_program_commands::pay_mini_program_order,
-            mini_program_commands::answer_mini_program,
-            mini_program_commands::mini_program_bridge,
-        ])
+        // Every #[tauri::command], listed by build.rs (see command_surface.rs).
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handlers.rs")))
         .setup(move |app| {
             let handle = app.handle().clone();
             alerts::setup_tray(&handle);
@@ -224,5 +118,26 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("Xin stopped: {e}");
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Fails when the UI's typed callers drift from the `#[tauri::command]` functions they call.
+    /// `cargo xtask gen-types` writes them (it runs this test with `XIN_WRITE_GENERATED=1`).
+    #[test]
+    fn committed_command_callers_match_the_commands() -> std::io::Result<()> {
+        let generated = include_str!(concat!(env!("OUT_DIR"), "/commands.ts"));
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/desktop/commands.ts");
+        if std::env::var_os("XIN_WRITE_GENERATED").is_some() {
+            return std::fs::write(&path, generated);
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/desktop/commands.ts is out of date: run `cargo xtask gen-types` and commit it"
+        );
+        Ok(())
     }
 }

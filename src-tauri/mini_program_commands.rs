@@ -16,13 +16,13 @@ use serde_json::{json, Value};
 use tauri::{AppHandle, Emitter, Manager, State, Webview};
 use tokio::sync::oneshot;
 use xin_core::{
-    error::UiError,
+    error::{LocalCode, UiError},
     mini_programs::mini_program_request,
     views::{ChatMessage, PhoneCode},
     Engine,
 };
 use xin_proto::{
-    MiniProgram, MiniProgramOrder, MiniProgramPermission, MiniProgramRequest, OrderState,
+    ErrorCode, MiniProgram, MiniProgramOrder, MiniProgramPermission, MiniProgramRequest, OrderState,
 };
 
 use crate::{
@@ -36,10 +36,7 @@ type Result<T> = std::result::Result<T, UiError>;
 pub const ASK_EVENT: &str = "xin://mini-program-ask";
 
 fn refused(message: impl Into<String>) -> UiError {
-    UiError {
-        code: "not_allowed".into(),
-        message: message.into(),
-    }
+    UiError::server(ErrorCode::NotAllowed, message)
 }
 
 /// Questions a mini-program is waiting on, answered from the main window.
@@ -229,18 +226,18 @@ pub async fn mini_program_bridge(
                 )
                 .await?
             {
-                return Err(UiError {
-                    code: "cancelled".into(),
-                    message: "The payment was cancelled.".into(),
-                });
+                return Err(UiError::local(
+                    LocalCode::Cancelled,
+                    "The payment was cancelled.",
+                ));
             }
             // What counts is the server's word, not the dialog's.
             let order = engine.mini_program_order(order.id).await?;
             if order.state != OrderState::Paid {
-                return Err(UiError {
-                    code: "cancelled".into(),
-                    message: "The order was not paid.".into(),
-                });
+                return Err(UiError::local(
+                    LocalCode::Cancelled,
+                    "The order was not paid.",
+                ));
             }
             json!({"paid": true, "order": order})
         }

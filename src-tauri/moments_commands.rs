@@ -3,11 +3,11 @@
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use xin_core::{
-    error::UiError,
+    error::{LocalCode, UiError},
     moments_cache::{MomentNoticeView, MomentsBadge},
     Engine,
 };
-use xin_proto::{LinkCard, MomentsSettings, NewPost, PersonMoments, Post, PostPage};
+use xin_proto::{ErrorCode, LinkCard, MomentsSettings, NewPost, PersonMoments, Post, PostPage};
 
 use crate::chat_commands::id;
 use xin_core::language::say;
@@ -158,12 +158,12 @@ pub async fn set_moments_settings(
 pub async fn open_link(app: AppHandle, url: String) -> Result<()> {
     use tauri_plugin_opener::OpenerExt;
     if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(crate::file_commands::ui_error(
-            "invalid",
+        return Err(UiError::server(
+            ErrorCode::InvalidRequest,
             "Only web links open.",
         ));
     }
-    app.opener().open_url(url, None::<&str>).map_err(|e| {
-        crate::file_commands::ui_error("file", format!("Could not open the link: {e}"))
-    })
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| UiError::local(LocalCode::File, format!("Could not open the link: {e}")))
 }

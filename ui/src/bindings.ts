@@ -850,7 +850,19 @@ server: string,
  */
 error?: UiError, retry_in_secs: number, } | { "step": "remembered", user: UserProfile, };
 
-export type UiError = { code: string, message: string, };
+export type UiError = { 
+/**
+ * What went wrong, for the UI to choose its words by.
+ */
+code: UiCode, 
+/**
+ * The sentence, in English: the server's words or the app's own.
+ */
+message: string, };
+
+export type UiCode = ErrorCode | LocalCode;
+
+export type LocalCode = "unreachable" | "protocol" | "vault" | "cache" | "file" | "signed_out" | "cancelled" | "nothing_dropped" | "";
 
 export type ChatSummary = { conversation: Conversation, 
 /**
@@ -991,3 +1003,15 @@ posts: Array<Post>,
 articles: Array<ArticleHit>, };
 
 export type ArticleHit = { article: ArticleCard, account_name: string, };
+
+export type PastedImage = { conversation: string, 
+/**
+ * The name the file gets in the chat.
+ */
+name: string, };
+
+export type VoiceRecording = { conversation: string, duration_ms: number, 
+/**
+ * Loudness samples for the bubble's waveform, 0–255.
+ */
+waveform: Array<number>, };

@@ -167,5 +167,23 @@ pub fn gen_types() -> Result<std::process::ExitCode> {
     }
     std::fs::write(root.join("ui/src/bindings.ts"), out.stdout).map_err(|e| e.to_string())?;
     println!("xtask: wrote ui/src/bindings.ts");
+    // The desktop's command callers come out of its build script; its drift test puts them in place.
+    let out = cargo()
+        .current_dir(&root)
+        .env("XIN_WRITE_GENERATED", "1")
+        .args([
+            "test",
+            "-q",
+            "-p",
+            "xin",
+            "--lib",
+            "committed_command_callers_match_the_commands",
+        ])
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).to_string());
+    }
+    println!("xtask: wrote ui/src/desktop/commands.ts");
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -91,13 +91,32 @@ fn wait_for_display(display: &str) -> Result<()> {
     Err(format!("Xvfb did not start on {display}"))
 }
 
-/// The suites, inside the D-Bus session.
-fn inside(_args: &[String]) -> Result<ExitCode> {
+/// The suites, inside the D-Bus session. `--e2e NAME` runs only the end-to-end files whose
+/// name holds NAME (for working on one feature; the full run is what counts).
+fn inside(args: &[String]) -> Result<ExitCode> {
     let root = root();
     let mut tally = Tally::default();
+    let only_e2e = match args {
+        [flag, name] if flag == "--e2e" => Some(name.as_str()),
+        _ => None,
+    };
+    if only_e2e.is_none() {
+        rust_and_ui(&root, &mut tally)?;
+    }
 
+    e2e(&root, only_e2e, &mut tally)?;
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    Ok(if tally.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Rust (every crate, lints) and the UI's unit tests.
+fn rust_and_ui(root: &Path, tally: &mut Tally) -> Result<()> {
     // Rust: every crate, including the keyring tests that need the Secret Service.
-    let (ok, out) = run_capture(cargo().current_dir(&root).args([
+    let (ok, out) = run_capture(cargo().current_dir(root).args([
         "test",
         "--workspace",
         "--no-fail-fast",
@@ -108,9 +127,9 @@ fn inside(_args: &[String]) -> Result<ExitCode> {
     tally.add("rust", p, f + u64::from(!ok && f == 0));
 
     // Lints are part of the bar: fmt and clippy with warnings as errors.
-    let (ok, _) = run_capture(cargo().current_dir(&root).args(["fmt", "--all", "--check"]))?;
+    let (ok, _) = run_capture(cargo().current_dir(root).args(["fmt", "--all", "--check"]))?;
     tally.add("cargo fmt --check", u64::from(ok), u64::from(!ok));
-    let (ok, _) = run_capture(cargo().current_dir(&root).args([
+    let (ok, _) = run_capture(cargo().current_dir(root).args([
         "clippy",
         "--workspace",
         "--all-targets",
@@ -124,8 +143,11 @@ fn inside(_args: &[String]) -> Result<ExitCode> {
     let (ok, out) = run_capture(npm(&root.join("ui")).args(["exec", "--", "vitest", "run"]))?;
     let (p, f) = vitest_counts(&out);
     tally.add("ui (vitest)", p, f + u64::from(!ok && f == 0));
+    Ok(())
+}
 
-    // End to end: the real desktop app (tauri-driver) and the phone companion (Chromium).
+/// End to end: the real desktop app (tauri-driver) and the phone companion (Chromium).
+fn e2e(root: &Path, only: Option<&str>, tally: &mut Tally) -> Result<()> {
     let e2e_out = root.join("target/e2e");
     let _ = std::fs::create_dir_all(&e2e_out);
     let bin = root.join("target/debug");
@@ -133,7 +155,7 @@ fn inside(_args: &[String]) -> Result<ExitCode> {
         Command::new("node")
             .current_dir(root.join("tests/e2e"))
             .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-            .args(e2e_files(&root.join("tests/e2e")))
+            .args(e2e_files(&root.join("tests/e2e"), only))
             .env("XIN_SERVER_BIN", bin.join("xin-server"))
             .env("XIN_DESKTOP_BIN", bin.join("xin"))
             .env("XIN_DEMO_BIN", bin.join("xin-demo"))
@@ -144,20 +166,15 @@ fn inside(_args: &[String]) -> Result<ExitCode> {
     )?;
     let (p, f) = tap_counts(&out);
     tally.add("end-to-end", p, f + u64::from(!ok && f == 0));
-
-    println!("{} passed, {} failed", tally.passed, tally.failed);
-    Ok(if tally.failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(())
 }
 
-fn e2e_files(dir: &Path) -> Vec<PathBuf> {
+fn e2e_files(dir: &Path, only: Option<&str>) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+                .filter(|p| only.is_none_or(|name| p.to_string_lossy().contains(name)))
                 .collect()
         })
         .unwrap_or_default();

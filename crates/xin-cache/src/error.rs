@@ -64,17 +64,69 @@ impl From<rusqlite::Error> for CoreError {
 /// How an error crosses into the UI: a stable code and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct UiError {
-    pub code: String,
+    /// What went wrong, for the UI to choose its words by.
+    pub code: UiCode,
+    /// The sentence, in English: the server's words or the app's own.
     pub message: String,
 }
 
+/// A UI error's code: one of the server's stable codes, or one the app says itself. In
+/// TypeScript it is the union of both, so a misspelt code is a compile error there too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[serde(untagged)]
+pub enum UiCode {
+    /// The server said so (or the engine checked one of the server's rules first).
+    Server(ErrorCode),
+    /// Something on this computer.
+    Local(LocalCode),
+}
+
+/// The failures that happen on this computer and have no server code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalCode {
+    /// The server could not be reached.
+    Unreachable,
+    /// The server answered something that is not Xin's API.
+    Protocol,
+    /// The OS keyring failed.
+    Vault,
+    /// The local cache failed.
+    Cache,
+    /// A local file could not be read, written, opened or shown.
+    File,
+    /// This device is not signed in.
+    SignedOut,
+    /// The user said no (to a mini-program's question).
+    Cancelled,
+    /// The files a drop command asked for were not dropped just now.
+    NothingDropped,
+    /// Words kept from before errors were stored with their code.
+    #[serde(other, rename = "")]
+    #[ts(rename = "")]
+    Unspecified,
+}
+
 impl UiError {
+    /// An error with one of the server's codes.
+    pub fn server(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code: UiCode::Server(code),
+            message: message.into(),
+        }
+    }
+
+    /// An error that happened on this computer.
+    pub fn local(code: LocalCode, message: impl Into<String>) -> Self {
+        Self {
+            code: UiCode::Local(code),
+            message: message.into(),
+        }
+    }
+
     /// Words without a code (kept from before errors were stored with theirs).
     pub fn said(message: String) -> Self {
-        Self {
-            code: String::new(),
-            message,
-        }
+        Self::local(LocalCode::Unspecified, message)
     }
 }
 
@@ -87,16 +139,13 @@ impl From<CoreError> for UiError {
 impl From<&CoreError> for UiError {
     fn from(e: &CoreError) -> Self {
         let code = match e {
-            CoreError::Api { code, .. } => serde_json::to_value(code)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_else(|| "api".to_string()),
-            CoreError::Unreachable(_) => "unreachable".to_string(),
-            CoreError::Protocol(_) => "protocol".to_string(),
-            CoreError::Vault(_) => "vault".to_string(),
-            CoreError::Cache(_) => "cache".to_string(),
-            CoreError::File(_) => "file".to_string(),
-            CoreError::SignedOut => "signed_out".to_string(),
+            CoreError::Api { code, .. } => UiCode::Server(*code),
+            CoreError::Unreachable(_) => UiCode::Local(LocalCode::Unreachable),
+            CoreError::Protocol(_) => UiCode::Local(LocalCode::Protocol),
+            CoreError::Vault(_) => UiCode::Local(LocalCode::Vault),
+            CoreError::Cache(_) => UiCode::Local(LocalCode::Cache),
+            CoreError::File(_) => UiCode::Local(LocalCode::File),
+            CoreError::SignedOut => UiCode::Local(LocalCode::SignedOut),
         };
         Self {
             code,
@@ -107,6 +156,38 @@ impl From<&CoreError> for UiError {
 
 #[cfg(test)]
 mod tests {
+    use super::{LocalCode, UiCode, UiError};
+    use xin_proto::ErrorCode;
+
+    /// Codes travel as the plain strings the UI's catalogue knows; a code stored by an older
+    /// version that no longer exists reads back as words without a code, not as a failure.
+    #[test]
+    fn codes_are_plain_strings_and_unknown_stored_ones_read_as_unspecified(
+    ) -> Result<(), serde_json::Error> {
+        let server = UiError::server(ErrorCode::PinLocked, "Wait.");
+        let local = UiError::local(LocalCode::NothingDropped, "Drop again.");
+        assert_eq!(
+            serde_json::to_string(&server)?,
+            r#"{"code":"pin_locked","message":"Wait."}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&local)?,
+            r#"{"code":"nothing_dropped","message":"Drop again."}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<UiError>(&serde_json::to_string(&local)?)?,
+            local
+        );
+        let old: UiError = serde_json::from_str(r#"{"code":"api","message":"Gone."}"#)?;
+        assert_eq!(old.code, UiCode::Local(LocalCode::Unspecified));
+        assert_eq!(old.message, "Gone.");
+        assert_eq!(
+            serde_json::to_string(&UiError::said("x".into()))?,
+            r#"{"code":"","message":"x"}"#
+        );
+        Ok(())
+    }
+
     /// The engine's own rules reach the UI as `invalid_request` with English words, which the
     /// UI's catalogue says in the reader's language: every one the engine can say is there.
     #[test]

@@ -17,6 +17,23 @@ use crate::{
     transfer_cache::{Direction, Transfer, TransferState},
 };
 
+/// A pasted image's arguments (its bytes travel as the command's body).
+#[derive(Debug, serde::Deserialize, ts_rs::TS)]
+pub struct PastedImage {
+    pub conversation: Uuid,
+    /// The name the file gets in the chat.
+    pub name: String,
+}
+
+/// A voice message's arguments (its Opus bytes travel as the command's body).
+#[derive(Debug, serde::Deserialize, ts_rs::TS)]
+pub struct VoiceRecording {
+    pub conversation: Uuid,
+    pub duration_ms: u32,
+    /// Loudness samples for the bubble's waveform, 0–255.
+    pub waveform: Vec<u8>,
+}
+
 async fn ensure_dir(dir: &Path) -> CoreResult<()> {
     tokio::fs::create_dir_all(dir)
         .await

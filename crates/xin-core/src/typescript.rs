@@ -10,6 +10,8 @@ pub fn bindings() -> String {
         format!("export {}", crate::events::AppView::decl()),
         format!("export {}", crate::events::LoginView::decl()),
         format!("export {}", crate::error::UiError::decl()),
+        format!("export {}", crate::error::UiCode::decl()),
+        format!("export {}", crate::error::LocalCode::decl()),
         format!("export {}", crate::views::ChatSummary::decl()),
         format!("export {}", crate::views::SendState::decl()),
         format!("export {}", crate::views::ChatMessage::decl()),
@@ -31,6 +33,8 @@ pub fn bindings() -> String {
         format!("export {}", crate::search::MessageHit::decl()),
         format!("export {}", crate::search::SearchResults::decl()),
         format!("export {}", crate::search::ArticleHit::decl()),
+        format!("export {}", crate::files::PastedImage::decl()),
+        format!("export {}", crate::files::VoiceRecording::decl()),
     ]);
     xin_proto::typescript::module(decls)
 }

@@ -45,7 +45,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
   const virtual = useVirtualizer({ count: items.length, getScrollElement: () => scroller.current, estimateSize: () => 64, overscan: 12 });
 
   const reload = useCallback(async () => {
-    const latest = await ipc.messages(conv.id);
+    const latest = await ipc.messages(conv.id, null);
     setItems((old) => {
       // Keep older pages already loaded, replace the newest page.
       const firstSeq = latest.find((m) => m.state === "sent")?.message.seq;
@@ -96,7 +96,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
 
   // Loads pages back from the newest until the message is in, then centres and flashes it.
   async function reveal(target: { id: string; seq: number }) {
-    let loaded = await ipc.messages(conv.id);
+    let loaded = await ipc.messages(conv.id, null);
     for (let page = 0; page < 200 && !loaded.some((m) => m.message.id === target.id); page++) {
       const oldest = loaded.find((m) => m.state === "sent")?.message.seq;
       if (!oldest || oldest <= target.seq - 1 || oldest <= 1) break;
@@ -430,7 +430,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
     setRecorder(null);
     const { audio, ms } = await r.stop();
     const bytes = new Uint8Array(await audio.arrayBuffer());
-    await ipc.sendVoice(conv.id, bytes, ms, await waveform(audio)).catch((e) => setRecordError(errorText(e)));
+    await ipc.sendVoice(bytes, { conversation: conv.id, duration_ms: ms, waveform: await waveform(audio) }).catch((e) => setRecordError(errorText(e)));
     onSent();
   };
   const toggleVoice = async () => {
@@ -523,7 +523,7 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
           const images = [...e.clipboardData.files].filter((f) => f.type.startsWith("image/"));
           if (images.length === 0) return;
           e.preventDefault();
-          for (const f of images) f.arrayBuffer().then((b) => ipc.sendPasted(conv.id, f.name || "Pasted image.png", new Uint8Array(b)));
+          for (const f of images) f.arrayBuffer().then((b) => ipc.sendPasted(new Uint8Array(b), { conversation: conv.id, name: f.name || "Pasted image.png" }));
         }}
         onKeyDown={(e) => {
           if (choices.length > 0 && (e.key === "ArrowDown" || e.key === "ArrowUp")) {

@@ -14,9 +14,9 @@ type Actions = {
 };
 
 const actions: Actions = {
-  refresh: () => void ipc.refreshQr(),
+  refresh: () => void ipc.loginRefreshQr(),
   logIn: () => void ipc.loginRemembered(),
-  switchAccount: () => void ipc.switchAccount(),
+  switchAccount: () => void ipc.loginSwitchAccount(),
 };
 
 /** The small portrait window shown while signed out. */

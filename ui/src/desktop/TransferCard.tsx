@@ -19,7 +19,7 @@ export function TransferCard({ item, me, onError }: { item: ChatMessage; me: str
   const id = c.type === "transfer" ? c.transfer_id : "";
   const [tf, setT] = useState<MoneyTransfer | null>(null);
   useEffect(() => {
-    const load = () => ipc.moneyTransfer(id).then(setT, () => {});
+    const load = () => ipc.transfer(id).then(setT, () => {});
     load();
     const unlisten = onCoreEvent((e) => e.type === "wallet_changed" && load());
     return () => {
