@@ -4,6 +4,18 @@ use serde::Serialize;
 use ts_rs::TS;
 use xin_proto::UserProfile;
 
+/// How far an export is.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ExportProgress {
+    #[ts(type = "string")]
+    pub conversation_id: uuid::Uuid,
+    /// Messages written so far, and in all (0 of 0 while the history is still being fetched).
+    pub done: u32,
+    pub total: u32,
+    /// The export's folder, once it is finished.
+    pub folder: Option<String>,
+}
+
 /// Typed events from the engine to the UI.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -36,9 +48,7 @@ pub enum CoreEvent {
     /// Someone paid me, live (the receive-code window shows "received ¥X from Y").
     PaymentReceived { payment: xin_proto::Payment },
     /// A chat export moved on, or finished (its folder is then set).
-    ExportProgress {
-        progress: crate::export::ExportProgress,
-    },
+    ExportProgress { progress: ExportProgress },
     /// A message from someone else arrived live (the shell may notify).
     Incoming { message: crate::notify::Incoming },
 }

@@ -8,29 +8,16 @@ use std::{
 };
 
 use serde::Serialize;
-use ts_rs::TS;
 use uuid::Uuid;
 use xin_proto::{Content, Conversation, Message};
 
 use crate::{
     engine::Engine,
     error::{CoreError, CoreResult},
-    events::CoreEvent,
+    events::{CoreEvent, ExportProgress},
     language::Language,
     preview::one_line,
 };
-
-/// How far an export is.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct ExportProgress {
-    #[ts(type = "string")]
-    pub conversation_id: Uuid,
-    /// Messages written so far, and in all (0 of 0 while the history is still being fetched).
-    pub done: u32,
-    pub total: u32,
-    /// The export's folder, once it is finished.
-    pub folder: Option<String>,
-}
 
 #[derive(Serialize)]
 struct ExportedMessage<'a> {

@@ -13,6 +13,7 @@ i18n!("../xin-cache/locales", fallback = "en");
 
 pub mod api;
 pub mod chats;
+mod devices;
 mod download;
 pub mod engine;
 pub mod events;
@@ -31,6 +32,7 @@ mod outbox;
 mod progress;
 pub mod qr;
 mod realtime;
+mod scheduler;
 mod session;
 mod sync;
 mod transfer_worker;

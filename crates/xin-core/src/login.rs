@@ -1,8 +1,9 @@
-//! The two login flows: QR code (any phone with Xin) and remembered computer (one tap).
+//! The two login flows: QR code (any phone with Xin) and remembered computer (one tap). A flow
+//! shows its steps in the login view and ends with what the scheduler does next.
 
 use std::time::Duration;
 
-use xin_proto::{ErrorCode, TicketCreated, TicketPhase, TicketState};
+use xin_proto::{ErrorCode, Session, TicketCreated, TicketPhase, TicketState};
 
 use crate::{
     cache::Remembered,
@@ -17,21 +18,34 @@ use crate::{
 /// instead of asking the server for codes nobody looks at.
 const AUTO_REFRESHES: u32 = 10;
 
+/// How a login flow ended.
+pub(crate) enum LoginEnd {
+    /// The phone confirmed: sign in with this session.
+    Confirmed(Box<Session>),
+    /// The flow stopped; the login view says why (declined, codes expired, not confirmed).
+    Stopped,
+    /// This computer cannot log in by one tap: scan a QR code, with this notice.
+    ScanInstead(LoginNotice),
+    /// The server no longer remembers this computer: forget it, then scan a QR code.
+    Forgotten,
+}
+
 /// How a ticket ended.
 enum Outcome {
-    SignedIn,
+    Confirmed(Box<Session>),
     Declined,
     Expired { was_scanned: bool },
 }
 
-pub async fn qr_flow(engine: Engine, notice: Option<LoginNotice>) {
+/// Shows QR codes, a new one whenever one expires, until a phone confirms one.
+pub(crate) async fn qr_flow(engine: &Engine, notice: Option<LoginNotice>) -> LoginEnd {
     let mut retry = Backoff::default();
     let mut expired_in_a_row = 0;
     loop {
         let ticket = match engine.api().create_ticket(engine.device()).await {
             Ok(t) => t,
             Err(e) => {
-                unreachable_wait(&engine, &e, &mut retry, notice.clone()).await;
+                unreachable_wait(engine, &e, &mut retry, notice.clone()).await;
                 continue;
             }
         };
@@ -40,7 +54,7 @@ pub async fn qr_flow(engine: Engine, notice: Option<LoginNotice>) {
             Ok(svg) => svg,
             Err(e) => {
                 tracing::error!("QR render: {e}");
-                return;
+                return LoginEnd::Stopped;
             }
         };
         engine.set_login(
@@ -51,24 +65,25 @@ pub async fn qr_flow(engine: Engine, notice: Option<LoginNotice>) {
             },
             notice.clone(),
         );
-        match follow(&engine, &ticket, TicketPhase::Pending, notice.clone()).await {
-            Outcome::SignedIn => return,
+        match follow(engine, &ticket, TicketPhase::Pending, notice.clone()).await {
+            Outcome::Confirmed(session) => return LoginEnd::Confirmed(session),
             Outcome::Declined => {
                 engine.set_login(LoginView::Declined, notice.clone());
-                return;
+                return LoginEnd::Stopped;
             }
             Outcome::Expired { was_scanned } => {
                 expired_in_a_row = if was_scanned { 0 } else { expired_in_a_row + 1 };
                 if expired_in_a_row >= AUTO_REFRESHES {
                     engine.set_login(LoginView::Expired, notice.clone());
-                    return;
+                    return LoginEnd::Stopped;
                 }
             }
         }
     }
 }
 
-pub async fn remembered_flow(engine: Engine, remembered: Remembered) {
+/// Asks the account's phone to confirm this remembered computer.
+pub(crate) async fn remembered_flow(engine: &Engine, remembered: Remembered) -> LoginEnd {
     let user = remembered.user.clone();
     let back = |notice: LoginNotice| {
         engine.set_login(LoginView::Remembered { user: user.clone() }, Some(notice))
@@ -78,10 +93,7 @@ pub async fn remembered_flow(engine: Engine, remembered: Remembered) {
         .await
     {
         Ok(Some(t)) => t,
-        _ => {
-            engine.start_qr_login(Some(LoginNotice::ScanToLogIn)).await;
-            return;
-        }
+        _ => return LoginEnd::ScanInstead(LoginNotice::ScanToLogIn),
     };
     engine.set_login(
         LoginView::Scanned {
@@ -94,22 +106,19 @@ pub async fn remembered_flow(engine: Engine, remembered: Remembered) {
     let ticket = match engine.api().remembered_login(&token, engine.device()).await {
         Ok(t) => t,
         Err(e) if e.api_code() == Some(ErrorCode::DeviceNotRemembered) => {
-            let _ = engine.switch_account().await;
-            engine
-                .start_qr_login(Some(LoginNotice::NoLongerRemembered))
-                .await;
-            return;
+            return LoginEnd::Forgotten
         }
         Err(e) => {
             back(LoginNotice::Failed { error: e.into() });
-            return;
+            return LoginEnd::Stopped;
         }
     };
-    match follow(&engine, &ticket, TicketPhase::Scanned, None).await {
-        Outcome::SignedIn => {}
+    match follow(engine, &ticket, TicketPhase::Scanned, None).await {
+        Outcome::Confirmed(session) => return LoginEnd::Confirmed(session),
         Outcome::Declined => back(LoginNotice::Declined),
         Outcome::Expired { .. } => back(LoginNotice::NotConfirmed),
     }
+    LoginEnd::Stopped
 }
 
 /// Long-polls one ticket until it ends, mirroring each state into the login view.
@@ -140,23 +149,7 @@ async fn follow(
                 }
                 known = TicketPhase::Scanned;
             }
-            Ok(TicketState::Confirmed { session }) => {
-                return match engine.complete_sign_in(session).await {
-                    Ok(()) => Outcome::SignedIn,
-                    Err(e) => {
-                        tracing::error!("sign-in could not be stored: {e}");
-                        engine.set_login(
-                            LoginView::Unreachable {
-                                server: engine.server().to_string(),
-                                error: Some((&e).into()),
-                                retry_in_secs: 0,
-                            },
-                            notice,
-                        );
-                        Outcome::Declined
-                    }
-                };
-            }
+            Ok(TicketState::Confirmed { session }) => return Outcome::Confirmed(Box::new(session)),
             Ok(TicketState::Declined) => return Outcome::Declined,
             Ok(TicketState::Expired) => {
                 return Outcome::Expired {

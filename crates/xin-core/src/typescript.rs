@@ -18,7 +18,7 @@ pub fn bindings() -> String {
         format!("export {}", crate::views::ContactsView::decl()),
         format!("export {}", crate::views::FriendCard::decl()),
         format!("export {}", crate::views::PhoneCode::decl()),
-        format!("export {}", crate::export::ExportProgress::decl()),
+        format!("export {}", crate::events::ExportProgress::decl()),
         format!("export {}", crate::views::ReceiveCode::decl()),
         format!("export {}", crate::notify::Incoming::decl()),
         format!("export {}", crate::events::AppSettings::decl()),

@@ -122,7 +122,11 @@ async fn a_refused_file_fails_with_the_reason_the_ui_words() {
     })
     .await;
     let error = failed.error.expect("a reason");
-    assert_eq!(error.code, "quota_exceeded", "{error:?}");
+    assert_eq!(
+        error.code,
+        xin_core::error::UiCode::Server(xin_proto::ErrorCode::QuotaExceeded),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
