@@ -1,71 +1,11 @@
 //! The local SQLite caches (rusqlite, WAL, numbered migrations): one app-wide database and one
 //! per account. They hold what the UI shows, never a credential.
 
-use std::path::Path;
-
 use rusqlite::{params, Connection, OptionalExtension};
-use rusqlite_migration::{Migrations, M};
 use uuid::Uuid;
 use xin_proto::{Device, DeviceKind, UserProfile};
 
 use crate::error::{CoreError, CoreResult};
-
-fn app_migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("../migrations/0001_app.sql")),
-        M::up(include_str!("../migrations/0002_settings.sql")),
-    ])
-}
-
-fn account_migrations() -> Migrations<'static> {
-    Migrations::new(vec![
-        M::up(include_str!("../migrations/0001_account.sql")),
-        M::up(include_str!("../migrations/0002_messaging.sql")),
-        M::up(include_str!("../migrations/0003_transfers.sql")),
-        M::up(include_str!("../migrations/0004_moments.sql")),
-        M::up(include_str!("../migrations/0005_official.sql")),
-        M::up(include_str!("../migrations/0006_search.sql")),
-        M::up(include_str!("../migrations/0007_preview_event.sql")),
-        M::up_with_hook(
-            include_str!("../migrations/0008_last_message.sql"),
-            |tx: &rusqlite::Transaction| {
-                crate::chat_cache::refill_last_messages(tx)
-                    .map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
-            },
-        ),
-    ])
-}
-
-fn open(path: &Path, migrations: &Migrations) -> CoreResult<Connection> {
-    make_parent(path)?;
-    prepare(Connection::open(path)?, migrations)
-}
-
-/// The folder the caches live in, readable by this user alone: what is cached (pictures,
-/// files) must not be open to other accounts on the computer.
-fn make_parent(path: &Path) -> CoreResult<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| CoreError::Cache(e.to_string()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(|e| CoreError::Cache(e.to_string()))?;
-        }
-    }
-    Ok(())
-}
-
-fn prepare(mut conn: Connection, migrations: &Migrations) -> CoreResult<Connection> {
-    // The search index's triggers call these (the account cache's migrations too).
-    crate::search::register(&conn)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    migrations
-        .to_latest(&mut conn)
-        .map_err(|e| CoreError::Cache(e.to_string()))?;
-    Ok(conn)
-}
 
 /// What the app remembers about the account it last signed in with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,13 +14,9 @@ pub struct Remembered {
     pub device_id: Uuid,
 }
 
-pub struct AppDb(Connection);
+pub struct AppDb(pub(crate) Connection);
 
 impl AppDb {
-    pub fn open(path: &Path) -> CoreResult<Self> {
-        Ok(Self(open(path, &app_migrations())?))
-    }
-
     pub fn remembered(&self, server: &str) -> CoreResult<Option<Remembered>> {
         self.0
             .query_row(
@@ -161,13 +97,6 @@ impl AppDb {
 pub struct AccountDb(pub Connection);
 
 impl AccountDb {
-    /// Opens (creating, or encrypting a plaintext one) the cache at `path`, encrypted with `key`.
-    pub fn open(path: &Path, key: &crate::cache_key::CacheKey) -> CoreResult<Self> {
-        make_parent(path)?;
-        let conn = crate::cache_key::open_encrypted(path, key)?;
-        Ok(Self(prepare(conn, &account_migrations())?))
-    }
-
     pub fn save_profile(&self, user: &UserProfile) -> CoreResult<()> {
         self.0.execute(
             "INSERT INTO profile (user_id, handle, display_name, avatar_hue) VALUES (?1, ?2, ?3, ?4)
@@ -265,6 +194,7 @@ pub fn parse_uuid(s: &str) -> CoreResult<Uuid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::migrations::{account_migrations, app_migrations, prepare};
 
     /// A cache from before the chat list kept its last message as facts shows each chat's last
     /// message in the reader's language right after the update, not the English words stored.

@@ -97,7 +97,7 @@ pub fn open_encrypted(path: &Path, key: &CacheKey) -> CoreResult<Connection> {
     drop(conn);
     let plain = Connection::open(path)?;
     // Copying rows may fire the search index's triggers.
-    crate::search::register(&plain)?;
+    crate::search_index::register(&plain)?;
     if readable(&plain) {
         let encrypted = sibling(path, ".encrypting");
         remove_with_journal(&encrypted);

@@ -14,29 +14,10 @@ use crate::{
     views::{ChatMessage, ChatSummary, ContactsView, SendState},
 };
 
-pub fn to_json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
-    serde_json::to_string(v).map_err(|e| CoreError::Cache(e.to_string()))
-}
-
-pub fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
-    serde_json::from_str(s).map_err(|e| CoreError::Cache(e.to_string()))
-}
-
-/// What applying events changed, so the shell tells the UI only that.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Changes {
-    pub chats: bool,
-    pub contacts: bool,
-    /// The wallet's balance or a transfer changed.
-    pub wallet: bool,
-    /// A friend posted, someone liked or commented, or a post was deleted.
-    pub moments: bool,
-    /// An official account sent me a broadcast or a message.
-    pub subscriptions: bool,
-    pub conversations: Vec<Uuid>,
-    /// New messages applied, for notifications.
-    pub new_messages: Vec<Message>,
-}
+pub use crate::{
+    changes::Changes,
+    json::{from_json, to_json},
+};
 
 impl Changes {
     fn conversation(&mut self, id: Uuid) {

@@ -16,13 +16,17 @@ i18n!("locales", fallback = "en");
 
 pub mod cache;
 pub mod cache_key;
+pub mod changes;
 pub mod chat_cache;
 pub mod error;
+pub mod json;
 pub mod language;
+pub mod migrations;
 pub mod moments_cache;
 pub mod official_cache;
 pub mod preview;
 pub mod search;
+pub mod search_index;
 pub mod time;
 pub mod transfer_cache;
 pub mod views;

@@ -10,8 +10,9 @@ use xin_proto::{Event, EventBody, MomentNotice, MomentUser, Post, PostPage};
 
 use crate::{
     cache::AccountDb,
-    chat_cache::{from_json, to_json, Changes},
+    changes::Changes,
     error::CoreResult,
+    json::{from_json, to_json},
 };
 
 /// Posts per page read from the cache, as the server pages them.

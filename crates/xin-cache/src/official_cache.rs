@@ -10,8 +10,9 @@ use xin_proto::{EventBody, OfficialKind};
 
 use crate::{
     cache::AccountDb,
-    chat_cache::{from_json, to_json, Changes},
+    changes::Changes,
     error::CoreResult,
+    json::{from_json, to_json},
 };
 
 /// What arrived from one account that I have not looked at.

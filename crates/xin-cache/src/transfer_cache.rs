@@ -280,7 +280,7 @@ impl AccountDb {
                 id.to_string(),
                 state.as_str(),
                 error
-                    .map(|e| crate::chat_cache::to_json(&crate::error::UiError::from(e)))
+                    .map(|e| crate::json::to_json(&crate::error::UiError::from(e)))
                     .transpose()?
             ],
         )?;

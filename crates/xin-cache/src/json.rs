@@ -1,0 +1,11 @@
+//! The JSON columns of the caches: wire types stored as their JSON, and read back.
+
+use crate::error::{CoreError, CoreResult};
+
+pub fn to_json<T: serde::Serialize>(v: &T) -> CoreResult<String> {
+    serde_json::to_string(v).map_err(|e| CoreError::Cache(e.to_string()))
+}
+
+pub fn from_json<T: serde::de::DeserializeOwned>(s: &str) -> CoreResult<T> {
+    serde_json::from_str(s).map_err(|e| CoreError::Cache(e.to_string()))
+}
