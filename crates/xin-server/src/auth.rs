@@ -1,4 +1,4 @@
-//! Tokens, password hashes and the authenticated-device extractor.
+//! Password hashes and the authenticated-device extractor ([`Authed`] from a bearer token).
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -8,35 +8,15 @@ use axum::{
     extract::FromRequestParts,
     http::{request::Parts, HeaderMap},
 };
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use rand::RngCore;
-use uuid::Uuid;
 use xin_proto::ErrorCode;
 
+pub use crate::store::Authed;
 use crate::{
     error::{ApiError, ApiResult},
+    secrets::hash_token,
     state::AppState,
     store::SessionCheck,
 };
-
-/// A fresh opaque secret: 256 random bits, base64url.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Ticket ids: 128 random bits, base64url (22 characters).
-pub fn new_ticket_id() -> String {
-    let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// Tokens are stored only as this hash. They are random, so a fast hash is enough.
-pub fn hash_token(token: &str) -> String {
-    blake3::hash(token.as_bytes()).to_hex().to_string()
-}
 
 /// Argon2id takes 19 MiB and tens of milliseconds per hash: at most one hash per core at a
 /// time, so a burst of sign-ups queues instead of taking the server's memory.
@@ -76,14 +56,6 @@ pub async fn verify_password(password: String, hash: String) -> ApiResult<bool> 
             .is_ok())
     })
     .await
-}
-
-/// The device a request comes from, proven by its access token.
-#[derive(Debug, Clone)]
-pub struct Authed {
-    pub user_id: Uuid,
-    pub device_id: Uuid,
-    pub session_id: Uuid,
 }
 
 impl FromRequestParts<AppState> for Authed {

@@ -131,16 +131,6 @@ impl Hub {
         }
     }
 
-    /// Pushes committed events, in order, to their users' open sockets.
-    pub fn publish(&self, events: Vec<(Uuid, Event)>) {
-        let Ok(users) = self.0.users.lock() else {
-            return;
-        };
-        for (user, event) in events {
-            push_to(&users, user, ServerEvent::Event { event });
-        }
-    }
-
     /// A notice outside the event log (devices changed, a login request) to a user's sockets.
     pub fn send_to_user(&self, user: Uuid, event: &ServerEvent) {
         if let Ok(users) = self.0.users.lock() {
@@ -189,5 +179,17 @@ impl Hub {
 
     pub fn watch_tickets(&self) -> broadcast::Receiver<String> {
         self.0.tickets.subscribe()
+    }
+}
+
+impl crate::store::Publish for Hub {
+    /// Pushes committed events, in order, to their users' open sockets.
+    fn publish(&self, events: Vec<(Uuid, Event)>) {
+        let Ok(users) = self.0.users.lock() else {
+            return;
+        };
+        for (user, event) in events {
+            push_to(&users, user, ServerEvent::Event { event });
+        }
     }
 }

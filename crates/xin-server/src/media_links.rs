@@ -2,11 +2,7 @@
 //! key, and which signed-in device a link comes from.
 
 use axum::http::HeaderMap;
-use uuid::Uuid;
-use xin_proto::{
-    media_link::{MediaKey, MediaLink},
-    ErrorCode,
-};
+use xin_proto::{media_link::MediaLink, ErrorCode};
 
 use crate::{
     auth::{authenticate, bearer, signed_out, Authed},
@@ -14,33 +10,6 @@ use crate::{
     state::AppState,
     time::now_ms,
 };
-
-/// Derives each session's media key from the server's secret, so no key is stored and every
-/// node derives the same one.
-pub struct MediaKeys {
-    root: [u8; 32],
-}
-
-impl MediaKeys {
-    pub fn from_secret(secret: &[u8]) -> Self {
-        Self {
-            root: blake3::derive_key("xin media links v1", secret),
-        }
-    }
-
-    pub fn key_for(&self, session: Uuid) -> [u8; 32] {
-        *blake3::keyed_hash(&self.root, session.as_bytes()).as_bytes()
-    }
-
-    pub fn media_key(&self, session: Uuid) -> MediaKey {
-        MediaKey {
-            session,
-            key: blake3::Hash::from(self.key_for(session))
-                .to_hex()
-                .to_string(),
-        }
-    }
-}
 
 /// Who asks for `resource` (a file's hash, or `REALTIME`): the access token in the header, or
 /// else a `link` signed for it that expires within `lifetime` seconds.

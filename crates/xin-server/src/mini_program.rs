@@ -18,14 +18,8 @@ use xin_proto::{
 use crate::{
     error::{ApiError, ApiResult},
     outbound,
+    store::CheckedPackage,
 };
-
-/// A package that passed every check.
-pub struct CheckedPackage {
-    pub manifest: MiniProgramManifest,
-    pub icon: Vec<u8>,
-    pub hash: String,
-}
 
 fn invalid(why: impl std::fmt::Display) -> ApiError {
     ApiError::new(

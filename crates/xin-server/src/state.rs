@@ -23,7 +23,7 @@ pub struct Inner {
     /// Signs mini-program packages; loaded from the store on first use.
     signer: tokio::sync::OnceCell<crate::mini_program::Signer32>,
     /// Derives each session's key for signed links to files; from the same stored secret.
-    media_keys: tokio::sync::OnceCell<crate::media_links::MediaKeys>,
+    media_keys: tokio::sync::OnceCell<crate::secrets::MediaKeys>,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,10 +69,10 @@ impl AppState {
             .await
     }
 
-    pub async fn media_keys(&self) -> crate::error::ApiResult<&crate::media_links::MediaKeys> {
+    pub async fn media_keys(&self) -> crate::error::ApiResult<&crate::secrets::MediaKeys> {
         self.media_keys
             .get_or_try_init(|| async {
-                Ok(crate::media_links::MediaKeys::from_secret(
+                Ok(crate::secrets::MediaKeys::from_secret(
                     &self.store.signing_secret().await?,
                 ))
             })

@@ -7,9 +7,10 @@ use xin_proto::{
 };
 
 use crate::{
-    auth::{hash_password, hash_token, verify_password, Authed},
+    auth::{hash_password, verify_password, Authed},
     error::{ApiError, ApiResult},
     extract::{self, ClientIp},
+    secrets::hash_token,
     state::AppState,
     store::{CreateUserError, IssuedSession, NewSession, NewUser, RefreshOutcome},
     time::now_ms,

@@ -17,9 +17,10 @@ use xin_proto::{
 
 use super::accounts::session_of;
 use crate::{
-    auth::{hash_token, new_ticket_id, new_token, Authed},
+    auth::Authed,
     error::{ApiError, ApiResult},
     extract::{self, ClientIp},
+    secrets::{hash_token, new_ticket_id, new_token},
     state::AppState,
     store::{NewSession, NewTicket, TicketRow},
     time::now_ms,

@@ -9,7 +9,7 @@
 
 use std::{collections::HashMap, sync::Mutex};
 
-use crate::auth::Authed;
+use super::sessions::Authed;
 
 /// How long a check is trusted, in milliseconds.
 const TRUST_MS: i64 = 60_000;

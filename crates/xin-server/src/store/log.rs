@@ -22,7 +22,7 @@ const CHUNK: usize = 400;
 
 /// Events written by one write, pushed to the users' sockets once its batch commits.
 #[derive(Default)]
-pub struct Outbox(pub Vec<(Uuid, Event)>);
+pub struct NewEvents(pub Vec<(Uuid, Event)>);
 
 /// One log entry to insert.
 struct Entry<'a> {
@@ -126,7 +126,7 @@ fn log_each(
     Ok((seqs, at))
 }
 
-impl Outbox {
+impl NewEvents {
     /// Appends the same small change to each of `users`' logs: O(users) small rows.
     pub fn append_all(&mut self, c: &Conn, users: &[Uuid], body: EventBody) -> ApiResult<()> {
         let json = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -14,11 +14,17 @@ use super::{
     Store,
 };
 use crate::{
-    auth::{hash_token, new_token},
     error::{ApiError, ApiResult},
-    mini_program::CheckedPackage,
+    secrets::{hash_token, new_token},
     time::now_ms,
 };
+
+/// A package that passed every check (`mini_program::check_package`), as the store keeps it.
+pub struct CheckedPackage {
+    pub manifest: MiniProgramManifest,
+    pub icon: Vec<u8>,
+    pub hash: String,
+}
 
 /// Versions of a mini-program kept; publishing another removes the oldest.
 pub const KEPT_VERSIONS: i64 = 10;

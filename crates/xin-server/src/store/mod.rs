@@ -25,7 +25,7 @@ mod tickets;
 mod views;
 mod wallet;
 pub use envelopes::NewEnvelope;
-pub use mini_programs::Package;
+pub use mini_programs::{CheckedPackage, Package};
 pub use moments::PostDraft;
 pub use official::ArticleDraft;
 pub use official_developer::DueDelivery;
@@ -46,15 +46,14 @@ use uuid::Uuid;
 
 pub use accounts::{CreateUserError, NewUser, UserRow};
 pub use blobs::{quota_exceeded, BlobInfo, Collected, UploadRow};
-pub use log::Outbox;
-pub use sessions::{IssuedSession, NewSession, RefreshOutcome, SessionCheck};
+pub use log::NewEvents;
+pub use sessions::{Authed, IssuedSession, NewSession, RefreshOutcome, SessionCheck};
 pub use tickets::{NewTicket, TicketRow};
 use writer::WriteCx;
 
-use crate::{
-    error::{ApiError, ApiResult},
-    hub::Hub,
-};
+pub use writer::Publish;
+
+use crate::error::{ApiError, ApiResult};
 
 /// Numbered `.sql` migrations, each applied in its own transaction.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -76,14 +75,14 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating if needed) `xin.db` in `dir`, brings its schema up to date and starts
-    /// the writer, which pushes committed events to `hub`.
-    pub async fn open(dir: &Path, hub: Hub) -> ApiResult<Self> {
+    /// the writer, which hands committed events to `publish`.
+    pub async fn open(dir: &Path, publish: impl Publish) -> ApiResult<Self> {
         std::fs::create_dir_all(dir)
             .map_err(|e| ApiError::Internal(format!("create {}: {e}", dir.display())))?;
         let path = dir.join("xin.db");
         let pool = Self::connect(&path).await?;
         MIGRATOR.run(&pool).await?;
-        let (writer, thread) = writer::Writer::start(sql::open(&path)?, hub)?;
+        let (writer, thread) = writer::Writer::start(sql::open(&path)?, publish)?;
         Ok(Self {
             pool,
             writer,

@@ -14,8 +14,8 @@ use super::{
     Store,
 };
 use crate::{
-    auth::{hash_token, new_token},
     error::{ApiError, ApiResult},
+    secrets::{hash_token, new_token},
     time::now_ms,
 };
 

@@ -10,8 +10,8 @@ use super::{
     Store,
 };
 use crate::{
-    auth::new_ticket_id,
     error::{ApiError, ApiResult},
+    secrets::new_ticket_id,
     time::now_ms,
 };
 

@@ -4,10 +4,18 @@ use xin_proto::{Device, DeviceInfo, DeviceKind};
 
 use super::{parse_uuid, Store};
 use crate::{
-    auth::{hash_token, new_token, Authed},
     error::ApiResult,
+    secrets::{hash_token, new_token},
     time::now_ms,
 };
+
+/// The device a request comes from, proven by its access token.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    pub user_id: Uuid,
+    pub device_id: Uuid,
+    pub session_id: Uuid,
+}
 
 /// What a new session is for.
 pub struct NewSession<'a> {

@@ -9,14 +9,17 @@ use std::panic::AssertUnwindSafe;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    log::Outbox,
+    log::NewEvents,
     sql::{exec, Conn},
     views::Views,
 };
-use crate::{
-    error::{ApiError, ApiResult},
-    hub::Hub,
-};
+use crate::error::{ApiError, ApiResult};
+
+/// Where the writer hands each committed batch's events, in commit order: the node's hub
+/// (its open sockets). The store names no layer above it; whoever opens it says where events go.
+pub trait Publish: Send + 'static {
+    fn publish(&self, events: Vec<(uuid::Uuid, xin_proto::Event)>);
+}
 
 /// Writes waiting for the writer; beyond this, callers wait (backpressure).
 const QUEUE: usize = 16_384;
@@ -30,7 +33,7 @@ const CHECKPOINT_PAGES: i64 = 8_192;
 pub(crate) struct WriteCx {
     pub(crate) conn: Conn,
     pub(crate) views: Views,
-    pub(crate) out: Outbox,
+    pub(crate) out: NewEvents,
 }
 
 /// How a write ended.
@@ -109,11 +112,14 @@ pub struct Writer {
 
 impl Writer {
     /// Starts the writer thread on `conn`.
-    pub fn start(conn: Conn, hub: Hub) -> ApiResult<(Self, std::thread::JoinHandle<()>)> {
+    pub fn start(
+        conn: Conn,
+        publish: impl Publish,
+    ) -> ApiResult<(Self, std::thread::JoinHandle<()>)> {
         let (queue, rx) = mpsc::channel(QUEUE);
         let thread = std::thread::Builder::new()
             .name("xin-store-writer".into())
-            .spawn(move || run(conn, rx, hub))
+            .spawn(move || run(conn, rx, publish))
             .map_err(|e| ApiError::Internal(format!("start the store writer: {e}")))?;
         Ok((Self { queue }, thread))
     }
@@ -167,7 +173,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, hub: Hub) {
+fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
     // A checkpoint every 32 MiB of log instead of SQLite's 4 MiB: the hot pages (every
     // user's log tail, every wallet's postings) are dirtied by every batch, and each checkpoint
     // copies them into the database and syncs twice, on this thread. Fewer checkpoints write
@@ -178,7 +184,7 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, hub: Hub) {
     let mut cx = WriteCx {
         conn,
         views: Views::default(),
-        out: Outbox::default(),
+        out: NewEvents::default(),
     };
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
@@ -196,7 +202,7 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, hub: Hub) {
         if batch.is_empty() {
             continue;
         }
-        let mut events = Outbox::default();
+        let mut events = NewEvents::default();
         let started = std::time::Instant::now();
         let committed = commit_batch(&mut cx, &mut batch, &mut events);
         tracing::debug!(writes = batch.len(), took = ?started.elapsed(), "store batch committed");
@@ -205,7 +211,7 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, hub: Hub) {
             let _ = exec(&cx.conn, "ROLLBACK", &[]);
             cx.views.clear();
         } else {
-            hub.publish(events.0);
+            publish.publish(events.0);
         }
         let committed = committed.map_err(|e| e.to_string());
         for job in batch.drain(..) {
@@ -217,7 +223,7 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, hub: Hub) {
 fn commit_batch(
     cx: &mut WriteCx,
     batch: &mut [Box<dyn Job>],
-    events: &mut Outbox,
+    events: &mut NewEvents,
 ) -> ApiResult<()> {
     exec(&cx.conn, "BEGIN IMMEDIATE", &[])?;
     for job in batch.iter_mut() {
