@@ -864,7 +864,11 @@ export type UiCode = ErrorCode | LocalCode;
 
 export type LocalCode = "unreachable" | "protocol" | "vault" | "cache" | "file" | "signed_out" | "cancelled" | "nothing_dropped" | "";
 
-export type ChatSummary = { conversation: Conversation, 
+export type ChatSummary = { 
+/**
+ * The conversation.
+ */
+conversation: Conversation, 
 /**
  * The last message as one line ("Bob: see you at 9").
  */
@@ -873,7 +877,11 @@ preview: string,
  * When that last message is a system line: what happened, for the UI to say it in the
  * reader's language (`preview` has the English words).
  */
-preview_event?: SystemEvent, last_activity: number, 
+preview_event?: SystemEvent, 
+/**
+ * When the chat last saw a message (Unix ms); the list is ordered by it.
+ */
+last_activity: number, 
 /**
  * Text typed but not sent, kept across restarts.
  */
@@ -881,21 +889,53 @@ draft: string, };
 
 export type SendState = "sent" | "pending" | "failed";
 
-export type ChatMessage = { message: Message, state: SendState, 
+export type ChatMessage = { 
+/**
+ * The message.
+ */
+message: Message, 
+/**
+ * Sent, pending or failed.
+ */
+state: SendState, 
 /**
  * Its file's upload or download, when there is one.
  */
 transfer: Transfer | null, };
 
-export type ContactsView = { contacts: Array<Contact>, 
+export type ContactsView = { 
+/**
+ * Friends, by name.
+ */
+contacts: Array<Contact>, 
 /**
  * Newest first.
  */
 requests: Array<FriendRequest>, };
 
-export type FriendCard = { user: UserProfile, url: string, svg: string, };
+export type FriendCard = { 
+/**
+ * Whose card it is.
+ */
+user: UserProfile, 
+/**
+ * What the QR code holds.
+ */
+url: string, 
+/**
+ * The QR code, as SVG.
+ */
+svg: string, };
 
-export type PhoneCode = { url: string, svg: string, };
+export type PhoneCode = { 
+/**
+ * What the QR code holds.
+ */
+url: string, 
+/**
+ * The QR code, as SVG.
+ */
+svg: string, };
 
 export type ExportProgress = { conversation_id: string, 
 /**
@@ -907,7 +947,23 @@ done: number, total: number,
  */
 folder: string | null, };
 
-export type ReceiveCode = { url: string, svg: string, amount_fen: number | null, note: string, };
+export type ReceiveCode = { 
+/**
+ * What the QR code holds.
+ */
+url: string, 
+/**
+ * The QR code, as SVG.
+ */
+svg: string, 
+/**
+ * The amount asked for, if set.
+ */
+amount_fen: number | null, 
+/**
+ * The note shown to the payer.
+ */
+note: string, };
 
 export type Incoming = { conversation_id: string, 
 /**
@@ -933,15 +989,39 @@ export type Language = "en" | "zh-CN";
 
 export type LoginNotice = { "kind": "signed_out_elsewhere" } | { "kind": "session_expired" } | { "kind": "scan_to_log_in" } | { "kind": "no_longer_remembered" } | { "kind": "declined" } | { "kind": "not_confirmed" } | { "kind": "failed", error: UiError, };
 
-export type Transfer = { id: string, direction: Direction, conversation_id: string, name: string, 
+export type Transfer = { 
+/**
+ * The transfer's own id.
+ */
+id: string, 
+/**
+ * Up or down.
+ */
+direction: Direction, 
+/**
+ * The chat the file is in.
+ */
+conversation_id: string, 
+/**
+ * The file's name as the chat shows it.
+ */
+name: string, 
 /**
  * Up: the file picked. Down: where it is (or will be) saved.
  */
-path: string, size: number, 
+path: string, 
+/**
+ * The file's size in bytes.
+ */
+size: number, 
 /**
  * Bytes verified by the other side.
  */
-done: number, state: TransferState, 
+done: number, 
+/**
+ * Where it is.
+ */
+state: TransferState, 
 /**
  * Why it failed, for the UI to say in the reader's language.
  */
@@ -949,13 +1029,25 @@ error: UiError | null,
 /**
  * Bytes per second right now (0 when not running).
  */
-speed: number, created_at: number, };
+speed: number, 
+/**
+ * When it was queued (Unix ms).
+ */
+created_at: number, };
 
 export type Direction = "up" | "down";
 
 export type TransferState = "preparing" | "queued" | "running" | "paused" | "failed" | "done" | "cancelled";
 
-export type MomentNoticeView = { seq: number, notice: MomentNotice, 
+export type MomentNoticeView = { 
+/**
+ * The event it came with; newer is higher.
+ */
+seq: number, 
+/**
+ * Who liked or commented on which post.
+ */
+notice: MomentNotice, 
 /**
  * The post's first picture, if it has one and is cached.
  */
@@ -963,7 +1055,11 @@ post_image: string | null,
 /**
  * The post's text, when it has no picture.
  */
-post_text: string, unread: boolean, };
+post_text: string, 
+/**
+ * Not yet seen on the notices page.
+ */
+unread: boolean, };
 
 export type MomentsBadge = { 
 /**
@@ -979,19 +1075,47 @@ newest: MomentUser | null,
  */
 new_post_by: MomentUser | null, };
 
-export type OfficialUnread = { account_id: string, 
+export type OfficialUnread = { 
+/**
+ * The official account.
+ */
+account_id: string, 
 /**
  * Known once a broadcast told it; messages alone do not say.
  */
-kind: OfficialKind | null, broadcasts: number, messages: number, };
+kind: OfficialKind | null, 
+/**
+ * Broadcasts not yet read.
+ */
+broadcasts: number, 
+/**
+ * Chat messages from the account not yet read.
+ */
+messages: number, };
 
-export type MessageHit = { message: Message, conversation_title: string, };
+export type MessageHit = { 
+/**
+ * The message.
+ */
+message: Message, 
+/**
+ * The chat it is in, as the chat list names it.
+ */
+conversation_title: string, };
 
-export type SearchResults = { contacts: Array<Contact>, 
+export type SearchResults = { 
+/**
+ * Contacts whose name, remark or handle holds the query.
+ */
+contacts: Array<Contact>, 
 /**
  * Chats whose name matches (groups, and direct chats by the friend's name).
  */
-chats: Array<Conversation>, messages: Array<MessageHit>, 
+chats: Array<Conversation>, 
+/**
+ * Messages that hold it, newest first.
+ */
+messages: Array<MessageHit>, 
 /**
  * Moments posts in my cached timeline whose text or link title matches, newest first.
  */
@@ -1002,7 +1126,15 @@ posts: Array<Post>,
  */
 articles: Array<ArticleHit>, };
 
-export type ArticleHit = { article: ArticleCard, account_name: string, };
+export type ArticleHit = { 
+/**
+ * The article.
+ */
+article: ArticleCard, 
+/**
+ * The account that sent it.
+ */
+account_name: string, };
 
 export type PastedImage = { conversation: string, 
 /**

@@ -10,13 +10,17 @@ use crate::error::{CoreError, CoreResult};
 /// What the app remembers about the account it last signed in with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remembered {
+    /// Who it is.
     pub user: UserProfile,
+    /// This computer's device id in that account.
     pub device_id: Uuid,
 }
 
+/// The app-wide database: the remembered account and the app's settings.
 pub struct AppDb(pub(crate) Connection);
 
 impl AppDb {
+    /// The account this computer last signed in with on `server`, if it is remembered.
     pub fn remembered(&self, server: &str) -> CoreResult<Option<Remembered>> {
         self.0
             .query_row(
@@ -47,6 +51,7 @@ impl AppDb {
             .transpose()
     }
 
+    /// Remembers `r` as the account to offer "Log in" for on `server`.
     pub fn remember(&self, server: &str, r: &Remembered) -> CoreResult<()> {
         self.0.execute(
             "INSERT INTO remembered_accounts (server, user_id, handle, display_name, avatar_hue, device_id)
@@ -65,6 +70,7 @@ impl AppDb {
         Ok(())
     }
 
+    /// One app setting, if it was ever set.
     pub fn setting(&self, key: &str) -> CoreResult<Option<String>> {
         Ok(self
             .0
@@ -76,6 +82,7 @@ impl AppDb {
             .optional()?)
     }
 
+    /// Sets one app setting.
     pub fn set_setting(&self, key: &str, value: &str) -> CoreResult<()> {
         self.0.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -84,6 +91,7 @@ impl AppDb {
         Ok(())
     }
 
+    /// Forgets the remembered account on `server`.
     pub fn forget(&self, server: &str) -> CoreResult<()> {
         self.0.execute(
             "DELETE FROM remembered_accounts WHERE server = ?1",
@@ -97,6 +105,7 @@ impl AppDb {
 pub struct AccountDb(pub Connection);
 
 impl AccountDb {
+    /// Keeps the signed-in user's own profile.
     pub fn save_profile(&self, user: &UserProfile) -> CoreResult<()> {
         self.0.execute(
             "INSERT INTO profile (user_id, handle, display_name, avatar_hue) VALUES (?1, ?2, ?3, ?4)
@@ -138,6 +147,7 @@ impl AccountDb {
         Ok(())
     }
 
+    /// This account's devices, as last fetched.
     pub fn devices(&self) -> CoreResult<Vec<Device>> {
         let mut stmt = self.0.prepare(
             "SELECT id, name, kind, os, app_version, ip, last_active_at, created_at, is_current, signed_in
@@ -187,6 +197,7 @@ impl AccountDb {
     }
 }
 
+/// An id stored as text; a damaged one is a cache error, not a panic.
 pub fn parse_uuid(s: &str) -> CoreResult<Uuid> {
     Uuid::parse_str(s).map_err(|e| CoreError::Cache(format!("bad id in cache: {e}")))
 }

@@ -21,6 +21,7 @@ impl std::fmt::Debug for CacheKey {
 }
 
 impl CacheKey {
+    /// A new key from the system's random source.
     pub fn random() -> Self {
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -33,6 +34,7 @@ impl CacheKey {
             .then(|| Self(s.to_ascii_lowercase()))
     }
 
+    /// The key as 64 hex digits, as the keyring keeps it.
     pub fn hex(&self) -> &str {
         &self.0
     }

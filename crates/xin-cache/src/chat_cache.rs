@@ -133,6 +133,7 @@ pub fn refill_last_messages(tx: &Transaction<'_>) -> CoreResult<()> {
 }
 
 impl AccountDb {
+    /// The last event sequence number applied.
     pub fn last_seq(&self) -> CoreResult<i64> {
         Ok(self
             .0
@@ -207,6 +208,7 @@ impl AccountDb {
         .collect()
     }
 
+    /// One cached conversation.
     pub fn conversation(&mut self, id: Uuid) -> CoreResult<Option<Conversation>> {
         let tx = self.0.transaction()?;
         let c = conversation(&tx, id)?;
@@ -214,6 +216,7 @@ impl AccountDb {
         Ok(c)
     }
 
+    /// Stores a conversation as the server sent it.
     pub fn save_conversation(&mut self, c: &Conversation) -> CoreResult<()> {
         let tx = self.0.transaction()?;
         upsert_conversation(&tx, c)?;
@@ -375,6 +378,7 @@ impl AccountDb {
         Ok(())
     }
 
+    /// Puts a failed send back in the outbox.
     pub fn retry(&mut self, client_id: Uuid) -> CoreResult<()> {
         let tx = self.0.transaction()?;
         tx.execute(
@@ -389,6 +393,7 @@ impl AccountDb {
         Ok(())
     }
 
+    /// Keeps what was typed in a chat but not sent.
     pub fn set_draft(&self, conv: Uuid, draft: &str) -> CoreResult<()> {
         self.0.execute(
             "UPDATE conversations SET draft = ?1 WHERE id = ?2",
@@ -397,6 +402,7 @@ impl AccountDb {
         Ok(())
     }
 
+    /// Contacts and friend requests, as the contacts page shows them.
     pub fn contacts(&self) -> CoreResult<ContactsView> {
         let mut stmt = self.0.prepare("SELECT body FROM contacts")?;
         let contacts = stmt
@@ -640,6 +646,7 @@ impl AccountDb {
             .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))?)
     }
 
+    /// Records that events up to `seq` are applied.
     pub fn set_last_seq(&self, seq: i64) -> CoreResult<()> {
         self.0.execute(
             "UPDATE sync_state SET last_seq = ?1 WHERE id = 1",

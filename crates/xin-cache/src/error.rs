@@ -7,24 +7,33 @@ use xin_proto::ErrorCode;
 pub enum CoreError {
     /// The server answered with one of its stable error codes.
     #[error("{message}")]
-    Api { code: ErrorCode, message: String },
+    Api {
+        /// The code.
+        code: ErrorCode,
+        /// The server's sentence, in the language the request asked for.
+        message: String,
+    },
     /// The server could not be reached (offline, refused, timed out).
     #[error("The server cannot be reached: {0}")]
     Unreachable(String),
     /// The server answered something that is not Xin's API.
     #[error("Unexpected answer from the server: {0}")]
     Protocol(String),
+    /// The OS keyring failed.
     #[error("The OS keyring failed: {0}")]
     Vault(String),
+    /// The local cache failed.
     #[error("The local cache failed: {0}")]
     Cache(String),
     /// A local file could not be read or written.
     #[error("{0}")]
     File(String),
+    /// This device is not signed in (or its session ended).
     #[error("Not signed in")]
     SignedOut,
 }
 
+/// A result whose error is a [`CoreError`].
 pub type CoreResult<T> = Result<T, CoreError>;
 
 impl CoreError {
@@ -36,6 +45,7 @@ impl CoreError {
         }
     }
 
+    /// The server's code, when the server refused.
     pub fn api_code(&self) -> Option<ErrorCode> {
         match self {
             Self::Api { code, .. } => Some(*code),

@@ -11,11 +11,14 @@ use std::sync::{
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// A language the app speaks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum Language {
+    /// English (`en`), the default and the fallback.
     #[default]
     #[serde(rename = "en")]
     English,
+    /// 简体中文 (`zh-CN`).
     #[serde(rename = "zh-CN")]
     SimplifiedChinese,
 }
@@ -59,6 +62,7 @@ impl Language {
 pub struct Speaking(Arc<AtomicU8>);
 
 impl Speaking {
+    /// The language spoken now.
     pub fn get(&self) -> Language {
         Language::from_u8(self.0.load(Ordering::Relaxed))
     }

@@ -8,6 +8,8 @@
 //!   feature stores, and how server events change it.
 //! - [`views`], [`preview`], [`search`], [`language`]: what the UI is shown.
 
+#![warn(missing_docs)]
+
 #[macro_use]
 extern crate rust_i18n;
 
@@ -18,6 +20,7 @@ pub mod cache;
 pub mod cache_key;
 pub mod changes;
 pub mod chat_cache;
+/// What can go wrong, in the engine and at the UI.
 pub mod error;
 pub mod json;
 pub mod language;
@@ -27,6 +30,7 @@ pub mod official_cache;
 pub mod preview;
 pub mod search;
 pub mod search_index;
+/// Unix milliseconds, the time unit of the caches and the wire.
 pub mod time;
 pub mod transfer_cache;
 pub mod views;

@@ -70,6 +70,7 @@ pub(crate) fn prepare(mut conn: Connection, migrations: &Migrations) -> CoreResu
 }
 
 impl AppDb {
+    /// Opens (creating if needed) the app-wide database at `path`.
     pub fn open(path: &Path) -> CoreResult<Self> {
         Ok(Self(open(path, &app_migrations())?))
     }

@@ -28,13 +28,16 @@ pub const NOTICES_LOOKBACK: i64 = 1000;
 /// knows it) for the messages list.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct MomentNoticeView {
+    /// The event it came with; newer is higher.
     #[ts(type = "number")]
     pub seq: i64,
+    /// Who liked or commented on which post.
     pub notice: MomentNotice,
     /// The post's first picture, if it has one and is cached.
     pub post_image: Option<String>,
     /// The post's text, when it has no picture.
     pub post_text: String,
+    /// Not yet seen on the notices page.
     pub unread: bool,
 }
 
@@ -136,6 +139,7 @@ impl AccountDb {
         Ok(())
     }
 
+    /// Forgets a deleted post.
     pub fn forget_post(&self, post: Uuid) -> CoreResult<()> {
         self.0.execute(
             "DELETE FROM moment_posts WHERE id = ?1",
@@ -144,7 +148,6 @@ impl AccountDb {
         Ok(())
     }
 
-    /// The cached feed, newest first, a page before `before`.
     /// Every cached post, newest first (search scans them: a timeline cache is small).
     pub fn cached_feed_all(&self) -> CoreResult<Vec<Post>> {
         let mut stmt = self
@@ -157,6 +160,7 @@ impl AccountDb {
         posts
     }
 
+    /// The cached feed, newest first, for offline reading; a page before `before`.
     pub fn cached_feed(&self, before: Option<Uuid>) -> CoreResult<PostPage> {
         let upper = before.map_or_else(|| "z".to_string(), |b| b.to_string());
         let mut stmt = self
@@ -227,6 +231,7 @@ impl AccountDb {
         Ok(changed > 0)
     }
 
+    /// What the Moments entry's badge shows.
     pub fn moments_badge(&self) -> CoreResult<MomentsBadge> {
         let read = self.notices_read()?;
         let unread: u32 = self.0.query_row(

@@ -18,11 +18,14 @@ use crate::{
 /// What arrived from one account that I have not looked at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct OfficialUnread {
+    /// The official account.
     #[ts(type = "string")]
     pub account_id: Uuid,
     /// Known once a broadcast told it; messages alone do not say.
     pub kind: Option<OfficialKind>,
+    /// Broadcasts not yet read.
     pub broadcasts: u32,
+    /// Chat messages from the account not yet read.
     pub messages: u32,
 }
 
@@ -83,6 +86,7 @@ impl AccountDb {
             .transpose()
     }
 
+    /// Unread broadcasts and messages per official account.
     pub fn official_unread(&self) -> CoreResult<Vec<OfficialUnread>> {
         let mut stmt = self.0.prepare(
             "SELECT account_id, kind, broadcasts, messages FROM official_unread

@@ -15,12 +15,14 @@ const KEPT_CHARS: usize = 120;
 pub struct Preview {
     /// In a group, who sent it: my remark for them, else their name.
     pub sender: Option<String>,
+    /// The message was recalled.
     pub recalled: bool,
     /// The message's content, with only what a one-line preview needs.
     pub content: Content,
 }
 
 impl Preview {
+    /// The preview of `m`, sent by `sender` (in a group).
     pub fn of(m: &Message, sender: Option<&str>) -> Self {
         let content = match &m.content {
             Content::Text { text, .. } => Content::Text {
@@ -50,6 +52,7 @@ impl Preview {
         }
     }
 
+    /// The preview as one line in `lang`.
     pub fn words(&self, lang: Language) -> String {
         let body = if self.recalled {
             t!("[Recalled]", locale = lang.code()).into_owned()

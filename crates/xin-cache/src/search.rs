@@ -20,16 +20,20 @@ pub const MESSAGE_HITS: usize = 50;
 /// One message found, with the chat it is in.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct MessageHit {
+    /// The message.
     pub message: Message,
+    /// The chat it is in, as the chat list names it.
     pub conversation_title: String,
 }
 
 /// What a search found, by kind.
 #[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct SearchResults {
+    /// Contacts whose name, remark or handle holds the query.
     pub contacts: Vec<Contact>,
     /// Chats whose name matches (groups, and direct chats by the friend's name).
     pub chats: Vec<Conversation>,
+    /// Messages that hold it, newest first.
     pub messages: Vec<MessageHit>,
     /// Moments posts in my cached timeline whose text or link title matches, newest first.
     pub posts: Vec<Post>,
@@ -41,7 +45,9 @@ pub struct SearchResults {
 /// An article found, with the account that sent it.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ArticleHit {
+    /// The article.
     pub article: ArticleCard,
+    /// The account that sent it.
     pub account_name: String,
 }
 

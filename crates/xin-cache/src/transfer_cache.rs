@@ -13,23 +13,33 @@ use crate::{
     time::now_ms,
 };
 
+/// Which way a file goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    /// From this computer to the server.
     Up,
+    /// From the server to this computer.
     Down,
 }
 
+/// Where a transfer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TransferState {
     /// Hashing, and for photos: orienting, stripping location and making the thumbnail.
     Preparing,
+    /// Waiting for the worker.
     Queued,
+    /// Moving bytes now.
     Running,
+    /// Paused by the user.
     Paused,
+    /// Stopped with an error (see `error`); it can be resumed.
     Failed,
+    /// Finished and verified.
     Done,
+    /// Cancelled by the user.
     Cancelled,
 }
 
@@ -67,25 +77,32 @@ impl TransferState {
 /// One file going up or down, as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct Transfer {
+    /// The transfer's own id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Up or down.
     pub direction: Direction,
+    /// The chat the file is in.
     #[ts(type = "string")]
     pub conversation_id: Uuid,
+    /// The file's name as the chat shows it.
     pub name: String,
     /// Up: the file picked. Down: where it is (or will be) saved.
     pub path: String,
+    /// The file's size in bytes.
     #[ts(type = "number")]
     pub size: u64,
     /// Bytes verified by the other side.
     #[ts(type = "number")]
     pub done: u64,
+    /// Where it is.
     pub state: TransferState,
     /// Why it failed, for the UI to say in the reader's language.
     pub error: Option<crate::error::UiError>,
     /// Bytes per second right now (0 when not running).
     #[ts(type = "number")]
     pub speed: u64,
+    /// When it was queued (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
 }
@@ -93,19 +110,26 @@ pub struct Transfer {
 /// One blob of an upload: a photo has two (the picture and its thumbnail).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Part {
+    /// The local file this part is read from.
     pub path: String,
+    /// Its BLAKE3 hash, the blob's name on the server.
     pub hash: String,
+    /// Its size in bytes.
     pub size: u64,
     /// The tus upload, once created.
     pub location: Option<String>,
+    /// The server has all of it.
     pub uploaded: bool,
 }
 
 /// What a worker needs to carry on with an upload.
 #[derive(Debug, Clone)]
 pub struct UploadJob {
+    /// The transfer as the UI shows it.
     pub transfer: Transfer,
+    /// Its blobs.
     pub parts: Vec<Part>,
+    /// The message to send once every part is up (none for a bare upload).
     pub request: Option<SendMessage>,
 }
 
@@ -124,7 +148,9 @@ impl AsRef<Transfer> for DownloadJob {
 /// What a worker needs to carry on with a download.
 #[derive(Debug, Clone)]
 pub struct DownloadJob {
+    /// The transfer as the UI shows it.
     pub transfer: Transfer,
+    /// The blob to fetch.
     pub hash: String,
 }
 
@@ -229,6 +255,7 @@ impl AccountDb {
         Ok(())
     }
 
+    /// Saves an upload's parts and the bytes done so far.
     pub fn save_parts(&self, id: Uuid, parts: &[Part], done: u64) -> CoreResult<()> {
         self.0.execute(
             "UPDATE transfers SET parts = ?2, done = ?3 WHERE id = ?1",
@@ -258,6 +285,7 @@ impl AccountDb {
         Ok(())
     }
 
+    /// Queues a download of blob `hash`.
     pub fn add_download(&self, t: &Transfer, hash: &str) -> CoreResult<()> {
         self.0.execute(
             "INSERT INTO transfers (id, direction, conversation_id, name, path, size, state, hash, created_at)
@@ -268,6 +296,7 @@ impl AccountDb {
         Ok(())
     }
 
+    /// Moves a transfer to `state`, with the error when it failed.
     pub fn set_transfer_state(
         &self,
         id: Uuid,
@@ -287,6 +316,7 @@ impl AccountDb {
         Ok(())
     }
 
+    /// Records a download's progress, and where it is saved once known.
     pub fn set_download_progress(&self, id: Uuid, done: u64, path: Option<&str>) -> CoreResult<()> {
         self.0.execute(
             "UPDATE transfers SET done = ?2, path = COALESCE(?3, path) WHERE id = ?1",
@@ -350,6 +380,7 @@ impl AccountDb {
         body.map(|b| parse_json(&b)).transpose()
     }
 
+    /// One transfer.
     pub fn transfer(&self, id: Uuid) -> CoreResult<Option<Transfer>> {
         Ok(self
             .0
@@ -397,6 +428,7 @@ impl AccountDb {
         .transpose()
     }
 
+    /// The oldest download waiting, for the worker.
     pub fn next_download(&self) -> CoreResult<Option<DownloadJob>> {
         let row = self
             .0
