@@ -2,15 +2,35 @@
 
 export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "session_expired" | "rate_limited" | "server_busy" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "charge_not_found" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "link_expired" | "internal";
 
-export type ErrorBody = { error: ErrorDetail, };
+export type ErrorBody = { 
+/**
+ * The error.
+ */
+error: ErrorDetail, };
 
-export type ErrorDetail = { code: ErrorCode, 
+export type ErrorDetail = { 
+/**
+ * What went wrong, for programs.
+ */
+code: ErrorCode, 
 /**
  * A sentence a person can read.
  */
 message: string, };
 
-export type UserProfile = { id: string, handle: string, display_name: string, 
+export type UserProfile = { 
+/**
+ * The account's id; never changes.
+ */
+id: string, 
+/**
+ * The unique handle others search for (`alice`).
+ */
+handle: string, 
+/**
+ * The name shown in chats.
+ */
+display_name: string, 
 /**
  * Hue (0–359) of the generated avatar until people can upload pictures.
  */
@@ -32,15 +52,31 @@ display_name: string,
 /**
  * At least 8 characters.
  */
-password: string, device: DeviceInfo, };
+password: string, 
+/**
+ * The device signing up.
+ */
+device: DeviceInfo, };
 
 export type SignInRequest = { 
 /**
  * Handle or phone number.
  */
-login: string, password: string, device: DeviceInfo, };
+login: string, 
+/**
+ * The account's password.
+ */
+password: string, 
+/**
+ * The device signing in.
+ */
+device: DeviceInfo, };
 
-export type RefreshRequest = { refresh_token: string, };
+export type RefreshRequest = { 
+/**
+ * The refresh token the session was issued.
+ */
+refresh_token: string, };
 
 export type MediaKey = { 
 /**
@@ -52,7 +88,19 @@ session: string,
  */
 key: string, };
 
-export type Session = { user: UserProfile, device_id: string, access_token: string, 
+export type Session = { 
+/**
+ * Who signed in.
+ */
+user: UserProfile, 
+/**
+ * This device's id in the account.
+ */
+device_id: string, 
+/**
+ * Short-lived bearer token for API calls.
+ */
+access_token: string, 
 /**
  * Seconds until the access token expires.
  */
@@ -72,7 +120,15 @@ remember_token?: string,
  */
 media_key?: MediaKey, };
 
-export type Health = { status: string, version: string, 
+export type Health = { 
+/**
+ * `ok` when the server is up.
+ */
+status: string, 
+/**
+ * The server's version.
+ */
+version: string, 
 /**
  * The base URL phones reach this server at (for QR codes).
  */
@@ -84,7 +140,11 @@ export type DeviceInfo = {
 /**
  * e.g. "Alice's ThinkPad" (1–64 characters).
  */
-name: string, kind: DeviceKind, 
+name: string, 
+/**
+ * Desktop or phone.
+ */
+kind: DeviceKind, 
 /**
  * e.g. "Linux", "Android 15" (1–64 characters).
  */
@@ -94,7 +154,27 @@ os: string,
  */
 app_version: string, };
 
-export type Device = { id: string, name: string, kind: DeviceKind, os: string, app_version: string, 
+export type Device = { 
+/**
+ * The device's id.
+ */
+id: string, 
+/**
+ * Its name ("Alice's ThinkPad").
+ */
+name: string, 
+/**
+ * Desktop or phone.
+ */
+kind: DeviceKind, 
+/**
+ * Its operating system.
+ */
+os: string, 
+/**
+ * The Xin version it runs.
+ */
+app_version: string, 
 /**
  * The address it last spoke from.
  */
@@ -116,11 +196,27 @@ current: boolean,
  */
 signed_in: boolean, };
 
-export type DeviceList = { devices: Array<Device>, };
+export type DeviceList = { 
+/**
+ * Every device signed in, this one first.
+ */
+devices: Array<Device>, };
 
-export type CreateTicketRequest = { device: DeviceInfo, };
+export type CreateTicketRequest = { 
+/**
+ * The computer asking to log in.
+ */
+device: DeviceInfo, };
 
-export type RememberedLoginRequest = { remember_token: string, device: DeviceInfo, };
+export type RememberedLoginRequest = { 
+/**
+ * The token this computer was given when it was remembered.
+ */
+remember_token: string, 
+/**
+ * The computer asking to log in.
+ */
+device: DeviceInfo, };
 
 export type TicketCreated = { 
 /**
@@ -140,7 +236,11 @@ qr_url: string,
  */
 expires_at: number, };
 
-export type WaitTicketRequest = { poll_secret: string, 
+export type WaitTicketRequest = { 
+/**
+ * The secret only the desktop that created the ticket knows.
+ */
+poll_secret: string, 
 /**
  * The state the desktop already knows; the call returns as soon as the state differs
  * from it, or after about 25 s with the same state.
@@ -149,13 +249,37 @@ known: TicketPhase, };
 
 export type TicketPhase = "pending" | "scanned" | "confirmed" | "declined" | "expired";
 
-export type TicketState = { "phase": "pending", expires_at: number, } | { "phase": "scanned", user: UserProfile, 
+export type TicketState = { "phase": "pending", 
+/**
+ * When the QR code stops working (Unix ms).
+ */
+expires_at: number, } | { "phase": "scanned", 
+/**
+ * Who scanned it.
+ */
+user: UserProfile, 
 /**
  * Two digits, "07".
  */
-code: string, expires_at: number, } | { "phase": "confirmed", session: Session, } | { "phase": "declined" } | { "phase": "expired" };
+code: string, 
+/**
+ * When the confirmation must come by (Unix ms).
+ */
+expires_at: number, } | { "phase": "confirmed", 
+/**
+ * The session for the desktop.
+ */
+session: Session, } | { "phase": "declined" } | { "phase": "expired" };
 
-export type TicketDetails = { ticket_id: string, device: DeviceInfo, 
+export type TicketDetails = { 
+/**
+ * The ticket.
+ */
+ticket_id: string, 
+/**
+ * The computer asking.
+ */
+device: DeviceInfo, 
 /**
  * The address the desktop asked from.
  */
@@ -163,7 +287,11 @@ ip: string,
 /**
  * Unix milliseconds.
  */
-created_at: number, expires_at: number, 
+created_at: number, 
+/**
+ * When it expires (Unix ms).
+ */
+expires_at: number, 
 /**
  * Three two-digit codes; exactly one is on the computer's screen. Empty for a remembered
  * device, which the phone confirms with one tap.
@@ -180,17 +308,45 @@ export type ConfirmTicketRequest = {
  */
 code?: string, };
 
-export type PendingLogins = { tickets: Array<TicketDetails>, };
+export type PendingLogins = { 
+/**
+ * Logins waiting for this account's confirmation.
+ */
+tickets: Array<TicketDetails>, };
 
-export type ServerEvent = { "type": "hello", device_id: string, } | { "type": "signed_out", reason: string, 
+export type ServerEvent = { "type": "hello", 
+/**
+ * This device.
+ */
+device_id: string, } | { "type": "signed_out", 
+/**
+ * Why, in English.
+ */
+reason: string, 
 /**
  * The session reached the server's absolute lifetime (nobody signed it out).
  */
-expired: boolean, } | { "type": "login_request", ticket: TicketDetails, } | { "type": "devices_changed" } | { "type": "event", event: Event, };
+expired: boolean, } | { "type": "login_request", 
+/**
+ * The ticket waiting for confirmation.
+ */
+ticket: TicketDetails, } | { "type": "devices_changed" } | { "type": "event", 
+/**
+ * The entry.
+ */
+event: Event, };
 
-export type UserSearch = { users: Array<UserProfile>, };
+export type UserSearch = { 
+/**
+ * The users found.
+ */
+users: Array<UserProfile>, };
 
-export type SendFriendRequest = { to: string, 
+export type SendFriendRequest = { 
+/**
+ * Whom to ask.
+ */
+to: string, 
 /**
  * Up to 100 characters ("Hi, I'm Alice from the climbing club").
  */
@@ -198,15 +354,51 @@ greeting: string, };
 
 export type FriendRequestState = "pending" | "accepted" | "declined";
 
-export type FriendRequest = { id: string, from: UserProfile, to: UserProfile, greeting: string, state: FriendRequestState, created_at: number, };
+export type FriendRequest = { 
+/**
+ * The request's id.
+ */
+id: string, 
+/**
+ * Who asks.
+ */
+from: UserProfile, 
+/**
+ * Whom they ask.
+ */
+to: UserProfile, 
+/**
+ * What they wrote.
+ */
+greeting: string, 
+/**
+ * Where it is.
+ */
+state: FriendRequestState, 
+/**
+ * When it was sent (Unix ms).
+ */
+created_at: number, };
 
-export type AnswerFriendRequest = { accept: boolean, };
+export type AnswerFriendRequest = { 
+/**
+ * Accept (true) or decline.
+ */
+accept: boolean, };
 
-export type Contact = { user: UserProfile, 
+export type Contact = { 
+/**
+ * The friend.
+ */
+user: UserProfile, 
 /**
  * The alias this user gave them; shown instead of their name everywhere.
  */
-remark: string | null, since: number, 
+remark: string | null, 
+/**
+ * Friends since (Unix ms).
+ */
+since: number, 
 /**
  * The tags (labels) this user gave them, sorted.
  */
@@ -222,19 +414,51 @@ export type SetRemark = {
  */
 remark: string, };
 
-export type ContactList = { contacts: Array<Contact>, requests: Array<FriendRequest>, };
+export type ContactList = { 
+/**
+ * My friends.
+ */
+contacts: Array<Contact>, 
+/**
+ * Requests to and from me, newest first.
+ */
+requests: Array<FriendRequest>, };
 
 export type ConversationKind = "direct" | "group" | "self_note";
 
 export type Role = "owner" | "admin" | "member";
 
-export type Member = { user: UserProfile, role: Role, };
+export type Member = { 
+/**
+ * Who.
+ */
+user: UserProfile, 
+/**
+ * Their role.
+ */
+role: Role, };
 
-export type Conversation = { id: string, kind: ConversationKind, 
+export type Conversation = { 
+/**
+ * The conversation's id.
+ */
+id: string, 
+/**
+ * Direct, group or File Transfer.
+ */
+kind: ConversationKind, 
 /**
  * Group name; for a direct chat, the other person's name.
  */
-title: string, announcement: string, members: Array<Member>, 
+title: string, 
+/**
+ * The group's announcement (empty when none).
+ */
+announcement: string, 
+/**
+ * Its members.
+ */
+members: Array<Member>, 
 /**
  * Conversation seq of the newest message.
  */
@@ -246,13 +470,25 @@ read_seq: number,
 /**
  * Computed by the server: messages after the read marker.
  */
-unread: number, pinned: boolean, muted: boolean, 
+unread: number, 
+/**
+ * Pinned to the top of my chat list.
+ */
+pinned: boolean, 
+/**
+ * Muted: no notifications, a grey badge.
+ */
+muted: boolean, 
 /**
  * False once this user left or was removed: history stays, nothing new arrives.
  */
 active: boolean, };
 
-export type Content = { "type": "text", text: string, 
+export type Content = { "type": "text", 
+/**
+ * The text.
+ */
+text: string, 
 /**
  * Users @-mentioned in the text.
  */
@@ -260,7 +496,27 @@ mentions: string[],
 /**
  * "@all" (owner and admins only).
  */
-mention_all: boolean, } | { "type": "system", text: string, event?: SystemEvent, } | { "type": "image", blob: BlobRef, width: number, height: number, 
+mention_all: boolean, } | { "type": "system", 
+/**
+ * The English line.
+ */
+text: string, 
+/**
+ * What happened.
+ */
+event?: SystemEvent, } | { "type": "image", 
+/**
+ * The picture.
+ */
+blob: BlobRef, 
+/**
+ * Width in pixels, after orientation.
+ */
+width: number, 
+/**
+ * Height in pixels, after orientation.
+ */
+height: number, 
 /**
  * A small JPEG/PNG shown until (or instead of) the full image.
  */
@@ -268,31 +524,139 @@ thumbnail?: BlobRef,
 /**
  * ThumbHash (base64): a blurred preview drawn before any byte is downloaded.
  */
-placeholder: string, } | { "type": "file", blob: BlobRef, 
+placeholder: string, } | { "type": "file", 
+/**
+ * The file.
+ */
+blob: BlobRef, 
 /**
  * Sanitised (see [`crate::file_name`]): no separators, no `..`, no control characters.
  */
-name: string, media_type: string, } | { "type": "voice", blob: BlobRef, duration_ms: number, 
+name: string, 
+/**
+ * Its media type.
+ */
+media_type: string, } | { "type": "voice", 
+/**
+ * The recording.
+ */
+blob: BlobRef, 
+/**
+ * Its length.
+ */
+duration_ms: number, 
 /**
  * Loudness, 0–255 per bar, for the bubble's waveform.
  */
-waveform: Array<number>, } | { "type": "video", blob: BlobRef, thumbnail?: BlobRef, duration_ms: number, width: number, height: number, 
+waveform: Array<number>, } | { "type": "video", 
+/**
+ * The video file.
+ */
+blob: BlobRef, 
+/**
+ * A still from it.
+ */
+thumbnail?: BlobRef, 
+/**
+ * Its length.
+ */
+duration_ms: number, 
+/**
+ * Width in pixels.
+ */
+width: number, 
+/**
+ * Height in pixels.
+ */
+height: number, 
 /**
  * The sender's file name (sanitised), for saving it.
  */
-name: string, } | { "type": "transfer", transfer_id: string, amount_fen: number, note: string, } | { "type": "red_envelope", envelope_id: string, kind: EnvelopeKind, note: string, } | { "type": "article", article_id: string, title: string, cover: string | null, account_name: string, } | { "type": "mini_program", mini_program_id: string, name: string, publisher: string, } | { "type": "history", 
+name: string, } | { "type": "transfer", 
+/**
+ * The transfer.
+ */
+transfer_id: string, 
+/**
+ * How much, in fen.
+ */
+amount_fen: number, 
+/**
+ * The sender's note.
+ */
+note: string, } | { "type": "red_envelope", 
+/**
+ * The envelope.
+ */
+envelope_id: string, 
+/**
+ * Lucky draw or equal shares.
+ */
+kind: EnvelopeKind, 
+/**
+ * The sender's wishes.
+ */
+note: string, } | { "type": "article", 
+/**
+ * The article.
+ */
+article_id: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its cover picture's address.
+ */
+cover: string | null, 
+/**
+ * The official account that published it.
+ */
+account_name: string, } | { "type": "mini_program", 
+/**
+ * The mini-program.
+ */
+mini_program_id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Who publishes it.
+ */
+publisher: string, } | { "type": "history", 
 /**
  * "Chat history of Alice and Bob", or the group's.
  */
-title: string, items: Array<HistoryItem>, } | { "type": "unsupported" };
+title: string, 
+/**
+ * The messages, in order.
+ */
+items: Array<HistoryItem>, } | { "type": "unsupported" };
 
-export type HistoryItem = { sender_name: string, created_at: number, content: Content, };
+export type HistoryItem = { 
+/**
+ * The sender's name when it was sent.
+ */
+sender_name: string, 
+/**
+ * When it was sent (Unix ms).
+ */
+created_at: number, 
+/**
+ * What it said.
+ */
+content: Content, };
 
 export type BlobRef = { 
 /**
  * BLAKE3 of the whole file, 64 lowercase hex digits.
  */
-hash: string, size: number, };
+hash: string, 
+/**
+ * Its size in bytes.
+ */
+size: number, };
 
 export type UploadCreated = { 
 /**
@@ -309,78 +673,434 @@ offset: number,
  */
 complete: boolean, };
 
-export type Message = { id: string, conversation_id: string, 
+export type Message = { 
+/**
+ * The message's id.
+ */
+id: string, 
+/**
+ * The conversation it is in.
+ */
+conversation_id: string, 
 /**
  * Position in the conversation: gap-free, the order everyone sees.
  */
-seq: number, sender_id: string, 
+seq: number, 
+/**
+ * Who sent it.
+ */
+sender_id: string, 
 /**
  * The sender's own id for it (UUIDv7); retries with the same id never make a second message.
  */
-client_id: string, content: Content, reply_to: string | null, recalled: boolean, created_at: number, };
+client_id: string, 
+/**
+ * What it says or holds.
+ */
+content: Content, 
+/**
+ * The message it quotes.
+ */
+reply_to: string | null, 
+/**
+ * Recalled by its sender: the content is gone.
+ */
+recalled: boolean, 
+/**
+ * When the server stored it (Unix ms).
+ */
+created_at: number, };
 
-export type SendMessage = { client_id: string, content: Content, reply_to: string | null, };
+export type SendMessage = { 
+/**
+ * The sender's own id for it: a retry with the same id is answered with the first result.
+ */
+client_id: string, 
+/**
+ * What to send.
+ */
+content: Content, 
+/**
+ * A message of this conversation to quote.
+ */
+reply_to: string | null, };
 
-export type CreateGroup = { title: string, members: string[], };
+export type CreateGroup = { 
+/**
+ * The group's name.
+ */
+title: string, 
+/**
+ * Friends to add besides me.
+ */
+members: string[], };
 
-export type OpenDirect = { with: string, };
+export type OpenDirect = { 
+/**
+ * The other person.
+ */
+with: string, };
 
-export type UpdateConversation = { title?: string, announcement?: string, };
+export type UpdateConversation = { 
+/**
+ * A new name.
+ */
+title?: string, 
+/**
+ * A new announcement.
+ */
+announcement?: string, };
 
-export type MemberSettings = { pinned: boolean, muted: boolean, };
+export type MemberSettings = { 
+/**
+ * Pin it to the top.
+ */
+pinned: boolean, 
+/**
+ * Mute it.
+ */
+muted: boolean, };
 
-export type AddMembers = { users: string[], };
+export type AddMembers = { 
+/**
+ * Friends to add.
+ */
+users: string[], };
 
-export type SetRole = { role: Role, };
+export type SetRole = { 
+/**
+ * The new role.
+ */
+role: Role, };
 
-export type MarkRead = { seq: number, };
+export type MarkRead = { 
+/**
+ * Everything up to this seq is read.
+ */
+seq: number, };
 
-export type MessagePage = { messages: Array<Message>, };
+export type MessagePage = { 
+/**
+ * The messages, oldest first.
+ */
+messages: Array<Message>, };
 
-export type ConversationList = { conversations: Array<Conversation>, };
+export type ConversationList = { 
+/**
+ * Every conversation I am or was in.
+ */
+conversations: Array<Conversation>, };
 
-export type Event = { seq: number, at: number, body: EventBody, };
+export type Event = { 
+/**
+ * This user's sequence number for it: gap-free, in commit order.
+ */
+seq: number, 
+/**
+ * When it happened (Unix ms).
+ */
+at: number, 
+/**
+ * What happened.
+ */
+body: EventBody, };
 
-export type EventBody = { "type": "message_new", message: Message, 
+export type EventBody = { "type": "message_new", 
+/**
+ * The message.
+ */
+message: Message, 
 /**
  * The receiving user's unread count in that conversation after it.
  */
-unread: number, } | { "type": "message_recalled", conversation_id: string, message_id: string, } | { "type": "message_hidden", conversation_id: string, message_id: string, } | { "type": "conversation_updated", conversation: Conversation, } | { "type": "conversation_changed", conversation_id: string, title?: string, announcement?: string, } | { "type": "members_added", conversation_id: string, members: Array<Member>, } | { "type": "member_removed", conversation_id: string, user_id: string, } | { "type": "member_role_changed", conversation_id: string, user_id: string, role: Role, } | { "type": "read_marker", conversation_id: string, read_seq: number, unread: number, } | { "type": "friend_request", request: FriendRequest, } | { "type": "contact_updated", contact: Contact, } | { "type": "contact_removed", user_id: string, } | { "type": "wallet_changed", balance_fen: number, } | { "type": "transfer_changed", transfer: MoneyTransfer, } | { "type": "envelope_changed", envelope_id: string, conversation_id: string, } | { "type": "payment", payment: Payment, } | { "type": "charge", charge: PendingCharge, } | { "type": "moment_posted", post_id: string, author: MomentUser, } | { "type": "moment_notice", notice: MomentNotice, } | { "type": "moment_deleted", post_id: string, } | { "type": "official_broadcast", broadcast: Broadcast, } | { "type": "official_message", message: OfficialMessage, } | { "type": "unknown" };
+unread: number, } | { "type": "message_recalled", 
+/**
+ * Its conversation.
+ */
+conversation_id: string, 
+/**
+ * The message.
+ */
+message_id: string, } | { "type": "message_hidden", 
+/**
+ * Its conversation.
+ */
+conversation_id: string, 
+/**
+ * The message.
+ */
+message_id: string, } | { "type": "conversation_updated", 
+/**
+ * The whole conversation, as this user sees it.
+ */
+conversation: Conversation, } | { "type": "conversation_changed", 
+/**
+ * The conversation.
+ */
+conversation_id: string, 
+/**
+ * Its new name, if it changed.
+ */
+title?: string, 
+/**
+ * Its new announcement, if it changed.
+ */
+announcement?: string, } | { "type": "members_added", 
+/**
+ * The conversation.
+ */
+conversation_id: string, 
+/**
+ * Who joined, with their roles.
+ */
+members: Array<Member>, } | { "type": "member_removed", 
+/**
+ * The conversation.
+ */
+conversation_id: string, 
+/**
+ * Who is no longer in it.
+ */
+user_id: string, } | { "type": "member_role_changed", 
+/**
+ * The conversation.
+ */
+conversation_id: string, 
+/**
+ * Whose role changed.
+ */
+user_id: string, 
+/**
+ * The new role.
+ */
+role: Role, } | { "type": "read_marker", 
+/**
+ * The conversation.
+ */
+conversation_id: string, 
+/**
+ * Everything up to this seq is read.
+ */
+read_seq: number, 
+/**
+ * Messages still unread.
+ */
+unread: number, } | { "type": "friend_request", 
+/**
+ * The request.
+ */
+request: FriendRequest, } | { "type": "contact_updated", 
+/**
+ * The contact.
+ */
+contact: Contact, } | { "type": "contact_removed", 
+/**
+ * Who.
+ */
+user_id: string, } | { "type": "wallet_changed", 
+/**
+ * The new balance, in fen.
+ */
+balance_fen: number, } | { "type": "transfer_changed", 
+/**
+ * The transfer.
+ */
+transfer: MoneyTransfer, } | { "type": "envelope_changed", 
+/**
+ * The envelope.
+ */
+envelope_id: string, 
+/**
+ * The chat it is in.
+ */
+conversation_id: string, } | { "type": "payment", 
+/**
+ * The payment.
+ */
+payment: Payment, } | { "type": "charge", 
+/**
+ * The charge waiting for the payer.
+ */
+charge: PendingCharge, } | { "type": "moment_posted", 
+/**
+ * The post.
+ */
+post_id: string, 
+/**
+ * Who posted it.
+ */
+author: MomentUser, } | { "type": "moment_notice", 
+/**
+ * The like, comment or reply.
+ */
+notice: MomentNotice, } | { "type": "moment_deleted", 
+/**
+ * The post.
+ */
+post_id: string, } | { "type": "official_broadcast", 
+/**
+ * The broadcast.
+ */
+broadcast: Broadcast, } | { "type": "official_message", 
+/**
+ * The message.
+ */
+message: OfficialMessage, } | { "type": "unknown" };
 
-export type EventPage = { events: Array<Event>, 
+export type EventPage = { 
+/**
+ * The events, in seq order.
+ */
+events: Array<Event>, 
 /**
  * The newest seq in this user's log (the client is current when it reaches it).
  */
 head: number, };
 
-export type Wallet = { balance_fen: number, has_pin: boolean, cards: Array<BankCard>, };
+export type Wallet = { 
+/**
+ * The balance, in fen.
+ */
+balance_fen: number, 
+/**
+ * A payment PIN is set.
+ */
+has_pin: boolean, 
+/**
+ * Bank cards added.
+ */
+cards: Array<BankCard>, };
 
-export type BankCard = { id: string, bank: string, 
+export type BankCard = { 
+/**
+ * The card's id.
+ */
+id: string, 
+/**
+ * The bank's name.
+ */
+bank: string, 
 /**
  * The card number's last four digits.
  */
-last4: string, sandbox: boolean, };
+last4: string, 
+/**
+ * A test card of the sandbox bank.
+ */
+sandbox: boolean, };
 
-export type AddCard = { number: string, };
+export type AddCard = { 
+/**
+ * The card number.
+ */
+number: string, };
 
-export type SetPin = { pin: string, old_pin?: string, };
+export type SetPin = { 
+/**
+ * The new PIN, six digits.
+ */
+pin: string, 
+/**
+ * The current PIN, when changing it.
+ */
+old_pin?: string, };
 
 export type BankMove = { 
 /**
  * Chosen by the client, once per intended movement: a retry with the same key returns the
  * first result and moves nothing again.
  */
-idempotency_key: string, card_id: string, amount_fen: number, pin?: string, };
+idempotency_key: string, 
+/**
+ * The bank card.
+ */
+card_id: string, 
+/**
+ * How much, in fen.
+ */
+amount_fen: number, 
+/**
+ * The payment PIN (withdrawals).
+ */
+pin?: string, };
 
-export type SendTransfer = { idempotency_key: string, conversation_id: string, amount_fen: number, note: string, pin: string, };
+export type SendTransfer = { 
+/**
+ * The sender's key for this send: a retry with the same key gets the first answer.
+ */
+idempotency_key: string, 
+/**
+ * The direct chat it goes to.
+ */
+conversation_id: string, 
+/**
+ * How much, in fen.
+ */
+amount_fen: number, 
+/**
+ * The sender's note.
+ */
+note: string, 
+/**
+ * The sender's payment PIN.
+ */
+pin: string, };
 
 export type MoneyTransferState = "pending" | "accepted" | "declined" | "refunded";
 
-export type MoneyTransfer = { id: string, conversation_id: string, sender_id: string, recipient_id: string, amount_fen: number, note: string, state: MoneyTransferState, created_at: number, expires_at: number, resolved_at: number | null, };
+export type MoneyTransfer = { 
+/**
+ * The transfer's id.
+ */
+id: string, 
+/**
+ * The chat it was sent in.
+ */
+conversation_id: string, 
+/**
+ * Who sent it.
+ */
+sender_id: string, 
+/**
+ * Who gets it.
+ */
+recipient_id: string, 
+/**
+ * How much, in fen.
+ */
+amount_fen: number, 
+/**
+ * The sender's note.
+ */
+note: string, 
+/**
+ * Pending, accepted, declined or refunded.
+ */
+state: MoneyTransferState, 
+/**
+ * When it was sent (Unix ms).
+ */
+created_at: number, 
+/**
+ * When it goes back unless accepted (Unix ms).
+ */
+expires_at: number, 
+/**
+ * When it was accepted, declined or refunded (Unix ms).
+ */
+resolved_at: number | null, };
 
 export type BillKind = "top_up" | "withdrawal" | "transfer_out" | "transfer_in" | "transfer_refund" | "envelope_sent" | "envelope_grabbed" | "envelope_returned" | "payment_out" | "payment_in";
 
-export type Bill = { id: string, kind: BillKind, 
+export type Bill = { 
+/**
+ * The bill's id.
+ */
+id: string, 
+/**
+ * What kind of money move.
+ */
+kind: BillKind, 
 /**
  * Positive: money in; negative: money out.
  */
@@ -396,23 +1116,111 @@ counterparty: string | null,
 /**
  * Their display name, for people who are not in my contacts (a shop I paid).
  */
-counterparty_name: string | null, memo: string, transfer_id: string | null, envelope_id: string | null, created_at: number, };
+counterparty_name: string | null, 
+/**
+ * What the bill says.
+ */
+memo: string, 
+/**
+ * The transfer it is about.
+ */
+transfer_id: string | null, 
+/**
+ * The envelope it is about.
+ */
+envelope_id: string | null, 
+/**
+ * When (Unix ms).
+ */
+created_at: number, };
 
-export type Bills = { bills: Array<Bill>, };
+export type Bills = { 
+/**
+ * The bills, newest first.
+ */
+bills: Array<Bill>, };
 
 export type EnvelopeKind = "normal" | "lucky";
 
-export type SendEnvelope = { idempotency_key: string, conversation_id: string, kind: EnvelopeKind, 
+export type SendEnvelope = { 
+/**
+ * The sender's key for this send: a retry with the same key gets the first answer.
+ */
+idempotency_key: string, 
+/**
+ * The chat it goes to.
+ */
+conversation_id: string, 
+/**
+ * Lucky draw or equal shares.
+ */
+kind: EnvelopeKind, 
 /**
  * The whole envelope (for a normal one: shares × the amount each gets).
  */
-amount_fen: number, shares: number, note: string, pin: string, };
+amount_fen: number, 
+/**
+ * How many can grab it.
+ */
+shares: number, 
+/**
+ * The sender's wishes.
+ */
+note: string, 
+/**
+ * The sender's payment PIN.
+ */
+pin: string, };
 
 export type EnvelopeState = "open" | "finished" | "returned";
 
-export type Grab = { user_id: string, amount_fen: number, at: number, };
+export type Grab = { 
+/**
+ * Who grabbed it.
+ */
+user_id: string, 
+/**
+ * How much they got, in fen.
+ */
+amount_fen: number, 
+/**
+ * When (Unix ms).
+ */
+at: number, };
 
-export type Envelope = { id: string, conversation_id: string, sender_id: string, kind: EnvelopeKind, amount_fen: number, shares: number, note: string, state: EnvelopeState, 
+export type Envelope = { 
+/**
+ * The envelope's id.
+ */
+id: string, 
+/**
+ * The chat it was sent in.
+ */
+conversation_id: string, 
+/**
+ * Who sent it.
+ */
+sender_id: string, 
+/**
+ * Lucky draw or equal shares.
+ */
+kind: EnvelopeKind, 
+/**
+ * The whole amount, in fen.
+ */
+amount_fen: number, 
+/**
+ * How many shares.
+ */
+shares: number, 
+/**
+ * The sender's wishes.
+ */
+note: string, 
+/**
+ * Open, finished or returned.
+ */
+state: EnvelopeState, 
 /**
  * Grabs in order.
  */
@@ -428,33 +1236,193 @@ seed?: string,
 /**
  * Who got the most, once finished.
  */
-best_luck: string | null, expires_at: number, };
+best_luck: string | null, 
+/**
+ * When the rest goes back to the sender (Unix ms).
+ */
+expires_at: number, };
 
-export type Pay = { idempotency_key: string, payee_id: string, amount_fen: number, note: string, pin: string, };
+export type Pay = { 
+/**
+ * The payer's key for this payment: a retry with the same key gets the first answer.
+ */
+idempotency_key: string, 
+/**
+ * Who gets paid.
+ */
+payee_id: string, 
+/**
+ * How much, in fen.
+ */
+amount_fen: number, 
+/**
+ * The payer's note.
+ */
+note: string, 
+/**
+ * The payer's payment PIN.
+ */
+pin: string, };
 
 export type PaymentVia = "receive_code" | "payment_code" | "mini_program";
 
-export type Payment = { id: string, payer_id: string, payer_name: string, payee_id: string, payee_name: string, amount_fen: number, note: string, via: PaymentVia, created_at: number, };
+export type Payment = { 
+/**
+ * The payment's id.
+ */
+id: string, 
+/**
+ * Who paid.
+ */
+payer_id: string, 
+/**
+ * Their name.
+ */
+payer_name: string, 
+/**
+ * Who was paid.
+ */
+payee_id: string, 
+/**
+ * Their name.
+ */
+payee_name: string, 
+/**
+ * How much, in fen.
+ */
+amount_fen: number, 
+/**
+ * The note.
+ */
+note: string, 
+/**
+ * How it was paid.
+ */
+via: PaymentVia, 
+/**
+ * When (Unix ms).
+ */
+created_at: number, };
 
-export type Payee = { user_id: string, handle: string, display_name: string, avatar_hue: number, };
+export type Payee = { 
+/**
+ * The payee.
+ */
+user_id: string, 
+/**
+ * Their handle.
+ */
+handle: string, 
+/**
+ * Their name.
+ */
+display_name: string, 
+/**
+ * The hue of their avatar's colour.
+ */
+avatar_hue: number, };
 
-export type NewPaymentCode = { pin?: string, renew?: string, };
+export type NewPaymentCode = { 
+/**
+ * The payment PIN, for a new code.
+ */
+pin?: string, 
+/**
+ * The code to renew without the PIN.
+ */
+renew?: string, };
 
-export type PaymentCode = { code: string, expires_at: number, };
+export type PaymentCode = { 
+/**
+ * The code.
+ */
+code: string, 
+/**
+ * When it stops working (Unix ms).
+ */
+expires_at: number, };
 
-export type Collect = { idempotency_key: string, code: string, amount_fen: number, note: string, };
+export type Collect = { 
+/**
+ * The merchant's key for this charge: a retry with the same key gets the first answer.
+ */
+idempotency_key: string, 
+/**
+ * The payer's payment code.
+ */
+code: string, 
+/**
+ * How much, in fen.
+ */
+amount_fen: number, 
+/**
+ * The note.
+ */
+note: string, };
 
 export type ChargeState = "pending" | "paid" | "declined" | "expired";
 
-export type PendingCharge = { id: string, payer_id: string, payer_name: string, payee_id: string, payee_name: string, amount_fen: number, note: string, state: ChargeState, 
+export type PendingCharge = { 
+/**
+ * The charge's id.
+ */
+id: string, 
+/**
+ * Who is asked to pay.
+ */
+payer_id: string, 
+/**
+ * Their name.
+ */
+payer_name: string, 
+/**
+ * Who charges.
+ */
+payee_id: string, 
+/**
+ * Their name.
+ */
+payee_name: string, 
+/**
+ * How much, in fen.
+ */
+amount_fen: number, 
+/**
+ * The note.
+ */
+note: string, 
+/**
+ * Where it is.
+ */
+state: ChargeState, 
 /**
  * The payment, once the payer confirmed.
  */
-payment: Payment | null, created_at: number, expires_at: number, };
+payment: Payment | null, 
+/**
+ * When it was made (Unix ms).
+ */
+created_at: number, 
+/**
+ * When it lapses unconfirmed (Unix ms).
+ */
+expires_at: number, };
 
-export type ConfirmCharge = { pin: string, };
+export type ConfirmCharge = { 
+/**
+ * The payer's payment PIN.
+ */
+pin: string, };
 
-export type ResetPin = { password: string, pin: string, };
+export type ResetPin = { 
+/**
+ * The account's password.
+ */
+password: string, 
+/**
+ * The new PIN.
+ */
+pin: string, };
 
 export type Visibility = "all" | "private" | "only" | "except";
 
@@ -462,13 +1430,25 @@ export type LinkCard = {
 /**
  * An http or https address.
  */
-url: string, title: string, description: string, 
+url: string, 
+/**
+ * The page's title.
+ */
+title: string, 
+/**
+ * Its description.
+ */
+description: string, 
 /**
  * The page's picture, uploaded as a blob by the sharer.
  */
 image: string | null, };
 
-export type NewPost = { text: string, 
+export type NewPost = { 
+/**
+ * The text.
+ */
+text: string, 
 /**
  * Blob hashes of images I uploaded (or may read), in order.
  */
@@ -476,7 +1456,11 @@ images: Array<string>,
 /**
  * A shared web page (a post has images or a link, not both).
  */
-link: LinkCard | null, visibility: Visibility, 
+link: LinkCard | null, 
+/**
+ * Who may see it.
+ */
+visibility: Visibility, 
 /**
  * For `only` / `except`: chosen friends.
  */
@@ -486,27 +1470,95 @@ users: string[],
  */
 tags: Array<string>, };
 
-export type MomentUser = { id: string, display_name: string, avatar_hue: number, };
+export type MomentUser = { 
+/**
+ * The user.
+ */
+id: string, 
+/**
+ * Their name.
+ */
+display_name: string, 
+/**
+ * The hue of their avatar's colour.
+ */
+avatar_hue: number, };
 
-export type MomentComment = { id: string, author: MomentUser, 
+export type MomentComment = { 
+/**
+ * The comment's id.
+ */
+id: string, 
+/**
+ * Who wrote it.
+ */
+author: MomentUser, 
 /**
  * The person replied to, if a reply.
  */
-reply_to: MomentUser | null, text: string, created_at: number, };
+reply_to: MomentUser | null, 
+/**
+ * The text.
+ */
+text: string, 
+/**
+ * When (Unix ms).
+ */
+created_at: number, };
 
-export type Post = { id: string, author: MomentUser, text: string, images: Array<string>, link: LinkCard | null, 
+export type Post = { 
+/**
+ * The post's id.
+ */
+id: string, 
+/**
+ * Who posted it.
+ */
+author: MomentUser, 
+/**
+ * The text.
+ */
+text: string, 
+/**
+ * Its pictures' hashes.
+ */
+images: Array<string>, 
+/**
+ * A shared link.
+ */
+link: LinkCard | null, 
 /**
  * Shown to the author only.
  */
-visibility: Visibility | null, created_at: number, likes: Array<MomentUser>, comments: Array<MomentComment>, };
+visibility: Visibility | null, 
+/**
+ * When it was posted (Unix ms).
+ */
+created_at: number, 
+/**
+ * Who liked it (of those I may see).
+ */
+likes: Array<MomentUser>, 
+/**
+ * Comments (of those I may see), oldest first.
+ */
+comments: Array<MomentComment>, };
 
-export type PostPage = { posts: Array<Post>, 
+export type PostPage = { 
+/**
+ * The posts, newest first.
+ */
+posts: Array<Post>, 
 /**
  * Pass as `before` for the next page; null at the end.
  */
 next: string | null, };
 
-export type NewComment = { text: string, 
+export type NewComment = { 
+/**
+ * The text.
+ */
+text: string, 
 /**
  * The comment replied to, if a reply.
  */
@@ -514,7 +1566,11 @@ reply_to?: string, };
 
 export type AlbumWindow = "all" | "six_months" | "three_days";
 
-export type MomentsSettings = { window: AlbumWindow, };
+export type MomentsSettings = { 
+/**
+ * How far back friends may look in my album.
+ */
+window: AlbumWindow, };
 
 export type PersonMoments = { 
 /**
@@ -526,19 +1582,95 @@ hide_mine: boolean,
  */
 hide_theirs: boolean, };
 
-export type ContactTags = { tags: Array<string>, };
+export type ContactTags = { 
+/**
+ * The contact's tags.
+ */
+tags: Array<string>, };
 
 export type MomentNoticeKind = "like" | "comment" | "reply";
 
-export type MomentNotice = { post_id: string, kind: MomentNoticeKind, from: MomentUser, 
+export type MomentNotice = { 
+/**
+ * The post.
+ */
+post_id: string, 
+/**
+ * Like, comment or reply.
+ */
+kind: MomentNoticeKind, 
+/**
+ * Who.
+ */
+from: MomentUser, 
 /**
  * The comment's text, for comments and replies.
  */
-text: string, at: number, };
+text: string, 
+/**
+ * When (Unix ms).
+ */
+at: number, };
 
-export type Named = { id: string, name: string, };
+export type Named = { 
+/**
+ * The user.
+ */
+id: string, 
+/**
+ * Their name when it happened.
+ */
+name: string, };
 
-export type SystemEvent = { "kind": "group_created", by: Named, with: Array<Named>, } | { "kind": "renamed", by: Named, title: string, } | { "kind": "announcement_updated", by: Named, } | { "kind": "members_added", by: Named, users: Array<Named>, } | { "kind": "left", user: Named, } | { "kind": "removed", by: Named, user: Named, } | { "kind": "role_changed", user: Named, role: Role, };
+export type SystemEvent = { "kind": "group_created", 
+/**
+ * Who made it.
+ */
+by: Named, 
+/**
+ * Who was in it.
+ */
+with: Array<Named>, } | { "kind": "renamed", 
+/**
+ * Who renamed it.
+ */
+by: Named, 
+/**
+ * The new name.
+ */
+title: string, } | { "kind": "announcement_updated", 
+/**
+ * Who changed it.
+ */
+by: Named, } | { "kind": "members_added", 
+/**
+ * Who added them.
+ */
+by: Named, 
+/**
+ * Who was added.
+ */
+users: Array<Named>, } | { "kind": "left", 
+/**
+ * Who.
+ */
+user: Named, } | { "kind": "removed", 
+/**
+ * Who removed them.
+ */
+by: Named, 
+/**
+ * Who was removed.
+ */
+user: Named, } | { "kind": "role_changed", 
+/**
+ * Whose.
+ */
+user: Named, 
+/**
+ * The new role.
+ */
+role: Role, };
 
 export type MiniProgramPermission = "profile" | "payment";
 
@@ -546,7 +1678,15 @@ export type MiniProgramManifest = {
 /**
  * The publisher's name for it: 3–32 of `a-z`, `0-9`, `-`; unique on the server.
  */
-id: string, name: string, description: string, 
+id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * What it does, in a sentence.
+ */
+description: string, 
 /**
  * A PNG inside the package (at most 64 KiB).
  */
@@ -558,7 +1698,11 @@ version: string,
 /**
  * HTML pages inside the package; the first is where it opens.
  */
-pages: Array<string>, permissions: Array<MiniProgramPermission>, 
+pages: Array<string>, 
+/**
+ * What it may ask the user for.
+ */
+permissions: Array<MiniProgramPermission>, 
 /**
  * Hosts `xin.request()` may reach, over HTTPS only (`api.example.com`).
  */
@@ -568,7 +1712,11 @@ domains: Array<string>,
  */
 subpackages: Array<string>, };
 
-export type MiniProgramRelease = { version: string, 
+export type MiniProgramRelease = { 
+/**
+ * Its version.
+ */
+version: string, 
 /**
  * The zip's size in bytes.
  */
@@ -580,13 +1728,29 @@ hash: string,
 /**
  * Ed25519 over [`signed_message`], base64; the key is `GET /mini-programs/signing-key`.
  */
-signature: string, published_at: number, };
+signature: string, 
+/**
+ * When it was published (Unix ms).
+ */
+published_at: number, };
 
-export type MiniProgram = { id: string, 
+export type MiniProgram = { 
+/**
+ * The mini-program's id.
+ */
+id: string, 
 /**
  * The manifest's `id`.
  */
-app_id: string, name: string, description: string, 
+app_id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * What it does.
+ */
+description: string, 
 /**
  * A `data:image/png;base64,…` URL.
  */
@@ -594,31 +1758,127 @@ icon: string,
 /**
  * The official account that publishes it.
  */
-account_id: string, publisher: string, permissions: Array<MiniProgramPermission>, domains: Array<string>, release: MiniProgramRelease, 
+account_id: string, 
+/**
+ * Who publishes it (the official account).
+ */
+publisher: string, 
+/**
+ * What it may ask for.
+ */
+permissions: Array<MiniProgramPermission>, 
+/**
+ * The only hosts it may call.
+ */
+domains: Array<string>, 
+/**
+ * The version users get.
+ */
+release: MiniProgramRelease, 
 /**
  * Whether I pinned it, and when I last opened it (mine only).
  */
-pinned: boolean, last_used: number | null, };
+pinned: boolean, 
+/**
+ * When I last opened it (Unix ms).
+ */
+last_used: number | null, };
 
-export type MiniProgramList = { mini_programs: Array<MiniProgram>, };
+export type MiniProgramList = { 
+/**
+ * The mini-programs.
+ */
+mini_programs: Array<MiniProgram>, };
 
-export type LoginCode = { code: string, expires_at: number, };
+export type LoginCode = { 
+/**
+ * The one-time code.
+ */
+code: string, 
+/**
+ * When it stops working (Unix ms).
+ */
+expires_at: number, };
 
 export type OrderState = "created" | "paid";
 
-export type MiniProgramOrder = { id: string, mini_program_id: string, mini_program_name: string, out_trade_no: string, openid: string, description: string, amount_fen: number, 
+export type MiniProgramOrder = { 
+/**
+ * The order's id.
+ */
+id: string, 
+/**
+ * The mini-program.
+ */
+mini_program_id: string, 
+/**
+ * Its name.
+ */
+mini_program_name: string, 
+/**
+ * The mini-program's own order number.
+ */
+out_trade_no: string, 
+/**
+ * The paying user, as this mini-program knows them.
+ */
+openid: string, 
+/**
+ * What is being paid for.
+ */
+description: string, 
+/**
+ * How much, in fen.
+ */
+amount_fen: number, 
 /**
  * Who the money goes to: the publishing account.
  */
-payee_name: string, state: OrderState, created_at: number, paid_at: number | null, };
+payee_name: string, 
+/**
+ * Created or paid.
+ */
+state: OrderState, 
+/**
+ * When it was made (Unix ms).
+ */
+created_at: number, 
+/**
+ * When it was paid (Unix ms).
+ */
+paid_at: number | null, };
 
-export type MiniProgramRequest = { url: string, 
+export type MiniProgramRequest = { 
+/**
+ * The address (one of the manifest's domains).
+ */
+url: string, 
 /**
  * GET, POST, PUT, PATCH or DELETE (GET when left out).
  */
-method: string | null, headers: { [key in string]?: string }, body: string | null, };
+method: string | null, 
+/**
+ * Request headers.
+ */
+headers: { [key in string]?: string }, 
+/**
+ * The body, if any.
+ */
+body: string | null, };
 
-export type MiniProgramResponse = { status: number, headers: { [key in string]?: string }, body: string, };
+export type MiniProgramResponse = { 
+/**
+ * The HTTP status.
+ */
+status: number, 
+/**
+ * Response headers.
+ */
+headers: { [key in string]?: string }, 
+/**
+ * The body, as text.
+ */
+body: string, };
 
 export type OfficialKind = "subscription" | "service";
 
@@ -626,13 +1886,53 @@ export type NewOfficialAccount = {
 /**
  * Its Xin ID: 3–32 letters, digits and `_`, starting with a letter.
  */
-handle: string, name: string, intro: string, kind: OfficialKind, };
+handle: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * What it is about.
+ */
+intro: string, 
+/**
+ * Subscription or service.
+ */
+kind: OfficialKind, };
 
-export type OfficialAccount = { id: string, handle: string, name: string, intro: string, kind: OfficialKind, avatar_hue: number, 
+export type OfficialAccount = { 
+/**
+ * The account's id.
+ */
+id: string, 
+/**
+ * Its unique handle.
+ */
+handle: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * What it is about.
+ */
+intro: string, 
+/**
+ * Subscription or service.
+ */
+kind: OfficialKind, 
+/**
+ * The hue of its avatar's colour.
+ */
+avatar_hue: number, 
 /**
  * Blob hash of its picture; none: the initial on `avatar_hue`.
  */
-avatar: string | null, followers: number, 
+avatar: string | null, 
+/**
+ * How many follow it.
+ */
+followers: number, 
 /**
  * Whether the asking user follows it.
  */
@@ -646,7 +1946,11 @@ mine: boolean,
  */
 last_message: OfficialMessage | null, };
 
-export type OfficialAccountList = { accounts: Array<OfficialAccount>, };
+export type OfficialAccountList = { 
+/**
+ * The accounts.
+ */
+accounts: Array<OfficialAccount>, };
 
 export type Follow = { 
 /**
@@ -654,25 +1958,121 @@ export type Follow = {
  */
 code?: string, };
 
-export type NewArticle = { title: string, 
+export type NewArticle = { 
+/**
+ * The title.
+ */
+title: string, 
 /**
  * Blob hash of the cover picture.
  */
-cover?: string, digest: string, author: string, body_html: string, 
+cover?: string, 
+/**
+ * The digest shown in lists.
+ */
+digest: string, 
+/**
+ * The author's name.
+ */
+author: string, 
+/**
+ * The body, as HTML (sanitised by the server).
+ */
+body_html: string, 
 /**
  * "Read original": an http(s) address.
  */
 source_url?: string, };
 
-export type Article = { id: string, account_id: string, account_name: string, title: string, cover: string | null, digest: string, author: string, 
+export type Article = { 
+/**
+ * The article's id.
+ */
+id: string, 
+/**
+ * The account that published it.
+ */
+account_id: string, 
+/**
+ * That account's name.
+ */
+account_name: string, 
+/**
+ * The title.
+ */
+title: string, 
+/**
+ * The cover picture's address.
+ */
+cover: string | null, 
+/**
+ * The digest.
+ */
+digest: string, 
+/**
+ * The author.
+ */
+author: string, 
 /**
  * Sanitised HTML: no scripts, styles, event handlers or remote content.
  */
-body_html: string, source_url: string | null, created_at: number, reads: number, likes: number, wows: number, liked: boolean, wowed: boolean, };
+body_html: string, 
+/**
+ * The original's address.
+ */
+source_url: string | null, 
+/**
+ * When it was published (Unix ms).
+ */
+created_at: number, 
+/**
+ * How many times it was read.
+ */
+reads: number, 
+/**
+ * How many liked it.
+ */
+likes: number, 
+/**
+ * How many said "wow".
+ */
+wows: number, 
+/**
+ * I liked it.
+ */
+liked: boolean, 
+/**
+ * I said "wow".
+ */
+wowed: boolean, };
 
-export type ArticleCard = { id: string, title: string, cover: string | null, digest: string, };
+export type ArticleCard = { 
+/**
+ * The article's id.
+ */
+id: string, 
+/**
+ * The title.
+ */
+title: string, 
+/**
+ * The cover picture's address.
+ */
+cover: string | null, 
+/**
+ * The digest.
+ */
+digest: string, };
 
-export type Reaction = { liked: boolean, wowed: boolean, };
+export type Reaction = { 
+/**
+ * Like it.
+ */
+liked: boolean, 
+/**
+ * Say "wow".
+ */
+wowed: boolean, };
 
 export type NewBroadcast = { 
 /**
@@ -684,29 +2084,93 @@ articles: string[],
  */
 tag?: string, };
 
-export type Broadcast = { id: string, account_id: string, account_name: string, account_kind: OfficialKind, account_hue: number, account_avatar: string | null, articles: Array<ArticleCard>, sent_at: number, 
+export type Broadcast = { 
+/**
+ * The broadcast's id.
+ */
+id: string, 
+/**
+ * The account.
+ */
+account_id: string, 
+/**
+ * Its name.
+ */
+account_name: string, 
+/**
+ * Subscription or service.
+ */
+account_kind: OfficialKind, 
+/**
+ * The hue of its avatar's colour.
+ */
+account_hue: number, 
+/**
+ * Its avatar picture's address.
+ */
+account_avatar: string | null, 
+/**
+ * The articles, first the headline.
+ */
+articles: Array<ArticleCard>, 
+/**
+ * When it was sent (Unix ms).
+ */
+sent_at: number, 
 /**
  * Followers it reached.
  */
 delivered: number, };
 
-export type BroadcastList = { broadcasts: Array<Broadcast>, };
+export type BroadcastList = { 
+/**
+ * The broadcasts, newest first.
+ */
+broadcasts: Array<Broadcast>, };
 
-export type FollowerTags = { tags: Array<string>, };
+export type FollowerTags = { 
+/**
+ * The tags.
+ */
+tags: Array<string>, };
 
-export type UpdateOfficialAccount = { name: string, intro: string, 
+export type UpdateOfficialAccount = { 
+/**
+ * A new name.
+ */
+name: string, 
+/**
+ * A new introduction.
+ */
+intro: string, 
 /**
  * Blob hash of a picture the owner uploaded; none removes it.
  */
 avatar?: string, };
 
-export type Follower = { user: UserProfile, since: number, 
+export type Follower = { 
+/**
+ * The follower.
+ */
+user: UserProfile, 
+/**
+ * Following since (Unix ms).
+ */
+since: number, 
 /**
  * The scene of the QR code they followed through.
  */
-scene: string | null, tags: Array<string>, };
+scene: string | null, 
+/**
+ * The account's tags for them.
+ */
+tags: Array<string>, };
 
-export type FollowerList = { followers: Array<Follower>, 
+export type FollowerList = { 
+/**
+ * The followers.
+ */
+followers: Array<Follower>, 
 /**
  * Every tag the account uses, for the tag pickers.
  */
@@ -716,33 +2180,89 @@ tags: Array<string>,
  */
 next: number | null, };
 
-export type ArticleList = { articles: Array<Article>, };
+export type ArticleList = { 
+/**
+ * The articles.
+ */
+articles: Array<Article>, };
 
-export type MenuAction = { "type": "keyword", keyword: string, } | { "type": "article", article_id: string, } | { "type": "link", url: string, } | { "type": "mini_program", mini_program_id: string, };
+export type MenuAction = { "type": "keyword", 
+/**
+ * The keyword.
+ */
+keyword: string, } | { "type": "article", 
+/**
+ * The article.
+ */
+article_id: string, } | { "type": "link", 
+/**
+ * The address.
+ */
+url: string, } | { "type": "mini_program", 
+/**
+ * The mini-program.
+ */
+mini_program_id: string, };
 
-export type MenuItem = { name: string, action: MenuAction, };
+export type MenuItem = { 
+/**
+ * What it says.
+ */
+name: string, 
+/**
+ * What it does.
+ */
+action: MenuAction, };
 
-export type Menu = { name: string, items: Array<MenuItem>, };
+export type Menu = { 
+/**
+ * What the button says.
+ */
+name: string, 
+/**
+ * Its entries.
+ */
+items: Array<MenuItem>, };
 
-export type OfficialMenu = { menus: Array<Menu>, };
+export type OfficialMenu = { 
+/**
+ * The menus, left to right.
+ */
+menus: Array<Menu>, };
 
 export type KeywordReply = { 
 /**
  * Matched against the whole message, ignoring case and surrounding spaces.
  */
-keyword: string, reply: string, };
+keyword: string, 
+/**
+ * The answer.
+ */
+reply: string, };
 
 export type AutoReplies = { 
 /**
  * Sent to each new follower; null or empty: none.
  */
-on_follow: string | null, keywords: Array<KeywordReply>, 
+on_follow: string | null, 
+/**
+ * Keyword answers.
+ */
+keywords: Array<KeywordReply>, 
 /**
  * Sent when no keyword matches.
  */
 default: string | null, };
 
-export type OfficialMessage = { id: string, account_id: string, 
+export type OfficialMessage = { 
+/**
+ * The message's id.
+ */
+id: string, 
+/**
+ * The account.
+ */
+account_id: string, 
 /**
  * The follower.
  */
@@ -750,25 +2270,61 @@ user_id: string,
 /**
  * Written by the account (an auto-reply or its staff), not the follower.
  */
-from_account: boolean, text: string, created_at: number, };
+from_account: boolean, 
+/**
+ * The text.
+ */
+text: string, 
+/**
+ * When (Unix ms).
+ */
+created_at: number, };
 
-export type OfficialChat = { messages: Array<OfficialMessage>, menu: OfficialMenu, };
+export type OfficialChat = { 
+/**
+ * The messages, oldest first.
+ */
+messages: Array<OfficialMessage>, 
+/**
+ * The account's menu.
+ */
+menu: OfficialMenu, };
 
-export type SendOfficialMessage = { text: string, 
+export type SendOfficialMessage = { 
+/**
+ * The text.
+ */
+text: string, 
 /**
  * A menu's keyword item was tapped: only the answer shows.
  */
 from_menu: boolean, };
 
-export type StaffMessage = { text: string, };
+export type StaffMessage = { 
+/**
+ * The text.
+ */
+text: string, };
 
-export type InboxEntry = { user: UserProfile, last: OfficialMessage, 
+export type InboxEntry = { 
+/**
+ * The follower.
+ */
+user: UserProfile, 
+/**
+ * Their last message.
+ */
+last: OfficialMessage, 
 /**
  * The follower wrote within the last 48 hours: staff may answer.
  */
 can_reply: boolean, };
 
-export type Inbox = { chats: Array<InboxEntry>, };
+export type Inbox = { 
+/**
+ * Chats with followers, most recent first.
+ */
+chats: Array<InboxEntry>, };
 
 export type SetDeveloper = { 
 /**
@@ -776,7 +2332,11 @@ export type SetDeveloper = {
  */
 webhook_url: string | null, };
 
-export type Developer = { webhook_url: string | null, 
+export type Developer = { 
+/**
+ * Where events are posted.
+ */
+webhook_url: string | null, 
 /**
  * Signs deliveries and exchanges for access tokens. Keep it on your server.
  */
@@ -786,7 +2346,19 @@ export type WebhookEvent = {
 /**
  * The delivery id: the same on every retry, so receivers deduplicate by it.
  */
-id: string, account_id: string, user_id: string, kind: WebhookKind, 
+id: string, 
+/**
+ * The account.
+ */
+account_id: string, 
+/**
+ * The follower.
+ */
+user_id: string, 
+/**
+ * What happened.
+ */
+kind: WebhookKind, 
 /**
  * The follower's message, or the tapped menu keyword.
  */
@@ -794,19 +2366,43 @@ text: string | null,
 /**
  * For follows through a QR code: its scene value.
  */
-scene: string | null, at: number, };
+scene: string | null, 
+/**
+ * When (Unix ms).
+ */
+at: number, };
 
 export type WebhookKind = "follow" | "unfollow" | "message" | "menu_keyword";
 
-export type OfficialTokenRequest = { account_id: string, secret: string, };
+export type OfficialTokenRequest = { 
+/**
+ * The account.
+ */
+account_id: string, 
+/**
+ * Its API secret.
+ */
+secret: string, };
 
-export type OfficialToken = { access_token: string, 
+export type OfficialToken = { 
+/**
+ * The token.
+ */
+access_token: string, 
 /**
  * Seconds: 7 200.
  */
 expires_in: number, };
 
-export type ApiReply = { user_id: string, text: string, };
+export type ApiReply = { 
+/**
+ * The follower.
+ */
+user_id: string, 
+/**
+ * The text.
+ */
+text: string, };
 
 export type NewOfficialQr = { 
 /**
@@ -823,13 +2419,45 @@ export type OfficialQr = {
 /**
  * What the QR encodes: `<public url>/m/oa/<code>`.
  */
-url: string, code: string, scene: string | null, expires_at: number | null, };
+url: string, 
+/**
+ * What the QR code holds.
+ */
+code: string, 
+/**
+ * The scene it counts followers for.
+ */
+scene: string | null, 
+/**
+ * When it stops working (Unix ms); none for a permanent code.
+ */
+expires_at: number | null, };
 
-export type ScannedOfficialQr = { account: OfficialAccount, scene: string | null, };
+export type ScannedOfficialQr = { 
+/**
+ * The account.
+ */
+account: OfficialAccount, 
+/**
+ * The scene it came from.
+ */
+scene: string | null, };
 
-export type SceneCount = { scene: string | null, followers: number, };
+export type SceneCount = { 
+/**
+ * The scene.
+ */
+scene: string | null, 
+/**
+ * Followers it brought.
+ */
+followers: number, };
 
-export type SceneCounts = { scenes: Array<SceneCount>, };
+export type SceneCounts = { 
+/**
+ * Followers per scene.
+ */
+scenes: Array<SceneCount>, };
 
 export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "subscriptions_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "export_progress", progress: ExportProgress, } | { "type": "incoming", message: Incoming, };
 

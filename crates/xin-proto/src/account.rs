@@ -8,9 +8,12 @@ use crate::DeviceInfo;
 /// A user's public face: what other people see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct UserProfile {
+    /// The account's id; never changes.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The unique handle others search for (`alice`).
     pub handle: String,
+    /// The name shown in chats.
     pub display_name: String,
     /// Hue (0–359) of the generated avatar until people can upload pictures.
     pub avatar_hue: u16,
@@ -35,6 +38,7 @@ pub struct RegisterRequest {
     /// At least 8 characters.
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
+    /// The device signing up.
     pub device: DeviceInfo,
 }
 
@@ -44,14 +48,17 @@ pub struct SignInRequest {
     /// Handle or phone number.
     #[schema(min_length = 1, max_length = 64)]
     pub login: String,
+    /// The account's password.
     #[schema(min_length = 1, max_length = 512)]
     pub password: String,
+    /// The device signing in.
     pub device: DeviceInfo,
 }
 
 /// `POST /api/v1/sessions/refresh`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct RefreshRequest {
+    /// The refresh token the session was issued.
     #[schema(min_length = 1, max_length = 128)]
     pub refresh_token: String,
 }
@@ -59,9 +66,12 @@ pub struct RefreshRequest {
 /// A device session. Tokens are opaque; the server stores only their hashes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Session {
+    /// Who signed in.
     pub user: UserProfile,
+    /// This device's id in the account.
     #[ts(type = "string")]
     pub device_id: Uuid,
+    /// Short-lived bearer token for API calls.
     pub access_token: String,
     /// Seconds until the access token expires.
     pub access_expires_in: u32,
@@ -82,7 +92,9 @@ pub struct Session {
 /// `GET /api/v1/health`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Health {
+    /// `ok` when the server is up.
     pub status: String,
+    /// The server's version.
     pub version: String,
     /// The base URL phones reach this server at (for QR codes).
     pub public_url: String,

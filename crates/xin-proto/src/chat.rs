@@ -5,39 +5,52 @@ use uuid::Uuid;
 
 use crate::UserProfile;
 
+/// What kind of chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationKind {
     /// Two friends.
     Direct,
+    /// A group of up to 500 members.
     Group,
     /// "File Transfer": between one user's own devices.
     SelfNote,
 }
 
+/// A member's role in a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Made the group or was handed it; can do everything.
     Owner,
+    /// Can rename, announce, add and remove members.
     Admin,
+    /// Can chat.
     Member,
 }
 
+/// A member of a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Member {
+    /// Who.
     pub user: UserProfile,
+    /// Their role.
     pub role: Role,
 }
 
 /// A conversation as one member sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Conversation {
+    /// The conversation's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Direct, group or File Transfer.
     pub kind: ConversationKind,
     /// Group name; for a direct chat, the other person's name.
     pub title: String,
+    /// The group's announcement (empty when none).
     pub announcement: String,
+    /// Its members.
     pub members: Vec<Member>,
     /// Conversation seq of the newest message.
     #[ts(type = "number")]
@@ -48,7 +61,9 @@ pub struct Conversation {
     /// Computed by the server: messages after the read marker.
     #[ts(type = "number")]
     pub unread: i64,
+    /// Pinned to the top of my chat list.
     pub pinned: bool,
+    /// Muted: no notifications, a grey badge.
     pub muted: bool,
     /// False once this user left or was removed: history stays, nothing new arrives.
     pub active: bool,
@@ -58,7 +73,9 @@ pub struct Conversation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Content {
+    /// Text, with @mentions.
     Text {
+        /// The text.
         text: String,
         /// Users @-mentioned in the text.
         #[serde(default)]
@@ -72,15 +89,20 @@ pub enum Content {
     /// reader to put in their own language; `text` is the English line, for clients that do not
     /// know the event.
     System {
+        /// The English line.
         text: String,
+        /// What happened.
         #[ts(optional)]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         event: Option<SystemEvent>,
     },
     /// A photo: EXIF orientation applied and location stripped before upload; GIFs stay animated.
     Image {
+        /// The picture.
         blob: BlobRef,
+        /// Width in pixels, after orientation.
         width: u32,
+        /// Height in pixels, after orientation.
         height: u32,
         /// A small JPEG/PNG shown until (or instead of) the full image.
         #[ts(optional)]
@@ -90,26 +112,38 @@ pub enum Content {
         #[serde(default)]
         placeholder: String,
     },
+    /// Any file.
     File {
+        /// The file.
         blob: BlobRef,
         /// Sanitised (see [`crate::file_name`]): no separators, no `..`, no control characters.
         name: String,
+        /// Its media type.
         media_type: String,
     },
+    /// A voice message (Opus).
     Voice {
+        /// The recording.
         blob: BlobRef,
+        /// Its length.
         duration_ms: u32,
         /// Loudness, 0–255 per bar, for the bubble's waveform.
         #[serde(default)]
         waveform: Vec<u8>,
     },
+    /// A video.
     Video {
+        /// The video file.
         blob: BlobRef,
+        /// A still from it.
         #[ts(optional)]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         thumbnail: Option<BlobRef>,
+        /// Its length.
         duration_ms: u32,
+        /// Width in pixels.
         width: u32,
+        /// Height in pixels.
         height: u32,
         /// The sender's file name (sanitised), for saving it.
         #[serde(default)]
@@ -118,38 +152,51 @@ pub enum Content {
     /// A transfer card; its state is the transfer's (`GET /wallet/transfers/{id}`, and
     /// `transfer_changed` events). Only the server writes these.
     Transfer {
+        /// The transfer.
         #[ts(type = "string")]
         transfer_id: Uuid,
+        /// How much, in fen.
         #[ts(type = "number")]
         amount_fen: i64,
+        /// The sender's note.
         note: String,
     },
     /// A red envelope; its details are `GET /wallet/envelopes/{id}`. Only the server writes these.
     RedEnvelope {
+        /// The envelope.
         #[ts(type = "string")]
         envelope_id: Uuid,
+        /// Lucky draw or equal shares.
         kind: crate::EnvelopeKind,
+        /// The sender's wishes.
         note: String,
     },
     /// An official account's article shared into a chat: a card that opens the reader. The
     /// server fills the card from the article (whatever the sender wrote there).
     Article {
+        /// The article.
         #[ts(type = "string")]
         article_id: Uuid,
+        /// Its title.
         #[serde(default)]
         title: String,
+        /// Its cover picture's address.
         #[serde(default)]
         cover: Option<String>,
+        /// The official account that published it.
         #[serde(default)]
         account_name: String,
     },
     /// A mini-program shared into a chat: a card that opens it. The server fills the card from
     /// the mini-program (whatever the sender wrote there).
     MiniProgram {
+        /// The mini-program.
         #[ts(type = "string")]
         mini_program_id: Uuid,
+        /// Its name.
         #[serde(default)]
         name: String,
+        /// Who publishes it.
         #[serde(default)]
         publisher: String,
     },
@@ -158,6 +205,7 @@ pub enum Content {
     History {
         /// "Chat history of Alice and Bob", or the group's.
         title: String,
+        /// The messages, in order.
         #[schema(no_recursion)]
         items: Vec<HistoryItem>,
     },
@@ -169,8 +217,10 @@ pub enum Content {
 /// Someone in a system line: their id, and their name when it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Named {
+    /// The user.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Their name when it happened.
     pub name: String,
 }
 
@@ -178,13 +228,51 @@ pub struct Named {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SystemEvent {
-    GroupCreated { by: Named, with: Vec<Named> },
-    Renamed { by: Named, title: String },
-    AnnouncementUpdated { by: Named },
-    MembersAdded { by: Named, users: Vec<Named> },
-    Left { user: Named },
-    Removed { by: Named, user: Named },
-    RoleChanged { user: Named, role: Role },
+    /// The group was made.
+    GroupCreated {
+        /// Who made it.
+        by: Named,
+        /// Who was in it.
+        with: Vec<Named>,
+    },
+    /// The group was renamed.
+    Renamed {
+        /// Who renamed it.
+        by: Named,
+        /// The new name.
+        title: String,
+    },
+    /// The announcement changed.
+    AnnouncementUpdated {
+        /// Who changed it.
+        by: Named,
+    },
+    /// People were added.
+    MembersAdded {
+        /// Who added them.
+        by: Named,
+        /// Who was added.
+        users: Vec<Named>,
+    },
+    /// Someone left.
+    Left {
+        /// Who.
+        user: Named,
+    },
+    /// Someone was removed.
+    Removed {
+        /// Who removed them.
+        by: Named,
+        /// Who was removed.
+        user: Named,
+    },
+    /// A member's role changed.
+    RoleChanged {
+        /// Whose.
+        user: Named,
+        /// The new role.
+        role: Role,
+    },
 }
 
 impl SystemEvent {
@@ -221,9 +309,12 @@ pub const MAX_HISTORY_ITEMS: usize = 100;
 /// One message inside a merged forward, as it was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct HistoryItem {
+    /// The sender's name when it was sent.
     pub sender_name: String,
+    /// When it was sent (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
+    /// What it said.
     #[schema(no_recursion)]
     pub content: Content,
 }
@@ -236,6 +327,7 @@ pub const MAX_VOICE_MS: u32 = 61_000;
 pub struct BlobRef {
     /// BLAKE3 of the whole file, 64 lowercase hex digits.
     pub hash: String,
+    /// Its size in bytes.
     #[ts(type = "number")]
     pub size: u64,
 }
@@ -264,24 +356,32 @@ impl Content {
     }
 }
 
+/// A message in a conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Message {
+    /// The message's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The conversation it is in.
     #[ts(type = "string")]
     pub conversation_id: Uuid,
     /// Position in the conversation: gap-free, the order everyone sees.
     #[ts(type = "number")]
     pub seq: i64,
+    /// Who sent it.
     #[ts(type = "string")]
     pub sender_id: Uuid,
     /// The sender's own id for it (UUIDv7); retries with the same id never make a second message.
     #[ts(type = "string")]
     pub client_id: Uuid,
+    /// What it says or holds.
     pub content: Content,
+    /// The message it quotes.
     #[ts(type = "string | null")]
     pub reply_to: Option<Uuid>,
+    /// Recalled by its sender: the content is gone.
     pub recalled: bool,
+    /// When the server stored it (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
 }
@@ -289,9 +389,12 @@ pub struct Message {
 /// `POST /api/v1/conversations/{id}/messages`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SendMessage {
+    /// The sender's own id for it: a retry with the same id is answered with the first result.
     #[ts(type = "string")]
     pub client_id: Uuid,
+    /// What to send.
     pub content: Content,
+    /// A message of this conversation to quote.
     #[serde(default)]
     #[ts(type = "string | null")]
     pub reply_to: Option<Uuid>,
@@ -300,15 +403,19 @@ pub struct SendMessage {
 /// `POST /api/v1/conversations` (a group) or `POST /api/v1/conversations/direct`.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CreateGroup {
+    /// The group's name.
     #[schema(min_length = 1, max_length = 40)]
     pub title: String,
+    /// Friends to add besides me.
     #[ts(type = "string[]")]
     #[schema(min_items = 1, max_items = 499)]
     pub members: Vec<Uuid>,
 }
 
+/// Opens (or creates) the direct chat with someone.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct OpenDirect {
+    /// The other person.
     #[ts(type = "string")]
     pub with: Uuid,
 }
@@ -316,10 +423,12 @@ pub struct OpenDirect {
 /// `PATCH /api/v1/conversations/{id}`: any field left out is unchanged.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS, ToSchema)]
 pub struct UpdateConversation {
+    /// A new name.
     #[serde(default)]
     #[ts(optional)]
     #[schema(min_length = 1, max_length = 40)]
     pub title: Option<String>,
+    /// A new announcement.
     #[serde(default)]
     #[ts(optional)]
     #[schema(max_length = 2000)]
@@ -329,13 +438,16 @@ pub struct UpdateConversation {
 /// `PUT /api/v1/conversations/{id}/settings`: this user's own pin and mute.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct MemberSettings {
+    /// Pin it to the top.
     pub pinned: bool,
+    /// Mute it.
     pub muted: bool,
 }
 
 /// `POST /api/v1/conversations/{id}/members`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct AddMembers {
+    /// Friends to add.
     #[ts(type = "string[]")]
     #[schema(min_items = 1, max_items = 499)]
     pub users: Vec<Uuid>,
@@ -344,12 +456,14 @@ pub struct AddMembers {
 /// `PUT /api/v1/conversations/{id}/members/{user}/role`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SetRole {
+    /// The new role.
     pub role: Role,
 }
 
 /// `POST /api/v1/conversations/{id}/read`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct MarkRead {
+    /// Everything up to this seq is read.
     #[ts(type = "number")]
     #[schema(minimum = 0)]
     pub seq: i64,
@@ -358,11 +472,14 @@ pub struct MarkRead {
 /// `GET /api/v1/conversations/{id}/messages?before=SEQ&limit=N`: newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MessagePage {
+    /// The messages, oldest first.
     pub messages: Vec<Message>,
 }
 
+/// My conversations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct ConversationList {
+    /// Every conversation I am or was in.
     pub conversations: Vec<Conversation>,
 }
 

@@ -3,14 +3,18 @@ use ts_rs::TS;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// What kind of device.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
+    /// The desktop app.
     Desktop,
+    /// The phone companion.
     Phone,
 }
 
 impl DeviceKind {
+    /// The kind as stored and sent (`desktop`, `phone`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Desktop => "desktop",
@@ -18,6 +22,7 @@ impl DeviceKind {
         }
     }
 
+    /// A kind from its stored name.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "desktop" => Some(Self::Desktop),
@@ -33,6 +38,7 @@ pub struct DeviceInfo {
     /// e.g. "Alice's ThinkPad" (1–64 characters).
     #[schema(min_length = 1, max_length = 64)]
     pub name: String,
+    /// Desktop or phone.
     pub kind: DeviceKind,
     /// e.g. "Linux", "Android 15" (1–64 characters).
     #[schema(min_length = 1, max_length = 64)]
@@ -45,11 +51,16 @@ pub struct DeviceInfo {
 /// One row of "my devices".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Device {
+    /// The device's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Its name ("Alice's ThinkPad").
     pub name: String,
+    /// Desktop or phone.
     pub kind: DeviceKind,
+    /// Its operating system.
     pub os: String,
+    /// The Xin version it runs.
     pub app_version: String,
     /// The address it last spoke from.
     pub ip: String,
@@ -65,7 +76,9 @@ pub struct Device {
     pub signed_in: bool,
 }
 
+/// An account's devices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct DeviceList {
+    /// Every device signed in, this one first.
     pub devices: Vec<Device>,
 }

@@ -16,6 +16,7 @@ pub const MAX_ENVELOPE_FEN: i64 = 20_000;
 /// At most 100 shares.
 pub const MAX_SHARES: u32 = 100;
 
+/// How an envelope's amount is split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EnvelopeKind {
@@ -28,27 +29,35 @@ pub enum EnvelopeKind {
 /// `POST /api/v1/wallet/envelopes`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SendEnvelope {
+    /// The sender's key for this send: a retry with the same key gets the first answer.
     #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
+    /// The chat it goes to.
     #[ts(type = "string")]
     pub conversation_id: Uuid,
+    /// Lucky draw or equal shares.
     pub kind: EnvelopeKind,
     /// The whole envelope (for a normal one: shares × the amount each gets).
     #[ts(type = "number")]
     #[schema(minimum = 1, maximum = 20000)]
     pub amount_fen: i64,
+    /// How many can grab it.
     #[schema(minimum = 1, maximum = 100)]
     pub shares: u32,
+    /// The sender's wishes.
     #[serde(default)]
     #[schema(max_length = 30)]
     pub note: String,
+    /// The sender's payment PIN.
     #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
 
+/// Where an envelope is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EnvelopeState {
+    /// Shares left to grab.
     Open,
     /// Every share was grabbed.
     Finished,
@@ -56,12 +65,16 @@ pub enum EnvelopeState {
     Returned,
 }
 
+/// One share grabbed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Grab {
+    /// Who grabbed it.
     #[ts(type = "string")]
     pub user_id: Uuid,
+    /// How much they got, in fen.
     #[ts(type = "number")]
     pub amount_fen: i64,
+    /// When (Unix ms).
     #[ts(type = "number")]
     pub at: i64,
 }
@@ -69,17 +82,25 @@ pub struct Grab {
 /// An envelope's details page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Envelope {
+    /// The envelope's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The chat it was sent in.
     #[ts(type = "string")]
     pub conversation_id: Uuid,
+    /// Who sent it.
     #[ts(type = "string")]
     pub sender_id: Uuid,
+    /// Lucky draw or equal shares.
     pub kind: EnvelopeKind,
+    /// The whole amount, in fen.
     #[ts(type = "number")]
     pub amount_fen: i64,
+    /// How many shares.
     pub shares: u32,
+    /// The sender's wishes.
     pub note: String,
+    /// Open, finished or returned.
     pub state: EnvelopeState,
     /// Grabs in order.
     pub grabs: Vec<Grab>,
@@ -92,6 +113,7 @@ pub struct Envelope {
     /// Who got the most, once finished.
     #[ts(type = "string | null")]
     pub best_luck: Option<Uuid>,
+    /// When the rest goes back to the sender (Unix ms).
     #[ts(type = "number")]
     pub expires_at: i64,
 }

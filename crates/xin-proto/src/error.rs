@@ -90,15 +90,19 @@ pub enum ErrorCode {
     IdempotencyConflict,
     /// The wallet's payment PIN is not set yet.
     PinNotSet,
+    /// The payment PIN is wrong (a try was counted).
     WrongPin,
     /// Too many wrong PINs: wait before the next try (the message says how long).
     PinLocked,
+    /// No such bank card on this wallet.
     CardNotFound,
     /// The bank refused the card.
     CardDeclined,
+    /// No such money transfer, or not yours.
     TransferNotFound,
     /// The transfer was accepted, declined or refunded already.
     TransferSettled,
+    /// No such red envelope, or not in your chat.
     EnvelopeNotFound,
     /// Every share is gone, or the envelope's time is up.
     EnvelopeEmpty,
@@ -145,17 +149,21 @@ pub enum ErrorCode {
 /// The body of every error answer: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct ErrorBody {
+    /// The error.
     pub error: ErrorDetail,
 }
 
+/// A stable code and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct ErrorDetail {
+    /// What went wrong, for programs.
     pub code: ErrorCode,
     /// A sentence a person can read.
     pub message: String,
 }
 
 impl ErrorBody {
+    /// An error detail with `code` and `message`.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             error: ErrorDetail {

@@ -4,14 +4,23 @@
 //! `utoipa` for the OpenAPI document. The only logic here is rules both sides must apply the
 //! same way (file names, red envelope splits, how a file is hashed in pieces).
 
+#![warn(missing_docs)]
+
+/// Accounts, profiles, sign-up and sessions.
 pub mod account;
+/// Conversations, members and messages.
 pub mod chat;
+/// Friends, friend requests and search.
 pub mod contact;
+/// Devices signed in to an account.
 pub mod device;
 pub mod envelope;
+/// Stable error codes and the error body.
 pub mod error;
+/// The per-user event log.
 pub mod event;
 pub mod file_name;
+/// QR and remembered-computer login.
 pub mod login;
 pub mod media_link;
 pub mod mini_program;
@@ -19,6 +28,7 @@ pub mod moments;
 pub mod official;
 pub mod pieces;
 pub mod public_address;
+/// What the realtime socket sends.
 pub mod realtime;
 pub mod typescript;
 pub mod upload;

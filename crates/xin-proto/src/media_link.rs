@@ -50,12 +50,16 @@ pub fn signature(key: &[u8; 32], hash: &str, expires: i64) -> blake3::Hash {
 /// The `link` query parameter, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaLink {
+    /// The session whose key signed it.
     pub session: Uuid,
+    /// When it stops working (Unix ms).
     pub expires: i64,
+    /// BLAKE3 keyed hash of the session, the resource and `expires`.
     pub signature: blake3::Hash,
 }
 
 impl MediaLink {
+    /// Signs `hash` (a file's hash, or `REALTIME`) for `session` until `expires`.
     pub fn new(key: &[u8; 32], session: Uuid, hash: &str, expires: i64) -> Self {
         Self {
             session,

@@ -44,7 +44,9 @@ pub enum MiniProgramPermission {
 pub struct MiniProgramManifest {
     /// The publisher's name for it: 3–32 of `a-z`, `0-9`, `-`; unique on the server.
     pub id: String,
+    /// Its name.
     pub name: String,
+    /// What it does, in a sentence.
     #[serde(default)]
     pub description: String,
     /// A PNG inside the package (at most 64 KiB).
@@ -53,6 +55,7 @@ pub struct MiniProgramManifest {
     pub version: String,
     /// HTML pages inside the package; the first is where it opens.
     pub pages: Vec<String>,
+    /// What it may ask the user for.
     #[serde(default)]
     pub permissions: Vec<MiniProgramPermission>,
     /// Hosts `xin.request()` may reach, over HTTPS only (`api.example.com`).
@@ -197,20 +200,27 @@ pub fn reachable(domains: &[String], developer: bool, scheme: &str, host: &str) 
 /// never by the page itself.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct MiniProgramRequest {
+    /// The address (one of the manifest's domains).
     pub url: String,
     /// GET, POST, PUT, PATCH or DELETE (GET when left out).
     #[serde(default)]
     pub method: Option<String>,
+    /// Request headers.
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
+    /// The body, if any.
     #[serde(default)]
     pub body: Option<String>,
 }
 
+/// What its backend answered.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct MiniProgramResponse {
+    /// The HTTP status.
     pub status: u16,
+    /// Response headers.
     pub headers: std::collections::BTreeMap<String, String>,
+    /// The body, as text.
     pub body: String,
 }
 
@@ -255,6 +265,7 @@ pub fn signed_message(mini_program: Uuid, version: &str, hash_hex: &str) -> Stri
 /// The current published package of a mini-program.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MiniProgramRelease {
+    /// Its version.
     pub version: String,
     /// The zip's size in bytes.
     #[ts(type = "number")]
@@ -263,6 +274,7 @@ pub struct MiniProgramRelease {
     pub hash: String,
     /// Ed25519 over [`signed_message`], base64; the key is `GET /mini-programs/signing-key`.
     pub signature: String,
+    /// When it was published (Unix ms).
     #[ts(type = "number")]
     pub published_at: i64,
 }
@@ -270,29 +282,39 @@ pub struct MiniProgramRelease {
 /// A mini-program as people find it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MiniProgram {
+    /// The mini-program's id.
     #[ts(type = "string")]
     pub id: Uuid,
     /// The manifest's `id`.
     pub app_id: String,
+    /// Its name.
     pub name: String,
+    /// What it does.
     pub description: String,
     /// A `data:image/png;base64,…` URL.
     pub icon: String,
     /// The official account that publishes it.
     #[ts(type = "string")]
     pub account_id: Uuid,
+    /// Who publishes it (the official account).
     pub publisher: String,
+    /// What it may ask for.
     pub permissions: Vec<MiniProgramPermission>,
+    /// The only hosts it may call.
     pub domains: Vec<String>,
+    /// The version users get.
     pub release: MiniProgramRelease,
     /// Whether I pinned it, and when I last opened it (mine only).
     pub pinned: bool,
+    /// When I last opened it (Unix ms).
     #[ts(type = "number | null")]
     pub last_used: Option<i64>,
 }
 
+/// Mini-programs, as a list.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct MiniProgramList {
+    /// The mini-programs.
     pub mini_programs: Vec<MiniProgram>,
 }
 
@@ -306,7 +328,9 @@ pub struct SigningKey {
 /// `POST /api/v1/mini-programs/{id}/login-codes`: a code for the mini-program's backend.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct LoginCode {
+    /// The one-time code.
     pub code: String,
+    /// When it stops working (Unix ms).
     #[ts(type = "number")]
     pub expires_at: i64,
 }
@@ -315,10 +339,12 @@ pub struct LoginCode {
 /// token): the backend trades a login code, once, for the user's id in this mini-program.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct CodeExchange {
+    /// The code from `xin.login()`.
     #[schema(min_length = 1, max_length = 64)]
     pub code: String,
 }
 
+/// What a mini-program's backend learns from a login code.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct MiniProgramSession {
     /// Stable for this user in this mini-program, different in every other; never the Xin id.
@@ -329,11 +355,14 @@ pub struct MiniProgramSession {
 /// a user, who then pays it in Xin. The same `out_trade_no` answers the same order.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewOrder {
+    /// The paying user, as this mini-program knows them.
     #[schema(min_length = 1, max_length = 64)]
     pub openid: String,
+    /// How much, in fen.
     #[ts(type = "number")]
     #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
+    /// What is being paid for.
     #[schema(min_length = 1, max_length = 64)]
     pub description: String,
     /// The backend's own order number (1–32 letters, digits, `-` or `_`).
@@ -341,30 +370,44 @@ pub struct NewOrder {
     pub out_trade_no: String,
 }
 
+/// Where an order is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
+    /// Waiting for the user to pay.
     Created,
+    /// Paid.
     Paid,
 }
 
+/// An order a mini-program made for a user to pay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MiniProgramOrder {
+    /// The order's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The mini-program.
     #[ts(type = "string")]
     pub mini_program_id: Uuid,
+    /// Its name.
     pub mini_program_name: String,
+    /// The mini-program's own order number.
     pub out_trade_no: String,
+    /// The paying user, as this mini-program knows them.
     pub openid: String,
+    /// What is being paid for.
     pub description: String,
+    /// How much, in fen.
     #[ts(type = "number")]
     pub amount_fen: i64,
     /// Who the money goes to: the publishing account.
     pub payee_name: String,
+    /// Created or paid.
     pub state: OrderState,
+    /// When it was made (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
+    /// When it was paid (Unix ms).
     #[ts(type = "number | null")]
     pub paid_at: Option<i64>,
 }
@@ -372,6 +415,7 @@ pub struct MiniProgramOrder {
 /// `POST /api/v1/mini-program-orders/{id}/pay`: the user pays with the PIN.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct PayOrder {
+    /// The payer's payment PIN.
     #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
@@ -380,12 +424,17 @@ pub struct PayOrder {
 /// and retried like every delivery, with the same id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct OrderPaidEvent {
+    /// The event's id; a retried delivery carries the same one.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// `order.paid`.
     pub kind: String,
+    /// The official account that owns the mini-program.
     #[ts(type = "string")]
     pub account_id: Uuid,
+    /// The order.
     pub order: MiniProgramOrder,
+    /// When it was paid (Unix ms).
     #[ts(type = "number")]
     pub at: i64,
 }

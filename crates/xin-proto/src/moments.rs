@@ -25,7 +25,9 @@ pub const MAX_LINK_DESCRIPTION: usize = 300;
 pub struct LinkCard {
     /// An http or https address.
     pub url: String,
+    /// The page's title.
     pub title: String,
+    /// Its description.
     #[serde(default)]
     pub description: String,
     /// The page's picture, uploaded as a blob by the sharer.
@@ -51,6 +53,7 @@ pub enum Visibility {
 /// `POST /api/v1/moments`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewPost {
+    /// The text.
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub text: String,
@@ -61,6 +64,7 @@ pub struct NewPost {
     /// A shared web page (a post has images or a link, not both).
     #[serde(default)]
     pub link: Option<LinkCard>,
+    /// Who may see it.
     pub visibility: Visibility,
     /// For `only` / `except`: chosen friends.
     #[serde(default)]
@@ -75,20 +79,28 @@ pub struct NewPost {
 /// Someone as Moments shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MomentUser {
+    /// The user.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Their name.
     pub display_name: String,
+    /// The hue of their avatar's colour.
     pub avatar_hue: u16,
 }
 
+/// A comment on a post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MomentComment {
+    /// The comment's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Who wrote it.
     pub author: MomentUser,
     /// The person replied to, if a reply.
     pub reply_to: Option<MomentUser>,
+    /// The text.
     pub text: String,
+    /// When (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
 }
@@ -97,29 +109,39 @@ pub struct MomentComment {
 /// their own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Post {
+    /// The post's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Who posted it.
     pub author: MomentUser,
+    /// The text.
     pub text: String,
+    /// Its pictures' hashes.
     pub images: Vec<String>,
+    /// A shared link.
     pub link: Option<LinkCard>,
     /// Shown to the author only.
     pub visibility: Option<Visibility>,
+    /// When it was posted (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
+    /// Who liked it (of those I may see).
     pub likes: Vec<MomentUser>,
+    /// Comments (of those I may see), oldest first.
     pub comments: Vec<MomentComment>,
 }
 
 /// `GET /api/v1/moments` (timeline) and `GET /api/v1/users/{id}/moments` (album), newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct PostPage {
+    /// The posts, newest first.
     pub posts: Vec<Post>,
     /// Pass as `before` for the next page; null at the end.
     #[ts(type = "string | null")]
     pub next: Option<Uuid>,
 }
 
+/// Which page of posts to read.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 pub struct PostPageQuery {
     /// A post id: posts older than it.
@@ -131,6 +153,7 @@ pub struct PostPageQuery {
 /// `POST /api/v1/moments/{id}/comments`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewComment {
+    /// The text.
     #[schema(min_length = 1, max_length = 500)]
     pub text: String,
     /// The comment replied to, if a reply.
@@ -143,14 +166,18 @@ pub struct NewComment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlbumWindow {
+    /// Everything.
     All,
+    /// The last six months.
     SixMonths,
+    /// The last three days.
     ThreeDays,
 }
 
 /// `PUT /api/v1/moments/settings`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct MomentsSettings {
+    /// How far back friends may look in my album.
     pub window: AlbumWindow,
 }
 
@@ -166,6 +193,7 @@ pub struct PersonMoments {
 /// `PUT /api/v1/contacts/{id}/tags`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ContactTags {
+    /// The contact's tags.
     #[schema(max_items = 20)]
     pub tags: Vec<String>,
 }
@@ -174,19 +202,27 @@ pub struct ContactTags {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MomentNoticeKind {
+    /// Someone liked my post.
     Like,
+    /// Someone commented on my post.
     Comment,
+    /// Someone replied to my comment.
     Reply,
 }
 
+/// Someone liked, commented or replied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MomentNotice {
+    /// The post.
     #[ts(type = "string")]
     pub post_id: Uuid,
+    /// Like, comment or reply.
     pub kind: MomentNoticeKind,
+    /// Who.
     pub from: MomentUser,
     /// The comment's text, for comments and replies.
     pub text: String,
+    /// When (Unix ms).
     #[ts(type = "number")]
     pub at: i64,
 }

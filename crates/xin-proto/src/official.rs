@@ -10,13 +10,18 @@ use uuid::Uuid;
 pub const MAX_BROADCAST_ARTICLES: usize = 8;
 /// Broadcasts a service account may send each follower in a calendar month (UTC).
 pub const SERVICE_BROADCASTS_PER_MONTH: usize = 4;
+/// Longest article title, in characters.
 pub const MAX_ARTICLE_TITLE: usize = 64;
+/// Longest article digest, in characters.
 pub const MAX_ARTICLE_DIGEST: usize = 120;
 /// Longest article body, in bytes of HTML as written.
 pub const MAX_ARTICLE_BODY: usize = 200_000;
+/// Longest account name, in characters.
 pub const MAX_ACCOUNT_NAME: usize = 30;
+/// Longest account introduction, in characters.
 pub const MAX_ACCOUNT_INTRO: usize = 120;
 
+/// A subscription account or a service account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OfficialKind {
@@ -36,25 +41,36 @@ pub struct NewOfficialAccount {
         pattern = "^[A-Za-z][A-Za-z0-9_]{2,31}$"
     )]
     pub handle: String,
+    /// Its name.
     #[schema(min_length = 1, max_length = 30)]
     pub name: String,
+    /// What it is about.
     #[serde(default)]
     #[schema(max_length = 120)]
     pub intro: String,
+    /// Subscription or service.
     pub kind: OfficialKind,
 }
 
+/// An official account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfficialAccount {
+    /// The account's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Its unique handle.
     pub handle: String,
+    /// Its name.
     pub name: String,
+    /// What it is about.
     pub intro: String,
+    /// Subscription or service.
     pub kind: OfficialKind,
+    /// The hue of its avatar's colour.
     pub avatar_hue: u16,
     /// Blob hash of its picture; none: the initial on `avatar_hue`.
     pub avatar: Option<String>,
+    /// How many follow it.
     #[ts(type = "number")]
     pub followers: i64,
     /// Whether the asking user follows it.
@@ -69,8 +85,10 @@ pub struct OfficialAccount {
 /// kind are fixed at creation.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct UpdateOfficialAccount {
+    /// A new name.
     #[schema(min_length = 1, max_length = 30)]
     pub name: String,
+    /// A new introduction.
     #[serde(default)]
     #[schema(max_length = 120)]
     pub intro: String,
@@ -84,11 +102,14 @@ pub struct UpdateOfficialAccount {
 /// One follower as the account's owner sees them.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Follower {
+    /// The follower.
     pub user: crate::UserProfile,
+    /// Following since (Unix ms).
     #[ts(type = "number")]
     pub since: i64,
     /// The scene of the QR code they followed through.
     pub scene: Option<String>,
+    /// The account's tags for them.
     pub tags: Vec<String>,
 }
 
@@ -98,6 +119,7 @@ pub const FOLLOWERS_PAGE: usize = 100;
 /// `GET /api/v1/official-accounts/{id}/followers` (owner): newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct FollowerList {
+    /// The followers.
     pub followers: Vec<Follower>,
     /// Every tag the account uses, for the tag pickers.
     pub tags: Vec<String>,
@@ -106,17 +128,21 @@ pub struct FollowerList {
     pub next: Option<i64>,
 }
 
+/// Which followers to list.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 pub struct FollowerQuery {
     /// Followers who followed before this time (ms), from `next`.
     pub before: Option<i64>,
 }
 
+/// Official accounts, as a list.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfficialAccountList {
+    /// The accounts.
     pub accounts: Vec<OfficialAccount>,
 }
 
+/// A search for official accounts.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 pub struct OfficialSearch {
     /// Part of a name or handle.
@@ -136,6 +162,7 @@ pub struct Follow {
 /// HTML, sanitised on the server (pictures only as `xin-blob:<hash>` of the owner's uploads).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewArticle {
+    /// The title.
     #[schema(min_length = 1, max_length = 64)]
     pub title: String,
     /// Blob hash of the cover picture.
@@ -143,12 +170,15 @@ pub struct NewArticle {
     #[ts(optional)]
     #[schema(pattern = "^[0-9a-f]{64}$")]
     pub cover: Option<String>,
+    /// The digest shown in lists.
     #[serde(default)]
     #[schema(max_length = 120)]
     pub digest: String,
+    /// The author's name.
     #[serde(default)]
     #[schema(max_length = 30)]
     pub author: String,
+    /// The body, as HTML (sanitised by the server).
     #[schema(min_length = 1, max_length = 200000)]
     pub body_html: String,
     /// "Read original": an http(s) address.
@@ -160,44 +190,64 @@ pub struct NewArticle {
 /// An article as a reader sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Article {
+    /// The article's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The account that published it.
     #[ts(type = "string")]
     pub account_id: Uuid,
+    /// That account's name.
     pub account_name: String,
+    /// The title.
     pub title: String,
+    /// The cover picture's address.
     pub cover: Option<String>,
+    /// The digest.
     pub digest: String,
+    /// The author.
     pub author: String,
     /// Sanitised HTML: no scripts, styles, event handlers or remote content.
     pub body_html: String,
+    /// The original's address.
     pub source_url: Option<String>,
+    /// When it was published (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
+    /// How many times it was read.
     #[ts(type = "number")]
     pub reads: i64,
+    /// How many liked it.
     #[ts(type = "number")]
     pub likes: i64,
+    /// How many said "wow".
     #[ts(type = "number")]
     pub wows: i64,
+    /// I liked it.
     pub liked: bool,
+    /// I said "wow".
     pub wowed: bool,
 }
 
 /// An article in a list or a broadcast: enough for its card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct ArticleCard {
+    /// The article's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The title.
     pub title: String,
+    /// The cover picture's address.
     pub cover: Option<String>,
+    /// The digest.
     pub digest: String,
 }
 
 /// `PUT /api/v1/articles/{id}/reaction`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Reaction {
+    /// Like it.
     pub liked: bool,
+    /// Say "wow".
     pub wowed: bool,
 }
 
@@ -215,17 +265,26 @@ pub struct NewBroadcast {
     pub tag: Option<String>,
 }
 
+/// Articles an account sent its followers, at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Broadcast {
+    /// The broadcast's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The account.
     #[ts(type = "string")]
     pub account_id: Uuid,
+    /// Its name.
     pub account_name: String,
+    /// Subscription or service.
     pub account_kind: OfficialKind,
+    /// The hue of its avatar's colour.
     pub account_hue: u16,
+    /// Its avatar picture's address.
     pub account_avatar: Option<String>,
+    /// The articles, first the headline.
     pub articles: Vec<ArticleCard>,
+    /// When it was sent (Unix ms).
     #[ts(type = "number")]
     pub sent_at: i64,
     /// Followers it reached.
@@ -236,6 +295,7 @@ pub struct Broadcast {
 /// `GET /api/v1/subscriptions` and an account's history: broadcasts, newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct BroadcastList {
+    /// The broadcasts, newest first.
     pub broadcasts: Vec<Broadcast>,
 }
 
@@ -243,12 +303,14 @@ pub struct BroadcastList {
 /// reads, likes and Wows.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ArticleList {
+    /// The articles.
     pub articles: Vec<Article>,
 }
 
 /// `PUT /api/v1/official-accounts/{id}/followers/{user}/tags`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct FollowerTags {
+    /// The tags.
     #[schema(max_items = 20)]
     pub tags: Vec<String>,
 }
@@ -265,32 +327,46 @@ pub const SERVICE_WINDOW_HOURS: i64 = 48;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum MenuAction {
     /// Answers as if the follower had sent this keyword.
-    Keyword { keyword: String },
+    Keyword {
+        /// The keyword.
+        keyword: String,
+    },
     /// Opens one of the account's articles.
     Article {
+        /// The article.
         #[ts(type = "string")]
         article_id: Uuid,
     },
     /// Opens a web page.
-    Link { url: String },
+    Link {
+        /// The address.
+        url: String,
+    },
     /// Opens one of the account's mini-programs.
     MiniProgram {
+        /// The mini-program.
         #[ts(type = "string")]
         mini_program_id: Uuid,
     },
 }
 
+/// One entry of a menu.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MenuItem {
+    /// What it says.
     #[schema(min_length = 1, max_length = 16)]
     pub name: String,
+    /// What it does.
     pub action: MenuAction,
 }
 
+/// A menu at the bottom of an account's chat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Menu {
+    /// What the button says.
     #[schema(min_length = 1, max_length = 16)]
     pub name: String,
+    /// Its entries.
     #[schema(min_items = 1, max_items = 5)]
     pub items: Vec<MenuItem>,
 }
@@ -298,15 +374,18 @@ pub struct Menu {
 /// `GET`/`PUT /api/v1/official-accounts/{id}/menu`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfficialMenu {
+    /// The menus, left to right.
     #[schema(max_items = 3)]
     pub menus: Vec<Menu>,
 }
 
+/// An automatic answer to a keyword.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct KeywordReply {
     /// Matched against the whole message, ignoring case and surrounding spaces.
     #[schema(min_length = 1, max_length = 30)]
     pub keyword: String,
+    /// The answer.
     #[schema(min_length = 1, max_length = 2000)]
     pub reply: String,
 }
@@ -318,6 +397,7 @@ pub struct AutoReplies {
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub on_follow: Option<String>,
+    /// Keyword answers.
     #[serde(default)]
     #[schema(max_items = 50)]
     pub keywords: Vec<KeywordReply>,
@@ -330,8 +410,10 @@ pub struct AutoReplies {
 /// One message between a follower and an account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfficialMessage {
+    /// The message's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The account.
     #[ts(type = "string")]
     pub account_id: Uuid,
     /// The follower.
@@ -339,7 +421,9 @@ pub struct OfficialMessage {
     pub user_id: Uuid,
     /// Written by the account (an auto-reply or its staff), not the follower.
     pub from_account: bool,
+    /// The text.
     pub text: String,
+    /// When (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
 }
@@ -348,10 +432,13 @@ pub struct OfficialMessage {
 /// the owner: `?user=` names the follower), oldest first.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfficialChat {
+    /// The messages, oldest first.
     pub messages: Vec<OfficialMessage>,
+    /// The account's menu.
     pub menu: OfficialMenu,
 }
 
+/// Which page of an account's chat to read.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
 pub struct OfficialChatQuery {
     /// For the owner: whose chat.
@@ -361,6 +448,7 @@ pub struct OfficialChatQuery {
 /// `POST /api/v1/official-accounts/{id}/messages` (a follower writes, or taps a menu keyword).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SendOfficialMessage {
+    /// The text.
     #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
     /// A menu's keyword item was tapped: only the answer shows.
@@ -371,6 +459,7 @@ pub struct SendOfficialMessage {
 /// `POST /api/v1/official-accounts/{id}/followers/{user}/messages` (the account's staff).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct StaffMessage {
+    /// The text.
     #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
@@ -378,7 +467,9 @@ pub struct StaffMessage {
 /// A follower's chat in the account's inbox.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct InboxEntry {
+    /// The follower.
     pub user: crate::UserProfile,
+    /// Their last message.
     pub last: OfficialMessage,
     /// The follower wrote within the last 48 hours: staff may answer.
     pub can_reply: bool,
@@ -387,6 +478,7 @@ pub struct InboxEntry {
 /// `GET /api/v1/official-accounts/{id}/inbox` (owner), newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Inbox {
+    /// Chats with followers, most recent first.
     pub chats: Vec<InboxEntry>,
 }
 
@@ -412,6 +504,7 @@ pub struct SetDeveloper {
 /// The account's developer settings, as its owner sees them.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Developer {
+    /// Where events are posted.
     pub webhook_url: Option<String>,
     /// Signs deliveries and exchanges for access tokens. Keep it on your server.
     pub secret: String,
@@ -423,10 +516,13 @@ pub struct WebhookEvent {
     /// The delivery id: the same on every retry, so receivers deduplicate by it.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The account.
     #[ts(type = "string")]
     pub account_id: Uuid,
+    /// The follower.
     #[ts(type = "string")]
     pub user_id: Uuid,
+    /// What happened.
     pub kind: WebhookKind,
     /// The follower's message, or the tapped menu keyword.
     #[serde(default)]
@@ -434,29 +530,39 @@ pub struct WebhookEvent {
     /// For follows through a QR code: its scene value.
     #[serde(default)]
     pub scene: Option<String>,
+    /// When (Unix ms).
     #[ts(type = "number")]
     pub at: i64,
 }
 
+/// What a webhook event reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WebhookKind {
+    /// Someone followed.
     Follow,
+    /// Someone unfollowed.
     Unfollow,
+    /// A follower sent a message.
     Message,
+    /// A follower chose a menu keyword.
     MenuKeyword,
 }
 
 /// `POST /api/v1/official-tokens`: the account's server trades its secret for an access token.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfficialTokenRequest {
+    /// The account.
     #[ts(type = "string")]
     pub account_id: Uuid,
+    /// Its API secret.
     pub secret: String,
 }
 
+/// An access token for the account's API.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfficialToken {
+    /// The token.
     pub access_token: String,
     /// Seconds: 7 200.
     #[ts(type = "number")]
@@ -467,8 +573,10 @@ pub struct OfficialToken {
 /// follower, within 48 hours of their last message.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ApiReply {
+    /// The follower.
     #[ts(type = "string")]
     pub user_id: Uuid,
+    /// The text.
     #[schema(min_length = 1, max_length = 2000)]
     pub text: String,
 }
@@ -489,12 +597,16 @@ pub struct NewOfficialQr {
     pub expires_in: Option<i64>,
 }
 
+/// A QR code that follows the account.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct OfficialQr {
     /// What the QR encodes: `<public url>/m/oa/<code>`.
     pub url: String,
+    /// What the QR code holds.
     pub code: String,
+    /// The scene it counts followers for.
     pub scene: Option<String>,
+    /// When it stops working (Unix ms); none for a permanent code.
     #[ts(type = "number | null")]
     pub expires_at: Option<i64>,
 }
@@ -502,14 +614,18 @@ pub struct OfficialQr {
 /// `GET /api/v1/official-qr/{code}`: what a scanned code leads to.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ScannedOfficialQr {
+    /// The account.
     pub account: OfficialAccount,
+    /// The scene it came from.
     pub scene: Option<String>,
 }
 
 /// Followers by the code they followed through (`null`: not through a code with a scene).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SceneCount {
+    /// The scene.
     pub scene: Option<String>,
+    /// Followers it brought.
     #[ts(type = "number")]
     pub followers: i64,
 }
@@ -517,5 +633,6 @@ pub struct SceneCount {
 /// `GET /api/v1/official-accounts/{id}/scenes` (owner)
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SceneCounts {
+    /// Followers per scene.
     pub scenes: Vec<SceneCount>,
 }

@@ -58,6 +58,7 @@ impl Pieces {
         self.len
     }
 
+    /// Whether there are no pieces (an empty file).
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use utoipa::ToSchema;
 
+/// The tus protocol version the server speaks.
 pub const TUS_VERSION: &str = "1.0.0";
+/// The tus extensions the server supports (`Tus-Extension`).
 pub const TUS_EXTENSIONS: &str = "creation,checksum,termination,xin-verified-pieces";
 /// The content type tus requires on a PATCH body.
 pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";

@@ -12,9 +12,12 @@ pub const MAX_AMOUNT_FEN: i64 = 5_000_000;
 /// `GET /api/v1/wallet`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Wallet {
+    /// The balance, in fen.
     #[ts(type = "number")]
     pub balance_fen: i64,
+    /// A payment PIN is set.
     pub has_pin: bool,
+    /// Bank cards added.
     pub cards: Vec<BankCard>,
 }
 
@@ -22,17 +25,21 @@ pub struct Wallet {
 /// money moves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct BankCard {
+    /// The card's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The bank's name.
     pub bank: String,
     /// The card number's last four digits.
     pub last4: String,
+    /// A test card of the sandbox bank.
     pub sandbox: bool,
 }
 
 /// `POST /api/v1/wallet/cards`: add a sandbox card (a 16–19 digit number passing the Luhn check).
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct AddCard {
+    /// The card number.
     #[schema(pattern = "^[0-9 ]{16,23}$")]
     pub number: String,
 }
@@ -40,8 +47,10 @@ pub struct AddCard {
 /// `PUT /api/v1/wallet/pin`: set the 6-digit payment PIN; changing it needs the old one.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SetPin {
+    /// The new PIN, six digits.
     #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
+    /// The current PIN, when changing it.
     #[serde(default)]
     #[ts(optional)]
     #[schema(pattern = "^[0-9]{6}$")]
@@ -56,11 +65,14 @@ pub struct BankMove {
     /// first result and moves nothing again.
     #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
+    /// The bank card.
     #[ts(type = "string")]
     pub card_id: Uuid,
+    /// How much, in fen.
     #[ts(type = "number")]
     #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
+    /// The payment PIN (withdrawals).
     #[serde(default)]
     #[ts(optional)]
     #[schema(pattern = "^[0-9]{6}$")]
@@ -70,25 +82,34 @@ pub struct BankMove {
 /// `POST /api/v1/wallet/transfers`: money to a friend in a direct chat, held until they accept.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct SendTransfer {
+    /// The sender's key for this send: a retry with the same key gets the first answer.
     #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
+    /// The direct chat it goes to.
     #[ts(type = "string")]
     pub conversation_id: Uuid,
+    /// How much, in fen.
     #[ts(type = "number")]
     #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
+    /// The sender's note.
     #[serde(default)]
     #[schema(max_length = 50)]
     pub note: String,
+    /// The sender's payment PIN.
     #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
 
+/// Where a money transfer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MoneyTransferState {
+    /// Waiting for the recipient.
     Pending,
+    /// Accepted: the money is theirs.
     Accepted,
+    /// Declined: the money went back.
     Declined,
     /// Not accepted within 24 hours: back with the sender.
     Refunded,
@@ -97,22 +118,32 @@ pub enum MoneyTransferState {
 /// A transfer as both sides see it (the chat card reads its state from here).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct MoneyTransfer {
+    /// The transfer's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// The chat it was sent in.
     #[ts(type = "string")]
     pub conversation_id: Uuid,
+    /// Who sent it.
     #[ts(type = "string")]
     pub sender_id: Uuid,
+    /// Who gets it.
     #[ts(type = "string")]
     pub recipient_id: Uuid,
+    /// How much, in fen.
     #[ts(type = "number")]
     pub amount_fen: i64,
+    /// The sender's note.
     pub note: String,
+    /// Pending, accepted, declined or refunded.
     pub state: MoneyTransferState,
+    /// When it was sent (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
+    /// When it goes back unless accepted (Unix ms).
     #[ts(type = "number")]
     pub expires_at: i64,
+    /// When it was accepted, declined or refunded (Unix ms).
     #[ts(type = "number | null")]
     pub resolved_at: Option<i64>,
 }
@@ -121,13 +152,21 @@ pub struct MoneyTransfer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BillKind {
+    /// Money in from a bank card.
     TopUp,
+    /// Money out to a bank card.
     Withdrawal,
+    /// A transfer I sent.
     TransferOut,
+    /// A transfer I accepted.
     TransferIn,
+    /// A transfer of mine that came back.
     TransferRefund,
+    /// A red envelope I sent.
     EnvelopeSent,
+    /// A share I grabbed.
     EnvelopeGrabbed,
+    /// What was left of my envelope, back.
     EnvelopeReturned,
     /// I paid someone by scanning their receive code, or a merchant scanned my payment code.
     PaymentOut,
@@ -138,8 +177,10 @@ pub enum BillKind {
 /// One line of my bills: a ledger transaction as it touched my wallet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Bill {
+    /// The bill's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// What kind of money move.
     pub kind: BillKind,
     /// Positive: money in; negative: money out.
     #[ts(type = "number")]
@@ -152,11 +193,15 @@ pub struct Bill {
     pub counterparty: Option<Uuid>,
     /// Their display name, for people who are not in my contacts (a shop I paid).
     pub counterparty_name: Option<String>,
+    /// What the bill says.
     pub memo: String,
+    /// The transfer it is about.
     #[ts(type = "string | null")]
     pub transfer_id: Option<Uuid>,
+    /// The envelope it is about.
     #[ts(type = "string | null")]
     pub envelope_id: Option<Uuid>,
+    /// When (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
 }
@@ -164,6 +209,7 @@ pub struct Bill {
 /// `GET /api/v1/wallet/bills`
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Bills {
+    /// The bills, newest first.
     pub bills: Vec<Bill>,
 }
 
@@ -174,6 +220,7 @@ pub struct BillQuery {
     pub month: Option<String>,
     /// `in` or `out`.
     pub direction: Option<String>,
+    /// Only bills of this kind.
     pub kind: Option<BillKind>,
 }
 
@@ -181,16 +228,21 @@ pub struct BillQuery {
 /// The money is theirs at once (no accepting, unlike a transfer in a chat). Needs the PIN.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Pay {
+    /// The payer's key for this payment: a retry with the same key gets the first answer.
     #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
+    /// Who gets paid.
     #[ts(type = "string")]
     pub payee_id: Uuid,
+    /// How much, in fen.
     #[ts(type = "number")]
     #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
+    /// The payer's note.
     #[serde(default)]
     #[schema(max_length = 50)]
     pub note: String,
+    /// The payer's payment PIN.
     #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
@@ -210,18 +262,27 @@ pub enum PaymentVia {
 /// A payment as payer and payee see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Payment {
+    /// The payment's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Who paid.
     #[ts(type = "string")]
     pub payer_id: Uuid,
+    /// Their name.
     pub payer_name: String,
+    /// Who was paid.
     #[ts(type = "string")]
     pub payee_id: Uuid,
+    /// Their name.
     pub payee_name: String,
+    /// How much, in fen.
     #[ts(type = "number")]
     pub amount_fen: i64,
+    /// The note.
     pub note: String,
+    /// How it was paid.
     pub via: PaymentVia,
+    /// When (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
 }
@@ -229,10 +290,14 @@ pub struct Payment {
 /// `GET /api/v1/wallet/payees/{handle}`: who a receive code pays, before paying.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct Payee {
+    /// The payee.
     #[ts(type = "string")]
     pub user_id: Uuid,
+    /// Their handle.
     pub handle: String,
+    /// Their name.
     pub display_name: String,
+    /// The hue of their avatar's colour.
     pub avatar_hue: u16,
 }
 
@@ -240,10 +305,12 @@ pub struct Payee {
 /// first needs the PIN; while one is still valid, the device renews it with that code instead.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct NewPaymentCode {
+    /// The payment PIN, for a new code.
     #[serde(default)]
     #[ts(optional)]
     #[schema(pattern = "^[0-9]{6}$")]
     pub pin: Option<String>,
+    /// The code to renew without the PIN.
     #[serde(default)]
     #[ts(optional)]
     pub renew: Option<String>,
@@ -253,7 +320,9 @@ pub struct NewPaymentCode {
 /// valid for a minute, only while the device it was made for is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct PaymentCode {
+    /// The code.
     pub code: String,
+    /// When it stops working (Unix ms).
     #[ts(type = "number")]
     pub expires_at: i64,
 }
@@ -261,13 +330,17 @@ pub struct PaymentCode {
 /// `POST /api/v1/wallet/collect`: a merchant charges a customer's payment code.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct Collect {
+    /// The merchant's key for this charge: a retry with the same key gets the first answer.
     #[schema(min_length = 1, max_length = 64)]
     pub idempotency_key: String,
+    /// The payer's payment code.
     #[schema(pattern = "^[0-9]{18}$")]
     pub code: String,
+    /// How much, in fen.
     #[ts(type = "number")]
     #[schema(minimum = 1, maximum = 5000000)]
     pub amount_fen: i64,
+    /// The note.
     #[serde(default)]
     #[schema(max_length = 50)]
     pub note: String,
@@ -278,26 +351,37 @@ pub struct Collect {
 /// `POST /wallet/collect` answers it with 202; the till follows it at `GET /wallet/charges/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 pub struct PendingCharge {
+    /// The charge's id.
     #[ts(type = "string")]
     pub id: Uuid,
+    /// Who is asked to pay.
     #[ts(type = "string")]
     pub payer_id: Uuid,
+    /// Their name.
     pub payer_name: String,
+    /// Who charges.
     #[ts(type = "string")]
     pub payee_id: Uuid,
+    /// Their name.
     pub payee_name: String,
+    /// How much, in fen.
     #[ts(type = "number")]
     pub amount_fen: i64,
+    /// The note.
     pub note: String,
+    /// Where it is.
     pub state: ChargeState,
     /// The payment, once the payer confirmed.
     pub payment: Option<Payment>,
+    /// When it was made (Unix ms).
     #[ts(type = "number")]
     pub created_at: i64,
+    /// When it lapses unconfirmed (Unix ms).
     #[ts(type = "number")]
     pub expires_at: i64,
 }
 
+/// Where a charge is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChargeState {
@@ -314,6 +398,7 @@ pub enum ChargeState {
 /// `POST /api/v1/wallet/charges/{id}/confirm`: the payer's PIN for a pending charge.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ConfirmCharge {
+    /// The payer's payment PIN.
     #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
@@ -322,7 +407,9 @@ pub struct ConfirmCharge {
 /// password instead of the old PIN.
 #[derive(Debug, Clone, Serialize, Deserialize, TS, ToSchema)]
 pub struct ResetPin {
+    /// The account's password.
     pub password: String,
+    /// The new PIN.
     #[schema(pattern = "^[0-9]{6}$")]
     pub pin: String,
 }
