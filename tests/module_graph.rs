@@ -8,16 +8,18 @@ use std::{
     path::Path,
 };
 
-/// Each module's file (the directory's `*.rs`, not `lib.rs`/`main.rs`) and the sibling modules
-/// its non-test code names through `crate::`.
-fn imports(dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
+/// Each module's file (the directory's `*.rs`, not `lib.rs`/`main.rs`/`mod.rs`) and the sibling
+/// modules its non-test code names through `prefix` (`crate::` in a crate's root, `super::` in
+/// a module's folder).
+fn imports(dir: &Path, prefix: &str) -> BTreeMap<String, BTreeSet<String>> {
     let mut files = BTreeMap::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
         let Some(name) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
-        if path.extension().is_some_and(|e| e == "rs") && !["lib", "main", "build"].contains(&name)
+        if path.extension().is_some_and(|e| e == "rs")
+            && !["lib", "main", "build", "mod"].contains(&name)
         {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             let code = text
@@ -31,7 +33,7 @@ fn imports(dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
     files
         .iter()
         .map(|(name, code)| {
-            let named = crate_paths(code)
+            let named = paths(code, prefix)
                 .into_iter()
                 .filter(|m| m != name && files.contains_key(m))
                 .collect();
@@ -40,11 +42,12 @@ fn imports(dir: &Path) -> BTreeMap<String, BTreeSet<String>> {
         .collect()
 }
 
-/// The first segment of every `crate::` path, including each item of `use crate::{a, b::c}`.
-fn crate_paths(code: &str) -> BTreeSet<String> {
+/// The first segment of every path after `prefix`, including each item of
+/// `use crate::{a, b::c}`.
+fn paths(code: &str, prefix: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
-    for (i, _) in code.match_indices("crate::") {
-        let rest = &code[i + "crate::".len()..];
+    for (i, _) in code.match_indices(prefix) {
+        let rest = &code[i + prefix.len()..];
         if let Some(group) = rest.strip_prefix('{') {
             let mut depth = 0;
             let mut item = String::new();
@@ -140,15 +143,17 @@ fn root() -> &'static Path {
 
 #[test]
 fn no_crate_has_an_import_circle_of_more_than_two_files() {
-    for dir in [
-        "crates/xin-proto/src",
-        "crates/xin-cache/src",
-        "crates/xin-core/src",
-        "crates/xin-server/src",
-        "crates/xin-server/src/store",
-        "src-tauri",
+    for (dir, prefix) in [
+        ("crates/xin-proto/src", "crate::"),
+        ("crates/xin-cache/src", "crate::"),
+        ("crates/xin-core/src", "crate::"),
+        ("crates/xin-server/src", "crate::"),
+        // Not yet the store's own files: its writer, log and views still form one ring with the
+        // domains whose writes they carry (see ARCHITECTURE.md).
+        ("crates/xin-server/src/routes", "super::"),
+        ("src-tauri", "crate::"),
     ] {
-        let graph = imports(&root().join(dir));
+        let graph = imports(&root().join(dir), prefix);
         assert!(graph.len() > 3, "{dir}: only {} modules read", graph.len());
         let big: Vec<_> = circles(&graph)
             .into_iter()
@@ -162,8 +167,8 @@ fn no_crate_has_an_import_circle_of_more_than_two_files() {
 /// the other way round. It may name only the error type, the clock and the secret helpers.
 #[test]
 fn the_store_names_no_layer_above_it() {
-    let allowed = ["error", "time", "secrets", "store"];
-    let server = imports(&root().join("crates/xin-server/src"));
+    let allowed = ["error", "time", "secrets", "rules", "store"];
+    let server = imports(&root().join("crates/xin-server/src"), "crate::");
     let modules: BTreeSet<&String> = server.keys().collect();
     for entry in std::fs::read_dir(root().join("crates/xin-server/src/store"))
         .into_iter()
@@ -175,7 +180,7 @@ fn the_store_names_no_layer_above_it() {
             .split("#[cfg(test)]\nmod tests")
             .next()
             .unwrap_or_default();
-        for named in crate_paths(code) {
+        for named in paths(code, "crate::") {
             assert!(
                 allowed.contains(&named.as_str()) || !modules.contains(&named),
                 "{} names crate::{named}",
@@ -183,6 +188,29 @@ fn the_store_names_no_layer_above_it() {
             );
         }
     }
+}
+
+/// The server's rules decide from facts they are given: they read no database and name nothing
+/// of the server but its error type.
+#[test]
+fn the_rules_are_pure() {
+    let dir = root().join("crates/xin-server/src/rules");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let code = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        read += 1;
+        for named in paths(&code, "crate::") {
+            assert!(
+                ["error", "rules"].contains(&named.as_str()),
+                "{} names crate::{named}",
+                entry.path().display()
+            );
+        }
+        for io in ["rusqlite", "sqlx", "sql::", "tokio", "std::fs", "reqwest"] {
+            assert!(!code.contains(io), "{} uses {io}", entry.path().display());
+        }
+    }
+    assert!(read >= 2, "{read} files in {}", dir.display());
 }
 
 /// The checker itself: a planted circle is found, a chain is not.
@@ -202,8 +230,9 @@ fn the_checker_finds_a_circle_and_passes_a_chain() {
     );
     assert!(circles(&graph(&[("a", "b"), ("b", "c")])).is_empty());
     assert_eq!(
-        crate_paths(
-            "use crate::{engine::Engine, events::{A, B}, qr};\nlet x = crate::time::now();"
+        paths(
+            "use crate::{engine::Engine, events::{A, B}, qr};\nlet x = crate::time::now();",
+            "crate::"
         ),
         ["engine", "events", "qr", "time"]
             .iter()

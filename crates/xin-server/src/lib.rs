@@ -15,6 +15,7 @@ mod official;
 mod outbound;
 mod rate_limit;
 mod routes;
+mod rules;
 mod secrets;
 mod state;
 pub mod store;

@@ -260,7 +260,7 @@ impl Store {
             let c = contact(&cx.conn, user, friend)?;
             let event = EventBody::ContactUpdated { contact: c.clone() };
             cx.out.append(&cx.conn, user, event)?;
-            super::chats::refresh_direct(cx, user, friend)?;
+            super::conversations::refresh_direct(cx, user, friend)?;
             Ok(c)
         })
         .await

@@ -10,8 +10,8 @@ use xin_proto::{
 };
 
 use super::{
-    chats::{self, NewMessage},
     ledger::{self, Entry, Idempotent, Posting, ENVELOPE_ESCROW},
+    messages::{self, NewMessage},
     sql::{self, Conn},
     writer::WriteCx,
     Store,
@@ -299,7 +299,7 @@ impl Store {
                 kind: n.kind,
                 note: n.note.clone(),
             };
-            chats::post(
+            messages::post(
                 cx,
                 NewMessage {
                     conv: n.conv,

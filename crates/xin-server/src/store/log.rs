@@ -7,7 +7,8 @@ use uuid::Uuid;
 use xin_proto::{Event, EventBody, EventPage, Message};
 
 use super::{
-    chats::{self, message_from_row},
+    conversations as chats,
+    messages::message_from_row,
     parse_uuid,
     sql::{self, Conn},
     Store,

@@ -4,11 +4,12 @@
 mod access_cache;
 mod accounts;
 mod blobs;
-mod chats;
 mod contacts;
+mod conversations;
 mod envelopes;
 pub(crate) mod ledger;
 mod log;
+mod messages;
 mod mini_program_orders;
 mod mini_programs;
 mod moments;

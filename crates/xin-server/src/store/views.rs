@@ -9,8 +9,8 @@ use uuid::Uuid;
 use xin_proto::{ConversationKind, Role};
 
 use super::{
-    chats::{not_found, parse_kind, parse_role},
     contacts::{blocked_between, has_contact},
+    conversations::{not_found, parse_kind, parse_role},
     parse_uuid,
     sql::{self, Conn},
 };
@@ -19,13 +19,7 @@ use crate::error::ApiResult;
 /// Entries kept at most; past it the cache starts over (it only saves reads).
 const CAPACITY: usize = 100_000;
 
-/// Whether the two people in a direct chat may message each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DirectState {
-    Open,
-    Blocked,
-    NotFriends,
-}
+pub(crate) use crate::rules::conversations::DirectState;
 
 #[derive(Debug)]
 pub(crate) struct ConvView {

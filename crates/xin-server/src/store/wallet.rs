@@ -10,8 +10,8 @@ use xin_proto::{
 };
 
 use super::{
-    chats::{self, NewMessage},
     ledger::{self, Entry, Idempotent, Posting, BANK, TRANSFER_ESCROW},
+    messages::{self, NewMessage},
     sql::{self, Conn},
     views::DirectState,
     writer::WriteCx,
@@ -603,7 +603,7 @@ impl Store {
                 note: note.clone(),
             };
             let device = device.to_string();
-            chats::post(
+            messages::post(
                 cx,
                 NewMessage {
                     conv,

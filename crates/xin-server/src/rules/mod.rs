@@ -1,0 +1,6 @@
+//! The server's rules: who may do what, and what a valid request holds, decided by pure
+//! functions from facts the caller read. No database, no I/O: each rule is unit-tested on its
+//! own, and the store (which reads the facts inside its write, so they cannot change between
+//! the check and the change) only asks.
+
+pub mod conversations;
