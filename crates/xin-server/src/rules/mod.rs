@@ -4,3 +4,4 @@
 //! the check and the change) only asks.
 
 pub mod conversations;
+pub mod money;

@@ -5,8 +5,7 @@ use rand::RngCore;
 use serde::Serialize;
 use uuid::Uuid;
 use xin_proto::{
-    envelope, BillKind, Content, ConversationKind, Envelope, EnvelopeKind, EnvelopeState,
-    ErrorCode, EventBody, Grab,
+    envelope, BillKind, Content, Envelope, EnvelopeKind, EnvelopeState, ErrorCode, EventBody, Grab,
 };
 
 use super::{
@@ -18,6 +17,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult},
+    rules::money as rules,
     time::now_ms,
 };
 
@@ -231,22 +231,7 @@ impl Store {
             }
             let v = cx.views.get(&cx.conn, n.conv)?;
             v.role_of(n.user)?;
-            if v.kind == ConversationKind::Direct && n.shares != 1 {
-                return Err(ApiError::invalid(
-                    "shares: a red envelope in a direct chat has one share",
-                ));
-            }
-            if v.kind == ConversationKind::SelfNote {
-                return Err(ApiError::invalid(
-                    "conversation_id: red envelopes go to a friend or a group",
-                ));
-            }
-            if v.direct.is_some_and(|d| d != super::views::DirectState::Open) {
-                return Err(ApiError::new(
-                    ErrorCode::NotFriends,
-                    "You can only send red envelopes to friends.",
-                ));
-            }
+            rules::envelope_destination(v.kind, v.direct, n.shares)?;
             let mut seed = [0u8; 32];
             rand::thread_rng().fill_bytes(&mut seed);
             let id = Uuid::now_v7();
@@ -326,29 +311,15 @@ impl Store {
             if !v.members.contains_key(&user) {
                 return Err(not_found());
             }
-            if v.kind == ConversationKind::Direct && r.e.sender_id == user {
-                return Err(ApiError::new(
-                    ErrorCode::NotAllowed,
-                    "This red envelope is for the other person.",
-                ));
-            }
-            if r.e.grabs.iter().any(|g| g.user_id == user) {
-                return Err(ApiError::new(
-                    ErrorCode::AlreadyGrabbed,
-                    "You already opened this red envelope.",
-                ));
-            }
-            if r.e.state != EnvelopeState::Open || now_ms() >= r.e.expires_at {
-                return Err(ApiError::new(
-                    ErrorCode::EnvelopeEmpty,
-                    "Too late: this red envelope is empty.",
-                ));
-            }
+            rules::may_grab(&rules::Grab {
+                kind: v.kind,
+                by_sender: r.e.sender_id == user,
+                already_grabbed: r.e.grabs.iter().any(|g| g.user_id == user),
+                open: r.e.state == EnvelopeState::Open && now_ms() < r.e.expires_at,
+            })?;
             let index = r.e.grabs.len();
             let split = envelope::split(&r.seed, r.e.kind, r.e.amount_fen, r.e.shares);
-            let amount = *split.get(index).ok_or_else(|| {
-                ApiError::new(ErrorCode::EnvelopeEmpty, "Too late: this red envelope is empty.")
-            })?;
+            let amount = *split.get(index).ok_or_else(rules::envelope_empty)?;
             sql::exec(
                 &cx.conn,
                 "INSERT INTO red_envelope_grabs (envelope_id, user_id, share_index, amount, created_at)

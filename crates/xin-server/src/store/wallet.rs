@@ -4,21 +4,17 @@
 
 use serde::Serialize;
 use uuid::Uuid;
-use xin_proto::{
-    BankCard, Bill, BillKind, BillQuery, Content, ConversationKind, ErrorCode, EventBody,
-    MoneyTransfer, MoneyTransferState, Wallet,
-};
+use xin_proto::{BankCard, Bill, BillKind, BillQuery, ErrorCode, EventBody, Wallet};
 
 use super::{
-    ledger::{self, Entry, Idempotent, Posting, BANK, TRANSFER_ESCROW},
-    messages::{self, NewMessage},
+    ledger::{self, Entry, Idempotent, Posting, BANK},
     sql::{self, Conn},
-    views::DirectState,
-    writer::WriteCx,
+    transfers::transfer_not_found,
     Store,
 };
 use crate::{
     error::{ApiError, ApiResult},
+    rules::money::{self as rules, PinTry},
     time::now_ms,
 };
 
@@ -49,31 +45,8 @@ pub struct BankRequest {
     pub amount_fen: i64,
 }
 
-/// A transfer to send: who, from which device, into which direct chat, how much.
-pub struct NewTransfer {
-    pub user: Uuid,
-    pub device: Uuid,
-    pub key: String,
-    pub conv: Uuid,
-    pub amount_fen: i64,
-    pub note: String,
-    /// How long the recipient has to accept.
-    pub ttl_ms: i64,
-}
-
-#[derive(Serialize)]
-struct TransferRequest<'a> {
-    conversation: Uuid,
-    amount_fen: i64,
-    note: &'a str,
-}
-
 fn card_not_found() -> ApiError {
     ApiError::new(ErrorCode::CardNotFound, "No such card in your wallet.")
-}
-
-fn transfer_not_found() -> ApiError {
-    ApiError::new(ErrorCode::TransferNotFound, "No such transfer.")
 }
 
 fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<(String, String, String)> {
@@ -97,143 +70,6 @@ fn cards(c: &Conn, user: Uuid) -> ApiResult<Vec<BankCard>> {
         })
     })
     .collect()
-}
-
-fn state_str(s: MoneyTransferState) -> &'static str {
-    match s {
-        MoneyTransferState::Pending => "pending",
-        MoneyTransferState::Accepted => "accepted",
-        MoneyTransferState::Declined => "declined",
-        MoneyTransferState::Refunded => "refunded",
-    }
-}
-
-fn parse_state(s: &str) -> MoneyTransferState {
-    match s {
-        "pending" => MoneyTransferState::Pending,
-        "accepted" => MoneyTransferState::Accepted,
-        "declined" => MoneyTransferState::Declined,
-        _ => MoneyTransferState::Refunded,
-    }
-}
-
-fn transfer_row(c: &Conn, id: Uuid) -> ApiResult<Option<MoneyTransfer>> {
-    let row = sql::one(
-        c,
-        "SELECT conversation_id, sender_id, recipient_id, amount, note, state, created_at,
-                expires_at, resolved_at
-         FROM wallet_transfers WHERE id = $1",
-        &[&id.to_string()],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, i64>(6)?,
-                r.get::<_, i64>(7)?,
-                r.get::<_, Option<i64>>(8)?,
-            ))
-        },
-    )?;
-    let Some((conv, sender, recipient, amount, note, state, created, expires, resolved)) = row
-    else {
-        return Ok(None);
-    };
-    Ok(Some(MoneyTransfer {
-        id,
-        conversation_id: super::parse_uuid(&conv)?,
-        sender_id: super::parse_uuid(&sender)?,
-        recipient_id: super::parse_uuid(&recipient)?,
-        amount_fen: amount,
-        note,
-        state: parse_state(&state),
-        created_at: created,
-        expires_at: expires,
-        resolved_at: resolved,
-    }))
-}
-
-/// Tells both sides' devices that a transfer and their balances changed.
-fn announce(cx: &mut WriteCx, t: &MoneyTransfer) -> ApiResult<()> {
-    for user in [t.sender_id, t.recipient_id] {
-        let balance = ledger::balance(&cx.conn, &ledger::wallet_account(user))?;
-        cx.out.append(
-            &cx.conn,
-            user,
-            EventBody::WalletChanged {
-                balance_fen: balance,
-            },
-        )?;
-    }
-    cx.out.append_all(
-        &cx.conn,
-        &[t.sender_id, t.recipient_id],
-        EventBody::TransferChanged {
-            transfer: t.clone(),
-        },
-    )
-}
-
-/// Moves a pending transfer's money out of escrow (to the recipient, or back to the sender) and
-/// settles it. Answers None when it was not pending any more.
-fn settle(cx: &mut WriteCx, id: Uuid, to: MoneyTransferState) -> ApiResult<Option<MoneyTransfer>> {
-    let now = now_ms();
-    let changed = sql::exec(
-        &cx.conn,
-        "UPDATE wallet_transfers SET state = $2, resolved_at = $3 WHERE id = $1 AND state = 'pending'",
-        &[&id.to_string(), &state_str(to), &now],
-    )?;
-    if changed == 0 {
-        return Ok(None);
-    }
-    let t = transfer_row(&cx.conn, id)?.ok_or_else(transfer_not_found)?;
-    let (account, bill, counterparty, kind, memo) = match to {
-        MoneyTransferState::Accepted => (
-            ledger::wallet_account(t.recipient_id),
-            BillKind::TransferIn,
-            t.sender_id,
-            "transfer_accept",
-            "Transfer received",
-        ),
-        _ => (
-            ledger::wallet_account(t.sender_id),
-            BillKind::TransferRefund,
-            t.recipient_id,
-            "transfer_refund",
-            if to == MoneyTransferState::Declined {
-                "Transfer declined: returned"
-            } else {
-                "Transfer not accepted in 24 hours: returned"
-            },
-        ),
-    };
-    ledger::post(
-        &cx.conn,
-        Entry {
-            kind,
-            memo,
-            reference: Some(id),
-        },
-        &[
-            Posting {
-                account: TRANSFER_ESCROW.into(),
-                amount: -t.amount_fen,
-                bill,
-                counterparty: None,
-            },
-            Posting {
-                account,
-                amount: t.amount_fen,
-                bill,
-                counterparty: Some(counterparty),
-            },
-        ],
-    )?;
-    announce(cx, &t)?;
-    Ok(Some(t))
 }
 
 impl Store {
@@ -355,19 +191,20 @@ impl Store {
             else {
                 return Ok(PinClaim::NotSet);
             };
-            let now = now_ms();
-            if next_try_at > now {
-                return Ok(PinClaim::Locked {
-                    wait_ms: next_try_at - now,
-                });
+            match rules::claim_pin_try(failures, next_try_at, now_ms(), delay_ms) {
+                PinTry::Locked { wait_ms } => Ok(PinClaim::Locked { wait_ms }),
+                PinTry::Claimed {
+                    failures,
+                    next_try_at,
+                } => {
+                    sql::exec(
+                        &cx.conn,
+                        "UPDATE payment_pins SET failures = $2, next_try_at = $3 WHERE user_id = $1",
+                        &[&user, &failures, &next_try_at],
+                    )?;
+                    Ok(PinClaim::Claimed { failures })
+                }
             }
-            let failures = failures + 1;
-            sql::exec(
-                &cx.conn,
-                "UPDATE payment_pins SET failures = $2, next_try_at = $3 WHERE user_id = $1",
-                &[&user, &failures, &(now + delay_ms(failures))],
-            )?;
-            Ok(PinClaim::Claimed { failures })
         })
         .await
     }
@@ -503,186 +340,6 @@ impl Store {
                 })
             })
             .await
-    }
-
-    /// Sends money to the other person of a direct chat: out of my wallet into escrow, with a
-    /// transfer card in the chat.
-    pub async fn send_transfer(&self, t: NewTransfer) -> ApiResult<MoneyTransfer> {
-        let NewTransfer {
-            user,
-            device,
-            key,
-            conv,
-            amount_fen,
-            note,
-            ttl_ms,
-        } = t;
-        self.write(move |cx| {
-            let req = TransferRequest {
-                conversation: conv,
-                amount_fen,
-                note: &note,
-            };
-            let idem = Idempotent::new(user, &key, &req)?;
-            if let Some(t) = idem.replay(&cx.conn)? {
-                return Ok(t);
-            }
-            let v = cx.views.get(&cx.conn, conv)?;
-            v.role_of(user)?;
-            if v.kind != ConversationKind::Direct {
-                return Err(ApiError::invalid(
-                    "conversation_id: transfers go to one friend, in your direct chat",
-                ));
-            }
-            match v.direct {
-                Some(DirectState::Blocked) => {
-                    return Err(ApiError::new(
-                        ErrorCode::Blocked,
-                        "This person does not accept your messages.",
-                    ))
-                }
-                Some(DirectState::NotFriends) => {
-                    return Err(ApiError::new(
-                        ErrorCode::NotFriends,
-                        "You can only send money to friends.",
-                    ))
-                }
-                _ => {}
-            }
-            let recipient = v
-                .members
-                .keys()
-                .copied()
-                .find(|m| *m != user)
-                .ok_or_else(|| ApiError::invalid("conversation_id: not a chat with a friend"))?;
-            ledger::open_wallet(&cx.conn, user)?;
-            ledger::open_wallet(&cx.conn, recipient)?;
-            let id = Uuid::now_v7();
-            let now = now_ms();
-            sql::exec(
-                &cx.conn,
-                "INSERT INTO wallet_transfers
-                   (id, conversation_id, sender_id, recipient_id, amount, note, state, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8)",
-                &[
-                    &id.to_string(),
-                    &conv.to_string(),
-                    &user.to_string(),
-                    &recipient.to_string(),
-                    &amount_fen,
-                    &note,
-                    &now,
-                    &(now + ttl_ms),
-                ],
-            )?;
-            ledger::post(
-                &cx.conn,
-                Entry {
-                    kind: "transfer",
-                    memo: "Transfer sent",
-                    reference: Some(id),
-                },
-                &[
-                    Posting {
-                        account: ledger::wallet_account(user),
-                        amount: -amount_fen,
-                        bill: BillKind::TransferOut,
-                        counterparty: Some(recipient),
-                    },
-                    Posting {
-                        account: TRANSFER_ESCROW.into(),
-                        amount: amount_fen,
-                        bill: BillKind::TransferOut,
-                        counterparty: None,
-                    },
-                ],
-            )?;
-            let content = Content::Transfer {
-                transfer_id: id,
-                amount_fen,
-                note: note.clone(),
-            };
-            let device = device.to_string();
-            messages::post(
-                cx,
-                NewMessage {
-                    conv,
-                    sender: user,
-                    device: &device,
-                    client_id: id,
-                    content: &content,
-                    reply_to: None,
-                },
-            )?;
-            let t = transfer_row(&cx.conn, id)?.ok_or_else(transfer_not_found)?;
-            announce(cx, &t)?;
-            idem.remember(&cx.conn, &t)?;
-            Ok(t)
-        })
-        .await
-    }
-
-    /// The recipient accepts (the money is theirs) or declines (it goes back).
-    pub async fn answer_transfer(
-        &self,
-        user: Uuid,
-        id: Uuid,
-        accept: bool,
-    ) -> ApiResult<MoneyTransfer> {
-        self.write(move |cx| {
-            let t = transfer_row(&cx.conn, id)?
-                .filter(|t| t.sender_id == user || t.recipient_id == user)
-                .ok_or_else(transfer_not_found)?;
-            if t.recipient_id != user {
-                return Err(ApiError::new(
-                    ErrorCode::NotAllowed,
-                    "Only the person it was sent to can accept or decline a transfer.",
-                ));
-            }
-            let to = if !accept {
-                MoneyTransferState::Declined
-            } else if now_ms() >= t.expires_at {
-                // Past its 24 hours: it goes back, whether or not the sweep got to it yet.
-                MoneyTransferState::Refunded
-            } else {
-                MoneyTransferState::Accepted
-            };
-            match settle(cx, id, to)? {
-                Some(_) if to == MoneyTransferState::Refunded => Err(ApiError::new(
-                    ErrorCode::TransferSettled,
-                    "This transfer was not accepted within 24 hours and went back to the sender.",
-                )),
-                Some(_) => transfer_row(&cx.conn, id)?.ok_or_else(transfer_not_found),
-                None => Err(ApiError::new(
-                    ErrorCode::TransferSettled,
-                    "This transfer was already accepted, declined or returned.",
-                )),
-            }
-        })
-        .await
-    }
-
-    pub async fn transfer(&self, user: Uuid, id: Uuid) -> ApiResult<MoneyTransfer> {
-        self.reads
-            .run(move |c| {
-                transfer_row(c, id)?
-                    .filter(|t| t.sender_id == user || t.recipient_id == user)
-                    .ok_or_else(transfer_not_found)
-            })
-            .await
-    }
-
-    /// Returns every pending transfer whose 24 hours are up to its sender. Answers how many.
-    pub async fn refund_expired(&self, now: i64) -> ApiResult<usize> {
-        self.write(move |cx| {
-            ledger::settle_due(
-                cx,
-                "SELECT id FROM wallet_transfers WHERE state = 'pending' AND expires_at <= $1 LIMIT 500",
-                now,
-                |cx, id| Ok(settle(cx, id, MoneyTransferState::Refunded)?.is_some()),
-            )
-        })
-        .await
     }
 
     /// Every ledger invariant; the problems found (none when sound).
