@@ -122,7 +122,7 @@ fn request(c: &Conn, id: Uuid) -> ApiResult<Option<FriendRequest>> {
 
 /// Friendship and blocks decide who may message whom: a change forgets every cached view.
 fn contacts_changed(cx: &mut WriteCx) {
-    cx.views.clear();
+    cx.members.clear();
 }
 
 impl Store {

@@ -89,7 +89,7 @@ pub(super) fn active_members(c: &Conn, conv: Uuid) -> ApiResult<Vec<Uuid>> {
 
 /// The caller's role in a group, refusing anyone not in it and any other kind of chat.
 fn group_role(cx: &mut WriteCx, conv: Uuid, user: Uuid, what: &str) -> ApiResult<Role> {
-    let v = cx.views.get(&cx.conn, conv)?;
+    let v = cx.members.get(&cx.conn, conv)?;
     let role = v.role_of(user)?;
     rules::group_only(v.kind, what)?;
     Ok(role)
@@ -430,7 +430,7 @@ impl Store {
                     role: Role::Member,
                 });
             }
-            cx.views.forget(conv);
+            cx.members.forget(conv);
             let event = SystemEvent::MembersAdded {
                 by: named(&cx.conn, user)?,
                 users: all_named(&cx.conn, &added)?,
@@ -480,7 +480,7 @@ impl Store {
                 "UPDATE members SET active = 0 WHERE conversation_id = $1 AND user_id = $2",
                 &[&conv.to_string(), &target.to_string()],
             )?;
-            cx.views.forget(conv);
+            cx.members.forget(conv);
             let staying: Vec<Uuid> = members.into_iter().filter(|m| *m != target).collect();
             let change = EventBody::MemberRemoved {
                 conversation_id: conv,
@@ -496,7 +496,7 @@ impl Store {
     /// Owner hands over ownership (becoming an admin) or sets someone's admin role.
     pub async fn set_role(&self, user: Uuid, conv: Uuid, target: Uuid, new: Role) -> ApiResult<()> {
         self.write(move |cx| {
-            let v = cx.views.get(&cx.conn, conv)?;
+            let v = cx.members.get(&cx.conn, conv)?;
             let changes = rules::role_changes(
                 user,
                 v.role_of(user)?,
@@ -511,7 +511,7 @@ impl Store {
                     &[&role_str(r), &conv.to_string(), &u.to_string()],
                 )?;
             }
-            cx.views.forget(conv);
+            cx.members.forget(conv);
             let event = SystemEvent::RoleChanged {
                 user: named(&cx.conn, target)?,
                 role: new,

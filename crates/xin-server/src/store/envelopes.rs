@@ -145,7 +145,7 @@ fn row(c: &Conn, id: Uuid) -> ApiResult<Option<Row>> {
 
 fn announce(cx: &mut WriteCx, e: &Envelope) -> ApiResult<()> {
     let members: Vec<Uuid> = cx
-        .views
+        .members
         .get(&cx.conn, e.conversation_id)?
         .members
         .keys()
@@ -229,7 +229,7 @@ impl Store {
             if let Some(e) = idem.replay(&cx.conn)? {
                 return Ok(e);
             }
-            let v = cx.views.get(&cx.conn, n.conv)?;
+            let v = cx.members.get(&cx.conn, n.conv)?;
             v.role_of(n.user)?;
             rules::envelope_destination(v.kind, v.direct, n.shares)?;
             let mut seed = [0u8; 32];
@@ -307,7 +307,7 @@ impl Store {
     pub async fn grab_envelope(&self, user: Uuid, id: Uuid) -> ApiResult<Envelope> {
         self.write(move |cx| {
             let r = row(&cx.conn, id)?.ok_or_else(not_found)?;
-            let v = cx.views.get(&cx.conn, r.e.conversation_id)?;
+            let v = cx.members.get(&cx.conn, r.e.conversation_id)?;
             if !v.members.contains_key(&user) {
                 return Err(not_found());
             }

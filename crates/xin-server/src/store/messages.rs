@@ -182,7 +182,7 @@ impl Store {
             if let Some(m) = existing {
                 return m;
             }
-            let v = cx.views.get(&cx.conn, conv)?;
+            let v = cx.members.get(&cx.conn, conv)?;
             let role = v.role_of(user)?;
             rules::may_message(v.direct)?;
             rules::check_content(&req.content, role, v.kind, |m| v.members.contains_key(&m))?;
@@ -223,7 +223,7 @@ impl Store {
 
     pub async fn recall(&self, user: Uuid, conv: Uuid, message: Uuid) -> ApiResult<()> {
         self.write(move |cx| {
-            cx.views.get(&cx.conn, conv)?.role_of(user)?;
+            cx.members.get(&cx.conn, conv)?.role_of(user)?;
             let row: Option<(String, i64, i64)> = sql::one(
                 &cx.conn,
                 "SELECT sender_id, created_at, recalled FROM messages WHERE id = $1 AND conversation_id = $2",

@@ -205,7 +205,7 @@ impl Store {
             if let Some(t) = idem.replay(&cx.conn)? {
                 return Ok(t);
             }
-            let v = cx.views.get(&cx.conn, conv)?;
+            let v = cx.members.get(&cx.conn, conv)?;
             v.role_of(user)?;
             rules::transfer_destination(v.kind, v.direct)?;
             let recipient = v

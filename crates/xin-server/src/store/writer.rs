@@ -10,8 +10,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     log::NewEvents,
+    member_cache::MemberCache,
     sql::{exec, Conn},
-    views::Views,
 };
 use crate::error::{ApiError, ApiResult};
 
@@ -28,11 +28,11 @@ const MAX_BATCH: usize = 4_096;
 /// Log pages (4 KiB) between checkpoints.
 const CHECKPOINT_PAGES: i64 = 8_192;
 
-/// What one write sees: the connection inside the batch's transaction, the conversation views
+/// What one write sees: the connection inside the batch's transaction, the member cache
 /// the writer keeps, and the events this write produces.
 pub(crate) struct WriteCx {
     pub(crate) conn: Conn,
-    pub(crate) views: Views,
+    pub(crate) members: MemberCache,
     pub(crate) out: NewEvents,
 }
 
@@ -183,7 +183,7 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
     }
     let mut cx = WriteCx {
         conn,
-        views: Views::default(),
+        members: MemberCache::default(),
         out: NewEvents::default(),
     };
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
@@ -209,7 +209,7 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
         if let Err(e) = &committed {
             tracing::error!("store batch of {} writes failed: {e}", batch.len());
             let _ = exec(&cx.conn, "ROLLBACK", &[]);
-            cx.views.clear();
+            cx.members.clear();
         } else {
             publish.publish(events.0);
         }
@@ -242,8 +242,8 @@ fn commit_batch(
                 exec(&cx.conn, "ROLLBACK TO write", &[])?;
                 exec(&cx.conn, "RELEASE write", &[])?;
                 cx.out.0.clear();
-                // A failed write may have loaded views from rows it then rolled back.
-                cx.views.clear();
+                // A failed write may have cached members from rows it then rolled back.
+                cx.members.clear();
             }
             // Refused before its first change: nothing to undo.
             (Outcome::Refused, false) => cx.out.0.clear(),

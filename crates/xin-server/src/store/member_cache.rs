@@ -22,7 +22,7 @@ const CAPACITY: usize = 100_000;
 pub(crate) use crate::rules::conversations::DirectState;
 
 #[derive(Debug)]
-pub(crate) struct ConvView {
+pub(crate) struct ConversationFacts {
     pub kind: ConversationKind,
     /// Active members and their roles.
     pub members: HashMap<Uuid, Role>,
@@ -30,17 +30,17 @@ pub(crate) struct ConvView {
     pub direct: Option<DirectState>,
 }
 
-impl ConvView {
+impl ConversationFacts {
     pub fn role_of(&self, user: Uuid) -> ApiResult<Role> {
         self.members.get(&user).copied().ok_or_else(not_found)
     }
 }
 
 #[derive(Default)]
-pub(crate) struct Views(HashMap<Uuid, Arc<ConvView>>);
+pub(crate) struct MemberCache(HashMap<Uuid, Arc<ConversationFacts>>);
 
-impl Views {
-    pub fn get(&mut self, c: &Conn, conv: Uuid) -> ApiResult<Arc<ConvView>> {
+impl MemberCache {
+    pub fn get(&mut self, c: &Conn, conv: Uuid) -> ApiResult<Arc<ConversationFacts>> {
         if let Some(v) = self.0.get(&conv) {
             return Ok(v.clone());
         }
@@ -61,7 +61,7 @@ impl Views {
     }
 }
 
-fn load(c: &Conn, conv: Uuid) -> ApiResult<ConvView> {
+fn load(c: &Conn, conv: Uuid) -> ApiResult<ConversationFacts> {
     let id = conv.to_string();
     let kind: String = sql::one(
         c,
@@ -91,7 +91,7 @@ fn load(c: &Conn, conv: Uuid) -> ApiResult<ConvView> {
     } else {
         None
     };
-    Ok(ConvView {
+    Ok(ConversationFacts {
         kind,
         members,
         direct,
