@@ -3,5 +3,7 @@
 //! own, and the store (which reads the facts inside its write, so they cannot change between
 //! the check and the change) only asks.
 
+pub mod contacts;
 pub mod conversations;
 pub mod money;
+pub mod official;

@@ -1,7 +1,8 @@
 //! Money: where transfers and red envelopes may go, who may take them, and how payment PIN
 //! tries are counted.
 
-use xin_proto::{ConversationKind, ErrorCode, MoneyTransferState};
+use uuid::Uuid;
+use xin_proto::{ChargeState, ConversationKind, ErrorCode, MoneyTransferState};
 
 use super::conversations::DirectState;
 use crate::error::{ApiError, ApiResult};
@@ -167,6 +168,50 @@ pub fn envelope_empty() -> ApiError {
     )
 }
 
+/// Nobody pays themselves (by payment code, receive code or mini-program order).
+pub fn not_to_self(payer: Uuid, payee: Uuid) -> ApiResult<()> {
+    if payer == payee {
+        return Err(ApiError::new(
+            ErrorCode::SelfPayment,
+            "You cannot pay yourself.",
+        ));
+    }
+    Ok(())
+}
+
+/// A payment-code charge goes through without the payer's PIN only while it is small: at most
+/// `per_charge_fen`, with the day's PIN-less total (`spent_today_fen` before it) within
+/// `per_day_fen`. Otherwise the payer confirms it with their PIN.
+pub fn without_pin(
+    amount_fen: i64,
+    spent_today_fen: i64,
+    per_charge_fen: i64,
+    per_day_fen: i64,
+) -> bool {
+    amount_fen <= per_charge_fen && spent_today_fen + amount_fen <= per_day_fen
+}
+
+/// What confirming a charge does.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Confirm {
+    /// It is pending: pay it now.
+    Pay,
+    /// It was paid: a retry, answered with that payment.
+    Replay,
+}
+
+/// A pending charge is paid, a paid one replayed; a declined or expired one paid nothing.
+pub fn confirm_charge(state: ChargeState) -> ApiResult<Confirm> {
+    match state {
+        ChargeState::Pending => Ok(Confirm::Pay),
+        ChargeState::Paid => Ok(Confirm::Replay),
+        ChargeState::Declined | ChargeState::Expired => Err(ApiError::new(
+            ErrorCode::PaymentCodeInvalid,
+            "This charge was declined or has expired; nothing was paid.",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +345,41 @@ mod tests {
                 false
             ))),
             ErrorCode::EnvelopeEmpty
+        );
+    }
+
+    #[test]
+    fn nobody_pays_themselves() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        assert!(not_to_self(a, b).is_ok());
+        assert_eq!(code(not_to_self(a, a)), ErrorCode::SelfPayment);
+    }
+
+    #[test]
+    fn small_charges_skip_the_pin_until_the_days_allowance_is_spent() {
+        assert!(without_pin(1_000, 0, 1_000, 5_000));
+        assert!(!without_pin(1_001, 0, 1_000, 5_000));
+        assert!(without_pin(1_000, 4_000, 1_000, 5_000));
+        assert!(!without_pin(1_000, 4_001, 1_000, 5_000));
+    }
+
+    #[test]
+    fn a_charge_is_confirmed_once_and_a_retry_replays_it() {
+        assert_eq!(
+            confirm_charge(ChargeState::Pending).ok(),
+            Some(Confirm::Pay)
+        );
+        assert_eq!(
+            confirm_charge(ChargeState::Paid).ok(),
+            Some(Confirm::Replay)
+        );
+        assert_eq!(
+            code(confirm_charge(ChargeState::Declined)),
+            ErrorCode::PaymentCodeInvalid
+        );
+        assert_eq!(
+            code(confirm_charge(ChargeState::Expired)),
+            ErrorCode::PaymentCodeInvalid
         );
     }
 }

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult},
+    rules::contacts as rules,
     time::now_ms,
 };
 
@@ -153,24 +154,14 @@ impl Store {
         to: Uuid,
         greeting: String,
     ) -> ApiResult<FriendRequest> {
-        if from == to {
-            return Err(ApiError::invalid("You cannot add yourself."));
-        }
         self.write(move |cx| {
             let c = &cx.conn;
             profile(c, to)?;
-            if blocked_between(c, from, to)? {
-                return Err(ApiError::new(
-                    ErrorCode::Blocked,
-                    "You cannot add this person.",
-                ));
-            }
-            if has_contact(c, from, to)? && has_contact(c, to, from)? {
-                return Err(ApiError::new(
-                    ErrorCode::AlreadyFriends,
-                    "You are already friends.",
-                ));
-            }
+            rules::may_ask(
+                from == to,
+                blocked_between(c, from, to)?,
+                has_contact(c, from, to)? && has_contact(c, to, from)?,
+            )?;
             let id = Uuid::now_v7();
             sql::exec(
                 c,
@@ -194,17 +185,8 @@ impl Store {
         accept: bool,
     ) -> ApiResult<FriendRequest> {
         self.write(move |cx| {
-            let not_found = || ApiError::new(ErrorCode::RequestNotFound, "No such friend request.");
-            let req = request(&cx.conn, id)?.ok_or_else(not_found)?;
-            if req.to.id != user {
-                return Err(not_found());
-            }
-            if req.state != FriendRequestState::Pending {
-                return Err(ApiError::new(
-                    ErrorCode::RequestNotFound,
-                    "This request was already answered.",
-                ));
-            }
+            let req = request(&cx.conn, id)?.ok_or_else(rules::request_not_found)?;
+            rules::may_answer(req.to.id == user, req.state == FriendRequestState::Pending)?;
             let state = if accept { "accepted" } else { "declined" };
             sql::exec(
                 &cx.conn,
@@ -229,7 +211,7 @@ impl Store {
                         .append(&cx.conn, a, EventBody::ContactUpdated { contact })?;
                 }
             }
-            let req = request(&cx.conn, id)?.ok_or_else(not_found)?;
+            let req = request(&cx.conn, id)?.ok_or_else(rules::request_not_found)?;
             let event = EventBody::FriendRequest {
                 request: req.clone(),
             };

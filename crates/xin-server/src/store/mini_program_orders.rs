@@ -18,6 +18,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult},
+    rules::money as rules,
     time::now_ms,
 };
 
@@ -84,12 +85,7 @@ fn pay(cx: &mut WriteCx, payer: Uuid, id: Uuid) -> ApiResult<MiniProgramOrder> {
         return Ok(o);
     }
     let (owner, account) = payee(&cx.conn, o.mini_program_id)?;
-    if owner == payer {
-        return Err(ApiError::new(
-            ErrorCode::SelfPayment,
-            "You cannot pay yourself.",
-        ));
-    }
+    rules::not_to_self(payer, owner)?;
     ledger::open_wallet(&cx.conn, owner)?;
     let transaction = ledger::post(
         &cx.conn,

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult},
+    rules::official as rules,
     time::now_ms,
 };
 
@@ -87,14 +88,8 @@ pub(super) fn account(c: &Conn, viewer: Uuid, id: Uuid) -> ApiResult<OfficialAcc
 /// The account, if `owner` owns it.
 pub(super) fn owned(c: &Conn, owner: Uuid, id: Uuid) -> ApiResult<OfficialAccount> {
     let a = account(c, owner, id)?;
-    if a.mine {
-        Ok(a)
-    } else {
-        Err(ApiError::new(
-            ErrorCode::NotAllowed,
-            "Only the account's owner can do that.",
-        ))
-    }
+    rules::owner_only(a.mine)?;
+    Ok(a)
 }
 
 type ArticleRow = (
@@ -565,20 +560,14 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?
             .unwrap_or_default();
-            if acct.kind == OfficialKind::Subscription {
-                let today = sql::one(
-                    &cx.conn,
-                    "SELECT 1 FROM official_broadcasts WHERE account_id = $1 AND day = $2",
-                    &[&a, &day],
-                    |_| Ok(()),
-                )?;
-                if today.is_some() {
-                    return Err(ApiError::new(
-                        ErrorCode::BroadcastLimit,
-                        "A subscription account sends one broadcast a day; try again tomorrow (UTC).",
-                    ));
-                }
-            }
+            let sent_today = sql::one(
+                &cx.conn,
+                "SELECT 1 FROM official_broadcasts WHERE account_id = $1 AND day = $2",
+                &[&a, &day],
+                |_| Ok(()),
+            )?
+            .is_some();
+            rules::may_broadcast(acct.kind, sent_today)?;
             let recipients: Vec<String> = sql::all(
                 &cx.conn,
                 "SELECT f.user_id FROM official_follows f

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult},
+    rules::official as rules,
     time::now_ms,
 };
 
@@ -172,25 +173,12 @@ pub(super) fn answer(
     follower: Uuid,
     text: &str,
 ) -> ApiResult<OfficialMessage> {
-    if !follows(&cx.conn, account, follower)? {
-        return Err(not_following());
-    }
-    if !in_window(&cx.conn, account, &follower.to_string(), now_ms())? {
-        return Err(ApiError::new(
-            ErrorCode::ReplyWindowClosed,
-            format!(
-                "You can write to a follower within {SERVICE_WINDOW_HOURS} hours of their last message."
-            ),
-        ));
-    }
+    let follows = follows(&cx.conn, account, follower)?;
+    rules::may_answer(
+        follows,
+        follows && in_window(&cx.conn, account, &follower.to_string(), now_ms())?,
+    )?;
     put_message(cx, account, follower, true, text)
-}
-
-fn not_following() -> ApiError {
-    ApiError::new(
-        ErrorCode::NotFollowing,
-        "Follow the account to chat with it.",
-    )
 }
 
 impl Store {
@@ -263,16 +251,8 @@ impl Store {
         self.reads
             .run(move |c| {
                 let acct = account(c, viewer, id)?;
-                let follower = match user {
-                    Some(u) if acct.mine => u,
-                    Some(_) => {
-                        return Err(ApiError::new(
-                            ErrorCode::NotAllowed,
-                            "Only the account's owner reads its chats.",
-                        ))
-                    }
-                    None => viewer,
-                };
+                rules::may_read_chat(user.is_some(), acct.mine)?;
+                let follower = user.unwrap_or(viewer);
                 let rows = sql::all(
                     c,
                     &format!(
@@ -302,7 +282,7 @@ impl Store {
         self.write(move |cx| {
             account(&cx.conn, user, id)?;
             if !follows(&cx.conn, id, user)? {
-                return Err(not_following());
+                return Err(rules::not_following());
             }
             let mut out = Vec::new();
             if !m.from_menu {

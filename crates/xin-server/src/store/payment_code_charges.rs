@@ -9,16 +9,14 @@ use xin_proto::{ChargeState, ErrorCode, EventBody, Payment, PaymentVia, PendingC
 
 use super::{
     ledger::Idempotent,
-    payments::{
-        consume_code, move_money, name_of, refuse_self_payment, Move, NewPayment, Payer,
-        PaymentRequest,
-    },
+    payments::{consume_code, move_money, name_of, Move, NewPayment, Payer, PaymentRequest},
     sql::{self, Conn},
     writer::WriteCx,
     Store,
 };
 use crate::{
     error::{ApiError, ApiResult},
+    rules::money as rules,
     time::now_ms,
 };
 
@@ -149,9 +147,13 @@ fn collect(cx: &mut WriteCx, p: NewPayment, limits: NoPinLimits) -> ApiResult<Ch
     }
     let now = now_ms();
     let payer = consume_code(&cx.conn, code, now)?;
-    refuse_self_payment(payer, p.payee)?;
-    let let_through = p.amount_fen <= limits.per_charge_fen
-        && no_pin_spent(&cx.conn, payer, now)? + p.amount_fen <= limits.per_day_fen;
+    rules::not_to_self(payer, p.payee)?;
+    let let_through = rules::without_pin(
+        p.amount_fen,
+        no_pin_spent(&cx.conn, payer, now)?,
+        limits.per_charge_fen,
+        limits.per_day_fen,
+    );
     let id = Uuid::now_v7();
     let payment = if let_through {
         let payment = move_money(
@@ -224,15 +226,10 @@ fn payers_pending(c: &Conn, payer: Uuid, id: Uuid) -> ApiResult<Option<PendingCh
     if charge.payer_id != payer {
         return Err(charge_not_found());
     }
-    match charge.state {
-        ChargeState::Pending => Ok(Some(charge)),
-        // Confirming twice (a retry) answers the same payment.
-        ChargeState::Paid => Ok(None),
-        ChargeState::Declined | ChargeState::Expired => Err(ApiError::new(
-            ErrorCode::PaymentCodeInvalid,
-            "This charge was declined or has expired; nothing was paid.",
-        )),
-    }
+    Ok(match rules::confirm_charge(charge.state)? {
+        rules::Confirm::Pay => Some(charge),
+        rules::Confirm::Replay => None,
+    })
 }
 
 impl Store {

@@ -16,6 +16,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ApiResult},
+    rules::money as rules,
     time::now_ms,
 };
 
@@ -126,18 +127,8 @@ pub(super) struct Move {
 }
 
 /// Posts the payment's ledger transaction and tells both sides.
-pub(super) fn refuse_self_payment(payer: Uuid, payee: Uuid) -> ApiResult<()> {
-    if payer == payee {
-        return Err(ApiError::new(
-            ErrorCode::SelfPayment,
-            "You cannot pay yourself.",
-        ));
-    }
-    Ok(())
-}
-
 pub(super) fn move_money(cx: &mut WriteCx, m: Move) -> ApiResult<Payment> {
-    refuse_self_payment(m.payer, m.payee)?;
+    rules::not_to_self(m.payer, m.payee)?;
     let now = now_ms();
     let payee_name = name_of(&cx.conn, m.payee)?;
     let payer_name = name_of(&cx.conn, m.payer)?;
