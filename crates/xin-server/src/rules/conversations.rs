@@ -111,6 +111,28 @@ pub fn role_changes(
     Ok(changes)
 }
 
+/// A direct chat is opened only with a friend.
+pub fn may_open_direct(friends: bool) -> ApiResult<()> {
+    if !friends {
+        return Err(ApiError::new(
+            ErrorCode::NotFriends,
+            "You can only chat with friends.",
+        ));
+    }
+    Ok(())
+}
+
+/// Only friends (of the one adding them) are added to a group.
+pub fn may_add_to_group(friends: bool) -> ApiResult<()> {
+    if !friends {
+        return Err(ApiError::new(
+            ErrorCode::NotFriends,
+            "You can only add friends to a group.",
+        ));
+    }
+    Ok(())
+}
+
 /// A direct chat takes messages only between friends who do not block each other.
 pub fn may_message(direct: Option<DirectState>) -> ApiResult<()> {
     match direct {
@@ -359,6 +381,13 @@ mod tests {
             code(role_changes(owner, Role::Owner, owner, true, Role::Admin)),
             ErrorCode::UserNotFound
         );
+    }
+
+    #[test]
+    fn chats_and_groups_are_among_friends() {
+        assert!(may_open_direct(true).is_ok() && may_add_to_group(true).is_ok());
+        assert_eq!(code(may_open_direct(false)), ErrorCode::NotFriends);
+        assert_eq!(code(may_add_to_group(false)), ErrorCode::NotFriends);
     }
 
     #[test]

@@ -274,12 +274,7 @@ impl Store {
         }
         self.write(move |cx| {
             let c = &cx.conn;
-            if !(has_contact(c, user, other)? && has_contact(c, other, user)?) {
-                return Err(ApiError::new(
-                    ErrorCode::NotFriends,
-                    "You can only chat with friends.",
-                ));
-            }
+            rules::may_open_direct(has_contact(c, user, other)? && has_contact(c, other, user)?)?;
             let key = pair_key(user, other);
             let conv = match find_pair(c, &key)? {
                 Some(id) => id,
@@ -333,12 +328,7 @@ impl Store {
         self.write(move |cx| {
             let c = &cx.conn;
             for &m in &others {
-                if !mutual_friends(c, owner, m)? {
-                    return Err(ApiError::new(
-                        ErrorCode::NotFriends,
-                        "You can only add friends to a group.",
-                    ));
-                }
+                rules::may_add_to_group(mutual_friends(c, owner, m)?)?;
             }
             let conv = insert_conversation(c, ConversationKind::Group, &title, None)?;
             add_member(c, conv, owner, Role::Owner)?;
@@ -410,12 +400,7 @@ impl Store {
                 if before.contains(&u) || added.contains(&u) {
                     continue;
                 }
-                if !mutual_friends(&cx.conn, user, u)? {
-                    return Err(ApiError::new(
-                        ErrorCode::NotFriends,
-                        "You can only add friends to a group.",
-                    ));
-                }
+                rules::may_add_to_group(mutual_friends(&cx.conn, user, u)?)?;
                 added.push(u);
             }
             if added.is_empty() {
