@@ -219,8 +219,12 @@ mod tests {
                 let Ok(code) = std::fs::read_to_string(&path) else {
                     continue;
                 };
-                let call = concat!("CoreError::", "invalid("); // not this line itself
-                for (i, _) in code.match_indices(call) {
+                // `CoreError::invalid` and the shell's `UiError::server` for `InvalidRequest`, with a literal.
+                let calls = [
+                    concat!("CoreError::", "invalid("), // not this line itself
+                    concat!("ErrorCode::", "InvalidRequest,"),
+                ];
+                for (i, call) in calls.iter().flat_map(|c| code.match_indices(c)) {
                     let rest = code[i + call.len()..].trim_start();
                     // Only literal sentences: a formatted one carries its own values.
                     let Some(rest) = rest.strip_prefix('"') else {

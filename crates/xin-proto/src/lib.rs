@@ -8,10 +8,10 @@
 
 /// Accounts, profiles, sign-up and sessions.
 pub mod account;
-/// Conversations, members and messages.
-pub mod chat;
 /// Friends, friend requests and search.
 pub mod contact;
+/// Conversations, members and messages.
+pub mod conversation;
 /// Devices signed in to an account.
 pub mod device;
 pub mod envelope;
@@ -35,8 +35,8 @@ pub mod upload;
 pub mod wallet;
 
 pub use account::*;
-pub use chat::*;
 pub use contact::*;
+pub use conversation::*;
 pub use device::*;
 pub use envelope::{Envelope, EnvelopeKind, EnvelopeState, Grab, SendEnvelope};
 pub use error::*;

@@ -114,3 +114,27 @@ impl From<sqlx::migrate::MigrateError> for ApiError {
         Self::Internal(format!("migrate: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+    use axum::{body::to_bytes, response::IntoResponse};
+
+    /// An internal error's cause is for the log: the client gets the code `internal` and a
+    /// sentence, never the detail (a path, a SQL error, another user's id).
+    #[tokio::test]
+    async fn an_internal_error_answers_without_its_cause() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let cause = "store: no such table: /var/lib/xin/secret_ledger";
+        let response = ApiError::Internal(cause.into()).into_response();
+        assert_eq!(response.status(), 500);
+        let body = to_bytes(response.into_body(), 4096).await?;
+        let body = String::from_utf8(body.to_vec())?;
+        assert!(body.contains(r#""code":"internal""#), "{body}");
+        assert!(
+            !body.contains("secret_ledger") && !body.contains("store:"),
+            "{body}"
+        );
+        Ok(())
+    }
+}
