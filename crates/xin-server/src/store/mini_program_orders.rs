@@ -11,7 +11,7 @@ use xin_proto::{
 use super::{
     ledger::{self, Entry, Posting},
     mini_programs::of_account,
-    official_developer::enqueue_body,
+    official::enqueue_body,
     sql::{self, Conn},
     writer::WriteCx,
     Store,

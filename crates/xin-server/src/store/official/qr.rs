@@ -4,7 +4,7 @@
 use uuid::Uuid;
 use xin_proto::{ErrorCode, ScannedOfficialQr, SceneCount, SceneCounts};
 
-use super::{
+use crate::store::{
     official::{account, owned},
     sql::{self, Conn},
     Store,
@@ -23,7 +23,7 @@ fn expired() -> ApiError {
 }
 
 /// The account and scene of a live code.
-pub(super) fn resolve(c: &Conn, code: &str) -> ApiResult<(Uuid, Option<String>)> {
+pub(in crate::store) fn resolve(c: &Conn, code: &str) -> ApiResult<(Uuid, Option<String>)> {
     let row: Option<(String, Option<String>)> = sql::one(
         c,
         "SELECT account_id, scene FROM official_qr WHERE code = $1 AND (expires_at IS NULL OR expires_at > $2)",
@@ -31,7 +31,7 @@ pub(super) fn resolve(c: &Conn, code: &str) -> ApiResult<(Uuid, Option<String>)>
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let (account, scene) = row.ok_or_else(expired)?;
-    Ok((super::parse_uuid(&account)?, scene))
+    Ok((crate::store::parse_uuid(&account)?, scene))
 }
 
 impl Store {

@@ -8,7 +8,7 @@ use xin_proto::{
     OfficialMessage, SendOfficialMessage, WebhookKind, SERVICE_WINDOW_HOURS,
 };
 
-use super::{
+use crate::store::{
     official::{account, owned},
     sql::{self, Conn},
     writer::WriteCx,
@@ -65,9 +65,9 @@ fn message_row(r: &rusqlite::Row) -> rusqlite::Result<(String, String, String, b
 fn message(row: (String, String, String, bool, String, i64)) -> ApiResult<OfficialMessage> {
     let (id, account, user, from_account, text, created_at) = row;
     Ok(OfficialMessage {
-        id: super::parse_uuid(&id)?,
-        account_id: super::parse_uuid(&account)?,
-        user_id: super::parse_uuid(&user)?,
+        id: crate::store::parse_uuid(&id)?,
+        account_id: crate::store::parse_uuid(&account)?,
+        user_id: crate::store::parse_uuid(&user)?,
         from_account,
         text,
         created_at,
@@ -78,7 +78,7 @@ const MESSAGE: &str =
     "SELECT id, account_id, user_id, from_account, text, created_at FROM official_messages";
 
 /// Stores a message; one from the account reaches the follower through their event log.
-pub(super) fn put_message(
+pub(in crate::store) fn put_message(
     cx: &mut WriteCx,
     account: Uuid,
     user: Uuid,
@@ -117,7 +117,7 @@ pub(super) fn put_message(
 }
 
 /// The welcome a new follower gets, if the account set one.
-pub(super) fn welcome(cx: &mut WriteCx, account: Uuid, user: Uuid) -> ApiResult<()> {
+pub(in crate::store) fn welcome(cx: &mut WriteCx, account: Uuid, user: Uuid) -> ApiResult<()> {
     let replies: AutoReplies = setting(&cx.conn, account, "auto_replies")?;
     if let Some(text) = replies.on_follow {
         put_message(cx, account, user, true, &text)?;
@@ -125,7 +125,7 @@ pub(super) fn welcome(cx: &mut WriteCx, account: Uuid, user: Uuid) -> ApiResult<
     Ok(())
 }
 
-pub(super) fn follows(c: &Conn, account: Uuid, user: Uuid) -> ApiResult<bool> {
+pub(in crate::store) fn follows(c: &Conn, account: Uuid, user: Uuid) -> ApiResult<bool> {
     Ok(sql::one(
         c,
         "SELECT 1 FROM official_follows WHERE account_id = $1 AND user_id = $2",
@@ -149,7 +149,7 @@ fn in_window(c: &Conn, account: Uuid, user: &str, now: i64) -> ApiResult<bool> {
 }
 
 /// The account as `viewer` sees it, with the newest message of their chat.
-pub(super) fn with_last_message(
+pub(in crate::store) fn with_last_message(
     c: &Conn,
     viewer: Uuid,
     mut a: xin_proto::OfficialAccount,
@@ -167,7 +167,7 @@ pub(super) fn with_last_message(
 
 /// The account answers a follower (staff in the console, or its server through the API),
 /// within 48 hours of the follower's last message.
-pub(super) fn answer(
+pub(in crate::store) fn answer(
     cx: &mut WriteCx,
     account: Uuid,
     follower: Uuid,
@@ -293,7 +293,14 @@ impl Store {
             } else {
                 WebhookKind::Message
             };
-            super::official_developer::enqueue(cx, id, user, kind, Some(m.text.clone()), None)?;
+            crate::store::official::developer::enqueue(
+                cx,
+                id,
+                user,
+                kind,
+                Some(m.text.clone()),
+                None,
+            )?;
             let replies: AutoReplies = setting(&cx.conn, id, "auto_replies")?;
             let said = m.text.trim().to_lowercase();
             let answer = replies
@@ -350,7 +357,7 @@ impl Store {
                     .transpose()?
                     .ok_or_else(|| ApiError::Internal("a chat without messages".into()))?;
                     chats.push(InboxEntry {
-                        user: super::contacts::profile(c, super::parse_uuid(&u)?)?,
+                        user: crate::store::contacts::profile(c, crate::store::parse_uuid(&u)?)?,
                         last,
                         can_reply: in_window(c, id, &u, now)?,
                     });

@@ -7,7 +7,7 @@ use xin_proto::{
     WEBHOOK_RETRIES,
 };
 
-use super::{
+use crate::store::{
     official::owned,
     sql::{self, Conn},
     writer::WriteCx,
@@ -39,7 +39,7 @@ fn developer(c: &Conn, account: Uuid) -> ApiResult<Option<(Option<String>, Strin
 }
 
 /// Queues an event for the account's webhook, if it has one.
-pub(super) fn enqueue(
+pub(in crate::store) fn enqueue(
     cx: &mut WriteCx,
     account: Uuid,
     user: Uuid,
@@ -63,7 +63,7 @@ pub(super) fn enqueue(
 }
 
 /// Queues any delivery body for the account's webhook, if it has one; `id` is the delivery's.
-pub(super) fn enqueue_body(
+pub(in crate::store) fn enqueue_body(
     cx: &mut WriteCx,
     account: Uuid,
     id: Uuid,
@@ -225,7 +225,7 @@ impl Store {
                         "The access token is unknown or older than two hours: get a new one.",
                     )
                 })?;
-                super::parse_uuid(&account)
+                crate::store::parse_uuid(&account)
             })
             .await
     }
@@ -237,7 +237,7 @@ impl Store {
         user: Uuid,
         text: String,
     ) -> ApiResult<OfficialMessage> {
-        self.write(move |cx| super::official_chat::answer(cx, account, user, &text))
+        self.write(move |cx| crate::store::official::chat::answer(cx, account, user, &text))
             .await
     }
 }

@@ -4,12 +4,12 @@
 use uuid::Uuid;
 use xin_proto::{Follower, FollowerList, OfficialAccount, UpdateOfficialAccount, FOLLOWERS_PAGE};
 
-use super::{
+use crate::error::{ApiError, ApiResult};
+use crate::store::{
     official::{account, owned},
     sql::{self},
     Store,
 };
-use crate::error::{ApiError, ApiResult};
 
 impl Store {
     /// Replaces the account's name, introduction and picture. The picture must be an image the
@@ -29,7 +29,7 @@ impl Store {
                     &[hash],
                     |r| r.get::<_, String>(0),
                 )?;
-                let readable = super::blobs::may_read(&cx.conn, &owner.to_string(), hash)?;
+                let readable = crate::store::blobs::may_read(&cx.conn, &owner.to_string(), hash)?;
                 if !readable || !media_type.is_some_and(|t| t.starts_with("image/")) {
                     return Err(ApiError::invalid(
                         "avatar: a picture you uploaded (PNG, JPEG, GIF or WebP)",
@@ -77,7 +77,7 @@ impl Store {
                         |r| r.get(0),
                     )?;
                     followers.push(Follower {
-                        user: super::contacts::profile(c, super::parse_uuid(&user)?)?,
+                        user: crate::store::contacts::profile(c, crate::store::parse_uuid(&user)?)?,
                         since,
                         scene,
                         tags,

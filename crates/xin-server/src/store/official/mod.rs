@@ -9,6 +9,14 @@ use xin_proto::{
     SERVICE_BROADCASTS_PER_MONTH,
 };
 
+mod admin;
+mod chat;
+mod developer;
+mod qr;
+
+pub(super) use developer::enqueue_body;
+pub use developer::DueDelivery;
+
 use super::{
     sql::{self, Conn},
     Store,
@@ -82,7 +90,7 @@ pub(super) fn account(c: &Conn, viewer: Uuid, id: Uuid) -> ApiResult<OfficialAcc
     )?
     .map(|(a, _)| a)
     .ok_or_else(account_not_found)
-    .and_then(|a| super::official_chat::with_last_message(c, viewer, a))
+    .and_then(|a| chat::with_last_message(c, viewer, a))
 }
 
 /// The account, if `owner` owns it.
@@ -351,7 +359,7 @@ impl Store {
                     )?,
                 };
                 rows.into_iter()
-                    .map(|(a, _)| super::official_chat::with_last_message(c, viewer, a))
+                    .map(|(a, _)| chat::with_last_message(c, viewer, a))
                     .collect()
             })
             .await
@@ -368,7 +376,7 @@ impl Store {
             account(&cx.conn, user, id)?;
             let scene = match code {
                 Some(code) => {
-                    let (of, scene) = super::official_qr::resolve(&cx.conn, &code)?;
+                    let (of, scene) = qr::resolve(&cx.conn, &code)?;
                     if of != id {
                         return Err(ApiError::invalid("code: a QR code of another account"));
                     }
@@ -385,8 +393,8 @@ impl Store {
                     &[&a, &u, &scene, &now_ms()],
                 )?;
                 if new > 0 {
-                    super::official_chat::welcome(cx, id, user)?;
-                    super::official_developer::enqueue(cx, id, user, WebhookKind::Follow, None, scene)?;
+                    chat::welcome(cx, id, user)?;
+                    developer::enqueue(cx, id, user, WebhookKind::Follow, None, scene)?;
                 }
             } else {
                 let gone = sql::exec(
@@ -400,7 +408,7 @@ impl Store {
                     &[&a, &u],
                 )?;
                 if gone > 0 {
-                    super::official_developer::enqueue(cx, id, user, WebhookKind::Unfollow, None, None)?;
+                    developer::enqueue(cx, id, user, WebhookKind::Unfollow, None, None)?;
                 }
             }
             account(&cx.conn, user, id)
@@ -418,7 +426,7 @@ impl Store {
         self.write(move |cx| {
             owned(&cx.conn, owner, id)?;
             let (a, u) = (id.to_string(), follower.to_string());
-            if !super::official_chat::follows(&cx.conn, id, follower)? {
+            if !chat::follows(&cx.conn, id, follower)? {
                 return Err(ApiError::new(
                     ErrorCode::UserNotFound,
                     "This person does not follow the account.",
