@@ -47,36 +47,39 @@ pub fn may_answer(addressed_to_me: bool, pending: bool) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn code(r: ApiResult<()>) -> Option<ErrorCode> {
-        r.err().map(|e| e.code())
-    }
+    use crate::rules::refusal;
 
     #[test]
     fn who_may_ask_whom() {
-        assert_eq!(code(may_ask(false, false, false)), None);
+        assert_eq!(refusal(may_ask(false, false, false)), None);
         assert_eq!(
-            code(may_ask(true, false, false)),
+            refusal(may_ask(true, false, false)),
             Some(ErrorCode::InvalidRequest)
         );
-        assert_eq!(code(may_ask(false, true, false)), Some(ErrorCode::Blocked));
         assert_eq!(
-            code(may_ask(false, false, true)),
+            refusal(may_ask(false, true, false)),
+            Some(ErrorCode::Blocked)
+        );
+        assert_eq!(
+            refusal(may_ask(false, false, true)),
             Some(ErrorCode::AlreadyFriends)
         );
         // Blocking is said before friendship: a blocked friend cannot re-add.
-        assert_eq!(code(may_ask(false, true, true)), Some(ErrorCode::Blocked));
+        assert_eq!(
+            refusal(may_ask(false, true, true)),
+            Some(ErrorCode::Blocked)
+        );
     }
 
     #[test]
     fn only_the_person_asked_answers_and_only_once() {
-        assert_eq!(code(may_answer(true, true)), None);
+        assert_eq!(refusal(may_answer(true, true)), None);
         assert_eq!(
-            code(may_answer(false, true)),
+            refusal(may_answer(false, true)),
             Some(ErrorCode::RequestNotFound)
         );
         assert_eq!(
-            code(may_answer(true, false)),
+            refusal(may_answer(true, false)),
             Some(ErrorCode::RequestNotFound)
         );
     }

@@ -300,25 +300,19 @@ pub fn check_media(content: &Content) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::refusal;
     use xin_proto::{BlobRef, HistoryItem};
-
-    fn code(r: ApiResult<impl std::fmt::Debug>) -> ErrorCode {
-        match r {
-            Err(e) => e.code(),
-            Ok(v) => panic!("allowed: {v:?}"),
-        }
-    }
 
     #[test]
     fn a_group_holds_five_hundred_with_its_owner() {
         assert!(group_size(MAX_GROUP_MEMBERS).is_ok());
         assert_eq!(
-            code(group_size(MAX_GROUP_MEMBERS + 1)),
-            ErrorCode::GroupFull
+            refusal(group_size(MAX_GROUP_MEMBERS + 1)),
+            Some(ErrorCode::GroupFull)
         );
         assert_eq!(
-            code(group_only(ConversationKind::Direct, "a name")),
-            ErrorCode::NotAllowed
+            refusal(group_only(ConversationKind::Direct, "a name")),
+            Some(ErrorCode::NotAllowed)
         );
         assert!(group_only(ConversationKind::Group, "a name").is_ok());
     }
@@ -328,8 +322,14 @@ mod tests {
         for role in [Role::Owner, Role::Admin] {
             assert!(may_edit_group(role).is_ok() && may_add_members(role).is_ok());
         }
-        assert_eq!(code(may_edit_group(Role::Member)), ErrorCode::NotAllowed);
-        assert_eq!(code(may_add_members(Role::Member)), ErrorCode::NotAllowed);
+        assert_eq!(
+            refusal(may_edit_group(Role::Member)),
+            Some(ErrorCode::NotAllowed)
+        );
+        assert_eq!(
+            refusal(may_add_members(Role::Member)),
+            Some(ErrorCode::NotAllowed)
+        );
     }
 
     #[test]
@@ -338,23 +338,23 @@ mod tests {
         assert!(may_remove(Role::Member, Role::Member, true, 3).is_ok());
         assert!(may_remove(Role::Owner, Role::Owner, true, 1).is_ok());
         assert_eq!(
-            code(may_remove(Role::Owner, Role::Owner, true, 2)),
-            ErrorCode::NotAllowed
+            refusal(may_remove(Role::Owner, Role::Owner, true, 2)),
+            Some(ErrorCode::NotAllowed)
         );
         // The owner removes anyone; an admin only members; a member nobody.
         assert!(may_remove(Role::Owner, Role::Admin, false, 5).is_ok());
         assert!(may_remove(Role::Admin, Role::Member, false, 5).is_ok());
         assert_eq!(
-            code(may_remove(Role::Admin, Role::Admin, false, 5)),
-            ErrorCode::NotAllowed
+            refusal(may_remove(Role::Admin, Role::Admin, false, 5)),
+            Some(ErrorCode::NotAllowed)
         );
         assert_eq!(
-            code(may_remove(Role::Admin, Role::Owner, false, 5)),
-            ErrorCode::NotAllowed
+            refusal(may_remove(Role::Admin, Role::Owner, false, 5)),
+            Some(ErrorCode::NotAllowed)
         );
         assert_eq!(
-            code(may_remove(Role::Member, Role::Member, false, 5)),
-            ErrorCode::NotAllowed
+            refusal(may_remove(Role::Member, Role::Member, false, 5)),
+            Some(ErrorCode::NotAllowed)
         );
     }
 
@@ -370,36 +370,39 @@ mod tests {
             Some(vec![(other, Role::Owner), (owner, Role::Admin)])
         );
         assert_eq!(
-            code(role_changes(owner, Role::Admin, other, true, Role::Admin)),
-            ErrorCode::NotAllowed
+            refusal(role_changes(owner, Role::Admin, other, true, Role::Admin)),
+            Some(ErrorCode::NotAllowed)
         );
         assert_eq!(
-            code(role_changes(owner, Role::Owner, other, false, Role::Admin)),
-            ErrorCode::UserNotFound
+            refusal(role_changes(owner, Role::Owner, other, false, Role::Admin)),
+            Some(ErrorCode::UserNotFound)
         );
         assert_eq!(
-            code(role_changes(owner, Role::Owner, owner, true, Role::Admin)),
-            ErrorCode::UserNotFound
+            refusal(role_changes(owner, Role::Owner, owner, true, Role::Admin)),
+            Some(ErrorCode::UserNotFound)
         );
     }
 
     #[test]
     fn chats_and_groups_are_among_friends() {
         assert!(may_open_direct(true).is_ok() && may_add_to_group(true).is_ok());
-        assert_eq!(code(may_open_direct(false)), ErrorCode::NotFriends);
-        assert_eq!(code(may_add_to_group(false)), ErrorCode::NotFriends);
+        assert_eq!(refusal(may_open_direct(false)), Some(ErrorCode::NotFriends));
+        assert_eq!(
+            refusal(may_add_to_group(false)),
+            Some(ErrorCode::NotFriends)
+        );
     }
 
     #[test]
     fn direct_messages_need_friends_who_do_not_block() {
         assert!(may_message(None).is_ok() && may_message(Some(DirectState::Open)).is_ok());
         assert_eq!(
-            code(may_message(Some(DirectState::Blocked))),
-            ErrorCode::Blocked
+            refusal(may_message(Some(DirectState::Blocked))),
+            Some(ErrorCode::Blocked)
         );
         assert_eq!(
-            code(may_message(Some(DirectState::NotFriends))),
-            ErrorCode::NotFriends
+            refusal(may_message(Some(DirectState::NotFriends))),
+            Some(ErrorCode::NotFriends)
         );
     }
 
@@ -410,10 +413,13 @@ mod tests {
             Some(Recall::Now)
         );
         assert_eq!(
-            code(may_recall(true, false, 0, RECALL_WINDOW_MS + 1)),
-            ErrorCode::RecallWindowPassed
+            refusal(may_recall(true, false, 0, RECALL_WINDOW_MS + 1)),
+            Some(ErrorCode::RecallWindowPassed)
         );
-        assert_eq!(code(may_recall(false, false, 0, 1)), ErrorCode::NotAllowed);
+        assert_eq!(
+            refusal(may_recall(false, false, 0, 1)),
+            Some(ErrorCode::NotAllowed)
+        );
         // A second recall (a retry) is no error, even late.
         assert_eq!(
             may_recall(true, true, 0, RECALL_WINDOW_MS * 10).ok(),
@@ -436,33 +442,33 @@ mod tests {
         let group = ConversationKind::Group;
         assert!(check_content(&text(vec![member], false), Role::Member, group, is_member).is_ok());
         assert_eq!(
-            code(check_content(
+            refusal(check_content(
                 &text(vec![Uuid::now_v7()], false),
                 Role::Member,
                 group,
                 is_member
             )),
-            ErrorCode::InvalidRequest
+            Some(ErrorCode::InvalidRequest)
         );
         // @everyone is for owners and admins, in groups.
         assert!(check_content(&text(vec![], true), Role::Admin, group, is_member).is_ok());
         assert_eq!(
-            code(check_content(
+            refusal(check_content(
                 &text(vec![], true),
                 Role::Member,
                 group,
                 is_member
             )),
-            ErrorCode::NotAllowed
+            Some(ErrorCode::NotAllowed)
         );
         assert_eq!(
-            code(check_content(
+            refusal(check_content(
                 &text(vec![], true),
                 Role::Owner,
                 ConversationKind::Direct,
                 is_member
             )),
-            ErrorCode::NotAllowed
+            Some(ErrorCode::NotAllowed)
         );
         // Lines only the server writes, and money cards, cannot be sent as content.
         let system = Content::System {
@@ -470,8 +476,8 @@ mod tests {
             event: None,
         };
         assert_eq!(
-            code(check_content(&system, Role::Owner, group, is_member)),
-            ErrorCode::InvalidRequest
+            refusal(check_content(&system, Role::Owner, group, is_member)),
+            Some(ErrorCode::InvalidRequest)
         );
     }
 
@@ -491,12 +497,12 @@ mod tests {
         };
         assert!(check_media(&image(&good, 10)).is_ok());
         assert_eq!(
-            code(check_media(&image("nothex", 10))),
-            ErrorCode::InvalidRequest
+            refusal(check_media(&image("nothex", 10))),
+            Some(ErrorCode::InvalidRequest)
         );
         assert_eq!(
-            code(check_media(&image(&good, 0))),
-            ErrorCode::InvalidRequest
+            refusal(check_media(&image(&good, 0))),
+            Some(ErrorCode::InvalidRequest)
         );
         let file = |name: &str| Content::File {
             blob: blob(&good),
@@ -505,8 +511,8 @@ mod tests {
         };
         assert!(check_media(&file("notes.txt")).is_ok());
         assert_eq!(
-            code(check_media(&file("../etc/passwd"))),
-            ErrorCode::InvalidRequest
+            refusal(check_media(&file("../etc/passwd"))),
+            Some(ErrorCode::InvalidRequest)
         );
     }
 
@@ -529,13 +535,13 @@ mod tests {
             history(vec![item(text(vec![Uuid::now_v7()], false))]),
         ] {
             assert_eq!(
-                code(check_content(
+                refusal(check_content(
                     &bad,
                     Role::Member,
                     ConversationKind::Direct,
                     |_| true
                 )),
-                ErrorCode::InvalidRequest
+                Some(ErrorCode::InvalidRequest)
             );
         }
     }

@@ -7,3 +7,9 @@ pub mod contacts;
 pub mod conversations;
 pub mod money;
 pub mod official;
+
+/// In the rules' tests: the code a decision refused with, or `None` when it allowed.
+#[cfg(test)]
+pub(crate) fn refusal<T>(decision: crate::error::ApiResult<T>) -> Option<xin_proto::ErrorCode> {
+    decision.err().map(|e| e.code())
+}

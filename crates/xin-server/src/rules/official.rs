@@ -67,39 +67,42 @@ pub fn may_answer(follows: bool, in_window: bool) -> ApiResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn code(r: ApiResult<()>) -> Option<ErrorCode> {
-        r.err().map(|e| e.code())
-    }
+    use crate::rules::refusal;
 
     #[test]
     fn the_console_is_the_owners() {
-        assert_eq!(code(owner_only(true)), None);
-        assert_eq!(code(owner_only(false)), Some(ErrorCode::NotAllowed));
-        assert_eq!(code(may_read_chat(false, false)), None);
-        assert_eq!(code(may_read_chat(true, true)), None);
+        assert_eq!(refusal(owner_only(true)), None);
+        assert_eq!(refusal(owner_only(false)), Some(ErrorCode::NotAllowed));
+        assert_eq!(refusal(may_read_chat(false, false)), None);
+        assert_eq!(refusal(may_read_chat(true, true)), None);
         assert_eq!(
-            code(may_read_chat(true, false)),
+            refusal(may_read_chat(true, false)),
             Some(ErrorCode::NotAllowed)
         );
     }
 
     #[test]
     fn a_subscription_account_broadcasts_once_a_day() {
-        assert_eq!(code(may_broadcast(OfficialKind::Subscription, false)), None);
         assert_eq!(
-            code(may_broadcast(OfficialKind::Subscription, true)),
+            refusal(may_broadcast(OfficialKind::Subscription, false)),
+            None
+        );
+        assert_eq!(
+            refusal(may_broadcast(OfficialKind::Subscription, true)),
             Some(ErrorCode::BroadcastLimit)
         );
-        assert_eq!(code(may_broadcast(OfficialKind::Service, true)), None);
+        assert_eq!(refusal(may_broadcast(OfficialKind::Service, true)), None);
     }
 
     #[test]
     fn an_account_answers_followers_within_the_window() {
-        assert_eq!(code(may_answer(true, true)), None);
-        assert_eq!(code(may_answer(false, true)), Some(ErrorCode::NotFollowing));
+        assert_eq!(refusal(may_answer(true, true)), None);
         assert_eq!(
-            code(may_answer(true, false)),
+            refusal(may_answer(false, true)),
+            Some(ErrorCode::NotFollowing)
+        );
+        assert_eq!(
+            refusal(may_answer(true, false)),
             Some(ErrorCode::ReplyWindowClosed)
         );
     }
