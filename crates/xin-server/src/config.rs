@@ -19,6 +19,13 @@ pub struct Config {
     #[arg(long, env = "XIN_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Proxies (load balancers) in front of this server, as addresses or CIDR ranges separated
+    /// by commas (`10.0.0.0/8,127.0.0.1`). Only a request from one of them has its client's
+    /// address taken from `X-Forwarded-For`; from anyone else that header is ignored, so no
+    /// client can pick the address its rate limits count against. Default: none.
+    #[arg(long, env = "XIN_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::client_address::parse_proxy)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// The phone companion's built files (served at /m/).
     #[arg(long, env = "XIN_COMPANION_DIR", default_value = "ui/dist/mobile")]
     pub companion_dir: PathBuf,
@@ -188,6 +195,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: Some(dir.to_path_buf()),
             public_url: None,
+            trusted_proxies: Vec::new(),
             companion_dir: dir.join("companion"),
             console_dir: None,
             ticket_pending_secs: 60,

@@ -9,7 +9,7 @@ use axum::{
 use serde::de::DeserializeOwned;
 use xin_proto::ErrorCode;
 
-use crate::error::ApiError;
+use crate::{client_address::client_address, error::ApiError, state::AppState};
 
 /// `axum::Json`, but a bad body is `invalid_request` / `payload_too_large`, not plain text.
 pub struct Json<T>(pub T);
@@ -41,20 +41,28 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
-/// The peer's IP address, as text ("unknown" when not served over a socket, as in `oneshot` tests).
+/// The client's IP address, as text: the socket's peer, or behind a trusted proxy the client it
+/// names (see `client_address`). "unknown" when not served over a socket, as in `oneshot` tests.
 pub struct ClientIp(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Ok(ClientIp("unknown".to_string()));
+        };
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let ip = client_address(peer.0.ip(), &forwarded, &state.config.trusted_proxies);
+        Ok(ClientIp(ip.to_string()))
     }
 }
 

@@ -1,6 +1,7 @@
 //! `xin-server`: accounts, devices, QR login and realtime fan-out; serves the phone companion.
 
 mod auth;
+mod client_address;
 pub mod config;
 pub mod contract;
 mod error;

@@ -3,7 +3,7 @@ mod common;
 
 use common::*;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn register_sign_in_by_handle_and_phone() {
@@ -162,6 +162,51 @@ async fn password_guessing_is_rate_limited() {
         codes.push(r.1["error"]["code"].as_str().unwrap().to_string());
     }
     assert!(codes.contains(&"rate_limited".to_string()), "{codes:?}");
+}
+
+/// Behind a trusted balancer the limits count each client by the address the balancer saw;
+/// talking to the server directly, a client cannot dodge them by writing that header itself.
+/// (Every guess names another login, so only the per-address limit can stop them.)
+#[tokio::test]
+async fn rate_limits_count_the_client_behind_a_trusted_proxy_and_ignore_a_forged_header() {
+    async fn guess(s: &TestServer, forwarded_for: &str, login: &str) -> String {
+        let r = s
+            .http
+            .post(format!("{}/api/v1/sessions", s.url))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&json!({"login": login, "password": "guess guess", "device": phone_device()}))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = r.json().await.unwrap();
+        body["error"]["code"].as_str().unwrap().to_string()
+    }
+
+    // The test client is the balancer here: 127.0.0.1 is trusted.
+    let s = TestServer::with(|c| {
+        c.attempts_per_minute = 3;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let mut first = Vec::new();
+    for i in 0..5 {
+        first.push(guess(&s, "203.0.113.7", &format!("nobody{i}")).await);
+    }
+    assert_eq!(first[..3], ["invalid_credentials"; 3]);
+    assert_eq!(first[3..], ["rate_limited"; 2]);
+    // Another client behind the same balancer still has its own tries.
+    assert_eq!(
+        guess(&s, "203.0.113.8", "someone").await,
+        "invalid_credentials"
+    );
+
+    // No trusted proxy: the header is the client's own words, and changing it gains nothing.
+    let s = TestServer::with(|c| c.attempts_per_minute = 3).await;
+    let mut codes = Vec::new();
+    for i in 0..5 {
+        codes.push(guess(&s, &format!("198.51.100.{i}"), &format!("nobody{i}")).await);
+    }
+    assert_eq!(codes[3..], ["rate_limited"; 2], "{codes:?}");
 }
 
 #[tokio::test]
