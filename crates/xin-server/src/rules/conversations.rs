@@ -135,15 +135,21 @@ pub fn may_add_to_group(friends: bool) -> ApiResult<()> {
 
 /// A direct chat takes messages only between friends who do not block each other.
 pub fn may_message(direct: Option<DirectState>) -> ApiResult<()> {
+    may_reach(
+        direct,
+        "You are no longer friends: send a friend request first.",
+    )
+}
+
+/// A direct chat's other person can be reached (by a message, or money) unless one blocks the
+/// other or they are no longer friends; `not_friends` says what the refusal tells the sender.
+pub fn may_reach(direct: Option<DirectState>, not_friends: &str) -> ApiResult<()> {
     match direct {
         Some(DirectState::Blocked) => Err(ApiError::new(
             ErrorCode::Blocked,
             "This person does not accept your messages.",
         )),
-        Some(DirectState::NotFriends) => Err(ApiError::new(
-            ErrorCode::NotFriends,
-            "You are no longer friends: send a friend request first.",
-        )),
+        Some(DirectState::NotFriends) => Err(ApiError::new(ErrorCode::NotFriends, not_friends)),
         _ => Ok(()),
     }
 }

@@ -52,17 +52,7 @@ pub fn transfer_destination(kind: ConversationKind, direct: Option<DirectState>)
             "conversation_id: transfers go to one friend, in your direct chat",
         ));
     }
-    match direct {
-        Some(DirectState::Blocked) => Err(ApiError::new(
-            ErrorCode::Blocked,
-            "This person does not accept your messages.",
-        )),
-        Some(DirectState::NotFriends) => Err(ApiError::new(
-            ErrorCode::NotFriends,
-            "You can only send money to friends.",
-        )),
-        _ => Ok(()),
-    }
+    super::conversations::may_reach(direct, "You can only send money to friends.")
 }
 
 /// What answering a transfer does: only its recipient answers; accepting after its time sends
