@@ -203,6 +203,22 @@ fn the_store_names_no_layer_above_it() {
     }
 }
 
+/// The store speaks to SQLite and PostgreSQL through one seam (`store/driver`): nothing else in
+/// the server names an engine's own types, so every statement runs on both.
+#[test]
+fn only_the_store_driver_names_a_database_engine() {
+    let src = root().join("crates/xin-server/src");
+    let driver = src.join("store/driver");
+    let files = rs_files(&src);
+    assert!(files.len() > 40, "{} server files read", files.len());
+    for path in files.iter().filter(|p| !p.starts_with(&driver)) {
+        let code = std::fs::read_to_string(path).unwrap_or_default();
+        for engine in ["rusqlite", "sqlx", "postgres::"] {
+            assert!(!code.contains(engine), "{} names {engine}", path.display());
+        }
+    }
+}
+
 /// The server's rules decide from facts they are given: they read no database and name nothing
 /// of the server but its error type.
 #[test]

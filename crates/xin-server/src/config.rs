@@ -14,6 +14,13 @@ pub struct Config {
     #[arg(long, env = "XIN_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// A PostgreSQL database to keep everything in instead of the embedded SQLite store
+    /// (`postgres://user:password@host:5432/xin`): what lets several server nodes share one
+    /// truth. Files, staged uploads and mini-program packages stay in the data directory.
+    /// Requires `--public-url`.
+    #[arg(long, env = "XIN_DATABASE_URL")]
+    pub database_url: Option<String>,
+
     /// The base URL phones use to reach this server; it goes into login QR codes.
     /// Default: the LAN address when listening on all interfaces, else the listen address.
     #[arg(long, env = "XIN_PUBLIC_URL")]
@@ -194,6 +201,7 @@ impl Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: Some(dir.to_path_buf()),
+            database_url: None,
             public_url: None,
             trusted_proxies: Vec::new(),
             companion_dir: dir.join("companion"),
@@ -235,6 +243,37 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from("."))
                 .join("xin-server")
         })
+    }
+
+    /// Where the store is: PostgreSQL when a database URL is set, else SQLite in the data
+    /// directory.
+    pub fn backend(&self) -> crate::store::Backend {
+        match &self.database_url {
+            Some(url) => crate::store::Backend::Postgres(url.clone()),
+            None => crate::store::Backend::Sqlite(self.data_dir()),
+        }
+    }
+
+    /// What cannot work, said before anything starts: a node on a shared database must not put
+    /// its own address into QR codes and links, which phones may open through another node.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.database_url {
+            if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+                return Err(format!(
+                    "--database-url must be a postgres:// URL, not {:?}",
+                    crate::store::redact_url(url)
+                ));
+            }
+            if self.public_url.is_none() {
+                return Err(
+                    "--public-url (XIN_PUBLIC_URL) is required with --database-url: \
+                            every node must put the same address, the load balancer's, into QR \
+                            codes and links"
+                        .into(),
+                );
+            }
+        }
+        Ok(())
     }
 
     pub fn pending_ttl(&self) -> Duration {

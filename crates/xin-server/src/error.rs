@@ -103,18 +103,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Internal(format!("store: {e}"))
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for ApiError {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        Self::Internal(format!("migrate: {e}"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::ApiError;

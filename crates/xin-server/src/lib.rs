@@ -160,7 +160,7 @@ impl Running {
 /// be in use by a running server. Answers the problems found (none when the ledger is sound).
 pub async fn check_ledger(config: &Config) -> Result<Vec<String>, String> {
     let hub = hub::Hub::new(1);
-    let store = Store::open(&config.data_dir(), hub)
+    let store = Store::open(&config.backend(), hub)
         .await
         .map_err(|e| e.to_string())?;
     let problems = store.ledger_check().await.map_err(|e| e.to_string());
@@ -169,10 +169,11 @@ pub async fn check_ledger(config: &Config) -> Result<Vec<String>, String> {
 }
 
 pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<Running, String> {
+    config.check()?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let data_dir = config.data_dir();
     let hub = hub::Hub::new(config.socket_queue);
-    let store = Store::open(&data_dir, hub.clone())
+    let store = Store::open(&config.backend(), hub.clone())
         .await
         .map_err(|e| e.to_string())?;
     let files_dir = data_dir.join("files");

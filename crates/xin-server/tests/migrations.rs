@@ -1,8 +1,29 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Each migration upgrades a database of the previous version without losing its data.
 
-use sqlx::{migrate::Migrator, Row};
-use xin_server::store::{Store, MIGRATOR};
+use sqlx::Row;
+use xin_server::store::{sqlite_migrations, Backend, Store};
+
+fn backend(dir: &std::path::Path) -> Backend {
+    Backend::Sqlite(dir.to_path_buf())
+}
+
+/// The version of the migration whose name contains `name`.
+fn version_of(name: &str) -> i64 {
+    sqlite_migrations()
+        .iter()
+        .find(|m| m.name.contains(name))
+        .unwrap_or_else(|| panic!("a migration named {name}"))
+        .version
+}
+
+/// Migrates `dir`'s database up to `version` (the migration runner of this version).
+async fn migrate_to(dir: &std::path::Path, version: i64) {
+    assert_eq!(
+        Store::migrate(&backend(dir), Some(version)).await.unwrap(),
+        version
+    );
+}
 
 /// A pool on `dir`'s database file, migrations not run.
 async fn pool_in(dir: &std::path::Path) -> sqlx::SqlitePool {
@@ -17,28 +38,27 @@ async fn pool_in(dir: &std::path::Path) -> sqlx::SqlitePool {
 
 #[tokio::test]
 async fn every_migration_upgrades_the_previous_version() {
-    let all: Vec<_> = MIGRATOR.iter().cloned().collect();
+    let all = sqlite_migrations();
     assert!(all.len() >= 2);
-    for upto in 1..all.len() {
+    let newest = all.last().unwrap().version;
+    for previous in &all[..all.len() - 1] {
         let dir = tempfile::tempdir().unwrap();
+        migrate_to(dir.path(), previous.version).await;
         let pool = pool_in(dir.path()).await;
-        let previous = Migrator {
-            migrations: std::borrow::Cow::Owned(all[..upto].to_vec()),
-            ..Migrator::DEFAULT
-        };
-        previous.run(&pool).await.unwrap();
         // Data written by the previous version.
         sqlx::query("INSERT INTO users (id, handle, handle_key, phone, display_name, password_hash, avatar_hue, created_at)
                      VALUES ('u1', 'alice', 'alice', '13800000001', 'Alice', 'h', 5, 1)")
             .execute(&pool).await.unwrap();
-        MIGRATOR.run(&pool).await.unwrap();
+        pool.close().await;
+        migrate_to(dir.path(), newest).await;
+        let pool = pool_in(dir.path()).await;
         let row = sqlx::query("SELECT handle, avatar_hue FROM users WHERE id = 'u1'")
             .fetch_one(&pool)
             .await
             .unwrap();
         assert_eq!(row.get::<String, _>("handle"), "alice");
         assert_eq!(row.get::<i64, _>("avatar_hue"), 5);
-        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations")
             .fetch_one(&pool)
             .await
             .unwrap();
@@ -47,14 +67,70 @@ async fn every_migration_upgrades_the_previous_version() {
     }
 }
 
+/// Databases from before this runner were migrated by sqlx: its record is taken over and
+/// nothing is applied twice.
 #[tokio::test]
-async fn reopening_a_store_keeps_its_data() {
+async fn a_database_migrated_by_sqlx_is_taken_over() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path(), xin_server::hub::Hub::default())
+    let newest = sqlite_migrations().last().unwrap().version;
+    migrate_to(dir.path(), newest).await;
+    let pool = pool_in(dir.path()).await;
+    sqlx::query("DROP TABLE schema_migrations")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL,
+             installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL,
+             checksum BLOB NOT NULL, execution_time BIGINT NOT NULL)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    for m in sqlite_migrations() {
+        sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ($1, $2, 1, x'00', 1)")
+            .bind(m.version)
+            .bind(m.name)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+    // Re-running any migration would fail (its tables exist).
+    let store = Store::open(&backend(dir.path()), xin_server::hub::Hub::default())
         .await
         .unwrap();
     store.close().await;
-    let store = Store::open(dir.path(), xin_server::hub::Hub::default())
+}
+
+/// A server older than its database stops instead of running on a schema it does not know.
+#[tokio::test]
+async fn a_database_a_newer_server_migrated_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let newest = sqlite_migrations().last().unwrap().version;
+    migrate_to(dir.path(), newest).await;
+    let pool = pool_in(dir.path()).await;
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', 1)")
+        .bind(newest + 1)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let refused = Store::open(&backend(dir.path()), xin_server::hub::Hub::default())
+        .await
+        .err()
+        .expect("refused");
+    assert!(refused.to_string().contains("newer"), "{refused}");
+}
+
+#[tokio::test]
+async fn reopening_a_store_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&backend(dir.path()), xin_server::hub::Hub::default())
+        .await
+        .unwrap();
+    store.close().await;
+    let store = Store::open(&backend(dir.path()), xin_server::hub::Hub::default())
         .await
         .unwrap();
     store.close().await;
@@ -64,20 +140,9 @@ async fn reopening_a_store_keeps_its_data() {
 /// served after 0004, event for event.
 #[tokio::test]
 async fn a_log_from_before_references_is_still_served() {
-    let all: Vec<_> = MIGRATOR.iter().cloned().collect();
-    let upto = all
-        .iter()
-        .position(|m| m.description.contains("log references"))
-        .expect("the 0004 migration");
     let dir = tempfile::tempdir().unwrap();
+    migrate_to(dir.path(), version_of("log_references") - 1).await;
     let pool = pool_in(dir.path()).await;
-    Migrator {
-        migrations: std::borrow::Cow::Owned(all[..upto].to_vec()),
-        ..Migrator::DEFAULT
-    }
-    .run(&pool)
-    .await
-    .unwrap();
     let user = uuid::Uuid::now_v7();
     sqlx::query("INSERT INTO users (id, handle, handle_key, phone, display_name, password_hash, avatar_hue, created_at)
                  VALUES ($1, 'alice', 'alice', '13800000001', 'Alice', 'h', 5, 1)")
@@ -110,7 +175,7 @@ async fn a_log_from_before_references_is_still_served() {
     }
     pool.close().await;
 
-    let store = Store::open(dir.path(), xin_server::hub::Hub::default())
+    let store = Store::open(&backend(dir.path()), xin_server::hub::Hub::default())
         .await
         .unwrap();
     let page = store.events(user, 0, 100, 2).await.unwrap();
@@ -135,20 +200,9 @@ async fn a_log_from_before_references_is_still_served() {
 /// the upgrade is replayed, not made again.
 #[tokio::test]
 async fn idempotency_records_survive_their_new_key() {
-    let all: Vec<_> = MIGRATOR.iter().cloned().collect();
-    let before = all
-        .iter()
-        .position(|m| m.description.contains("wallet requests by key"))
-        .expect("migration 0016");
     let dir = tempfile::tempdir().unwrap();
+    migrate_to(dir.path(), version_of("wallet_requests_by_key") - 1).await;
     let pool = pool_in(dir.path()).await;
-    Migrator {
-        migrations: std::borrow::Cow::Owned(all[..before].to_vec()),
-        ..Migrator::DEFAULT
-    }
-    .run(&pool)
-    .await
-    .unwrap();
     sqlx::query("INSERT INTO users (id, handle, handle_key, phone, display_name, password_hash, avatar_hue, created_at)
                  VALUES ('u1', 'alice', 'alice', '13800000001', 'Alice', 'h', 5, 1)")
         .execute(&pool).await.unwrap();
@@ -159,7 +213,9 @@ async fn idempotency_records_survive_their_new_key() {
     .execute(&pool)
     .await
     .unwrap();
-    MIGRATOR.run(&pool).await.unwrap();
+    pool.close().await;
+    migrate_to(dir.path(), version_of("wallet_requests_by_key")).await;
+    let pool = pool_in(dir.path()).await;
     let (fingerprint, response): (String, String) = sqlx::query_as(
         "SELECT fingerprint, response FROM wallet_requests WHERE key = 'k1' AND user_id = 'u1'",
     )

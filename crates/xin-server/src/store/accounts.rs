@@ -1,8 +1,7 @@
-use sqlx::Row;
 use uuid::Uuid;
 use xin_proto::UserProfile;
 
-use super::{parse_uuid, Store};
+use super::{parse_uuid, sql, Store};
 use crate::error::{ApiError, ApiResult};
 
 pub struct NewUser {
@@ -26,76 +25,76 @@ pub struct UserRow {
     pub password_hash: String,
 }
 
-const USER_COLUMNS: &str = "id, handle, display_name, avatar_hue, password_hash";
+const BY_LOGIN: &str = "SELECT id, handle, display_name, avatar_hue, password_hash FROM users
+                        WHERE handle_key = $1 OR phone = $2";
+const BY_ID: &str =
+    "SELECT id, handle, display_name, avatar_hue, password_hash FROM users WHERE id = $1";
 
-fn user_row(row: &sqlx::sqlite::SqliteRow) -> ApiResult<UserRow> {
-    let hue: i64 = row.try_get("avatar_hue")?;
+fn user_row(row: &sql::Row) -> ApiResult<UserRow> {
+    let hue: i64 = row.get("avatar_hue")?;
     Ok(UserRow {
         profile: UserProfile {
-            id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-            handle: row.try_get("handle")?,
-            display_name: row.try_get("display_name")?,
+            id: parse_uuid(&row.get::<_, String>("id")?)?,
+            handle: row.get("handle")?,
+            display_name: row.get("display_name")?,
             avatar_hue: u16::try_from(hue).unwrap_or(0),
         },
-        password_hash: row.try_get("password_hash")?,
+        password_hash: row.get("password_hash")?,
     })
 }
 
 impl Store {
     pub async fn create_user(&self, user: NewUser) -> Result<(), CreateUserError> {
-        let result = sqlx::query(
-            "INSERT INTO users (id, handle, handle_key, phone, display_name, password_hash, avatar_hue, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(user.id.to_string())
-        .bind(&user.handle)
-        .bind(user.handle.to_lowercase())
-        .bind(&user.phone)
-        .bind(&user.display_name)
-        .bind(&user.password_hash)
-        .bind(i64::from(user.avatar_hue))
-        .bind(user.created_at)
-        .execute(&self.pool)
-        .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                if db.message().contains("phone") {
-                    Err(CreateUserError::PhoneTaken)
-                } else {
-                    Err(CreateUserError::HandleTaken)
+        let created = self
+            .write(move |cx| {
+                let c = &cx.conn;
+                let inserted = sql::exec(
+                    c,
+                    "INSERT INTO users (id, handle, handle_key, phone, display_name, password_hash, avatar_hue, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                    &[
+                        &user.id.to_string(),
+                        &user.handle,
+                        &user.handle.to_lowercase(),
+                        &user.phone,
+                        &user.display_name,
+                        &user.password_hash,
+                        &user.avatar_hue,
+                        &user.created_at,
+                    ],
+                )?;
+                if inserted == 1 {
+                    return Ok(Ok(()));
                 }
-            }
-            Err(e) => Err(CreateUserError::Store(e.into())),
-        }
+                let phone_taken =
+                    sql::one(c, "SELECT 1 FROM users WHERE phone = $1", &[&user.phone], |_| Ok(()))?
+                        .is_some();
+                Ok(Err(if phone_taken {
+                    CreateUserError::PhoneTaken
+                } else {
+                    CreateUserError::HandleTaken
+                }))
+            })
+            .await;
+        created.map_err(CreateUserError::Store)?
     }
 
     /// Finds a user by handle (any case) or phone number.
     pub async fn user_by_login(&self, handle_key: &str, phone: &str) -> ApiResult<Option<UserRow>> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE handle_key = $1 OR phone = $2"
-        ))
-        .bind(handle_key)
-        .bind(phone)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(user_row).transpose()
+        let (handle_key, phone) = (handle_key.to_owned(), phone.to_owned());
+        self.reads
+            .run(move |c| sql::one(c, BY_LOGIN, &[&handle_key, &phone], user_row))
+            .await
     }
 
     /// A user's row, password hash included.
     pub async fn user_row(&self, id: Uuid) -> ApiResult<Option<UserRow>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_row).transpose()
+        self.reads
+            .run(move |c| sql::one(c, BY_ID, &[&id.to_string()], user_row))
+            .await
     }
 
     pub async fn user(&self, id: Uuid) -> ApiResult<Option<UserProfile>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(user_row).transpose()?.map(|u| u.profile))
+        Ok(self.user_row(id).await?.map(|u| u.profile))
     }
 }

@@ -1,7 +1,6 @@
 //! Blob metadata: uploads in progress, who holds which blob, who may download it, and what the
 //! garbage collector may take. The bytes themselves live in `files::storage`.
 
-use sqlx::Row;
 use uuid::Uuid;
 use xin_proto::{BlobRef, ErrorCode};
 
@@ -86,14 +85,23 @@ pub(crate) fn may_read(c: &sql::Conn, user: &str, hash: &str) -> ApiResult<bool>
 
 /// Bytes user `$1` holds: files they own, uploads they started, and the packages of the
 /// mini-programs of the official accounts they own.
-pub(super) const STORAGE_USED: &str = "SELECT
+pub(super) const STORAGE_USED: &str = "SELECT CAST(
    COALESCE((SELECT SUM(b.size) FROM blob_owners o JOIN blobs b ON b.hash = o.hash
               WHERE o.user_id = $1), 0)
  + COALESCE((SELECT SUM(size) FROM uploads WHERE user_id = $1), 0)
  + COALESCE((SELECT SUM(v.size) FROM mini_program_versions v
               JOIN mini_programs m ON m.id = v.mini_program_id
               JOIN official_accounts a ON a.id = m.account_id
-              WHERE a.owner_id = $1), 0) AS used";
+              WHERE a.owner_id = $1), 0) AS BIGINT) AS used";
+
+/// A new upload, inserted only if it fits: `$7` is the quota.
+static CREATE_UPLOAD: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let used = STORAGE_USED.replace("$1", "$2");
+    format!(
+        "INSERT INTO uploads (id, user_id, size, hash, name, received, created_at, updated_at)
+         SELECT $1, $2, $3, $4, $5, 0, $6, $6 WHERE ({used}) + $3 <= $7"
+    )
+});
 
 /// Refuses what does not fit in a user's storage, saying how full it is.
 pub fn quota_exceeded(used: u64, quota: u64) -> ApiError {
@@ -110,132 +118,143 @@ pub fn quota_exceeded(used: u64, quota: u64) -> ApiError {
 impl Store {
     /// Bytes `user` holds or has promised by starting uploads: what the quota counts.
     pub async fn storage_used(&self, user: Uuid) -> ApiResult<u64> {
-        let row = sqlx::query(STORAGE_USED)
-            .bind(user.to_string())
-            .fetch_one(&self.pool)
+        let used = self
+            .reads
+            .run(move |c| sql::one(c, STORAGE_USED, &[&user.to_string()], |r| r.get("used")))
             .await?;
-        Ok(to_u64(row.try_get("used")?))
+        Ok(to_u64(used.unwrap_or(0)))
     }
 
     /// Whether `user` already holds `hash` (an "instant upload"); touching it restarts its grace.
     pub async fn touch_own_blob(&self, user: Uuid, hash: &str) -> ApiResult<bool> {
-        let done =
-            sqlx::query("UPDATE blob_owners SET touched_at = $3 WHERE user_id = $1 AND hash = $2")
-                .bind(user.to_string())
-                .bind(hash)
-                .bind(now_ms())
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() == 1)
+        self.change_one(
+            "UPDATE blob_owners SET touched_at = $3 WHERE user_id = $1 AND hash = $2",
+            vec![
+                Box::new(user.to_string()),
+                Box::new(hash.to_owned()),
+                Box::new(now_ms()),
+            ],
+        )
+        .await
     }
 
     /// Records a new upload if it fits in `quota` with everything `u.user_id` already holds:
     /// the check and the insert are one statement, so parallel uploads cannot all pass a check
     /// made before any of them was counted. False when it does not fit.
     pub async fn create_upload(&self, u: &UploadRow, quota: u64) -> ApiResult<bool> {
-        let now = now_ms();
-        let used = STORAGE_USED.replace("$1", "$2");
-        let done = sqlx::query(&format!(
-            "INSERT INTO uploads (id, user_id, size, hash, name, received, created_at, updated_at)
-             SELECT $1, $2, $3, $4, $5, 0, $6, $6 WHERE ({used}) + $3 <= $7"
-        ))
-        .bind(u.id.to_string())
-        .bind(u.user_id.to_string())
-        .bind(to_i64(u.size))
-        .bind(&u.hash)
-        .bind(&u.name)
-        .bind(now)
-        .bind(to_i64(quota))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.change_one(
+            CREATE_UPLOAD.as_str(),
+            vec![
+                Box::new(u.id.to_string()),
+                Box::new(u.user_id.to_string()),
+                Box::new(to_i64(u.size)),
+                Box::new(u.hash.clone()),
+                Box::new(u.name.clone()),
+                Box::new(now_ms()),
+                Box::new(to_i64(quota)),
+            ],
+        )
+        .await
     }
 
     /// `user`'s upload `id` (someone else's is "not found" too).
     pub async fn upload(&self, user: Uuid, id: Uuid) -> ApiResult<UploadRow> {
-        let row = sqlx::query(
-            "SELECT id, user_id, size, hash, name, received FROM uploads WHERE id = $1 AND user_id = $2",
-        )
-        .bind(id.to_string())
-        .bind(user.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(upload_not_found)?;
-        Ok(UploadRow {
-            id: parse_uuid(row.try_get("id")?)?,
-            user_id: parse_uuid(row.try_get("user_id")?)?,
-            size: to_u64(row.try_get("size")?),
-            hash: row.try_get("hash")?,
-            name: row.try_get("name")?,
-            received: to_u64(row.try_get("received")?),
-        })
+        self.reads
+            .run(move |c| {
+                sql::one(
+                    c,
+                    "SELECT id, user_id, size, hash, name, received FROM uploads WHERE id = $1 AND user_id = $2",
+                    &[&id.to_string(), &user.to_string()],
+                    |r| {
+                        Ok(UploadRow {
+                            id: parse_uuid(&r.get::<_, String>("id")?)?,
+                            user_id: parse_uuid(&r.get::<_, String>("user_id")?)?,
+                            size: to_u64(r.get("size")?),
+                            hash: r.get("hash")?,
+                            name: r.get("name")?,
+                            received: to_u64(r.get("received")?),
+                        })
+                    },
+                )
+            })
+            .await?
+            .ok_or_else(upload_not_found)
     }
 
     /// Which of `ids` are uploads still in progress.
     pub async fn uploads_in_progress(&self, ids: &[Uuid]) -> ApiResult<Vec<Uuid>> {
-        let mut live = Vec::new();
-        for id in ids {
-            let found: Option<String> = sqlx::query_scalar("SELECT id FROM uploads WHERE id = $1")
-                .bind(id.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-            if found.is_some() {
-                live.push(*id);
-            }
-        }
-        Ok(live)
+        let ids = ids.to_vec();
+        self.reads
+            .run(move |c| {
+                let mut live = Vec::new();
+                for id in ids {
+                    if sql::one(
+                        c,
+                        "SELECT 1 FROM uploads WHERE id = $1",
+                        &[&id.to_string()],
+                        |_| Ok(()),
+                    )?
+                    .is_some()
+                    {
+                        live.push(id);
+                    }
+                }
+                Ok(live)
+            })
+            .await
     }
 
     /// Records verified bytes as durable. Checkpoints may land out of order: only forward.
     pub async fn upload_received(&self, id: Uuid, received: u64) -> ApiResult<()> {
-        sqlx::query(
+        self.change_one(
             "UPDATE uploads SET received = $2, updated_at = $3 WHERE id = $1 AND received < $2",
+            vec![
+                Box::new(id.to_string()),
+                Box::new(to_i64(received)),
+                Box::new(now_ms()),
+            ],
         )
-        .bind(id.to_string())
-        .bind(to_i64(received))
-        .bind(now_ms())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        .await
+        .map(|_| ())
     }
 
     pub async fn delete_upload(&self, id: Uuid) -> ApiResult<()> {
-        sqlx::query("DELETE FROM uploads WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.change_one(
+            "DELETE FROM uploads WHERE id = $1",
+            vec![Box::new(id.to_string())],
+        )
+        .await
+        .map(|_| ())
     }
 
     /// A verified upload becomes a blob `user` holds, in one transaction.
     pub async fn finish_upload(&self, upload: &UploadRow, media_type: &str) -> ApiResult<()> {
         let now = now_ms();
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO blobs (hash, size, media_type, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (hash) DO NOTHING",
-        )
-        .bind(&upload.hash)
-        .bind(to_i64(upload.size))
-        .bind(media_type)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO blob_owners (user_id, hash, touched_at) VALUES ($1, $2, $3)
-             ON CONFLICT (user_id, hash) DO UPDATE SET touched_at = excluded.touched_at",
-        )
-        .bind(upload.user_id.to_string())
-        .bind(&upload.hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM uploads WHERE id = $1")
-            .bind(upload.id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        let (id, user, hash, size) = (
+            upload.id.to_string(),
+            upload.user_id.to_string(),
+            upload.hash.clone(),
+            to_i64(upload.size),
+        );
+        let media_type = media_type.to_owned();
+        self.write(move |cx| {
+            let c = &cx.conn;
+            sql::exec(
+                c,
+                "INSERT INTO blobs (hash, size, media_type, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (hash) DO NOTHING",
+                &[&hash, &size, &media_type, &now],
+            )?;
+            sql::exec(
+                c,
+                "INSERT INTO blob_owners (user_id, hash, touched_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id, hash) DO UPDATE SET touched_at = excluded.touched_at",
+                &[&user, &hash, &now],
+            )?;
+            sql::exec(c, "DELETE FROM uploads WHERE id = $1", &[&id])?;
+            Ok(())
+        })
+        .await
     }
 
     /// The blob, if `user` may download it. Anyone else gets the same "not found" as for a
@@ -267,42 +286,39 @@ impl Store {
     /// Removes uploads untouched since `cutoff_ms` and blobs no message points at whose owners
     /// have not touched them since then. Returns what to delete from storage (after commit).
     pub async fn collect_garbage(&self, cutoff_ms: i64) -> ApiResult<Collected> {
-        let mut tx = self.begin().await?;
-        let uploads: Vec<String> =
-            sqlx::query_scalar("DELETE FROM uploads WHERE updated_at < $1 RETURNING id")
-                .bind(cutoff_ms)
-                .fetch_all(&mut *tx)
-                .await?;
-        // An owner keeps what their published pictures (articles, account pictures) show, so
-        // they may use them again in new articles.
-        sqlx::query(
-            "DELETE FROM blob_owners WHERE touched_at < $1
-               AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blob_owners.hash)
-               AND NOT EXISTS (SELECT 1 FROM official_article_blobs ab WHERE ab.hash = blob_owners.hash)
-               AND NOT EXISTS (SELECT 1 FROM official_accounts oa WHERE oa.avatar = blob_owners.hash)",
-        )
-        .bind(cutoff_ms)
-        .execute(&mut *tx)
-        .await?;
-        let blobs: Vec<String> = sqlx::query_scalar(
-            "DELETE FROM blobs
-              WHERE NOT EXISTS (SELECT 1 FROM blob_owners o WHERE o.hash = blobs.hash)
-                AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blobs.hash)
-                AND NOT EXISTS (SELECT 1 FROM moment_blobs pb WHERE pb.hash = blobs.hash)
-                AND NOT EXISTS (SELECT 1 FROM official_article_blobs ab WHERE ab.hash = blobs.hash)
-                AND NOT EXISTS (SELECT 1 FROM official_accounts oa WHERE oa.avatar = blobs.hash)
-              RETURNING hash",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Collected {
-            uploads: uploads
-                .iter()
-                .map(|s| parse_uuid(s))
-                .collect::<ApiResult<_>>()?,
-            blobs,
+        self.write(move |cx| {
+            let c = &cx.conn;
+            let uploads = sql::all(
+                c,
+                "DELETE FROM uploads WHERE updated_at < $1 RETURNING id",
+                &[&cutoff_ms],
+                |r| parse_uuid(&r.get::<_, String>(0)?),
+            )?;
+            // An owner keeps what their published pictures (articles, account pictures) show,
+            // so they may use them again in new articles.
+            sql::exec(
+                c,
+                "DELETE FROM blob_owners WHERE touched_at < $1
+                   AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blob_owners.hash)
+                   AND NOT EXISTS (SELECT 1 FROM official_article_blobs ab WHERE ab.hash = blob_owners.hash)
+                   AND NOT EXISTS (SELECT 1 FROM official_accounts oa WHERE oa.avatar = blob_owners.hash)",
+                &[&cutoff_ms],
+            )?;
+            let blobs = sql::all(
+                c,
+                "DELETE FROM blobs
+                  WHERE NOT EXISTS (SELECT 1 FROM blob_owners o WHERE o.hash = blobs.hash)
+                    AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blobs.hash)
+                    AND NOT EXISTS (SELECT 1 FROM moment_blobs pb WHERE pb.hash = blobs.hash)
+                    AND NOT EXISTS (SELECT 1 FROM official_article_blobs ab WHERE ab.hash = blobs.hash)
+                    AND NOT EXISTS (SELECT 1 FROM official_accounts oa WHERE oa.avatar = blobs.hash)
+                  RETURNING hash",
+                &[],
+                |r| r.get(0),
+            )?;
+            Ok(Collected { uploads, blobs })
         })
+        .await
     }
 }
 

@@ -129,13 +129,18 @@ fn contacts_changed(cx: &mut WriteCx) {
 impl Store {
     /// Exact match on handle (any case) or phone number.
     pub async fn search_users(&self, handle_key: &str, phone: &str) -> ApiResult<Vec<UserProfile>> {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT id, handle, display_name, avatar_hue FROM users WHERE handle_key = $1 OR phone = $2 LIMIT 10",
-        )
-        .bind(handle_key)
-        .bind(phone)
-        .fetch_all(&self.pool)
-        .await?;
+        let (handle_key, phone) = (handle_key.to_owned(), phone.to_owned());
+        let rows: Vec<(String, String, String, i64)> = self
+            .reads
+            .run(move |c| {
+                sql::all(
+                    c,
+                    "SELECT id, handle, display_name, avatar_hue FROM users WHERE handle_key = $1 OR phone = $2 LIMIT 10",
+                    &[&handle_key, &phone],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+            })
+            .await?;
         rows.into_iter()
             .map(|(id, handle, display_name, hue)| {
                 Ok(UserProfile {

@@ -2,7 +2,6 @@
 //! small: a message or a conversation snapshot is a reference (`kind` m / c) resolved when the
 //! log is read; only small changes are stored inline (`kind` j).
 
-use rusqlite::ToSql;
 use uuid::Uuid;
 use xin_proto::{Event, EventBody, EventPage, Message};
 
@@ -50,7 +49,7 @@ fn next_seqs(c: &Conn, users: &[Uuid]) -> ApiResult<Vec<(Uuid, i64)>> {
              RETURNING user_id, last_seq"
         );
         let ids: Vec<String> = chunk.iter().map(Uuid::to_string).collect();
-        let params: Vec<&dyn ToSql> = ids.iter().map(|s| s as &dyn ToSql).collect();
+        let params: Vec<&dyn sql::Param> = ids.iter().map(|s| s as &dyn sql::Param).collect();
         for (u, seq) in sql::all(c, &query, &params, |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
         })? {
@@ -82,10 +81,10 @@ fn insert(c: &Conn, entries: &[Entry<'_>], at: i64) -> ApiResult<()> {
             "INSERT INTO user_events (user_id, seq, kind, ref_id, unread, body, created_at) VALUES {values}"
         );
         let users: Vec<String> = chunk.iter().map(|e| e.user.to_string()).collect();
-        let mut params: Vec<&dyn ToSql> = Vec::with_capacity(chunk.len() * 7);
+        let mut params: Vec<&dyn sql::Param> = Vec::with_capacity(chunk.len() * 7);
         for (e, user) in chunk.iter().zip(&users) {
             params.extend([
-                user as &dyn ToSql,
+                user as &dyn sql::Param,
                 &e.seq,
                 &e.kind,
                 &e.ref_id,
@@ -129,7 +128,12 @@ fn log_each(
 
 impl NewEvents {
     /// Appends the same small change to each of `users`' logs: O(users) small rows.
-    pub fn append_all(&mut self, c: &Conn, users: &[Uuid], body: EventBody) -> ApiResult<()> {
+    pub(crate) fn append_all(
+        &mut self,
+        c: &Conn,
+        users: &[Uuid],
+        body: EventBody,
+    ) -> ApiResult<()> {
         let json = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
         let (seqs, at) = log_each(c, users, "j", None, Some(&json))?;
         for (user, seq) in seqs {
@@ -145,13 +149,13 @@ impl NewEvents {
         Ok(())
     }
 
-    pub fn append(&mut self, c: &Conn, user: Uuid, body: EventBody) -> ApiResult<()> {
+    pub(crate) fn append(&mut self, c: &Conn, user: Uuid, body: EventBody) -> ApiResult<()> {
         self.append_all(c, &[user], body)
     }
 
     /// A new message for every active member: two statements whatever the group's size, each
     /// entry a reference to the one stored message with that member's unread count.
-    pub fn message(&mut self, c: &Conn, message: &Message) -> ApiResult<()> {
+    pub(crate) fn message(&mut self, c: &Conn, message: &Message) -> ApiResult<()> {
         let conv = message.conversation_id.to_string();
         sql::exec(
             c,
@@ -194,7 +198,7 @@ impl NewEvents {
 
     /// Tells each of `users` how the conversation now looks to them. Stored as a reference
     /// (rebuilt when read); the live push carries the snapshot built here.
-    pub fn conversation(&mut self, c: &Conn, conv: Uuid, users: &[Uuid]) -> ApiResult<()> {
+    pub(crate) fn conversation(&mut self, c: &Conn, conv: Uuid, users: &[Uuid]) -> ApiResult<()> {
         let (seqs, at) = log_each(c, users, "c", Some(conv.to_string()), None)?;
         if seqs.is_empty() {
             return Ok(());
@@ -244,7 +248,7 @@ const LOG_PAGE: &str = "SELECT e.seq AS e_seq, e.kind AS e_kind, e.ref_id AS e_r
      WHERE e.user_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3";
 
 /// One stored log entry as the wire shows it.
-fn entry(c: &Conn, user: Uuid, r: &rusqlite::Row) -> ApiResult<Event> {
+fn entry(c: &Conn, user: Uuid, r: &sql::Row) -> ApiResult<Event> {
     let seq: i64 = r.get("e_seq")?;
     let at: i64 = r.get("e_at")?;
     let kind: String = r.get("e_kind")?;
@@ -294,18 +298,14 @@ impl Store {
         self.reads
             .run(move |c| {
                 let id = user.to_string();
-                let mut stmt = c.prepare_cached(LOG_PAGE)?;
-                let mut rows =
-                    stmt.query(rusqlite::named_params! {"$1": id, "$2": after, "$3": limit})?;
-                let mut events = Vec::new();
-                while let Some(r) = rows.next()? {
+                let events = sql::all(c, LOG_PAGE, &[&id, &after, &limit], |r| {
                     let event = entry(c, user, r)?;
-                    events.push(if wire < 2 {
-                        for_v1(c, user, event)?
+                    if wire < 2 {
+                        for_v1(c, user, event)
                     } else {
-                        event
-                    });
-                }
+                        Ok(event)
+                    }
+                })?;
                 let head: Option<i64> = sql::one(
                     c,
                     "SELECT last_seq FROM user_log WHERE user_id = $1",

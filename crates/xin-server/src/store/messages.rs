@@ -130,7 +130,7 @@ const SENT_BEFORE: &str = concat!(
     " FROM messages WHERE sender_device = $1 AND client_id = $2"
 );
 
-pub(crate) fn message_from_row(row: &rusqlite::Row) -> ApiResult<Message> {
+pub(crate) fn message_from_row(row: &sql::Row) -> ApiResult<Message> {
     let reply_to: Option<String> = row.get("reply_to")?;
     let content: String = row.get("content")?;
     Ok(Message {

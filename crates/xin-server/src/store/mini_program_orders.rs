@@ -32,7 +32,7 @@ const SELECT: &str = "SELECT o.id, o.mini_program_id, m.name, o.out_trade_no, o.
      JOIN mini_programs m ON m.id = o.mini_program_id
      JOIN official_accounts a ON a.id = m.account_id";
 
-fn order(c: &Conn, filter: &str, params: &[&dyn rusqlite::ToSql]) -> ApiResult<MiniProgramOrder> {
+fn order(c: &Conn, filter: &str, params: &[&dyn sql::Param]) -> ApiResult<MiniProgramOrder> {
     let row = sql::one(c, &format!("{SELECT} {filter}"), params, |r| {
         Ok((
             [r.get::<_, String>(0)?, r.get(1)?],

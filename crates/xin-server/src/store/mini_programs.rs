@@ -47,7 +47,7 @@ const SELECT: &str = "SELECT m.id, m.app_id, m.name, m.description, m.icon, m.ac
 /// A row, and what `finish` still parses: its ids and its manifest.
 type Row = (MiniProgram, [String; 3]);
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Row> {
+fn row(r: &sql::Row) -> ApiResult<Row> {
     let icon: Vec<u8> = r.get(4)?;
     Ok((
         MiniProgram {
@@ -88,9 +88,9 @@ fn query(
     c: &Conn,
     viewer: Uuid,
     filter: &str,
-    params: &[&dyn rusqlite::ToSql],
+    params: &[&dyn sql::Param],
 ) -> ApiResult<Vec<MiniProgram>> {
-    let mut all: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(params.len() + 1);
+    let mut all: Vec<&dyn sql::Param> = Vec::with_capacity(params.len() + 1);
     let viewer = viewer.to_string();
     all.push(&viewer);
     all.extend_from_slice(params);

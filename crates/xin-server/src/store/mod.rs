@@ -34,18 +34,17 @@ pub use transfers::NewTransfer;
 pub use wallet::{BankRequest, PinClaim, PinRecord};
 mod writer;
 
-use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
+mod driver;
+mod reads;
 
-use sqlx::{
-    migrate::Migrator,
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Sqlite, SqlitePool, Transaction,
-};
+use std::sync::Arc;
+
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
 pub use accounts::{CreateUserError, NewUser, UserRow};
 pub use blobs::{quota_exceeded, BlobInfo, Collected, UploadRow};
+pub use driver::{redact_url, sqlite_migrations, Backend, Migration};
 pub use log::NewEvents;
 pub use sessions::{Authed, IssuedSession, NewSession, RefreshOutcome, SessionCheck};
 pub use tickets::{NewTicket, TicketRow};
@@ -55,63 +54,55 @@ pub use writer::Publish;
 
 use crate::error::{ApiError, ApiResult};
 
-/// Numbered `.sql` migrations, each applied in its own transaction.
-pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
-
-/// A transaction on the sqlx pool (accounts, sessions, tickets).
-pub(crate) type Tx<'a> = Transaction<'a, Sqlite>;
-
 #[derive(Clone)]
 pub struct Store {
-    /// Reads, and the few writes outside the messaging path (accounts, sessions, tickets).
-    pool: SqlitePool,
-    /// Messaging writes: batched, durably committed, events pushed in commit order.
+    /// Writes: batched and durably committed on SQLite, one transaction each on PostgreSQL;
+    /// events pushed in commit order.
     writer: writer::Writer,
     writer_thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
-    /// Messaging reads (see `sql` for why these two are not sqlx).
-    reads: Arc<sql::Reads>,
+    /// Reads, each a consistent snapshot on a read thread.
+    reads: Arc<reads::Reads>,
     access: Arc<access_cache::AccessCache>,
 }
 
 impl Store {
-    /// Opens (creating if needed) `xin.db` in `dir`, brings its schema up to date and starts
-    /// the writer, which hands committed events to `publish`.
-    pub async fn open(dir: &Path, publish: impl Publish) -> ApiResult<Self> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| ApiError::Internal(format!("create {}: {e}", dir.display())))?;
-        let path = dir.join("xin.db");
-        let pool = Self::connect(&path).await?;
-        MIGRATOR.run(&pool).await?;
-        let (writer, thread) = writer::Writer::start(sql::open(&path)?, publish)?;
+    /// Opens (creating if needed) the store, brings its schema up to date and starts the
+    /// writer, which hands committed events to `publish`.
+    pub async fn open(backend: &Backend, publish: impl Publish) -> ApiResult<Self> {
+        Self::migrate(backend, None).await?;
+        let backend = backend.clone();
+        let conn =
+            tokio::task::spawn_blocking(move || driver::Conn::open(&backend).map(|c| (c, backend)))
+                .await
+                .map_err(|e| ApiError::Internal(format!("open the store: {e}")))?;
+        let (conn, backend) = conn?;
+        let (writer, thread) = writer::Writer::start(conn, publish)?;
         Ok(Self {
-            pool,
             writer,
             writer_thread: Arc::new(Mutex::new(Some(thread))),
-            reads: Arc::new(sql::Reads::new(&path)),
+            reads: Arc::new(reads::Reads::new(&backend)),
             access: Arc::default(),
         })
     }
 
-    /// Every connection commits with `synchronous=FULL`: in WAL mode that syncs the log on
-    /// each commit, so an acknowledged write survives power loss. The writer's group commit
-    /// shares that sync among every write of a batch.
-    fn options(path: &Path) -> ApiResult<SqliteConnectOptions> {
-        Ok(
-            SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
-                .statement_cache_capacity(256),
-        )
-    }
-
-    async fn connect(path: &Path) -> ApiResult<SqlitePool> {
-        Ok(SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(Self::options(path)?)
-            .await?)
+    /// Brings the schema up to date, or up to migration `upto`; returns the version reached.
+    /// Refuses a database a newer server migrated further than this one knows.
+    pub async fn migrate(backend: &Backend, upto: Option<i64>) -> ApiResult<i64> {
+        if let Backend::Sqlite(dir) = backend {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| ApiError::Internal(format!("create {}: {e}", dir.display())))?;
+        }
+        let backend = backend.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = driver::Conn::open(&backend)?;
+            let version = driver::migrate(&conn, upto)?;
+            if version.after != version.before {
+                tracing::info!(from = version.before, to = version.after, "store migrated");
+            }
+            Ok(version.after)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("migrate the store: {e}")))?
     }
 
     /// Runs `f` through the writer (see `writer`): answered once durably committed.
@@ -132,21 +123,30 @@ impl Store {
         self.writer.write_checked(f).await
     }
 
-    /// A write transaction outside the writer. SQLite's deferred BEGIN would fail with
-    /// SQLITE_BUSY when two writers both upgrade from reading; IMMEDIATE takes the write lock
-    /// up front and waits (busy_timeout) instead. A PostgreSQL store uses a plain BEGIN.
-    pub(crate) async fn begin(&self) -> ApiResult<Tx<'static>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// One statement through the writer, for the writes that are one statement and produce no
+    /// events (sessions, tickets, uploads); true when it changed exactly one row.
+    pub(crate) async fn change_one(
+        &self,
+        sql: &'static str,
+        params: Vec<Box<dyn sql::Param + Send>>,
+    ) -> ApiResult<bool> {
+        self.write(move |cx| {
+            let refs: Vec<&dyn sql::Param> = params
+                .iter()
+                .map(|p| p.as_ref() as &dyn sql::Param)
+                .collect();
+            Ok(sql::exec(&cx.conn, sql, &refs)? == 1)
+        })
+        .await
     }
 
-    /// Stops the writer after the writes already queued, then closes the pool.
+    /// Stops the writer after the writes already queued.
     pub async fn close(&self) {
         let thread = self.writer_thread.lock().await.take();
         self.writer.stop().await;
         if let Some(thread) = thread {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
-        self.pool.close().await;
     }
 }
 

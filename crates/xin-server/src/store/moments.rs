@@ -180,7 +180,7 @@ fn user_from(id: String, name: String, hue: i64) -> ApiResult<MomentUser> {
 
 type PostRow = (String, String, String, String, Option<String>, String, i64);
 
-fn post_row(r: &rusqlite::Row) -> rusqlite::Result<PostRow> {
+fn post_row(r: &sql::Row) -> ApiResult<PostRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,

@@ -44,7 +44,7 @@ const SELECT: &str = "SELECT id, payer_id, payee_id, amount_fen, note, state, pa
     expires_at, fingerprint FROM payment_code_charges";
 
 /// A charge as stored, its state as of `now` (a pending one past its time has expired).
-fn row(c: &Conn, r: &rusqlite::Row, now: i64) -> ApiResult<(PendingCharge, String)> {
+fn row(c: &Conn, r: &sql::Row, now: i64) -> ApiResult<(PendingCharge, String)> {
     let (payer, payee): (String, String) = (r.get(1)?, r.get(2)?);
     let (payer, payee) = (super::parse_uuid(&payer)?, super::parse_uuid(&payee)?);
     let state: String = r.get(5)?;
@@ -80,19 +80,16 @@ fn row(c: &Conn, r: &rusqlite::Row, now: i64) -> ApiResult<(PendingCharge, Strin
 fn find(
     c: &Conn,
     filter: &str,
-    params: &[&dyn rusqlite::ToSql],
+    params: &[&dyn sql::Param],
 ) -> ApiResult<Option<(PendingCharge, String)>> {
     let now = now_ms();
-    let mut stmt = c.prepare_cached(&format!("{SELECT} WHERE {filter}"))?;
-    let mut rows = stmt.query(params)?;
-    match rows.next()? {
-        Some(r) => row(c, r, now).map(Some),
-        None => Ok(None),
-    }
+    sql::one(c, &format!("{SELECT} WHERE {filter}"), params, |r| {
+        row(c, r, now)
+    })
 }
 
 fn charge_of(c: &Conn, id: Uuid) -> ApiResult<PendingCharge> {
-    find(c, "id = ?1", &[&id.to_string()])?
+    find(c, "id = $1", &[&id.to_string()])?
         .map(|(charge, _)| charge)
         .ok_or_else(charge_not_found)
 }
@@ -134,7 +131,7 @@ fn collect(cx: &mut WriteCx, p: NewPayment, limits: NoPinLimits) -> ApiResult<Ch
     }
     if let Some((charge, fingerprint)) = find(
         &cx.conn,
-        "payee_id = ?1 AND idem_key = ?2",
+        "payee_id = $1 AND idem_key = $2",
         &[&p.payee.to_string(), &p.key],
     )? {
         if fingerprint != idem.fingerprint {

@@ -1,8 +1,7 @@
-use sqlx::Row;
 use uuid::Uuid;
 use xin_proto::{Device, DeviceInfo, DeviceKind};
 
-use super::{parse_uuid, Store};
+use super::{parse_uuid, sql, Store};
 use crate::{
     error::ApiResult,
     secrets::{hash_token, new_token},
@@ -68,64 +67,71 @@ impl Store {
         let refresh_token = new_token();
         let remember_token = new.remember.then(new_token);
         let session_id = Uuid::now_v7();
-        let mut tx = self.begin().await?;
-        let device_id = match new.device_id {
-            Some(id) => {
-                sqlx::query(
-                    "UPDATE devices SET name = $1, os = $2, app_version = $3, ip = $4, last_active_at = $5,
-                            remember_hash = COALESCE($6, remember_hash)
-                     WHERE id = $7",
-                )
-                .bind(&new.device.name)
-                .bind(&new.device.os)
-                .bind(&new.device.app_version)
-                .bind(new.ip)
-                .bind(now)
-                .bind(remember_token.as_deref().map(hash_token))
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL")
-                    .bind(now)
-                    .bind(id.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-                id
-            }
-            None => {
-                let id = Uuid::now_v7();
-                sqlx::query(
-                    "INSERT INTO devices (id, user_id, name, kind, os, app_version, ip, remember_hash, created_at, last_active_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-                )
-                .bind(id.to_string())
-                .bind(new.user_id.to_string())
-                .bind(&new.device.name)
-                .bind(new.device.kind.as_str())
-                .bind(&new.device.os)
-                .bind(&new.device.app_version)
-                .bind(new.ip)
-                .bind(remember_token.as_deref().map(hash_token))
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                id
-            }
-        };
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, device_id, access_hash, access_expires_at, refresh_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(session_id.to_string())
-        .bind(new.user_id.to_string())
-        .bind(device_id.to_string())
-        .bind(hash_token(&access_token))
-        .bind(now + new.access_ttl_ms)
-        .bind(hash_token(&refresh_token))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+        let (user, device, ip) = (
+            new.user_id.to_string(),
+            new.device.clone(),
+            new.ip.to_owned(),
+        );
+        let (access_hash, refresh_hash) = (hash_token(&access_token), hash_token(&refresh_token));
+        let remember_hash = remember_token.as_deref().map(hash_token);
+        let (reuse, ttl) = (new.device_id, new.access_ttl_ms);
+        let device_id = self
+            .write(move |cx| {
+                let c = &cx.conn;
+                let device_id = match reuse {
+                    Some(id) => {
+                        sql::exec(
+                            c,
+                            "UPDATE devices SET name = $1, os = $2, app_version = $3, ip = $4, last_active_at = $5,
+                                    remember_hash = COALESCE($6, remember_hash)
+                             WHERE id = $7",
+                            &[&device.name, &device.os, &device.app_version, &ip, &now, &remember_hash, &id.to_string()],
+                        )?;
+                        sql::exec(
+                            c,
+                            "UPDATE sessions SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL",
+                            &[&now, &id.to_string()],
+                        )?;
+                        id
+                    }
+                    None => {
+                        let id = Uuid::now_v7();
+                        sql::exec(
+                            c,
+                            "INSERT INTO devices (id, user_id, name, kind, os, app_version, ip, remember_hash, created_at, last_active_at)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                            &[
+                                &id.to_string(),
+                                &user,
+                                &device.name,
+                                &device.kind.as_str(),
+                                &device.os,
+                                &device.app_version,
+                                &ip,
+                                &remember_hash,
+                                &now,
+                            ],
+                        )?;
+                        id
+                    }
+                };
+                sql::exec(
+                    c,
+                    "INSERT INTO sessions (id, user_id, device_id, access_hash, access_expires_at, refresh_hash, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    &[
+                        &session_id.to_string(),
+                        &user,
+                        &device_id.to_string(),
+                        &access_hash,
+                        &(now + ttl),
+                        &refresh_hash,
+                        &now,
+                    ],
+                )?;
+                Ok(device_id)
+            })
+            .await?;
         self.access.forget_all();
         Ok(IssuedSession {
             device_id,
@@ -142,36 +148,47 @@ impl Store {
             return Ok(SessionCheck::Valid(authed));
         }
         let generation = self.access.generation();
-        let row = sqlx::query(
-            "SELECT s.id, s.user_id, s.device_id, s.access_expires_at, s.revoked_at, d.last_active_at
-             FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.access_hash = $1",
-        )
-        .bind(access_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else {
+        let hash = access_hash.to_owned();
+        let row = self
+            .reads
+            .run(move |c| {
+                sql::one(
+                    c,
+                    "SELECT s.id, s.user_id, s.device_id, s.access_expires_at, s.revoked_at, d.last_active_at
+                     FROM sessions s JOIN devices d ON d.id = s.device_id WHERE s.access_hash = $1",
+                    &[&hash],
+                    |r| {
+                        Ok((
+                            r.get::<_, Option<i64>>("revoked_at")?,
+                            r.get::<_, i64>("access_expires_at")?,
+                            Authed {
+                                session_id: parse_uuid(&r.get::<_, String>("id")?)?,
+                                user_id: parse_uuid(&r.get::<_, String>("user_id")?)?,
+                                device_id: parse_uuid(&r.get::<_, String>("device_id")?)?,
+                            },
+                            r.get::<_, i64>("last_active_at")?,
+                        ))
+                    },
+                )
+            })
+            .await?;
+        let Some((revoked_at, expires_at, authed, last_active_at)) = row else {
             return Ok(SessionCheck::Unknown);
         };
-        if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
+        if revoked_at.is_some() {
             return Ok(SessionCheck::Revoked);
         }
-        let expires_at: i64 = row.try_get("access_expires_at")?;
         if expires_at <= now {
             return Ok(SessionCheck::Expired);
         }
-        let authed = Authed {
-            session_id: parse_uuid(&row.try_get::<String, _>("id")?)?,
-            user_id: parse_uuid(&row.try_get::<String, _>("user_id")?)?,
-            device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
-        };
         // "Last active" needs minute precision: write it at most once a minute, so ordinary
-        // requests never take SQLite's write lock.
-        if row.try_get::<i64, _>("last_active_at")? < now - 60_000 {
-            sqlx::query("UPDATE devices SET last_active_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(authed.device_id.to_string())
-                .execute(&self.pool)
-                .await?;
+        // requests never wait for a write.
+        if last_active_at < now - 60_000 {
+            self.change_one(
+                "UPDATE devices SET last_active_at = $1 WHERE id = $2",
+                vec![Box::new(now), Box::new(authed.device_id.to_string())],
+            )
+            .await?;
         }
         self.access
             .put(generation, access_hash, authed.clone(), expires_at, now);
@@ -186,112 +203,43 @@ impl Store {
         max_age_ms: i64,
     ) -> ApiResult<RefreshOutcome> {
         let now = now_ms();
-        let mut tx = self.begin().await?;
-        let row = sqlx::query(
-            "SELECT id, user_id, device_id, revoked_at, created_at FROM sessions WHERE refresh_hash = $1",
-        )
-        .bind(refresh_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            let retired: Option<String> =
-                sqlx::query_scalar("SELECT session_id FROM retired_refresh_tokens WHERE hash = $1")
-                    .bind(refresh_hash)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            return Ok(match retired {
-                Some(session_id) => {
-                    sqlx::query(
-                        "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
-                    )
-                    .bind(now)
-                    .bind(&session_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    self.access.forget_all();
-                    RefreshOutcome::Reused
-                }
-                None => RefreshOutcome::Unknown,
-            });
-        };
-        if row.try_get::<Option<i64>, _>("revoked_at")?.is_some() {
-            return Ok(RefreshOutcome::Revoked);
-        }
-        let session_id: String = row.try_get("id")?;
-        if now - row.try_get::<i64, _>("created_at")? >= max_age_ms {
-            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&session_id)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            self.access.forget_all();
-            return Ok(RefreshOutcome::Lapsed {
-                device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
-            });
-        }
-        let access_token = new_token();
-        let refresh_token = new_token();
-        // The WHERE on the old hash makes two racing refreshes of one token yield one winner.
-        let updated = sqlx::query(
-            "UPDATE sessions SET access_hash = $1, access_expires_at = $2, refresh_hash = $3
-             WHERE id = $4 AND refresh_hash = $5 AND revoked_at IS NULL",
-        )
-        .bind(hash_token(&access_token))
-        .bind(now + access_ttl_ms)
-        .bind(hash_token(&refresh_token))
-        .bind(&session_id)
-        .bind(refresh_hash)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Ok(RefreshOutcome::Unknown);
-        }
-        sqlx::query("INSERT INTO retired_refresh_tokens (hash, session_id) VALUES ($1, $2)")
-            .bind(refresh_hash)
-            .bind(&session_id)
-            .execute(&mut *tx)
+        let refresh_hash = refresh_hash.to_owned();
+        let outcome = self
+            .write(move |cx| rotate(&cx.conn, &refresh_hash, now, access_ttl_ms, max_age_ms))
             .await?;
-        tx.commit().await?;
-        self.access.forget_all();
-        Ok(RefreshOutcome::Rotated {
-            user_id: parse_uuid(&row.try_get::<String, _>("user_id")?)?,
-            session: IssuedSession {
-                device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
-                session_id: parse_uuid(&session_id)?,
-                access_token,
-                refresh_token,
-                remember_token: None,
-            },
-        })
+        if !matches!(outcome, RefreshOutcome::Unknown | RefreshOutcome::Revoked) {
+            self.access.forget_all();
+        }
+        Ok(outcome)
     }
 
     /// A session that is still signed in (its access token may have lapsed: the device
     /// refreshes it when it next speaks to the server).
     pub async fn signed_in(&self, session_id: Uuid) -> ApiResult<Option<Authed>> {
-        let row = sqlx::query(
-            "SELECT user_id, device_id FROM sessions WHERE id = $1 AND revoked_at IS NULL",
-        )
-        .bind(session_id.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(Authed {
-                session_id,
-                user_id: parse_uuid(&row.try_get::<String, _>("user_id")?)?,
-                device_id: parse_uuid(&row.try_get::<String, _>("device_id")?)?,
+        self.reads
+            .run(move |c| {
+                sql::one(
+                    c,
+                    "SELECT user_id, device_id FROM sessions WHERE id = $1 AND revoked_at IS NULL",
+                    &[&session_id.to_string()],
+                    |r| {
+                        Ok(Authed {
+                            session_id,
+                            user_id: parse_uuid(&r.get::<_, String>("user_id")?)?,
+                            device_id: parse_uuid(&r.get::<_, String>("device_id")?)?,
+                        })
+                    },
+                )
             })
-        })
-        .transpose()
+            .await
     }
 
     pub async fn revoke_session(&self, session_id: Uuid) -> ApiResult<()> {
-        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now_ms())
-            .bind(session_id.to_string())
-            .execute(&self.pool)
-            .await?;
+        self.change_one(
+            "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            vec![Box::new(now_ms()), Box::new(session_id.to_string())],
+        )
+        .await?;
         self.access.forget_all();
         Ok(())
     }
@@ -300,76 +248,168 @@ impl Store {
     /// Returns false when the device is not the user's (or already removed).
     pub async fn remove_device(&self, user_id: Uuid, device_id: Uuid) -> ApiResult<bool> {
         let now = now_ms();
-        let mut tx = self.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE devices SET removed_at = $1, remember_hash = NULL
-             WHERE id = $2 AND user_id = $3 AND removed_at IS NULL",
-        )
-        .bind(now)
-        .bind(device_id.to_string())
-        .bind(user_id.to_string())
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Ok(false);
+        let removed = self
+            .write(move |cx| {
+                let device = device_id.to_string();
+                let updated = sql::exec(
+                    &cx.conn,
+                    "UPDATE devices SET removed_at = $1, remember_hash = NULL
+                     WHERE id = $2 AND user_id = $3 AND removed_at IS NULL",
+                    &[&now, &device, &user_id.to_string()],
+                )?;
+                if updated == 0 {
+                    return Ok(false);
+                }
+                sql::exec(
+                    &cx.conn,
+                    "UPDATE sessions SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL",
+                    &[&now, &device],
+                )?;
+                Ok(true)
+            })
+            .await?;
+        if removed {
+            self.access.forget_all();
         }
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE device_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(device_id.to_string())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        self.access.forget_all();
-        Ok(true)
+        Ok(removed)
     }
 
     pub async fn devices(&self, user_id: Uuid, current: Uuid) -> ApiResult<Vec<Device>> {
-        let rows = sqlx::query(
-            "SELECT d.id, d.name, d.kind, d.os, d.app_version, d.ip, d.last_active_at, d.created_at,
-                    EXISTS (SELECT 1 FROM sessions s WHERE s.device_id = d.id AND s.revoked_at IS NULL) AS signed_in
-             FROM devices d
-             WHERE d.user_id = $1 AND d.removed_at IS NULL
-             ORDER BY d.last_active_at DESC",
-        )
-        .bind(user_id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let id = parse_uuid(&row.try_get::<String, _>("id")?)?;
-                Ok(Device {
-                    id,
-                    name: row.try_get("name")?,
-                    kind: DeviceKind::parse(&row.try_get::<String, _>("kind")?)
-                        .unwrap_or(DeviceKind::Desktop),
-                    os: row.try_get("os")?,
-                    app_version: row.try_get("app_version")?,
-                    ip: row.try_get("ip")?,
-                    last_active_at: row.try_get("last_active_at")?,
-                    created_at: row.try_get("created_at")?,
-                    current: id == current,
-                    signed_in: row.try_get::<bool, _>("signed_in")?,
-                })
+        self.reads
+            .run(move |c| {
+                sql::all(
+                    c,
+                    "SELECT d.id, d.name, d.kind, d.os, d.app_version, d.ip, d.last_active_at, d.created_at,
+                            EXISTS (SELECT 1 FROM sessions s WHERE s.device_id = d.id AND s.revoked_at IS NULL) AS signed_in
+                     FROM devices d
+                     WHERE d.user_id = $1 AND d.removed_at IS NULL
+                     ORDER BY d.last_active_at DESC",
+                    &[&user_id.to_string()],
+                    |row| {
+                        let id = parse_uuid(&row.get::<_, String>("id")?)?;
+                        Ok(Device {
+                            id,
+                            name: row.get("name")?,
+                            kind: DeviceKind::parse(&row.get::<_, String>("kind")?)
+                                .unwrap_or(DeviceKind::Desktop),
+                            os: row.get("os")?,
+                            app_version: row.get("app_version")?,
+                            ip: row.get("ip")?,
+                            last_active_at: row.get("last_active_at")?,
+                            created_at: row.get("created_at")?,
+                            current: id == current,
+                            signed_in: row.get("signed_in")?,
+                        })
+                    },
+                )
             })
-            .collect()
+            .await
     }
 
     /// The remembered device a remember token belongs to: (user, device).
     pub async fn remembered_device(&self, remember_hash: &str) -> ApiResult<Option<(Uuid, Uuid)>> {
-        let row = sqlx::query(
-            "SELECT user_id, id FROM devices WHERE remember_hash = $1 AND removed_at IS NULL",
-        )
-        .bind(remember_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok((
-                parse_uuid(&r.try_get::<String, _>("user_id")?)?,
-                parse_uuid(&r.try_get::<String, _>("id")?)?,
-            ))
-        })
-        .transpose()
+        let hash = remember_hash.to_owned();
+        self.reads
+            .run(move |c| {
+                sql::one(
+                    c,
+                    "SELECT user_id, id FROM devices WHERE remember_hash = $1 AND removed_at IS NULL",
+                    &[&hash],
+                    |r| {
+                        Ok((
+                            parse_uuid(&r.get::<_, String>("user_id")?)?,
+                            parse_uuid(&r.get::<_, String>("id")?)?,
+                        ))
+                    },
+                )
+            })
+            .await
     }
+}
+
+/// `refresh` inside its write: the old token retired, a reused one ending the session.
+fn rotate(
+    c: &sql::Conn,
+    refresh_hash: &str,
+    now: i64,
+    access_ttl_ms: i64,
+    max_age_ms: i64,
+) -> ApiResult<RefreshOutcome> {
+    let row = sql::one(
+        c,
+        "SELECT id, user_id, device_id, revoked_at, created_at FROM sessions WHERE refresh_hash = $1",
+        &[&refresh_hash],
+        |r| {
+            Ok((
+                r.get::<_, String>("id")?,
+                parse_uuid(&r.get::<_, String>("user_id")?)?,
+                parse_uuid(&r.get::<_, String>("device_id")?)?,
+                r.get::<_, Option<i64>>("revoked_at")?,
+                r.get::<_, i64>("created_at")?,
+            ))
+        },
+    )?;
+    let Some((session_id, user_id, device_id, revoked_at, created_at)) = row else {
+        let retired: Option<String> = sql::one(
+            c,
+            "SELECT session_id FROM retired_refresh_tokens WHERE hash = $1",
+            &[&refresh_hash],
+            |r| r.get(0),
+        )?;
+        return Ok(match retired {
+            Some(session_id) => {
+                sql::exec(
+                    c,
+                    "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                    &[&now, &session_id],
+                )?;
+                RefreshOutcome::Reused
+            }
+            None => RefreshOutcome::Unknown,
+        });
+    };
+    if revoked_at.is_some() {
+        return Ok(RefreshOutcome::Revoked);
+    }
+    if now - created_at >= max_age_ms {
+        sql::exec(
+            c,
+            "UPDATE sessions SET revoked_at = $1 WHERE id = $2",
+            &[&now, &session_id],
+        )?;
+        return Ok(RefreshOutcome::Lapsed { device_id });
+    }
+    let access_token = new_token();
+    let refresh_token = new_token();
+    // The WHERE on the old hash makes two racing refreshes of one token yield one winner.
+    let updated = sql::exec(
+        c,
+        "UPDATE sessions SET access_hash = $1, access_expires_at = $2, refresh_hash = $3
+         WHERE id = $4 AND refresh_hash = $5 AND revoked_at IS NULL",
+        &[
+            &hash_token(&access_token),
+            &(now + access_ttl_ms),
+            &hash_token(&refresh_token),
+            &session_id,
+            &refresh_hash,
+        ],
+    )?;
+    if updated != 1 {
+        return Ok(RefreshOutcome::Unknown);
+    }
+    sql::exec(
+        c,
+        "INSERT INTO retired_refresh_tokens (hash, session_id) VALUES ($1, $2)",
+        &[&refresh_hash, &session_id],
+    )?;
+    Ok(RefreshOutcome::Rotated {
+        user_id,
+        session: IssuedSession {
+            device_id,
+            session_id: parse_uuid(&session_id)?,
+            access_token,
+            refresh_token,
+            remember_token: None,
+        },
+    })
 }

@@ -49,7 +49,7 @@ fn card_not_found() -> ApiError {
     ApiError::new(ErrorCode::CardNotFound, "No such card in your wallet.")
 }
 
-fn card_from_row(r: &rusqlite::Row) -> rusqlite::Result<(String, String, String)> {
+fn card_from_row(r: &sql::Row) -> ApiResult<(String, String, String)> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
 }
 

@@ -1,5 +1,6 @@
 //! Group commit: one thread owns the store's write connection, takes every queued write and
-//! commits them together in one transaction, so concurrent writers share one fsync
+//! commits them together in one transaction (on SQLite; on PostgreSQL each write commits on its
+//! own), so concurrent writers share one fsync
 //! (`synchronous=FULL`: a commit survives power loss). Each write runs in its own savepoint,
 //! so one that fails rolls back alone. Answers and events go out only after the commit that
 //! holds them is durable, events in commit order, so a user's sockets see their seqs in order.
@@ -9,9 +10,9 @@ use std::panic::AssertUnwindSafe;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
+    driver::{Begin, Conn},
     log::NewEvents,
     member_cache::MemberCache,
-    sql::{exec, Conn},
 };
 use crate::error::{ApiError, ApiResult};
 
@@ -178,9 +179,15 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
     // user's log tail, every wallet's postings) are dirtied by every batch, and each checkpoint
     // copies them into the database and syncs twice, on this thread. Fewer checkpoints write
     // each hot page once per many batches; the cost is a longer log to replay after a crash.
-    if let Err(e) = conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES) {
+    if let Some(Err(e)) = conn
+        .sqlite()
+        .map(|c| c.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES))
+    {
         tracing::warn!("checkpoint interval: {e}");
     }
+    // PostgreSQL shares WAL flushes among concurrent commits itself, and a long transaction
+    // there holds row locks that other nodes wait on: each write commits on its own.
+    let max_batch = if conn.is_postgres() { 1 } else { MAX_BATCH };
     let mut cx = WriteCx {
         conn,
         members: MemberCache::default(),
@@ -195,7 +202,7 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
                 Msg::Write(job) => batch.push(job),
                 Msg::Stop => rx.close(),
             }
-            if batch.len() < MAX_BATCH {
+            if batch.len() < max_batch {
                 next = rx.try_recv().ok();
             }
         }
@@ -208,7 +215,7 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
         tracing::debug!(writes = batch.len(), took = ?started.elapsed(), "store batch committed");
         if let Err(e) = &committed {
             tracing::error!("store batch of {} writes failed: {e}", batch.len());
-            let _ = exec(&cx.conn, "ROLLBACK", &[]);
+            let _ = cx.conn.rollback();
             cx.members.clear();
         } else {
             publish.publish(events.0);
@@ -225,22 +232,21 @@ fn commit_batch(
     batch: &mut [Box<dyn Job>],
     events: &mut NewEvents,
 ) -> ApiResult<()> {
-    exec(&cx.conn, "BEGIN IMMEDIATE", &[])?;
+    cx.conn.begin(Begin::Write)?;
     for job in batch.iter_mut() {
         let guarded = job.guarded();
         if guarded {
-            exec(&cx.conn, "SAVEPOINT write", &[])?;
+            cx.conn.batch("SAVEPOINT write")?;
         }
         match (job.run(cx), guarded) {
             (Outcome::Done, _) => {
                 if guarded {
-                    exec(&cx.conn, "RELEASE write", &[])?;
+                    cx.conn.batch("RELEASE write")?;
                 }
                 events.0.append(&mut cx.out.0);
             }
             (_, true) => {
-                exec(&cx.conn, "ROLLBACK TO write", &[])?;
-                exec(&cx.conn, "RELEASE write", &[])?;
+                cx.conn.batch("ROLLBACK TO write; RELEASE write")?;
                 cx.out.0.clear();
                 // A failed write may have cached members from rows it then rolled back.
                 cx.members.clear();
@@ -255,5 +261,5 @@ fn commit_batch(
             }
         }
     }
-    exec(&cx.conn, "COMMIT", &[]).map(|_| ())
+    cx.conn.commit()
 }

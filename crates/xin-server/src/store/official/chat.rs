@@ -51,7 +51,7 @@ fn put_setting(c: &Conn, account: Uuid, column: &str, value: &str) -> ApiResult<
     Ok(())
 }
 
-fn message_row(r: &rusqlite::Row) -> rusqlite::Result<(String, String, String, bool, String, i64)> {
+fn message_row(r: &sql::Row) -> ApiResult<(String, String, String, bool, String, i64)> {
     Ok((
         r.get(0)?,
         r.get(1)?,

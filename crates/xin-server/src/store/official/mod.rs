@@ -59,7 +59,7 @@ const ACCOUNT: &str = "SELECT a.id, a.handle, a.name, a.intro, a.kind, a.avatar_
        a.avatar
      FROM official_accounts a";
 
-fn account_row(r: &rusqlite::Row, viewer: &str) -> rusqlite::Result<(OfficialAccount, String)> {
+fn account_row(r: &sql::Row, viewer: &str) -> ApiResult<(OfficialAccount, String)> {
     let id: String = r.get(0)?;
     let owner: String = r.get(6)?;
     Ok((
@@ -204,7 +204,7 @@ const BROADCAST: &str =
        (SELECT COUNT(*) FROM official_deliveries d WHERE d.broadcast_id = b.id), o.avatar
      FROM official_broadcasts b JOIN official_accounts o ON o.id = b.account_id";
 
-fn broadcast_row(r: &rusqlite::Row) -> rusqlite::Result<BroadcastRow> {
+fn broadcast_row(r: &sql::Row) -> ApiResult<BroadcastRow> {
     Ok((
         r.get(0)?,
         r.get(1)?,
