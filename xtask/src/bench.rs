@@ -8,13 +8,6 @@ use crate::{
     root,
 };
 
-fn free_port() -> Result<u16> {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("find a free port: {e}"))
-}
-
 /// `--quick` runs shorter steps and smaller loads (a smoke run, not figures to publish).
 pub fn bench(args: &[String]) -> Result<ExitCode> {
     let root = root();
@@ -30,7 +23,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
     let bin = root.join("target/release");
     let data = std::env::temp_dir().join(format!("xin-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let port = free_port()?;
+    let port = process::free_port()?;
     let addr = format!("127.0.0.1:{port}");
     let server = Background::spawn(
         "xin-server",

@@ -142,3 +142,11 @@ pub fn wait_for_port(addr: &str, secs: u64) -> Result<()> {
     }
     Err(format!("nothing listens on {addr} after {secs} s"))
 }
+
+/// A free loopback port (free a moment ago; whoever asked binds it right after).
+pub fn free_port() -> Result<u16> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("find a free port: {e}"))
+}

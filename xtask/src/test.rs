@@ -8,6 +8,7 @@ use std::{
     process::{Command, ExitCode},
 };
 
+use crate::postgres::Postgres;
 use crate::{
     process::{cargo, npm, run_capture, Background, Result},
     root, setup,
@@ -92,7 +93,8 @@ fn wait_for_display(display: &str) -> Result<()> {
 }
 
 /// The suites, inside the D-Bus session. `--e2e NAME` runs only the end-to-end files whose
-/// name holds NAME (for working on one feature; the full run is what counts).
+/// name holds NAME, `--postgres` only the server's suites on PostgreSQL (for working on one
+/// feature; the full run is what counts).
 fn inside(args: &[String]) -> Result<ExitCode> {
     let root = root();
     let mut tally = Tally::default();
@@ -100,11 +102,14 @@ fn inside(args: &[String]) -> Result<ExitCode> {
         [flag, name] if flag == "--e2e" => Some(name.as_str()),
         _ => None,
     };
-    if only_e2e.is_none() {
-        rust_and_ui(&root, &mut tally)?;
+    if args.first().map(String::as_str) == Some("--postgres") {
+        server_on_postgres(&root, &mut tally)?;
+    } else {
+        if only_e2e.is_none() {
+            rust_and_ui(&root, &mut tally)?;
+        }
+        e2e(&root, only_e2e, &mut tally)?;
     }
-
-    e2e(&root, only_e2e, &mut tally)?;
     println!("{} passed, {} failed", tally.passed, tally.failed);
     Ok(if tally.failed == 0 {
         ExitCode::SUCCESS
@@ -125,6 +130,7 @@ fn rust_and_ui(root: &Path, tally: &mut Tally) -> Result<()> {
     ]))?;
     let (p, f) = cargo_counts(&out);
     tally.add("rust", p, f + u64::from(!ok && f == 0));
+    server_on_postgres(root, tally)?;
 
     // Lints are part of the bar: fmt and clippy with warnings as errors.
     let (ok, _) = run_capture(cargo().current_dir(root).args(["fmt", "--all", "--check"]))?;
@@ -143,6 +149,45 @@ fn rust_and_ui(root: &Path, tally: &mut Tally) -> Result<()> {
     let (ok, out) = run_capture(npm(&root.join("ui")).args(["exec", "--", "vitest", "run"]))?;
     let (p, f) = vitest_counts(&out);
     tally.add("ui (vitest)", p, f + u64::from(!ok && f == 0));
+    Ok(())
+}
+
+/// Tests that measure SQLite itself (its file's bytes), not the store's behaviour.
+const SQLITE_ONLY: &[&str] =
+    &["a_500_member_group_stores_a_message_once_and_changes_as_small_rows"];
+
+/// The server's suites once more on PostgreSQL, each test in a database of its own on a cluster
+/// started here: the store keeps one contract on both engines.
+fn server_on_postgres(root: &Path, tally: &mut Tally) -> Result<()> {
+    let pg = Postgres::for_tests("tests")?;
+    let mut cmd = cargo();
+    cmd.current_dir(root)
+        .env("XIN_TEST_POSTGRES", &pg.url)
+        .args([
+            "test",
+            "-p",
+            "xin-server",
+            "--test",
+            "*",
+            "--no-fail-fast",
+            "--",
+        ]);
+    for name in SQLITE_ONLY {
+        cmd.args(["--skip", name]);
+    }
+    let (ok, out) = run_capture(&mut cmd)?;
+    let (p, f) = cargo_counts(&out);
+    if !ok {
+        println!("xtask: PostgreSQL's log: {}", pg.log().display());
+    }
+    tally.add(
+        &format!(
+            "server on PostgreSQL ({} SQLite-only not run)",
+            SQLITE_ONLY.len()
+        ),
+        p,
+        f + u64::from(!ok && f == 0),
+    );
     Ok(())
 }
 

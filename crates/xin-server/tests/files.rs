@@ -287,7 +287,7 @@ async fn a_corrupt_chunk_is_refused_and_nothing_of_it_kept() {
     assert_error(&r, StatusCode::from_u16(460).unwrap(), "checksum_mismatch");
     assert_eq!(tus.offset(&location).await, Some(0));
     let id = location.rsplit('/').next().unwrap();
-    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    let staged = s.data_dir().join("files").join("uploads").join(id);
     assert_eq!(
         std::fs::metadata(&staged).unwrap().len(),
         0,
@@ -419,7 +419,7 @@ async fn instant_upload_only_within_ones_own_files() {
     assert_eq!(bobs.download(&h, None).await.status(), StatusCode::OK);
     // His copy of bytes the server already had is dropped (after his answer, not before).
     let id = location.rsplit('/').next().unwrap();
-    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    let staged = s.data_dir().join("files").join("uploads").join(id);
     for _ in 0..100 {
         if !staged.exists() {
             break;
@@ -600,7 +600,7 @@ async fn abandoned_uploads_and_unreferenced_files_are_collected() {
         tus.download(&loose_hash, None).await.status(),
         StatusCode::NOT_FOUND
     );
-    let files = s.db_path().with_file_name("files");
+    let files = s.data_dir().join("files");
     assert!(!files
         .join("blobs")
         .join(&loose_hash[..2])
@@ -623,7 +623,7 @@ async fn a_staged_file_a_crash_left_without_its_upload_is_collected() {
     let going = tus.start(&file).await;
     tus.patch(&going, 0, file[..MIB / 2].to_vec()).await;
     // What a crash leaves: a duplicate's copy or an abandoned upload's bytes, its row gone.
-    let staged = s.db_path().with_file_name("files").join("uploads");
+    let staged = s.data_dir().join("files").join("uploads");
     let two_hours_ago = SystemTime::now() - Duration::from_secs(2 * 3600);
     let stray = staged.join(Uuid::now_v7().to_string());
     std::fs::write(&stray, bytes(1000, 14)).unwrap();
@@ -668,20 +668,15 @@ async fn after_a_restart_an_upload_resumes_from_its_last_durable_checkpoint() {
     }
     // The checkpoint at 2 MiB is written in the background; wait until it is on disk.
     let id = location.rsplit('/').next().unwrap();
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
     for _ in 0..100 {
-        let received: i64 = db
-            .query_row("SELECT received FROM uploads WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .unwrap();
+        let received = s.query_i64(&format!("SELECT received FROM uploads WHERE id = '{id}'"));
         if received == 2 * MIB as i64 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // A chunk half-written when the process died leaves bytes past the verified offset.
-    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    let staged = s.data_dir().join("files").join("uploads").join(id);
     {
         use std::io::Write;
         let mut f = std::fs::OpenOptions::new()
@@ -734,7 +729,7 @@ async fn a_stream_of_pieces_keeps_each_good_piece_and_refuses_a_corrupt_one() {
     assert_error(&r, StatusCode::from_u16(460).unwrap(), "checksum_mismatch");
     assert_eq!(tus.offset(&location).await, Some(PIECE));
     let id = location.rsplit('/').next().unwrap();
-    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    let staged = s.data_dir().join("files").join("uploads").join(id);
     assert_eq!(std::fs::metadata(&staged).unwrap().len(), PIECE);
 
     // The rest, sent again from there, completes a file equal byte for byte.
@@ -807,7 +802,7 @@ async fn stall_after_a_piece_and_a_half(
         answer(r).await
     });
     let id = location.rsplit('/').next().unwrap();
-    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    let staged = s.data_dir().join("files").join("uploads").join(id);
     let past = PIECE + MIB as u64;
     for _ in 0..500 {
         if std::fs::metadata(&staged).map(|m| m.len()).unwrap_or(0) >= past {
@@ -855,7 +850,7 @@ async fn a_request_that_goes_silent_ends_and_keeps_its_whole_pieces() {
         .unwrap();
     assert_error(&old, StatusCode::BAD_REQUEST, "invalid_request");
     let id = location.rsplit('/').next().unwrap();
-    let staged = s.db_path().with_file_name("files").join("uploads").join(id);
+    let staged = s.data_dir().join("files").join("uploads").join(id);
     assert_eq!(std::fs::metadata(&staged).unwrap().len(), PIECE);
     assert_eq!(tus.offset(&location).await, Some(PIECE));
 }

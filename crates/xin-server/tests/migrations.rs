@@ -1,8 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Each migration upgrades a database of the previous version without losing its data.
 
+mod common;
+
+use common::TestDatabase;
 use sqlx::Row;
-use xin_server::store::{sqlite_migrations, Backend, Store};
+use xin_server::store::{postgres_migrations, sqlite_migrations, Backend, Store};
 
 fn backend(dir: &std::path::Path) -> Backend {
     Backend::Sqlite(dir.to_path_buf())
@@ -103,24 +106,56 @@ async fn a_database_migrated_by_sqlx_is_taken_over() {
     store.close().await;
 }
 
-/// A server older than its database stops instead of running on a schema it does not know.
+/// A server older than its database stops instead of running on a schema it does not know
+/// (on this run's engine).
 #[tokio::test]
 async fn a_database_a_newer_server_migrated_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let newest = sqlite_migrations().last().unwrap().version;
-    migrate_to(dir.path(), newest).await;
-    let pool = pool_in(dir.path()).await;
-    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'from the future', 1)")
-        .bind(newest + 1)
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-    let refused = Store::open(&backend(dir.path()), xin_server::hub::Hub::default())
+    let db = TestDatabase::fresh();
+    let backend = TestDatabase::backend(db.as_ref(), dir.path());
+    let newest = Store::migrate(&backend, None).await.unwrap();
+    common::execute(
+        db.as_ref(),
+        dir.path(),
+        &format!("INSERT INTO schema_migrations (version, name, applied_at) VALUES ({}, 'from the future', 1)", newest + 1),
+    );
+    let refused = Store::open(&backend, xin_server::hub::Hub::default())
         .await
         .err()
         .expect("refused");
     assert!(refused.to_string().contains("newer"), "{refused}");
+}
+
+/// Nodes started together migrate the schema once between them, and all start.
+#[tokio::test]
+async fn nodes_starting_together_migrate_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDatabase::fresh();
+    let backend = TestDatabase::backend(db.as_ref(), dir.path());
+    let nodes: Vec<_> = (0..4)
+        .map(|_| {
+            let backend = backend.clone();
+            tokio::spawn(
+                async move { Store::open(&backend, xin_server::hub::Hub::default()).await },
+            )
+        })
+        .collect();
+    for node in nodes {
+        node.await.unwrap().unwrap().close().await;
+    }
+    let applied = common::query_i64(
+        db.as_ref(),
+        dir.path(),
+        "SELECT COUNT(*) FROM schema_migrations",
+    );
+    let newest = Store::migrate(&backend, None).await.unwrap();
+    let known = if db.is_some() {
+        postgres_migrations().len()
+    } else {
+        sqlite_migrations().len()
+    };
+    assert_eq!(applied as usize, known);
+    assert!(newest >= 1);
 }
 
 #[tokio::test]

@@ -352,12 +352,7 @@ async fn login_codes_are_single_use_expire_and_give_a_per_app_id() {
 
     // A code older than 5 minutes is refused (its expiry moved into the past on disk).
     let old = login(first).await;
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
-    db.execute(
-        "UPDATE mini_program_codes SET expires_at = 0 WHERE used_at IS NULL",
-        [],
-    )
-    .unwrap();
+    s.execute("UPDATE mini_program_codes SET expires_at = 0 WHERE used_at IS NULL");
     assert_error(
         &exchange("crag-coffee", old).await,
         StatusCode::GONE,

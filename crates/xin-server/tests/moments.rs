@@ -405,13 +405,9 @@ async fn the_album_window_limits_how_far_back_friends_look() {
     post(&ann, json!({"text": "last year", "visibility": "all"})).await;
     post(&ann, json!({"text": "today", "visibility": "all"})).await;
     // Make the first post a year old, as if written then.
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
-    db.execute(
-        "UPDATE moment_posts SET created_at = created_at - 365 * 86400000 WHERE text = 'last year'",
-        [],
-    )
-    .unwrap();
-    drop(db);
+    s.execute(
+        "UPDATE moment_posts SET created_at = created_at - 31536000000 WHERE text = 'last year'",
+    );
     assert_eq!(seen(&ben, Some(&ann)).await, ["today", "last year"]);
     for (window, shown) in [
         ("six_months", vec!["today"]),

@@ -474,13 +474,7 @@ async fn chatting_with_an_account_menus_auto_replies_and_the_48_hour_window() {
         (StatusCode::FORBIDDEN, Some("reply_window_closed"))
     );
     // Two days later, Ann's window has closed too.
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
-    db.execute(
-        "UPDATE official_messages SET created_at = created_at - 49 * 3600000",
-        [],
-    )
-    .unwrap();
-    drop(db);
+    s.execute("UPDATE official_messages SET created_at = created_at - 49 * 3600000");
     let r = editor
         .call(
             Method::POST,
@@ -637,13 +631,9 @@ async fn qr_codes_carry_a_scene_to_each_follow_and_expire() {
     );
 
     // An hour later the code is gone; the plain code still works.
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
-    db.execute(
+    s.execute(
         "UPDATE official_qr SET expires_at = expires_at - 3600 * 1000 WHERE expires_at IS NOT NULL",
-        [],
-    )
-    .unwrap();
-    drop(db);
+    );
     let r = ben
         .call(Method::GET, &format!("/official-qr/{code}"), None)
         .await;

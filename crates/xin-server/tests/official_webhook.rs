@@ -216,13 +216,7 @@ async fn access_tokens_reply_within_the_window_and_expire() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // Two hours later the token is no good.
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
-    db.execute(
-        "UPDATE official_tokens SET expires_at = expires_at - 7200 * 1000",
-        [],
-    )
-    .unwrap();
-    drop(db);
+    s.execute("UPDATE official_tokens SET expires_at = expires_at - 7200 * 1000");
     let (status, body) = reply(ann.user.id.to_string(), Some(token)).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),

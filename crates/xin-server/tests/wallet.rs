@@ -718,40 +718,15 @@ async fn the_ledger_checker_finds_a_tampered_balance_and_an_unbalanced_posting()
     let alice = Party::join(&s, "alice", "13800000001").await;
     alice.fund(4_000).await;
     s.ledger_is_sound();
-    let db = rusqlite::Connection::open(s.db_path()).unwrap();
     // Someone edits a balance by hand: it no longer equals its postings.
-    db.execute(
-        "UPDATE ledger_accounts SET balance = balance + 1 WHERE kind = 'wallet'",
-        [],
-    )
-    .unwrap();
-    let check = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
-            .args([
-                "--data-dir",
-                s.data_dir().to_str().unwrap(),
-                "ledger",
-                "check",
-            ])
-            .output()
-            .unwrap()
-    };
-    let out = check();
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(!out.status.success());
+    s.execute("UPDATE ledger_accounts SET balance = balance + 1 WHERE kind = 'wallet'");
+    let (ok, text) = s.ledger_check();
+    assert!(!ok);
     assert!(text.contains("postings sum to 4000"), "{text}");
     assert!(text.contains("money in − out is 4000"), "{text}");
-    db.execute(
-        "UPDATE ledger_accounts SET balance = balance - 1 WHERE kind = 'wallet'",
-        [],
-    )
-    .unwrap();
-    db.execute(
-        "UPDATE ledger_postings SET amount = amount + 7 WHERE account_id = 'bank:sandbox'",
-        [],
-    )
-    .unwrap();
-    let text = String::from_utf8_lossy(&check().stdout).to_string();
+    s.execute("UPDATE ledger_accounts SET balance = balance - 1 WHERE kind = 'wallet'");
+    s.execute("UPDATE ledger_postings SET amount = amount + 7 WHERE account_id = 'bank:sandbox'");
+    let (_, text) = s.ledger_check();
     assert!(text.contains("postings sum to 7"), "{text}");
 }
 

@@ -36,7 +36,7 @@ impl Drop for ServerProcess {
     }
 }
 
-fn spawn(port: u16, dir: &std::path::Path) -> ServerProcess {
+fn spawn(port: u16, dir: &std::path::Path, db: &[String]) -> ServerProcess {
     ServerProcess(
         Command::new(env!("CARGO_BIN_EXE_xin-server"))
             .args([
@@ -47,6 +47,7 @@ fn spawn(port: u16, dir: &std::path::Path) -> ServerProcess {
                 "--attempts-per-minute",
                 "100000",
             ])
+            .args(db)
             .env("RUST_LOG", "warn")
             .spawn()
             .unwrap(),
@@ -83,7 +84,9 @@ async fn payments_survive_a_kill_9_exactly_once() {
         .unwrap()
         .port();
     let url = format!("http://127.0.0.1:{port}");
-    let mut server = spawn(port, &data);
+    let database = common::TestDatabase::fresh();
+    let db: Vec<String> = database.iter().flat_map(|d| d.args(&url)).collect();
+    let mut server = spawn(port, &data, &db);
     healthy(&url).await;
     let s = TestServer::attach(url.clone(), tempfile::tempdir().unwrap());
     let people = [
@@ -147,7 +150,7 @@ async fn payments_survive_a_kill_9_exactly_once() {
     for p in payers {
         p.await.unwrap();
     }
-    let mut server = spawn(port, &data);
+    let mut server = spawn(port, &data, &db);
     healthy(&url).await;
 
     let attempts = std::mem::take(&mut *attempts.lock().unwrap());
@@ -183,10 +186,11 @@ async fn payments_survive_a_kill_9_exactly_once() {
     }
     server.kill9();
 
-    let db = rusqlite::Connection::open(data.join("xin.db")).unwrap();
-    let stored: i64 = db
-        .query_row("SELECT COUNT(*) FROM wallet_transfers", [], |r| r.get(0))
-        .unwrap();
+    let stored = query_i64(
+        database.as_ref(),
+        &data,
+        "SELECT COUNT(*) FROM wallet_transfers",
+    );
     assert_eq!(
         stored as usize,
         ids.len(),
@@ -197,7 +201,9 @@ async fn payments_survive_a_kill_9_exactly_once() {
         attempts.len()
     );
     let out = Command::new(env!("CARGO_BIN_EXE_xin-server"))
-        .args(["--data-dir", data.to_str().unwrap(), "ledger", "check"])
+        .args(["--data-dir", data.to_str().unwrap()])
+        .args(&db)
+        .args(["ledger", "check"])
         .output()
         .unwrap();
     assert!(

@@ -238,8 +238,7 @@ async fn groups_hold_at_most_500_members() {
     assert_error(&too_many, StatusCode::CONFLICT, "group_full");
 
     let conv = group_of(&server, &owner, &friends[..499]).await;
-    let db = pool(&server).await;
-    let rows_before = count(&db, "SELECT COUNT(*) FROM user_events").await;
+    let rows_before = server.query_i64("SELECT COUNT(*) FROM user_events");
     let one_more = server
         .call(
             Method::POST,
@@ -251,9 +250,9 @@ async fn groups_hold_at_most_500_members() {
     assert_error(&one_more, StatusCode::CONFLICT, "group_full");
     // Refused means nothing written.
     let q = format!("SELECT COUNT(*) FROM members WHERE conversation_id = '{conv}' AND active = 1");
-    assert_eq!(count(&db, &q).await, 500);
+    assert_eq!(server.query_i64(&q), 500);
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM user_events").await,
+        server.query_i64("SELECT COUNT(*) FROM user_events"),
         rows_before
     );
     // Room again after someone leaves.

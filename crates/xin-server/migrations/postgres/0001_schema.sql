@@ -201,6 +201,12 @@ CREATE TABLE ledger_accounts (
     CHECK (kind <> 'escrow' OR balance >= 0)
 );
 
+-- The accounts money comes from and waits in.
+INSERT INTO ledger_accounts (id, kind, user_id, balance) VALUES
+    ('bank:sandbox', 'bank', NULL, 0),
+    ('escrow:transfer', 'escrow', NULL, 0),
+    ('escrow:envelope', 'escrow', NULL, 0);
+
 CREATE TABLE ledger_transactions (
     id          TEXT COLLATE "C"    NOT NULL PRIMARY KEY,  -- UUIDv7: ordered by time
     kind        TEXT COLLATE "C"    NOT NULL,              -- top_up | withdrawal | transfer | transfer_accept | transfer_refund
@@ -365,7 +371,7 @@ CREATE TABLE official_accounts (
     kind       TEXT COLLATE "C"    NOT NULL,         -- subscription | service
     avatar_hue BIGINT  NOT NULL,
     created_at BIGINT  NOT NULL,
-    avatar     TEXT COLLATE "C" COLLATE "C"
+    avatar     TEXT COLLATE "C"
 );
 
 CREATE TABLE official_follows (

@@ -67,7 +67,7 @@ const MAY_READ: &str = "SELECT 1 FROM blob_owners WHERE user_id = $1 AND hash = 
 pub(crate) fn may_read(c: &sql::Conn, user: &str, hash: &str) -> ApiResult<bool> {
     Ok(
         sql::one(c, MAY_READ, &[&user, &hash], |_| Ok(()))?.is_some()
-            || sql::one(c, &super::moments::IMAGE_VISIBLE, &[&user, &hash], |_| {
+            || sql::one(c, &super::moments::IMAGE_VISIBLE, &[&user, &hash, &now_ms()], |_| {
                 Ok(())
             })?
             .is_some()

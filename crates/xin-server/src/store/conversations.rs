@@ -238,7 +238,8 @@ fn add_member(c: &Conn, conv: Uuid, user: Uuid, role: Role) -> ApiResult<()> {
          FROM conversations WHERE id = $1
          ON CONFLICT (conversation_id, user_id) DO UPDATE SET active = 1, role = excluded.role,
            history_from = CASE WHEN members.active = 1 THEN members.history_from ELSE excluded.history_from END,
-           read_seq = MAX(members.read_seq, excluded.read_seq)",
+           read_seq = CASE WHEN excluded.read_seq > members.read_seq
+                          THEN excluded.read_seq ELSE members.read_seq END",
         &[&conv.to_string(), &user.to_string(), &role_str(role), &now_ms()],
     )?;
     Ok(())

@@ -244,7 +244,7 @@ impl Store {
                 &cx.conn,
                 "DELETE FROM mini_program_versions WHERE mini_program_id = $1 AND version NOT IN
                    (SELECT version FROM mini_program_versions WHERE mini_program_id = $1
-                    ORDER BY published_at DESC, rowid DESC LIMIT $2)",
+                    ORDER BY published_at DESC, version DESC LIMIT $2)",
                 &[&id.to_string(), &KEPT_VERSIONS],
             )?;
             sql::exec(
@@ -298,7 +298,7 @@ impl Store {
                     c,
                     viewer,
                     "WHERE u.pinned = 1 OR u.last_used IS NOT NULL
-                     ORDER BY u.pinned DESC, u.last_used DESC LIMIT 50",
+                     ORDER BY u.pinned DESC, u.last_used DESC NULLS LAST LIMIT 50",
                     &[],
                 ),
             })

@@ -44,7 +44,7 @@ use uuid::Uuid;
 
 pub use accounts::{CreateUserError, NewUser, UserRow};
 pub use blobs::{quota_exceeded, BlobInfo, Collected, UploadRow};
-pub use driver::{redact_url, sqlite_migrations, Backend, Migration};
+pub use driver::{postgres_migrations, redact_url, sqlite_migrations, Backend, Migration};
 pub use log::NewEvents;
 pub use sessions::{Authed, IssuedSession, NewSession, RefreshOutcome, SessionCheck};
 pub use tickets::{NewTicket, TicketRow};

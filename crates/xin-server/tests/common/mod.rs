@@ -1,4 +1,6 @@
-//! A real `xin-server` on a real loopback port with a real SQLite store, and a tiny client.
+//! A real `xin-server` on a real loopback port with a real store, and a tiny client. The store
+//! is SQLite, or, when `cargo xtask test` runs the suites again with `XIN_TEST_POSTGRES` set,
+//! a fresh PostgreSQL database of each test's own on that server.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod webhook;
@@ -12,7 +14,108 @@ pub struct TestServer {
     pub url: String,
     pub http: reqwest::Client,
     config: Config,
+    _database: Option<TestDatabase>,
     _dir: tempfile::TempDir,
+}
+
+/// The PostgreSQL server `cargo xtask test` started, when the suites run on PostgreSQL.
+const POSTGRES: &str = "XIN_TEST_POSTGRES";
+
+/// A database of one test's own, dropped with it.
+pub struct TestDatabase {
+    admin: String,
+    name: String,
+    pub url: String,
+}
+
+/// Runs blocking PostgreSQL client code off the async runtime (the sync client starts its own).
+fn off_runtime<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::spawn(f).join().unwrap()
+}
+
+impl TestDatabase {
+    /// The store a test's server would use: this run's engine.
+    pub fn backend(db: Option<&Self>, data_dir: &std::path::Path) -> xin_server::store::Backend {
+        match db {
+            Some(db) => xin_server::store::Backend::Postgres(db.url.clone()),
+            None => xin_server::store::Backend::Sqlite(data_dir.to_path_buf()),
+        }
+    }
+
+    /// A fresh, empty database when the suites run on PostgreSQL; `None` on SQLite.
+    pub fn fresh() -> Option<Self> {
+        let admin = std::env::var(POSTGRES).ok()?;
+        let name = format!("t_{}", uuid::Uuid::now_v7().simple());
+        let url = {
+            let mut u = url::Url::parse(&admin).unwrap();
+            u.set_path(&name);
+            u.to_string()
+        };
+        let (admin2, name2) = (admin.clone(), name.clone());
+        off_runtime(move || {
+            let mut c = postgres::Client::connect(&admin2, postgres::NoTls).unwrap();
+            c.batch_execute(&format!("CREATE DATABASE {name2}"))
+                .unwrap();
+        });
+        Some(Self { admin, name, url })
+    }
+
+    /// The options that point a `xin-server` process at this database.
+    pub fn args(&self, public_url: &str) -> Vec<String> {
+        vec![
+            "--database-url".into(),
+            self.url.clone(),
+            "--public-url".into(),
+            public_url.into(),
+        ]
+    }
+}
+
+/// Runs one statement on the store in `data_dir` or `db` (PostgreSQL when given), behind the
+/// server's back; answers the rows it changed.
+pub fn execute(db: Option<&TestDatabase>, data_dir: &std::path::Path, sql: &str) -> u64 {
+    match db {
+        Some(db) => {
+            let (url, sql) = (db.url.clone(), sql.to_owned());
+            off_runtime(move || {
+                let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                c.execute(sql.as_str(), &[]).unwrap()
+            })
+        }
+        None => rusqlite::Connection::open(data_dir.join("xin.db"))
+            .unwrap()
+            .execute(sql, [])
+            .unwrap() as u64,
+    }
+}
+
+/// One number from the store in `data_dir` or `db` (PostgreSQL when given), read behind the
+/// server's back.
+pub fn query_i64(db: Option<&TestDatabase>, data_dir: &std::path::Path, sql: &str) -> i64 {
+    match db {
+        Some(db) => {
+            let (url, sql) = (db.url.clone(), sql.to_owned());
+            off_runtime(move || {
+                let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+                c.query_one(sql.as_str(), &[]).unwrap().get(0)
+            })
+        }
+        None => rusqlite::Connection::open(data_dir.join("xin.db"))
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap(),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        off_runtime(move || {
+            if let Ok(mut c) = postgres::Client::connect(&admin, postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        });
+    }
 }
 
 impl TestServer {
@@ -23,14 +126,20 @@ impl TestServer {
     pub async fn with(tweak: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_tests(dir.path());
-        tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let database = TestDatabase::fresh();
+        if let Some(db) = &database {
+            config.database_url = Some(db.url.clone());
+            config.public_url = Some(format!("http://{}", listener.local_addr().unwrap()));
+        }
+        tweak(&mut config);
         let running = xin_server::start(config.clone(), listener).await.unwrap();
         Self {
             url: running.url(),
             running: Some(running),
             http: reqwest::Client::new(),
             config,
+            _database: database,
             _dir: dir,
         }
     }
@@ -42,6 +151,7 @@ impl TestServer {
             running: None,
             http: reqwest::Client::new(),
             config: Config::for_tests(dir.path()),
+            _database: None,
             _dir: dir,
         }
     }
@@ -74,25 +184,42 @@ impl TestServer {
     /// Runs `xin-server ledger check` over this server's store, as an operator would, and
     /// asserts every invariant holds.
     pub fn ledger_is_sound(&self) {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
-            .args([
-                "--data-dir",
-                self.data_dir().to_str().unwrap(),
-                "ledger",
-                "check",
-            ])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && text.contains("every invariant holds"),
-            "{text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (ok, text) = self.ledger_check();
+        assert!(ok && text.contains("every invariant holds"), "{text}");
     }
 
-    /// The store's database file, for tests that look at what is on disk.
+    /// Runs one statement on the store behind the server's back (a test playing a careless
+    /// operator); answers the rows it changed.
+    pub fn execute(&self, sql: &str) -> u64 {
+        execute(self._database.as_ref(), self.data_dir(), sql)
+    }
+
+    /// One number read from the store behind the server's back.
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        query_i64(self._database.as_ref(), self.data_dir(), sql)
+    }
+
+    /// `xin-server ledger check` over this server's store: (exit success, what it printed).
+    pub fn ledger_check(&self) -> (bool, String) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
+            .args(["--data-dir", self.data_dir().to_str().unwrap()])
+            .args(self._database.iter().flat_map(|db| db.args(&self.url)))
+            .args(["ledger", "check"])
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    }
+
+    /// The store's database file, for tests that look at what is on disk (SQLite only).
     pub fn db_path(&self) -> std::path::PathBuf {
+        assert!(self._database.is_none(), "this test reads SQLite's file");
         self._dir.path().join("xin.db")
     }
 

@@ -40,6 +40,11 @@ pub fn sqlite_migrations() -> &'static [Migration] {
     SQLITE
 }
 
+/// PostgreSQL's migrations, oldest first.
+pub fn postgres_migrations() -> &'static [Migration] {
+    POSTGRES
+}
+
 static SQLITE: &[Migration] = &[
     m(
         1,
@@ -203,6 +208,20 @@ fn apply(conn: &Conn, set: &[Migration], upto: Option<i64>) -> ApiResult<SchemaV
         .filter(|m| m.version > before && upto.is_none_or(|u| m.version <= u))
     {
         conn.begin(Begin::Write)?;
+        // Another process may have applied it since `before` was read (two SQLite servers on
+        // one file; PostgreSQL nodes wait on the lock instead).
+        let applied = conn
+            .one(
+                "SELECT 1 FROM schema_migrations WHERE version = $1",
+                &[&step.version],
+                |_| Ok(()),
+            )?
+            .is_some();
+        if applied {
+            conn.commit()?;
+            after = step.version;
+            continue;
+        }
         let done = conn.batch(step.sql).and_then(|()| {
             conn.exec(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
@@ -213,8 +232,12 @@ fn apply(conn: &Conn, set: &[Migration], upto: Option<i64>) -> ApiResult<SchemaV
             Ok(_) => conn.commit()?,
             Err(e) => {
                 let _ = conn.rollback();
+                let cause = match e {
+                    ApiError::Internal(cause) => cause,
+                    other => other.to_string(),
+                };
                 return Err(ApiError::Internal(format!(
-                    "migration {} ({}): {e}",
+                    "migration {} ({}): {cause}",
                     step.version, step.name
                 )));
             }

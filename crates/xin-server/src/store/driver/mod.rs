@@ -13,7 +13,7 @@ mod value;
 use std::{fmt, path::PathBuf};
 
 pub(crate) use migrate::migrate;
-pub use migrate::{sqlite_migrations, Migration};
+pub use migrate::{postgres_migrations, sqlite_migrations, Migration};
 pub use postgres::redact as redact_url;
 pub(crate) use value::{Column, Param, Value};
 

@@ -6,23 +6,25 @@ use std::{cell::RefCell, collections::HashMap, error::Error};
 
 use bytes::BytesMut;
 use postgres::{
-    types::{to_sql_checked, IsNull, ToSql, Type},
+    types::{to_sql_checked, FromSql, IsNull, ToSql, Type},
     Client, NoTls, Statement,
 };
 
 use super::{ColumnIndex, Param, Row, RowOf, Value};
 use crate::error::{ApiError, ApiResult};
 
-fn failed(e: postgres::Error) -> ApiError {
-    // The server's message (with its detail) says more than the client's summary.
+/// The server's message (with its detail) and the statement: more than the client's summary.
+fn failed(e: postgres::Error, sql: &str) -> ApiError {
+    let statement: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    let statement: String = statement.chars().take(160).collect();
     match e.as_db_error() {
         Some(db) => ApiError::Internal(format!(
-            "store: {} ({}){}",
+            "store: {} ({}){} in: {statement}",
             db.message(),
             db.code().code(),
             db.detail().map(|d| format!(": {d}")).unwrap_or_default()
         )),
-        None => ApiError::Internal(format!("store: {e}")),
+        None => ApiError::Internal(format!("store: {e} in: {statement}")),
     }
 }
 
@@ -34,12 +36,18 @@ pub(super) struct PgConn {
 
 impl PgConn {
     pub(super) fn open(url: &str) -> ApiResult<Self> {
-        let client = Client::connect(url, NoTls).map_err(|e| {
+        let unreachable = |e: &dyn std::fmt::Display| {
             ApiError::Internal(format!(
                 "cannot connect to PostgreSQL at {}: {e}",
                 redact(url)
             ))
-        })?;
+        };
+        let mut config: postgres::Config = url.parse().map_err(|e| unreachable(&e))?;
+        // A database behind a dropped route must fail the start, not hang it.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(5));
+        }
+        let client = config.connect(NoTls).map_err(|e| unreachable(&e))?;
         Ok(Self {
             client: RefCell::new(client),
             prepared: RefCell::default(),
@@ -50,7 +58,11 @@ impl PgConn {
         if let Some(s) = self.prepared.borrow().get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.borrow_mut().prepare(sql).map_err(failed)?;
+        let s = self
+            .client
+            .borrow_mut()
+            .prepare(sql)
+            .map_err(|e| failed(e, sql))?;
         self.prepared.borrow_mut().insert(sql.to_owned(), s.clone());
         Ok(s)
     }
@@ -62,7 +74,7 @@ impl PgConn {
             .client
             .borrow_mut()
             .execute(&stmt, &refs(&values))
-            .map_err(failed)?;
+            .map_err(|e| failed(e, sql))?;
         usize::try_from(n).map_err(|e| ApiError::Internal(e.to_string()))
     }
 
@@ -80,7 +92,7 @@ impl PgConn {
             .client
             .borrow_mut()
             .query(&stmt, &refs(&values))
-            .map_err(failed)?;
+            .map_err(|e| failed(e, sql))?;
         rows.iter()
             .take(limit.unwrap_or(usize::MAX))
             .map(|r| f(&Row(RowOf::Postgres(r))))
@@ -88,7 +100,10 @@ impl PgConn {
     }
 
     pub(super) fn batch(&self, sql: &str) -> ApiResult<()> {
-        self.client.borrow_mut().batch_execute(sql).map_err(failed)
+        self.client
+            .borrow_mut()
+            .batch_execute(sql)
+            .map_err(|e| failed(e, sql))
     }
 }
 
@@ -148,6 +163,48 @@ impl ToSql for Bound<'_> {
     to_sql_checked!();
 }
 
+/// A NUMERIC holding a whole number that fits in i64 (sums of money and sizes).
+struct Integral(i64);
+
+impl<'a> FromSql<'a> for Integral {
+    /// The binary form: digit count, weight, sign, scale, then base-10 000 digits, the first
+    /// worth 10 000^weight.
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        let word = |i: usize| -> Result<i16, BoxError> {
+            raw.get(i * 2..i * 2 + 2)
+                .map(|b| i16::from_be_bytes([b[0], b[1]]))
+                .ok_or_else(|| "a short NUMERIC".into())
+        };
+        let (digits, weight, sign) = (word(0)?, word(1)?, word(2)? as u16);
+        if sign == 0xC000 {
+            return Err("NaN where a number was expected".into());
+        }
+        let mut n: i64 = 0;
+        for d in 0..usize::try_from(digits)? {
+            let digit = i64::from(word(4 + d)?);
+            let place = i64::from(weight) - i64::try_from(d)?;
+            if place < 0 {
+                if digit != 0 {
+                    return Err("a fraction where a whole number was expected".into());
+                }
+                continue;
+            }
+            let worth = 10_000_i64
+                .checked_pow(u32::try_from(place)?)
+                .and_then(|w| w.checked_mul(digit))
+                .ok_or("a NUMERIC too large for 64 bits")?;
+            n = n
+                .checked_add(worth)
+                .ok_or("a NUMERIC too large for 64 bits")?;
+        }
+        Ok(Self(if sign == 0x4000 { -n } else { n }))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::NUMERIC
+    }
+}
+
 pub(super) fn value<'r>(r: &'r postgres::Row, i: impl ColumnIndex) -> ApiResult<Value<'r>> {
     let at = i
         .position(r.columns().iter().map(postgres::Column::name))
@@ -183,11 +240,45 @@ pub(super) fn value<'r>(r: &'r postgres::Row, i: impl ColumnIndex) -> ApiResult<
             .try_get::<_, Option<&[u8]>>(at)
             .map_err(read)?
             .map(Value::Bytes),
+        // A SUM over BIGINT is NUMERIC on PostgreSQL (an integer on SQLite).
+        Type::NUMERIC => r
+            .try_get::<_, Option<Integral>>(at)
+            .map_err(read)?
+            .map(|n| Value::Int(n.0)),
         other => {
             return Err(ApiError::Internal(format!(
-                "store: column {i} is {other}; cast it (a SUM is NUMERIC: CAST(SUM(…) AS BIGINT))"
+                "store: column {i} is {other}, which the store does not read"
             )))
         }
     }
     .unwrap_or(Value::Null))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numeric(digits: &[i16], weight: i16, sign: u16) -> Vec<u8> {
+        let mut raw = Vec::new();
+        for w in [digits.len() as i16, weight, sign as i16, 0] {
+            raw.extend(w.to_be_bytes());
+        }
+        for d in digits {
+            raw.extend(d.to_be_bytes());
+        }
+        raw
+    }
+
+    #[test]
+    fn whole_numerics_read_as_integers_and_fractions_are_refused() {
+        let read = |raw: Vec<u8>| Integral::from_sql(&Type::NUMERIC, &raw).map(|n| n.0);
+        // 123 456 789 = 1·10000² + 2345·10000 + 6789
+        assert_eq!(read(numeric(&[1, 2345, 6789], 2, 0)).unwrap(), 123_456_789);
+        assert_eq!(read(numeric(&[42], 0, 0x4000)).unwrap(), -42);
+        assert_eq!(read(numeric(&[], 0, 0)).unwrap(), 0);
+        // 50 000 = 5·10000¹ (a trailing zero digit is left out).
+        assert_eq!(read(numeric(&[5], 1, 0)).unwrap(), 50_000);
+        assert!(read(numeric(&[1, 5000], 0, 0)).is_err(), "1.5");
+        assert!(read(numeric(&[1], 5, 0)).is_err(), "10^20 overflows");
+    }
 }

@@ -139,7 +139,7 @@ impl Store {
                        SELECT q.id, q.account_id, d.webhook_url, d.secret, q.body, q.attempts, q.next_at,
                               ROW_NUMBER() OVER (PARTITION BY q.account_id ORDER BY q.next_at) AS nth
                        FROM official_webhook_queue q JOIN official_developer d ON d.account_id = q.account_id
-                       WHERE q.state = 'pending' AND q.next_at <= $1 AND d.webhook_url IS NOT NULL)
+                       WHERE q.state = 'pending' AND q.next_at <= $1 AND d.webhook_url IS NOT NULL) AS due
                      WHERE nth <= $2 ORDER BY next_at LIMIT $3",
                     &[&now, &per_account, &limit],
                     |r| {

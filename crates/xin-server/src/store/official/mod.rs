@@ -561,13 +561,11 @@ impl Store {
                 }
             }
             let now = now_ms();
-            let (day, month): (String, String) = sql::one(
-                &cx.conn,
-                "SELECT strftime('%Y-%m-%d', $1 / 1000, 'unixepoch'), strftime('%Y-%m', $1 / 1000, 'unixepoch')",
-                &[&now],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?
-            .unwrap_or_default();
+            let (year, month, day) = crate::time::utc_date(now);
+            let (day, month) = (
+                format!("{year:04}-{month:02}-{day:02}"),
+                format!("{year:04}-{month:02}"),
+            );
             let sent_today = sql::one(
                 &cx.conn,
                 "SELECT 1 FROM official_broadcasts WHERE account_id = $1 AND day = $2",
@@ -580,7 +578,7 @@ impl Store {
                 &cx.conn,
                 "SELECT f.user_id FROM official_follows f
                  WHERE f.account_id = $1
-                   AND ($2 IS NULL OR EXISTS (SELECT 1 FROM official_follower_tags t
+                   AND (CAST($2 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM official_follower_tags t
                         WHERE t.account_id = f.account_id AND t.user_id = f.user_id AND t.tag = $2))
                    AND ($3 = 'subscription' OR (SELECT COUNT(*) FROM official_deliveries d
                         JOIN official_broadcasts b ON b.id = d.broadcast_id
@@ -597,7 +595,7 @@ impl Store {
             let followers_targeted: i64 = sql::one(
                 &cx.conn,
                 "SELECT COUNT(*) FROM official_follows f WHERE f.account_id = $1
-                   AND ($2 IS NULL OR EXISTS (SELECT 1 FROM official_follower_tags t
+                   AND (CAST($2 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM official_follower_tags t
                         WHERE t.account_id = f.account_id AND t.user_id = f.user_id AND t.tag = $2))",
                 &[&a, &b.tag],
                 |r| r.get(0),

@@ -81,7 +81,7 @@ impl Store {
                 let scenes = sql::all(
                     c,
                     "SELECT scene, COUNT(*) FROM official_follows WHERE account_id = $1
-                     GROUP BY scene ORDER BY COUNT(*) DESC, scene",
+                     GROUP BY scene ORDER BY COUNT(*) DESC, scene NULLS FIRST",
                     &[&id.to_string()],
                     |r| {
                         Ok(SceneCount {
