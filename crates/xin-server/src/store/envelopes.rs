@@ -173,7 +173,23 @@ fn wallet_changed(cx: &mut WriteCx, user: Uuid) -> ApiResult<()> {
 }
 
 /// Returns what is left of an open envelope to its sender and closes it.
+/// Takes the envelope's row lock before reading it: grabs and returns of one envelope run one
+/// after another, each seeing what the last one left.
+fn lock(c: &Conn, id: Uuid) -> ApiResult<()> {
+    sql::one(
+        c,
+        &format!(
+            "SELECT 1 FROM red_envelopes WHERE id = $1{}",
+            c.for_update()
+        ),
+        &[&id.to_string()],
+        |_| Ok(()),
+    )?;
+    Ok(())
+}
+
 fn return_rest(cx: &mut WriteCx, id: Uuid) -> ApiResult<bool> {
+    lock(&cx.conn, id)?;
     let Some(r) = row(&cx.conn, id)? else {
         return Ok(false);
     };
@@ -181,11 +197,15 @@ fn return_rest(cx: &mut WriteCx, id: Uuid) -> ApiResult<bool> {
         return Ok(false);
     }
     let rest = r.e.amount_fen - r.e.grabs.iter().map(|g| g.amount_fen).sum::<i64>();
-    sql::exec(
+    let returned = sql::exec(
         &cx.conn,
         "UPDATE red_envelopes SET state = 'returned' WHERE id = $1 AND state = 'open'",
         &[&id.to_string()],
     )?;
+    if returned == 0 {
+        // Someone else returned or finished it since: its rest is not ours to pay again.
+        return Ok(false);
+    }
     if rest > 0 {
         ledger::post(
             &cx.conn,
@@ -226,7 +246,7 @@ impl Store {
                 note: &n.note,
             };
             let idem = Idempotent::new(n.user, &n.key, &fp)?;
-            if let Some(e) = idem.replay(&cx.conn)? {
+            if let Some(e) = idem.claim(&cx.conn)? {
                 return Ok(e);
             }
             let v = cx.members.get(&cx.conn, n.conv)?;
@@ -306,6 +326,7 @@ impl Store {
     /// Takes the next share for `user`, a member of the envelope's chat.
     pub async fn grab_envelope(&self, user: Uuid, id: Uuid) -> ApiResult<Envelope> {
         self.write(move |cx| {
+            lock(&cx.conn, id)?;
             let r = row(&cx.conn, id)?.ok_or_else(not_found)?;
             let v = cx.members.get(&cx.conn, r.e.conversation_id)?;
             if !v.members.contains_key(&user) {

@@ -116,7 +116,11 @@ pub(crate) fn post(c: &Conn, entry: Entry<'_>, postings: &[Posting]) -> ApiResul
             &now_ms(),
         ],
     )?;
-    for p in postings {
+    // Accounts are locked in one order by every writer, so two postings over the same
+    // accounts (a transfer out, a refund back) wait for each other instead of deadlocking.
+    let mut ordered: Vec<&Posting> = postings.iter().collect();
+    ordered.sort_by(|a, b| a.account.cmp(&b.account));
+    for p in ordered {
         let after: Option<i64> = sql::one(
             c,
             "UPDATE ledger_accounts SET balance = balance + $2
@@ -174,6 +178,30 @@ impl<'a> Idempotent<'a> {
         })
     }
 
+    /// Claims the key before the work, or answers the first answer if it was used before. A
+    /// retry arriving while the first is still at work (on another node) waits for it at the
+    /// claim and then gets its answer, instead of doing the work again or failing. The claim is
+    /// part of the write: a refused request leaves no claim behind.
+    pub fn claim<T: DeserializeOwned>(&self, c: &Conn) -> ApiResult<Option<T>> {
+        let claimed = sql::exec(
+            c,
+            "INSERT INTO wallet_requests (user_id, key, fingerprint, response, created_at)
+             VALUES ($1, $2, $3, '', $4) ON CONFLICT (key, user_id) DO NOTHING",
+            &[
+                &self.user.to_string(),
+                &self.key,
+                &self.fingerprint,
+                &now_ms(),
+            ],
+        )?;
+        if claimed == 1 {
+            return Ok(None);
+        }
+        self.replay(c)?
+            .map(Some)
+            .ok_or_else(|| ApiError::Internal("an idempotency key claimed but not answered".into()))
+    }
+
     /// The first answer, if this key was used before.
     pub fn replay<T: DeserializeOwned>(&self, c: &Conn) -> ApiResult<Option<T>> {
         let row: Option<(String, String)> = sql::one(
@@ -194,20 +222,17 @@ impl<'a> Idempotent<'a> {
         }
     }
 
+    /// Keeps the answer to a key this write claimed.
     pub fn remember(&self, c: &Conn, answer: &impl Serialize) -> ApiResult<()> {
         let json = serde_json::to_string(answer).map_err(|e| ApiError::Internal(e.to_string()))?;
-        sql::exec(
+        let kept = sql::exec(
             c,
-            "INSERT INTO wallet_requests (user_id, key, fingerprint, response, created_at)
-             VALUES ($1, $2, $3, $4, $5)",
-            &[
-                &self.user.to_string(),
-                &self.key,
-                &self.fingerprint,
-                &json,
-                &now_ms(),
-            ],
+            "UPDATE wallet_requests SET response = $3 WHERE user_id = $1 AND key = $2",
+            &[&self.user.to_string(), &self.key, &json],
         )?;
+        if kept != 1 {
+            return Err(ApiError::Internal("an answer to an unclaimed key".into()));
+        }
         Ok(())
     }
 }

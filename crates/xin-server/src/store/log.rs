@@ -37,6 +37,11 @@ struct Entry<'a> {
 /// Bumps each user's log head in one UPSERT and returns the new seqs. Row-locked on
 /// PostgreSQL too, so the seq stays gap-free with several writers.
 fn next_seqs(c: &Conn, users: &[Uuid]) -> ApiResult<Vec<(Uuid, i64)>> {
+    // Heads are locked in id order by every writer (no deadlock between two writes to the
+    // same people), and each once (PostgreSQL refuses to update a row twice in one statement).
+    let mut users = users.to_vec();
+    users.sort_unstable();
+    users.dedup();
     let mut seqs = Vec::with_capacity(users.len());
     for chunk in users.chunks(CHUNK) {
         let values = (1..=chunk.len())

@@ -155,12 +155,19 @@ impl Store {
             }
             let mut secret = vec![0u8; 32];
             rand::thread_rng().fill_bytes(&mut secret);
+            // Two nodes may make one at once: the first kept is everyone's.
             sql::exec(
                 &cx.conn,
-                "INSERT INTO mini_program_signing (id, secret) VALUES (1, $1)",
+                "INSERT INTO mini_program_signing (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
                 &[&secret],
             )?;
-            Ok(secret)
+            sql::one(
+                &cx.conn,
+                "SELECT secret FROM mini_program_signing WHERE id = 1",
+                &[],
+                |r| r.get(0),
+            )?
+            .ok_or_else(|| ApiError::Internal("no signing secret".into()))
         })
         .await
     }

@@ -100,7 +100,7 @@ fn pay(cx: &mut WriteCx, p: NewPayment) -> ApiResult<Payment> {
         note: &p.note,
     };
     let idem = Idempotent::new(p.by, &p.key, &request)?;
-    if let Some(done) = idem.replay(&cx.conn)? {
+    if let Some(done) = idem.claim(&cx.conn)? {
         return Ok(done);
     }
     let payment = move_money(

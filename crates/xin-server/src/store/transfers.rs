@@ -202,7 +202,7 @@ impl Store {
                 note: &note,
             };
             let idem = Idempotent::new(user, &key, &req)?;
-            if let Some(t) = idem.replay(&cx.conn)? {
+            if let Some(t) = idem.claim(&cx.conn)? {
                 return Ok(t);
             }
             let v = cx.members.get(&cx.conn, conv)?;

@@ -241,7 +241,7 @@ impl Store {
     pub async fn bank_move(&self, user: Uuid, key: String, req: BankRequest) -> ApiResult<Bill> {
         self.write(move |cx| {
             let idem = Idempotent::new(user, &key, &req)?;
-            if let Some(bill) = idem.replay(&cx.conn)? {
+            if let Some(bill) = idem.claim(&cx.conn)? {
                 return Ok(bill);
             }
             ledger::open_wallet(&cx.conn, user)?;

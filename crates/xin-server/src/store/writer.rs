@@ -234,6 +234,11 @@ fn commit_batch(
 ) -> ApiResult<()> {
     cx.conn.begin(Begin::Write)?;
     for job in batch.iter_mut() {
+        if cx.conn.is_postgres() {
+            // Other nodes change members and blocks too, and this cache hears only of this
+            // node's writes: on a shared database every write reads them afresh.
+            cx.members.clear();
+        }
         let guarded = job.guarded();
         if guarded {
             cx.conn.batch("SAVEPOINT write")?;

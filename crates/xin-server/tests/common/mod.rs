@@ -144,6 +144,35 @@ impl TestServer {
         }
     }
 
+    /// Another node on this server's PostgreSQL database: its own process state, data
+    /// directory and port, the same truth.
+    pub async fn another_node(&self) -> TestServer {
+        let url = self
+            .config
+            .database_url
+            .clone()
+            .expect("another node needs a shared (PostgreSQL) database");
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_tests(dir.path());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        config.database_url = Some(url);
+        config.public_url = Some(format!("http://{}", listener.local_addr().unwrap()));
+        let running = xin_server::start(config.clone(), listener).await.unwrap();
+        Self {
+            url: running.url(),
+            running: Some(running),
+            http: reqwest::Client::new(),
+            config,
+            _database: None,
+            _dir: dir,
+        }
+    }
+
+    /// The store this node runs on (for calling what no route exposes: the background jobs).
+    pub fn store(&self) -> xin_server::store::Store {
+        self.running.as_ref().unwrap().state.store.clone()
+    }
+
     /// A client of a server running elsewhere (its own process) on `url`, keeping its data in `dir`.
     pub fn attach(url: String, dir: tempfile::TempDir) -> Self {
         Self {
@@ -282,6 +311,7 @@ impl TestServer {
     }
 }
 
+#[derive(Clone)]
 pub struct User {
     pub id: String,
     pub device_id: String,
@@ -362,6 +392,15 @@ impl<'a> Party<'a> {
         self.s
             .call(method, path, Some(&self.user.access), body)
             .await
+    }
+
+    /// The same person, signed in on the same device, talking to another node.
+    pub fn on<'b>(&self, node: &'b TestServer) -> Party<'b> {
+        Party {
+            s: node,
+            user: self.user.clone(),
+            handle: self.handle.clone(),
+        }
     }
 
     pub async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {

@@ -162,6 +162,16 @@ impl Conn {
         self.batch("ROLLBACK")
     }
 
+    /// What makes a SELECT take its rows' write locks until the transaction ends: needed on
+    /// PostgreSQL, where other writers run at once; SQLite has none, and needs none (its
+    /// writer excludes every other write).
+    pub(crate) fn for_update(&self) -> &'static str {
+        match self.0 {
+            Engine::Sqlite(_) => "",
+            Engine::Postgres(_) => " FOR UPDATE",
+        }
+    }
+
     /// The SQLite connection, for what only SQLite has (checkpoint tuning).
     pub(crate) fn sqlite(&self) -> Option<&rusqlite::Connection> {
         match &self.0 {

@@ -549,6 +549,14 @@ impl Store {
         self.write(move |cx| {
             let acct = owned(&cx.conn, owner, id)?;
             let a = id.to_string();
+            // One broadcast of this account at a time, so the day's and the month's limits
+            // are counted after the last one, not beside it.
+            sql::one(
+                &cx.conn,
+                &format!("SELECT 1 FROM official_accounts WHERE id = $1{}", cx.conn.for_update()),
+                &[&a],
+                |_| Ok(()),
+            )?;
             for article in &b.articles {
                 let ours = sql::one(
                     &cx.conn,
