@@ -2,6 +2,7 @@
 //! so it compiles before any system package is installed.
 
 mod bench;
+mod nats;
 mod postgres;
 mod process;
 mod run;

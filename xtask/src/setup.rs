@@ -45,8 +45,10 @@ const TEST_PACKAGES: &[&str] = &[
     "libsecret-tools",
     "fonts-noto-cjk",
     "fonts-noto-color-emoji",
-    // The server's suites run a second time on PostgreSQL (a cluster of the tests' own).
+    // The server's suites run a second time on PostgreSQL (a cluster of the tests' own), its
+    // nodes joined by NATS.
     "postgresql",
+    "nats-server",
 ];
 
 fn missing(packages: &[&str]) -> Vec<String> {

@@ -8,7 +8,7 @@ use std::{
     process::{Command, ExitCode},
 };
 
-use crate::postgres::Postgres;
+use crate::{nats::Nats, postgres::Postgres};
 use crate::{
     process::{cargo, npm, run_capture, Background, Result},
     root, setup,
@@ -163,12 +163,15 @@ const SQLITE_ONLY: &[&str] =
     &["a_500_member_group_stores_a_message_once_and_changes_as_small_rows"];
 
 /// The server's suites once more on PostgreSQL, each test in a database of its own on a cluster
-/// started here: the store keeps one contract on both engines.
+/// started here, every node joined to the others through a NATS started here: the store keeps
+/// one contract on both engines, and several nodes act as one.
 fn server_on_postgres(root: &Path, tally: &mut Tally) -> Result<()> {
     let pg = Postgres::for_tests("tests")?;
+    let nats = Nats::start()?;
     let mut cmd = cargo();
     cmd.current_dir(root)
         .env("XIN_TEST_POSTGRES", &pg.url)
+        .env("XIN_TEST_NATS", &nats.url)
         .args([
             "test",
             "-p",

@@ -21,6 +21,18 @@ pub struct Config {
     #[arg(long, env = "XIN_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// NATS (`nats://host:4222`) between the nodes of one service: each node's committed
+    /// events, notices, sign-outs and login tickets reach the sockets held by the others.
+    /// Needed as soon as more than one node shares a database.
+    #[arg(long, env = "XIN_BROKER")]
+    pub broker: Option<String>,
+
+    /// With a broker: every this many milliseconds a node reads the log heads of the users
+    /// whose sockets it holds and pushes what they were not given (an event whose publish was
+    /// lost when its node died). The bound on how late such an event can be.
+    #[arg(long, env = "XIN_LOG_SWEEP_MS", default_value_t = 5_000)]
+    pub log_sweep_ms: u64,
+
     /// The base URL phones use to reach this server; it goes into login QR codes.
     /// Default: the LAN address when listening on all interfaces, else the listen address.
     #[arg(long, env = "XIN_PUBLIC_URL")]
@@ -202,6 +214,8 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: Some(dir.to_path_buf()),
             database_url: None,
+            broker: None,
+            log_sweep_ms: 5_000,
             public_url: None,
             trusted_proxies: Vec::new(),
             companion_dir: dir.join("companion"),
@@ -257,6 +271,11 @@ impl Config {
     /// What cannot work, said before anything starts: a node on a shared database must not put
     /// its own address into QR codes and links, which phones may open through another node.
     pub fn check(&self) -> Result<(), String> {
+        if let Some(url) = &self.broker {
+            if !url.starts_with("nats://") {
+                return Err(format!("--broker must be a nats:// URL, not {url:?}"));
+            }
+        }
         if let Some(url) = &self.database_url {
             if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
                 return Err(format!(

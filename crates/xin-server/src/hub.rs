@@ -4,17 +4,20 @@
 //! fallen behind and is disconnected (it catches up from its event log when it reconnects), so
 //! a slow or stuck receiver never slows the writer or anyone else.
 //!
-//! With several nodes, a broker (NATS or Postgres LISTEN/NOTIFY) feeds the same entry points,
-//! `publish` and `ticket_changed`, on every node.
+//! With several nodes (see `broker`), whatever one node's hub is told — committed events,
+//! notices, sign-outs, login tickets — is also handed to the other nodes as a `Peer` message,
+//! and theirs arrive through `from_peer`. Each user's pushes are kept in seq order: an event at
+//! or below the last one pushed is a repeat and is dropped (the client fills any gap from its log).
 
 use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex,
+        Arc, Mutex, OnceLock,
     },
 };
 
+use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, Notify};
 use uuid::Uuid;
 use xin_proto::{Event, ServerEvent};
@@ -43,24 +46,67 @@ impl Conn {
     }
 }
 
+/// One user's open sockets on this node.
+#[derive(Default)]
+struct UserSockets {
+    conns: Vec<Conn>,
+    /// The seq of the last event pushed to them; `None` until known.
+    last_seq: Option<i64>,
+}
+
+/// What one node's hub tells the others'.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Peer {
+    /// Committed events of one user, in seq order.
+    Events { user: Uuid, events: Vec<Event> },
+    /// A notice outside the log.
+    Notice { user: Uuid, event: Box<ServerEvent> },
+    /// A device was signed out (its sessions ended).
+    SignOut {
+        device: Uuid,
+        reason: String,
+        expired: bool,
+    },
+    /// A login ticket changed state.
+    Ticket { id: String },
+}
+
 struct Inner {
     /// Open sockets by user, so a push touches only that user's sockets.
-    users: Mutex<HashMap<Uuid, Vec<Conn>>>,
+    users: Mutex<HashMap<Uuid, UserSockets>>,
     next_id: AtomicU64,
     tickets: broadcast::Sender<String>,
     queue: usize,
+    /// Where messages for the other nodes go, once a broker is connected.
+    peers: OnceLock<mpsc::UnboundedSender<Peer>>,
 }
 
 #[derive(Clone)]
 pub struct Hub(Arc<Inner>);
 
 /// Queues `event` on every open socket of `user` (one shared copy).
-fn push_to(users: &HashMap<Uuid, Vec<Conn>>, user: Uuid, event: ServerEvent) {
-    if let Some(conns) = users.get(&user) {
+fn push_to(users: &HashMap<Uuid, UserSockets>, user: Uuid, event: ServerEvent) {
+    if let Some(sockets) = users.get(&user) {
         let event = Arc::new(event);
-        for c in conns {
+        for c in &sockets.conns {
             c.push(Outbound::Event(event.clone()));
         }
+    }
+}
+
+/// Queues a committed event unless it was pushed already (it came twice, or late).
+fn push_event(users: &mut HashMap<Uuid, UserSockets>, user: Uuid, event: Event) {
+    let Some(sockets) = users.get_mut(&user) else {
+        return;
+    };
+    if sockets.last_seq.is_some_and(|last| event.seq <= last) {
+        return;
+    }
+    sockets.last_seq = Some(event.seq);
+    let event = Arc::new(ServerEvent::Event { event });
+    for c in &sockets.conns {
+        c.push(Outbound::Event(event.clone()));
     }
 }
 
@@ -80,9 +126,9 @@ pub struct Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         if let Ok(mut users) = self.hub.0.users.lock() {
-            if let Some(conns) = users.get_mut(&self.user_id) {
-                conns.retain(|c| c.id != self.id);
-                if conns.is_empty() {
+            if let Some(sockets) = users.get_mut(&self.user_id) {
+                sockets.conns.retain(|c| c.id != self.id);
+                if sockets.conns.is_empty() {
                     users.remove(&self.user_id);
                 }
             }
@@ -105,7 +151,60 @@ impl Hub {
             next_id: AtomicU64::new(0),
             tickets: broadcast::channel(1024).0,
             queue: queue.max(1),
+            peers: OnceLock::new(),
         }))
+    }
+
+    /// From now on, what this hub is told also goes to the other nodes through `peers`.
+    pub fn connect_peers(&self, peers: mpsc::UnboundedSender<Peer>) {
+        let _ = self.0.peers.set(peers);
+    }
+
+    fn tell_peers(&self, msg: Peer) {
+        if let Some(peers) = self.0.peers.get() {
+            let _ = peers.send(msg);
+        }
+    }
+
+    /// What another node told: acted on here, not passed on.
+    pub fn from_peer(&self, msg: Peer) {
+        match msg {
+            Peer::Events { user, events } => {
+                if let Ok(mut users) = self.0.users.lock() {
+                    for event in events {
+                        push_event(&mut users, user, event);
+                    }
+                }
+            }
+            Peer::Notice { user, event } => self.notice_here(user, &event),
+            Peer::SignOut {
+                device,
+                reason,
+                expired,
+            } => self.sign_out_here(device, &reason, expired),
+            Peer::Ticket { id } => {
+                let _ = self.0.tickets.send(id);
+            }
+        }
+    }
+
+    /// Users with sockets here, and the last seq pushed to each (`None`: none yet).
+    pub fn listening(&self) -> Vec<(Uuid, Option<i64>)> {
+        self.0
+            .users
+            .lock()
+            .map(|u| u.iter().map(|(id, s)| (*id, s.last_seq)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Records `head` as pushed to `user`'s sockets when nothing is yet: they caught up to it
+    /// from the log themselves when they connected.
+    pub fn note_head(&self, user: Uuid, head: i64) {
+        if let Ok(mut users) = self.0.users.lock() {
+            if let Some(sockets) = users.get_mut(&user) {
+                sockets.last_seq.get_or_insert(head);
+            }
+        }
     }
 
     pub fn register(&self, user_id: Uuid, device_id: Uuid) -> Socket {
@@ -113,7 +212,7 @@ impl Hub {
         let (tx, outbound) = mpsc::channel(self.0.queue);
         let overflow = Arc::new(Notify::new());
         if let Ok(mut users) = self.0.users.lock() {
-            users.entry(user_id).or_default().push(Conn {
+            users.entry(user_id).or_default().conns.push(Conn {
                 id,
                 device_id,
                 tx,
@@ -131,8 +230,17 @@ impl Hub {
         }
     }
 
-    /// A notice outside the event log (devices changed, a login request) to a user's sockets.
+    /// A notice outside the event log (devices changed, a login request) to a user's sockets,
+    /// on every node.
     pub fn send_to_user(&self, user: Uuid, event: &ServerEvent) {
+        self.notice_here(user, event);
+        self.tell_peers(Peer::Notice {
+            user,
+            event: Box::new(event.clone()),
+        });
+    }
+
+    fn notice_here(&self, user: Uuid, event: &ServerEvent) {
         if let Ok(users) = self.0.users.lock() {
             push_to(&users, user, event.clone());
         }
@@ -140,7 +248,7 @@ impl Hub {
 
     fn each(&self, mut f: impl FnMut(&Conn)) {
         if let Ok(users) = self.0.users.lock() {
-            users.values().flatten().for_each(&mut f);
+            users.values().flat_map(|s| &s.conns).for_each(&mut f);
         }
     }
 
@@ -149,13 +257,22 @@ impl Hub {
         self.0
             .users
             .lock()
-            .map(|u| u.values().map(Vec::len).sum())
+            .map(|u| u.values().map(|s| s.conns.len()).sum())
             .unwrap_or(0)
     }
 
-    /// Tells every socket of the device it was signed out (or that its session `expired`),
-    /// then closes them.
+    /// Tells every socket of the device, on every node, it was signed out (or that its session
+    /// `expired`), then closes them.
     pub fn sign_out_device(&self, device_id: Uuid, reason: &str, expired: bool) {
+        self.sign_out_here(device_id, reason, expired);
+        self.tell_peers(Peer::SignOut {
+            device: device_id,
+            reason: reason.to_string(),
+            expired,
+        });
+    }
+
+    fn sign_out_here(&self, device_id: Uuid, reason: &str, expired: bool) {
         let event = Arc::new(ServerEvent::SignedOut {
             reason: reason.to_string(),
             expired,
@@ -173,8 +290,12 @@ impl Hub {
         self.each(|c| c.push(Outbound::Close));
     }
 
+    /// Wakes whoever waits on the ticket, on every node.
     pub fn ticket_changed(&self, ticket_id: &str) {
         let _ = self.0.tickets.send(ticket_id.to_string());
+        self.tell_peers(Peer::Ticket {
+            id: ticket_id.to_string(),
+        });
     }
 
     pub fn watch_tickets(&self) -> broadcast::Receiver<String> {
@@ -183,13 +304,23 @@ impl Hub {
 }
 
 impl crate::store::Publish for Hub {
-    /// Pushes committed events, in order, to their users' open sockets.
+    /// Pushes committed events, in order, to their users' open sockets, here and on the
+    /// other nodes.
     fn publish(&self, events: Vec<(Uuid, Event)>) {
-        let Ok(users) = self.0.users.lock() else {
+        if self.0.peers.get().is_some() {
+            let mut by_user: HashMap<Uuid, Vec<Event>> = HashMap::new();
+            for (user, event) in &events {
+                by_user.entry(*user).or_default().push(event.clone());
+            }
+            for (user, events) in by_user {
+                self.tell_peers(Peer::Events { user, events });
+            }
+        }
+        let Ok(mut users) = self.0.users.lock() else {
             return;
         };
         for (user, event) in events {
-            push_to(&users, user, ServerEvent::Event { event });
+            push_event(&mut users, user, event);
         }
     }
 }

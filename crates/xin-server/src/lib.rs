@@ -1,6 +1,7 @@
 //! `xin-server`: accounts, devices, QR login and realtime fan-out; serves the phone companion.
 
 mod auth;
+mod broker;
 mod client_address;
 pub mod config;
 pub mod contract;
@@ -195,7 +196,19 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     tracing::info!("phone companion: {public_url}/m/");
     let gc_every = std::time::Duration::from_secs(config.gc_interval_secs.max(1));
     let gc_grace = std::time::Duration::from_secs(config.gc_grace_secs);
-    let state = AppState::new(store, hub, uploads, config, public_url);
+    let broker = match &config.broker {
+        Some(url) => Some(
+            broker::Broker::start(
+                url,
+                hub.clone(),
+                store.clone(),
+                std::time::Duration::from_millis(config.log_sweep_ms.max(100)),
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let state = AppState::new(store, hub, uploads, config, public_url, broker);
     let collector = tokio::spawn(files::run_collector(state.clone(), gc_every, gc_grace));
     let refunds = tokio::spawn(wallet::run_refunds(state.clone()));
     let webhooks = tokio::spawn(official::webhook::run_deliveries(state.clone()));

@@ -18,6 +18,8 @@ pub struct Inner {
     /// Payment PINs already checked with argon2 (see `VerifiedPins`).
     pub pins: crate::wallet::pin::VerifiedPins,
     pub config: Config,
+    /// The other nodes, when there are any.
+    pub broker: Option<crate::broker::Broker>,
     /// Base URL phones use (goes into QR codes).
     pub public_url: String,
     /// Signs mini-program packages; loaded from the store on first use.
@@ -41,6 +43,7 @@ impl AppState {
         uploads: Uploads,
         config: Config,
         public_url: String,
+        broker: Option<crate::broker::Broker>,
     ) -> Self {
         let limits = Limits::new(&config);
         Self(Arc::new(Inner {
@@ -54,6 +57,7 @@ impl AppState {
             bank: Box::new(crate::wallet::bank::SandboxBank::default()),
             pins: Default::default(),
             config,
+            broker,
             public_url,
             signer: tokio::sync::OnceCell::new(),
             media_keys: tokio::sync::OnceCell::new(),

@@ -1,6 +1,8 @@
-//! Two server nodes on one PostgreSQL database, racing for the same rows: one envelope grabbed
-//! through both, two sweepers returning the same envelopes, one payment retried on both, and
-//! two writers appending to one person's log. These run on PostgreSQL only (the second pass of
+//! Two server nodes on one PostgreSQL database and one NATS: what one node does reaches the
+//! sockets and waiters held by the other (messages, sign-outs, QR logins, and an event whose
+//! publish was lost), and the nodes racing for the same rows: one envelope grabbed through
+//! both, two sweepers returning the same envelopes, one payment retried on both, and two
+//! writers appending to one person's log. These run on PostgreSQL only (the second pass of
 //! `cargo xtask test`, or `cargo xtask test --postgres`): the embedded SQLite store has one
 //! writer and nothing to race.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,15 +12,16 @@ mod common;
 use std::collections::HashSet;
 
 use common::*;
-use futures_util::future::join_all;
+use futures_util::{future::join_all, StreamExt};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 /// Node A (which owns the database) and node B on the same database.
 async fn two_nodes() -> (TestServer, TestServer) {
     assert!(
-        std::env::var("XIN_TEST_POSTGRES").is_ok(),
-        "these tests need PostgreSQL: run them with cargo xtask test --postgres"
+        std::env::var("XIN_TEST_POSTGRES").is_ok() && std::env::var("XIN_TEST_NATS").is_ok(),
+        "these tests need PostgreSQL and NATS: run them with cargo xtask test --postgres"
     );
     let a = TestServer::start().await;
     let b = a.another_node().await;
@@ -242,4 +245,171 @@ async fn on_postgres_two_writers_append_to_one_log_without_hole_or_repeat() {
         )
         .await;
     assert_eq!(page["head"], head);
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A realtime socket of `p` on `node`, past its hello.
+async fn socket(node: &TestServer, p: &Party<'_>) -> Ws {
+    let (mut ws, _) = tokio_tungstenite::connect_async(realtime(&node.url, &p.user.access, "?v=2"))
+        .await
+        .unwrap();
+    let hello = next(&mut ws).await.expect("hello");
+    assert_eq!(hello["type"], "hello");
+    ws
+}
+
+/// The next thing the socket says within 5 s (`None`: it closed).
+async fn next(ws: &mut Ws) -> Option<Value> {
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("something within 5 s");
+        match msg {
+            Some(Ok(WsMessage::Text(t))) => return Some(serde_json::from_str(t.as_str()).unwrap()),
+            Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => return None,
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+/// The text of the next message event on the socket.
+async fn next_text(ws: &mut Ws) -> String {
+    loop {
+        let v = next(ws).await.expect("an event");
+        if v["type"] == "event" && v["event"]["body"]["type"] == "message_new" {
+            return v["event"]["body"]["message"]["content"]["text"]
+                .as_str()
+                .unwrap()
+                .to_string();
+        }
+    }
+}
+
+#[tokio::test]
+async fn on_postgres_a_message_sent_through_one_node_reaches_a_socket_on_the_other() {
+    let (a, b) = two_nodes().await;
+    let alice = Party::join(&a, "alice", "13800000001").await;
+    let bob = Party::join(&a, "bob", "13800000002").await;
+    alice.befriend(&bob).await;
+    let conv = alice.direct(&bob).await;
+    let mut on_a = socket(&a, &alice).await;
+    for i in 0..5 {
+        bob.on(&b).say(&conv, &format!("from node B {i}")).await;
+        assert_eq!(next_text(&mut on_a).await, format!("from node B {i}"));
+    }
+}
+
+#[tokio::test]
+async fn on_postgres_an_event_whose_publish_was_lost_still_reaches_the_socket() {
+    let (a, _b) = two_nodes().await;
+    // A node that commits and never publishes: what a node dying between the two leaves.
+    let mute = a.another_node_with(|c| c.broker = None).await;
+    let alice = Party::join(&a, "alice", "13800000001").await;
+    let bob = Party::join(&a, "bob", "13800000002").await;
+    alice.befriend(&bob).await;
+    let conv = alice.direct(&bob).await;
+    let mut on_a = socket(&a, &alice).await;
+    // The sweep has seen this socket's head before the lost event is written.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    bob.on(&mute).say(&conv, "never published").await;
+    assert_eq!(next_text(&mut on_a).await, "never published");
+}
+
+#[tokio::test]
+async fn on_postgres_signing_a_device_out_on_one_node_closes_its_socket_on_the_other() {
+    let (a, b) = two_nodes().await;
+    let phone = Party::join(&a, "alice", "13800000001").await;
+    let desktop = Party {
+        s: &a,
+        user: a.sign_in("alice", desktop_device()).await,
+        handle: "alice".into(),
+    };
+    let mut on_a = socket(&a, &desktop).await;
+    phone
+        .on(&b)
+        .ok(
+            Method::DELETE,
+            &format!("/devices/{}", desktop.user.device_id),
+            None,
+        )
+        .await;
+    let said = loop {
+        let v = next(&mut on_a).await.expect("told before closing");
+        if v["type"] == "signed_out" {
+            break v;
+        }
+    };
+    assert_eq!(said["expired"], false);
+    assert!(next(&mut on_a).await.is_none(), "then closed");
+    // Its token is refused on both nodes at once, not after a cache's minute.
+    for node in [&a, &b] {
+        let (st, _) = desktop.on(node).call(Method::GET, "/devices", None).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn on_postgres_a_login_confirmed_through_one_node_wakes_the_desktop_waiting_on_the_other() {
+    let (a, b) = two_nodes().await;
+    let phone = a.register("alice", "13800000001").await;
+    let (st, t) = a
+        .post("/login-tickets", json!({"device": desktop_device()}))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let (id, secret) = (
+        t["ticket_id"].as_str().unwrap().to_string(),
+        t["poll_secret"].as_str().unwrap().to_string(),
+    );
+    let wait = |known: &'static str| {
+        let (url, id, secret) = (a.url.clone(), id.clone(), secret.clone());
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let v = reqwest::Client::new()
+                .post(format!("{url}/api/v1/login-tickets/{id}/wait"))
+                .json(&json!({"poll_secret": secret, "known": known}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap();
+            (v, started.elapsed())
+        })
+    };
+    // The desktop waits on node A; the phone scans through node B.
+    let waiting = wait("pending");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (st, scanned) = b
+        .call(
+            Method::POST,
+            &format!("/login-tickets/{id}/scan"),
+            Some(&phone.access),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{scanned}");
+    let (v, took) = waiting.await.unwrap();
+    assert_eq!(v["phase"], "scanned", "{v}");
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "woken at once, not by the poll's timeout: {took:?}"
+    );
+    let code = v["code"].as_str().unwrap().to_string();
+    let waiting = wait("scanned");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (st, body) = b
+        .call(
+            Method::POST,
+            &format!("/login-tickets/{id}/confirm"),
+            Some(&phone.access),
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
+    let (v, took) = waiting.await.unwrap();
+    assert_eq!(v["phase"], "confirmed", "{v}");
+    assert!(v["session"]["access_token"].is_string(), "{v}");
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
 }

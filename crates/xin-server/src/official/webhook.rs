@@ -23,6 +23,8 @@ const IN_FLIGHT: i64 = 64;
 const PER_ACCOUNT: i64 = 2;
 /// How often the queue is looked at when it is quiet.
 const IDLE: Duration = Duration::from_millis(200);
+/// A claimed delivery is left alone for its timeout and this much more.
+const LEASE_MARGIN_MS: i64 = 5_000;
 
 /// Hex HMAC-SHA256 of `timestamp \n nonce \n body` keyed with the account's secret.
 pub fn signature(secret: &str, timestamp: &str, nonce: &str, body: &str) -> String {
@@ -127,9 +129,12 @@ pub async fn run_deliveries(state: AppState) {
         let due = if in_flight.full() {
             Vec::new()
         } else {
+            let now = crate::time::now_ms();
+            // Long enough for one attempt to end, however it ends.
+            let lease = now + timeout.as_millis() as i64 + LEASE_MARGIN_MS;
             state
                 .store
-                .due_webhooks(crate::time::now_ms(), PER_ACCOUNT, IN_FLIGHT)
+                .due_webhooks(now, PER_ACCOUNT, IN_FLIGHT, lease)
                 .await
                 .unwrap_or_else(|e| {
                     tracing::warn!("webhooks: {e}");

@@ -104,6 +104,15 @@ async fn run(state: AppState, authed: Authed, wire: u32, socket: WebSocket) {
         mut outbound,
         overflow,
     } = state.hub.register(authed.user_id, authed.device_id);
+    if state.broker.is_some() {
+        // The client catches up to the log's head itself once connected; from here on, what
+        // the log holds beyond it reaches this socket live or by the broker's sweep.
+        if let Ok(heads) = state.store.log_heads(vec![authed.user_id]).await {
+            for (user, head) in heads {
+                state.hub.note_head(user, head);
+            }
+        }
+    }
     let (mut tx, mut rx) = socket.split();
     let send = |event: &ServerEvent| match serde_json::to_string(event) {
         Ok(text) => Some(Message::Text(text.into())),

@@ -325,6 +325,26 @@ impl Store {
             .await
     }
 
+    /// The log heads of `users` (those with no log yet are left out).
+    pub async fn log_heads(&self, users: Vec<Uuid>) -> ApiResult<Vec<(Uuid, i64)>> {
+        self.reads
+            .run(move |c| {
+                let mut heads = Vec::with_capacity(users.len());
+                for user in users {
+                    if let Some(head) = sql::one(
+                        c,
+                        "SELECT last_seq FROM user_log WHERE user_id = $1",
+                        &[&user.to_string()],
+                        |r| r.get(0),
+                    )? {
+                        heads.push((user, head));
+                    }
+                }
+                Ok(heads)
+            })
+            .await
+    }
+
     /// A live event in the shape a v1 socket understands.
     pub async fn for_wire_v1(&self, user: Uuid, event: Event) -> ApiResult<Event> {
         if delta_conversation(&event.body).is_none() {

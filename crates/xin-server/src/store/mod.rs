@@ -140,6 +140,11 @@ impl Store {
         .await
     }
 
+    /// Forgets every trusted access token: sessions ended on another node.
+    pub fn forget_access(&self) {
+        self.access.forget_all();
+    }
+
     /// Stops the writer after the writes already queued.
     pub async fn close(&self) {
         let thread = self.writer_thread.lock().await.take();

@@ -20,6 +20,14 @@ pub struct TestServer {
 
 /// The PostgreSQL server `cargo xtask test` started, when the suites run on PostgreSQL.
 const POSTGRES: &str = "XIN_TEST_POSTGRES";
+/// The NATS server it started beside it: every node of the PostgreSQL pass uses it.
+const NATS: &str = "XIN_TEST_NATS";
+
+/// Joins a node to the other nodes through the tests' NATS, sweeping the log often.
+fn on_the_broker(config: &mut Config) {
+    config.broker = std::env::var(NATS).ok();
+    config.log_sweep_ms = 300;
+}
 
 /// A database of one test's own, dropped with it.
 pub struct TestDatabase {
@@ -131,6 +139,7 @@ impl TestServer {
         if let Some(db) = &database {
             config.database_url = Some(db.url.clone());
             config.public_url = Some(format!("http://{}", listener.local_addr().unwrap()));
+            on_the_broker(&mut config);
         }
         tweak(&mut config);
         let running = xin_server::start(config.clone(), listener).await.unwrap();
@@ -147,6 +156,11 @@ impl TestServer {
     /// Another node on this server's PostgreSQL database: its own process state, data
     /// directory and port, the same truth.
     pub async fn another_node(&self) -> TestServer {
+        self.another_node_with(|_| {}).await
+    }
+
+    /// Another node, configured by `tweak` after the rest.
+    pub async fn another_node_with(&self, tweak: impl FnOnce(&mut Config)) -> TestServer {
         let url = self
             .config
             .database_url
@@ -157,6 +171,8 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         config.database_url = Some(url);
         config.public_url = Some(format!("http://{}", listener.local_addr().unwrap()));
+        on_the_broker(&mut config);
+        tweak(&mut config);
         let running = xin_server::start(config.clone(), listener).await.unwrap();
         Self {
             url: running.url(),

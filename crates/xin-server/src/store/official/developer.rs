@@ -125,15 +125,20 @@ impl Store {
 
     /// Deliveries due at `now`: the `per_account` oldest of each account, oldest first, so an
     /// account with a long backlog takes no more of a pass than any other.
+    /// Claims deliveries that are due, at most `per_account` of one account and `limit` in
+    /// all, until `lease_until`: another node (or a later pass) leaves a claimed delivery alone
+    /// until then, so each attempt is made once; a node that dies mid-delivery leaves it to be
+    /// tried again when the lease ends.
     pub async fn due_webhooks(
         &self,
         now: i64,
         per_account: i64,
         limit: i64,
+        lease_until: i64,
     ) -> ApiResult<Vec<DueDelivery>> {
-        self.reads
-            .run(move |c| {
-                sql::all(
+        self.write(move |cx| {
+                let c = &cx.conn;
+                let due = sql::all(
                     c,
                     "SELECT id, account_id, webhook_url, secret, body, attempts FROM (
                        SELECT q.id, q.account_id, d.webhook_url, d.secret, q.body, q.attempts, q.next_at,
@@ -152,7 +157,21 @@ impl Store {
                             attempts: r.get(5)?,
                         })
                     },
-                )
+                )?;
+                let mut claimed = Vec::with_capacity(due.len());
+                for d in due {
+                    // Taken by another node since it was read: its next_at moved on.
+                    let won = sql::exec(
+                        c,
+                        "UPDATE official_webhook_queue SET next_at = $2
+                         WHERE id = $1 AND state = 'pending' AND next_at <= $3",
+                        &[&d.id, &lease_until, &now],
+                    )?;
+                    if won == 1 {
+                        claimed.push(d);
+                    }
+                }
+                Ok(claimed)
             })
             .await
     }
