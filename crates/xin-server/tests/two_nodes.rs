@@ -413,3 +413,54 @@ async fn on_postgres_a_login_confirmed_through_one_node_wakes_the_desktop_waitin
     assert!(v["session"]["access_token"].is_string(), "{v}");
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
 }
+
+#[tokio::test]
+async fn on_postgres_each_webhook_delivery_is_sent_once_though_both_nodes_deliver() {
+    let (a, b) = two_nodes().await;
+    let editor = Party::join(&a, "editor", "13800000001").await;
+    let desk = editor
+        .ok(
+            Method::POST,
+            "/official-accounts",
+            Some(json!({"handle": "cragdesk", "name": "Crag desk", "kind": "service"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (url, rx) = common::webhook::receiver().await;
+    editor
+        .ok(
+            Method::PUT,
+            &format!("/official-accounts/{desk}/developer"),
+            Some(json!({"webhook_url": url})),
+        )
+        .await;
+    // Followers through both nodes; each follow is one delivery, which both nodes' workers see.
+    const FOLLOWERS: usize = 8;
+    for i in 0..FOLLOWERS {
+        let f = Party::join(&a, &format!("fan{i}"), &format!("1390000{i:04}")).await;
+        let node = if i % 2 == 0 { &a } else { &b };
+        f.on(node)
+            .ok(
+                Method::PUT,
+                &format!("/official-accounts/{desk}/follow"),
+                Some(json!({})),
+            )
+            .await;
+    }
+    common::webhook::seen_count(&rx, FOLLOWERS).await;
+    // Time for a second node's copy, had there been one.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let seen = rx.lock().unwrap().seen.clone();
+    let ids: Vec<String> = seen
+        .iter()
+        .map(|(h, _)| h["x-xin-delivery"].clone())
+        .collect();
+    let distinct: HashSet<&String> = ids.iter().collect();
+    assert_eq!(
+        (ids.len(), distinct.len()),
+        (FOLLOWERS, FOLLOWERS),
+        "each delivery once: {ids:?}"
+    );
+}
