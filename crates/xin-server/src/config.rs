@@ -33,6 +33,13 @@ pub struct Config {
     #[arg(long, env = "XIN_LOG_SWEEP_MS", default_value_t = 5_000)]
     pub log_sweep_ms: u64,
 
+    /// Seconds over which a stopping node (SIGTERM) closes its realtime sockets, a slice at a
+    /// time, so their clients reconnect to the other nodes without all arriving at once.
+    /// `/ready` fails from the first moment, so the load balancer sends nothing new here.
+    /// Default: 10 with a broker (there are other nodes), 0 without (there is nowhere else).
+    #[arg(long, env = "XIN_DRAIN_SECS")]
+    pub drain_secs: Option<u64>,
+
     /// The base URL phones use to reach this server; it goes into login QR codes.
     /// Default: the LAN address when listening on all interfaces, else the listen address.
     #[arg(long, env = "XIN_PUBLIC_URL")]
@@ -216,6 +223,7 @@ impl Config {
             database_url: None,
             broker: None,
             log_sweep_ms: 5_000,
+            drain_secs: None,
             public_url: None,
             trusted_proxies: Vec::new(),
             companion_dir: dir.join("companion"),
@@ -293,6 +301,12 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// How long a stopping node takes to close its sockets (see `drain_secs`).
+    pub fn drain_window(&self) -> Duration {
+        let default = if self.broker.is_some() { 10 } else { 0 };
+        Duration::from_secs(self.drain_secs.unwrap_or(default))
     }
 
     pub fn pending_ttl(&self) -> Duration {

@@ -290,6 +290,26 @@ impl Hub {
         self.each(|c| c.push(Outbound::Close));
     }
 
+    /// Closes every socket over `window`, in slices of a random order, so the clients come
+    /// back (to the other nodes) spread out rather than all in one instant.
+    pub async fn close_gradually(&self, window: std::time::Duration) {
+        use rand::seq::SliceRandom;
+        const SLICES: usize = 10;
+        let mut queues: Vec<mpsc::Sender<Outbound>> = Vec::new();
+        self.each(|c| queues.push(c.tx.clone()));
+        queues.shuffle(&mut rand::thread_rng());
+        let per_slice = queues.len().div_ceil(SLICES).max(1);
+        let mut slices = queues.chunks(per_slice);
+        // The whole window passes even with few sockets: the balancer needs it to see `/ready`
+        // fail and stop sending requests here.
+        for _ in 0..SLICES {
+            for q in slices.next().unwrap_or_default() {
+                let _ = q.try_send(Outbound::Close);
+            }
+            tokio::time::sleep(window / SLICES as u32).await;
+        }
+    }
+
     /// Wakes whoever waits on the ticket, on every node.
     pub fn ticket_changed(&self, ticket_id: &str) {
         let _ = self.0.tickets.send(ticket_id.to_string());

@@ -131,7 +131,7 @@ pub async fn serve(
         .map_err(|e| format!("bind {}: {e}", config.listen))?;
     let running = start(config, listener).await?;
     shutdown.await;
-    running.stop().await;
+    running.drain().await;
     Ok(())
 }
 
@@ -146,6 +146,18 @@ pub struct Running {
 impl Running {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// A stopping node's way out (SIGTERM): `/ready` fails and new sockets are refused at
+    /// once, the open ones are closed over `--drain-secs` in slices, then the server stops.
+    pub async fn drain(self) {
+        self.state
+            .draining
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        tracing::info!(sockets = self.state.hub.sockets(), "draining");
+        let window = self.state.config.drain_window();
+        self.state.hub.close_gradually(window).await;
+        self.stop().await;
     }
 
     /// Graceful shutdown: stop accepting, close the store.

@@ -105,10 +105,13 @@ impl Limits {
 }
 
 fn check(limiter: &DefaultKeyedRateLimiter<String>, key: String, what: &str) -> ApiResult<()> {
-    limiter.check_key(&key).map_err(|_| {
-        ApiError::new(
-            ErrorCode::RateLimited,
-            format!("Too many {what} in a short time. Wait a minute and try again."),
-        )
-    })
+    limiter.check_key(&key).map_err(|_| too_many(what))
+}
+
+/// The answer to one request too many.
+pub fn too_many(what: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::RateLimited,
+        format!("Too many {what} in a short time. Wait a minute and try again."),
+    )
 }

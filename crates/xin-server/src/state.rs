@@ -20,6 +20,8 @@ pub struct Inner {
     pub config: Config,
     /// The other nodes, when there are any.
     pub broker: Option<crate::broker::Broker>,
+    /// Set when the node is stopping: `/ready` fails and no new socket is taken.
+    pub draining: std::sync::atomic::AtomicBool,
     /// Base URL phones use (goes into QR codes).
     pub public_url: String,
     /// Signs mini-program packages; loaded from the store on first use.
@@ -36,6 +38,50 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
+    /// Scans, confirmations and password attempts (see `Limits::attempt`), counted by every
+    /// node together when they share a database: N nodes must not allow N times the guesses.
+    pub async fn attempt(&self, key: String) -> crate::error::ApiResult<()> {
+        self.limits.attempt(key.clone())?;
+        self.shared_limit(
+            format!("attempt:{key}"),
+            self.config.attempts_per_minute,
+            "attempts",
+        )
+        .await
+    }
+
+    /// Login QR codes per address (see `Limits::ticket`), counted by every node together.
+    pub async fn ticket_limit(&self, ip: &str) -> crate::error::ApiResult<()> {
+        self.limits.ticket(ip)?;
+        self.shared_limit(
+            format!("ticket:ip:{ip}"),
+            self.config.tickets_per_minute,
+            "login QR codes",
+        )
+        .await
+    }
+
+    /// A per-minute count in the shared database (nothing to share on the embedded store).
+    async fn shared_limit(
+        &self,
+        key: String,
+        per_minute: u32,
+        what: &str,
+    ) -> crate::error::ApiResult<()> {
+        if self.config.database_url.is_none() {
+            return Ok(());
+        }
+        let now = crate::time::now_ms();
+        let n = self
+            .store
+            .count_in_window(key, now - now % 60_000, now)
+            .await?;
+        if n > i64::from(per_minute) {
+            return Err(crate::rate_limit::too_many(what));
+        }
+        Ok(())
+    }
+
     /// `hub` is the one the store's writer pushes committed events to.
     pub fn new(
         store: Store,
@@ -58,6 +104,7 @@ impl AppState {
             pins: Default::default(),
             config,
             broker,
+            draining: Default::default(),
             public_url,
             signer: tokio::sync::OnceCell::new(),
             media_keys: tokio::sync::OnceCell::new(),

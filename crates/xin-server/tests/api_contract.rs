@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 /// Every route the clients use. Adding a route without documenting it fails here.
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/health"),
+    ("get", "/api/v1/ready"),
     ("post", "/api/v1/accounts"),
     ("post", "/api/v1/sessions"),
     ("post", "/api/v1/sessions/refresh"),

@@ -464,3 +464,25 @@ async fn on_postgres_each_webhook_delivery_is_sent_once_though_both_nodes_delive
         "each delivery once: {ids:?}"
     );
 }
+
+#[tokio::test]
+async fn on_postgres_password_guesses_are_counted_across_nodes() {
+    let a = TestServer::with(|c| c.attempts_per_minute = 6).await;
+    let b = a.another_node_with(|c| c.attempts_per_minute = 6).await;
+    // Signing up is one attempt from this address.
+    a.register("alice", "13800000001").await;
+    let guess = json!({"login": "alice", "password": "wrong horse", "device": phone_device()});
+    // Five guesses between the two nodes make six attempts from this address: the limit. On
+    // its own count, node B has seen three and would allow three more.
+    for node in [&a, &b, &a, &b, &a] {
+        assert_eq!(
+            node.post("/sessions", guess.clone()).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_error(
+        &b.post("/sessions", guess).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    );
+}

@@ -56,7 +56,7 @@ async fn register(
     validate::text("display_name", &req.display_name, 32)?;
     validate::password(&req.password)?;
     validate::device(&req.device)?;
-    state.limits.attempt(format!("ip:{ip}"))?;
+    state.attempt(format!("ip:{ip}")).await?;
     state.limits.signup(&ip)?;
 
     let profile = UserProfile {
@@ -119,10 +119,10 @@ async fn sign_in(
         return Err(ApiError::invalid("password: 1–512 characters"));
     }
     let login = req.login.trim();
-    state.limits.attempt(format!("ip:{ip}"))?;
+    state.attempt(format!("ip:{ip}")).await?;
     state
-        .limits
-        .attempt(format!("login:{}", login.to_lowercase()))?;
+        .attempt(format!("login:{}", login.to_lowercase()))
+        .await?;
     let phone = validate::phone(login).unwrap_or_default();
     let user = state
         .store

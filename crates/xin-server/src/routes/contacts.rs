@@ -82,7 +82,7 @@ async fn send_request(
             "greeting: at most 100 characters, no control characters",
         ));
     }
-    state.limits.attempt(format!("user:{}", authed.user_id))?;
+    state.attempt(format!("user:{}", authed.user_id)).await?;
     let request = state
         .store
         .send_friend_request(authed.user_id, req.to, req.greeting.trim().to_string())

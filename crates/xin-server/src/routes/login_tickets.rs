@@ -63,7 +63,7 @@ async fn create_ticket(
     extract::Json(req): extract::Json<CreateTicketRequest>,
 ) -> ApiResult<Json<TicketCreated>> {
     validate::device(&req.device)?;
-    state.limits.ticket(&ip)?;
+    state.ticket_limit(&ip).await?;
     let id = new_ticket_id();
     let poll_secret = new_token();
     let now = now_ms();
@@ -94,7 +94,7 @@ async fn create_remembered(
     extract::Json(req): extract::Json<RememberedLoginRequest>,
 ) -> ApiResult<Json<TicketCreated>> {
     validate::device(&req.device)?;
-    state.limits.ticket(&ip)?;
+    state.ticket_limit(&ip).await?;
     let Some((user_id, device_id)) = state
         .store
         .remembered_device(&hash_token(&req.remember_token))
@@ -285,8 +285,8 @@ async fn scan_ticket(
     ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> ApiResult<Json<TicketDetails>> {
-    state.limits.attempt(format!("user:{}", authed.user_id))?;
-    state.limits.attempt(format!("ip:{ip}"))?;
+    state.attempt(format!("user:{}", authed.user_id)).await?;
+    state.attempt(format!("ip:{ip}")).await?;
     let ticket = load(&state, &id).await?;
     let now = now_ms();
     match ticket.phase_at(now) {
@@ -327,8 +327,8 @@ fn codes() -> (String, Vec<String>) {
 }
 
 async fn scanned_by(state: &AppState, authed: &Authed, ip: &str, id: &str) -> ApiResult<TicketRow> {
-    state.limits.attempt(format!("user:{}", authed.user_id))?;
-    state.limits.attempt(format!("ip:{ip}"))?;
+    state.attempt(format!("user:{}", authed.user_id)).await?;
+    state.attempt(format!("ip:{ip}")).await?;
     let ticket = load(state, id).await?;
     match ticket.phase_at(now_ms()) {
         TicketPhase::Scanned if ticket.user_id == Some(authed.user_id) => Ok(ticket),

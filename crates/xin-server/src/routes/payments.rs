@@ -245,7 +245,7 @@ async fn reset_pin(
             "Reset a forgotten PIN on your phone: Wallet › Payment PIN.",
         ));
     }
-    state.limits.attempt(format!("user:{}", authed.user_id))?;
+    state.attempt(format!("user:{}", authed.user_id)).await?;
     let user = state
         .store
         .user_row(authed.user_id)

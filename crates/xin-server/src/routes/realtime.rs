@@ -57,13 +57,20 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Messages are JSON `ServerEvent`s. A client that falls too far behind is closed with code
 /// 4008 and catches up from `/events`.
 #[utoipa::path(get, path = "/realtime", tag = "realtime", params(RealtimeQuery),
-    responses((status = 101, description = "Switching to WebSocket; messages are ServerEvent"), (status = 401, body = ErrorBody)))]
+    responses((status = 101, description = "Switching to WebSocket; messages are ServerEvent"), (status = 401, body = ErrorBody),
+               (status = 503, description = "This node is stopping (server_busy): connect again", body = ErrorBody)))]
 async fn realtime(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<RealtimeQuery>,
     ws: WebSocketUpgrade,
 ) -> ApiResult<Response> {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(crate::error::ApiError::new(
+            xin_proto::ErrorCode::ServerBusy,
+            "This server is stopping. Connect again to reach another.",
+        ));
+    }
     let authed = bearer_or_link(
         &state,
         &headers,

@@ -140,6 +140,37 @@ impl Store {
         .await
     }
 
+    /// Counts one more in `key`'s window starting at `window` (ms); answers the count so far.
+    /// Windows older than a minute before `now` are dropped on the way.
+    pub async fn count_in_window(&self, key: String, window: i64, now: i64) -> ApiResult<i64> {
+        self.write(move |cx| {
+            let n = sql::one(
+                &cx.conn,
+                "INSERT INTO rate_counters (key, window_start, n) VALUES ($1, $2, 1)
+                 ON CONFLICT (key, window_start) DO UPDATE SET n = rate_counters.n + 1
+                 RETURNING n",
+                &[&key, &window],
+                |r| r.get(0),
+            )?
+            .unwrap_or(1);
+            sql::exec(
+                &cx.conn,
+                "DELETE FROM rate_counters WHERE key = $1 AND window_start < $2",
+                &[&key, &(now - 120_000)],
+            )?;
+            Ok(n)
+        })
+        .await
+    }
+
+    /// Whether the database answers.
+    pub async fn reachable(&self) -> bool {
+        self.reads
+            .run(|c| c.one("SELECT 1", &[], |_| Ok(())))
+            .await
+            .is_ok()
+    }
+
     /// Forgets every trusted access token: sessions ended on another node.
     pub fn forget_access(&self) {
         self.access.forget_all();

@@ -136,13 +136,25 @@ static SQLITE: &[Migration] = &[
         "member_history",
         include_str!("../../../migrations/sqlite/0018_member_history.sql"),
     ),
+    m(
+        19,
+        "rate_counters",
+        include_str!("../../../migrations/sqlite/0019_rate_counters.sql"),
+    ),
 ];
 
-static POSTGRES: &[Migration] = &[m(
-    1,
-    "schema",
-    include_str!("../../../migrations/postgres/0001_schema.sql"),
-)];
+static POSTGRES: &[Migration] = &[
+    m(
+        1,
+        "schema",
+        include_str!("../../../migrations/postgres/0001_schema.sql"),
+    ),
+    m(
+        2,
+        "rate_counters",
+        include_str!("../../../migrations/postgres/0002_rate_counters.sql"),
+    ),
+];
 
 /// Applies the migrations `conn`'s database lacks, up to `upto` (all when `None`).
 pub(crate) fn migrate(conn: &Conn, upto: Option<i64>) -> ApiResult<SchemaVersion> {
