@@ -28,7 +28,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test                                           set up, build, run every test; ends with `N passed, N failed`\n  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts and desktop/commands.ts from the Rust\n  bench [--quick]                                run the benchmarks (release build) and print their figures"
+                "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test [--e2e NAME | --postgres]                 set up, build, run every test; ends with `N passed, N failed`\n  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts and desktop/commands.ts from the Rust\n  bench [--quick] [--postgres]                   run the benchmarks (release build) and print their figures"
             );
             return ExitCode::from(2);
         }

@@ -44,6 +44,16 @@ impl Postgres {
     /// Creates and starts a cluster for the tests, named for `purpose`. It does not flush to
     /// disk: the tests prove behaviour, not disks, and make many databases a minute.
     pub fn for_tests(purpose: &str) -> Result<Self> {
+        Self::start(purpose, "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+    }
+
+    /// A cluster that keeps every commit as production does (flushed before it is
+    /// acknowledged, like the embedded store's `synchronous=FULL`): for figures.
+    pub fn durable(purpose: &str) -> Result<Self> {
+        Self::start(purpose, "")
+    }
+
+    fn start(purpose: &str, settings: &str) -> Result<Self> {
         let bin = bin_dir()?;
         let dir =
             std::env::temp_dir().join(format!("xin-postgres-{purpose}-{}", std::process::id()));
@@ -73,8 +83,7 @@ impl Postgres {
             .map_err(|e| e.to_string())
             .and_then(|s| s.success().then_some(()).ok_or("initdb failed".to_string()))?;
         let options = format!(
-            "-p {port} -h 127.0.0.1 -k {} -c max_connections=400 -c shared_buffers=128MB \
-             -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "-p {port} -h 127.0.0.1 -k {} -c max_connections=400 -c shared_buffers=128MB {settings}",
             pg.dir.display()
         );
         run(pg
