@@ -85,7 +85,10 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         drop(server);
         let _ = std::fs::remove_dir_all(&data);
         result?;
-        println!("xtask: server summary on PostgreSQL also in {}", summary.display());
+        println!(
+            "xtask: server summary on PostgreSQL also in {}",
+            summary.display()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let result = process::run(&mut load).and_then(|()| {

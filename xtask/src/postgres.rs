@@ -44,7 +44,10 @@ impl Postgres {
     /// Creates and starts a cluster for the tests, named for `purpose`. It does not flush to
     /// disk: the tests prove behaviour, not disks, and make many databases a minute.
     pub fn for_tests(purpose: &str) -> Result<Self> {
-        Self::start(purpose, "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+        Self::start(
+            purpose,
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        )
     }
 
     /// A cluster that keeps every commit as production does (flushed before it is

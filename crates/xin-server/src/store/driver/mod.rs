@@ -52,17 +52,27 @@ enum RowOf<'a> {
 
 /// A position or a column name.
 pub(crate) trait ColumnIndex: Copy + fmt::Display {
+    /// The position, when it is one (the engine checks its range): no names to look through.
+    fn given(self) -> Option<usize>;
     /// The position among `names`.
     fn position<'n>(self, names: impl Iterator<Item = &'n str>) -> Option<usize>;
 }
 
 impl ColumnIndex for usize {
+    fn given(self) -> Option<usize> {
+        Some(self)
+    }
+
     fn position<'n>(self, mut names: impl Iterator<Item = &'n str>) -> Option<usize> {
         names.nth(self).map(|_| self)
     }
 }
 
 impl ColumnIndex for &str {
+    fn given(self) -> Option<usize> {
+        None
+    }
+
     fn position<'n>(self, mut names: impl Iterator<Item = &'n str>) -> Option<usize> {
         names.position(|n| n == self)
     }

@@ -207,9 +207,15 @@ impl<'a> FromSql<'a> for Integral {
 
 pub(super) fn value<'r>(r: &'r postgres::Row, i: impl ColumnIndex) -> ApiResult<Value<'r>> {
     let at = i
-        .position(r.columns().iter().map(postgres::Column::name))
+        .given()
+        .or_else(|| i.position(r.columns().iter().map(postgres::Column::name)))
         .ok_or_else(|| ApiError::Internal(format!("store: no column {i}")))?;
-    let ty = r.columns()[at].type_().clone();
+    let ty = r
+        .columns()
+        .get(at)
+        .ok_or_else(|| ApiError::Internal(format!("store: no column {i}")))?
+        .type_()
+        .clone();
     let read = |e: postgres::Error| ApiError::Internal(format!("store: column {i}: {e}"));
     Ok(match ty {
         Type::INT8 => r

@@ -100,7 +100,8 @@ pub(super) fn all<T>(
 pub(super) fn value<'r>(r: &'r rusqlite::Row<'r>, i: impl ColumnIndex) -> ApiResult<Value<'r>> {
     let stmt = r.as_ref();
     let at = i
-        .position((0..stmt.column_count()).filter_map(|n| stmt.column_name(n).ok()))
+        .given()
+        .or_else(|| i.position((0..stmt.column_count()).filter_map(|n| stmt.column_name(n).ok())))
         .ok_or_else(|| ApiError::Internal(format!("store: no column {i}")))?;
     Ok(match r.get_ref(at)? {
         ValueRef::Null => Value::Null,
