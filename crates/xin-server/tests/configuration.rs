@@ -67,3 +67,17 @@ fn an_unreachable_database_stops_the_node() {
         "the password is not printed: {said}"
     );
 }
+
+#[test]
+fn an_unreachable_broker_stops_the_node() {
+    let (ok, said) = start(&["--broker", "nats://127.0.0.1:1"]);
+    assert!(!ok);
+    assert!(said.contains("cannot connect to the broker"), "{said}");
+}
+
+#[test]
+fn a_broker_must_be_nats() {
+    let (ok, said) = start(&["--broker", "redis://127.0.0.1:6379"]);
+    assert!(!ok);
+    assert!(said.contains("nats://"), "{said}");
+}

@@ -486,3 +486,35 @@ async fn on_postgres_password_guesses_are_counted_across_nodes() {
         "rate_limited",
     );
 }
+
+#[tokio::test]
+async fn on_postgres_a_removal_or_a_block_on_one_node_holds_at_once_on_the_other() {
+    let (a, b) = two_nodes().await;
+    let (owner, friends, group_id) = group(&a, 2).await;
+    let (bob, carol) = (&friends[0], &friends[1]);
+    let chat = owner.direct(carol).await;
+    // Node B has served both conversations, so whatever it keeps of them is warm.
+    bob.on(&b).say(&group_id, "before").await;
+    owner.on(&b).say(&chat, "before").await;
+
+    // Through node A: Bob leaves the group's members, Carol blocks the owner.
+    owner
+        .ok(
+            Method::DELETE,
+            &format!("/conversations/{group_id}/members/{}", bob.user.id),
+            None,
+        )
+        .await;
+    carol
+        .ok(Method::PUT, &format!("/blocks/{}", owner.user.id), None)
+        .await;
+
+    // Node B knows at once: no post in a group he has left, no message to one who blocked.
+    let (st, body) = bob.on(&b).send(&group_id, "still here?").await;
+    assert!(st.is_client_error(), "{st} {body}");
+    assert_error(
+        &owner.on(&b).send(&chat, "hello?").await,
+        StatusCode::FORBIDDEN,
+        "blocked",
+    );
+}
