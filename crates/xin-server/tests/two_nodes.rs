@@ -518,3 +518,34 @@ async fn on_postgres_a_removal_or_a_block_on_one_node_holds_at_once_on_the_other
         "blocked",
     );
 }
+
+#[tokio::test]
+async fn on_postgres_a_node_carries_on_when_the_database_drops_its_connections() {
+    let (a, _b) = two_nodes().await;
+    let alice = Party::join(&a, "alice", "13800000001").await;
+    let bob = Party::join(&a, "bob", "13800000002").await;
+    alice.befriend(&bob).await;
+    let conv = alice.direct(&bob).await;
+    alice.say(&conv, "before").await;
+    // What a database restart does to a node: every connection it had is gone.
+    a.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    // A request on a dropped connection may fail (the client retries it); the node opens
+    // new ones and then serves as before.
+    let mut answers = Vec::new();
+    for i in 0..30 {
+        answers.push(alice.send(&conv, &format!("after {i}")).await.0);
+        answers.push(bob.call(Method::GET, "/conversations", None).await.0);
+    }
+    assert!(
+        answers[answers.len() - 20..].iter().all(|s| s.is_success()),
+        "{answers:?}"
+    );
+    let failed = answers.iter().filter(|s| !s.is_success()).count();
+    assert!(
+        failed <= 10,
+        "each dropped connection fails at most once: {answers:?}"
+    );
+}

@@ -76,7 +76,7 @@ impl Store {
                 .await
                 .map_err(|e| ApiError::Internal(format!("open the store: {e}")))?;
         let (conn, backend) = conn?;
-        let (writer, thread) = writer::Writer::start(conn, publish)?;
+        let (writer, thread) = writer::Writer::start(conn, backend.clone(), publish)?;
         Ok(Self {
             writer,
             writer_thread: Arc::new(Mutex::new(Some(thread))),

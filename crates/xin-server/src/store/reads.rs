@@ -65,10 +65,14 @@ fn read<T>(slot: &mut Option<Conn>, f: impl FnOnce(&Conn) -> ApiResult<T>) -> Ap
     let conn = slot
         .as_ref()
         .ok_or_else(|| ApiError::Internal("cannot open a read connection".into()))?;
-    conn.begin(Begin::Read)?;
+    if let Err(e) = conn.begin(Begin::Read) {
+        // Gone (the database restarted): the next read opens a new one.
+        *slot = None;
+        return Err(e);
+    }
     let result = f(conn);
     let ended = conn.commit();
-    if ended.is_err() {
+    if ended.is_err() || conn.is_broken() {
         // A connection whose transaction could not end is not used again.
         *slot = None;
     }

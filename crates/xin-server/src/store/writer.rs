@@ -10,7 +10,7 @@ use std::panic::AssertUnwindSafe;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    driver::{Begin, Conn},
+    driver::{Backend, Begin, Conn},
     log::NewEvents,
     member_cache::MemberCache,
 };
@@ -112,15 +112,17 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `conn`.
+    /// Starts the writer thread on `conn`, a connection to `backend` (opened again if it
+    /// breaks).
     pub fn start(
         conn: Conn,
+        backend: Backend,
         publish: impl Publish,
     ) -> ApiResult<(Self, std::thread::JoinHandle<()>)> {
         let (queue, rx) = mpsc::channel(QUEUE);
         let thread = std::thread::Builder::new()
             .name("xin-store-writer".into())
-            .spawn(move || run(conn, rx, publish))
+            .spawn(move || run(conn, &backend, rx, publish))
             .map_err(|e| ApiError::Internal(format!("start the store writer: {e}")))?;
         Ok((Self { queue }, thread))
     }
@@ -174,7 +176,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
+fn run(conn: Conn, backend: &Backend, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
     // A checkpoint every 32 MiB of log instead of SQLite's 4 MiB: the hot pages (every
     // user's log tail, every wallet's postings) are dirtied by every batch, and each checkpoint
     // copies them into the database and syncs twice, on this thread. Fewer checkpoints write
@@ -217,6 +219,13 @@ fn run(conn: Conn, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
             tracing::error!("store batch of {} writes failed: {e}", batch.len());
             let _ = cx.conn.rollback();
             cx.members.clear();
+            if cx.conn.is_broken() {
+                // The database restarted or ended the connection: later writes get a new one.
+                match Conn::open(backend) {
+                    Ok(conn) => cx.conn = conn,
+                    Err(e) => tracing::error!("store writer: reconnect: {e}"),
+                }
+            }
         } else {
             publish.publish(events.0);
         }

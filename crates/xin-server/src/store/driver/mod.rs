@@ -182,6 +182,14 @@ impl Conn {
         }
     }
 
+    /// Whether the connection is gone (the database restarted, or ended it): one to replace.
+    pub(crate) fn is_broken(&self) -> bool {
+        match &self.0 {
+            Engine::Sqlite(_) => false,
+            Engine::Postgres(c) => c.is_closed(),
+        }
+    }
+
     /// The SQLite connection, for what only SQLite has (checkpoint tuning).
     pub(crate) fn sqlite(&self) -> Option<&rusqlite::Connection> {
         match &self.0 {

@@ -99,6 +99,10 @@ impl PgConn {
             .collect()
     }
 
+    pub(super) fn is_closed(&self) -> bool {
+        self.client.borrow().is_closed()
+    }
+
     pub(super) fn batch(&self, sql: &str) -> ApiResult<()> {
         self.client
             .borrow_mut()
