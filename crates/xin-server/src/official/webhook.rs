@@ -143,6 +143,11 @@ pub async fn run_deliveries(state: AppState) {
         };
         for d in due {
             if !in_flight.start(&d) {
+                // Claimed but not started here (its account is busy on this node): due again
+                // at once, for this node's next pass or another node.
+                if let Err(e) = state.store.webhook_released(d.id.clone()).await {
+                    tracing::warn!(delivery = %d.id, "webhooks: {e}");
+                }
                 continue;
             }
             let (state, client, done) = (state.clone(), client.clone(), done_tx.clone());

@@ -176,6 +176,19 @@ impl Store {
             .await
     }
 
+    /// Gives back a claimed delivery that was not attempted: due again now.
+    pub async fn webhook_released(&self, id: String) -> ApiResult<()> {
+        self.write(move |cx| {
+            sql::exec(
+                &cx.conn,
+                "UPDATE official_webhook_queue SET next_at = $2 WHERE id = $1 AND state = 'pending'",
+                &[&id, &now_ms()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Records an attempt: delivered, or tried again after `retry_in` ms, or given up after the
     /// last retry.
     pub async fn webhook_attempted(
