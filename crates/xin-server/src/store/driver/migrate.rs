@@ -286,15 +286,15 @@ mod tests {
 
     /// A migration file that is not listed would silently never run.
     #[test]
-    fn every_migration_file_is_listed_in_order() {
+    fn every_migration_file_is_listed_in_order() -> std::io::Result<()> {
         for (dir, set) in [("sqlite", SQLITE), ("postgres", POSTGRES)] {
             let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("migrations")
                 .join(dir);
-            let mut files: Vec<String> = std::fs::read_dir(&path)
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
+            let mut files = Vec::new();
+            for entry in std::fs::read_dir(&path)? {
+                files.push(entry?.file_name().to_string_lossy().into_owned());
+            }
             files.sort();
             let listed: Vec<String> = set
                 .iter()
@@ -302,5 +302,6 @@ mod tests {
                 .collect();
             assert_eq!(files, listed, "{dir}");
         }
+        Ok(())
     }
 }
