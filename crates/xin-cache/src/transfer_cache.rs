@@ -393,6 +393,11 @@ impl AccountDb {
             .map(|(t, ..)| t))
     }
 
+    /// Whether a worker should still be on transfer `id` (not paused, cancelled or over).
+    pub fn transfer_is_open(&self, id: Uuid) -> CoreResult<bool> {
+        Ok(self.transfer(id)?.is_some_and(|t| t.state.is_open()))
+    }
+
     /// Newest first, for the Transfers view.
     pub fn transfers(&self) -> CoreResult<Vec<Transfer>> {
         let mut stmt = self.0.prepare(&format!(

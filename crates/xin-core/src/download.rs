@@ -120,12 +120,12 @@ async fn fetch_into(
         }
         if let Some(r) = report.as_mut() {
             if let Some(t) = r.progress.advance(done) {
-                account
-                    .db
-                    .lock()
-                    .await
-                    .set_download_progress(t.id, done, None)?;
-                r.engine.emit(CoreEvent::Transfer { transfer: t });
+                let db = account.db.lock().await;
+                db.set_download_progress(t.id, done, None)?;
+                // As for uploads: never a running report after the pause's event.
+                if db.transfer_is_open(t.id)? {
+                    r.engine.emit(CoreEvent::Transfer { transfer: t });
+                }
             }
         }
     }

@@ -241,8 +241,13 @@ async fn send_pieces(
                 }
                 if let Some(t) = progress.advance(base + now) {
                     // Progress on disk only as often as it is shown: a restart asks the server.
-                    account.db.lock().await.save_parts(id, parts, base + now)?;
-                    engine.emit(CoreEvent::Transfer { transfer: t });
+                    let db = account.db.lock().await;
+                    db.save_parts(id, parts, base + now)?;
+                    // Reported under the lock and only while open: a report must not land
+                    // after the pause's own event and show a paused transfer as running.
+                    if db.transfer_is_open(id)? {
+                        engine.emit(CoreEvent::Transfer { transfer: t });
+                    }
                 }
             }
         }
