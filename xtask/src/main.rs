@@ -6,6 +6,7 @@ mod nats;
 mod postgres;
 mod process;
 mod run;
+mod seaweedfs;
 mod setup;
 mod test;
 

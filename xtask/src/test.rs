@@ -8,7 +8,7 @@ use std::{
     process::{Command, ExitCode},
 };
 
-use crate::{nats::Nats, postgres::Postgres};
+use crate::{nats::Nats, postgres::Postgres, seaweedfs::SeaweedFs};
 use crate::{
     process::{cargo, npm, run_capture, Background, Result},
     root, setup,
@@ -162,16 +162,21 @@ const POSTGRES_ONLY: &str = "on_postgres_";
 const SQLITE_ONLY: &[&str] =
     &["a_500_member_group_stores_a_message_once_and_changes_as_small_rows"];
 
-/// The server's suites once more on PostgreSQL, each test in a database of its own on a cluster
-/// started here, every node joined to the others through a NATS started here: the store keeps
-/// one contract on both engines, and several nodes act as one.
+/// The server's suites once more as a service of many machines: each test in a database of its
+/// own on a PostgreSQL cluster started here, every node joined to the others through a NATS
+/// started here, files in an S3 bucket (SeaweedFS) started here. The store keeps one contract
+/// on both engines, and several nodes act as one.
 fn server_on_postgres(root: &Path, tally: &mut Tally) -> Result<()> {
     let pg = Postgres::for_tests("tests")?;
     let nats = Nats::start()?;
+    let s3 = SeaweedFs::start("tests")?;
     let mut cmd = cargo();
     cmd.current_dir(root)
         .env("XIN_TEST_POSTGRES", &pg.url)
         .env("XIN_TEST_NATS", &nats.url)
+        .env("XIN_TEST_S3", s3.blobs_url(""))
+        .env("AWS_ACCESS_KEY_ID", crate::seaweedfs::ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", crate::seaweedfs::SECRET_KEY)
         .args([
             "test",
             "-p",

@@ -27,6 +27,14 @@ pub struct Config {
     #[arg(long, env = "XIN_BROKER")]
     pub broker: Option<String>,
 
+    /// S3-compatible storage for files instead of the data directory:
+    /// `s3://BUCKET[/PREFIX]?endpoint=URL&region=REGION[&public=URL]`, with the credentials in
+    /// the usual AWS variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`). Downloads are
+    /// redirected to the bucket with presigned URLs; `public` is the bucket's address for
+    /// clients when the nodes reach it by another. What several nodes need to share files.
+    #[arg(long, env = "XIN_BLOBS")]
+    pub blobs: Option<String>,
+
     /// With a broker: every this many milliseconds a node reads the log heads of the users
     /// whose sockets it holds and pushes what they were not given (an event whose publish was
     /// lost when its node died). The bound on how late such an event can be.
@@ -222,6 +230,7 @@ impl Config {
             data_dir: Some(dir.to_path_buf()),
             database_url: None,
             broker: None,
+            blobs: None,
             log_sweep_ms: 5_000,
             drain_secs: None,
             public_url: None,
@@ -282,6 +291,13 @@ impl Config {
         if let Some(url) = &self.broker {
             if !url.starts_with("nats://") {
                 return Err(format!("--broker must be a nats:// URL, not {url:?}"));
+            }
+        }
+        if let Some(url) = &self.blobs {
+            if !url.starts_with("s3://") {
+                return Err(format!(
+                    "--blobs must be an s3:// URL (s3://BUCKET?endpoint=…&region=…), not {url:?}"
+                ));
             }
         }
         if let Some(url) = &self.database_url {

@@ -10,7 +10,7 @@
 //! or below the last one pushed is a repeat and is dropped (the client fills any gap from its log).
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex, OnceLock,
@@ -52,6 +52,46 @@ struct UserSockets {
     conns: Vec<Conn>,
     /// The seq of the last event pushed to them; `None` until known.
     last_seq: Option<i64>,
+    /// Events that came ahead of one still missing, held until it comes (from its writer, or
+    /// from the log at the broker's next sweep) so the sockets get every seq in order.
+    held: BTreeMap<i64, Event>,
+}
+
+/// Events held per user at most: beyond, they go out as they are and the client fills the gap
+/// from the log itself.
+const MAX_HELD: usize = 1024;
+
+impl UserSockets {
+    fn send(&mut self, event: Event) {
+        self.last_seq = Some(event.seq);
+        let event = Arc::new(ServerEvent::Event { event });
+        for c in &self.conns {
+            c.push(Outbound::Event(event.clone()));
+        }
+    }
+
+    /// Sends what was held and is now next in line, and forgets what went out meanwhile.
+    fn send_held(&mut self) {
+        while let Some(entry) = self.held.first_entry() {
+            match self.last_seq {
+                Some(last) if *entry.key() <= last => {
+                    entry.remove();
+                }
+                Some(last) if *entry.key() == last + 1 => {
+                    let event = entry.remove();
+                    self.send(event);
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// Gives up on a gap: what was held goes out in order.
+    fn flush_held(&mut self) {
+        for (_, event) in std::mem::take(&mut self.held) {
+            self.send(event);
+        }
+    }
 }
 
 /// What one node's hub tells the others'.
@@ -95,19 +135,28 @@ fn push_to(users: &HashMap<Uuid, UserSockets>, user: Uuid, event: ServerEvent) {
     }
 }
 
-/// Queues a committed event unless it was pushed already (it came twice, or late).
+/// Queues a committed event in seq order: one pushed already (it came twice, or late) is
+/// dropped, one ahead of a missing one is held until that one comes.
 fn push_event(users: &mut HashMap<Uuid, UserSockets>, user: Uuid, event: Event) {
     let Some(sockets) = users.get_mut(&user) else {
         return;
     };
-    if sockets.last_seq.is_some_and(|last| event.seq <= last) {
-        return;
+    match sockets.last_seq {
+        Some(last) if event.seq <= last => return,
+        Some(last) if event.seq > last + 1 => {
+            if sockets.held.len() < MAX_HELD {
+                sockets.held.insert(event.seq, event);
+                return;
+            }
+            sockets.flush_held();
+            if sockets.last_seq.is_some_and(|last| event.seq <= last) {
+                return;
+            }
+        }
+        _ => {}
     }
-    sockets.last_seq = Some(event.seq);
-    let event = Arc::new(ServerEvent::Event { event });
-    for c in &sockets.conns {
-        c.push(Outbound::Event(event.clone()));
-    }
+    sockets.send(event);
+    sockets.send_held();
 }
 
 impl Default for Hub {

@@ -194,11 +194,19 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
         |e: std::io::Error| format!("open file storage in {}: {e}", files_dir.display());
     let staging =
         files::storage::Staging::open(&files_dir.join("uploads")).map_err(storage_error)?;
-    let blobs =
-        files::storage::LocalBlobs::open(&files_dir.join("blobs")).map_err(storage_error)?;
+    let blobs: std::sync::Arc<dyn files::storage::BlobStore> = match &config.blobs {
+        Some(url) => {
+            let bucket = files::s3_blobs::S3Blobs::open(url)?;
+            bucket.check().await?;
+            std::sync::Arc::new(bucket)
+        }
+        None => std::sync::Arc::new(
+            files::storage::LocalBlobs::open(&files_dir.join("blobs")).map_err(storage_error)?,
+        ),
+    };
     let uploads = files::Uploads::new(
         staging,
-        std::sync::Arc::new(blobs),
+        blobs,
         config.upload_checkpoint_bytes,
         std::time::Duration::from_secs(config.upload_silence_secs),
         files::ReceivingBounds::new(config.uploads_per_user, config.uploads_in_all),

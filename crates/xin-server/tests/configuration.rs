@@ -81,3 +81,26 @@ fn a_broker_must_be_nats() {
     assert!(!ok);
     assert!(said.contains("nats://"), "{said}");
 }
+
+#[test]
+fn an_unreachable_bucket_stops_the_node() {
+    let (ok, said) = start(&[
+        "--blobs",
+        "s3://xin?endpoint=http://127.0.0.1:1&region=us-east-1",
+    ]);
+    assert!(!ok);
+    assert!(said.contains("cannot reach the bucket"), "{said}");
+}
+
+#[test]
+fn blobs_must_be_s3() {
+    let (ok, said) = start(&["--blobs", "/var/lib/xin/files"]);
+    assert!(!ok);
+    assert!(said.contains("s3://"), "{said}");
+    let (ok, said) = start(&[
+        "--blobs",
+        "s3://xin?endpoint=http://127.0.0.1:1&colour=blue",
+    ]);
+    assert!(!ok);
+    assert!(said.contains("unknown option \"colour\""), "{said}");
+}

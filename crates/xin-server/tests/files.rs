@@ -556,7 +556,13 @@ async fn downloads_answer_range_requests() {
     let r = tus.download(&h, None).await;
     assert_eq!(r.headers()["content-type"], "application/octet-stream");
     assert_eq!(r.headers()["content-disposition"], "attachment");
-    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    if r.url().as_str().starts_with(&s.url) {
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    } else {
+        // Redirected to the bucket (`--blobs`): another origin than the server's, where the
+        // type and disposition stored with the object are what keeps it from running.
+        assert!(s.config.blobs.is_some(), "redirected to {}", r.url());
+    }
 
     // A PNG is an image, whatever name it came with.
     let png = {

@@ -247,6 +247,128 @@ async fn on_postgres_two_writers_append_to_one_log_without_hole_or_repeat() {
     assert_eq!(page["head"], head);
 }
 
+#[tokio::test]
+async fn on_postgres_a_send_the_database_fails_to_end_a_deadlock_is_run_again_and_lands_once() {
+    let (a, _b) = two_nodes().await;
+    let alice = Party::join(&a, "alice", "13800000001").await;
+    let bob = Party::join(&a, "bob", "13800000002").await;
+    alice.befriend(&bob).await;
+    let conv = alice.direct(&bob).await;
+    alice.say(&conv, "first").await;
+    let bob_head = |s: &TestServer| {
+        s.query_i64(&format!(
+            "SELECT last_seq FROM user_log WHERE user_id = '{}'",
+            bob.user.id
+        ))
+    };
+    let head_before = bob_head(&a);
+    // Another writer (another node's, say) holds the head the send takes second, and then
+    // wants the one the send holds: the database ends the send, which waited first.
+    let mut heads = [alice.user.id.clone(), bob.user.id.clone()];
+    heads.sort();
+    let url = a.database_url().unwrap();
+    let (held, go) = (
+        std::sync::mpsc::channel::<()>(),
+        std::sync::mpsc::channel::<()>(),
+    );
+    let (held_tx, held_rx) = held;
+    let (go_tx, go_rx) = go;
+    let other = std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let mut tx = c.transaction().unwrap();
+        let lock = "UPDATE user_log SET last_seq = last_seq WHERE user_id = $1";
+        tx.execute(lock, &[&heads[1]]).unwrap();
+        held_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+        let second = tx.execute(lock, &[&heads[0]]);
+        tx.rollback().unwrap();
+        second.map(|_| ()).map_err(|e| e.to_string())
+    });
+    held_rx.recv().unwrap();
+    let waiting = async {
+        // The send is queued behind the held head.
+        while a.query_i64(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        ) == 0
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        go_tx.send(()).unwrap();
+    };
+    let ((status, body), ()) = tokio::join!(alice.send(&conv, "through a deadlock"), waiting);
+    let other = other.join().unwrap();
+    assert_eq!(
+        other,
+        Ok(()),
+        "the database ended the server's write, not the other one"
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(bob.texts(&conv).await, ["first", "through a deadlock"]);
+    assert_eq!(bob_head(&a), head_before + 1, "one event, no hole");
+}
+
+#[tokio::test]
+async fn on_postgres_a_file_sent_through_one_node_downloads_through_the_other_from_the_bucket() {
+    let (a, b) = two_nodes().await;
+    assert!(
+        a.config.blobs.is_some(),
+        "the nodes share a bucket: run with cargo xtask test --postgres"
+    );
+    let alice = Party::join(&a, "alice", "13800000001").await;
+    let picture = png();
+    let hash = upload(&alice, &picture).await;
+    // Node B has no copy of its own: it sends the reader to the bucket, with a URL that
+    // works only for a while and only for this object.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = no_redirects
+        .get(format!("{}/api/v1/blobs/{hash}", b.url))
+        .bearer_auth(&alice.user.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::TEMPORARY_REDIRECT);
+    let to = answer.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        to.contains("X-Amz-Signature=") && to.contains("X-Amz-Expires=3600"),
+        "{to}"
+    );
+    assert!(to.contains(&format!("/blobs/{hash}")), "{to}");
+    let from_bucket = reqwest::get(&to).await.unwrap();
+    assert_eq!(from_bucket.status(), StatusCode::OK);
+    assert_eq!(from_bucket.headers()["content-type"], "image/png");
+    assert_eq!(from_bucket.headers()["content-disposition"], "inline");
+    assert_eq!(
+        from_bucket.bytes().await.unwrap().as_ref(),
+        picture.as_slice()
+    );
+    // A ranged read, as a video player makes, and a tampered URL.
+    let part = reqwest::Client::new()
+        .get(&to)
+        .header("range", "bytes=0-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(part.bytes().await.unwrap().as_ref(), &picture[..8]);
+    let forged = to.replace(&hash, &"0".repeat(64));
+    assert_eq!(
+        reqwest::get(&forged).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    // Nobody else gets a URL for it.
+    let stranger = Party::join(&b, "mallory", "13800000009").await;
+    let answer = no_redirects
+        .get(format!("{}/api/v1/blobs/{hash}", b.url))
+        .bearer_auth(&stranger.user.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+}
+
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 

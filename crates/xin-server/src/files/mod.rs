@@ -2,6 +2,7 @@
 
 mod receive;
 mod receiving;
+pub mod s3_blobs;
 pub mod storage;
 pub mod uploads;
 
@@ -33,7 +34,7 @@ pub async fn collect_garbage(state: &AppState, cutoff_ms: i64) -> crate::ApiResu
         }
     }
     for hash in &collected.blobs {
-        if let Err(e) = uploads.blobs().delete(hash) {
+        if let Err(e) = uploads.blobs().delete(hash).await {
             tracing::warn!(%hash, "gc: blob: {e}");
         }
     }

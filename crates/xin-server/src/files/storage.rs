@@ -2,10 +2,10 @@
 //! verified there, whatever keeps the blobs — and a verified file is handed to a [`BlobStore`],
 //! which keeps it under its BLAKE3.
 //!
-//! [`LocalBlobs`] keeps blobs under the data directory. An S3-compatible store (through the
-//! `object_store` crate) implements the same trait: `put` streams the staged file up as a
-//! multipart upload, `delete` removes the object, and `locate` answers a short-lived presigned
-//! URL, so downloads go to the object store directly instead of through this server.
+//! [`LocalBlobs`] keeps blobs under the data directory. [`super::s3_blobs::S3Blobs`] keeps them
+//! in S3-compatible storage (`--blobs s3://…`): `put` streams the staged file up as a multipart
+//! upload, `delete` removes the object, and `locate` answers a short-lived presigned URL, so
+//! downloads go to the object store directly instead of through this server.
 
 use std::{
     io,
@@ -23,16 +23,43 @@ pub enum BlobLocation {
     Redirect(String),
 }
 
-/// Keeps verified blobs, content-addressed. Calls may block: callers run them off the async
-/// threads. `hash` is always 64 lowercase hex digits, checked before it gets here.
+/// Media a browser may show inline. Anything else is served as an attachment of an opaque
+/// type, so a file can never run as a page on the origin that serves it.
+pub const INLINE: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "audio/ogg",
+    "audio/webm",
+    "audio/mpeg",
+    "audio/x-wav",
+    "audio/mp4",
+    "video/mp4",
+    "video/webm",
+];
+
+/// How a blob of `media_type` is served: its `Content-Type` and `Content-Disposition`.
+pub fn served_as(media_type: &str) -> (&str, &'static str) {
+    if INLINE.contains(&media_type) {
+        (media_type, "inline")
+    } else {
+        ("application/octet-stream", "attachment")
+    }
+}
+
+/// Keeps verified blobs, content-addressed. `hash` is always 64 lowercase hex digits, checked
+/// before it gets here.
+#[async_trait::async_trait]
 pub trait BlobStore: Send + Sync {
-    /// Takes the verified file at `staged` as the blob `hash`, and answers true. When the blob
-    /// exists already (someone else uploaded the same bytes), answers false and leaves the
-    /// staged copy for the caller to drop: the hash proved them equal.
-    fn put(&self, staged: &Path, hash: &str) -> io::Result<bool>;
+    /// Takes the verified file at `staged`, of `media_type`, as the blob `hash`, and answers
+    /// true (the staged file is gone). When the blob exists already (someone else uploaded the
+    /// same bytes), answers false and leaves the staged copy for the caller to drop: the hash
+    /// proved them equal.
+    async fn put(&self, staged: &Path, hash: &str, media_type: &str) -> io::Result<bool>;
     /// Removes a blob; a missing one is not an error.
-    fn delete(&self, hash: &str) -> io::Result<()>;
-    fn locate(&self, hash: &str) -> BlobLocation;
+    async fn delete(&self, hash: &str) -> io::Result<()>;
+    async fn locate(&self, hash: &str) -> io::Result<BlobLocation>;
 }
 
 /// Uploads in progress, one file each, on local disk.
@@ -99,28 +126,29 @@ impl LocalBlobs {
     }
 }
 
+#[async_trait::async_trait]
 impl BlobStore for LocalBlobs {
-    fn put(&self, staged: &Path, hash: &str) -> io::Result<bool> {
+    async fn put(&self, staged: &Path, hash: &str, _media_type: &str) -> io::Result<bool> {
         let target = self.path(hash);
-        if target.exists() {
+        if tokio::fs::try_exists(&target).await? {
             return Ok(false);
         }
         if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir)?;
+            tokio::fs::create_dir_all(dir).await?;
         }
-        std::fs::rename(staged, target).map(|()| true)
+        tokio::fs::rename(staged, target).await.map(|()| true)
     }
 
-    fn delete(&self, hash: &str) -> io::Result<()> {
-        ignore_missing(std::fs::remove_file(self.path(hash)))
+    async fn delete(&self, hash: &str) -> io::Result<()> {
+        ignore_missing(tokio::fs::remove_file(self.path(hash)).await)
     }
 
-    fn locate(&self, hash: &str) -> BlobLocation {
-        BlobLocation::File(self.path(hash))
+    async fn locate(&self, hash: &str) -> io::Result<BlobLocation> {
+        Ok(BlobLocation::File(self.path(hash)))
     }
 }
 
-fn ignore_missing(r: io::Result<()>) -> io::Result<()> {
+pub(super) fn ignore_missing(r: io::Result<()>) -> io::Result<()> {
     match r {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         other => other,

@@ -264,14 +264,10 @@ impl Uploads {
         }
         let media_type = sniff(&self.staging.staged(upload.id)).await;
         let _commit = self.commit_lock.lock().await;
-        let (blobs, staged, hash) = (
-            self.blobs.clone(),
-            self.staging.staged(upload.id),
-            upload.hash.clone(),
-        );
-        let stored = tokio::task::spawn_blocking(move || blobs.put(&staged, &hash))
+        let stored = self
+            .blobs
+            .put(&self.staging.staged(upload.id), &upload.hash, &media_type)
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?
             .map_err(|e| io_error("commit blob", e))?;
         store.finish_upload(upload, &media_type).await?;
         if !stored {

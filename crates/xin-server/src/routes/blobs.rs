@@ -14,7 +14,7 @@ use xin_proto::{is_blob_hash, media_link::MAX_LIFETIME_SECS, ErrorBody, ErrorCod
 use crate::{
     error::{ApiError, ApiResult},
     extract::Query,
-    files::storage::BlobLocation,
+    files::storage::{served_as, BlobLocation},
     media_links::bearer_or_link,
     state::AppState,
 };
@@ -30,22 +30,6 @@ struct LinkQuery {
 
 /// Bytes of a blob read at once when serving it.
 const READ_CHUNK: usize = 512 << 10;
-
-/// Media a browser may show inline. Anything else is served as an attachment of an opaque
-/// type, so a file can never run as a page on the server's origin.
-const INLINE: &[&str] = &[
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "audio/ogg",
-    "audio/webm",
-    "audio/mpeg",
-    "audio/x-wav",
-    "audio/mp4",
-    "video/mp4",
-    "video/webm",
-];
 
 /// Download a file (Range supported). Strangers and former members get `blob_not_found`, the
 /// same as for a hash that does not exist. Authorised by the access token in the header, or,
@@ -74,7 +58,13 @@ async fn download(
         return Err(ApiError::new(ErrorCode::BlobNotFound, "No such file."));
     }
     let blob = state.store.readable_blob(reader, &hash).await?;
-    let path = match state.uploads.blobs().locate(&hash) {
+    let location = state
+        .uploads
+        .blobs()
+        .locate(&hash)
+        .await
+        .map_err(|e| ApiError::Internal(format!("locate blob: {e}")))?;
+    let path = match location {
         BlobLocation::File(path) => path,
         BlobLocation::Redirect(url) => {
             return Ok(axum::response::Redirect::temporary(&url).into_response())
@@ -87,19 +77,14 @@ async fn download(
         .await
         .map_err(|e| ApiError::Internal(format!("serve blob: {e}")))?
         .into_response();
-    let inline = INLINE.contains(&blob.media_type.as_str());
+    let (media_type, disposition) = served_as(&blob.media_type);
     let h = response.headers_mut();
-    let media_type = if inline {
-        blob.media_type.as_str()
-    } else {
-        "application/octet-stream"
-    };
     if let Ok(v) = HeaderValue::from_str(media_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_static(if inline { "inline" } else { "attachment" }),
+        HeaderValue::from_static(disposition),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -139,21 +139,28 @@ impl Store {
     }
 
     /// Records a new upload if it fits in `quota` with everything `u.user_id` already holds:
-    /// the check and the insert are one statement, so parallel uploads cannot all pass a check
-    /// made before any of them was counted. False when it does not fit.
+    /// the check and the insert are one statement, after the user's row lock (which every
+    /// quota check takes first), so parallel uploads — on any writer, on any node — cannot all
+    /// pass a check made before any of them was counted. False when it does not fit.
     pub async fn create_upload(&self, u: &UploadRow, quota: u64) -> ApiResult<bool> {
-        self.change_one(
-            CREATE_UPLOAD.as_str(),
-            vec![
-                Box::new(u.id.to_string()),
-                Box::new(u.user_id.to_string()),
-                Box::new(to_i64(u.size)),
-                Box::new(u.hash.clone()),
-                Box::new(u.name.clone()),
-                Box::new(now_ms()),
-                Box::new(to_i64(quota)),
-            ],
-        )
+        let u = u.clone();
+        self.write(move |cx| {
+            sql::lock_row(&cx.conn, "users", u.user_id)?;
+            let inserted = sql::exec(
+                &cx.conn,
+                CREATE_UPLOAD.as_str(),
+                &[
+                    &u.id.to_string(),
+                    &u.user_id.to_string(),
+                    &to_i64(u.size),
+                    &u.hash,
+                    &u.name,
+                    &now_ms(),
+                    &to_i64(quota),
+                ],
+            )?;
+            Ok(inserted == 1)
+        })
         .await
     }
 

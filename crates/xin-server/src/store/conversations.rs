@@ -383,8 +383,8 @@ impl Store {
             let members = active_members(&cx.conn, conv)?;
             let change = EventBody::ConversationChanged {
                 conversation_id: conv,
-                title,
-                announcement,
+                title: title.clone(),
+                announcement: announcement.clone(),
             };
             cx.out.append_all(&cx.conn, &members, change)
         })

@@ -175,21 +175,8 @@ fn wallet_changed(cx: &mut WriteCx, user: Uuid) -> ApiResult<()> {
 /// Returns what is left of an open envelope to its sender and closes it.
 /// Takes the envelope's row lock before reading it: grabs and returns of one envelope run one
 /// after another, each seeing what the last one left.
-fn lock(c: &Conn, id: Uuid) -> ApiResult<()> {
-    sql::one(
-        c,
-        &format!(
-            "SELECT 1 FROM red_envelopes WHERE id = $1{}",
-            c.for_update()
-        ),
-        &[&id.to_string()],
-        |_| Ok(()),
-    )?;
-    Ok(())
-}
-
 fn return_rest(cx: &mut WriteCx, id: Uuid) -> ApiResult<bool> {
-    lock(&cx.conn, id)?;
+    sql::lock_row(&cx.conn, "red_envelopes", id)?;
     let Some(r) = row(&cx.conn, id)? else {
         return Ok(false);
     };
@@ -326,7 +313,7 @@ impl Store {
     /// Takes the next share for `user`, a member of the envelope's chat.
     pub async fn grab_envelope(&self, user: Uuid, id: Uuid) -> ApiResult<Envelope> {
         self.write(move |cx| {
-            lock(&cx.conn, id)?;
+            sql::lock_row(&cx.conn, "red_envelopes", id)?;
             let r = row(&cx.conn, id)?.ok_or_else(not_found)?;
             let v = cx.members.get(&cx.conn, r.e.conversation_id)?;
             if !v.members.contains_key(&user) {

@@ -186,7 +186,7 @@ impl Store {
             let role = v.role_of(user)?;
             rules::may_message(v.direct)?;
             rules::check_content(&req.content, role, v.kind, |m| v.members.contains_key(&m))?;
-            let mut req = req;
+            let mut req = req.clone();
             fill_card(&cx.conn, &mut req.content)?;
             // Cards inside a merged forward are filled from what they show too.
             if let Content::History { items, .. } = &mut req.content {

@@ -75,6 +75,7 @@ fn payee(c: &Conn, program: Uuid) -> ApiResult<(Uuid, Uuid)> {
 }
 
 fn pay(cx: &mut WriteCx, payer: Uuid, id: Uuid) -> ApiResult<MiniProgramOrder> {
+    sql::lock_row(&cx.conn, "mini_program_orders", id)?;
     let o = order(
         &cx.conn,
         "WHERE o.id = $1 AND o.user_id = $2",

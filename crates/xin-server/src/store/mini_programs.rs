@@ -181,10 +181,12 @@ impl Store {
         package: CheckedPackage,
         bytes: Vec<u8>,
         quota: u64,
-        sign: Box<dyn FnOnce(Uuid) -> String + Send>,
+        sign: Box<dyn Fn(Uuid) -> String + Send>,
     ) -> ApiResult<MiniProgram> {
         self.write(move |cx| {
             owned(&cx.conn, owner, account)?;
+            // Every quota check takes the user's row lock first (see `create_upload`).
+            sql::lock_row(&cx.conn, "users", owner)?;
             let used: i64 = sql::one(&cx.conn, super::blobs::STORAGE_USED, &[&owner.to_string()], |r| r.get(0))?
                 .unwrap_or(0);
             let used = u64::try_from(used).unwrap_or(0);
@@ -431,7 +433,7 @@ impl Store {
         account: Uuid,
         app_id: String,
         code: String,
-        openid: Box<dyn FnOnce(Uuid, Uuid) -> String + Send>,
+        openid: Box<dyn Fn(Uuid, Uuid) -> String + Send>,
     ) -> ApiResult<String> {
         self.write(move |cx| {
             let id = of_account(&cx.conn, account, &app_id)?;

@@ -59,7 +59,7 @@ pub struct Store {
     /// Writes: batched and durably committed on SQLite, one transaction each on PostgreSQL;
     /// events pushed in commit order.
     writer: writer::Writer,
-    writer_thread: Arc<Mutex<Option<std::thread::JoinHandle<()>>>>,
+    writer_threads: Arc<Mutex<Vec<std::thread::JoinHandle<()>>>>,
     /// Reads, each a consistent snapshot on a read thread.
     reads: Arc<reads::Reads>,
     access: Arc<access_cache::AccessCache>,
@@ -71,15 +71,24 @@ impl Store {
     pub async fn open(backend: &Backend, publish: impl Publish) -> ApiResult<Self> {
         Self::migrate(backend, None).await?;
         let backend = backend.clone();
-        let conn =
-            tokio::task::spawn_blocking(move || driver::Conn::open(&backend).map(|c| (c, backend)))
-                .await
-                .map_err(|e| ApiError::Internal(format!("open the store: {e}")))?;
-        let (conn, backend) = conn?;
-        let (writer, thread) = writer::Writer::start(conn, backend.clone(), publish)?;
+        let writers = if backend.is_postgres() {
+            writer::PG_WRITERS
+        } else {
+            1
+        };
+        let conns = tokio::task::spawn_blocking(move || {
+            let conns = (0..writers)
+                .map(|_| driver::Conn::open(&backend))
+                .collect::<ApiResult<Vec<_>>>();
+            conns.map(|c| (c, backend))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("open the store: {e}")))?;
+        let (conns, backend) = conns?;
+        let (writer, threads) = writer::Writer::start(conns, backend.clone(), publish)?;
         Ok(Self {
             writer,
-            writer_thread: Arc::new(Mutex::new(Some(thread))),
+            writer_threads: Arc::new(Mutex::new(threads)),
             reads: Arc::new(reads::Reads::new(&backend)),
             access: Arc::default(),
         })
@@ -109,7 +118,7 @@ impl Store {
     pub(crate) async fn write<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
+        F: FnMut(&mut WriteCx) -> ApiResult<T> + Send + 'static,
     {
         self.writer.write(f).await
     }
@@ -118,7 +127,7 @@ impl Store {
     pub(crate) async fn write_checked<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
+        F: FnMut(&mut WriteCx) -> ApiResult<T> + Send + 'static,
     {
         self.writer.write_checked(f).await
     }
@@ -178,9 +187,9 @@ impl Store {
 
     /// Stops the writer after the writes already queued.
     pub async fn close(&self) {
-        let thread = self.writer_thread.lock().await.take();
+        let threads = std::mem::take(&mut *self.writer_threads.lock().await);
         self.writer.stop().await;
-        if let Some(thread) = thread {
+        for thread in threads {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
     }

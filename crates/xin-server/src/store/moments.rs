@@ -307,6 +307,7 @@ fn notify(
 }
 
 /// A new post, checked by the caller for sizes; images must be readable by the author.
+#[derive(Clone)]
 pub struct PostDraft {
     pub author: Uuid,
     pub post: NewPost,
@@ -315,7 +316,7 @@ pub struct PostDraft {
 impl Store {
     pub async fn create_post(&self, draft: PostDraft) -> ApiResult<Post> {
         self.write(move |cx| {
-            let PostDraft { author, post } = draft;
+            let PostDraft { author, post } = draft.clone();
             let a = author.to_string();
             let pictures: Vec<&String> = post
                 .images

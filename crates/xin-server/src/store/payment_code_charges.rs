@@ -232,7 +232,7 @@ fn payers_pending(c: &Conn, payer: Uuid, id: Uuid) -> ApiResult<Option<PendingCh
 impl Store {
     /// A merchant charges a payment code (see the module's comment).
     pub async fn collect(&self, p: NewPayment, limits: NoPinLimits) -> ApiResult<Charged> {
-        self.write(move |cx| collect(cx, p, limits)).await
+        self.write(move |cx| collect(cx, p.clone(), limits)).await
     }
 
     /// A charge, for its payer or its payee.

@@ -219,7 +219,7 @@ impl Store {
                     return Ok(None);
                 }
             }
-            pay(cx, p).map(Some)
+            pay(cx, p.clone()).map(Some)
         })
         .await
     }
@@ -266,7 +266,7 @@ impl Store {
         self.write(move |cx| {
             let now = now_ms();
             let (user, device) = (user.to_string(), device.to_string());
-            if let Some(old) = renew {
+            if let Some(old) = &renew {
                 let live = sql::one(
                     &cx.conn,
                     "SELECT 1 FROM payment_codes WHERE code = $1 AND user_id = $2 AND device_id = $3

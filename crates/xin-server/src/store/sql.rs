@@ -28,3 +28,16 @@ pub(crate) fn all<T>(
 ) -> ApiResult<Vec<T>> {
     c.all(sql, params, f)
 }
+
+/// Takes row `id` of `table`'s lock until the transaction ends (on PostgreSQL; SQLite's one
+/// writer needs none), before the write reads the row: writes to one row then run one after
+/// another, each seeing what the last one left, instead of two deciding from the same state.
+pub(crate) fn lock_row(c: &Conn, table: &'static str, id: uuid::Uuid) -> ApiResult<()> {
+    one(
+        c,
+        &format!("SELECT 1 FROM {table} WHERE id = $1{}", c.for_update()),
+        &[&id.to_string()],
+        |_| Ok(()),
+    )?;
+    Ok(())
+}

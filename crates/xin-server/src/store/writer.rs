@@ -1,11 +1,21 @@
-//! Group commit: one thread owns the store's write connection, takes every queued write and
-//! commits them together in one transaction (on SQLite; on PostgreSQL each write commits on its
-//! own), so concurrent writers share one fsync
+//! Group commit: on SQLite one thread owns the store's write connection, takes every queued
+//! write and commits them together in one transaction, so concurrent writers share one fsync
 //! (`synchronous=FULL`: a commit survives power loss). Each write runs in its own savepoint,
 //! so one that fails rolls back alone. Answers and events go out only after the commit that
 //! holds them is durable, events in commit order, so a user's sockets see their seqs in order.
+//!
+//! On PostgreSQL each write is a short transaction of its own, on [`PG_WRITERS`] threads with
+//! a connection each: the database shares WAL flushes among concurrent commits itself, and row
+//! locks (the log heads, taken in id order) keep every user's seqs gap-free in commit order.
+//! A write the database fails to end a deadlock or serialization race is run again from the
+//! start (so writes are `FnMut`: nothing they capture may be used up), up to
+//! [`MAX_ATTEMPTS`] times. Events from two threads may reach the hub out of order; it puts
+//! each user's back in seq order.
 
-use std::panic::AssertUnwindSafe;
+use std::{
+    panic::AssertUnwindSafe,
+    sync::{Arc, Mutex},
+};
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -18,7 +28,7 @@ use crate::error::{ApiError, ApiResult};
 
 /// Where the writer hands each committed batch's events, in commit order: the node's hub
 /// (its open sockets). The store names no layer above it; whoever opens it says where events go.
-pub trait Publish: Send + 'static {
+pub trait Publish: Clone + Send + 'static {
     fn publish(&self, events: Vec<(uuid::Uuid, xin_proto::Event)>);
 }
 
@@ -26,6 +36,10 @@ pub trait Publish: Send + 'static {
 const QUEUE: usize = 16_384;
 /// Writes per transaction at most.
 const MAX_BATCH: usize = 4_096;
+/// Writer threads (and connections) per node on PostgreSQL.
+pub const PG_WRITERS: usize = 4;
+/// Runs of one write that lost a deadlock or serialization race, at most.
+const MAX_ATTEMPTS: u32 = 8;
 /// Log pages (4 KiB) between checkpoints.
 const CHECKPOINT_PAGES: i64 = 8_192;
 
@@ -57,7 +71,7 @@ trait Job: Send {
 }
 
 struct Typed<T, F> {
-    f: Option<F>,
+    f: F,
     guarded: bool,
     result: Option<ApiResult<T>>,
     reply: oneshot::Sender<ApiResult<T>>,
@@ -66,18 +80,15 @@ struct Typed<T, F> {
 impl<T, F> Job for Typed<T, F>
 where
     T: Send + 'static,
-    F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
+    F: FnMut(&mut WriteCx) -> ApiResult<T> + Send + 'static,
 {
     fn guarded(&self) -> bool {
         self.guarded
     }
 
     fn run(&mut self, cx: &mut WriteCx) -> Outcome {
-        let Some(f) = self.f.take() else {
-            return Outcome::Failed;
-        };
         // A panicking write must not take the writer (and every later write) down with it.
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| f(cx)))
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| (self.f)(cx)))
             .unwrap_or_else(|_| Err(ApiError::Internal("a store write panicked".into())));
         let outcome = match &result {
             Ok(_) => Outcome::Done,
@@ -112,19 +123,25 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `conn`, a connection to `backend` (opened again if it
-    /// breaks).
+    /// Starts a writer thread on each of `conns`, connections to `backend` (opened again if
+    /// one breaks), all taking writes from one queue.
     pub fn start(
-        conn: Conn,
+        conns: Vec<Conn>,
         backend: Backend,
         publish: impl Publish,
-    ) -> ApiResult<(Self, std::thread::JoinHandle<()>)> {
+    ) -> ApiResult<(Self, Vec<std::thread::JoinHandle<()>>)> {
         let (queue, rx) = mpsc::channel(QUEUE);
-        let thread = std::thread::Builder::new()
-            .name("xin-store-writer".into())
-            .spawn(move || run(conn, &backend, rx, publish))
-            .map_err(|e| ApiError::Internal(format!("start the store writer: {e}")))?;
-        Ok((Self { queue }, thread))
+        let rx = Arc::new(Mutex::new(rx));
+        let mut threads = Vec::with_capacity(conns.len());
+        for (i, conn) in conns.into_iter().enumerate() {
+            let (backend, rx, publish) = (backend.clone(), rx.clone(), publish.clone());
+            let thread = std::thread::Builder::new()
+                .name(format!("xin-store-writer-{i}"))
+                .spawn(move || run(conn, &backend, &rx, publish))
+                .map_err(|e| ApiError::Internal(format!("start the store writer: {e}")))?;
+            threads.push(thread);
+        }
+        Ok((Self { queue }, threads))
     }
 
     /// Runs `f` in the next batch, in its own savepoint (a refusal after some changes undoes
@@ -132,7 +149,7 @@ impl Writer {
     pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
+        F: FnMut(&mut WriteCx) -> ApiResult<T> + Send + 'static,
     {
         self.queue_write(f, true).await
     }
@@ -144,7 +161,7 @@ impl Writer {
     pub async fn write_checked<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
+        F: FnMut(&mut WriteCx) -> ApiResult<T> + Send + 'static,
     {
         self.queue_write(f, false).await
     }
@@ -152,11 +169,11 @@ impl Writer {
     async fn queue_write<T, F>(&self, f: F, guarded: bool) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut WriteCx) -> ApiResult<T> + Send + 'static,
+        F: FnMut(&mut WriteCx) -> ApiResult<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job = Box::new(Typed {
-            f: Some(f),
+            f,
             guarded,
             result: None,
             reply,
@@ -176,7 +193,10 @@ impl Writer {
     }
 }
 
-fn run(conn: Conn, backend: &Backend, mut rx: mpsc::Receiver<Msg>, publish: impl Publish) {
+/// The queue the writer threads share: whichever is free takes the next write.
+type Queue = Arc<Mutex<mpsc::Receiver<Msg>>>;
+
+fn run(conn: Conn, backend: &Backend, rx: &Queue, publish: impl Publish) {
     // A checkpoint every 32 MiB of log instead of SQLite's 4 MiB: the hot pages (every
     // user's log tail, every wallet's postings) are dirtied by every batch, and each checkpoint
     // copies them into the database and syncs twice, on this thread. Fewer checkpoints write
@@ -196,27 +216,61 @@ fn run(conn: Conn, backend: &Backend, mut rx: mpsc::Receiver<Msg>, publish: impl
         out: NewEvents::default(),
     };
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.blocking_recv() {
-        // Whatever queued up while the last commit was syncing goes into this one.
-        let mut next = Some(first);
-        while let Some(msg) = next.take() {
-            match msg {
-                Msg::Write(job) => batch.push(job),
-                Msg::Stop => rx.close(),
-            }
-            if batch.len() < max_batch {
-                next = rx.try_recv().ok();
+    loop {
+        {
+            let Ok(mut rx) = rx.lock() else {
+                return;
+            };
+            let Some(first) = rx.blocking_recv() else {
+                return;
+            };
+            // Whatever queued up while the last commit was syncing goes into this one.
+            let mut next = Some(first);
+            while let Some(msg) = next.take() {
+                match msg {
+                    Msg::Write(job) => batch.push(job),
+                    Msg::Stop => rx.close(),
+                }
+                if batch.len() < max_batch {
+                    next = rx.try_recv().ok();
+                }
             }
         }
         if batch.is_empty() {
             continue;
         }
         let mut events = NewEvents::default();
+        let committed = commit_with_retries(&mut cx, backend, &mut batch, &mut events);
+        if committed.is_ok() {
+            publish.publish(events.0);
+        }
+        let committed = committed.map_err(|e| e.to_string());
+        for job in batch.drain(..) {
+            job.finish(committed.clone());
+        }
+    }
+}
+
+/// Commits the batch, running it again while the database fails it to settle a race.
+fn commit_with_retries(
+    cx: &mut WriteCx,
+    backend: &Backend,
+    batch: &mut [Box<dyn Job>],
+    events: &mut NewEvents,
+) -> ApiResult<()> {
+    let mut attempt = 1;
+    loop {
+        cx.conn.take_conflict();
         let started = std::time::Instant::now();
-        let committed = commit_batch(&mut cx, &mut batch, &mut events);
+        let committed = commit_batch(cx, batch, events);
         tracing::debug!(writes = batch.len(), took = ?started.elapsed(), "store batch committed");
+        // A write that lost a race inside its savepoint was rolled back alone and the
+        // transaction committed without it; it still has to run.
+        let lost_race = cx.conn.take_conflict();
         if let Err(e) = &committed {
-            tracing::error!("store batch of {} writes failed: {e}", batch.len());
+            if !lost_race {
+                tracing::error!("store batch of {} writes failed: {e}", batch.len());
+            }
             let _ = cx.conn.rollback();
             cx.members.clear();
             if cx.conn.is_broken() {
@@ -226,13 +280,19 @@ fn run(conn: Conn, backend: &Backend, mut rx: mpsc::Receiver<Msg>, publish: impl
                     Err(e) => tracing::error!("store writer: reconnect: {e}"),
                 }
             }
-        } else {
-            publish.publish(events.0);
         }
-        let committed = committed.map_err(|e| e.to_string());
-        for job in batch.drain(..) {
-            job.finish(committed.clone());
+        if !lost_race || attempt >= MAX_ATTEMPTS {
+            return committed;
         }
+        tracing::info!(
+            attempt,
+            "store write lost a deadlock or serialization race: run again"
+        );
+        events.0.clear();
+        // The winner holds its locks until it commits: give it a moment, more each time.
+        let wait = 1 + rand::random::<u64>() % (2u64 << attempt);
+        std::thread::sleep(std::time::Duration::from_millis(wait));
+        attempt += 1;
     }
 }
 

@@ -13,7 +13,7 @@ pub struct TestServer {
     pub running: Option<Running>,
     pub url: String,
     pub http: reqwest::Client,
-    config: Config,
+    pub config: Config,
     _database: Option<TestDatabase>,
     _dir: tempfile::TempDir,
 }
@@ -22,6 +22,19 @@ pub struct TestServer {
 const POSTGRES: &str = "XIN_TEST_POSTGRES";
 /// The NATS server it started beside it: every node of the PostgreSQL pass uses it.
 const NATS: &str = "XIN_TEST_NATS";
+
+/// The S3 bucket (`s3://BUCKET?endpoint=…`) the PostgreSQL pass keeps its files in: each test
+/// under a prefix of its own, shared by its nodes.
+const S3: &str = "XIN_TEST_S3";
+
+/// Keeps a node's files in the tests' bucket, under `prefix`, when there is one.
+fn in_the_bucket(config: &mut Config, prefix: &str) {
+    if let Ok(base) = std::env::var(S3) {
+        let mut url = url::Url::parse(&base).unwrap();
+        url.set_path(prefix);
+        config.blobs = Some(url.to_string());
+    }
+}
 
 /// Joins a node to the other nodes through the tests' NATS, sweeping the log often.
 fn on_the_broker(config: &mut Config) {
@@ -32,7 +45,7 @@ fn on_the_broker(config: &mut Config) {
 /// A database of one test's own, dropped with it.
 pub struct TestDatabase {
     admin: String,
-    name: String,
+    pub name: String,
     pub url: String,
 }
 
@@ -140,6 +153,7 @@ impl TestServer {
             config.database_url = Some(db.url.clone());
             config.public_url = Some(format!("http://{}", listener.local_addr().unwrap()));
             on_the_broker(&mut config);
+            in_the_bucket(&mut config, &db.name);
         }
         tweak(&mut config);
         let running = xin_server::start(config.clone(), listener).await.unwrap();
@@ -171,6 +185,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         config.database_url = Some(url);
         config.public_url = Some(format!("http://{}", listener.local_addr().unwrap()));
+        config.blobs = self.config.blobs.clone();
         on_the_broker(&mut config);
         tweak(&mut config);
         let running = xin_server::start(config.clone(), listener).await.unwrap();
@@ -182,6 +197,11 @@ impl TestServer {
             _database: None,
             _dir: dir,
         }
+    }
+
+    /// The PostgreSQL database this node runs on, when it does.
+    pub fn database_url(&self) -> Option<String> {
+        self.config.database_url.clone()
     }
 
     /// The store this node runs on (for calling what no route exposes: the background jobs).

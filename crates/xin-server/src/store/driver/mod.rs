@@ -182,6 +182,15 @@ impl Conn {
         }
     }
 
+    /// Whether the last transaction lost a deadlock or serialization race, which the database
+    /// settled by failing it: the write is to be run again from the start. Clears the mark.
+    pub(crate) fn take_conflict(&self) -> bool {
+        match &self.0 {
+            Engine::Sqlite(_) => false,
+            Engine::Postgres(c) => c.take_conflict(),
+        }
+    }
+
     /// Whether the connection is gone (the database restarted, or ended it): one to replace.
     pub(crate) fn is_broken(&self) -> bool {
         match &self.0 {

@@ -2,7 +2,11 @@
 //! on threads of their own (never inside tokio's runtime), as with SQLite, so the same
 //! closures run on both.
 
-use std::{cell::RefCell, collections::HashMap, error::Error};
+use std::{
+    cell::{Cell, RefCell},
+    collections::HashMap,
+    error::Error,
+};
 
 use bytes::BytesMut;
 use postgres::{
@@ -14,7 +18,7 @@ use super::{ColumnIndex, Param, Row, RowOf, Value};
 use crate::error::{ApiError, ApiResult};
 
 /// The server's message (with its detail) and the statement: more than the client's summary.
-fn failed(e: postgres::Error, sql: &str) -> ApiError {
+fn described(e: &postgres::Error, sql: &str) -> ApiError {
     let statement: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
     let statement: String = statement.chars().take(160).collect();
     match e.as_db_error() {
@@ -28,10 +32,20 @@ fn failed(e: postgres::Error, sql: &str) -> ApiError {
     }
 }
 
+/// Whether the transaction lost a race the database resolves by ending one side: run it again.
+fn is_conflict(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    e.code().is_some_and(|c| {
+        *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
+    })
+}
+
 /// A connection and the statements it has prepared (PostgreSQL plans each once per session).
 pub(super) struct PgConn {
     client: RefCell<Client>,
     prepared: RefCell<HashMap<String, Statement>>,
+    /// Set when a statement lost a deadlock or serialization race (see `Conn::take_conflict`).
+    conflicted: Cell<bool>,
 }
 
 impl PgConn {
@@ -51,7 +65,19 @@ impl PgConn {
         Ok(Self {
             client: RefCell::new(client),
             prepared: RefCell::default(),
+            conflicted: Cell::new(false),
         })
+    }
+
+    fn failed(&self, e: postgres::Error, sql: &str) -> ApiError {
+        if is_conflict(&e) {
+            self.conflicted.set(true);
+        }
+        described(&e, sql)
+    }
+
+    pub(super) fn take_conflict(&self) -> bool {
+        self.conflicted.replace(false)
     }
 
     fn statement(&self, sql: &str) -> ApiResult<Statement> {
@@ -62,7 +88,7 @@ impl PgConn {
             .client
             .borrow_mut()
             .prepare(sql)
-            .map_err(|e| failed(e, sql))?;
+            .map_err(|e| self.failed(e, sql))?;
         self.prepared.borrow_mut().insert(sql.to_owned(), s.clone());
         Ok(s)
     }
@@ -74,7 +100,7 @@ impl PgConn {
             .client
             .borrow_mut()
             .execute(&stmt, &refs(&values))
-            .map_err(|e| failed(e, sql))?;
+            .map_err(|e| self.failed(e, sql))?;
         usize::try_from(n).map_err(|e| ApiError::Internal(e.to_string()))
     }
 
@@ -92,7 +118,7 @@ impl PgConn {
             .client
             .borrow_mut()
             .query(&stmt, &refs(&values))
-            .map_err(|e| failed(e, sql))?;
+            .map_err(|e| self.failed(e, sql))?;
         rows.iter()
             .take(limit.unwrap_or(usize::MAX))
             .map(|r| f(&Row(RowOf::Postgres(r))))
@@ -107,7 +133,7 @@ impl PgConn {
         self.client
             .borrow_mut()
             .batch_execute(sql)
-            .map_err(|e| failed(e, sql))
+            .map_err(|e| self.failed(e, sql))
     }
 }
 

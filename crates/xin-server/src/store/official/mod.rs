@@ -269,6 +269,7 @@ fn broadcasts(c: &Conn, filter: &str, param: &str) -> ApiResult<BroadcastList> {
 }
 
 /// A sanitised article ready to store: the caller cleaned the body and checked the sizes.
+#[derive(Clone)]
 pub struct ArticleDraft {
     pub owner: Uuid,
     pub account: Uuid,
@@ -374,7 +375,7 @@ impl Store {
     ) -> ApiResult<OfficialAccount> {
         self.write(move |cx| {
             account(&cx.conn, user, id)?;
-            let scene = match code {
+            let scene = match code.clone() {
                 Some(code) => {
                     let (of, scene) = qr::resolve(&cx.conn, &code)?;
                     if of != id {
@@ -457,7 +458,7 @@ impl Store {
                 account,
                 article: new,
                 pictures,
-            } = draft;
+            } = draft.clone();
             owned(&cx.conn, owner, account)?;
             let o = owner.to_string();
             let all: Vec<&String> = new.cover.iter().chain(pictures.iter()).collect();
