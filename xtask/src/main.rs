@@ -2,6 +2,7 @@
 //! so it compiles before any system package is installed.
 
 mod bench;
+mod cluster;
 mod nats;
 mod postgres;
 mod process;
@@ -27,9 +28,11 @@ fn main() -> ExitCode {
         Some("setup") => setup::setup(),
         Some("gen-types") => setup::gen_types(),
         Some("bench") => bench::bench(&args[1..]),
+        Some("cluster") => cluster::cluster(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test [--e2e NAME | --postgres]                 set up, build, run every test; ends with `N passed, N failed`\n  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts and desktop/commands.ts from the Rust\n  bench [--quick] [--postgres]                   run the benchmarks (release build) and print their figures"
+                "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test [--e2e NAME | --postgres]                 set up, build, run every test; ends with `N passed, N failed`\n  cluster [--demo]                               PostgreSQL, NATS, S3, two server nodes and haproxy, and the desktop app through them
+  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts and desktop/commands.ts from the Rust\n  bench [--quick] [--postgres]                   run the benchmarks (release build) and print their figures"
             );
             return ExitCode::from(2);
         }

@@ -92,6 +92,11 @@ impl Background {
         self.child.id()
     }
 
+    /// Whether it has exited already.
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
     /// Waits for the process to exit by itself.
     pub fn wait(&mut self) -> Result<std::process::ExitStatus> {
         self.child.wait().map_err(|e| format!("{}: {e}", self.name))

@@ -87,7 +87,7 @@ fn lan_address() -> Option<String> {
 
 /// A lived-in world for a newcomer: people, chats, photos, files, money, Moments, official
 /// accounts (see `crates/xin-demo`), and the Summit Coffee mini-program's backend, started.
-fn seed_demo(bin: &std::path::Path, server: &str) -> Result<Background> {
+pub fn seed_demo(bin: &std::path::Path, server: &str) -> Result<Background> {
     let config = std::env::temp_dir().join(format!("xin-coffee-{}.json", std::process::id()));
     let status = Command::new(bin.join("xin-demo"))
         .args([

@@ -67,7 +67,7 @@ impl SeaweedFs {
             std::env::temp_dir().join(format!("xin-seaweedfs-{purpose}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let s3 = free_port()?;
+        let (s3, filer) = (free_port()?, free_port()?);
         // Every listener on a port of its own choosing: its defaults (8333, 9333, …, and
         // gRPC at port + 10000) may be taken or out of range.
         let mut cmd = Command::new(&weed);
@@ -76,26 +76,42 @@ impl SeaweedFs {
             .args(["-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-webdav=false"])
             .arg(format!("-bucket={BUCKET}"))
             .arg(format!("-s3.port={s3}"))
+            .arg(format!("-filer.port={filer}"))
             .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
             .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
             .stdout(std::process::Stdio::null());
+        // Its components log their start-up chatter (retries while the others come up) to
+        // stderr: kept in its directory, not in the tests' output.
+        let log = std::fs::File::create(dir.join("weed.log")).map_err(|e| e.to_string())?;
+        cmd.stderr(log);
         for flag in [
             "master.port",
             "master.port.grpc",
             "volume.port",
             "volume.port.grpc",
-            "filer.port",
             "filer.port.grpc",
             "s3.port.grpc",
             "s3.port.iceberg",
             "s3.port.lance",
-            "admin.port",
-            "admin.port.grpc",
         ] {
             cmd.arg(format!("-{flag}={}", free_port()?));
         }
+        // Its maintenance worker dials the admin server's gRPC at the HTTP port + 10000,
+        // whatever `-admin.port.grpc` says: a pair of free ports that far apart.
+        let admin = admin_ports()?;
+        cmd.arg(format!("-admin.port={admin}"))
+            .arg(format!("-admin.port.grpc={}", admin + 10_000));
         let process = Background::spawn("seaweedfs", &mut cmd)?;
         wait_for_port(&format!("127.0.0.1:{s3}"), 30)?;
+        // The S3 port opens before the bucket is made; the filer shows buckets as folders.
+        let bucket = format!("/buckets/{BUCKET}/");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while http_status(&format!("127.0.0.1:{filer}"), &bucket) != Some(200) {
+            if std::time::Instant::now() > deadline {
+                return Err(format!("SeaweedFS made no bucket {BUCKET} within 30 s"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         println!("xtask: SeaweedFS (S3) on 127.0.0.1:{s3}");
         Ok(Self {
             endpoint: format!("http://127.0.0.1:{s3}"),
@@ -111,6 +127,34 @@ impl SeaweedFs {
             self.endpoint
         )
     }
+}
+
+/// The status of `GET path` on `addr` (plain HTTP/1.0, std only: xtask builds before anything
+/// is installed).
+fn http_status(addr: &str, path: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {addr}\r\nAccept: application/json\r\n\r\n"
+    )
+    .ok()?;
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+/// A free port P below 55 536 with P + 10 000 free too.
+fn admin_ports() -> Result<u16> {
+    let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+    (20_000..55_000)
+        .step_by(97)
+        .map(|p| p + (std::process::id() % 97) as u16)
+        .find(|&p| free(p) && free(p + 10_000))
+        .ok_or_else(|| "no free pair of ports for SeaweedFS's admin server".to_string())
 }
 
 impl Drop for SeaweedFs {

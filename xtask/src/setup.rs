@@ -50,7 +50,12 @@ const TEST_PACKAGES: &[&str] = &[
     "postgresql",
     "nats-server",
     "python3-pip",
+    // The end-to-end test of a cluster (`cargo xtask cluster`) puts haproxy in front of it.
+    "haproxy",
 ];
+
+/// What `cargo xtask cluster` runs beside the server nodes.
+const CLUSTER_PACKAGES: &[&str] = &["postgresql", "nats-server", "python3-pip", "haproxy"];
 
 fn missing(packages: &[&str]) -> Vec<String> {
     packages
@@ -77,6 +82,15 @@ pub fn install_packages(for_tests: bool) -> Result<()> {
     if for_tests {
         wanted.extend(TEST_PACKAGES);
     }
+    install(wanted)
+}
+
+/// What the cluster needs on top of what `run` does.
+pub fn install_cluster_packages() -> Result<()> {
+    install(CLUSTER_PACKAGES.to_vec())
+}
+
+fn install(mut wanted: Vec<&str>) -> Result<()> {
     if !has("npm") {
         wanted.extend(["nodejs", "npm"]);
     }

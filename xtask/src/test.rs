@@ -8,7 +8,12 @@ use std::{
     process::{Command, ExitCode},
 };
 
-use crate::{nats::Nats, postgres::Postgres, seaweedfs::SeaweedFs};
+use crate::{
+    cluster::{Cluster, Shape},
+    nats::Nats,
+    postgres::Postgres,
+    seaweedfs::SeaweedFs,
+};
 use crate::{
     process::{cargo, npm, run_capture, Background, Result},
     root, setup,
@@ -210,11 +215,41 @@ fn e2e(root: &Path, only: Option<&str>, tally: &mut Tally) -> Result<()> {
     let e2e_out = root.join("target/e2e");
     let _ = std::fs::create_dir_all(&e2e_out);
     let bin = root.join("target/debug");
+    let files = e2e_files(&root.join("tests/e2e"), only);
+    let mut node = Command::new("node");
+    // The cluster test's service: two nodes on PostgreSQL, NATS and S3 behind haproxy, node b
+    // held back until the test lets the balancer use it.
+    let _cluster = if files.iter().any(|f| f.ends_with("cluster.test.mjs")) {
+        let cluster = Cluster::start(
+            "e2e",
+            Shape {
+                hold_back_b: true,
+                ..Shape::default()
+            },
+        )?;
+        let nodes: Vec<String> = cluster
+            .nodes
+            .iter()
+            .map(|n| {
+                format!(
+                    r#"{{"name":"{}","url":"{}","pid":{}}}"#,
+                    n.name,
+                    n.url,
+                    n.pid().unwrap_or(0)
+                )
+            })
+            .collect();
+        node.env("XIN_E2E_CLUSTER", &cluster.url)
+            .env("XIN_E2E_CLUSTER_ADMIN", &cluster.admin)
+            .env("XIN_E2E_CLUSTER_NODES", format!("[{}]", nodes.join(",")));
+        Some(cluster)
+    } else {
+        None
+    };
     let (ok, out) = run_capture(
-        Command::new("node")
-            .current_dir(root.join("tests/e2e"))
+        node.current_dir(root.join("tests/e2e"))
             .args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-            .args(e2e_files(&root.join("tests/e2e"), only))
+            .args(files)
             .env("XIN_SERVER_BIN", bin.join("xin-server"))
             .env("XIN_DESKTOP_BIN", bin.join("xin"))
             .env("XIN_DEMO_BIN", bin.join("xin-demo"))

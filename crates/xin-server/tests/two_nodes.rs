@@ -369,6 +369,87 @@ async fn on_postgres_a_file_sent_through_one_node_downloads_through_the_other_fr
     assert_eq!(answer.status(), StatusCode::NOT_FOUND);
 }
 
+#[tokio::test]
+async fn on_postgres_an_upload_begun_on_one_node_starts_over_on_the_other_and_completes() {
+    let small_checkpoints = |c: &mut xin_server::Config| c.upload_checkpoint_bytes = 1 << 20;
+    let a = TestServer::with(small_checkpoints).await;
+    let b = a.another_node_with(small_checkpoints).await;
+    let alice = Party::join(&a, "alice", "13800000001").await;
+    let file: Vec<u8> = (0..3u32 << 20).map(|i| (i % 251) as u8).collect();
+    let hash = blake3::hash(&file).to_hex().to_string();
+    let b64 = |b: &[u8]| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(b)
+    };
+    let tus = |node: &TestServer, method: Method, path: &str| {
+        node.http
+            .request(method, format!("{}/api/v1{path}", node.url))
+            .bearer_auth(&alice.user.access)
+            .header("tus-resumable", "1.0.0")
+    };
+    let created = tus(&a, Method::POST, "/uploads")
+        .header("upload-length", file.len().to_string())
+        .header(
+            "upload-metadata",
+            format!(
+                "filename {},blake3 {}",
+                b64(b"big.bin"),
+                b64(hash.as_bytes())
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let location = created.headers()["location"].to_str().unwrap();
+    let path = location.trim_start_matches("/api/v1").to_string();
+    let patch = |node: &TestServer, from: usize, to: usize| {
+        let chunk = file[from..to].to_vec();
+        tus(node, Method::PATCH, &path)
+            .header("content-type", "application/offset+octet-stream")
+            .header("upload-offset", from.to_string())
+            .header(
+                "upload-checksum",
+                format!("blake3 {}", b64(blake3::hash(&chunk).as_bytes())),
+            )
+            .body(chunk)
+            .send()
+    };
+    // Two MiB reach node A, which records its checkpoint in the shared database.
+    assert_eq!(
+        patch(&a, 0, 2 << 20).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    // Node A goes away; the balancer sends the upload to B, which has none of the bytes: it
+    // says to start over, not the database's two MiB it cannot continue from.
+    let offset = |node: &TestServer| {
+        let req = tus(node, Method::HEAD, &path);
+        async move {
+            req.send().await.unwrap().headers()["upload-offset"]
+                .to_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    assert_eq!(offset(&b).await, "0");
+    assert_eq!(
+        patch(&b, 0, file.len()).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let got = b
+        .http
+        .get(format!("{}/api/v1/blobs/{hash}", b.url))
+        .bearer_auth(&alice.user.access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::OK);
+    assert!(
+        got.bytes().await.unwrap() == file,
+        "the whole file, through B"
+    );
+}
+
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 

@@ -164,6 +164,17 @@ impl Uploads {
         turn.live.as_ref().map(|l| l.received)
     }
 
+    /// Where an upload that is not being received here stands: the database's checkpoint, as
+    /// far as this node's staged copy holds it. A node without a copy (the upload was staged
+    /// on another, which died or the balancer moved away from) has it start over here.
+    pub async fn resting_offset(&self, upload: &UploadRow) -> u64 {
+        let here = tokio::fs::metadata(self.staging.staged(upload.id))
+            .await
+            .map(|m| m.len())
+            .unwrap_or(0);
+        upload.received.min(here)
+    }
+
     fn forget(&self, id: Uuid) {
         let mut live = self.live.lock().unwrap_or_else(|p| p.into_inner());
         live.remove(&id);
@@ -306,9 +317,12 @@ async fn rebuild(path: &std::path::Path, upload: &UploadRow) -> ApiResult<Live> 
     let (path, recorded, size) = (path.to_path_buf(), upload.received, upload.size);
     tokio::task::spawn_blocking(move || {
         use std::io::Read;
+        // Staged on another node (see `resting_offset`): an empty copy here, from the start.
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
+            .create(true)
+            .truncate(false)
             .open(&path)?;
         // Never more than the file holds, whatever the database says.
         let received = recorded.min(file.metadata()?.len());

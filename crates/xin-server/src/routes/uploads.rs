@@ -177,11 +177,10 @@ async fn offset(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let upload = state.store.upload(authed.user_id, upload_id(&id)?).await?;
-    let received = state
-        .uploads
-        .live_offset(upload.id)
-        .await
-        .unwrap_or(upload.received);
+    let received = match state.uploads.live_offset(upload.id).await {
+        Some(live) => live,
+        None => state.uploads.resting_offset(&upload).await,
+    };
     let headers = tus_headers(&[
         ("upload-offset", received.to_string()),
         ("upload-length", upload.size.to_string()),
