@@ -1,9 +1,10 @@
 // Xin as a service of many machines: two server nodes on one PostgreSQL, joined by NATS, their
 // files in S3 (SeaweedFS), behind haproxy — started by `cargo xtask test` as `cargo xtask
-// cluster` starts them (xtask/src/cluster.rs). The real desktop app and the phone companion
-// reach the service only through haproxy: the desktop signs in by QR, a photo goes from the
-// phone to the computer through the bucket, and when the node holding the desktop dies the
-// desktop carries on through the other, missing nothing.
+// cluster` starts them (xtask/src/cluster.rs). The real desktop app reaches the service through
+// haproxy, which holds node b back at first, so the desktop waits on node a; the phone companion
+// talks to node b. A QR login scanned through node b signs in the desktop waiting on node a, a
+// photo the phone sends through node b reaches the desktop on node a through the bucket, and
+// when node a dies the desktop carries on through node b, missing nothing.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { connect } from "node:net";
@@ -14,6 +15,7 @@ import { By, phoneSignUp, startDesktop, startPhone, tempDir, waitFor } from "./h
 
 const CLUSTER = process.env.XIN_E2E_CLUSTER;
 const NODES = JSON.parse(process.env.XIN_E2E_CLUSTER_NODES ?? "[]");
+const node = (name) => NODES.find((n) => n.name === name);
 
 /** One command on haproxy's admin socket; answers what it said. */
 function haproxy(command) {
@@ -59,11 +61,12 @@ describe("Xin on two nodes behind haproxy", () => {
     await desktop?.stop();
   });
 
-  test("the desktop signs in by QR through the balancer and gets the phone's photo from the bucket", async () => {
-    await phoneSignUp(phone.page, CLUSTER, "alice", "13800000051");
+  test("a QR login scanned through node b signs in the desktop waiting on node a, and the phone's photo arrives through the bucket", async () => {
+    const b = node("b").url;
+    await phoneSignUp(phone.page, b, "alice", "13800000051");
     const url = await desktop.attr("login-qr", "data-url");
     assert.ok(url.startsWith(`${CLUSTER}/m/l/`), `QR codes carry the balancer's address, not a node's: ${url}`);
-    await phone.page.goto(url);
+    await phone.page.goto(url.replace(CLUSTER, b));
     await phone.page.getByTestId("confirm-code").first().waitFor();
     const code = await desktop.attr("login-code", "data-code");
     await phone.page.locator(`[data-testid="confirm-code"][data-code="${code}"]`).click();
@@ -71,7 +74,7 @@ describe("Xin on two nodes behind haproxy", () => {
 
     const photo = join(dir, "summit.png");
     writeFileSync(photo, photoPng(900, 600));
-    await phone.page.goto(`${CLUSTER}/m/`);
+    await phone.page.goto(`${b}/m/`);
     await phone.page.getByTestId("phone-file-transfer").click();
     await phone.page.getByTestId("phone-file-input").setInputFiles(photo);
     await phone.page.getByTestId("phone-photo").waitFor({ timeout: 20_000 });
@@ -86,12 +89,11 @@ describe("Xin on two nodes behind haproxy", () => {
   });
 
   test("when the node holding the desktop dies, the desktop carries on through the other and misses nothing", async () => {
-    // Until now node b was held back, so the desktop's socket is on node a.
+    // Until now haproxy held node b back, so the desktop's socket is on node a.
     await haproxy("enable server nodes/b");
     await haproxy("enable server uploads/b");
     await waitFor("haproxy sends traffic to node b", () => isUp("nodes", "b"));
-    const a = NODES.find((n) => n.name === "a");
-    process.kill(a.pid, "SIGKILL");
+    process.kill(node("a").pid, "SIGKILL");
 
     const text = "Sent while node a was down";
     await phone.page.getByTestId("phone-composer").fill(text);
