@@ -450,6 +450,73 @@ async fn on_postgres_an_upload_begun_on_one_node_starts_over_on_the_other_and_co
     );
 }
 
+/// Holds a PostgreSQL advisory lock (`key` is SQL over `$1`) on a connection of its own, as
+/// another node would, until the returned sender is dropped.
+fn hold_lock(url: String, key: &'static str, arg: String) -> std::sync::mpsc::Sender<()> {
+    let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        c.execute(
+            &format!("SELECT true FROM (SELECT pg_advisory_lock({key})) AS taken WHERE $1::text IS NOT NULL"),
+            &[&arg],
+        )
+        .unwrap();
+        held_tx.send(()).unwrap();
+        let _ = release_rx.recv();
+    });
+    held_rx.recv().unwrap();
+    release_tx
+}
+
+#[tokio::test]
+async fn on_postgres_the_collector_spares_bytes_another_node_is_committing_and_runs_on_one_node() {
+    let (a, b) = two_nodes().await;
+    let alice = Party::join(&a, "alice", "13800000001").await;
+    let url = a.database_url().unwrap();
+    let collect = |node: &TestServer| {
+        let state = node.running.as_ref().unwrap().state.clone();
+        async move {
+            xin_server::files::collect_garbage(&state, i64::MAX)
+                .await
+                .unwrap()
+        }
+    };
+    let unowned = |hash: &str| {
+        // A day later, nobody holds it and nothing shows it: garbage.
+        a.execute(&format!(
+            "UPDATE blob_owners SET touched_at = 0 WHERE hash = '{hash}'"
+        ));
+    };
+    let stored =
+        |hash: &str| a.query_i64(&format!("SELECT COUNT(*) FROM blobs WHERE hash = '{hash}'"));
+
+    // A node is committing an upload of the same bytes (it holds the blob's lock): the
+    // collector on the other node leaves the blob for its next round.
+    let hash = upload(&alice, b"the same bytes, uploaded again elsewhere").await;
+    unowned(&hash);
+    let committing = hold_lock(
+        url.clone(),
+        "('x' || substr($1, 1, 16))::bit(64)::bigint",
+        hash.clone(),
+    );
+    assert!(collect(&b).await.blobs.is_empty());
+    assert_eq!(stored(&hash), 1);
+    drop(committing);
+    assert_eq!(collect(&b).await.blobs, vec![hash.clone()]);
+    assert_eq!(stored(&hash), 0);
+
+    // One node at a time collects: while another holds the collector's lock, this one only
+    // sweeps its own staged files.
+    let other = upload(&alice, b"another file nobody will send").await;
+    unowned(&other);
+    let collecting = hold_lock(url, "7891303, 1", String::new());
+    assert!(collect(&a).await.blobs.is_empty());
+    assert_eq!(stored(&other), 1);
+    drop(collecting);
+    assert_eq!(collect(&a).await.blobs, vec![other.clone()]);
+}
+
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 

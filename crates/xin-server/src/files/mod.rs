@@ -18,11 +18,26 @@ use crate::{state::AppState, store::Collected, time::now_ms};
 
 /// Removes uploads untouched since `cutoff_ms` and blobs that no message points at and whose
 /// owners have not touched them since; then deletes their bytes, and any staged file as old that
-/// no upload owns any more.
+/// no upload owns any more. On a shared database one node at a time collects (the others only
+/// sweep their own staged files), and a blob another node is committing the same bytes of is
+/// left for the next round (see `store::BlobLocks`).
 pub async fn collect_garbage(state: &AppState, cutoff_ms: i64) -> crate::ApiResult<Collected> {
     let uploads = &state.uploads;
     let _commit = uploads.commit_lock.lock().await;
-    let mut collected = state.store.collect_garbage(cutoff_ms).await?;
+    let locks = state.store.blob_locks().await?;
+    let collector = match &locks {
+        Some(l) => l.try_collect().await?,
+        None => true,
+    };
+    let found = if collector {
+        state.store.collect_garbage(cutoff_ms).await?
+    } else {
+        Collected::default()
+    };
+    let mut collected = Collected {
+        uploads: found.uploads,
+        blobs: Vec::new(),
+    };
     for id in strays(state, cutoff_ms).await? {
         if !collected.uploads.contains(&id) {
             collected.uploads.push(id);
@@ -33,9 +48,20 @@ pub async fn collect_garbage(state: &AppState, cutoff_ms: i64) -> crate::ApiResu
             tracing::warn!(%id, "gc: staged upload: {e}");
         }
     }
-    for hash in &collected.blobs {
-        if let Err(e) = uploads.blobs().delete(hash).await {
-            tracing::warn!(%hash, "gc: blob: {e}");
+    for hash in found.blobs {
+        if let Some(l) = &locks {
+            if !l.try_lock(&hash).await? {
+                continue;
+            }
+        }
+        if state.store.drop_blob(hash.clone()).await? {
+            if let Err(e) = uploads.blobs().delete(&hash).await {
+                tracing::warn!(%hash, "gc: blob: {e}");
+            }
+            collected.blobs.push(hash.clone());
+        }
+        if let Some(l) = &locks {
+            l.unlock(&hash).await?;
         }
     }
     Ok(collected)

@@ -275,6 +275,15 @@ impl Uploads {
         }
         let media_type = sniff(&self.staging.staged(upload.id)).await;
         let _commit = self.commit_lock.lock().await;
+        // Held until the blob's row is written: no collector on any node deletes these bytes
+        // between "stored already" and the row that keeps them (dropped, it is released).
+        let _locks = match store.blob_locks().await? {
+            Some(locks) => {
+                locks.lock(&upload.hash).await?;
+                Some(locks)
+            }
+            None => None,
+        };
         let stored = self
             .blobs
             .put(&self.staging.staged(upload.id), &upload.hash, &media_type)

@@ -290,8 +290,10 @@ impl Store {
         })
     }
 
-    /// Removes uploads untouched since `cutoff_ms` and blobs no message points at whose owners
-    /// have not touched them since then. Returns what to delete from storage (after commit).
+    /// Removes uploads untouched since `cutoff_ms` and the ownership of files their owners have
+    /// not touched since then; answers those uploads (whose staged bytes are to be deleted) and
+    /// the blobs nothing references any more: each to be dropped with [`Store::drop_blob`]
+    /// under its lock, then its bytes deleted.
     pub async fn collect_garbage(&self, cutoff_ms: i64) -> ApiResult<Collected> {
         self.write(move |cx| {
             let c = &cx.conn;
@@ -313,13 +315,7 @@ impl Store {
             )?;
             let blobs = sql::all(
                 c,
-                "DELETE FROM blobs
-                  WHERE NOT EXISTS (SELECT 1 FROM blob_owners o WHERE o.hash = blobs.hash)
-                    AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blobs.hash)
-                    AND NOT EXISTS (SELECT 1 FROM moment_blobs pb WHERE pb.hash = blobs.hash)
-                    AND NOT EXISTS (SELECT 1 FROM official_article_blobs ab WHERE ab.hash = blobs.hash)
-                    AND NOT EXISTS (SELECT 1 FROM official_accounts oa WHERE oa.avatar = blobs.hash)
-                  RETURNING hash",
+                &format!("SELECT hash FROM blobs WHERE {UNREFERENCED}"),
                 &[],
                 |r| r.get(0),
             )?;
@@ -327,7 +323,24 @@ impl Store {
         })
         .await
     }
+
+    /// Removes blob `hash` if nothing references it (still); true when it did: its bytes are
+    /// then to be deleted.
+    pub async fn drop_blob(&self, hash: String) -> ApiResult<bool> {
+        self.write(move |cx| {
+            let sql = format!("DELETE FROM blobs WHERE hash = $1 AND {UNREFERENCED}");
+            Ok(sql::exec(&cx.conn, &sql, &[&hash])? == 1)
+        })
+        .await
+    }
 }
+
+/// A blob no owner holds and nothing shows.
+const UNREFERENCED: &str = "NOT EXISTS (SELECT 1 FROM blob_owners o WHERE o.hash = blobs.hash)
+    AND NOT EXISTS (SELECT 1 FROM message_blobs mb WHERE mb.hash = blobs.hash)
+    AND NOT EXISTS (SELECT 1 FROM moment_blobs pb WHERE pb.hash = blobs.hash)
+    AND NOT EXISTS (SELECT 1 FROM official_article_blobs ab WHERE ab.hash = blobs.hash)
+    AND NOT EXISTS (SELECT 1 FROM official_accounts oa WHERE oa.avatar = blobs.hash)";
 
 /// In the writer, before a message is stored: every blob it points at exists with that size
 /// and the sender may read it.

@@ -3,6 +3,7 @@
 
 mod access_cache;
 mod accounts;
+mod blob_locks;
 mod blobs;
 mod contacts;
 mod conversations;
@@ -43,6 +44,7 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 pub use accounts::{CreateUserError, NewUser, UserRow};
+pub use blob_locks::BlobLocks;
 pub use blobs::{quota_exceeded, BlobInfo, Collected, UploadRow};
 pub use driver::{postgres_migrations, redact_url, sqlite_migrations, Backend, Migration};
 pub use log::NewEvents;
@@ -63,6 +65,8 @@ pub struct Store {
     /// Reads, each a consistent snapshot on a read thread.
     reads: Arc<reads::Reads>,
     access: Arc<access_cache::AccessCache>,
+    /// Where the store is, for connections of their own (blob locks).
+    backend: Backend,
 }
 
 impl Store {
@@ -91,6 +95,7 @@ impl Store {
             writer_threads: Arc::new(Mutex::new(threads)),
             reads: Arc::new(reads::Reads::new(&backend)),
             access: Arc::default(),
+            backend,
         })
     }
 
