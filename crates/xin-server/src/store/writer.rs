@@ -242,11 +242,39 @@ fn run(conn: Conn, backend: &Backend, rx: &Queue, publish: impl Publish) {
         let mut events = NewEvents::default();
         let committed = commit_with_retries(&mut cx, backend, &mut batch, &mut events);
         if committed.is_ok() {
+            #[cfg(debug_assertions)]
+            die_before_publish_if_due(&events);
             publish.publish(events.0);
         }
         let committed = committed.map_err(|e| e.to_string());
         for job in batch.drain(..) {
             job.finish(committed.clone());
+        }
+    }
+}
+
+/// A failpoint for tests, in debug builds only: `XIN_FAILPOINT_DIE_BEFORE_PUBLISH=N` ends the
+/// process right after the N-th commit that has events, before they are published — the one
+/// moment of a node's death that only the other nodes' log sweep makes up for.
+#[cfg(debug_assertions)]
+fn die_before_publish_if_due(events: &NewEvents) {
+    use std::sync::{
+        atomic::{AtomicU64, Ordering},
+        LazyLock,
+    };
+    static LEFT: LazyLock<Option<AtomicU64>> = LazyLock::new(|| {
+        std::env::var("XIN_FAILPOINT_DIE_BEFORE_PUBLISH")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .map(AtomicU64::new)
+    });
+    if events.0.is_empty() {
+        return;
+    }
+    if let Some(left) = LEFT.as_ref() {
+        if left.fetch_sub(1, Ordering::SeqCst) == 1 {
+            eprintln!("xin-server: failpoint: dying after a commit, before its publish");
+            std::process::abort();
         }
     }
 }
