@@ -408,6 +408,7 @@ describe("the demo world", () => {
     // Settings: how far back friends may look in Alice's Moments.
     await (await desktop.find("rail-settings")).click();
     const window = await desktop.find("setting-moments-window");
+    await desktop.driver.wait(async () => window.isEnabled(), 10_000, "the setting loaded");
     assert.equal(await window.getAttribute("value"), "all");
     await (await window.findElement(By.css('option[value="six_months"]'))).click();
     await desktop.screenshot("56-demo-settings-moments");

@@ -4,6 +4,7 @@
 use std::{path::PathBuf, process::Command, process::ExitCode};
 
 use crate::{
+    cluster::{Cluster, Shape},
     postgres::Postgres,
     process::{self, cargo, Background, Result},
     root,
@@ -12,10 +13,16 @@ use crate::{
 /// `--quick` runs shorter steps and smaller loads (a smoke run, not figures to publish).
 /// `--postgres` runs the server's load on a node whose store is a durable PostgreSQL cluster
 /// started here, instead of the embedded SQLite (and skips the engine benchmarks).
+/// `--cluster` runs it on two nodes (PostgreSQL, NATS, S3, haproxy; see `cluster.rs`): first
+/// with every delivery crossing from one node to the other, then with every client behind
+/// haproxy; with the CPU of each part per message.
 pub fn bench(args: &[String]) -> Result<ExitCode> {
     let root = root();
     let quick = args.iter().any(|a| a == "--quick");
     let on_postgres = args.iter().any(|a| a == "--postgres");
+    if args.iter().any(|a| a == "--cluster") {
+        return cluster(&root, quick);
+    }
     process::run(cargo().current_dir(&root).args([
         "build",
         "--release",
@@ -58,27 +65,11 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         .args(["--server-pid", &server.id().to_string()])
         .arg("--markdown")
         .arg(&summary);
+    if let Some(pid) = postgres.as_ref().and_then(Postgres::pid) {
+        load.args(["--watch", &format!("postgres={pid}")]);
+    }
     if quick {
-        load.args([
-            "--senders",
-            "8,64",
-            "--duration",
-            "2",
-            "--group-size",
-            "50",
-            "--group-senders",
-            "8",
-            "--idle",
-            "500",
-            "--payers",
-            "32",
-            "--wallet-senders",
-            "32",
-            "--moments-friends",
-            "50",
-            "--moments-fan-out",
-            "200",
-        ]);
+        load.args(QUICK);
     }
     if on_postgres {
         let result = process::run(&mut load);
@@ -128,5 +119,109 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         search.env("XIN_BENCH_SEARCH_MESSAGES", "100000");
     }
     process::run(&mut search)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The quick run's loads: shorter steps, smaller worlds.
+const QUICK: &[&str] = &[
+    "--senders",
+    "8,64",
+    "--duration",
+    "2",
+    "--group-size",
+    "50",
+    "--group-senders",
+    "8",
+    "--idle",
+    "500",
+    "--payers",
+    "32",
+    "--wallet-senders",
+    "32",
+    "--moments-friends",
+    "50",
+    "--moments-fan-out",
+    "200",
+];
+
+/// Two nodes on PostgreSQL, NATS and S3: messages, a 500-member group and payments, first with
+/// senders on node a and receivers on node b, then everyone through haproxy.
+fn cluster(root: &std::path::Path, quick: bool) -> Result<ExitCode> {
+    crate::setup::install_cluster_packages()?;
+    crate::seaweedfs::install()?;
+    process::run(cargo().current_dir(root).args([
+        "build",
+        "--release",
+        "-p",
+        "xin-server",
+        "-p",
+        "xin-load",
+    ]))?;
+    let bin = root.join("target/release");
+    let cluster = Cluster::start(
+        "bench",
+        Shape {
+            durable: true,
+            release: true,
+            unlimited: true,
+            ..Shape::default()
+        },
+    )?;
+    let pids: Vec<String> = cluster
+        .nodes
+        .iter()
+        .filter_map(|n| n.pid())
+        .map(|p| p.to_string())
+        .collect();
+    let (a, b) = (&cluster.nodes[0].url, &cluster.nodes[1].url);
+    let runs = [
+        (
+            "two nodes, every delivery crossing",
+            a,
+            b,
+            "target/bench-server-two-nodes.md",
+        ),
+        (
+            "two nodes behind haproxy",
+            &cluster.url,
+            &cluster.url,
+            "target/bench-server-haproxy.md",
+        ),
+    ];
+    for (what, send, listen, summary) in runs {
+        println!("xtask: {what}");
+        let mut load = Command::new(bin.join("xin-load"));
+        load.args(["--server", send, "--listen-server", listen])
+            .args(["--server-pid", &pids.join(",")])
+            .arg("--markdown")
+            .arg(root.join(summary))
+            // Moments and idle sockets measure one node's reads and memory: not what two add.
+            .args([
+                "--moments-friends",
+                "0",
+                "--moments-fan-out",
+                "0",
+                "--idle",
+                "0",
+            ]);
+        for engine in cluster.engines() {
+            load.args(["--watch", &engine]);
+        }
+        if quick {
+            load.args(["--senders", "8,64", "--duration", "2", "--group-size", "50"])
+                .args([
+                    "--group-senders",
+                    "8",
+                    "--payers",
+                    "32",
+                    "--wallet-senders",
+                    "32",
+                ]);
+        } else {
+            load.args(["--senders", "8,64,256", "--wallet-senders", "64,256"]);
+        }
+        process::run(&mut load)?;
+        println!("xtask: {what}: summary also in {summary}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -41,6 +41,10 @@ pub struct Shape {
     /// haproxy starts with node b disabled, so every client lands on node a until a test
     /// enables b through the admin socket.
     pub hold_back_b: bool,
+    /// The nodes run the release build (for figures), not the debug one.
+    pub release: bool,
+    /// Limits for a load generator signing up thousands of people from one address.
+    pub unlimited: bool,
 }
 
 pub struct Cluster {
@@ -51,10 +55,10 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     dir: PathBuf,
     // Dropped in this order: the balancer, the nodes (above), then what they stand on.
-    _haproxy: Background,
+    haproxy: Background,
     _s3: SeaweedFs,
-    _nats: Nats,
-    _postgres: Postgres,
+    nats: Nats,
+    postgres: Postgres,
 }
 
 impl Cluster {
@@ -78,7 +82,8 @@ impl Cluster {
         for name in ["a", "b"] {
             let port = free_port()?;
             let data = dir.join(format!("node-{name}"));
-            let mut cmd = Command::new(root.join("target/debug/xin-server"));
+            let build = if shape.release { "release" } else { "debug" };
+            let mut cmd = Command::new(root.join("target").join(build).join("xin-server"));
             cmd.arg("--listen")
                 .arg(format!("127.0.0.1:{port}"))
                 .arg("--data-dir")
@@ -96,6 +101,11 @@ impl Cluster {
                     "RUST_LOG",
                     std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
                 );
+            if shape.unlimited {
+                cmd.args(["--attempts-per-minute", "1000000"])
+                    .args(["--signups-per-hour", "1000000"])
+                    .args(["--lookups-per-hour", "1000000"]);
+            }
             if shape.webhooks_on_loopback {
                 cmd.arg("--webhook-private-hosts");
             }
@@ -143,11 +153,21 @@ impl Cluster {
             admin,
             nodes,
             dir,
-            _haproxy: haproxy,
+            haproxy,
             _s3: s3,
-            _nats: nats,
-            _postgres: postgres,
+            nats,
+            postgres,
         })
+    }
+
+    /// `name=pid` of each engine under the nodes, for `xin-load --watch`.
+    pub fn engines(&self) -> Vec<String> {
+        let mut out = vec![format!("nats={}", self.nats.pid())];
+        if let Some(pg) = self.postgres.pid() {
+            out.insert(0, format!("postgres={pg}"));
+        }
+        out.push(format!("haproxy={}", self.haproxy.id()));
+        out
     }
 }
 
@@ -213,7 +233,7 @@ pub fn cluster(args: &[String]) -> Result<ExitCode> {
         Shape {
             durable: true,
             webhooks_on_loopback: demo,
-            hold_back_b: false,
+            ..Shape::default()
         },
     )?;
     println!("\n  Xin, two nodes behind haproxy: {}", cluster.url);

@@ -32,7 +32,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test [--e2e NAME | --postgres]                 set up, build, run every test; ends with `N passed, N failed`\n  cluster [--demo]                               PostgreSQL, NATS, S3, two server nodes and haproxy, and the desktop app through them
-  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts and desktop/commands.ts from the Rust\n  bench [--quick] [--postgres]                   run the benchmarks (release build) and print their figures"
+  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts and desktop/commands.ts from the Rust\n  bench [--quick] [--postgres | --cluster]       run the benchmarks (release build) and print their figures"
             );
             return ExitCode::from(2);
         }

@@ -9,10 +9,14 @@ use crate::process::{free_port, wait_for_port, Background, Result};
 pub struct Nats {
     /// `nats://127.0.0.1:PORT`
     pub url: String,
-    _process: Background,
+    process: Background,
 }
 
 impl Nats {
+    pub fn pid(&self) -> u32 {
+        self.process.id()
+    }
+
     pub fn start() -> Result<Self> {
         let port = free_port()?;
         let process = Background::spawn(
@@ -23,7 +27,7 @@ impl Nats {
         println!("xtask: NATS on 127.0.0.1:{port}");
         Ok(Self {
             url: format!("nats://127.0.0.1:{port}"),
-            _process: process,
+            process,
         })
     }
 }

@@ -116,6 +116,12 @@ impl Postgres {
         }
     }
 
+    /// The postmaster's process id (its backends are its children), for CPU figures.
+    pub fn pid(&self) -> Option<u32> {
+        let text = std::fs::read_to_string(self.data().join("postmaster.pid")).ok()?;
+        text.lines().next()?.trim().parse().ok()
+    }
+
     /// The cluster's log, for when something went wrong.
     pub fn log(&self) -> PathBuf {
         self.dir.join("server.log")

@@ -19,9 +19,17 @@ pub struct Args {
     /// The server's base URL.
     #[arg(long, default_value = "http://127.0.0.1:7420")]
     pub server: String,
-    /// The server's process id, to report its CPU and memory.
+    /// Where the receivers' sockets connect (another node of the same service); default:
+    /// `--server`. Every delivery then crosses from one node to the other.
     #[arg(long)]
-    pub server_pid: Option<u32>,
+    pub listen_server: Option<String>,
+    /// The server nodes' process ids, to report their CPU and memory (summed).
+    #[arg(long, value_delimiter = ',')]
+    pub server_pid: Vec<u32>,
+    /// Another process to report the CPU of, with its children: `postgres=PID`,
+    /// `nats=PID`. Repeatable.
+    #[arg(long)]
+    pub watch: Vec<String>,
     /// Concurrent senders to sweep (each waits for its answer before the next send).
     #[arg(long, value_delimiter = ',', default_value = "8,64,256,1024")]
     pub senders: Vec<usize>,

@@ -29,6 +29,8 @@ struct Row {
     p50_ms: f64,
     p99_ms: f64,
     cores: Option<f64>,
+    /// Cores of each watched process (`--watch`), in their order.
+    others: Vec<f64>,
     rss_mib: Option<f64>,
 }
 
@@ -144,7 +146,8 @@ async fn closed_loop(
         delivered: (d1 - d0) as f64 / secs,
         p50_ms: percentile_ms(&h, 0.5),
         p99_ms: percentile_ms(&h, 0.99),
-        cores: Server::cores(c0, c1),
+        cores: Server::cores(&c0, &c1),
+        others: Server::watched_cores(&c0, &c1),
         rss_mib: rss.map(|k| k as f64 / 1024.0),
     })
 }
@@ -220,7 +223,8 @@ async fn open_loop(
         delivered: (d1 - d0) as f64 / secs,
         p50_ms: percentile_ms(&h, 0.5),
         p99_ms: percentile_ms(&h, 0.99),
-        cores: Server::cores(c0, c1),
+        cores: Server::cores(&c0, &c1),
+        others: Server::watched_cores(&c0, &c1),
         rss_mib: rss.map(|k| k as f64 / 1024.0),
     })
 }
@@ -288,20 +292,31 @@ async fn idle(api: &Api, users: &[User], n: usize, server: &Server) -> Result<Ro
         p50_ms: 0.0,
         p99_ms: 0.0,
         cores: None,
+        others: Vec::new(),
         rss_mib: after.map(|k| k as f64 / 1024.0),
     })
 }
 
-fn table(rows: &[Row]) -> String {
+fn table(rows: &[Row], watched: &[String]) -> String {
     let mut out = String::from(
-        "| step | senders | acknowledged sends/s | deliveries/s | p50 ms | p99 ms | server CPU (cores) | server CPU µs per send | server RSS MiB |\n|---|---|---|---|---|---|---|---|---|\n",
+        "| step | senders | acknowledged sends/s | deliveries/s | p50 ms | p99 ms | server CPU (cores) | server CPU µs per send |",
     );
+    for name in watched {
+        out.push_str(&format!(" {name} CPU µs per send |"));
+    }
+    out.push_str(" server RSS MiB |\n|---|---|---|---|---|---|---|---|");
+    out.push_str(&"---|".repeat(watched.len()));
+    out.push_str("---|\n");
     for r in rows {
         let cores = r.cores.map_or("-".into(), |c| format!("{c:.2}"));
-        let per_send = match r.cores {
+        let per = |c: Option<f64>| match c {
             Some(c) if r.sent > 0.0 => format!("{:.0}", c * 1e6 / r.sent),
             _ => "-".into(),
         };
+        let per_send = per(r.cores);
+        let others: String = (0..watched.len())
+            .map(|i| format!(" {} |", per(r.others.get(i).copied())))
+            .collect();
         let rss = r.rss_mib.map_or("-".into(), |m| format!("{m:.0}"));
         let lat = |v: f64| {
             if v > 0.0 {
@@ -316,7 +331,7 @@ fn table(rows: &[Row]) -> String {
             "-".into()
         };
         out.push_str(&format!(
-            "| {} | {} | {:.0} | {delivered} | {} | {} | {cores} | {per_send} | {rss} |\n",
+            "| {} | {} | {:.0} | {delivered} | {} | {} | {cores} | {per_send} |{others} {rss} |\n",
             r.step,
             r.senders,
             r.sent,
@@ -329,7 +344,9 @@ fn table(rows: &[Row]) -> String {
 
 pub async fn run(args: Args) -> Result<()> {
     let api = Api::new(&args.server)?;
-    let server = Server::new(args.server_pid);
+    // Receivers' sockets on another node than the senders' requests, when asked.
+    let listening = Api::new(args.listen_server.as_deref().unwrap_or(&args.server))?;
+    let server = Server::new(args.server_pid.clone(), &args.watch)?;
     let run = format!("{:04}", uuid::Uuid::new_v4().as_u128() % 10_000);
     let mut rows = Vec::new();
 
@@ -337,7 +354,7 @@ pub async fn run(args: Args) -> Result<()> {
     let (receivers, targets) = direct_pairs(&api, &run, args.pairs.max(1)).await?;
     let targets = Arc::new(targets);
     let direct = Tally::new()?;
-    listen(&api, &receivers, &direct).await?;
+    listen(&listening, &receivers, &direct).await?;
     for &senders in &args.senders {
         eprintln!("xin-load: 1:1 with {senders} senders…");
         let op = send_op(&api, &targets, &direct);
@@ -354,7 +371,7 @@ pub async fn run(args: Args) -> Result<()> {
         eprintln!("xin-load: a {}-member group…", args.group_size);
         let (members, conv) = group(&api, &run, args.group_size).await?;
         let tally = Tally::new()?;
-        listen(&api, &members, &tally).await?;
+        listen(&listening, &members, &tally).await?;
         let senders: Arc<Vec<Target>> =
             Arc::new(members.iter().map(|m| (m.clone(), conv.clone())).collect());
         for &n in &args.group_senders {
@@ -441,7 +458,7 @@ pub async fn run(args: Args) -> Result<()> {
         rows.push(idle(&api, &receivers, args.idle, &server).await?);
     }
 
-    let table = table(&rows);
+    let table = table(&rows, &server.names());
     println!("\n{table}");
     if let Some(path) = &args.markdown {
         std::fs::write(path, &table).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -406,7 +406,29 @@ async fn on_postgres_a_node_killed_mid_run_loses_nothing() {
 
     // 1. A dies by itself between a commit and its publish; it comes back.
     let died = a.ended(Duration::from_secs(60)).await;
+    let died_at = Instant::now();
     assert_eq!(died.signal(), Some(6), "A ended at the failpoint (SIGABRT)");
+    // Failover: the sockets A held are back, through B, and caught up to what was committed
+    // when A died (its last commit, never published, included).
+    let mut heads = Vec::new();
+    for r in [3usize, 5] {
+        heads.push(head(&nodes[1], &tokens[r]).await);
+    }
+    loop {
+        let back = [0usize, 2].iter().zip(&heads).all(|(i, h)| {
+            let got = applied[*i].lock().unwrap();
+            got.reconnects >= 1 && got.last >= *h
+        });
+        if back {
+            break;
+        }
+        assert!(
+            died_at.elapsed() < Duration::from_secs(30),
+            "the sockets came back"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let failover = died_at.elapsed();
     tokio::time::sleep(Duration::from_secs(1)).await;
     a.start(None).await;
 
@@ -586,14 +608,30 @@ async fn on_postgres_a_node_killed_mid_run_loses_nothing() {
         String::from_utf8_lossy(&out.stdout)
     );
     println!(
-        "{} messages sent, {} acknowledged; receivers reconnected {:?} times",
+        "{} messages sent, {} acknowledged, 0 lost; receivers reconnected {:?} times; \
+         failover (A dead → its sockets back through B and caught up): {:.2} s",
         sent.len(),
         acknowledged.len(),
         applied
             .iter()
             .map(|a| a.lock().unwrap().reconnects)
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>(),
+        failover.as_secs_f64()
     );
+}
+
+/// A user's log head, as a node reads it.
+async fn head(node: &str, token: &str) -> i64 {
+    let page: Value = reqwest::Client::new()
+        .get(format!("{node}/api/v1/events?after=0&limit=1"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["head"].as_i64().unwrap()
 }
 
 fn on_a_query(db: &TestDatabase, sql: &str) -> i64 {

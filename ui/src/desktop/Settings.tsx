@@ -124,12 +124,18 @@ export function Settings({ user }: { user: UserProfile }) {
           )}
           <LanguageSetting />
           <h2 className="section-title">{t("Notifications")}</h2>
-          {prefs && (
-            <label className="setting-row">
-              <input type="checkbox" checked={prefs.notification_previews} onChange={(e) => savePrefs({ ...prefs, notification_previews: e.target.checked })} data-testid="setting-previews" />
-              {t("Show the sender and message text in notifications")}
-            </label>
-          )}
+          {/* Drawn at once, usable once loaded: rows that appear late push the buttons below
+              them down under the pointer. */}
+          <label className="setting-row">
+            <input
+              type="checkbox"
+              checked={prefs?.notification_previews ?? true}
+              disabled={!prefs}
+              onChange={(e) => prefs && savePrefs({ ...prefs, notification_previews: e.target.checked })}
+              data-testid="setting-previews"
+            />
+            {t("Show the sender and message text in notifications")}
+          </label>
           <MomentsWindow />
           <button className="danger-button" data-testid="sign-out" onClick={() => ipc.signOut()}>
             {t("Log out of this computer")}
@@ -151,24 +157,23 @@ function MomentsWindow() {
   return (
     <>
       <h2 className="section-title">{t("Moments")}</h2>
-      {window && (
-        <label className="setting-row">
-          {t("Friends can see")}
-          <select
-            value={window}
-            onChange={(e) => {
-              const next = e.target.value as AlbumWindow;
-              setWindow(next);
-              ipc.setMomentsSettings({ window: next }).catch((err) => setError(errorText(err)));
-            }}
-            data-testid="setting-moments-window"
-          >
-            <option value="all">{t("All my posts")}</option>
-            <option value="six_months">{t("The last six months")}</option>
-            <option value="three_days">{t("The last three days")}</option>
-          </select>
-        </label>
-      )}
+      <label className="setting-row">
+        {t("Friends can see")}
+        <select
+          value={window ?? "all"}
+          disabled={!window}
+          onChange={(e) => {
+            const next = e.target.value as AlbumWindow;
+            setWindow(next);
+            ipc.setMomentsSettings({ window: next }).catch((err) => setError(errorText(err)));
+          }}
+          data-testid="setting-moments-window"
+        >
+          <option value="all">{t("All my posts")}</option>
+          <option value="six_months">{t("The last six months")}</option>
+          <option value="three_days">{t("The last three days")}</option>
+        </select>
+      </label>
       {error && <p className="error-line">{error}</p>}
     </>
   );
