@@ -225,6 +225,7 @@ pub fn cluster(args: &[String]) -> Result<ExitCode> {
             other => return Err(format!("unknown option {other}")),
         }
     }
+    crate::process::outlive_ctrl_c();
     setup::install_cluster_packages()?;
     setup::prepare(false)?;
     seaweedfs::install()?;

@@ -1,5 +1,5 @@
-//! `cargo xtask run | test | gen-types`: set-up, build, run and test Xin with nothing but std,
-//! so it compiles before any system package is installed.
+//! `cargo xtask run | test | gen-types`: set-up, build, run and test Xin with nothing but std
+//! (and `ctrlc`, pure Rust), so it compiles before any system package is installed.
 
 mod bench;
 mod cluster;

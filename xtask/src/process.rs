@@ -59,6 +59,15 @@ pub fn has(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Lets Ctrl-C end the processes in the terminal's group (the desktop app) but not xtask, which
+/// then returns from waiting on them and stops everything else it started as it unwinds: the
+/// engines in process groups of their own never see the Ctrl-C.
+pub fn outlive_ctrl_c() {
+    if let Err(e) = ctrlc::set_handler(|| eprintln!("xtask: stopping…")) {
+        eprintln!("xtask: Ctrl-C will not stop the background processes: {e}");
+    }
+}
+
 /// A background process that is killed (with its process group) when dropped.
 pub struct Background {
     pub name: String,

@@ -33,6 +33,7 @@ fn parse(args: &[String]) -> Result<Options> {
 
 pub fn run(args: &[String]) -> Result<ExitCode> {
     let o = parse(args)?;
+    crate::process::outlive_ctrl_c();
     setup::prepare(false)?;
     let root = root();
     let bin = root.join("target/debug");

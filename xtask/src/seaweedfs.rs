@@ -102,7 +102,7 @@ impl SeaweedFs {
         cmd.arg(format!("-admin.port={admin}"))
             .arg(format!("-admin.port.grpc={}", admin + 10_000));
         let process = Background::spawn("seaweedfs", &mut cmd)?;
-        wait_for_port(&format!("127.0.0.1:{s3}"), 30)?;
+        wait_for_port(&format!("127.0.0.1:{s3}"), 60)?;
         // The S3 port opens before the bucket is made; the filer shows buckets as folders.
         let bucket = format!("/buckets/{BUCKET}/");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);

@@ -219,14 +219,24 @@ fn e2e(root: &Path, only: Option<&str>, tally: &mut Tally) -> Result<()> {
     let mut node = Command::new("node");
     // The cluster test's service: two nodes on PostgreSQL, NATS and S3 behind haproxy, node b
     // held back until the test lets the balancer use it.
-    let _cluster = if files.iter().any(|f| f.ends_with("cluster.test.mjs")) {
-        let cluster = Cluster::start(
-            "e2e",
-            Shape {
-                hold_back_b: true,
-                ..Shape::default()
-            },
-        )?;
+    // One that cannot start fails that test (it finds no cluster), not the other suites.
+    let started = files
+        .iter()
+        .any(|f| f.ends_with("cluster.test.mjs"))
+        .then(|| {
+            Cluster::start(
+                "e2e",
+                Shape {
+                    hold_back_b: true,
+                    ..Shape::default()
+                },
+            )
+        })
+        .and_then(|r| {
+            r.map_err(|e| println!("xtask: the cluster did not start: {e}"))
+                .ok()
+        });
+    let _cluster = if let Some(cluster) = started {
         let nodes: Vec<String> = cluster
             .nodes
             .iter()
