@@ -42,6 +42,21 @@ impl Pieces {
         Self::starting_at(0, size)
     }
 
+    /// The pieces of a `size`-byte file whose first pieces are known by their checksums, as
+    /// if their bytes had been hashed (a transfer continued elsewhere): hashing goes on after
+    /// them. Checksums past the file's end are ignored.
+    pub fn resume(size: u64, checksums: &[[u8; 32]]) -> Self {
+        let count = usize::try_from(size.div_ceil(PIECE)).unwrap_or(usize::MAX);
+        let done: Vec<ChainingValue> = checksums.iter().take(count).copied().collect();
+        let len = (done.len() as u64 * PIECE).min(size);
+        Self {
+            size,
+            len,
+            current: hasher_at(len),
+            done,
+        }
+    }
+
     /// Hashing from `offset` (a multiple of [`PIECE`]) on; checksums before it are not known.
     fn starting_at(offset: u64, size: u64) -> Self {
         let offset = offset - offset % PIECE;
@@ -201,6 +216,25 @@ mod tests {
             piece_checksum(&small, 0, 1000),
             *blake3::hash(&small).as_bytes()
         );
+    }
+
+    #[test]
+    fn pieces_resumed_from_checksums_finish_as_the_files_blake3() {
+        let size = 3 * PIECE + 77;
+        let data = bytes(size);
+        let mut first = Pieces::new(size);
+        first.update(&data[..usize::try_from(2 * PIECE).unwrap_or(0)]);
+        let known: Vec<[u8; 32]> = first.done.clone();
+        let mut resumed = Pieces::resume(size, &known);
+        assert_eq!(resumed.len(), 2 * PIECE);
+        resumed.update(&data[usize::try_from(2 * PIECE).unwrap_or(0)..]);
+        assert_eq!(resumed.finish(), Some(blake3::hash(&data)));
+        // A wrong checksum among the known ones gives another hash, never the file's.
+        let mut forged = known;
+        forged[0][0] ^= 1;
+        let mut wrong = Pieces::resume(size, &forged);
+        wrong.update(&data[usize::try_from(2 * PIECE).unwrap_or(0)..]);
+        assert_ne!(wrong.finish(), Some(blake3::hash(&data)));
     }
 
     #[test]

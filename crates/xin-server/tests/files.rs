@@ -4,13 +4,13 @@
 mod common;
 
 use base64::Engine;
-use common::{assert_error, Party, TestServer};
+use common::{assert_error, pieces_from, Party, TestServer};
 use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use uuid::Uuid;
-use xin_proto::{pieces::piece_checksum, PIECE};
+use xin_proto::PIECE;
 
 const MIB: usize = 1 << 20;
 
@@ -168,21 +168,6 @@ impl<'a> Tus<'a> {
         }
         req.send().await.unwrap()
     }
-}
-
-/// The pieces of `file` from `from` on, each followed by its checksum.
-fn pieces_from(file: &[u8], from: u64) -> Vec<u8> {
-    let size = file.len() as u64;
-    let mut body = Vec::new();
-    let mut at = from;
-    while at < size {
-        let end = (at + PIECE).min(size);
-        let piece = &file[at as usize..end as usize];
-        body.extend_from_slice(piece);
-        body.extend_from_slice(&piece_checksum(piece, at, size));
-        at = end;
-    }
-    body
 }
 
 /// Sends `file`'s pieces after the first and checks it then downloads byte-equal.

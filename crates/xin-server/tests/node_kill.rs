@@ -439,6 +439,7 @@ async fn on_postgres_a_node_killed_mid_run_loses_nothing() {
             .collect(),
     );
     let hash = blake3::hash(&file).to_hex().to_string();
+    let (path_tx, path_rx) = tokio::sync::oneshot::channel::<String>();
     let upload = {
         let (nodes, token, file, hash) =
             (nodes.clone(), tokens[0].clone(), file.clone(), hash.clone());
@@ -466,7 +467,7 @@ async fn on_postgres_a_node_killed_mid_run_loses_nothing() {
                 .unwrap();
             assert_eq!(created.status(), StatusCode::CREATED);
             let path = created.headers()["location"].to_str().unwrap().to_string();
-            let checksum = format!("blake3 {}", b64(blake3::hash(&file).as_bytes()));
+            path_tx.send(path.clone()).unwrap();
             let mut tries = Vec::new();
             for (attempt, node) in [0usize, 1, 1, 1].into_iter().enumerate() {
                 let url = &nodes[node];
@@ -482,27 +483,26 @@ async fn on_postgres_a_node_killed_mid_run_loses_nothing() {
                             .get("upload-offset")?
                             .to_str()
                             .ok()?
-                            .parse::<usize>()
+                            .parse::<u64>()
                             .ok()
                     });
                 let Some(offset) = offset else { continue };
-                assert_eq!(offset, 0, "a node without the staged bytes starts over");
+                let pieces = Arc::new(pieces_from(&file, offset));
                 let body = if attempt == 0 {
-                    slow_body(file.clone(), 40 << 20)
+                    slow_body(pieces, 40 << 20)
                 } else {
-                    reqwest::Body::from(file.as_ref().clone())
+                    reqwest::Body::from(pieces.as_ref().clone())
                 };
                 let r = http
                     .patch(format!("{url}{path}"))
                     .bearer_auth(&token)
                     .header("tus-resumable", "1.0.0")
-                    .header("content-type", "application/offset+octet-stream")
-                    .header("upload-offset", "0")
-                    .header("upload-checksum", &checksum)
+                    .header("content-type", xin_proto::VERIFIED_PIECES)
+                    .header("upload-offset", offset.to_string())
                     .body(body)
                     .send()
                     .await;
-                tries.push(node);
+                tries.push((node, offset));
                 if matches!(r, Ok(ref r) if r.status() == StatusCode::NO_CONTENT) {
                     return tries;
                 }
@@ -510,13 +510,40 @@ async fn on_postgres_a_node_killed_mid_run_loses_nothing() {
             panic!("the upload never finished: tried {tries:?}");
         })
     };
-    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    // A is killed once it has sent a part or more to the bucket (asking B does not disturb
+    // the request A is receiving; asking A would end it).
+    let path = path_rx.await.unwrap();
+    let in_bucket = || async {
+        reqwest::Client::new()
+            .head(format!("{}{path}", nodes[1]))
+            .bearer_auth(&tokens[0])
+            .header("tus-resumable", "1.0.0")
+            .send()
+            .await
+            .unwrap()
+            .headers()["upload-offset"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let asked = Instant::now();
+    while in_bucket().await == 0 {
+        assert!(asked.elapsed() < Duration::from_secs(60), "A sent no part");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     a.kill9();
     tokio::time::sleep(Duration::from_secs(2)).await;
     a.start(None).await;
     let tries = upload.await.unwrap();
-    assert_eq!(tries.first(), Some(&0), "the upload began on A");
-    assert_eq!(tries.last(), Some(&1), "and finished on B");
+    assert_eq!(tries.first(), Some(&(0, 0)), "the upload began on A");
+    let (last, from) = *tries.last().unwrap();
+    assert_eq!(last, 1, "and finished on B: {tries:?}");
+    assert!(
+        from > 0 && from % (16 << 20) == 0,
+        "B continued from A's last part, not from zero: {tries:?}"
+    );
+    println!("the upload continued on B from {} MiB", from >> 20);
 
     // Traffic runs on through the restarted A a moment, then stops.
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -369,13 +369,22 @@ async fn on_postgres_a_file_sent_through_one_node_downloads_through_the_other_fr
     assert_eq!(answer.status(), StatusCode::NOT_FOUND);
 }
 
+/// The node receiving an upload dies: the next node continues it from the end of the last
+/// part the bucket holds, not from zero, and the file comes out whole.
 #[tokio::test]
-async fn on_postgres_an_upload_begun_on_one_node_starts_over_on_the_other_and_completes() {
-    let small_checkpoints = |c: &mut xin_server::Config| c.upload_checkpoint_bytes = 1 << 20;
-    let a = TestServer::with(small_checkpoints).await;
-    let b = a.another_node_with(small_checkpoints).await;
+async fn on_postgres_an_upload_begun_on_one_node_continues_on_the_other_from_its_last_part() {
+    let a = TestServer::start().await;
+    let b = a.another_node().await;
+    assert!(
+        a.config.blobs.is_some(),
+        "the PostgreSQL pass keeps files in a bucket (XIN_TEST_S3)"
+    );
     let alice = Party::join(&a, "alice", "13800000001").await;
-    let file: Vec<u8> = (0..3u32 << 20).map(|i| (i % 251) as u8).collect();
+    // Two whole 16 MiB parts and a short last one.
+    let part = 16usize << 20;
+    let file: Vec<u8> = (0..2 * part + (7 << 20) + 12_345)
+        .map(|i| (i % 251) as u8)
+        .collect();
     let hash = blake3::hash(&file).to_hex().to_string();
     let b64 = |b: &[u8]| {
         use base64::Engine as _;
@@ -415,25 +424,33 @@ async fn on_postgres_an_upload_begun_on_one_node_starts_over_on_the_other_and_co
             .body(chunk)
             .send()
     };
-    // Two MiB reach node A, which records its checkpoint in the shared database.
-    assert_eq!(
-        patch(&a, 0, 2 << 20).await.unwrap().status(),
-        StatusCode::NO_CONTENT
-    );
-    // Node A goes away; the balancer sends the upload to B, which has none of the bytes: it
-    // says to start over, not the database's two MiB it cannot continue from.
     let offset = |node: &TestServer| {
         let req = tus(node, Method::HEAD, &path);
         async move {
             req.send().await.unwrap().headers()["upload-offset"]
                 .to_str()
                 .unwrap()
-                .to_string()
+                .parse::<usize>()
+                .unwrap()
         }
     };
-    assert_eq!(offset(&b).await, "0");
+    // Two parts and 4 MiB more reach node A, which sends the two parts to the bucket.
+    let sent = 2 * part + (4 << 20);
     assert_eq!(
-        patch(&b, 0, file.len()).await.unwrap().status(),
+        patch(&a, 0, sent).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(offset(&a).await, sent, "A has every byte it verified");
+    // Node A goes away; the balancer sends the upload to B, which has none of the bytes
+    // itself: it continues after the parts in the bucket.
+    assert_eq!(offset(&b).await, 2 * part, "B continues from the last part");
+    // Bytes from elsewhere are refused: only the resting offset is taken.
+    assert_eq!(
+        patch(&b, 0, part).await.unwrap().status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        patch(&b, 2 * part, file.len()).await.unwrap().status(),
         StatusCode::NO_CONTENT
     );
     let got = b
@@ -444,10 +461,18 @@ async fn on_postgres_an_upload_begun_on_one_node_starts_over_on_the_other_and_co
         .await
         .unwrap();
     assert_eq!(got.status(), StatusCode::OK);
-    assert!(
-        got.bytes().await.unwrap() == file,
-        "the whole file, through B"
+    // Served from the bucket the way the node would serve it: an opaque attachment.
+    assert_eq!(
+        got.headers()["content-type"].to_str().unwrap(),
+        "application/octet-stream"
     );
+    assert_eq!(
+        got.headers()["content-disposition"].to_str().unwrap(),
+        "attachment"
+    );
+    let body = got.bytes().await.unwrap();
+    assert_eq!(body.len(), file.len());
+    assert!(body == file, "the whole file, through B");
 }
 
 /// Holds a PostgreSQL advisory lock (`key` is SQL over `$1`) on a connection of its own, as

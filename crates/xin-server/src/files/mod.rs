@@ -4,6 +4,7 @@ mod receive;
 mod receiving;
 pub mod s3_blobs;
 pub mod storage;
+mod upload_parts;
 pub mod uploads;
 
 use std::time::{Duration, UNIX_EPOCH};
@@ -34,9 +35,13 @@ pub async fn collect_garbage(state: &AppState, cutoff_ms: i64) -> crate::ApiResu
     } else {
         Collected::default()
     };
+    for open in &found.multiparts {
+        uploads.abort_parts(open).await;
+    }
     let mut collected = Collected {
         uploads: found.uploads,
         blobs: Vec::new(),
+        multiparts: found.multiparts,
     };
     for id in strays(state, cutoff_ms).await? {
         if !collected.uploads.contains(&id) {

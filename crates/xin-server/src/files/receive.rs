@@ -34,6 +34,7 @@ use xin_proto::{
     ErrorCode,
 };
 
+use super::upload_parts::{Shipped, Shipper};
 use crate::{
     error::{ApiError, ApiResult},
     store::Store,
@@ -68,6 +69,8 @@ pub struct Target<'a> {
     pub silence: Duration,
     /// Changes when a newer request for the upload arrives: this one stops.
     pub superseded: watch::Receiver<u64>,
+    /// For an upload staged in the object store: its parts are the checkpoints.
+    pub shipper: Option<Shipper>,
 }
 
 /// What a request left behind.
@@ -78,6 +81,8 @@ pub struct Received {
     pub pieces: Pieces,
     /// The offset the database holds now.
     pub persisted: u64,
+    /// How far the parts in the object store reach now, for an upload staged there.
+    pub shipped: Option<Shipped>,
     /// The staged file, holding exactly `verified` bytes.
     pub file: std::fs::File,
     /// Why the request stopped short, if it did (what was verified before is kept).
@@ -119,13 +124,16 @@ pub async fn receive(
     let writer = write_frames(target.path.to_path_buf(), offset, write_rx, written_tx);
     let hasher = hash_pieces(pieces, feed_rx, verified_tx.clone(), bad.clone());
     let checkpointer = tokio::spawn(checkpoints(
-        store.clone(),
-        target.id,
-        target.path.to_path_buf(),
+        Checkpoints {
+            store: store.clone(),
+            id: target.id,
+            path: target.path.to_path_buf(),
+            persisted: target.persisted,
+            every: target.checkpoint,
+            shipper: target.shipper,
+        },
         verified_rx,
         written_rx,
-        target.persisted,
-        target.checkpoint,
     ));
 
     let mut reader =
@@ -257,7 +265,7 @@ pub async fn receive(
     };
     verified_tx.send_replace(verified);
     drop(verified_tx);
-    let persisted = checkpointer
+    let (persisted, shipped) = checkpointer
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let file = cut_back(file, verified).await?;
@@ -265,6 +273,7 @@ pub async fn receive(
         verified,
         pieces,
         persisted,
+        shipped,
         file,
         failure,
     })
@@ -430,40 +439,60 @@ fn sum_frames(
     })
 }
 
-/// Records the verified offset in the database each time it has moved `every` bytes, once those
-/// bytes are written and synced. Answers the offset the database holds at the end.
-async fn checkpoints(
+/// Where a request's checkpoints go.
+struct Checkpoints {
     store: Store,
     id: Uuid,
     path: PathBuf,
+    /// The offset the database holds.
+    persisted: u64,
+    every: u64,
+    shipper: Option<Shipper>,
+}
+
+/// Records the verified offset in the database each time it has moved `every` bytes, once those
+/// bytes are written and synced; or, for an upload staged in the object store, sends each part
+/// the verified bytes complete (the database then records the part). Answers the offset the
+/// database holds at the end, and how far the parts reach.
+async fn checkpoints(
+    mut at: Checkpoints,
     mut verified: watch::Receiver<u64>,
     mut written: watch::Receiver<u64>,
-    mut persisted: u64,
-    every: u64,
-) -> u64 {
+) -> (u64, Option<Shipped>) {
     while verified.changed().await.is_ok() {
         let offset = *verified.borrow_and_update();
-        if offset < persisted.saturating_add(every) {
+        let due = match &at.shipper {
+            Some(shipper) => shipper.due(offset),
+            None => offset >= at.persisted.saturating_add(at.every),
+        };
+        if !due {
             continue;
         }
         if written.wait_for(|w| *w >= offset).await.is_err() {
             break;
         }
-        let path = path.clone();
+        if let Some(shipper) = &mut at.shipper {
+            if let Err(e) = shipper.ship_up_to(offset).await {
+                tracing::warn!(id = %at.id, "upload part: {e}");
+            }
+            at.persisted = at.persisted.max(shipper.shipped.end);
+            continue;
+        }
+        let path = at.path.clone();
         let synced = tokio::task::spawn_blocking(move || std::fs::File::open(path)?.sync_data())
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))
             .and_then(|r| r.map_err(|e| io_error("sync staged upload", e)));
         let recorded = match synced {
-            Ok(()) => store.upload_received(id, offset).await,
+            Ok(()) => at.store.upload_received(at.id, offset).await,
             Err(e) => Err(e),
         };
         match recorded {
-            Ok(()) => persisted = offset,
-            Err(e) => tracing::warn!(%id, "upload checkpoint: {e}"),
+            Ok(()) => at.persisted = offset,
+            Err(e) => tracing::warn!(id = %at.id, "upload checkpoint: {e}"),
         }
     }
-    persisted
+    (at.persisted, at.shipper.map(|s| s.shipped))
 }
 
 /// Writes the frames as they came (no copy into a buffer), several per system call.

@@ -12,13 +12,14 @@ use std::{io, path::Path, time::Duration};
 
 use object_store::{
     aws::{AmazonS3, AmazonS3Builder},
+    multipart::{MultipartStore, PartId},
     path::Path as Key,
-    signer::Signer,
     Attribute, Attributes, ObjectStore, PutMultipartOptions, WriteMultipart,
 };
+use rusty_s3::S3Action;
 use tokio::io::AsyncReadExt;
 
-use super::storage::{served_as, BlobLocation, BlobStore};
+use super::storage::{served_as, BlobLocation, BlobStore, PartStore};
 
 /// Bytes per multipart part (S3 wants at least 5 MiB for all but the last).
 const PART: usize = 16 << 20;
@@ -27,11 +28,15 @@ const PARTS_IN_FLIGHT: usize = 2;
 /// How long a presigned download URL works: long enough for a slow download or a video
 /// watched to its end; a new request for the blob signs a new one.
 const URL_LIFETIME: Duration = Duration::from_secs(3600);
+/// The bytes behind a hash never change; who may read them is checked before signing.
+const CACHE_CONTROL: &str = "private, max-age=31536000, immutable";
 
 pub struct S3Blobs {
     bucket: AmazonS3,
-    /// The same bucket at the address clients use, for signing download URLs.
-    signer: AmazonS3,
+    /// The same bucket at the address clients use, for signing download URLs: they name the
+    /// headers the bucket answers with (`response-content-type`, …), so a blob is served the
+    /// same way however its object was written (whole, or part by part).
+    signer: rusty_s3::Bucket,
     prefix: String,
     /// The URL without credentials, for messages.
     shown: String,
@@ -78,17 +83,24 @@ impl S3Blobs {
                 other => return Err(bad(&format!("unknown option {other:?}"))),
             }
         }
-        let signer = match &public {
-            Some(p) => builder
-                .clone()
-                .with_allow_http(p.starts_with("http://"))
-                .with_endpoint(p),
-            None => builder.clone(),
+        let region = builder
+            .get_config_value(&object_store::aws::AmazonS3ConfigKey::Region)
+            .unwrap_or_else(|| "us-east-1".into());
+        let (endpoint, style) = match public
+            .or_else(|| builder.get_config_value(&object_store::aws::AmazonS3ConfigKey::Endpoint))
+        {
+            Some(e) => (e, rusty_s3::UrlStyle::Path),
+            None => (
+                format!("https://s3.{region}.amazonaws.com"),
+                rusty_s3::UrlStyle::VirtualHost,
+            ),
         };
-        let built = |b: AmazonS3Builder| b.build().map_err(|e| bad(&e.to_string()));
+        let endpoint = url::Url::parse(&endpoint).map_err(|e| bad(&format!("endpoint: {e}")))?;
+        let signer = rusty_s3::Bucket::new(endpoint, style, bucket.to_owned(), region)
+            .map_err(|e| bad(&e.to_string()))?;
         Ok(Self {
-            bucket: built(builder)?,
-            signer: built(signer)?,
+            bucket: builder.build().map_err(|e| bad(&e.to_string()))?,
+            signer,
             prefix,
             shown: url.to_owned(),
         })
@@ -118,11 +130,7 @@ impl S3Blobs {
         let mut attributes = Attributes::new();
         attributes.insert(Attribute::ContentType, content_type.to_owned().into());
         attributes.insert(Attribute::ContentDisposition, disposition.into());
-        // The bytes behind a hash never change; who may read them is checked before signing.
-        attributes.insert(
-            Attribute::CacheControl,
-            "private, max-age=31536000, immutable".into(),
-        );
+        attributes.insert(Attribute::CacheControl, CACHE_CONTROL.into());
         let options = PutMultipartOptions {
             attributes,
             ..Default::default()
@@ -164,13 +172,10 @@ impl S3Blobs {
 #[async_trait::async_trait]
 impl BlobStore for S3Blobs {
     async fn put(&self, staged: &Path, hash: &str, media_type: &str) -> io::Result<bool> {
-        let key = self.key(hash);
-        match self.bucket.head(&key).await {
-            Ok(_) => return Ok(false),
-            Err(object_store::Error::NotFound { .. }) => {}
-            Err(e) => return Err(other(e)),
+        if self.exists(hash).await? {
+            return Ok(false);
         }
-        self.upload(staged, &key, media_type).await?;
+        self.upload(staged, &self.key(hash), media_type).await?;
         super::storage::ignore_missing(tokio::fs::remove_file(staged).await)?;
         Ok(true)
     }
@@ -182,12 +187,86 @@ impl BlobStore for S3Blobs {
         }
     }
 
-    async fn locate(&self, hash: &str) -> io::Result<BlobLocation> {
-        let url = self
-            .signer
-            .signed_url(reqwest::Method::GET, &self.key(hash), URL_LIFETIME)
+    async fn locate(&self, hash: &str, media_type: &str) -> io::Result<BlobLocation> {
+        let credential = self
+            .bucket
+            .credentials()
+            .get_credential()
             .await
             .map_err(other)?;
-        Ok(BlobLocation::Redirect(url.to_string()))
+        let (key, secret) = (credential.key_id.clone(), credential.secret_key.clone());
+        let credentials = match &credential.token {
+            Some(token) => rusty_s3::Credentials::new_with_token(key, secret, token.clone()),
+            None => rusty_s3::Credentials::new(key, secret),
+        };
+        let key = self.key(hash);
+        let mut get = self.signer.get_object(Some(&credentials), key.as_ref());
+        let (content_type, disposition) = served_as(media_type);
+        let query = get.query_mut();
+        query.insert("response-content-type", content_type.to_owned());
+        query.insert("response-content-disposition", disposition);
+        query.insert("response-cache-control", CACHE_CONTROL);
+        Ok(BlobLocation::Redirect(get.sign(URL_LIFETIME).to_string()))
+    }
+
+    fn parts(&self) -> Option<&dyn PartStore> {
+        Some(self)
+    }
+}
+
+#[async_trait::async_trait]
+impl PartStore for S3Blobs {
+    async fn begin(&self, hash: &str) -> io::Result<String> {
+        self.bucket
+            .create_multipart(&self.key(hash))
+            .await
+            .map_err(other)
+    }
+
+    async fn put_part(
+        &self,
+        hash: &str,
+        multipart: &str,
+        part: u64,
+        bytes: bytes::Bytes,
+    ) -> io::Result<String> {
+        let idx = usize::try_from(part).map_err(other)?;
+        let id = multipart.to_owned();
+        self.bucket
+            .put_part(&self.key(hash), &id, idx, bytes.into())
+            .await
+            .map(|p| p.content_id)
+            .map_err(other)
+    }
+
+    async fn finish(&self, hash: &str, multipart: &str, etags: Vec<String>) -> io::Result<()> {
+        let parts = etags
+            .into_iter()
+            .map(|content_id| PartId { content_id })
+            .collect();
+        self.bucket
+            .complete_multipart(&self.key(hash), &multipart.to_owned(), parts)
+            .await
+            .map(|_| ())
+            .map_err(other)
+    }
+
+    async fn abort(&self, hash: &str, multipart: &str) -> io::Result<()> {
+        match self
+            .bucket
+            .abort_multipart(&self.key(hash), &multipart.to_owned())
+            .await
+        {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(other(e)),
+        }
+    }
+
+    async fn exists(&self, hash: &str) -> io::Result<bool> {
+        match self.bucket.head(&self.key(hash)).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::NotFound { .. }) => Ok(false),
+            Err(e) => Err(other(e)),
+        }
     }
 }

@@ -5,7 +5,9 @@
 //! [`LocalBlobs`] keeps blobs under the data directory. [`super::s3_blobs::S3Blobs`] keeps them
 //! in S3-compatible storage (`--blobs s3://…`): `put` streams the staged file up as a multipart
 //! upload, `delete` removes the object, and `locate` answers a short-lived presigned URL, so
-//! downloads go to the object store directly instead of through this server.
+//! downloads go to the object store directly instead of through this server. It is also a
+//! [`PartStore`]: a big upload's verified parts go up while it arrives, so another node can
+//! finish it (see `upload_parts`).
 
 use std::{
     io,
@@ -59,7 +61,35 @@ pub trait BlobStore: Send + Sync {
     async fn put(&self, staged: &Path, hash: &str, media_type: &str) -> io::Result<bool>;
     /// Removes a blob; a missing one is not an error.
     async fn delete(&self, hash: &str) -> io::Result<()>;
-    async fn locate(&self, hash: &str) -> io::Result<BlobLocation>;
+    /// Where a download of `hash`, served as `media_type`, comes from.
+    async fn locate(&self, hash: &str, media_type: &str) -> io::Result<BlobLocation>;
+    /// The store's own staging for uploads, when it has one that every node reaches.
+    fn parts(&self) -> Option<&dyn PartStore> {
+        None
+    }
+}
+
+/// Uploads staged in the blob store itself, part by part, so that when the node receiving an
+/// upload dies, whichever node the uploader reaches next continues from the last part sent
+/// (S3 multipart uploads). Parts go to the blob's own key and become the blob at `finish`.
+#[async_trait::async_trait]
+pub trait PartStore: Send + Sync {
+    /// Starts the staging of blob `hash`; answers its id in the store.
+    async fn begin(&self, hash: &str) -> io::Result<String>;
+    /// Sends part `part` (0, 1, …) of the staging `multipart`; answers the store's tag for it.
+    async fn put_part(
+        &self,
+        hash: &str,
+        multipart: &str,
+        part: u64,
+        bytes: bytes::Bytes,
+    ) -> io::Result<String>;
+    /// Joins the parts, in order, into the blob.
+    async fn finish(&self, hash: &str, multipart: &str, etags: Vec<String>) -> io::Result<()>;
+    /// Drops a staging and the parts it holds.
+    async fn abort(&self, hash: &str, multipart: &str) -> io::Result<()>;
+    /// Whether blob `hash` exists already (its bytes need not be staged again).
+    async fn exists(&self, hash: &str) -> io::Result<bool>;
 }
 
 /// Uploads in progress, one file each, on local disk.
@@ -143,7 +173,7 @@ impl BlobStore for LocalBlobs {
         ignore_missing(tokio::fs::remove_file(self.path(hash)).await)
     }
 
-    async fn locate(&self, hash: &str) -> io::Result<BlobLocation> {
+    async fn locate(&self, hash: &str, _media_type: &str) -> io::Result<BlobLocation> {
         Ok(BlobLocation::File(self.path(hash)))
     }
 }

@@ -20,10 +20,11 @@ use super::{
     receive::{io_error, receive, Checks, Target},
     receiving::ReceivingBounds,
     storage::{BlobStore, Staging},
+    upload_parts::{staged_in_parts, Shipped, Shipper, PART},
 };
 use crate::{
     error::{ApiError, ApiResult},
-    store::{Store, UploadRow},
+    store::{BlobLocks, OpenMultipart, StagedParts, Store, UploadRow},
 };
 
 /// How long a request waits for an earlier one on the same upload (a client that reconnects
@@ -38,6 +39,8 @@ struct Live {
     persisted: u64,
     /// The file's pieces hashed up to `received`.
     pieces: Pieces,
+    /// For an upload staged in the object store part by part: how far the parts reach.
+    shipped: Option<Shipped>,
 }
 
 /// An upload this server is receiving: its state, which one request at a time holds, and how a
@@ -164,15 +167,23 @@ impl Uploads {
         turn.live.as_ref().map(|l| l.received)
     }
 
-    /// Where an upload that is not being received here stands: the database's checkpoint, as
-    /// far as this node's staged copy holds it. A node without a copy (the upload was staged
-    /// on another, which died or the balancer moved away from) has it start over here.
-    pub async fn resting_offset(&self, upload: &UploadRow) -> u64 {
+    /// Where an upload that is not being received here stands. Staged in the object store
+    /// part by part: the end of its last part, whichever node sent it. Otherwise the database's
+    /// checkpoint, as far as this node's staged copy holds it: a node without a copy (the
+    /// upload was staged on another, which died or the balancer moved away from) has it start
+    /// over here.
+    pub async fn resting_offset(&self, store: &Store, upload: &UploadRow) -> ApiResult<u64> {
+        if staged_in_parts(self.blobs.as_ref(), upload.size) {
+            return Ok(parts_end(
+                &store.staged_parts(upload.id).await?,
+                upload.size,
+            ));
+        }
         let here = tokio::fs::metadata(self.staging.staged(upload.id))
             .await
             .map(|m| m.len())
             .unwrap_or(0);
-        upload.received.min(here)
+        Ok(upload.received.min(here))
     }
 
     fn forget(&self, id: Uuid) {
@@ -211,6 +222,10 @@ impl Uploads {
         let path = self.staging.staged(upload.id);
         let live = match guard.as_mut() {
             Some(l) => l,
+            None if staged_in_parts(self.blobs.as_ref(), upload.size) => {
+                let parts = store.staged_parts(upload.id).await?;
+                guard.insert(continue_from_parts(&path, &upload, &parts).await?)
+            }
             None => guard.insert(rebuild(&path, &upload).await?),
         };
         if offset != live.received {
@@ -236,11 +251,21 @@ impl Uploads {
             checkpoint: self.checkpoint,
             silence: self.silence,
             superseded,
+            shipper: live.shipped.clone().map(|shipped| Shipper {
+                store: store.clone(),
+                blobs: self.blobs.clone(),
+                id: upload.id,
+                hash: upload.hash.clone(),
+                size: upload.size,
+                path: path.clone(),
+                shipped,
+            }),
         };
         let got = receive(store, target, live.pieces.clone(), checks, body).await?;
         live.received = got.verified;
         live.pieces = got.pieces;
         live.persisted = got.persisted;
+        live.shipped = got.shipped;
         if live.received == upload.size {
             // The blob must be on disk before any message can point at it.
             sync(got.file).await?;
@@ -248,9 +273,13 @@ impl Uploads {
             let hash = live.pieces.finish().ok_or_else(|| {
                 ApiError::Internal("an upload's pieces do not add up to its size".into())
             })?;
+            let shipped = live.shipped.take();
             drop(guard);
             self.forget(upload.id);
-            self.complete(store, &upload, hash).await?;
+            match shipped {
+                Some(shipped) => self.complete_parts(store, &upload, hash, shipped).await?,
+                None => self.complete(store, &upload, hash).await?,
+            }
             return Ok(upload.size);
         }
         match got.failure {
@@ -267,23 +296,11 @@ impl Uploads {
         hash: blake3::Hash,
     ) -> ApiResult<()> {
         if hash.to_hex().as_str() != upload.hash {
-            self.abandon(store, upload.id).await?;
-            return Err(ApiError::new(
-                ErrorCode::HashMismatch,
-                "The file's BLAKE3 is not the one announced; the upload was discarded. Start again.",
-            ));
+            return self.refuse_hash(store, upload.id).await;
         }
         let media_type = sniff(&self.staging.staged(upload.id)).await;
         let _commit = self.commit_lock.lock().await;
-        // Held until the blob's row is written: no collector on any node deletes these bytes
-        // between "stored already" and the row that keeps them (dropped, it is released).
-        let _locks = match store.blob_locks().await? {
-            Some(locks) => {
-                locks.lock(&upload.hash).await?;
-                Some(locks)
-            }
-            None => None,
-        };
+        let _locks = self.lock_blob(store, &upload.hash).await?;
         let stored = self
             .blobs
             .put(&self.staging.staged(upload.id), &upload.hash, &media_type)
@@ -303,13 +320,106 @@ impl Uploads {
         Ok(())
     }
 
-    /// Cancels an upload: its row and staged bytes go.
+    /// Completes an upload staged in the object store: its last part goes, then the parts
+    /// become the blob (or are dropped when someone else's upload made the same blob first).
+    async fn complete_parts(
+        &self,
+        store: &Store,
+        upload: &UploadRow,
+        hash: blake3::Hash,
+        shipped: Shipped,
+    ) -> ApiResult<()> {
+        if hash.to_hex().as_str() != upload.hash {
+            return self.refuse_hash(store, upload.id).await;
+        }
+        let mut shipper = Shipper {
+            store: store.clone(),
+            blobs: self.blobs.clone(),
+            id: upload.id,
+            hash: upload.hash.clone(),
+            size: upload.size,
+            path: self.staging.staged(upload.id),
+            shipped,
+        };
+        shipper.ship_up_to(upload.size).await?;
+        let staged = store.staged_parts(upload.id).await?;
+        let (Some(multipart), true) = (
+            staged.multipart.clone(),
+            parts_end(&staged, upload.size) == upload.size,
+        ) else {
+            return Err(ApiError::Internal(
+                "an upload's parts do not add up to its size".into(),
+            ));
+        };
+        let parts = self
+            .blobs
+            .parts()
+            .ok_or_else(|| ApiError::Internal("the blob store stages no parts".into()))?;
+        let media_type = staged
+            .media_type
+            .unwrap_or_else(|| "application/octet-stream".to_owned());
+        let _commit = self.commit_lock.lock().await;
+        let _locks = self.lock_blob(store, &upload.hash).await?;
+        let joined = if parts
+            .exists(&upload.hash)
+            .await
+            .map_err(|e| io_error("check blob", e))?
+        {
+            parts.abort(&upload.hash, &multipart).await
+        } else {
+            let etags = staged.parts.into_iter().map(|p| p.etag).collect();
+            parts.finish(&upload.hash, &multipart, etags).await
+        };
+        joined.map_err(|e| io_error("join the parts of a blob", e))?;
+        store.finish_upload(upload, &media_type).await?;
+        let (staging, id) = (self.staging.clone(), upload.id);
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = staging.discard(id) {
+                tracing::warn!(%id, "drop a staged upload: {e}");
+            }
+        });
+        Ok(())
+    }
+
+    /// Held until the blob's row is written: no collector on any node deletes these bytes
+    /// between "stored already" and the row that keeps them (dropped, it is released).
+    async fn lock_blob(&self, store: &Store, hash: &str) -> ApiResult<Option<BlobLocks>> {
+        match store.blob_locks().await? {
+            Some(locks) => {
+                locks.lock(hash).await?;
+                Ok(Some(locks))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn refuse_hash(&self, store: &Store, id: Uuid) -> ApiResult<()> {
+        self.abandon(store, id).await?;
+        Err(ApiError::new(
+            ErrorCode::HashMismatch,
+            "The file's BLAKE3 is not the one announced; the upload was discarded. Start again.",
+        ))
+    }
+
+    /// Cancels an upload: its row, staged bytes and parts in the object store go.
     pub async fn abandon(&self, store: &Store, id: Uuid) -> ApiResult<()> {
         self.forget(id);
-        store.delete_upload(id).await?;
+        if let Some(open) = store.delete_upload(id).await? {
+            self.abort_parts(&open).await;
+        }
         self.staging
             .discard(id)
             .map_err(|e| io_error("discard upload", e))
+    }
+
+    /// Drops the parts of an upload that is gone (a failure only costs the bucket's space until
+    /// its lifecycle rule for unfinished multipart uploads runs).
+    pub async fn abort_parts(&self, open: &OpenMultipart) {
+        if let Some(parts) = self.blobs.parts() {
+            if let Err(e) = parts.abort(&open.hash, &open.multipart).await {
+                tracing::warn!(hash = %open.hash, "abort the parts of an upload: {e}");
+            }
+        }
     }
 }
 
@@ -349,11 +459,63 @@ async fn rebuild(path: &std::path::Path, upload: &UploadRow) -> ApiResult<Live> 
             received: pieces.len(),
             persisted: recorded,
             pieces,
+            shipped: None,
         })
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| io_error("rehash staged upload", e))
+}
+
+/// Bytes the parts in the object store hold, from the start.
+fn parts_end(staged: &StagedParts, size: u64) -> u64 {
+    (staged.parts.len() as u64 * PART).min(size)
+}
+
+/// What a node knows of an upload staged in the object store when it takes it over (or after a
+/// restart): the parts' piece checksums, and the staged file cut back to their end. Its own
+/// bytes past the parts may be from a request cut off, or older than another node's parts.
+async fn continue_from_parts(
+    path: &std::path::Path,
+    upload: &UploadRow,
+    staged: &StagedParts,
+) -> ApiResult<Live> {
+    let end = parts_end(staged, upload.size);
+    let checksums: Vec<[u8; 32]> = staged
+        .parts
+        .iter()
+        .flat_map(|p| p.checksums.iter().copied())
+        .collect();
+    let pieces = Pieces::resume(upload.size, &checksums);
+    if pieces.len() != end {
+        return Err(ApiError::Internal(format!(
+            "upload {}: its parts' checksums cover {} bytes, not {end}",
+            upload.id,
+            pieces.len()
+        )));
+    }
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        // The bytes before `end` are in the parts: the file only needs its length (sparse).
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        file.set_len(end)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| io_error("stage a continued upload", e))?;
+    Ok(Live {
+        received: end,
+        persisted: end,
+        pieces,
+        shipped: Some(Shipped {
+            multipart: staged.multipart.clone(),
+            end,
+        }),
+    })
 }
 
 /// The media type the bytes say they are (never what a client claims).
@@ -364,7 +526,12 @@ async fn sniff(path: &std::path::Path) -> String {
         Ok(mut f) => f.read(&mut head).await.unwrap_or(0),
         Err(_) => 0,
     };
-    infer::get(&head[..n])
+    sniff_bytes(&head[..n])
+}
+
+/// The media type a file's first bytes say it is.
+pub(super) fn sniff_bytes(head: &[u8]) -> String {
+    infer::get(&head[..head.len().min(8192)])
         .map(|t| t.mime_type().to_string())
         .unwrap_or_else(|| "application/octet-stream".to_string())
 }

@@ -61,7 +61,7 @@ async fn download(
     let location = state
         .uploads
         .blobs()
-        .locate(&hash)
+        .locate(&hash, &blob.media_type)
         .await
         .map_err(|e| ApiError::Internal(format!("locate blob: {e}")))?;
     let path = match location {

@@ -179,7 +179,7 @@ async fn offset(
     let upload = state.store.upload(authed.user_id, upload_id(&id)?).await?;
     let received = match state.uploads.live_offset(upload.id).await {
         Some(live) => live,
-        None => state.uploads.resting_offset(&upload).await,
+        None => state.uploads.resting_offset(&state.store, &upload).await?,
     };
     let headers = tus_headers(&[
         ("upload-offset", received.to_string()),

@@ -4,7 +4,11 @@
 use uuid::Uuid;
 use xin_proto::{BlobRef, ErrorCode};
 
-use super::{parse_uuid, sql, Store};
+use super::{
+    parse_uuid, sql,
+    upload_parts::{forget_parts, OpenMultipart},
+    Store,
+};
 use crate::{
     error::{ApiError, ApiResult},
     time::now_ms,
@@ -34,6 +38,8 @@ pub struct Collected {
     pub uploads: Vec<Uuid>,
     /// Blobs nothing references any more, whose bytes are to be deleted.
     pub blobs: Vec<String>,
+    /// The object store's multipart uploads of abandoned uploads, to be aborted.
+    pub multiparts: Vec<OpenMultipart>,
 }
 
 fn to_u64(v: i64) -> u64 {
@@ -225,13 +231,23 @@ impl Store {
         .map(|_| ())
     }
 
-    pub async fn delete_upload(&self, id: Uuid) -> ApiResult<()> {
-        self.change_one(
-            "DELETE FROM uploads WHERE id = $1",
-            vec![Box::new(id.to_string())],
-        )
+    /// Removes an upload; answers the multipart upload holding its parts in the object store,
+    /// if it had one, to be aborted.
+    pub async fn delete_upload(&self, id: Uuid) -> ApiResult<Option<OpenMultipart>> {
+        self.write(move |cx| {
+            let id = id.to_string();
+            forget_parts(&cx.conn, &id)?;
+            let open = sql::one(
+                &cx.conn,
+                "DELETE FROM uploads WHERE id = $1 RETURNING hash, multipart",
+                &[&id],
+                |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?)),
+            )?;
+            Ok(open.and_then(|(hash, multipart)| {
+                multipart.map(|multipart| OpenMultipart { hash, multipart })
+            }))
+        })
         .await
-        .map(|_| ())
     }
 
     /// A verified upload becomes a blob `user` holds, in one transaction.
@@ -258,6 +274,7 @@ impl Store {
                  ON CONFLICT (user_id, hash) DO UPDATE SET touched_at = excluded.touched_at",
                 &[&user, &hash, &now],
             )?;
+            forget_parts(c, &id)?;
             sql::exec(c, "DELETE FROM uploads WHERE id = $1", &[&id])?;
             Ok(())
         })
@@ -297,12 +314,31 @@ impl Store {
     pub async fn collect_garbage(&self, cutoff_ms: i64) -> ApiResult<Collected> {
         self.write(move |cx| {
             let c = &cx.conn;
-            let uploads = sql::all(
+            let gone = sql::all(
                 c,
-                "DELETE FROM uploads WHERE updated_at < $1 RETURNING id",
+                "DELETE FROM uploads WHERE updated_at < $1 RETURNING id, hash, multipart",
                 &[&cutoff_ms],
-                |r| parse_uuid(&r.get::<_, String>(0)?),
+                |r| {
+                    let id: String = r.get(0)?;
+                    let open = r
+                        .get::<_, Option<String>>(2)?
+                        .map(|multipart| -> ApiResult<OpenMultipart> {
+                            Ok(OpenMultipart {
+                                hash: r.get(1)?,
+                                multipart,
+                            })
+                        })
+                        .transpose()?;
+                    Ok((id, open))
+                },
             )?;
+            let mut uploads = Vec::new();
+            let mut multiparts = Vec::new();
+            for (id, open) in gone {
+                forget_parts(c, &id)?;
+                uploads.push(parse_uuid(&id)?);
+                multiparts.extend(open);
+            }
             // An owner keeps what their published pictures (articles, account pictures) show,
             // so they may use them again in new articles.
             sql::exec(
@@ -319,7 +355,11 @@ impl Store {
                 &[],
                 |r| r.get(0),
             )?;
-            Ok(Collected { uploads, blobs })
+            Ok(Collected {
+                uploads,
+                blobs,
+                multiparts,
+            })
         })
         .await
     }

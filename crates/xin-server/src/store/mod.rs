@@ -23,6 +23,7 @@ mod sessions;
 mod sql;
 mod tickets;
 mod transfers;
+mod upload_parts;
 mod wallet;
 pub use envelopes::NewEnvelope;
 pub use mini_programs::{CheckedPackage, Package};
@@ -50,6 +51,7 @@ pub use driver::{postgres_migrations, redact_url, sqlite_migrations, Backend, Mi
 pub use log::NewEvents;
 pub use sessions::{Authed, IssuedSession, NewSession, RefreshOutcome, SessionCheck};
 pub use tickets::{NewTicket, TicketRow};
+pub use upload_parts::{OpenMultipart, StagedParts, UploadPart};
 use writer::WriteCx;
 
 pub use writer::Publish;

@@ -575,6 +575,23 @@ pub fn uuid_v7() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// The pieces of `file` from `from` on, each followed by its checksum: the body of a
+/// `xin-verified-pieces` PATCH.
+pub fn pieces_from(file: &[u8], from: u64) -> Vec<u8> {
+    use xin_proto::{pieces::piece_checksum, PIECE};
+    let size = file.len() as u64;
+    let mut body = Vec::new();
+    let mut at = from;
+    while at < size {
+        let end = (at + PIECE).min(size);
+        let piece = &file[at as usize..end as usize];
+        body.extend_from_slice(piece);
+        body.extend_from_slice(&piece_checksum(piece, at, size));
+        at = end;
+    }
+    body
+}
+
 /// One small picture, uploaded by `p` (tus, one chunk); answers its hash.
 pub async fn upload(p: &Party<'_>, bytes: &[u8]) -> String {
     let b64 = |b: &[u8]| {

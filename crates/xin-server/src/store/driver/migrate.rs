@@ -141,6 +141,11 @@ static SQLITE: &[Migration] = &[
         "rate_counters",
         include_str!("../../../migrations/sqlite/0019_rate_counters.sql"),
     ),
+    m(
+        20,
+        "upload_parts",
+        include_str!("../../../migrations/sqlite/0020_upload_parts.sql"),
+    ),
 ];
 
 static POSTGRES: &[Migration] = &[
@@ -153,6 +158,11 @@ static POSTGRES: &[Migration] = &[
         2,
         "rate_counters",
         include_str!("../../../migrations/postgres/0002_rate_counters.sql"),
+    ),
+    m(
+        3,
+        "upload_parts",
+        include_str!("../../../migrations/postgres/0003_upload_parts.sql"),
     ),
 ];
 
@@ -180,13 +190,18 @@ fn check_postgres_version(conn: &Conn) -> ApiResult<()> {
     let version: String = conn
         .one("SHOW server_version_num", &[], |r| r.get(0))?
         .unwrap_or_default();
-    let number: i64 = version.trim().parse().unwrap_or(0);
-    if number < POSTGRES_MIN {
-        return Err(ApiError::Internal(format!(
-            "PostgreSQL {version} is too old: Xin needs PostgreSQL 13 or newer"
-        )));
+    supported_postgres(&version).map_err(ApiError::Internal)
+}
+
+/// Refuses a server older than PostgreSQL 13 (`server_version_num`, e.g. `120022`), or one
+/// whose version cannot be read.
+fn supported_postgres(version_num: &str) -> Result<(), String> {
+    match version_num.trim().parse::<i64>() {
+        Ok(n) if n >= POSTGRES_MIN => Ok(()),
+        _ => Err(format!(
+            "PostgreSQL {version_num} is too old: Xin needs PostgreSQL 13 or newer"
+        )),
     }
-    Ok(())
 }
 
 fn apply(conn: &Conn, set: &[Migration], upto: Option<i64>) -> ApiResult<SchemaVersion> {
@@ -303,5 +318,17 @@ mod tests {
             assert_eq!(files, listed, "{dir}");
         }
         Ok(())
+    }
+
+    #[test]
+    fn a_postgresql_older_than_13_is_refused_with_its_version() {
+        let refused = supported_postgres("120022").unwrap_err();
+        assert!(
+            refused.contains("120022") && refused.contains("PostgreSQL 13"),
+            "{refused}"
+        );
+        assert!(supported_postgres("").is_err());
+        assert!(supported_postgres("130000").is_ok());
+        assert!(supported_postgres("150004\n").is_ok());
     }
 }
