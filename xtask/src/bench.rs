@@ -15,7 +15,8 @@ use crate::{
 /// started here, instead of the embedded SQLite (and skips the engine benchmarks).
 /// `--cluster` runs it on two nodes (PostgreSQL, NATS, S3, haproxy; see `cluster.rs`): first
 /// with every delivery crossing from one node to the other, then with every client behind
-/// haproxy; with the CPU of each part per message.
+/// haproxy; with the CPU of each part per message. Last, node a is SIGKILLed under load behind
+/// haproxy: seconds until its sockets are back and caught up, acknowledged sends lost.
 pub fn bench(args: &[String]) -> Result<ExitCode> {
     let root = root();
     let quick = args.iter().any(|a| a == "--quick");
@@ -23,14 +24,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
     if args.iter().any(|a| a == "--cluster") {
         return cluster(&root, quick);
     }
-    process::run(cargo().current_dir(&root).args([
-        "build",
-        "--release",
-        "-p",
-        "xin-server",
-        "-p",
-        "xin-load",
-    ]))?;
+    build_release(&root)?;
     let bin = root.join("target/release");
     let data = std::env::temp_dir().join(format!("xin-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
@@ -144,11 +138,8 @@ const QUICK: &[&str] = &[
     "200",
 ];
 
-/// Two nodes on PostgreSQL, NATS and S3: messages, a 500-member group and payments, first with
-/// senders on node a and receivers on node b, then everyone through haproxy.
-fn cluster(root: &std::path::Path, quick: bool) -> Result<ExitCode> {
-    crate::setup::install_cluster_packages()?;
-    crate::seaweedfs::install()?;
+/// The server and its load generator, as people would run them.
+fn build_release(root: &std::path::Path) -> Result<()> {
     process::run(cargo().current_dir(root).args([
         "build",
         "--release",
@@ -156,7 +147,15 @@ fn cluster(root: &std::path::Path, quick: bool) -> Result<ExitCode> {
         "xin-server",
         "-p",
         "xin-load",
-    ]))?;
+    ]))
+}
+
+/// Two nodes on PostgreSQL, NATS and S3: messages, a 500-member group and payments, first with
+/// senders on node a and receivers on node b, then everyone through haproxy.
+fn cluster(root: &std::path::Path, quick: bool) -> Result<ExitCode> {
+    crate::setup::install_cluster_packages()?;
+    crate::seaweedfs::install()?;
+    build_release(root)?;
     let bin = root.join("target/release");
     let cluster = Cluster::start(
         "bench",
@@ -223,5 +222,19 @@ fn cluster(root: &std::path::Path, quick: bool) -> Result<ExitCode> {
         process::run(&mut load)?;
         println!("xtask: {what}: summary also in {summary}");
     }
+    // Last, as it leaves node a dead: SIGKILL it under load through haproxy.
+    let victim = cluster.nodes[0]
+        .pid()
+        .ok_or("node a has no process id")?
+        .to_string();
+    let summary = "target/bench-failover.md";
+    println!("xtask: failover, node a killed under load");
+    process::run(
+        Command::new(bin.join("xin-load"))
+            .args(["--server", &cluster.url, "--failover-kill", &victim])
+            .args(["--pairs", "64", "--markdown"])
+            .arg(root.join(summary)),
+    )?;
+    println!("xtask: failover: summary also in {summary}");
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 //! percentiles (HdrHistogram) and the server's CPU and memory.
 
 mod client;
+mod failover;
 mod moments;
 mod receiver;
 mod scenarios;
@@ -62,6 +63,13 @@ pub struct Args {
     /// Seconds each measured step runs.
     #[arg(long, default_value_t = 5)]
     pub duration: u64,
+    /// Instead of the other steps: SIGKILL this server process (one node behind `--server`,
+    /// a balancer) under 1:1 load, and measure how long its sockets take to come back.
+    #[arg(long)]
+    pub failover_kill: Option<u32>,
+    /// Seconds of load before the kill, and again after it.
+    #[arg(long, default_value_t = 3)]
+    pub failover_seconds: u64,
     /// Write the summary table (Markdown) here too.
     #[arg(long)]
     pub markdown: Option<std::path::PathBuf>,
@@ -89,6 +97,29 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(victim) = args.failover_kill {
+        let pairs = args.pairs;
+        let run = failover::run(&args.server, pairs, victim, args.failover_seconds);
+        return match runtime.block_on(run) {
+            Ok(table) => {
+                println!("\n{table}");
+                match &args.markdown {
+                    Some(path) => match std::fs::write(path, &table) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(e) => {
+                            eprintln!("xin-load: {}: {e}", path.display());
+                            ExitCode::FAILURE
+                        }
+                    },
+                    None => ExitCode::SUCCESS,
+                }
+            }
+            Err(e) => {
+                eprintln!("xin-load: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match runtime.block_on(scenarios::run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -35,7 +35,7 @@ struct Row {
 }
 
 /// Where a sender sends: as `user` into `conv`.
-type Target = (User, String);
+pub type Target = (User, String);
 
 const SETUP_CONCURRENCY: usize = 8;
 
@@ -229,7 +229,7 @@ async fn open_loop(
     })
 }
 
-async fn direct_pairs(api: &Api, run: &str, pairs: usize) -> Result<(Vec<User>, Vec<Target>)> {
+pub async fn direct_pairs(api: &Api, run: &str, pairs: usize) -> Result<(Vec<User>, Vec<Target>)> {
     let users = sign_up_many(api, run, 0, pairs * 2).await?;
     let targets: Vec<Target> = stream::iter(users.chunks(2))
         .map(|pair| async move {

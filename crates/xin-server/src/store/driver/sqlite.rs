@@ -58,18 +58,32 @@ impl rusqlite::ToSql for Bound<'_> {
 }
 
 /// A cached statement with `params[i]` bound to `$i+1`, wherever and however often it appears.
+/// The statement's own parameter names are read (no lookup, no allocation per parameter: this
+/// runs for every statement of every write).
 fn prepare<'c>(
     c: &'c Connection,
     sql: &str,
     params: &[&dyn Param],
 ) -> ApiResult<CachedStatement<'c>> {
     let mut stmt = c.prepare_cached(sql)?;
-    for (i, p) in params.iter().enumerate() {
-        let name = format!("${}", i + 1);
-        let index = stmt
-            .parameter_index(&name)?
-            .ok_or_else(|| ApiError::Internal(format!("no {name} in: {sql}")))?;
-        stmt.raw_bind_parameter(index, Bound(p.value()))?;
+    let mut used = vec![false; params.len()];
+    for index in 1..=stmt.parameter_count() {
+        let param = stmt
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix('$')?.parse::<usize>().ok())
+            .and_then(|n| n.checked_sub(1))
+            .filter(|&i| i < params.len())
+            .ok_or_else(|| {
+                ApiError::Internal(format!("parameter {index} is given no value in: {sql}"))
+            })?;
+        used[param] = true;
+        stmt.raw_bind_parameter(index, Bound(params[param].value()))?;
+    }
+    if let Some(unused) = used.iter().position(|u| !u) {
+        return Err(ApiError::Internal(format!(
+            "no ${} in: {sql}",
+            unused + 1
+        )));
     }
     Ok(stmt)
 }
