@@ -1,6 +1,6 @@
 // Generated from the Rust types by `cargo xtask gen-types`. Do not edit.
 
-export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "session_expired" | "rate_limited" | "server_busy" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "charge_not_found" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "link_expired" | "internal";
+export type ErrorCode = "invalid_request" | "payload_too_large" | "not_found" | "method_not_allowed" | "handle_taken" | "phone_taken" | "invalid_credentials" | "unauthorized" | "token_expired" | "session_revoked" | "session_expired" | "rate_limited" | "server_busy" | "ticket_not_found" | "ticket_expired" | "ticket_used" | "ticket_declined" | "wrong_poll_secret" | "wrong_code" | "device_not_remembered" | "device_not_found" | "user_not_found" | "already_friends" | "request_not_found" | "blocked" | "not_friends" | "conversation_not_found" | "not_allowed" | "message_not_found" | "recall_window_passed" | "group_full" | "charge_not_found" | "upload_not_found" | "offset_mismatch" | "checksum_mismatch" | "hash_mismatch" | "file_too_large" | "quota_exceeded" | "blob_not_found" | "insufficient_funds" | "idempotency_conflict" | "pin_not_set" | "wrong_pin" | "pin_locked" | "card_not_found" | "card_declined" | "transfer_not_found" | "transfer_settled" | "envelope_not_found" | "envelope_empty" | "already_grabbed" | "payment_code_invalid" | "self_payment" | "phone_only" | "post_not_found" | "comment_not_found" | "official_account_not_found" | "article_not_found" | "broadcast_limit" | "reply_window_closed" | "not_following" | "qr_code_expired" | "mini_program_not_found" | "invalid_package" | "version_exists" | "login_code_invalid" | "order_not_found" | "link_expired" | "call_not_found" | "call_state_conflict" | "in_call" | "internal";
 
 export type ErrorBody = { 
 /**
@@ -334,7 +334,23 @@ ticket: TicketDetails, } | { "type": "devices_changed" } | { "type": "event",
 /**
  * The entry.
  */
-event: Event, };
+event: Event, } | { "type": "call", 
+/**
+ * The call as it stands now.
+ */
+call: Call, } | { "type": "call_signal", 
+/**
+ * The call.
+ */
+call_id: string, 
+/**
+ * The device it comes from.
+ */
+from_device: string, 
+/**
+ * What it sends.
+ */
+signal: Signal, };
 
 export type UserSearch = { 
 /**
@@ -504,7 +520,27 @@ text: string,
 /**
  * What happened.
  */
-event?: SystemEvent, } | { "type": "image", 
+event?: SystemEvent, } | { "type": "call", 
+/**
+ * The call.
+ */
+call_id: string, 
+/**
+ * Voice or video.
+ */
+kind: CallKind, 
+/**
+ * How it ended.
+ */
+outcome: CallOutcome, 
+/**
+ * From the answer to the hang-up (0 unless completed).
+ */
+duration_secs: number, 
+/**
+ * Why it failed, when it did.
+ */
+failure?: CallFailure, } | { "type": "image", 
 /**
  * The picture.
  */
@@ -1139,6 +1175,132 @@ export type Bills = {
  * The bills, newest first.
  */
 bills: Array<Bill>, };
+
+export type CallKind = "voice" | "video";
+
+export type CallState = "ringing" | "active" | "ended";
+
+export type CallOutcome = "completed" | "cancelled" | "declined" | "no_answer" | "busy" | "failed";
+
+export type CallFailure = "connection" | "signed_out" | "media";
+
+export type IceServer = { 
+/**
+ * `stun:` / `turn:` / `turns:` URLs.
+ */
+urls: Array<string>, 
+/**
+ * Short-lived TURN credentials (TURN REST: `expiry:user`).
+ */
+username?: string, 
+/**
+ * The password that goes with `username`.
+ */
+credential?: string, };
+
+export type Call = { 
+/**
+ * The call.
+ */
+id: string, 
+/**
+ * Who rang.
+ */
+caller: string, 
+/**
+ * The device the caller called from.
+ */
+caller_device: string, 
+/**
+ * Who was rung.
+ */
+callee: string, 
+/**
+ * The callee's device that took the call, once one has.
+ */
+callee_device?: string, 
+/**
+ * The 1:1 chat the call's line goes to.
+ */
+conversation_id: string, 
+/**
+ * Voice or video, as it was rung.
+ */
+kind: CallKind, 
+/**
+ * Where it stands.
+ */
+state: CallState, 
+/**
+ * Answered as a voice call (a video call taken with voice only).
+ */
+voice_only: boolean, 
+/**
+ * When it was rung, ms since the epoch (server clock).
+ */
+created_at: number, 
+/**
+ * When it was answered: both sides count the duration from here.
+ */
+answered_at?: number, 
+/**
+ * How it ended, once it has.
+ */
+outcome?: CallOutcome, 
+/**
+ * ICE servers for this call (empty on a LAN without TURN configured).
+ */
+ice_servers: Array<IceServer>, };
+
+export type StartCall = { 
+/**
+ * The friend to call.
+ */
+callee: string, 
+/**
+ * Voice or video.
+ */
+kind: CallKind, };
+
+export type AcceptCall = { 
+/**
+ * Take a video call with voice only.
+ */
+voice_only: boolean, };
+
+export type HangUp = { 
+/**
+ * Hung up because the call could not go on (the line then says why).
+ */
+failure?: CallFailure, };
+
+export type Signal = { "type": "offer", 
+/**
+ * SDP.
+ */
+sdp: string, } | { "type": "answer", 
+/**
+ * SDP.
+ */
+sdp: string, } | { "type": "candidate", 
+/**
+ * The `candidate:` line.
+ */
+candidate: string, 
+/**
+ * The media stream it is for.
+ */
+sdp_mid?: string, 
+/**
+ * The index of the media line it is for.
+ */
+sdp_m_line_index?: number, };
+
+export type SendSignal = { 
+/**
+ * What to send.
+ */
+signal: Signal, };
 
 export type EnvelopeKind = "normal" | "lucky";
 

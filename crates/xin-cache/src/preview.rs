@@ -97,6 +97,11 @@ pub fn one_line(content: &Content, lang: Language) -> String {
         }
         Content::Video { .. } => t!("[Video]", locale = l),
         Content::Transfer { .. } => t!("[Transfer]", locale = l),
+        Content::Call {
+            kind: xin_proto::CallKind::Voice,
+            ..
+        } => t!("[Voice call]", locale = l),
+        Content::Call { .. } => t!("[Video call]", locale = l),
         Content::Article { title, .. } => t!("[Article] %{title}", title = title, locale = l),
         Content::MiniProgram { name, .. } => t!("[Mini Program] %{name}", name = name, locale = l),
         Content::History { title, .. } => t!("[Chat history] %{title}", title = title, locale = l),

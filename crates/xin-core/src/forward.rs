@@ -29,6 +29,7 @@ pub fn forwardable(m: &Message) -> Option<Content> {
         | Content::MiniProgram { .. }
         | Content::History { .. } => Some(m.content.clone()),
         Content::System { .. }
+        | Content::Call { .. }
         | Content::Transfer { .. }
         | Content::RedEnvelope { .. }
         | Content::Unsupported => None,

@@ -57,7 +57,14 @@ pub(crate) async fn connect(engine: &Engine, account: &Arc<AccountSession>) -> L
                             tracing::warn!("applying an event failed: {e}");
                         }
                     }
-                    Ok(ServerEvent::Hello { .. } | ServerEvent::LoginRequest { .. }) => {}
+                    // Calls ring and set up on the phone companion; the desktop's call engine
+                    // is not built yet, so it shows only their lines in the chat.
+                    Ok(
+                        ServerEvent::Hello { .. }
+                        | ServerEvent::LoginRequest { .. }
+                        | ServerEvent::Call { .. }
+                        | ServerEvent::CallSignal { .. },
+                    ) => {}
                     Err(e) => tracing::warn!("unknown realtime message: {e}"),
                 }
             }

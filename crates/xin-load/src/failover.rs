@@ -166,7 +166,11 @@ async fn send(
         let body = json!({"client_id": client_id, "content": {"type": "text", "text": "failover"}});
         let path = format!("/conversations/{conv}/messages");
         loop {
-            match shared.api.post(Some(&from.token), &path, body.clone()).await {
+            match shared
+                .api
+                .post(Some(&from.token), &path, body.clone())
+                .await
+            {
                 Ok(_) => {
                     lock(&acknowledged).push((to, client_id.clone()));
                     break;

@@ -3,7 +3,7 @@ use ts_rs::TS;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::UserProfile;
+use crate::{CallFailure, CallKind, CallOutcome, UserProfile};
 
 /// What kind of chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
@@ -95,6 +95,23 @@ pub enum Content {
         #[ts(optional)]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         event: Option<SystemEvent>,
+    },
+    /// A voice or video call between the chat's two people, once it is over: the same line in
+    /// both their histories; clicking it calls back.
+    Call {
+        /// The call.
+        #[ts(type = "string")]
+        call_id: Uuid,
+        /// Voice or video.
+        kind: CallKind,
+        /// How it ended.
+        outcome: CallOutcome,
+        /// From the answer to the hang-up (0 unless completed).
+        duration_secs: u32,
+        /// Why it failed, when it did.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        failure: Option<CallFailure>,
     },
     /// A photo: EXIF orientation applied and location stripped before upload; GIFs stay animated.
     Image {
@@ -346,6 +363,7 @@ impl Content {
             Content::History { items, .. } => items.iter().flat_map(|i| i.content.blobs()).collect(),
             Content::Text { .. }
             | Content::System { .. }
+            | Content::Call { .. }
             | Content::Transfer { .. }
             | Content::RedEnvelope { .. }
             // The cover is an article picture: public to anyone signed in.

@@ -142,6 +142,12 @@ pub enum ErrorCode {
     OrderNotFound,
     /// A file's signed link is past its time (or names a time too far ahead); make a new one.
     LinkExpired,
+    /// No such call, or not one of this user's.
+    CallNotFound,
+    /// The call is not in a state that allows this (answered already, over, not yet answered).
+    CallStateConflict,
+    /// This user is in another call already.
+    InCall,
     /// Something went wrong on the server; details are in its log, never in the answer.
     Internal,
 }

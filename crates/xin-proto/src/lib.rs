@@ -8,6 +8,7 @@
 
 /// Accounts, profiles, sign-up and sessions.
 pub mod account;
+pub mod call;
 /// Friends, friend requests and search.
 pub mod contact;
 /// Conversations, members and messages.
@@ -35,6 +36,7 @@ pub mod upload;
 pub mod wallet;
 
 pub use account::*;
+pub use call::*;
 pub use contact::*;
 pub use conversation::*;
 pub use device::*;

@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use utoipa::ToSchema;
 
-use crate::{Event, TicketDetails};
+use crate::{Call, Event, Signal, TicketDetails};
 
 /// Pushed over the realtime WebSocket (`GET /api/v1/realtime?token=...`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, ToSchema)]
@@ -34,5 +34,23 @@ pub enum ServerEvent {
     Event {
         /// The entry.
         event: Event,
+    },
+    /// A call of this user's rings, or changed: answered (on this device or another, which
+    /// then stops ringing), or ended. Not in the event log: a device that connects while a
+    /// call rings is sent it again.
+    Call {
+        /// The call as it stands now.
+        call: Call,
+    },
+    /// The other device of a call this device is in sends its media set-up.
+    CallSignal {
+        /// The call.
+        #[ts(type = "string")]
+        call_id: uuid::Uuid,
+        /// The device it comes from.
+        #[ts(type = "string")]
+        from_device: uuid::Uuid,
+        /// What it sends.
+        signal: Signal,
     },
 }

@@ -172,6 +172,21 @@ pub struct Config {
     #[arg(long, env = "XIN_TRANSFER_TTL_SECS", default_value_t = 24 * 3600)]
     pub transfer_ttl_secs: u64,
 
+    /// Seconds a call rings before it ends as not answered.
+    #[arg(long, env = "XIN_CALL_RING_SECS", default_value_t = 45)]
+    pub call_ring_secs: u64,
+
+    /// TURN servers for calls across the internet (coturn: `turn:HOST:3478`, comma-separated),
+    /// handed to both devices of a call with short-lived TURN REST credentials signed with
+    /// `--turn-secret` (coturn's `static-auth-secret`). Without them, calls use the devices' own
+    /// addresses, which works on one LAN.
+    #[arg(long, env = "XIN_TURN_URLS", value_delimiter = ',')]
+    pub turn_urls: Vec<String>,
+
+    /// The secret shared with the TURN server (`use-auth-secret`, `static-auth-secret`).
+    #[arg(long, env = "XIN_TURN_SECRET", hide_env_values = true)]
+    pub turn_secret: Option<String>,
+
     /// Seconds a one-time payment code can be charged after it is shown.
     #[arg(long, env = "XIN_PAYMENT_CODE_TTL_SECS", default_value_t = 60)]
     pub payment_code_ttl_secs: u64,
@@ -260,6 +275,9 @@ impl Config {
             webhook_timeout_ms: 5000,
             gc_interval_secs: 3600,
             transfer_ttl_secs: 24 * 3600,
+            call_ring_secs: 45,
+            turn_urls: Vec::new(),
+            turn_secret: None,
             payment_code_ttl_secs: 60,
             payment_code_no_pin_fen: 50_000,
             payment_code_no_pin_daily_fen: 200_000,
@@ -299,6 +317,13 @@ impl Config {
                     "--blobs must be an s3:// URL (s3://BUCKET?endpoint=…&region=…), not {url:?}"
                 ));
             }
+        }
+        if !self.turn_urls.is_empty() && self.turn_secret.is_none() {
+            return Err(
+                "--turn-urls needs --turn-secret (XIN_TURN_SECRET), the TURN server's \
+                 static-auth-secret: without it no credentials can be made"
+                    .into(),
+            );
         }
         if let Some(url) = &self.database_url {
             if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {

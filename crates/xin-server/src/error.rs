@@ -40,6 +40,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         UserNotFound | RequestNotFound | ConversationNotFound | MessageNotFound
         | UploadNotFound | BlobNotFound => StatusCode::NOT_FOUND,
         AlreadyFriends | GroupFull | OffsetMismatch => StatusCode::CONFLICT,
+        CallNotFound => StatusCode::NOT_FOUND,
+        CallStateConflict | InCall => StatusCode::CONFLICT,
         ChecksumMismatch => StatusCode::from_u16(xin_proto::CHECKSUM_MISMATCH_STATUS)
             .unwrap_or(StatusCode::BAD_REQUEST),
         HashMismatch => StatusCode::UNPROCESSABLE_ENTITY,

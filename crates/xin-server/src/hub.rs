@@ -100,8 +100,13 @@ impl UserSockets {
 pub enum Peer {
     /// Committed events of one user, in seq order.
     Events { user: Uuid, events: Vec<Event> },
-    /// A notice outside the log.
-    Notice { user: Uuid, event: Box<ServerEvent> },
+    /// A notice outside the log, to all of a user's sockets or to one device's.
+    Notice {
+        user: Uuid,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<Uuid>,
+        event: Box<ServerEvent>,
+    },
     /// A device was signed out (its sessions ended).
     SignOut {
         device: Uuid,
@@ -125,12 +130,19 @@ struct Inner {
 #[derive(Clone)]
 pub struct Hub(Arc<Inner>);
 
-/// Queues `event` on every open socket of `user` (one shared copy).
-fn push_to(users: &HashMap<Uuid, UserSockets>, user: Uuid, event: ServerEvent) {
+/// Queues `event` on every open socket of `user`, or only on `device`'s (one shared copy).
+fn push_to(
+    users: &HashMap<Uuid, UserSockets>,
+    user: Uuid,
+    device: Option<Uuid>,
+    event: ServerEvent,
+) {
     if let Some(sockets) = users.get(&user) {
         let event = Arc::new(event);
         for c in &sockets.conns {
-            c.push(Outbound::Event(event.clone()));
+            if device.is_none_or(|d| d == c.device_id) {
+                c.push(Outbound::Event(event.clone()));
+            }
         }
     }
 }
@@ -225,7 +237,11 @@ impl Hub {
                     }
                 }
             }
-            Peer::Notice { user, event } => self.notice_here(user, &event),
+            Peer::Notice {
+                user,
+                device,
+                event,
+            } => self.notice_here(user, device, &event),
             Peer::SignOut {
                 device,
                 reason,
@@ -282,16 +298,26 @@ impl Hub {
     /// A notice outside the event log (devices changed, a login request) to a user's sockets,
     /// on every node.
     pub fn send_to_user(&self, user: Uuid, event: &ServerEvent) {
-        self.notice_here(user, event);
+        self.send_to(user, None, event);
+    }
+
+    /// A notice to one device of `user` (a call's signal), on whichever node holds its socket.
+    pub fn send_to_device(&self, user: Uuid, device: Uuid, event: &ServerEvent) {
+        self.send_to(user, Some(device), event);
+    }
+
+    fn send_to(&self, user: Uuid, device: Option<Uuid>, event: &ServerEvent) {
+        self.notice_here(user, device, event);
         self.tell_peers(Peer::Notice {
             user,
+            device,
             event: Box::new(event.clone()),
         });
     }
 
-    fn notice_here(&self, user: Uuid, event: &ServerEvent) {
+    fn notice_here(&self, user: Uuid, device: Option<Uuid>, event: &ServerEvent) {
         if let Ok(users) = self.0.users.lock() {
-            push_to(&users, user, event.clone());
+            push_to(&users, user, device, event.clone());
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod auth;
 mod broker;
+mod calls;
 mod client_address;
 pub mod config;
 pub mod contract;
@@ -231,6 +232,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     let state = AppState::new(store, hub, uploads, config, public_url, broker);
     let collector = tokio::spawn(files::run_collector(state.clone(), gc_every, gc_grace));
     let refunds = tokio::spawn(wallet::run_refunds(state.clone()));
+    let rings = tokio::spawn(calls::run_ring_timeouts(state.clone()));
     let webhooks = tokio::spawn(official::webhook::run_deliveries(state.clone()));
     let router = app(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -248,6 +250,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
         }
         collector.abort();
         refunds.abort();
+        rings.abort();
         webhooks.abort();
     });
     Ok(Running {

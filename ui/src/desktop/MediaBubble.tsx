@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { thumbHashToDataURL } from "thumbhash";
 import type { ChatMessage, Transfer } from "../bindings";
 import { formatBytes, timeLeft, voiceLength } from "../shared/format";
+import { callLine } from "../shared/contentLine";
 import { Icon } from "../shared/icons";
 import { useT } from "../shared/i18n";
 import { Reader } from "./Subscriptions";
@@ -56,6 +57,13 @@ export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { i
       return <ArticleBubble articleId={c.article_id} title={c.title} cover={c.cover} account={c.account_name} />;
     case "history":
       return <HistoryCard c={c} />;
+    case "call":
+      return (
+        <span className="call-line" data-testid="call-line" data-outcome={c.outcome}>
+          <Icon name={c.kind === "video" ? "videocall" : "call"} size={18} />
+          {callLine(c)}
+        </span>
+      );
     case "mini_program":
       return <MiniProgramBubble id={c.mini_program_id} name={c.name} publisher={c.publisher} onError={onError} />;
     default:

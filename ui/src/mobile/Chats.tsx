@@ -9,7 +9,7 @@ import { PhoneRedEnvelope, PhoneTransfer } from "./Money";
 import { go } from "./router";
 import { prepareAndUpload } from "./upload";
 import { VoiceRecorder } from "../shared/voice";
-import { contentLine } from "../shared/contentLine";
+import { callLine, contentLine } from "../shared/contentLine";
 import { voiceContent } from "./voice";
 import { useT } from "../shared/i18n";
 import { systemLine } from "../shared/systemLine";
@@ -287,6 +287,12 @@ export function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) =
       </a>
     );
   if (c.type === "transfer") return <PhoneTransfer m={m} />;
+  if (c.type === "call")
+    return (
+      <span className="bubble phone-call-line" data-testid="phone-call-line" data-outcome={c.outcome}>
+        <Icon name={c.kind === "video" ? "videocall" : "call"} size={16} /> {callLine(c)}
+      </span>
+    );
   if (c.type === "red_envelope") return <PhoneRedEnvelope m={m} />;
   if (c.type === "article")
     return (

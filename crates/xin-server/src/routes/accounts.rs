@@ -206,6 +206,7 @@ async fn refresh(
             );
             // The device's open sockets learn it now, not at their next reconnect.
             state.hub.sign_out_device(device_id, &why, true);
+            crate::calls::device_gone(&state, device_id).await;
             Err(ApiError::new(ErrorCode::SessionExpired, why))
         }
     }
@@ -219,6 +220,7 @@ async fn sign_out(State(state): State<AppState>, authed: Authed) -> ApiResult<St
     state
         .hub
         .sign_out_device(authed.device_id, "You signed out.", false);
+    crate::calls::device_gone(&state, authed.device_id).await;
     state
         .hub
         .send_to_user(authed.user_id, &xin_proto::ServerEvent::DevicesChanged);

@@ -53,6 +53,7 @@ async fn remove_device(
         "This device was signed out from another device."
     };
     state.hub.sign_out_device(device_id, reason, false);
+    crate::calls::device_gone(&state, device_id).await;
     state
         .hub
         .send_to_user(authed.user_id, &ServerEvent::DevicesChanged);

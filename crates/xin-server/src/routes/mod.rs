@@ -2,6 +2,7 @@
 
 mod accounts;
 mod blobs;
+mod calls;
 mod contacts;
 mod conversations;
 mod devices;
@@ -54,6 +55,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(devices::router())
         .merge(login_tickets::router())
         .merge(realtime::router())
+        .merge(calls::router())
         .merge(contacts::router())
         .merge(conversations::router())
         .merge(events::router())

@@ -135,6 +135,20 @@ async fn run(state: AppState, authed: Authed, wire: u32, socket: WebSocket) {
             return;
         }
     }
+    // A call that rang (or was answered) while this device was away: it rings here now.
+    for call in state
+        .store
+        .live_calls(authed.user_id)
+        .await
+        .unwrap_or_default()
+    {
+        let call = crate::calls::for_user(&state, &call, authed.user_id);
+        if let Some(msg) = send(&ServerEvent::Call { call }) {
+            if tx.send(msg).await.is_err() {
+                return;
+            }
+        }
+    }
     let mut ping = tokio::time::interval(PING_EVERY);
     loop {
         tokio::select! {

@@ -200,6 +200,9 @@ pub fn check_content(
         Content::System { .. } => Err(ApiError::invalid(
             "content: system lines are written by the server",
         )),
+        Content::Call { .. } => Err(ApiError::invalid(
+            "content: a call's line is written by the server when the call ends",
+        )),
         Content::Transfer { .. } => Err(ApiError::invalid(
             "content: a transfer card is made by sending a transfer (POST /wallet/transfers)",
         )),

@@ -206,6 +206,19 @@ pub(crate) fn refresh_direct(cx: &mut WriteCx, user: Uuid, friend: Uuid) -> ApiR
     Ok(())
 }
 
+/// The 1:1 chat of `a` and `b`, made now if they never had one.
+pub(crate) fn direct_between(cx: &mut WriteCx, a: Uuid, b: Uuid) -> ApiResult<Uuid> {
+    let key = pair_key(a, b);
+    if let Some(id) = find_pair(&cx.conn, &key)? {
+        return Ok(id);
+    }
+    let id = insert_conversation(&cx.conn, ConversationKind::Direct, "", Some(&key))?;
+    add_member(&cx.conn, id, a, Role::Member)?;
+    add_member(&cx.conn, id, b, Role::Member)?;
+    cx.out.conversation(&cx.conn, id, &[a, b])?;
+    Ok(id)
+}
+
 fn pair_key(a: Uuid, b: Uuid) -> String {
     let (x, y) = if a < b { (a, b) } else { (b, a) };
     format!("{x}:{y}")
@@ -276,17 +289,7 @@ impl Store {
         self.write(move |cx| {
             let c = &cx.conn;
             rules::may_open_direct(has_contact(c, user, other)? && has_contact(c, other, user)?)?;
-            let key = pair_key(user, other);
-            let conv = match find_pair(c, &key)? {
-                Some(id) => id,
-                None => {
-                    let id = insert_conversation(c, ConversationKind::Direct, "", Some(&key))?;
-                    add_member(c, id, user, Role::Member)?;
-                    add_member(c, id, other, Role::Member)?;
-                    cx.out.conversation(&cx.conn, id, &[user, other])?;
-                    id
-                }
-            };
+            let conv = direct_between(cx, user, other)?;
             view(&cx.conn, conv, user)
         })
         .await

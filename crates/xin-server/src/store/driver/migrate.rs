@@ -146,6 +146,11 @@ static SQLITE: &[Migration] = &[
         "upload_parts",
         include_str!("../../../migrations/sqlite/0020_upload_parts.sql"),
     ),
+    m(
+        21,
+        "calls",
+        include_str!("../../../migrations/sqlite/0021_calls.sql"),
+    ),
 ];
 
 static POSTGRES: &[Migration] = &[
@@ -163,6 +168,11 @@ static POSTGRES: &[Migration] = &[
         3,
         "upload_parts",
         include_str!("../../../migrations/postgres/0003_upload_parts.sql"),
+    ),
+    m(
+        4,
+        "calls",
+        include_str!("../../../migrations/postgres/0004_calls.sql"),
     ),
 ];
 

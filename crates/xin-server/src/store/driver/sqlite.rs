@@ -80,10 +80,7 @@ fn prepare<'c>(
         stmt.raw_bind_parameter(index, Bound(params[param].value()))?;
     }
     if let Some(unused) = used.iter().position(|u| !u) {
-        return Err(ApiError::Internal(format!(
-            "no ${} in: {sql}",
-            unused + 1
-        )));
+        return Err(ApiError::Internal(format!("no ${} in: {sql}", unused + 1)));
     }
     Ok(stmt)
 }
