@@ -240,10 +240,10 @@ async function chromiumPage(args, options, label) {
 
 /**
  * Debian's Chromium, phone-sized, optionally with a fake camera playing `video` and a fake
- * microphone playing `audio` (a WAV file).
+ * microphone playing `audio` (a WAV file), and any other Chromium switches.
  */
-export async function startPhone(video, audio, locale) {
-  const args = [];
+export async function startPhone(video, audio, locale, extraArgs = []) {
+  const args = [...extraArgs];
   if (video || audio) args.push("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream");
   if (video) args.push(`--use-file-for-fake-video-capture=${video}`);
   if (audio) args.push(`--use-file-for-fake-audio-capture=${audio}`);

@@ -64,6 +64,22 @@ async fn seed(api: &Api, coffee: &Coffee) -> Result<()> {
         .await?;
     api.say(&alice, &direct, "Wow, that light on the ridge!")
         .await?;
+    // Calls: Alice's video call came at a bad time and Bob declined it; he rang back by voice.
+    let declined = api
+        .post(&alice, "/calls", json!({"callee": bob.id, "kind": "video"}))
+        .await?;
+    let declined = declined["id"].as_str().ok_or("no call")?.to_string();
+    api.post(&bob, &format!("/calls/{declined}/decline"), json!({}))
+        .await?;
+    let rang = api
+        .post(&bob, "/calls", json!({"callee": alice.id, "kind": "voice"}))
+        .await?;
+    let rang = rang["id"].as_str().ok_or("no call")?.to_string();
+    api.post(&alice, &format!("/calls/{rang}/accept"), json!({}))
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    api.post(&bob, &format!("/calls/{rang}/hangup"), json!({}))
+        .await?;
     api.file(
         &alice,
         &direct,

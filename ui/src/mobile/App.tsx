@@ -1,5 +1,6 @@
-import { lazy, Suspense, useEffect, useState } from "react";
-import type { Payment, PendingCharge, TicketDetails } from "../bindings";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import type { Call, Payment, PendingCharge, TicketDetails, UserProfile } from "../bindings";
+import { callIsMine, CallScreen, callSignals } from "./Call";
 import { api, ensureMediaKey, forget, onSessionEnd, realtime, stored } from "./api";
 import { Auth } from "./Auth";
 import { ChatsList, ChatView, openFileTransfer } from "./Chats";
@@ -47,6 +48,10 @@ export function App() {
   const [charge, setCharge] = useState<PendingCharge | null>(null);
   // Moments news since the tab was last open: a friend's post, a like, a comment.
   const [momentNews, setMomentNews] = useState(0);
+  // The call this phone rings for, rang from or talks in, and the person on the other end.
+  const [call, setCall] = useState<Call | null>(null);
+  const [peer, setPeer] = useState<UserProfile | null>(null);
+  const endCall = useCallback(() => setCall(null), []);
   const signedIn = session !== null;
   useEffect(() => onSessionEnd(() => setSession(null)), []);
 
@@ -66,10 +71,27 @@ export function App() {
       if (e.type === "event" && e.event.body.type === "payment") setPayment(e.event.body.payment);
       if (e.type === "event" && e.event.body.type === "charge") setCharge(e.event.body.charge);
       if (e.type === "event" && (e.event.body.type === "moment_notice" || e.event.body.type === "moment_posted")) setMomentNews((n) => n + 1);
+      if (e.type === "call") showCall(e.call);
+      if (e.type === "call_signal") callSignals.current?.(e.from_device, e.signal);
     });
   }, [signedIn]);
 
+  /** A call's news: shown when this phone has a part in it; answered on another device of mine, it stops ringing here. */
+  const showCall = (c: Call) => {
+    if (!callIsMine(c)) {
+      setCall((cur) => (cur?.id === c.id ? null : cur));
+      return;
+    }
+    setCall(c);
+    const meId = stored()?.user.id;
+    api.conversations().then(
+      (l) => setPeer(l.conversations.find((x) => x.id === c.conversation_id)?.members.find((m) => m.user.id !== meId)?.user ?? null),
+      () => {},
+    );
+  };
+
   if (!session) return <Auth onSignedIn={() => setSession(stored())} />;
+  if (call) return <CallScreen key={call.id} call={call} peer={peer} onClose={endCall} />;
 
   const ticket = /^\/l\/([A-Za-z0-9_-]+)$/.exec(path)?.[1];
   if (ticket) return <ConfirmLogin ticket={ticket} />;

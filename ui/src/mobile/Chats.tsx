@@ -10,6 +10,7 @@ import { go } from "./router";
 import { prepareAndUpload } from "./upload";
 import { VoiceRecorder } from "../shared/voice";
 import { callLine, contentLine } from "../shared/contentLine";
+import { startCall } from "./Call";
 import { voiceContent } from "./voice";
 import { useT } from "../shared/i18n";
 import { systemLine } from "../shared/systemLine";
@@ -168,6 +169,8 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
   };
 
   const name = (uid: string) => conv?.members.find((m) => m.user.id === uid)?.user ?? { display_name: "?", avatar_hue: 0 };
+  // The other person of a 1:1 chat: whom its call buttons ring.
+  const other = conv?.kind === "direct" ? conv.members.find((m) => m.user.id !== me)?.user.id : undefined;
   return (
     <div className="app">
       <header className="bar">
@@ -175,6 +178,16 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
           <Icon name="back" />
         </button>
         {conv?.title ?? ""}
+        {other && (
+          <span className="bar-actions">
+            <button onClick={() => startCall(other, "voice").catch((e) => setError(errorMessage(e)))} aria-label={t("Voice call")} data-testid="phone-voice-call">
+              <Icon name="call" size={22} />
+            </button>
+            <button onClick={() => startCall(other, "video").catch((e) => setError(errorMessage(e)))} aria-label={t("Video call")} data-testid="phone-video-call">
+              <Icon name="videocall" size={22} />
+            </button>
+          </span>
+        )}
       </header>
       <main className="page chat-page" data-testid="phone-chat">
         {messages.map((m) =>

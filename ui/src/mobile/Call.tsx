@@ -1,0 +1,175 @@
+import { useEffect, useRef, useState } from "react";
+import type { Call, CallKind, Signal, UserProfile } from "../bindings";
+import { Avatar } from "../shared/Avatar";
+import { Icon } from "../shared/icons";
+import { useT } from "../shared/i18n";
+import { authed, errorMessage, stored } from "./api";
+import { CallMedia, mediaUnavailable } from "./callMedia";
+
+/** Where the page's current call's signals go: set by the call screen while it runs. */
+export const callSignals: { current: ((from: string, s: Signal) => void) | null } = { current: null };
+
+/** Rings `callee` from this phone; answers the call as the server made it. */
+export function startCall(callee: string, kind: CallKind): Promise<Call> {
+  return authed<Call>("POST", "/calls", { callee, kind });
+}
+
+/** Whether this device has a part in `call`: it rang from here, rings here, or was answered here. */
+export function callIsMine(call: Call): boolean {
+  const s = stored();
+  if (!s) return false;
+  if (call.caller_device === s.device_id) return true;
+  if (call.callee !== s.user.id) return false;
+  return call.state === "ringing" || call.callee_device === s.device_id || call.callee_device === undefined;
+}
+
+function mmss(secs: number): string {
+  const s = Math.max(0, Math.floor(secs));
+  return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/**
+ * The full-screen call: ringing in (accept, decline, answer a video call with voice), calling
+ * out (cancel), in the call (timer from the answer, mute, hang up), and a moment of
+ * how it ended.
+ */
+export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<UserProfile, "display_name" | "avatar_hue"> | null; onClose: () => void }) {
+  const t = useT();
+  const me = stored();
+  const outgoing = call.caller_device === me?.device_id;
+  const [error, setError] = useState("");
+  const [muted, setMuted] = useState(false);
+  // Counted from when this phone learned of the answer: the server pushes it to both phones
+  // at once, so their timers agree (the server's Date header would be a second off).
+  const [now, setNow] = useState(Date.now());
+  const answeredHere = useRef<number | null>(null);
+  if (call.state === "active" && answeredHere.current === null) answeredHere.current = Date.now();
+  const [, redraw] = useState(0);
+  const media = useRef<CallMedia | null>(null);
+  const ready = useRef<Promise<void> | null>(null);
+  const audio = useRef<HTMLAudioElement>(null);
+  const video = useRef<HTMLVideoElement>(null);
+  const unavailable = mediaUnavailable();
+  const withVideo = call.kind === "video" && !call.voice_only;
+  const mine = call.state === "active" && (outgoing || call.callee_device === me?.device_id);
+
+  // The media starts once the call is answered on this device (the caller then offers).
+  useEffect(() => {
+    if (!mine || media.current || unavailable) return;
+    const m = new CallMedia(call, () => redraw((n) => n + 1));
+    media.current = m;
+    ready.current = m.open(withVideo).then(
+      () => (outgoing ? m.offer() : undefined),
+      (e) => {
+        setError(String(e));
+        authed("POST", `/calls/${call.id}/hangup`, { failure: "media" }).catch(() => {});
+      },
+    );
+  }, [mine, call, outgoing, withVideo, unavailable]);
+
+  useEffect(() => {
+    callSignals.current = (_from, s) => {
+      const m = media.current;
+      if (m) (ready.current ?? Promise.resolve()).then(() => m.receive(s)).catch((e) => setError(String(e)));
+    };
+    return () => {
+      callSignals.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (call.state !== "ended") return;
+    media.current?.close();
+    media.current = null;
+    const done = setTimeout(onClose, 2000);
+    return () => clearTimeout(done);
+  }, [call.state, onClose]);
+
+  useEffect(() => () => media.current?.close(), []);
+
+  useEffect(() => {
+    const tick = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(tick);
+  }, []);
+
+  const remote = media.current?.remote;
+  useEffect(() => {
+    if (audio.current && remote && audio.current.srcObject !== remote) audio.current.srcObject = remote;
+    if (video.current && remote && video.current.srcObject !== remote) video.current.srcObject = remote;
+  });
+
+  const act = (path: string, body?: unknown) => authed<Call>("POST", `/calls/${call.id}/${path}`, body ?? {}).catch((e) => setError(errorMessage(e)));
+
+  const kindLine = call.kind === "video" ? t("Video call") : t("Voice call");
+  let status: string;
+  if (call.state === "ringing") status = outgoing ? t("Waiting for the other person to accept…") : call.kind === "video" ? t("invites you to a video call") : t("invites you to a voice call");
+  else if (call.state === "active") status = media.current?.pc.connectionState === "connected" ? mmss((now - (answeredHere.current ?? now)) / 1000) : t("Connecting…");
+  else status = endedLine(t, call);
+
+  return (
+    <div className={withVideo && call.state === "active" ? "call-screen video" : "call-screen"} data-testid="call-screen" data-state={call.state} data-outcome={call.outcome ?? ""}>
+      {withVideo && call.state === "active" && <video ref={video} className="call-remote-video" autoPlay playsInline data-testid="call-remote-video" />}
+      <audio ref={audio} autoPlay data-testid="call-remote-audio" />
+      <div className="call-peer">
+        {peer && <Avatar user={peer} size={96} />}
+        <b>{peer?.display_name ?? ""}</b>
+        <span className="call-kind">{kindLine}</span>
+        <span className="call-status" data-testid="call-status">
+          {status}
+        </span>
+        {unavailable && call.state !== "ended" && (
+          <p className="call-warning" data-testid="call-insecure">
+            {unavailable === "insecure"
+              ? t("Calls need a secure connection: open the companion over HTTPS (a TLS proxy in front of Xin), or on this computer at localhost.")
+              : t("This browser cannot make calls.")}
+          </p>
+        )}
+        {error && <p className="call-warning">{error}</p>}
+      </div>
+      <div className="call-actions">
+        {call.state === "ringing" && !outgoing && (
+          <>
+            <CallButton label={t("Decline")} icon="close" tone="red" onClick={() => act("decline")} testid="call-decline" />
+            {call.kind === "video" && <CallButton label={t("Answer with voice")} icon="call" tone="grey" onClick={() => act("accept", { voice_only: true })} testid="call-accept-voice" />}
+            <CallButton label={t("Accept")} icon={call.kind === "video" ? "videocall" : "call"} tone="green" onClick={() => act("accept", { voice_only: false })} testid="call-accept" />
+          </>
+        )}
+        {call.state === "ringing" && outgoing && <CallButton label={t("Cancel")} icon="close" tone="red" onClick={() => act("cancel")} testid="call-cancel" />}
+        {call.state === "active" && (
+          <>
+            <CallButton label={muted ? t("Unmute") : t("Mute")} icon="mic" tone={muted ? "white" : "grey"} onClick={() => setMuted(media.current?.toggleMute() ?? muted)} testid="call-mute" />
+            <CallButton label={t("Hang up")} icon="close" tone="red" onClick={() => act("hangup")} testid="call-hangup" />
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function CallButton({ label, icon, tone, onClick, testid }: { label: string; icon: "close" | "call" | "videocall" | "mic"; tone: string; onClick: () => void; testid: string }) {
+  return (
+    <button className={`call-button ${tone}`} onClick={onClick} data-testid={testid}>
+      <span className="call-button-circle">
+        <Icon name={icon} size={28} />
+      </span>
+      {label}
+    </button>
+  );
+}
+
+function endedLine(t: (k: string, o?: Record<string, unknown>) => string, call: Call): string {
+  switch (call.outcome) {
+    case "completed":
+      return t("Call ended");
+    case "cancelled":
+      return t("Cancelled");
+    case "declined":
+      return t("Declined");
+    case "no_answer":
+      return t("No answer");
+    case "busy":
+      return t("Busy");
+    default:
+      return t("Call failed: could not connect");
+  }
+}
