@@ -57,6 +57,13 @@ describe("the demo world", () => {
     await desktop.find("file-card");
     assert.equal(await desktop.attr("file-card", "data-name"), "Climbing trip plan.pdf");
     await desktop.screenshot("40-demo-chat-with-bob");
+    // The calls: Alice's declined video call and Bob's voice call back, one line each.
+    const calls = await desktop.driver.executeScript(
+      "const l = [...document.querySelectorAll('[data-testid=call-line]')]; l[0]?.scrollIntoView({ block: 'center' }); return l.map((e) => [e.dataset.outcome, e.textContent]);",
+    );
+    assert.deepEqual(calls.map(([outcome]) => outcome), ["declined", "completed"]);
+    assert.match(calls[1][1], /Call duration 00:0[1-9]/);
+    await desktop.screenshot("40b-demo-call-lines");
     // Bob's voice message: a red dot until played; it plays in the WebView.
     const voice = await desktop.find("voice");
     assert.equal((await voice.findElements(By.css(".unplayed"))).length, 1, "unplayed dot");
