@@ -160,4 +160,14 @@ describe("calls between two phones", () => {
       await phone.page.locator('[data-testid="phone-call-line"][data-outcome="declined"]').waitFor({ timeout: 10_000 });
     }
   });
+
+  test("tapping a call's line calls back, and the caller can cancel", async () => {
+    await bob.page.locator('[data-testid="phone-call-line"][data-outcome="declined"]').click();
+    await alice.page.locator('[data-testid="call-screen"][data-state="ringing"]').waitFor();
+    assert.match(await alice.page.getByTestId("call-status").textContent(), /invites you to a video call/);
+    await bob.page.getByTestId("call-cancel").click();
+    for (const phone of [alice, bob]) {
+      await phone.page.locator('[data-testid="phone-call-line"][data-outcome="cancelled"]').waitFor({ timeout: 10_000 });
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import type { Content, Conversation, Message, OfficialAccount, OfficialAccountList } from "../bindings";
+import type { CallKind, Content, Conversation, Message, OfficialAccount, OfficialAccountList } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { formatBytes, voiceLength } from "../shared/format";
@@ -171,6 +171,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
   const name = (uid: string) => conv?.members.find((m) => m.user.id === uid)?.user ?? { display_name: "?", avatar_hue: 0 };
   // The other person of a 1:1 chat: whom its call buttons ring.
   const other = conv?.kind === "direct" ? conv.members.find((m) => m.user.id !== me)?.user.id : undefined;
+  const callBack = other ? (kind: CallKind) => startCall(other, kind).catch((e) => setError(errorMessage(e))) : undefined;
   return (
     <div className="app">
       <header className="bar">
@@ -180,10 +181,10 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
         {conv?.title ?? ""}
         {other && (
           <span className="bar-actions">
-            <button onClick={() => startCall(other, "voice").catch((e) => setError(errorMessage(e)))} aria-label={t("Voice call")} data-testid="phone-voice-call">
+            <button onClick={() => callBack?.("voice")} aria-label={t("Voice call")} data-testid="phone-voice-call">
               <Icon name="call" size={22} />
             </button>
-            <button onClick={() => startCall(other, "video").catch((e) => setError(errorMessage(e)))} aria-label={t("Video call")} data-testid="phone-video-call">
+            <button onClick={() => callBack?.("video")} aria-label={t("Video call")} data-testid="phone-video-call">
               <Icon name="videocall" size={22} />
             </button>
           </span>
@@ -198,7 +199,7 @@ export function ChatView({ id, tick }: { id: string; tick: number }) {
           ) : (
             <div key={m.id} className={m.sender_id === me ? "bubble-row mine" : "bubble-row"} data-testid="phone-message" data-text={m.content.type === "text" ? m.content.text : ""}>
               <Avatar user={name(m.sender_id)} size={36} />
-              {m.content.type === "text" ? <div className="bubble">{m.content.text}</div> : <PhoneMedia m={m} onView={setViewing} />}
+              {m.content.type === "text" ? <div className="bubble">{m.content.text}</div> : <PhoneMedia m={m} onView={setViewing} onCallBack={callBack} />}
             </div>
           ),
         )}
@@ -283,7 +284,7 @@ function play(audio: HTMLAudioElement | null, hash: string) {
 }
 
 /** A photo, file or voice message on the phone. */
-export function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) => void }) {
+export function PhoneMedia({ m, onView, onCallBack }: { m: Message; onView: (hash: string) => void; onCallBack?: (kind: CallKind) => void }) {
   const t = useT();
   const c = m.content;
   if (c.type === "image") {
@@ -302,9 +303,10 @@ export function PhoneMedia({ m, onView }: { m: Message; onView: (hash: string) =
   if (c.type === "transfer") return <PhoneTransfer m={m} />;
   if (c.type === "call")
     return (
-      <span className="bubble phone-call-line" data-testid="phone-call-line" data-outcome={c.outcome}>
+      // Tapping a call's line calls back, the same kind of call.
+      <button className="bubble phone-call-line" onClick={() => onCallBack?.(c.kind)} data-testid="phone-call-line" data-outcome={c.outcome}>
         <Icon name={c.kind === "video" ? "videocall" : "call"} size={16} /> {callLine(c)}
-      </span>
+      </button>
     );
   if (c.type === "red_envelope") return <PhoneRedEnvelope m={m} />;
   if (c.type === "article")
