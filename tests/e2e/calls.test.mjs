@@ -11,33 +11,14 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { phoneSignIn, startPhone, startServer, tempDir, waitFor } from "./harness.mjs";
+import { phoneSignIn, startPhone, startServer, tempDir, waitFor, wav } from "./harness.mjs";
 
 const PASSWORD = "xin-demo-pass";
 // WebRTC between two browsers on one machine's loopback; the remote audio plays without a tap.
 const CALL_SWITCHES = ["--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required"];
 
 /** A WAV of a steady sine at `hz`, long enough to loop through a call. */
-function toneWav(hz, seconds = 4) {
-  const rate = 48_000;
-  const n = rate * seconds;
-  const data = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) data.writeInt16LE(Math.round(0.5 * Math.sin((2 * Math.PI * hz * i) / rate) * 32767), i * 2);
-  const head = Buffer.alloc(44);
-  head.write("RIFF", 0);
-  head.writeUInt32LE(36 + data.length, 4);
-  head.write("WAVEfmt ", 8);
-  head.writeUInt32LE(16, 16);
-  head.writeUInt16LE(1, 20);
-  head.writeUInt16LE(1, 22);
-  head.writeUInt32LE(rate, 24);
-  head.writeUInt32LE(rate * 2, 28);
-  head.writeUInt16LE(2, 32);
-  head.writeUInt16LE(16, 34);
-  head.write("data", 36);
-  head.writeUInt32LE(data.length, 40);
-  return Buffer.concat([head, data]);
-}
+const toneWav = (hz, seconds = 4) => wav(seconds, (t) => 0.5 * Math.sin(2 * Math.PI * hz * t));
 
 async function post(server, token, path, body) {
   const r = await fetch(`${server.url}/api/v1${path}`, {

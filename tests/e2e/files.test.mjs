@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PNG } from "pngjs";
-import { By, phoneSignUp, sleep, startDesktop, startLink, startPhone, startServer, waitFor, tempDir } from "./harness.mjs";
+import { By, phoneSignUp, sleep, startDesktop, startLink, startPhone, startServer, waitFor, tempDir, wav } from "./harness.mjs";
 
 const sha256 = (b) => createHash("sha256").update(b).digest("hex");
 
@@ -27,30 +27,7 @@ function photoPng(w, h) {
 }
 
 /** A WAV of a rising two-tone chirp, standing in for a voice at the phone's microphone. */
-function voiceWav(seconds) {
-  const rate = 48_000;
-  const n = rate * seconds;
-  const data = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) {
-    const t = i / rate;
-    const v = 0.4 * Math.sin(2 * Math.PI * (220 + 80 * t) * t) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t));
-    data.writeInt16LE(Math.round(v * 32767), i * 2);
-  }
-  const head = Buffer.alloc(44);
-  head.write("RIFF", 0);
-  head.writeUInt32LE(36 + data.length, 4);
-  head.write("WAVEfmt ", 8);
-  head.writeUInt32LE(16, 16);
-  head.writeUInt16LE(1, 20);
-  head.writeUInt16LE(1, 22);
-  head.writeUInt32LE(rate, 24);
-  head.writeUInt32LE(rate * 2, 28);
-  head.writeUInt16LE(2, 32);
-  head.writeUInt16LE(16, 34);
-  head.write("data", 36);
-  head.writeUInt32LE(data.length, 40);
-  return Buffer.concat([head, data]);
-}
+const voiceWav = (seconds) => wav(seconds, (t) => 0.4 * Math.sin(2 * Math.PI * (220 + 80 * t) * t) * (0.6 + 0.4 * Math.sin(2 * Math.PI * 3 * t)));
 
 describe("files between the phone and the computer", () => {
   // The desktop reaches the server through a link the last test slows down.

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { Call, CallKind, Signal, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
+import { callLine } from "../shared/contentLine";
 import { Icon } from "../shared/icons";
 import { useT } from "../shared/i18n";
 import { authed, errorMessage, stored } from "./api";
@@ -157,19 +158,8 @@ function CallButton({ label, icon, tone, onClick, testid }: { label: string; ico
   );
 }
 
-function endedLine(t: (k: string, o?: Record<string, unknown>) => string, call: Call): string {
-  switch (call.outcome) {
-    case "completed":
-      return t("Call ended");
-    case "cancelled":
-      return t("Cancelled");
-    case "declined":
-      return t("Declined");
-    case "no_answer":
-      return t("No answer");
-    case "busy":
-      return t("Busy");
-    default:
-      return t("Call failed: could not connect");
-  }
+/** How the call ended, in the chat line's words; a completed call just "ended" (the line has its duration). */
+function endedLine(t: (k: string) => string, call: Call): string {
+  if (call.outcome === "completed") return t("Call ended");
+  return callLine({ type: "call", call_id: call.id, kind: call.kind, outcome: call.outcome ?? "failed", duration_secs: 0 });
 }
