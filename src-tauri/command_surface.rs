@@ -262,7 +262,7 @@ pub fn main_capability(commands: &[Command]) -> String {
     );
     let list: Vec<String> = permissions.iter().map(|p| format!("    \"{p}\"")).collect();
     format!(
-        "{{\n  \"identifier\": \"main\",\n  \"description\": \"The main window may call Xin's own commands and listen to its events; nothing else. Written by build.rs from the #[tauri::command] functions.\",\n  \"windows\": [\n    \"main\"\n  ],\n  \"permissions\": [\n{}\n  ]\n}}\n",
+        "{{\n  \"identifier\": \"main\",\n  \"description\": \"The main window and the call window may call Xin's own commands and listen to its events; nothing else. Written by build.rs from the #[tauri::command] functions.\",\n  \"windows\": [\n    \"main\",\n    \"call\"\n  ],\n  \"permissions\": [\n{}\n  ]\n}}\n",
         list.join(",\n")
     )
 }

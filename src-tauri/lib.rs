@@ -2,6 +2,8 @@
 //! commands. Business logic lives in `xin-core`.
 
 mod alerts;
+mod call_commands;
+mod call_window;
 mod chat_commands;
 #[cfg(test)]
 mod command_surface;
@@ -40,6 +42,7 @@ fn system_locale<R: tauri::Runtime>(locale: String) -> tauri::plugin::TauriPlugi
 
 pub fn run() {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
@@ -97,6 +100,11 @@ pub fn run() {
                         }
                         CoreEvent::Incoming { message } => {
                             alerts::notify(&handle, &engine_for_events, message)
+                        }
+                        CoreEvent::Call { call } => {
+                            call_window::follow(&handle, &engine_for_events, call.as_ref());
+                            // The call window hears its call (it may open after it began).
+                            let _ = handle.emit_to(call_window::LABEL, EVENT, &event);
                         }
                         _ => {}
                     }

@@ -1,17 +1,18 @@
-// Calls between two phone companions, each in its own Chromium with a fake microphone playing a
-// tone: Alice rings Bob, Bob's phone shows the incoming call, he answers, and each side hears
-// the other's tone through WebRTC (a WebAudio analyser on the remote stream finds its
-// frequency). Hanging up leaves the same "Call duration" line in both chats; a declined call
-// says so on both sides.
+// Calls, end to end. Between two phone companions, each in its own Chromium with a fake
+// microphone playing a tone: Alice rings Bob, he answers, and each side hears the other's tone
+// through WebRTC (a WebAudio analyser on the remote stream finds its frequency). Between the
+// desktop app (its engine on GStreamer's webrtcbin, sending a 440 Hz tone and a test picture,
+// measuring what it receives) and Bob's phone: both directions, voice and video, declined and
+// unanswered. Each call leaves the same line in both chats.
 //
 // xtask runs this file in a network namespace of its own whose only interface is its loopback
-// (Chromium is started with --allow-loopback-in-peer-connection), so no call traffic can reach
-// a real interface.
+// (Chromium is started with --allow-loopback-in-peer-connection, the desktop with
+// XIN_CALL_ADDRESSES=127.0.0.1), so no call traffic can reach a real interface.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { phoneSignIn, startPhone, startServer, tempDir, waitFor, wav } from "./harness.mjs";
+import { By, phoneSignIn, signInDesktop, startDesktop, startPhone, startServer, tempDir, until, waitFor, wav } from "./harness.mjs";
 
 const PASSWORD = "xin-demo-pass";
 // WebRTC between two browsers on one machine's loopback; the remote audio plays without a tap.
@@ -150,5 +151,166 @@ describe("calls between two phones", () => {
     for (const phone of [alice, bob]) {
       await phone.page.locator('[data-testid="phone-call-line"][data-outcome="cancelled"]').waitFor({ timeout: 10_000 });
     }
+  });
+});
+
+/** The phone's received media, from its connection's own statistics. */
+async function phoneInbound(page, kind) {
+  return page.evaluate(async (kind) => {
+    const stats = await window.__xinCall.getStats();
+    let found = null;
+    stats.forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === kind) found = { packets: s.packetsReceived, lost: s.packetsLost, frames: s.framesDecoded ?? 0, jitterBufferMs: s.jitterBufferEmittedCount ? (1000 * s.jitterBufferDelay) / s.jitterBufferEmittedCount : null };
+    });
+    return found;
+  }, kind);
+}
+
+describe("calls between the desktop and a phone", () => {
+  let server, desktop, alicePhone, bob, callWindow, mainWindow;
+
+  before(async () => {
+    // A short ring, so the unanswered call's test need not wait 45 s.
+    server = await startServer(["--call-ring-secs", "6"]);
+    const dir = tempDir("xin-desktop-calls-");
+    const bobTone = join(dir, "bob-1000.wav");
+    writeFileSync(bobTone, toneWav(1000));
+    const a = await register(server, "alice", "13800000001");
+    const b = await register(server, "bob", "13800000002");
+    const request = await post(server, a.access_token, "/friend-requests", { to: b.user.id, greeting: "hi" });
+    await post(server, b.access_token, `/friend-requests/${request.id}/answer`, { accept: true });
+    const conv = (await post(server, a.access_token, "/conversations/direct", { with: b.user.id })).id;
+    await post(server, b.access_token, `/conversations/${conv}/messages`, { client_id: crypto.randomUUID(), content: { type: "text", text: "Call me on your computer", mentions: [], mention_all: false } });
+    // The desktop's engine sends a 440 Hz tone and measures what it hears; it may use the
+    // loopback address only.
+    desktop = await startDesktop(server.url, { XIN_MOCK_CALL_MEDIA: "1", XIN_CALL_ADDRESSES: "127.0.0.1" });
+    alicePhone = await startPhone();
+    bob = await startPhone(undefined, bobTone, undefined, CALL_SWITCHES);
+    await phoneSignIn(alicePhone.page, server.url, "alice");
+    await phoneSignIn(bob.page, server.url, "bob");
+    await bob.page.getByTestId("phone-chat-row").first().click();
+    await bob.page.getByTestId("phone-chat").waitFor();
+
+    await signInDesktop(desktop, alicePhone.page);
+    await (await desktop.find("chat-row")).click();
+    await desktop.find("conversation");
+    mainWindow = await desktop.driver.getWindowHandle();
+  });
+
+  after(async () => {
+    await bob?.stop();
+    await alicePhone?.stop();
+    await desktop?.stop();
+    await server?.stop();
+  });
+
+  /** Waits for the call window and works in it. */
+  async function toCallWindow() {
+    const d = desktop.driver;
+    await d.wait(async () => (await d.getAllWindowHandles()).length === 2, 20_000, "the call window opens");
+    callWindow = (await d.getAllWindowHandles()).find((h) => h !== mainWindow);
+    await d.switchTo().window(callWindow);
+  }
+
+  async function callState(state) {
+    await desktop.driver.wait(async () => {
+      const el = await desktop.driver.findElements(By.css(`[data-testid="call-window"][data-state="${state}"]`));
+      return el.length > 0;
+    }, 20_000, `the call window shows a ${state} call`);
+  }
+
+  /** Back to the main window once the call window has closed. */
+  async function callWindowCloses() {
+    const d = desktop.driver;
+    await d.wait(async () => (await d.getAllWindowHandles()).length === 1, 20_000, "the call window closes after the call");
+    await d.switchTo().window(mainWindow);
+  }
+
+  const secs = (text) => {
+    const [m, s] = text.split(":").map(Number);
+    return m * 60 + s;
+  };
+
+  test("the desktop rings Bob's phone; he answers and each hears the other", async () => {
+    await (await desktop.find("start-voice-call")).click();
+    await toCallWindow();
+    await callState("ringing");
+    assert.match(await (await desktop.find("call-status")).getText(), /Waiting for the other person/);
+    await desktop.screenshot("103-desktop-calling");
+    await bob.page.locator('[data-testid="call-screen"][data-state="ringing"]').waitFor();
+    await bob.page.getByTestId("call-accept").click();
+
+    await desktop.driver.wait(async () => /^\d\d:\d\d$/.test(await (await desktop.find("call-status")).getText()), 20_000, "the desktop's timer runs");
+    await waitFor("the phone's timer", async () => /^\d\d:\d\d$/.test((await bob.page.getByTestId("call-status").textContent()) ?? ""), 15_000);
+    const bobHears = await heardFrequency(bob.page);
+    assert.ok(Math.abs(bobHears.hz - 440) < 15, `Bob hears the desktop's 440 Hz tone: ${JSON.stringify(bobHears)}`);
+    await waitFor("the desktop to hear Bob's tone", async () => {
+      const s = await desktop.invoke("call_stats", {});
+      return s && s.audio_packets > 100 && Math.abs((s.tone_hz ?? 0) - 1000) < 20;
+    }, 15_000);
+    const inbound = await phoneInbound(bob.page, "audio");
+    assert.ok(inbound.packets > 100 && inbound.lost === 0, `the phone received ${JSON.stringify(inbound)}`);
+    const [d, p] = [secs(await (await desktop.find("call-status")).getText()), secs(await bob.page.getByTestId("call-status").textContent())];
+    assert.ok(Math.abs(d - p) <= 1, `timers ${d} s (desktop) and ${p} s (phone)`);
+    await desktop.screenshot("104-desktop-in-voice-call");
+
+    // Muting silences the desktop at the phone's end.
+    await (await desktop.find("call-mute")).click();
+    await waitFor("Bob to stop hearing the desktop", async () => (await heardFrequency(bob.page)).db < -90, 10_000);
+    await (await desktop.find("call-mute")).click();
+
+    await (await desktop.find("call-hangup")).click();
+    await callState("ended");
+    await callWindowCloses();
+    const line = await desktop.find("call-line");
+    assert.equal(await line.getAttribute("data-outcome"), "completed");
+    assert.match(await line.getText(), /Call duration 00:0[1-9]/);
+    const phoneLine = bob.page.locator('[data-testid="phone-call-line"][data-outcome="completed"]');
+    await phoneLine.waitFor({ timeout: 10_000 });
+    assert.equal((await phoneLine.textContent()).trim(), (await line.getText()).trim(), "both chats hold the same record");
+  });
+
+  test("Bob video-calls the desktop: it rings in a window of its own, and pictures flow both ways", async () => {
+    await bob.page.getByTestId("phone-video-call").click();
+    await toCallWindow();
+    await callState("ringing");
+    assert.match(await (await desktop.find("call-status")).getText(), /invites you to a video call/);
+    await desktop.find("call-accept-voice");
+    await desktop.screenshot("105-desktop-incoming-video-call");
+    await (await desktop.find("call-accept")).click();
+    await waitFor("pictures both ways", async () => {
+      const s = await desktop.invoke("call_stats", {});
+      const v = await phoneInbound(bob.page, "video");
+      return s && s.frames_decoded > 30 && v && v.frames > 30;
+    }, 30_000);
+    await desktop.find("call-remote-video");
+    await new Promise((r) => setTimeout(r, 1000));
+    await desktop.screenshot("106-desktop-in-video-call");
+    await bob.screenshot("107-phone-video-call-with-desktop");
+    await bob.page.getByTestId("call-hangup").click();
+    await callState("ended");
+    await callWindowCloses();
+  });
+
+  test("the desktop declines a call, and an unanswered one ends as No answer", async () => {
+    await bob.page.getByTestId("phone-voice-call").click();
+    await toCallWindow();
+    await callState("ringing");
+    await (await desktop.find("call-decline")).click();
+    await bob.page.locator('[data-testid="call-screen"][data-outcome="declined"]').waitFor();
+    await callWindowCloses();
+
+    await (await desktop.find("start-voice-call")).click();
+    await toCallWindow();
+    await callState("ringing");
+    // Nobody answers Bob's phone: the server's ring timeout (6 s here) ends it.
+    await desktop.driver.wait(until.elementLocated(By.css('[data-testid="call-window"][data-outcome="no_answer"]')), 20_000, "the unanswered call ends");
+    await callWindowCloses();
+    await desktop.driver.wait(async () => {
+      const outcomes = await Promise.all((await desktop.driver.findElements(By.css('[data-testid="call-line"]'))).map((e) => e.getAttribute("data-outcome")));
+      return outcomes.includes("declined") && outcomes.includes("no_answer");
+    }, 10_000, "the chat holds the declined and the unanswered call");
+    await bob.page.locator('[data-testid="phone-call-line"][data-outcome="no_answer"]').waitFor({ timeout: 10_000 });
+    await desktop.screenshot("108-desktop-call-lines");
   });
 });

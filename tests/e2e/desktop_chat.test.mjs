@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { Key } from "selenium-webdriver";
-import { By, decodeQr, phoneSignUp, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
+import { By, decodeQr, phoneSignUp, signInDesktop, startDesktop, startPhone, startServer, waitFor } from "./harness.mjs";
 
 describe("chatting between the desktop and a phone", () => {
   let server, desktop, alicePhone, bobPhone;
@@ -31,12 +31,7 @@ describe("chatting between the desktop and a phone", () => {
     await phoneSignUp(bobPhone.page, server.url, "bob", "13800000012");
 
     // Sign the desktop in: open the QR's link on Alice's phone and tap the matching number.
-    const url = await desktop.attr("login-qr", "data-url");
-    await alicePhone.page.goto(url);
-    await alicePhone.page.getByTestId("confirm-code").first().waitFor();
-    const code = await desktop.attr("login-code", "data-code");
-    await alicePhone.page.locator(`[data-testid="confirm-code"][data-code="${code}"]`).click();
-    await desktop.find("main-window");
+    await signInDesktop(desktop, alicePhone.page);
 
     // Contacts → New friends → find Bob by his Xin ID → Add.
     await (await desktop.find("rail-contacts")).click();

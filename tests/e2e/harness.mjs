@@ -1,7 +1,7 @@
 // The real parts for end-to-end tests: xin-server on a free loopback port, the desktop app
 // through tauri-driver + WebKitWebDriver, the phone companion in Debian's Chromium.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync, statSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, writeFileSync, readdirSync, readFileSync, statSync, mkdirSync, rmSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -127,9 +127,11 @@ export async function startDesktop(serverUrl, extraEnv = {}) {
   let nativePort = await freePort();
   while (nativePort === port) nativePort = await freePort();
   const dataDir = tempDir("xin-desktop-");
+  // XIN_E2E_DESKTOP_LOG=FILE keeps the app's own output, for whoever debugs a failure.
+  const log = process.env.XIN_E2E_DESKTOP_LOG ? openSync(process.env.XIN_E2E_DESKTOP_LOG, "a") : "ignore";
   const driverProc = spawn(env("TAURI_DRIVER"), ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     detached: true,
-    stdio: ["ignore", "ignore", "ignore"],
+    stdio: ["ignore", log, log],
     env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, XIN_DOWNLOAD_DIR: join(dataDir, "Downloads"), XIN_MOCK_MICROPHONE: "1", XIN_EMULATE_DROPS: "1", RUST_LOG: "warn", ...extraEnv },
   });
   // Probe by connecting: probing by binding the port could take it from under the driver just
@@ -179,6 +181,17 @@ export async function startDesktop(serverUrl, extraEnv = {}) {
       await stopProcess(driverProc);
     },
   };
+}
+
+/** Signs the desktop in as the phone's account: the phone opens the QR's link and taps the
+ *  number the desktop shows. */
+export async function signInDesktop(desktop, phonePage) {
+  const url = await desktop.attr("login-qr", "data-url");
+  await phonePage.goto(url);
+  await phonePage.getByTestId("confirm-code").first().waitFor();
+  const code = await desktop.attr("login-code", "data-code");
+  await phonePage.locator(`[data-testid="confirm-code"][data-code="${code}"]`).click();
+  await desktop.find("main-window");
 }
 
 /** Decodes the one QR code in a PNG (a screenshot of the real window). */

@@ -2621,7 +2621,7 @@ export type SceneCounts = {
  */
 scenes: Array<SceneCount>, };
 
-export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "subscriptions_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "export_progress", progress: ExportProgress, } | { "type": "incoming", message: Incoming, };
+export type CoreEvent = { "type": "view", view: AppView, } | { "type": "devices_changed" } | { "type": "connection", online: boolean, } | { "type": "chats_changed" } | { "type": "messages_changed", conversation_id: string, } | { "type": "contacts_changed" } | { "type": "transfer", transfer: Transfer, } | { "type": "wallet_changed" } | { "type": "moments_changed" } | { "type": "subscriptions_changed" } | { "type": "payment_received", payment: Payment, } | { "type": "export_progress", progress: ExportProgress, } | { "type": "call", call?: CallView, } | { "type": "incoming", message: Incoming, };
 
 export type AppView = { "state": "signed_out", login: LoginView, 
 /**
@@ -2937,3 +2937,50 @@ export type VoiceRecording = { conversation: string, duration_ms: number,
  * Loudness samples for the bubble's waveform, 0–255.
  */
 waveform: Array<number>, };
+
+export type CallView = { call: Call, 
+/**
+ * The other person, under the name this user gave them.
+ */
+peer: UserProfile, 
+/**
+ * They are calling me (rather than I them).
+ */
+incoming: boolean, 
+/**
+ * The media is up (ICE and DTLS): the timer runs.
+ */
+connected: boolean, 
+/**
+ * When this device learned of the answer (Unix ms): both ends count from their own receipt
+ * of the same push, so their timers agree within the push's latency.
+ */
+answered_seen_at?: number, muted: boolean, camera_on: boolean, 
+/**
+ * Whether pictures are exchanged: a video call not switched to voice.
+ */
+video: boolean, };
+
+export type CallVideo = { remote: string, local: string, };
+
+export type MediaStats = { 
+/**
+ * Whether ICE and DTLS are up.
+ */
+connected: boolean, 
+/**
+ * RTP packets and bytes of sound received.
+ */
+audio_packets: number, audio_bytes: number, 
+/**
+ * From "connected" to the first sound packet.
+ */
+first_audio_ms?: number, 
+/**
+ * The received sound's loudness (RMS, dBFS) and its strongest frequency, in test mode.
+ */
+level_db?: number, tone_hz?: number, 
+/**
+ * Video frames decoded, and their size.
+ */
+frames_decoded: number, video_width?: number, video_height?: number, };

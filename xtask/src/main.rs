@@ -10,6 +10,7 @@ mod run;
 mod seaweedfs;
 mod setup;
 mod test;
+mod webrtc_dev;
 
 use std::{path::PathBuf, process::ExitCode};
 

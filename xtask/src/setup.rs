@@ -31,6 +31,9 @@ const BUILD_PACKAGES: &[&str] = &[
     "gstreamer1.0-plugins-bad",
     "libgstreamer1.0-dev",
     "libgstreamer-plugins-base1.0-dev",
+    // Calls: webrtcbin's ICE transport (libnice's GStreamer elements); webrtcbin, DTLS-SRTP,
+    // Opus, VP8 and webrtcdsp come with the plugin sets above.
+    "gstreamer1.0-nice",
 ];
 
 /// What the test suites need on top: a headless display, WebDriver for WebKitGTK, Chromium,
@@ -84,7 +87,8 @@ pub fn install_packages(for_tests: bool) -> Result<()> {
     if for_tests {
         wanted.extend(TEST_PACKAGES);
     }
-    install(wanted)
+    install(wanted)?;
+    crate::webrtc_dev::install()
 }
 
 /// What the cluster needs on top of what `run` does.

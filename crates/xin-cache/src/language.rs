@@ -88,9 +88,30 @@ pub fn unread_tooltip(lang: Language, total: i64) -> String {
     }
 }
 
+/// An incoming call's notification line ("invites you to a video call").
+pub fn call_invitation(lang: Language, video: bool) -> String {
+    if video {
+        t!("invites you to a video call", locale = lang.code()).into_owned()
+    } else {
+        t!("invites you to a voice call", locale = lang.code()).into_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_incoming_call_is_announced_in_the_readers_language() {
+        assert_eq!(
+            call_invitation(Language::English, true),
+            "invites you to a video call"
+        );
+        assert_eq!(
+            call_invitation(Language::SimplifiedChinese, false),
+            "邀请你语音通话"
+        );
+    }
 
     #[test]
     fn locales_map_to_the_languages_xin_has() {

@@ -53,6 +53,8 @@ pub(crate) struct Inner {
     online: std::sync::atomic::AtomicBool,
     /// The language the user reads (the UI says which); the API client shares it.
     speaking: Speaking,
+    /// The call this device rings, is rung for, or is in.
+    pub(crate) calls: crate::calls::CallSlot,
 }
 
 /// This computer, as the server and the phone will see it.
@@ -89,6 +91,7 @@ impl Engine {
             account: Mutex::new(None),
             online: std::sync::atomic::AtomicBool::new(false),
             speaking,
+            calls: Default::default(),
             config,
         })))
     }

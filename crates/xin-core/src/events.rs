@@ -49,6 +49,12 @@ pub enum CoreEvent {
     PaymentReceived { payment: xin_proto::Payment },
     /// A chat export moved on, or finished (its folder is then set).
     ExportProgress { progress: ExportProgress },
+    /// The call on this device rang, was answered, connected or ended; `None` when there is
+    /// none any more (the call window closes).
+    Call {
+        #[ts(optional)]
+        call: Option<crate::call_view::CallView>,
+    },
     /// A message from someone else arrived live (the shell may notify).
     Incoming { message: crate::notify::Incoming },
 }

@@ -12,6 +12,10 @@ extern crate rust_i18n;
 i18n!("../xin-cache/locales", fallback = "en");
 
 pub mod api;
+pub mod call_media;
+pub mod call_pipeline;
+pub mod call_view;
+pub mod calls;
 pub mod chats;
 mod devices;
 mod download;

@@ -57,14 +57,11 @@ pub(crate) async fn connect(engine: &Engine, account: &Arc<AccountSession>) -> L
                             tracing::warn!("applying an event failed: {e}");
                         }
                     }
-                    // Calls ring and set up on the phone companion; the desktop's call engine
-                    // is not built yet, so it shows only their lines in the chat.
-                    Ok(
-                        ServerEvent::Hello { .. }
-                        | ServerEvent::LoginRequest { .. }
-                        | ServerEvent::Call { .. }
-                        | ServerEvent::CallSignal { .. },
-                    ) => {}
+                    Ok(ServerEvent::Call { call }) => engine.follow(call).await,
+                    Ok(ServerEvent::CallSignal {
+                        call_id, signal, ..
+                    }) => engine.on_call_signal(call_id, signal),
+                    Ok(ServerEvent::Hello { .. } | ServerEvent::LoginRequest { .. }) => {}
                     Err(e) => tracing::warn!("unknown realtime message: {e}"),
                 }
             }

@@ -280,6 +280,7 @@ async fn session_over(engine: Engine, notice: LoginNotice) {
 async fn close_account(engine: &Engine) -> Option<Arc<AccountSession>> {
     let (account, tasks) = engine.account_slot().await.take()?;
     tasks.iter().for_each(JoinHandle::abort);
+    engine.drop_call();
     if let Err(e) = engine
         .vault_delete(refresh_key(engine.server(), &account.user.id))
         .await

@@ -35,6 +35,9 @@ pub fn bindings() -> String {
         format!("export {}", crate::search::ArticleHit::decl()),
         format!("export {}", crate::files::PastedImage::decl()),
         format!("export {}", crate::files::VoiceRecording::decl()),
+        format!("export {}", crate::call_view::CallView::decl()),
+        format!("export {}", crate::call_view::CallVideo::decl()),
+        format!("export {}", crate::call_pipeline::MediaStats::decl()),
     ]);
     xin_proto::typescript::module(decls)
 }

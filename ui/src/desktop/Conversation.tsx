@@ -1,7 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { ChatMessage, Contact, ExportProgress, Conversation as Conv, Transfer, UserProfile } from "../bindings";
+import type { CallKind, ChatMessage, Contact, ExportProgress, Conversation as Conv, Transfer, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { insertMention, mentionChoices, mentionQuery } from "../shared/mentions";
@@ -166,6 +166,11 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
     return remark ? { ...user, display_name: remark } : user;
   };
   const isGroup = conv.kind === "group";
+  // A 1:1 chat's other person: the one a call rings.
+  const peerId = conv.kind === "direct" ? conv.members.find((m) => m.user.id !== me.id)?.user.id : undefined;
+  const call = (kind: CallKind) => {
+    if (peerId) ipc.startCall(peerId, kind).catch((e) => setError(errorText(e)));
+  };
 
   return (
     <section className="content-pane conversation" data-testid="conversation" data-id={conv.id}>
@@ -222,7 +227,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
                         {m.content.type === "text" ? (
                           m.content.text
                         ) : (
-                          <MediaBubble item={item} me={me.id} names={names} live={live[m.client_id] ?? live[m.id]} onOpenImage={() => setViewer(photos.findIndex((p) => p.id === m.id))} onError={setError} />
+                          <MediaBubble item={item} me={me.id} names={names} live={live[m.client_id] ?? live[m.id]} onOpenImage={() => setViewer(photos.findIndex((p) => p.id === m.id))} onCallBack={peerId ? call : undefined} onError={setError} />
                         )}
                       </div>
                     </div>
@@ -288,7 +293,7 @@ export function Conversation({ conv, me, draft, contacts, focus = null }: { conv
           </button>
         </div>
       ) : (
-        <Composer key={conv.id} conv={conv} me={me} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} disabled={!conv.active} />
+        <Composer key={conv.id} conv={conv} me={me} draft={draft} quote={quote} clearQuote={() => setQuote(null)} onSent={() => setAtBottom(true)} onCall={peerId ? call : undefined} disabled={!conv.active} />
       )}
       {forwarding && (
         <ForwardDialog
@@ -364,7 +369,7 @@ function ContextMenu({ menu, me, onClose, onQuote, onRecall, onDelete, onForward
 
 /** Enter sends, Shift/Ctrl+Enter adds a line; the draft is kept per chat, across restarts;
  * "@" offers the group's members; the emoji button inserts at the caret. */
-function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { conv: Conv; me: UserProfile; draft: string; quote: ChatMessage | null; clearQuote: () => void; onSent: () => void; disabled: boolean }) {
+function Composer({ conv, me, draft, quote, clearQuote, onSent, onCall, disabled }: { conv: Conv; me: UserProfile; draft: string; quote: ChatMessage | null; clearQuote: () => void; onSent: () => void; onCall?: (kind: CallKind) => void; disabled: boolean }) {
   const t = useT();
   const [paying, setPaying] = useState(false);
   const [gifting, setGifting] = useState(false);
@@ -479,6 +484,16 @@ function Composer({ conv, me, draft, quote, clearQuote, onSent, disabled }: { co
           <button className="tool money-tool" aria-label={t("Transfer")} title={t("Transfer")} onClick={() => setPaying(true)} data-testid="send-money">
             ¥
           </button>
+        )}
+        {onCall && (
+          <span className="call-tools">
+            <button className="tool" aria-label={t("Voice call")} title={t("Voice call")} onClick={() => onCall("voice")} data-testid="start-voice-call">
+              <Icon name="call" size={20} />
+            </button>
+            <button className="tool" aria-label={t("Video call")} title={t("Video call")} onClick={() => onCall("video")} data-testid="start-video-call">
+              <Icon name="videocall" size={20} />
+            </button>
+          </span>
         )}
         {recorder && <RecordingTimer recorder={recorder} />}
         {recordError && <span className="record-error">{recordError}</span>}

@@ -1,7 +1,7 @@
 import { localError } from "../shared/errors";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { thumbHashToDataURL } from "thumbhash";
-import type { ChatMessage, Transfer } from "../bindings";
+import type { CallKind, ChatMessage, Transfer } from "../bindings";
 import { formatBytes, timeLeft, voiceLength } from "../shared/format";
 import { callLine } from "../shared/contentLine";
 import { Icon } from "../shared/icons";
@@ -26,7 +26,7 @@ function placeholderUrl(b64: string): string | undefined {
 }
 
 /** A photo, file, voice or video message's body (text bubbles are drawn by the conversation). */
-export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { item: ChatMessage; me: string; names: Map<string, string>; live?: Transfer; onOpenImage: () => void; onError: (e: string) => void }) {
+export function MediaBubble({ item, me, names, live, onOpenImage, onCallBack, onError }: { item: ChatMessage; me: string; names: Map<string, string>; live?: Transfer; onOpenImage: () => void; onCallBack?: (kind: CallKind) => void; onError: (e: string) => void }) {
   const t = useT();
   const c = item.message.content;
   const transfer = live ?? item.transfer ?? undefined;
@@ -59,10 +59,11 @@ export function MediaBubble({ item, me, names, live, onOpenImage, onError }: { i
       return <HistoryCard c={c} />;
     case "call":
       return (
-        <span className="call-line" data-testid="call-line" data-outcome={c.outcome}>
+        // Clicking a call's line calls back, the same kind of call.
+        <button className="call-line" data-testid="call-line" data-outcome={c.outcome} onClick={() => onCallBack?.(c.kind)} disabled={!onCallBack} title={t("Call back")}>
           <Icon name={c.kind === "video" ? "videocall" : "call"} size={18} />
           {callLine(c)}
-        </span>
+        </button>
       );
     case "mini_program":
       return <MiniProgramBubble id={c.mini_program_id} name={c.name} publisher={c.publisher} onError={onError} />;

@@ -2,7 +2,7 @@
 // puts it here and a test fails when it drifts. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AppView, Article, BankCard, BankMove, Bill, BroadcastList, ChatMessage, ChatSummary, ContactsView, Conversation, Device, Envelope, FriendCard, FriendRequest, Language, LinkCard, MiniProgram, MiniProgramOrder, MomentNoticeView, MomentsBadge, MomentsSettings, MoneyTransfer, NewPost, OfficialAccount, OfficialChat, OfficialMessage, OfficialUnread, PastedImage, PersonMoments, PhoneCode, Post, PostPage, Reaction, ReceiveCode, Role, SearchResults, SendEnvelope, SendTransfer, Transfer, UserProfile, VoiceRecording, Wallet } from "../bindings";
+import type { AppSettings, AppView, Article, BankCard, BankMove, Bill, BroadcastList, CallKind, CallVideo, CallView, ChatMessage, ChatSummary, ContactsView, Conversation, Device, Envelope, FriendCard, FriendRequest, Language, LinkCard, MediaStats, MiniProgram, MiniProgramOrder, MomentNoticeView, MomentsBadge, MomentsSettings, MoneyTransfer, NewPost, OfficialAccount, OfficialChat, OfficialMessage, OfficialUnread, PastedImage, PersonMoments, PhoneCode, Post, PostPage, Reaction, ReceiveCode, Role, SearchResults, SendEnvelope, SendTransfer, Transfer, UserProfile, VoiceRecording, Wallet } from "../bindings";
 
 /** A raw-body command's arguments ride in a header: JSON, every non-ASCII character escaped. */
 function header(args: object): string {
@@ -11,6 +11,23 @@ function header(args: object): string {
 
 /** The desktop shell's commands. Errors arrive as `UiError`. */
 export const commands = {
+  /** Rings `peer`'s devices with a voice or video call. */
+  startCall: (peer: string, kind: CallKind) => invoke<CallView>("start_call", { peer, kind }),
+  /** Answers the call ringing here; `voice_only` answers a video call without the camera. */
+  acceptCall: (voiceOnly: boolean) => invoke<void>("accept_call", { voiceOnly }),
+  declineCall: () => invoke<void>("decline_call"),
+  /** Cancels a call still ringing out, or hangs up the call in progress. */
+  hangUp: () => invoke<void>("hang_up"),
+  setCallMuted: (muted: boolean) => invoke<void>("set_call_muted", { muted }),
+  setCallCamera: (on: boolean) => invoke<void>("set_call_camera", { on }),
+  /** The call on this device, for a call window that opens after the call began. */
+  currentCall: () => invoke<CallView | null>("current_call"),
+  /** What the call's media has received so far (the call window's details, and the tests). */
+  callStats: () => invoke<MediaStats | null>("call_stats"),
+  /** Where the call window reads the two pictures of a video call (MJPEG on the loopback server). */
+  callVideo: () => invoke<CallVideo>("call_video"),
+  /** Shrinks the call window to a small floating one, or brings it back to full size. */
+  setCallWindowMini: (mini: boolean) => invoke<void>("set_call_window_mini", { mini }),
   chats: () => invoke<ChatSummary[]>("chats"),
   messages: (conversation: string, beforeSeq: number | null) => invoke<ChatMessage[]>("messages", { conversation, beforeSeq }),
   sendText: (conversation: string, text: string, replyTo: string | null, mentions: string[], mentionAll: boolean) => invoke<ChatMessage>("send_text", { conversation, text, replyTo, mentions, mentionAll }),

@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { Call, CallKind, Signal, UserProfile } from "../bindings";
 import { Avatar } from "../shared/Avatar";
-import { callLine } from "../shared/contentLine";
-import { Icon } from "../shared/icons";
+import { CallButton, endedLine, mmss } from "../shared/callScreen";
 import { useT } from "../shared/i18n";
 import { authed, errorMessage, stored } from "./api";
 import { CallMedia, mediaUnavailable } from "./callMedia";
@@ -24,10 +23,6 @@ export function callIsMine(call: Call): boolean {
   return call.state === "ringing" || call.callee_device === s.device_id || call.callee_device === undefined;
 }
 
-function mmss(secs: number): string {
-  const s = Math.max(0, Math.floor(secs));
-  return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
-}
 
 /**
  * The full-screen call: ringing in (accept, decline, answer a video call with voice), calling
@@ -48,6 +43,9 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
   const [, redraw] = useState(0);
   const media = useRef<CallMedia | null>(null);
   const ready = useRef<Promise<void> | null>(null);
+  // Signals that come before this phone's media exists (a desktop offers within a moment of
+  // the answer), handed to it once it does, in order.
+  const early = useRef<Signal[]>([]);
   const audio = useRef<HTMLAudioElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const unavailable = mediaUnavailable();
@@ -60,7 +58,10 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
     const m = new CallMedia(call, () => redraw((n) => n + 1));
     media.current = m;
     ready.current = m.open(withVideo).then(
-      () => (outgoing ? m.offer() : undefined),
+      async () => {
+        for (const s of early.current.splice(0)) await m.receive(s);
+        if (outgoing) await m.offer();
+      },
       (e) => {
         setError(String(e));
         authed("POST", `/calls/${call.id}/hangup`, { failure: "media" }).catch(() => {});
@@ -71,7 +72,8 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
   useEffect(() => {
     callSignals.current = (_from, s) => {
       const m = media.current;
-      if (m) (ready.current ?? Promise.resolve()).then(() => m.receive(s)).catch((e) => setError(String(e)));
+      if (m) ready.current = (ready.current ?? Promise.resolve()).then(() => m.receive(s)).catch((e) => setError(String(e)));
+      else early.current.push(s);
     };
     return () => {
       callSignals.current = null;
@@ -145,21 +147,4 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
       </div>
     </div>
   );
-}
-
-function CallButton({ label, icon, tone, onClick, testid }: { label: string; icon: "close" | "call" | "videocall" | "mic"; tone: string; onClick: () => void; testid: string }) {
-  return (
-    <button className={`call-button ${tone}`} onClick={onClick} data-testid={testid}>
-      <span className="call-button-circle">
-        <Icon name={icon} size={28} />
-      </span>
-      {label}
-    </button>
-  );
-}
-
-/** How the call ended, in the chat line's words; a completed call just "ended" (the line has its duration). */
-function endedLine(t: (k: string) => string, call: Call): string {
-  if (call.outcome === "completed") return t("Call ended");
-  return callLine({ type: "call", call_id: call.id, kind: call.kind, outcome: call.outcome ?? "failed", duration_secs: 0 });
 }

@@ -37,6 +37,9 @@ export class CallMedia {
       this.onChange();
     };
     this.pc.onconnectionstatechange = () => this.onChange();
+    // The running call's connection, for its statistics from the browser's console (and the
+    // end-to-end tests): `await __xinCall.getStats()`.
+    (window as unknown as { __xinCall?: RTCPeerConnection }).__xinCall = this.pc;
   }
 
   private send(signal: Signal) {
