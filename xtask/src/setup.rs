@@ -48,8 +48,10 @@ const TEST_PACKAGES: &[&str] = &[
     "libsecret-tools",
     "fonts-noto-cjk",
     "fonts-noto-color-emoji",
-    // The call tests run in a network namespace of their own (unshare is util-linux's).
+    // The call tests run in a network namespace of their own (unshare is util-linux's); one
+    // call is relayed through a real TURN server.
     "iproute2",
+    "coturn",
     // The server's suites run a second time on PostgreSQL (a cluster of the tests' own), its
     // nodes joined by NATS, their files in SeaweedFS (fetched from PyPI with pip).
     "postgresql",

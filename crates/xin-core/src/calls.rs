@@ -23,9 +23,55 @@ use crate::{
     session::AccountSession,
 };
 
-/// The one call of this device, and its media once answered.
+/// The one call of this device, its media once answered, and how calls get their media.
 #[derive(Default)]
-pub(crate) struct CallSlot(std::sync::Mutex<Option<Current>>);
+pub(crate) struct CallSlot {
+    current: std::sync::Mutex<Option<Current>>,
+    settings: std::sync::Mutex<Option<CallSettings>>,
+}
+
+/// Where a call's sound and picture come from and which addresses it may use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallSettings {
+    pub source: Source,
+    /// The local addresses ICE may use; empty: every interface.
+    pub addresses: Vec<String>,
+    /// Relayed candidates only (through the TURN server the server hands out).
+    pub relay_only: bool,
+}
+
+impl CallSettings {
+    /// From the environment: `XIN_MOCK_CALL_MEDIA=1` swaps the microphone and camera for a
+    /// 440 Hz tone and a test picture and measures what arrives instead of playing it (tests,
+    /// machines without devices); `XIN_CALL_ADDRESSES=10.0.0.5,…` names the local addresses
+    /// calls may use (a machine with interfaces calls must not go through; the tests' loopback);
+    /// `XIN_CALL_RELAY_ONLY=1` never connects directly.
+    pub fn from_env() -> Self {
+        let source = if std::env::var_os("XIN_MOCK_CALL_MEDIA").is_some() {
+            Source::Test { tone_hz: 440 }
+        } else {
+            Source::Devices {
+                microphone: None,
+                speaker: None,
+                camera: None,
+            }
+        };
+        let addresses = std::env::var("XIN_CALL_ADDRESSES")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            source,
+            addresses,
+            relay_only: std::env::var_os("XIN_CALL_RELAY_ONLY").is_some(),
+        }
+    }
+}
 
 struct Current {
     view: CallView,
@@ -37,7 +83,29 @@ const ENDED_SHOWN: Duration = Duration::from_millis(1500);
 
 impl Engine {
     fn with_slot<T>(&self, f: impl FnOnce(&mut Option<Current>) -> T) -> Option<T> {
-        self.0.calls.0.lock().ok().map(|mut slot| f(&mut slot))
+        self.0
+            .calls
+            .current
+            .lock()
+            .ok()
+            .map(|mut slot| f(&mut slot))
+    }
+
+    /// How the next call gets its media (the environment's choice until this is called).
+    pub fn set_call_settings(&self, settings: CallSettings) {
+        if let Ok(mut s) = self.0.calls.settings.lock() {
+            *s = Some(settings);
+        }
+    }
+
+    fn call_settings(&self) -> CallSettings {
+        self.0
+            .calls
+            .settings
+            .lock()
+            .ok()
+            .and_then(|s| s.clone())
+            .unwrap_or_else(CallSettings::from_env)
     }
 
     /// The call on this device, if any.
@@ -349,13 +417,14 @@ impl Engine {
         video: bool,
     ) -> CoreResult<()> {
         let (tx, rx) = unbounded_channel();
+        let settings = self.call_settings();
         let setup = MediaSetup {
             offerer,
             video,
             ice_servers: call.ice_servers.clone(),
-            relay_only: std::env::var_os("XIN_CALL_RELAY_ONLY").is_some(),
-            addresses: call_addresses(),
-            source: call_source(),
+            relay_only: settings.relay_only,
+            addresses: settings.addresses,
+            source: settings.source,
         };
         let media = CallMedia::start(setup, tx).map_err(CoreError::File)?;
         let installed = self
@@ -423,32 +492,4 @@ async fn carry(
             }
         }
     }
-}
-
-/// `XIN_MOCK_CALL_MEDIA=1`: a 440 Hz tone and a test picture instead of the microphone and
-/// camera, and what arrives is measured rather than played (tests, and machines without them).
-fn call_source() -> Source {
-    if std::env::var_os("XIN_MOCK_CALL_MEDIA").is_some() {
-        Source::Test { tone_hz: 440 }
-    } else {
-        Source::Devices {
-            microphone: None,
-            speaker: None,
-            camera: None,
-        }
-    }
-}
-
-/// `XIN_CALL_ADDRESSES=10.0.0.5,…`: the local addresses calls may use (for a machine with
-/// interfaces the call must not go through, and for the tests' loopback-only calls).
-fn call_addresses() -> Vec<String> {
-    std::env::var("XIN_CALL_ADDRESSES")
-        .map(|v| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
 }
