@@ -113,6 +113,19 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         search.env("XIN_BENCH_SEARCH_MESSAGES", "100000");
     }
     process::run(&mut search)?;
+    // Call media: two engines in two processes over loopback (median of 5 calls, 3 when quick).
+    let mut calls = cargo();
+    calls
+        .current_dir(&root)
+        .args(["bench", "-p", "xin-core", "--bench", "calls"]);
+    if quick {
+        calls.env("XIN_BENCH_CALLS", "3");
+    }
+    process::run(&mut calls)?;
+    println!(
+        "xtask: call figures also in {}",
+        root.join("target/bench-calls.md").display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -74,6 +74,7 @@ impl CallMedia {
             }
         }
         let meters = Arc::new(Meters::default());
+        meters.mark_started();
         let send = call_pipeline::add_senders(&pipeline, &webrtc, &setup.source, setup.video)?;
         call_pipeline::on_remote_streams(&pipeline, &webrtc, &setup.source, meters.clone());
         let media = Self {
@@ -221,6 +222,29 @@ impl CallMedia {
     /// What arrived so far, for the call's statistics and the tests.
     pub fn stats(&self) -> call_pipeline::MediaStats {
         self.meters.read()
+    }
+
+    /// Packets lost and the interarrival jitter (ms) of the received sound, from webrtcbin's
+    /// own statistics. Waits for them: not for GStreamer's threads.
+    pub fn audio_loss(&self) -> Option<(i64, f64)> {
+        let promise = gst::Promise::new();
+        self.webrtc
+            .emit_by_name::<()>("get-stats", &[&None::<gst::Pad>, &promise]);
+        if promise.wait() != gst::PromiseResult::Replied {
+            return None;
+        }
+        let reply = promise.get_reply()?;
+        reply.iter().find_map(|(_, value)| {
+            let s = value.get::<gst::Structure>().ok()?;
+            let kind = s.get::<webrtc::WebRTCStatsType>("type").ok()?;
+            let audio = s.get::<String>("kind").map_or(true, |k| k == "audio");
+            (kind == webrtc::WebRTCStatsType::InboundRtp && audio).then(|| {
+                (
+                    s.get::<i64>("packets-lost").unwrap_or(0),
+                    s.get::<f64>("jitter").unwrap_or(0.0) * 1000.0,
+                )
+            })
+        })
     }
 
     /// The latest remote video frame as JPEG, when there is one.

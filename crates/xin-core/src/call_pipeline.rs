@@ -150,15 +150,22 @@ pub struct Meters {
 
 #[derive(Default)]
 struct MeterTimes {
+    started: Option<Instant>,
     connected: Option<Instant>,
     first_packet: Option<Instant>,
     level_db: Option<f64>,
+    /// When the received sound last rose out of silence (Unix µs: comparable across processes).
+    rose_at_us: Option<i64>,
     tone_hz: Option<f64>,
     video_size: Option<(i32, i32)>,
 }
 
+/// Below this the received sound counts as silence; above [`SOUND_DB`] as sound.
+const SILENCE_DB: f64 = -60.0;
+const SOUND_DB: f64 = -40.0;
+
 /// What one end has received so far.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize, TS)]
 pub struct MediaStats {
     /// Whether ICE and DTLS are up.
     pub connected: bool,
@@ -167,9 +174,15 @@ pub struct MediaStats {
     pub audio_packets: u64,
     #[ts(type = "number")]
     pub audio_bytes: u64,
-    /// From "connected" to the first sound packet.
+    /// From the start of this end's media (the answer) to the first sound packet.
     #[ts(optional)]
     pub first_audio_ms: Option<u32>,
+    /// From the start of this end's media to "connected".
+    #[ts(optional)]
+    pub connect_ms: Option<u32>,
+    /// When the received sound last rose out of silence (Unix µs), for latency measurements.
+    #[ts(optional, type = "number")]
+    pub rose_at_us: Option<i64>,
     /// The received sound's loudness (RMS, dBFS) and its strongest frequency, in test mode.
     #[ts(optional)]
     pub level_db: Option<f64>,
@@ -185,6 +198,12 @@ pub struct MediaStats {
 }
 
 impl Meters {
+    pub fn mark_started(&self) {
+        if let Ok(mut t) = self.inner.lock() {
+            t.started.get_or_insert_with(Instant::now);
+        }
+    }
+
     pub fn mark_connected(&self) {
         if let Ok(mut t) = self.inner.lock() {
             t.connected.get_or_insert_with(Instant::now);
@@ -194,15 +213,21 @@ impl Meters {
     pub fn read(&self) -> MediaStats {
         let t = self.inner.lock();
         let t = t.as_deref();
-        let first = t.ok().and_then(|t| match (t.connected, t.first_packet) {
-            (Some(c), Some(f)) => Some(f.saturating_duration_since(c).as_millis() as u32),
-            _ => None,
-        });
+        let since_start = |at: Option<Instant>| {
+            t.ok().and_then(|t| match (t.started, at) {
+                (Some(s), Some(a)) => Some(a.saturating_duration_since(s).as_millis() as u32),
+                _ => None,
+            })
+        };
+        let first = since_start(t.ok().and_then(|t| t.first_packet));
+        let connect = since_start(t.ok().and_then(|t| t.connected));
         MediaStats {
             connected: t.is_ok_and(|t| t.connected.is_some()),
             audio_packets: self.packets.load(Ordering::Relaxed),
             audio_bytes: self.bytes.load(Ordering::Relaxed),
             first_audio_ms: first,
+            connect_ms: connect,
+            rose_at_us: t.ok().and_then(|t| t.rose_at_us),
             level_db: t.ok().and_then(|t| t.level_db),
             tone_hz: t.ok().and_then(|t| t.tone_hz),
             frames_decoded: self.frames.load(Ordering::Relaxed),
@@ -233,6 +258,9 @@ impl Meters {
                     .ok()
                     .and_then(|a| a.first().and_then(|v| v.get::<f64>().ok()))
                 {
+                    if rms > SOUND_DB && t.level_db.is_some_and(|db| db < SILENCE_DB) {
+                        t.rose_at_us = Some(unix_us());
+                    }
                     t.level_db = Some(rms);
                 }
             }
@@ -246,6 +274,13 @@ impl Meters {
             _ => {}
         }
     }
+}
+
+fn unix_us() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
 }
 
 const SPECTRUM_BANDS: usize = 2048;
@@ -315,7 +350,7 @@ fn play_audio(
 ) -> Result<(), String> {
     let out = match source {
         Source::Test { .. } => format!(
-            "level interval=100000000 post-messages=true \
+            "level interval=10000000 post-messages=true \
              ! spectrum bands={SPECTRUM_BANDS} interval=100000000 threshold=-90 post-messages=true \
              ! fakesink sync=true"
         ),
