@@ -3,6 +3,7 @@
 
 use tauri::{AppHandle, State};
 use xin_core::{
+    call_devices::{self, CallDeviceChoice, CallDevices},
     call_pipeline::MediaStats,
     call_view::{CallVideo, CallView},
     error::UiError,
@@ -41,6 +42,12 @@ pub async fn hang_up(engine: State<'_, Engine>) -> Result<()> {
     Ok(engine.hang_up().await?)
 }
 
+/// Turns the video call in progress into a voice call, for both people.
+#[tauri::command]
+pub async fn switch_call_to_voice(engine: State<'_, Engine>) -> Result<()> {
+    Ok(engine.switch_call_to_voice().await?)
+}
+
 #[tauri::command]
 pub fn set_call_muted(engine: State<'_, Engine>, muted: bool) {
     engine.set_call_muted(muted);
@@ -73,4 +80,44 @@ pub fn call_video(server: State<'_, VideoServer>) -> CallVideo {
 #[tauri::command]
 pub fn set_call_window_mini(app: AppHandle, mini: bool) {
     crate::call_window::set_mini(&app, mini);
+}
+
+/// The microphones, speakers and cameras this computer has.
+#[tauri::command]
+pub async fn call_devices() -> CallDevices {
+    tauri::async_runtime::spawn_blocking(call_devices::list)
+        .await
+        .unwrap_or_default()
+}
+
+#[tauri::command]
+pub fn call_device_choice(engine: State<'_, Engine>) -> CallDeviceChoice {
+    engine.call_device_choice()
+}
+
+/// Keeps the devices the next call uses.
+#[tauri::command]
+pub fn set_call_device_choice(engine: State<'_, Engine>, choice: CallDeviceChoice) -> Result<()> {
+    Ok(engine.set_call_device_choice(&choice)?)
+}
+
+/// Plays a short tone on the speaker picked (the default when none).
+#[tauri::command]
+pub async fn test_speaker(speaker: Option<String>) -> Result<()> {
+    blocking(move || call_devices::test_speaker(speaker.as_deref())).await
+}
+
+/// Listens to the microphone picked for a moment; answers its loudest level (dBFS).
+#[tauri::command]
+pub async fn test_microphone(microphone: Option<String>) -> Result<f64> {
+    blocking(move || call_devices::test_microphone(microphone.as_deref())).await
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::result::Result<T, String> + Send + 'static,
+) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| UiError::from(xin_core::CoreError::File(e.to_string())))?
+        .map_err(|e| UiError::from(xin_core::CoreError::File(e)))
 }

@@ -284,9 +284,19 @@ describe("calls between the desktop and a phone", () => {
       return s && s.frames_decoded > 30 && v && v.frames > 30;
     }, 30_000);
     await desktop.find("call-remote-video");
+    // Each shows the other's picture: the phone's video element plays the desktop's 640×480.
+    const shown = await bob.page.getByTestId("call-remote-video").evaluate((v) => ({ w: v.videoWidth, h: v.videoHeight, frames: v.getVideoPlaybackQuality().totalVideoFrames }));
+    assert.ok(shown.w === 640 && shown.h === 480 && shown.frames > 0, `the phone shows ${JSON.stringify(shown)}`);
     await new Promise((r) => setTimeout(r, 1000));
     await desktop.screenshot("106-desktop-in-video-call");
     await bob.screenshot("107-phone-video-call-with-desktop");
+
+    // The desktop switches the call to voice: the pictures go on both sides, the call goes on.
+    await (await desktop.find("call-switch-voice")).click();
+    await bob.page.getByTestId("call-remote-video").waitFor({ state: "detached" });
+    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="call-remote-video"]'))).length === 0, 10_000, "the desktop's pictures go");
+    assert.equal(await (await desktop.find("call-window")).getAttribute("data-state"), "active");
+    await desktop.screenshot("106b-desktop-switched-to-voice");
     await bob.page.getByTestId("call-hangup").click();
     await callState("ended");
     await callWindowCloses();

@@ -2963,6 +2963,12 @@ video: boolean, };
 
 export type CallVideo = { remote: string, local: string, };
 
+export type MediaDevice = { id: string, name: string, };
+
+export type CallDevices = { microphones: Array<MediaDevice>, speakers: Array<MediaDevice>, cameras: Array<MediaDevice>, };
+
+export type CallDeviceChoice = { microphone?: string, speaker?: string, camera?: string, };
+
 export type MediaStats = { 
 /**
  * Whether ICE and DTLS are up.
@@ -2973,9 +2979,17 @@ connected: boolean,
  */
 audio_packets: number, audio_bytes: number, 
 /**
- * From "connected" to the first sound packet.
+ * From the start of this end's media (the answer) to the first sound packet.
  */
 first_audio_ms?: number, 
+/**
+ * From the start of this end's media to "connected".
+ */
+connect_ms?: number, 
+/**
+ * When the received sound last rose out of silence (Unix µs), for latency measurements.
+ */
+rose_at_us?: number, 
 /**
  * The received sound's loudness (RMS, dBFS) and its strongest frequency, in test mode.
  */

@@ -10,6 +10,8 @@
 //! callee process's CPU and memory during the call. Then the same for a 640×480 video call:
 //! frames decoded per second at each end.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::{
     io::{BufRead, BufReader, Write},
     process::{Command, Stdio},
@@ -73,7 +75,12 @@ fn own_usage() -> (u64, u64) {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     let cpu_ms = (ticks(11) + ticks(12)) * 10;
     let rss = std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
@@ -240,7 +247,8 @@ fn one_call(peer: &mut Peer, video: bool, f: &mut Figures) {
     let heard = run(peer, &me, &mut rx, Duration::from_secs(20), |r, s| {
         r.stats.audio_packets > 0 && s.audio_packets > 0
     });
-    f.connect.push(f64::from(me.stats().connect_ms.unwrap_or(0)));
+    f.connect
+        .push(f64::from(me.stats().connect_ms.unwrap_or(0)));
     f.caller_first_audio
         .push(f64::from(me.stats().first_audio_ms.unwrap_or(0)));
     f.callee_first_audio
@@ -254,7 +262,11 @@ fn one_call(peer: &mut Peer, video: bool, f: &mut Figures) {
     let secs = t.elapsed().as_secs_f64();
     let mine_after = me.stats();
     f.kbps.push(
-        (after.stats.audio_bytes.saturating_sub(before.stats.audio_bytes)) as f64 * 8.0
+        (after
+            .stats
+            .audio_bytes
+            .saturating_sub(before.stats.audio_bytes)) as f64
+            * 8.0
             / secs
             / 1000.0,
     );
@@ -265,7 +277,11 @@ fn one_call(peer: &mut Peer, video: bool, f: &mut Figures) {
     f.jitter.push(after.jitter_ms);
     if video {
         f.fps_callee.push(
-            (after.stats.frames_decoded.saturating_sub(before.stats.frames_decoded)) as f64 / secs,
+            (after
+                .stats
+                .frames_decoded
+                .saturating_sub(before.stats.frames_decoded)) as f64
+                / secs,
         );
         f.fps_caller.push(
             (mine_after
@@ -285,7 +301,11 @@ fn one_call(peer: &mut Peer, video: bool, f: &mut Figures) {
         let loud = run(peer, &me, &mut rx, Duration::from_secs(3), |r, _| {
             r.stats.rose_at_us.is_some() && r.stats.rose_at_us != was
         });
-        if let Some(at) = loud.stats.rose_at_us.filter(|_| loud.stats.rose_at_us != was) {
+        if let Some(at) = loud
+            .stats
+            .rose_at_us
+            .filter(|_| loud.stats.rose_at_us != was)
+        {
             f.mouth_to_ear.push((at - on) as f64 / 1000.0);
         }
     }
@@ -329,17 +349,67 @@ fn main() {
         };
         format!("| {name} | {} | {} |\n", cell(a), cell(b))
     };
-    md.push_str(&row("accept → connected (ICE + DTLS)", "ms", &voice.connect, &video.connect));
-    md.push_str(&row("accept → first sound packet, caller", "ms", &voice.caller_first_audio, &video.caller_first_audio));
-    md.push_str(&row("accept → first sound packet, callee", "ms", &voice.callee_first_audio, &video.callee_first_audio));
-    md.push_str(&row("mouth → ear (tone on → heard)", "ms", &voice.mouth_to_ear, &video.mouth_to_ear));
+    md.push_str(&row(
+        "accept → connected (ICE + DTLS)",
+        "ms",
+        &voice.connect,
+        &video.connect,
+    ));
+    md.push_str(&row(
+        "accept → first sound packet, caller",
+        "ms",
+        &voice.caller_first_audio,
+        &video.caller_first_audio,
+    ));
+    md.push_str(&row(
+        "accept → first sound packet, callee",
+        "ms",
+        &voice.callee_first_audio,
+        &video.callee_first_audio,
+    ));
+    md.push_str(&row(
+        "mouth → ear (tone on → heard)",
+        "ms",
+        &voice.mouth_to_ear,
+        &video.mouth_to_ear,
+    ));
     md.push_str(&row("sound packets lost", "", &voice.lost, &video.lost));
-    md.push_str(&row("interarrival jitter", "ms", &voice.jitter, &video.jitter));
-    md.push_str(&row("Opus received (with RTP headers)", "kbit/s", &voice.kbps, &video.kbps));
-    md.push_str(&row("frames decoded at the callee", "fps", &voice.fps_callee, &video.fps_callee));
-    md.push_str(&row("frames decoded at the caller", "fps", &voice.fps_caller, &video.fps_caller));
-    md.push_str(&row("callee process CPU", "% of a core", &voice.cpu, &video.cpu));
-    md.push_str(&row("callee process RSS", "MiB", &voice.rss_mib, &video.rss_mib));
+    md.push_str(&row(
+        "interarrival jitter",
+        "ms",
+        &voice.jitter,
+        &video.jitter,
+    ));
+    md.push_str(&row(
+        "Opus received (with RTP headers)",
+        "kbit/s",
+        &voice.kbps,
+        &video.kbps,
+    ));
+    md.push_str(&row(
+        "frames decoded at the callee",
+        "fps",
+        &voice.fps_callee,
+        &video.fps_callee,
+    ));
+    md.push_str(&row(
+        "frames decoded at the caller",
+        "fps",
+        &voice.fps_caller,
+        &video.fps_caller,
+    ));
+    md.push_str(&row(
+        "callee process CPU",
+        "% of a core",
+        &voice.cpu,
+        &video.cpu,
+    ));
+    md.push_str(&row(
+        "callee process RSS",
+        "MiB",
+        &voice.rss_mib,
+        &video.rss_mib,
+    ));
     println!("{md}");
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-calls.md");
     let _ = std::fs::write(&out, &md);

@@ -14,6 +14,7 @@ use xin_proto::{
 };
 
 use crate::{
+    call_devices::CallDeviceChoice,
     call_media::{CallMedia, MediaEvent, MediaSetup},
     call_pipeline::{MediaStats, Source},
     call_view::CallView,
@@ -78,6 +79,9 @@ struct Current {
     media: Option<Arc<CallMedia>>,
 }
 
+/// Where the device choice is kept in the app's own database.
+const DEVICE_CHOICE: &str = "call_devices";
+
 /// How long an ended call stays on screen with its outcome before the window closes.
 const ENDED_SHOWN: Duration = Duration::from_millis(1500);
 
@@ -99,13 +103,35 @@ impl Engine {
     }
 
     fn call_settings(&self) -> CallSettings {
-        self.0
-            .calls
-            .settings
-            .lock()
+        let set = self.0.calls.settings.lock().ok().and_then(|s| s.clone());
+        set.unwrap_or_else(|| {
+            let mut settings = CallSettings::from_env();
+            if let Source::Devices { .. } = settings.source {
+                let choice = self.call_device_choice();
+                settings.source = Source::Devices {
+                    microphone: choice.microphone,
+                    speaker: choice.speaker,
+                    camera: choice.camera,
+                };
+            }
+            settings
+        })
+    }
+
+    /// The microphone, speaker and camera the user picked for calls (the system's default
+    /// where none is picked).
+    pub fn call_device_choice(&self) -> CallDeviceChoice {
+        self.app_db(|db| db.setting(DEVICE_CHOICE))
             .ok()
-            .and_then(|s| s.clone())
-            .unwrap_or_else(CallSettings::from_env)
+            .flatten()
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn set_call_device_choice(&self, choice: &CallDeviceChoice) -> CoreResult<()> {
+        let value =
+            serde_json::to_string(choice).map_err(|e| CoreError::Protocol(e.to_string()))?;
+        self.app_db(|db| db.set_setting(DEVICE_CHOICE, &value))
     }
 
     /// The call on this device, if any.
@@ -208,6 +234,19 @@ impl Engine {
             "hangup"
         };
         self.end_request(view.call.id, action, None).await
+    }
+
+    /// Turns the video call in progress into a voice call, for both people.
+    pub async fn switch_call_to_voice(&self) -> CoreResult<()> {
+        let view = self
+            .current_call()
+            .filter(|c| c.call.state == CallState::Active && c.video)
+            .ok_or_else(|| CoreError::invalid("No video call is in progress."))?;
+        let call: Call = self
+            .authed_json::<(), _>(Method::POST, format!("/calls/{}/voice", view.call.id), None)
+            .await?;
+        self.follow(call).await;
+        Ok(())
     }
 
     pub fn set_call_muted(&self, muted: bool) {
@@ -319,6 +358,12 @@ impl Engine {
             });
             if call.state == CallState::Active && current.view.answered_seen_at.is_none() {
                 current.view.answered_seen_at = Some(crate::time::now_ms());
+            }
+            if current.view.video && !video {
+                // Switched to voice: no more pictures from here.
+                if let Some(m) = &current.media {
+                    m.set_camera(false);
+                }
             }
             current.view.video = video;
             current.view.call = call.clone();

@@ -12,6 +12,7 @@ extern crate rust_i18n;
 i18n!("../xin-cache/locales", fallback = "en");
 
 pub mod api;
+pub mod call_devices;
 pub mod call_media;
 pub mod call_pipeline;
 pub mod call_view;

@@ -37,6 +37,9 @@ pub fn bindings() -> String {
         format!("export {}", crate::files::VoiceRecording::decl()),
         format!("export {}", crate::call_view::CallView::decl()),
         format!("export {}", crate::call_view::CallVideo::decl()),
+        format!("export {}", crate::call_devices::MediaDevice::decl()),
+        format!("export {}", crate::call_devices::CallDevices::decl()),
+        format!("export {}", crate::call_devices::CallDeviceChoice::decl()),
         format!("export {}", crate::call_pipeline::MediaStats::decl()),
     ]);
     xin_proto::typescript::module(decls)

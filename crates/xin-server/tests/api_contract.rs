@@ -32,6 +32,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/calls/{id}/cancel"),
     ("post", "/api/v1/calls/{id}/hangup"),
     ("post", "/api/v1/calls/{id}/signal"),
+    ("post", "/api/v1/calls/{id}/voice"),
     ("get", "/api/v1/users/search"),
     ("get", "/api/v1/contacts"),
     ("post", "/api/v1/friend-requests"),

@@ -181,6 +181,24 @@ async fn every_device_rings_the_first_to_answer_takes_the_call_and_signals_reach
         .await;
     assert_error(&outsider, StatusCode::CONFLICT, "call_state_conflict");
 
+    // Switching the video call to voice: not from a device outside it; from the phone in it,
+    // for both.
+    let outsider = s
+        .call(
+            Method::POST,
+            &format!("/calls/{id}/voice"),
+            Some(&bob_desktop.access),
+            Some(json!({})),
+        )
+        .await;
+    assert_error(&outsider, StatusCode::CONFLICT, "call_state_conflict");
+    let voice = bob
+        .ok(Method::POST, &format!("/calls/{id}/voice"), Some(json!({})))
+        .await;
+    assert_eq!(voice["voice_only"], true);
+    let told = call_in(&mut alice_ws, "active").await;
+    assert_eq!(told["voice_only"], true, "the caller learns of the switch");
+
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let ended = alice
         .ok(

@@ -87,6 +87,7 @@ export function CallWindow() {
           {call.state === "active" && (
             <>
               <CallButton label={view.muted ? t("Unmute") : t("Mute")} icon="mic" tone={view.muted ? "white" : "grey"} onClick={() => act(ipc.setCallMuted(!view.muted))} testid="call-mute" />
+              {view.video && <CallButton label={t("Switch to voice")} icon="call" tone="grey" onClick={() => act(ipc.switchCallToVoice())} testid="call-switch-voice" />}
               {view.video && <CallButton label={view.camera_on ? t("Camera off") : t("Camera on")} icon="videocall" tone={view.camera_on ? "grey" : "white"} onClick={() => act(ipc.setCallCamera(!view.camera_on))} testid="call-camera" />}
               <CallButton label={t("Hang up")} icon="close" tone="red" onClick={() => act(ipc.hangUp())} testid="call-hangup" />
             </>

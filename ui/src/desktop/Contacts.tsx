@@ -201,6 +201,12 @@ function Profile({ contact, me, allTags, onMessage }: { contact: Contact; me: Us
         <button className="primary-button" data-testid="profile-message" onClick={() => ipc.openDirect(contact.user.id).then((c) => onMessage(c.id), (e) => setError(errorText(e)))}>
           {t("Message")}
         </button>
+        <button className="secondary-button" data-testid="profile-voice-call" onClick={() => ipc.startCall(contact.user.id, "voice").catch((e) => setError(errorText(e)))}>
+          {t("Voice call")}
+        </button>
+        <button className="secondary-button" data-testid="profile-video-call" onClick={() => ipc.startCall(contact.user.id, "video").catch((e) => setError(errorText(e)))}>
+          {t("Video call")}
+        </button>
         <button className="secondary-button" onClick={() => ipc.deleteContact(contact.user.id).catch((e) => setError(errorText(e)))}>
           {t("Delete")}
         </button>

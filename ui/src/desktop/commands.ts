@@ -2,7 +2,7 @@
 // puts it here and a test fails when it drifts. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AppView, Article, BankCard, BankMove, Bill, BroadcastList, CallKind, CallVideo, CallView, ChatMessage, ChatSummary, ContactsView, Conversation, Device, Envelope, FriendCard, FriendRequest, Language, LinkCard, MediaStats, MiniProgram, MiniProgramOrder, MomentNoticeView, MomentsBadge, MomentsSettings, MoneyTransfer, NewPost, OfficialAccount, OfficialChat, OfficialMessage, OfficialUnread, PastedImage, PersonMoments, PhoneCode, Post, PostPage, Reaction, ReceiveCode, Role, SearchResults, SendEnvelope, SendTransfer, Transfer, UserProfile, VoiceRecording, Wallet } from "../bindings";
+import type { AppSettings, AppView, Article, BankCard, BankMove, Bill, BroadcastList, CallDeviceChoice, CallDevices, CallKind, CallVideo, CallView, ChatMessage, ChatSummary, ContactsView, Conversation, Device, Envelope, FriendCard, FriendRequest, Language, LinkCard, MediaStats, MiniProgram, MiniProgramOrder, MomentNoticeView, MomentsBadge, MomentsSettings, MoneyTransfer, NewPost, OfficialAccount, OfficialChat, OfficialMessage, OfficialUnread, PastedImage, PersonMoments, PhoneCode, Post, PostPage, Reaction, ReceiveCode, Role, SearchResults, SendEnvelope, SendTransfer, Transfer, UserProfile, VoiceRecording, Wallet } from "../bindings";
 
 /** A raw-body command's arguments ride in a header: JSON, every non-ASCII character escaped. */
 function header(args: object): string {
@@ -18,6 +18,8 @@ export const commands = {
   declineCall: () => invoke<void>("decline_call"),
   /** Cancels a call still ringing out, or hangs up the call in progress. */
   hangUp: () => invoke<void>("hang_up"),
+  /** Turns the video call in progress into a voice call, for both people. */
+  switchCallToVoice: () => invoke<void>("switch_call_to_voice"),
   setCallMuted: (muted: boolean) => invoke<void>("set_call_muted", { muted }),
   setCallCamera: (on: boolean) => invoke<void>("set_call_camera", { on }),
   /** The call on this device, for a call window that opens after the call began. */
@@ -28,6 +30,15 @@ export const commands = {
   callVideo: () => invoke<CallVideo>("call_video"),
   /** Shrinks the call window to a small floating one, or brings it back to full size. */
   setCallWindowMini: (mini: boolean) => invoke<void>("set_call_window_mini", { mini }),
+  /** The microphones, speakers and cameras this computer has. */
+  callDevices: () => invoke<CallDevices>("call_devices"),
+  callDeviceChoice: () => invoke<CallDeviceChoice>("call_device_choice"),
+  /** Keeps the devices the next call uses. */
+  setCallDeviceChoice: (choice: CallDeviceChoice) => invoke<void>("set_call_device_choice", { choice }),
+  /** Plays a short tone on the speaker picked (the default when none). */
+  testSpeaker: (speaker: string | null) => invoke<void>("test_speaker", { speaker }),
+  /** Listens to the microphone picked for a moment; answers its loudest level (dBFS). */
+  testMicrophone: (microphone: string | null) => invoke<number>("test_microphone", { microphone }),
   chats: () => invoke<ChatSummary[]>("chats"),
   messages: (conversation: string, beforeSeq: number | null) => invoke<ChatMessage[]>("messages", { conversation, beforeSeq }),
   sendText: (conversation: string, text: string, replyTo: string | null, mentions: string[], mentionAll: boolean) => invoke<ChatMessage>("send_text", { conversation, text, replyTo, mentions, mentionAll }),

@@ -48,6 +48,7 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
   const early = useRef<Signal[]>([]);
   const audio = useRef<HTMLAudioElement>(null);
   const video = useRef<HTMLVideoElement>(null);
+  const self = useRef<HTMLVideoElement>(null);
   const unavailable = mediaUnavailable();
   const withVideo = call.kind === "video" && !call.voice_only;
   const mine = call.state === "active" && (outgoing || call.callee_device === me?.device_id);
@@ -90,6 +91,11 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
 
   useEffect(() => () => media.current?.close(), []);
 
+  // Switched to voice (here or by the other person): this phone's camera stops sending.
+  useEffect(() => {
+    if (call.voice_only) media.current?.stopCamera();
+  }, [call.voice_only]);
+
   useEffect(() => {
     const tick = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(tick);
@@ -99,6 +105,8 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
   useEffect(() => {
     if (audio.current && remote && audio.current.srcObject !== remote) audio.current.srcObject = remote;
     if (video.current && remote && video.current.srcObject !== remote) video.current.srcObject = remote;
+    const mine = media.current?.localStream;
+    if (self.current && mine && self.current.srcObject !== mine) self.current.srcObject = mine;
   });
 
   const act = (path: string, body?: unknown) => authed<Call>("POST", `/calls/${call.id}/${path}`, body ?? {}).catch((e) => setError(errorMessage(e)));
@@ -112,9 +120,10 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
   return (
     <div className={withVideo && call.state === "active" ? "call-screen video" : "call-screen"} data-testid="call-screen" data-state={call.state} data-outcome={call.outcome ?? ""}>
       {withVideo && call.state === "active" && <video ref={video} className="call-remote-video" autoPlay playsInline data-testid="call-remote-video" />}
+      {withVideo && call.state === "active" && <video ref={self} className="call-self-video" autoPlay muted playsInline data-testid="call-self-video" />}
       <audio ref={audio} autoPlay data-testid="call-remote-audio" />
       <div className="call-peer">
-        {peer && <Avatar user={peer} size={96} />}
+        {peer && !(withVideo && call.state === "active") && <Avatar user={peer} size={96} />}
         <b>{peer?.display_name ?? ""}</b>
         <span className="call-kind">{kindLine}</span>
         <span className="call-status" data-testid="call-status">
@@ -141,6 +150,7 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
         {call.state === "active" && (
           <>
             <CallButton label={muted ? t("Unmute") : t("Mute")} icon="mic" tone={muted ? "white" : "grey"} onClick={() => setMuted(media.current?.toggleMute() ?? muted)} testid="call-mute" />
+            {withVideo && <CallButton label={t("Switch to voice")} icon="call" tone="grey" onClick={() => act("voice")} testid="call-switch-voice" />}
             <CallButton label={t("Hang up")} icon="close" tone="red" onClick={() => act("hangup")} testid="call-hangup" />
           </>
         )}

@@ -91,6 +91,16 @@ export class CallMedia {
     return muted;
   }
 
+  /** This phone's own microphone and camera, for the self-view. */
+  get localStream(): MediaStream | null {
+    return this.local;
+  }
+
+  /** Stops sending pictures: the camera goes off (the call goes on as voice). */
+  stopCamera() {
+    this.local?.getVideoTracks().forEach((t) => t.stop());
+  }
+
   close() {
     this.local?.getTracks().forEach((t) => t.stop());
     this.pc.close();

@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(decline_call))
         .routes(routes!(cancel_call))
         .routes(routes!(hang_up))
+        .routes(routes!(switch_to_voice))
         .routes(routes!(send_signal))
 }
 
@@ -138,6 +139,24 @@ async fn hang_up(
     extract::Json(req): extract::Json<HangUp>,
 ) -> ApiResult<Json<Call>> {
     end(&state, &authed, &id, Ending::HangUp(req.failure)).await
+}
+
+/// Turns an answered video call into a voice call, for both people (either device in the
+/// call; a voice call stays as it is).
+#[utoipa::path(post, path = "/calls/{id}/voice", tag = "calls", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Call id")),
+    responses((status = 200, body = Call), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn switch_to_voice(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Call>> {
+    let call = state
+        .store
+        .switch_to_voice(authed.user_id, authed.device_id, call_id(&id)?)
+        .await?;
+    announce(&state, &call);
+    Ok(Json(for_user(&state, &call, authed.user_id)))
 }
 
 /// Sends an SDP offer or answer, or an ICE candidate, to the other device of an answered call.

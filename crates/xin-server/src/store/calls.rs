@@ -275,6 +275,31 @@ impl Store {
         .await
     }
 
+    /// Turns the answered video call `id` into a voice call (either device in it): both stop
+    /// sending pictures.
+    pub async fn switch_to_voice(&self, user: Uuid, device: Uuid, id: Uuid) -> ApiResult<Call> {
+        self.write(move |cx| {
+            let mut call = load(&cx.conn, id, user)?;
+            if device != call.caller_device && Some(device) != call.callee_device {
+                return Err(conflict("This device is not in the call."));
+            }
+            if call.state != CallState::Active {
+                return Err(conflict("Only a call in progress can switch to voice."));
+            }
+            if call.kind == CallKind::Voice || call.voice_only {
+                return Ok(call);
+            }
+            call.voice_only = true;
+            sql::exec(
+                &cx.conn,
+                "UPDATE calls SET voice_only = 1 WHERE id = $1",
+                &[&id.to_string()],
+            )?;
+            Ok(call)
+        })
+        .await
+    }
+
     /// Ends the call `id` by `user`, the way `how` says.
     pub async fn end_call(&self, user: Uuid, id: Uuid, how: Ending) -> ApiResult<Call> {
         self.write(move |cx| {
