@@ -324,3 +324,41 @@ describe("calls between the desktop and a phone", () => {
     await desktop.screenshot("108-desktop-call-lines");
   });
 });
+
+describe("the desktop's call devices", () => {
+  let server, desktop;
+
+  before(async () => {
+    server = await startServer();
+    // No XIN_MOCK_CALL_MEDIA: the app looks for real devices, and this machine has none.
+    desktop = await startDesktop(server.url);
+  });
+
+  after(async () => {
+    await desktop?.stop();
+    await server?.stop();
+  });
+
+  test("Settings offers the system's default devices, and a test says clearly when there is no sound system", async () => {
+    const phone = await startPhone();
+    try {
+      await register(server, "dana", "13800000009");
+      await phoneSignIn(phone.page, server.url, "dana");
+      await signInDesktop(desktop, phone.page);
+    } finally {
+      await phone.stop();
+    }
+    await (await desktop.find("rail-settings")).click();
+    const microphone = await desktop.find("setting-microphone");
+    assert.equal(await microphone.getAttribute("value"), "", "the system's default is chosen");
+    await (await desktop.find("test-speaker")).click();
+    // This test machine runs no PulseAudio or PipeWire: the test says what went wrong.
+    await desktop.driver.wait(async () => {
+      const text = await (await desktop.find("call-device-note")).getText();
+      return text !== "" && !/Playing a tone/.test(text);
+    }, 15_000, "the speaker test answers");
+    const note = await (await desktop.find("call-device-note")).getText();
+    assert.doesNotMatch(note, /Did you hear the tone/, `no speaker here, yet: ${note}`);
+    await desktop.screenshot("109-desktop-call-settings");
+  });
+});

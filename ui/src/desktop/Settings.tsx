@@ -3,6 +3,7 @@ import type { AlbumWindow, AppSettings, Device, FriendCard, UserProfile } from "
 import { Avatar } from "../shared/Avatar";
 import { relativeTime } from "../shared/format";
 import { Icon } from "../shared/icons";
+import { CallDevicesSetting } from "./CallDevicesSetting";
 import { errorText, ipc, onCoreEvent } from "./ipc";
 import { LanguageSelect } from "../shared/LanguageSelect";
 import { useT } from "../shared/i18n";
@@ -137,6 +138,7 @@ export function Settings({ user }: { user: UserProfile }) {
             {t("Show the sender and message text in notifications")}
           </label>
           <MomentsWindow />
+          <CallDevicesSetting />
           <button className="danger-button" data-testid="sign-out" onClick={() => ipc.signOut()}>
             {t("Log out of this computer")}
           </button>
