@@ -187,6 +187,16 @@ pub struct Config {
     #[arg(long, env = "XIN_TURN_SECRET", hide_env_values = true)]
     pub turn_secret: Option<String>,
 
+    /// A certificate chain (PEM) to serve HTTPS with, so phones on the LAN get the secure page
+    /// their microphone and camera need (calls). With `--tls-key`; without both, plain HTTP
+    /// (put a TLS proxy in front instead).
+    #[arg(long, env = "XIN_TLS_CERT")]
+    pub tls_cert: Option<std::path::PathBuf>,
+
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "XIN_TLS_KEY")]
+    pub tls_key: Option<std::path::PathBuf>,
+
     /// Seconds a one-time payment code can be charged after it is shown.
     #[arg(long, env = "XIN_PAYMENT_CODE_TTL_SECS", default_value_t = 60)]
     pub payment_code_ttl_secs: u64,
@@ -278,6 +288,8 @@ impl Config {
             call_ring_secs: 45,
             turn_urls: Vec::new(),
             turn_secret: None,
+            tls_cert: None,
+            tls_key: None,
             payment_code_ttl_secs: 60,
             payment_code_no_pin_fen: 50_000,
             payment_code_no_pin_daily_fen: 200_000,
@@ -317,6 +329,9 @@ impl Config {
                     "--blobs must be an s3:// URL (s3://BUCKET?endpoint=…&region=…), not {url:?}"
                 ));
             }
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err("--tls-cert and --tls-key go together: give both, or neither".into());
         }
         if !self.turn_urls.is_empty() && self.turn_secret.is_none() {
             return Err(
@@ -370,6 +385,11 @@ impl Config {
         } else {
             bound.ip().to_string()
         };
-        format!("http://{host}:{}", bound.port())
+        let scheme = if self.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{host}:{}", bound.port())
     }
 }

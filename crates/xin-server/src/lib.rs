@@ -23,6 +23,7 @@ mod secrets;
 mod state;
 pub mod store;
 mod time;
+mod tls;
 mod validate;
 pub mod wallet;
 
@@ -136,9 +137,17 @@ pub async fn serve(
     Ok(())
 }
 
+/// What the server accepts connections on: plain HTTP, or HTTPS with its own certificate.
+enum Listening {
+    Plain(tokio::net::TcpListener),
+    Tls(tls::TlsListener),
+}
+
 /// A server running in the background (used by `serve` and by tests).
 pub struct Running {
     pub addr: SocketAddr,
+    /// Serving HTTPS (`--tls-cert`, `--tls-key`).
+    pub tls: bool,
     pub state: AppState,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
@@ -146,7 +155,8 @@ pub struct Running {
 
 impl Running {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// A stopping node's way out (SIGTERM): `/ready` fails and new sockets are refused at
@@ -184,6 +194,10 @@ pub async fn check_ledger(config: &Config) -> Result<Vec<String>, String> {
 
 pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<Running, String> {
     config.check()?;
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+        _ => None,
+    };
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let data_dir = config.data_dir();
     let hub = hub::Hub::new(config.socket_queue);
@@ -236,15 +250,32 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     let webhooks = tokio::spawn(official::webhook::run_deliveries(state.clone()));
     let router = app(state.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served_tls = tls.is_some();
+    let listening = match tls {
+        Some(acceptor) => Listening::Tls(
+            tls::TlsListener::new(listener, acceptor).map_err(|e| format!("TLS listener: {e}"))?,
+        ),
+        None => Listening::Plain(listener),
+    };
     let task = tokio::spawn(async move {
-        let result = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
+        let make = router.into_make_service_with_connect_info::<SocketAddr>();
+        let shutdown = async {
             let _ = stopped.await;
-        })
-        .await;
+        };
+        let result = match listening {
+            // `tap_io` gives the TLS listener the client-address plumbing a plain one has.
+            Listening::Tls(tls) => {
+                use axum::serve::ListenerExt;
+                axum::serve(tls.tap_io(|_| {}), make)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            Listening::Plain(plain) => {
+                axum::serve(plain, make)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        };
         if let Err(e) = result {
             tracing::error!("server: {e}");
         }
@@ -255,6 +286,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     });
     Ok(Running {
         addr,
+        tls: served_tls,
         state,
         stop,
         task,

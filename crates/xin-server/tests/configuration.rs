@@ -104,3 +104,23 @@ fn blobs_must_be_s3() {
     assert!(!ok);
     assert!(said.contains("unknown option \"colour\""), "{said}");
 }
+
+#[test]
+fn tls_needs_a_certificate_and_its_key() {
+    let (ok, said) = start(&["--tls-cert", "/etc/xin/cert.pem"]);
+    assert!(!ok);
+    assert!(
+        said.contains("--tls-cert and --tls-key go together"),
+        "{said}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let not_pem = dir.path().join("cert.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let path = not_pem.to_str().unwrap();
+    let (ok, said) = start(&["--tls-cert", path, "--tls-key", path]);
+    assert!(!ok);
+    assert!(
+        said.contains("--tls-cert") && said.contains("no certificate"),
+        "{said}"
+    );
+}

@@ -132,7 +132,7 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
         {unavailable && call.state !== "ended" && (
           <p className="call-warning" data-testid="call-insecure">
             {unavailable === "insecure"
-              ? t("Calls need a secure connection: open the companion over HTTPS (a TLS proxy in front of Xin), or on this computer at localhost.")
+              ? t("Calls need a secure connection: open the companion over HTTPS (the server started with --tls-cert and --tls-key, or a TLS proxy in front of it), or on this computer at localhost.")
               : t("This browser cannot make calls.")}
           </p>
         )}
