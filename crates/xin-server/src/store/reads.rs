@@ -6,7 +6,7 @@ use super::driver::{Backend, Begin, Conn};
 use crate::error::{ApiError, ApiResult};
 
 /// A read to run on one of the read threads.
-type ReadJob = Box<dyn FnOnce(&mut Option<Conn>) + Send>;
+type ReadJob = Box<dyn FnOnce(&mut Option<Conn>, &Backend) + Send>;
 
 /// The queue of reads and the threads that run them.
 pub(crate) struct Reads {
@@ -33,7 +33,7 @@ impl Reads {
                                 .inspect_err(|e| tracing::error!("read connection: {e}"))
                                 .ok();
                         }
-                        job(&mut conn);
+                        job(&mut conn, &backend);
                     }
                 });
             if let Err(e) = spawned {
@@ -50,8 +50,8 @@ impl Reads {
         F: FnOnce(&Conn) -> ApiResult<T> + Send + 'static,
     {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let job: ReadJob = Box::new(move |slot: &mut Option<Conn>| {
-            let _ = tx.send(read(slot, f));
+        let job: ReadJob = Box::new(move |slot: &mut Option<Conn>, backend: &Backend| {
+            let _ = tx.send(read(slot, backend, f));
         });
         self.jobs
             .send(job)
@@ -61,12 +61,16 @@ impl Reads {
     }
 }
 
-fn read<T>(slot: &mut Option<Conn>, f: impl FnOnce(&Conn) -> ApiResult<T>) -> ApiResult<T> {
+fn read<T>(
+    slot: &mut Option<Conn>,
+    backend: &Backend,
+    f: impl FnOnce(&Conn) -> ApiResult<T>,
+) -> ApiResult<T> {
     let conn = slot
-        .as_ref()
+        .as_mut()
         .ok_or_else(|| ApiError::Internal("cannot open a read connection".into()))?;
-    if let Err(e) = conn.begin(Begin::Read) {
-        // Gone (the database restarted): the next read opens a new one.
+    if let Err(e) = conn.begin_or_reconnect(backend, Begin::Read) {
+        // The database is unreachable: the next read tries to open a new one.
         *slot = None;
         return Err(e);
     }

@@ -290,7 +290,7 @@ fn commit_with_retries(
     loop {
         cx.conn.take_conflict();
         let started = std::time::Instant::now();
-        let committed = commit_batch(cx, batch, events);
+        let committed = commit_batch(cx, backend, batch, events);
         tracing::debug!(writes = batch.len(), took = ?started.elapsed(), "store batch committed");
         // A write that lost a race inside its savepoint was rolled back alone and the
         // transaction committed without it; it still has to run.
@@ -326,10 +326,11 @@ fn commit_with_retries(
 
 fn commit_batch(
     cx: &mut WriteCx,
+    backend: &Backend,
     batch: &mut [Box<dyn Job>],
     events: &mut NewEvents,
 ) -> ApiResult<()> {
-    cx.conn.begin(Begin::Write)?;
+    cx.conn.begin_or_reconnect(backend, Begin::Write)?;
     for job in batch.iter_mut() {
         if cx.conn.is_postgres() {
             // Other nodes change members and blocks too, and this cache hears only of this

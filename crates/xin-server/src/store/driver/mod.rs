@@ -164,6 +164,20 @@ impl Conn {
         })
     }
 
+    /// Begins a transaction, first replacing the connection if the database dropped it while
+    /// it sat idle (a restart, an ended session): nothing has run on it, so beginning again
+    /// on a new one is safe, and the request never sees the old one's end.
+    pub(crate) fn begin_or_reconnect(&mut self, backend: &Backend, what: Begin) -> ApiResult<()> {
+        match self.begin(what) {
+            Err(e) if self.is_broken() => {
+                tracing::info!("store connection dropped by the database ({e}): reconnecting");
+                *self = Self::open(backend)?;
+                self.begin(what)
+            }
+            begun => begun,
+        }
+    }
+
     pub(crate) fn commit(&self) -> ApiResult<()> {
         self.batch("COMMIT")
     }

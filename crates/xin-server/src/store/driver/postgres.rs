@@ -40,12 +40,26 @@ fn is_conflict(e: &postgres::Error) -> bool {
     })
 }
 
+/// Whether the error says the connection is over (the database shut down or ended this
+/// session): nothing more can run on it.
+fn ends_connection(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    e.is_closed()
+        || e.code().is_some_and(|c| {
+            *c == SqlState::ADMIN_SHUTDOWN
+                || *c == SqlState::CRASH_SHUTDOWN
+                || *c == SqlState::CANNOT_CONNECT_NOW
+        })
+}
+
 /// A connection and the statements it has prepared (PostgreSQL plans each once per session).
 pub(super) struct PgConn {
     client: RefCell<Client>,
     prepared: RefCell<HashMap<String, Statement>>,
     /// Set when a statement lost a deadlock or serialization race (see `Conn::take_conflict`).
     conflicted: Cell<bool>,
+    /// Set when an error said the session is over, which the client may learn only later.
+    ended: Cell<bool>,
 }
 
 impl PgConn {
@@ -66,12 +80,16 @@ impl PgConn {
             client: RefCell::new(client),
             prepared: RefCell::default(),
             conflicted: Cell::new(false),
+            ended: Cell::new(false),
         })
     }
 
     fn failed(&self, e: postgres::Error, sql: &str) -> ApiError {
         if is_conflict(&e) {
             self.conflicted.set(true);
+        }
+        if ends_connection(&e) {
+            self.ended.set(true);
         }
         described(&e, sql)
     }
@@ -126,7 +144,7 @@ impl PgConn {
     }
 
     pub(super) fn is_closed(&self) -> bool {
-        self.client.borrow().is_closed()
+        self.ended.get() || self.client.borrow().is_closed()
     }
 
     pub(super) fn batch(&self, sql: &str) -> ApiResult<()> {
