@@ -163,9 +163,12 @@ fn rust_and_ui(root: &Path, tally: &mut Tally) -> Result<()> {
 /// Tests of several nodes on one database, which only PostgreSQL can be (their names start so).
 const POSTGRES_ONLY: &str = "on_postgres_";
 
-/// Tests that measure SQLite itself (its file's bytes), not the store's behaviour.
-const SQLITE_ONLY: &[&str] =
-    &["a_500_member_group_stores_a_message_once_and_changes_as_small_rows"];
+/// Tests that measure SQLite itself (its file's bytes), not the store's behaviour, or back up
+/// the embedded store (PostgreSQL is backed up with its own tools).
+const SQLITE_ONLY: &[&str] = &[
+    "a_500_member_group_stores_a_message_once_and_changes_as_small_rows",
+    "a_backup_taken_while_messages_are_sent_restores_every_acknowledged_one_and_a_sound_ledger",
+];
 
 /// The server's suites once more as a service of many machines: each test in a database of its
 /// own on a PostgreSQL cluster started here, every node joined to the others through a NATS

@@ -230,6 +230,19 @@ pub enum Command {
         #[command(subcommand)]
         action: LedgerAction,
     },
+    /// Backs up the embedded store of `--data-dir` into DIR (new or empty) while the server
+    /// runs: a consistent snapshot of the database and every file it names, each checked
+    /// against its hash. PostgreSQL deployments use PostgreSQL's own backups.
+    Backup {
+        /// Where the backup goes.
+        dir: PathBuf,
+    },
+    /// Restores a backup made by `backup` into `--data-dir`, which must hold no store yet;
+    /// checks the snapshot, every file and the ledger.
+    Restore {
+        /// The backup to restore.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, clap::Subcommand)]

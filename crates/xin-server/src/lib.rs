@@ -1,6 +1,7 @@
 //! `xin-server`: accounts, devices, QR login and realtime fan-out; serves the phone companion.
 
 mod auth;
+pub mod backup;
 mod broker;
 mod calls;
 mod client_address;

@@ -1,44 +1,108 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use xin_server::Config;
+use std::process::ExitCode;
+
+use xin_server::{
+    config::{Command, LedgerAction},
+    Config,
+};
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
     let config = Config::parse();
-    if let Some(xin_server::config::Command::Ledger { action }) = &config.command {
-        let xin_server::config::LedgerAction::Check = action;
-        return match xin_server::check_ledger(&config).await {
-            Ok(problems) if problems.is_empty() => {
-                println!("ledger check: every invariant holds");
-                std::process::ExitCode::SUCCESS
-            }
-            Ok(problems) => {
-                for p in &problems {
-                    println!("ledger check: {p}");
-                }
-                println!("ledger check: {} problems", problems.len());
-                std::process::ExitCode::FAILURE
-            }
-            Err(e) => {
-                eprintln!("ledger check: {e}");
-                std::process::ExitCode::FAILURE
-            }
-        };
+    if let Some(command) = &config.command {
+        return run_command(&config, command).await;
     }
     // Every realtime socket is a descriptor: allow as many as the system lets this user have.
     if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
         tracing::warn!("could not raise the open-file limit: {e}");
     }
     match xin_server::serve(config, shutdown_signal()).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("xin-server stopped: {e:#}");
-            std::process::ExitCode::FAILURE
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A command instead of serving: prints what it found, exits 1 when anything is wrong.
+async fn run_command(config: &Config, command: &Command) -> ExitCode {
+    match command {
+        Command::Ledger {
+            action: LedgerAction::Check,
+        } => ledger_check(config).await,
+        Command::Backup { dir } => {
+            if config.database_url.is_some() {
+                eprintln!("backup: the store is in PostgreSQL; back it up with PostgreSQL's tools (docs/operations.md)");
+                return ExitCode::FAILURE;
+            }
+            match xin_server::backup::backup(&config.data_dir(), dir) {
+                Ok(copied) => {
+                    println!(
+                        "backup: {} files and the database, {} bytes, in {}",
+                        copied.blobs,
+                        copied.bytes,
+                        dir.display()
+                    );
+                    for hash in &copied.missing {
+                        println!("backup: file {hash} was collected while the backup ran (nothing pointed at it)");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("backup: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Restore { dir } => {
+            if config.database_url.is_some() {
+                eprintln!("restore: only into the embedded store (leave out --database-url)");
+                return ExitCode::FAILURE;
+            }
+            match xin_server::backup::restore(dir, &config.data_dir()) {
+                Ok(copied) => {
+                    println!(
+                        "restore: {} files and the database, {} bytes, into {}",
+                        copied.blobs,
+                        copied.bytes,
+                        config.data_dir().display()
+                    );
+                    // The restored store is opened (and migrated) as a server would, and its
+                    // money checked before anyone relies on it.
+                    ledger_check(config).await
+                }
+                Err(e) => {
+                    eprintln!("restore: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+async fn ledger_check(config: &Config) -> ExitCode {
+    match xin_server::check_ledger(config).await {
+        Ok(problems) if problems.is_empty() => {
+            println!("ledger check: every invariant holds");
+            ExitCode::SUCCESS
+        }
+        Ok(problems) => {
+            for p in &problems {
+                println!("ledger check: {p}");
+            }
+            println!("ledger check: {} problems", problems.len());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("ledger check: {e}");
+            ExitCode::FAILURE
         }
     }
 }

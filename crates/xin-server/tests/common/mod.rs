@@ -167,6 +167,21 @@ impl TestServer {
         }
     }
 
+    /// A server (embedded store) on a data directory filled beforehand: a restored backup.
+    pub async fn on_data_dir(dir: tempfile::TempDir) -> Self {
+        let config = Config::for_tests(dir.path());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = xin_server::start(config.clone(), listener).await.unwrap();
+        Self {
+            url: running.url(),
+            running: Some(running),
+            http: reqwest::Client::new(),
+            config,
+            _database: None,
+            _dir: dir,
+        }
+    }
+
     /// Another node on this server's PostgreSQL database: its own process state, data
     /// directory and port, the same truth.
     pub async fn another_node(&self) -> TestServer {
