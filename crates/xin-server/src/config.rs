@@ -197,6 +197,16 @@ pub struct Config {
     #[arg(long, env = "XIN_TLS_KEY")]
     pub tls_key: Option<std::path::PathBuf>,
 
+    /// Serve the Prometheus metrics on this address only (e.g. 127.0.0.1:9464) instead of at
+    /// `/metrics` beside the API, to keep them off the public side.
+    #[arg(long, env = "XIN_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// How log lines are written: `text` for people, `json` (one object a line) for a log
+    /// collector.
+    #[arg(long, env = "XIN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Seconds a one-time payment code can be charged after it is shown.
     #[arg(long, env = "XIN_PAYMENT_CODE_TTL_SECS", default_value_t = 60)]
     pub payment_code_ttl_secs: u64,
@@ -220,6 +230,13 @@ pub struct Config {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// What to do instead of serving.
@@ -303,6 +320,8 @@ impl Config {
             turn_secret: None,
             tls_cert: None,
             tls_key: None,
+            metrics_listen: None,
+            log_format: LogFormat::Text,
             payment_code_ttl_secs: 60,
             payment_code_no_pin_fen: 50_000,
             payment_code_no_pin_daily_fen: 200_000,

@@ -96,6 +96,8 @@ impl IntoResponse for ApiError {
             }
         };
         let mut response = (status_of(code), Json(ErrorBody::new(code, message))).into_response();
+        // For the metrics' count of answers by code (see `metrics`).
+        response.extensions_mut().insert(code);
         if code == ErrorCode::RateLimited {
             response
                 .headers_mut()

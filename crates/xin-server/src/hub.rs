@@ -20,7 +20,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, Notify};
 use uuid::Uuid;
-use xin_proto::{Event, ServerEvent};
+use xin_proto::{Event, EventBody, ServerEvent};
 
 /// What the hub asks one socket to do.
 #[derive(Debug, Clone)]
@@ -123,6 +123,8 @@ struct Inner {
     next_id: AtomicU64,
     tickets: broadcast::Sender<String>,
     queue: usize,
+    /// Counted as events commit and reach sockets.
+    metrics: crate::metrics::Metrics,
     /// Where messages for the other nodes go, once a broker is connected.
     peers: OnceLock<mpsc::UnboundedSender<Peer>>,
 }
@@ -149,10 +151,17 @@ fn push_to(
 
 /// Queues a committed event in seq order: one pushed already (it came twice, or late) is
 /// dropped, one ahead of a missing one is held until that one comes.
-fn push_event(users: &mut HashMap<Uuid, UserSockets>, user: Uuid, event: Event) {
+fn push_event(
+    users: &mut HashMap<Uuid, UserSockets>,
+    user: Uuid,
+    event: Event,
+    metrics: &crate::metrics::Metrics,
+) {
     let Some(sockets) = users.get_mut(&user) else {
         return;
     };
+    let lag_ms = crate::time::now_ms().saturating_sub(event.at).max(0);
+    metrics.push_lag_seconds.observe(lag_ms as f64 / 1000.0);
     match sockets.last_seq {
         Some(last) if event.seq <= last => return,
         Some(last) if event.seq > last + 1 => {
@@ -212,6 +221,7 @@ impl Hub {
             next_id: AtomicU64::new(0),
             tickets: broadcast::channel(1024).0,
             queue: queue.max(1),
+            metrics: crate::metrics::Metrics::default(),
             peers: OnceLock::new(),
         }))
     }
@@ -233,7 +243,7 @@ impl Hub {
             Peer::Events { user, events } => {
                 if let Ok(mut users) = self.0.users.lock() {
                     for event in events {
-                        push_event(&mut users, user, event);
+                        push_event(&mut users, user, event, &self.0.metrics);
                     }
                 }
             }
@@ -398,10 +408,34 @@ impl Hub {
     }
 }
 
+impl Hub {
+    /// The node's counters and timings.
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.0.metrics
+    }
+
+    /// Counts what this node committed: each message once (its sender's own copy), each
+    /// wallet whose balance moved.
+    fn count(&self, events: &[(Uuid, Event)]) {
+        for (user, event) in events {
+            match &event.body {
+                EventBody::MessageNew { message, .. } if message.sender_id == *user => {
+                    self.0.metrics.messages.inc();
+                }
+                EventBody::WalletChanged { .. } => {
+                    self.0.metrics.wallet_changes.inc();
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 impl crate::store::Publish for Hub {
     /// Pushes committed events, in order, to their users' open sockets, here and on the
     /// other nodes.
     fn publish(&self, events: Vec<(Uuid, Event)>) {
+        self.count(&events);
         if self.0.peers.get().is_some() {
             let mut by_user: HashMap<Uuid, Vec<Event>> = HashMap::new();
             for (user, event) in &events {
@@ -415,7 +449,11 @@ impl crate::store::Publish for Hub {
             return;
         };
         for (user, event) in events {
-            push_event(&mut users, user, event);
+            push_event(&mut users, user, event, &self.0.metrics);
         }
+    }
+
+    fn committed(&self, writes: usize, took: std::time::Duration) {
+        self.0.metrics.committed(writes, took);
     }
 }

@@ -12,6 +12,7 @@ mod extract;
 pub mod files;
 pub mod hub;
 pub mod language;
+pub mod metrics;
 mod media_links;
 mod mini_program;
 mod mini_program_files;
@@ -40,6 +41,7 @@ use axum::{
 use tower_http::{
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeader,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
 use utoipa::OpenApi;
@@ -80,14 +82,18 @@ pub fn app(state: AppState) -> Router {
     let console =
         ServeDir::new(&console_dir).fallback(ServeFile::new(console_dir.join("index.html")));
 
-    api.route(
+    let api = api.route(
         "/api/v1/openapi.json",
         get(move || {
             let doc = doc.clone();
             async move { Json(doc.as_ref().clone()) }
         }),
-    )
-    .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+    );
+    let api = match state.config.metrics_listen {
+        Some(_) => api,
+        None => api.route("/metrics", get(metrics::serve)),
+    };
+    api.layer(DefaultBodyLimit::max(API_BODY_LIMIT))
     .nest_service("/m", unframed(companion))
     .nest_service("/console", unframed(console))
     .route("/", get(|| async { Redirect::temporary("/m/") }))
@@ -99,7 +105,15 @@ pub fn app(state: AppState) -> Router {
         )
         .into_response()
     })
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        metrics::count_answers,
+    ))
     .layer(TraceLayer::new_for_http().make_span_with(request_span))
+    // Every answer carries its request's id (`x-request-id`, the client's own if it sent one),
+    // and so does every log line of the request: a user's report finds its lines.
+    .layer(PropagateRequestIdLayer::x_request_id())
+    .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
     .with_state(state)
 }
 
@@ -121,7 +135,15 @@ fn unframed<S>(service: S) -> SetResponseHeader<SetResponseHeader<S, HeaderValue
 /// realtime socket and the phone's `<img>` addresses cannot send a header) or what someone
 /// searched for, and neither belongs in a log.
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
-    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(64)
+        .collect::<String>();
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
 }
 
 /// Opens the store, binds, and serves until `shutdown` resolves.
@@ -147,6 +169,8 @@ enum Listening {
 /// A server running in the background (used by `serve` and by tests).
 pub struct Running {
     pub addr: SocketAddr,
+    /// Where the metrics are served when `--metrics-listen` puts them apart.
+    pub metrics_addr: Option<SocketAddr>,
     /// Serving HTTPS (`--tls-cert`, `--tls-key`).
     pub tls: bool,
     pub state: AppState,
@@ -250,6 +274,26 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     let rings = tokio::spawn(calls::run_ring_timeouts(state.clone()));
     let webhooks = tokio::spawn(official::webhook::run_deliveries(state.clone()));
     let router = app(state.clone());
+    let metrics_task = match state.config.metrics_listen {
+        Some(at) => {
+            let listener = tokio::net::TcpListener::bind(at)
+                .await
+                .map_err(|e| format!("bind the metrics address {at}: {e}"))?;
+            let metrics_addr = listener.local_addr().map_err(|e| e.to_string())?;
+            tracing::info!(%metrics_addr, "metrics");
+            let router = metrics::router(state.clone());
+            Some((
+                metrics_addr,
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(listener, router).await {
+                        tracing::error!("metrics: {e}");
+                    }
+                }),
+            ))
+        }
+        None => None,
+    };
+    let metrics_addr = metrics_task.as_ref().map(|(a, _)| *a);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served_tls = tls.is_some();
     let listening = match tls {
@@ -280,6 +324,9 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
         if let Err(e) = result {
             tracing::error!("server: {e}");
         }
+        if let Some((_, t)) = metrics_task {
+            t.abort();
+        }
         collector.abort();
         refunds.abort();
         rings.abort();
@@ -287,6 +334,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
     });
     Ok(Running {
         addr,
+        metrics_addr,
         tls: served_tls,
         state,
         stop,

@@ -3,18 +3,24 @@ use tracing_subscriber::EnvFilter;
 use std::process::ExitCode;
 
 use xin_server::{
-    config::{Command, LedgerAction},
+    config::{Command, LedgerAction, LogFormat},
     Config,
 };
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let config = Config::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match config.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        // One JSON object a line, with the request's span (method, path, request id) in it.
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .init(),
+    }
     if let Some(command) = &config.command {
         return run_command(&config, command).await;
     }

@@ -52,6 +52,11 @@ impl ReceivingBounds {
         }
     }
 
+    /// Requests receiving bytes right now.
+    pub fn in_all(&self) -> usize {
+        self.counts.lock().map_or(0, |c| c.in_all)
+    }
+
     /// A place for one of `user`'s requests, or a refusal at once (the client tries again
     /// later from its verified offset; nothing is lost).
     pub fn enter(&self, user: Uuid) -> ApiResult<Receiving> {

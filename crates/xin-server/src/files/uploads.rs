@@ -140,6 +140,11 @@ impl Uploads {
         }
     }
 
+    /// Upload requests receiving bytes right now, for the metrics.
+    pub fn receiving(&self) -> usize {
+        self.receiving.in_all()
+    }
+
     pub fn staging(&self) -> &Staging {
         &self.staging
     }

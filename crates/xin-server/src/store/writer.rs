@@ -30,6 +30,9 @@ use crate::error::{ApiError, ApiResult};
 /// (its open sockets). The store names no layer above it; whoever opens it says where events go.
 pub trait Publish: Clone + Send + 'static {
     fn publish(&self, events: Vec<(uuid::Uuid, xin_proto::Event)>);
+
+    /// A batch of `writes` committed in `took` (retries included), for the metrics.
+    fn committed(&self, _writes: usize, _took: std::time::Duration) {}
 }
 
 /// Writes waiting for the writer; beyond this, callers wait (backpressure).
@@ -240,8 +243,10 @@ fn run(conn: Conn, backend: &Backend, rx: &Queue, publish: impl Publish) {
             continue;
         }
         let mut events = NewEvents::default();
+        let started = std::time::Instant::now();
         let committed = commit_with_retries(&mut cx, backend, &mut batch, &mut events);
         if committed.is_ok() {
+            publish.committed(batch.len(), started.elapsed());
             #[cfg(debug_assertions)]
             die_before_publish_if_due(&events);
             publish.publish(events.0);

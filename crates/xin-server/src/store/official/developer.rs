@@ -176,6 +176,21 @@ impl Store {
             .await
     }
 
+    /// Deliveries waiting to be sent, due or not: the queue's depth, for the metrics.
+    pub async fn webhooks_pending(&self) -> ApiResult<i64> {
+        self.reads
+            .run(|c| {
+                let n = sql::one(
+                    c,
+                    "SELECT COUNT(*) FROM official_webhook_queue WHERE state = 'pending'",
+                    &[],
+                    |r| r.get::<_, i64>(0),
+                )?;
+                Ok(n.unwrap_or(0))
+            })
+            .await
+    }
+
     /// Gives back a claimed delivery that was not attempted: due again now.
     pub async fn webhook_released(&self, id: String) -> ApiResult<()> {
         self.write(move |cx| {
