@@ -25,7 +25,7 @@ pub fn follow(app: &AppHandle, engine: &Engine, call: Option<&CallView>) {
         if call.call.state == CallState::Ended {
             return;
         }
-        if let Err(e) = open(app, call) {
+        if let Err(e) = open(app, engine, call) {
             tracing::warn!("the call window cannot open: {e}");
         }
         if call.incoming && call.call.state == CallState::Ringing {
@@ -45,7 +45,7 @@ pub fn follow(app: &AppHandle, engine: &Engine, call: Option<&CallView>) {
     }
 }
 
-fn open(app: &AppHandle, call: &CallView) -> tauri::Result<()> {
+fn open(app: &AppHandle, engine: &Engine, call: &CallView) -> tauri::Result<()> {
     let (w, h) = if call.video { FULL_VIDEO } else { FULL };
     let window = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html".into()))
         .title(&call.peer.display_name)
@@ -56,6 +56,28 @@ fn open(app: &AppHandle, call: &CallView) -> tauri::Result<()> {
         .always_on_top(call.incoming && call.call.state == CallState::Ringing)
         .build()?;
     let _ = window.set_focus();
+    // The close button ends the call (declines one ringing here), as WeChat's does. Only the
+    // user's request counts: the window the app destroys after a call may go when the next
+    // call already rings, which must not be touched.
+    let engine = engine.clone();
+    window.on_window_event(move |event| {
+        if let tauri::WindowEvent::CloseRequested { .. } = event {
+            let engine = engine.clone();
+            tauri::async_runtime::spawn(async move {
+                let Some(view) = engine.current_call() else {
+                    return;
+                };
+                let ended = match view.call.state {
+                    CallState::Ended => Ok(()),
+                    CallState::Ringing if view.incoming => engine.decline_call().await,
+                    _ => engine.hang_up().await,
+                };
+                if let Err(e) = ended {
+                    tracing::warn!("closing the call window: {e}");
+                }
+            });
+        }
+    });
     Ok(())
 }
 

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { By, phoneSignIn, signInDesktop, startDesktop, startPhone, startServer, tempDir, until, waitFor, wav } from "./harness.mjs";
+import { By, closeWindowTitled, phoneSignIn, signInDesktop, startDesktop, startPhone, startServer, tempDir, until, waitFor, wav } from "./harness.mjs";
 
 const PASSWORD = "xin-demo-pass";
 // WebRTC between two browsers on one machine's loopback; the remote audio plays without a tap.
@@ -226,6 +226,16 @@ describe("calls between the desktop and a phone", () => {
     await d.switchTo().window(mainWindow);
   }
 
+  /** How many elements carry `testId` now; a React redraw mid-search counts as "ask again". */
+  async function countOf(testId) {
+    try {
+      return (await desktop.driver.findElements(By.css(`[data-testid="${testId}"]`))).length;
+    } catch (e) {
+      if (e.name === "StaleElementReferenceError") return -1;
+      throw e;
+    }
+  }
+
   const secs = (text) => {
     const [m, s] = text.split(":").map(Number);
     return m * 60 + s;
@@ -248,8 +258,9 @@ describe("calls between the desktop and a phone", () => {
       const s = await desktop.invoke("call_stats", {});
       return s && s.audio_packets > 100 && Math.abs((s.tone_hz ?? 0) - 1000) < 20;
     }, 15_000);
-    const inbound = await phoneInbound(bob.page, "audio");
-    assert.ok(inbound.packets > 100 && inbound.lost === 0, `the phone received ${JSON.stringify(inbound)}`);
+    let inbound = null;
+    await waitFor("the phone to receive 100 packets", async () => (inbound = await phoneInbound(bob.page, "audio"))?.packets > 100, 10_000);
+    assert.equal(inbound.lost, 0, `the phone lost none: ${JSON.stringify(inbound)}`);
     const [d, p] = [secs(await (await desktop.find("call-status")).getText()), secs(await bob.page.getByTestId("call-status").textContent())];
     assert.ok(Math.abs(d - p) <= 1, `timers ${d} s (desktop) and ${p} s (phone)`);
     await desktop.screenshot("104-desktop-in-voice-call");
@@ -291,10 +302,24 @@ describe("calls between the desktop and a phone", () => {
     await desktop.screenshot("106-desktop-in-video-call");
     await bob.screenshot("107-phone-video-call-with-desktop");
 
+    // A camera turned off shows its owner's avatar at the other end, not a frozen picture.
+    await (await desktop.find("call-camera")).click();
+    await bob.page.getByTestId("call-peer-camera-off").waitFor({ timeout: 10_000 });
+    assert.equal(await bob.page.getByTestId("call-remote-video").isVisible(), false, "the phone hides the desktop's last picture");
+    await bob.screenshot("107b-phone-other-camera-off");
+    await (await desktop.find("call-camera")).click();
+    await bob.page.getByTestId("call-peer-camera-off").waitFor({ state: "detached", timeout: 10_000 });
+    await bob.page.getByTestId("call-camera").click();
+    await desktop.find("call-peer-camera-off");
+    await desktop.driver.wait(async () => (await countOf("call-remote-video")) === 0, 5_000, "the desktop shows the avatar, not the picture");
+    await desktop.screenshot("106c-desktop-other-camera-off");
+    await bob.page.getByTestId("call-camera").click();
+    await desktop.find("call-remote-video");
+
     // The desktop switches the call to voice: the pictures go on both sides, the call goes on.
     await (await desktop.find("call-switch-voice")).click();
     await bob.page.getByTestId("call-remote-video").waitFor({ state: "detached" });
-    await desktop.driver.wait(async () => (await desktop.driver.findElements(By.css('[data-testid="call-remote-video"]'))).length === 0, 10_000, "the desktop's pictures go");
+    await desktop.driver.wait(async () => (await countOf("call-remote-video")) === 0, 10_000, "the desktop's pictures go");
     assert.equal(await (await desktop.find("call-window")).getAttribute("data-state"), "active");
     await desktop.screenshot("106b-desktop-switched-to-voice");
     await bob.page.getByTestId("call-hangup").click();
@@ -322,6 +347,36 @@ describe("calls between the desktop and a phone", () => {
     }, 10_000, "the chat holds the declined and the unanswered call");
     await bob.page.locator('[data-testid="phone-call-line"][data-outcome="no_answer"]').waitFor({ timeout: 10_000 });
     await desktop.screenshot("108-desktop-call-lines");
+  });
+
+  test("closing the call window declines a ringing call and hangs up one in progress", async () => {
+    const d = desktop.driver;
+    await bob.page.getByTestId("phone-voice-call").click();
+    await toCallWindow();
+    await callState("ringing");
+    // The window's close button declines, as WeChat's does.
+    const title = await (await desktop.find("call-peer")).getText();
+    closeWindowTitled(title);
+    await bob.page.locator('[data-testid="call-screen"][data-outcome="declined"]').waitFor({ timeout: 10_000 });
+    await d.wait(async () => (await d.getAllWindowHandles()).length === 1, 10_000, "the call window is gone");
+    await d.switchTo().window(mainWindow);
+
+    // In a call: the small floating window, then the close button hangs up.
+    await (await desktop.find("start-voice-call")).click();
+    await toCallWindow();
+    await callState("ringing");
+    await bob.page.locator('[data-testid="call-screen"][data-state="ringing"]').waitFor();
+    await bob.page.getByTestId("call-accept").click();
+    await d.wait(async () => /^\d\d:\d\d$/.test(await (await desktop.find("call-status")).getText()), 20_000, "the desktop's timer runs");
+    await (await desktop.find("call-mini")).click();
+    await d.wait(async () => (await d.manage().window().getRect()).width <= 220, 5_000, "the call window shrinks to a floating one");
+    const rect = await d.manage().window().getRect();
+    assert.ok(rect.width <= 220 && rect.height <= 260, `a small floating window: ${JSON.stringify(rect)}`);
+    await desktop.screenshot("109b-desktop-floating-call");
+    closeWindowTitled(title);
+    await bob.page.locator('[data-testid="call-screen"][data-outcome="completed"]').waitFor({ timeout: 10_000 });
+    await d.wait(async () => (await d.getAllWindowHandles()).length === 1, 10_000, "the call window is gone");
+    await d.switchTo().window(mainWindow);
   });
 });
 

@@ -1294,7 +1294,11 @@ sdp_mid?: string,
 /**
  * The index of the media line it is for.
  */
-sdp_m_line_index?: number, };
+sdp_m_line_index?: number, } | { "type": "camera", 
+/**
+ * Whether pictures come.
+ */
+on: boolean, };
 
 export type SendSignal = { 
 /**
@@ -2956,6 +2960,10 @@ connected: boolean,
  * of the same push, so their timers agree within the push's latency.
  */
 answered_seen_at?: number, muted: boolean, camera_on: boolean, 
+/**
+ * Whether the other person's camera is on (they say when they turn it off).
+ */
+peer_camera_on: boolean, 
 /**
  * Whether pictures are exchanged: a video call not switched to voice.
  */

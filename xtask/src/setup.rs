@@ -52,6 +52,8 @@ const TEST_PACKAGES: &[&str] = &[
     // call is relayed through a real TURN server.
     "iproute2",
     "coturn",
+    // Closes a window as a window manager's close button does (tests/e2e/close_window.py).
+    "python3-xlib",
     // The server's suites run a second time on PostgreSQL (a cluster of the tests' own), its
     // nodes joined by NATS, their files in SeaweedFS (fetched from PyPI with pip).
     "postgresql",

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::unbounded_channel;
 use xin_core::{
     call_media::{CallMedia, MediaEvent, MediaSetup},
-    call_pipeline::{MediaStats, Source},
+    call_pipeline::MediaStats,
 };
 use xin_proto::Signal;
 
@@ -45,17 +45,6 @@ struct Report {
     /// This process's CPU time (ms) and resident memory (KiB) so far.
     cpu_ms: u64,
     rss_kib: u64,
-}
-
-fn setup(offerer: bool, video: bool, tone_hz: u32) -> MediaSetup {
-    MediaSetup {
-        offerer,
-        video,
-        ice_servers: vec![],
-        relay_only: false,
-        addresses: vec!["127.0.0.1".into()],
-        source: Source::Test { tone_hz },
-    }
 }
 
 fn report(media: &CallMedia) -> Report {
@@ -118,7 +107,8 @@ fn callee() {
         }
         match lines.recv_timeout(Duration::from_millis(5)) {
             Ok(Line::Start { video }) => {
-                media = CallMedia::start(setup(false, video, 1000), tx.clone()).ok();
+                media = CallMedia::start(MediaSetup::loopback_test(false, video, 1000), tx.clone())
+                    .ok();
             }
             Ok(Line::Signal(s)) => {
                 if let Some(m) = &media {
@@ -243,7 +233,8 @@ fn one_call(peer: &mut Peer, video: bool, f: &mut Figures) {
     let (tx, mut rx) = unbounded_channel();
     // The answer: both ends start their media at the same moment.
     peer.say(&Line::Start { video });
-    let me = CallMedia::start(setup(true, video, 440), tx).expect("caller media");
+    let me =
+        CallMedia::start(MediaSetup::loopback_test(true, video, 440), tx).expect("caller media");
     let heard = run(peer, &me, &mut rx, Duration::from_secs(20), |r, s| {
         r.stats.audio_packets > 0 && s.audio_packets > 0
     });

@@ -42,6 +42,21 @@ pub struct MediaSetup {
     pub source: Source,
 }
 
+impl MediaSetup {
+    /// A tone and a test picture over loopback only, with no STUN or TURN: what tests and
+    /// benchmarks run, never a real interface.
+    pub fn loopback_test(offerer: bool, video: bool, tone_hz: u32) -> Self {
+        Self {
+            offerer,
+            video,
+            ice_servers: vec![],
+            relay_only: false,
+            addresses: vec!["127.0.0.1".into()],
+            source: Source::Test { tone_hz },
+        }
+    }
+}
+
 /// The receive jitter buffer: webrtcbin's default of 200 ms is for streaming; a conversation
 /// wants the delay kept small (measured 37–50 ms on loopback with this setting).
 const JITTER_BUFFER_MS: u32 = 60;
@@ -205,8 +220,15 @@ impl CallMedia {
                 self.webrtc
                     .emit_by_name::<()>("add-ice-candidate", &[&index, &candidate]);
             }
+            // News for the call window, not for the media (see `Engine::on_call_signal`).
+            Signal::Camera { .. } => {}
         }
         Ok(())
+    }
+
+    /// Sends `signal` to the other device along with the media's own.
+    pub fn tell_peer(&self, signal: Signal) {
+        let _ = self.out.send(MediaEvent::Signal(signal));
     }
 
     /// Silences or restores the microphone.

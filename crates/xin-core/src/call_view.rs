@@ -20,6 +20,8 @@ pub struct CallView {
     pub answered_seen_at: Option<i64>,
     pub muted: bool,
     pub camera_on: bool,
+    /// Whether the other person's camera is on (they say when they turn it off).
+    pub peer_camera_on: bool,
     /// Whether pictures are exchanged: a video call not switched to voice.
     pub video: bool,
 }

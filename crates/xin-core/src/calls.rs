@@ -267,6 +267,7 @@ impl Engine {
                 c.view.camera_on = on;
                 if let Some(m) = &c.media {
                     m.set_camera(on);
+                    m.tell_peer(Signal::Camera { on });
                 }
             }
         });
@@ -317,8 +318,13 @@ impl Engine {
             && call.caller_device != here;
         let mine = call.caller_device == here
             || (call.callee == me && call.callee_device.is_none_or(|d| d == here));
+        // A call that has ended is only being shown for a moment: a new one takes its place.
         let known = self
-            .with_slot(|s| s.as_ref().map(|c| c.view.call.id))
+            .with_slot(|s| {
+                s.as_ref()
+                    .filter(|c| c.view.call.state != CallState::Ended)
+                    .map(|c| c.view.call.id)
+            })
             .flatten();
         if answered_elsewhere || !mine {
             // Answered on my phone (or another computer): stop ringing here.
@@ -343,6 +349,9 @@ impl Engine {
         let ended = call.state == CallState::Ended;
         let call_id = call.id;
         self.with_slot(|s| {
+            if s.as_ref().is_some_and(|c| c.view.call.id != call.id) {
+                *s = None;
+            }
             let current = s.get_or_insert_with(|| Current {
                 view: CallView {
                     incoming: call.caller != me,
@@ -351,6 +360,7 @@ impl Engine {
                     answered_seen_at: None,
                     muted: false,
                     camera_on: true,
+                    peer_camera_on: true,
                     video,
                     call: call.clone(),
                 },
@@ -396,6 +406,15 @@ impl Engine {
     /// A signal from the other device of the call.
     pub(crate) fn on_call_signal(&self, call: Uuid, signal: Signal) {
         tracing::debug!("call signal in: {signal:?}");
+        if let Signal::Camera { on } = signal {
+            self.with_slot(|s| {
+                if let Some(c) = s.as_mut().filter(|c| c.view.call.id == call) {
+                    c.view.peer_camera_on = on;
+                }
+            });
+            self.publish();
+            return;
+        }
         let media = self
             .with_slot(|s| {
                 s.as_ref()

@@ -7,20 +7,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use xin_core::{
     call_media::{CallMedia, MediaEvent, MediaSetup},
-    call_pipeline::{MediaStats, Source},
+    call_pipeline::MediaStats,
 };
-
-fn setup(offerer: bool, tone_hz: u32, video: bool) -> MediaSetup {
-    MediaSetup {
-        offerer,
-        video,
-        ice_servers: vec![],
-        relay_only: false,
-        // Never a real interface: the tests talk over loopback only.
-        addresses: vec!["127.0.0.1".into()],
-        source: Source::Test { tone_hz },
-    }
-}
 
 /// Passes each side's signals to the other until `done` says so or time runs out.
 fn relay(
@@ -63,8 +51,10 @@ fn near(hz: Option<f64>, want: f64) -> bool {
 fn two_engines_hear_each_others_tone_and_muting_silences_it() {
     let (ta, mut ra) = unbounded_channel();
     let (tb, mut rb) = unbounded_channel();
-    let caller = CallMedia::start(setup(true, 440, false), ta).expect("caller media");
-    let callee = CallMedia::start(setup(false, 1000, false), tb).expect("callee media");
+    let caller =
+        CallMedia::start(MediaSetup::loopback_test(true, false, 440), ta).expect("caller media");
+    let callee =
+        CallMedia::start(MediaSetup::loopback_test(false, false, 1000), tb).expect("callee media");
 
     let (at_caller, at_callee) = relay(
         &caller,
@@ -117,8 +107,10 @@ fn two_engines_hear_each_others_tone_and_muting_silences_it() {
 fn a_video_call_decodes_frames_both_ways() {
     let (ta, mut ra) = unbounded_channel();
     let (tb, mut rb) = unbounded_channel();
-    let caller = CallMedia::start(setup(true, 440, true), ta).expect("caller media");
-    let callee = CallMedia::start(setup(false, 1000, true), tb).expect("callee media");
+    let caller =
+        CallMedia::start(MediaSetup::loopback_test(true, true, 440), ta).expect("caller media");
+    let callee =
+        CallMedia::start(MediaSetup::loopback_test(false, true, 1000), tb).expect("callee media");
     let (a, b) = relay(
         &caller,
         &mut ra,

@@ -180,6 +180,52 @@ async fn a_declined_call_and_a_cancelled_one_end_on_both_desktops() {
     assert_eq!(outcomes, [CallOutcome::Declined, CallOutcome::Cancelled]);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_camera_turned_off_on_one_desktop_shows_the_avatar_on_the_other() {
+    let server = Server::start().await;
+    let (alice, bob) = pair(&server).await;
+    test_media(&alice, 440);
+    test_media(&bob, 1000);
+    alice.chat_with(&bob).await;
+    alice
+        .engine
+        .start_call(bob.id, CallKind::Video)
+        .await
+        .unwrap();
+    ringing(&bob).await;
+    bob.engine.accept_call(false).await.unwrap();
+    wait_for("pictures at Bob's", Duration::from_secs(20), async || {
+        bob.engine
+            .call_stats()
+            .filter(|s| s.frames_decoded > 10)
+            .map(|_| ())
+    })
+    .await;
+    let peer_camera = |p: &Person| p.engine.current_call().map(|c| c.peer_camera_on);
+    assert_eq!(peer_camera(&bob), Some(true));
+
+    alice.engine.set_call_camera(false);
+    wait_for(
+        "Bob to learn the camera is off",
+        Duration::from_secs(10),
+        async || (peer_camera(&bob) == Some(false)).then_some(()),
+    )
+    .await;
+    assert_eq!(
+        peer_camera(&alice),
+        Some(true),
+        "only Alice's camera is off"
+    );
+    alice.engine.set_call_camera(true);
+    wait_for(
+        "Bob to learn it is on again",
+        Duration::from_secs(10),
+        async || (peer_camera(&bob) == Some(true)).then_some(()),
+    )
+    .await;
+    alice.engine.hang_up().await.unwrap();
+}
+
 /// coturn on the loopback interface with TURN REST credentials, as an operator runs it beside
 /// the server; stopped when dropped.
 struct Coturn(std::process::Child);

@@ -234,6 +234,12 @@ pub enum Signal {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         sdp_m_line_index: Option<u32>,
     },
+    /// The sender turned its camera off or on: the other side shows the avatar rather than the
+    /// last picture frozen.
+    Camera {
+        /// Whether pictures come.
+        on: bool,
+    },
 }
 
 impl Signal {
@@ -244,6 +250,7 @@ impl Signal {
             Self::Candidate {
                 candidate, sdp_mid, ..
             } => candidate.len() + sdp_mid.as_ref().map_or(0, String::len),
+            Self::Camera { .. } => 0,
         }
     }
 

@@ -41,6 +41,8 @@ export function CallWindow() {
   const { call, peer } = view;
   const act = (p: Promise<unknown>) => p.catch((e) => setError(errorText(e)));
   const showVideo = view.video && call.state === "active" && video !== null;
+  // The other turned their camera off: their avatar, not their last picture frozen.
+  const peerOff = showVideo && !view.peer_camera_on;
 
   let status: string;
   if (call.state === "ringing") status = view.incoming ? (call.kind === "video" ? t("invites you to a video call") : t("invites you to a voice call")) : t("Waiting for the other person to accept…");
@@ -54,7 +56,8 @@ export function CallWindow() {
 
   return (
     <div className={["call-window", showVideo ? "video" : "", mini ? "mini" : ""].join(" ")} data-testid="call-window" data-state={call.state} data-outcome={call.outcome ?? ""} data-connected={view.connected}>
-      {showVideo && video && (
+      {showVideo && video && peerOff && !mini && <img className="call-small-picture" src={video.local} alt="" data-testid="call-local-video" />}
+      {showVideo && video && !peerOff && (
         <>
           <img className="call-big-picture" src={swapped ? video.local : video.remote} alt="" data-testid="call-remote-video" />
           {!mini && <img className="call-small-picture" src={swapped ? video.remote : video.local} alt="" onClick={() => setSwapped(!swapped)} title={t("Swap pictures")} data-testid="call-local-video" />}
@@ -66,9 +69,9 @@ export function CallWindow() {
         </button>
       )}
       <div className="call-peer">
-        {!showVideo && <Avatar user={peer} size={mini ? 56 : 96} />}
+        {(!showVideo || peerOff) && <Avatar user={peer} size={mini ? 56 : 96} />}
         <b data-testid="call-peer">{peer.display_name}</b>
-        {!mini && <span className="call-kind">{call.kind === "video" && view.video ? t("Video call") : t("Voice call")}</span>}
+        {!mini && (peerOff ? <span className="call-kind" data-testid="call-peer-camera-off">{t("The other person's camera is off")}</span> : <span className="call-kind">{call.kind === "video" && view.video ? t("Video call") : t("Voice call")}</span>)}
         <span className="call-status" data-testid="call-status">
           {status}
         </span>

@@ -35,6 +35,8 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
   const outgoing = call.caller_device === me?.device_id;
   const [error, setError] = useState("");
   const [muted, setMuted] = useState(false);
+  const [cameraOn, setCameraOn] = useState(true);
+  const [peerCamera, setPeerCamera] = useState(true);
   // Counted from when this phone learned of the answer: the server pushes it to both phones
   // at once, so their timers agree (the server's Date header would be a second off).
   const [now, setNow] = useState(Date.now());
@@ -72,6 +74,7 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
 
   useEffect(() => {
     callSignals.current = (_from, s) => {
+      if (s.type === "camera") return setPeerCamera(s.on);
       const m = media.current;
       if (m) ready.current = (ready.current ?? Promise.resolve()).then(() => m.receive(s)).catch((e) => setError(String(e)));
       else early.current.push(s);
@@ -111,6 +114,12 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
 
   const act = (path: string, body?: unknown) => authed<Call>("POST", `/calls/${call.id}/${path}`, body ?? {}).catch((e) => setError(errorMessage(e)));
 
+  const toggleCamera = () => {
+    media.current?.setCamera(!cameraOn);
+    setCameraOn(!cameraOn);
+  };
+  const pictures = withVideo && call.state === "active";
+
   const kindLine = call.kind === "video" ? t("Video call") : t("Voice call");
   let status: string;
   if (call.state === "ringing") status = outgoing ? t("Waiting for the other person to accept…") : call.kind === "video" ? t("invites you to a video call") : t("invites you to a voice call");
@@ -118,14 +127,15 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
   else status = endedLine(t, call);
 
   return (
-    <div className={withVideo && call.state === "active" ? "call-screen video" : "call-screen"} data-testid="call-screen" data-state={call.state} data-outcome={call.outcome ?? ""}>
-      {withVideo && call.state === "active" && <video ref={video} className="call-remote-video" autoPlay playsInline data-testid="call-remote-video" />}
-      {withVideo && call.state === "active" && <video ref={self} className="call-self-video" autoPlay muted playsInline data-testid="call-self-video" />}
+    <div className={pictures ? "call-screen video" : "call-screen"} data-testid="call-screen" data-state={call.state} data-outcome={call.outcome ?? ""}>
+      {/* Kept while the other's camera is off, hidden: it picks up again without a new stream. */}
+      {pictures && <video ref={video} className="call-remote-video" hidden={!peerCamera} autoPlay playsInline data-testid="call-remote-video" />}
+      {pictures && <video ref={self} className="call-self-video" hidden={!cameraOn} autoPlay muted playsInline data-testid="call-self-video" />}
       <audio ref={audio} autoPlay data-testid="call-remote-audio" />
       <div className="call-peer">
-        {peer && !(withVideo && call.state === "active") && <Avatar user={peer} size={96} />}
+        {peer && (!pictures || !peerCamera) && <Avatar user={peer} size={96} />}
         <b>{peer?.display_name ?? ""}</b>
-        <span className="call-kind">{kindLine}</span>
+        <span className="call-kind">{pictures && !peerCamera ? <span data-testid="call-peer-camera-off">{t("The other person's camera is off")}</span> : kindLine}</span>
         <span className="call-status" data-testid="call-status">
           {status}
         </span>
@@ -151,6 +161,7 @@ export function CallScreen({ call, peer, onClose }: { call: Call; peer: Pick<Use
           <>
             <CallButton label={muted ? t("Unmute") : t("Mute")} icon="mic" tone={muted ? "white" : "grey"} onClick={() => setMuted(media.current?.toggleMute() ?? muted)} testid="call-mute" />
             {withVideo && <CallButton label={t("Switch to voice")} icon="call" tone="grey" onClick={() => act("voice")} testid="call-switch-voice" />}
+            {withVideo && <CallButton label={cameraOn ? t("Camera off") : t("Camera on")} icon="videocall" tone={cameraOn ? "grey" : "white"} onClick={toggleCamera} testid="call-camera" />}
             <CallButton label={t("Hang up")} icon="close" tone="red" onClick={() => act("hangup")} testid="call-hangup" />
           </>
         )}

@@ -71,7 +71,7 @@ export class CallMedia {
     } else if (signal.type === "answer") {
       await this.pc.setRemoteDescription({ type: "answer", sdp: signal.sdp });
       await this.flush();
-    } else if (signal.candidate !== "") {
+    } else if (signal.type === "candidate" && signal.candidate !== "") {
       const candidate = { candidate: signal.candidate, sdpMid: signal.sdp_mid ?? null, sdpMLineIndex: signal.sdp_m_line_index ?? null };
       // A candidate can come before the description it belongs to.
       if (this.pc.remoteDescription) await this.pc.addIceCandidate(candidate);
@@ -94,6 +94,15 @@ export class CallMedia {
   /** This phone's own microphone and camera, for the self-view. */
   get localStream(): MediaStream | null {
     return this.local;
+  }
+
+  /**
+   * Turns the camera off or on for a while: the track stays (so no new offer is needed) but
+   * sends black, and the other side is told to show the avatar instead.
+   */
+  setCamera(on: boolean) {
+    this.local?.getVideoTracks().forEach((t) => (t.enabled = on));
+    this.send({ type: "camera", on });
   }
 
   /** Stops sending pictures: the camera goes off (the call goes on as voice). */
