@@ -12,8 +12,8 @@ mod extract;
 pub mod files;
 pub mod hub;
 pub mod language;
-pub mod metrics;
 mod media_links;
+pub mod metrics;
 mod mini_program;
 mod mini_program_files;
 mod official;
@@ -39,9 +39,9 @@ use axum::{
     Json, Router,
 };
 use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::{ServeDir, ServeFile},
     set_header::SetResponseHeader,
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
 use utoipa::OpenApi;
@@ -94,27 +94,27 @@ pub fn app(state: AppState) -> Router {
         None => api.route("/metrics", get(metrics::serve)),
     };
     api.layer(DefaultBodyLimit::max(API_BODY_LIMIT))
-    .nest_service("/m", unframed(companion))
-    .nest_service("/console", unframed(console))
-    .route("/", get(|| async { Redirect::temporary("/m/") }))
-    .fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is nothing here.") })
-    .method_not_allowed_fallback(|| async {
-        ApiError::new(
-            ErrorCode::MethodNotAllowed,
-            "This route does not take that method.",
-        )
-        .into_response()
-    })
-    .layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        metrics::count_answers,
-    ))
-    .layer(TraceLayer::new_for_http().make_span_with(request_span))
-    // Every answer carries its request's id (`x-request-id`, the client's own if it sent one),
-    // and so does every log line of the request: a user's report finds its lines.
-    .layer(PropagateRequestIdLayer::x_request_id())
-    .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-    .with_state(state)
+        .nest_service("/m", unframed(companion))
+        .nest_service("/console", unframed(console))
+        .route("/", get(|| async { Redirect::temporary("/m/") }))
+        .fallback(|| async { ApiError::new(ErrorCode::NotFound, "There is nothing here.") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                "This route does not take that method.",
+            )
+            .into_response()
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_answers,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // Every answer carries its request's id (`x-request-id`, the client's own if it sent one),
+        // and so does every log line of the request: a user's report finds its lines.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
 }
 
 /// The phone companion and the console are never shown inside another site's frame, where a

@@ -46,8 +46,10 @@ async fn a_backup_taken_while_messages_are_sent_restores_every_acknowledged_one_
         .ok(
             Method::POST,
             "/wallet/transfers",
-            Some(json!({"idempotency_key": common::uuid_v7(), "conversation_id": conv,
-                        "amount_fen": 2_500, "pin": common::PIN})),
+            Some(
+                json!({"idempotency_key": common::uuid_v7(), "conversation_id": conv,
+                        "amount_fen": 2_500, "pin": common::PIN}),
+            ),
         )
         .await;
 
@@ -104,7 +106,10 @@ async fn a_backup_taken_while_messages_are_sent_restores_every_acknowledged_one_
     let texts = bob_there.texts(&conv).await;
     assert!(acked_before.len() >= 30);
     for text in &acked_before {
-        assert!(texts.contains(text), "{text} was acknowledged before the backup");
+        assert!(
+            texts.contains(text),
+            "{text} was acknowledged before the backup"
+        );
     }
     // A snapshot, not a smear: what it holds of Alice's stream is a prefix of it, no holes.
     let sent: Vec<&String> = texts.iter().filter(|t| t.starts_with('m')).collect();
@@ -125,7 +130,10 @@ async fn a_backup_taken_while_messages_are_sent_restores_every_acknowledged_one_
 #[tokio::test]
 async fn a_backup_or_restore_that_cannot_be_made_says_why_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, said) = xin_server(dir.path(), &["backup", dir.path().join("b").to_str().unwrap()]);
+    let (ok, said) = xin_server(
+        dir.path(),
+        &["backup", dir.path().join("b").to_str().unwrap()],
+    );
     assert!(!ok && said.contains("no store to back up"), "{said}");
     assert!(!dir.path().join("b").exists());
 

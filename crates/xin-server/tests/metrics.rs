@@ -82,7 +82,10 @@ async fn the_metrics_parse_move_with_the_traffic_and_name_no_one() {
         ),
         1.0
     );
-    assert!(moved("xin_http_answers_total", &[("code", "")]) >= 7.0, "the sends and the top-up");
+    assert!(
+        moved("xin_http_answers_total", &[("code", "")]) >= 7.0,
+        "the sends and the top-up"
+    );
 
     // Nothing about anyone: no id, name, phone number or text of theirs.
     let text = s
@@ -146,7 +149,13 @@ async fn metrics_on_an_address_of_their_own_are_not_served_beside_the_api() {
 fn json_logs_are_one_object_a_line_for_a_collector() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
-        .args(["--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data-dir",
+        ])
         .arg(dir.path())
         .stdout(std::process::Stdio::piped())
         .spawn()
