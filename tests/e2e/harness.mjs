@@ -184,13 +184,13 @@ export async function startDesktop(serverUrl, extraEnv = {}) {
   };
 }
 
-/** Signs the desktop in as the phone's account: the phone opens the QR's link and taps the
- *  number the desktop shows. */
 /** Clicks a window's close button, as a user does: the window manager's request to close it. */
 export function closeWindowTitled(title) {
   execFileSync("/usr/bin/python3", [fileURLToPath(new URL("close_window.py", import.meta.url)), title], { stdio: "inherit" });
 }
 
+/** Signs the desktop in as the phone's account: the phone opens the QR's link and taps the
+ *  number the desktop shows. */
 export async function signInDesktop(desktop, phonePage) {
   const url = await desktop.attr("login-qr", "data-url");
   await phonePage.goto(url);

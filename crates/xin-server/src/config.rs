@@ -272,6 +272,21 @@ pub enum LedgerAction {
 }
 
 impl Config {
+    /// An installed server (`/usr/bin/xin-server`) serves the web apps its package put in
+    /// `/usr/share/xin-server/`, unless a flag says otherwise or it runs in a source tree that
+    /// has them built (`ui/dist/mobile`).
+    pub fn find_installed_web_apps(&mut self) {
+        if self.companion_dir.is_absolute() || self.companion_dir.exists() {
+            return;
+        }
+        let installed = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.parent()?.join("share/xin-server/companion")));
+        if let Some(dir) = installed.filter(|d| d.is_dir()) {
+            self.companion_dir = dir;
+        }
+    }
+
     pub fn console_dir(&self) -> PathBuf {
         self.console_dir
             .clone()

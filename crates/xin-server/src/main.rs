@@ -1,6 +1,6 @@
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
 
 use xin_server::{
     config::{Command, LedgerAction, LogFormat},
@@ -9,7 +9,8 @@ use xin_server::{
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
+    let mut config = Config::parse();
+    config.find_installed_web_apps();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     match config.log_format {
         LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
