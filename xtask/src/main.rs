@@ -2,7 +2,9 @@
 //! (and `ctrlc`, pure Rust), so it compiles before any system package is installed.
 
 mod bench;
+mod bundle;
 mod cluster;
+mod installed;
 mod nats;
 mod postgres;
 mod process;
@@ -30,10 +32,11 @@ fn main() -> ExitCode {
         Some("gen-types") => setup::gen_types(),
         Some("bench") => bench::bench(&args[1..]),
         Some("cluster") => cluster::cluster(&args[1..]),
+        Some("bundle") => bundle::bundle(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n  run [--server URL] [--demo] [--listen ADDR]   set up, build, start the server and the desktop app\n  test [--e2e NAME | --postgres]                 set up, build, run every test; ends with `N passed, N failed`\n  cluster [--demo]                               PostgreSQL, NATS, S3, two server nodes and haproxy, and the desktop app through them
-  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts and desktop/commands.ts from the Rust\n  bench [--quick] [--postgres | --cluster]       run the benchmarks (release build) and print their figures"
+  bundle [--debug]                               the desktop's .deb and .rpm and the server's .deb, in target/packages\n  setup                                          install what is missing and build\n  gen-types                                      regenerate ui/src/bindings.ts and desktop/commands.ts from the Rust\n  bench [--quick] [--postgres | --cluster]       run the benchmarks (release build) and print their figures"
             );
             return ExitCode::from(2);
         }

@@ -264,6 +264,10 @@ fn e2e(root: &Path, only: Option<&str>, tally: &mut Tally) -> Result<()> {
     let (calls, files): (Vec<PathBuf>, Vec<PathBuf>) = files
         .into_iter()
         .partition(|f| f.ends_with("calls.test.mjs"));
+    // The installed app and server: after the packages are built and installed.
+    let (installed, files): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|f| f.ends_with("installed.test.mjs"));
     let env = |c: &mut Command| {
         c.current_dir(root.join("tests/e2e"))
             .env("XIN_SERVER_BIN", bin.join("xin-server"))
@@ -297,6 +301,24 @@ fn e2e(root: &Path, only: Option<&str>, tally: &mut Tally) -> Result<()> {
         let (ok, out) = run_capture(&mut isolated)?;
         let (p, f) = tap_counts(&out);
         tally.add("end-to-end (calls)", p, f + u64::from(!ok && f == 0));
+    }
+    if let Some(file) = installed.first() {
+        let outcome = crate::installed::check(|app, server| {
+            let mut node = Command::new("node");
+            env(&mut node);
+            node.env("XIN_DESKTOP_BIN", app)
+                .env("XIN_E2E_INSTALLED_SERVER", server);
+            let (ok, out) = run_capture(node.args(TAP).arg(file))?;
+            let (p, f) = tap_counts(&out);
+            Ok((p, f + u64::from(!ok && f == 0)))
+        });
+        match outcome {
+            Ok((_, p, f)) => tally.add("packages, installed", p, f),
+            Err(e) => {
+                println!("xtask: packages: {e}");
+                tally.add("packages, installed", 0, 1);
+            }
+        }
     }
     Ok(())
 }
