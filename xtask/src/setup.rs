@@ -34,6 +34,8 @@ const BUILD_PACKAGES: &[&str] = &[
     // Calls: webrtcbin's ICE transport (libnice's GStreamer elements); webrtcbin, DTLS-SRTP,
     // Opus, VP8 and webrtcdsp come with the plugin sets above.
     "gstreamer1.0-nice",
+    // Emoji in chats: without a colour emoji font they render as empty boxes.
+    "fonts-noto-color-emoji",
 ];
 
 /// What the test suites need on top: a headless display, WebDriver for WebKitGTK, Chromium,
@@ -47,7 +49,6 @@ const TEST_PACKAGES: &[&str] = &[
     "gnome-keyring",
     "libsecret-tools",
     "fonts-noto-cjk",
-    "fonts-noto-color-emoji",
     // The call tests run in a network namespace of their own (unshare is util-linux's); one
     // call is relayed through a real TURN server.
     "iproute2",
