@@ -126,7 +126,37 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         "xtask: call figures also in {}",
         root.join("target/bench-calls.md").display()
     );
+    phone_calls(&root, quick)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The phone companion's side of a call: two Chromiums calling each other through the release
+/// server, in a network namespace whose only interface is its loopback (as the e2e calls run).
+fn phone_calls(root: &std::path::Path, quick: bool) -> Result<()> {
+    crate::setup::install_packages(true)?;
+    crate::setup::npm_install(&root.join("tests/e2e"))?;
+    let out = root.join("target/bench-phone-calls.md");
+    let mut phones = Command::new("unshare");
+    phones
+        .args([
+            "--net",
+            "sh",
+            "-c",
+            r#"ip link set lo up && exec node "$@""#,
+            "node",
+            "bench_phone_calls.mjs",
+        ])
+        .current_dir(root.join("tests/e2e"))
+        .env("XIN_SERVER_BIN", root.join("target/release/xin-server"))
+        .env("XIN_COMPANION_DIR", root.join("ui/dist/mobile"))
+        .env("XIN_E2E_OUT", root.join("target/e2e"))
+        .env("XIN_BENCH_OUT", &out);
+    if quick {
+        phones.env("XIN_BENCH_CALLS", "3");
+    }
+    process::run(&mut phones)?;
+    println!("xtask: phone call figures also in {}", out.display());
+    Ok(())
 }
 
 /// The quick run's loads: shorter steps, smaller worlds.

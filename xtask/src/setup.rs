@@ -135,7 +135,7 @@ fn install(mut wanted: Vec<&str>) -> Result<()> {
 /// the current platform's optional binaries (esbuild, rollup, the Tauri CLI), so the lockfile
 /// lists just those and `npm ci` refuses it as "out of sync". `npm install` installs exactly
 /// the locked versions all the same.
-fn npm_install(dir: &Path) -> Result<()> {
+pub fn npm_install(dir: &Path) -> Result<()> {
     let lock = dir.join("package-lock.json");
     let marker = dir.join("node_modules/.package-lock.json");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();

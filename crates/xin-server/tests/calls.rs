@@ -310,6 +310,42 @@ async fn cancelled_declined_unanswered_and_busy_calls_each_leave_their_line() {
     assert_eq!(call_lines(&alice, conv).await, call_lines(&bob, conv).await);
 }
 
+/// The ring timeout on a clock the test sets: the store's expiry takes the cutoff, so the
+/// boundary is checked to the millisecond without waiting 45 s (the loop that calls it every
+/// quarter ring is exercised on a 1 s ring above).
+#[tokio::test]
+async fn a_ring_ends_as_no_answer_exactly_when_its_time_is_up() {
+    let s = TestServer::start().await;
+    let (alice, bob) = friends(&s).await;
+    let conv = alice.direct(&bob).await;
+    let (_, call) = ring(&alice, &bob, "video").await;
+    let rang_at = call["created_at"].as_i64().unwrap();
+    let store = s.store();
+    assert!(
+        store.expire_rings(rang_at).await.unwrap().is_empty(),
+        "not yet: it rang at the cutoff"
+    );
+    let ended = store.expire_rings(rang_at + 1).await.unwrap();
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0].id.to_string(), call["id"].as_str().unwrap());
+    assert!(
+        store.expire_rings(rang_at + 1).await.unwrap().is_empty(),
+        "ended once"
+    );
+    let late = bob
+        .call(
+            Method::POST,
+            &format!("/calls/{}/accept", call["id"].as_str().unwrap()),
+            Some(json!({})),
+        )
+        .await;
+    assert_error(&late, StatusCode::CONFLICT, "call_state_conflict");
+    let lines = call_lines(&alice, &conv).await;
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["outcome"], "no_answer");
+    assert_eq!(lines[0]["kind"], "video");
+}
+
 #[tokio::test]
 async fn only_friends_call_and_a_blocked_person_cannot_ring() {
     let s = TestServer::start().await;
