@@ -84,7 +84,9 @@ pub fn run() {
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handlers.rs")))
         .setup(move |app| {
             let handle = app.handle().clone();
-            alerts::setup_tray(&handle);
+            if alerts::setup_tray(&handle) {
+                alerts::hide_on_close(&handle);
+            }
             window::track(&handle);
             drops::track(&handle);
             microphone::allow(&handle);

@@ -347,9 +347,25 @@ describe("calls between the desktop and a phone", () => {
     }, 10_000, "the chat holds the declined and the unanswered call");
     await bob.page.locator('[data-testid="phone-call-line"][data-outcome="no_answer"]').waitFor({ timeout: 10_000 });
     await desktop.screenshot("108-desktop-call-lines");
+
+    // From Bob's profile in Contacts: the call buttons there ring him too.
+    await (await desktop.find("rail-contacts")).click();
+    await (await desktop.find("contact-row")).click();
+    await desktop.find("profile-video-call");
+    await desktop.screenshot("108b-desktop-contact-profile");
+    await (await desktop.find("profile-voice-call")).click();
+    await toCallWindow();
+    await callState("ringing");
+    await bob.page.locator('[data-testid="call-screen"][data-state="ringing"]').waitFor();
+    await (await desktop.find("call-cancel")).click();
+    await bob.page.locator('[data-testid="call-screen"][data-outcome="cancelled"]').waitFor({ timeout: 10_000 });
+    await callWindowCloses();
+    await (await desktop.find("rail-chats")).click();
+    await (await desktop.find("chat-row")).click();
+    await desktop.find("conversation");
   });
 
-  test("closing the call window declines a ringing call and hangs up one in progress", async () => {
+  test("closing the call window declines or hangs up; closing the main window hides it and calls still ring", async () => {
     const d = desktop.driver;
     await bob.page.getByTestId("phone-voice-call").click();
     await toCallWindow();
@@ -377,6 +393,18 @@ describe("calls between the desktop and a phone", () => {
     await bob.page.locator('[data-testid="call-screen"][data-outcome="completed"]').waitFor({ timeout: 10_000 });
     await d.wait(async () => (await d.getAllWindowHandles()).length === 1, 10_000, "the call window is gone");
     await d.switchTo().window(mainWindow);
+
+    // Closing the main window hides it to the tray, as WeChat's does: a call still rings, in
+    // its own window.
+    closeWindowTitled("Xin");
+    await d.wait(async () => (await d.executeScript("return document.visibilityState")) === "hidden", 10_000, "the main window hides");
+    await new Promise((r) => setTimeout(r, 2000));
+    await bob.page.getByTestId("phone-voice-call").click();
+    await toCallWindow();
+    await callState("ringing");
+    await desktop.screenshot("109c-desktop-call-over-hidden-main");
+    await (await desktop.find("call-decline")).click();
+    await bob.page.locator('[data-testid="call-screen"][data-outcome="declined"]').waitFor({ timeout: 10_000 });
   });
 });
 

@@ -97,6 +97,14 @@ pub fn call_invitation(lang: Language, video: bool) -> String {
     }
 }
 
+/// The tray menu's two items: open the main window, quit the app.
+pub fn tray_menu(lang: Language) -> (String, String) {
+    (
+        t!("Open Xin", locale = lang.code()).into_owned(),
+        t!("Quit Xin", locale = lang.code()).into_owned(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
