@@ -160,8 +160,6 @@ fn push_event(
     let Some(sockets) = users.get_mut(&user) else {
         return;
     };
-    let lag_ms = crate::time::now_ms().saturating_sub(event.at).max(0);
-    metrics.push_lag_seconds.observe(lag_ms as f64 / 1000.0);
     match sockets.last_seq {
         Some(last) if event.seq <= last => return,
         Some(last) if event.seq > last + 1 => {
@@ -176,6 +174,9 @@ fn push_event(
         }
         _ => {}
     }
+    // Only what goes out counts: a copy the log sweep brings again is not a late push.
+    let lag_ms = crate::time::now_ms().saturating_sub(event.at).max(0);
+    metrics.push_lag_seconds.observe(lag_ms as f64 / 1000.0);
     sockets.send(event);
     sockets.send_held();
 }

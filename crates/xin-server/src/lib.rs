@@ -1,7 +1,6 @@
 //! `xin-server`: accounts, devices, QR login and realtime fan-out; serves the phone companion.
 
 mod auth;
-pub mod backup;
 mod broker;
 mod calls;
 mod client_address;
@@ -14,6 +13,7 @@ pub mod hub;
 pub mod language;
 mod media_links;
 pub mod metrics;
+mod metrics_page;
 mod mini_program;
 mod mini_program_files;
 mod official;
@@ -91,7 +91,7 @@ pub fn app(state: AppState) -> Router {
     );
     let api = match state.config.metrics_listen {
         Some(_) => api,
-        None => api.route("/metrics", get(metrics::serve)),
+        None => api.route("/metrics", get(metrics_page::serve)),
     };
     api.layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .nest_service("/m", unframed(companion))
@@ -107,7 +107,7 @@ pub fn app(state: AppState) -> Router {
         })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            metrics::count_answers,
+            metrics_page::count_answers,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         // Every answer carries its request's id (`x-request-id`, the client's own if it sent one),
@@ -281,7 +281,7 @@ pub async fn start(config: Config, listener: tokio::net::TcpListener) -> Result<
                 .map_err(|e| format!("bind the metrics address {at}: {e}"))?;
             let metrics_addr = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(%metrics_addr, "metrics");
-            let router = metrics::router(state.clone());
+            let router = metrics_page::router(state.clone());
             Some((
                 metrics_addr,
                 tokio::spawn(async move {

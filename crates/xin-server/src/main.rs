@@ -49,7 +49,7 @@ async fn run_command(config: &Config, command: &Command) -> ExitCode {
                 eprintln!("backup: the store is in PostgreSQL; back it up with PostgreSQL's tools (docs/operations.md)");
                 return ExitCode::FAILURE;
             }
-            match xin_server::backup::backup(&config.data_dir(), dir) {
+            match xin_server::store::backup::backup(&config.data_dir(), dir) {
                 Ok(copied) => {
                     println!(
                         "backup: {} files and the database, {} bytes, in {}",
@@ -73,7 +73,7 @@ async fn run_command(config: &Config, command: &Command) -> ExitCode {
                 eprintln!("restore: only into the embedded store (leave out --database-url)");
                 return ExitCode::FAILURE;
             }
-            match xin_server::backup::restore(dir, &config.data_dir()) {
+            match xin_server::store::backup::restore(dir, &config.data_dir()) {
                 Ok(copied) => {
                     println!(
                         "restore: {} files and the database, {} bytes, into {}",

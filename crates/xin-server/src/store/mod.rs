@@ -49,6 +49,8 @@ pub use accounts::{CreateUserError, NewUser, UserRow};
 pub use blob_locks::BlobLocks;
 pub use blobs::{quota_exceeded, BlobInfo, Collected, UploadRow};
 pub use calls::Ending;
+/// `xin-server backup` and `restore`: they read SQLite's file, so they live beside its driver.
+pub use driver::backup;
 pub use driver::{postgres_migrations, redact_url, sqlite_migrations, Backend, Migration};
 pub use log::NewEvents;
 pub use sessions::{Authed, IssuedSession, NewSession, RefreshOutcome, SessionCheck};

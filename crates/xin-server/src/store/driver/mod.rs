@@ -5,6 +5,7 @@
 //! no engine-only functions, so one statement runs on both. What differs (opening, transaction
 //! modes, the schema's types) is said once, here.
 
+pub mod backup;
 mod migrate;
 mod postgres;
 mod sqlite;
