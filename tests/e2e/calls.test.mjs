@@ -9,6 +9,7 @@
 // (Chromium is started with --allow-loopback-in-peer-connection, the desktop with
 // XIN_CALL_ADDRESSES=127.0.0.1), so no call traffic can reach a real interface.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -399,9 +400,17 @@ describe("calls between the desktop and a phone", () => {
     closeWindowTitled("Xin");
     await d.wait(async () => (await d.executeScript("return document.visibilityState")) === "hidden", 10_000, "the main window hides");
     await new Promise((r) => setTimeout(r, 2000));
+    // The system notification that goes with the ring, as the session bus carries it to the
+    // notification server.
+    const monitor = spawn("dbus-monitor", ["--session", "interface='org.freedesktop.Notifications',member='Notify'"]);
+    let notified = "";
+    monitor.stdout.on("data", (d) => (notified += d));
+    await new Promise((r) => setTimeout(r, 500));
     await bob.page.getByTestId("phone-voice-call").click();
     await toCallWindow();
     await callState("ringing");
+    await waitFor("the call's notification", async () => notified.includes('string "Bob"') && notified.includes('string "invites you to a voice call"'), 10_000);
+    monitor.kill();
     await desktop.screenshot("109c-desktop-call-over-hidden-main");
     await (await desktop.find("call-decline")).click();
     await bob.page.locator('[data-testid="call-screen"][data-outcome="declined"]').waitFor({ timeout: 10_000 });
