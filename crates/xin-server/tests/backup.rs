@@ -6,31 +6,11 @@
 
 mod common;
 
-use std::{
-    path::Path,
-    sync::atomic::{AtomicBool, Ordering},
-};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{png, upload, Party, TestServer};
+use common::{png, run_cli, upload, Party, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-
-/// Runs the server binary with `args` over `data_dir`: (exit success, what it printed).
-fn xin_server(data_dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
-        .args(["--data-dir", data_dir.to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_backup_taken_while_messages_are_sent_restores_every_acknowledged_one_and_a_sound_ledger()
@@ -76,11 +56,10 @@ async fn a_backup_taken_while_messages_are_sent_restores_every_acknowledged_one_
     let backing_up = async {
         let acked_before = alice.texts(&conv).await;
         let (data, to) = (s.data_dir().to_path_buf(), dest.clone());
-        let result = tokio::task::spawn_blocking(move || {
-            xin_server(&data, &["backup", to.to_str().unwrap()])
-        })
-        .await
-        .unwrap();
+        let result =
+            tokio::task::spawn_blocking(move || run_cli(&data, &["backup", to.to_str().unwrap()]))
+                .await
+                .unwrap();
         done.store(true, Ordering::Release);
         (acked_before, result)
     };
@@ -89,15 +68,15 @@ async fn a_backup_taken_while_messages_are_sent_restores_every_acknowledged_one_
     assert!(said.contains("backup: 1 files"), "{said}");
 
     // Back up into a directory that holds something: refused, and nothing written there.
-    let (ok, said) = xin_server(s.data_dir(), &["backup", dest.to_str().unwrap()]);
+    let (ok, said) = run_cli(s.data_dir(), &["backup", dest.to_str().unwrap()]);
     assert!(!ok && said.contains("is not empty"), "{said}");
 
     let fresh = tempfile::tempdir().unwrap();
-    let (ok, said) = xin_server(fresh.path(), &["restore", dest.to_str().unwrap()]);
+    let (ok, said) = run_cli(fresh.path(), &["restore", dest.to_str().unwrap()]);
     assert!(ok, "{said}");
     assert!(said.contains("every invariant holds"), "{said}");
     // Never over a store: the restore refuses and leaves it as it was.
-    let (ok, said) = xin_server(s.data_dir(), &["restore", dest.to_str().unwrap()]);
+    let (ok, said) = run_cli(s.data_dir(), &["restore", dest.to_str().unwrap()]);
     assert!(!ok && said.contains("already holds a store"), "{said}");
 
     // A server on the restored copy: Bob's session, the messages, the photo, the money.
@@ -130,7 +109,7 @@ async fn a_backup_taken_while_messages_are_sent_restores_every_acknowledged_one_
 #[tokio::test]
 async fn a_backup_or_restore_that_cannot_be_made_says_why_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, said) = xin_server(
+    let (ok, said) = run_cli(
         dir.path(),
         &["backup", dir.path().join("b").to_str().unwrap()],
     );
@@ -139,7 +118,7 @@ async fn a_backup_or_restore_that_cannot_be_made_says_why_and_changes_nothing() 
 
     let not_a_backup = tempfile::tempdir().unwrap();
     let target = dir.path().join("data");
-    let (ok, said) = xin_server(&target, &["restore", not_a_backup.path().to_str().unwrap()]);
+    let (ok, said) = run_cli(&target, &["restore", not_a_backup.path().to_str().unwrap()]);
     assert!(!ok && said.contains("not a whole backup"), "{said}");
     assert!(!target.join("xin.db").exists());
 }

@@ -281,20 +281,14 @@ impl TestServer {
 
     /// `xin-server ledger check` over this server's store: (exit success, what it printed).
     pub fn ledger_check(&self) -> (bool, String) {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
-            .args(["--data-dir", self.data_dir().to_str().unwrap()])
-            .args(self._database.iter().flat_map(|db| db.args(&self.url)))
-            .args(["ledger", "check"])
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
+        let mut args: Vec<String> = self
+            ._database
+            .iter()
+            .flat_map(|db| db.args(&self.url))
+            .collect();
+        args.extend(["ledger".into(), "check".into()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_cli(self.data_dir(), &args)
     }
 
     /// The store's database file, for tests that look at what is on disk (SQLite only).
@@ -397,6 +391,24 @@ pub fn realtime(
         .headers_mut()
         .insert("authorization", format!("Bearer {token}").parse().unwrap());
     request
+}
+
+/// The server binary run as an operator runs it, over `data_dir`: (exit success, what it
+/// printed).
+pub fn run_cli(data_dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_xin-server"))
+        .args(["--data-dir", data_dir.to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 pub fn phone_device() -> Value {
