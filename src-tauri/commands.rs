@@ -13,7 +13,25 @@ pub fn app_view(engine: State<'_, Engine>) -> AppView {
 
 #[tauri::command]
 pub fn server_url(engine: State<'_, Engine>) -> String {
-    engine.server().to_string()
+    engine.server()
+}
+
+/// The login window's "Change server".
+#[tauri::command]
+pub async fn ask_for_server(engine: State<'_, Engine>) -> Result<()> {
+    Ok(engine.ask_for_server().await?)
+}
+
+/// What the user typed into the server prompt; answers the URL that answered.
+#[tauri::command]
+pub async fn choose_server(engine: State<'_, Engine>, address: String) -> Result<String> {
+    Ok(engine.choose_server(&address).await?)
+}
+
+/// The server prompt's "Cancel".
+#[tauri::command]
+pub async fn keep_server(engine: State<'_, Engine>) -> Result<()> {
+    Ok(engine.keep_server().await?)
 }
 
 #[tauri::command]

@@ -1,12 +1,15 @@
 //! Which server and data directory this run uses: `--server URL`, else `XIN_SERVER`, else the
-//! server used last time, else the local default. Received files go to the XDG download folder
-//! (`XIN_DOWNLOAD_DIR` overrides it).
+//! server used last time, else none: the login window asks. Received files go to the XDG
+//! download folder (`XIN_DOWNLOAD_DIR` overrides it).
 
 use std::{path::PathBuf, sync::Arc};
 
-use xin_core::{engine::this_device, vault::KeyringVault, CoreError, Engine, EngineConfig};
-
-const DEFAULT_SERVER: &str = "http://127.0.0.1:7420";
+use xin_core::{
+    engine::this_device,
+    server_choice::{last_server, remember_server},
+    vault::KeyringVault,
+    CoreError, Engine, EngineConfig,
+};
 
 pub struct Launch {
     pub server: Option<String>,
@@ -45,22 +48,18 @@ impl Launch {
         }
     }
 
-    fn last_server_file(&self) -> PathBuf {
-        self.data_dir.join("last-server")
-    }
-
     /// Picks the server, remembers it for next time, and builds the engine.
     pub fn engine(&self) -> Result<Engine, CoreError> {
-        let server = self
+        let named = self
             .server
-            .clone()
-            .or_else(|| std::fs::read_to_string(self.last_server_file()).ok())
-            .map(|s| s.trim().to_string())
-            .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
-            .unwrap_or_else(|| DEFAULT_SERVER.to_string());
+            .as_deref()
+            .map(|s| s.trim().trim_end_matches('/').to_string())
+            .filter(|s| s.starts_with("http://") || s.starts_with("https://"));
+        if let Some(server) = &named {
+            remember_server(&self.data_dir, server)?;
+        }
+        let server = named.or_else(|| last_server(&self.data_dir));
         std::fs::create_dir_all(&self.data_dir).map_err(|e| CoreError::Cache(e.to_string()))?;
-        std::fs::write(self.last_server_file(), &server)
-            .map_err(|e| CoreError::Cache(e.to_string()))?;
         Engine::new(EngineConfig {
             data_dir: self.data_dir.clone(),
             server,

@@ -8,6 +8,7 @@ mod chat_commands;
 #[cfg(test)]
 mod command_surface;
 mod commands;
+mod deep_links;
 mod drops;
 mod file_commands;
 mod launch;
@@ -56,16 +57,18 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    tracing::info!(server = engine.server(), "starting Xin");
+    tracing::info!(server = %engine.server(), "starting Xin");
     // The system's language until the UI says which the user chose.
     let locale = sys_locale::get_locale().unwrap_or_else(|| "en-US".into());
     engine.set_language(xin_core::language::Language::from_locale(&locale));
 
     let result = tauri::Builder::default()
+        // First, as the deep-link plugin asks: a second launch shows the running app instead of
+        // starting another, and hands it the `xin://` link it was started with.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            // A second launch shows the running app instead of starting another.
             alerts::show_main(app);
         }))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
@@ -80,6 +83,7 @@ pub fn run() {
         .manage(mini_program_window::Sandboxes::default())
         .manage(mini_program_commands::Asks::default())
         .manage(drops::Dropped::default())
+        .manage(deep_links::Waiting::default())
         // Every #[tauri::command], listed by build.rs (see command_surface.rs).
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handlers.rs")))
         .setup(move |app| {
@@ -89,6 +93,7 @@ pub fn run() {
             }
             window::track(&handle);
             drops::track(&handle);
+            deep_links::track(&handle);
             microphone::allow(&handle);
             app.manage(video_server::start(engine.clone())?);
             let mut events = engine.subscribe();

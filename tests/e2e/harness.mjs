@@ -121,8 +121,9 @@ export async function startLink(serverUrl) {
   };
 }
 
-/** The real desktop binary in a real WebView, driven through tauri-driver. */
-export async function startDesktop(serverUrl, extraEnv = {}) {
+/** The real desktop binary in a real WebView, driven through tauri-driver. A null `serverUrl`
+ *  names no server (a first run); `args` are the command line's (a menu entry's `%u` link). */
+export async function startDesktop(serverUrl, extraEnv = {}, args = []) {
   const port = await freePort();
   // Two quick asks for a free port can be handed the same one.
   let nativePort = await freePort();
@@ -133,7 +134,7 @@ export async function startDesktop(serverUrl, extraEnv = {}) {
   const driverProc = spawn(env("TAURI_DRIVER"), ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], {
     detached: true,
     stdio: ["ignore", log, log],
-    env: { ...process.env, XIN_SERVER: serverUrl, XIN_DATA_DIR: dataDir, XIN_DOWNLOAD_DIR: join(dataDir, "Downloads"), XIN_MOCK_MICROPHONE: "1", XIN_EMULATE_DROPS: "1", RUST_LOG: "warn", ...extraEnv },
+    env: { ...withoutServer(process.env), ...(serverUrl ? { XIN_SERVER: serverUrl } : {}), XIN_DATA_DIR: dataDir, XIN_DOWNLOAD_DIR: join(dataDir, "Downloads"), XIN_MOCK_MICROPHONE: "1", XIN_EMULATE_DROPS: "1", RUST_LOG: "warn", ...extraEnv },
   });
   // Probe by connecting: probing by binding the port could take it from under the driver just
   // as it starts, and then it never comes up.
@@ -143,7 +144,7 @@ export async function startDesktop(serverUrl, extraEnv = {}) {
     c.once("error", () => resolve(false));
   }));
   const caps = new Capabilities();
-  caps.set("tauri:options", { application: env("XIN_DESKTOP_BIN") });
+  caps.set("tauri:options", { application: env("XIN_DESKTOP_BIN"), args });
   caps.setBrowserName("wry");
   const driver = await new Builder().withCapabilities(caps).usingServer(`http://127.0.0.1:${port}/`).build();
   return {
@@ -169,6 +170,18 @@ export async function startDesktop(serverUrl, extraEnv = {}) {
       if (result.err) throw new Error(`${command}: ${JSON.stringify(result.err)}`);
       return result.ok;
     },
+    /** Starts the app again with `link`, as a browser does for an `xin://` link: the second
+     *  launch hands it to this one and ends at once (it answers the second launch's exit code). */
+    async openLink(link) {
+      const again = spawn(env("XIN_DESKTOP_BIN"), [link], {
+        stdio: "ignore",
+        env: { ...withoutServer(process.env), XIN_DATA_DIR: dataDir, RUST_LOG: "warn", ...extraEnv },
+      });
+      const killer = setTimeout(() => again.kill("SIGKILL"), 20_000);
+      const code = await new Promise((resolve) => again.once("exit", (c, signal) => resolve(signal ?? c)));
+      clearTimeout(killer);
+      return code;
+    },
     async attr(testId, name) {
       return (await this.find(testId)).getAttribute(name);
     },
@@ -182,6 +195,26 @@ export async function startDesktop(serverUrl, extraEnv = {}) {
       await stopProcess(driverProc);
     },
   };
+}
+
+function withoutServer(vars) {
+  const { XIN_SERVER: _, ...rest } = vars;
+  return rest;
+}
+
+/** An account made through the API, as any client makes one: `{ id, access }`. */
+export async function signUpByApi(serverUrl, handle, phone) {
+  const r = await fetch(`${serverUrl}/api/v1/accounts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      handle, phone, display_name: handle[0].toUpperCase() + handle.slice(1), password: "correct horse",
+      device: { name: "Pixel", kind: "phone", os: "Android", app_version: "0.1.0" },
+    }),
+  });
+  if (!r.ok) throw new Error(`sign-up ${handle}: ${r.status} ${await r.text()}`);
+  const s = await r.json();
+  return { id: s.user.id, access: s.access_token };
 }
 
 /** Clicks a window's close button, as a user does: the window manager's request to close it. */

@@ -2633,7 +2633,7 @@ export type AppView = { "state": "signed_out", login: LoginView,
  */
 notice?: LoginNotice, } | { "state": "signed_in", user: UserProfile, };
 
-export type LoginView = { "step": "starting" } | { "step": "qr", svg: string, url: string, expires_at: number, } | { "step": "scanned", user: UserProfile, code: string, remembered: boolean, } | { "step": "expired" } | { "step": "declined" } | { "step": "unreachable", 
+export type LoginView = { "step": "choose_server", current?: string, } | { "step": "starting" } | { "step": "qr", svg: string, url: string, expires_at: number, } | { "step": "scanned", user: UserProfile, code: string, remembered: boolean, } | { "step": "expired" } | { "step": "declined" } | { "step": "unreachable", 
 /**
  * The server's address.
  */
@@ -2643,6 +2643,8 @@ server: string,
  * reach.
  */
 error?: UiError, retry_in_secs: number, } | { "step": "remembered", user: UserProfile, };
+
+export type XinLink = { "kind": "user", handle: string, } | { "kind": "chat", conversation: string, };
 
 export type UiError = { 
 /**

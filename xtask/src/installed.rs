@@ -90,6 +90,10 @@ pub fn check(e2e: impl FnOnce(&Path, &str) -> Result<(u64, u64)>) -> Result<(Che
         "the menu entry starts /usr/bin/xin, named in English and 简体中文",
         exec.as_ref().map(|_| ()).map_err(Clone::clone),
     );
+    checks.check(
+        "the system opens xin:// links with the installed app",
+        link_handler(),
+    );
 
     match start_installed_server() {
         Ok((server, url)) => {
@@ -101,7 +105,7 @@ pub fn check(e2e: impl FnOnce(&Path, &str) -> Result<(u64, u64)>) -> Result<(Che
             let app = exec.unwrap_or_else(|_| PathBuf::from("/usr/bin/xin"));
             let (p, f) = e2e(&app, &url)?;
             checks.check(
-                "the installed app signs in by QR against the installed server",
+                "the installed app, started by a link, asks for its server, signs in by QR and opens the link",
                 if f == 0 && p > 0 {
                     Ok(())
                 } else {
@@ -221,6 +225,32 @@ fn menu_command() -> std::result::Result<PathBuf, String> {
         Ok(found)
     } else {
         Err(format!("Exec runs {}", found.display()))
+    }
+}
+
+/// The menu entry claims `xin://` and passes the link on (`%u`), and the system's index names
+/// it as the handler: what a browser asks (`xdg-mime`) before it starts `xin <link>`.
+fn link_handler() -> std::result::Result<(), String> {
+    let entry = std::fs::read_to_string("/usr/share/applications/Xin.desktop")
+        .map_err(|e| e.to_string())?;
+    if !entry.lines().any(|l| l == "MimeType=x-scheme-handler/xin;") {
+        return Err("the entry claims no x-scheme-handler/xin".into());
+    }
+    if !entry
+        .lines()
+        .any(|l| l.starts_with("Exec=") && l.ends_with(" %u"))
+    {
+        return Err("the entry's Exec does not pass the link (%u)".into());
+    }
+    let out = Command::new("xdg-mime")
+        .args(["query", "default", "x-scheme-handler/xin"])
+        .output()
+        .map_err(|e| format!("xdg-mime: {e}"))?;
+    let handler = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if handler == "Xin.desktop" {
+        Ok(())
+    } else {
+        Err(format!("xdg-mime names {handler:?}"))
     }
 }
 

@@ -55,6 +55,10 @@ const TEST_PACKAGES: &[&str] = &[
     "coturn",
     // Closes a window as a window manager's close button does (tests/e2e/close_window.py).
     "python3-xlib",
+    // The installed menu entry's `xin://` handler, looked up as a desktop does: dpkg's trigger
+    // indexes it (update-desktop-database), xdg-mime reads the index.
+    "desktop-file-utils",
+    "xdg-utils",
     // The server's suites run a second time on PostgreSQL (a cluster of the tests' own), its
     // nodes joined by NATS, their files in SeaweedFS (fetched from PyPI with pip).
     "postgresql",

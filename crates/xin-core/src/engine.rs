@@ -26,8 +26,9 @@ use crate::{
 pub struct EngineConfig {
     /// Where caches live (e.g. `~/.local/share/xin`). Never holds a credential.
     pub data_dir: PathBuf,
-    /// The server's base URL, e.g. `http://127.0.0.1:7420`.
-    pub server: String,
+    /// The server's base URL, e.g. `http://127.0.0.1:7420`; none on a first run, when the
+    /// login window asks for it (`server_choice.rs`).
+    pub server: Option<String>,
     pub device: DeviceInfo,
     pub vault: Arc<dyn Vault>,
     /// Where received files are saved (the XDG download folder).
@@ -43,7 +44,8 @@ pub(crate) type SignedIn = (Arc<AccountSession>, Vec<JoinHandle<()>>);
 
 pub(crate) struct Inner {
     pub(crate) config: EngineConfig,
-    api: ApiClient,
+    /// Replaced only while signed out, when the user picks another server.
+    api: std::sync::RwLock<ApiClient>,
     app_db: std::sync::Mutex<AppDb>,
     view: std::sync::Mutex<AppView>,
     events: broadcast::Sender<CoreEvent>,
@@ -77,10 +79,10 @@ pub fn this_device() -> DeviceInfo {
 impl Engine {
     pub fn new(config: EngineConfig) -> CoreResult<Self> {
         let speaking = Speaking::default();
-        let api = ApiClient::new(&config.server, speaking.clone())?;
+        let api = ApiClient::new(config.server.as_deref().unwrap_or(""), speaking.clone())?;
         let app_db = AppDb::open(&config.data_dir.join("app.db"))?;
         Ok(Self(Arc::new(Inner {
-            api,
+            api: std::sync::RwLock::new(api),
             app_db: std::sync::Mutex::new(app_db),
             view: std::sync::Mutex::new(AppView::SignedOut {
                 login: LoginView::Starting,
@@ -100,8 +102,9 @@ impl Engine {
         &self.0.config.data_dir
     }
 
-    pub fn server(&self) -> &str {
-        self.0.api.base()
+    /// The server's base URL; empty until one is chosen.
+    pub fn server(&self) -> String {
+        self.api().base().to_string()
     }
 
     pub fn language(&self) -> Language {
@@ -156,8 +159,23 @@ impl Engine {
         self.set_view(AppView::SignedOut { login, notice });
     }
 
-    pub(crate) fn api(&self) -> &ApiClient {
-        &self.0.api
+    /// The client for the chosen server (cheap: its connection pools are shared).
+    pub(crate) fn api(&self) -> ApiClient {
+        match self.0.api.read() {
+            Ok(api) => api.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub(crate) fn set_api(&self, api: ApiClient) {
+        match self.0.api.write() {
+            Ok(mut slot) => *slot = api,
+            Err(poisoned) => *poisoned.into_inner() = api,
+        }
+    }
+
+    pub(crate) fn speaking(&self) -> Speaking {
+        self.0.speaking.clone()
     }
 
     pub(crate) fn device(&self) -> &DeviceInfo {
@@ -174,7 +192,7 @@ impl Engine {
     }
 
     pub(crate) fn remembered(&self) -> CoreResult<Option<Remembered>> {
-        self.app_db(|db| db.remembered(self.server()))
+        self.app_db(|db| db.remembered(&self.server()))
     }
 
     pub(crate) async fn vault_get(&self, key: String) -> CoreResult<Option<String>> {
@@ -205,7 +223,10 @@ impl Engine {
     /// A forgotten account (switched away from, or signed out from another device) leaves
     /// nothing readable: its cache and the cache's key both go.
     pub(crate) async fn forget_cache(&self, user: &Uuid) {
-        if let Err(e) = self.vault_delete(cache_key_name(self.server(), user)).await {
+        if let Err(e) = self
+            .vault_delete(cache_key_name(&self.server(), user))
+            .await
+        {
             tracing::error!("could not remove the cache key from the keyring: {e}");
         }
         crate::cache_key::remove_cache(&self.0.config.data_dir, user);
@@ -219,6 +240,13 @@ impl Engine {
     /// The login flow's slot: a new flow replaces (aborts) the one running.
     pub(crate) async fn replace_login_task(&self, task: JoinHandle<()>) {
         if let Some(old) = self.0.login_task.lock().await.replace(task) {
+            old.abort();
+        }
+    }
+
+    /// Ends the login flow running, if any (the server is about to change).
+    pub(crate) async fn stop_login(&self) {
+        if let Some(old) = self.0.login_task.lock().await.take() {
             old.abort();
         }
     }

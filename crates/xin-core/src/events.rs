@@ -106,6 +106,12 @@ pub enum LoginNotice {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum LoginView {
+    /// Which server to use: asked on a first run (`current` is none) and by "Change server".
+    ChooseServer {
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        current: Option<String>,
+    },
     /// Asking the server for a QR code.
     Starting,
     /// A QR code to scan: an SVG rendered in Rust, and the URL it holds.

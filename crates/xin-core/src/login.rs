@@ -89,7 +89,7 @@ pub(crate) async fn remembered_flow(engine: &Engine, remembered: Remembered) -> 
         engine.set_login(LoginView::Remembered { user: user.clone() }, Some(notice))
     };
     let token = match engine
-        .vault_get(remember_key(engine.server(), &user.id))
+        .vault_get(remember_key(&engine.server(), &user.id))
         .await
     {
         Ok(Some(t)) => t,
@@ -195,7 +195,7 @@ async fn unreachable_wait(
     };
     engine.set_login(
         LoginView::Unreachable {
-            server: engine.server().to_string(),
+            server: engine.server(),
             error,
             retry_in_secs: u32::try_from(wait.as_secs()).unwrap_or(u32::MAX),
         },

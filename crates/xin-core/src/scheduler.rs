@@ -63,11 +63,12 @@ impl LinkBackoff {
 }
 
 impl Engine {
-    /// First thing after launch: the remembered account's "Log in", or a QR code.
+    /// First thing after launch: the remembered account's "Log in", or a QR code; on a first
+    /// run, the question which server to use.
     pub async fn start(&self) -> CoreResult<()> {
         if let Some(r) = self.remembered()? {
             if self
-                .vault_get(remember_key(self.server(), &r.user.id))
+                .vault_get(remember_key(&self.server(), &r.user.id))
                 .await?
                 .is_some()
             {
@@ -81,6 +82,11 @@ impl Engine {
 
     /// Shows a QR code (refreshing it by itself when it expires) until a phone confirms.
     pub async fn start_qr_login(&self, notice: Option<LoginNotice>) {
+        if self.server().is_empty() {
+            // A first run: nothing names a server yet (`server_choice.rs`).
+            self.set_login(LoginView::ChooseServer { current: None }, None);
+            return;
+        }
         self.set_login(LoginView::Starting, notice.clone());
         let engine = self.clone();
         run_login(self, async move {
@@ -154,7 +160,7 @@ fn after_login(
                     tracing::error!("sign-in could not be stored: {e}");
                     engine.set_login(
                         LoginView::Unreachable {
-                            server: engine.server().to_string(),
+                            server: engine.server(),
                             error: Some((&e).into()),
                             retry_in_secs: 0,
                         },
@@ -179,7 +185,7 @@ fn after_login(
 /// The session the server handed to this computer becomes the signed-in account, with its
 /// workers running.
 async fn sign_in(engine: &Engine, session: Session) -> CoreResult<()> {
-    let server = engine.server().to_string();
+    let server = engine.server();
     // Credentials first, into the keyring: if that fails, nothing else changes.
     engine
         .vault_set(
@@ -266,13 +272,13 @@ fn keep_linked(engine: Engine) -> futures_util::future::BoxFuture<'static, ()> {
 async fn session_over(engine: Engine, notice: LoginNotice) {
     if let Some(account) = close_account(&engine).await {
         let _ = engine
-            .vault_delete(remember_key(engine.server(), &account.user.id))
+            .vault_delete(remember_key(&engine.server(), &account.user.id))
             .await;
         let id = account.user.id;
         drop(account);
         engine.forget_cache(&id).await;
     }
-    let _ = engine.app_db(|db| db.forget(engine.server()));
+    let _ = engine.app_db(|db| db.forget(&engine.server()));
     engine.start_qr_login(Some(notice)).await;
 }
 
@@ -282,7 +288,7 @@ async fn close_account(engine: &Engine) -> Option<Arc<AccountSession>> {
     tasks.iter().for_each(JoinHandle::abort);
     engine.drop_call();
     if let Err(e) = engine
-        .vault_delete(refresh_key(engine.server(), &account.user.id))
+        .vault_delete(refresh_key(&engine.server(), &account.user.id))
         .await
     {
         tracing::error!("could not remove the refresh token from the keyring: {e}");
@@ -294,14 +300,14 @@ async fn close_account(engine: &Engine) -> Option<Arc<AccountSession>> {
 async fn forget_remembered(engine: &Engine) -> CoreResult<()> {
     if let Some(r) = engine.remembered()? {
         engine
-            .vault_delete(remember_key(engine.server(), &r.user.id))
+            .vault_delete(remember_key(&engine.server(), &r.user.id))
             .await?;
         engine
-            .vault_delete(refresh_key(engine.server(), &r.user.id))
+            .vault_delete(refresh_key(&engine.server(), &r.user.id))
             .await?;
         engine.forget_cache(&r.user.id).await;
     }
-    engine.app_db(|db| db.forget(engine.server()))
+    engine.app_db(|db| db.forget(&engine.server()))
 }
 
 #[cfg(test)]

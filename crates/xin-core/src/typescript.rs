@@ -9,6 +9,7 @@ pub fn bindings() -> String {
         format!("export {}", crate::events::CoreEvent::decl()),
         format!("export {}", crate::events::AppView::decl()),
         format!("export {}", crate::events::LoginView::decl()),
+        format!("export {}", crate::links::XinLink::decl()),
         format!("export {}", crate::error::UiError::decl()),
         format!("export {}", crate::error::UiCode::decl()),
         format!("export {}", crate::error::LocalCode::decl()),

@@ -93,7 +93,7 @@ async fn rig_with(tweak: impl FnOnce(&mut xin_server::Config)) -> Rig {
     let engine = Engine::new(EngineConfig {
         data_dir: data.path().to_path_buf(),
         downloads: data.path().join("Downloads"),
-        server: server.url(),
+        server: Some(server.url()),
         device: this_device(),
         vault: vault.clone(),
     })
@@ -204,12 +204,12 @@ async fn qr_login_signs_in_and_keeps_tokens_out_of_files() {
     let me = rig.engine.me().await.unwrap();
     let refresh = rig
         .vault
-        .get(&refresh_key(rig.engine.server(), &me.id))
+        .get(&refresh_key(&rig.engine.server(), &me.id))
         .unwrap()
         .expect("refresh token in the vault");
     let remember = rig
         .vault
-        .get(&remember_key(rig.engine.server(), &me.id))
+        .get(&remember_key(&rig.engine.server(), &me.id))
         .unwrap()
         .expect("remember token in the vault");
 
@@ -262,7 +262,7 @@ async fn sign_out_then_one_tap_login_from_the_phone() {
     );
     assert_eq!(
         rig.vault
-            .get(&refresh_key(rig.engine.server(), &me.id))
+            .get(&refresh_key(&rig.engine.server(), &me.id))
             .unwrap(),
         None,
         "refresh token gone"
@@ -272,7 +272,7 @@ async fn sign_out_then_one_tap_login_from_the_phone() {
     let again = Engine::new(EngineConfig {
         data_dir: rig.data.path().to_path_buf(),
         downloads: rig.data.path().join("Downloads"),
-        server: rig.server.url(),
+        server: Some(rig.server.url()),
         device: this_device(),
         vault: rig.vault.clone(),
     })
@@ -355,13 +355,13 @@ async fn signed_out_from_the_phone_returns_to_the_qr_and_says_why() {
     assert_eq!(notice, xin_core::events::LoginNotice::SignedOutElsewhere);
     assert_eq!(
         rig.vault
-            .get(&refresh_key(rig.engine.server(), &me.id))
+            .get(&refresh_key(&rig.engine.server(), &me.id))
             .unwrap(),
         None
     );
     assert_eq!(
         rig.vault
-            .get(&remember_key(rig.engine.server(), &me.id))
+            .get(&remember_key(&rig.engine.server(), &me.id))
             .unwrap(),
         None
     );
@@ -404,7 +404,7 @@ async fn an_unreachable_server_is_said_plainly() {
     let engine = Engine::new(EngineConfig {
         data_dir: data.path().to_path_buf(),
         downloads: data.path().join("Downloads"),
-        server: format!("http://127.0.0.1:{port}"),
+        server: Some(format!("http://127.0.0.1:{port}")),
         device: this_device(),
         vault: Arc::new(MemoryVault::default()),
     })
@@ -418,7 +418,7 @@ async fn an_unreachable_server_is_said_plainly() {
         unreachable!()
     };
     // The UI says "Cannot reach the Xin server at …" in the reader's language.
-    assert_eq!(server, engine.server());
+    assert_eq!(*server, engine.server());
     assert_eq!(*error, None);
 }
 
@@ -459,4 +459,94 @@ async fn a_session_past_its_lifetime_returns_to_the_qr_and_says_so() {
         unreachable!()
     };
     assert_eq!(notice, xin_core::events::LoginNotice::SessionExpired);
+}
+
+/// A first run names no server: the login window asks. What does not answer as Xin changes
+/// nothing; the address typed without a scheme connects, is remembered for the next launch, and
+/// its QR shows. While signed in the server cannot change.
+#[tokio::test]
+async fn a_first_run_asks_for_the_server_and_remembers_the_one_that_answers() {
+    let rig = rig().await;
+    let engine = Engine::new(EngineConfig {
+        data_dir: rig.data.path().join("first-run"),
+        downloads: rig.data.path().join("Downloads"),
+        server: None,
+        device: this_device(),
+        vault: rig.vault.clone(),
+    })
+    .unwrap();
+    engine.start().await.unwrap();
+    assert_eq!(
+        login(&engine.view()),
+        Some(&LoginView::ChooseServer { current: None })
+    );
+    // A refresh of the QR (a stale button) asks again rather than trying no server.
+    engine.start_qr_login(None).await;
+    assert_eq!(
+        login(&engine.view()),
+        Some(&LoginView::ChooseServer { current: None })
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = engine
+        .choose_server(&format!("http://127.0.0.1:{closed}"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, xin_core::CoreError::Unreachable(ref at) if at.contains(&closed.to_string())),
+        "{refused:?}"
+    );
+    let bad = engine.choose_server("gopher://x").await.unwrap_err();
+    assert_eq!(bad.api_code(), Some(xin_proto::ErrorCode::InvalidRequest));
+    assert_eq!(engine.server(), "");
+    assert_eq!(
+        xin_core::server_choice::last_server(&rig.data.path().join("first-run")),
+        None
+    );
+
+    let typed = rig.server.url().replace("http://", "");
+    let chosen = engine.choose_server(&typed).await.unwrap();
+    assert_eq!(chosen, rig.server.url());
+    assert_eq!(engine.server(), rig.server.url());
+    assert_eq!(
+        xin_core::server_choice::last_server(&rig.data.path().join("first-run")),
+        Some(rig.server.url())
+    );
+    until(&engine, "the chosen server's QR", |v| {
+        matches!(login(v), Some(LoginView::Qr { url, .. }) if url.starts_with(&rig.server.url()))
+    })
+    .await;
+
+    // "Change", then "Cancel": back to this server's QR.
+    engine.ask_for_server().await.unwrap();
+    assert_eq!(
+        login(&engine.view()),
+        Some(&LoginView::ChooseServer {
+            current: Some(rig.server.url())
+        })
+    );
+    engine.keep_server().await.unwrap();
+    until(&engine, "the QR again", |v| {
+        matches!(login(v), Some(LoginView::Qr { .. }))
+    })
+    .await;
+
+    // Signed in, the server stays.
+    let phone = Phone::register(&rig.server.url(), "alice").await;
+    let rig2 = Rig {
+        engine: engine.clone(),
+        ..rig
+    };
+    qr_sign_in(&rig2, &phone).await;
+    let refused = engine.ask_for_server().await.unwrap_err();
+    assert_eq!(
+        refused.api_code(),
+        Some(xin_proto::ErrorCode::InvalidRequest)
+    );
+    assert!(engine.choose_server("127.0.0.1:1").await.is_err());
+    assert_eq!(engine.server(), rig2.server.url());
 }

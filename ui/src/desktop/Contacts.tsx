@@ -8,12 +8,26 @@ import { OfficialAccounts } from "./OfficialAccounts";
 import { officialChatId } from "./ChatList";
 import { useT } from "../shared/i18n";
 
-type Selection = { kind: "new" } | { kind: "official" } | { kind: "contact"; id: string } | null;
+/** "new" may come with a Xin ID to look up (an `xin://user/…` link for someone not yet a friend). */
+type Selection = { kind: "new"; lookup?: string } | { kind: "official" } | { kind: "contact"; id: string } | null;
 
 /** Contacts: "New friends" with pending requests, an A–Z list, and a profile pane. */
-export function Contacts({ view, me, onMessage }: { view: ContactsView; me: UserProfile; onMessage: (conversation: string) => void }) {
+export function Contacts({ view, me, onMessage, card, onCardShown }: { view: ContactsView; me: UserProfile; onMessage: (conversation: string) => void; card?: string | null; onCardShown?: () => void }) {
   const t = useT();
   const [sel, setSel] = useState<Selection>(null);
+  // A card link: a friend's profile, or "Add friend" with their Xin ID looked up. The list is
+  // read afresh: on a cold start the one passed in may not be loaded yet.
+  useEffect(() => {
+    if (!card) return;
+    onCardShown?.();
+    ipc.contacts().then(
+      (now) => {
+        const friend = now.contacts.find((c) => c.user.handle === card);
+        setSel(friend ? { kind: "contact", id: friend.user.id } : { kind: "new", lookup: card });
+      },
+      () => setSel({ kind: "new", lookup: card }),
+    );
+  }, [card, onCardShown]);
   const pending = view.requests.filter((r) => r.state === "pending" && r.to.id === me.id);
   const groups = groupByLetter(view.contacts);
   const selected = sel?.kind === "contact" ? view.contacts.find((c) => c.user.id === sel.id) : undefined;
@@ -60,7 +74,7 @@ export function Contacts({ view, me, onMessage }: { view: ContactsView; me: User
         </nav>
       </aside>
       <section className="content-pane">
-        {sel?.kind === "new" && <NewFriends view={view} me={me} />}
+        {sel?.kind === "new" && <NewFriends key={sel.lookup ?? ""} view={view} me={me} lookup={sel.lookup} />}
         {sel?.kind === "official" && <OfficialAccounts onMessage={(account) => onMessage(officialChatId(account))} />}
         {selected && <Profile key={selected.user.id} contact={selected} me={me} allTags={[...new Set(view.contacts.flatMap((c) => c.tags))].sort()} onMessage={onMessage} />}
         {!sel && <div className="empty-content">{t("Select a contact")}</div>}
@@ -69,7 +83,7 @@ export function Contacts({ view, me, onMessage }: { view: ContactsView; me: User
   );
 }
 
-function NewFriends({ view, me }: { view: ContactsView; me: UserProfile }) {
+function NewFriends({ view, me, lookup }: { view: ContactsView; me: UserProfile; lookup?: string }) {
   const t = useT();
   const [error, setError] = useState("");
   return (
@@ -78,7 +92,7 @@ function NewFriends({ view, me }: { view: ContactsView; me: UserProfile }) {
         <h1>{t("New friends")}</h1>
       </header>
       <div className="content-scroll">
-        <AddFriend />
+        <AddFriend lookup={lookup} />
         {error && <p className="error-line">{error}</p>}
         <ul className="device-list">
           {view.requests.length === 0 && <li className="device-row muted-label">{t("No friend requests")}</li>}
@@ -113,17 +127,23 @@ function NewFriends({ view, me }: { view: ContactsView; me: UserProfile }) {
   );
 }
 
-/** Find people by Xin ID or phone number and send a request with a greeting. */
-export function AddFriend() {
+/** Find people by Xin ID or phone number and send a request with a greeting; `lookup` is searched
+ *  at once (a card link's Xin ID). */
+export function AddFriend({ lookup }: { lookup?: string } = {}) {
   const t = useT();
-  const [query, setQuery] = useState("");
+  const [query, setQuery] = useState(lookup ?? "");
   const [found, setFound] = useState<UserProfile[] | null>(null);
   const [greeting, setGreeting] = useState("");
   const [note, setNote] = useState("");
-  const search = async () => {
+  useEffect(() => {
+    if (lookup) void search(lookup);
+    // Once, for the link that opened this pane (it is keyed by the Xin ID).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const search = async (q = query) => {
     setNote("");
     try {
-      const users = await ipc.searchUsers(query);
+      const users = await ipc.searchUsers(q);
       setFound(users);
       if (users.length === 0) setNote(t("No one has that Xin ID or phone number."));
     } catch (e) {
@@ -136,7 +156,7 @@ export function AddFriend() {
         className="add-friend-search"
         onSubmit={(e) => {
           e.preventDefault();
-          search();
+          void search();
         }}
       >
         <input value={query} onChange={(e) => setQuery(e.target.value)} placeholder={t("Xin ID or phone number")} aria-label={t("Xin ID or phone number")} data-testid="add-friend-query" />

@@ -5,7 +5,7 @@ import { i18n } from "../shared/i18n";
 import { LoginWindow } from "./LoginWindow";
 
 const alice: UserProfile = { id: "u1", handle: "alice", display_name: "Alice", avatar_hue: 120 };
-const noop = { refresh: () => {}, logIn: () => {}, switchAccount: () => {} };
+const noop = { refresh: () => {}, logIn: () => {}, switchAccount: () => {}, changeServer: () => {}, chooseServer: () => Promise.resolve(), keepServer: () => {} };
 const render = (login: LoginView, notice?: LoginNotice) => renderToStaticMarkup(<LoginWindow login={login} notice={notice} act={noop} />);
 
 describe("LoginWindow", () => {

@@ -4,19 +4,26 @@ import { localError } from "../shared/errors";
 import { Avatar } from "../shared/Avatar";
 import { spacedCode } from "../shared/format";
 import { Icon } from "../shared/icons";
-import { ipc } from "./ipc";
+import { errorText, ipc } from "./ipc";
 import { useT } from "../shared/i18n";
 
 type Actions = {
   refresh: () => void;
   logIn: () => void;
   switchAccount: () => void;
+  changeServer: () => void;
+  /** Tries the typed address; rejects with a UiError when nothing answers there as Xin. */
+  chooseServer: (address: string) => Promise<unknown>;
+  keepServer: () => void;
 };
 
 const actions: Actions = {
   refresh: () => void ipc.loginRefreshQr(),
   logIn: () => void ipc.loginRemembered(),
   switchAccount: () => void ipc.loginSwitchAccount(),
+  changeServer: () => void ipc.askForServer(),
+  chooseServer: (address) => ipc.chooseServer(address),
+  keepServer: () => void ipc.keepServer(),
 };
 
 /** The small portrait window shown while signed out. */
@@ -43,9 +50,10 @@ function noticeText(n: LoginNotice, t: (key: string) => string): string {
 export function LoginWindow({ login, notice, act = actions }: { login: LoginView; notice?: LoginNotice; act?: Actions }) {
   const t = useT();
   const [server, setServer] = useState("");
+  // Read again when the step changes: a new server was chosen.
   useEffect(() => {
     ipc.serverUrl().then(setServer, () => setServer(""));
-  }, []);
+  }, [login.step]);
   return (
     <main className="login" data-testid="login-window" data-step={login.step}>
       <header className="login-brand">{t("Xin")}</header>
@@ -57,7 +65,16 @@ export function LoginWindow({ login, notice, act = actions }: { login: LoginView
       <section className="login-body">
         <LoginStep login={login} act={act} />
       </section>
-      {server && <footer className="login-server">{server.replace(/^https?:\/\//, "")}</footer>}
+      {server && login.step !== "choose_server" && (
+        <footer className="login-server" data-testid="login-server">
+          {server.replace(/^https?:\/\//, "")}
+          {login.step !== "scanned" && (
+            <button className="link-button" onClick={act.changeServer} data-testid="login-change-server">
+              {t("Change")}
+            </button>
+          )}
+        </footer>
+      )}
     </main>
   );
 }
@@ -65,6 +82,8 @@ export function LoginWindow({ login, notice, act = actions }: { login: LoginView
 function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
   const t = useT();
   switch (login.step) {
+    case "choose_server":
+      return <ServerPrompt current={login.current ?? ""} act={act} />;
     case "starting":
       return (
         <>
@@ -163,3 +182,58 @@ function LoginStep({ login, act }: { login: LoginView; act: Actions }) {
   }
 }
 
+
+/** Which Xin server to use: asked on a first run, and by "Change" under the QR code. */
+function ServerPrompt({ current, act }: { current: string; act: Actions }) {
+  const t = useT();
+  const [address, setAddress] = useState(current);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const connect = () => {
+    setBusy(true);
+    setError("");
+    act.chooseServer(address).then(
+      () => setBusy(false),
+      (e) => {
+        setBusy(false);
+        setError(errorText(e));
+      },
+    );
+  };
+  return (
+    <form
+      className="server-prompt"
+      data-testid="server-prompt"
+      onSubmit={(e) => {
+        e.preventDefault();
+        connect();
+      }}
+    >
+      <p className="login-name">{t("Your Xin server")}</p>
+      <p className="login-hint small">{t("Enter the address your community gave you.")}</p>
+      <input
+        value={address}
+        onChange={(e) => setAddress(e.target.value)}
+        placeholder="https://xin.example.org"
+        aria-label={t("Server address")}
+        autoFocus
+        spellCheck={false}
+        autoCapitalize="off"
+        data-testid="server-address"
+      />
+      {error && (
+        <p className="error-line" role="alert" data-testid="server-error">
+          {error}
+        </p>
+      )}
+      <button className="primary-button wide" type="submit" disabled={busy || !address.trim()} data-testid="server-connect">
+        {busy ? t("Connecting…") : t("Connect")}
+      </button>
+      {current && (
+        <button className="link-button" type="button" onClick={act.keepServer}>
+          {t("Cancel")}
+        </button>
+      )}
+    </form>
+  );
+}

@@ -1,5 +1,5 @@
-import { useEffect, useState } from "react";
-import type { MomentsBadge, UserProfile } from "../bindings";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { MomentsBadge, UserProfile, XinLink } from "../bindings";
 import { Avatar } from "../shared/Avatar";
 import { Icon } from "../shared/icons";
 import { ChatList, type Found, officialChatId, SUBSCRIPTIONS } from "./ChatList";
@@ -7,7 +7,7 @@ import { OfficialChat } from "./OfficialChat";
 import { Subscriptions } from "./Subscriptions";
 import { Contacts } from "./Contacts";
 import { Conversation } from "./Conversation";
-import { ipc } from "./ipc";
+import { ipc, onLinks } from "./ipc";
 import { PlusDialog } from "./NewGroup";
 import { Settings } from "./Settings";
 import { Wallet } from "./Wallet";
@@ -90,6 +90,40 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
+  // `xin://` links: a card opens in Contacts (the friend's profile, or "Add friend"); a chat link
+  // opens the chat when this account has it.
+  // The card a link asked for, until Contacts shows it.
+  const [card, setCard] = useState<string | null>(null);
+  const [linkNote, setLinkNote] = useState("");
+  const open_ = (link: XinLink) => {
+    setLinkNote("");
+    if (link.kind === "user") {
+      setCard(link.handle);
+      setTab("contacts");
+    } else {
+      // Asked afresh: on a cold start the list above may not be read yet.
+      ipc.chats().then(
+        (list) => (list.some((c) => c.conversation.id === link.conversation) ? openChat(link.conversation) : setLinkNote(t("That chat is not in this account."))),
+        () => {},
+      );
+    }
+  };
+  useEffect(() => {
+    if (!linkNote) return;
+    const gone = setTimeout(() => setLinkNote(""), 4000);
+    return () => clearTimeout(gone);
+  }, [linkNote]);
+  const cardShown = useCallback(() => setCard(null), []);
+  const openLink = useRef(open_);
+  openLink.current = open_;
+  useEffect(() => {
+    const take = () => void ipc.takeLinks().then((links) => links.forEach((l) => openLink.current(l)));
+    take();
+    const unlisten = onLinks(take);
+    return () => {
+      unlisten.then((f) => f());
+    };
+  }, []);
   const choose = (t: Tab) => {
     if (t === "files") {
       ipc.openFileTransfer().then((c) => openChat(c.id), () => setTab("files"));
@@ -128,7 +162,7 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
           ) : current ? <Conversation key={`${current.conversation.id}:${focus?.id ?? ""}`} focus={focus} conv={current.conversation} me={user} draft={current.draft} contacts={contacts.contacts} /> : <section className="content-pane empty-content" />}
         </>
       )}
-      {tab === "contacts" && <Contacts view={contacts} me={user} onMessage={openChat} />}
+      {tab === "contacts" && <Contacts view={contacts} me={user} onMessage={openChat} card={card} onCardShown={cardShown} />}
       {tab === "settings" && <Settings user={user} />}
       {tab === "transfers" && <Transfers />}
       {tab === "wallet" && <Wallet />}
@@ -136,6 +170,11 @@ export function MainWindow({ user, online }: { user: UserProfile; online: boolea
       {tab === "miniprograms" && <MiniPrograms />}
       {tab === "files" && <Placeholder tab={tab} />}
       <MiniProgramAsks />
+      {linkNote && (
+        <div className="link-note" role="status" data-testid="link-note" onClick={() => setLinkNote("")}>
+          {linkNote}
+        </div>
+      )}
       {plus && <PlusDialog contacts={contacts.contacts} onClose={() => setPlus(false)} onOpen={openChat} />}
     </div>
   );

@@ -2,7 +2,7 @@
 // puts it here and a test fails when it drifts. Do not edit.
 
 import { invoke } from "@tauri-apps/api/core";
-import type { AppSettings, AppView, Article, BankCard, BankMove, Bill, BroadcastList, CallDeviceChoice, CallDevices, CallKind, CallVideo, CallView, ChatMessage, ChatSummary, ContactsView, Conversation, Device, Envelope, FriendCard, FriendRequest, Language, LinkCard, MediaStats, MiniProgram, MiniProgramOrder, MomentNoticeView, MomentsBadge, MomentsSettings, MoneyTransfer, NewPost, OfficialAccount, OfficialChat, OfficialMessage, OfficialUnread, PastedImage, PersonMoments, PhoneCode, Post, PostPage, Reaction, ReceiveCode, Role, SearchResults, SendEnvelope, SendTransfer, Transfer, UserProfile, VoiceRecording, Wallet } from "../bindings";
+import type { AppSettings, AppView, Article, BankCard, BankMove, Bill, BroadcastList, CallDeviceChoice, CallDevices, CallKind, CallVideo, CallView, ChatMessage, ChatSummary, ContactsView, Conversation, Device, Envelope, FriendCard, FriendRequest, Language, LinkCard, MediaStats, MiniProgram, MiniProgramOrder, MomentNoticeView, MomentsBadge, MomentsSettings, MoneyTransfer, NewPost, OfficialAccount, OfficialChat, OfficialMessage, OfficialUnread, PastedImage, PersonMoments, PhoneCode, Post, PostPage, Reaction, ReceiveCode, Role, SearchResults, SendEnvelope, SendTransfer, Transfer, UserProfile, VoiceRecording, Wallet, XinLink } from "../bindings";
 
 /** A raw-body command's arguments ride in a header: JSON, every non-ASCII character escaped. */
 function header(args: object): string {
@@ -74,6 +74,12 @@ export const commands = {
   deleteMessages: (conversation: string, messages: string[]) => invoke<void>("delete_messages", { conversation, messages }),
   appView: () => invoke<AppView>("app_view"),
   serverUrl: () => invoke<string>("server_url"),
+  /** The login window's "Change server". */
+  askForServer: () => invoke<void>("ask_for_server"),
+  /** What the user typed into the server prompt; answers the URL that answered. */
+  chooseServer: (address: string) => invoke<string>("choose_server", { address }),
+  /** The server prompt's "Cancel". */
+  keepServer: () => invoke<void>("keep_server"),
   loginRefreshQr: () => invoke<void>("login_refresh_qr"),
   loginRemembered: () => invoke<void>("login_remembered"),
   loginSwitchAccount: () => invoke<void>("login_switch_account"),
@@ -86,6 +92,8 @@ export const commands = {
   /** The language the user reads, for the words the Rust side writes. */
   setLanguage: (language: Language) => invoke<void>("set_language", { language }),
   setSettings: (settings: AppSettings) => invoke<void>("set_settings", { settings }),
+  /** The links waiting to be opened, oldest first; the queue is empty afterwards. */
+  takeLinks: () => invoke<XinLink[]>("take_links"),
   /** Sends the files just dropped on the window to `conversation`. */
   sendDropped: (conversation: string) => invoke<Transfer[]>("send_dropped", { conversation }),
   /** End-to-end tests cannot make the OS drag a file, so with `XIN_EMULATE_DROPS=1` in the */

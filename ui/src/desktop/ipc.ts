@@ -23,6 +23,12 @@ export function onCoreEvent(handler: (e: CoreEvent) => void): Promise<UnlistenFn
   return listen<CoreEvent>("xin://event", (e) => handler(e.payload));
 }
 
+/** `xin://` links are waiting (a browser or another program opened one): take them with
+ *  `ipc.takeLinks()`. */
+export function onLinks(handler: () => void): Promise<UnlistenFn> {
+  return listen("xin://links", () => handler());
+}
+
 export function errorText(e: unknown): string {
   if (e && typeof e === "object" && "message" in e) return localError((e as UiError).code, String((e as UiError).message));
   return String(e);

@@ -90,7 +90,9 @@ export function App() {
     );
   };
 
-  if (!session) return <Auth onSignedIn={() => setSession(stored())} />;
+  // A friend card's link (`/m/u/<Xin ID>`), perhaps opened in a computer's browser.
+  const card = /^\/u\/([A-Za-z][A-Za-z0-9_]{2,31})$/.exec(path)?.[1];
+  if (!session) return <Auth card={card} onSignedIn={() => setSession(stored())} />;
   if (call) return <CallScreen key={call.id} call={call} peer={peer} onClose={endCall} />;
 
   const ticket = /^\/l\/([A-Za-z0-9_-]+)$/.exec(path)?.[1];
@@ -121,7 +123,6 @@ export function App() {
   if (article) return <ArticlePage id={article} />;
   const official = /^\/oa\/([A-Za-z0-9_-]{16,64})$/.exec(path)?.[1];
   if (official) return <FollowByCode code={official} />;
-  const card = /^\/u\/([A-Za-z][A-Za-z0-9_]{2,31})$/.exec(path)?.[1];
   if (card) return <AddByCard handle={card} />;
   const chat = /^\/c\/([0-9a-f-]{36})$/.exec(path)?.[1];
   if (chat) return <ChatView id={chat} tick={tick} />;

@@ -3,7 +3,9 @@ import { api, endedBecause, errorMessage } from "./api";
 import { useT } from "../shared/i18n";
 
 /** Sign in or create an account: the companion needs an account before it can confirm logins. */
-export function Auth({ onSignedIn }: { onSignedIn: () => void }) {
+/** Log in or sign up. `card` is the Xin ID of a friend card this page was opened for: the
+ *  desktop app can open it straight away (`xin://user/…`, registered by its package). */
+export function Auth({ onSignedIn, card }: { onSignedIn: () => void; card?: string }) {
   const t = useT();
   const [mode, setMode] = useState<"in" | "up">("in");
   const [fields, setFields] = useState({ login: "", handle: "", phone: "", name: "", password: "" });
@@ -30,6 +32,15 @@ export function Auth({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <div className="auth">
       <h1 className="auth-title">{mode === "in" ? t("Log in to Xin") : t("Create your Xin account")}</h1>
+      {card && (
+        <p className="auth-notice" data-testid="auth-card">
+          {t("Log in to add {{handle}} as a friend.", { handle: card })}
+          <br />
+          <a href={`xin://user/${card}`} data-testid="open-on-desktop">
+            {t("Open in Xin for desktop")}
+          </a>
+        </p>
+      )}
       {expired && (
         <p className="auth-notice" role="status" data-testid="auth-expired">
           {t("For your account's safety, log in again: it has been a long time since you logged in on this phone.")}

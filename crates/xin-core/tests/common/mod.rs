@@ -166,7 +166,7 @@ impl Person {
         let engine = Engine::new(EngineConfig {
             data_dir: data.path().to_path_buf(),
             downloads: data.path().join("Downloads"),
-            server: base.to_string(),
+            server: Some(base.to_string()),
             device: this_device(),
             vault: vault.clone(),
         })
@@ -217,7 +217,7 @@ impl Person {
         self.engine = Engine::new(EngineConfig {
             data_dir: self.data_dir(),
             downloads: self.data_dir().join("Downloads"),
-            server: self.base.clone(),
+            server: Some(self.base.clone()),
             device: this_device(),
             vault: self.vault.clone(),
         })
